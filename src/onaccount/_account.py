@@ -1,0 +1,195 @@
+"""Accounts and the billing details exporters need."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from ._errors import InvalidValue
+from ._money import check_currency, to_decimal
+
+__all__ = ["Account", "AccountKind", "Address", "BillingDetails"]
+
+
+class AccountKind(enum.Enum):
+    """What kind of account: bought on credit up to a limit, or prepaid."""
+
+    LIMIT = "limit"
+    CREDIT = "credit"
+
+
+def _kind(value: object) -> AccountKind:
+    if isinstance(value, AccountKind):
+        return value
+    try:
+        return AccountKind(value)
+    except ValueError:
+        raise InvalidValue(
+            f"account kind {value!r} is unknown; use 'limit' or 'credit'",
+            value=value,
+            field="kind",
+        ) from None
+
+
+def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    """Attrs validator: a string with something besides white space."""
+    if not isinstance(value, str) or not value.strip():
+        owner = type(instance).__name__
+        raise InvalidValue(
+            f"{owner} {attribute.name} {value!r} is empty; give a non-empty text",
+            value=value,
+            obj=instance,
+            field=attribute.name,
+        )
+
+
+def optional_text(value: str | None) -> str | None:
+    """Attrs converter: strip text and turn an empty string into None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(f"{value!r} is not text; pass a string or None", value=value)
+    return value.strip() or None
+
+
+def _tags(value: Iterable[str] | None) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        # A bare string would become a set of its letters.
+        return frozenset({value})
+    return frozenset(value)
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A postal address; ``country`` is an ISO 3166-1 alpha-2 code."""
+
+    street: str | None = attrs.field(default=None, converter=optional_text)
+    postal_code: str | None = attrs.field(default=None, converter=optional_text)
+    city: str | None = attrs.field(default=None, converter=optional_text)
+    country: str = attrs.field(default="NL")
+
+    @country.validator
+    def _check_country(self, attribute: attrs.Attribute[str], value: str) -> None:
+        if not (
+            isinstance(value, str) and len(value) == 2 and value.isalpha() and value.isupper()
+        ):
+            raise InvalidValue(
+                f"country {value!r} is not an ISO 3166-1 alpha-2 code; write e.g. 'NL'",
+                value=value,
+                obj=self,
+                field="country",
+            )
+
+
+def _iban(value: str | None) -> str | None:
+    # IBANs are printed in groups of four; store them compact and upper case.
+    text = optional_text(value)
+    return None if text is None else text.replace(" ", "").upper()
+
+
+@attrs.frozen(kw_only=True)
+class BillingDetails:
+    """Who receives the bill and how it is paid, as exporters need it."""
+
+    name: str | None = attrs.field(default=None, converter=optional_text)
+    address: Address | None = None
+    email: str | None = attrs.field(default=None, converter=optional_text)
+    vat_id: str | None = attrs.field(default=None, converter=optional_text)
+    iban: str | None = attrs.field(
+        default=None,
+        converter=_iban,
+    )
+    bic: str | None = attrs.field(default=None, converter=optional_text)
+    mandate_id: str | None = attrs.field(default=None, converter=optional_text)
+    mandate_date: dt.date | None = attrs.field(default=None)
+
+    @email.validator
+    def _check_email(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
+        if value is not None and (
+            "@" not in value or value.startswith("@") or value.endswith("@")
+        ):
+            raise InvalidValue(
+                f"e-mail address {value!r} has no user and domain; write e.g. "
+                "'treasurer@example.org'",
+                value=value,
+                obj=self,
+                field="email",
+            )
+
+    @mandate_date.validator
+    def _check_mandate(self, attribute: attrs.Attribute[dt.date | None], value: object) -> None:
+        if value is not None and (
+            not isinstance(value, dt.date) or isinstance(value, dt.datetime)
+        ):
+            raise InvalidValue(
+                f"mandate date {value!r} is not a date; pass datetime.date(2026, 1, 31)",
+                value=value,
+                obj=self,
+                field="mandate_date",
+            )
+        if (value is None) != (self.mandate_id is None):
+            missing = "mandate_date" if value is None else "mandate_id"
+            raise InvalidValue(
+                f"a direct-debit mandate needs both its id and its date; {missing} is missing",
+                value=self.mandate_id or value,
+                obj=self,
+                field=missing,
+            )
+
+
+def _limit(value: object) -> Decimal:
+    return to_decimal(value, field="limit")
+
+
+@attrs.frozen(kw_only=True)
+class Account:
+    """An account people buy on.
+
+    ``number`` is the key. A limit account buys on credit up to ``limit``; a credit
+    account is prepaid, has no limit and is never invoiced. ``limit`` is the limit the
+    account was opened with: later changes are mutations, so the ledger reports the
+    current one.
+    """
+
+    number: str = attrs.field(validator=non_empty)
+    name: str = attrs.field(validator=non_empty)
+    kind: AccountKind = attrs.field(default=AccountKind.LIMIT, converter=_kind)
+    limit: Decimal = attrs.field(default=Decimal(0), converter=_limit)
+    currency: str = attrs.field(default="EUR")
+    group: str | None = attrs.field(default=None, converter=optional_text)
+    tags: frozenset[str] = attrs.field(factory=frozenset, converter=_tags)
+    billing: BillingDetails | None = None
+
+    @currency.validator
+    def _check_currency(self, attribute: attrs.Attribute[str], value: str) -> None:
+        check_currency(value, field=f"account {self.number} currency", obj=self)
+
+    def __attrs_post_init__(self) -> None:
+        if self.limit < 0:
+            raise InvalidValue(
+                f"account {self.number} {self.name!r} has limit {self.limit}, below zero; "
+                "a limit is the most the account may owe, give 0 or more",
+                value=self.limit,
+                obj=self,
+                field="limit",
+            )
+        if self.kind is AccountKind.CREDIT and self.limit != 0:
+            raise InvalidValue(
+                f"account {self.number} {self.name!r} is a credit account with limit "
+                f"{self.limit}; credit accounts are prepaid, give limit 0 or make it a "
+                "limit account",
+                value=self.limit,
+                obj=self,
+                field="limit",
+            )
+
+    @property
+    def label(self) -> str:
+        """Number and name, the way messages and exports name the account."""
+        return f"{self.number} {self.name!r}"

@@ -1,0 +1,184 @@
+"""The exceptions onaccount raises, all under one root.
+
+::
+
+    OnAccountError
+    ├── InvalidValue (ValueError)            a value that can never be right
+    │   ├── InvalidAmount                    NaN, infinity, a malformed number
+    │   ├── NaiveDatetime                    an instant without a time zone
+    │   ├── UnknownCurrency                  not an ISO 4217 code
+    │   ├── UnknownTimeZone                  not an IANA time zone
+    │   ├── InvalidPeriod                    last date before first, bad business-day start
+    │   │   └── PeriodParseError             a period string that cannot be read
+    │   ├── UnknownVatCategory               not one of S, Z, E, AE, K, G, O
+    │   ├── MissingExemptionReason           an exempt VAT category without its reason
+    │   └── UnknownStrategy                  a reset strategy name nobody registered
+    ├── FloatNotAllowed (TypeError)          a float where money must be Decimal
+    ├── PermissionDenied                     the actor lacks a capability
+    └── LedgerError                          the ledger refuses an operation
+        ├── UnknownAccount (LookupError)
+        ├── UnknownRun (LookupError)
+        ├── DuplicateAccount
+        ├── DuplicateTransaction
+        ├── CurrencyMismatch
+        ├── LimitExceeded                    a purchase would overdraw the spending room
+        ├── NotInvoiceable                   e.g. a credit account
+        ├── RunConflict                      the ledger changed between plan and commit
+        └── AlreadyUndone
+
+Every exception carries the offending value in ``value`` and, where there is one, the
+object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
+own message or point at the right input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AlreadyUndone",
+    "CurrencyMismatch",
+    "DuplicateAccount",
+    "DuplicateTransaction",
+    "FloatNotAllowed",
+    "InvalidAmount",
+    "InvalidPeriod",
+    "InvalidValue",
+    "LedgerError",
+    "LimitExceeded",
+    "MissingExemptionReason",
+    "NaiveDatetime",
+    "NotInvoiceable",
+    "OnAccountError",
+    "PeriodParseError",
+    "PermissionDenied",
+    "RunConflict",
+    "UnknownAccount",
+    "UnknownCurrency",
+    "UnknownRun",
+    "UnknownStrategy",
+    "UnknownTimeZone",
+    "UnknownVatCategory",
+]
+
+
+class OnAccountError(Exception):
+    """Root of every exception onaccount raises on purpose."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        value: Any = None,
+        obj: Any = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.obj = obj
+        self.field = field
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only arguments are lost by Exception's default pickling; worker
+        # processes hand these errors back to their parent.
+        return (
+            _rebuild,
+            (type(self), self.message, self.value, self.obj, self.field),
+        )
+
+
+def _rebuild(
+    cls: type[OnAccountError], message: str, value: Any, obj: Any, field: str | None
+) -> OnAccountError:
+    error = cls.__new__(cls)
+    OnAccountError.__init__(error, message, value=value, obj=obj, field=field)
+    return error
+
+
+class InvalidValue(OnAccountError, ValueError):
+    """A value that can never be right, whatever the ledger holds."""
+
+
+class InvalidAmount(InvalidValue):
+    """An amount that is not a finite decimal number."""
+
+
+class NaiveDatetime(InvalidValue):
+    """A datetime without a time zone where an instant is needed."""
+
+
+class UnknownCurrency(InvalidValue):
+    """A currency code that is not in ISO 4217."""
+
+
+class UnknownTimeZone(InvalidValue):
+    """A time zone name that is not in the IANA database."""
+
+
+class InvalidPeriod(InvalidValue):
+    """A period whose dates or business-day start make no sense."""
+
+
+class PeriodParseError(InvalidPeriod):
+    """A period string in none of the accepted forms."""
+
+
+class UnknownVatCategory(InvalidValue):
+    """A VAT category code that is not one onaccount knows."""
+
+
+class MissingExemptionReason(InvalidValue):
+    """An exempt VAT category given without the reason invoices must state."""
+
+
+class UnknownStrategy(InvalidValue):
+    """A reset strategy name that is not registered."""
+
+
+class FloatNotAllowed(OnAccountError, TypeError):
+    """A float where money or a quantity must be exact."""
+
+
+class PermissionDenied(OnAccountError):
+    """The actor lacks the capability an operation needs."""
+
+
+class LedgerError(OnAccountError):
+    """The ledger refuses an operation because of what it holds."""
+
+
+class UnknownAccount(LedgerError, LookupError):
+    """No account has this number."""
+
+
+class UnknownRun(LedgerError, LookupError):
+    """No invoice run has this id, or it has no invoice for the account."""
+
+
+class DuplicateAccount(LedgerError):
+    """An account with this number already exists."""
+
+
+class DuplicateTransaction(LedgerError):
+    """A transaction with this id is already recorded."""
+
+
+class CurrencyMismatch(LedgerError):
+    """A booking in a currency other than its account's."""
+
+
+class LimitExceeded(LedgerError):
+    """A purchase would take the account's spending room below zero."""
+
+
+class NotInvoiceable(LedgerError):
+    """The account cannot be invoiced, for example because it is a credit account."""
+
+
+class RunConflict(LedgerError):
+    """What a plan relied on changed before it was committed; nothing was written."""
+
+
+class AlreadyUndone(LedgerError):
+    """This account invoice has been undone already."""

@@ -1,0 +1,283 @@
+"""Money: exact decimals, ISO 4217 currencies, rounding and VAT."""
+
+from __future__ import annotations
+
+import enum
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+import attrs
+
+from ._errors import (
+    FloatNotAllowed,
+    InvalidAmount,
+    InvalidValue,
+    MissingExemptionReason,
+    UnknownCurrency,
+    UnknownVatCategory,
+)
+
+__all__ = [
+    "CURRENCIES",
+    "Vat",
+    "VatCategory",
+    "VatSplit",
+    "minor_unit",
+    "round_money",
+    "to_decimal",
+    "vat_split",
+]
+
+# Active ISO 4217 codes and their minor units; most currencies have two places.
+_ZERO_PLACES = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_THREE_PLACES = "BHD IQD JOD KWD LYD OMR TND"
+_FOUR_PLACES = "CLF UYW"
+_TWO_PLACES = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN "
+    "BWP BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB "
+    "EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS "
+    "KHR KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN "
+    "MXV MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD "
+    "SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS "
+    "UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
+)
+
+#: Every currency code onaccount accepts, mapped to its number of minor-unit places.
+CURRENCIES: dict[str, int] = {
+    **dict.fromkeys(_TWO_PLACES.split(), 2),
+    **dict.fromkeys(_ZERO_PLACES.split(), 0),
+    **dict.fromkeys(_THREE_PLACES.split(), 3),
+    **dict.fromkeys(_FOUR_PLACES.split(), 4),
+}
+
+_QUANTA: dict[str, Decimal] = {code: Decimal(1).scaleb(-p) for code, p in CURRENCIES.items()}
+
+
+def check_currency(code: object, *, field: str = "currency", obj: object = None) -> str:
+    """Return ``code`` if it is an ISO 4217 currency code, else raise `UnknownCurrency`."""
+    if not isinstance(code, str) or code not in CURRENCIES:
+        advice = "use a three-letter code such as 'EUR'"
+        if isinstance(code, str) and code.upper() in CURRENCIES:
+            advice = f"currency codes are upper case: use {code.upper()!r}"
+        raise UnknownCurrency(
+            f"{field} {code!r} is not an ISO 4217 currency code; {advice}",
+            value=code,
+            obj=obj,
+            field=field,
+        )
+    return code
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of ``currency`` as a Decimal quantum (EUR: ``Decimal('0.01')``)."""
+    try:
+        return _QUANTA[currency]
+    except KeyError:
+        check_currency(currency)
+        raise  # pragma: no cover - check_currency raised already
+
+
+def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
+    """Convert ``value`` to a finite Decimal, refusing floats, booleans and NaN.
+
+    Accepts a `Decimal`, an `int` or a numeric string such as ``"12.50"``.
+    """
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise FloatNotAllowed(
+            f"{field} {value!r} is a bool; pass a Decimal such as Decimal('1')",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        raise FloatNotAllowed(
+            f"{field} {value!r} is a float, which cannot hold money exactly; "
+            f"pass Decimal('{value!r}') or a string instead",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except InvalidOperation:
+            raise InvalidAmount(
+                f"{field} {value!r} is not a decimal number; write it like '12.50'",
+                value=value,
+                obj=obj,
+                field=field,
+            ) from None
+    else:
+        raise FloatNotAllowed(
+            f"{field} {value!r} is a {type(value).__name__}; pass a Decimal",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    if not result.is_finite():
+        raise InvalidAmount(
+            f"{field} {value!r} is not a finite number; pass a real amount such as Decimal('0')",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    return result
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round ``amount`` to the minor unit of ``currency``, half up (0.005 EUR -> 0.01)."""
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+class VatCategory(enum.Enum):
+    """VAT category codes of UNCL 5305 as EN 16931 uses them."""
+
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"
+    EXPORT = "G"
+    OUTSIDE_SCOPE = "O"
+
+    @property
+    def needs_exemption_reason(self) -> bool:
+        """Whether invoices must state why no VAT is charged (EN 16931 BR-E-10 and kin)."""
+        return self in _NEEDS_REASON
+
+    @classmethod
+    def parse(cls, code: object) -> VatCategory:
+        """The category for a code such as ``"S"``, or `UnknownVatCategory`."""
+        if isinstance(code, VatCategory):
+            return code
+        try:
+            return cls(code)
+        except ValueError:
+            known = ", ".join(c.value for c in cls)
+            raise UnknownVatCategory(
+                f"VAT category {code!r} is unknown; use one of {known}",
+                value=code,
+                field="category",
+            ) from None
+
+
+_NEEDS_REASON = frozenset(
+    {
+        VatCategory.EXEMPT,
+        VatCategory.REVERSE_CHARGE,
+        VatCategory.INTRA_COMMUNITY,
+        VatCategory.EXPORT,
+        VatCategory.OUTSIDE_SCOPE,
+    }
+)
+
+
+def _to_category(value: object) -> VatCategory:
+    return VatCategory.parse(value)
+
+
+def _to_rate(value: object) -> Decimal:
+    return to_decimal(value, field="VAT rate")
+
+
+def _optional_reason(value: str | None) -> str | None:
+    if value is None:
+        return None
+    stripped = value.strip()
+    return stripped or None
+
+
+@attrs.frozen(order=True)
+class Vat:
+    """A VAT category with its rate as a fraction (21 % is ``Decimal("0.21")``).
+
+    Categories other than standard carry a rate of zero; the exempt ones (E, AE, K, G, O)
+    carry the reason an invoice has to state.
+    """
+
+    category: VatCategory = attrs.field(converter=_to_category)
+    rate: Decimal = attrs.field(default=Decimal(0), converter=_to_rate)
+    exemption_reason: str | None = attrs.field(
+        default=None, converter=_optional_reason, order=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        code = self.category.value
+        if self.category is VatCategory.STANDARD:
+            if not Decimal(0) < self.rate < Decimal(1):
+                hint = (
+                    f"; rates are fractions: {self.rate}% is Decimal('{self.rate / 100}')"
+                    if self.rate >= 1
+                    else ""
+                )
+                raise InvalidValue(
+                    f"VAT rate {self.rate} for category S must lie between 0 and 1{hint}",
+                    value=self.rate,
+                    obj=self,
+                    field="rate",
+                )
+        elif self.rate != 0:
+            raise InvalidValue(
+                f"VAT rate {self.rate} is not allowed for category {code}, which is always "
+                "0; use category S for a charged rate",
+                value=self.rate,
+                obj=self,
+                field="rate",
+            )
+        if self.category.needs_exemption_reason and self.exemption_reason is None:
+            raise MissingExemptionReason(
+                f"VAT category {code} needs an exemption reason that invoices state, "
+                "e.g. exemption_reason='Exempt under article 11 of the VAT Act'",
+                value=code,
+                obj=self,
+                field="exemption_reason",
+            )
+
+    @classmethod
+    def standard(cls, rate: Decimal | str | int) -> Vat:
+        """Standard-rated VAT at ``rate`` (a fraction: ``"0.21"`` for 21 %)."""
+        return cls(VatCategory.STANDARD, rate)
+
+    @classmethod
+    def zero(cls) -> Vat:
+        """Zero-rated VAT (category Z)."""
+        return cls(VatCategory.ZERO)
+
+    @classmethod
+    def exempt(cls, reason: str, category: VatCategory | str = VatCategory.EXEMPT) -> Vat:
+        """VAT-exempt (category E, or another exempt category) with the reason invoices need."""
+        return cls(category, Decimal(0), reason)
+
+    @property
+    def percent(self) -> Decimal:
+        """The rate in percent, normalised (``Decimal("21")`` for 21 %)."""
+        result = (self.rate * 100).normalize()
+        # normalize() writes 20 as 2E+1; keep the plain form accounting formats want.
+        return result.quantize(Decimal(1)) if result == result.to_integral() else result
+
+    def __str__(self) -> str:
+        return f"{self.category.value} {self.percent}%"
+
+
+@attrs.frozen
+class VatSplit:
+    """A VAT-inclusive amount split into its net and VAT parts: ``net + vat == gross``."""
+
+    gross: Decimal
+    net: Decimal
+    vat: Decimal
+
+
+def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
+    """Split a VAT-inclusive ``gross`` at ``rate`` into net and VAT, exact to the cent.
+
+    ``vat = round(gross × rate / (1 + rate))`` and ``net = gross − vat``, so the parts
+    always add up to the gross amount.
+    """
+    gross = to_decimal(gross, field="gross")
+    rate = to_decimal(rate, field="VAT rate")
+    vat = round_money(gross * rate / (1 + rate), currency)
+    return VatSplit(gross=gross, net=gross - vat, vat=vat)

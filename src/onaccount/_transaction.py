@@ -1,0 +1,233 @@
+"""Bookings on an account: purchases with lines, credit bookings, and mutations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from ._account import non_empty, optional_text
+from ._errors import InvalidValue
+from ._money import Vat, check_currency, round_money, to_decimal
+from ._period import require_aware
+
+__all__ = [
+    "CreditBooking",
+    "CreditKind",
+    "Line",
+    "Mutation",
+    "MutationKind",
+    "Purchase",
+    "Transaction",
+]
+
+
+def new_id() -> str:
+    """A fresh random identifier."""
+    return uuid.uuid4().hex
+
+
+def _quantity(value: object) -> Decimal:
+    return to_decimal(value, field="quantity")
+
+
+def _unit_price(value: object) -> Decimal:
+    return to_decimal(value, field="unit price")
+
+
+def _vat(value: object) -> Vat:
+    if not isinstance(value, Vat):
+        raise InvalidValue(
+            f"VAT {value!r} is not a Vat; pass e.g. Vat.standard('0.21') or Vat.zero()",
+            value=value,
+            field="vat",
+        )
+    return value
+
+
+@attrs.frozen(kw_only=True)
+class Line:
+    """One product on a receipt. ``unit_price`` includes VAT, as the customer saw it.
+
+    A negative quantity is a return. The line's amount is computed, never passed in:
+    ``round(quantity × unit_price)`` in the transaction's currency.
+    """
+
+    product: str = attrs.field(validator=non_empty)
+    quantity: Decimal = attrs.field(converter=_quantity)
+    unit_price: Decimal = attrs.field(converter=_unit_price)
+    vat: Vat = attrs.field(converter=_vat)
+    code: str | None = attrs.field(default=None, converter=optional_text)
+    group: str | None = attrs.field(default=None, converter=optional_text)
+
+    def amount(self, currency: str = "EUR") -> Decimal:
+        """``quantity × unit_price`` rounded half up to the currency's minor unit."""
+        return round_money(self.quantity * self.unit_price, currency)
+
+
+def _aware(value: object) -> dt.datetime:
+    return require_aware(value, field="transaction instant 'at'")
+
+
+def _currency(value: object) -> str:
+    return check_currency(value, field="transaction currency")
+
+
+@attrs.frozen(kw_only=True)
+class Transaction:
+    """One booking on one account at one instant; a `Purchase` or a `CreditBooking`.
+
+    ``amount`` is signed, as it changes the balance: negative for ordinary purchases.
+    """
+
+    account: str = attrs.field(validator=non_empty)
+    at: dt.datetime = attrs.field(converter=_aware)
+    id: str = attrs.field(factory=new_id, validator=non_empty)
+    currency: str = attrs.field(default="EUR", converter=_currency)
+
+    @property
+    def amount(self) -> Decimal:
+        """The signed change to the balance."""
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+
+def _lines(value: Iterable[Line]) -> tuple[Line, ...]:
+    result = tuple(value)
+    for line in result:
+        if not isinstance(line, Line):
+            raise InvalidValue(
+                f"purchase line {line!r} is not a Line; build it with Line(product=..., "
+                "quantity=..., unit_price=..., vat=...)",
+                value=line,
+                field="lines",
+            )
+    return result
+
+
+@attrs.frozen(kw_only=True)
+class Purchase(Transaction):
+    """A purchase on account: one or more lines, lowering the balance by their total."""
+
+    lines: tuple[Line, ...] = attrs.field(converter=_lines)
+    note: str | None = attrs.field(default=None, converter=optional_text)
+    total: Decimal = attrs.field(init=False)
+
+    @lines.validator
+    def _check_lines(
+        self, attribute: attrs.Attribute[tuple[Line, ...]], value: tuple[Line, ...]
+    ) -> None:
+        if not value:
+            raise InvalidValue(
+                f"purchase {self.id} on account {self.account} has no lines; a purchase "
+                "needs at least one Line",
+                value=value,
+                obj=self,
+                field="lines",
+            )
+
+    def __attrs_post_init__(self) -> None:
+        total = sum((line.amount(self.currency) for line in self.lines), Decimal(0))
+        object.__setattr__(self, "total", total)
+
+    @property
+    def amount(self) -> Decimal:
+        """Minus the total: a purchase lowers the balance."""
+        return -self.total
+
+
+class CreditKind(enum.Enum):
+    """Why a credit booking raises the balance."""
+
+    TOP_UP = "top-up"
+    PAYMENT = "payment"
+    REFUND = "refund"
+
+
+def _credit_kind(value: object) -> CreditKind:
+    if isinstance(value, CreditKind):
+        return value
+    try:
+        return CreditKind(value)
+    except ValueError:
+        known = ", ".join(repr(k.value) for k in CreditKind)
+        raise InvalidValue(
+            f"credit booking kind {value!r} is unknown; use one of {known}",
+            value=value,
+            field="kind",
+        ) from None
+
+
+def _credit_amount(value: object) -> Decimal:
+    return to_decimal(value, field="credit amount")
+
+
+@attrs.frozen(kw_only=True)
+class CreditBooking(Transaction):
+    """A top-up, payment or refund: raises the balance by ``credit``."""
+
+    credit: Decimal = attrs.field(converter=_credit_amount)
+    kind: CreditKind = attrs.field(default=CreditKind.PAYMENT, converter=_credit_kind)
+    reason: str = attrs.field(validator=non_empty)
+
+    def __attrs_post_init__(self) -> None:
+        if self.credit <= 0:
+            raise InvalidValue(
+                f"credit booking {self.id} on account {self.account} has amount "
+                f"{self.credit}; a credit raises the balance, give an amount above zero",
+                value=self.credit,
+                obj=self,
+                field="credit",
+            )
+        if self.credit != round_money(self.credit, self.currency):
+            raise InvalidValue(
+                f"credit booking amount {self.credit} has more places than "
+                f"{self.currency} allows; round it to {round_money(self.credit, self.currency)}",
+                value=self.credit,
+                obj=self,
+                field="credit",
+            )
+
+    @property
+    def amount(self) -> Decimal:
+        """The credit: it raises the balance."""
+        return self.credit
+
+
+class MutationKind(enum.Enum):
+    """What booked a mutation."""
+
+    RUN_CORRECTION = "run-correction"
+    UNDO = "undo"
+    MANUAL = "manual"
+    LIMIT_CHANGE = "limit-change"
+
+
+def _balance_delta(value: object) -> Decimal:
+    return to_decimal(value, field="balance delta")
+
+
+def _limit_delta(value: object) -> Decimal:
+    return to_decimal(value, field="limit delta")
+
+
+def _mutation_at(value: object) -> dt.datetime:
+    return require_aware(value, field="mutation instant 'at'")
+
+
+@attrs.frozen(kw_only=True)
+class Mutation:
+    """An append-only change to an account's balance and/or limit, with who, when and why."""
+
+    account: str = attrs.field(validator=non_empty)
+    kind: MutationKind
+    balance_delta: Decimal = attrs.field(default=Decimal(0), converter=_balance_delta)
+    limit_delta: Decimal = attrs.field(default=Decimal(0), converter=_limit_delta)
+    actor: str = attrs.field(validator=non_empty)
+    at: dt.datetime = attrs.field(converter=_mutation_at)
+    reason: str = attrs.field(validator=non_empty)
+    run_id: str | None = None
+    id: str = attrs.field(factory=new_id, validator=non_empty)

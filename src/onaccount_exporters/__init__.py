@@ -1,0 +1,1 @@
+"""The exporters that ship with onaccount, registered through the ``onaccount`` entry point."""
