@@ -5,6 +5,16 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._account import Account, AccountKind, Address, BillingDetails
+from ._admin import (
+    MutationsReport,
+    change_limit,
+    correct_balance,
+    find_accounts,
+    mutations_report,
+    open_account,
+    statement,
+    update_account,
+)
 from ._errors import (
     AlreadyUndone,
     CurrencyMismatch,
@@ -33,6 +43,31 @@ from ._errors import (
 from ._money import CURRENCIES, Vat, VatCategory, VatSplit, minor_unit, round_money, vat_split
 from ._period import Period
 from ._permissions import Actor, Capability
+from ._query import AccountQuery, AccountState, BalanceFilter
+from ._runs import (
+    AccountInvoice,
+    AccountInvoiceDraft,
+    InvoiceRun,
+    InvoiceState,
+    Plan,
+    Refusal,
+    RefusalReason,
+    Selection,
+    UninvoicedWarning,
+    commit_run,
+    plan_run,
+    undo_invoice,
+)
+from ._statement import DayTotal, ProductTotal, Statement, VatTotal, build_statement
+from ._strategies import (
+    BUILTIN_STRATEGIES,
+    Correction,
+    LimitMinusInvoiced,
+    NoCorrection,
+    ResetStrategy,
+    ZeroBalance,
+    resolve_strategy,
+)
 from ._transaction import (
     CreditBooking,
     CreditKind,
@@ -42,6 +77,7 @@ from ._transaction import (
     Purchase,
     Transaction,
 )
+from .ledger import Ledger, MemoryLedger
 
 try:
     __version__ = version("onaccount")
@@ -49,38 +85,61 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "BUILTIN_STRATEGIES",
     "CURRENCIES",
     "Account",
+    "AccountInvoice",
+    "AccountInvoiceDraft",
     "AccountKind",
+    "AccountQuery",
+    "AccountState",
     "Actor",
     "Address",
     "AlreadyUndone",
+    "BalanceFilter",
     "BillingDetails",
     "Capability",
+    "Correction",
     "CreditBooking",
     "CreditKind",
     "CurrencyMismatch",
+    "DayTotal",
     "DuplicateAccount",
     "DuplicateTransaction",
     "FloatNotAllowed",
     "InvalidAmount",
     "InvalidPeriod",
     "InvalidValue",
+    "InvoiceRun",
+    "InvoiceState",
+    "Ledger",
     "LedgerError",
     "LimitExceeded",
+    "LimitMinusInvoiced",
     "Line",
+    "MemoryLedger",
     "MissingExemptionReason",
     "Mutation",
     "MutationKind",
+    "MutationsReport",
     "NaiveDatetime",
+    "NoCorrection",
     "NotInvoiceable",
     "OnAccountError",
     "Period",
     "PeriodParseError",
     "PermissionDenied",
+    "Plan",
+    "ProductTotal",
     "Purchase",
+    "Refusal",
+    "RefusalReason",
+    "ResetStrategy",
     "RunConflict",
+    "Selection",
+    "Statement",
     "Transaction",
+    "UninvoicedWarning",
     "UnknownAccount",
     "UnknownCurrency",
     "UnknownRun",
@@ -90,8 +149,22 @@ __all__ = [
     "Vat",
     "VatCategory",
     "VatSplit",
+    "VatTotal",
+    "ZeroBalance",
     "__version__",
+    "build_statement",
+    "change_limit",
+    "commit_run",
+    "correct_balance",
+    "find_accounts",
     "minor_unit",
+    "mutations_report",
+    "open_account",
+    "plan_run",
+    "resolve_strategy",
     "round_money",
+    "statement",
+    "undo_invoice",
+    "update_account",
     "vat_split",
 ]

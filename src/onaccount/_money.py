@@ -190,7 +190,7 @@ def _optional_reason(value: str | None) -> str | None:
     return stripped or None
 
 
-@attrs.frozen(order=True)
+@attrs.frozen
 class Vat:
     """A VAT category with its rate as a fraction (21 % is ``Decimal("0.21")``).
 
@@ -200,9 +200,7 @@ class Vat:
 
     category: VatCategory = attrs.field(converter=_to_category)
     rate: Decimal = attrs.field(default=Decimal(0), converter=_to_rate)
-    exemption_reason: str | None = attrs.field(
-        default=None, converter=_optional_reason, order=False
-    )
+    exemption_reason: str | None = attrs.field(default=None, converter=_optional_reason)
 
     def __attrs_post_init__(self) -> None:
         code = self.category.value
@@ -260,6 +258,11 @@ class Vat:
 
     def __str__(self) -> str:
         return f"{self.category.value} {self.percent}%"
+
+
+def vat_sort_key(vat: Vat) -> tuple[str, Decimal, str]:
+    """Order VAT by category code, then rate: the order breakdowns are listed in."""
+    return (vat.category.value, vat.rate, vat.exemption_reason or "")
 
 
 @attrs.frozen

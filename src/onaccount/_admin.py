@@ -1,0 +1,200 @@
+"""The administrator's operations: accounts, statements and the mutations report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._account import Account
+from ._errors import InvalidValue
+from ._money import round_money, to_decimal
+from ._period import Period, require_aware
+from ._permissions import Actor, Capability
+from ._query import AccountQuery, AccountState
+from ._runs import InvoiceRun
+from ._statement import Statement, build_statement
+from ._transaction import Mutation, MutationKind
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = [
+    "MutationsReport",
+    "change_limit",
+    "correct_balance",
+    "find_accounts",
+    "mutations_report",
+    "open_account",
+    "statement",
+    "update_account",
+]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _reason(reason: object) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidValue(
+            f"reason {reason!r} is empty; every mutation says why it was booked",
+            value=reason,
+            field="reason",
+        )
+    return reason.strip()
+
+
+def open_account(ledger: Ledger, account: Account, *, actor: Actor) -> AccountState:
+    """Open ``account`` on ``ledger``; needs the manage-accounts capability."""
+    actor.require(Capability.MANAGE_ACCOUNTS, "open accounts")
+    ledger.open_account(account)
+    return ledger.states([account.number])[account.number]
+
+
+def update_account(ledger: Ledger, account: Account, *, actor: Actor) -> AccountState:
+    """Change an account's name, group, tags or billing details."""
+    actor.require(Capability.MANAGE_ACCOUNTS, "update accounts")
+    ledger.update_account(account)
+    return ledger.states([account.number])[account.number]
+
+
+def change_limit(
+    ledger: Ledger,
+    number: str,
+    new_limit: Decimal | int | str,
+    *,
+    actor: Actor,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Mutation:
+    """Set an account's limit to ``new_limit`` by booking a limit-change mutation."""
+    actor.require(Capability.MANAGE_ACCOUNTS, "change limits")
+    limit = to_decimal(new_limit, field="new limit")
+    account = ledger.get_account(number)
+    if limit < 0:
+        raise InvalidValue(
+            f"new limit {limit} for account {account.label} is below zero; give 0 or more",
+            value=limit,
+            field="new_limit",
+        )
+    if limit != round_money(limit, account.currency):
+        raise InvalidValue(
+            f"new limit {limit} for account {account.label} has more places than "
+            f"{account.currency} allows; round it to {round_money(limit, account.currency)}",
+            value=limit,
+            field="new_limit",
+        )
+    current = ledger.states([number])[number].limit
+    mutation = Mutation(
+        account=number,
+        kind=MutationKind.LIMIT_CHANGE,
+        limit_delta=limit - current,
+        actor=actor.id,
+        at=_now() if at is None else require_aware(at, field="mutation instant 'at'"),
+        reason=_reason(reason),
+    )
+    ledger.book(mutation)
+    return mutation
+
+
+def correct_balance(
+    ledger: Ledger,
+    number: str,
+    delta: Decimal | int | str,
+    *,
+    actor: Actor,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> Mutation:
+    """Book a manual correction of ``delta`` on an account's balance."""
+    actor.require(Capability.MANAGE_ACCOUNTS, "correct balances")
+    amount = to_decimal(delta, field="balance correction")
+    account = ledger.get_account(number)
+    if amount == 0 or amount != round_money(amount, account.currency):
+        raise InvalidValue(
+            f"balance correction {amount} for account {account.label} must be a non-zero "
+            f"amount in whole {account.currency} minor units",
+            value=amount,
+            field="delta",
+        )
+    mutation = Mutation(
+        account=number,
+        kind=MutationKind.MANUAL,
+        balance_delta=amount,
+        actor=actor.id,
+        at=_now() if at is None else require_aware(at, field="mutation instant 'at'"),
+        reason=_reason(reason),
+    )
+    ledger.book(mutation)
+    return mutation
+
+
+def find_accounts(ledger: Ledger, query: AccountQuery, *, actor: Actor) -> list[AccountState]:
+    """The accounts matching ``query`` with their balance, limit and spending room."""
+    actor.require(Capability.VIEW, "view accounts")
+    return ledger.find_accounts(query)
+
+
+def statement(
+    ledger: Ledger,
+    number: str,
+    period: Period,
+    *,
+    actor: Actor,
+    uninvoiced_only: bool = False,
+) -> Statement:
+    """One account over ``period``: total, per-day groups, products and VAT breakdown.
+
+    By default every purchase of the period counts; ``uninvoiced_only`` leaves out those
+    an active run has invoiced, which is what a new run would bill.
+    """
+    actor.require(Capability.VIEW, "view statements")
+    account = ledger.get_account(number)
+    transactions = ledger.transactions(
+        [number], period.start, period.end, uninvoiced=True if uninvoiced_only else None
+    )
+    return build_statement(account, period, transactions)
+
+
+@attrs.frozen
+class MutationsReport:
+    """What runs and manual changes did: the mutations and the runs they belong to."""
+
+    mutations: tuple[Mutation, ...]
+    runs: tuple[InvoiceRun, ...]
+
+
+def mutations_report(
+    ledger: Ledger,
+    *,
+    actor: Actor,
+    account: str | None = None,
+    run_id: str | None = None,
+    period: Period | None = None,
+    kind: MutationKind | str | None = None,
+) -> MutationsReport:
+    """Mutations filtered by account, run, booking period and kind, with their runs.
+
+    Each mutation carries who, when, why, its deltas and its run; the runs are listed
+    with their account invoices and states.
+    """
+    actor.require(Capability.VIEW, "view the mutations report")
+    mutation_kind = None if kind is None else MutationKind(kind)
+    mutations = ledger.mutations(
+        account=account,
+        run_id=run_id,
+        start=None if period is None else period.start,
+        end=None if period is None else period.end,
+        kind=mutation_kind,
+    )
+    runs = tuple(
+        r
+        for r in ledger.runs()
+        if (run_id is None or r.id == run_id)
+        and (account is None or any(i.account.number == account for i in r.invoices))
+        and (period is None or period.start <= r.created_at < period.end)
+    )
+    return MutationsReport(mutations=tuple(mutations), runs=runs)

@@ -1,0 +1,503 @@
+"""Invoice runs: plan (a dry run), commit (atomic) and undo one account's part."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+import attrs
+
+from ._account import Account, AccountKind
+from ._errors import InvalidValue, UnknownRun
+from ._period import Period, require_aware
+from ._permissions import Actor, Capability
+from ._query import AccountQuery, AccountState
+from ._statement import Statement, build_statement
+from ._strategies import Correction, ResetStrategy, resolve_strategy
+from ._transaction import CreditBooking, Mutation, MutationKind, Purchase, new_id
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = [
+    "AccountInvoice",
+    "AccountInvoiceDraft",
+    "InvoiceRun",
+    "InvoiceState",
+    "Plan",
+    "Refusal",
+    "RefusalReason",
+    "Selection",
+    "UninvoicedWarning",
+    "commit_run",
+    "plan_run",
+    "undo_invoice",
+]
+
+_ZERO = Decimal(0)
+
+#: Which accounts a run covers: explicit account numbers, or a query.
+Selection = Sequence[str] | AccountQuery
+
+
+class RefusalReason(enum.Enum):
+    """Why an account in a plan cannot be invoiced."""
+
+    CREDIT_ACCOUNT = "credit-account"
+    CREDIT_BOOKINGS_IN_PERIOD = "credit-bookings-in-period"
+    UNKNOWN_ACCOUNT = "unknown-account"
+    CURRENCY_MISMATCH = "currency-mismatch"
+
+
+@attrs.frozen
+class Refusal:
+    """An account a plan will not invoice, with the reason and what to do."""
+
+    account: str
+    reason: RefusalReason
+    message: str
+    transactions: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class UninvoicedWarning:
+    """Purchases before the period that no run has invoiced yet."""
+
+    account: str
+    count: int
+    total: Decimal
+    oldest: dt.datetime
+
+    @property
+    def message(self) -> str:
+        """A sentence for the administrator."""
+        return (
+            f"account {self.account} has {self.count} purchase(s) totalling {self.total} "
+            f"before this period that no run has invoiced, the oldest on "
+            f"{self.oldest.date().isoformat()}; plan a run over an earlier period to bill them"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class AccountInvoiceDraft:
+    """What a run would do to one account: its statement and the correction."""
+
+    state: AccountState
+    statement: Statement
+    correction: Correction
+
+    @property
+    def account(self) -> Account:
+        """The account invoiced."""
+        return self.state.account
+
+    @property
+    def total(self) -> Decimal:
+        """The amount invoiced, T."""
+        return self.statement.total
+
+    @property
+    def balance_before(self) -> Decimal:
+        """The balance when planned."""
+        return self.state.balance
+
+    @property
+    def limit_before(self) -> Decimal:
+        """The limit when planned."""
+        return self.state.limit
+
+    @property
+    def balance_after(self) -> Decimal:
+        """The balance once the correction is booked."""
+        return self.state.balance + self.correction.balance_delta
+
+    @property
+    def limit_after(self) -> Decimal:
+        """The limit once the correction is booked."""
+        return self.state.limit + self.correction.limit_delta
+
+
+def _totals(items: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = {}
+    for currency, amount in items:
+        totals[currency] = totals.get(currency, _ZERO) + amount
+    return dict(sorted(totals.items()))
+
+
+@attrs.frozen(kw_only=True)
+class Plan:
+    """A dry run: per selected account a draft, a refusal, or nothing to invoice.
+
+    Planning reads and never writes; planning twice over an unchanged ledger gives equal
+    plans.
+    """
+
+    period: Period
+    strategy: ResetStrategy
+    actor: str
+    drafts: tuple[AccountInvoiceDraft, ...]
+    refusals: tuple[Refusal, ...]
+    nothing_to_invoice: tuple[str, ...]
+    warnings: tuple[UninvoicedWarning, ...]
+    bulk: bool
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        """The invoiced amount per currency, sorted by currency code."""
+        return _totals((d.statement.currency, d.total) for d in self.drafts)
+
+
+class InvoiceState(enum.Enum):
+    """Whether an account invoice stands or was undone."""
+
+    ACTIVE = "active"
+    UNDONE = "undone"
+
+
+@attrs.frozen(kw_only=True)
+class AccountInvoice:
+    """One account's part of a committed run."""
+
+    id: str
+    run_id: str
+    statement: Statement
+    balance_before: Decimal
+    limit_before: Decimal
+    correction: Correction
+    mutation: Mutation | None
+    state: InvoiceState = InvoiceState.ACTIVE
+    undo_mutation: Mutation | None = None
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = None
+    undo_reason: str | None = None
+
+    @property
+    def account(self) -> Account:
+        """The account invoiced."""
+        return self.statement.account
+
+    @property
+    def total(self) -> Decimal:
+        """The amount invoiced, T."""
+        return self.statement.total
+
+    @property
+    def balance_after(self) -> Decimal:
+        """The balance right after the run's correction."""
+        return self.balance_before + self.correction.balance_delta
+
+    @property
+    def limit_after(self) -> Decimal:
+        """The limit right after the run's correction."""
+        return self.limit_before + self.correction.limit_delta
+
+    @property
+    def transaction_ids(self) -> frozenset[str]:
+        """The purchases this invoice bills."""
+        return self.statement.transaction_ids
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceRun:
+    """A committed run: an immutable record of what was invoiced and booked."""
+
+    id: str
+    key: str | None
+    period: Period
+    strategy: str
+    actor: str
+    created_at: dt.datetime
+    invoices: tuple[AccountInvoice, ...]
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        """The invoiced amount per currency over all account invoices, undone ones too."""
+        return _totals((i.statement.currency, i.total) for i in self.invoices)
+
+    def invoice_for(self, account: str) -> AccountInvoice:
+        """The account invoice of ``account`` in this run."""
+        for invoice in self.invoices:
+            if invoice.account.number == account:
+                return invoice
+        raise UnknownRun(
+            f"run {self.id} has no invoice for account {account}; it invoiced "
+            f"{', '.join(i.account.number for i in self.invoices) or 'no accounts'}",
+            value=account,
+            obj=self,
+            field="account",
+        )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
+    """Check the capability a selection needs and return whether it is a bulk run."""
+    bulk = isinstance(selection, AccountQuery) or len(set(selection)) != 1
+    if bulk:
+        actor.require(Capability.BULK_INVOICE, f"{action} a run over more than one account")
+    else:
+        actor.require(Capability.INVOICE, f"{action} an invoice")
+    return bulk
+
+
+def _selected_numbers(ledger: Ledger, selection: Selection) -> list[str]:
+    if isinstance(selection, AccountQuery):
+        return [s.account.number for s in ledger.find_accounts(selection)]
+    if isinstance(selection, str):
+        raise InvalidValue(
+            f"selection {selection!r} is a single string; pass a list of account numbers "
+            f"such as [{selection!r}] or an AccountQuery",
+            value=selection,
+            field="selection",
+        )
+    return sorted(dict.fromkeys(selection))
+
+
+def plan_run(
+    ledger: Ledger,
+    period: Period,
+    selection: Selection,
+    strategy: ResetStrategy | str,
+    *,
+    actor: Actor,
+    currency: str | None = None,
+) -> Plan:
+    """Plan (dry-run) invoicing ``selection`` over ``period``; nothing is written.
+
+    Each selected account gets a draft, a refusal with its reason, or is listed as having
+    nothing to invoice; one refusal never sinks the others. With ``currency`` given,
+    accounts in other currencies are refused.
+    """
+    bulk = _require_for_selection(actor, selection, "plan")
+    resolved = resolve_strategy(strategy)
+    numbers = _selected_numbers(ledger, selection)
+    states = ledger.states(numbers)
+
+    refusals: list[Refusal] = []
+    candidates: list[AccountState] = []
+    for number in numbers:
+        state = states.get(number)
+        if state is None:
+            refusals.append(
+                Refusal(
+                    number,
+                    RefusalReason.UNKNOWN_ACCOUNT,
+                    f"account {number} does not exist; check the number or open the account",
+                )
+            )
+        elif state.account.kind is AccountKind.CREDIT:
+            refusals.append(
+                Refusal(
+                    number,
+                    RefusalReason.CREDIT_ACCOUNT,
+                    f"account {state.account.label} is a credit account; only limit "
+                    "accounts can be invoiced",
+                )
+            )
+        elif currency is not None and state.account.currency != currency:
+            refusals.append(
+                Refusal(
+                    number,
+                    RefusalReason.CURRENCY_MISMATCH,
+                    f"account {state.account.label} is kept in {state.account.currency}, "
+                    f"not {currency}; plan a separate run in {state.account.currency}",
+                )
+            )
+        else:
+            candidates.append(state)
+
+    in_period: dict[str, list[Purchase | CreditBooking]] = {
+        s.account.number: [] for s in candidates
+    }
+    for tx in ledger.transactions(in_period, period.start, period.end, uninvoiced=True):
+        if isinstance(tx, (Purchase, CreditBooking)):
+            in_period[tx.account].append(tx)
+
+    drafts: list[AccountInvoiceDraft] = []
+    nothing: list[str] = []
+    for state in candidates:
+        account = state.account
+        txs = in_period[account.number]
+        credits = [t for t in txs if isinstance(t, CreditBooking)]
+        mismatched = [t for t in txs if t.currency != account.currency]
+        if mismatched:
+            refusals.append(
+                Refusal(
+                    account.number,
+                    RefusalReason.CURRENCY_MISMATCH,
+                    f"account {account.label} is kept in {account.currency} but has "
+                    f"bookings in {', '.join(sorted({t.currency for t in mismatched}))} in "
+                    "this period; correct those bookings first",
+                    tuple(t.id for t in mismatched),
+                )
+            )
+            continue
+        if credits:
+            listed = ", ".join(
+                f"{c.id} ({c.kind.value} {c.credit} on {c.at.date().isoformat()})" for c in credits
+            )
+            refusals.append(
+                Refusal(
+                    account.number,
+                    RefusalReason.CREDIT_BOOKINGS_IN_PERIOD,
+                    f"account {account.label} has credit bookings inside the period: "
+                    f"{listed}; settle them outside the period or invoice a period "
+                    "without them",
+                    tuple(c.id for c in credits),
+                )
+            )
+            continue
+        statement = build_statement(account, period, txs)
+        if statement.is_empty:
+            nothing.append(account.number)
+            continue
+        drafts.append(
+            AccountInvoiceDraft(
+                state=state,
+                statement=statement,
+                correction=resolved.correction(state, statement),
+            )
+        )
+
+    warnings = _uninvoiced_warnings(ledger, [s.account.number for s in candidates], period)
+    return Plan(
+        period=period,
+        strategy=resolved,
+        actor=actor.id,
+        drafts=tuple(drafts),
+        refusals=tuple(sorted(refusals, key=lambda r: r.account)),
+        nothing_to_invoice=tuple(nothing),
+        warnings=warnings,
+        bulk=bulk,
+    )
+
+
+def _uninvoiced_warnings(
+    ledger: Ledger, numbers: list[str], period: Period
+) -> tuple[UninvoicedWarning, ...]:
+    found: dict[str, list[Purchase]] = {}
+    for tx in ledger.transactions(numbers, None, period.start, uninvoiced=True):
+        if isinstance(tx, Purchase):
+            found.setdefault(tx.account, []).append(tx)
+    return tuple(
+        UninvoicedWarning(
+            account=number,
+            count=len(purchases),
+            total=sum((p.total for p in purchases), _ZERO),
+            oldest=min(p.at for p in purchases),
+        )
+        for number, purchases in sorted(found.items())
+    )
+
+
+def commit_run(
+    ledger: Ledger,
+    plan: Plan,
+    *,
+    actor: Actor,
+    key: str | None = None,
+    at: dt.datetime | None = None,
+) -> InvoiceRun:
+    """Commit ``plan`` atomically and return the run.
+
+    Links every planned purchase to its account invoice and books one mutation per
+    account whose correction is not zero. If a planned purchase was invoiced meanwhile
+    or an account changed, raises `RunConflict` and writes nothing. With ``key`` given, a
+    run already committed under that key is returned as it is.
+    """
+    if plan.bulk:
+        actor.require(Capability.BULK_INVOICE, "commit a run over more than one account")
+    else:
+        actor.require(Capability.INVOICE, "commit an invoice")
+    if key is not None:
+        existing = ledger.run_by_key(key)
+        if existing is not None:
+            return existing
+    created_at = _now() if at is None else require_aware(at, field="commit instant 'at'")
+    run_id = new_id()
+    fresh = ledger.states([d.account.number for d in plan.drafts])
+    invoices = []
+    for draft in plan.drafts:
+        number = draft.account.number
+        # Tills keep recording while a run is prepared: report the balance as it is now.
+        state = fresh.get(number, draft.state)
+        mutation = None
+        if not draft.correction.is_zero:
+            mutation = Mutation(
+                account=number,
+                kind=MutationKind.RUN_CORRECTION,
+                balance_delta=draft.correction.balance_delta,
+                limit_delta=draft.correction.limit_delta,
+                actor=actor.id,
+                at=created_at,
+                reason=f"invoice run {run_id} over {plan.period.label} ({plan.strategy.name})",
+                run_id=run_id,
+            )
+        invoices.append(
+            AccountInvoice(
+                id=new_id(),
+                run_id=run_id,
+                statement=draft.statement,
+                balance_before=state.balance,
+                limit_before=state.limit,
+                correction=draft.correction,
+                mutation=mutation,
+            )
+        )
+    run = InvoiceRun(
+        id=run_id,
+        key=key,
+        period=plan.period,
+        strategy=plan.strategy.name,
+        actor=actor.id,
+        created_at=created_at,
+        invoices=tuple(invoices),
+    )
+    revisions = {d.account.number: d.state.revision for d in plan.drafts}
+    return ledger.commit_run(run, revisions)
+
+
+def undo_invoice(
+    ledger: Ledger,
+    run_id: str,
+    account: str,
+    *,
+    actor: Actor,
+    reason: str,
+    at: dt.datetime | None = None,
+) -> AccountInvoice:
+    """Undo ``account``'s part of run ``run_id``: book the reverse mutation, free its purchases.
+
+    The run and both mutations stay in the audit trail. Undoing twice raises
+    `AlreadyUndone`.
+    """
+    actor.require(Capability.UNDO, "undo an account invoice")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InvalidValue(
+            f"undo reason {reason!r} is empty; say why the invoice is undone",
+            value=reason,
+            field="reason",
+        )
+    when = _now() if at is None else require_aware(at, field="undo instant 'at'")
+    invoice = ledger.run(run_id).invoice_for(account)
+    reverse = -invoice.correction
+    mutation = None
+    if not reverse.is_zero:
+        mutation = Mutation(
+            account=account,
+            kind=MutationKind.UNDO,
+            balance_delta=reverse.balance_delta,
+            limit_delta=reverse.limit_delta,
+            actor=actor.id,
+            at=when,
+            reason=reason.strip(),
+            run_id=run_id,
+        )
+    return ledger.undo_invoice(
+        run_id, account, mutation=mutation, at=when, actor=actor.id, reason=reason.strip()
+    )

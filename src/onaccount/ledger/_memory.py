@@ -1,0 +1,346 @@
+"""MemoryLedger: the reference ledger, kept in memory, for tests and small hosts."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+
+import attrs
+
+from onaccount._account import Account
+from onaccount._errors import (
+    AlreadyUndone,
+    DuplicateAccount,
+    DuplicateTransaction,
+    InvalidValue,
+    RunConflict,
+    UnknownAccount,
+    UnknownRun,
+)
+from onaccount._query import AccountQuery, AccountState
+from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
+from onaccount._transaction import Mutation, MutationKind, Transaction
+
+from ._protocol import check_booking
+
+__all__ = ["MemoryLedger"]
+
+_ZERO = Decimal(0)
+
+
+def unknown_account(number: str) -> UnknownAccount:
+    """The error every ledger raises for an account number it does not hold."""
+    return UnknownAccount(
+        f"account {number!r} does not exist; check the number or open the account first",
+        value=number,
+        field="account",
+    )
+
+
+def check_account_update(old: Account, new: Account) -> None:
+    """Refuse changes `Ledger.update_account` does not make."""
+    for field, how in (
+        ("kind", "open a new account"),
+        ("currency", "open a new account"),
+        ("limit", "use onaccount.change_limit so the change is a mutation"),
+    ):
+        if getattr(old, field) != getattr(new, field):
+            raise InvalidValue(
+                f"account {old.label} cannot change its {field} from "
+                f"{getattr(old, field)!r} to {getattr(new, field)!r} by an update; {how}",
+                value=getattr(new, field),
+                obj=new,
+                field=field,
+            )
+
+
+class MemoryLedger:
+    """A `Ledger` held in memory; thread-safe, and the reference for the contract suite."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._accounts: dict[str, Account] = {}
+        self._revisions: dict[str, int] = {}
+        self._balances: dict[str, Decimal] = {}
+        self._limits: dict[str, Decimal] = {}
+        # Per account, bookings sorted by (instant, id).
+        self._bookings: dict[str, list[tuple[dt.datetime, str, Transaction]]] = {}
+        self._ids: set[str] = set()
+        self._invoiced: dict[str, str] = {}  # transaction id -> active account invoice id
+        self._mutations: list[Mutation] = []
+        self._runs: dict[str, InvoiceRun] = {}
+        self._keys: dict[str, str] = {}
+
+    # -- accounts -----------------------------------------------------------------------
+
+    def open_account(self, account: Account) -> None:
+        """Store a new account; `DuplicateAccount` if the number is taken."""
+        with self._lock:
+            if account.number in self._accounts:
+                raise DuplicateAccount(
+                    f"account {account.number!r} exists already as "
+                    f"{self._accounts[account.number].label}; pick another number or "
+                    "update the existing account",
+                    value=account.number,
+                    obj=account,
+                    field="number",
+                )
+            self._accounts[account.number] = account
+            self._revisions[account.number] = 0
+            self._balances[account.number] = _ZERO
+            self._limits[account.number] = account.limit
+            self._bookings[account.number] = []
+
+    def update_account(self, account: Account) -> None:
+        """Replace name, group, tags and billing details of an existing account."""
+        with self._lock:
+            old = self.get_account(account.number)
+            check_account_update(old, account)
+            self._accounts[account.number] = account
+            self._revisions[account.number] += 1
+
+    def get_account(self, number: str) -> Account:
+        """The account with ``number``; `UnknownAccount` if there is none."""
+        try:
+            return self._accounts[number]
+        except KeyError:
+            raise unknown_account(number) from None
+
+    def _state(self, number: str) -> AccountState:
+        return AccountState(
+            account=self._accounts[number],
+            balance=self._balances[number],
+            limit=self._limits[number],
+            revision=self._revisions[number],
+        )
+
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        """Balance, limit and revision of each known account, at ``at`` or now."""
+        with self._lock:
+            known = [n for n in numbers if n in self._accounts]
+            if at is None:
+                return {n: self._state(n) for n in known}
+            result = {}
+            for number in known:
+                balance = sum(
+                    (tx.amount for when, _, tx in self._bookings[number] if when < at), _ZERO
+                )
+                limit = self._accounts[number].limit
+                revision = 0
+                for m in self._mutations:
+                    if m.account == number and m.at < at:
+                        balance += m.balance_delta
+                        limit += m.limit_delta
+                        revision += 1
+                result[number] = AccountState(
+                    account=self._accounts[number],
+                    balance=balance,
+                    limit=limit,
+                    revision=revision,
+                )
+            return result
+
+    def find_accounts(self, query: AccountQuery) -> list[AccountState]:
+        """The accounts matching ``query``, sorted by number."""
+        with self._lock:
+            numbers = sorted(query.numbers or self._accounts)
+            return [
+                state
+                for state in (self._state(n) for n in numbers if n in self._accounts)
+                if query.matches(state)
+            ]
+
+    # -- bookings -----------------------------------------------------------------------
+
+    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
+        """Store a booking after checking account, id, currency and spending room."""
+        with self._lock:
+            number = transaction.account
+            if number not in self._accounts:
+                raise unknown_account(number)
+            if transaction.id in self._ids:
+                raise DuplicateTransaction(
+                    f"transaction {transaction.id!r} is recorded already; give every "
+                    "booking its own id",
+                    value=transaction.id,
+                    obj=transaction,
+                    field="id",
+                )
+            check_booking(self._state(number), transaction, allow_over_limit)
+            bisect.insort(
+                self._bookings[number],
+                (transaction.at, transaction.id, transaction),
+                key=lambda item: (item[0], item[1]),
+            )
+            self._ids.add(transaction.id)
+            self._balances[number] += transaction.amount
+
+    def book(self, mutation: Mutation) -> None:
+        """Store a manual correction or limit change."""
+        with self._lock:
+            if mutation.account not in self._accounts:
+                raise unknown_account(mutation.account)
+            self._apply(mutation)
+
+    def _apply(self, mutation: Mutation) -> None:
+        self._mutations.append(mutation)
+        self._balances[mutation.account] += mutation.balance_delta
+        self._limits[mutation.account] += mutation.limit_delta
+        self._revisions[mutation.account] += 1
+
+    def transactions(
+        self,
+        numbers: Iterable[str],
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        *,
+        uninvoiced: bool | None = None,
+    ) -> Iterator[Transaction]:
+        """Bookings of ``numbers`` with ``start <= at < end``, by account, instant and id."""
+        with self._lock:
+            selected: list[Transaction] = []
+            for number in sorted(set(numbers)):
+                bookings = self._bookings.get(number, [])
+                lo = 0 if start is None else bisect.bisect_left(bookings, start, key=_instant)
+                hi = (
+                    len(bookings)
+                    if end is None
+                    else bisect.bisect_left(bookings, end, key=_instant)
+                )
+                for _, tx_id, tx in bookings[lo:hi]:
+                    if uninvoiced is None or (tx_id not in self._invoiced) is uninvoiced:
+                        selected.append(tx)
+        return iter(selected)
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        """Write ``run`` atomically, or raise `RunConflict` and write nothing."""
+        with self._lock:
+            if run.key is not None and run.key in self._keys:
+                return self.run(self._keys[run.key])
+            for invoice in run.invoices:
+                number = invoice.account.number
+                if number not in self._accounts:
+                    raise unknown_account(number)
+                expected = revisions.get(number)
+                if expected is not None and self._revisions[number] != expected:
+                    raise RunConflict(
+                        f"account {invoice.account.label} changed since the run was "
+                        f"planned (revision {expected}, now {self._revisions[number]}); "
+                        "plan the run again",
+                        value=number,
+                        obj=run,
+                        field="account",
+                    )
+                taken = sorted(t for t in invoice.transaction_ids if t in self._invoiced)
+                if taken:
+                    raise RunConflict(
+                        f"purchase(s) {', '.join(taken)} of account {invoice.account.label} "
+                        "were invoiced by another run since this one was planned; plan the "
+                        "run again",
+                        value=taken,
+                        obj=run,
+                        field="transactions",
+                    )
+            for invoice in run.invoices:
+                for tx_id in invoice.transaction_ids:
+                    self._invoiced[tx_id] = invoice.id
+                if invoice.mutation is not None:
+                    self._apply(invoice.mutation)
+            self._runs[run.id] = run
+            if run.key is not None:
+                self._keys[run.key] = run.id
+            return run
+
+    def undo_invoice(
+        self,
+        run_id: str,
+        account: str,
+        *,
+        mutation: Mutation | None,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+    ) -> AccountInvoice:
+        """Mark an account invoice undone, book ``mutation`` and free its purchases."""
+        with self._lock:
+            run = self.run(run_id)
+            invoice = run.invoice_for(account)
+            if invoice.state is InvoiceState.UNDONE:
+                raise AlreadyUndone(
+                    f"the invoice of account {invoice.account.label} in run {run_id} was "
+                    f"undone already on {invoice.undone_at} by {invoice.undone_by}; there is "
+                    "nothing left to undo",
+                    value=(run_id, account),
+                    obj=invoice,
+                    field="state",
+                )
+            undone = attrs.evolve(
+                invoice,
+                state=InvoiceState.UNDONE,
+                undo_mutation=mutation,
+                undone_at=at,
+                undone_by=actor,
+                undo_reason=reason,
+            )
+            for tx_id in invoice.transaction_ids:
+                self._invoiced.pop(tx_id, None)
+            if mutation is not None:
+                self._apply(mutation)
+            self._runs[run_id] = attrs.evolve(
+                run, invoices=tuple(undone if i is invoice else i for i in run.invoices)
+            )
+            return undone
+
+    def run(self, run_id: str) -> InvoiceRun:
+        """The run with ``run_id``; `UnknownRun` if there is none."""
+        try:
+            return self._runs[run_id]
+        except KeyError:
+            raise UnknownRun(
+                f"invoice run {run_id!r} does not exist; list the runs to find its id",
+                value=run_id,
+                field="run_id",
+            ) from None
+
+    def run_by_key(self, key: str) -> InvoiceRun | None:
+        """The run committed under idempotency ``key``, if any."""
+        with self._lock:
+            run_id = self._keys.get(key)
+            return None if run_id is None else self._runs[run_id]
+
+    def runs(self) -> list[InvoiceRun]:
+        """Every run, oldest first."""
+        with self._lock:
+            return sorted(self._runs.values(), key=lambda r: (r.created_at, r.id))
+
+    def mutations(
+        self,
+        *,
+        account: str | None = None,
+        run_id: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        kind: MutationKind | None = None,
+    ) -> list[Mutation]:
+        """Mutations matching every given filter, in the order they were booked."""
+        with self._lock:
+            return [
+                m
+                for m in self._mutations
+                if (account is None or m.account == account)
+                and (run_id is None or m.run_id == run_id)
+                and (start is None or m.at >= start)
+                and (end is None or m.at < end)
+                and (kind is None or m.kind is kind)
+            ]
+
+
+def _instant(item: tuple[dt.datetime, str, Transaction]) -> dt.datetime:
+    return item[0]

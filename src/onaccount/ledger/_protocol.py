@@ -1,0 +1,167 @@
+"""The Ledger protocol: the port between onaccount's core and a host's storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from onaccount._account import Account, AccountKind
+from onaccount._errors import CurrencyMismatch, LimitExceeded
+from onaccount._query import AccountQuery, AccountState
+from onaccount._runs import AccountInvoice, InvoiceRun
+from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
+
+__all__ = ["Ledger", "check_booking"]
+
+
+@runtime_checkable
+class Ledger(Protocol):
+    """Storage for accounts, bookings, runs and mutations.
+
+    Implementations keep the balance identity (balance = Σ transaction amounts +
+    Σ balance deltas of mutations; limit = the account's opening limit + Σ limit deltas)
+    and never invoice a purchase twice. The contract suite in `onaccount.testing` proves
+    an implementation behaves like the reference ones. None of these methods checks
+    permissions: the functions of `onaccount` do that before they call the ledger.
+    """
+
+    def open_account(self, account: Account) -> None:
+        """Store a new account; `DuplicateAccount` if the number is taken."""
+        ...
+
+    def update_account(self, account: Account) -> None:
+        """Replace an account's name, group, tags and billing details.
+
+        Kind, currency and limit cannot change here: the limit changes through a
+        limit-change mutation, so the history stays complete.
+        """
+        ...
+
+    def get_account(self, number: str) -> Account:
+        """The account with ``number``; `UnknownAccount` if there is none."""
+        ...
+
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        """Balance, limit and revision of each known account, at ``at`` or now.
+
+        Unknown numbers are left out rather than raising, so callers can report them.
+        """
+        ...
+
+    def find_accounts(self, query: AccountQuery) -> list[AccountState]:
+        """The accounts matching ``query``, sorted by number."""
+        ...
+
+    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
+        """Store a booking.
+
+        Raises `UnknownAccount`, `DuplicateTransaction`, `CurrencyMismatch`, or
+        `LimitExceeded` when a purchase would take the spending room below zero and
+        ``allow_over_limit`` is false.
+        """
+        ...
+
+    def book(self, mutation: Mutation) -> None:
+        """Store a manual correction or limit change."""
+        ...
+
+    def transactions(
+        self,
+        numbers: Iterable[str],
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        *,
+        uninvoiced: bool | None = None,
+    ) -> Iterator[Transaction]:
+        """Bookings of ``numbers`` with ``start <= at < end``, by account, instant and id.
+
+        ``uninvoiced=True`` keeps only bookings no active account invoice holds,
+        ``False`` only those one does.
+        """
+        ...
+
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        """Write ``run`` atomically and return it as stored.
+
+        Raises `RunConflict` and writes nothing if any of its purchases is invoiced by an
+        active account invoice or an account's revision differs from ``revisions``. A
+        run whose key is already stored is returned instead of writing anything.
+        """
+        ...
+
+    def undo_invoice(
+        self,
+        run_id: str,
+        account: str,
+        *,
+        mutation: Mutation | None,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+    ) -> AccountInvoice:
+        """Mark an account invoice undone, book ``mutation`` and free its purchases.
+
+        Raises `UnknownRun`, or `AlreadyUndone` if it is undone already.
+        """
+        ...
+
+    def run(self, run_id: str) -> InvoiceRun:
+        """The run with ``run_id``, its account invoices in their current state."""
+        ...
+
+    def run_by_key(self, key: str) -> InvoiceRun | None:
+        """The run committed under idempotency ``key``, if any."""
+        ...
+
+    def runs(self) -> list[InvoiceRun]:
+        """Every run, oldest first."""
+        ...
+
+    def mutations(
+        self,
+        *,
+        account: str | None = None,
+        run_id: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        kind: MutationKind | None = None,
+    ) -> list[Mutation]:
+        """Mutations matching every given filter, oldest first."""
+        ...
+
+
+def check_booking(state: AccountState, transaction: Transaction, allow_over_limit: bool) -> None:
+    """Refuse a booking in the wrong currency or one that overdraws the spending room.
+
+    Shared by the ledgers so every adapter refuses the same bookings with the same words.
+    """
+    account = state.account
+    if transaction.currency != account.currency:
+        raise CurrencyMismatch(
+            f"transaction {transaction.id} is in {transaction.currency} but account "
+            f"{account.label} is kept in {account.currency}; book it in {account.currency}",
+            value=transaction.currency,
+            obj=transaction,
+            field="currency",
+        )
+    if allow_over_limit or not isinstance(transaction, Purchase) or transaction.amount >= 0:
+        return
+    room = state.spending_room
+    if room + transaction.amount < Decimal(0):
+        what = (
+            "credit account has a balance of"
+            if account.kind is AccountKind.CREDIT
+            else "spending room left is"
+        )
+        raise LimitExceeded(
+            f"purchase {transaction.id} of {transaction.total} {account.currency} on account "
+            f"{account.label} exceeds what it may spend: the {what} {room}; top up or "
+            "raise the limit, or record it with allow_over_limit=True",
+            value=transaction.total,
+            obj=transaction,
+            field="amount",
+        )
