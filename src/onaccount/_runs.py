@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._account import Account, AccountKind
-from ._errors import InvalidValue, UnknownRun
+from ._errors import InvalidValue, NotInvoiceable, UnknownRun
 from ._period import Period, require_aware
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
@@ -148,6 +148,20 @@ class Plan:
     def totals(self) -> dict[str, Decimal]:
         """The invoiced amount per currency, sorted by currency code."""
         return _totals((d.statement.currency, d.total) for d in self.drafts)
+
+    def raise_for_refusals(self) -> None:
+        """Raise `NotInvoiceable` naming every refused account, if any was refused.
+
+        For hosts that invoice one account at a time and want an exception rather than
+        a list: a credit account then fails with the reason it cannot be invoiced.
+        """
+        if self.refusals:
+            raise NotInvoiceable(
+                "; ".join(r.message for r in self.refusals),
+                value=tuple(r.account for r in self.refusals),
+                obj=self,
+                field="refusals",
+            )
 
 
 class InvoiceState(enum.Enum):
