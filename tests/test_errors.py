@@ -25,8 +25,8 @@ from onaccount import (
     Purchase,
     UnknownTimeZone,
     Vat,
+    _errors,
 )
-from onaccount import _errors
 from onaccount._money import to_decimal
 
 ERRORS: list[type[OnAccountError]] = [getattr(_errors, name) for name in _errors.__all__]

@@ -21,7 +21,7 @@ from onaccount import (
     round_money,
     vat_split,
 )
-from onaccount._money import check_currency, to_decimal
+from onaccount._money import check_currency, to_decimal, vat_sort_key
 
 EXEMPT_CATEGORIES = ["E", "AE", "K", "G", "O"]
 
@@ -322,7 +322,12 @@ def test_exempt_vat_keeps_its_stripped_reason() -> None:
 
 @pytest.mark.parametrize(
     ("rate", "percent", "text"),
-    [("0.21", "21", "S 21%"), ("0.09", "9", "S 9%"), ("0.055", "5.5", "S 5.5%"), ("0.2", "20", "S 20%")],
+    [
+        ("0.21", "21", "S 21%"),
+        ("0.09", "9", "S 9%"),
+        ("0.055", "5.5", "S 5.5%"),
+        ("0.2", "20", "S 20%"),
+    ],
 )
 def test_vat_percent_and_str(rate: str, percent: str, text: str) -> None:
     """Vat.percent is the plain percentage and str(vat) shows category and percent."""
@@ -331,15 +336,15 @@ def test_vat_percent_and_str(rate: str, percent: str, text: str) -> None:
     assert str(vat) == text
 
 
-def test_vat_values_of_different_categories_sort() -> None:
-    """Vats of mixed categories sort by category code, then by rate, as breakdowns need."""
+def test_vat_sort_key_orders_by_category_code_then_rate() -> None:
+    """vat_sort_key sorts mixed categories by code, then rate, as breakdowns list them."""
     mixed = [
         Vat.zero(),
         Vat.standard("0.21"),
         Vat.exempt("Article 11"),
         Vat.standard("0.09"),
     ]
-    assert sorted(mixed) == [
+    assert sorted(mixed, key=vat_sort_key) == [
         Vat.exempt("Article 11"),
         Vat.standard("0.09"),
         Vat.standard("0.21"),
@@ -387,7 +392,7 @@ def test_vat_split_net_plus_vat_is_gross(gross: Decimal, rate: Decimal, currency
 def test_vat_split_vat_is_rounded_half_up_from_the_exact_share(
     gross: Decimal, rate: Decimal, currency: str
 ) -> None:
-    """vat equals half-up rounding of the exact gross × rate / (1 + rate)."""
+    """The VAT part equals half-up rounding of the exact gross × rate / (1 + rate)."""
     split = vat_split(gross, rate, currency)
     exact = Fraction(gross) * Fraction(rate) / (1 + Fraction(rate))
     assert split.vat == half_up(exact, CURRENCIES[currency])

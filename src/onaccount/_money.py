@@ -71,7 +71,7 @@ def minor_unit(currency: str) -> Decimal:
     """The smallest amount of ``currency`` as a Decimal quantum (EUR: ``Decimal('0.01')``)."""
     try:
         return _QUANTA[currency]
-    except KeyError:
+    except (KeyError, TypeError):
         check_currency(currency)
         raise  # pragma: no cover - check_currency raised already
 
@@ -129,6 +129,7 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round ``amount`` to the minor unit of ``currency``, half up (0.005 EUR -> 0.01)."""
+    amount = to_decimal(amount, field="amount")
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
 
 
@@ -282,5 +283,12 @@ def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
     """
     gross = to_decimal(gross, field="gross")
     rate = to_decimal(rate, field="VAT rate")
+    if not Decimal(0) <= rate < Decimal(1):
+        raise InvalidValue(
+            f"VAT rate {rate} must lie from 0 up to 1; rates are fractions, 21% is "
+            "Decimal('0.21')",
+            value=rate,
+            field="rate",
+        )
     vat = round_money(gross * rate / (1 + rate), currency)
     return VatSplit(gross=gross, net=gross - vat, vat=vat)

@@ -116,6 +116,15 @@ def _to_date(value: object, field: str) -> dt.date:
     )
 
 
+def _check_year(year: int) -> None:
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:
+        raise InvalidPeriod(
+            f"year {year!r} is out of range; use {dt.MINYEAR} to {dt.MAXYEAR}",
+            value=year,
+            field="year",
+        )
+
+
 def _first_date(value: object) -> dt.date:
     return _to_date(value, "first date")
 
@@ -156,15 +165,26 @@ class Period:
     last: dt.date = attrs.field(converter=_last_date, validator=_check_order)
     tz: str = attrs.field(kw_only=True, converter=_check_tz)
     day_starts_at: dt.time = attrs.field(kw_only=True, default=dt.time(0), converter=_to_time)
-    _bounds: tuple[dt.datetime, ...] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    _bounds: tuple[dt.datetime, ...] = attrs.field(
+        init=False, default=(), repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         # Day boundaries are computed once, in UTC, so placing an instant is a bisect
         # rather than a calendar computation per transaction.
         count = (self.last - self.first).days + 2
-        bounds = tuple(
-            self._day_start_utc(self.first + dt.timedelta(days=i)) for i in range(count)
-        )
+        try:
+            bounds = tuple(
+                self._day_start_utc(self.first + dt.timedelta(days=i)) for i in range(count)
+            )
+        except (OverflowError, ValueError):
+            raise InvalidPeriod(
+                f"period {self.first.isoformat()}..{self.last.isoformat()} in {self.tz} "
+                "reaches beyond the years 1 to 9999 that datetime can hold",
+                value=self.last,
+                obj=self,
+                field="last",
+            ) from None
         object.__setattr__(self, "_bounds", bounds)
 
     # -- constructors -------------------------------------------------------------------
@@ -197,6 +217,7 @@ class Period:
             raise InvalidPeriod(
                 f"month {month!r} does not exist; use 1 to 12", value=month, field="month"
             )
+        _check_year(year)
         first = pendulum.date(year, month, 1)
         return cls(first, first.end_of("month"), tz=tz, day_starts_at=day_starts_at)
 
@@ -211,6 +232,7 @@ class Period:
                 value=quarter,
                 field="quarter",
             )
+        _check_year(year)
         first = pendulum.date(year, 3 * quarter - 2, 1)
         last = first.add(months=2).end_of("month")
         return cls(first, last, tz=tz, day_starts_at=day_starts_at)
@@ -218,6 +240,7 @@ class Period:
     @classmethod
     def year(cls, year: int, *, tz: str, day_starts_at: dt.time | str = dt.time(0)) -> Period:
         """A calendar year."""
+        _check_year(year)
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
@@ -227,13 +250,14 @@ class Period:
         """ISO week ``week`` of ISO year ``year``, Monday to Sunday."""
         try:
             first = dt.date.fromisocalendar(year, week, 1)
-        except ValueError:
+            last = first + dt.timedelta(days=6)
+        except (ValueError, OverflowError):
             raise InvalidPeriod(
                 f"ISO week {year}-W{week:02d} does not exist; ISO years have 52 or 53 weeks",
                 value=week,
                 field="week",
             ) from None
-        return cls(first, first + dt.timedelta(days=6), tz=tz, day_starts_at=day_starts_at)
+        return cls(first, last, tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
     def parse(cls, text: str, *, tz: str, day_starts_at: dt.time | str = dt.time(0)) -> Period:
@@ -284,7 +308,8 @@ class Period:
             date.year, date.month, date.day, t.hour, t.minute, t.second, t.microsecond,
             tz=zone, fold=0,
         )  # fmt: skip
-        if (local.hour, local.minute) != (t.hour, t.minute):
+        # Compare the whole wall time: a skipped span can be a whole day (Samoa, 2011-12-30).
+        if local.naive() != dt.datetime.combine(date, t):
             local = pendulum.datetime(
                 date.year, date.month, date.day, t.hour, t.minute, t.second, t.microsecond,
                 tz=zone, fold=1,
@@ -355,14 +380,14 @@ class Period:
         if first.day == 1:
             month_start = pendulum.date(first.year, first.month, 1)
             if last == month_start.end_of("month"):
-                return f"{first.year}-{first.month:02d}"
+                return f"{first.year:04d}-{first.month:02d}"
             if first.month % 3 == 1 and last == month_start.add(months=2).end_of("month"):
-                return f"{first.year}-Q{(first.month + 2) // 3}"
+                return f"{first.year:04d}-Q{(first.month + 2) // 3}"
         if first == dt.date(first.year, 1, 1) and last == dt.date(first.year, 12, 31):
-            return str(first.year)
+            return f"{first.year:04d}"
         iso = first.isocalendar()
         if iso.weekday == 1 and last == first + dt.timedelta(days=6):
-            return f"{iso.year}-W{iso.week:02d}"
+            return f"{iso.year:04d}-W{iso.week:02d}"
         if first == last:
             return first.isoformat()
         return f"{first.isoformat()}..{last.isoformat()}"

@@ -114,7 +114,7 @@ class Purchase(Transaction):
 
     lines: tuple[Line, ...] = attrs.field(converter=_lines)
     note: str | None = attrs.field(default=None, converter=optional_text)
-    total: Decimal = attrs.field(init=False)
+    total: Decimal = attrs.field(init=False, default=Decimal(0))
 
     @lines.validator
     def _check_lines(
