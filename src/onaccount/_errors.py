@@ -24,7 +24,8 @@
         ├── LimitExceeded                    a purchase would overdraw the spending room
         ├── NotInvoiceable                   e.g. a credit account
         ├── RunConflict                      the ledger changed between plan and commit
-        └── AlreadyUndone
+        ├── AlreadyUndone
+        └── SchemaError                      the database's schema is missing or too new
 
 Every exception carries the offending value in ``value`` and, where there is one, the
 object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
@@ -53,6 +54,7 @@ __all__ = [
     "PeriodParseError",
     "PermissionDenied",
     "RunConflict",
+    "SchemaError",
     "UnknownAccount",
     "UnknownCurrency",
     "UnknownRun",
@@ -182,3 +184,7 @@ class RunConflict(LedgerError):
 
 class AlreadyUndone(LedgerError):
     """This account invoice has been undone already."""
+
+
+class SchemaError(LedgerError):
+    """The database has no onaccount schema yet, or one newer than this library knows."""

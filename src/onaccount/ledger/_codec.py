@@ -1,0 +1,107 @@
+"""Plain-data forms of accounts and periods, for storage that keeps them as JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from onaccount._account import Account, Address, BillingDetails
+from onaccount._period import Period
+
+__all__ = ["account_from_json", "account_to_json", "from_minor", "period_from_row", "to_minor"]
+
+
+def to_minor(amount: Decimal, places: int) -> int:
+    """``amount`` in whole minor units; it must have no more places than ``places``."""
+    scaled = amount.scaleb(places)
+    integral = scaled.to_integral_value()
+    if scaled != integral:
+        raise ValueError(f"{amount} has more than {places} decimal places")
+    return int(integral)
+
+
+def from_minor(minor: int, places: int) -> Decimal:
+    """Whole minor units back to an amount with ``places`` decimals."""
+    return Decimal(minor).scaleb(-places)
+
+
+def _billing_to_dict(billing: BillingDetails) -> dict[str, Any]:
+    address = billing.address
+    return {
+        "name": billing.name,
+        "address": None
+        if address is None
+        else {
+            "street": address.street,
+            "postal_code": address.postal_code,
+            "city": address.city,
+            "country": address.country,
+        },
+        "email": billing.email,
+        "vat_id": billing.vat_id,
+        "iban": billing.iban,
+        "bic": billing.bic,
+        "mandate_id": billing.mandate_id,
+        "mandate_date": None if billing.mandate_date is None else billing.mandate_date.isoformat(),
+    }
+
+
+def _billing_from_dict(data: dict[str, Any]) -> BillingDetails:
+    address = data.get("address")
+    mandate_date = data.get("mandate_date")
+    return BillingDetails(
+        name=data.get("name"),
+        address=None if address is None else Address(**address),
+        email=data.get("email"),
+        vat_id=data.get("vat_id"),
+        iban=data.get("iban"),
+        bic=data.get("bic"),
+        mandate_id=data.get("mandate_id"),
+        mandate_date=None if mandate_date is None else dt.date.fromisoformat(mandate_date),
+    )
+
+
+def account_to_json(account: Account) -> str:
+    """The account as a JSON text (sorted keys, so equal accounts give equal text)."""
+    return json.dumps(
+        {
+            "number": account.number,
+            "name": account.name,
+            "kind": account.kind.value,
+            "limit": str(account.limit),
+            "currency": account.currency,
+            "group": account.group,
+            "tags": sorted(account.tags),
+            "billing": None if account.billing is None else _billing_to_dict(account.billing),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+
+
+def account_from_json(text: str) -> Account:
+    """The account `account_to_json` wrote."""
+    data = json.loads(text)
+    billing = data.get("billing")
+    return Account(
+        number=data["number"],
+        name=data["name"],
+        kind=data["kind"],
+        limit=Decimal(data["limit"]),
+        currency=data["currency"],
+        group=data.get("group"),
+        tags=frozenset(data.get("tags", ())),
+        billing=None if billing is None else _billing_from_dict(billing),
+    )
+
+
+def period_from_row(first: str, last: str, tz: str, day_starts_at: str) -> Period:
+    """A period from the four texts a run row stores."""
+    return Period(
+        dt.date.fromisoformat(first),
+        dt.date.fromisoformat(last),
+        tz=tz,
+        day_starts_at=dt.time.fromisoformat(day_starts_at),
+    )

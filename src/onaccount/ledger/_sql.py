@@ -1,0 +1,1099 @@
+"""SQLLedger: the Ledger on SQLAlchemy Core, for SQLite files and PostgreSQL.
+
+Amounts are stored as whole minor units (integers), instants as UTC microseconds since
+the epoch, unit prices and quantities as exact decimal text. Each account row carries its
+running balance, limit and revision, updated in the same database transaction as the
+booking that changes them, so filters such as "balance below 0" are indexed queries.
+
+Writes take the account rows they touch with ``SELECT … FOR UPDATE`` on PostgreSQL, in
+account-number order so that concurrent writers cannot deadlock; on SQLite every write
+transaction begins with ``BEGIN IMMEDIATE``, which takes the database's write lock up
+front.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from onaccount._account import Account
+from onaccount._errors import (
+    AlreadyUndone,
+    DuplicateAccount,
+    DuplicateTransaction,
+    InvalidValue,
+    RunConflict,
+    SchemaError,
+    UnknownRun,
+)
+from onaccount._money import CURRENCIES, Vat
+from onaccount._query import AccountQuery, AccountState, fold_text
+from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
+from onaccount._statement import build_statement
+from onaccount._strategies import Correction
+from onaccount._transaction import (
+    CreditBooking,
+    CreditKind,
+    Line,
+    Mutation,
+    MutationKind,
+    Purchase,
+    Transaction,
+)
+from onaccount.ledger._codec import (
+    account_from_json,
+    account_to_json,
+    from_minor,
+    period_from_row,
+    to_minor,
+)
+from onaccount.ledger._memory import check_account_update, unknown_account
+from onaccount.ledger._protocol import check_booking
+
+__all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
+
+#: The schema version this library writes and reads.
+SCHEMA_VERSION = 1
+
+# Bound parameters per IN (...) list; SQLite's limit is 32,766 per statement.
+_CHUNK = 500
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_ZERO = Decimal(0)
+
+metadata = sa.MetaData()
+
+schema_info = sa.Table(
+    "onaccount_schema",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+accounts = sa.Table(
+    "onaccount_accounts",
+    metadata,
+    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_folded", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("places", sa.SmallInteger, nullable=False),
+    sa.Column("grp", sa.Text),
+    sa.Column("opening_limit_minor", sa.BigInteger, nullable=False),
+    sa.Column("limit_minor", sa.BigInteger, nullable=False),
+    sa.Column("balance_minor", sa.BigInteger, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("ix_onaccount_accounts_balance", "balance_minor"),
+    sa.Index("ix_onaccount_accounts_grp", "grp"),
+)
+
+account_tags = sa.Table(
+    "onaccount_account_tags",
+    metadata,
+    sa.Column("number", sa.ForeignKey(accounts.c.number), primary_key=True),
+    sa.Column("tag", sa.Text, primary_key=True),
+    sa.Index("ix_onaccount_account_tags_tag", "tag"),
+)
+
+transactions = sa.Table(
+    "onaccount_transactions",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("utc_offset_s", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
+    sa.Column("text", sa.Text),
+    # The active account invoice holding this purchase; cleared by undo.
+    sa.Column("invoice_id", sa.String(64)),
+    sa.Index("ix_onaccount_transactions_account_at", "account", "at_us", "id"),
+    sa.Index("ix_onaccount_transactions_invoice", "invoice_id"),
+)
+
+lines = sa.Table(
+    "onaccount_lines",
+    metadata,
+    sa.Column("transaction_id", sa.ForeignKey(transactions.c.id), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("product", sa.Text, nullable=False),
+    sa.Column("code", sa.Text),
+    sa.Column("grp", sa.Text),
+    sa.Column("quantity", sa.String(64), nullable=False),
+    sa.Column("unit_price", sa.String(64), nullable=False),
+    sa.Column("vat_category", sa.String(2), nullable=False),
+    sa.Column("vat_rate", sa.String(32), nullable=False),
+    sa.Column("vat_reason", sa.Text),
+)
+
+runs = sa.Table(
+    "onaccount_runs",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("key", sa.String(200), unique=True),
+    sa.Column("period_first", sa.String(10), nullable=False),
+    sa.Column("period_last", sa.String(10), nullable=False),
+    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("day_starts_at", sa.String(16), nullable=False),
+    sa.Column("strategy", sa.String(64), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("created_at_us", sa.BigInteger, nullable=False),
+)
+
+mutations = sa.Table(
+    "onaccount_mutations",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
+    sa.Column("limit_delta_minor", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("at_us", sa.BigInteger, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("run_id", sa.String(64)),
+    sa.Index("ix_onaccount_mutations_account", "account", "at_us"),
+    sa.Index("ix_onaccount_mutations_run", "run_id"),
+)
+
+invoices = sa.Table(
+    "onaccount_account_invoices",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("run_id", sa.ForeignKey(runs.c.id), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
+    # The account as it was when invoiced: exports of the run keep showing it so.
+    sa.Column("account_data", sa.Text, nullable=False),
+    sa.Column("balance_before_minor", sa.BigInteger, nullable=False),
+    sa.Column("limit_before_minor", sa.BigInteger, nullable=False),
+    sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
+    sa.Column("limit_delta_minor", sa.BigInteger, nullable=False),
+    sa.Column("mutation_id", sa.String(64)),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("undo_mutation_id", sa.String(64)),
+    sa.Column("undone_at_us", sa.BigInteger),
+    sa.Column("undone_by", sa.Text),
+    sa.Column("undo_reason", sa.Text),
+    sa.UniqueConstraint("run_id", "account"),
+    sa.Index("ix_onaccount_account_invoices_account", "account"),
+)
+
+invoice_items = sa.Table(
+    "onaccount_invoice_items",
+    metadata,
+    sa.Column("invoice_id", sa.ForeignKey(invoices.c.id), primary_key=True),
+    sa.Column("transaction_id", sa.ForeignKey(transactions.c.id), primary_key=True),
+    sa.Index("ix_onaccount_invoice_items_transaction", "transaction_id"),
+)
+
+
+# -- engines and schema ----------------------------------------------------------------
+
+
+def _url(target: str | Path) -> str:
+    text = str(target)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def connect(target: str | Path | Engine) -> Engine:
+    """An engine for a SQLite file path or URL, or a PostgreSQL URL.
+
+    ``postgresql://`` URLs use psycopg 3. SQLite files get WAL journaling, foreign keys
+    and a 30-second busy timeout, and their write transactions begin immediately.
+    """
+    if isinstance(target, Engine):
+        return target
+    url = _url(target)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, record: Any) -> None:
+            # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if ":memory:" not in url and url != "sqlite://":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            immediate = conn.info.pop("immediate", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def schema_version(target: str | Path | Engine) -> int | None:
+    """The schema version stored in the database, or None where there is none yet."""
+    engine = connect(target)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(schema_info.name):
+            return None
+        return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+
+
+def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
+    """Create the schema, or upgrade it to `SCHEMA_VERSION`; returns (before, after).
+
+    Refuses a database whose schema is newer than this library knows.
+    """
+    engine = connect(target)
+    before = schema_version(engine)
+    if before is not None and before > SCHEMA_VERSION:
+        raise _too_new(before)
+    with _WriteTransaction(engine) as conn:
+        if before is None:
+            metadata.create_all(conn)
+            conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+        # Later versions add their steps here, each moving the version up by one.
+    return before, SCHEMA_VERSION
+
+
+def _too_new(found: int) -> SchemaError:
+    return SchemaError(
+        f"the database has onaccount schema version {found}, newer than version "
+        f"{SCHEMA_VERSION} that this onaccount knows; upgrade the onaccount package",
+        value=found,
+        field="schema_version",
+    )
+
+
+class _WriteTransaction:
+    """A write transaction: immediate on SQLite, ordinary elsewhere."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> Connection:
+        self._conn = self._engine.connect()
+        self._conn.info["immediate"] = True
+        self._tx = self._conn.begin()
+        return self._conn
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        try:
+            if kind is None:
+                self._tx.commit()
+            else:
+                self._tx.rollback()
+        finally:
+            self._conn.info.pop("immediate", None)
+            self._conn.close()
+
+
+# -- conversions ---------------------------------------------------------------------
+
+
+def _to_us(instant: dt.datetime) -> int:
+    delta = instant - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _from_us(us: int, offset_s: int = 0) -> dt.datetime:
+    instant = _EPOCH + dt.timedelta(microseconds=us)
+    if offset_s:
+        return instant.astimezone(dt.timezone(dt.timedelta(seconds=offset_s)))
+    return instant
+
+
+def _offset(instant: dt.datetime) -> int:
+    offset = instant.utcoffset()
+    return 0 if offset is None else int(offset.total_seconds())
+
+
+def _minor(amount: Decimal, currency: str, what: str) -> int:
+    try:
+        return to_minor(amount, CURRENCIES[currency])
+    except ValueError:
+        raise InvalidValue(
+            f"{what} {amount} has more decimal places than {currency} allows; round it "
+            f"to {CURRENCIES[currency]} places",
+            value=amount,
+            field=what,
+        ) from None
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _transaction_from_rows(head: Any, line_rows: list[Any]) -> Transaction:
+    at = _from_us(head.at_us, head.utc_offset_s)
+    if head.kind == "purchase":
+        return Purchase(
+            id=head.id,
+            account=head.account,
+            at=at,
+            currency=head.currency,
+            note=head.text,
+            lines=tuple(
+                Line(
+                    product=r.product,
+                    quantity=Decimal(r.quantity),
+                    unit_price=Decimal(r.unit_price),
+                    vat=Vat(r.vat_category, Decimal(r.vat_rate), r.vat_reason),
+                    code=r.code,
+                    group=r.grp,
+                )
+                for r in line_rows
+            ),
+        )
+    return CreditBooking(
+        id=head.id,
+        account=head.account,
+        at=at,
+        currency=head.currency,
+        credit=from_minor(head.amount_minor, CURRENCIES[head.currency]),
+        kind=CreditKind(head.kind),
+        reason=head.text,
+    )
+
+
+class SQLLedger:
+    """A `Ledger` in a SQL database: a SQLite file (the embedded default) or PostgreSQL.
+
+    The schema must exist: create or upgrade it explicitly with `upgrade`, or pass
+    ``upgrade=True``. A database with a newer schema than this library knows is refused.
+    """
+
+    def __init__(self, target: str | Path | Engine, *, upgrade: bool = False) -> None:
+        self.engine = connect(target)
+        if upgrade:
+            globals()["upgrade"](self.engine)
+        found = schema_version(self.engine)
+        if found is None:
+            raise SchemaError(
+                f"database {self.engine.url.render_as_string(hide_password=True)} has no "
+                "onaccount schema; create it with onaccount.ledger.sql.upgrade(url) or "
+                "`onaccount db upgrade`",
+                value=str(self.engine.url),
+                field="schema_version",
+            )
+        if found > SCHEMA_VERSION:
+            raise _too_new(found)
+        self._postgres = self.engine.dialect.name == "postgresql"
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _lock_accounts(self, conn: Connection, numbers: Iterable[str]) -> dict[str, Any]:
+        """Read (and on PostgreSQL lock, in number order) the rows of ``numbers``."""
+        found: dict[str, Any] = {}
+        for chunk in _chunks(sorted(set(numbers))):
+            query = (
+                sa.select(accounts).where(accounts.c.number.in_(chunk)).order_by(accounts.c.number)
+            )
+            if self._postgres:
+                query = query.with_for_update()
+            for row in conn.execute(query):
+                found[row.number] = row
+        return found
+
+    @staticmethod
+    def _state(row: Any) -> AccountState:
+        places = row.places
+        return AccountState(
+            account=account_from_json(row.data),
+            balance=from_minor(row.balance_minor, places),
+            limit=from_minor(row.limit_minor, places),
+            revision=row.revision,
+        )
+
+    def _apply(self, conn: Connection, mutation: Mutation, currency: str) -> None:
+        balance = _minor(mutation.balance_delta, currency, "balance delta")
+        limit = _minor(mutation.limit_delta, currency, "limit delta")
+        conn.execute(
+            sa.insert(mutations).values(
+                id=mutation.id,
+                account=mutation.account,
+                kind=mutation.kind.value,
+                balance_delta_minor=balance,
+                limit_delta_minor=limit,
+                actor=mutation.actor,
+                at_us=_to_us(mutation.at),
+                reason=mutation.reason,
+                run_id=mutation.run_id,
+            )
+        )
+        conn.execute(
+            sa.update(accounts)
+            .where(accounts.c.number == mutation.account)
+            .values(
+                balance_minor=accounts.c.balance_minor + balance,
+                limit_minor=accounts.c.limit_minor + limit,
+                revision=accounts.c.revision + 1,
+            )
+        )
+
+    # -- accounts -----------------------------------------------------------------------
+
+    def open_account(self, account: Account) -> None:
+        """Store a new account; `DuplicateAccount` if the number is taken."""
+        places = CURRENCIES[account.currency]
+        limit = _minor(account.limit, account.currency, "limit")
+        try:
+            with _WriteTransaction(self.engine) as conn:
+                existing = self._lock_accounts(conn, [account.number]).get(account.number)
+                if existing is not None:
+                    raise self._duplicate_account(account, existing.name)
+                conn.execute(
+                    sa.insert(accounts).values(
+                        number=account.number,
+                        name=account.name,
+                        name_folded=fold_text(account.name),
+                        kind=account.kind.value,
+                        currency=account.currency,
+                        places=places,
+                        grp=account.group,
+                        opening_limit_minor=limit,
+                        limit_minor=limit,
+                        balance_minor=0,
+                        revision=0,
+                        data=account_to_json(account),
+                    )
+                )
+                if account.tags:
+                    conn.execute(
+                        sa.insert(account_tags),
+                        [{"number": account.number, "tag": t} for t in sorted(account.tags)],
+                    )
+        except IntegrityError:
+            # Another writer opened the same number between our check and insert.
+            raise self._duplicate_account(account, None) from None
+
+    @staticmethod
+    def _duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
+        held = f" as {existing_name!r}" if existing_name else ""
+        return DuplicateAccount(
+            f"account {account.number!r} exists already{held}; pick another number or "
+            "update the existing account",
+            value=account.number,
+            obj=account,
+            field="number",
+        )
+
+    def update_account(self, account: Account) -> None:
+        """Replace name, group, tags and billing details of an existing account."""
+        with _WriteTransaction(self.engine) as conn:
+            row = self._lock_accounts(conn, [account.number]).get(account.number)
+            if row is None:
+                raise unknown_account(account.number)
+            check_account_update(account_from_json(row.data), account)
+            conn.execute(
+                sa.update(accounts)
+                .where(accounts.c.number == account.number)
+                .values(
+                    name=account.name,
+                    name_folded=fold_text(account.name),
+                    grp=account.group,
+                    data=account_to_json(account),
+                    revision=accounts.c.revision + 1,
+                )
+            )
+            conn.execute(sa.delete(account_tags).where(account_tags.c.number == account.number))
+            if account.tags:
+                conn.execute(
+                    sa.insert(account_tags),
+                    [{"number": account.number, "tag": t} for t in sorted(account.tags)],
+                )
+
+    def get_account(self, number: str) -> Account:
+        """The account with ``number``; `UnknownAccount` if there is none."""
+        with self.engine.connect() as conn:
+            data = conn.execute(
+                sa.select(accounts.c.data).where(accounts.c.number == number)
+            ).scalar_one_or_none()
+        if data is None:
+            raise unknown_account(number)
+        return account_from_json(data)
+
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        """Balance, limit and revision of each known account, at ``at`` or now."""
+        wanted = sorted(set(numbers))
+        result: dict[str, AccountState] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                rows = conn.execute(sa.select(accounts).where(accounts.c.number.in_(chunk)))
+                if at is None:
+                    for row in rows:
+                        result[row.number] = self._state(row)
+                    continue
+                at_us = _to_us(at)
+                booked = dict(
+                    conn.execute(
+                        sa.select(transactions.c.account, sa.func.sum(transactions.c.amount_minor))
+                        .where(transactions.c.account.in_(chunk), transactions.c.at_us < at_us)
+                        .group_by(transactions.c.account)
+                    ).all()
+                )
+                mutated = {
+                    r.account: r
+                    for r in conn.execute(
+                        sa.select(
+                            mutations.c.account,
+                            sa.func.sum(mutations.c.balance_delta_minor).label("balance"),
+                            sa.func.sum(mutations.c.limit_delta_minor).label("limit"),
+                            sa.func.count().label("booked"),
+                        )
+                        .where(mutations.c.account.in_(chunk), mutations.c.at_us < at_us)
+                        .group_by(mutations.c.account)
+                    )
+                }
+                for row in rows:
+                    m = mutated.get(row.number)
+                    balance = int(booked.get(row.number) or 0) + int(m.balance if m else 0)
+                    limit = row.opening_limit_minor + int(m.limit if m else 0)
+                    result[row.number] = AccountState(
+                        account=account_from_json(row.data),
+                        balance=from_minor(balance, row.places),
+                        limit=from_minor(limit, row.places),
+                        revision=int(m.booked) if m else 0,
+                    )
+        return {n: result[n] for n in wanted if n in result}
+
+    def find_accounts(self, query: AccountQuery) -> list[AccountState]:
+        """The accounts matching ``query``, sorted by number; filtered in SQL."""
+        conditions: list[Any] = []
+        if query.numbers is not None:
+            if not query.numbers:
+                return []
+            conditions.append(accounts.c.number.in_(sorted(query.numbers)))
+        if query.kind is not None:
+            conditions.append(accounts.c.kind == query.kind.value)
+        if query.group is not None:
+            conditions.append(accounts.c.grp == query.group)
+        if query.tag is not None:
+            conditions.append(
+                sa.exists().where(
+                    account_tags.c.number == accounts.c.number, account_tags.c.tag == query.tag
+                )
+            )
+        if query.name is not None:
+            pattern = (
+                fold_text(query.name).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            )
+            conditions.append(accounts.c.name_folded.like(f"%{pattern}%", escape="\\"))
+        if query.balance is not None:
+            conditions.append(_balance_condition(query.balance.op, query.balance.value))
+        statement = sa.select(accounts).where(*conditions).order_by(accounts.c.number)
+        with self.engine.connect() as conn:
+            return [self._state(row) for row in conn.execute(statement)]
+
+    # -- bookings -----------------------------------------------------------------------
+
+    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
+        """Store a booking after checking account, id, currency and spending room."""
+        number = transaction.account
+        try:
+            with _WriteTransaction(self.engine) as conn:
+                row = self._lock_accounts(conn, [number]).get(number)
+                if row is None:
+                    raise unknown_account(number)
+                taken = conn.execute(
+                    sa.select(transactions.c.id).where(transactions.c.id == transaction.id)
+                ).first()
+                if taken is not None:
+                    raise self._duplicate_transaction(transaction)
+                check_booking(self._state(row), transaction, allow_over_limit)
+                amount = _minor(transaction.amount, row.currency, "amount")
+                self._insert_transaction(conn, transaction, amount)
+                conn.execute(
+                    sa.update(accounts)
+                    .where(accounts.c.number == number)
+                    .values(balance_minor=accounts.c.balance_minor + amount)
+                )
+        except IntegrityError:
+            # A concurrent till recorded the same id between our check and insert.
+            raise self._duplicate_transaction(transaction) from None
+
+    @staticmethod
+    def _duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
+        return DuplicateTransaction(
+            f"transaction {transaction.id!r} is recorded already; give every booking its own id",
+            value=transaction.id,
+            obj=transaction,
+            field="id",
+        )
+
+    @staticmethod
+    def _insert_transaction(conn: Connection, tx: Transaction, amount: int) -> None:
+        if isinstance(tx, Purchase):
+            kind, text = "purchase", tx.note
+        elif isinstance(tx, CreditBooking):
+            kind, text = tx.kind.value, tx.reason
+        else:  # pragma: no cover - only two kinds exist
+            raise InvalidValue(f"cannot store {tx!r}", value=tx)
+        conn.execute(
+            sa.insert(transactions).values(
+                id=tx.id,
+                account=tx.account,
+                at_us=_to_us(tx.at),
+                utc_offset_s=_offset(tx.at),
+                kind=kind,
+                currency=tx.currency,
+                amount_minor=amount,
+                text=text,
+                invoice_id=None,
+            )
+        )
+        if isinstance(tx, Purchase):
+            conn.execute(
+                sa.insert(lines),
+                [
+                    {
+                        "transaction_id": tx.id,
+                        "position": i,
+                        "product": line.product,
+                        "code": line.code,
+                        "grp": line.group,
+                        "quantity": str(line.quantity),
+                        "unit_price": str(line.unit_price),
+                        "vat_category": line.vat.category.value,
+                        "vat_rate": str(line.vat.rate),
+                        "vat_reason": line.vat.exemption_reason,
+                    }
+                    for i, line in enumerate(tx.lines)
+                ],
+            )
+
+    def book(self, mutation: Mutation) -> None:
+        """Store a manual correction or limit change."""
+        with _WriteTransaction(self.engine) as conn:
+            row = self._lock_accounts(conn, [mutation.account]).get(mutation.account)
+            if row is None:
+                raise unknown_account(mutation.account)
+            self._apply(conn, mutation, row.currency)
+
+    def transactions(
+        self,
+        numbers: Iterable[str],
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        *,
+        uninvoiced: bool | None = None,
+    ) -> Iterator[Transaction]:
+        """Bookings of ``numbers`` with ``start <= at < end``, streamed in order."""
+        wanted = sorted(set(numbers))
+        return self._stream(wanted, start, end, uninvoiced)
+
+    def _stream(
+        self,
+        wanted: list[str],
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        uninvoiced: bool | None,
+    ) -> Iterator[Transaction]:
+        t = transactions
+        for chunk in _chunks(wanted):
+            conditions: list[Any] = [t.c.account.in_(chunk)]
+            if start is not None:
+                conditions.append(t.c.at_us >= _to_us(start))
+            if end is not None:
+                conditions.append(t.c.at_us < _to_us(end))
+            if uninvoiced is True:
+                conditions.append(t.c.invoice_id.is_(None))
+            elif uninvoiced is False:
+                conditions.append(t.c.invoice_id.is_not(None))
+            yield from self._select_transactions(t, *conditions)
+
+    def _select_transactions(self, source: Any, *conditions: Any) -> Iterator[Transaction]:
+        """Stream the bookings matching ``conditions``, each with its lines, in order."""
+        t, ln = transactions, lines
+        query = (
+            sa.select(
+                t.c.id,
+                t.c.account,
+                t.c.at_us,
+                t.c.utc_offset_s,
+                t.c.kind,
+                t.c.currency,
+                t.c.amount_minor,
+                t.c.text,
+                ln.c.product,
+                ln.c.code,
+                ln.c.grp,
+                ln.c.quantity,
+                ln.c.unit_price,
+                ln.c.vat_category,
+                ln.c.vat_rate,
+                ln.c.vat_reason,
+            )
+            .select_from(source.outerjoin(ln, ln.c.transaction_id == t.c.id))
+            .where(*conditions)
+            .order_by(t.c.account, t.c.at_us, t.c.id, ln.c.position)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
+            head: Any = None
+            group: list[Any] = []
+            for row in result:
+                if head is not None and row.id != head.id:
+                    yield _transaction_from_rows(head, group)
+                    group = []
+                if head is None or row.id != head.id:
+                    head = row
+                if row.product is not None:
+                    group.append(row)
+            if head is not None:
+                yield _transaction_from_rows(head, group)
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        """Write ``run`` in one database transaction, or raise `RunConflict`."""
+        if run.key is not None:
+            existing = self.run_by_key(run.key)
+            if existing is not None:
+                return existing
+        try:
+            with _WriteTransaction(self.engine) as conn:
+                self._commit(conn, run, revisions)
+        except IntegrityError:
+            # Lost a race for the idempotency key: the winner's run is the answer.
+            if run.key is not None:
+                existing = self.run_by_key(run.key)
+                if existing is not None:
+                    return existing
+            raise
+        return run
+
+    def _commit(self, conn: Connection, run: InvoiceRun, revisions: Mapping[str, int]) -> None:
+        if run.key is not None:
+            found = conn.execute(sa.select(runs.c.id).where(runs.c.key == run.key)).first()
+            if found is not None:
+                raise IntegrityError("duplicate run key", None, Exception(run.key))
+        rows = self._lock_accounts(conn, [i.account.number for i in run.invoices])
+        for invoice in run.invoices:
+            number = invoice.account.number
+            row = rows.get(number)
+            if row is None:
+                raise unknown_account(number)
+            expected = revisions.get(number)
+            if expected is not None and row.revision != expected:
+                raise RunConflict(
+                    f"account {invoice.account.label} changed since the run was planned "
+                    f"(revision {expected}, now {row.revision}); plan the run again",
+                    value=number,
+                    obj=run,
+                    field="account",
+                )
+            ids = sorted(invoice.transaction_ids)
+            taken: list[str] = []
+            for chunk in _chunks(ids):
+                taken += conn.execute(
+                    sa.select(transactions.c.id).where(
+                        transactions.c.id.in_(chunk), transactions.c.invoice_id.is_not(None)
+                    )
+                ).scalars()
+            if taken:
+                raise RunConflict(
+                    f"purchase(s) {', '.join(sorted(taken))} of account "
+                    f"{invoice.account.label} were invoiced by another run since this one "
+                    "was planned; plan the run again",
+                    value=sorted(taken),
+                    obj=run,
+                    field="transactions",
+                )
+        period = run.period
+        conn.execute(
+            sa.insert(runs).values(
+                id=run.id,
+                key=run.key,
+                period_first=period.first.isoformat(),
+                period_last=period.last.isoformat(),
+                tz=period.tz,
+                day_starts_at=period.day_starts_at.isoformat(),
+                strategy=run.strategy,
+                actor=run.actor,
+                created_at_us=_to_us(run.created_at),
+            )
+        )
+        for position, invoice in enumerate(run.invoices):
+            currency = invoice.account.currency
+            conn.execute(
+                sa.insert(invoices).values(
+                    id=invoice.id,
+                    run_id=run.id,
+                    position=position,
+                    account=invoice.account.number,
+                    account_data=account_to_json(invoice.account),
+                    balance_before_minor=_minor(invoice.balance_before, currency, "balance"),
+                    limit_before_minor=_minor(invoice.limit_before, currency, "limit"),
+                    balance_delta_minor=_minor(
+                        invoice.correction.balance_delta, currency, "balance delta"
+                    ),
+                    limit_delta_minor=_minor(
+                        invoice.correction.limit_delta, currency, "limit delta"
+                    ),
+                    mutation_id=None if invoice.mutation is None else invoice.mutation.id,
+                    state=invoice.state.value,
+                )
+            )
+            ids = sorted(invoice.transaction_ids)
+            if ids:
+                conn.execute(
+                    sa.insert(invoice_items),
+                    [{"invoice_id": invoice.id, "transaction_id": i} for i in ids],
+                )
+            for chunk in _chunks(ids):
+                conn.execute(
+                    sa.update(transactions)
+                    .where(transactions.c.id.in_(chunk))
+                    .values(invoice_id=invoice.id)
+                )
+            if invoice.mutation is not None:
+                self._apply(conn, invoice.mutation, currency)
+
+    def undo_invoice(
+        self,
+        run_id: str,
+        account: str,
+        *,
+        mutation: Mutation | None,
+        at: dt.datetime,
+        actor: str,
+        reason: str,
+    ) -> AccountInvoice:
+        """Mark an account invoice undone, book ``mutation`` and free its purchases."""
+        with _WriteTransaction(self.engine) as conn:
+            rows = self._lock_accounts(conn, [account])
+            query = sa.select(invoices).where(
+                invoices.c.run_id == run_id, invoices.c.account == account
+            )
+            row = conn.execute(query.with_for_update() if self._postgres else query).first()
+            if row is None:
+                raise self._unknown_invoice(conn, run_id, account)
+            if row.state == InvoiceState.UNDONE.value:
+                raise AlreadyUndone(
+                    f"the invoice of account {account} in run {run_id} was undone already "
+                    f"on {_from_us(row.undone_at_us).isoformat()} by {row.undone_by}; there "
+                    "is nothing left to undo",
+                    value=(run_id, account),
+                    field="state",
+                )
+            conn.execute(
+                sa.update(invoices)
+                .where(invoices.c.id == row.id)
+                .values(
+                    state=InvoiceState.UNDONE.value,
+                    undo_mutation_id=None if mutation is None else mutation.id,
+                    undone_at_us=_to_us(at),
+                    undone_by=actor,
+                    undo_reason=reason,
+                )
+            )
+            conn.execute(
+                sa.update(transactions)
+                .where(transactions.c.invoice_id == row.id)
+                .values(invoice_id=None)
+            )
+            if mutation is not None:
+                self._apply(conn, mutation, rows[account].currency)
+        return self.run(run_id).invoice_for(account)
+
+    def _unknown_invoice(self, conn: Connection, run_id: str, account: str) -> UnknownRun:
+        known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
+        if known is None:
+            return self._unknown_run(run_id)
+        return UnknownRun(
+            f"run {run_id} has no invoice for account {account}; list the run's invoices "
+            "to find the account",
+            value=account,
+            field="account",
+        )
+
+    @staticmethod
+    def _unknown_run(run_id: str) -> UnknownRun:
+        return UnknownRun(
+            f"invoice run {run_id!r} does not exist; list the runs to find its id",
+            value=run_id,
+            field="run_id",
+        )
+
+    def _load_runs(self, condition: Any) -> list[InvoiceRun]:
+        with self.engine.connect() as conn:
+            run_rows = conn.execute(
+                sa.select(runs).where(condition).order_by(runs.c.created_at_us, runs.c.id)
+            ).all()
+            if not run_rows:
+                return []
+            run_ids = [r.id for r in run_rows]
+            invoice_rows: dict[str, list[Any]] = {r: [] for r in run_ids}
+            for chunk in _chunks(run_ids):
+                for row in conn.execute(
+                    sa.select(invoices)
+                    .where(invoices.c.run_id.in_(chunk))
+                    .order_by(invoices.c.run_id, invoices.c.position)
+                ):
+                    invoice_rows[row.run_id].append(row)
+            mutation_ids = [
+                m
+                for rows in invoice_rows.values()
+                for row in rows
+                for m in (row.mutation_id, row.undo_mutation_id)
+                if m is not None
+            ]
+            by_id = {
+                m.id: m for m in self._mutations_where(conn, mutations.c.id.in_(mutation_ids))
+            }
+        result = []
+        for run_row in run_rows:
+            period = period_from_row(
+                run_row.period_first, run_row.period_last, run_row.tz, run_row.day_starts_at
+            )
+            built = []
+            for row in invoice_rows[run_row.id]:
+                account = account_from_json(row.account_data)
+                places = CURRENCIES[account.currency]
+                built.append(
+                    AccountInvoice(
+                        id=row.id,
+                        run_id=run_row.id,
+                        statement=build_statement(account, period, self._invoiced(row.id)),
+                        balance_before=from_minor(row.balance_before_minor, places),
+                        limit_before=from_minor(row.limit_before_minor, places),
+                        correction=Correction(
+                            from_minor(row.balance_delta_minor, places),
+                            from_minor(row.limit_delta_minor, places),
+                        ),
+                        mutation=by_id.get(row.mutation_id),
+                        state=InvoiceState(row.state),
+                        undo_mutation=by_id.get(row.undo_mutation_id),
+                        undone_at=None if row.undone_at_us is None else _from_us(row.undone_at_us),
+                        undone_by=row.undone_by,
+                        undo_reason=row.undo_reason,
+                    )
+                )
+            result.append(
+                InvoiceRun(
+                    id=run_row.id,
+                    key=run_row.key,
+                    period=period,
+                    strategy=run_row.strategy,
+                    actor=run_row.actor,
+                    created_at=_from_us(run_row.created_at_us),
+                    invoices=tuple(built),
+                )
+            )
+        return result
+
+    def _invoiced(self, invoice_id: str) -> Iterator[Transaction]:
+        """The purchases an account invoice holds, active or undone."""
+        source = transactions.join(
+            invoice_items, invoice_items.c.transaction_id == transactions.c.id
+        )
+        return self._select_transactions(source, invoice_items.c.invoice_id == invoice_id)
+
+    def run(self, run_id: str) -> InvoiceRun:
+        """The run with ``run_id``; `UnknownRun` if there is none."""
+        found = self._load_runs(runs.c.id == run_id)
+        if not found:
+            raise self._unknown_run(run_id)
+        return found[0]
+
+    def run_by_key(self, key: str) -> InvoiceRun | None:
+        """The run committed under idempotency ``key``, if any."""
+        found = self._load_runs(runs.c.key == key)
+        return found[0] if found else None
+
+    def runs(self) -> list[InvoiceRun]:
+        """Every run, oldest first."""
+        return self._load_runs(sa.true())
+
+    def _mutations_where(self, conn: Connection, *conditions: Any) -> list[Mutation]:
+        rows = conn.execute(
+            sa.select(mutations, accounts.c.places)
+            .join(accounts, accounts.c.number == mutations.c.account)
+            .where(*conditions)
+            .order_by(mutations.c.seq)
+        )
+        return [
+            Mutation(
+                id=row.id,
+                account=row.account,
+                kind=MutationKind(row.kind),
+                balance_delta=from_minor(row.balance_delta_minor, row.places),
+                limit_delta=from_minor(row.limit_delta_minor, row.places),
+                actor=row.actor,
+                at=_from_us(row.at_us),
+                reason=row.reason,
+                run_id=row.run_id,
+            )
+            for row in rows
+        ]
+
+    def mutations(
+        self,
+        *,
+        account: str | None = None,
+        run_id: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        kind: MutationKind | None = None,
+    ) -> list[Mutation]:
+        """Mutations matching every given filter, in the order they were booked."""
+        conditions: list[Any] = []
+        if account is not None:
+            conditions.append(mutations.c.account == account)
+        if run_id is not None:
+            conditions.append(mutations.c.run_id == run_id)
+        if start is not None:
+            conditions.append(mutations.c.at_us >= _to_us(start))
+        if end is not None:
+            conditions.append(mutations.c.at_us < _to_us(end))
+        if kind is not None:
+            conditions.append(mutations.c.kind == kind.value)
+        with self.engine.connect() as conn:
+            return self._mutations_where(conn, *conditions)
+
+
+def _balance_condition(op: str, value: Decimal) -> Any:
+    """``balance op value`` in minor units, for every currency precision there is."""
+    clauses = []
+    for places in sorted(set(CURRENCIES.values())):
+        scaled = value.scaleb(places)
+        floor, ceil = (
+            int(scaled.to_integral_value("ROUND_FLOOR")),
+            int(scaled.to_integral_value("ROUND_CEILING")),
+        )
+        column = accounts.c.balance_minor
+        if op == "<":
+            clause = column < ceil
+        elif op == "<=":
+            clause = column <= floor
+        elif op == ">":
+            clause = column > floor
+        elif op == ">=":
+            clause = column >= ceil
+        elif floor == ceil:
+            clause = column == floor
+        else:
+            clause = sa.false()
+        clauses.append(sa.and_(accounts.c.places == places, clause))
+    return sa.or_(*clauses)

@@ -1,0 +1,15 @@
+"""The SQL ledger (needs the ``sql`` extra; PostgreSQL also the ``postgres`` extra).
+
+::
+
+    from onaccount.ledger.sql import SQLLedger, upgrade
+
+    upgrade("shop.sqlite")            # create or upgrade the schema, explicitly
+    ledger = SQLLedger("shop.sqlite")
+"""
+
+from __future__ import annotations
+
+from ._sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
+
+__all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]

@@ -1,0 +1,83 @@
+"""Code that runs in child processes for the SQL ledger's concurrency tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event
+
+from onaccount import (
+    Actor,
+    Line,
+    Period,
+    Purchase,
+    RunConflict,
+    Vat,
+    commit_run,
+    plan_run,
+)
+from onaccount.ledger.sql import SQLLedger
+
+OCTOBER = Period.month(2026, 10, tz="Europe/Amsterdam")
+ADMIN = Actor.superuser("worker")
+
+
+def purchase(account: str, index: int, *, id: str) -> Purchase:
+    """A small purchase on ``account`` inside October."""
+    return Purchase(
+        id=id,
+        account=account,
+        at=dt.datetime(2026, 10, 1 + index % 28, 12, tzinfo=dt.UTC) + dt.timedelta(seconds=index),
+        lines=[Line(product="Koffie", quantity=1, unit_price=Decimal("2.40"), vat=Vat.zero())],
+    )
+
+
+def commit_after_barrier(target: str, numbers: list[str], barrier: Any, results: Any) -> None:
+    """Plan a run over ``numbers``, wait for the rival, commit; report the outcome."""
+    ledger = SQLLedger(target)
+    plan = plan_run(ledger, OCTOBER, numbers, "zero-balance", actor=ADMIN)
+    barrier.wait(timeout=60)
+    try:
+        run = commit_run(ledger, plan, actor=ADMIN)
+    except RunConflict as error:
+        results.put(("conflict", os.getpid(), error.message))
+    else:
+        ids = sorted(i for invoice in run.invoices for i in invoice.transaction_ids)
+        results.put(("committed", run.id, ids))
+    finally:
+        ledger.close()
+
+
+def till(target: str, account: str, name: str, count: int, started: Any, results: Any) -> None:
+    """Record ``count`` purchases, as a till does, and report the ids recorded."""
+    ledger = SQLLedger(target)
+    started.set()
+    recorded = []
+    for index in range(count):
+        booking = purchase(account, index, id=f"{name}-{index:04d}")
+        ledger.record(booking, allow_over_limit=True)
+        recorded.append(booking.id)
+    results.put((name, recorded))
+    ledger.close()
+
+
+def commit_and_freeze(target: str, numbers: list[str], frozen: Any) -> None:
+    """Start committing a run, and stop dead once the run row is written.
+
+    The parent kills this process with SIGKILL while it waits, in the middle of the
+    commit's database transaction.
+    """
+    ledger = SQLLedger(target)
+    plan = plan_run(ledger, OCTOBER, numbers, "limit-minus-invoiced", actor=ADMIN)
+
+    @event.listens_for(ledger.engine, "after_execute")
+    def _freeze(conn: Any, clauseelement: Any, *args: Any) -> None:
+        if "onaccount_account_invoices" in str(clauseelement).split("(")[0]:
+            frozen.set()
+            time.sleep(600)
+
+    commit_run(ledger, plan, actor=ADMIN)

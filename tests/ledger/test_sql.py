@@ -1,0 +1,217 @@
+"""The SQL ledger under concurrency, crashes and bad input, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from onaccount import (
+    Account,
+    Actor,
+    DuplicateTransaction,
+    LimitExceeded,
+    SchemaError,
+    UnknownAccount,
+    commit_run,
+    plan_run,
+)
+from onaccount.ledger._sql import schema_info
+from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
+from tests.conftest import postgres_url
+from tests.ledger import sql_workers
+from tests.ledger.sql_support import fresh_postgres
+
+CONTEXT = multiprocessing.get_context("spawn")
+ADMIN = Actor.superuser("test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with a fresh schema: a SQLite file, or the PostgreSQL test server."""
+    if request.param == "sqlite":
+        url = str(tmp_path / "ledger.sqlite")
+        upgrade(url)
+    else:
+        url = postgres_url()
+        fresh_postgres(url).close()
+    return url
+
+
+def open_accounts(target: str, count: int, purchases_each: int = 3) -> SQLLedger:
+    """A ledger with ``count`` accounts holding a few October purchases each."""
+    ledger = SQLLedger(target)
+    for n in range(count):
+        number = f"{n:03d}"
+        ledger.open_account(Account(number=number, name=f"Member {n}", limit=1000))
+        for i in range(purchases_each):
+            ledger.record(sql_workers.purchase(number, i, id=f"seed-{number}-{i}"))
+    return ledger
+
+
+def check_invariants(ledger: SQLLedger, numbers: list[str]) -> None:
+    """Balance identity and no double billing hold for ``numbers``."""
+    states = ledger.states(numbers)
+    active: dict[str, str] = {}
+    for run in ledger.runs():
+        for invoice in run.invoices:
+            if invoice.state.value == "active":
+                for tx_id in invoice.transaction_ids:
+                    assert tx_id not in active, f"{tx_id} billed twice"
+                    active[tx_id] = invoice.id
+    for number in numbers:
+        booked = sum((t.amount for t in ledger.transactions([number])), Decimal(0))
+        mutated = sum((m.balance_delta for m in ledger.mutations(account=number)), Decimal(0))
+        assert states[number].balance == booked + mutated
+        invoiced = {t.id for t in ledger.transactions([number], uninvoiced=False)}
+        everything = {t.id for t in ledger.transactions([number])}
+        assert invoiced == everything & set(active)
+
+
+def test_racing_commits_bill_each_contested_purchase_once(target: str) -> None:
+    """Two processes commit overlapping runs at once: one wins, the other gets RunConflict."""
+    ledger = open_accounts(target, 4)
+    for _round in range(3):
+        barrier, results = CONTEXT.Barrier(2), CONTEXT.Queue()
+        workers = [
+            CONTEXT.Process(
+                target=sql_workers.commit_after_barrier, args=(target, numbers, barrier, results)
+            )
+            for numbers in (["000", "001", "002"], ["001", "002", "003"])
+        ]
+        for worker in workers:
+            worker.start()
+        outcomes = [results.get(timeout=120) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=60)
+            assert worker.exitcode == 0
+        kinds = sorted(o[0] for o in outcomes)
+        assert kinds == ["committed", "conflict"], outcomes
+        committed = next(o for o in outcomes if o[0] == "committed")
+        # The winner billed every purchase it planned, including the contested ones.
+        assert {t.split("-")[1] for t in committed[2]} in (
+            {"000", "001", "002"},
+            {"001", "002", "003"},
+        )
+        check_invariants(ledger, ["000", "001", "002", "003"])
+        for n in ("000", "001", "002", "003"):
+            for i in range(2):
+                ledger.record(sql_workers.purchase(n, 10 + i, id=f"seed-{n}-r{_round}-{i}"))
+    ledger.close()
+
+
+def test_tills_recording_during_a_commit_lose_nothing(target: str) -> None:
+    """Purchases recorded while a run commits are either in the run or uninvoiced after."""
+    ledger = open_accounts(target, 3)
+    results, started = CONTEXT.Queue(), [CONTEXT.Event() for _ in range(3)]
+    tills = [
+        CONTEXT.Process(
+            target=sql_workers.till,
+            args=(target, f"{n:03d}", f"till{n}", 40, started[n], results),
+        )
+        for n in range(3)
+    ]
+    for process in tills:
+        process.start()
+    for flag in started:
+        assert flag.wait(timeout=60)
+    plan = plan_run(
+        ledger, sql_workers.OCTOBER, ["000", "001", "002"], "zero-balance", actor=ADMIN
+    )
+    run = commit_run(ledger, plan, actor=ADMIN)
+    recorded = dict(results.get(timeout=120) for _ in tills)
+    for process in tills:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    in_run = {t for invoice in run.invoices for t in invoice.transaction_ids}
+    uninvoiced = {t.id for t in ledger.transactions(["000", "001", "002"], uninvoiced=True)}
+    for ids in recorded.values():
+        assert len(ids) == 40
+        for tx_id in ids:
+            assert (tx_id in in_run) != (tx_id in uninvoiced), tx_id
+    everything = {t.id for t in ledger.transactions(["000", "001", "002"])}
+    assert everything == in_run | uninvoiced
+    assert len(everything) == 3 * 3 + 3 * 40
+    check_invariants(ledger, ["000", "001", "002"])
+    ledger.close()
+
+
+def test_a_commit_killed_midway_leaves_no_trace(target: str) -> None:
+    """SIGKILL in the middle of a commit leaves the database as if it never started."""
+    ledger = open_accounts(target, 5)
+    numbers = ["000", "001", "002", "003", "004"]
+    before = ledger.states(numbers)
+    frozen = CONTEXT.Event()
+    child = CONTEXT.Process(target=sql_workers.commit_and_freeze, args=(target, numbers, frozen))
+    child.start()
+    assert frozen.wait(timeout=120), "the child never reached the middle of its commit"
+    assert child.pid is not None
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(timeout=60)
+    assert child.exitcode == -signal.SIGKILL
+    ledger.close()
+    reopened = SQLLedger(target)
+    assert reopened.runs() == []
+    assert reopened.mutations() == []
+    assert reopened.states(numbers) == before
+    assert len(list(reopened.transactions(numbers, uninvoiced=True))) == 15
+    # The lock died with the process: a new commit goes through.
+    plan = plan_run(reopened, sql_workers.OCTOBER, numbers, "zero-balance", actor=ADMIN)
+    assert len(commit_run(reopened, plan, actor=ADMIN).invoices) == 5
+    reopened.close()
+
+
+def test_bad_input_gives_the_library_errors(target: str) -> None:
+    """Unknown account, duplicate id and over-limit purchase raise onaccount's own errors."""
+    ledger = SQLLedger(target)
+    ledger.open_account(Account(number="1", name="A", limit=5))
+    with pytest.raises(UnknownAccount, match="'9'"):
+        ledger.record(sql_workers.purchase("9", 0, id="x-1"))
+    ledger.record(sql_workers.purchase("1", 0, id="x-1"))
+    with pytest.raises(DuplicateTransaction, match="x-1"):
+        ledger.record(sql_workers.purchase("1", 1, id="x-1"))
+    ledger.record(sql_workers.purchase("1", 2, id="x-2"))
+    with pytest.raises(LimitExceeded, match=r"spending room left is 0\.20"):
+        ledger.record(sql_workers.purchase("1", 3, id="x-3"))
+    ledger.close()
+
+
+def test_schema_must_be_created_explicitly(tmp_path: Path) -> None:
+    """Opening a database without the schema says how to create it; upgrade creates it."""
+    path = tmp_path / "new.sqlite"
+    with pytest.raises(SchemaError, match="upgrade"):
+        SQLLedger(path)
+    assert upgrade(path) == (None, SCHEMA_VERSION)
+    assert schema_version(path) == SCHEMA_VERSION
+    assert upgrade(path) == (SCHEMA_VERSION, SCHEMA_VERSION)
+    SQLLedger(path).close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    """A database written by a newer onaccount is refused with the version found."""
+    path = tmp_path / "future.sqlite"
+    upgrade(path)
+    engine = connect(path)
+    with engine.begin() as conn:
+        conn.execute(sa.update(schema_info).values(version=SCHEMA_VERSION + 1))
+    engine.dispose()
+    with pytest.raises(SchemaError, match=rf"version {SCHEMA_VERSION + 1}\b"):
+        SQLLedger(path)
+    with pytest.raises(SchemaError, match="newer"):
+        upgrade(path)
+
+
+def test_amounts_are_stored_as_integers_never_floats(tmp_path: Path) -> None:
+    """Every amount column is an integer type, so no float ever holds money."""
+    path = tmp_path / "types.sqlite"
+    upgrade(path)
+    inspector = sa.inspect(connect(path))
+    for table in inspector.get_table_names():
+        for column in inspector.get_columns(table):
+            if column["name"].endswith("_minor"):
+                assert isinstance(column["type"], sa.Integer), (table, column)
