@@ -40,6 +40,16 @@ def unknown_account(number: str) -> UnknownAccount:
     )
 
 
+def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
+    """The error every ledger raises for a booking id it holds already."""
+    return DuplicateTransaction(
+        f"transaction {transaction.id!r} is recorded already; give every booking its own id",
+        value=transaction.id,
+        obj=transaction,
+        field="id",
+    )
+
+
 def check_account_update(old: Account, new: Account) -> None:
     """Refuse changes `Ledger.update_account` does not make."""
     for field, how in (
@@ -78,21 +88,30 @@ class MemoryLedger:
 
     def open_account(self, account: Account) -> None:
         """Store a new account; `DuplicateAccount` if the number is taken."""
+        self.open_accounts([account])
+
+    def open_accounts(self, accounts: Iterable[Account]) -> None:
+        """Store several new accounts: all of them, or none if one is refused."""
         with self._lock:
-            if account.number in self._accounts:
-                raise DuplicateAccount(
-                    f"account {account.number!r} exists already as "
-                    f"{self._accounts[account.number].label}; pick another number or "
-                    "update the existing account",
-                    value=account.number,
-                    obj=account,
-                    field="number",
-                )
-            self._accounts[account.number] = account
-            self._revisions[account.number] = 0
-            self._balances[account.number] = _ZERO
-            self._limits[account.number] = account.limit
-            self._bookings[account.number] = []
+            batch = list(accounts)
+            seen: dict[str, Account] = {}
+            for account in batch:
+                existing = self._accounts.get(account.number) or seen.get(account.number)
+                if existing is not None:
+                    raise DuplicateAccount(
+                        f"account {account.number!r} exists already as {existing.label}; "
+                        "pick another number or update the existing account",
+                        value=account.number,
+                        obj=account,
+                        field="number",
+                    )
+                seen[account.number] = account
+            for account in batch:
+                self._accounts[account.number] = account
+                self._revisions[account.number] = 0
+                self._balances[account.number] = _ZERO
+                self._limits[account.number] = account.limit
+                self._bookings[account.number] = []
 
     def update_account(self, account: Account) -> None:
         """Replace name, group, tags and billing details of an existing account."""
@@ -159,26 +178,36 @@ class MemoryLedger:
 
     def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
         """Store a booking after checking account, id, currency and spending room."""
+        self.record_many([transaction], allow_over_limit=allow_over_limit)
+
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        """Store bookings in order: all of them, or none if one is refused."""
         with self._lock:
-            number = transaction.account
-            if number not in self._accounts:
-                raise unknown_account(number)
-            if transaction.id in self._ids:
-                raise DuplicateTransaction(
-                    f"transaction {transaction.id!r} is recorded already; give every "
-                    "booking its own id",
-                    value=transaction.id,
-                    obj=transaction,
-                    field="id",
+            batch = list(transactions)
+            balances: dict[str, Decimal] = {}
+            ids: set[str] = set()
+            for transaction in batch:
+                number = transaction.account
+                if number not in self._accounts:
+                    raise unknown_account(number)
+                if transaction.id in self._ids or transaction.id in ids:
+                    raise duplicate_transaction(transaction)
+                balance = balances.get(number, self._balances[number])
+                state = attrs.evolve(self._state(number), balance=balance)
+                check_booking(state, transaction, allow_over_limit)
+                balances[number] = balance + transaction.amount
+                ids.add(transaction.id)
+            for transaction in batch:
+                bisect.insort(
+                    self._bookings[transaction.account],
+                    (transaction.at, transaction.id, transaction),
+                    key=_booking_key,
                 )
-            check_booking(self._state(number), transaction, allow_over_limit)
-            bisect.insort(
-                self._bookings[number],
-                (transaction.at, transaction.id, transaction),
-                key=lambda item: (item[0], item[1]),
-            )
-            self._ids.add(transaction.id)
-            self._balances[number] += transaction.amount
+            self._ids |= ids
+            self._balances.update(balances)
+            return len(batch)
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
@@ -344,3 +373,7 @@ class MemoryLedger:
 
 def _instant(item: tuple[dt.datetime, str, Transaction]) -> dt.datetime:
     return item[0]
+
+
+def _booking_key(item: tuple[dt.datetime, str, Transaction]) -> tuple[dt.datetime, str]:
+    return item[0], item[1]

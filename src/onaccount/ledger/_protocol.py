@@ -31,6 +31,10 @@ class Ledger(Protocol):
         """Store a new account; `DuplicateAccount` if the number is taken."""
         ...
 
+    def open_accounts(self, accounts: Iterable[Account]) -> None:
+        """Store several new accounts at once: all of them, or none if one is refused."""
+        ...
+
     def update_account(self, account: Account) -> None:
         """Replace an account's name, group, tags and billing details.
 
@@ -62,6 +66,16 @@ class Ledger(Protocol):
         Raises `UnknownAccount`, `DuplicateTransaction`, `CurrencyMismatch`, or
         `LimitExceeded` when a purchase would take the spending room below zero and
         ``allow_over_limit`` is false.
+        """
+        ...
+
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        """Store several bookings at once, in order: all of them, or none if one is refused.
+
+        Each is checked as `record` checks it, against the balance the earlier ones
+        leave. Returns how many were stored.
         """
         ...
 

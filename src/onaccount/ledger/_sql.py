@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -28,7 +29,6 @@ from onaccount._account import Account
 from onaccount._errors import (
     AlreadyUndone,
     DuplicateAccount,
-    DuplicateTransaction,
     InvalidValue,
     RunConflict,
     SchemaError,
@@ -55,7 +55,11 @@ from onaccount.ledger._codec import (
     period_from_row,
     to_minor,
 )
-from onaccount.ledger._memory import check_account_update, unknown_account
+from onaccount.ledger._memory import (
+    check_account_update,
+    duplicate_transaction,
+    unknown_account,
+)
 from onaccount.ledger._protocol import check_booking
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
@@ -120,6 +124,10 @@ transactions = sa.Table(
     sa.Index("ix_onaccount_transactions_account_at", "account", "at_us", "id"),
     sa.Index("ix_onaccount_transactions_invoice", "invoice_id"),
 )
+
+# Aliases for the methods whose parameters share these tables' names.
+accounts_table = accounts
+transactions_table = transactions
 
 lines = sa.Table(
     "onaccount_lines",
@@ -338,6 +346,44 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[i : i + _CHUNK]
 
 
+def _transaction_row(tx: Transaction, amount: int) -> dict[str, Any]:
+    if isinstance(tx, Purchase):
+        kind, text = "purchase", tx.note
+    elif isinstance(tx, CreditBooking):
+        kind, text = tx.kind.value, tx.reason
+    else:  # pragma: no cover - only two kinds exist
+        raise InvalidValue(f"cannot store {tx!r}", value=tx)
+    return {
+        "id": tx.id,
+        "account": tx.account,
+        "at_us": _to_us(tx.at),
+        "utc_offset_s": _offset(tx.at),
+        "kind": kind,
+        "currency": tx.currency,
+        "amount_minor": amount,
+        "text": text,
+        "invoice_id": None,
+    }
+
+
+def _line_rows(tx: Purchase) -> list[dict[str, Any]]:
+    return [
+        {
+            "transaction_id": tx.id,
+            "position": i,
+            "product": line.product,
+            "code": line.code,
+            "grp": line.group,
+            "quantity": str(line.quantity),
+            "unit_price": str(line.unit_price),
+            "vat_category": line.vat.category.value,
+            "vat_rate": str(line.vat.rate),
+            "vat_reason": line.vat.exemption_reason,
+        }
+        for i, line in enumerate(tx.lines)
+    ]
+
+
 def _transaction_from_rows(head: Any, line_rows: list[Any]) -> Transaction:
     at = _from_us(head.at_us, head.utc_offset_s)
     if head.kind == "purchase":
@@ -453,37 +499,50 @@ class SQLLedger:
 
     def open_account(self, account: Account) -> None:
         """Store a new account; `DuplicateAccount` if the number is taken."""
-        places = CURRENCIES[account.currency]
-        limit = _minor(account.limit, account.currency, "limit")
+        self.open_accounts([account])
+
+    def open_accounts(self, accounts: Iterable[Account]) -> None:
+        """Store several new accounts in one transaction: all of them, or none."""
+        batch = list(accounts)
+        seen: set[str] = set()
+        for account in batch:
+            if account.number in seen:
+                raise self._duplicate_account(account, account.name)
+            seen.add(account.number)
         try:
             with _WriteTransaction(self.engine) as conn:
-                existing = self._lock_accounts(conn, [account.number]).get(account.number)
-                if existing is not None:
-                    raise self._duplicate_account(account, existing.name)
+                existing = self._lock_accounts(conn, seen)
+                for account in batch:
+                    if account.number in existing:
+                        raise self._duplicate_account(account, existing[account.number].name)
+                if not batch:
+                    return
                 conn.execute(
-                    sa.insert(accounts).values(
-                        number=account.number,
-                        name=account.name,
-                        name_folded=fold_text(account.name),
-                        kind=account.kind.value,
-                        currency=account.currency,
-                        places=places,
-                        grp=account.group,
-                        opening_limit_minor=limit,
-                        limit_minor=limit,
-                        balance_minor=0,
-                        revision=0,
-                        data=account_to_json(account),
-                    )
+                    sa.insert(accounts_table),
+                    [
+                        {
+                            "number": a.number,
+                            "name": a.name,
+                            "name_folded": fold_text(a.name),
+                            "kind": a.kind.value,
+                            "currency": a.currency,
+                            "places": CURRENCIES[a.currency],
+                            "grp": a.group,
+                            "opening_limit_minor": _minor(a.limit, a.currency, "limit"),
+                            "limit_minor": _minor(a.limit, a.currency, "limit"),
+                            "balance_minor": 0,
+                            "revision": 0,
+                            "data": account_to_json(a),
+                        }
+                        for a in batch
+                    ],
                 )
-                if account.tags:
-                    conn.execute(
-                        sa.insert(account_tags),
-                        [{"number": account.number, "tag": t} for t in sorted(account.tags)],
-                    )
+                tags = [{"number": a.number, "tag": t} for a in batch for t in sorted(a.tags)]
+                if tags:
+                    conn.execute(sa.insert(account_tags), tags)
         except IntegrityError:
-            # Another writer opened the same number between our check and insert.
-            raise self._duplicate_account(account, None) from None
+            # Another writer opened one of these numbers between our check and insert.
+            raise self._duplicate_account(batch[0], None) from None
 
     @staticmethod
     def _duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
@@ -609,78 +668,58 @@ class SQLLedger:
 
     def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
         """Store a booking after checking account, id, currency and spending room."""
-        number = transaction.account
+        self.record_many([transaction], allow_over_limit=allow_over_limit)
+
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        """Store bookings in order, in one transaction: all of them, or none."""
+        batch = list(transactions)
+        if not batch:
+            return 0
         try:
             with _WriteTransaction(self.engine) as conn:
-                row = self._lock_accounts(conn, [number]).get(number)
-                if row is None:
-                    raise unknown_account(number)
-                taken = conn.execute(
-                    sa.select(transactions.c.id).where(transactions.c.id == transaction.id)
-                ).first()
-                if taken is not None:
-                    raise self._duplicate_transaction(transaction)
-                check_booking(self._state(row), transaction, allow_over_limit)
-                amount = _minor(transaction.amount, row.currency, "amount")
-                self._insert_transaction(conn, transaction, amount)
-                conn.execute(
-                    sa.update(accounts)
-                    .where(accounts.c.number == number)
-                    .values(balance_minor=accounts.c.balance_minor + amount)
-                )
+                rows = self._lock_accounts(conn, {t.account for t in batch})
+                taken: set[str] = set()
+                for chunk in _chunks(sorted({t.id for t in batch})):
+                    taken.update(
+                        conn.execute(
+                            sa.select(transactions_table.c.id).where(
+                                transactions_table.c.id.in_(chunk)
+                            )
+                        ).scalars()
+                    )
+                states = {n: self._state(row) for n, row in rows.items()}
+                deltas: dict[str, int] = {}
+                heads: list[dict[str, Any]] = []
+                line_rows: list[dict[str, Any]] = []
+                for tx in batch:
+                    state = states.get(tx.account)
+                    if state is None:
+                        raise unknown_account(tx.account)
+                    if tx.id in taken:
+                        raise duplicate_transaction(tx)
+                    taken.add(tx.id)
+                    check_booking(state, tx, allow_over_limit)
+                    states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
+                    amount = _minor(tx.amount, state.account.currency, "amount")
+                    deltas[tx.account] = deltas.get(tx.account, 0) + amount
+                    heads.append(_transaction_row(tx, amount))
+                    if isinstance(tx, Purchase):
+                        line_rows.extend(_line_rows(tx))
+                conn.execute(sa.insert(transactions_table), heads)
+                if line_rows:
+                    conn.execute(sa.insert(lines), line_rows)
+                for number, delta in sorted(deltas.items()):
+                    conn.execute(
+                        sa.update(accounts)
+                        .where(accounts.c.number == number)
+                        .values(balance_minor=accounts.c.balance_minor + delta)
+                    )
         except IntegrityError:
-            # A concurrent till recorded the same id between our check and insert.
-            raise self._duplicate_transaction(transaction) from None
-
-    @staticmethod
-    def _duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
-        return DuplicateTransaction(
-            f"transaction {transaction.id!r} is recorded already; give every booking its own id",
-            value=transaction.id,
-            obj=transaction,
-            field="id",
-        )
-
-    @staticmethod
-    def _insert_transaction(conn: Connection, tx: Transaction, amount: int) -> None:
-        if isinstance(tx, Purchase):
-            kind, text = "purchase", tx.note
-        elif isinstance(tx, CreditBooking):
-            kind, text = tx.kind.value, tx.reason
-        else:  # pragma: no cover - only two kinds exist
-            raise InvalidValue(f"cannot store {tx!r}", value=tx)
-        conn.execute(
-            sa.insert(transactions).values(
-                id=tx.id,
-                account=tx.account,
-                at_us=_to_us(tx.at),
-                utc_offset_s=_offset(tx.at),
-                kind=kind,
-                currency=tx.currency,
-                amount_minor=amount,
-                text=text,
-                invoice_id=None,
-            )
-        )
-        if isinstance(tx, Purchase):
-            conn.execute(
-                sa.insert(lines),
-                [
-                    {
-                        "transaction_id": tx.id,
-                        "position": i,
-                        "product": line.product,
-                        "code": line.code,
-                        "grp": line.group,
-                        "quantity": str(line.quantity),
-                        "unit_price": str(line.unit_price),
-                        "vat_category": line.vat.category.value,
-                        "vat_rate": str(line.vat.rate),
-                        "vat_reason": line.vat.exemption_reason,
-                    }
-                    for i, line in enumerate(tx.lines)
-                ],
-            )
+            # A concurrent till recorded one of these ids between our check and insert.
+            raise duplicate_transaction(batch[0]) from None
+        return len(batch)
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
