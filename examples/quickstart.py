@@ -10,7 +10,8 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 ledger = oa.MemoryLedger()
 admin = oa.Actor.superuser("treasurer")
 
-oa.open_account(ledger, oa.Account(number="1042", name="Team A", limit=Decimal("250")), actor=admin)
+team_a = oa.Account(number="1042", name="Team A", limit=Decimal("250"))
+oa.open_account(ledger, team_a, actor=admin)
 beer, fries = oa.Vat.standard("0.21"), oa.Vat.standard("0.09")
 ledger.record(
     oa.Purchase(

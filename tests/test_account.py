@@ -246,3 +246,16 @@ def test_billing_text_must_be_text() -> None:
         BillingDetails(vat_id=123456789)  # type: ignore[arg-type]
     assert "123456789" in str(caught.value)
     assert caught.value.value == 123456789
+
+
+def test_a_nul_character_in_a_name_is_refused() -> None:
+    """A NUL in a name is refused naming the text, since no database can store it."""
+    with pytest.raises(InvalidValue, match="NUL") as caught:
+        Account(number="1", name="Team\x00A")
+    assert caught.value.value == "Team\x00A"
+
+
+def test_a_nul_character_in_a_tag_is_refused() -> None:
+    """Tags are text like names: a NUL in one is refused."""
+    with pytest.raises(InvalidValue, match="NUL"):
+        Account(number="1", name="A", tags={"vip\x00"})

@@ -35,16 +35,28 @@ def _kind(value: object) -> AccountKind:
         ) from None
 
 
+def _refuse_nul(value: str, field: str, obj: object = None) -> None:
+    # No database or document format keeps a NUL character; it only ever arrives by mistake.
+    if "\x00" in value:
+        raise InvalidValue(
+            f"{field} {value!r} contains a NUL character (\\x00); remove it",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+
+
 def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """Attrs validator: a string with something besides white space."""
+    """Attrs validator: a string with something besides white space, and no NUL."""
+    owner = type(instance).__name__
     if not isinstance(value, str) or not value.strip():
-        owner = type(instance).__name__
         raise InvalidValue(
             f"{owner} {attribute.name} {value!r} is empty; give a non-empty text",
             value=value,
             obj=instance,
             field=attribute.name,
         )
+    _refuse_nul(value, f"{owner} {attribute.name}", instance)
 
 
 def optional_text(value: str | None) -> str | None:
@@ -53,6 +65,7 @@ def optional_text(value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidValue(f"{value!r} is not text; pass a string or None", value=value)
+    _refuse_nul(value, "text")
     return value.strip() or None
 
 
@@ -61,8 +74,15 @@ def _tags(value: Iterable[str] | None) -> frozenset[str]:
         return frozenset()
     if isinstance(value, str):
         # A bare string would become a set of its letters.
-        return frozenset({value})
-    return frozenset(value)
+        value = [value]
+    tags = frozenset(value)
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip():
+            raise InvalidValue(
+                f"tag {tag!r} is empty; give each tag some text", value=tag, field="tags"
+            )
+        _refuse_nul(tag, "tag")
+    return tags
 
 
 @attrs.frozen(kw_only=True)

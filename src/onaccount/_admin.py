@@ -11,7 +11,7 @@ import attrs
 from ._account import Account
 from ._errors import InvalidValue
 from ._money import round_money, to_decimal
-from ._period import Period, require_aware
+from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
 from ._runs import InvoiceRun
@@ -93,7 +93,7 @@ def change_limit(
         kind=MutationKind.LIMIT_CHANGE,
         limit_delta=limit - current,
         actor=actor.id,
-        at=_now() if at is None else require_aware(at, field="mutation instant 'at'"),
+        at=_now() if at is None else to_utc(at, field="mutation instant 'at'"),
         reason=_reason(reason),
     )
     ledger.book(mutation)
@@ -125,7 +125,7 @@ def correct_balance(
         kind=MutationKind.MANUAL,
         balance_delta=amount,
         actor=actor.id,
-        at=_now() if at is None else require_aware(at, field="mutation instant 'at'"),
+        at=_now() if at is None else to_utc(at, field="mutation instant 'at'"),
         reason=_reason(reason),
     )
     ledger.book(mutation)
@@ -182,7 +182,17 @@ def mutations_report(
     with their account invoices and states.
     """
     actor.require(Capability.VIEW, "view the mutations report")
-    mutation_kind = None if kind is None else MutationKind(kind)
+    mutation_kind = None
+    if kind is not None:
+        try:
+            mutation_kind = MutationKind(kind)
+        except ValueError:
+            known = ", ".join(repr(k.value) for k in MutationKind)
+            raise InvalidValue(
+                f"mutation kind {kind!r} is unknown; use one of {known}",
+                value=kind,
+                field="kind",
+            ) from None
     mutations = ledger.mutations(
         account=account,
         run_id=run_id,

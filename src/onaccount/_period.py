@@ -13,7 +13,7 @@ from pendulum.tz.exceptions import InvalidTimezone
 
 from ._errors import InvalidPeriod, NaiveDatetime, PeriodParseError, UnknownTimeZone
 
-__all__ = ["Period", "require_aware"]
+__all__ = ["Period", "require_aware", "to_utc"]
 
 _ONE_DAY = dt.timedelta(days=1)
 _UTC = dt.UTC
@@ -37,6 +37,23 @@ def require_aware(value: object, *, field: str, obj: object = None) -> dt.dateti
             field=field,
         )
     return value
+
+
+def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
+    """``value``, an aware datetime, as a plain `datetime` in UTC.
+
+    Two datetimes sharing one zone compare by wall clock and ignore ``fold``, so the
+    hour that repeats when clocks go back would sort wrongly; instants kept in UTC
+    always compare as instants.
+    """
+    aware = require_aware(value, field=field, obj=obj)
+    if aware.tzinfo is _UTC and type(aware) is dt.datetime:
+        return aware
+    utc = aware.astimezone(_UTC)
+    return dt.datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+        tzinfo=_UTC,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=64)

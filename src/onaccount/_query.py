@@ -101,7 +101,16 @@ def _balance_filter(value: BalanceFilter | str | None) -> BalanceFilter | None:
 
 
 def _optional_kind(value: AccountKind | str | None) -> AccountKind | None:
-    return None if value is None else AccountKind(value)
+    if value is None or isinstance(value, AccountKind):
+        return value
+    try:
+        return AccountKind(value)
+    except ValueError:
+        raise InvalidValue(
+            f"account kind {value!r} is unknown; use 'limit' or 'credit'",
+            value=value,
+            field="kind",
+        ) from None
 
 
 def _numbers(value: Iterable[str] | None) -> frozenset[str] | None:

@@ -12,7 +12,7 @@ import attrs
 
 from ._account import Account, AccountKind
 from ._errors import InvalidValue, NotInvoiceable, UnknownRun
-from ._period import Period, require_aware
+from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
 from ._statement import Statement, build_statement
@@ -432,7 +432,7 @@ def commit_run(
         existing = ledger.run_by_key(key)
         if existing is not None:
             return existing
-    created_at = _now() if at is None else require_aware(at, field="commit instant 'at'")
+    created_at = _now() if at is None else to_utc(at, field="commit instant 'at'")
     run_id = new_id()
     fresh = ledger.states([d.account.number for d in plan.drafts])
     invoices = []
@@ -449,7 +449,7 @@ def commit_run(
                 limit_delta=draft.correction.limit_delta,
                 actor=actor.id,
                 at=created_at,
-                reason=f"invoice run {run_id} over {plan.period.label} ({plan.strategy.name})",
+                reason=f"invoice run over {plan.period.label} ({plan.strategy.name})",
                 run_id=run_id,
             )
         invoices.append(
@@ -497,7 +497,7 @@ def undo_invoice(
             value=reason,
             field="reason",
         )
-    when = _now() if at is None else require_aware(at, field="undo instant 'at'")
+    when = _now() if at is None else to_utc(at, field="undo instant 'at'")
     invoice = ledger.run(run_id).invoice_for(account)
     reverse = -invoice.correction
     mutation = None

@@ -13,7 +13,7 @@ import attrs
 from ._account import non_empty, optional_text
 from ._errors import InvalidValue
 from ._money import Vat, check_currency, round_money, to_decimal
-from ._period import require_aware
+from ._period import to_utc
 
 __all__ = [
     "CreditBooking",
@@ -70,7 +70,7 @@ class Line:
 
 
 def _aware(value: object) -> dt.datetime:
-    return require_aware(value, field="transaction instant 'at'")
+    return to_utc(value, field="transaction instant 'at'")
 
 
 def _currency(value: object) -> str:
@@ -215,7 +215,7 @@ def _limit_delta(value: object) -> Decimal:
 
 
 def _mutation_at(value: object) -> dt.datetime:
-    return require_aware(value, field="mutation instant 'at'")
+    return to_utc(value, field="mutation instant 'at'")
 
 
 @attrs.frozen(kw_only=True)

@@ -114,7 +114,6 @@ transactions = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
-    sa.Column("utc_offset_s", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
@@ -317,16 +316,8 @@ def _to_us(instant: dt.datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _from_us(us: int, offset_s: int = 0) -> dt.datetime:
-    instant = _EPOCH + dt.timedelta(microseconds=us)
-    if offset_s:
-        return instant.astimezone(dt.timezone(dt.timedelta(seconds=offset_s)))
-    return instant
-
-
-def _offset(instant: dt.datetime) -> int:
-    offset = instant.utcoffset()
-    return 0 if offset is None else int(offset.total_seconds())
+def _from_us(us: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=us)
 
 
 def _minor(amount: Decimal, currency: str, what: str) -> int:
@@ -357,7 +348,6 @@ def _transaction_row(tx: Transaction, amount: int) -> dict[str, Any]:
         "id": tx.id,
         "account": tx.account,
         "at_us": _to_us(tx.at),
-        "utc_offset_s": _offset(tx.at),
         "kind": kind,
         "currency": tx.currency,
         "amount_minor": amount,
@@ -385,7 +375,7 @@ def _line_rows(tx: Purchase) -> list[dict[str, Any]]:
 
 
 def _transaction_from_rows(head: Any, line_rows: list[Any]) -> Transaction:
-    at = _from_us(head.at_us, head.utc_offset_s)
+    at = _from_us(head.at_us)
     if head.kind == "purchase":
         return Purchase(
             id=head.id,
@@ -424,6 +414,16 @@ class SQLLedger:
     """
 
     def __init__(self, target: str | Path | Engine, *, upgrade: bool = False) -> None:
+        if not upgrade and isinstance(target, (str, Path)) and "://" not in str(target):
+            path = Path(target).expanduser()
+            if not path.exists():
+                # SQLite would create an empty file; a typo should not leave one behind.
+                raise SchemaError(
+                    f"database file {path} does not exist; create it with "
+                    "`onaccount db upgrade` or onaccount.ledger.sql.upgrade(path)",
+                    value=str(path),
+                    field="target",
+                )
         self.engine = connect(target)
         if upgrade:
             globals()["upgrade"](self.engine)
@@ -769,7 +769,6 @@ class SQLLedger:
                 t.c.id,
                 t.c.account,
                 t.c.at_us,
-                t.c.utc_offset_s,
                 t.c.kind,
                 t.c.currency,
                 t.c.amount_minor,

@@ -1,0 +1,153 @@
+"""Exporters and their plugins: the contract, the registry, and the safe writers.
+
+A host loads the installed exporters on request and writes with one of them::
+
+    from onaccount.exporting import load_exporters, export_to_directory
+
+    registry = load_exporters(on_error="warn")
+    csv = registry.get("csv")
+    export_to_directory(csv, run, "exports", {"dialect": "rfc4180"}, per="account")
+
+A plugin subclasses `Exporter`, declares its `ExportOptions`, and registers through the
+``onaccount`` entry-point group with a `hookimpl` of ``onaccount_register_exporters``.
+"""
+
+from ._document import (
+    DayRow,
+    DocumentKind,
+    ExportDocument,
+    ExportedAccount,
+    LineRow,
+    export_document,
+    pad_amount,
+    split_by_account,
+    vat_label,
+)
+from ._errors import (
+    DuplicateExporter,
+    ExportError,
+    ExportTargetExists,
+    InvalidExporter,
+    InvalidOptions,
+    PluginLoadError,
+    PluginWarning,
+    UnknownExporter,
+    UnsupportedSource,
+)
+from ._exporter import (
+    IDENTIFIER_PATTERN,
+    Exportable,
+    Exporter,
+    ExportOptions,
+    JsonScalar,
+    OptionInfo,
+    option,
+    validate_exporter,
+)
+from ._hookspecs import (
+    ENTRY_POINT_GROUP,
+    PLUGIN_API_VERSION,
+    PROJECT_NAME,
+    hookimpl,
+    hookspec,
+)
+from ._registry import (
+    EntryPointSource,
+    ExporterInfo,
+    ExporterRegistry,
+    FailureStage,
+    OnError,
+    PluginFailure,
+    PluginInfo,
+    Registrar,
+    installed_entry_points,
+    load_exporters,
+)
+from ._safety import (
+    FORMULA_TRIGGERS,
+    clean_text,
+    neutralise,
+    remove_xml_forbidden,
+    safe_filename,
+)
+from ._writers import (
+    CSV_DIALECTS,
+    EXCEL_MAX_ROWS,
+    EXCEL_NL,
+    RFC4180,
+    Cell,
+    CsvDialect,
+    CsvWriter,
+    Money,
+    XlsxColumn,
+    XlsxSheet,
+    XlsxWorkbook,
+    default_stem,
+    export_to_directory,
+    export_to_file,
+    write_atomically,
+)
+
+__all__ = [
+    "CSV_DIALECTS",
+    "ENTRY_POINT_GROUP",
+    "EXCEL_MAX_ROWS",
+    "EXCEL_NL",
+    "FORMULA_TRIGGERS",
+    "IDENTIFIER_PATTERN",
+    "PLUGIN_API_VERSION",
+    "PROJECT_NAME",
+    "RFC4180",
+    "Cell",
+    "CsvDialect",
+    "CsvWriter",
+    "DayRow",
+    "DocumentKind",
+    "DuplicateExporter",
+    "EntryPointSource",
+    "ExportDocument",
+    "ExportError",
+    "ExportOptions",
+    "ExportTargetExists",
+    "Exportable",
+    "ExportedAccount",
+    "Exporter",
+    "ExporterInfo",
+    "ExporterRegistry",
+    "FailureStage",
+    "InvalidExporter",
+    "InvalidOptions",
+    "JsonScalar",
+    "LineRow",
+    "Money",
+    "OnError",
+    "OptionInfo",
+    "PluginFailure",
+    "PluginInfo",
+    "PluginLoadError",
+    "PluginWarning",
+    "Registrar",
+    "UnknownExporter",
+    "UnsupportedSource",
+    "XlsxColumn",
+    "XlsxSheet",
+    "XlsxWorkbook",
+    "clean_text",
+    "default_stem",
+    "export_document",
+    "export_to_directory",
+    "export_to_file",
+    "hookimpl",
+    "hookspec",
+    "installed_entry_points",
+    "load_exporters",
+    "neutralise",
+    "option",
+    "pad_amount",
+    "remove_xml_forbidden",
+    "safe_filename",
+    "split_by_account",
+    "validate_exporter",
+    "vat_label",
+    "write_atomically",
+]

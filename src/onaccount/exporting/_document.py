@@ -1,0 +1,316 @@
+"""One shape for everything an exporter writes: statements, plans and runs alike.
+
+`export_document` turns a `Statement`, `Plan` or `InvoiceRun` into an `ExportDocument`:
+the accounts in number order, each with its statement and, for plans and runs, its
+balance and limit before and after. Exporters read rows from it instead of handling three
+input types each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import zoneinfo
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+import attrs
+
+from onaccount._account import Account
+from onaccount._money import VatCategory, minor_unit
+from onaccount._period import Period
+from onaccount._runs import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
+from onaccount._statement import Statement
+from onaccount._transaction import Line
+
+from ._errors import UnsupportedSource
+from ._exporter import Exportable
+
+__all__ = [
+    "DayRow",
+    "DocumentKind",
+    "ExportDocument",
+    "ExportedAccount",
+    "LineRow",
+    "export_document",
+    "pad_amount",
+    "split_by_account",
+    "vat_label",
+]
+
+_ZERO = Decimal(0)
+
+
+class DocumentKind(enum.Enum):
+    """What an export was made from."""
+
+    STATEMENT = "statement"
+    PLAN = "plan"
+    RUN = "run"
+
+
+def pad_amount(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` written with the currency's minor-unit places (``5`` EUR is ``5.00``).
+
+    Only trailing zeros are added: an amount with more places than the currency has (a
+    limit of ``100.555``) is returned as it is, never rounded.
+    """
+    quantum = minor_unit(currency)
+    try:
+        padded = amount.quantize(quantum)
+    except InvalidOperation:  # more digits than the context holds: leave it alone
+        return amount
+    result = padded if padded == amount else amount
+    return result.copy_abs() if result.is_zero() else result
+
+
+@attrs.frozen(kw_only=True)
+class ExportedAccount:
+    """One account in an export: its statement and, for plans and runs, the correction.
+
+    ``state`` is ``"statement"`` for a bare statement, ``"planned"`` for a plan's draft and
+    ``"active"`` or ``"undone"`` for a run's account invoice. Balances and limits are None
+    for a bare statement, which knows neither.
+    """
+
+    statement: Statement
+    state: str
+    balance_before: Decimal | None = None
+    balance_after: Decimal | None = None
+    limit_before: Decimal | None = None
+    limit_after: Decimal | None = None
+    invoice_id: str | None = None
+
+    @property
+    def account(self) -> Account:
+        """The account."""
+        return self.statement.account
+
+    @property
+    def currency(self) -> str:
+        """The account's currency."""
+        return self.statement.account.currency
+
+    @property
+    def total(self) -> Decimal:
+        """The amount invoiced (or, for a statement, purchased) in the period."""
+        return self.statement.total
+
+    def vat_by_rate(self) -> dict[tuple[VatCategory, Decimal], Decimal]:
+        """The VAT amount per (category, rate), exemption reasons merged."""
+        result: dict[tuple[VatCategory, Decimal], Decimal] = {}
+        for row in self.statement.vat:
+            key = (row.vat.category, row.vat.rate)
+            result[key] = result.get(key, _ZERO) + row.tax
+        return result
+
+    @property
+    def net(self) -> Decimal:
+        """The total without VAT."""
+        return sum((row.net for row in self.statement.vat), _ZERO)
+
+    @property
+    def tax(self) -> Decimal:
+        """The VAT in the total."""
+        return sum((row.tax for row in self.statement.vat), _ZERO)
+
+
+class LineRow(NamedTuple):
+    """One purchase line placed on its business date.
+
+    A tuple rather than an attrs class: exports build one per line, and the ledger
+    validated these values already.
+    """
+
+    date: dt.date
+    time: dt.time
+    account: Account
+    transaction: str
+    line: Line
+    amount: Decimal
+    currency: str
+
+
+class DayRow(NamedTuple):
+    """One account's purchases on one business date."""
+
+    date: dt.date
+    account: Account
+    purchases: int
+    total: Decimal
+    currency: str
+
+
+@attrs.frozen(kw_only=True)
+class ExportDocument:
+    """A statement, plan or run as exporters see it, accounts in number order."""
+
+    kind: DocumentKind
+    period: Period
+    accounts: tuple[ExportedAccount, ...]
+    strategy: str | None = None
+    run_id: str | None = None
+    run_key: str | None = None
+    created_at: dt.datetime | None = None
+
+    @property
+    def totals(self) -> dict[str, Decimal]:
+        """The total per currency, sorted by currency code."""
+        totals: dict[str, Decimal] = {}
+        for entry in self.accounts:
+            totals[entry.currency] = totals.get(entry.currency, _ZERO) + entry.total
+        return dict(sorted(totals.items()))
+
+    @property
+    def title(self) -> str:
+        """A short title such as ``run 2026-10`` or ``statement 1042 2026-10``."""
+        if self.kind is DocumentKind.STATEMENT and len(self.accounts) == 1:
+            return f"statement {self.accounts[0].account.number} {self.period.label}"
+        return f"{self.kind.value} {self.period.label}"
+
+    def vat_rates(self) -> tuple[tuple[VatCategory, Decimal], ...]:
+        """Every (category, rate) any account has, in breakdown order."""
+        keys = {key for entry in self.accounts for key in entry.vat_by_rate()}
+        return tuple(sorted(keys, key=lambda k: (k[0].value, k[1])))
+
+    def lines(self) -> Iterator[LineRow]:
+        """Every purchase line: by account, then business date, instant and receipt order.
+
+        ``time`` is the local wall-clock time in the period's time zone, without a zone,
+        as spreadsheets want it.
+        """
+        zone = zoneinfo.ZoneInfo(self.period.tz)
+        for entry in self.accounts:
+            account = entry.account
+            currency = account.currency
+            for day in entry.statement.days:
+                for purchase in day.purchases:
+                    local = purchase.at.astimezone(zone).time().replace(tzinfo=None)
+                    for line in purchase.lines:
+                        yield LineRow(
+                            day.date,
+                            local,
+                            account,
+                            purchase.id,
+                            line,
+                            line.amount(currency),
+                            currency,
+                        )
+
+    def days(self) -> Iterator[DayRow]:
+        """Every account's total per business date with purchases."""
+        for entry in self.accounts:
+            for day in entry.statement.days:
+                yield DayRow(
+                    day.date, entry.account, len(day.purchases), day.total, entry.currency
+                )
+
+
+def _from_draft(draft: AccountInvoiceDraft) -> ExportedAccount:
+    return ExportedAccount(
+        statement=draft.statement,
+        state="planned",
+        balance_before=draft.balance_before,
+        balance_after=draft.balance_after,
+        limit_before=draft.limit_before,
+        limit_after=draft.limit_after,
+    )
+
+
+def _from_invoice(invoice: AccountInvoice) -> ExportedAccount:
+    return ExportedAccount(
+        statement=invoice.statement,
+        state=invoice.state.value,
+        balance_before=invoice.balance_before,
+        balance_after=invoice.balance_after,
+        limit_before=invoice.limit_before,
+        limit_after=invoice.limit_after,
+        invoice_id=invoice.id,
+    )
+
+
+def _order(entry: ExportedAccount) -> tuple[str, str]:
+    return (entry.account.number, entry.invoice_id or "")
+
+
+def export_document(source: Exportable) -> ExportDocument:
+    """``source`` as an `ExportDocument`; raises `UnsupportedSource` for anything else."""
+    # Hosts pass whatever they have; check the value, not just its declared type.
+    checked: object = source
+    if isinstance(checked, Statement):
+        return ExportDocument(
+            kind=DocumentKind.STATEMENT,
+            period=checked.period,
+            accounts=(ExportedAccount(statement=checked, state="statement"),),
+        )
+    if isinstance(checked, Plan):
+        return ExportDocument(
+            kind=DocumentKind.PLAN,
+            period=checked.period,
+            strategy=checked.strategy.name,
+            accounts=tuple(sorted(map(_from_draft, checked.drafts), key=_order)),
+        )
+    if isinstance(checked, InvoiceRun):
+        return ExportDocument(
+            kind=DocumentKind.RUN,
+            period=checked.period,
+            strategy=checked.strategy,
+            run_id=checked.id,
+            run_key=checked.key,
+            created_at=checked.created_at,
+            accounts=tuple(sorted(map(_from_invoice, checked.invoices), key=_order)),
+        )
+    raise _unsupported(checked)
+
+
+def _unsupported(source: object) -> UnsupportedSource:
+    return UnsupportedSource(
+        f"cannot export {source!r}, a {type(source).__name__}; pass a Statement, a Plan or "
+        "an InvoiceRun",
+        value=source,
+        field="source",
+    )
+
+
+def split_by_account(source: Exportable) -> tuple[tuple[Account, Exportable], ...]:
+    """``source`` cut into one source per account, in account number order.
+
+    A statement is one account already; a plan keeps one draft (and that account's
+    warnings) per part; a run keeps one account invoice per part.
+    """
+    checked: object = source
+    if isinstance(checked, Statement):
+        return ((checked.account, checked),)
+    if isinstance(checked, Plan):
+        plan = checked
+        drafts = sorted(plan.drafts, key=lambda d: d.account.number)
+        return tuple(
+            (
+                draft.account,
+                attrs.evolve(
+                    plan,
+                    drafts=(draft,),
+                    refusals=(),
+                    nothing_to_invoice=(),
+                    warnings=tuple(w for w in plan.warnings if w.account == draft.account.number),
+                ),
+            )
+            for draft in drafts
+        )
+    if isinstance(checked, InvoiceRun):
+        run = checked
+        invoices = sorted(run.invoices, key=lambda i: (i.account.number, i.id))
+        return tuple(
+            (invoice.account, attrs.evolve(run, invoices=(invoice,))) for invoice in invoices
+        )
+    raise _unsupported(checked)
+
+
+def vat_label(category: VatCategory, rate: Decimal) -> str:
+    """A column-friendly label for a VAT category and rate, e.g. ``S 21%`` or ``E 0%``."""
+    percent = (rate * 100).normalize()
+    # normalize() writes 20 as 2E+1; labels want the plain form.
+    if percent == percent.to_integral():
+        percent = percent.quantize(Decimal(1))
+    return f"{category.value} {percent}%"

@@ -1,0 +1,106 @@
+"""The exceptions of exporting and the plugin system, all under `OnAccountError`.
+
+::
+
+    OnAccountError
+    └── ExportError                          exporting or loading exporters went wrong
+        ├── InvalidExporter (TypeError)      an exporter that breaks the exporter contract
+        ├── InvalidOptions (InvalidValue)    export options with an unknown key or a bad value
+        ├── UnsupportedSource (TypeError)    something other than a statement, plan or run
+        ├── UnknownExporter (LookupError)    no registered exporter has this identifier
+        ├── DuplicateExporter                two plugins claim one identifier
+        ├── PluginLoadError                  plugins failed to load or register (``raise`` mode)
+        └── ExportTargetExists (FileExistsError)
+                                             an export would overwrite a file
+
+`PluginWarning` is the warning category the registry uses in ``warn`` mode.
+
+Like every onaccount error these carry the offending value in ``value`` and, where there is
+one, the object it belongs to in ``obj`` and the field in ``field``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from onaccount._errors import InvalidValue, OnAccountError
+
+if TYPE_CHECKING:
+    from ._registry import PluginFailure
+
+__all__ = [
+    "DuplicateExporter",
+    "ExportError",
+    "ExportTargetExists",
+    "InvalidExporter",
+    "InvalidOptions",
+    "PluginLoadError",
+    "PluginWarning",
+    "UnknownExporter",
+    "UnsupportedSource",
+]
+
+
+class ExportError(OnAccountError):
+    """Exporting, or loading the exporters, went wrong."""
+
+
+class InvalidExporter(ExportError, TypeError):
+    """An exporter that breaks the contract: a bad identifier, missing metadata or options."""
+
+
+class InvalidOptions(ExportError, InvalidValue):
+    """Export options with an unknown key or a value the exporter cannot use."""
+
+
+class UnsupportedSource(ExportError, TypeError):
+    """An export of something other than a `Statement`, `Plan` or `InvoiceRun`."""
+
+
+class UnknownExporter(ExportError, LookupError):
+    """No registered exporter has this identifier."""
+
+
+class DuplicateExporter(ExportError):
+    """Two plugins claim the same exporter identifier; neither gets it."""
+
+    def __init__(self, message: str, *, value: Any = None, plugins: Sequence[str] = ()) -> None:
+        super().__init__(message, value=value, field="identifier")
+        #: The names of every plugin that claims the identifier, sorted.
+        self.plugins = tuple(plugins)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_duplicate, (self.message, self.value, self.plugins))
+
+
+def _rebuild_duplicate(message: str, value: Any, plugins: tuple[str, ...]) -> DuplicateExporter:
+    return DuplicateExporter(message, value=value, plugins=plugins)
+
+
+class PluginLoadError(ExportError):
+    """One or more plugins failed to load or register; ``failures`` says which and why.
+
+    The registry stays usable: the healthy plugins' exporters are registered before this
+    is raised, so a host may catch it, report it and carry on.
+    """
+
+    def __init__(self, message: str, *, failures: Sequence[PluginFailure] = ()) -> None:
+        super().__init__(message, value=tuple(f.plugin for f in failures), field="plugins")
+        #: What went wrong, one entry per failed plugin and stage.
+        self.failures = tuple(failures)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_load_error, (self.message, self.failures))
+
+
+def _rebuild_load_error(message: str, failures: tuple[PluginFailure, ...]) -> PluginLoadError:
+    return PluginLoadError(message, failures=failures)
+
+
+class ExportTargetExists(ExportError, FileExistsError):
+    """An export would overwrite an existing file and overwriting was not asked for."""
+
+
+class PluginWarning(UserWarning):
+    """A plugin failed to load or register and the registry was told to warn, not raise."""

@@ -1,0 +1,376 @@
+"""The exporter contract: metadata, options as data, and one method that writes."""
+
+from __future__ import annotations
+
+import abc
+import enum
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Generic, TypeAlias, TypeVar
+
+import attrs
+
+from onaccount._errors import OnAccountError
+from onaccount._runs import InvoiceRun, Plan
+from onaccount._statement import Statement
+
+from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
+
+__all__ = [
+    "IDENTIFIER_PATTERN",
+    "ExportOptions",
+    "Exportable",
+    "Exporter",
+    "JsonScalar",
+    "OptionInfo",
+    "option",
+    "validate_exporter",
+]
+
+#: What an exporter writes: one account's statement, a plan (a preview) or a committed run.
+Exportable: TypeAlias = Statement | Plan | InvoiceRun
+
+#: The values export options may hold, so that they survive a trip through JSON.
+JsonScalar: TypeAlias = str | int | bool | None
+
+#: An exporter identifier: a lowercase slug such as ``csv`` or ``exact-online``.
+IDENTIFIER_PATTERN = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+_EXTENSION = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
+_OPTION_TYPES = (bool, int, str)
+_KIND_WORDS = {"bool": "true or false", "int": "a whole number", "str": "a text"}
+
+
+@attrs.frozen
+class OptionInfo:
+    """One export option as data: what a form, a command line or an API shows for it."""
+
+    name: str
+    type: str
+    default: JsonScalar
+    help: str
+    choices: tuple[JsonScalar, ...] | None = None
+
+
+def _check_option(
+    default: JsonScalar, choices: tuple[JsonScalar, ...] | None
+) -> Any:  # Any: an attrs validator, whose signature attrs does not export
+    kind = type(default)
+
+    def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        owner = type(instance).__name__
+        # bool is an int to Python but not to JSON readers; compare types exactly.
+        if type(value) is not kind and not (value is None and default is None):
+            raise InvalidOptions(
+                f"{owner} option {attribute.name!r} is {value!r} ({type(value).__name__}); "
+                f"give {_KIND_WORDS.get(kind.__name__, kind.__name__)} such as {default!r}",
+                value=value,
+                obj=instance,
+                field=attribute.name,
+            )
+        if choices is not None and value not in choices:
+            known = ", ".join(repr(c) for c in choices)
+            raise InvalidOptions(
+                f"{owner} option {attribute.name!r} is {value!r}; use one of {known}",
+                value=value,
+                obj=instance,
+                field=attribute.name,
+            )
+
+    return validate
+
+
+def option(
+    default: JsonScalar,
+    *,
+    help: str,
+    choices: Sequence[JsonScalar] | None = None,
+) -> Any:  # Any: attrs.field's result, which mypy's attrs plugin types as the field's type
+    """An export option field: a JSON scalar with a default, a help text and maybe choices.
+
+    The value must have the default's type exactly (``True`` is no ``int`` here) and, with
+    ``choices``, be one of them; otherwise building the options raises `InvalidOptions`.
+    """
+    if not isinstance(default, _OPTION_TYPES):
+        raise InvalidExporter(
+            f"option default {default!r} is a {type(default).__name__}; options hold str, "
+            "int or bool so that they survive JSON",
+            value=default,
+            field="default",
+        )
+    if not isinstance(help, str) or not help.strip():
+        raise InvalidExporter(
+            f"option with default {default!r} has help {help!r}; say what it does",
+            value=help,
+            field="help",
+        )
+    allowed = None if choices is None else tuple(choices)
+    if allowed is not None and default not in allowed:
+        raise InvalidExporter(
+            f"option default {default!r} is not among its choices {allowed!r}; pick a default "
+            "from the choices",
+            value=default,
+            field="default",
+        )
+    return attrs.field(
+        default=default,
+        validator=_check_option(default, allowed),
+        metadata={"onaccount.help": help.strip(), "onaccount.choices": allowed},
+    )
+
+
+def _init_name(attribute: attrs.Attribute[Any]) -> str:
+    return attribute.alias or attribute.name
+
+
+def _to_json_value(value: object, *, owner: str, name: str) -> JsonScalar:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    raise InvalidOptions(
+        f"{owner} option {name!r} holds {value!r}, a {type(value).__name__}, which JSON "
+        "cannot carry exactly; declare it with option() as a str, int or bool",
+        value=value,
+        field=name,
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ExportOptions:
+    """Base of every exporter's ``Options``: frozen, validated, and round-trips through JSON.
+
+    Subclass it with ``@attrs.frozen(kw_only=True)`` and declare each option with
+    `option`, so it has a default, a help text and a validator::
+
+        @attrs.frozen(kw_only=True)
+        class Options(ExportOptions):
+            layout: str = option("lines", choices=("lines", "days"), help="Rows per line or day.")
+    """
+
+    @classmethod
+    def from_json(cls: type[_O], data: Mapping[str, object] | str | bytes) -> _O:
+        """Build options from a JSON object (or its text), refusing unknown keys."""
+        owner = cls.__name__
+        if isinstance(data, (str, bytes)):
+            try:
+                data = json.loads(data)
+            except ValueError as error:
+                raise InvalidOptions(
+                    f"{owner} options {data!r} are not JSON ({error}); pass an object such "
+                    'as {"layout": "lines"}',
+                    value=data,
+                ) from None
+        if not isinstance(data, Mapping):
+            raise InvalidOptions(
+                f"{owner} options {data!r} are a {type(data).__name__}; pass a JSON object "
+                "(a mapping of option names to values)",
+                value=data,
+            )
+        known = {_init_name(a) for a in attrs.fields(cls) if a.init}
+        unknown = sorted(str(key) for key in data if key not in known)
+        if unknown:
+            listed = ", ".join(repr(name) for name in sorted(known)) or "none"
+            raise InvalidOptions(
+                f"{owner} has no option {', '.join(repr(u) for u in unknown)}; "
+                f"its options are {listed}",
+                value=unknown[0] if len(unknown) == 1 else tuple(unknown),
+                field=unknown[0],
+            )
+        try:
+            return cls(**{str(k): v for k, v in data.items()})
+        except OnAccountError:
+            raise
+        except (TypeError, ValueError) as error:
+            raise InvalidOptions(
+                f"{owner} options {dict(data)!r} are refused: {error}; check the values",
+                value=dict(data),
+            ) from error
+
+    def to_json(self) -> dict[str, JsonScalar]:
+        """The options as a JSON object that `from_json` reads back to equal options."""
+        owner = type(self).__name__
+        return {
+            _init_name(a): _to_json_value(getattr(self, a.name), owner=owner, name=a.name)
+            for a in attrs.fields(type(self))
+            if a.init
+        }
+
+    @classmethod
+    def describe(cls) -> tuple[OptionInfo, ...]:
+        """Every option as data, in declaration order."""
+        infos = []
+        for a in attrs.fields(cls):
+            if not a.init:
+                continue
+            default = a.default
+            factory = getattr(default, "factory", None)  # an attrs.Factory
+            if callable(factory):
+                default = factory()
+            infos.append(
+                OptionInfo(
+                    name=_init_name(a),
+                    type=type(default).__name__,
+                    default=_to_json_value(default, owner=cls.__name__, name=a.name),
+                    help=str(a.metadata.get("onaccount.help", "")),
+                    choices=a.metadata.get("onaccount.choices"),
+                )
+            )
+        return tuple(infos)
+
+
+_O = TypeVar("_O", bound=ExportOptions)
+OptionsT = TypeVar("OptionsT", bound=ExportOptions)
+
+
+class Exporter(abc.ABC, Generic[OptionsT]):
+    """Base class of every exporter: metadata, an ``Options`` class and `write`.
+
+    A subclass sets the class attributes and implements `write`; hosts call `export`,
+    which builds and checks the options and the source first. ``write`` must not change
+    its input and must give the same bytes for the same input: no clock, no random ids,
+    no ordering by hash or by load order.
+    """
+
+    #: A lowercase slug, unique among installed exporters, e.g. ``"csv"``.
+    identifier: ClassVar[str]
+    #: A short human title, e.g. ``"CSV"``.
+    title: ClassVar[str]
+    #: One or two sentences on what the output holds and who reads it.
+    description: ClassVar[str]
+    #: The IANA media type of the output, e.g. ``"text/csv"``.
+    media_type: ClassVar[str]
+    #: The file extension without the dot, e.g. ``"csv"``.
+    extension: ClassVar[str]
+    #: The `ExportOptions` subclass; ``Options()`` must give working defaults.
+    Options: type[OptionsT]
+
+    @abc.abstractmethod
+    def write(self, source: Exportable, stream: BinaryIO, options: OptionsT) -> None:
+        """Write ``source`` (a statement, plan or run) to the binary ``stream``."""
+
+    def options(self, options: OptionsT | Mapping[str, object] | str | None = None) -> OptionsT:
+        """Options for this exporter from an instance, a JSON object or text, or defaults."""
+        if options is None:
+            return self.Options()
+        if isinstance(options, self.Options):
+            return options
+        if isinstance(options, ExportOptions):
+            raise InvalidOptions(
+                f"{type(options).__name__} are options of another exporter; exporter "
+                f"{self.identifier!r} takes {self.Options.__name__}",
+                value=options,
+                obj=self,
+                field="options",
+            )
+        if isinstance(options, (Mapping, str)):
+            return self.Options.from_json(options)
+        raise InvalidOptions(
+            f"options {options!r} for exporter {self.identifier!r} are a "
+            f"{type(options).__name__}; pass {self.Options.__name__}, a mapping or None",
+            value=options,
+            obj=self,
+            field="options",
+        )
+
+    def export(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: OptionsT | Mapping[str, object] | str | None = None,
+    ) -> None:
+        """Write ``source`` to ``stream`` with ``options`` (defaults when None)."""
+        # Hosts pass whatever they have; check the value, not just its declared type.
+        checked: object = source
+        if not isinstance(checked, (Statement, Plan, InvoiceRun)):
+            raise UnsupportedSource(
+                f"exporter {self.identifier!r} cannot write {source!r}, a "
+                f"{type(source).__name__}; pass a Statement, a Plan or an InvoiceRun",
+                value=source,
+                obj=self,
+                field="source",
+            )
+        self.write(source, stream, self.options(options))
+
+    def export_bytes(
+        self,
+        source: Exportable,
+        options: OptionsT | Mapping[str, object] | str | None = None,
+    ) -> bytes:
+        """What `export` writes, as bytes."""
+        buffer = io.BytesIO()
+        self.export(source, buffer, options)
+        return buffer.getvalue()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {getattr(self, 'identifier', '?')!r}>"
+
+
+def validate_exporter(exporter: object) -> Exporter[Any]:
+    """Return ``exporter`` if it keeps the contract, else raise `InvalidExporter` saying how."""
+    if isinstance(exporter, type) and issubclass(exporter, Exporter):
+        raise InvalidExporter(
+            f"{exporter.__name__} is an exporter class; register an instance, "
+            f"{exporter.__name__}()",
+            value=exporter,
+        )
+    if not isinstance(exporter, Exporter):
+        raise InvalidExporter(
+            f"{exporter!r} is a {type(exporter).__name__}, not an Exporter; subclass "
+            "onaccount.exporting.Exporter",
+            value=exporter,
+        )
+    name = type(exporter).__name__
+
+    def text(field: str) -> str:
+        value = getattr(exporter, field, None)
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidExporter(
+                f"exporter {name} has {field} {value!r}; set the class attribute {field} "
+                "to a non-empty string",
+                value=value,
+                obj=exporter,
+                field=field,
+            )
+        return value
+
+    for field, pattern, example in (
+        ("identifier", IDENTIFIER_PATTERN, "'csv' or 'exact-online'"),
+        ("media_type", _MEDIA_TYPE, "'text/csv'"),
+        ("extension", _EXTENSION, "'csv' (no dot)"),
+    ):
+        value = text(field)
+        if not pattern.fullmatch(value):
+            raise InvalidExporter(
+                f"exporter {name} has {field} {value!r}; write a lowercase value like {example}",
+                value=value,
+                obj=exporter,
+                field=field,
+            )
+    text("title")
+    text("description")
+    options = getattr(exporter, "Options", None)
+    if not (
+        isinstance(options, type) and attrs.has(options) and issubclass(options, ExportOptions)
+    ):
+        raise InvalidExporter(
+            f"exporter {name} has Options {options!r}; set it to an @attrs.frozen subclass "
+            "of onaccount.exporting.ExportOptions",
+            value=options,
+            obj=exporter,
+            field="Options",
+        )
+    try:
+        defaults = options()
+        defaults.to_json()
+    except Exception as error:
+        raise InvalidExporter(
+            f"exporter {name} options {options.__name__}() fail with defaults ({error}); "
+            "give every option a working default",
+            value=options,
+            obj=exporter,
+            field="Options",
+        ) from error
+    return exporter

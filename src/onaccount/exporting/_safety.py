@@ -1,0 +1,104 @@
+"""Spreadsheet safety: formula neutralising, XML character removal and safe file names.
+
+The shared writers apply these to every text cell, so an exporter built on them cannot
+forget; plugins writing their own formats can call them directly.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ._errors import InvalidExporter
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "clean_text",
+    "neutralise",
+    "remove_xml_forbidden",
+    "safe_filename",
+]
+
+#: Leading characters that make a spreadsheet read a cell as a formula (or that tools strip
+#: to reach one): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+
+# XML 1.0 allows #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF; everything
+# else (other C0 controls, lone surrogates, U+FFFE and U+FFFF) is refused by parsers.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# Windows refuses these names with any extension; other systems accept them, so a name is
+# made safe everywhere.
+_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+_SPACES = re.compile(r"\s+")
+_MAX_NAME_BYTES = 200
+_EXTENSION = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
+
+
+def remove_xml_forbidden(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (most C0 controls, lone surrogates).
+
+    Tab, line feed and carriage return stay: XML allows them.
+    """
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def neutralise(text: str) -> str:
+    """``text`` made harmless as spreadsheet cell text.
+
+    Text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
+    apostrophe, so a spreadsheet shows it as text instead of running it as a formula
+    (``=SUM(A1)`` becomes ``'=SUM(A1)``). Other text is returned unchanged.
+    """
+    if text and text[0] in FORMULA_TRIGGERS:
+        return "'" + text
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Cell text as the shared writers store it.
+
+    XML-forbidden characters are removed first, then the text is neutralised, so a NUL
+    followed by ``=1`` becomes ``'=1``.
+    """
+    return neutralise(remove_xml_forbidden(text))
+
+
+def safe_filename(stem: str, extension: str | None = None) -> str:
+    """A file name built from ``stem`` (e.g. an account name) that is safe on every system.
+
+    Runs of white space become one space; path separators, characters Windows refuses
+    and control characters become ``_``; leading and trailing dots and spaces go and a
+    leading dash becomes ``_``; names Windows reserves (``CON``, ``LPT1``, …) get a
+    ``_``; the name is cut to 200 UTF-8 bytes; an empty result becomes ``export``.
+    ``extension`` is added after a dot; it must be lowercase letters and digits such as
+    ``csv`` or ``tar.gz``.
+    """
+    if extension is not None and not _EXTENSION.fullmatch(extension):
+        raise InvalidExporter(
+            f"file extension {extension!r} is not lowercase letters and digits; "
+            "write it without the dot, e.g. 'csv'",
+            value=extension,
+            field="extension",
+        )
+    name = unicodedata.normalize("NFC", remove_xml_forbidden(stem))
+    name = _SPACES.sub(" ", name)
+    name = _UNSAFE_IN_NAME.sub("_", name).strip(" ")
+    name = name.lstrip(". ").rstrip(". ")
+    if name.startswith("-"):
+        # A leading dash reads as an option to command-line tools; keep the character count.
+        name = "_" + name[1:]
+    suffix = f".{extension}" if extension else ""
+    budget = _MAX_NAME_BYTES - len(suffix.encode())
+    encoded = name.encode("utf-8")
+    if len(encoded) > budget:
+        name = encoded[:budget].decode("utf-8", errors="ignore").rstrip(". ")
+    if not name:
+        name = "export"
+    head, dot, tail = name.partition(".")
+    if head.rstrip().casefold() in _RESERVED:
+        name = f"{head}_{dot}{tail}"
+    return name + suffix

@@ -1,0 +1,41 @@
+"""Helpers for the test suites of hosts and exporter plugins; needs the ``testing`` extra.
+
+- `strategies`: Hypothesis strategies for every domain type, whole ledgers, plans and runs.
+- `LedgerContract`: the checks every `Ledger` implementation must pass.
+- `ExporterContract`: the checks every exporter must pass; `isolated_registry` and the
+  distribution helpers build plugin set-ups for tests.
+- `assert_golden`: compares output with a stored golden file.
+- ``sample_*``: a fixed statement, plan and run with stable ids and times.
+"""
+
+from onaccount.testing import strategies
+from onaccount.testing._contract import ExporterContract, formula_cells
+from onaccount.testing._golden import UPDATE_GOLDEN_VARIABLE, assert_golden
+from onaccount.testing._ledger_contract import LedgerContract
+from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
+from onaccount.testing._samples import (
+    FORMULA_PRODUCT,
+    SAMPLE_PERIOD,
+    sample_ledger,
+    sample_plan,
+    sample_run,
+    sample_statement,
+)
+
+__all__ = [
+    "FORMULA_PRODUCT",
+    "SAMPLE_PERIOD",
+    "UPDATE_GOLDEN_VARIABLE",
+    "ExporterContract",
+    "LedgerContract",
+    "assert_golden",
+    "entry_points_from",
+    "formula_cells",
+    "isolated_registry",
+    "sample_ledger",
+    "sample_plan",
+    "sample_run",
+    "sample_statement",
+    "strategies",
+    "write_distribution",
+]

@@ -1,0 +1,291 @@
+"""ExporterContract: the behaviour every exporter must show, as a pytest test base class.
+
+Subclass it in a test module, name the subclass ``Test…`` and set ``exporter``; pytest
+then runs every check below against it::
+
+    from onaccount.testing import ExporterContract
+
+    class TestAcmeExporter(ExporterContract):
+        exporter = AcmeExporter()
+        option_examples = ({"layout": "days"},)
+
+The built-in ``csv`` and ``xlsx`` exporters pass it.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import re
+import time
+import zipfile
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from onaccount._admin import statement
+from onaccount.exporting import (
+    FORMULA_TRIGGERS,
+    IDENTIFIER_PATTERN,
+    Exportable,
+    Exporter,
+    ExportOptions,
+    InvalidOptions,
+    JsonScalar,
+    UnsupportedSource,
+    validate_exporter,
+)
+from onaccount.testing import strategies
+from onaccount.testing._registry import isolated_registry
+from onaccount.testing._samples import (
+    FORMULA_PRODUCT,
+    sample_plan,
+    sample_run,
+    sample_statement,
+)
+
+__all__ = ["ExporterContract", "formula_cells"]
+
+_CSV_TYPES = frozenset({"text/csv", "application/csv", "text/tab-separated-values"})
+_XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _dangerous(text: str) -> bool:
+    return bool(text) and text[0] in FORMULA_TRIGGERS and not _NUMBER.fullmatch(text)
+
+
+def _csv_cells(data: bytes) -> list[str]:
+    text = data.decode("utf-8-sig")
+    first = text.splitlines()[0] if text else ""
+    delimiter = max(",;\t|", key=first.count)
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
+
+
+def _xlsx_formulas(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    found = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and _FORMULA_ELEMENT.search(archive.read(name)):
+                found.append(f"a formula element in {name}")
+    book = load_workbook(io.BytesIO(data))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    found.append(f"{sheet.title}!{cell.coordinate} = {cell.value!r}")
+                elif isinstance(cell.value, str) and _dangerous(cell.value):
+                    found.append(f"{sheet.title}!{cell.coordinate} {cell.value!r}")
+    return found
+
+
+def formula_cells(data: bytes, media_type: str) -> list[str]:
+    """The cells of a CSV or XLSX export that a spreadsheet would run as a formula.
+
+    A text cell is one when it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
+    return and is not a plain number; in XLSX a formula element counts too. For other
+    text formats, the lines that start with ``=``; other formats have none.
+    """
+    if media_type in _CSV_TYPES:
+        return [cell for cell in _csv_cells(data) if _dangerous(cell)]
+    if media_type == _XLSX_TYPE:
+        return _xlsx_formulas(data)
+    if media_type.startswith("text/"):
+        text = data.decode("utf-8", errors="replace")
+        return [line for line in text.splitlines() if line.startswith("=")]
+    return []
+
+
+def _wrong_value(default: JsonScalar) -> JsonScalar:
+    if isinstance(default, bool):
+        return "yes"
+    if isinstance(default, int):
+        return "many"
+    return 12345
+
+
+def _wait_for_the_clock() -> None:
+    """Sleep past the next even second, so zip times (2 s steps) and seconds change."""
+    time.sleep(2.05 - time.time() % 2)
+
+
+class ExporterContract:
+    """Checks every exporter must pass; subclasses set ``exporter``.
+
+    ``option_examples`` lists option sets (JSON objects) that the output checks run with
+    besides the defaults, so every layout or dialect gets written.
+    """
+
+    #: The exporter under test, an instance.
+    exporter: ClassVar[Exporter[Any]]
+    #: Further option sets to write with, as JSON objects.
+    option_examples: ClassVar[Sequence[Mapping[str, JsonScalar]]] = ()
+
+    def option_sets(self) -> list[ExportOptions]:
+        """The defaults followed by every option example, built."""
+        exporter = self.exporter
+        return [exporter.Options(), *(exporter.options(dict(o)) for o in self.option_examples)]
+
+    def sources(self) -> list[Exportable]:
+        """The sample statement, plan and run every output check writes."""
+        return [sample_statement(), sample_plan(), sample_run()]
+
+    def _write(self, source: Exportable, options: ExportOptions) -> bytes:
+        buffer = io.BytesIO()
+        self.exporter.export(source, buffer, options)
+        return buffer.getvalue()
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def test_keeps_the_exporter_contract(self) -> None:
+        """The exporter has an identifier, title, description, media type, extension, Options."""
+        assert validate_exporter(self.exporter) is self.exporter
+
+    def test_identifier_is_a_lowercase_slug(self) -> None:
+        """The identifier is a lowercase slug such as csv or exact-online."""
+        assert IDENTIFIER_PATTERN.fullmatch(self.exporter.identifier), self.exporter.identifier
+
+    def test_registers_through_the_plugin_hook(self) -> None:
+        """An isolated registry lists the exporter under its identifier with its metadata."""
+        registry = isolated_registry(self.exporter)
+        assert registry.get(self.exporter.identifier) is self.exporter
+        (info,) = registry.describe()
+        assert (info.identifier, info.title, info.plugin) == (
+            self.exporter.identifier,
+            self.exporter.title,
+            "test",
+        )
+
+    # -- options ---------------------------------------------------------------------------
+
+    def test_default_options_build(self) -> None:
+        """Options() builds without arguments and equals the exporter's default options."""
+        assert self.exporter.Options() == self.exporter.options(None)
+
+    def test_options_round_trip_through_json(self) -> None:
+        """Every option set survives json.dumps and from_json unchanged."""
+        for options in self.option_sets():
+            text = json.dumps(options.to_json(), sort_keys=True)
+            assert type(options).from_json(json.loads(text)) == options
+            assert type(options).from_json(text) == options
+
+    def test_options_describe_every_option(self) -> None:
+        """Options.describe() lists each option once, with a help text and its default."""
+        described = self.exporter.Options.describe()
+        defaults = self.exporter.Options().to_json()
+        assert [info.name for info in described] == list(defaults)
+        for info in described:
+            assert info.help.strip(), f"option {info.name!r} has no help text"
+            assert info.default == defaults[info.name]
+
+    def test_unknown_option_is_refused(self) -> None:
+        """An option name the exporter does not know raises InvalidOptions naming it."""
+        name = "no_such_option_42"
+        with pytest.raises(InvalidOptions, match=name):
+            self.exporter.options({name: True})
+
+    def test_option_of_the_wrong_type_is_refused(self) -> None:
+        """An option value of the wrong JSON type raises InvalidOptions naming the option."""
+        for info in self.exporter.Options.describe():
+            with pytest.raises(InvalidOptions, match=re.escape(info.name)):
+                self.exporter.options({info.name: _wrong_value(info.default)})
+
+    # -- output ----------------------------------------------------------------------------
+
+    def test_writes_a_statement(self) -> None:
+        """The sample statement is written, with every option set, to a non-empty stream."""
+        for options in self.option_sets():
+            assert self._write(sample_statement(), options)
+
+    def test_writes_a_plan(self) -> None:
+        """The sample plan (a preview) is written with every option set."""
+        for options in self.option_sets():
+            assert self._write(sample_plan(), options)
+
+    def test_writes_a_run(self) -> None:
+        """The sample run, one of its invoices undone, is written with every option set."""
+        for options in self.option_sets():
+            assert self._write(sample_run(), options)
+
+    def test_writes_a_plan_with_nothing_to_invoice(self) -> None:
+        """A plan without drafts is written without error."""
+        empty = attrs.evolve(sample_plan(), drafts=())
+        for options in self.option_sets():
+            self._write(empty, options)
+
+    def test_refuses_what_is_not_a_statement_plan_or_run(self) -> None:
+        """Exporting anything else raises UnsupportedSource."""
+        not_a_source: Any = "a run"
+        with pytest.raises(UnsupportedSource):
+            self.exporter.export(not_a_source, io.BytesIO())
+
+    def test_output_is_deterministic(self) -> None:
+        """The same input gives the same bytes: twice, from an equal copy, and later in time."""
+        for options in self.option_sets():
+            for source in self.sources():
+                first = self._write(source, options)
+                assert self._write(source, options) == first
+                assert self._write(copy.deepcopy(source), options) == first
+        firsts = [self._write(source, self.exporter.Options()) for source in self.sources()]
+        _wait_for_the_clock()
+        later = [self._write(source, self.exporter.Options()) for source in self.sources()]
+        assert later == firsts, "the output depends on the clock"
+
+    def test_formula_in_a_product_name_does_not_become_a_formula(self) -> None:
+        """A product named =SUM(A1) (and hostile account names) are never formulas."""
+        source = sample_statement()
+        assert any(line.product == FORMULA_PRODUCT for p in source.purchases for line in p.lines)
+        for options in self.option_sets():
+            for sample in self.sources():
+                data = self._write(sample, options)
+                found = formula_cells(data, self.exporter.media_type)
+                assert not found, f"formulas in the output with {options}: {found[:5]}"
+
+    def test_input_is_not_mutated(self) -> None:
+        """Writing leaves the statement, plan and run equal to copies taken before."""
+        for options in self.option_sets():
+            for source in self.sources():
+                before = copy.deepcopy(source)
+                self._write(source, options)
+                assert source == before
+
+    @settings(
+        max_examples=15,
+        deadline=None,
+        # Every subclass runs this inherited method with its own exporter; sharing the
+        # saved examples between them is harmless, they are all valid runs.
+        suppress_health_check=[
+            HealthCheck.differing_executors,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+    @given(generated=strategies.generated_runs())
+    def test_writes_generated_statements_plans_and_runs(
+        self, generated: strategies.GeneratedRun
+    ) -> None:
+        """Any generated run, its plan and a statement are written deterministically."""
+        ledger = generated.generated
+        sources: list[Exportable] = [generated.run, generated.plan]
+        if ledger.accounts:
+            sources.append(
+                statement(
+                    ledger.ledger, ledger.accounts[0].number, ledger.period, actor=ledger.actor
+                )
+            )
+        for options in self.option_sets():
+            for source in sources:
+                before = copy.deepcopy(source)
+                data = self._write(source, options)
+                assert self._write(source, options) == data
+                assert source == before
+                found = formula_cells(data, self.exporter.media_type)
+                assert not found, f"formulas in the output with {options}: {found[:5]}"

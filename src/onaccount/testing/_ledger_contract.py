@@ -1,0 +1,375 @@
+"""LedgerContract: the behaviour every `Ledger` implementation must show.
+
+Subclass it in a test module, name the subclass ``Test…`` and implement `make_ledger`
+to return a fresh, empty ledger; pytest then runs every check below against it::
+
+    class TestMyLedger(LedgerContract):
+        def make_ledger(self) -> Ledger:
+            return MyOrmLedger(session_factory())
+
+`MemoryLedger` and the SQL ledgers on SQLite and PostgreSQL pass it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from onaccount import (
+    Account,
+    AccountKind,
+    AccountQuery,
+    Actor,
+    AlreadyUndone,
+    BillingDetails,
+    CreditBooking,
+    CurrencyMismatch,
+    DuplicateAccount,
+    DuplicateTransaction,
+    InvoiceState,
+    LimitExceeded,
+    Line,
+    Mutation,
+    MutationKind,
+    Period,
+    Purchase,
+    RunConflict,
+    UnknownAccount,
+    UnknownRun,
+    Vat,
+    change_limit,
+    commit_run,
+    plan_run,
+    undo_invoice,
+)
+from onaccount.ledger import Ledger
+
+__all__ = ["LedgerContract"]
+
+_UTC = dt.UTC
+_OCTOBER = Period.month(2026, 10, tz="Europe/Amsterdam", day_starts_at="04:00")
+_ADMIN = Actor.superuser("contract")
+
+
+def _at(day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 10, day, hour, minute, tzinfo=_UTC)
+
+
+def _purchase(
+    account: str, at: dt.datetime, amount: str = "10.00", *, id: str | None = None
+) -> Purchase:
+    extra = {} if id is None else {"id": id}
+    return Purchase(
+        account=account,
+        at=at,
+        lines=[
+            Line(
+                product="Koffie", quantity=1, unit_price=Decimal(amount), vat=Vat.standard("0.09")
+            )
+        ],
+        **extra,
+    )
+
+
+class LedgerContract:
+    """Checks every `Ledger` must pass; subclasses implement `make_ledger`."""
+
+    def make_ledger(self) -> Ledger:
+        """A fresh, empty ledger of the implementation under test."""
+        raise NotImplementedError
+
+    def _ledger_with(self, *accounts: Account) -> Ledger:
+        ledger = self.make_ledger()
+        for account in accounts:
+            ledger.open_account(account)
+        return ledger
+
+    # -- accounts -----------------------------------------------------------------------
+
+    def test_open_and_get_account_round_trips_every_field(self) -> None:
+        """An opened account reads back equal, billing details, tags and unicode included."""
+        account = Account(
+            number="1042",
+            name="Équipe Zoë 🍺",
+            limit=Decimal("150.00"),
+            group="teams",
+            tags={"youth", "sunday"},
+            billing=BillingDetails(
+                name="Zoë B.", email="zoe@example.org", iban="NL91 ABNA 0417 1643 00"
+            ),
+        )
+        ledger = self._ledger_with(account)
+        assert ledger.get_account("1042") == account
+
+    def test_duplicate_account_is_refused_by_number(self) -> None:
+        """Opening a number twice raises DuplicateAccount naming the number."""
+        ledger = self._ledger_with(Account(number="1", name="A"))
+        with pytest.raises(DuplicateAccount, match="'1'"):
+            ledger.open_account(Account(number="1", name="B"))
+
+    def test_unknown_account_is_refused_by_number(self) -> None:
+        """Reading an account that does not exist raises UnknownAccount naming it."""
+        with pytest.raises(UnknownAccount, match="'404'"):
+            self.make_ledger().get_account("404")
+
+    def test_update_changes_details_and_revision_but_refuses_limit(self) -> None:
+        """An update replaces the name and bumps the revision; a limit change is refused."""
+        ledger = self._ledger_with(Account(number="1", name="Old", limit=10))
+        ledger.update_account(Account(number="1", name="New", limit=10, group="g"))
+        state = ledger.states(["1"])["1"]
+        assert (state.account.name, state.account.group, state.revision) == ("New", "g", 1)
+        with pytest.raises(ValueError, match="limit"):
+            ledger.update_account(Account(number="1", name="New", limit=20))
+
+    def test_states_leave_out_unknown_numbers(self) -> None:
+        """states() reports known accounts only, so callers can name the unknown ones."""
+        ledger = self._ledger_with(Account(number="1", name="A"))
+        assert set(ledger.states(["1", "2"])) == {"1"}
+
+    def test_find_accounts_by_every_criterion(self) -> None:
+        """Search by name (case and accents ignored), group, tag, kind and balance."""
+        ledger = self._ledger_with(
+            Account(number="1", name="Café Zoë", limit=100, group="bar", tags={"vip"}),
+            Account(number="2", name="Team B", limit=100, group="teams"),
+            Account(number="3", name="Prepaid", kind=AccountKind.CREDIT),
+        )
+        ledger.record(_purchase("1", _at(2), "5.00"))
+
+        def numbers(query: AccountQuery) -> list[str]:
+            return [s.account.number for s in ledger.find_accounts(query)]
+
+        assert numbers(AccountQuery(name="CAFE zoe")) == ["1"]
+        assert numbers(AccountQuery(group="teams")) == ["2"]
+        assert numbers(AccountQuery(tag="vip")) == ["1"]
+        assert numbers(AccountQuery(kind="credit")) == ["3"]
+        assert numbers(AccountQuery(balance="<0")) == ["1"]
+        assert numbers(AccountQuery(balance=">=0")) == ["2", "3"]
+        assert numbers(AccountQuery(balance="=-5")) == ["1"]
+        assert numbers(AccountQuery(numbers=["3", "1"])) == ["1", "3"]
+        assert numbers(AccountQuery(name="100%")) == []
+
+    # -- bookings -----------------------------------------------------------------------
+
+    def test_recorded_bookings_read_back_equal_and_in_order(self) -> None:
+        """Bookings come back equal to what was recorded, by instant then id."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        late = _purchase("1", _at(5), "2.50")
+        early = Purchase(
+            account="1",
+            at=dt.datetime(2026, 10, 3, 1, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            lines=[
+                Line(product="Bier «pils»", quantity=Decimal("2"), unit_price=Decimal("2.805"),
+                     vat=Vat.standard("0.21"), code="PLU-7", group="drinks"),
+                Line(product="Statiegeld", quantity=Decimal("-1"), unit_price=Decimal("0.10"),
+                     vat=Vat.exempt("Deposit outside VAT", "O")),
+            ],
+            note="table 4",
+        )  # fmt: skip
+        credit = CreditBooking(
+            account="1", at=_at(4), credit="20.00", kind="payment", reason="cash"
+        )
+        for booking in (late, early, credit):
+            ledger.record(booking)
+        assert list(ledger.transactions(["1"])) == [early, credit, late]
+
+    def test_transactions_cover_a_half_open_interval(self) -> None:
+        """A booking at the interval's end is left out, one at its start is kept."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        first, second = _purchase("1", _at(1)), _purchase("1", _at(2))
+        ledger.record(first)
+        ledger.record(second)
+        assert list(ledger.transactions(["1"], _at(1), _at(2))) == [first]
+
+    def test_balance_follows_bookings_and_mutations(self) -> None:
+        """Purchases lower the balance, credits and mutations raise it."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        ledger.record(_purchase("1", _at(1), "30.00"))
+        ledger.record(CreditBooking(account="1", at=_at(2), credit="10.00", reason="cash"))
+        ledger.book(
+            Mutation(account="1", kind=MutationKind.MANUAL, balance_delta="5.00",
+                     actor="t", at=_at(3), reason="goodwill")
+        )  # fmt: skip
+        state = ledger.states(["1"])["1"]
+        assert (state.balance, state.limit, state.spending_room) == (
+            Decimal("-15.00"),
+            Decimal("100"),
+            Decimal("85.00"),
+        )
+
+    def test_states_at_an_instant_count_only_what_came_before(self) -> None:
+        """states(at=...) gives the balance and limit as they were at that instant."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        ledger.record(_purchase("1", _at(1), "30.00"))
+        change_limit(ledger, "1", "50", actor=_ADMIN, reason="lower", at=_at(2))
+        ledger.record(_purchase("1", _at(3), "10.00"))
+        before = ledger.states(["1"], at=_at(2))["1"]
+        assert (before.balance, before.limit) == (Decimal("-30.00"), Decimal("100"))
+        after = ledger.states(["1"], at=_at(4))["1"]
+        assert (after.balance, after.limit) == (Decimal("-40.00"), Decimal("50"))
+
+    def test_duplicate_transaction_id_is_refused(self) -> None:
+        """Recording the same id twice raises DuplicateTransaction and books it once."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        ledger.record(_purchase("1", _at(1), id="till-1-0001"))
+        with pytest.raises(DuplicateTransaction, match="till-1-0001"):
+            ledger.record(_purchase("1", _at(2), id="till-1-0001"))
+        assert ledger.states(["1"])["1"].balance == Decimal("-10.00")
+
+    def test_booking_on_unknown_account_is_refused(self) -> None:
+        """A booking for a number no account has raises UnknownAccount."""
+        with pytest.raises(UnknownAccount, match="'77'"):
+            self.make_ledger().record(_purchase("77", _at(1)))
+
+    def test_booking_in_another_currency_is_refused(self) -> None:
+        """A USD purchase on a EUR account raises CurrencyMismatch naming both."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        purchase = Purchase(
+            account="1", at=_at(1), currency="USD",
+            lines=[Line(product="X", quantity=1, unit_price=1, vat=Vat.zero())],
+        )  # fmt: skip
+        with pytest.raises(CurrencyMismatch, match=r"USD.*EUR"):
+            ledger.record(purchase)
+
+    def test_over_limit_purchase_is_refused_unless_allowed(self) -> None:
+        """A purchase beyond the spending room raises LimitExceeded; the override books it."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=25))
+        with pytest.raises(LimitExceeded, match="25"):
+            ledger.record(_purchase("1", _at(1), "30.00"))
+        ledger.record(_purchase("1", _at(1), "30.00"), allow_over_limit=True)
+        assert ledger.states(["1"])["1"].spending_room == Decimal("-5.00")
+
+    def test_credit_account_cannot_go_below_zero(self) -> None:
+        """A credit account spends only what was topped up."""
+        ledger = self._ledger_with(Account(number="1", name="P", kind="credit"))
+        ledger.record(
+            CreditBooking(account="1", at=_at(1), credit="5.00", kind="top-up", reason="cash")
+        )
+        with pytest.raises(LimitExceeded):
+            ledger.record(_purchase("1", _at(2), "6.00"))
+        ledger.record(_purchase("1", _at(2), "5.00"))
+        assert ledger.states(["1"])["1"].balance == 0
+
+    def test_record_many_stores_all_or_nothing(self) -> None:
+        """A batch with one refused booking stores none of them; a clean batch stores all."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=20))
+        good = [_purchase("1", _at(1), "8.00"), _purchase("1", _at(2), "8.00")]
+        # The third purchase overdraws the room the first two leave.
+        with pytest.raises(LimitExceeded):
+            ledger.record_many([*good, _purchase("1", _at(3), "8.00")])
+        with pytest.raises(DuplicateTransaction):
+            ledger.record_many([good[0], good[0]])
+        with pytest.raises(UnknownAccount):
+            ledger.record_many([good[0], _purchase("2", _at(1))])
+        assert list(ledger.transactions(["1"])) == []
+        assert ledger.states(["1"])["1"].balance == 0
+        assert ledger.record_many(good) == 2
+        assert ledger.states(["1"])["1"].balance == Decimal("-16.00")
+
+    def test_open_accounts_opens_all_or_none(self) -> None:
+        """A batch repeating a number, or taking an existing one, opens nothing."""
+        ledger = self._ledger_with(Account(number="1", name="A"))
+        with pytest.raises(DuplicateAccount, match="'1'"):
+            ledger.open_accounts([Account(number="2", name="B"), Account(number="1", name="C")])
+        with pytest.raises(DuplicateAccount, match="'3'"):
+            ledger.open_accounts([Account(number="3", name="B"), Account(number="3", name="C")])
+        assert set(ledger.states(["1", "2", "3"])) == {"1"}
+        ledger.open_accounts([Account(number="2", name="B"), Account(number="3", name="C")])
+        assert set(ledger.states(["1", "2", "3"])) == {"1", "2", "3"}
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def _billed(self) -> Ledger:
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=100), Account(number="2", name="B", limit=100)
+        )
+        ledger.record(_purchase("1", _at(2), "10.00"))
+        ledger.record(_purchase("1", _at(3), "5.50"))
+        ledger.record(_purchase("2", _at(4), "7.25"))
+        return ledger
+
+    def test_commit_links_purchases_and_books_corrections(self) -> None:
+        """A committed run invoices the purchases once and books its corrections."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN, at=_at(31))
+        assert list(ledger.transactions(["1", "2"], uninvoiced=True)) == []
+        assert len(list(ledger.transactions(["1", "2"], uninvoiced=False))) == 3
+        assert {n: s.balance for n, s in ledger.states(["1", "2"]).items()} == {
+            "1": Decimal(0),
+            "2": Decimal(0),
+        }
+        stored = ledger.run(run.id)
+        assert stored == run
+        assert [m.run_id for m in ledger.mutations(run_id=run.id)] == [run.id, run.id]
+
+    def test_commit_conflicts_when_a_purchase_was_invoiced_meanwhile(self) -> None:
+        """Of two plans billing a purchase, the later commit gets RunConflict, writes nothing."""
+        ledger = self._billed()
+        first = plan_run(ledger, _OCTOBER, ["1"], "none", actor=_ADMIN)
+        second = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        commit_run(ledger, first, actor=_ADMIN)
+        with pytest.raises(RunConflict, match="invoiced by another run"):
+            commit_run(ledger, second, actor=_ADMIN)
+        assert len(ledger.runs()) == 1
+        assert ledger.states(["2"])["2"].balance == Decimal("-7.25")
+        assert len(list(ledger.transactions(["2"], uninvoiced=True))) == 1
+
+    def test_commit_conflicts_when_an_account_changed(self) -> None:
+        """An account updated after planning makes commit raise RunConflict."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1"], "zero-balance", actor=_ADMIN)
+        ledger.update_account(Account(number="1", name="Renamed", limit=100))
+        with pytest.raises(RunConflict, match="changed since"):
+            commit_run(ledger, plan, actor=_ADMIN)
+        assert ledger.runs() == []
+
+    def test_idempotency_key_returns_the_first_run(self) -> None:
+        """Committing twice with one key books once and returns the same run."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1"], "zero-balance", actor=_ADMIN)
+        first = commit_run(ledger, plan, actor=_ADMIN, key="oct-2026")
+        again = commit_run(ledger, plan, actor=_ADMIN, key="oct-2026")
+        assert again.id == first.id
+        assert ledger.run_by_key("oct-2026") == first
+        assert len(ledger.mutations(account="1")) == 1
+
+    def test_undo_restores_and_frees_then_refuses_twice(self) -> None:
+        """Undo books the reverse, frees the purchases; a second undo raises AlreadyUndone."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "limit-minus-invoiced", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        undone = undo_invoice(ledger, run.id, "1", actor=_ADMIN, reason="wrong period")
+        assert undone.state is InvoiceState.UNDONE
+        assert undone.undo_reason == "wrong period"
+        state = ledger.states(["1"])["1"]
+        assert (state.balance, state.limit) == (Decimal("-15.50"), Decimal(100))
+        assert len(list(ledger.transactions(["1"], uninvoiced=True))) == 2
+        assert ledger.run(run.id).invoice_for("2").state is InvoiceState.ACTIVE
+        with pytest.raises(AlreadyUndone, match="undone already"):
+            undo_invoice(ledger, run.id, "1", actor=_ADMIN, reason="again")
+        kinds = [m.kind for m in ledger.mutations(account="1")]
+        assert kinds == [MutationKind.RUN_CORRECTION, MutationKind.UNDO]
+
+    def test_unknown_run_is_refused(self) -> None:
+        """Reading or undoing a run that does not exist raises UnknownRun."""
+        ledger = self._billed()
+        with pytest.raises(UnknownRun, match="nope"):
+            ledger.run("nope")
+        with pytest.raises(UnknownRun):
+            undo_invoice(ledger, "nope", "1", actor=_ADMIN, reason="x")
+
+    def test_mutations_filter_by_account_run_kind_and_time(self) -> None:
+        """The mutation listing honours each filter."""
+        ledger = self._billed()
+        change_limit(ledger, "2", "80", actor=_ADMIN, reason="cap", at=_at(5))
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN, at=_at(20))
+        assert [m.kind for m in ledger.mutations(account="2")] == [
+            MutationKind.LIMIT_CHANGE,
+            MutationKind.RUN_CORRECTION,
+        ]
+        assert {m.account for m in ledger.mutations(run_id=run.id)} == {"1", "2"}
+        assert len(ledger.mutations(kind=MutationKind.LIMIT_CHANGE)) == 1
+        assert len(ledger.mutations(start=_at(6), end=_at(21))) == 2

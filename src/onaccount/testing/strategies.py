@@ -1,0 +1,900 @@
+"""Hypothesis strategies for onaccount's domain types.
+
+Host test suites and exporter plugins draw currencies, VAT, lines, accounts, periods,
+instants, purchases, credit bookings, populated ledgers, plans and committed runs from
+here::
+
+    from hypothesis import given
+    from onaccount.testing import strategies as oas
+
+    @given(oas.runs())
+    def test_export_sums_to_the_run(run): ...
+
+The examples stay small so tests stay fast, and they lean on what breaks software: DST
+nights and business days that start after midnight, returns (negative quantities),
+currencies with 0, 2 and 3 minor-unit places, unit prices with more places than the
+currency, and account or product names that a spreadsheet would execute (``=SUM(A1)``)
+or that XML cannot hold (control characters). Everything shrinks towards a plain case:
+EUR, 21 % VAT, Europe/Amsterdam, October 2026, days starting at midnight.
+
+Needs Hypothesis, which the ``testing`` extra installs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Literal, TypeVar
+from zoneinfo import ZoneInfo
+
+import attrs
+import pendulum
+from hypothesis import strategies as st
+
+from onaccount._account import Account, AccountKind, Address, BillingDetails
+from onaccount._admin import change_limit, correct_balance, open_account
+from onaccount._errors import InvalidValue, LimitExceeded
+from onaccount._money import CURRENCIES, Vat, VatCategory, check_currency
+from onaccount._period import Period
+from onaccount._permissions import Actor, Capability
+from onaccount._query import AccountQuery
+from onaccount._runs import InvoiceRun, Plan, Selection, commit_run, plan_run, undo_invoice
+from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
+from onaccount._transaction import CreditBooking, CreditKind, Line, Purchase, Transaction
+from onaccount.ledger import MemoryLedger
+
+__all__ = [
+    "DAY_STARTS",
+    "DST_DATES",
+    "HOSTILE_TEXTS",
+    "TIME_ZONES",
+    "GeneratedLedger",
+    "GeneratedRun",
+    "account_names",
+    "account_numbers",
+    "accounts",
+    "actors",
+    "billing_details",
+    "credit_bookings",
+    "currencies",
+    "day_starts",
+    "generated_runs",
+    "instants",
+    "ledgers",
+    "lines",
+    "periods",
+    "plans",
+    "purchases",
+    "reset_strategies",
+    "runs",
+    "time_zones",
+    "vats",
+]
+
+T = TypeVar("T")
+
+#: Text that spreadsheets execute, XML cannot hold, or file systems and terminals mangle.
+HOSTILE_TEXTS: tuple[str, ...] = (
+    "=SUM(A1)",
+    "+31 6 12345678",
+    "@x",
+    "-1",
+    '=HYPERLINK("http://evil.example","click")',
+    "\t=1+1",
+    "\r=cmd|' /C calc'!A0",
+    "Tab\tin the middle",
+    "Line\nbreak",
+    "Crème brûlée",
+    "Zoë's 🍺 & 🍟",
+    "a\x01b\x08c\x0bd\x0ce\x1ff\x7fg",
+    '<b>&amp;</b> "quoted"',
+    "../../etc/passwd",
+    "CON",
+    "名前の長い口座",
+    "مرحبا",
+    "\u202eRTL override",
+    "O'Brien; DROP TABLE accounts; --",
+    "  padded  ",
+    "x" * 70,
+)
+
+#: Time zones the strategies draw from: DST in both hemispheres, none, a half-hour
+#: offset, a half-hour DST shift (Lord Howe) and a DST switch at midnight (Havana).
+TIME_ZONES: tuple[str, ...] = (
+    "Europe/Amsterdam",
+    "America/New_York",
+    "UTC",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+    "Europe/London",
+    "America/Havana",
+    "Australia/Lord_Howe",
+)
+
+#: Business-day starts: midnight, the hospitality favourites, and times DST skips or repeats.
+DAY_STARTS: tuple[dt.time, ...] = (
+    dt.time(0, 0),
+    dt.time(4, 0),
+    dt.time(2, 30),
+    dt.time(2, 0),
+    dt.time(3, 0),
+    dt.time(1, 0),
+    dt.time(6, 0),
+    dt.time(5, 30),
+)
+
+#: The 2026 dates on which one of `TIME_ZONES` changes its clocks.
+DST_DATES: tuple[dt.date, ...] = (
+    dt.date(2026, 10, 25),
+    dt.date(2026, 3, 29),
+    dt.date(2026, 3, 8),
+    dt.date(2026, 11, 1),
+    dt.date(2026, 4, 5),
+    dt.date(2026, 9, 27),
+    dt.date(2026, 10, 4),
+)
+
+# Currencies weighted towards EUR, with 0 (JPY) and 3 (KWD) minor-unit places in the mix.
+_CURRENCIES = ("EUR", "EUR", "EUR", "USD", "GBP", "JPY", "KWD", "CHF", "SEK")
+# Roughly what one euro buys, so prices and limits look like real ones in every currency.
+_MAGNITUDE: dict[str, Decimal] = {
+    "EUR": Decimal(1),
+    "USD": Decimal(1),
+    "GBP": Decimal(1),
+    "CHF": Decimal(1),
+    "SEK": Decimal(11),
+    "JPY": Decimal(160),
+    "KWD": Decimal("0.3"),
+}
+
+_VATS: tuple[Vat, ...] = (
+    Vat.standard("0.21"),
+    Vat.standard("0.09"),
+    Vat.standard("0.21"),
+    Vat.standard("0.19"),
+    Vat.standard("0.07"),
+    Vat.standard("0.055"),
+    Vat.standard("0.0825"),
+    Vat.zero(),
+    Vat.exempt("Exempt under article 11 of the VAT Act"),
+    Vat.exempt("Reverse charge", VatCategory.REVERSE_CHARGE),
+    Vat.exempt("=Outside the scope of VAT", VatCategory.OUTSIDE_SCOPE),
+)
+
+_PRODUCTS = (
+    "Beer",
+    "Coffee",
+    "Fries",
+    "Bitterballen (8)",
+    "Red wine 0.15 l",
+    "Tosti ham/cheese",
+    "Sparkling water",
+    "Apple pie",
+    "Cheese (per kg)",
+    "Club shirt",
+)
+_PRODUCT_GROUPS = ("Drinks", "Food", "Merchandise", "Bar; =kitchen")
+_ACCOUNT_NAMES = (
+    "Team A",
+    "Café Zoë",
+    "Hockey club De Ruif",
+    "J. de Vries",
+    "Müller & Söhne GmbH",
+    "Ørsted Ålborg",
+    "Staff",
+)
+_ACCOUNT_GROUPS = ("Teams", "Staff", "Members", "Café & co")
+_TAGS = ("vip", "board", "volunteer", "=tag")
+_HOSTILE_NUMBERS = ("0042", "=1+1", "1e5", "12/10", "+31", "-7", "A-12 3")
+_CREDIT_REASONS = ("Cash top-up", "Bank transfer", "Refund of deposit", "=SUM(A1)")
+
+_KINDS = (AccountKind.LIMIT, AccountKind.LIMIT, AccountKind.LIMIT, AccountKind.CREDIT)
+_SUPERUSER = Actor.superuser("hypothesis")
+
+
+def _text(max_size: int = 20) -> st.SearchStrategy[str]:
+    """Any unicode text with something besides white space, control characters included.
+
+    NUL is left out: onaccount refuses it, since no database or document format keeps it.
+    """
+    alphabet = st.characters(codec="utf-8", exclude_characters="\x00")
+    return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda s: bool(s.strip()))
+
+
+def _weighted(
+    *options: tuple[int, st.SearchStrategy[T]],
+) -> st.SearchStrategy[T]:
+    """Pick an option with the given weights; shrinks towards the first option."""
+    table = [strategy for weight, strategy in options for _ in range(weight)]
+    return st.sampled_from(table).flatmap(lambda s: s)
+
+
+def _money(
+    currency: str, low: int, high: int, *, extra_places: int = 0
+) -> st.SearchStrategy[Decimal]:
+    """Amounts worth ``low``..``high`` euro cents in ``currency``, at its places (+ extra).
+
+    With ``extra_places`` the amounts have digits beyond the minor unit, as unit prices
+    per gram do.
+    """
+    quantum = Decimal(1).scaleb(-(CURRENCIES[currency] + extra_places))
+    magnitude = _MAGNITUDE.get(currency, Decimal(1))
+    scale: int = 10**extra_places
+
+    def convert(n: int) -> Decimal:
+        value = (Decimal(n) / (100 * scale) * magnitude).quantize(quantum, rounding=ROUND_HALF_UP)
+        return max(value, quantum)
+
+    return st.integers(low * scale, high * scale).map(convert)
+
+
+# -- money ------------------------------------------------------------------------------
+
+
+def currencies() -> st.SearchStrategy[str]:
+    """ISO 4217 codes, mostly EUR, with USD, GBP, CHF, SEK, JPY (0 places) and KWD (3)."""
+    return st.sampled_from(_CURRENCIES)
+
+
+def vats() -> st.SearchStrategy[Vat]:
+    """VAT: standard rates from 5.5 % to 21 % (8.25 % too), zero-rated and exempt ones."""
+    return st.sampled_from(_VATS)
+
+
+def _quantities(returns: bool) -> st.SearchStrategy[Decimal]:
+    whole = st.integers(1, 6).map(Decimal)
+    weighed = st.integers(1, 2500).map(lambda n: Decimal(n).scaleb(-3))
+    options: list[tuple[int, st.SearchStrategy[Decimal]]] = [(14, whole), (2, weighed)]
+    if returns:
+        options.append((3, whole.map(lambda q: -q)))
+        options.append((1, weighed.map(lambda q: -q)))
+    return _weighted(*options)
+
+
+def _unit_prices(currency: str) -> st.SearchStrategy[Decimal]:
+    return _weighted(
+        (8, _money(currency, 5, 2500)),
+        (1, _money(currency, 1, 500, extra_places=1)),
+        (1, _money(currency, 1, 500, extra_places=2)),
+        (1, st.just(Decimal(0))),
+    )
+
+
+def _product_names() -> st.SearchStrategy[str]:
+    return _weighted(
+        (7, st.sampled_from(_PRODUCTS)),
+        (2, st.sampled_from(HOSTILE_TEXTS)),
+        (1, _text()),
+    )
+
+
+@st.composite
+def _lines(draw: st.DrawFn, currency: str, returns: bool) -> Line:
+    return Line(
+        product=draw(_product_names()),
+        quantity=draw(_quantities(returns)),
+        unit_price=draw(_unit_prices(currency)),
+        vat=draw(vats()),
+        code=draw(st.none() | st.integers(1, 9999).map(lambda n: f"PLU{n:04d}")),
+        group=draw(st.none() | st.sampled_from(_PRODUCT_GROUPS)),
+    )
+
+
+def lines(currency: str = "EUR", *, returns: bool = True) -> st.SearchStrategy[Line]:
+    """Receipt lines priced in ``currency``.
+
+    Unit prices mostly have the currency's places; some have one or two more (a price
+    per kilogram), a few are free. Quantities are mostly whole, some weighed (three
+    places), and with ``returns`` about one in five is negative: a return. Product names
+    are realistic with hostile ones among them.
+    """
+    check_currency(currency)
+    return _lines(currency, returns)
+
+
+# -- accounts ---------------------------------------------------------------------------
+
+
+def account_numbers() -> st.SearchStrategy[str]:
+    """Account numbers: mostly digits, some with leading zeros or that a spreadsheet reads."""
+    return _weighted(
+        (7, st.integers(1, 99999).map(str)),
+        (1, st.integers(1, 9999).map(lambda n: f"{n:06d}")),
+        (1, st.sampled_from(_HOSTILE_NUMBERS)),
+    )
+
+
+def account_names() -> st.SearchStrategy[str]:
+    """Account names: realistic ones, `HOSTILE_TEXTS`, and arbitrary unicode text."""
+    return _weighted(
+        (5, st.sampled_from(_ACCOUNT_NAMES)),
+        (3, st.sampled_from(HOSTILE_TEXTS)),
+        (2, _text()),
+    )
+
+
+@st.composite
+def _billing_details(draw: st.DrawFn) -> BillingDetails:
+    mandate = draw(st.booleans())
+    return BillingDetails(
+        name=draw(st.none() | account_names()),
+        address=draw(
+            st.none()
+            | st.builds(
+                Address,
+                street=st.sampled_from(("Dorpsstraat 1", "Rue de l'Église 3", "=A1 2")),
+                postal_code=st.sampled_from(("1234 AB", "75001", "SW1A 1AA")),
+                city=st.sampled_from(("Amsterdam", "Paris", "Zürich", "London")),
+                country=st.sampled_from(("NL", "FR", "CH", "GB", "BE")),
+            )
+        ),
+        email=draw(st.none() | st.sampled_from(("treasurer@example.org", "zoë@café.example"))),
+        vat_id=draw(st.none() | st.sampled_from(("NL123456789B01", "BE0123456789"))),
+        iban=draw(
+            st.none()
+            | st.sampled_from(
+                ("NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00", "BE68539007547034")
+            )
+        ),
+        bic=draw(st.none() | st.sampled_from(("ABNANL2A", "COBADEFFXXX"))),
+        mandate_id="MANDATE-0001" if mandate else None,
+        mandate_date=dt.date(2025, 6, 1) if mandate else None,
+    )
+
+
+def billing_details() -> st.SearchStrategy[BillingDetails]:
+    """Billing details: any mix of name, address, e-mail, VAT id, IBAN, BIC and mandate."""
+    return _billing_details()
+
+
+def _limits(currency: str) -> st.SearchStrategy[Decimal]:
+    return _weighted(
+        (4, st.sampled_from((100, 200, 50, 250, 500, 1000)).map(lambda n: n * 100)),
+        (1, st.just(0)),
+        (1, st.integers(1, 100000)),
+    ).flatmap(lambda cents: _money(currency, cents, cents) if cents else st.just(Decimal(0)))
+
+
+@st.composite
+def _accounts(
+    draw: st.DrawFn,
+    kind: AccountKind | None,
+    currency: str | None,
+    numbers: st.SearchStrategy[str],
+) -> Account:
+    if kind is None:
+        kind = draw(st.sampled_from(_KINDS))
+    chosen_kind = kind
+    chosen_currency = draw(currencies()) if currency is None else currency
+    limit = Decimal(0) if chosen_kind is AccountKind.CREDIT else draw(_limits(chosen_currency))
+    return Account(
+        number=draw(numbers),
+        name=draw(account_names()),
+        kind=chosen_kind,
+        limit=limit,
+        currency=chosen_currency,
+        group=draw(st.none() | st.sampled_from(_ACCOUNT_GROUPS)),
+        tags=draw(st.frozensets(st.sampled_from(_TAGS), max_size=2)),
+        billing=draw(st.none() | billing_details()),
+    )
+
+
+def accounts(
+    kind: AccountKind | str | None = None,
+    currency: str | None = None,
+    *,
+    numbers: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[Account]:
+    """Accounts of ``kind`` in ``currency`` (drawn when not given).
+
+    Limit accounts get realistic limits (zero too); credit accounts have limit zero.
+    Names include `HOSTILE_TEXTS` and arbitrary unicode; numbers come from ``numbers``
+    or `account_numbers`.
+    """
+    resolved = None if kind is None else AccountKind(kind)
+    if currency is not None:
+        check_currency(currency)
+    return _accounts(resolved, currency, account_numbers() if numbers is None else numbers)
+
+
+def actors(
+    capabilities: st.SearchStrategy[frozenset[Capability]] | None = None,
+) -> st.SearchStrategy[Actor]:
+    """Actors with any set of capabilities (or those ``capabilities`` draws)."""
+    return st.builds(
+        Actor,
+        st.sampled_from(("admin", "clerk", "till-3", "=evil")),
+        st.frozensets(st.sampled_from(Capability)) if capabilities is None else capabilities,
+    )
+
+
+# -- time -------------------------------------------------------------------------------
+
+
+def time_zones() -> st.SearchStrategy[str]:
+    """IANA names from `TIME_ZONES`, shrinking towards Europe/Amsterdam."""
+    return st.sampled_from(TIME_ZONES)
+
+
+def day_starts() -> st.SearchStrategy[dt.time]:
+    """Business-day starts from `DAY_STARTS`, shrinking towards midnight."""
+    return st.sampled_from(DAY_STARTS)
+
+
+_MONTHS = (10, 3, 11, 4, 9, 1, 2, 5, 6, 7, 8, 12)
+_WEEKS = (43, 13, 44, 10, 14, 39, 40, 1, 26, 52)
+
+
+@st.composite
+def _periods(
+    draw: st.DrawFn,
+    tz: str | None,
+    day_starts_at: dt.time | None,
+    shapes: tuple[str, ...],
+) -> Period:
+    zone = draw(time_zones()) if tz is None else tz
+    start = draw(day_starts()) if day_starts_at is None else day_starts_at
+    shape = draw(st.sampled_from(shapes))
+    anchors = st.sampled_from(DST_DATES) | st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    if shape == "month":
+        return Period.month(2026, draw(st.sampled_from(_MONTHS)), tz=zone, day_starts_at=start)
+    if shape == "week":
+        week = draw(st.sampled_from(_WEEKS) | st.integers(1, 53))
+        return Period.iso_week(2026, week, tz=zone, day_starts_at=start)
+    if shape == "quarter":
+        return Period.quarter(
+            2026, draw(st.sampled_from((4, 1, 2, 3))), tz=zone, day_starts_at=start
+        )
+    anchor = draw(anchors)
+    if shape == "day":
+        return Period.day(anchor, tz=zone, day_starts_at=start)
+    first = anchor - dt.timedelta(days=draw(st.integers(0, 7)))
+    last = first + dt.timedelta(days=draw(st.integers(0, 14)))
+    return Period.between(first, last, tz=zone, day_starts_at=start)
+
+
+_SHAPES = ("month", "week", "range", "day", "month", "range", "quarter")
+
+
+def periods(
+    tz: str | None = None,
+    day_starts_at: dt.time | str | None = None,
+    *,
+    shapes: tuple[str, ...] = _SHAPES,
+) -> st.SearchStrategy[Period]:
+    """Periods in 2026: months, ISO weeks, quarters, single days and ranges of dates.
+
+    Months and weeks lean on the DST ones (March, October, November; weeks 13, 43 and
+    44); days and ranges lie around `DST_DATES`. The time zone and business-day start
+    are drawn unless given. ``shapes`` picks from "month", "week", "quarter", "day" and
+    "range".
+    """
+    start = None
+    if day_starts_at is not None:
+        # Validate and convert once, the way Period does.
+        start = Period.day("2026-01-01", tz="UTC", day_starts_at=day_starts_at).day_starts_at
+    if tz is not None:
+        tz = Period.day("2026-01-01", tz=tz).tz
+    unknown = set(shapes) - set(_SHAPES)
+    if unknown or not shapes:
+        raise InvalidValue(
+            f"period shapes {sorted(unknown) or shapes!r} are unknown; use month, week, "
+            "quarter, day or range",
+            value=shapes,
+            field="shapes",
+        )
+    return _periods(tz, start, tuple(shapes))
+
+
+_Region = Literal["inside", "before", "after", "outside"]
+
+
+def _neighbour(period: Period, region: _Region, days: int) -> Period:
+    if region == "before":
+        first = period.first - dt.timedelta(days=days)
+        last = period.first - dt.timedelta(days=1)
+    else:
+        first = period.last + dt.timedelta(days=1)
+        last = period.last + dt.timedelta(days=days)
+    return Period.between(first, last, tz=period.tz, day_starts_at=period.day_starts_at)
+
+
+@st.composite
+def _instants(draw: st.DrawFn, period: Period | None, region: _Region) -> dt.datetime:
+    if period is None:
+        period = draw(periods())
+    if region == "outside":
+        region = draw(st.sampled_from(("before", "after")))
+    if region != "inside":
+        period = _neighbour(period, region, draw(st.integers(1, 10)))
+    bounds = period.day_bounds()
+    index = draw(st.integers(0, len(bounds) - 2))
+    low, high = bounds[index], bounds[index + 1]
+    span = int((high - low).total_seconds())
+    where = draw(st.integers(0, 5))
+    if where == 0:
+        # Just after a day start: the edges where business dates flip.
+        offset = draw(st.integers(0, min(120, span - 1)))
+    elif where == 1:
+        offset = span - draw(st.integers(1, min(120, span)))
+    else:
+        offset = draw(st.integers(0, span - 1))
+    micro = draw(st.sampled_from((0, 0, 0, 999999)) | st.integers(0, 999999))
+    utc = low + dt.timedelta(seconds=offset, microseconds=micro)
+    shown = draw(st.integers(0, 3))
+    if shown == 0:
+        return utc.astimezone(ZoneInfo(period.tz))
+    if shown == 1:
+        return utc
+    if shown == 2:
+        local = utc.astimezone(ZoneInfo(period.tz))
+        return utc.astimezone(dt.timezone(local.utcoffset() or dt.timedelta(0)))
+    return pendulum.instance(utc).in_timezone(period.tz)
+
+
+def instants(
+    period: Period | None = None, *, outside: bool = False
+) -> st.SearchStrategy[dt.datetime]:
+    """Timezone-aware instants inside ``period`` (drawn when not given).
+
+    With ``outside``, instants in the days just before or after the period instead,
+    its end included. Instants crowd around day starts and cover DST nights; they come
+    as zoneinfo local time, UTC, a fixed offset or a pendulum ``DateTime``.
+    """
+    return _instants(period, "outside" if outside else "inside")
+
+
+# -- bookings ---------------------------------------------------------------------------
+
+_IDS = st.uuids().map(lambda u: u.hex)
+
+
+@st.composite
+def _purchases(
+    draw: st.DrawFn,
+    account: Account,
+    period: Period | None,
+    region: _Region,
+    ids: st.SearchStrategy[str],
+    max_lines: int,
+    returns: bool,
+) -> Purchase:
+    at = draw(_instants(period, region))
+    drawn = draw(
+        st.lists(lines(account.currency, returns=returns), min_size=1, max_size=max_lines)
+    )
+    if returns and draw(st.integers(0, 9)) == 9:
+        # Now and then a receipt that only returns goods.
+        drawn = [attrs.evolve(line, quantity=-abs(line.quantity)) for line in drawn]
+    return Purchase(
+        account=account.number,
+        at=at,
+        id=draw(ids),
+        currency=account.currency,
+        lines=drawn,
+        note=draw(st.none() | st.sampled_from(("Table 4", "=note", "Birthday 🎂"))),
+    )
+
+
+def _check_account(account: object) -> Account:
+    if not isinstance(account, Account):
+        raise InvalidValue(
+            f"account {account!r} is not an Account; pass the Account the bookings are for",
+            value=account,
+            field="account",
+        )
+    return account
+
+
+def purchases(
+    account: Account,
+    period: Period | None = None,
+    *,
+    outside: bool = False,
+    ids: st.SearchStrategy[str] | None = None,
+    max_lines: int = 4,
+    returns: bool = True,
+) -> st.SearchStrategy[Purchase]:
+    """Purchases on ``account`` in its currency, at instants inside ``period``.
+
+    One to ``max_lines`` lines from `lines`; with ``returns``, some lines and now and
+    then a whole receipt are returns. With ``outside``, the instants lie just before or
+    after the period. Ids are drawn from ``ids`` (random hex by default); give unique
+    ones when recording many purchases in one ledger.
+    """
+    _check_account(account)
+    return _purchases(
+        account,
+        period,
+        "outside" if outside else "inside",
+        _IDS if ids is None else ids,
+        max_lines,
+        returns,
+    )
+
+
+@st.composite
+def _credit_bookings(
+    draw: st.DrawFn,
+    account: Account,
+    period: Period | None,
+    region: _Region,
+    ids: st.SearchStrategy[str],
+    kind: CreditKind | None,
+    large: bool = False,
+) -> CreditBooking:
+    low, high = (10000, 50000) if large else (100, 20000)
+    return CreditBooking(
+        account=account.number,
+        at=draw(_instants(period, region)),
+        id=draw(ids),
+        currency=account.currency,
+        credit=draw(_money(account.currency, low, high)),
+        kind=draw(st.sampled_from(CreditKind)) if kind is None else kind,
+        reason=draw(st.sampled_from(_CREDIT_REASONS)),
+    )
+
+
+def credit_bookings(
+    account: Account,
+    period: Period | None = None,
+    *,
+    kind: CreditKind | str | None = None,
+    outside: bool = False,
+    ids: st.SearchStrategy[str] | None = None,
+) -> st.SearchStrategy[CreditBooking]:
+    """Top-ups, payments and refunds on ``account`` in its currency, inside ``period``.
+
+    With ``outside``, the instants lie just before or after the period instead.
+    """
+    _check_account(account)
+    resolved = None if kind is None else CreditKind(kind)
+    region: _Region = "outside" if outside else "inside"
+    return _credit_bookings(account, period, region, _IDS if ids is None else ids, resolved)
+
+
+# -- ledgers, plans and runs -------------------------------------------------------------
+
+
+def _ledger_repr(ledger: MemoryLedger) -> str:
+    return f"<MemoryLedger at {id(ledger):#x}>"
+
+
+@attrs.frozen
+class GeneratedLedger:
+    """A populated `MemoryLedger` with what a test needs to know about it.
+
+    ``transactions`` are the recorded bookings in the order they were recorded;
+    ``actor`` holds every capability.
+    """
+
+    ledger: MemoryLedger = attrs.field(repr=_ledger_repr)
+    accounts: tuple[Account, ...]
+    period: Period
+    actor: Actor
+    transactions: tuple[Transaction, ...]
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The account numbers, in the order the accounts were opened."""
+        return tuple(a.number for a in self.accounts)
+
+
+def _id_source() -> Callable[[], st.SearchStrategy[str]]:
+    counter: Iterator[int] = itertools.count(1)
+    return lambda: st.just(f"tx{next(counter):05d}")
+
+
+def _record(ledger: MemoryLedger, tx: Transaction) -> None:
+    try:
+        ledger.record(tx)
+    except LimitExceeded:
+        ledger.record(tx, allow_over_limit=True)
+
+
+@st.composite
+def _ledgers(
+    draw: st.DrawFn,
+    period: Period | None,
+    min_accounts: int,
+    max_accounts: int,
+    currency: str | None,
+    credits_in_period: bool,
+) -> GeneratedLedger:
+    period = draw(periods()) if period is None else period
+    drawn = draw(
+        st.lists(
+            accounts(currency=currency),
+            min_size=min_accounts,
+            max_size=max_accounts,
+            unique_by=lambda a: a.number,
+        )
+    )
+    ledger = MemoryLedger()
+    actor = _SUPERUSER
+    next_id = _id_source()
+    recorded: list[Transaction] = []
+    mutated_at = period.start - dt.timedelta(days=2)
+    for account in drawn:
+        open_account(ledger, account, actor=actor)
+        bookings: list[Transaction] = []
+        if account.kind is AccountKind.CREDIT:
+            bookings.append(
+                draw(
+                    _credit_bookings(
+                        account, period, "before", next_id(), CreditKind.TOP_UP, large=True
+                    )
+                )
+            )
+        elif draw(st.integers(0, 4)) == 0:
+            bookings.append(draw(_credit_bookings(account, period, "before", next_id(), None)))
+        inside = draw(
+            st.integers(0, 4) if account.kind is AccountKind.LIMIT else st.integers(0, 2)
+        )
+        for _ in range(inside):
+            bookings.append(draw(_purchases(account, period, "inside", next_id(), 3, True)))
+        for _ in range(draw(st.integers(0, 2))):
+            bookings.append(draw(_purchases(account, period, "outside", next_id(), 2, True)))
+        if credits_in_period and draw(st.integers(0, 9)) == 0:
+            bookings.append(draw(_credit_bookings(account, period, "inside", next_id(), None)))
+        for tx in bookings:
+            _record(ledger, tx)
+            recorded.append(tx)
+        if account.kind is AccountKind.LIMIT:
+            change = draw(st.integers(0, 9))
+            if change == 8:
+                new_limit = account.limit + draw(_money(account.currency, 1000, 5000))
+                change_limit(
+                    ledger,
+                    account.number,
+                    new_limit,
+                    actor=actor,
+                    reason="Raised for the season",
+                    at=mutated_at,
+                )
+            elif change == 9:
+                correct_balance(
+                    ledger,
+                    account.number,
+                    draw(_money(account.currency, 100, 900)),
+                    actor=actor,
+                    reason="Cash paid at the bar",
+                    at=mutated_at,
+                )
+    return GeneratedLedger(
+        ledger=ledger,
+        accounts=tuple(drawn),
+        period=period,
+        actor=actor,
+        transactions=tuple(recorded),
+    )
+
+
+def ledgers(
+    period: Period | None = None,
+    *,
+    min_accounts: int = 1,
+    max_accounts: int = 4,
+    currency: str | None = None,
+    credits_in_period: bool = True,
+) -> st.SearchStrategy[GeneratedLedger]:
+    """Populated memory ledgers around ``period`` (drawn when not given).
+
+    Each ledger holds ``min_accounts`` to ``max_accounts`` accounts (limit and credit,
+    in several currencies unless ``currency`` is given) with purchases inside the period
+    and just outside it, top-ups on credit accounts, now and then a payment before the
+    period, a limit change or a manual correction and, with ``credits_in_period``, a
+    credit booking inside the period that a plan must refuse. Purchases that overdraw
+    the spending room are recorded with ``allow_over_limit=True``.
+    """
+    if not 0 <= min_accounts <= max_accounts:
+        raise InvalidValue(
+            f"account counts {min_accounts}..{max_accounts} are not a range; give "
+            "0 <= min_accounts <= max_accounts",
+            value=(min_accounts, max_accounts),
+            field="min_accounts",
+        )
+    if currency is not None:
+        check_currency(currency)
+    return _ledgers(period, min_accounts, max_accounts, currency, credits_in_period)
+
+
+def reset_strategies() -> st.SearchStrategy[ResetStrategy]:
+    """The built-in reset strategies, shrinking towards `NoCorrection`."""
+    return st.sampled_from(tuple(BUILTIN_STRATEGIES.values()))
+
+
+@attrs.frozen
+class GeneratedRun:
+    """A committed run with the ledger it was committed on and the plan behind it.
+
+    ``run`` is read back from the ledger, so an account invoice undone after the commit
+    shows as undone.
+    """
+
+    generated: GeneratedLedger
+    plan: Plan
+    run: InvoiceRun
+
+    @property
+    def ledger(self) -> MemoryLedger:
+        """The ledger the run was committed on."""
+        return self.generated.ledger
+
+
+@st.composite
+def _selections(draw: st.DrawFn, generated: GeneratedLedger) -> Selection:
+    numbers = list(generated.numbers)
+    how = draw(st.integers(0, 9))
+    if how <= 5 or not numbers:
+        return numbers or ["404"]
+    if how <= 7:
+        return [draw(st.sampled_from(numbers))]
+    if how == 8:
+        return AccountQuery()
+    return [*numbers, "no-such-account"]
+
+
+@st.composite
+def _planned(
+    draw: st.DrawFn, strategy: ResetStrategy | str | None
+) -> tuple[GeneratedLedger, Plan]:
+    generated = draw(ledgers())
+    chosen = draw(reset_strategies()) if strategy is None else strategy
+    currency = None
+    if generated.accounts and draw(st.integers(0, 9)) == 0:
+        currency = generated.accounts[0].currency
+    plan = plan_run(
+        generated.ledger,
+        generated.period,
+        draw(_selections(generated)),
+        chosen,
+        actor=generated.actor,
+        currency=currency,
+    )
+    return generated, plan
+
+
+def plans(strategy: ResetStrategy | str | None = None) -> st.SearchStrategy[Plan]:
+    """Plans over a drawn ledger, period and selection with ``strategy`` (drawn if not given).
+
+    Selections are every account, one account, a query, or every account plus an
+    unknown number, so plans hold drafts, refusals and accounts with nothing to invoice.
+    """
+    return _planned(strategy).map(lambda pair: pair[1])
+
+
+@st.composite
+def _generated_runs(draw: st.DrawFn, strategy: ResetStrategy | str | None) -> GeneratedRun:
+    generated, plan = draw(_planned(strategy))
+    committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
+    key = draw(st.none() | st.just("run-1"))
+    run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
+    if run.invoices and draw(st.integers(0, 4)) == 0:
+        invoice = draw(st.sampled_from(run.invoices))
+        undo_invoice(
+            generated.ledger,
+            run.id,
+            invoice.account.number,
+            actor=generated.actor,
+            reason="Billed to the wrong account",
+            at=committed_at + dt.timedelta(hours=1),
+        )
+    return GeneratedRun(generated=generated, plan=plan, run=generated.ledger.run(run.id))
+
+
+def generated_runs(
+    strategy: ResetStrategy | str | None = None,
+) -> st.SearchStrategy[GeneratedRun]:
+    """Runs committed on a drawn ledger, with the ledger and plan; see `plans`.
+
+    Now and then one account invoice of the run has been undone.
+    """
+    return _generated_runs(strategy)
+
+
+def runs(strategy: ResetStrategy | str | None = None) -> st.SearchStrategy[InvoiceRun]:
+    """Committed invoice runs, as `generated_runs` draws them, without their ledger."""
+    return _generated_runs(strategy).map(lambda generated: generated.run)

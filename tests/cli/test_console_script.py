@@ -1,0 +1,139 @@
+"""The installed ``onaccount`` script as a real process against a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import onaccount as oa
+from tests.cli._support import ADMIN, TZ, open_ledger, state_of
+from tests.cli.conftest import DEMO_TODAY, VARIABLES
+
+SCRIPT = Path(sys.executable).with_name("onaccount")
+# 1007 paid cash on 18 October, so the demo refused to bill its October. What it bought
+# before that day can be billed on its own.
+BEFORE_CASH = ("--period", "2026-10-01..2026-10-17", "--tz", TZ, "--day-starts-at", "04:00")
+OWING = ("--balance", "<0", "--strategy", "limit-minus-invoiced")
+
+
+def onaccount(cwd: Path, *args: str, db: Path | None = None, env_db: Path | None = None) -> str:
+    """Run the installed script in ``cwd`` on ``db`` (by --db or $ONACCOUNT_DB); its stdout.
+
+    It must succeed and say nothing on stderr.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    if env_db is not None:
+        env["ONACCOUNT_DB"] = str(env_db)
+    options = [] if db is None else ["--db", str(db)]
+    done = subprocess.run(
+        [str(SCRIPT), *options, "--actor", "treasurer", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+    assert done.stderr == "", done.stderr
+    return done.stdout
+
+
+def as_json(cwd: Path, *args: str, db: Path | None = None, env_db: Path | None = None) -> Any:
+    """The JSON the script printed for ``args``."""
+    return json.loads(onaccount(cwd, *args, db=db, env_db=env_db))
+
+
+def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
+    """Demo, statement, preview, commit, re-export, undo, mutations: numbers match the ledger."""
+    assert SCRIPT.is_file(), f"no console script next to {sys.executable}"
+    output = onaccount(tmp_path, "demo", "canteen", "--today", DEMO_TODAY)
+    db = tmp_path / "canteen" / "onaccount.sqlite"
+    assert "Try next:" in output
+    with open_ledger(db) as ledger:
+        demo_run = ledger.runs()[-1]
+        assert demo_run.key == "demo-2026-10"
+
+    # A statement of the billed month is what the demo's run invoiced.
+    statement = as_json(
+        tmp_path, "statement", "1001", "--period", "2026-10", "--day-starts-at", "04:00",
+        "--json", db=db,
+    )  # fmt: skip
+    october = oa.Period.parse("2026-10", tz=TZ, day_starts_at="04:00")
+    with open_ledger(db) as ledger:
+        expected = oa.statement(ledger, "1001", october, actor=ADMIN)
+    assert Decimal(statement["total"]) == expected.total == demo_run.invoice_for("1001").total
+    assert sum(Decimal(d["total"]) for d in statement["days"]) == expected.total
+    assert sum(Decimal(v["gross"]) for v in statement["vat"]) == expected.total
+
+    # The preview: only 1007 still owes; planning writes nothing.
+    before = state_of(db)
+    preview = as_json(
+        tmp_path, "--role", "superuser", "invoice", *BEFORE_CASH, *OWING, "--json", db=db
+    )
+    assert state_of(db) == before
+    period = oa.Period.parse("2026-10-01..2026-10-17", tz=TZ, day_starts_at="04:00")
+    with open_ledger(db) as ledger:
+        plan = oa.plan_run(
+            ledger, period, oa.AccountQuery(balance="<0"), "limit-minus-invoiced", actor=ADMIN
+        )
+        owed = ledger.states(["1007"])["1007"]
+    assert [d["account"] for d in preview["drafts"]] == ["1007"]
+    assert Decimal(preview["totals"]["EUR"]) == plan.totals["EUR"] > 0
+    invoiced = plan.totals["EUR"]
+
+    # The commit books what the preview showed, and the ledger agrees with its JSON.
+    committed = as_json(
+        tmp_path, "--role", "superuser", "invoice", *BEFORE_CASH, *OWING,
+        "--commit", "--key", "1007-before-cash", "--json", db=db,
+    )["run"]  # fmt: skip
+    with open_ledger(db) as ledger:
+        run = ledger.run(committed["id"])
+        after = ledger.states(["1007"])["1007"]
+        booked = ledger.mutations(run_id=run.id)
+    assert run.key == "1007-before-cash"
+    assert run.actor == "treasurer"
+    assert Decimal(committed["totals"]["EUR"]) == run.totals["EUR"] == invoiced
+    [invoice] = committed["invoices"]
+    assert Decimal(invoice["balance_after"]) == after.balance == owed.balance + invoiced
+    assert Decimal(invoice["limit_after"]) == after.limit == owed.limit - invoiced
+    assert [(m.balance_delta, m.limit_delta) for m in booked] == [(invoiced, -invoiced)]
+
+    # Exported again, in other options, the run still sums to what it invoiced.
+    written = onaccount(
+        tmp_path, "export", run.id, "--format", "csv", "--option", "dialect=rfc4180",
+        "--option", "layout=summary", "--out", "again", db=db,
+    )  # fmt: skip
+    path = tmp_path / "again" / "run 2026-10-01..2026-10-17 1007-before-cash.csv"
+    assert written.strip() == f"wrote {Path('again') / path.name}"
+    [row] = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
+    assert (row["account"], Decimal(row["total"])) == ("1007", invoiced)
+
+    # Undo restores 1007's balance and limit, booking the exact reverse.
+    onaccount(
+        tmp_path, "--role", "superuser", "undo", run.id, "--account", "1007",
+        "--reason", "paid in cash after all", db=db,
+    )  # fmt: skip
+    with open_ledger(db) as ledger:
+        restored = ledger.states(["1007"])["1007"]
+        stored = ledger.mutations(run_id=run.id)
+    assert (restored.balance, restored.limit) == (owed.balance, owed.limit)
+
+    # The mutations report, its database named by $ONACCOUNT_DB, lists both mutations.
+    report = as_json(tmp_path, "mutations", "--run", run.id, "--json", env_db=db)
+    assert [m["id"] for m in report["mutations"]] == [m.id for m in stored]
+    assert [
+        (m["kind"], Decimal(m["balance_delta"]), Decimal(m["limit_delta"]), m["actor"])
+        for m in report["mutations"]
+    ] == [
+        ("run-correction", invoiced, -invoiced, "treasurer"),
+        ("undo", -invoiced, invoiced, "treasurer"),
+    ]
+    assert [i["state"] for i in report["runs"][0]["invoices"]] == ["undone"]

@@ -1,0 +1,330 @@
+"""Importing accounts and bookings from CSV: both dialects, every bad row, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import onaccount as oa
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.ledger.sql import upgrade
+from tests.cli._support import (
+    TZ,
+    explain,
+    invoke,
+    json_of,
+    local,
+    open_ledger,
+    state_of,
+    succeeded,
+)
+
+ACCOUNTS = {
+    "excel-nl": (
+        "number;name;kind;limit;currency;group;tags;billing_name;email;iban;mandate_id;"
+        "mandate_date;street;postal_code;city\n"
+        "1001;de Vries, Jan;limit;1.250,50;EUR;leden;senior|bestuur;J. de Vries;"
+        "jan@example.org;NL91ABNA0417164300;CLUB-1001;01-09-2024;Sportlaan 1;3511 AB;Utrecht\n"
+        "\n"
+        "9001;Kantinekaart 1;credit;;;kaarten;;;;;;;;;\n"
+    ),
+    "rfc4180": (
+        "number,name,kind,limit,currency,group,tags,billing_name,email,iban,mandate_id,"
+        "mandate_date,street,postal_code,city\n"
+        '1001,"de Vries, Jan",limit,1250.50,EUR,leden,senior|bestuur,J. de Vries,'
+        "jan@example.org,NL91ABNA0417164300,CLUB-1001,2024-09-01,Sportlaan 1,3511 AB,Utrecht\n"
+        "9001,Kantinekaart 1,credit,,,kaarten,,,,,,,,,\n"
+    ),
+}
+
+# The same bookings in both spellings. The excel-nl file gives local times and needs --tz;
+# the rfc4180 file gives UTC offsets. k1 is one purchase over two rows.
+TRANSACTIONS = {
+    "excel-nl": (
+        "id;account;at;type;product;code;quantity;unit_price;vat_category;vat_rate;amount;text;"
+        "vat_reason\n"
+        "t1;9001;30-09-2026 18:00;top-up;;;;;;;50,00;opgewaardeerd\n"
+        "k1;1001;03-10-2026 21:40;purchase;Koffie;101;2;2,40;S;0,09;;\n"
+        "k1;1001;03-10-2026 21:40;purchase;Pils;301;3;3,10;S;0,21;;\n"
+        "k2;1001;04-10-2026 01:30:00;;Tosti;401;1;3,75;S;0,09;;\n"
+        "k3;9001;10-10-2026 20:15;purchase;Koffie;101;2;2,40;S;0,09;;\n"
+        "k4;1001;05-10-2026 12:00;purchase;Statiegeld;901;-1;3,90;O;;;;Deposit\n"
+    ),
+    "rfc4180": (
+        "id,account,at,type,product,code,quantity,unit_price,vat_category,vat_rate,amount,text,"
+        "vat_reason\n"
+        "t1,9001,2026-09-30T18:00:00+02:00,top-up,,,,,,,50.00,opgewaardeerd\n"
+        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,\n"
+        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Pils,301,3,3.10,S,0.21,,\n"
+        "k2,1001,2026-10-03T23:30:00Z,,Tosti,401,1,3.75,S,0.09,,\n"
+        "k3,9001,2026-10-10T20:15:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,\n"
+        "k4,1001,2026-10-05T12:00:00+02:00,purchase,Statiegeld,901,-1,3.90,O,,,,Deposit\n"
+    ),
+}
+TZ_ARGS = {"excel-nl": ("--tz", TZ), "rfc4180": ()}
+
+
+@pytest.fixture
+def empty_db(tmp_path: Path) -> Path:
+    """A SQLite file with the schema and nothing in it."""
+    db = tmp_path / "import.sqlite"
+    upgrade(db)
+    return db
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    """``text`` saved as ``name`` in ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("dialect", ["excel-nl", "rfc4180"])
+@pytest.mark.parametrize("named", [True, False], ids=["named", "auto"])
+def test_good_files_import_the_same_ledger_in_either_dialect(
+    empty_db: Path, tmp_path: Path, dialect: str, named: bool
+) -> None:
+    """Both dialects, named or detected, give the same accounts, bookings and balances."""
+    choose = ("--dialect", dialect) if named else ()
+    accounts = write(tmp_path, "accounts.csv", ACCOUNTS[dialect])
+    result = succeeded(invoke(empty_db, "import", "accounts", str(accounts), *choose))
+    assert result.stdout.strip() == f"imported 2 account(s) from {accounts}"
+    bookings = write(tmp_path, "bookings.csv", TRANSACTIONS[dialect])
+    args = ("import", "transactions", str(bookings), *choose, *TZ_ARGS[dialect])
+    result = succeeded(invoke(empty_db, *args))
+    assert result.stdout.strip() == f"imported 5 booking(s) from {bookings}"
+    with open_ledger(empty_db) as ledger:
+        jan = ledger.get_account("1001")
+        assert jan.name == "de Vries, Jan"
+        assert jan.tags == frozenset({"senior", "bestuur"})
+        assert jan.billing is not None
+        assert jan.billing.mandate_date == dt.date(2024, 9, 1)
+        assert jan.billing.iban == "NL91ABNA0417164300"
+        assert ledger.get_account("9001").kind is oa.AccountKind.CREDIT
+        states = ledger.states(["1001", "9001"])
+        assert states["1001"].limit == Decimal("1250.50")
+        assert states["1001"].balance == Decimal("-14.10") - Decimal("3.75") + Decimal("3.90")
+        assert states["9001"].balance == Decimal("45.20")
+        bookings_of = {t.id: t for t in ledger.transactions(["1001", "9001"])}
+    assert sorted(bookings_of) == ["k1", "k2", "k3", "k4", "t1"]
+    k1 = bookings_of["k1"]
+    assert isinstance(k1, oa.Purchase)
+    assert [line.product for line in k1.lines] == ["Koffie", "Pils"]
+    assert [line.vat.rate for line in k1.lines] == [Decimal("0.09"), Decimal("0.21")]
+    assert bookings_of["k2"].at == local(2026, 10, 4, 1, 30)
+    # A sale at 01:30 belongs to the business day before when days start at 04:00.
+    statement = json_of(
+        invoke(
+            empty_db, "statement", "1001", "--period", "2026-10", "--day-starts-at", "04:00",
+            "--json",
+        )
+    )  # fmt: skip
+    assert [(d["date"], d["total"]) for d in statement["days"]] == [
+        ("2026-10-03", "17.85"),
+        ("2026-10-05", "-3.90"),
+    ]
+
+
+def test_bad_rows_in_an_accounts_file_are_all_reported_and_none_imported(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Every bad account row is named with its line on stderr; exit 2; nothing is opened."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "accounts.csv",
+        "number,name,kind,limit,currency,mandate_date,iban\n"
+        "1,Jan,limit,150.00,EUR,,\n"
+        "2,Piet,weird,150.00,EUR,,\n"
+        "3,,limit,150.00,EUR,,\n"
+        "4,Klaas,limit,veel,EUR,,\n"
+        "5,Mies,limit,10,XYZ,,\n"
+        "1,Jan again,limit,10,EUR,,\n"
+        "6,Kees,limit,10,EUR,31-12-2024,NL91ABNA0417164300\n",
+    )
+    result = invoke(small_db, "import", "accounts", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    reported = [line for line in result.stderr.splitlines() if line.startswith(f"{path}: ")]
+    assert [line.split(":")[1].strip() for line in reported] == [
+        f"line {n}" for n in (3, 4, 5, 6, 7, 8)
+    ]
+    assert "kind 'weird'" in reported[0]
+    assert "name '' is empty" in reported[1]
+    assert "limit 'veel' is not a number" in reported[2]
+    assert "'XYZ'" in reported[3]
+    assert "account 1 appears already on line 2" in reported[4]
+    assert "mandate_date '31-12-2024'" in reported[5]
+    assert result.stderr.splitlines()[-1].startswith(f"error: {path}: 6 bad row(s), nothing")
+    assert "Traceback" not in result.output
+    assert state_of(small_db) == before
+
+
+BAD_BOOKINGS = {
+    "excel-nl": (
+        "id;account;at;product;quantity;unit_price;vat_category;vat_rate\n"
+        "ok1;100;2026-10-03T21:40:00+02:00;Koffie;2;2,40;S;0,09\n"
+        "b1;100;2026-10-03T21:41:00+02:00;Koffie;twee;2,40;S;0,09\n"
+        "b2;100;2026-10-03T21:42:00+02:00;;1;2,40;S;0,09\n"
+        "b3;100;03-10-2026 21:43;Thee;1;2,10;S;0,09\n"
+        "b4;100;2026-10-03T21:44:00+02:00;Thee;1;2,10;XX;0,09\n"
+        "ok1;100;2026-10-03T21:45:00+02:00;Thee;1;2,10;S;0,09\n"
+        "m1;100;2026-10-03T21:46:00+02:00;Koffie;1;2,40;S;0,09\n"
+        "m1;100;2026-10-03T21:46:00+02:00;Cola;1;twee euro;S;0,09\n"
+    ),
+    "rfc4180": (
+        "id,account,at,product,quantity,unit_price,vat_category,vat_rate\n"
+        "ok1,100,2026-10-03T21:40:00+02:00,Koffie,2,2.40,S,0.09\n"
+        "b1,100,2026-10-03T21:41:00+02:00,Koffie,twee,2.40,S,0.09\n"
+        "b2,100,2026-10-03T21:42:00+02:00,,1,2.40,S,0.09\n"
+        "b3,100,2026-10-03 21:43:00,Thee,1,2.10,S,0.09\n"
+        "b4,100,2026-10-03T21:44:00+02:00,Thee,1,2.10,XX,0.09\n"
+        "ok1,100,2026-10-03T21:45:00+02:00,Thee,1,2.10,S,0.09\n"
+        "m1,100,2026-10-03T21:46:00+02:00,Koffie,1,2.40,S,0.09\n"
+        "m1,100,2026-10-03T21:46:00+02:00,Cola,1,twee euro,S,0.09\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("dialect", ["excel-nl", "rfc4180"])
+def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
+    small_db: Path, tmp_path: Path, dialect: str
+) -> None:
+    """Bad number, no product, naive time, unknown VAT, duplicate id: each line named; exit 2."""
+    before = state_of(small_db)
+    path = write(tmp_path, f"{dialect}.csv", BAD_BOOKINGS[dialect])
+    result = invoke(small_db, "import", "transactions", str(path), "--dialect", dialect)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    stderr = result.stderr.splitlines()
+    reported = {int(line.split(": line ")[1].split(":")[0]): line for line in stderr[:-1]}
+    # Lines 2 and 8 are good; line 9 is the second row of purchase m1.
+    assert sorted(reported) == [3, 4, 5, 6, 7, 9]
+    assert all(line.startswith(f"{path}: line ") for line in reported.values())
+    assert "quantity 'twee' is not a number" in reported[3]
+    assert "product '' is empty" in reported[4]
+    assert "has no UTC offset; add one or pass --tz" in reported[5]
+    assert "VAT category 'XX' is unknown" in reported[6]
+    assert "id ok1 appears already on line 2" in reported[7]
+    assert "unit_price 'twee euro' is not a number" in reported[9]
+    assert stderr[-1].startswith(f"error: {path}: 6 bad row(s), nothing imported")
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert state_of(small_db) == before
+
+
+def test_local_times_are_read_in_the_zone_given_with_tz(small_db: Path, tmp_path: Path) -> None:
+    """A time without offset is refused alone and placed in the --tz zone when it is given."""
+    path = write(
+        tmp_path,
+        "local.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "n1,100,2026-10-25 02:30:00,Koffie,1,2.40,0.09\n"
+        "n2,100,2026-10-25T02:30:00+01:00,Koffie,1,2.40,0.09\n",
+    )
+    refused = invoke(small_db, "import", "transactions", str(path))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert f"{path}: line 2: at '2026-10-25 02:30:00' has no UTC offset" in refused.stderr
+    succeeded(invoke(small_db, "import", "transactions", str(path), "--tz", "America/New_York"))
+    with open_ledger(small_db) as ledger:
+        at = {t.id: t.at for t in ledger.transactions(["100"])}
+    assert at["n1"] == dt.datetime(2026, 10, 25, 6, 30, tzinfo=dt.UTC)
+    assert at["n2"] == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+
+
+def test_a_decimal_point_in_a_decimal_comma_file_is_refused(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """In excel-nl 2.40 is refused rather than read as 240; 1.234,50 groups thousands."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "points.csv",
+        "id;account;at;product;quantity;unit_price;vat_rate\n"
+        "d1;200;2026-10-03T21:40:00+02:00;Feestzaal;1;1.234,50;0,21\n"
+        "d2;100;2026-10-03T21:41:00+02:00;Koffie;1;2.40;0,09\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert f"{path}: line 3: unit_price '2.40' is not a number with a decimal comma" in (
+        result.stderr
+    )
+    assert f"{path}: line 2" not in result.stderr
+    assert state_of(small_db) == before
+    path.write_text(path.read_text().replace("2.40", "2,40"), encoding="utf-8")
+    succeeded(invoke(small_db, "import", "transactions", str(path)))
+    with open_ledger(small_db) as ledger:
+        amounts = {t.id: t.amount for t in ledger.transactions(["100", "200"])}
+    assert amounts["d1"] == Decimal("-1234.50")
+    assert amounts["d2"] == Decimal("-2.40")
+
+
+def test_an_unknown_time_zone_is_a_usage_error(small_db: Path, tmp_path: Path) -> None:
+    """--tz with a zone that does not exist exits 2 with one line naming it."""
+    path = write(tmp_path, "any.csv", TRANSACTIONS["rfc4180"])
+    result = invoke(small_db, "import", "transactions", str(path), "--tz", "Nowhere/Land")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines() == [
+        "error: time zone 'Nowhere/Land' is not in the IANA database; use a name such as "
+        "'Europe/Amsterdam'"
+    ]
+
+
+def test_a_booking_on_an_unknown_account_sinks_the_whole_file(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Good rows are not recorded when one row names an account the ledger does not know."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "unknown.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "u1,100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n"
+        "u2,4242,2026-10-03T21:41:00+02:00,Koffie,1,2.40,0.09\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "'4242'" in result.stderr
+    assert state_of(small_db) == before
+
+
+def test_an_account_number_already_taken_sinks_the_whole_file(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Importing accounts is all or nothing: one taken number refuses the file with exit 3."""
+    before = state_of(small_db)
+    path = write(tmp_path, "taken.csv", "number,name\n500,Nieuw lid\n100,Anna again\n")
+    result = invoke(small_db, "import", "accounts", str(path))
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stderr.splitlines() == [
+        "error: account '100' exists already as 'Anna Jansen'; pick another number or update "
+        "the existing account"
+    ]
+    assert state_of(small_db) == before
+
+
+@pytest.mark.parametrize("what", ["accounts", "transactions"])
+def test_only_a_superuser_imports(small_db: Path, tmp_path: Path, what: str) -> None:
+    """A clerk may not import: exit 3 naming the manage-accounts capability, nothing read."""
+    path = write(tmp_path, "x.csv", ACCOUNTS["rfc4180"])
+    result = invoke(small_db, "import", what, str(path), role="clerk")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert f"actor 'tester' may not import {what}" in result.stderr
+    assert "'manage-accounts' capability" in result.stderr
+
+
+def test_a_file_that_is_not_utf8_is_a_usage_error_naming_the_line(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A file saved in the Windows code page exits 2 naming the line, not an internal error."""
+    before = state_of(small_db)
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes("number;name\n500;Zoë de Wit\n".encode("cp1252"))
+    result = invoke(small_db, "import", "accounts", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 2: byte 0xeb is not UTF-8; save the file as CSV UTF-8"
+    )
+    assert "internal error" not in result.stderr
+    assert state_of(small_db) == before

@@ -1,0 +1,461 @@
+"""Invoice runs from the command line: preview, commit, export, the audit trail and undo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+import onaccount as oa
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from tests.cli._support import (
+    ADMIN,
+    BALANCES,
+    OCTOBER,
+    OCTOBER_TOTAL,
+    TZ,
+    explain,
+    invoke,
+    json_of,
+    local,
+    open_ledger,
+    state_of,
+    succeeded,
+)
+
+OCTOBER_ALL = ("invoice", "--period", "2026-10", "--all")
+
+
+def commit_october(db: Path, *more: str, strategy: str = "zero-balance") -> dict[str, Any]:
+    """Commit a run over every account for October 2026 and return its JSON."""
+    data = json_of(invoke(db, *OCTOBER_ALL, "--strategy", strategy, "--commit", *more, "--json"))
+    assert isinstance(data, dict)
+    return data
+
+
+def balances(db: Path) -> dict[str, tuple[Decimal, Decimal]]:
+    """Balance and limit of every account of the small ledger."""
+    with open_ledger(db) as ledger:
+        return {n: (s.balance, s.limit) for n, s in ledger.states(BALANCES).items()}
+
+
+def test_preview_shows_the_plan_and_writes_nothing(small_db: Path) -> None:
+    """A preview (no --commit) gives the library's plan and leaves the ledger unchanged."""
+    before = state_of(small_db)
+    data = json_of(invoke(small_db, *OCTOBER_ALL, "--strategy", "zero-balance", "--json"))
+    assert state_of(small_db) == before
+    with open_ledger(small_db) as ledger:
+        period = oa.Period.parse("2026-10", tz=TZ)
+        plan = oa.plan_run(ledger, period, oa.AccountQuery(), "zero-balance", actor=ADMIN)
+    assert data["period"] == "2026-10"
+    assert data["strategy"] == "zero-balance"
+    assert (
+        data["totals"]
+        == {"EUR": str(OCTOBER_TOTAL)}
+        == {c: str(v) for c, v in plan.totals.items()}
+    )
+    assert {d["account"]: Decimal(d["total"]) for d in data["drafts"]} == OCTOBER
+    for row, draft in zip(data["drafts"], plan.drafts, strict=True):
+        assert row["account"] == draft.account.number
+        assert Decimal(row["balance_before"]) == draft.balance_before
+        assert Decimal(row["balance_after"]) == draft.balance_after
+        assert Decimal(row["limit_after"]) == draft.limit_after
+    assert data["drafts"][0]["balance_after"] == "-2.40"
+    assert [(r["account"], r["reason"]) for r in data["refusals"]] == [("900", "credit-account")]
+    assert data["nothing_to_invoice"] == []
+    assert "run" not in data
+    assert data["exports"] == []
+
+
+def test_preview_table_says_how_to_commit_and_warns_of_older_purchases(small_db: Path) -> None:
+    """The preview table lists drafts and refusals, warns of uninvoiced October, hints --commit."""
+    args = ("invoice", "--period", "2026-11", "--all", "--strategy", "zero-balance")
+    output = succeeded(invoke(small_db, *args)).stdout
+    assert "Preview: 2026-11 with zero-balance" in output
+    assert "Anna Jansen" in output
+    assert "warning: " in output
+    assert "total to invoice: 2.40 EUR" in output
+    assert "preview only: add --commit to commit this run" in output
+
+
+def test_commit_books_the_run_the_library_reports(small_db: Path) -> None:
+    """--commit --json prints the run as stored, and balances move as zero-balance says."""
+    data = commit_october(small_db)
+    run_json = data["run"]
+    with open_ledger(small_db) as ledger:
+        run = ledger.run(run_json["id"])
+        assert [r.id for r in ledger.runs()] == [run.id]
+        mutations = ledger.mutations(run_id=run.id)
+    assert run_json["actor"] == run.actor == "tester"
+    assert run_json["strategy"] == "zero-balance"
+    assert run_json["key"] is None
+    assert run_json["totals"] == {"EUR": str(OCTOBER_TOTAL)}
+    assert {i["account"]: Decimal(i["total"]) for i in run_json["invoices"]} == OCTOBER
+    assert all(i["state"] == "active" for i in run_json["invoices"])
+    assert {m.account: m.balance_delta for m in mutations} == OCTOBER
+    after = balances(small_db)
+    assert after["100"] == (Decimal("-2.40"), Decimal("200.00"))
+    assert after["200"][0] == after["300"][0] == Decimal("0.00")
+    assert after["900"][0] == BALANCES["900"]
+    for invoice in run_json["invoices"]:
+        assert Decimal(invoice["balance_after"]) == after[invoice["account"]][0]
+
+
+def test_limit_minus_invoiced_lowers_the_limit_and_keeps_the_room(small_db: Path) -> None:
+    """With limit-minus-invoiced the balance rises by T, the limit falls by T, room stays."""
+    before = balances(small_db)
+    data = commit_october(small_db, strategy="limit-minus-invoiced")
+    after = balances(small_db)
+    for number, total in OCTOBER.items():
+        assert after[number] == (before[number][0] + total, before[number][1] - total)
+    anna = next(i for i in data["run"]["invoices"] if i["account"] == "100")
+    assert (anna["limit_before"], anna["limit_after"]) == ("200.00", "182.15")
+
+
+def test_commit_with_a_key_books_once(small_db: Path) -> None:
+    """Committing twice with one --key returns the first run and books nothing again."""
+    first = commit_october(small_db, "--key", "oct-2026")
+    assert first["run"]["key"] == "oct-2026"
+    booked = state_of(small_db)
+    second = commit_october(small_db, "--key", "oct-2026")
+    assert second["run"]["id"] == first["run"]["id"]
+    assert second["run"]["totals"] == first["run"]["totals"]
+    assert second["drafts"] == []
+    assert state_of(small_db) == booked
+    again = invoke(
+        small_db, *OCTOBER_ALL, "--strategy", "zero-balance", "--commit", "--key", "oct-2026"
+    )
+    assert f"committed run {first['run']['id']} (key oct-2026)" in succeeded(again).stdout
+    assert state_of(small_db) == booked
+
+
+def test_commit_without_anything_to_invoice_writes_no_run(small_db: Path) -> None:
+    """A commit where every account is refused exits 3 and leaves no empty run behind."""
+    before = state_of(small_db)
+    args = ("invoice", "--period", "2026-10", "--account", "900", "--strategy", "none")
+    result = invoke(small_db, *args, "--commit", "--json")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["run"] is None
+    assert data["refusals"][0]["message"].endswith("only limit accounts can be invoiced")
+    assert state_of(small_db) == before
+    text = invoke(small_db, *args, "--commit")
+    assert text.exit_code == EXIT_REFUSED
+    assert "nothing to commit" in text.stdout
+    assert state_of(small_db) == before
+
+
+def test_commit_exports_csv_and_xlsx_into_out(small_db: Path, tmp_path: Path) -> None:
+    """--export csv --export xlsx write both files into --out, and both sum to the run."""
+    out = tmp_path / "out"
+    data = commit_october(small_db, "--export", "csv", "--export", "xlsx", "--out", str(out))
+    key = data["run"]["id"]
+    assert data["exports"] == [
+        str(out / f"run 2026-10 {key}.csv"),
+        str(out / f"run 2026-10 {key}.xlsx"),
+    ]
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"run 2026-10 {key}.{e}" for e in ("csv", "xlsx")
+    ]
+    # The default CSV is for Excel in Dutch: a byte-order mark, ';' and decimal commas.
+    raw = (out / f"run 2026-10 {key}.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert sum(Decimal(r["amount"].replace(",", ".")) for r in rows) == OCTOBER_TOTAL
+    assert {r["transaction"] for r in rows} == {"p1", "p2", "p3", "p4"}
+    workbook = openpyxl.load_workbook(out / f"run 2026-10 {key}.xlsx", read_only=True)
+    try:
+        summary = list(workbook["Summary"].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    total = summary[0].index("total")
+    assert sum(Decimal(str(row[total])) for row in summary[1:]) == OCTOBER_TOTAL
+
+
+def test_preview_exports_the_plan_without_committing(small_db: Path, tmp_path: Path) -> None:
+    """--export without --commit writes the plan's file and books nothing."""
+    before = state_of(small_db)
+    out = tmp_path / "plan"
+    args = (*OCTOBER_ALL, "--strategy", "none", "--export", "csv", "--out", str(out))
+    output = succeeded(invoke(small_db, *args)).stdout
+    assert f"wrote {out / 'plan 2026-10.csv'}" in output
+    assert (out / "plan 2026-10.csv").exists()
+    assert state_of(small_db) == before
+
+
+def test_an_unknown_exporter_is_refused_before_the_commit(small_db: Path, tmp_path: Path) -> None:
+    """--export with an exporter that is not installed exits 2 and commits nothing."""
+    before = state_of(small_db)
+    args = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--export", "pdf")
+    result = invoke(small_db, *args, "--out", str(tmp_path / "out"))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "exporter 'pdf' is not registered" in result.stderr
+    assert state_of(small_db) == before
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [(), ("--all", "--account", "100"), ("--all", "--balance", "<0")],
+    ids=["none", "all-and-account", "all-and-balance"],
+)
+def test_invoice_needs_exactly_one_way_to_choose_accounts(
+    small_db: Path, selection: tuple[str, ...]
+) -> None:
+    """Without one of --account, --all or --balance, or with two, invoice is a usage error."""
+    args = ("invoice", "--period", "2026-10", "--strategy", "none", *selection)
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "exactly one of --account, --all, --balance" in result.stderr
+
+
+def test_invoice_by_balance_selects_the_accounts_that_owe(small_db: Path) -> None:
+    """--balance '<-10' invoices only the accounts whose balance is below -10."""
+    args = ("invoice", "--period", "2026-10", "--balance", "<-10", "--strategy", "none")
+    data = json_of(invoke(small_db, *args, "--json"))
+    assert [d["account"] for d in data["drafts"]] == ["100", "200"]
+
+
+def test_a_clerk_cannot_commit_a_bulk_run(small_db: Path) -> None:
+    """A clerk's bulk commit exits 3 with one stderr line naming actor and capability."""
+    before = state_of(small_db)
+    args = (*OCTOBER_ALL, "--strategy", "zero-balance", "--commit")
+    result = invoke(small_db, *args, role="clerk", actor="kassa-3")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stderr.splitlines() == [
+        "error: actor 'kassa-3' may not plan a run over more than one account: it lacks the "
+        "'bulk-invoice' capability (it holds: invoice, view); ask an administrator for it"
+    ]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert state_of(small_db) == before
+    two = invoke(
+        small_db, "invoice", "--period", "2026-10", "--account", "100", "--account", "200",
+        "--strategy", "zero-balance", "--commit", role="clerk",
+    )  # fmt: skip
+    assert two.exit_code == EXIT_REFUSED, explain(two)
+    assert "'bulk-invoice' capability" in two.stderr
+    assert state_of(small_db) == before
+
+
+def test_debug_shows_the_traceback_of_a_refusal(small_db: Path) -> None:
+    """With --debug the refused bulk commit prints the traceback before the error line."""
+    args = ("--debug", *OCTOBER_ALL, "--strategy", "zero-balance", "--commit")
+    result = invoke(small_db, *args, role="clerk", actor="kassa-3")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stderr.startswith("Traceback (most recent call last):")
+    assert "onaccount._errors.PermissionDenied: actor 'kassa-3'" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("error: actor 'kassa-3' may not plan")
+
+
+def test_a_clerk_invoices_one_account(small_db: Path) -> None:
+    """A clerk may commit a run over a single account."""
+    args = ("invoice", "--period", "2026-10", "--account", "300", "--strategy", "zero-balance")
+    data = json_of(invoke(small_db, *args, "--commit", "--json", role="clerk", actor="kassa-3"))
+    assert data["run"]["actor"] == "kassa-3"
+    assert data["run"]["totals"] == {"EUR": "2.80"}
+    assert balances(small_db)["300"][0] == Decimal("0.00")
+
+
+def test_a_viewer_cannot_even_preview(small_db: Path) -> None:
+    """A viewer's preview of one account exits 3 naming the invoice capability."""
+    args = ("invoice", "--period", "2026-10", "--account", "100", "--strategy", "none")
+    result = invoke(small_db, *args, role="viewer")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert "actor 'tester'" in result.stderr
+    assert "'invoice' capability" in result.stderr
+
+
+def test_runs_lists_committed_runs_with_their_invoice_states(small_db: Path) -> None:
+    """The runs command lists runs oldest first as stored, undone invoices marked so."""
+    october = commit_october(small_db, "--key", "oct")["run"]
+    november = json_of(
+        invoke(
+            small_db, "invoice", "--period", "2026-11", "--account", "100",
+            "--strategy", "none", "--commit", "--json",
+        )
+    )["run"]  # fmt: skip
+    succeeded(invoke(small_db, "undo", october["id"], "--account", "200", "--reason", "dubbel"))
+    runs = json_of(invoke(small_db, "runs", "--json", role="viewer"))
+    assert [r["id"] for r in runs] == [october["id"], november["id"]]
+    assert [r["key"] for r in runs] == ["oct", None]
+    assert [r["period"] for r in runs] == ["2026-10", "2026-11"]
+    assert {i["account"]: i["state"] for i in runs[0]["invoices"]} == {
+        "100": "active",
+        "200": "undone",
+        "300": "active",
+    }
+    with open_ledger(small_db) as ledger:
+        stored = ledger.runs()
+    assert [r["totals"] for r in runs] == [
+        {c: str(v) for c, v in r.totals.items()} for r in stored
+    ]
+    table = succeeded(invoke(small_db, "runs", role="viewer")).stdout
+    assert october["id"] in table
+    assert "74.85 EUR" in table
+    assert "2.40 EUR" in table
+
+
+def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> None:
+    """The mutations report with --account, --run and --period lists what the ledger holds."""
+    with open_ledger(small_db) as ledger:
+        oa.correct_balance(
+            ledger, "300", "5.00", actor=ADMIN, reason="cash", at=local(2026, 9, 15, 12, 0)
+        )
+    run = commit_october(small_db)["run"]
+    succeeded(invoke(small_db, "undo", run["id"], "--account", "100", "--reason", "dubbel"))
+
+    def listed(*options: str) -> list[dict[str, Any]]:
+        data = json_of(invoke(small_db, "mutations", *options, "--json", role="viewer"))
+        rows: list[dict[str, Any]] = data["mutations"]
+        return rows
+
+    everything = listed()
+    with open_ledger(small_db) as ledger:
+        stored = ledger.mutations()
+    assert [m["id"] for m in everything] == [m.id for m in stored]
+    assert [Decimal(m["balance_delta"]) for m in everything] == [m.balance_delta for m in stored]
+    assert [(m["account"], m["kind"]) for m in listed("--account", "100")] == [
+        ("100", "run-correction"),
+        ("100", "undo"),
+    ]
+    assert [Decimal(m["balance_delta"]) for m in listed("--account", "100")] == [
+        Decimal("17.85"),
+        Decimal("-17.85"),
+    ]
+    by_run = listed("--run", run["id"])
+    assert len(by_run) == 4
+    assert all(m["run"] == run["id"] for m in by_run)
+    assert sum(Decimal(m["balance_delta"]) for m in by_run) == OCTOBER["200"] + OCTOBER["300"]
+    september = listed("--period", "2026-09")
+    assert [(m["account"], m["kind"], m["balance_delta"], m["reason"]) for m in september] == [
+        ("300", "manual", "5.00", "cash")
+    ]
+    report = json_of(invoke(small_db, "mutations", "--run", run["id"], "--json"))
+    assert [r["id"] for r in report["runs"]] == [run["id"]]
+    table = succeeded(invoke(small_db, "mutations", "--account", "100")).stdout
+    assert "run-correction" in table
+    assert "dubbel" in table
+    assert table.rstrip().endswith("2 mutation(s)")
+
+
+def test_undo_reverses_the_correction_and_frees_the_purchases(small_db: Path) -> None:
+    """Undoing restores balance and limit, lets a later run invoice again, and refuses twice."""
+    before = balances(small_db)
+    run = commit_october(small_db, strategy="limit-minus-invoiced")["run"]
+    args = ("undo", run["id"], "--account", "100", "--reason", "billed twice")
+    output = succeeded(invoke(small_db, *args)).stdout
+    assert output.strip() == (
+        f"undid the invoice of 100 'Anna Jansen' in run {run['id']}: balance -17.85, limit 17.85"
+    )
+    assert balances(small_db)["100"] == before["100"]
+    with open_ledger(small_db) as ledger:
+        invoice = ledger.run(run["id"]).invoice_for("100")
+        uninvoiced = {t.id for t in ledger.transactions(["100"], uninvoiced=True)}
+    assert invoice.state is oa.InvoiceState.UNDONE
+    assert invoice.undo_reason == "billed twice"
+    assert invoice.undone_by == "tester"
+    assert uninvoiced == {"p1", "p2", "p6"}
+    again = invoke(small_db, *args)
+    assert again.exit_code == EXIT_REFUSED, explain(again)
+    assert len(again.stderr.splitlines()) == 1
+    rerun = commit_october(small_db)
+    assert {i["account"]: i["total"] for i in rerun["run"]["invoices"]} == {"100": "17.85"}
+
+
+def test_a_viewer_cannot_undo(small_db: Path) -> None:
+    """A viewer's undo exits 3 naming actor and the undo capability, and changes nothing."""
+    run = commit_october(small_db)["run"]
+    before = state_of(small_db)
+    args = ("undo", run["id"], "--account", "100", "--reason", "oops")
+    result = invoke(small_db, *args, role="viewer", actor="kijker")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stderr.splitlines() == [
+        "error: actor 'kijker' may not undo an account invoice: it lacks the 'undo' "
+        "capability (it holds: view); ask an administrator for it"
+    ]
+    assert state_of(small_db) == before
+
+
+def test_undo_of_an_unknown_run_is_a_usage_error(small_db: Path) -> None:
+    """Undoing in a run the ledger does not know exits 2 naming the run."""
+    result = invoke(small_db, "undo", "no-such-run", "--account", "100", "--reason", "x")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "no-such-run" in result.stderr
+
+
+def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_path: Path) -> None:
+    """Exporting a run again writes it, after an undo too, as the --option values say."""
+    run = commit_october(small_db, "--key", "oct")["run"]
+    succeeded(invoke(small_db, "undo", run["id"], "--account", "300", "--reason", "contant"))
+    out = tmp_path / "again"
+    args = ("export", run["id"], "--format", "csv", "--option", "dialect=rfc4180")
+    result = succeeded(invoke(small_db, *args, "--option", "layout=summary", "--out", str(out)))
+    path = out / "run 2026-10 oct.csv"
+    assert result.stdout.strip() == f"wrote {path}"
+    text = path.read_bytes().decode("utf-8")
+    assert not text.startswith("\ufeff")
+    rows = {r["account"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert {n: Decimal(r["total"]) for n, r in rows.items()} == OCTOBER
+    assert rows["300"]["state"] == "undone"
+    assert rows["100"]["state"] == "active"
+    both = succeeded(
+        invoke(
+            small_db, "export", run["id"], "--format", "csv", "--format", "xlsx",
+            "--out", str(out),
+        )
+    ).stdout  # fmt: skip
+    assert both.splitlines() == [f"wrote {path}", f"wrote {out / 'run 2026-10 oct.xlsx'}"]
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (("--format", "csv", "--option", "colour=red"), "colour"),
+        (("--format", "csv", "--option", "dialect=klingon"), "klingon"),
+        (("--format", "csv", "--option", "dialect"), "NAME=VALUE"),
+        (("--format", "pdf"), "pdf"),
+    ],
+)
+def test_export_with_bad_options_is_a_usage_error(
+    small_db: Path, tmp_path: Path, options: tuple[str, ...], named: str
+) -> None:
+    """An unknown option, a bad value, a bare name or an unknown format exits 2 naming it."""
+    run = commit_october(small_db)["run"]
+    result = invoke(small_db, "export", run["id"], *options, "--out", str(tmp_path / "x"))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert named in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_export_of_an_unknown_run_is_a_usage_error(small_db: Path, tmp_path: Path) -> None:
+    """Exporting a run the ledger does not know exits 2 naming the run."""
+    result = invoke(small_db, "export", "nope", "--format", "csv", "--out", str(tmp_path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "'nope'" in result.stderr
+
+
+def test_exporters_lists_the_builtins_with_their_options(small_db: Path) -> None:
+    """The exporters command lists csv and xlsx sorted, with plugin, version and defaults."""
+    data = json_of(invoke(small_db, "exporters", "--json", role="viewer"))
+    identifiers = [e["identifier"] for e in data["exporters"]]
+    assert identifiers == sorted(identifiers)
+    assert {"csv", "xlsx"} <= set(identifiers)
+    csv_exporter = next(e for e in data["exporters"] if e["identifier"] == "csv")
+    assert csv_exporter["plugin"] == "builtin"
+    assert csv_exporter["distribution"] == "onaccount"
+    assert csv_exporter["version"] == oa.__version__
+    assert csv_exporter["options"]["dialect"] == "excel-nl"
+    assert csv_exporter["options"]["header"] is True
+    assert data["failures"] == []
+    table = succeeded(invoke(small_db, "exporters", role="viewer")).stdout
+    assert "Excel workbook" in table
+    assert "dialect=excel-nl" in table

@@ -1,0 +1,158 @@
+"""Looking without writing: the accounts screen and an account's statement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import onaccount as oa
+from onaccount.cli import EXIT_USAGE
+from tests.cli._support import ADMIN, TZ, explain, invoke, json_of, open_ledger, succeeded
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ((), ["100", "200", "300", "900"]),
+        (("--name", "chloe"), ["300"]),
+        (("--name", "TEAM"), ["200"]),
+        (("--balance", "<0"), ["100", "200", "300"]),
+        (("--balance", "<=-20.25"), ["100", "200"]),
+        (("--balance", ">0"), ["900"]),
+        (("--kind", "credit"), ["900"]),
+        (("--kind", "limit", "--group", "leden"), ["100", "300"]),
+        (("--group", "teams"), ["200"]),
+        (("--tag", "team"), ["200"]),
+        (("--group", "leden", "--balance", "<-10"), ["100"]),
+    ],
+)
+def test_accounts_filters_select_what_the_library_selects(
+    small_db: Path, options: tuple[str, ...], expected: list[str]
+) -> None:
+    """--name, --balance, --kind, --group and --tag pick the accounts find_accounts picks."""
+    found = json_of(invoke(small_db, "accounts", *options, "--json", role="viewer"))
+    assert [a["number"] for a in found] == expected
+
+
+def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:
+    """The JSON of each account agrees with the ledger's balance, limit and spending room."""
+    found = json_of(invoke(small_db, "accounts", "--json", role="viewer"))
+    with open_ledger(small_db) as ledger:
+        states = {s.account.number: s for s in ledger.find_accounts(oa.AccountQuery())}
+    for row in found:
+        state = states[row["number"]]
+        assert row["name"] == state.account.name
+        assert row["kind"] == state.account.kind.value
+        assert row["group"] == state.account.group
+        assert row["currency"] == "EUR"
+        assert Decimal(row["balance"]) == state.balance
+        assert Decimal(row["limit"]) == state.limit
+        assert Decimal(row["spending_room"]) == state.spending_room
+    anna = found[0]
+    assert (anna["balance"], anna["limit"], anna["spending_room"]) == (
+        "-20.25",
+        "200.00",
+        "179.75",
+    )
+
+
+def test_accounts_table_shows_names_amounts_and_a_count(small_db: Path) -> None:
+    """Without --json the accounts print as a table with money, accents intact, and a count."""
+    output = succeeded(invoke(small_db, "accounts", "--group", "leden", role="viewer")).stdout
+    assert "Chloé Dubois" in output
+    assert "-20.25 EUR" in output
+    assert "179.75 EUR" in output
+    assert "Team Heren 1" not in output
+    assert output.rstrip().endswith("2 account(s)")
+
+
+def test_a_bad_balance_filter_is_a_usage_error(small_db: Path) -> None:
+    """--balance with something that is no comparison exits 2 with one line saying so."""
+    result = invoke(small_db, "accounts", "--balance", "negative", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith("error: ")
+    assert "negative" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("day_starts_at", ["00:00", "04:00"])
+def test_statement_json_agrees_with_the_library(small_db: Path, day_starts_at: str) -> None:
+    """Total, days, products and VAT of statement --json are the library's, to the cent."""
+    data = json_of(
+        invoke(
+            small_db, "statement", "100", "--period", "2026-10", "--tz", TZ,
+            "--day-starts-at", day_starts_at, "--json", role="viewer",
+        )
+    )  # fmt: skip
+    period = oa.Period.parse("2026-10", tz=TZ, day_starts_at=day_starts_at)
+    with open_ledger(small_db) as ledger:
+        expected = oa.statement(ledger, "100", period, actor=ADMIN)
+    assert data["account"] == "100"
+    assert data["name"] == "Anna Jansen"
+    assert data["period"] == "2026-10"
+    assert Decimal(data["total"]) == expected.total == Decimal("17.85")
+    assert [(d["date"], Decimal(d["total"]), d["purchases"]) for d in data["days"]] == [
+        (d.date.isoformat(), d.total, len(d.purchases)) for d in expected.days
+    ]
+    assert [
+        (p["product"], Decimal(p["quantity"]), Decimal(p["amount"])) for p in data["products"]
+    ] == [(p.product, p.quantity, p.amount) for p in expected.products]
+    assert sum(Decimal(p["amount"]) for p in data["products"]) == expected.total
+    for vat in data["vat"]:
+        assert Decimal(vat["net"]) + Decimal(vat["vat_amount"]) == Decimal(vat["gross"])
+    assert sum(Decimal(v["gross"]) for v in data["vat"]) == expected.total
+    assert {v["vat"]: v["vat_amount"] for v in data["vat"]} == {"S 9%": "0.71", "S 21%": "1.61"}
+
+
+def test_statement_days_follow_the_business_day_start(small_db: Path) -> None:
+    """The 01:30 sale counts on 4 October from midnight, and on 3 October from 04:00."""
+    days = {}
+    for start in ("00:00", "04:00"):
+        args = ("statement", "100", "--period", "2026-10", "--day-starts-at", start, "--json")
+        days[start] = [(d["date"], d["total"]) for d in json_of(invoke(small_db, *args))["days"]]
+    assert days["00:00"] == [("2026-10-03", "14.10"), ("2026-10-04", "3.75")]
+    assert days["04:00"] == [("2026-10-03", "17.85")]
+
+
+def test_statement_table_shows_days_products_and_vat(small_db: Path) -> None:
+    """Without --json the statement prints its total, its days, its products and its VAT."""
+    output = succeeded(
+        invoke(small_db, "statement", "200", "--period", "2026-10", role="viewer")
+    ).stdout
+    assert "200 Team Heren 1" in output
+    assert "total 54.20 EUR" in output
+    assert "2026-10-17" in output
+    assert "Statiegeld krat" in output
+    assert "-7.80" in output
+    for title in ("Days", "Products", "VAT"):
+        assert title in output
+
+
+def test_statement_of_an_unknown_account_names_it(small_db: Path) -> None:
+    """An account that does not exist exits 2 with one line naming the number."""
+    result = invoke(small_db, "statement", "4242", "--period", "2026-10", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines() == [
+        "error: account '4242' does not exist; check the number or open the account first"
+    ]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (("--period", "2026-13"), "2026-13"),
+        (("--period", "2026-10", "--tz", "Mars/Olympus"), "Mars/Olympus"),
+        (("--period", "2026-10", "--day-starts-at", "25:00"), "25:00"),
+    ],
+)
+def test_a_bad_period_is_a_usage_error(
+    small_db: Path, options: tuple[str, ...], named: str
+) -> None:
+    """A period, zone or day start that makes no sense exits 2 with a message naming it."""
+    result = invoke(small_db, "statement", "100", *options, role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert named in result.stderr
+    assert "Traceback" not in result.output

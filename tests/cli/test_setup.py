@@ -1,0 +1,113 @@
+"""The demo, the schema command and how the command line finds its database."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import onaccount as oa
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.exporting import load_exporters
+from onaccount.ledger.sql import SCHEMA_VERSION, schema_version
+from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, succeeded
+from tests.cli.conftest import DEMO_TODAY, Demo
+
+
+def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
+    """The demo books three months, commits one run per month and writes every export."""
+    output = succeeded(demo.result).stdout
+    assert "Preview of 2026-10" in output
+    assert "refused 1007" in output
+    assert "refused 9001" in output
+    assert f"--db {demo.db} statement" in output
+    with open_ledger(demo.db) as ledger:
+        runs = ledger.runs()
+        assert [r.key for r in runs] == ["demo-2026-08", "demo-2026-09", "demo-2026-10"]
+        october = runs[-1]
+        assert f"mutations --run {october.id}" in output
+        assert all(r.actor == "tester" for r in runs)
+        total = october.totals["EUR"]
+        assert f"total {total:,.2f} EUR" in output
+    # One file per installed exporter: the built-in csv and xlsx at least.
+    extensions = sorted(e.extension for e in load_exporters().exporters())
+    assert {"csv", "xlsx"} <= set(extensions)
+    exports = sorted(p.name for p in (demo.directory / "exports").iterdir())
+    assert exports == sorted(f"run 2026-10 demo-2026-10.{e}" for e in extensions)
+    count = len(extensions)
+    assert f"Wrote {count} export file(s) to {demo.directory / 'exports'}/" in output
+
+
+def test_demo_run_again_replaces_its_directory_with_the_same_ledger(
+    demo: Demo, tmp_path: Path
+) -> None:
+    """Over a previous demo the demo builds afresh, and the same day gives the same books."""
+    directory = tmp_path / "again"
+    shutil.copytree(demo.directory, directory)
+    with open_ledger(directory / "onaccount.sqlite") as ledger:
+        oa.correct_balance(ledger, "1001", "5.00", actor=ADMIN, reason="left over")
+    (directory / "exports" / "stale.csv").write_text("old")
+    succeeded(invoke(None, "demo", str(directory), "--today", DEMO_TODAY))
+    assert "stale.csv" not in {p.name for p in (directory / "exports").iterdir()}
+    with open_ledger(demo.db) as first, open_ledger(directory / "onaccount.sqlite") as second:
+        assert [m.kind for m in second.mutations(account="1001")] == [
+            oa.MutationKind.RUN_CORRECTION
+        ] * 3
+        assert [r.totals for r in first.runs()] == [r.totals for r in second.runs()]
+        numbers = [s.account.number for s in first.find_accounts(oa.AccountQuery())]
+        assert {n: s.balance for n, s in first.states(numbers).items()} == {
+            n: s.balance for n, s in second.states(numbers).items()
+        }
+
+
+def test_demo_never_wipes_a_directory_it_did_not_write(tmp_path: Path) -> None:
+    """A directory with other files, or a file, is refused with exit 2 and left alone."""
+    precious = tmp_path / "home"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    result = invoke(None, "demo", str(precious))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "thesis.txt" in result.stderr
+    assert "not a demo directory" in result.stderr
+    assert sorted(p.name for p in precious.iterdir()) == ["thesis.txt"]
+    result = invoke(None, "demo", str(precious / "thesis.txt"))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert (precious / "thesis.txt").read_text() == "years of work"
+
+
+def test_db_upgrade_creates_the_schema_then_reports_it_current(tmp_path: Path) -> None:
+    """The db upgrade command creates the schema and says so; run again it changes nothing."""
+    db = tmp_path / "new.sqlite"
+    created = succeeded(invoke(db, "db", "upgrade")).stdout
+    assert created.strip() == f"created schema version {SCHEMA_VERSION} in {db}"
+    assert schema_version(db) == SCHEMA_VERSION
+    again = succeeded(invoke(db, "db", "upgrade")).stdout
+    assert again.strip() == f"schema of {db} is up to date (version {SCHEMA_VERSION})"
+
+
+def test_a_database_without_schema_is_a_usage_error(tmp_path: Path) -> None:
+    """Commands on a file without the schema exit 2 and point at db upgrade."""
+    result = invoke(tmp_path / "empty.sqlite", "accounts")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "onaccount db upgrade" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_database_can_come_from_the_environment(small_db: Path, tmp_path: Path) -> None:
+    """Without --db the file named by ONACCOUNT_DB is used, and --db still wins over it."""
+    found = json_of(invoke(None, "accounts", "--json", env={"ONACCOUNT_DB": str(small_db)}))
+    assert [a["number"] for a in found] == ["100", "200", "300", "900"]
+    assert Decimal(found[0]["balance"]) == Decimal("-20.25")
+    other = tmp_path / "other.sqlite"
+    succeeded(invoke(other, "db", "upgrade"))
+    empty = json_of(invoke(other, "accounts", "--json", env={"ONACCOUNT_DB": str(small_db)}))
+    assert empty == []
+
+
+def test_the_role_can_come_from_the_environment(small_db: Path) -> None:
+    """ONACCOUNT_ROLE sets the role when --role is not given."""
+    args = ("invoice", "--period", "2026-10", "--all", "--strategy", "none")
+    result = invoke(small_db, *args, role=None, env={"ONACCOUNT_ROLE": "viewer"})
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert "actor 'tester'" in result.stderr
+    assert "'bulk-invoice' capability (it holds: view)" in result.stderr

@@ -1,0 +1,194 @@
+"""The exporter contract: options as validated JSON data, metadata checks, export()."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, BinaryIO
+
+import attrs
+import pytest
+
+from onaccount import InvalidValue, OnAccountError
+from onaccount.exporting import (
+    Exportable,
+    Exporter,
+    ExportOptions,
+    InvalidExporter,
+    InvalidOptions,
+    OptionInfo,
+    UnsupportedSource,
+    option,
+    validate_exporter,
+)
+from onaccount.testing._samples import sample_run, sample_statement
+from onaccount_exporters import CsvExporter, CsvOptions, XlsxOptions
+
+
+@attrs.frozen(kw_only=True)
+class DemoOptions(ExportOptions):
+    """Options of the demo exporter."""
+
+    layout: str = option("wide", choices=("wide", "narrow"), help="How wide.")
+    copies: int = option(1, help="How many copies.")
+    header: bool = option(True, help="Whether to write a header.")
+
+
+class Demo(Exporter[DemoOptions]):
+    """Writes the options and the source's type."""
+
+    identifier = "demo-export"
+    title = "Demo"
+    description = "Writes its options."
+    media_type = "text/plain"
+    extension = "txt"
+    Options = DemoOptions
+
+    def write(self, source: Exportable, stream: BinaryIO, options: DemoOptions) -> None:
+        """Write the options as JSON."""
+        stream.write(json.dumps([type(source).__name__, options.to_json()]).encode())
+
+
+def test_options_build_with_defaults_and_round_trip_through_json() -> None:
+    """Default options build and from_json(to_json()) gives them back, as text too."""
+    options = DemoOptions()
+    assert options.to_json() == {"layout": "wide", "copies": 1, "header": True}
+    assert DemoOptions.from_json(json.loads(json.dumps(options.to_json()))) == options
+    assert DemoOptions.from_json('{"layout": "narrow"}') == DemoOptions(layout="narrow")
+    assert DemoOptions.from_json(b'{"copies": 3}') == DemoOptions(copies=3)
+
+
+def test_unknown_option_keys_are_refused_naming_them_and_the_known_ones() -> None:
+    """from_json refuses unknown keys, naming each and listing the options there are."""
+    with pytest.raises(InvalidOptions) as caught:
+        DemoOptions.from_json({"layuot": "wide", "colour": "red"})
+    message = str(caught.value)
+    assert "no option 'colour', 'layuot'" in message
+    assert "its options are 'copies', 'header', 'layout'" in message
+    assert isinstance(caught.value, InvalidValue)
+    assert isinstance(caught.value, OnAccountError)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"layout": "tall"}, "option 'layout' is 'tall'; use one of 'wide', 'narrow'"),
+        ({"copies": "2"}, "option 'copies' is '2' (str); give a whole number such as 1"),
+        ({"copies": True}, "option 'copies' is True (bool)"),
+        ({"header": 1}, "option 'header' is 1 (int); give true or false"),
+        ({"layout": None}, "option 'layout' is None"),
+        ("[1, 2]", "are a list; pass a JSON object"),
+        ("{not json", "are not JSON"),
+        (42, "are a int; pass a JSON object"),
+    ],
+)
+def test_bad_option_values_are_refused_saying_what_to_give(data: Any, words: str) -> None:
+    """Wrong types (bool is no int), values outside the choices and non-objects are refused."""
+    with pytest.raises(InvalidOptions) as caught:
+        DemoOptions.from_json(data)
+    assert words in str(caught.value)
+
+
+def test_options_describe_themselves_as_data() -> None:
+    """describe() lists name, type, default, help and choices of every option in order."""
+    assert DemoOptions.describe() == (
+        OptionInfo("layout", "str", "wide", "How wide.", ("wide", "narrow")),
+        OptionInfo("copies", "int", 1, "How many copies."),
+        OptionInfo("header", "bool", True, "Whether to write a header."),
+    )
+    assert [i.name for i in CsvOptions.describe()] == ["dialect", "layout", "header"]
+    assert [i.name for i in XlsxOptions.describe()] == ["lines", "days"]
+
+
+def test_option_declarations_are_checked() -> None:
+    """option() refuses defaults JSON cannot carry, defaults outside the choices, no help."""
+    with pytest.raises(InvalidExporter, match="options hold str, int or bool"):
+        option(1.5, help="x")  # type: ignore[arg-type]  # a float on purpose
+    with pytest.raises(InvalidExporter, match="not among its choices"):
+        option("c", choices=("a", "b"), help="x")
+    with pytest.raises(InvalidExporter, match="say what it does"):
+        option("a", help=" ")
+
+
+def test_plain_attrs_fields_with_other_values_are_refused_by_to_json() -> None:
+    """An option holding something JSON cannot carry is refused when serialised."""
+
+    @attrs.frozen(kw_only=True)
+    class Loose(ExportOptions):
+        ratio: float = 0.5
+
+    with pytest.raises(InvalidOptions, match=r"option 'ratio' holds 0\.5, a float"):
+        Loose().to_json()
+
+
+def test_exporter_options_accept_instances_mappings_text_and_none() -> None:
+    """Exporter.options builds options from its own instances, JSON objects, text or None."""
+    demo = Demo()
+    assert demo.options() == DemoOptions()
+    assert demo.options(DemoOptions(copies=2)) == DemoOptions(copies=2)
+    assert demo.options({"copies": 2}) == DemoOptions(copies=2)
+    assert demo.options('{"copies": 2}') == DemoOptions(copies=2)
+    with pytest.raises(InvalidOptions, match="options of another exporter"):
+        demo.options(CsvOptions())  # type: ignore[arg-type]  # another exporter's on purpose
+    with pytest.raises(InvalidOptions, match="are a list; pass DemoOptions"):
+        demo.options([("copies", 2)])  # type: ignore[arg-type]  # wrong on purpose
+
+
+def test_export_writes_statements_plans_and_runs_and_refuses_anything_else() -> None:
+    """export() writes the three sources and raises UnsupportedSource for other values."""
+    demo = Demo()
+    assert json.loads(demo.export_bytes(sample_run(), {"copies": 2})) == [
+        "InvoiceRun",
+        {"layout": "wide", "copies": 2, "header": True},
+    ]
+    assert json.loads(demo.export_bytes(sample_statement()))[0] == "Statement"
+    not_a_source: Any = {"run": 1}
+    with pytest.raises(UnsupportedSource, match="a dict; pass a Statement, a Plan or an"):
+        demo.export(not_a_source, io.BytesIO())
+
+
+def _exporter_with(**changes: Any) -> Exporter[Any]:
+    cls = type("Broken", (Demo,), changes)
+    return cls()  # type: ignore[no-any-return]  # type() builds an untyped class
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"identifier": "CSV"}, "identifier 'CSV'; write a lowercase value like 'csv'"),
+        ({"identifier": "my_csv"}, "identifier 'my_csv'"),
+        ({"identifier": "-csv"}, "identifier '-csv'"),
+        ({"identifier": ""}, "identifier ''; set the class attribute identifier"),
+        ({"title": " "}, "title ' '; set the class attribute title"),
+        ({"description": None}, "description None"),
+        ({"media_type": "csv"}, "media_type 'csv'"),
+        ({"extension": ".csv"}, "extension '.csv'"),
+        ({"Options": dict}, "set it to an @attrs.frozen subclass"),
+    ],
+)
+def test_exporters_breaking_the_contract_are_refused(changes: dict[str, Any], words: str) -> None:
+    """validate_exporter names the broken field and how to fix it."""
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(_exporter_with(**changes))
+    assert words in str(caught.value)
+
+
+def test_options_without_working_defaults_are_refused() -> None:
+    """An Options class that cannot be built without arguments breaks the contract."""
+
+    @attrs.frozen(kw_only=True)
+    class Needy(ExportOptions):
+        path: str
+
+    with pytest.raises(InvalidExporter, match="give every option a working default"):
+        validate_exporter(_exporter_with(Options=Needy))
+
+
+def test_classes_and_foreign_objects_are_not_exporters() -> None:
+    """A class instead of an instance, or an object of another type, is refused."""
+    with pytest.raises(InvalidExporter, match=r"register an instance, CsvExporter\(\)"):
+        validate_exporter(CsvExporter)
+    with pytest.raises(InvalidExporter, match=r"subclass onaccount\.exporting\.Exporter"):
+        validate_exporter(object())
+    assert validate_exporter(Demo()).identifier == "demo-export"
+    assert repr(Demo()) == "<Demo 'demo-export'>"

@@ -1,0 +1,121 @@
+"""Formula neutralising, XML character removal and file name sanitising."""
+
+from __future__ import annotations
+
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from onaccount.exporting import (
+    FORMULA_TRIGGERS,
+    InvalidExporter,
+    clean_text,
+    neutralise,
+    remove_xml_forbidden,
+    safe_filename,
+)
+from onaccount.testing import strategies
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+31 6", "-1+1", "@cmd", "\t=1", "\r=1", "=", "-"])
+def test_text_starting_with_a_formula_trigger_gets_an_apostrophe(text: str) -> None:
+    """Text starting with = + - @ tab or CR is prefixed with an apostrophe."""
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Beer", "'=already", " =SUM(A1)", "a=b", "1-2", "\n=1"])
+def test_other_text_is_left_alone(text: str) -> None:
+    """Text that does not start with a trigger is returned unchanged."""
+    assert neutralise(text) == text
+
+
+def test_xml_forbidden_characters_are_removed_and_allowed_ones_kept() -> None:
+    """C0 controls, lone surrogates and U+FFFE/U+FFFF go; tab, LF and CR stay."""
+    assert remove_xml_forbidden("a\x00b\x01\x08c\x0b\x0c\x1fd") == "abcd"
+    assert remove_xml_forbidden("x\ud800y\udfffz\ufffe\uffff") == "xyz"
+    assert remove_xml_forbidden("tab\tlf\ncr\r🍺é") == "tab\tlf\ncr\r🍺é"
+
+
+def test_clean_text_removes_before_it_neutralises() -> None:
+    """A NUL in front of a formula cannot hide it: it is removed, then the text neutralised."""
+    assert clean_text("\x00=SUM(A1)") == "'=SUM(A1)"
+    assert clean_text("\x01\x02") == ""
+
+
+@given(st.text() | st.sampled_from(strategies.HOSTILE_TEXTS))
+def test_clean_text_is_safe_for_spreadsheets_and_xml(text: str) -> None:
+    """Cleaned text never starts with a trigger and survives a trip through an XML parser."""
+    cleaned = clean_text(text)
+    assert not cleaned or cleaned[0] not in FORMULA_TRIGGERS
+    element = ET.Element("t")
+    element.text = cleaned
+    # expat refuses XML-forbidden characters; line ends may be normalised, nothing else.
+    parsed = ET.fromstring(ET.tostring(element, encoding="unicode")).text or ""
+    assert parsed.replace("\r", "\n") == cleaned.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("1042 Team A 2026-10", "1042 Team A 2026-10.csv"),
+        ("../../etc/passwd", "_.._etc_passwd.csv"),
+        ('a<b>c:d"e|f?g*h\\i', "a_b_c_d_e_f_g_h_i.csv"),
+        ("CON", "CON_.csv"),
+        ("lpt1.backup", "lpt1_.backup.csv"),
+        ("...hidden", "hidden.csv"),
+        ("-rf", "_rf.csv"),
+        ("-7 @admin", "_7 @admin.csv"),
+        ("trailing dots...  ", "trailing dots.csv"),
+        ("tabs\tand\nlines  here", "tabs and lines here.csv"),
+        ("", "export.csv"),
+        ("\x00\x01", "export.csv"),
+        ("Café Zoë", "Café Zoë.csv"),
+    ],
+)
+def test_safe_filename_examples(stem: str, expected: str) -> None:
+    """Separators, reserved names, hidden and option-like names are made safe."""
+    assert safe_filename(stem, "csv") == expected
+
+
+def test_safe_filename_cuts_long_names_at_a_character_boundary() -> None:
+    """A name longer than 200 UTF-8 bytes is cut without splitting a character."""
+    name = safe_filename("é" * 300, "xlsx")
+    assert len(name.encode()) <= 200
+    assert name.endswith(".xlsx")
+    assert set(name[:-5]) == {"é"}
+
+
+def test_safe_filename_refuses_a_bad_extension() -> None:
+    """An extension with a dot, capitals or separators is refused, saying how to write it."""
+    for extension in (".csv", "CSV", "c/v", ""):
+        with pytest.raises(InvalidExporter, match="without the dot"):
+            safe_filename("x", extension)
+
+
+@given(st.text(max_size=300) | st.sampled_from(strategies.HOSTILE_TEXTS))
+def test_any_name_becomes_a_file_that_can_be_created(stem: str) -> None:
+    """Any text gives a name under 200 bytes that is one real file directly in its folder."""
+    name = safe_filename(stem, "csv")
+    assert len(name.encode()) <= 200
+    assert not name.startswith((".", "-", " "))
+    assert "/" not in name
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(b"ok")
+        assert [p.name for p in Path(folder).iterdir()] == [name]
+
+
+def test_names_from_hostile_texts_create_real_files(tmp_path: Path) -> None:
+    """Every hostile text (and some odd ones) gives a distinct creatable file in the folder."""
+    stems = [*strategies.HOSTILE_TEXTS, "a/b", "a\\b", "..", ".", " ", "NUL.txt", "x" * 400]
+    for index, stem in enumerate(stems):
+        name = safe_filename(f"{index} {stem}", "csv")
+        assert len(name.encode()) <= 200
+        path = tmp_path / name
+        path.write_bytes(b"ok")
+        assert path.parent == tmp_path
+    assert len(list(tmp_path.iterdir())) == len(stems)

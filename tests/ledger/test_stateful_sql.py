@@ -1,0 +1,50 @@
+"""The stateful property test of the runs, against the SQL ledgers."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+
+from onaccount.ledger import Ledger
+from onaccount.ledger.sql import SQLLedger
+from tests.conftest import postgres_url
+from tests.ledger.sql_support import fresh_postgres
+from tests.test_stateful import LedgerMachine
+
+
+class SQLiteLedgerMachine(LedgerMachine):
+    """The machine on a fresh SQLite file per example."""
+
+    def make_ledger(self) -> Ledger:
+        self._directory = Path(tempfile.mkdtemp(prefix="onaccount-stateful-"))
+        self._sql = SQLLedger(self._directory / "ledger.sqlite", upgrade=True)
+        return self._sql
+
+    def teardown(self) -> None:
+        self._sql.close()
+        shutil.rmtree(self._directory, ignore_errors=True)
+
+
+class PostgreSQLLedgerMachine(LedgerMachine):
+    """The machine on an emptied PostgreSQL database per example."""
+
+    def make_ledger(self) -> Ledger:
+        self._sql = fresh_postgres(postgres_url())
+        return self._sql
+
+    def teardown(self) -> None:
+        self._sql.close()
+
+
+_SETTINGS = {
+    "stateful_step_count": 25,
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.filter_too_much],
+}
+SQLiteLedgerMachine.TestCase.settings = settings(max_examples=30, **_SETTINGS)
+PostgreSQLLedgerMachine.TestCase.settings = settings(max_examples=15, **_SETTINGS)
+TestSQLiteLedgerMachine = SQLiteLedgerMachine.TestCase
+TestPostgreSQLLedgerMachine = PostgreSQLLedgerMachine.TestCase

@@ -1,0 +1,569 @@
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+import onaccount as oa
+from onaccount.testing import strategies as oas
+
+ADMIN = oa.Actor.superuser("machine")
+_ZERO = Decimal(0)
+_UTC = dt.UTC
+
+
+@attrs.frozen
+class ClearHalf:
+    """A host's own strategy: clear half the invoiced amount, leave the limit alone."""
+
+    name: ClassVar[str] = "clear-half"
+    description: ClassVar[str] = "Raise the balance by half the invoiced amount."
+
+    def correction(self, state: oa.AccountState, statement: oa.Statement) -> oa.Correction:
+        """Half of T, rounded to the currency."""
+        return oa.Correction(balance_delta=oa.round_money(statement.total / 2, statement.currency))
+
+
+STRATEGIES: tuple[oa.ResetStrategy, ...] = (
+    oa.NoCorrection(),
+    oa.ZeroBalance(),
+    oa.LimitMinusInvoiced(),
+    ClearHalf(),
+)
+
+
+def declared_effect(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> oa.Correction:
+    """What DESIGN §5 (or the custom strategy's own description) says a strategy books."""
+    if strategy.name == "none":
+        return oa.Correction()
+    if strategy.name == "zero-balance":
+        return oa.Correction(balance_delta=total)
+    if strategy.name == "limit-minus-invoiced":
+        return oa.Correction(balance_delta=total, limit_delta=-total)
+    assert strategy.name == "clear-half"
+    return oa.Correction(balance_delta=oa.round_money(total / 2, currency))
+
+
+def room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> Decimal:
+    """The spending-room column of DESIGN §5's table."""
+    return {
+        "none": _ZERO,
+        "zero-balance": total,
+        "limit-minus-invoiced": _ZERO,
+        "clear-half": oa.round_money(total / 2, currency),
+    }[strategy.name]
+
+
+def utc(instant: dt.datetime) -> dt.datetime:
+    """The instant in UTC, so comparisons never depend on the tzinfo object."""
+    return instant.astimezone(_UTC)
+
+
+def check_statement_totals(statement: oa.Statement) -> None:
+    """DESIGN §7 item 5 for one statement."""
+    purchases = statement.purchases
+    assert statement.total == sum((p.total for p in purchases), _ZERO)
+    assert statement.total == sum((d.total for d in statement.days), _ZERO)
+    assert statement.total == sum((p.amount for p in statement.products), _ZERO)
+    assert statement.total == sum((v.gross for v in statement.vat), _ZERO)
+    for day in statement.days:
+        assert day.total == sum((p.total for p in day.purchases), _ZERO)
+        assert all(statement.period.business_date(p.at) == day.date for p in day.purchases)
+    for row in statement.vat:
+        assert row.net + row.tax == row.gross
+        split = oa.vat_split(row.gross, row.vat.rate, statement.currency)
+        assert (row.net, row.tax) == (split.net, split.vat)
+    assert len({v.vat for v in statement.vat}) == len(statement.vat)
+
+
+@attrs.define
+class InvoiceModel:
+    run_id: str
+    account: str
+    strategy: oa.ResetStrategy
+    correction: oa.Correction
+    tx_ids: frozenset[str]
+    before: tuple[Decimal, Decimal, frozenset[str]]
+    touched_at_commit: int
+    undone: bool = False
+
+
+@attrs.define
+class PlanModel:
+    plan: oa.Plan
+    revisions: dict[str, int]
+
+
+class LedgerMachine(RuleBasedStateMachine):
+    """Records, plans, commits and undoes, keeping a model of what the ledger must hold."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ledger = self.make_ledger()
+        self.accounts: dict[str, oa.Account] = {}
+        self.txs: dict[str, oa.Transaction] = {}
+        self.balance: dict[str, Decimal] = {}
+        self.limit: dict[str, Decimal] = {}
+        self.revision: dict[str, int] = {}
+        self.touched: dict[str, int] = {}
+        self.invoiced: dict[str, tuple[str, str]] = {}  # tx id -> (run id, account)
+        self.invoices: dict[tuple[str, str], InvoiceModel] = {}
+        self.plans: list[PlanModel] = []
+        self.keys: dict[str, str] = {}
+        self.next_id = 0
+        self.universe = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+
+    def make_ledger(self) -> oa.Ledger:
+        """The ledger under test: the reference MemoryLedger here, SQL ones in subclasses."""
+        return oa.MemoryLedger()
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def fresh_id(self) -> str:
+        self.next_id += 1
+        return f"m{self.next_id:05d}"
+
+    def touch(self, numbers: Iterable[str]) -> None:
+        for number in numbers:
+            self.touched[number] += 1
+
+    def uninvoiced(self, number: str) -> frozenset[str]:
+        return frozenset(
+            t.id for t in self.txs.values() if t.account == number and t.id not in self.invoiced
+        )
+
+    def observe(self) -> tuple[Any, ...]:
+        numbers = sorted(self.accounts)
+        return (
+            self.ledger.states(numbers),
+            [(t.id, t) for t in self.ledger.transactions(numbers)],
+            sorted(t.id for t in self.ledger.transactions(numbers, uninvoiced=False)),
+            self.ledger.runs(),
+            self.ledger.mutations(),
+        )
+
+    def state(self, number: str) -> oa.AccountState:
+        return self.ledger.states([number])[number]
+
+    # -- setup ---------------------------------------------------------------------------
+
+    @initialize(
+        tz=oas.time_zones(),
+        day_start=oas.day_starts(),
+        month=st.sampled_from((10, 3, 11, 4, 9)),
+        opened=st.lists(
+            oas.accounts(), min_size=1, max_size=4, unique_by=lambda a: a.number
+        ).filter(lambda accounts: any(a.kind is oa.AccountKind.LIMIT for a in accounts)),
+        data=st.data(),
+    )
+    def open_accounts(
+        self,
+        tz: str,
+        day_start: dt.time,
+        month: int,
+        opened: list[oa.Account],
+        data: st.DataObject,
+    ) -> None:
+        self.universe = oa.Period.month(2026, month, tz=tz, day_starts_at=day_start)
+        for account in opened:
+            oa.open_account(self.ledger, account, actor=ADMIN)
+            self.accounts[account.number] = account
+            self.balance[account.number] = _ZERO
+            self.limit[account.number] = account.limit
+            self.revision[account.number] = 0
+            self.touched[account.number] = 0
+        # Seed the ledger, so runs have something to invoice whichever rules run.
+        self.record_bookings(data, data.draw(st.integers(0, 8)))
+
+    # -- bookings ------------------------------------------------------------------------
+
+    @rule(data=st.data(), count=st.integers(1, 4))
+    def record_bookings(self, data: st.DataObject, count: int) -> None:
+        for _ in range(count):
+            if data.draw(st.integers(0, 7)) == 7:
+                self.record_credit(data, outside=data.draw(st.sampled_from((True, False))))
+                continue
+            self.record_purchase(
+                data,
+                allow_over_limit=data.draw(st.booleans()),
+                outside=data.draw(st.sampled_from((False, False, False, True))),
+            )
+
+    def record_purchase(self, data: st.DataObject, allow_over_limit: bool, outside: bool) -> None:
+        account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
+        purchase = data.draw(
+            oas.purchases(
+                account,
+                self.universe,
+                outside=outside,
+                ids=st.just(self.fresh_id()),
+                max_lines=3,
+            )
+        )
+        number = account.number
+        room = self.limit[number] + self.balance[number]
+        refused = not allow_over_limit and purchase.total > 0 and room - purchase.total < 0
+        if refused:
+            event("record: limit exceeded")
+            before = self.observe()
+            with pytest.raises(oa.LimitExceeded) as caught:
+                self.ledger.record(purchase)
+            assert purchase.id in str(caught.value)
+            assert str(room) in str(caught.value)
+            assert self.observe() == before
+            return
+        self.ledger.record(purchase, allow_over_limit=allow_over_limit)
+        self.txs[purchase.id] = purchase
+        self.balance[number] -= purchase.total
+        self.touch([number])
+
+    def record_credit(self, data: st.DataObject, outside: bool) -> None:
+        account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
+        credit = data.draw(
+            oas.credit_bookings(
+                account, self.universe, outside=outside, ids=st.just(self.fresh_id())
+            )
+        )
+        self.ledger.record(credit)
+        self.txs[credit.id] = credit
+        self.balance[account.number] += credit.credit
+        self.touch([account.number])
+
+    @rule(data=st.data())
+    def correct_balance(self, data: st.DataObject) -> None:
+        number = data.draw(st.sampled_from(sorted(self.accounts)))
+        places = oa.minor_unit(self.accounts[number].currency)
+        delta = data.draw(st.integers(1, 5000)) * data.draw(st.sampled_from((1, -1))) * places
+        mutation = oa.correct_balance(self.ledger, number, delta, actor=ADMIN, reason="till")
+        assert mutation.balance_delta == delta
+        self.balance[number] += delta
+        self.revision[number] += 1
+        self.touch([number])
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def plan_period(self, data: st.DataObject) -> oa.Period:
+        universe = self.universe
+        days = universe.days()
+        how = data.draw(st.sampled_from((0, 0, 2, 1, 3, 4)))
+        if how == 0:
+            return universe
+        if how == 1:
+            # A DST day when the month has one, else any single day.
+            odd = [d for d in days if universe.day_length(d) != dt.timedelta(days=1)]
+            day = data.draw(st.sampled_from(odd or list(days)))
+            return oa.Period.day(day, tz=universe.tz, day_starts_at=universe.day_starts_at)
+        if how == 2:
+            first = data.draw(st.integers(0, len(days) - 1))
+            last = data.draw(st.integers(first, min(first + 10, len(days) - 1)))
+            return oa.Period.between(
+                days[first], days[last], tz=universe.tz, day_starts_at=universe.day_starts_at
+            )
+        # The days just before or after the month, where outside bookings land.
+        if how == 3:
+            first, last = days[0] - dt.timedelta(days=10), days[0] - dt.timedelta(days=1)
+        else:
+            first, last = days[-1] + dt.timedelta(days=1), days[-1] + dt.timedelta(days=10)
+        return oa.Period.between(first, last, tz=universe.tz, day_starts_at=universe.day_starts_at)
+
+    @rule(data=st.data(), strategy=st.sampled_from(STRATEGIES), commit_now=st.booleans())
+    def plan(self, data: st.DataObject, strategy: oa.ResetStrategy, commit_now: bool) -> None:
+        period = self.plan_period(data)
+        numbers = sorted(self.accounts)
+        selection = data.draw(
+            st.lists(st.sampled_from(numbers), min_size=1)
+            | st.just([*numbers, "404"])
+            | st.just(numbers)
+        )
+        before = self.observe()
+        plan = oa.plan_run(self.ledger, period, selection, strategy, actor=ADMIN)
+        # Item 6: planning changes nothing and gives equal plans twice.
+        assert self.observe() == before
+        assert oa.plan_run(self.ledger, period, selection, strategy, actor=ADMIN) == plan
+        self.check_plan(plan, period, sorted(set(selection)), strategy)
+        event(f"plan: {bool(plan.drafts)} drafts, {bool(plan.refusals)} refusals")
+        for refusal in plan.refusals:
+            event(f"plan: refused for {refusal.reason.value}")
+        self.plans.append(
+            PlanModel(
+                plan, {d.account.number: self.revision[d.account.number] for d in plan.drafts}
+            )
+        )
+
+    def check_plan(
+        self,
+        plan: oa.Plan,
+        period: oa.Period,
+        selected: list[str],
+        strategy: oa.ResetStrategy,
+    ) -> None:
+        start, end = utc(period.start), utc(period.end)
+        drafts = {d.account.number: d for d in plan.drafts}
+        refusals = {r.account: r for r in plan.refusals}
+        assert len(drafts) == len(plan.drafts)
+        assert len(refusals) == len(plan.refusals)
+        assert plan.bulk == (len(selected) != 1)
+        expected_warnings = []
+        for number in selected:
+            account = self.accounts.get(number)
+            if account is None:
+                assert refusals[number].reason is oa.RefusalReason.UNKNOWN_ACCOUNT
+                assert number in refusals[number].message
+                continue
+            if account.kind is oa.AccountKind.CREDIT:
+                assert refusals[number].reason is oa.RefusalReason.CREDIT_ACCOUNT
+                assert "credit account" in refusals[number].message
+                continue
+            mine = [
+                t for t in self.txs.values() if t.account == number and t.id not in self.invoiced
+            ]
+            older = [t for t in mine if isinstance(t, oa.Purchase) and utc(t.at) < start]
+            if older:
+                expected_warnings.append(
+                    (
+                        number,
+                        len(older),
+                        sum((p.total for p in older), _ZERO),
+                        min(utc(p.at) for p in older),
+                    )
+                )
+            inside = [t for t in mine if start <= utc(t.at) < end]
+            credits = sorted(t.id for t in inside if isinstance(t, oa.CreditBooking))
+            purchases = [t for t in inside if isinstance(t, oa.Purchase)]
+            if credits:
+                refusal = refusals[number]
+                assert refusal.reason is oa.RefusalReason.CREDIT_BOOKINGS_IN_PERIOD
+                assert sorted(refusal.transactions) == credits
+                assert all(c in refusal.message for c in credits)
+                continue
+            if not purchases:
+                assert number in plan.nothing_to_invoice
+                continue
+            draft = drafts[number]
+            statement = draft.statement
+            assert statement.transaction_ids == {p.id for p in purchases}
+            total = sum((p.total for p in purchases), _ZERO)
+            assert draft.total == total
+            check_statement_totals(statement)
+            # Item 9: the correction is what the strategy declares.
+            declared = declared_effect(strategy, total, account.currency)
+            assert draft.correction == declared
+            assert draft.balance_before == self.balance[number]
+            assert draft.limit_before == self.limit[number]
+            assert draft.state.revision == self.revision[number]
+            assert draft.balance_after == self.balance[number] + declared.balance_delta
+            assert draft.limit_after == self.limit[number] + declared.limit_delta
+            room_before = draft.limit_before + draft.balance_before
+            room_after = draft.limit_after + draft.balance_after
+            assert room_after - room_before == room_change(strategy, total, account.currency)
+        accounted = set(drafts) | set(refusals) | set(plan.nothing_to_invoice)
+        assert accounted == set(selected)
+        assert not set(drafts) & set(refusals)
+        assert [
+            (w.account, w.count, w.total, utc(w.oldest)) for w in plan.warnings
+        ] == expected_warnings
+        assert plan.totals == {
+            c: sum((d.total for d in plan.drafts if d.statement.currency == c), _ZERO)
+            for c in sorted({d.statement.currency for d in plan.drafts})
+        }
+
+    @precondition(lambda self: bool(self.plans))
+    @rule(data=st.data())
+    def commit(self, data: st.DataObject) -> None:
+        # Mostly plans that invoice something; empty ones and stale ones come up too.
+        with_drafts = [m for m in self.plans if m.plan.drafts]
+        model = data.draw(
+            st.sampled_from(with_drafts[::-1] or self.plans) | st.sampled_from(self.plans)
+        )
+        self.commit_plan(data, model)
+
+    def commit_plan(self, data: st.DataObject, model: PlanModel) -> None:
+        plan = model.plan
+        key_kind = data.draw(st.sampled_from(("none", "fresh", "existing")))
+        key = None
+        if key_kind == "fresh":
+            key = self.fresh_id()
+        elif key_kind == "existing" and self.keys:
+            key = data.draw(st.sampled_from(sorted(self.keys)))
+        before = self.observe()
+        if key is not None and key in self.keys:
+            existing = self.ledger.run(self.keys[key])
+            assert oa.commit_run(self.ledger, plan, actor=ADMIN, key=key) == existing
+            assert self.observe() == before
+            return
+        conflict = any(
+            tx in self.invoiced for d in plan.drafts for tx in d.statement.transaction_ids
+        ) or any(self.revision[n] != r for n, r in model.revisions.items())
+        if conflict:
+            event("commit: conflict")
+            with pytest.raises(oa.RunConflict):
+                oa.commit_run(self.ledger, plan, actor=ADMIN, key=key)
+            assert self.observe() == before
+            return
+        states_before = self.ledger.states(sorted(self.accounts))
+        invoiced_before = set(self.invoiced)
+        run = oa.commit_run(self.ledger, plan, actor=ADMIN, key=key)
+        event(f"commit: {'non-' if run.invoices else ''}empty run with {plan.strategy.name}")
+        assert run == self.ledger.run(run.id)
+        assert run.key == key
+        assert run.strategy == plan.strategy.name
+        assert [i.statement for i in run.invoices] == [d.statement for d in plan.drafts]
+        mutations = self.ledger.mutations(run_id=run.id)
+        assert len(mutations) == sum(1 for d in plan.drafts if not d.correction.is_zero)
+        strategy = plan.strategy
+        states_after = self.ledger.states(sorted(self.accounts))
+        for invoice, draft in zip(run.invoices, plan.drafts, strict=True):
+            number = invoice.account.number
+            assert invoice.state is oa.InvoiceState.ACTIVE
+            assert invoice.correction == draft.correction
+            assert invoice.balance_before == states_before[number].balance
+            assert invoice.limit_before == states_before[number].limit
+            assert (invoice.mutation is None) == draft.correction.is_zero
+            if invoice.mutation is not None:
+                assert invoice.mutation.kind is oa.MutationKind.RUN_CORRECTION
+                assert invoice.mutation.actor == ADMIN.id
+                assert invoice.mutation.run_id == run.id
+            # Item 9: balance, limit and spending room move as DESIGN §5 says.
+            currency = invoice.account.currency
+            declared = declared_effect(strategy, invoice.total, currency)
+            after, previous = states_after[number], states_before[number]
+            assert after.balance - previous.balance == declared.balance_delta
+            assert after.limit - previous.limit == declared.limit_delta
+            assert after.spending_room - previous.spending_room == room_change(
+                strategy, invoice.total, currency
+            )
+            self.invoices[(run.id, number)] = InvoiceModel(
+                run_id=run.id,
+                account=number,
+                strategy=strategy,
+                correction=invoice.correction,
+                tx_ids=invoice.transaction_ids,
+                before=(self.balance[number], self.limit[number], self.uninvoiced(number)),
+                touched_at_commit=self.touched[number] + 1,
+            )
+            for tx_id in invoice.transaction_ids:
+                self.invoiced[tx_id] = (run.id, number)
+            self.balance[number] += invoice.correction.balance_delta
+            self.limit[number] += invoice.correction.limit_delta
+            if not invoice.correction.is_zero:
+                self.revision[number] += 1
+            self.touch([number])
+        # Item 8: accounts outside the run and transactions outside it are untouched.
+        in_run = {i.account.number for i in run.invoices}
+        for number in set(self.accounts) - in_run:
+            assert states_after[number] == states_before[number]
+        newly = set(self.invoiced) - invoiced_before
+        assert newly == {t for i in run.invoices for t in i.transaction_ids}
+        for tx_id in newly:
+            assert plan.period.contains(self.txs[tx_id].at)
+        if key is not None:
+            self.keys[key] = run.id
+
+    @precondition(lambda self: bool(self.invoices))
+    @rule(data=st.data())
+    def undo(self, data: st.DataObject) -> None:
+        target = data.draw(st.sampled_from(sorted(self.invoices, key=self.undo_order)))
+        model = self.invoices[target]
+        run_id, number = target
+        before = self.observe()
+        if model.undone:
+            with pytest.raises(oa.AlreadyUndone) as caught:
+                oa.undo_invoice(self.ledger, run_id, number, actor=ADMIN, reason="again")
+            assert run_id in str(caught.value)
+            assert self.observe() == before
+            return
+        state_before = self.state(number)
+        undone = oa.undo_invoice(self.ledger, run_id, number, actor=ADMIN, reason="mistake")
+        event(f"undo: restores exactly={self.touched[number] == model.touched_at_commit}")
+        assert undone.state is oa.InvoiceState.UNDONE
+        assert undone.undone_by == ADMIN.id
+        assert undone.undo_reason == "mistake"
+        assert (undone.undo_mutation is None) == model.correction.is_zero
+        assert self.ledger.run(run_id).invoice_for(number) == undone
+        state_after = self.state(number)
+        assert state_after.balance - state_before.balance == -model.correction.balance_delta
+        assert state_after.limit - state_before.limit == -model.correction.limit_delta
+        model.undone = True
+        for tx_id in model.tx_ids:
+            del self.invoiced[tx_id]
+        self.balance[number] -= model.correction.balance_delta
+        self.limit[number] -= model.correction.limit_delta
+        if not model.correction.is_zero:
+            self.revision[number] += 1
+        if self.touched[number] == model.touched_at_commit:
+            # Item 4: nothing happened to the account since the commit, so undo restores
+            # balance, limit and the set of uninvoiced transactions exactly.
+            uninvoiced = frozenset(
+                t.id for t in self.ledger.transactions([number], uninvoiced=True)
+            )
+            assert (state_after.balance, state_after.limit, uninvoiced) == model.before
+        self.touch([number])
+
+    def undo_order(self, key: tuple[str, str]) -> tuple[bool, str, str]:
+        return (self.invoices[key].undone, *key)
+
+    # -- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def balance_identity(self) -> None:
+        """Item 1: balance = Σ transaction amounts + Σ balance deltas; limit likewise."""
+        numbers = sorted(self.accounts)
+        states = self.ledger.states(numbers)
+        for number in numbers:
+            amounts = sum((t.amount for t in self.ledger.transactions([number])), _ZERO)
+            mutations = self.ledger.mutations(account=number)
+            deltas = sum((m.balance_delta for m in mutations), _ZERO)
+            limit = self.accounts[number].limit + sum((m.limit_delta for m in mutations), _ZERO)
+            assert states[number].balance == amounts + deltas == self.balance[number]
+            assert states[number].limit == limit == self.limit[number]
+            assert states[number].revision == self.revision[number]
+
+    @invariant()
+    def conservation_and_no_double_billing(self) -> None:
+        """Items 2 and 3: invoiced + uninvoiced = all purchases; each in one invoice at most."""
+        numbers = sorted(self.accounts)
+        active: dict[str, str] = {}
+        invoiced_total: dict[str, Decimal] = dict.fromkeys(numbers, _ZERO)
+        for run in self.ledger.runs():
+            for invoice in run.invoices:
+                if invoice.state is not oa.InvoiceState.ACTIVE:
+                    continue
+                invoiced_total[invoice.account.number] += invoice.total
+                for tx_id in invoice.transaction_ids:
+                    assert tx_id not in active, f"{tx_id} is billed twice"
+                    active[tx_id] = invoice.id
+        assert set(active) == set(self.invoiced)
+        held = {t.id for t in self.ledger.transactions(numbers, uninvoiced=False)}
+        assert held == set(active)
+        for number in numbers:
+            purchases = [
+                t for t in self.ledger.transactions([number]) if isinstance(t, oa.Purchase)
+            ]
+            free = [
+                t
+                for t in self.ledger.transactions([number], uninvoiced=True)
+                if isinstance(t, oa.Purchase)
+            ]
+            assert invoiced_total[number] + sum((p.total for p in free), _ZERO) == sum(
+                (p.total for p in purchases), _ZERO
+            )
+
+
+LedgerMachine.TestCase.settings = settings(
+    max_examples=100,
+    stateful_step_count=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestLedgerMachine = LedgerMachine.TestCase

@@ -1,0 +1,132 @@
+"""The ExporterContract helpers: formula detection, isolated registries, fake distributions."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from pathlib import Path
+from typing import BinaryIO
+
+import attrs
+import openpyxl
+import pytest
+
+from onaccount.exporting import (
+    Exportable,
+    Exporter,
+    ExportOptions,
+    export_document,
+    load_exporters,
+)
+from onaccount.testing._contract import formula_cells
+from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
+from onaccount.testing._samples import FORMULA_PRODUCT, sample_run
+from onaccount_exporters import CsvExporter, XlsxExporter
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_formula_cells_finds_raw_formulas_in_csv_but_not_numbers() -> None:
+    """Unneutralised =, +, @ and - text is found in CSV; negative numbers are not."""
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(
+        [["name", "amount"], ["=SUM(A1)", "-5,60"], ["@x", "-1"], ["'=ok", "+cmd|x"]]
+    )
+    found = formula_cells(buffer.getvalue().encode(), "text/csv")
+    assert found == ["=SUM(A1)", "@x", "+cmd|x"]
+
+
+def test_formula_cells_finds_formulas_in_xlsx() -> None:
+    """A formula cell or formula-like text in a workbook is found; neutralised text is not."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["=SUM(A1)", "'=fine", -3])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    found = formula_cells(buffer.getvalue(), XLSX_TYPE)
+    assert any("formula element" in f for f in found)
+    assert any("A1" in f for f in found)
+    assert formula_cells(XlsxExporter().export_bytes(sample_run()), XLSX_TYPE) == []
+
+
+def test_formula_cells_checks_line_starts_of_other_text() -> None:
+    """In other text formats a line starting with = counts; binary formats have none."""
+    assert formula_cells(b"ok\n=SUM(A1)\n", "text/plain") == ["=SUM(A1)"]
+    assert formula_cells(b"\x00=SUM(A1)", "application/octet-stream") == []
+
+
+def test_the_builtin_csv_output_has_no_formula_cells() -> None:
+    """The csv exporter's output of the sample run has the product but no formula cell."""
+    data = CsvExporter().export_bytes(sample_run())
+    assert ("'" + FORMULA_PRODUCT).encode() in data
+    assert formula_cells(data, "text/csv") == []
+
+
+def test_isolated_registry_sees_no_installed_plugin() -> None:
+    """An isolated registry holds only what it is given, even with plugins installed."""
+    assert {"csv", "xlsx"} <= set(load_exporters().identifiers())
+    assert isolated_registry().identifiers() == ()
+    assert isolated_registry(CsvExporter()).identifiers() == ("csv",)
+    assert isolated_registry(CsvExporter()) is not isolated_registry(CsvExporter())
+
+
+@attrs.frozen(kw_only=True)
+class _NoOptions(ExportOptions):
+    pass
+
+
+class _Count(Exporter[_NoOptions]):
+    identifier = "count"
+    title = "Count"
+    description = "The number of accounts."
+    media_type = "text/plain"
+    extension = "txt"
+    Options = _NoOptions
+
+    def write(self, source: Exportable, stream: BinaryIO, options: _NoOptions) -> None:
+        stream.write(str(len(export_document(source).accounts)).encode())
+
+
+def test_written_distributions_load_through_real_entry_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_distribution makes a dist-info that importlib.metadata and the registry read."""
+    folder = write_distribution(
+        tmp_path,
+        "fake-counting",
+        "3.1",
+        entry_points={"counting": "fake_counting_plugin"},
+        modules={
+            "fake_counting_plugin": """
+                from onaccount.exporting import hookimpl
+                from tests.testing.test_exporter_contract import _Count
+
+                @hookimpl
+                def onaccount_register_exporters(registry):
+                    registry.add(_Count())
+            """
+        },
+    )
+    assert folder.name == "fake_counting-3.1.dist-info"
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        (ep,) = entry_points_from([tmp_path])()
+        assert ep.dist is not None
+        assert (ep.name, ep.value, ep.dist.name, ep.dist.version) == (
+            "counting",
+            "fake_counting_plugin",
+            "fake-counting",
+            "3.1",
+        )
+        registry = isolated_registry(entry_points=entry_points_from([tmp_path]))
+        assert registry.get("count").export_bytes(sample_run()) == b"4"
+        assert registry.info("count").distribution == "fake-counting"
+    finally:
+        sys.modules.pop("fake_counting_plugin", None)
+
+
+def test_a_distribution_needs_an_entry_point(tmp_path: Path) -> None:
+    """write_distribution refuses a distribution without entry points."""
+    with pytest.raises(ValueError, match="has no entry points"):
+        write_distribution(tmp_path, "empty", entry_points={})
