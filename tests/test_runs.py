@@ -253,7 +253,7 @@ def test_commit_records_the_run_its_links_and_one_mutation_per_correction(
     assert run.period == OCTOBER
     assert ledger.run(run.id) == run
     invoiced = {t.id for t in ledger.transactions(["1042", "2001"], uninvoiced=False)}
-    assert invoiced == {t for i in run.invoices for t in i.transaction_ids}
+    assert invoiced == {t for i in run.invoices for t in i.transaction_ids()}
     mutations = ledger.mutations(run_id=run.id)
     assert [(m.account, m.balance_delta, m.kind) for m in mutations] == [
         ("1042", Decimal("23.80"), oa.MutationKind.RUN_CORRECTION),
@@ -294,7 +294,7 @@ def test_commit_conflicts_when_a_planned_purchase_was_invoiced_meanwhile(
     before = snapshot(ledger)
     with pytest.raises(oa.RunConflict, match=r"were invoiced by another run") as caught:
         oa.commit_run(ledger, stale, actor=ADMIN)
-    taken = sorted(other.drafts[0].statement.transaction_ids)
+    taken = sorted(other.drafts[0].statement.transaction_ids())
     assert caught.value.value == taken
     assert all(t in str(caught.value) for t in taken)
     assert snapshot(ledger) == before
@@ -332,7 +332,7 @@ def test_commit_reports_the_balance_at_commit_time(ledger: oa.MemoryLedger) -> N
     invoice = run.invoice_for("2001")
     assert invoice.balance_before == Decimal("-9.60")
     assert invoice.balance_after == Decimal("-2.40")
-    assert late.id not in invoice.transaction_ids
+    assert late.id not in invoice.transaction_ids()
     assert ledger.states(["2001"])["2001"].balance == Decimal("-2.40")
 
 
@@ -418,7 +418,7 @@ def test_undo_restores_balance_limit_and_frees_the_purchases(ledger: oa.MemoryLe
         oa.MutationKind.UNDO,
     ]
     again = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
-    assert again.drafts[0].statement.transaction_ids == run.invoice_for("1042").transaction_ids
+    assert again.drafts[0].statement.transaction_ids() == run.invoice_for("1042").transaction_ids()
 
 
 def test_undo_twice_raises_already_undone(ledger: oa.MemoryLedger) -> None:
@@ -548,9 +548,9 @@ def test_two_months_invoice_exactly_what_one_run_over_both_does(
             if any(i.account.number == number for i in r.invoices)
         ]
         whole = [i for i in run.invoices if i.account.number == number]
-        ids = [t for part in parts for t in part.transaction_ids]
+        ids = [t for part in parts for t in part.transaction_ids()]
         assert len(ids) == len(set(ids))
-        assert set(ids) == (whole[0].transaction_ids if whole else set())
+        assert set(ids) == (whole[0].transaction_ids() if whole else set())
         assert sum((p.total for p in parts), _ZERO) == sum((w.total for w in whole), _ZERO)
         days = [d for part in parts for d in part.statement.days]
         assert days == [d for w in whole for d in w.statement.days]

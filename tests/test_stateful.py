@@ -72,14 +72,17 @@ def utc(instant: dt.datetime) -> dt.datetime:
 
 def check_statement_totals(statement: oa.Statement) -> None:
     """DESIGN §7 item 5 for one statement."""
-    purchases = statement.purchases
+    purchases = tuple(statement.purchases())
+    by_day = statement.purchases_by_day()
+    assert statement.count == len(purchases)
     assert statement.total == sum((p.total for p in purchases), _ZERO)
     assert statement.total == sum((d.total for d in statement.days), _ZERO)
     assert statement.total == sum((p.amount for p in statement.products), _ZERO)
     assert statement.total == sum((v.gross for v in statement.vat), _ZERO)
     for day in statement.days:
-        assert day.total == sum((p.total for p in day.purchases), _ZERO)
-        assert all(statement.period.business_date(p.at) == day.date for p in day.purchases)
+        assert day.total == sum((p.total for p in by_day[day.date]), _ZERO)
+        assert day.count == len(by_day[day.date])
+        assert all(statement.period.business_date(p.at) == day.date for p in by_day[day.date])
     for row in statement.vat:
         assert row.net + row.tax == row.gross
         split = oa.vat_split(row.gross, row.vat.rate, statement.currency)
@@ -352,7 +355,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 continue
             draft = drafts[number]
             statement = draft.statement
-            assert statement.transaction_ids == {p.id for p in purchases}
+            assert statement.transaction_ids() == {p.id for p in purchases}
             total = sum((p.total for p in purchases), _ZERO)
             assert draft.total == total
             check_statement_totals(statement)
@@ -403,7 +406,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert self.observe() == before
             return
         conflict = any(
-            tx in self.invoiced for d in plan.drafts for tx in d.statement.transaction_ids
+            tx in self.invoiced for d in plan.drafts for tx in d.statement.transaction_ids()
         ) or any(self.revision[n] != r for n, r in model.revisions.items())
         if conflict:
             event("commit: conflict")
@@ -448,11 +451,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 account=number,
                 strategy=strategy,
                 correction=invoice.correction,
-                tx_ids=invoice.transaction_ids,
+                tx_ids=invoice.transaction_ids(),
                 before=(self.balance[number], self.limit[number], self.uninvoiced(number)),
                 touched_at_commit=self.touched[number] + 1,
             )
-            for tx_id in invoice.transaction_ids:
+            for tx_id in invoice.transaction_ids():
                 self.invoiced[tx_id] = (run.id, number)
             self.balance[number] += invoice.correction.balance_delta
             self.limit[number] += invoice.correction.limit_delta
@@ -464,7 +467,7 @@ class LedgerMachine(RuleBasedStateMachine):
         for number in set(self.accounts) - in_run:
             assert states_after[number] == states_before[number]
         newly = set(self.invoiced) - invoiced_before
-        assert newly == {t for i in run.invoices for t in i.transaction_ids}
+        assert newly == {t for i in run.invoices for t in i.transaction_ids()}
         for tx_id in newly:
             assert plan.period.contains(self.txs[tx_id].at)
         if key is not None:
@@ -540,7 +543,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 if invoice.state is not oa.InvoiceState.ACTIVE:
                     continue
                 invoiced_total[invoice.account.number] += invoice.total
-                for tx_id in invoice.transaction_ids:
+                for tx_id in invoice.transaction_ids():
                     assert tx_id not in active, f"{tx_id} is billed twice"
                     active[tx_id] = invoice.id
         assert set(active) == set(self.invoiced)

@@ -191,7 +191,7 @@ def _optional_reason(value: str | None) -> str | None:
     return stripped or None
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Vat:
     """A VAT category with its rate as a fraction (21 % is ``Decimal("0.21")``).
 

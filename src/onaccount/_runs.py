@@ -12,12 +12,13 @@ import attrs
 
 from ._account import Account, AccountKind
 from ._errors import InvalidValue, NotInvoiceable, UnknownRun
+from ._money import minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
-from ._statement import Statement, build_statement
+from ._statement import PurchaseSource, Statement, StatementBuilder
 from ._strategies import Correction, ResetStrategy, resolve_strategy
-from ._transaction import CreditBooking, Mutation, MutationKind, Purchase, new_id
+from ._transaction import Mutation, MutationKind, Transaction, new_id
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -208,10 +209,9 @@ class AccountInvoice:
         """The limit right after the run's correction."""
         return self.limit_before + self.correction.limit_delta
 
-    @property
     def transaction_ids(self) -> frozenset[str]:
-        """The purchases this invoice bills."""
-        return self.statement.transaction_ids
+        """The ids of the purchases this invoice bills."""
+        return self.statement.transaction_ids()
 
 
 @attrs.frozen(kw_only=True)
@@ -325,35 +325,43 @@ def plan_run(
         else:
             candidates.append(state)
 
-    in_period: dict[str, list[Purchase | CreditBooking]] = {
-        s.account.number: [] for s in candidates
+    # One pass over the period's bookings feeds every account's builder; the builders
+    # keep totals and ids only, so the plan stays small however many purchases there are.
+    builders = {
+        s.account.number: StatementBuilder(s.account, period, keep=False) for s in candidates
     }
-    for tx in ledger.transactions(in_period, period.start, period.end, uninvoiced=True):
-        if isinstance(tx, (Purchase, CreditBooking)):
-            in_period[tx.account].append(tx)
+    mismatched: dict[str, list[Transaction]] = {}
+    for tx in ledger.transactions(builders, period.start, period.end, uninvoiced=True):
+        builder = builders.get(tx.account)
+        if builder is None:
+            continue
+        if tx.currency != builder.account.currency:
+            mismatched.setdefault(tx.account, []).append(tx)
+        else:
+            builder.add(tx)
 
     drafts: list[AccountInvoiceDraft] = []
     nothing: list[str] = []
     for state in candidates:
         account = state.account
-        txs = in_period[account.number]
-        credits = [t for t in txs if isinstance(t, CreditBooking)]
-        mismatched = [t for t in txs if t.currency != account.currency]
-        if mismatched:
+        wrong = mismatched.get(account.number)
+        if wrong:
             refusals.append(
                 Refusal(
                     account.number,
                     RefusalReason.CURRENCY_MISMATCH,
                     f"account {account.label} is kept in {account.currency} but has "
-                    f"bookings in {', '.join(sorted({t.currency for t in mismatched}))} in "
+                    f"bookings in {', '.join(sorted({t.currency for t in wrong}))} in "
                     "this period; correct those bookings first",
-                    tuple(t.id for t in mismatched),
+                    tuple(t.id for t in wrong),
                 )
             )
             continue
-        if credits:
+        statement = builders[account.number].finish(_reader(ledger, account.number, period))
+        if statement.credits:
             listed = ", ".join(
-                f"{c.id} ({c.kind.value} {c.credit} on {c.at.date().isoformat()})" for c in credits
+                f"{c.id} ({c.kind.value} {c.credit} on {c.at.date().isoformat()})"
+                for c in statement.credits
             )
             refusals.append(
                 Refusal(
@@ -362,11 +370,10 @@ def plan_run(
                     f"account {account.label} has credit bookings inside the period: "
                     f"{listed}; settle them outside the period or invoice a period "
                     "without them",
-                    tuple(c.id for c in credits),
+                    tuple(c.id for c in statement.credits),
                 )
             )
             continue
-        statement = build_statement(account, period, txs)
         if statement.is_empty:
             nothing.append(account.number)
             continue
@@ -374,7 +381,7 @@ def plan_run(
             AccountInvoiceDraft(
                 state=state,
                 statement=statement,
-                correction=resolved.correction(state, statement),
+                correction=_checked(resolved, state, statement),
             )
         )
 
@@ -391,21 +398,42 @@ def plan_run(
     )
 
 
+def _reader(ledger: Ledger, number: str, period: Period) -> PurchaseSource:
+    """Where a draft's purchases are read again: the account's bookings in the period."""
+
+    def read() -> Iterable[Transaction]:
+        return ledger.transactions([number], period.start, period.end)
+
+    return read
+
+
+def _checked(strategy: ResetStrategy, state: AccountState, statement: Statement) -> Correction:
+    """The strategy's correction, refused unless it is whole minor units of the currency."""
+    correction = strategy.correction(state, statement)
+    quantum = minor_unit(statement.currency)
+    for name, delta in (
+        ("balance", correction.balance_delta),
+        ("limit", correction.limit_delta),
+    ):
+        if not isinstance(delta, Decimal) or delta != delta.quantize(quantum):
+            raise InvalidValue(
+                f"reset strategy {strategy.name!r} gives account {state.account.label} a "
+                f"{name} change of {delta!r}, not a {statement.currency} amount in whole "
+                f"minor units; round it to {quantum}",
+                value=delta,
+                obj=strategy,
+                field=f"{name}_delta",
+            )
+    return correction
+
+
 def _uninvoiced_warnings(
     ledger: Ledger, numbers: list[str], period: Period
 ) -> tuple[UninvoicedWarning, ...]:
-    found: dict[str, list[Purchase]] = {}
-    for tx in ledger.transactions(numbers, None, period.start, uninvoiced=True):
-        if isinstance(tx, Purchase):
-            found.setdefault(tx.account, []).append(tx)
+    found = ledger.uninvoiced_before(numbers, period.start)
     return tuple(
-        UninvoicedWarning(
-            account=number,
-            count=len(purchases),
-            total=sum((p.total for p in purchases), _ZERO),
-            oldest=min(p.at for p in purchases),
-        )
-        for number, purchases in sorted(found.items())
+        UninvoicedWarning(account=number, count=count, total=total, oldest=oldest)
+        for number, (count, total, oldest) in sorted(found.items())
     )
 
 

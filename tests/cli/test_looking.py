@@ -94,7 +94,7 @@ def test_statement_json_agrees_with_the_library(small_db: Path, day_starts_at: s
     assert data["period"] == "2026-10"
     assert Decimal(data["total"]) == expected.total == Decimal("17.85")
     assert [(d["date"], Decimal(d["total"]), d["purchases"]) for d in data["days"]] == [
-        (d.date.isoformat(), d.total, len(d.purchases)) for d in expected.days
+        (d.date.isoformat(), d.total, d.count) for d in expected.days
     ]
     assert [
         (p["product"], Decimal(p["quantity"]), Decimal(p["amount"])) for p in data["products"]

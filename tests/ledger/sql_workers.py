@@ -46,7 +46,7 @@ def commit_after_barrier(target: str, numbers: list[str], barrier: Any, results:
     except RunConflict as error:
         results.put(("conflict", os.getpid(), error.message))
     else:
-        ids = sorted(i for invoice in run.invoices for i in invoice.transaction_ids)
+        ids = sorted(i for invoice in run.invoices for i in invoice.transaction_ids())
         results.put(("committed", run.id, ids))
     finally:
         ledger.close()

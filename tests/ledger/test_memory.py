@@ -205,7 +205,7 @@ def test_a_period_starting_in_the_repeated_hour_invoices_what_it_holds(
     assert period.contains(inside.at)
     assert not period.contains(before.at)
     plan = oa.plan_run(ledger, period, ["1"], "none", actor=ADMIN)
-    assert [d.statement.transaction_ids for d in plan.drafts] == [{"inside"}]
+    assert [d.statement.transaction_ids() for d in plan.drafts] == [{"inside"}]
     assert [(w.count, w.total) for w in plan.warnings] == [(1, Decimal("2.80"))]
 
 

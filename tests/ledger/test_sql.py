@@ -61,7 +61,7 @@ def check_invariants(ledger: SQLLedger, numbers: list[str]) -> None:
     for run in ledger.runs():
         for invoice in run.invoices:
             if invoice.state.value == "active":
-                for tx_id in invoice.transaction_ids:
+                for tx_id in invoice.transaction_ids():
                     assert tx_id not in active, f"{tx_id} billed twice"
                     active[tx_id] = invoice.id
     for number in numbers:
@@ -128,7 +128,7 @@ def test_tills_recording_during_a_commit_lose_nothing(target: str) -> None:
     for process in tills:
         process.join(timeout=60)
         assert process.exitcode == 0
-    in_run = {t for invoice in run.invoices for t in invoice.transaction_ids}
+    in_run = {t for invoice in run.invoices for t in invoice.transaction_ids()}
     uninvoiced = {t.id for t in ledger.transactions(["000", "001", "002"], uninvoiced=True)}
     for ids in recorded.values():
         assert len(ids) == 40

@@ -426,10 +426,7 @@ def _statement_json(statement: oa.Statement) -> dict[str, Any]:
         "period": statement.period.label,
         "currency": statement.currency,
         "total": statement.total,
-        "days": [
-            {"date": d.date, "total": d.total, "purchases": len(d.purchases)}
-            for d in statement.days
-        ],
+        "days": [{"date": d.date, "total": d.total, "purchases": d.count} for d in statement.days],
         "products": [
             {
                 "product": p.product,
@@ -480,7 +477,7 @@ def statement_command(
     )
     days = Table("business day", "purchases", "total", title="Days")
     for day in statement.days:
-        days.add_row(day.date.isoformat(), str(len(day.purchases)), _money(day.total, c))
+        days.add_row(day.date.isoformat(), str(day.count), _money(day.total, c))
     state.out.print(days)
     products = Table(
         "product", "code", "unit price", "quantity", "amount", "VAT", title="Products"

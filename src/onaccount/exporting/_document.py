@@ -181,30 +181,31 @@ class ExportDocument:
         as spreadsheets want it.
         """
         zone = zoneinfo.ZoneInfo(self.period.tz)
+        period = self.period
         for entry in self.accounts:
             account = entry.account
             currency = account.currency
-            for day in entry.statement.days:
-                for purchase in day.purchases:
-                    local = purchase.at.astimezone(zone).time().replace(tzinfo=None)
-                    for line in purchase.lines:
-                        yield LineRow(
-                            day.date,
-                            local,
-                            account,
-                            purchase.id,
-                            line,
-                            line.amount(currency),
-                            currency,
-                        )
+            # Purchases are read again from the ledger, one account at a time, so a run of
+            # any size is written without holding its purchases in memory.
+            for purchase in entry.statement.purchases():
+                date = period.business_date(purchase.at)
+                local = purchase.at.astimezone(zone).time().replace(tzinfo=None)
+                for line in purchase.lines:
+                    yield LineRow(
+                        date,
+                        local,
+                        account,
+                        purchase.id,
+                        line,
+                        line.amount(currency),
+                        currency,
+                    )
 
     def days(self) -> Iterator[DayRow]:
         """Every account's total per business date with purchases."""
         for entry in self.accounts:
             for day in entry.statement.days:
-                yield DayRow(
-                    day.date, entry.account, len(day.purchases), day.total, entry.currency
-                )
+                yield DayRow(day.date, entry.account, day.count, day.total, entry.currency)
 
 
 def _from_draft(draft: AccountInvoiceDraft) -> ExportedAccount:

@@ -8,9 +8,25 @@ from decimal import Decimal
 from typing import Any
 
 from onaccount._account import Account, Address, BillingDetails
+from onaccount._money import Vat
 from onaccount._period import Period
+from onaccount._statement import (
+    DayTotal,
+    ProductTotal,
+    PurchaseSource,
+    Statement,
+    VatTotal,
+)
 
-__all__ = ["account_from_json", "account_to_json", "from_minor", "period_from_row", "to_minor"]
+__all__ = [
+    "account_from_json",
+    "account_to_json",
+    "from_minor",
+    "period_from_row",
+    "statement_from_json",
+    "statement_to_json",
+    "to_minor",
+]
 
 
 def to_minor(amount: Decimal, places: int) -> int:
@@ -104,4 +120,65 @@ def period_from_row(first: str, last: str, tz: str, day_starts_at: str) -> Perio
         dt.date.fromisoformat(last),
         tz=tz,
         day_starts_at=dt.time.fromisoformat(day_starts_at),
+    )
+
+
+def _vat(vat: Vat) -> list[str | None]:
+    return [vat.category.value, str(vat.rate), vat.exemption_reason]
+
+
+def _product(p: ProductTotal) -> list[object]:
+    return [
+        p.product,
+        p.code,
+        p.group,
+        str(p.unit_price),
+        _vat(p.vat),
+        str(p.quantity),
+        str(p.amount),
+    ]
+
+
+def statement_to_json(statement: Statement) -> str:
+    """A statement's totals as JSON text; its purchases are not part of it."""
+    return json.dumps(
+        {
+            "total": str(statement.total),
+            "days": [[d.date.isoformat(), str(d.total), d.count] for d in statement.days],
+            "products": [_product(p) for p in statement.products],
+            "vat": [[_vat(v.vat), str(v.gross), str(v.net), str(v.tax)] for v in statement.vat],
+        },
+        ensure_ascii=False,
+    )
+
+
+def statement_from_json(
+    text: str, account: Account, period: Period, source: PurchaseSource
+) -> Statement:
+    """The statement `statement_to_json` wrote, reading its purchases from ``source``."""
+    data = json.loads(text)
+    vats: dict[tuple[str, str, str | None], Vat] = {}
+
+    def vat(parts: list[str | None]) -> Vat:
+        category, rate, reason = parts
+        key = (str(category), str(rate), reason)
+        if key not in vats:
+            vats[key] = Vat(category, Decimal(str(rate)), reason)
+        return vats[key]
+
+    return Statement(
+        account=account,
+        period=period,
+        total=Decimal(data["total"]),
+        days=tuple(
+            DayTotal(dt.date.fromisoformat(d), Decimal(t), int(n)) for d, t, n in data["days"]
+        ),
+        products=tuple(
+            ProductTotal(name, code, group, Decimal(price), vat(v), Decimal(q), Decimal(a))
+            for name, code, group, price, v, q, a in data["products"]
+        ),
+        vat=tuple(
+            VatTotal(vat(v), Decimal(g), Decimal(n), Decimal(t)) for v, g, n, t in data["vat"]
+        ),
+        source=source,
     )

@@ -22,7 +22,7 @@ from onaccount._errors import (
 )
 from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
-from onaccount._transaction import Mutation, MutationKind, Transaction
+from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
 from ._protocol import check_booking
 
@@ -246,6 +246,28 @@ class MemoryLedger:
                         selected.append(tx)
         return iter(selected)
 
+    def uninvoiced_before(
+        self, numbers: Iterable[str], before: dt.datetime
+    ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
+        """Count, total and oldest instant of uninvoiced purchases before ``before``."""
+        result: dict[str, tuple[int, Decimal, dt.datetime]] = {}
+        with self._lock:
+            for number in sorted(set(numbers)):
+                bookings = self._bookings.get(number, [])
+                hi = bisect.bisect_left(bookings, before, key=_instant)
+                found = [
+                    tx
+                    for _, tx_id, tx in bookings[:hi]
+                    if isinstance(tx, Purchase) and tx_id not in self._invoiced
+                ]
+                if found:
+                    result[number] = (
+                        len(found),
+                        sum((p.total for p in found), _ZERO),
+                        found[0].at,
+                    )
+        return result
+
     # -- runs ---------------------------------------------------------------------------
 
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
@@ -267,7 +289,7 @@ class MemoryLedger:
                         obj=run,
                         field="account",
                     )
-                taken = sorted(t for t in invoice.transaction_ids if t in self._invoiced)
+                taken = sorted(t for t in invoice.transaction_ids() if t in self._invoiced)
                 if taken:
                     raise RunConflict(
                         f"purchase(s) {', '.join(taken)} of account {invoice.account.label} "
@@ -278,7 +300,7 @@ class MemoryLedger:
                         field="transactions",
                     )
             for invoice in run.invoices:
-                for tx_id in invoice.transaction_ids:
+                for tx_id in invoice.transaction_ids():
                     self._invoiced[tx_id] = invoice.id
                 if invoice.mutation is not None:
                     self._apply(invoice.mutation)
@@ -318,7 +340,7 @@ class MemoryLedger:
                 undone_by=actor,
                 undo_reason=reason,
             )
-            for tx_id in invoice.transaction_ids:
+            for tx_id in invoice.transaction_ids():
                 self._invoiced.pop(tx_id, None)
             if mutation is not None:
                 self._apply(mutation)

@@ -98,6 +98,16 @@ class Ledger(Protocol):
         """
         ...
 
+    def uninvoiced_before(
+        self, numbers: Iterable[str], before: dt.datetime
+    ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
+        """Purchases before ``before`` that no active account invoice holds, per account.
+
+        For each account that has any: how many, their total (what they would invoice)
+        and the instant of the oldest. Accounts without any are left out.
+        """
+        ...
+
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
         """Write ``run`` atomically and return it as stored.
 

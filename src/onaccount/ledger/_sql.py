@@ -37,7 +37,7 @@ from onaccount._errors import (
 from onaccount._money import CURRENCIES, Vat
 from onaccount._query import AccountQuery, AccountState, fold_text
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
-from onaccount._statement import build_statement
+from onaccount._statement import PurchaseSource
 from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
@@ -53,6 +53,8 @@ from onaccount.ledger._codec import (
     account_to_json,
     from_minor,
     period_from_row,
+    statement_from_json,
+    statement_to_json,
     to_minor,
 )
 from onaccount.ledger._memory import (
@@ -194,6 +196,8 @@ invoices = sa.Table(
     sa.Column("undone_at_us", sa.BigInteger),
     sa.Column("undone_by", sa.Text),
     sa.Column("undo_reason", sa.Text),
+    # The statement's totals per day, product and VAT rate; the purchases are linked.
+    sa.Column("statement_data", sa.Text, nullable=False),
     sa.UniqueConstraint("run_id", "account"),
     sa.Index("ix_onaccount_account_invoices_account", "account"),
 )
@@ -444,6 +448,10 @@ class SQLLedger:
         """Release the database connections."""
         self.engine.dispose()
 
+    def _bytewise(self, column: Any) -> Any:
+        # Order text as Python does (by code point): PostgreSQL's locale collations do not.
+        return column.collate("C") if self._postgres else column
+
     # -- helpers ------------------------------------------------------------------------
 
     def _lock_accounts(self, conn: Connection, numbers: Iterable[str]) -> dict[str, Any]:
@@ -660,7 +668,9 @@ class SQLLedger:
             conditions.append(accounts.c.name_folded.like(f"%{pattern}%", escape="\\"))
         if query.balance is not None:
             conditions.append(_balance_condition(query.balance.op, query.balance.value))
-        statement = sa.select(accounts).where(*conditions).order_by(accounts.c.number)
+        statement = (
+            sa.select(accounts).where(*conditions).order_by(self._bytewise(accounts.c.number))
+        )
         with self.engine.connect() as conn:
             return [self._state(row) for row in conn.execute(statement)]
 
@@ -784,7 +794,7 @@ class SQLLedger:
             )
             .select_from(source.outerjoin(ln, ln.c.transaction_id == t.c.id))
             .where(*conditions)
-            .order_by(t.c.account, t.c.at_us, t.c.id, ln.c.position)
+            .order_by(self._bytewise(t.c.account), t.c.at_us, t.c.id, ln.c.position)
         )
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
@@ -800,6 +810,36 @@ class SQLLedger:
                     group.append(row)
             if head is not None:
                 yield _transaction_from_rows(head, group)
+
+    def uninvoiced_before(
+        self, numbers: Iterable[str], before: dt.datetime
+    ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
+        """Count, total and oldest instant of uninvoiced purchases, summed in SQL."""
+        t = transactions
+        result: dict[str, tuple[int, Decimal, dt.datetime]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(numbers))):
+                query = (
+                    sa.select(
+                        t.c.account,
+                        sa.func.count(),
+                        sa.func.sum(t.c.amount_minor),
+                        sa.func.min(t.c.at_us),
+                        accounts.c.places,
+                    )
+                    .join(accounts, accounts.c.number == t.c.account)
+                    .where(
+                        t.c.account.in_(chunk),
+                        t.c.kind == "purchase",
+                        t.c.invoice_id.is_(None),
+                        t.c.at_us < _to_us(before),
+                    )
+                    .group_by(t.c.account, accounts.c.places)
+                )
+                for number, count, amount, oldest, places in conn.execute(query):
+                    # Purchases are stored as negative amounts; the warning shows what they bill.
+                    result[number] = (count, from_minor(-int(amount), places), _from_us(oldest))
+        return result
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -841,23 +881,6 @@ class SQLLedger:
                     obj=run,
                     field="account",
                 )
-            ids = sorted(invoice.transaction_ids)
-            taken: list[str] = []
-            for chunk in _chunks(ids):
-                taken += conn.execute(
-                    sa.select(transactions.c.id).where(
-                        transactions.c.id.in_(chunk), transactions.c.invoice_id.is_not(None)
-                    )
-                ).scalars()
-            if taken:
-                raise RunConflict(
-                    f"purchase(s) {', '.join(sorted(taken))} of account "
-                    f"{invoice.account.label} were invoiced by another run since this one "
-                    "was planned; plan the run again",
-                    value=sorted(taken),
-                    obj=run,
-                    field="transactions",
-                )
         period = run.period
         conn.execute(
             sa.insert(runs).values(
@@ -891,22 +914,46 @@ class SQLLedger:
                     ),
                     mutation_id=None if invoice.mutation is None else invoice.mutation.id,
                     state=invoice.state.value,
+                    statement_data=statement_to_json(invoice.statement),
                 )
             )
-            ids = sorted(invoice.transaction_ids)
-            if ids:
-                conn.execute(
-                    sa.insert(invoice_items),
-                    [{"invoice_id": invoice.id, "transaction_id": i} for i in ids],
-                )
+            ids = sorted(invoice.transaction_ids())
+            linked = 0
             for chunk in _chunks(ids):
-                conn.execute(
+                linked += conn.execute(
                     sa.update(transactions)
-                    .where(transactions.c.id.in_(chunk))
+                    .where(transactions.c.id.in_(chunk), transactions.c.invoice_id.is_(None))
                     .values(invoice_id=invoice.id)
-                )
+                ).rowcount
+            if linked != len(ids):
+                raise self._taken(conn, run, invoice, ids)
             if invoice.mutation is not None:
                 self._apply(conn, invoice.mutation, currency)
+
+    @staticmethod
+    def _taken(
+        conn: Connection, run: InvoiceRun, invoice: AccountInvoice, ids: list[str]
+    ) -> RunConflict:
+        """The conflict when some planned purchases are no longer free to invoice."""
+        taken: list[str] = []
+        for chunk in _chunks(ids):
+            taken += conn.execute(
+                sa.select(transactions.c.id).where(
+                    transactions.c.id.in_(chunk),
+                    sa.or_(
+                        transactions.c.invoice_id.is_(None),
+                        transactions.c.invoice_id != invoice.id,
+                    ),
+                )
+            ).scalars()
+        shown = ", ".join(sorted(taken)[:10]) + (" …" if len(taken) > 10 else "")
+        return RunConflict(
+            f"purchase(s) {shown} of account {invoice.account.label} were invoiced by "
+            "another run since this one was planned; plan the run again",
+            value=sorted(taken),
+            obj=run,
+            field="transactions",
+        )
 
     def undo_invoice(
         self,
@@ -944,6 +991,15 @@ class SQLLedger:
                     undone_at_us=_to_us(at),
                     undone_by=actor,
                     undo_reason=reason,
+                )
+            )
+            # The undone invoice keeps its purchases in the audit trail; they go free.
+            conn.execute(
+                sa.insert(invoice_items).from_select(
+                    ["invoice_id", "transaction_id"],
+                    sa.select(sa.literal(row.id), transactions.c.id).where(
+                        transactions.c.invoice_id == row.id
+                    ),
                 )
             )
             conn.execute(
@@ -1013,7 +1069,9 @@ class SQLLedger:
                     AccountInvoice(
                         id=row.id,
                         run_id=run_row.id,
-                        statement=build_statement(account, period, self._invoiced(row.id)),
+                        statement=statement_from_json(
+                            row.statement_data, account, period, self._reader(row.id)
+                        ),
                         balance_before=from_minor(row.balance_before_minor, places),
                         limit_before=from_minor(row.limit_before_minor, places),
                         correction=Correction(
@@ -1041,12 +1099,24 @@ class SQLLedger:
             )
         return result
 
-    def _invoiced(self, invoice_id: str) -> Iterator[Transaction]:
-        """The purchases an account invoice holds, active or undone."""
-        source = transactions.join(
-            invoice_items, invoice_items.c.transaction_id == transactions.c.id
-        )
-        return self._select_transactions(source, invoice_items.c.invoice_id == invoice_id)
+    def _reader(self, invoice_id: str) -> PurchaseSource:
+        """Where an account invoice's purchases are read again, active or undone."""
+
+        def read() -> Iterator[Transaction]:
+            active = self._select_transactions(
+                transactions, transactions.c.invoice_id == invoice_id
+            )
+            first = next(active, None)
+            if first is not None:
+                yield first
+                yield from active
+                return
+            undone = transactions.join(
+                invoice_items, invoice_items.c.transaction_id == transactions.c.id
+            )
+            yield from self._select_transactions(undone, invoice_items.c.invoice_id == invoice_id)
+
+        return read
 
     def run(self, run_id: str) -> InvoiceRun:
         """The run with ``run_id``; `UnknownRun` if there is none."""

@@ -242,7 +242,7 @@ class ExporterContract:
     def test_formula_in_a_product_name_does_not_become_a_formula(self) -> None:
         """A product named =SUM(A1) (and hostile account names) are never formulas."""
         source = sample_statement()
-        assert any(line.product == FORMULA_PRODUCT for p in source.purchases for line in p.lines)
+        assert any(line.product == FORMULA_PRODUCT for p in source.purchases() for line in p.lines)
         for options in self.option_sets():
             for sample in self.sources():
                 data = self._write(sample, options)
