@@ -6,13 +6,13 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
 
 from ._account import non_empty, optional_text
 from ._errors import InvalidValue
-from ._money import Vat, check_currency, round_money, to_decimal
+from ._money import Vat, check_currency, minor_unit, round_money, to_decimal
 from ._period import to_utc
 
 __all__ = [
@@ -231,3 +231,57 @@ class Mutation:
     reason: str = attrs.field(validator=non_empty)
     run_id: str | None = None
     id: str = attrs.field(factory=new_id, validator=non_empty)
+
+
+_set = object.__setattr__
+
+
+def stored_line(
+    product: str,
+    code: str | None,
+    group: str | None,
+    quantity: Decimal,
+    unit_price: Decimal,
+    vat: Vat,
+) -> Line:
+    """A `Line` from values a ledger checked when they were recorded, not checked again.
+
+    Ledgers read millions of lines back; running the validators on each again would
+    cost more than the work done with them.
+    """
+    line = object.__new__(Line)
+    _set(line, "product", product)
+    _set(line, "quantity", quantity)
+    _set(line, "unit_price", unit_price)
+    _set(line, "vat", vat)
+    _set(line, "code", code)
+    _set(line, "group", group)
+    return line
+
+
+def stored_purchase(
+    id: str,
+    account: str,
+    at: dt.datetime,
+    currency: str,
+    lines: tuple[Line, ...],
+    note: str | None,
+) -> Purchase:
+    """A `Purchase` from values a ledger checked when they were recorded (see `stored_line`)."""
+    quantum = minor_unit(currency)
+    purchase = object.__new__(Purchase)
+    _set(purchase, "account", account)
+    _set(purchase, "at", at)
+    _set(purchase, "id", id)
+    _set(purchase, "currency", currency)
+    _set(purchase, "lines", lines)
+    _set(purchase, "note", note)
+    _set(
+        purchase,
+        "total",
+        sum(
+            ((line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP) for line in lines),
+            Decimal(0),
+        ),
+    )
+    return purchase

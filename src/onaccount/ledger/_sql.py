@@ -42,11 +42,12 @@ from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
     CreditKind,
-    Line,
     Mutation,
     MutationKind,
     Purchase,
     Transaction,
+    stored_line,
+    stored_purchase,
 )
 from onaccount.ledger._codec import (
     account_from_json,
@@ -378,36 +379,62 @@ def _line_rows(tx: Purchase) -> list[dict[str, Any]]:
     ]
 
 
-def _transaction_from_rows(head: Any, line_rows: list[Any]) -> Transaction:
-    at = _from_us(head.at_us)
-    if head.kind == "purchase":
-        return Purchase(
-            id=head.id,
-            account=head.account,
+class _Decoder:
+    """Turns rows back into bookings, sharing equal values.
+
+    One Vat per rate and one Decimal per price text, so a long stream costs little time
+    and memory.
+    """
+
+    __slots__ = ("_decimals", "_vats")
+
+    def __init__(self) -> None:
+        self._decimals: dict[str, Decimal] = {}
+        self._vats: dict[tuple[str, str, str | None], Vat] = {}
+
+    def decimal(self, text: str) -> Decimal:
+        value = self._decimals.get(text)
+        if value is None:
+            if len(self._decimals) > 50_000:
+                self._decimals.clear()
+            value = self._decimals[text] = Decimal(text)
+        return value
+
+    def vat(self, category: str, rate: str, reason: str | None) -> Vat:
+        key = (category, rate, reason)
+        vat = self._vats.get(key)
+        if vat is None:
+            vat = self._vats[key] = Vat(category, Decimal(rate), reason)
+        return vat
+
+    def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
+        # Row layout: see SQLLedger._select_transactions.
+        tx_id, account, at_us, kind, currency, amount_minor, text = head[:7]
+        at = _EPOCH + dt.timedelta(microseconds=at_us)
+        if kind == "purchase":
+            decimal, vat = self.decimal, self.vat
+            return stored_purchase(
+                tx_id,
+                account,
+                at,
+                currency,
+                tuple(
+                    stored_line(
+                        r[7], r[8], r[9], decimal(r[10]), decimal(r[11]), vat(r[12], r[13], r[14])
+                    )
+                    for r in line_rows
+                ),
+                text,
+            )
+        return CreditBooking(
+            id=tx_id,
+            account=account,
             at=at,
-            currency=head.currency,
-            note=head.text,
-            lines=tuple(
-                Line(
-                    product=r.product,
-                    quantity=Decimal(r.quantity),
-                    unit_price=Decimal(r.unit_price),
-                    vat=Vat(r.vat_category, Decimal(r.vat_rate), r.vat_reason),
-                    code=r.code,
-                    group=r.grp,
-                )
-                for r in line_rows
-            ),
+            currency=currency,
+            credit=from_minor(amount_minor, CURRENCIES[currency]),
+            kind=CreditKind(kind),
+            reason=text,
         )
-    return CreditBooking(
-        id=head.id,
-        account=head.account,
-        at=at,
-        currency=head.currency,
-        credit=from_minor(head.amount_minor, CURRENCIES[head.currency]),
-        kind=CreditKind(head.kind),
-        reason=head.text,
-    )
 
 
 class SQLLedger:
@@ -477,30 +504,41 @@ class SQLLedger:
             revision=row.revision,
         )
 
-    def _apply(self, conn: Connection, mutation: Mutation, currency: str) -> None:
-        balance = _minor(mutation.balance_delta, currency, "balance delta")
-        limit = _minor(mutation.limit_delta, currency, "limit delta")
-        conn.execute(
-            sa.insert(mutations).values(
-                id=mutation.id,
-                account=mutation.account,
-                kind=mutation.kind.value,
-                balance_delta_minor=balance,
-                limit_delta_minor=limit,
-                actor=mutation.actor,
-                at_us=_to_us(mutation.at),
-                reason=mutation.reason,
-                run_id=mutation.run_id,
-            )
-        )
+    def _apply(self, conn: Connection, booked: Iterable[tuple[Mutation, str]]) -> None:
+        """Store mutations (each with its account's currency) and move the accounts."""
+        rows = [
+            {
+                "id": m.id,
+                "account": m.account,
+                "kind": m.kind.value,
+                "balance_delta_minor": _minor(m.balance_delta, currency, "balance delta"),
+                "limit_delta_minor": _minor(m.limit_delta, currency, "limit delta"),
+                "actor": m.actor,
+                "at_us": _to_us(m.at),
+                "reason": m.reason,
+                "run_id": m.run_id,
+            }
+            for m, currency in booked
+        ]
+        if not rows:
+            return
+        conn.execute(sa.insert(mutations), rows)
         conn.execute(
             sa.update(accounts)
-            .where(accounts.c.number == mutation.account)
+            .where(accounts.c.number == sa.bindparam("b_number"))
             .values(
-                balance_minor=accounts.c.balance_minor + balance,
-                limit_minor=accounts.c.limit_minor + limit,
+                balance_minor=accounts.c.balance_minor + sa.bindparam("b_balance"),
+                limit_minor=accounts.c.limit_minor + sa.bindparam("b_limit"),
                 revision=accounts.c.revision + 1,
-            )
+            ),
+            [
+                {
+                    "b_number": r["account"],
+                    "b_balance": r["balance_delta_minor"],
+                    "b_limit": r["limit_delta_minor"],
+                }
+                for r in rows
+            ],
         )
 
     # -- accounts -----------------------------------------------------------------------
@@ -737,7 +775,7 @@ class SQLLedger:
             row = self._lock_accounts(conn, [mutation.account]).get(mutation.account)
             if row is None:
                 raise unknown_account(mutation.account)
-            self._apply(conn, mutation, row.currency)
+            self._apply(conn, [(mutation, row.currency)])
 
     def transactions(
         self,
@@ -796,20 +834,21 @@ class SQLLedger:
             .where(*conditions)
             .order_by(self._bytewise(t.c.account), t.c.at_us, t.c.id, ln.c.position)
         )
+        decode = _Decoder().transaction
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
             head: Any = None
             group: list[Any] = []
             for row in result:
-                if head is not None and row.id != head.id:
-                    yield _transaction_from_rows(head, group)
+                if head is not None and row[0] != head[0]:
+                    yield decode(head, group)
                     group = []
-                if head is None or row.id != head.id:
+                if head is None or row[0] != head[0]:
                     head = row
-                if row.product is not None:
+                if row[7] is not None:
                     group.append(row)
             if head is not None:
-                yield _transaction_from_rows(head, group)
+                yield decode(head, group)
 
     def uninvoiced_before(
         self, numbers: Iterable[str], before: dt.datetime
@@ -895,40 +934,66 @@ class SQLLedger:
                 created_at_us=_to_us(run.created_at),
             )
         )
-        for position, invoice in enumerate(run.invoices):
-            currency = invoice.account.currency
+        if not run.invoices:
+            return
+        conn.execute(
+            sa.insert(invoices),
+            [
+                {
+                    "id": invoice.id,
+                    "run_id": run.id,
+                    "position": position,
+                    "account": invoice.account.number,
+                    "account_data": account_to_json(invoice.account),
+                    "balance_before_minor": _minor(
+                        invoice.balance_before, invoice.account.currency, "balance"
+                    ),
+                    "limit_before_minor": _minor(
+                        invoice.limit_before, invoice.account.currency, "limit"
+                    ),
+                    "balance_delta_minor": _minor(
+                        invoice.correction.balance_delta, invoice.account.currency, "balance delta"
+                    ),
+                    "limit_delta_minor": _minor(
+                        invoice.correction.limit_delta, invoice.account.currency, "limit delta"
+                    ),
+                    "mutation_id": None if invoice.mutation is None else invoice.mutation.id,
+                    "state": invoice.state.value,
+                    "statement_data": statement_to_json(invoice.statement),
+                }
+                for position, invoice in enumerate(run.invoices)
+            ],
+        )
+        # Link every planned purchase that is still free. Those another run took in the
+        # meantime stay unlinked, which the count below notices.
+        members = {invoice.id: invoice.transaction_ids() for invoice in run.invoices}
+        link = (
+            sa.update(transactions)
+            .where(transactions.c.id == sa.bindparam("b_id"), transactions.c.invoice_id.is_(None))
+            .values(invoice_id=sa.bindparam("b_invoice"))
+        )
+        pairs = [{"b_id": t, "b_invoice": i} for i, ids in members.items() for t in ids]
+        for start in range(0, len(pairs), 20_000):
+            conn.execute(link, pairs[start : start + 20_000])
+        linked: dict[str, int] = dict(
             conn.execute(
-                sa.insert(invoices).values(
-                    id=invoice.id,
-                    run_id=run.id,
-                    position=position,
-                    account=invoice.account.number,
-                    account_data=account_to_json(invoice.account),
-                    balance_before_minor=_minor(invoice.balance_before, currency, "balance"),
-                    limit_before_minor=_minor(invoice.limit_before, currency, "limit"),
-                    balance_delta_minor=_minor(
-                        invoice.correction.balance_delta, currency, "balance delta"
-                    ),
-                    limit_delta_minor=_minor(
-                        invoice.correction.limit_delta, currency, "limit delta"
-                    ),
-                    mutation_id=None if invoice.mutation is None else invoice.mutation.id,
-                    state=invoice.state.value,
-                    statement_data=statement_to_json(invoice.statement),
+                sa.select(transactions.c.invoice_id, sa.func.count())
+                .where(
+                    transactions.c.invoice_id.in_(
+                        sa.select(invoices.c.id).where(invoices.c.run_id == run.id)
+                    )
                 )
-            )
-            ids = sorted(invoice.transaction_ids())
-            linked = 0
-            for chunk in _chunks(ids):
-                linked += conn.execute(
-                    sa.update(transactions)
-                    .where(transactions.c.id.in_(chunk), transactions.c.invoice_id.is_(None))
-                    .values(invoice_id=invoice.id)
-                ).rowcount
-            if linked != len(ids):
-                raise self._taken(conn, run, invoice, ids)
-            if invoice.mutation is not None:
-                self._apply(conn, invoice.mutation, currency)
+                .group_by(transactions.c.invoice_id)
+            ).all()
+        )
+        for invoice in run.invoices:
+            ids = members[invoice.id]
+            if linked.get(invoice.id, 0) != len(ids):
+                raise self._taken(conn, run, invoice, sorted(ids))
+        self._apply(
+            conn,
+            [(i.mutation, i.account.currency) for i in run.invoices if i.mutation is not None],
+        )
 
     @staticmethod
     def _taken(
@@ -1008,7 +1073,7 @@ class SQLLedger:
                 .values(invoice_id=None)
             )
             if mutation is not None:
-                self._apply(conn, mutation, rows[account].currency)
+                self._apply(conn, [(mutation, rows[account].currency)])
         return self.run(run_id).invoice_for(account)
 
     def _unknown_invoice(self, conn: Connection, run_id: str, account: str) -> UnknownRun:
