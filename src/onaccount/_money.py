@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import attrs
@@ -253,12 +254,18 @@ class Vat:
     @property
     def percent(self) -> Decimal:
         """The rate in percent, normalised (``Decimal("21")`` for 21 %)."""
-        result = (self.rate * 100).normalize()
-        # normalize() writes 20 as 2E+1; keep the plain form accounting formats want.
-        return result.quantize(Decimal(1)) if result == result.to_integral() else result
+        return _percent(self.rate)
 
     def __str__(self) -> str:
         return f"{self.category.value} {self.percent}%"
+
+
+@functools.lru_cache(maxsize=256)
+def _percent(rate: Decimal) -> Decimal:
+    # Exports write the percent on every line; a shop has a handful of rates.
+    result = (rate * 100).normalize()
+    # normalize() writes 20 as 2E+1; keep the plain form accounting formats want.
+    return result.quantize(Decimal(1)) if result == result.to_integral() else result
 
 
 def vat_sort_key(vat: Vat) -> tuple[str, Decimal, str]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP
 from typing import BinaryIO
 
 import attrs
 
+from onaccount import minor_unit
 from onaccount.exporting import (
     CSV_DIALECTS,
     Cell,
     CsvWriter,
     Exportable,
+    ExportDocument,
     Exporter,
     ExportOptions,
     export_document,
@@ -74,4 +78,48 @@ class CsvExporter(Exporter[CsvOptions]):
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(headers)
-            writer.writerows(rows)
+            if options.layout == "lines":
+                _write_lines(document, writer)
+            else:
+                writer.writerows(rows)
+
+
+def _write_lines(document: ExportDocument, writer: CsvWriter) -> None:
+    """The lines layout, formatting what repeats once: the same cells as `line_rows`.
+
+    A run can hold millions of lines; the account's and the purchase's cells are made
+    once and only each line's own cells are formatted per line.
+    """
+    text, number, date = writer.text, writer.dialect.number, writer.dialect.date
+    for entry in document.accounts:
+        account = entry.account
+        currency = text(account.currency)
+        number_cell, name_cell = text(account.number), text(account.name)
+        quantum = minor_unit(account.currency)
+        last_date: dt.date | None = None
+        date_cell = ""
+        for day, time, purchase in document.purchases_of(entry):
+            if day != last_date:
+                last_date, date_cell = day, date(day)
+            time_cell = time.isoformat(timespec="seconds")
+            id_cell = text(purchase.id)
+            for line in purchase.lines:
+                vat = line.vat
+                amount = (line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP)
+                writer.write_texts(
+                    (
+                        date_cell,
+                        time_cell,
+                        number_cell,
+                        name_cell,
+                        id_cell,
+                        text(line.product),
+                        "" if line.code is None else text(line.code),
+                        number(line.quantity),
+                        number(line.unit_price),
+                        number(amount),
+                        currency,
+                        text(vat.category.value),
+                        number(vat.percent),
+                    )
+                )

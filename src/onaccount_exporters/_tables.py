@@ -51,7 +51,8 @@ def line_rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
             line.code,
             line.quantity,
             line.unit_price,
-            Money(pad_amount(row.amount, row.currency), row.currency),
+            # Line amounts are rounded to the currency's minor unit already.
+            Money(row.amount, row.currency),
             row.currency,
             line.vat.category.value,
             line.vat.percent,

@@ -8,11 +8,12 @@ input types each.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import enum
 import zoneinfo
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 import attrs
@@ -22,7 +23,7 @@ from onaccount._money import VatCategory, minor_unit
 from onaccount._period import Period
 from onaccount._runs import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
 from onaccount._statement import Statement
-from onaccount._transaction import Line
+from onaccount._transaction import Line, Purchase
 
 from ._errors import UnsupportedSource
 from ._exporter import Exportable
@@ -180,26 +181,39 @@ class ExportDocument:
         ``time`` is the local wall-clock time in the period's time zone, without a zone,
         as spreadsheets want it.
         """
-        zone = zoneinfo.ZoneInfo(self.period.tz)
-        period = self.period
         for entry in self.accounts:
-            account = entry.account
-            currency = account.currency
-            # Purchases are read again from the ledger, one account at a time, so a run of
-            # any size is written without holding its purchases in memory.
-            for purchase in entry.statement.purchases():
-                date = period.business_date(purchase.at)
-                local = purchase.at.astimezone(zone).time().replace(tzinfo=None)
-                for line in purchase.lines:
-                    yield LineRow(
-                        date,
-                        local,
-                        account,
-                        purchase.id,
-                        line,
-                        line.amount(currency),
-                        currency,
-                    )
+            yield from self.lines_of(entry)
+
+    def lines_of(self, entry: ExportedAccount) -> Iterator[LineRow]:
+        """The lines of one of the document's accounts, as `lines` gives them."""
+        account = entry.account
+        currency = account.currency
+        quantum = minor_unit(currency)
+        for date, local, purchase in self.purchases_of(entry):
+            for line in purchase.lines:
+                yield LineRow(
+                    date,
+                    local,
+                    account,
+                    purchase.id,
+                    line,
+                    (line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP),
+                    currency,
+                )
+
+    def purchases_of(self, entry: ExportedAccount) -> Iterator[tuple[dt.date, dt.time, Purchase]]:
+        """One account's purchases in time order, each with its business date and local time.
+
+        Purchases are read again from the ledger, one account at a time, so a run of any
+        size is written without holding its purchases in memory.
+        """
+        zone = zoneinfo.ZoneInfo(self.period.tz)
+        bounds = self.period.day_bounds()
+        first = self.period.first
+        for purchase in entry.statement.purchases():
+            at = purchase.at
+            date = first + dt.timedelta(days=bisect.bisect_right(bounds, at) - 1)
+            yield date, at.astimezone(zone).time().replace(tzinfo=None), purchase
 
     def days(self) -> Iterator[DayRow]:
         """Every account's total per business date with purchases."""

@@ -149,7 +149,16 @@ class CsvWriter:
 
     def __init__(self, stream: BinaryIO, dialect: CsvDialect) -> None:
         self.dialect = dialect
-        self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
+        self._texts: dict[str, str] = {}
+        self._plain: dict[type, Callable[[Any], str]] = {
+            Decimal: dialect.number,
+            int: dialect.number,
+            Money: lambda money: dialect.number(money.amount),
+            dt.date: dialect.date,
+            dt.time: lambda time: time.isoformat(timespec="seconds"),
+            type(None): lambda _: "",
+        }
+        self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
         if dialect.bom:
             self._text.write("\ufeff")
         self._csv = csv.writer(
@@ -162,8 +171,42 @@ class CsvWriter:
 
     def writerow(self, row: Iterable[Cell]) -> None:
         """Write one row."""
+        texts = self._texts
+        plain = self._plain
         fmt = self.dialect.format
-        self._csv.writerow([fmt(value) for value in row])
+        cells = []
+        for value in row:
+            kind = type(value)
+            if kind is str:
+                # Names and products repeat on every line: clean each text once.
+                text = texts.get(value)  # type: ignore[arg-type]  # value is a str here
+                if text is None:
+                    if len(texts) > 20_000:
+                        texts.clear()
+                    text = texts[value] = clean_text(value)  # type: ignore[index,arg-type]  # a str
+                cells.append(text)
+            else:
+                # The common types by exact type; subclasses and errors go the long way.
+                quick = plain.get(kind)
+                cells.append(fmt(value) if quick is None else quick(value))
+        self._csv.writerow(cells)
+
+    def text(self, value: str) -> str:
+        """``value`` cleaned as `writerow` writes text: XML-safe and neutralised."""
+        texts = self._texts
+        text = texts.get(value)
+        if text is None:
+            if len(texts) > 20_000:
+                texts.clear()
+            text = texts[value] = clean_text(value)
+        return text
+
+    def write_texts(self, cells: Sequence[str]) -> None:
+        """Write a row of cells already made into text with `text` and the dialect.
+
+        For exporters' hot loops that format each value once and reuse it across rows.
+        """
+        self._csv.writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
         """Write many rows."""
