@@ -15,6 +15,8 @@ import io
 import os
 import re
 import secrets
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -526,7 +528,9 @@ class XlsxWorkbook:
                 sheet._close()
             if not self._sheets:
                 self.sheet("Sheet", ["empty"])._close()
-            raw = io.BytesIO()
+            # A temporary file, not memory: a sheet of a million rows is hundreds of MB
+            # before compression.
+            raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the with below, after the copy
             self._workbook.save(raw)
         except BaseException:
             self.discard()
@@ -539,16 +543,22 @@ class XlsxWorkbook:
         props.modified = self._timestamp
         core = tostring(props.to_tree())
         with (
+            raw,
             zipfile.ZipFile(raw) as source,
             zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target,
         ):
             for info in source.infolist():
-                data = core if info.filename == "docProps/core.xml" else source.read(info)
                 entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 entry.create_system = 0
                 entry.external_attr = 0o644 << 16
-                target.writestr(entry, data)
+                if info.filename == "docProps/core.xml":
+                    target.writestr(entry, core)
+                    continue
+                # Entry by entry in chunks, so memory stays flat however big the sheets.
+                big = info.file_size >= zipfile.ZIP64_LIMIT
+                with source.open(info) as reader, target.open(entry, "w", force_zip64=big) as out:
+                    shutil.copyfileobj(reader, out, 1 << 20)
 
 
 # -- files -------------------------------------------------------------------------------
