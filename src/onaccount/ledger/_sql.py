@@ -14,6 +14,7 @@ front.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -258,10 +259,15 @@ def connect(target: str | Path | Engine) -> Engine:
 def schema_version(target: str | Path | Engine) -> int | None:
     """The schema version stored in the database, or None where there is none yet."""
     engine = connect(target)
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table(schema_info.name):
-            return None
-        return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table(schema_info.name):
+                return None
+            return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+    finally:
+        if engine is not target:
+            # An engine made here from a path or URL is ours to close.
+            engine.dispose()
 
 
 def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
@@ -270,15 +276,22 @@ def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
     Refuses a database whose schema is newer than this library knows.
     """
     engine = connect(target)
-    before = schema_version(engine)
-    if before is not None and before > SCHEMA_VERSION:
-        raise _too_new(before)
-    with _WriteTransaction(engine) as conn:
-        if before is None:
-            metadata.create_all(conn)
-            conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-        # Later versions add their steps here, each moving the version up by one.
-    return before, SCHEMA_VERSION
+    try:
+        before = schema_version(engine)
+        if before is not None and before > SCHEMA_VERSION:
+            raise _too_new(before)
+        with _WriteTransaction(engine) as conn:
+            if before is None:
+                metadata.create_all(conn)
+                conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
+            # Later versions add their steps here, each moving the version up by one.
+        return before, SCHEMA_VERSION
+    finally:
+        if engine is not target:
+            engine.dispose()
+
+
+_upgrade = upgrade
 
 
 def _too_new(found: int) -> SchemaError:
@@ -457,7 +470,7 @@ class SQLLedger:
                 )
         self.engine = connect(target)
         if upgrade:
-            globals()["upgrade"](self.engine)
+            _upgrade(self.engine)
         found = schema_version(self.engine)
         if found is None:
             raise SchemaError(
@@ -972,9 +985,10 @@ class SQLLedger:
             .where(transactions.c.id == sa.bindparam("b_id"), transactions.c.invoice_id.is_(None))
             .values(invoice_id=sa.bindparam("b_invoice"))
         )
-        pairs = [{"b_id": t, "b_invoice": i} for i, ids in members.items() for t in ids]
-        for start in range(0, len(pairs), 20_000):
-            conn.execute(link, pairs[start : start + 20_000])
+        pairs = ({"b_id": t, "b_invoice": i} for i, ids in members.items() for t in ids)
+        # In batches: a million parameter sets at once would cost hundreds of MB.
+        while batch := list(itertools.islice(pairs, 20_000)):
+            conn.execute(link, batch)
         linked: dict[str, int] = dict(
             conn.execute(
                 sa.select(transactions.c.invoice_id, sa.func.count())
