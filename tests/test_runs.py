@@ -569,3 +569,29 @@ def test_the_oldest_uninvoiced_purchase_is_the_earliest_instant() -> None:
     buy(ledger, "1", earlier, ("Beer", 1, "2.80", BEER))
     (warning,) = oa.plan_run(ledger, NOVEMBER, ["1"], "none", actor=ADMIN).warnings
     assert warning.oldest.astimezone(dt.UTC) == earlier.astimezone(dt.UTC)
+
+
+def test_planning_leaves_the_cycle_collector_as_it_found_it() -> None:
+    """Plan pauses the cycle collector and restores it, enabled or disabled, even on errors."""
+    import gc
+
+    ledger = oa.MemoryLedger()
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    admin = oa.Actor.superuser("gc")
+    assert gc.isenabled()
+    oa.plan_run(ledger, period, oa.AccountQuery(), "none", actor=admin)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        oa.plan_run(ledger, period, oa.AccountQuery(), "none", actor=admin)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+    class Broken(oa.MemoryLedger):
+        def find_accounts(self, query: oa.AccountQuery) -> list[oa.AccountState]:
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        oa.plan_run(Broken(), period, oa.AccountQuery(), "none", actor=admin)
+    assert gc.isenabled()

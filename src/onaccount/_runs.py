@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -272,6 +274,23 @@ def _selected_numbers(ledger: Ledger, selection: Selection) -> list[str]:
     return sorted(dict.fromkeys(selection))
 
 
+@contextlib.contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cycle collector while a plan allocates its many small objects.
+
+    A plan over a large ledger creates hundreds of thousands of short-lived objects,
+    and each pass of the collector walks the whole heap: measured, it doubled the time
+    of a plan over 100,000 purchases. Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def plan_run(
     ledger: Ledger,
     period: Period,
@@ -289,6 +308,19 @@ def plan_run(
     """
     bulk = _require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
+    with _without_cyclic_gc():
+        return _plan(ledger, period, selection, resolved, actor, currency, bulk)
+
+
+def _plan(
+    ledger: Ledger,
+    period: Period,
+    selection: Selection,
+    resolved: ResetStrategy,
+    actor: Actor,
+    currency: str | None,
+    bulk: bool,
+) -> Plan:
     numbers = _selected_numbers(ledger, selection)
     states = ledger.states(numbers)
 
