@@ -80,6 +80,8 @@ from ._transaction import (
 )
 from .ledger import Ledger, MemoryLedger
 
+#: The installed distribution's version, read from its metadata.
+__version__: str
 try:
     __version__ = version("onaccount")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree

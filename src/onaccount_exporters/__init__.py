@@ -2,6 +2,16 @@
 
 They go through the same plugin path as third-party exporters: the entry point
 ``builtin = "onaccount_exporters"`` names this module, whose hook adds them.
+
+- ``csv`` and ``xlsx``: tables of lines, days and per-account totals.
+- ``ubl``: Peppol BIS Billing 3.0 (EN 16931) invoices and credit notes, one per account
+  invoice, in a zip.
+- ``sepa``: a SEPA direct debit collection (pain.008) of a run; needs the ``sepa`` extra
+  to write, and says so.
+- ``journal``: one balanced journal entry per account invoice, as CSV.
+
+The accounting exporters (``ubl``, ``sepa``) refuse account invoices that lack what
+their format requires, naming the account and the field; see `ExportRefusal`.
 """
 
 from __future__ import annotations
@@ -9,11 +19,24 @@ from __future__ import annotations
 from onaccount.exporting import Registrar, hookimpl
 
 from ._csv import CsvExporter, CsvOptions
+from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
+from ._journal import JournalExporter, JournalOptions
+from ._sepa import SepaExporter, SepaOptions
+from ._ubl import UblExporter, UblOptions
 from ._xlsx import XlsxExporter, XlsxOptions
 
 __all__ = [
     "CsvExporter",
     "CsvOptions",
+    "ExportRefusal",
+    "ExportRefused",
+    "ExtraNotInstalled",
+    "JournalExporter",
+    "JournalOptions",
+    "SepaExporter",
+    "SepaOptions",
+    "UblExporter",
+    "UblOptions",
     "XlsxExporter",
     "XlsxOptions",
     "onaccount_register_exporters",
@@ -22,5 +45,5 @@ __all__ = [
 
 @hookimpl
 def onaccount_register_exporters(registry: Registrar) -> None:
-    """Add the CSV and XLSX exporters."""
-    registry.add(CsvExporter(), XlsxExporter())
+    """Add the CSV, XLSX, UBL, SEPA and journal exporters."""
+    registry.add(CsvExporter(), XlsxExporter(), UblExporter(), SepaExporter(), JournalExporter())

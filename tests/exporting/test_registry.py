@@ -29,6 +29,9 @@ from onaccount.exporting import (
 from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
 from onaccount_exporters import CsvExporter, XlsxExporter
 
+#: What the built-in plugin registers, sorted.
+BUILTIN_IDENTIFIERS = ("csv", "journal", "sepa", "ubl", "xlsx")
+
 # A plugin module with one small exporter; IDENT is replaced by its identifier.
 _HEALTHY = """
 import attrs
@@ -78,13 +81,12 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_builtin_plugin_is_found_through_its_entry_point() -> None:
-    """The installed entry point 'builtin' registers csv and xlsx, with its distribution."""
+    """The installed entry point 'builtin' registers the built-ins, with its distribution."""
     registry = ExporterRegistry(allow=["builtin"]).load_entry_points()
-    assert registry.identifiers() == ("csv", "xlsx")
+    assert registry.identifiers() == BUILTIN_IDENTIFIERS
     version = importlib.metadata.version("onaccount")
     assert [(i.identifier, i.plugin, i.distribution, i.version) for i in registry.describe()] == [
-        ("csv", "builtin", "onaccount", version),
-        ("xlsx", "builtin", "onaccount", version),
+        (identifier, "builtin", "onaccount", version) for identifier in BUILTIN_IDENTIFIERS
     ]
     assert registry.failures == ()
 
@@ -489,9 +491,9 @@ def test_plugin_api_version_is_published_to_plugins() -> None:
 
 
 def test_builtin_module_is_a_plugin_like_any_other() -> None:
-    """Registering the onaccount_exporters module directly gives csv and xlsx."""
+    """Registering the onaccount_exporters module directly gives the built-in exporters."""
     registry = isolated_registry(plugins={"builtin": onaccount_exporters})
-    assert registry.identifiers() == ("csv", "xlsx")
+    assert registry.identifiers() == BUILTIN_IDENTIFIERS
 
 
 def test_registry_is_iterable_and_sized() -> None:

@@ -321,7 +321,14 @@ dialect_option = click.option(
 @dialect_option
 @pass_state
 def import_accounts(state: _State, file: Path, dialect: str) -> None:
-    """Open every account in FILE, or none if any row is bad."""
+    """Open every account in FILE, or none if any row is bad.
+
+    \b
+    Columns (a header row names them; only number and name are required):
+    number, name, kind (limit or credit), limit, currency, group, tags (separated
+    by |), billing_name, email, vat_id, iban, bic, mandate_id, mandate_date,
+    street, postal_code, city, country.
+    """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import accounts")
     accounts = _read(state, file, lambda: read_accounts(file, dialect=dialect))
     ledger = state.ledger()
@@ -337,7 +344,15 @@ def import_accounts(state: _State, file: Path, dialect: str) -> None:
 @click.option("--tz", envvar="ONACCOUNT_TZ", help="Zone of times written without an offset.")
 @pass_state
 def import_transactions(state: _State, file: Path, dialect: str, tz: str | None) -> None:
-    """Record every booking in FILE, or none if any row is bad."""
+    """Record every booking in FILE, or none if any row is bad.
+
+    \b
+    Columns (a header row names them): id, account, at, type (purchase, top-up,
+    payment or refund), product, code, group, quantity, unit_price, vat_category,
+    vat_rate, vat_reason, amount, currency, text. Rows sharing an id are the lines
+    of one purchase; credit bookings give an amount and a reason in text. Times
+    without a UTC offset are read in --tz.
+    """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import transactions")
     transactions = _read(state, file, lambda: read_transactions(file, dialect=dialect, tz=tz))
     ledger = state.ledger()
@@ -368,9 +383,9 @@ def _read(state: _State, file: Path, read: Callable[[], list[R]]) -> list[R]:
 @cli.command("accounts")
 @click.option("--name", help="Part of the name; case and accents are ignored.")
 @click.option("--balance", help="A comparison such as '<0' or '>=-50'.")
-@click.option("--kind", type=click.Choice(["limit", "credit"]))
-@click.option("--group")
-@click.option("--tag")
+@click.option("--kind", type=click.Choice(["limit", "credit"]), help="Only this kind.")
+@click.option("--group", help="Only accounts in this group.")
+@click.option("--tag", help="Only accounts with this tag.")
 @json_option
 @pass_state
 def accounts_command(
@@ -637,7 +652,13 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = None) -> N
 @click.option("--commit", is_flag=True, help="Commit the run; without it, only preview.")
 @click.option("--key", help="Idempotency key: committing twice with it books once.")
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="Directory the export files are written to.",
+)
 @json_option
 @pass_state
 def invoice_command(
@@ -760,7 +781,13 @@ def runs_command(state: _State, as_json: bool) -> None:
 @click.option("--account", help="Only this account.")
 @click.option("--run", "run_id", help="Only this run.")
 @click.option("--period", "period_text", help="Only mutations booked in this period.")
-@click.option("--tz", envvar="ONACCOUNT_TZ", default=DEMO_TZ, show_default=True)
+@click.option(
+    "--tz",
+    envvar="ONACCOUNT_TZ",
+    default=DEMO_TZ,
+    show_default=True,
+    help="IANA time zone of --period's dates.",
+)
 @click.option(
     "--kind", type=click.Choice([k.value for k in oa.MutationKind]), help="Only this kind."
 )
@@ -836,7 +863,13 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
 @click.argument("run_id", metavar="RUN")
 @click.option("--format", "formats", multiple=True, required=True, help="Exporter; repeatable.")
 @click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporter.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="Directory the export files are written to.",
+)
 @pass_state
 def export_command(
     state: _State, run_id: str, formats: tuple[str, ...], pairs: tuple[str, ...], out: Path

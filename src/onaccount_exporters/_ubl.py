@@ -1,0 +1,496 @@
+"""The ``ubl`` exporter: Peppol BIS Billing 3.0 (EN 16931) invoices and credit notes.
+
+One UBL 2.1 document per account invoice, in a zip: an ``Invoice`` when the total is
+zero or more, a ``CreditNote`` (turning the signs, naming the invoice it corrects) when
+returns make it negative. Statements and plans give draft documents (``DRAFT-…``
+numbers and a note saying so).
+
+- Seller details come from the options, buyer details from the account's billing
+  details; the billing period is the ``InvoicePeriod``.
+- One line per product and unit price. VAT per category and rate follows DESIGN §3, so
+  the payable amount is the POS total to the cent; line net amounts add up exactly to
+  each VAT subtotal's taxable amount (see `onaccount_exporters._figures`).
+- Payment by SEPA direct debit (59) when the buyer has a mandate and an IBAN, by credit
+  transfer (58) otherwise, or as ``payment_means`` says.
+- Before anything is written, every account invoice is checked for what EN 16931 and
+  Peppol require; one that lacks something is refused, naming the account and the
+  field (see `ExportRefusal`). Undone account invoices get no document.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import BinaryIO, NoReturn
+
+import attrs
+
+from onaccount import CURRENCIES, BillingDetails, VatCategory
+from onaccount.exporting import (
+    Exportable,
+    ExportDocument,
+    ExportedAccount,
+    Exporter,
+    ExportOptions,
+    InvalidOptions,
+    export_document,
+    option,
+)
+
+from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._checks import (
+    bic_ok,
+    check_country,
+    creditor_id_ok,
+    iban_checksum_ok,
+    text,
+    vat_id_prefix_ok,
+)
+from ._errors import ExportRefusal
+from ._figures import figures
+from ._invoices import billable, invoice_date, invoice_number, is_draft
+from ._ubl_xml import Party, Payment, UblDocument, to_xml
+
+__all__ = ["UblExporter", "UblOptions"]
+
+_ACCOUNT_PLACEHOLDER = "{account}"
+# Peppol endpoint schemes (EAS) for a buyer reached by VAT number, by country prefix.
+_VAT_ENDPOINT_SCHEMES = {"BE": "9925", "DE": "9930", "FR": "9957", "NL": "9944"}
+_DUTCH_LEGAL_SCHEMES = ("0106", "0190")
+
+
+def _compact(value: str | None) -> str:
+    return "".join((value or "").split()).upper()
+
+
+@attrs.frozen(kw_only=True)
+class UblOptions(ExportOptions):
+    """The seller's details and how the ``ubl`` exporter writes."""
+
+    seller_name: str = option("", help="The seller's legal name (BT-27); required.")
+    seller_street: str = option(
+        "", help="The seller's street and number (BT-35); required for Dutch sellers."
+    )
+    seller_postal_code: str = option(
+        "", help="The seller's postal code (BT-38); required for Dutch sellers."
+    )
+    seller_city: str = option("", help="The seller's city (BT-37); required for Dutch sellers.")
+    seller_country: str = option(
+        "NL", help="The seller's country as an ISO 3166-1 alpha-2 code (BT-40)."
+    )
+    seller_vat_id: str = option(
+        "",
+        help="The seller's VAT identifier with its country prefix, e.g. NL001234567B01 "
+        "(BT-31); required.",
+    )
+    seller_registration: str = option(
+        "",
+        help="The seller's legal registration number (BT-30): KvK in the Netherlands, "
+        "KBO/BCE in Belgium; also the seller's Peppol address. Required for Dutch sellers.",
+    )
+    seller_registration_scheme: str = option(
+        "0106",
+        choices=("0106", "0190", "0208"),
+        help="The scheme of seller_registration: 0106 KvK, 0190 Dutch OIN, 0208 KBO/BCE.",
+    )
+    seller_email: str = option(
+        "",
+        help="The seller's contact e-mail (BT-43); the Peppol address when there is no "
+        "registration number.",
+    )
+    seller_iban: str = option(
+        "",
+        help="The IBAN buyers pay into by credit transfer (BT-84); required when an "
+        "invoice is paid by credit transfer.",
+    )
+    seller_bic: str = option("", help="The BIC of seller_iban (BT-86); optional.")
+    creditor_id: str = option(
+        "",
+        help="The seller's SEPA creditor identifier, e.g. NL69ZZZ123456780000 (BT-90); "
+        "required for invoices paid by direct debit.",
+    )
+    payment_means: str = option(
+        "auto",
+        choices=("auto", "direct-debit", "credit-transfer"),
+        help="auto: SEPA direct debit (59) for buyers with a mandate and an IBAN, credit "
+        "transfer (58) for the others; direct-debit or credit-transfer: that for every "
+        "invoice.",
+    )
+    payment_days: int = option(14, help="Days from the invoice date to the due date (BT-9).")
+    credit_note_reference: str = option(
+        "",
+        help="The invoice a credit note corrects (BT-25), with {account} standing for the "
+        "account number, e.g. '2026-09-{account}'; required when returns make a total "
+        "negative.",
+    )
+    on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
+
+    def __attrs_post_init__(self) -> None:
+        check_country(self, "seller_country", self.seller_country)
+        vat_id = _compact(self.seller_vat_id)
+        if vat_id and not vat_id_prefix_ok(vat_id):
+            self._refuse(
+                "seller_vat_id",
+                f"is {self.seller_vat_id!r}; write the VAT id with its country prefix, "
+                "e.g. 'NL001234567B01'",
+            )
+        iban = _compact(self.seller_iban)
+        if iban and not iban_checksum_ok(iban):
+            self._refuse(
+                "seller_iban",
+                f"is {self.seller_iban!r}, which is no IBAN (its check digits are wrong); "
+                "correct it",
+            )
+        if _compact(self.seller_bic) and not bic_ok(_compact(self.seller_bic)):
+            self._refuse(
+                "seller_bic", f"is {self.seller_bic!r}; write 8 or 11 characters like ABNANL2A"
+            )
+        creditor_id = _compact(self.creditor_id)
+        if creditor_id and not creditor_id_ok(creditor_id):
+            self._refuse(
+                "creditor_id",
+                f"is {self.creditor_id!r}, which is no SEPA creditor identifier (its check "
+                "digits are wrong); write it like NL69ZZZ123456780000",
+            )
+        if not 0 <= self.payment_days <= 366:
+            self._refuse(
+                "payment_days", f"is {self.payment_days}; give a number of days from 0 to 366"
+            )
+        rest = self.credit_note_reference.replace(_ACCOUNT_PLACEHOLDER, "")
+        if "{" in rest or "}" in rest:
+            self._refuse(
+                "credit_note_reference",
+                f"is {self.credit_note_reference!r}; the only placeholder is {{account}}",
+            )
+
+    def _refuse(self, name: str, problem: str) -> NoReturn:
+        raise InvalidOptions(
+            f"UblOptions option {name!r} {problem}",
+            value=getattr(self, name),
+            obj=self,
+            field=name,
+        )
+
+
+@attrs.frozen
+class _Checked:
+    documents: tuple[UblDocument, ...]
+    refusals: tuple[ExportRefusal, ...]
+
+
+def _seller(options: UblOptions) -> tuple[Party | None, list[ExportRefusal]]:
+    """The seller from the options, or the options it lacks."""
+    refusals: list[ExportRefusal] = []
+
+    def lacks(name: str, why: str) -> None:
+        refusals.append(
+            ExportRefusal(
+                account=None,
+                field=name,
+                message=f"ubl option {name} is empty: {why}; set {name}",
+            )
+        )
+
+    name = text(options.seller_name)
+    if name is None:
+        lacks("seller_name", "EN 16931 needs the seller's legal name (BT-27)")
+    vat_id = _compact(options.seller_vat_id)
+    if not vat_id:
+        lacks("seller_vat_id", "invoices with VAT need the seller's VAT id (BT-31, BR-S-02)")
+    registration = text(options.seller_registration)
+    scheme = options.seller_registration_scheme
+    email = text(options.seller_email)
+    dutch = options.seller_country == "NL"
+    if dutch and (registration is None or scheme not in _DUTCH_LEGAL_SCHEMES):
+        lacks(
+            "seller_registration",
+            "Dutch sellers give their KvK (scheme 0106) or OIN (0190) number (NL-R-003)",
+        )
+    elif registration is None and email is None:
+        lacks(
+            "seller_registration",
+            "Peppol needs the seller's electronic address (BT-34): the registration number "
+            "or, without one, seller_email",
+        )
+    address = {
+        "seller_street": text(options.seller_street),
+        "seller_postal_code": text(options.seller_postal_code),
+        "seller_city": text(options.seller_city),
+    }
+    if dutch:
+        for field, value in address.items():
+            if value is None:
+                lacks(field, "Dutch sellers give street, postal code and city (NL-R-002)")
+    if refusals or name is None:
+        return None, refusals
+    endpoint = (scheme, registration) if registration else ("EM", email or "")
+    return (
+        Party(
+            name=name,
+            endpoint=endpoint,
+            country=options.seller_country,
+            street=address["seller_street"],
+            postal_code=address["seller_postal_code"],
+            city=address["seller_city"],
+            vat_id=vat_id,
+            registration=(scheme, registration) if registration else None,
+            creditor_id=_compact(options.creditor_id) or None,
+            email=email,
+        ),
+        [],
+    )
+
+
+class _Account:
+    """Checks one account invoice, collecting what it lacks."""
+
+    def __init__(self, document: ExportDocument, entry: ExportedAccount, options: UblOptions):
+        self.document = document
+        self.entry = entry
+        self.options = options
+        self.number = invoice_number(document, entry)
+        self.refusals: list[ExportRefusal] = []
+
+    def refuse(self, field: str, problem: str) -> None:
+        self.refusals.append(
+            ExportRefusal(
+                account=self.entry.account.number,
+                field=field,
+                message=f"account {self.entry.account.label}: {problem}",
+                invoice=self.number,
+            )
+        )
+
+    def check(self, seller: Party | None) -> UblDocument | None:
+        entry, options = self.entry, self.options
+        statement = entry.statement
+        currency = statement.currency
+        if not statement.products:
+            self.refuse(
+                "purchases", f"has no purchases in {statement.period.label}; nothing to invoice"
+            )
+            return None
+        if CURRENCIES[currency] > 2:
+            self.refuse(
+                "currency",
+                f"its currency {currency} has {CURRENCIES[currency]} decimal places; EN 16931 "
+                "allows amounts with 2 at most (BR-DEC), so invoice it in another format",
+            )
+        money = figures(statement)
+        categories = money.categories
+        outside = VatCategory.OUTSIDE_SCOPE in categories
+        if VatCategory.INTRA_COMMUNITY in categories:
+            self.refuse(
+                "vat",
+                "has intra-community supplies (VAT category K), which need a delivery "
+                "country onaccount does not record (BR-IC-12); invoice them in another format",
+            )
+        if outside and len(categories) > 1:
+            self.refuse(
+                "vat",
+                "mixes sales outside the scope of VAT (category O) with taxed ones; EN 16931 "
+                "wants them on separate invoices (BR-O-11), so book them on another account",
+            )
+        buyer = self._buyer(categories, outside)
+        credit = money.total < 0
+        corrects = self._corrects(money.total, currency) if credit else None
+        payment = None if credit else self._payment()
+        if outside and seller is not None and seller.registration is None:
+            self.refuse(
+                "seller_registration",
+                "sells outside the scope of VAT, so its invoice carries no VAT id and the "
+                "seller needs a registration number (BR-CO-26); set option seller_registration",
+            )
+        if self.refusals or seller is None or buyer is None:
+            return None
+        if outside:
+            seller = attrs.evolve(seller, vat_id=None)
+        if payment is None or payment.code != "59":
+            seller = attrs.evolve(seller, creditor_id=None)
+        issued = invoice_date(self.document)
+        draft = is_draft(self.document)
+        return UblDocument(
+            number=self.number,
+            credit=credit,
+            issue_date=issued,
+            due_date=None if credit else issued + dt.timedelta(days=options.payment_days),
+            note=(
+                f"Draft made from a {self.document.kind.value}: not an invoice" if draft else None
+            ),
+            currency=currency,
+            buyer_reference=text(entry.account.number) or self.number,
+            period=(statement.period.first, statement.period.last),
+            corrects=corrects,
+            seller=seller,
+            buyer=buyer,
+            payment=payment,
+            figures=money,
+        )
+
+    def _buyer(self, categories: frozenset[VatCategory], outside: bool) -> Party | None:
+        account = self.entry.account
+        billing = account.billing or BillingDetails()
+        name = text(billing.name) or text(account.name)
+        if name is None:
+            self.refuse("billing.name", "has no printable name; set billing.name")
+        address = billing.address
+        if address is None:
+            self.refuse(
+                "billing.address",
+                "has no billing address; EN 16931 needs the buyer's address and country "
+                "(BT-55); set billing.address",
+            )
+        elif self.options.seller_country == "NL" and address.country == "NL":
+            for field, value in (
+                ("street", address.street),
+                ("postal_code", address.postal_code),
+                ("city", address.city),
+            ):
+                if text(value) is None:
+                    self.refuse(
+                        f"billing.address.{field}",
+                        f"has no {field.replace('_', ' ')} in its Dutch address; a Dutch "
+                        "seller's invoice names the buyer's street, postal code and city "
+                        f"(NL-R-004); set billing.address.{field}",
+                    )
+        vat_id = _compact(billing.vat_id)
+        if vat_id and not vat_id_prefix_ok(vat_id):
+            self.refuse(
+                "billing.vat_id",
+                f"has VAT id {billing.vat_id!r} without a country prefix; write it like "
+                "'NL123456789B01' (BR-CO-9)",
+            )
+        if VatCategory.REVERSE_CHARGE in categories and not vat_id:
+            self.refuse(
+                "billing.vat_id",
+                "buys under reverse charge (VAT category AE), which needs the buyer's VAT "
+                "id (BR-AE-02); set billing.vat_id",
+            )
+        email = text(billing.email)
+        endpoint: tuple[str, str] | None = None
+        if email is not None:
+            endpoint = ("EM", email)
+        elif vat_id and vat_id[:2] in _VAT_ENDPOINT_SCHEMES:
+            endpoint = (_VAT_ENDPOINT_SCHEMES[vat_id[:2]], vat_id)
+        else:
+            self.refuse(
+                "billing.email",
+                "has no e-mail address (nor a VAT id Peppol can address); Peppol needs the "
+                "buyer's electronic address (BT-49); set billing.email",
+            )
+        if name is None or address is None or endpoint is None:
+            return None
+        return Party(
+            name=name,
+            endpoint=endpoint,
+            country=address.country,
+            street=text(address.street),
+            postal_code=text(address.postal_code),
+            city=text(address.city),
+            vat_id=None if outside else vat_id or None,
+            email=email,
+        )
+
+    def _corrects(self, total: Decimal, currency: str) -> str | None:
+        template = self.options.credit_note_reference
+        reference = text(template.replace(_ACCOUNT_PLACEHOLDER, self.entry.account.number))
+        if reference is None:
+            self.refuse(
+                "credit_note_reference",
+                f"returns make its total {total} {currency}, so it gets a credit note, which "
+                "names the invoice it corrects (BT-25, NL-R-001); set option "
+                "credit_note_reference, e.g. '2026-09-{account}'",
+            )
+        return reference
+
+    def _payment(self) -> Payment:
+        billing = self.entry.account.billing or BillingDetails()
+        means = self.options.payment_means
+        mandate = text(billing.mandate_id)
+        iban = _compact(billing.iban)
+        if means == "direct-debit" or (means == "auto" and mandate and iban):
+            if mandate is None:
+                self.refuse(
+                    "billing.mandate_id",
+                    "has no direct-debit mandate; set billing.mandate_id and "
+                    "billing.mandate_date, or use payment_means 'credit-transfer'",
+                )
+            if not iban:
+                self.refuse(
+                    "billing.iban",
+                    "has no IBAN to collect from; set billing.iban, or use payment_means "
+                    "'credit-transfer'",
+                )
+            elif not iban_checksum_ok(iban):
+                self.refuse(
+                    "billing.iban",
+                    f"has IBAN {billing.iban!r}, which is no IBAN (its check digits are "
+                    "wrong); correct billing.iban",
+                )
+            if not _compact(self.options.creditor_id):
+                self.refuse(
+                    "creditor_id",
+                    "pays by direct debit, which needs the seller's SEPA creditor id "
+                    "(BT-90); set option creditor_id",
+                )
+            return Payment(code="59", payment_id=self.number, mandate_id=mandate, payer_iban=iban)
+        payee = _compact(self.options.seller_iban)
+        if not payee:
+            self.refuse(
+                "seller_iban",
+                "pays by credit transfer (it has no direct-debit mandate and IBAN), which "
+                "needs the seller's IBAN (BT-84, BR-61); set option seller_iban",
+            )
+        return Payment(
+            code="58",
+            payment_id=self.number,
+            payee_iban=payee,
+            payee_bic=_compact(self.options.seller_bic) or None,
+        )
+
+
+def _check(document: ExportDocument, options: UblOptions) -> _Checked:
+    seller, refusals = _seller(options)
+    documents = []
+    for entry in billable(document):
+        account = _Account(document, entry, options)
+        checked = account.check(seller)
+        refusals.extend(account.refusals)
+        if checked is not None:
+            documents.append(checked)
+    return _Checked(tuple(documents), tuple(refusals))
+
+
+class UblExporter(Exporter[UblOptions]):
+    """UBL 2.1 e-invoices per Peppol BIS Billing 3.0, one per account invoice, in a zip.
+
+    ``refusals`` tells a host beforehand what an export would leave out, and why.
+    """
+
+    identifier = "ubl"
+    title = "UBL e-invoices (Peppol BIS 3.0)"
+    description = (
+        "A zip of EN 16931 invoices and credit notes in UBL 2.1, one per account invoice, "
+        "for Peppol and accounting software; amounts agree with the POS to the cent."
+    )
+    media_type = "application/zip"
+    extension = "ubl.zip"
+    Options = UblOptions
+
+    def refusals(
+        self,
+        source: Exportable,
+        options: UblOptions | Mapping[str, object] | str | None = None,
+    ) -> tuple[ExportRefusal, ...]:
+        """What writing ``source`` with ``options`` would refuse, options first."""
+        checked = _check(export_document(source), self.options(options))
+        return settle(self.identifier, checked.refusals, "list")
+
+    def write(self, source: Exportable, stream: BinaryIO, options: UblOptions) -> None:
+        """Write one XML document per account invoice, and ``refused.txt`` if any is refused."""
+        checked = _check(export_document(source), options)
+        refused = settle(self.identifier, checked.refusals, options.on_refusal)
+        names = MemberNames()
+        members = [(names(doc.number, "xml"), to_xml(doc)) for doc in checked.documents]
+        write_zip(stream, members, refused)

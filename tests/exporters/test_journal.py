@@ -1,0 +1,204 @@
+"""The journal exporter: one balanced entry per account invoice, in both CSV dialects."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from onaccount import (
+    Account,
+    InvoiceRun,
+    InvoiceState,
+    Line,
+    MemoryLedger,
+    Purchase,
+    Vat,
+    commit_run,
+    open_account,
+    plan_run,
+)
+from onaccount.exporting import InvalidOptions, clean_text, vat_label
+from onaccount.testing import SAMPLE_PERIOD, ExporterContract, sample_run, strategies
+from onaccount_exporters import JournalExporter, UblExporter
+from onaccount_exporters._figures import figures
+from onaccount_exporters._journal import JOURNAL_HEADERS
+from tests.exporters._billing import ADMIN, AMS, RUN_AT, SELLER, billed_run, returns_run
+from tests.exporters._ubl_rules import NS, documents
+
+JOURNAL = JournalExporter()
+_MAPPING = '{"Drinks": "8010", "Bar; =kitchen": "8020", "Food": "8030"}'
+
+
+class TestJournalExporter(ExporterContract):
+    exporter = JOURNAL
+    option_examples = (
+        {"dialect": "rfc4180"},
+        {"gl_accounts": _MAPPING, "header": False},
+        {"journal": "=VK", "first_entry": 1000, "debtors_account": "+1300"},
+    )
+
+
+def read(data: bytes, dialect: str) -> list[dict[str, str]]:
+    """The rows of a journal export, read back with the csv module."""
+    if dialect == "excel-nl":
+        text, delimiter = data.decode("utf-8-sig"), ";"
+    else:
+        text, delimiter = data.decode("utf-8"), ","
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def amount(text: str) -> Decimal:
+    """An amount cell read back; empty is zero."""
+    return Decimal(text.replace(",", ".")) if text else Decimal(0)
+
+
+def _entries(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    grouped: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        grouped[row["entry"]].append(row)
+    return dict(grouped)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run=strategies.runs(), dialect=st.sampled_from(("excel-nl", "rfc4180")))
+def test_every_entry_balances_for_generated_runs(run: InvoiceRun, dialect: str) -> None:
+    """Σ debit = Σ credit per entry; the debtor gets the total and VAT follows DESIGN §3."""
+    data = JOURNAL.export_bytes(run, {"dialect": dialect, "gl_accounts": _MAPPING})
+    rows = read(data, dialect)
+    assert all(list(row) == list(JOURNAL_HEADERS) for row in rows)
+    entries = _entries(rows)
+    active = {
+        clean_text(f"{run.key or run.id}-{i.account.number}"): i
+        for i in run.invoices
+        if i.state is InvoiceState.ACTIVE
+    }
+    numbers = [int(n) for n in entries]
+    assert numbers == list(range(1, len(numbers) + 1))
+    seen = set()
+    for lines in entries.values():
+        (invoice_number,) = {row["invoice"] for row in lines}
+        invoice = active[invoice_number]
+        seen.add(invoice_number)
+        assert {row["debtor"] for row in lines} == {clean_text(invoice.account.number)}
+        assert {row["currency"] for row in lines} == {invoice.account.currency}
+        debit = sum((amount(row["debit"]) for row in lines), Decimal(0))
+        credit = sum((amount(row["credit"]) for row in lines), Decimal(0))
+        assert debit == credit, f"entry {lines[0]['entry']} does not balance"
+        assert all(amount(row["debit"]) >= 0 and amount(row["credit"]) >= 0 for row in lines)
+        assert all(not (row["debit"] and row["credit"]) for row in lines)
+        debtor = [r for r in lines if r["gl_account"] == "1300"]
+        signed = sum((amount(r["debit"]) - amount(r["credit"]) for r in debtor), Decimal(0))
+        assert signed == invoice.total
+        vat = {
+            r["vat_code"]: amount(r["credit"]) - amount(r["debit"])
+            for r in lines
+            if r["gl_account"] == "1500"
+        }
+        expected = {
+            vat_label(g.category, g.rate): g.tax
+            for g in figures(invoice.statement).groups
+            if g.tax
+        }
+        assert vat == expected
+    assert {n for n, i in active.items() if i.total} <= seen <= set(active)
+
+
+def _grouped_run() -> InvoiceRun:
+    ledger = MemoryLedger()
+    open_account(ledger, Account(number="7", name="Bar", limit=100), actor=ADMIN)
+    beer = Vat.standard("0.21")
+    ledger.record(
+        Purchase(
+            account="7",
+            id="tx-7",
+            at=dt.datetime(2026, 10, 5, 20, tzinfo=AMS),
+            lines=(
+                Line(product="Beer", quantity=3, unit_price="2.50", vat=beer, group="Drinks"),
+                Line(product="Wine", quantity=1, unit_price="4.00", vat=beer, group="Drinks"),
+                Line(product="Chips", quantity=1, unit_price="1.00", vat=beer, group="Food"),
+                Line(product="Deposit", quantity=1, unit_price="1.00", vat=beer),
+            ),
+        )
+    )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["7"], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def test_revenue_goes_to_the_gl_account_of_its_product_group() -> None:
+    """Drinks to 8010, unmapped groups to the default; rounding cents spread by remainder."""
+    data = JOURNAL.export_bytes(
+        _grouped_run(), {"dialect": "rfc4180", "gl_accounts": '{"Drinks": "8010"}'}
+    )
+    rows = [
+        (r["gl_account"], r["description"], r["vat_code"], r["debit"], r["credit"])
+        for r in read(data, "rfc4180")
+    ]
+    assert rows == [
+        ("1300", "Bar 2026-10", "", "13.50", ""),
+        ("8000", "Food, (no group) S 21%", "S 21%", "", "1.66"),
+        ("8010", "Drinks S 21%", "S 21%", "", "9.50"),
+        ("1500", "VAT S 21%", "S 21%", "", "2.34"),
+    ]
+
+
+def test_a_credit_note_entry_credits_the_debtor() -> None:
+    """Returns that make the total negative credit the debtor and debit revenue and VAT."""
+    rows = read(JOURNAL.export_bytes(returns_run(), {"dialect": "rfc4180"}), "rfc4180")
+    assert [(r["gl_account"], r["vat_code"], r["debit"], r["credit"]) for r in rows] == [
+        ("1300", "", "", "3.10"),
+        ("8000", "S 9%", "", "2.20"),
+        ("1500", "S 9%", "", "0.20"),
+        ("8000", "S 21%", "4.55", ""),
+        ("1500", "S 21%", "0.95", ""),
+    ]
+
+
+def test_columns_number_date_journal_and_invoice_in_the_dutch_dialect() -> None:
+    """excel-nl: dd-mm-yyyy, decimal comma; numbers from first_entry; undone left out."""
+    data = JOURNAL.export_bytes(sample_run(), {"first_entry": 41, "journal": "VK2"})
+    rows = read(data, "excel-nl")
+    assert data.startswith("\ufeffentry;date;journal;invoice;debtor;".encode())
+    first = rows[0]
+    assert (first["entry"], first["date"], first["journal"], first["invoice"]) == (
+        "41",
+        "01-11-2026",
+        "VK2",
+        "2026-10-1042",
+    )
+    assert first["debit"] == "27,65"
+    assert sorted({r["debtor"] for r in rows}) == ["1042", "2001", "3003"]
+    assert sorted({r["entry"] for r in rows}) == ["41", "42", "43"]
+
+
+def test_invoice_numbers_match_the_ubl_documents() -> None:
+    """The journal's invoice numbers are the ubl exporter's document numbers."""
+    run = billed_run()
+    ubl = UblExporter().export_bytes(run, SELLER)
+    numbers = {doc.findtext("cbc:ID", namespaces=NS) for doc in documents(ubl)}
+    journal = {r["invoice"] for r in read(JOURNAL.export_bytes(run), "excel-nl")}
+    assert numbers <= journal
+    assert journal - numbers == {"2026-10--7"}
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"gl_accounts": "Drinks=8010"}, "gl_accounts"),
+        ({"gl_accounts": '["8010"]'}, "gl_accounts"),
+        ({"gl_accounts": '{"Drinks": ""}'}, "gl_accounts"),
+        ({"journal": " "}, "journal"),
+        ({"first_entry": -1}, "first_entry"),
+    ],
+)
+def test_malformed_options_are_refused_when_built(options: dict[str, object], field: str) -> None:
+    """Options that can never work raise InvalidOptions naming the option."""
+    with pytest.raises(InvalidOptions, match=field) as caught:
+        JOURNAL.options(options)
+    assert caught.value.field == field

@@ -1,0 +1,329 @@
+"""The sepa exporter: pain.008 collections valid in both versions, refusals by account."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import subprocess
+import sys
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
+from text_unidecode import unidecode  # type: ignore[import-untyped]  # no hints
+
+from onaccount import (
+    Account,
+    AccountInvoice,
+    BillingDetails,
+    InvoiceRun,
+    InvoiceState,
+    Line,
+    MemoryLedger,
+    Purchase,
+    Vat,
+    commit_run,
+    open_account,
+    plan_run,
+)
+from onaccount.exporting import Exportable, InvalidOptions
+from onaccount.testing import SAMPLE_PERIOD, ExporterContract
+from onaccount_exporters import ExportRefused, SepaExporter
+from tests.exporters._billing import (
+    ADMIN,
+    AMS,
+    CREDITOR,
+    DUTCH,
+    RUN_AT,
+    billed_plan,
+    billed_run,
+    billed_runs,
+    returns_run,
+)
+from tests.exporters._ubl_rules import members
+
+SEPA = SepaExporter()
+VERSIONS = ("pain.008.001.08", "pain.008.001.02")
+# The generated runs lie anywhere in 2026: collect 14 days after each run's commit.
+_CREDITOR_BY_DEFAULT_DATE = {k: v for k, v in CREDITOR.items() if k != "collection_date"}
+
+
+class TestSepaExporter(ExporterContract):
+    exporter = SEPA
+    option_examples = (
+        CREDITOR,
+        {**CREDITOR, "version": "pain.008.001.02"},
+        {**CREDITOR, "sequence": "FRST", "instrument": "B2B"},
+    )
+
+    def sources(self) -> list[Exportable]:
+        """The samples, and the samples with billing details so something is collected."""
+        return [*super().sources(), billed_plan(), billed_run(), returns_run()]
+
+
+def _xml(data: bytes) -> tuple[bytes | None, str]:
+    """The pain.008 member (None without one) and refused.txt ('' without one)."""
+    found = members(data)
+    xml = [body for name, body in found.items() if name.endswith(".xml")]
+    assert len(xml) <= 1
+    return (xml[0] if xml else None), found.get("refused.txt", b"").decode()
+
+
+def _find(root: Any, path: str) -> list[Any]:
+    namespace = etree.QName(root).namespace
+    steps = "/".join(f"{{{namespace}}}{step}" for step in path.split("/"))
+    return list(root.iterfind(steps))
+
+
+def _text(root: Any, path: str) -> str:
+    (node,) = _find(root, path)
+    return str(node.text)
+
+
+def _collectible(run: InvoiceRun) -> list[AccountInvoice]:
+    return [
+        i
+        for i in run.invoices
+        if i.state is InvoiceState.ACTIVE
+        and i.account.currency == "EUR"
+        and i.total > 0
+        and i.account.billing is not None
+        and i.account.billing.mandate_id is not None
+    ]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(run=billed_runs(currency="EUR"))
+def test_generated_collections_validate_and_their_header_matches_the_run(
+    version: str, run: InvoiceRun
+) -> None:
+    """The package's schema accepts the file; NbOfTxs and CtrlSum are the run's.
+
+    Debtors whose name has no Latin letter or digit, even transliterated, are refused.
+    """
+    options = {**_CREDITOR_BY_DEFAULT_DATE, "version": version}
+    data = SEPA.export_bytes(run, options)
+    xml, refused = _xml(data)
+    nameless = {r.account for r in SEPA.refusals(run, options) if r.field == "billing.name"}
+    for account in nameless:
+        billing = run.invoice_for(str(account)).account.billing
+        assert billing is not None
+        name = billing.name or run.invoice_for(str(account)).account.name
+        assert not re.search("[A-Za-z0-9]", unidecode(name)), name
+    expected = [i for i in _collectible(run) if i.account.number not in nameless]
+    if not expected:
+        assert xml is None
+        return
+    assert xml is not None
+    try_valid_xml(xml, version)
+    root = etree.fromstring(xml)
+    assert etree.QName(root).namespace == f"urn:iso:std:iso:20022:tech:xsd:{version}"
+    assert int(_text(root, "CstmrDrctDbtInitn/GrpHdr/NbOfTxs")) == len(expected)
+    total = sum((i.total for i in expected), Decimal(0))
+    assert Decimal(_text(root, "CstmrDrctDbtInitn/GrpHdr/CtrlSum")) == total
+    batches = _find(root, "CstmrDrctDbtInitn/PmtInf")
+    assert sum(Decimal(_text(b, "CtrlSum")) for b in batches) == total
+    amounts = [
+        Decimal(str(node.text))
+        for node in _find(root, "CstmrDrctDbtInitn/PmtInf/DrctDbtTxInf/InstdAmt")
+    ]
+    assert sorted(amounts) == sorted(i.total for i in expected)
+    refused_accounts = {line.split("\t")[0] for line in refused.splitlines()[1:]}
+    assert not refused_accounts & {i.account.number for i in expected}
+
+
+def _run(*accounts: tuple[str, BillingDetails | None, str]) -> InvoiceRun:
+    """A run over accounts given as (number, billing details, unit price of one coffee)."""
+    ledger = MemoryLedger()
+    for number, billing, price in accounts:
+        open_account(
+            ledger,
+            Account(number=number, name=f"Member {number}", limit=100, billing=billing),
+            actor=ADMIN,
+        )
+        ledger.record(
+            Purchase(
+                account=number,
+                id=f"tx-{number}",
+                at=dt.datetime(2026, 10, 5, 12, tzinfo=AMS),
+                lines=(
+                    Line(product="Coffee", quantity=1, unit_price=price, vat=Vat.standard("0.09")),
+                ),
+            )
+        )
+    plan = plan_run(ledger, SAMPLE_PERIOD, [a[0] for a in accounts], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def _transactions(data: bytes) -> dict[str, str]:
+    """End-to-end id to the mandate id of each transaction in the collection."""
+    xml, _ = _xml(data)
+    assert xml is not None
+    root = etree.fromstring(xml)
+    return {
+        _text(tx, "PmtId/EndToEndId"): _text(tx, "DrctDbtTx/MndtRltdInf/MndtId")
+        for tx in _find(root, "CstmrDrctDbtInitn/PmtInf/DrctDbtTxInf")
+    }
+
+
+def _iban_with_check_digits(country: str, bban: str) -> str:
+    digits = "".join(str(int(c, 36)) for c in bban + country + "00")
+    return f"{country}{98 - int(digits) % 97:02d}{bban}"
+
+
+@pytest.mark.parametrize(
+    "iban",
+    ["NL91ABNA0417164301", _iban_with_check_digits("NL", "ABNA041716430")],
+    ids=["wrong-check-digits", "wrong-length-for-nl"],
+)
+def test_a_bad_iban_is_refused_by_account_and_the_rest_collected(iban: str) -> None:
+    """An IBAN that schwifty rejects refuses that account only, naming billing.iban."""
+    run = _run(("1", attrs.evolve(DUTCH, iban=iban), "10.00"), ("2", DUTCH, "5.00"))
+    refusals = SEPA.refusals(run, CREDITOR)
+    assert [(r.account, r.field) for r in refusals] == [("1", "billing.iban")]
+    assert "account 1 'Member 1'" in refusals[0].message
+    data = SEPA.export_bytes(run, CREDITOR)
+    assert _transactions(data) == {"2026-10-2": "ZWA-1042"}
+    _, refused = _xml(data)
+    assert refused.splitlines()[1].startswith("1\tbilling.iban\taccount 1 'Member 1': has ")
+
+
+def test_a_missing_mandate_is_refused_by_account_and_the_rest_collected() -> None:
+    """Accounts without billing details or mandate are refused by name; others collected."""
+    no_mandate = attrs.evolve(DUTCH, mandate_id=None, mandate_date=None)
+    run = _run(("1", no_mandate, "10.00"), ("2", None, "4.00"), ("3", DUTCH, "2.40"))
+    refusals = SEPA.refusals(run, CREDITOR)
+    assert [(r.account, r.field) for r in refusals] == [
+        ("1", "billing.mandate_id"),
+        ("2", "billing.iban"),
+        ("2", "billing.mandate_id"),
+    ]
+    assert list(_transactions(SEPA.export_bytes(run, CREDITOR))) == ["2026-10-3"]
+    with pytest.raises(ExportRefused, match=r"account 1 'Member 1': has no direct-debit mandate"):
+        SEPA.export_bytes(run, {**CREDITOR, "on_refusal": "raise"})
+
+
+def test_zero_negative_and_foreign_currency_totals_are_refused_by_name() -> None:
+    """Only positive euro totals are collected: returns, zero and yen are refused."""
+    refused = {(r.account, r.field) for r in SEPA.refusals(returns_run(), CREDITOR)}
+    assert refused == {("1042", "total")}
+    zero = _run(("1", DUTCH, "0"))
+    assert [(r.account, r.field) for r in SEPA.refusals(zero, CREDITOR)] == [("1", "total")]
+    fields = {(r.account, r.field) for r in SEPA.refusals(billed_run(), CREDITOR)}
+    assert ("3003", "currency") in fields
+
+
+def test_raise_mode_refuses_before_writing_anything() -> None:
+    """With on_refusal=raise an export with any refusal writes no byte."""
+    stream = io.BytesIO()
+    with pytest.raises(ExportRefused) as caught:
+        SEPA.export(billed_run(), stream, {**CREDITOR, "on_refusal": "raise"})
+    assert stream.getvalue() == b""
+    assert {r.account for r in caught.value.refusals} == {"-7", "2001", "3003"}
+
+
+def test_plans_and_statements_are_never_collected() -> None:
+    """Money is collected for committed runs only: a plan's accounts are all refused."""
+    refusals = SEPA.refusals(billed_plan(), CREDITOR)
+    assert {r.field for r in refusals} == {"source"}
+    assert {r.account for r in refusals} == {"-7", "1042", "2001", "3003"}
+    xml, _ = _xml(SEPA.export_bytes(billed_plan(), CREDITOR))
+    assert xml is None
+
+
+def test_the_sequence_type_comes_from_the_mandate_date_unless_forced() -> None:
+    """auto: FRST for a mandate signed in the period, RCUR for an older one; or forced."""
+    fresh = attrs.evolve(DUTCH, mandate_id="NEW-1", mandate_date=dt.date(2026, 10, 10))
+    run = _run(("1", fresh, "3.00"), ("2", DUTCH, "4.00"))
+
+    def sequences(options: dict[str, Any]) -> dict[str, str]:
+        xml, _ = _xml(SEPA.export_bytes(run, options))
+        root = etree.fromstring(xml)
+        return {
+            _text(tx, "PmtId/EndToEndId"): _text(batch, "PmtTpInf/SeqTp")
+            for batch in _find(root, "CstmrDrctDbtInitn/PmtInf")
+            for tx in _find(batch, "DrctDbtTxInf")
+        }
+
+    assert sequences(CREDITOR) == {"2026-10-1": "FRST", "2026-10-2": "RCUR"}
+    assert sequences({**CREDITOR, "sequence": "RCUR"}) == {
+        "2026-10-1": "RCUR",
+        "2026-10-2": "RCUR",
+    }
+
+
+def test_a_mandate_signed_after_the_collection_date_is_refused() -> None:
+    """A mandate dated after the requested collection date cannot be used yet."""
+    late = attrs.evolve(DUTCH, mandate_date=dt.date(2026, 12, 1))
+    refusals = SEPA.refusals(_run(("1", late, "3.00")), CREDITOR)
+    assert [(r.account, r.field) for r in refusals] == [("1", "billing.mandate_date")]
+
+
+def test_header_ids_and_times_are_fixed_by_the_run() -> None:
+    """MsgId is a digest of run and collection, CreDtTm the commit time, no clock used."""
+    xml, _ = _xml(SEPA.export_bytes(billed_run(), CREDITOR))
+    root = etree.fromstring(xml)
+    assert _text(root, "CstmrDrctDbtInitn/GrpHdr/CreDtTm") == "2026-11-01T10:00:00"
+    message_id = _text(root, "CstmrDrctDbtInitn/GrpHdr/MsgId")
+    assert message_id.startswith("OA")
+    assert len(message_id) == 35
+    assert _text(root, "CstmrDrctDbtInitn/PmtInf/ReqdColltnDt") == "2026-11-20"
+    later, _ = _xml(SEPA.export_bytes(billed_run(), {**CREDITOR, "collection_date": "2026-11-27"}))
+    assert _text(etree.fromstring(later), "CstmrDrctDbtInitn/GrpHdr/MsgId") != message_id
+    assert b"AdrLine" not in xml
+
+
+def test_missing_creditor_details_are_refused_naming_the_option() -> None:
+    """Without creditor details nothing is collected and refused.txt names each option."""
+    refusals = SEPA.refusals(billed_run(), {"version": "pain.008.001.02"})
+    options = [r.field for r in refusals if r.account is None]
+    assert options == ["creditor_bic", "creditor_iban", "creditor_id", "creditor_name"]
+    xml, refused = _xml(SEPA.export_bytes(billed_run()))
+    assert xml is None
+    assert "(options)\tcreditor_iban\tsepa option creditor_iban is empty" in refused
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"creditor_id": "NL70ZZZ123456780000"}, "creditor_id"),
+        ({"creditor_iban": "NL91ABNA0417164301"}, "creditor_iban"),
+        ({"creditor_bic": "ABN"}, "creditor_bic"),
+        ({"collection_date": "20-11-2026"}, "collection_date"),
+        ({"creditor_country": "Netherlands"}, "creditor_country"),
+    ],
+)
+def test_malformed_options_are_refused_when_built(options: dict[str, object], field: str) -> None:
+    """Options that can never work raise InvalidOptions naming the option."""
+    with pytest.raises(InvalidOptions, match=field) as caught:
+        SEPA.options({**CREDITOR, **options})
+    assert caught.value.field == field
+
+
+def test_without_the_sepa_extra_the_exporter_says_how_to_install_it() -> None:
+    """With sepaxml unimportable, writing raises ExtraNotInstalled naming the pip command."""
+    code = (
+        "import sys\n"
+        "sys.modules['sepaxml'] = None  # the way Python marks a module as not importable\n"
+        "from onaccount.testing import sample_run\n"
+        "from onaccount_exporters import ExtraNotInstalled, SepaExporter\n"
+        "try:\n"
+        "    SepaExporter().export_bytes(sample_run())\n"
+        "except ExtraNotInstalled as error:\n"
+        "    print(type(error).__mro__[1].__name__, error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("ExportError the sepa exporter needs sepaxml and schwifty")
+    assert "pip install 'onaccount[sepa]'" in result.stdout
