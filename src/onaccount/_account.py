@@ -22,7 +22,8 @@ class AccountKind(enum.Enum):
     CREDIT = "credit"
 
 
-def _kind(value: object) -> AccountKind:
+def account_kind(value: object) -> AccountKind:
+    """``value`` as an `AccountKind`, or `InvalidValue` naming it."""
     if isinstance(value, AccountKind):
         return value
     try:
@@ -179,7 +180,7 @@ class Account:
 
     number: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
-    kind: AccountKind = attrs.field(default=AccountKind.LIMIT, converter=_kind)
+    kind: AccountKind = attrs.field(default=AccountKind.LIMIT, converter=account_kind)
     limit: Decimal = attrs.field(default=Decimal(0), converter=_limit)
     currency: str = attrs.field(default="EUR")
     group: str | None = attrs.field(default=None, converter=optional_text)

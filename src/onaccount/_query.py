@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import attrs
 
-from ._account import Account, AccountKind, optional_text
+from ._account import Account, AccountKind, account_kind, optional_text
 from ._errors import InvalidValue
 from ._money import to_decimal
 
@@ -101,16 +101,7 @@ def _balance_filter(value: BalanceFilter | str | None) -> BalanceFilter | None:
 
 
 def _optional_kind(value: AccountKind | str | None) -> AccountKind | None:
-    if value is None or isinstance(value, AccountKind):
-        return value
-    try:
-        return AccountKind(value)
-    except ValueError:
-        raise InvalidValue(
-            f"account kind {value!r} is unknown; use 'limit' or 'credit'",
-            value=value,
-            field="kind",
-        ) from None
+    return None if value is None else account_kind(value)
 
 
 def _numbers(value: Iterable[str] | None) -> frozenset[str] | None:

@@ -161,6 +161,15 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
 
 
+out_option = click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("exports"),
+    show_default=True,
+    help="Directory the export files are written to.",
+)
+
+
 def period_options(func: F) -> F:
     """Add ``--period``, ``--tz`` and ``--day-starts-at``."""
     func = click.option(
@@ -652,13 +661,7 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = None) -> N
 @click.option("--commit", is_flag=True, help="Commit the run; without it, only preview.")
 @click.option("--key", help="Idempotency key: committing twice with it books once.")
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("exports"),
-    show_default=True,
-    help="Directory the export files are written to.",
-)
+@out_option
 @json_option
 @pass_state
 def invoice_command(
@@ -863,13 +866,7 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
 @click.argument("run_id", metavar="RUN")
 @click.option("--format", "formats", multiple=True, required=True, help="Exporter; repeatable.")
 @click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporter.")
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("exports"),
-    show_default=True,
-    help="Directory the export files are written to.",
-)
+@out_option
 @pass_state
 def export_command(
     state: _State, run_id: str, formats: tuple[str, ...], pairs: tuple[str, ...], out: Path
