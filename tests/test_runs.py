@@ -595,3 +595,14 @@ def test_planning_leaves_the_cycle_collector_as_it_found_it() -> None:
     with pytest.raises(RuntimeError, match="disk on fire"):
         oa.plan_run(Broken(), period, oa.AccountQuery(), "none", actor=admin)
     assert gc.isenabled()
+
+
+def test_a_generator_of_numbers_selects_its_accounts() -> None:
+    """A selection given as a generator is read once, so its accounts are planned."""
+    ledger = oa.MemoryLedger()
+    admin = oa.Actor.superuser("gen")
+    ledger.open_account(oa.Account(number="1", name="A", limit=100))
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    plan = oa.plan_run(ledger, period, (n for n in ["1"]), "none", actor=admin)
+    assert plan.nothing_to_invoice == ("1",)
+    assert not plan.bulk

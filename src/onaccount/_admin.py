@@ -88,6 +88,12 @@ def change_limit(
             field="new_limit",
         )
     current = ledger.states([number])[number].limit
+    if limit == current:
+        raise InvalidValue(
+            f"account {account.label} has limit {current} already; nothing to change",
+            value=limit,
+            field="new_limit",
+        )
     mutation = Mutation(
         account=number,
         kind=MutationKind.LIMIT_CHANGE,

@@ -251,9 +251,23 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _settled(selection: Selection) -> Selection:
+    """The selection read once: a generator would be used up by the capability check."""
+    if isinstance(selection, AccountQuery):
+        return selection
+    if isinstance(selection, str):
+        raise InvalidValue(
+            f"selection {selection!r} is a single string; pass a list of account numbers "
+            f"such as [{selection!r}] or an AccountQuery",
+            value=selection,
+            field="selection",
+        )
+    return sorted(dict.fromkeys(selection))
+
+
 def _require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
     """Check the capability a selection needs and return whether it is a bulk run."""
-    bulk = isinstance(selection, AccountQuery) or len(set(selection)) != 1
+    bulk = isinstance(selection, AccountQuery) or len(selection) != 1
     if bulk:
         actor.require(Capability.BULK_INVOICE, f"{action} a run over more than one account")
     else:
@@ -264,14 +278,7 @@ def _require_for_selection(actor: Actor, selection: Selection, action: str) -> b
 def _selected_numbers(ledger: Ledger, selection: Selection) -> list[str]:
     if isinstance(selection, AccountQuery):
         return [s.account.number for s in ledger.find_accounts(selection)]
-    if isinstance(selection, str):
-        raise InvalidValue(
-            f"selection {selection!r} is a single string; pass a list of account numbers "
-            f"such as [{selection!r}] or an AccountQuery",
-            value=selection,
-            field="selection",
-        )
-    return sorted(dict.fromkeys(selection))
+    return list(selection)
 
 
 @contextlib.contextmanager
@@ -306,6 +313,7 @@ def plan_run(
     nothing to invoice; one refusal never sinks the others. With ``currency`` given,
     accounts in other currencies are refused.
     """
+    selection = _settled(selection)
     bulk = _require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
     with _without_cyclic_gc():
@@ -392,7 +400,7 @@ def _plan(
         statement = builders[account.number].finish(_reader(ledger, account.number, period))
         if statement.credits:
             listed = ", ".join(
-                f"{c.id} ({c.kind.value} {c.credit} on {c.at.date().isoformat()})"
+                f"{c.id} ({c.kind.value} {c.credit} on {period.business_date(c.at).isoformat()})"
                 for c in statement.credits
             )
             refusals.append(

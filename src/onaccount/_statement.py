@@ -141,13 +141,16 @@ class Statement:
         return frozenset(p.id for p in self.purchases())
 
 
-def _product_key(product: ProductTotal) -> tuple[str, str, Decimal, str, Decimal]:
+def _product_key(product: ProductTotal) -> tuple[str, str, str, Decimal, str, Decimal, str]:
+    # Every field of the grouping key, so the order never depends on input order.
     return (
         product.product,
         product.code or "",
+        product.group or "",
         product.unit_price,
         product.vat.category.value,
         product.vat.rate,
+        product.vat.exemption_reason or "",
     )
 
 

@@ -215,3 +215,18 @@ def test_amounts_are_stored_as_integers_never_floats(tmp_path: Path) -> None:
         for column in inspector.get_columns(table):
             if column["name"].endswith("_minor"):
                 assert isinstance(column["type"], sa.Integer), (table, column)
+
+
+def test_an_engine_the_host_built_still_writes_immediately(tmp_path: Path) -> None:
+    """A SQLite engine passed in gets foreign keys and immediate write transactions."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'host.sqlite'}")
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(str(args[2])))
+    ledger = SQLLedger(engine, upgrade=True)
+    ledger.open_account(Account(number="1", name="A", limit=10))
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    statements.clear()
+    ledger.record(sql_workers.purchase("1", 0, id="h-1"))
+    assert statements[0] == "BEGIN IMMEDIATE"
+    ledger.close()

@@ -88,7 +88,7 @@ schema_info = sa.Table(
 accounts = sa.Table(
     "onaccount_accounts",
     metadata,
-    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("number", sa.Text, primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("name_folded", sa.Text, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -115,7 +115,7 @@ account_tags = sa.Table(
 transactions = sa.Table(
     "onaccount_transactions",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
     sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -123,7 +123,7 @@ transactions = sa.Table(
     sa.Column("amount_minor", sa.BigInteger, nullable=False),
     sa.Column("text", sa.Text),
     # The active account invoice holding this purchase; cleared by undo.
-    sa.Column("invoice_id", sa.String(64)),
+    sa.Column("invoice_id", sa.Text),
     sa.Index("ix_onaccount_transactions_account_at", "account", "at_us", "id"),
     sa.Index("ix_onaccount_transactions_invoice", "invoice_id"),
 )
@@ -140,10 +140,10 @@ lines = sa.Table(
     sa.Column("product", sa.Text, nullable=False),
     sa.Column("code", sa.Text),
     sa.Column("grp", sa.Text),
-    sa.Column("quantity", sa.String(64), nullable=False),
-    sa.Column("unit_price", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.Text, nullable=False),
+    sa.Column("unit_price", sa.Text, nullable=False),
     sa.Column("vat_category", sa.String(2), nullable=False),
-    sa.Column("vat_rate", sa.String(32), nullable=False),
+    sa.Column("vat_rate", sa.Text, nullable=False),
     sa.Column("vat_reason", sa.Text),
 )
 
@@ -151,13 +151,13 @@ runs = sa.Table(
     "onaccount_runs",
     metadata,
     sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
-    sa.Column("id", sa.String(64), nullable=False, unique=True),
-    sa.Column("key", sa.String(200), unique=True),
+    sa.Column("id", sa.Text, nullable=False, unique=True),
+    sa.Column("key", sa.Text, unique=True),
     sa.Column("period_first", sa.String(10), nullable=False),
     sa.Column("period_last", sa.String(10), nullable=False),
-    sa.Column("tz", sa.String(64), nullable=False),
+    sa.Column("tz", sa.Text, nullable=False),
     sa.Column("day_starts_at", sa.String(16), nullable=False),
-    sa.Column("strategy", sa.String(64), nullable=False),
+    sa.Column("strategy", sa.Text, nullable=False),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
 )
@@ -166,7 +166,7 @@ mutations = sa.Table(
     "onaccount_mutations",
     metadata,
     sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
-    sa.Column("id", sa.String(64), nullable=False, unique=True),
+    sa.Column("id", sa.Text, nullable=False, unique=True),
     sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
@@ -174,7 +174,7 @@ mutations = sa.Table(
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("at_us", sa.BigInteger, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("run_id", sa.String(64)),
+    sa.Column("run_id", sa.Text),
     sa.Index("ix_onaccount_mutations_account", "account", "at_us"),
     sa.Index("ix_onaccount_mutations_run", "run_id"),
 )
@@ -182,7 +182,7 @@ mutations = sa.Table(
 invoices = sa.Table(
     "onaccount_account_invoices",
     metadata,
-    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("id", sa.Text, primary_key=True),
     sa.Column("run_id", sa.ForeignKey(runs.c.id), nullable=False),
     sa.Column("position", sa.Integer, nullable=False),
     sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
@@ -192,9 +192,9 @@ invoices = sa.Table(
     sa.Column("limit_before_minor", sa.BigInteger, nullable=False),
     sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
     sa.Column("limit_delta_minor", sa.BigInteger, nullable=False),
-    sa.Column("mutation_id", sa.String(64)),
+    sa.Column("mutation_id", sa.Text),
     sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("undo_mutation_id", sa.String(64)),
+    sa.Column("undo_mutation_id", sa.Text),
     sa.Column("undone_at_us", sa.BigInteger),
     sa.Column("undone_by", sa.Text),
     sa.Column("undo_reason", sa.Text),
@@ -232,28 +232,45 @@ def connect(target: str | Path | Engine) -> Engine:
     and a 30-second busy timeout, and their write transactions begin immediately.
     """
     if isinstance(target, Engine):
+        if target.dialect.name == "sqlite":
+            _prepare_sqlite(target, target.url.render_as_string())
         return target
     url = _url(target)
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_connection: Any, record: Any) -> None:
-            # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            if ":memory:" not in url and url != "sqlite://":
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            immediate = conn.info.pop("immediate", False)
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
+        _prepare_sqlite(engine, url)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _on_begin(conn: Connection) -> None:
+    immediate = conn.info.pop("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _prepare_sqlite(engine: Engine, url: str) -> None:
+    """Make a SQLite engine begin write transactions immediately, with foreign keys on.
+
+    Also for engines a host built itself: without this, pysqlite would begin a
+    transaction only at the first write, after the spending room was checked.
+    """
+    if event.contains(engine, "begin", _on_begin):
+        return
+    in_memory = ":memory:" in url or url in {"sqlite://", "sqlite+pysqlite://"}
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", _on_begin)
+    # Connections pooled before the listeners existed would miss them.
+    engine.dispose()
 
 
 def schema_version(target: str | Path | Engine) -> int | None:
@@ -845,7 +862,9 @@ class SQLLedger:
             )
             .select_from(source.outerjoin(ln, ln.c.transaction_id == t.c.id))
             .where(*conditions)
-            .order_by(self._bytewise(t.c.account), t.c.at_us, t.c.id, ln.c.position)
+            .order_by(
+                self._bytewise(t.c.account), t.c.at_us, self._bytewise(t.c.id), ln.c.position
+            )
         )
         decode = _Decoder().transaction
         with self.engine.connect() as conn:
@@ -918,6 +937,22 @@ class SQLLedger:
             found = conn.execute(sa.select(runs.c.id).where(runs.c.key == run.key)).first()
             if found is not None:
                 raise IntegrityError("duplicate run key", None, Exception(run.key))
+        # The run row goes first: a second commit under the same key waits on its unique
+        # index and then fails, instead of failing on the accounts the first one moved.
+        period = run.period
+        conn.execute(
+            sa.insert(runs).values(
+                id=run.id,
+                key=run.key,
+                period_first=period.first.isoformat(),
+                period_last=period.last.isoformat(),
+                tz=period.tz,
+                day_starts_at=period.day_starts_at.isoformat(),
+                strategy=run.strategy,
+                actor=run.actor,
+                created_at_us=_to_us(run.created_at),
+            )
+        )
         rows = self._lock_accounts(conn, [i.account.number for i in run.invoices])
         for invoice in run.invoices:
             number = invoice.account.number
@@ -933,20 +968,6 @@ class SQLLedger:
                     obj=run,
                     field="account",
                 )
-        period = run.period
-        conn.execute(
-            sa.insert(runs).values(
-                id=run.id,
-                key=run.key,
-                period_first=period.first.isoformat(),
-                period_last=period.last.isoformat(),
-                tz=period.tz,
-                day_starts_at=period.day_starts_at.isoformat(),
-                strategy=run.strategy,
-                actor=run.actor,
-                created_at_us=_to_us(run.created_at),
-            )
-        )
         if not run.invoices:
             return
         conn.execute(

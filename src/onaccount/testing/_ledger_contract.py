@@ -217,6 +217,14 @@ class LedgerContract:
             ledger.record(_purchase("1", _at(2), id="till-1-0001"))
         assert ledger.states(["1"])["1"].balance == Decimal("-10.00")
 
+    def test_long_numbers_and_ids_are_kept_whole(self) -> None:
+        """An account number and a booking id of 200 characters are stored as given."""
+        number, tx_id = "N" * 200, "till-" + "9" * 195
+        ledger = self._ledger_with(Account(number=number, name="Long", limit=100))
+        ledger.record(_purchase(number, _at(1), id=tx_id))
+        assert [t.id for t in ledger.transactions([number])] == [tx_id]
+        assert ledger.get_account(number).number == number
+
     def test_booking_on_unknown_account_is_refused(self) -> None:
         """A booking for a number no account has raises UnknownAccount."""
         with pytest.raises(UnknownAccount, match="'77'"):
