@@ -230,3 +230,15 @@ def test_an_engine_the_host_built_still_writes_immediately(tmp_path: Path) -> No
     ledger.record(sql_workers.purchase("1", 0, id="h-1"))
     assert statements[0] == "BEGIN IMMEDIATE"
     ledger.close()
+
+
+def test_a_lost_race_names_the_booking_whose_id_was_taken(tmp_path: Path) -> None:
+    """When a concurrent till took an id, the error names that booking, not the first."""
+    path = tmp_path / "race.sqlite"
+    upgrade(path)
+    ledger = SQLLedger(path)
+    ledger.open_account(Account(number="1", name="A", limit=100))
+    ledger.record(sql_workers.purchase("1", 0, id="taken"))
+    batch = [sql_workers.purchase("1", 1, id="fresh"), sql_workers.purchase("1", 2, id="taken")]
+    assert ledger._first_taken(batch).id == "taken"
+    ledger.close()

@@ -795,9 +795,22 @@ class SQLLedger:
                         .values(balance_minor=accounts.c.balance_minor + delta)
                     )
         except IntegrityError:
-            # A concurrent till recorded one of these ids between our check and insert.
-            raise duplicate_transaction(batch[0]) from None
+            # A concurrent till recorded one of these ids between our check and insert:
+            # name the one it took.
+            raise duplicate_transaction(self._first_taken(batch)) from None
         return len(batch)
+
+    def _first_taken(self, batch: list[Transaction]) -> Transaction:
+        """The first booking of ``batch`` whose id is stored already (else the first)."""
+        taken: set[str] = set()
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted({t.id for t in batch})):
+                taken.update(
+                    conn.execute(
+                        sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
+                    ).scalars()
+                )
+        return next((t for t in batch if t.id in taken), batch[0])
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
