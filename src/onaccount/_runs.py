@@ -275,10 +275,15 @@ def _require_for_selection(actor: Actor, selection: Selection, action: str) -> b
     return bulk
 
 
-def _selected_numbers(ledger: Ledger, selection: Selection) -> list[str]:
+def _selected_states(
+    ledger: Ledger, selection: Selection
+) -> tuple[list[str], dict[str, AccountState]]:
+    """The selected numbers in order and the states of the known ones, read once."""
     if isinstance(selection, AccountQuery):
-        return [s.account.number for s in ledger.find_accounts(selection)]
-    return list(selection)
+        found = ledger.find_accounts(selection)
+        return [s.account.number for s in found], {s.account.number: s for s in found}
+    numbers = list(selection)
+    return numbers, ledger.states(numbers)
 
 
 @contextlib.contextmanager
@@ -329,8 +334,7 @@ def _plan(
     currency: str | None,
     bulk: bool,
 ) -> Plan:
-    numbers = _selected_numbers(ledger, selection)
-    states = ledger.states(numbers)
+    numbers, states = _selected_states(ledger, selection)
 
     refusals: list[Refusal] = []
     candidates: list[AccountState] = []

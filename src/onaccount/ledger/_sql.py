@@ -928,11 +928,11 @@ class SQLLedger:
     # -- runs ---------------------------------------------------------------------------
 
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
-        """Write ``run`` in one database transaction, or raise `RunConflict`."""
-        if run.key is not None:
-            existing = self.run_by_key(run.key)
-            if existing is not None:
-                return existing
+        """Write ``run`` in one database transaction, or raise `RunConflict`.
+
+        A key stored already is found inside the transaction (`_commit`) and answered
+        with the stored run, so it is not looked up beforehand as well.
+        """
         try:
             with _WriteTransaction(self.engine) as conn:
                 self._commit(conn, run, revisions)
