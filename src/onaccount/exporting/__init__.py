@@ -72,21 +72,16 @@ from ._safety import (
 )
 from ._writers import (
     CSV_DIALECTS,
-    EXCEL_MAX_ROWS,
     EXCEL_NL,
     RFC4180,
-    Cell,
     CsvDialect,
     CsvWriter,
-    Money,
-    XlsxColumn,
-    XlsxSheet,
-    XlsxWorkbook,
     default_stem,
     export_to_directory,
     export_to_file,
     write_atomically,
 )
+from ._xlsx import EXCEL_MAX_ROWS, Cell, Money, XlsxColumn, XlsxSheet, XlsxWorkbook
 
 __all__ = [
     "CSV_DIALECTS",

@@ -1,6 +1,6 @@
-"""Safe writers every exporter can use: CSV and XLSX with the core's safety, atomic files.
+"""Safe writers every exporter can use: CSV with the core's safety, atomic files.
 
-Text given to `CsvWriter` and `XlsxWorkbook` loses the characters XML forbids and is
+Text given to `CsvWriter` (as to `XlsxWorkbook`) loses the characters XML forbids and is
 neutralised against formula injection (see `clean_text`); numbers, money and dates stay
 typed. `write_atomically` and `export_to_directory` write through a temporary file and a
 rename, so a failed export leaves no file behind.
@@ -13,25 +13,15 @@ import csv
 import datetime as dt
 import io
 import os
-import re
 import secrets
-import shutil
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO, Literal, NamedTuple, TypeAlias
+from typing import Any, BinaryIO, Literal
 
 import attrs
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.xml.functions import tostring
 
 from onaccount._errors import InvalidValue
-from onaccount._money import CURRENCIES
 from onaccount._runs import InvoiceRun, Plan
 from onaccount._statement import Statement
 
@@ -39,53 +29,19 @@ from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions
 from ._safety import clean_text, safe_filename
+from ._xlsx import Cell, Money, cell_type_error, plain_number
 
 __all__ = [
     "CSV_DIALECTS",
-    "EXCEL_MAX_ROWS",
     "EXCEL_NL",
     "RFC4180",
-    "Cell",
     "CsvDialect",
     "CsvWriter",
-    "Money",
-    "XlsxColumn",
-    "XlsxSheet",
-    "XlsxWorkbook",
     "default_stem",
     "export_to_directory",
     "export_to_file",
     "write_atomically",
 ]
-
-
-class Money(NamedTuple):
-    """An amount in a currency: a number cell that XLSX shows with the currency's format."""
-
-    amount: Decimal
-    currency: str
-
-
-#: What a row of the shared writers may hold. Text is cleaned and neutralised; the rest is
-#: written as typed values. Floats are refused: money is exact.
-Cell: TypeAlias = str | int | Decimal | Money | dt.date | dt.time | None
-
-
-def _cell_type_error(value: object) -> InvalidValue:
-    return InvalidValue(
-        f"cell value {value!r} is a {type(value).__name__}; write str, int, Decimal, Money, "
-        "date, time or None (floats cannot hold money exactly)",
-        value=value,
-        field="cell",
-    )
-
-
-def _plain_number(value: Decimal | int) -> str:
-    if isinstance(value, int):
-        return str(value)
-    if value.is_zero():
-        value = value.copy_abs()  # no "-0.00"
-    return format(value, "f")
 
 
 # -- CSV ---------------------------------------------------------------------------------
@@ -104,7 +60,7 @@ class CsvDialect:
 
     def number(self, value: Decimal | int) -> str:
         """``value`` in this dialect, without thousands separators (``-2,80``)."""
-        text = _plain_number(value)
+        text = plain_number(value)
         return text.replace(".", self.decimal) if self.decimal != "." else text
 
     def date(self, value: dt.date) -> str:
@@ -120,18 +76,18 @@ class CsvDialect:
         if isinstance(value, str):
             return clean_text(value)
         if isinstance(value, bool):
-            raise _cell_type_error(value)
+            raise cell_type_error(value)
         if isinstance(value, (int, Decimal)):
             return self.number(value)
         if isinstance(value, Money):
             return self.number(value.amount)
         if isinstance(value, dt.datetime):
-            raise _cell_type_error(value)
+            raise cell_type_error(value)
         if isinstance(value, dt.date):
             return self.date(value)
         if isinstance(value, dt.time):
             return value.isoformat(timespec="seconds")
-        raise _cell_type_error(value)
+        raise cell_type_error(value)
 
 
 #: Dutch Excel: ``;`` between fields, decimal comma, UTF-8 with a BOM, CRLF, ``dd-mm-yyyy``.
@@ -226,339 +182,6 @@ class CsvWriter:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-# -- XLSX --------------------------------------------------------------------------------
-
-#: The most rows an Excel worksheet holds; `XlsxSheet` continues on a new sheet past it.
-EXCEL_MAX_ROWS = 1_048_576
-_EXCEL_MAX_TEXT = 32_767
-# Zip entries and document properties get this instant unless the caller gives one, so the
-# same input gives the same bytes.
-_FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
-_WIDTH_SAMPLE = 200
-_MIN_WIDTH, _MAX_WIDTH = 8, 60
-_HEADER_FONT = Font(bold=True)
-_SHEET_TITLE = re.compile(r"[^\[\]:*?/\\]{1,25}")
-
-
-@attrs.frozen
-class XlsxColumn:
-    """A column of an `XlsxSheet`: its header and, optionally, a fixed width in characters.
-
-    Without a width, the sheet sizes the column to its header and first rows.
-    """
-
-    header: str
-    width: float | None = None
-
-
-def _money_format(currency: str) -> str:
-    places = CURRENCIES.get(currency, 2)
-    number = "#,##0" + ("." + "0" * places if places else "")
-    return f'{number} "{currency}"'
-
-
-def _display_width(value: object) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, Money):
-        return len(f"{value.amount:,}") + len(value.currency) + 2
-    if isinstance(value, dt.date):
-        return 10
-    if isinstance(value, dt.time):
-        return 8
-    return max((len(part) for part in str(value).splitlines()), default=0)
-
-
-class XlsxSheet:
-    """One logical sheet: a bold, frozen header row with an autofilter, then typed rows.
-
-    Rows past the workbook's row cap continue on a new sheet named ``Title (2)``, with the
-    header repeated, placed right after the previous part.
-    """
-
-    def __init__(self, book: XlsxWorkbook, title: str, columns: Sequence[XlsxColumn]) -> None:
-        self._book = book
-        self.title = title
-        self.columns = tuple(columns)
-        self._parts: list[Any] = []  # openpyxl write-only worksheets (untyped)
-        self._rows_in_part = 0
-        self._pending: list[Sequence[Cell]] | None = []
-        self._widths: list[float] = []
-        self._new_part()
-
-    @property
-    def part_titles(self) -> tuple[str, ...]:
-        """The titles of the worksheets this sheet has used so far."""
-        return tuple(ws.title for ws in self._parts)
-
-    def _new_part(self) -> None:
-        wb = self._book._workbook
-        number = len(self._parts) + 1
-        title = self.title if number == 1 else f"{self.title} ({number})"
-        ws = wb.create_sheet(title)
-        if self._parts:
-            # create_sheet appends at the end; keep the parts of one sheet together.
-            # (Workbook.move_sheet refuses write-only sheets, so reorder its list.)
-            order = wb._sheets
-            order.remove(ws)
-            order.insert(order.index(self._parts[-1]) + 1, ws)
-        ws.freeze_panes = "A2"
-        if self._widths:
-            self._apply_widths(ws)
-        self._parts.append(ws)
-        self._rows_in_part = 0
-        if self._pending is None:
-            self._write_header()
-
-    def _apply_widths(self, ws: Any) -> None:
-        for index, width in enumerate(self._widths, 1):
-            ws.column_dimensions[get_column_letter(index)].width = width
-
-    def _write_header(self) -> None:
-        ws = self._parts[-1]
-        header = []
-        for column in self.columns:
-            cell = WriteOnlyCell(ws, value=clean_text(column.header))
-            cell.font = _HEADER_FONT
-            header.append(cell)
-        ws.append(header)
-        self._rows_in_part = 1
-
-    def _start(self) -> None:
-        pending = self._pending or []
-        self._widths = []
-        for index, column in enumerate(self.columns):
-            if column.width is not None:
-                self._widths.append(column.width)
-                continue
-            seen = [_display_width(row[index]) for row in pending[:_WIDTH_SAMPLE]]
-            wanted = max([len(column.header), *seen]) + 2
-            self._widths.append(float(min(max(wanted, _MIN_WIDTH), _MAX_WIDTH)))
-        self._apply_widths(self._parts[-1])
-        self._pending = None
-        self._write_header()
-        for row in pending:
-            self._write(row)
-
-    def append(self, row: Sequence[Cell]) -> None:
-        """Add one row of typed values."""
-        if len(row) != len(self.columns):
-            raise InvalidValue(
-                f"row {row!r} has {len(row)} cells but sheet {self.title!r} has "
-                f"{len(self.columns)} columns; give one value (or None) per column",
-                value=row,
-                field="row",
-            )
-        if self._pending is not None:
-            self._pending.append(row)
-            if len(self._pending) >= _WIDTH_SAMPLE:
-                self._start()
-            return
-        self._write(row)
-
-    def _write(self, row: Sequence[Cell]) -> None:
-        if self._rows_in_part >= self._book.max_rows:
-            self._finish_part()
-            self._new_part()
-        ws = self._parts[-1]
-        ws.append([self._book._value(ws, value) for value in row])
-        self._rows_in_part += 1
-
-    def _finish_part(self) -> None:
-        ws = self._parts[-1]
-        last = get_column_letter(max(len(self.columns), 1))
-        ws.auto_filter.ref = f"A1:{last}{max(self._rows_in_part, 1)}"
-
-    def _close(self) -> None:
-        if self._pending is not None:
-            self._start()
-        self._finish_part()
-
-
-class XlsxWorkbook:
-    """An openpyxl write-only workbook: typed cells, safe text, the same bytes each time.
-
-    ``max_rows`` caps the rows of each worksheet, header included (Excel's limit by
-    default); ``timestamp`` is the naive UTC time the document properties carry (a fixed
-    instant by default, never the clock). Use it in a ``with`` block so that a failed
-    export removes openpyxl's temporary files.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_rows: int = EXCEL_MAX_ROWS,
-        timestamp: dt.datetime | None = None,
-        title: str | None = None,
-        creator: str = "onaccount",
-    ) -> None:
-        if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
-            raise InvalidValue(
-                f"row cap {max_rows!r} leaves no room for a header and a row; give an int "
-                f"of at least 2 (Excel's own cap is {EXCEL_MAX_ROWS})",
-                value=max_rows,
-                field="max_rows",
-            )
-        if max_rows > EXCEL_MAX_ROWS:
-            raise InvalidValue(
-                f"row cap {max_rows} is above Excel's {EXCEL_MAX_ROWS}; Excel would not open "
-                "the file, give a smaller cap",
-                value=max_rows,
-                field="max_rows",
-            )
-        self.max_rows = max_rows
-        if timestamp is None:
-            stamp = _FIXED_TIMESTAMP
-        elif timestamp.tzinfo is not None:
-            stamp = timestamp.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-        else:
-            stamp = timestamp.replace(microsecond=0)
-        self._timestamp = stamp
-        self._workbook = Workbook(write_only=True)
-        props = self._workbook.properties
-        props.creator = creator
-        props.lastModifiedBy = creator
-        props.created = stamp
-        props.modified = stamp
-        if title is not None:
-            props.title = clean_text(title)
-        self._sheets: list[XlsxSheet] = []
-        self._money_formats: dict[str, str] = {}
-        self._saved = False
-
-    def sheet(self, title: str, columns: Sequence[XlsxColumn | str]) -> XlsxSheet:
-        """Add a sheet with ``columns`` (headers or `XlsxColumn`), after the existing ones.
-
-        Titles are at most 25 characters (Excel allows 31; continuation sheets add up to
-        six), without brackets, colons, asterisks, question marks or slashes, and unique
-        regardless of case.
-        """
-        if not isinstance(title, str) or not _SHEET_TITLE.fullmatch(title):
-            raise InvalidValue(
-                f"sheet title {title!r} is not 1 to 25 characters without [ ] : * ? / \\; "
-                "Excel refuses other titles, give e.g. 'Lines'",
-                value=title,
-                field="title",
-            )
-        if any(s.title.casefold() == title.casefold() for s in self._sheets):
-            raise InvalidValue(
-                f"sheet title {title!r} is taken already; give each sheet its own title",
-                value=title,
-                field="title",
-            )
-        if not columns:
-            raise InvalidValue(
-                f"sheet {title!r} has no columns; give at least one header",
-                value=columns,
-                field="columns",
-            )
-        sheet = XlsxSheet(
-            self, title, [c if isinstance(c, XlsxColumn) else XlsxColumn(c) for c in columns]
-        )
-        self._sheets.append(sheet)
-        return sheet
-
-    def _value(self, ws: Any, value: Cell) -> Any:  # Any: openpyxl cells are untyped
-        if value is None:
-            return None
-        if isinstance(value, str):
-            text = clean_text(value)
-            if len(text) > _EXCEL_MAX_TEXT:
-                text = text[: _EXCEL_MAX_TEXT - 1] + "…"
-            if text.startswith("#"):
-                # openpyxl would store "#N/A" and kin as error cells; keep them text.
-                cell = WriteOnlyCell(ws, value=text)
-                cell.data_type = "s"
-                return cell
-            return text
-        if isinstance(value, bool):
-            raise _cell_type_error(value)
-        if isinstance(value, (int, Decimal)):
-            return value
-        if isinstance(value, Money):
-            cell = WriteOnlyCell(ws, value=value.amount)
-            fmt = self._money_formats.get(value.currency)
-            if fmt is None:
-                fmt = self._money_formats[value.currency] = _money_format(value.currency)
-            cell.number_format = fmt
-            return cell
-        if isinstance(value, dt.datetime):
-            raise _cell_type_error(value)
-        if isinstance(value, (dt.date, dt.time)):
-            return value
-        raise _cell_type_error(value)
-
-    def discard(self) -> None:
-        """Let go of a workbook that will not be saved, removing openpyxl's temporary files.
-
-        Leaving the ``with`` block of a workbook that was not saved does this.
-        """
-        if self._saved:
-            return
-        self._saved = True
-        for sheet in self._sheets:
-            for ws in sheet._parts:
-                writer = ws._writer
-                with contextlib.suppress(Exception):
-                    # Closes the streaming XML writer in order, so nothing complains when
-                    # the worksheet is collected.
-                    ws.close()
-                if writer is not None:
-                    with contextlib.suppress(Exception):
-                        writer.cleanup()
-
-    def __enter__(self) -> XlsxWorkbook:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.discard()
-
-    def save(self, stream: BinaryIO) -> None:
-        """Write the workbook to ``stream``; a workbook is saved once."""
-        if self._saved:
-            raise InvalidValue(
-                "this workbook was saved already; build a new XlsxWorkbook for another file",
-                value=self,
-            )
-        try:
-            for sheet in self._sheets:
-                sheet._close()
-            if not self._sheets:
-                self.sheet("Sheet", ["empty"])._close()
-            # A temporary file, not memory: a sheet of a million rows is hundreds of MB
-            # before compression.
-            raw = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the with below, after the copy
-            self._workbook.save(raw)
-        except BaseException:
-            self.discard()
-            raise
-        self._saved = True
-        # openpyxl stamps the save time into docProps/core.xml and every zip entry;
-        # rewrite both so the same input gives the same bytes.
-        props = self._workbook.properties
-        props.created = self._timestamp
-        props.modified = self._timestamp
-        core = tostring(props.to_tree())
-        with (
-            raw,
-            zipfile.ZipFile(raw) as source,
-            zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as target,
-        ):
-            for info in source.infolist():
-                entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_ZIP_TIME)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.create_system = 0
-                entry.external_attr = 0o644 << 16
-                if info.filename == "docProps/core.xml":
-                    target.writestr(entry, core)
-                    continue
-                # Entry by entry in chunks, so memory stays flat however big the sheets.
-                big = info.file_size >= zipfile.ZIP64_LIMIT
-                with source.open(info) as reader, target.open(entry, "w", force_zip64=big) as out:
-                    shutil.copyfileobj(reader, out, 1 << 20)
 
 
 # -- files -------------------------------------------------------------------------------

@@ -1,0 +1,377 @@
+"""The streaming XLSX writer: typed cells, safe text, continuation sheets, the same bytes.
+
+What it writes is read back with openpyxl, and, where LibreOffice is installed (CI
+installs it), opened in a real spreadsheet program.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from onaccount import InvalidValue
+from onaccount.exporting import (
+    EXCEL_MAX_ROWS,
+    Money,
+    XlsxColumn,
+    XlsxWorkbook,
+    clean_text,
+)
+from onaccount.testing import strategies
+
+SPREADSHEET_VARIABLE = "ONACCOUNT_TEST_LIBREOFFICE"
+
+
+def _book(data: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def _save(book: XlsxWorkbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_sheet_past_the_row_cap_continues_on_new_sheets_in_place() -> None:
+    """With a cap of 3 rows, 5 rows fill Lines, Lines (2), Lines (3), each with a header."""
+    book = XlsxWorkbook(max_rows=3)
+    lines = book.sheet("Lines", ["n", "text"])
+    days = book.sheet("Days", ["n"])
+    for n in range(5):
+        lines.append((n, f"row {n}"))
+    days.append((9,))
+    data = _save(book)
+    assert lines.part_titles == ("Lines", "Lines (2)", "Lines (3)")
+    wb = _book(data)
+    assert wb.sheetnames == ["Lines", "Lines (2)", "Lines (3)", "Days"]
+    values = [[list(r) for r in wb[name].iter_rows(values_only=True)] for name in wb.sheetnames]
+    assert values == [
+        [["n", "text"], [0, "row 0"], [1, "row 1"]],
+        [["n", "text"], [2, "row 2"], [3, "row 3"]],
+        [["n", "text"], [4, "row 4"]],
+        [["n"], [9]],
+    ]
+    assert [wb[name].auto_filter.ref for name in wb.sheetnames] == [
+        "A1:B3",
+        "A1:B3",
+        "A1:B2",
+        "A1:A2",
+    ]
+    assert {wb[name].freeze_panes for name in wb.sheetnames} == {"A2"}
+    assert all(c.font.b for name in wb.sheetnames for c in wb[name][1])
+
+
+def test_a_sheet_exactly_at_the_cap_needs_no_continuation() -> None:
+    """Header plus max_rows - 1 rows fit on one sheet."""
+    book = XlsxWorkbook(max_rows=4)
+    sheet = book.sheet("Lines", ["n"])
+    for n in range(3):
+        sheet.append((n,))
+    assert _book(_save(book)).sheetnames == ["Lines"]
+
+
+def test_xlsx_cells_are_typed() -> None:
+    """Dates are dates, times times, money numbers in the currency's format, text text."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("Types", [XlsxColumn("all", width=30), "eur", "jpy", "kwd", "n", "x"])
+    sheet.append(
+        (
+            dt.date(2026, 10, 3),
+            Money(Decimal("-12.60"), "EUR"),
+            Money(Decimal("1700"), "JPY"),
+            Money(Decimal("1.250"), "KWD"),
+            Decimal("0.350"),
+            "#N/A",
+        )
+    )
+    sheet.append((dt.time(1, 30), None, None, None, 4, "x" * 40_000))
+    ws = _book(_save(book))["Types"]
+    date, eur, jpy, kwd, number, error_like = ws[2]
+    assert date.is_date
+    assert date.value == dt.datetime(2026, 10, 3)
+    assert (eur.value, eur.number_format) == (-12.6, '#,##0.00 "EUR"')
+    assert (jpy.value, jpy.number_format) == (1700, '#,##0 "JPY"')
+    assert (kwd.value, kwd.number_format) == (1.25, '#,##0.000 "KWD"')
+    assert number.value == 0.35
+    assert (error_like.value, error_like.data_type) == ("#N/A", "s")
+    time_cell, *_, long_text = ws[3]
+    assert time_cell.value == dt.time(1, 30)
+    assert len(long_text.value) == 32_767
+    assert long_text.value.endswith("…")
+    assert ws.column_dimensions["A"].width == 30
+
+
+def test_column_widths_follow_the_header_and_first_rows_within_bounds() -> None:
+    """Widths fit the header or the widest early value, between 8 and 60 characters."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("W", ["a", "a longer header", "text"])
+    sheet.append(("x", "y", "z" * 30))
+    sheet.append(("x", "y", "z" * 300))
+    ws = _book(_save(book))["W"]
+    widths = [ws.column_dimensions[c].width for c in "ABC"]
+    assert widths == [8, len("a longer header") + 2, 60]
+
+
+def test_xlsx_bytes_are_the_same_whenever_they_are_written() -> None:
+    """Equal workbooks give equal bytes, with fixed zip times and document timestamps."""
+    stamp = dt.datetime(2026, 11, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+    def build() -> bytes:
+        book = XlsxWorkbook(timestamp=stamp, title="=run")
+        book.sheet("S", ["a"]).append(("b",))
+        return _save(book)
+
+    first = build()
+    assert build() == first
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode()
+    assert core.count("2026-11-01T09:00:00Z") == 2
+    props = _book(first).properties
+    assert (props.created, props.modified) == (
+        dt.datetime(2026, 11, 1, 9),
+        dt.datetime(2026, 11, 1, 9),
+    )
+    assert props.title == "'=run"
+    assert props.creator == "onaccount"
+
+
+def test_a_workbook_without_sheets_still_opens() -> None:
+    """Saving a workbook with no sheets gives one empty sheet rather than a broken file."""
+    assert _book(_save(XlsxWorkbook())).sheetnames == ["Sheet"]
+
+
+@pytest.mark.parametrize("cap", [1, 0, True, "10", EXCEL_MAX_ROWS + 1])
+def test_row_caps_that_cannot_work_are_refused(cap: Any) -> None:
+    """A cap below 2, above Excel's limit or not an int is refused."""
+    with pytest.raises(InvalidValue, match="row cap"):
+        XlsxWorkbook(max_rows=cap)
+
+
+@pytest.mark.parametrize(
+    "title", ["", "a/b", "x[1]", "what?", "x" * 26, "Lines", "'quoted'", "tab\there"]
+)
+def test_sheet_titles_excel_refuses_are_refused(title: str) -> None:
+    """Empty, too long, forbidden characters, apostrophes at the ends or taken are refused."""
+    with XlsxWorkbook() as book:
+        book.sheet("LINES", ["a"])
+        with pytest.raises(InvalidValue, match="sheet title"):
+            book.sheet(title, ["a"])
+        with pytest.raises(InvalidValue, match="no columns"):
+            book.sheet("Empty", [])
+
+
+def test_misuse_of_the_workbook_is_refused() -> None:
+    """A row of the wrong length, a float, or a second save is refused with what to do."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("S", ["a", "b"])
+    with pytest.raises(InvalidValue, match="has 1 cells but sheet 'S' has 2 columns"):
+        sheet.append(("x",))
+    sheet.append((1.5, None))  # type: ignore[arg-type]  # a float on purpose
+    with pytest.raises(InvalidValue, match="is a float"):
+        _save(book)
+    again = XlsxWorkbook()
+    _save(again)
+    with pytest.raises(InvalidValue, match="saved already"):
+        _save(again)
+
+
+def test_a_failed_workbook_leaves_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A workbook abandoned mid-write (with or save failing) removes its temporary files."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def abandon() -> None:
+        with XlsxWorkbook(max_rows=2) as book:
+            sheet = book.sheet("S", ["a"])
+            for n in range(300):
+                sheet.append((n,))
+            assert len(sheet.part_titles) > 1
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        abandon()
+    failing = XlsxWorkbook()
+    failing.sheet("S", ["a"]).append((0.5,))  # type: ignore[arg-type]  # a float on purpose
+    with pytest.raises(InvalidValue):
+        failing.save(io.BytesIO())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_part_is_well_formed_xml_and_listed_in_the_package() -> None:
+    """Each member parses as XML; content types and relationships name every worksheet."""
+    book = XlsxWorkbook(max_rows=2)
+    sheet = book.sheet("A & <B>", ["x"])
+    for n in range(2):
+        sheet.append((n,))
+    book.sheet("It's", ["y"]).append(("z",))
+    with zipfile.ZipFile(io.BytesIO(_save(book))) as archive:
+        names = archive.namelist()
+        for name in names:
+            etree.fromstring(archive.read(name))
+        types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+        workbook = archive.read("xl/workbook.xml").decode()
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/"))
+    assert sheets == [f"xl/worksheets/sheet{n}.xml" for n in (1, 2, 3)]
+    assert all(f'PartName="/{n}"' in types and f'Target="{n[3:]}"' in rels for n in sheets)
+    assert "'A &amp; &lt;B&gt; (2)'!$A$1:$A$2" in workbook
+    assert "'It''s'!$A$1:$A$2" in workbook
+
+
+def test_text_keeps_spaces_line_breaks_and_markup_characters() -> None:
+    """Leading and trailing spaces, CR, LF, tabs and & < > come back as written."""
+    texts = ["  padded  ", "two\r\nlines", "a\tb", "<b>&amp;</b>", "x\ry", "é 東京 🍺"]
+    book = XlsxWorkbook()
+    sheet = book.sheet("T", ["text"])
+    for text in texts:
+        sheet.append((text,))
+    ws = _book(_save(book))["T"]
+    assert [row[0].value for row in ws.iter_rows(min_row=2)] == texts
+
+
+def test_dates_near_excels_epoch_are_the_right_days() -> None:
+    """1900 dates around Excel's phantom 29 February read back right; earlier ones as text."""
+    days = [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2026, 3, 29)]
+    book = XlsxWorkbook()
+    sheet = book.sheet("D", ["date"])
+    for day in [*days, dt.date(1899, 12, 31)]:
+        sheet.append((day,))
+    ws = _book(_save(book))["D"]
+    values = [row[0].value for row in ws.iter_rows(min_row=2)]
+    assert values == [dt.datetime.combine(d, dt.time()) for d in days] + ["1899-12-31"]
+
+
+def test_numbers_are_written_exactly_as_their_digits() -> None:
+    """Decimals keep their digits (no float rounding, no exponent); -0 loses its sign."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("N", ["n"])
+    for value in (Decimal("0.125"), Decimal("1E+3"), Decimal("-0.00"), 12345678901234567890):
+        sheet.append((value,))
+    with zipfile.ZipFile(io.BytesIO(_save(book))) as archive:
+        xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<v>0.125</v>" in xml
+    assert "<v>1000</v>" in xml
+    assert "<v>0.00</v>" in xml
+    assert "<v>12345678901234567890</v>" in xml
+    assert "E+" not in xml
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.text(max_size=40) | st.sampled_from(strategies.HOSTILE_TEXTS),
+            st.decimals(places=3, min_value=-(10**9), max_value=10**9),
+            st.dates(min_value=dt.date(1900, 3, 1)),
+            st.times(min_value=dt.time(0, 0, 1)),
+            st.none() | st.integers(-(10**12), 10**12),
+        ),
+        max_size=30,
+    )
+)
+def test_any_rows_read_back_as_what_was_written(
+    rows: list[tuple[str, Decimal, dt.date, dt.time, int | None]],
+) -> None:
+    """Text (cleaned), numbers, dates, times and gaps read back with openpyxl as written."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("P", ["text", "number", "date", "time", "int"])
+    for row in rows:
+        sheet.append(row)
+    back = list(_book(_save(book))["P"].iter_rows(min_row=2, values_only=True))
+    assert len(back) == len(rows)
+    for (text, number, day, time, integer), (t, n, d, tm, i) in zip(rows, back, strict=True):
+        assert (t or "") == clean_text(text)
+        assert Decimal(repr(n)) == number
+        assert d == dt.datetime.combine(day, dt.time())
+        # A time is a fraction of a day, a float: equal to well within a millisecond.
+        seconds = dt.datetime.combine(day, tm) - dt.datetime.combine(day, time)
+        assert abs(seconds.total_seconds()) < 0.001
+        assert i == integer
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found:
+        return found
+    if os.environ.get(SPREADSHEET_VARIABLE) or os.environ.get("CI"):
+        pytest.fail(
+            "LibreOffice (soffice) is not installed but must run here: .ci/run installs "
+            "Debian's libreoffice-calc-nogui"
+        )
+    pytest.skip("LibreOffice (soffice) is not installed; install it to open workbooks for real")
+
+
+def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) -> None:
+    """A real spreadsheet program opens what we wrote: every sheet, typed values, text kept."""
+    soffice = _soffice()
+    book = XlsxWorkbook(max_rows=3, title="run 2026-10")
+    lines = book.sheet("Lines", ["date", "time", "product", "amount", "n"])
+    lines.append(
+        (dt.date(2026, 10, 3), dt.time(1, 30), "=SUM(A1)", Money(Decimal("-2.80"), "EUR"), 3)
+    )
+    lines.append(
+        (dt.date(2026, 10, 25), dt.time(2, 30, 15), 'Café; "Zoë" & <co>', None, Decimal("0.350"))
+    )
+    lines.append(
+        (dt.date(2026, 10, 31), dt.time(23, 59), "東京 Bar", Money(Decimal("1700"), "JPY"), -1)
+    )
+    book.sheet("It's", ["x"]).append(("y",))
+    workbook = tmp_path / "book.xlsx"
+    workbook.write_bytes(_save(book))
+    # Every sheet to its own CSV: comma-separated, UTF-8, cells as shown, so the number
+    # formats we wrote are the ones LibreOffice applies.
+    to_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", to_csv, "--outdir", str(tmp_path), str(workbook)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    read = {
+        path.stem.removeprefix("book-"): list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+        for path in tmp_path.glob("book-*.csv")
+    }
+    assert sorted(read) == ["It's", "Lines", "Lines (2)"]
+    assert read["Lines"] == [
+        ["date", "time", "product", "amount", "n"],
+        ["2026-10-03", "01:30:00", "'=SUM(A1)", "-2.80 EUR", "3"],
+        ["2026-10-25", "02:30:15", 'Café; "Zoë" & <co>', "", "0.35"],
+    ]
+    assert read["Lines (2)"] == [
+        ["date", "time", "product", "amount", "n"],
+        ["2026-10-31", "23:59:00", "東京 Bar", "1,700 JPY", "-1"],
+    ]
+    assert read["It's"] == [["x"], ["y"]]
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (Decimal("NaN"), "not a finite number"),
+        (Decimal("-Infinity"), "not a finite number"),
+        (Money(1.5, "EUR"), "is a float"),  # type: ignore[arg-type]  # a float on purpose
+        (Money(Decimal("1.50"), 'EU"R'), "not an ISO 4217 currency code"),
+    ],
+)
+def test_values_a_cell_cannot_hold_exactly_are_refused(value: Any, match: str) -> None:
+    """NaN, infinities, float money and made-up currencies are refused, naming the value."""
+    book = XlsxWorkbook()
+    book.sheet("S", ["a"]).append((value,))
+    with pytest.raises(InvalidValue, match=match):
+        _save(book)
