@@ -1,4 +1,5 @@
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
@@ -223,6 +224,41 @@ def test_planning_is_pure_and_deterministic(
         ledger.mutations(),
     )
     assert after == before
+
+
+class TimeOrderedLedger(oa.MemoryLedger):
+    """A host's ledger that gives bookings in time order across accounts, not by account."""
+
+    def transactions(self, *args: Any, **kwargs: Any) -> Iterator[oa.Transaction]:
+        found = list(super().transactions(*args, **kwargs))
+        return iter(sorted(found, key=lambda tx: (tx.at, tx.id)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=oas.ledgers(), strategy=oas.reset_strategies())
+def test_a_ledger_that_mixes_accounts_up_plans_what_an_ordered_one_does(
+    generated: oas.GeneratedLedger, strategy: oa.ResetStrategy
+) -> None:
+    """Bookings given in time order across accounts make the same statements, purchases and all."""
+    # The same accounts and the bookings no run has invoiced, in a ledger that mixes them up.
+    mixed = TimeOrderedLedger()
+    source = generated.ledger
+    numbers = list(generated.numbers)
+    mixed.open_accounts(state.account for state in source.states(numbers).values())
+    mixed.record_many(source.transactions(numbers, uninvoiced=True), allow_over_limit=True)
+    period, actor = generated.period, generated.actor
+    ordered = oa.plan_run(source, period, numbers, strategy, actor=actor)
+    plan = oa.plan_run(mixed, period, numbers, strategy, actor=actor)
+    assert [d.statement for d in plan.drafts] == [d.statement for d in ordered.drafts]
+    assert (plan.refusals, plan.nothing_to_invoice) == (
+        ordered.refusals,
+        ordered.nothing_to_invoice,
+    )
+    for draft, expected in zip(plan.drafts, ordered.drafts, strict=True):
+        assert draft.statement.transaction_ids() == expected.statement.transaction_ids()
+        assert [p.id for p in draft.statement.purchases()] == [
+            p.id for p in expected.statement.purchases()
+        ]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -1,11 +1,16 @@
+"""Statements: per day, product and VAT rate, purchases read again, in batches."""
+
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 import onaccount as oa
+from onaccount._statement import BatchSource, SharedValues, StatementBuilder, purchases_in_batches
 from onaccount.testing import strategies as oas
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -301,3 +306,101 @@ def test_purchases_of_a_day_are_in_time_order_across_the_repeated_hour() -> None
     assert earlier.at.astimezone(dt.UTC) < later.at.astimezone(dt.UTC)
     statement = oa.build_statement(TEAM, period, [later, earlier])
     assert [p.id for p in statement.purchases()] == ["b", "a"]
+
+
+def test_a_statement_keeps_its_purchase_ids_compactly_and_gives_them_back() -> None:
+    """The ids given come back as a set, also after attrs.evolve; odd ids are refused."""
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    built = oa.build_statement(TEAM, period, [])
+    kept = attrs.evolve(built, ids=["b", "a", "b"])
+    assert kept.transaction_ids() == frozenset({"a", "b"})
+    assert attrs.evolve(kept, total=Decimal(1)).transaction_ids() == frozenset({"a", "b"})
+    assert attrs.evolve(built, ids=[]).transaction_ids() == frozenset()
+    for odd in ("ab", ["a\x00b"], [""], [1]):
+        with pytest.raises(oa.InvalidValue, match="statement purchase ids"):
+            attrs.evolve(built, ids=odd)
+
+
+def _statements_of(
+    ledger: oa.MemoryLedger, period: oa.Period, reads: list[list[str]]
+) -> list[oa.Statement]:
+    def reader(numbers: Sequence[str]) -> list[oa.Transaction]:
+        reads.append(list(numbers))
+        return list(ledger.transactions(numbers, period.start, period.end))
+
+    statements = []
+    for number in sorted(a.account.number for a in ledger.find_accounts(oa.AccountQuery())):
+        account = ledger.get_account(number)
+        txs = ledger.transactions([number], period.start, period.end)
+        statements.append(
+            oa.build_statement(account, period, txs, source=BatchSource(reader, number))
+        )
+    return statements
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=oas.ledgers())
+def test_purchases_read_in_batches_are_each_statements_own(generated: oas.GeneratedLedger) -> None:
+    """Reading many statements' purchases at once gives each what purchases() gives."""
+    reads: list[list[str]] = []
+    statements = _statements_of(generated.ledger, generated.period, reads)
+    # A statement without a shared reader in the middle is read on its own.
+    own = oa.build_statement(
+        statements[0].account, generated.period, list(statements[0].purchases())
+    )
+    mixed = [*statements, own, *statements[:1]]
+    got = list(purchases_in_batches(mixed))
+    assert [s for s, _ in got] == mixed
+    for statement, purchases in got:
+        assert purchases == list(statement.purchases())
+
+
+def test_a_plans_purchases_are_read_with_one_query_per_few_hundred_accounts() -> None:
+    """450 accounts sharing a reader are read in 3 calls, not 450, empty ones skipped."""
+    ledger = oa.MemoryLedger()
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    ledger.open_accounts(
+        oa.Account(number=f"{n:04d}", name=f"M {n}", limit=50) for n in range(451)
+    )
+    ledger.record_many(
+        purchase(
+            dt.datetime(2026, 10, 3, tzinfo=AMS),
+            ("Tea", 1, "2.10", FOOD),
+            account=f"{n:04d}",
+            id=f"p{n}",
+        )
+        for n in range(1, 451)
+    )
+    reads: list[list[str]] = []
+    statements = _statements_of(ledger, period, reads)
+    assert statements[0].is_empty
+    reads.clear()
+    found = {s.account.number: [p.id for p in ps] for s, ps in purchases_in_batches(statements)}
+    assert [len(r) for r in reads] == [200, 200, 50]
+    assert found == {"0000": [], **{f"{n:04d}": [f"p{n}"] for n in range(1, 451)}}
+
+
+def test_shared_values_keep_statements_equal_and_amounts_as_written() -> None:
+    """Statements built with one SharedValues equal those built alone; 1.0 stays 1.0."""
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    other = oa.Account(number="2001", name="Team B", limit=200)
+    first = purchase(dt.datetime(2026, 10, 3, tzinfo=AMS), ("Cheese", "1.0", "5.00", FOOD))
+    second = purchase(
+        dt.datetime(2026, 10, 3, tzinfo=AMS),
+        ("Cheese", "1.00", "5.00", FOOD),
+        account="2001",
+        id="q",
+    )
+    shared = SharedValues()
+    built = []
+    for account, tx in ((TEAM, first), (other, second)):
+        builder = StatementBuilder(account, period, keep=True)
+        builder.add(tx)
+        built.append(builder.finish(shared=shared))
+    assert built == [
+        oa.build_statement(TEAM, period, [first]),
+        oa.build_statement(other, period, [second]),
+    ]
+    assert [str(s.products[0].quantity) for s in built] == ["1.0", "1.00"]
+    assert built[0].days[0].date is built[1].days[0].date
+    assert built[0].products[0].amount is built[1].products[0].amount

@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 import enum
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from ._money import minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
-from ._statement import PurchaseSource, Statement, StatementBuilder
+from ._statement import BatchSource, SharedValues, Statement, StatementBuilder
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, Transaction, new_id
 
@@ -369,20 +369,59 @@ def _plan(
         else:
             candidates.append(state)
 
-    # One pass over the period's bookings feeds every account's builder; the builders
-    # keep totals and ids only, so the plan stays small however many purchases there are.
-    builders = {
-        s.account.number: StatementBuilder(s.account, period, keep=False) for s in candidates
-    }
+    # One pass over the period's bookings feeds the accounts' builders; a builder keeps
+    # totals and ids only, so the plan stays small however many purchases there are.
+    accounts = {s.account.number: s.account for s in candidates}
+    builders: dict[str, StatementBuilder] = {}
+    reader = _reader(ledger, period)
+    shared = SharedValues()
+    statements: dict[str, Statement] = {}
     mismatched: dict[str, list[Transaction]] = {}
-    for tx in ledger.transactions(builders, period.start, period.end, uninvoiced=True):
-        builder = builders.get(tx.account)
-        if builder is None:
-            continue
+
+    def finish(number: str) -> None:
+        builder = builders.pop(number, None) or StatementBuilder(
+            accounts[number], period, keep=False
+        )
+        statements[number] = builder.finish(BatchSource(reader, number), shared=shared)
+
+    def feed(builder: StatementBuilder, tx: Transaction) -> None:
         if tx.currency != builder.account.currency:
             mismatched.setdefault(tx.account, []).append(tx)
         else:
             builder.add(tx)
+
+    # Ledgers give bookings by account: once the next account's bookings begin, the
+    # previous account is complete, so one builder at a time holds working totals.
+    late: set[str] = set()
+    current: str | None = None
+    for tx in ledger.transactions(accounts, period.start, period.end, uninvoiced=True):
+        number = tx.account
+        if number != current:
+            if current in builders:
+                finish(current)
+            current = number
+            if number in statements:
+                late.add(number)
+            elif number in accounts:
+                builders[number] = StatementBuilder(accounts[number], period, keep=False)
+        builder = builders.get(number)
+        if builder is None:
+            continue
+        if tx.currency == builder.account.currency:
+            builder.add(tx)
+        else:
+            mismatched.setdefault(number, []).append(tx)
+    for number in accounts:
+        if number not in statements:
+            finish(number)
+    # A ledger that gave an account's bookings in more than one stretch: build those
+    # accounts again, each from a read of its own.
+    for number in sorted(late):
+        builder = StatementBuilder(accounts[number], period, keep=False)
+        mismatched.pop(number, None)
+        for tx in ledger.transactions([number], period.start, period.end, uninvoiced=True):
+            feed(builder, tx)
+        statements[number] = builder.finish(BatchSource(reader, number), shared=shared)
 
     drafts: list[AccountInvoiceDraft] = []
     nothing: list[str] = []
@@ -401,7 +440,7 @@ def _plan(
                 )
             )
             continue
-        statement = builders[account.number].finish(_reader(ledger, account.number, period))
+        statement = statements[account.number]
         if statement.credits:
             listed = ", ".join(
                 f"{c.id} ({c.kind.value} {c.credit} on {period.business_date(c.at).isoformat()})"
@@ -442,11 +481,11 @@ def _plan(
     )
 
 
-def _reader(ledger: Ledger, number: str, period: Period) -> PurchaseSource:
-    """Where a draft's purchases are read again: the account's bookings in the period."""
+def _reader(ledger: Ledger, period: Period) -> Callable[[Sequence[str]], Iterable[Transaction]]:
+    """Where drafts' purchases are read again: their accounts' bookings in the period."""
 
-    def read() -> Iterable[Transaction]:
-        return ledger.transactions([number], period.start, period.end)
+    def read(numbers: Sequence[str]) -> Iterable[Transaction]:
+        return ledger.transactions(numbers, period.start, period.end)
 
     return read
 

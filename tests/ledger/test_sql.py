@@ -20,12 +20,15 @@ from onaccount import (
     UnknownAccount,
     commit_run,
     plan_run,
+    undo_invoice,
 )
+from onaccount._statement import purchases_in_batches
 from onaccount.ledger._sql import schema_info
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
 from tests.ledger import sql_workers
 from tests.ledger.sql_support import fresh_postgres
+from tests.ledger.sql_workers import OCTOBER
 
 CONTEXT = multiprocessing.get_context("spawn")
 ADMIN = Actor.superuser("test")
@@ -242,3 +245,28 @@ def test_a_lost_race_names_the_booking_whose_id_was_taken(tmp_path: Path) -> Non
     batch = [sql_workers.purchase("1", 1, id="fresh"), sql_workers.purchase("1", 2, id="taken")]
     assert ledger._first_taken(batch).id == "taken"
     ledger.close()
+
+
+def test_a_stored_run_reads_its_purchases_in_batches_undone_invoices_too(target: str) -> None:
+    """A run read back gives each invoice its purchases, an undone one's and a rebilled one's."""
+    ledger = open_accounts(target, 5)
+    numbers = [f"{n:03d}" for n in range(5)]
+    first = commit_run(
+        ledger, plan_run(ledger, OCTOBER, numbers, "none", actor=ADMIN), actor=ADMIN
+    )
+    undo_invoice(ledger, first.id, "001", actor=ADMIN, reason="wrong account")
+    undo_invoice(ledger, first.id, "003", actor=ADMIN, reason="wrong account")
+    # 003's purchases are billed again by a later run; the first run still lists them.
+    commit_run(ledger, plan_run(ledger, OCTOBER, ["003"], "none", actor=ADMIN), actor=ADMIN)
+    ledger.close()
+    again = SQLLedger(target)
+    try:
+        stored = again.run(first.id)
+        statements = [invoice.statement for invoice in stored.invoices]
+        batched = {
+            s.account.number: [p.id for p in ps] for s, ps in purchases_in_batches(statements)
+        }
+        assert batched == {number: [f"seed-{number}-{i}" for i in range(3)] for number in numbers}
+        assert batched == {s.account.number: [p.id for p in s.purchases()] for s in statements}
+    finally:
+        again.close()

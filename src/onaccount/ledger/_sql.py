@@ -38,7 +38,7 @@ from onaccount._errors import (
 from onaccount._money import CURRENCIES, Vat
 from onaccount._query import AccountQuery, AccountState, fold_text
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
-from onaccount._statement import PurchaseSource
+from onaccount._statement import BatchSource
 from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
@@ -983,46 +983,49 @@ class SQLLedger:
                 )
         if not run.invoices:
             return
-        conn.execute(
-            sa.insert(invoices),
-            [
-                {
-                    "id": invoice.id,
-                    "run_id": run.id,
-                    "position": position,
-                    "account": invoice.account.number,
-                    "account_data": account_to_json(invoice.account),
-                    "balance_before_minor": _minor(
-                        invoice.balance_before, invoice.account.currency, "balance"
-                    ),
-                    "limit_before_minor": _minor(
-                        invoice.limit_before, invoice.account.currency, "limit"
-                    ),
-                    "balance_delta_minor": _minor(
-                        invoice.correction.balance_delta, invoice.account.currency, "balance delta"
-                    ),
-                    "limit_delta_minor": _minor(
-                        invoice.correction.limit_delta, invoice.account.currency, "limit delta"
-                    ),
-                    "mutation_id": None if invoice.mutation is None else invoice.mutation.id,
-                    "state": invoice.state.value,
-                    "statement_data": statement_to_json(invoice.statement),
-                }
-                for position, invoice in enumerate(run.invoices)
-            ],
+        records = (
+            {
+                "id": invoice.id,
+                "run_id": run.id,
+                "position": position,
+                "account": invoice.account.number,
+                "account_data": account_to_json(invoice.account),
+                "balance_before_minor": _minor(
+                    invoice.balance_before, invoice.account.currency, "balance"
+                ),
+                "limit_before_minor": _minor(
+                    invoice.limit_before, invoice.account.currency, "limit"
+                ),
+                "balance_delta_minor": _minor(
+                    invoice.correction.balance_delta, invoice.account.currency, "balance delta"
+                ),
+                "limit_delta_minor": _minor(
+                    invoice.correction.limit_delta, invoice.account.currency, "limit delta"
+                ),
+                "mutation_id": None if invoice.mutation is None else invoice.mutation.id,
+                "state": invoice.state.value,
+                "statement_data": statement_to_json(invoice.statement),
+            }
+            for position, invoice in enumerate(run.invoices)
         )
+        # In batches, here and below: ten thousand invoices' statements or a million links
+        # at once would cost hundreds of MB.
+        while batch := list(itertools.islice(records, 1_000)):
+            conn.execute(sa.insert(invoices), batch)
         # Link every planned purchase that is still free. Those another run took in the
         # meantime stay unlinked, which the count below notices.
-        members = {invoice.id: invoice.transaction_ids() for invoice in run.invoices}
         link = (
             sa.update(transactions)
             .where(transactions.c.id == sa.bindparam("b_id"), transactions.c.invoice_id.is_(None))
             .values(invoice_id=sa.bindparam("b_invoice"))
         )
-        pairs = ({"b_id": t, "b_invoice": i} for i, ids in members.items() for t in ids)
-        # In batches: a million parameter sets at once would cost hundreds of MB.
-        while batch := list(itertools.islice(pairs, 20_000)):
-            conn.execute(link, batch)
+        pairs = (
+            {"b_id": t, "b_invoice": invoice.id}
+            for invoice in run.invoices
+            for t in invoice.transaction_ids()
+        )
+        while links := list(itertools.islice(pairs, 5_000)):
+            conn.execute(link, links)
         linked: dict[str, int] = dict(
             conn.execute(
                 sa.select(transactions.c.invoice_id, sa.func.count())
@@ -1035,7 +1038,7 @@ class SQLLedger:
             ).all()
         )
         for invoice in run.invoices:
-            ids = members[invoice.id]
+            ids = invoice.transaction_ids()
             if linked.get(invoice.id, 0) != len(ids):
                 raise self._taken(conn, run, invoice, sorted(ids))
         self._apply(
@@ -1170,6 +1173,8 @@ class SQLLedger:
                 m.id: m for m in self._mutations_where(conn, mutations.c.id.in_(mutation_ids))
             }
         result = []
+        # One reader for all, so an export reads many invoices' purchases per query.
+        reader = self._read_invoices
         for run_row in run_rows:
             period = period_from_row(
                 run_row.period_first, run_row.period_last, run_row.tz, run_row.day_starts_at
@@ -1183,7 +1188,7 @@ class SQLLedger:
                         id=row.id,
                         run_id=run_row.id,
                         statement=statement_from_json(
-                            row.statement_data, account, period, self._reader(row.id)
+                            row.statement_data, account, period, BatchSource(reader, row.id)
                         ),
                         balance_before=from_minor(row.balance_before_minor, places),
                         limit_before=from_minor(row.limit_before_minor, places),
@@ -1212,24 +1217,19 @@ class SQLLedger:
             )
         return result
 
-    def _reader(self, invoice_id: str) -> PurchaseSource:
-        """Where an account invoice's purchases are read again, active or undone."""
-
-        def read() -> Iterator[Transaction]:
-            active = self._select_transactions(
-                transactions, transactions.c.invoice_id == invoice_id
-            )
-            first = next(active, None)
-            if first is not None:
-                yield first
-                yield from active
-                return
-            undone = transactions.join(
-                invoice_items, invoice_items.c.transaction_id == transactions.c.id
-            )
-            yield from self._select_transactions(undone, invoice_items.c.invoice_id == invoice_id)
-
-        return read
+    def _read_invoices(self, invoice_ids: Sequence[str]) -> Iterator[Transaction]:
+        """The purchases of account invoices, active or undone, a query per few hundred."""
+        t = transactions
+        wanted = sorted(set(invoice_ids))
+        for chunk in _chunks(wanted):
+            seen: set[str] = set()
+            for tx in self._select_transactions(t, t.c.invoice_id.in_(chunk)):
+                seen.add(tx.account)
+                yield tx
+            # An undone invoice's purchases went free; its items table keeps them.
+            if len(seen) < len(chunk):
+                undone = t.join(invoice_items, invoice_items.c.transaction_id == t.c.id)
+                yield from self._select_transactions(undone, invoice_items.c.invoice_id.in_(chunk))
 
     def run(self, run_id: str) -> InvoiceRun:
         """The run with ``run_id``; `UnknownRun` if there is none."""
