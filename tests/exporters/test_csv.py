@@ -12,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from onaccount import InvoiceRun
-from onaccount.exporting import clean_text, export_document
+from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
 from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
 from onaccount.testing._samples import FORMULA_PRODUCT, sample_plan, sample_run, sample_statement
 from onaccount_exporters import CsvExporter
+from onaccount_exporters._csv import _write_lines
+from onaccount_exporters._tables import LINE_HEADERS, line_rows
 
 GOLDEN = Path(__file__).parent / "golden"
 CSV = CsvExporter()
@@ -158,3 +160,34 @@ def test_csv_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
         assert {r["account"]: number(r["total"], dialect) for r in summary} == expected
         names = {clean_text(i.account.name) for i in run.invoices}
         assert {r["account_name"] for r in summary} == names
+
+
+def _generic_lines(source: InvoiceRun, dialect: CsvDialect) -> bytes:
+    buffer = io.BytesIO()
+    with CsvWriter(buffer, dialect) as writer:
+        writer.writerow(LINE_HEADERS)
+        writer.writerows(line_rows(export_document(source)))
+    return buffer.getvalue()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(run=strategies.runs())
+def test_the_fast_lines_layout_writes_what_the_shared_table_gives(run: InvoiceRun) -> None:
+    """The lines layout's own loop writes byte for byte the rows of line_rows, cell by cell."""
+    for name, dialect in CSV_DIALECTS.items():
+        assert CSV.export_bytes(run, {"dialect": name}) == _generic_lines(run, dialect)
+
+
+def test_lines_with_a_delimiter_numbers_contain_take_the_careful_way() -> None:
+    """A dialect with '.' between fields writes the lines with numbers quoted, all kept."""
+    dialect = CsvDialect(name="dots", delimiter=".", decimal=",", bom=False, dates="iso")
+    buffer = io.BytesIO()
+    with CsvWriter(buffer, dialect) as writer:
+        _write_lines(export_document(sample_run()), writer)
+    rows = list(csv.reader(io.StringIO(buffer.getvalue().decode(), newline=""), delimiter="."))
+    assert len(rows) == len(list(line_rows(export_document(sample_run()))))
+    assert all(len(row) == len(LINE_HEADERS) for row in rows)
+    assert (
+        sum(Decimal(r[9].replace(",", ".")) for r in rows if r[10] == "EUR")
+        == (sample_run().totals["EUR"])
+    )

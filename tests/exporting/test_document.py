@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from onaccount import InvoiceRun, Plan, VatCategory
+from onaccount import InvoiceRun, Line, Period, Plan, Purchase, Vat, VatCategory
+from onaccount._transaction import stored_purchase
 from onaccount.exporting import (
     DocumentKind,
     UnsupportedSource,
@@ -17,6 +20,7 @@ from onaccount.exporting import (
     split_by_account,
     vat_label,
 )
+from onaccount.exporting._document import _Placer
 from onaccount.testing import strategies
 from onaccount.testing._samples import sample_plan, sample_run, sample_statement
 
@@ -141,3 +145,23 @@ def test_vat_labels_use_plain_percentages() -> None:
     assert vat_label(VatCategory.STANDARD, Decimal("0.055")) == "S 5.5%"
     assert vat_label(VatCategory.STANDARD, Decimal("0.20")) == "S 20%"
     assert vat_label(VatCategory.EXEMPT, Decimal(0)) == "E 0%"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), period=strategies.periods())
+def test_purchases_are_placed_on_their_business_date_and_local_wall_clock(
+    data: st.DataObject, period: Period
+) -> None:
+    """Dates and local times agree with the calendar, on DST nights and west of UTC too."""
+    zone = ZoneInfo(period.tz)
+    instants = data.draw(st.lists(strategies.instants(period), min_size=1, max_size=20))
+    line = Line(product="Tea", quantity=1, unit_price=Decimal("2.10"), vat=Vat.zero())
+    # Validated purchases keep UTC; a host's ledger may hand back other aware instants.
+    purchases = [Purchase(account="1", at=at, lines=[line]) for at in instants] + [
+        stored_purchase(f"h{n}", "1", at, "EUR", (line,), None) for n, at in enumerate(instants)
+    ]
+    placed = list(_Placer(period).place(purchases))
+    assert [p for _, _, p in placed] == purchases
+    for date, local, purchase in placed:
+        assert date == period.business_date(purchase.at)
+        assert local == purchase.at.astimezone(zone).time()

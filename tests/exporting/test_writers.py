@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import os
@@ -11,16 +12,20 @@ from typing import Any, BinaryIO
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onaccount import InvalidValue
 from onaccount.exporting import (
     EXCEL_NL,
     RFC4180,
     Cell,
+    CsvDialect,
     CsvWriter,
     Exportable,
     ExportTargetExists,
     Money,
+    clean_text,
     default_stem,
     export_document,
     export_to_directory,
@@ -28,6 +33,7 @@ from onaccount.exporting import (
     split_by_account,
     write_atomically,
 )
+from onaccount.testing import strategies
 from onaccount.testing._samples import sample_plan, sample_run, sample_statement
 from onaccount_exporters import CsvExporter, CsvOptions
 
@@ -217,3 +223,79 @@ def test_directory_export_refuses_an_unknown_split() -> None:
     """Per must be 'run' or 'account'."""
     with pytest.raises(InvalidValue, match="use 'run'"):
         export_to_directory(CsvExporter(), sample_run(), ".", per="day")  # type: ignore[arg-type]  # wrong on purpose
+
+
+# -- CSV fields ----------------------------------------------------------------------------
+
+TEXTS = st.text(max_size=30) | st.sampled_from(strategies.HOSTILE_TEXTS)
+
+
+def _stdlib(dialect: CsvDialect, rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(
+        buffer, delimiter=dialect.delimiter, lineterminator=dialect.line_terminator
+    )
+    writer.writerows(rows)
+    return (("\ufeff" if dialect.bom else "") + buffer.getvalue()).encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    dialect=st.sampled_from([EXCEL_NL, RFC4180]),
+    rows=st.lists(st.lists(TEXTS, min_size=1, max_size=5), max_size=8),
+)
+def test_csv_quotes_text_exactly_as_the_csv_module_does(
+    dialect: CsvDialect, rows: list[list[str]]
+) -> None:
+    """Cleaned text is quoted byte for byte as csv.writer quotes it, and reads back the same."""
+    cleaned = [[clean_text(text) for text in row] for row in rows]
+    written = _csv(dialect, rows)  # type: ignore[arg-type]  # lists of str are rows
+    assert written == _stdlib(dialect, cleaned)
+    text = written.decode("utf-8-sig" if dialect.bom else "utf-8")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter)
+    assert list(reader) == cleaned
+
+
+@given(text=TEXTS)
+def test_a_field_is_the_same_whether_or_not_it_repeats(text: str) -> None:
+    """field(text, repeats=False) gives what field(text) gives, for any text."""
+    for dialect in (EXCEL_NL, RFC4180):
+        writer = CsvWriter(io.BytesIO(), dialect)
+        assert writer.field(text, repeats=False) == writer.field(text)
+
+
+def test_runs_of_fields_joined_already_write_the_same_row() -> None:
+    """A row given as runs of fields joined with the delimiter is the row of its fields."""
+    cells: tuple[Cell, ...] = ("a;b", Decimal("-1.50"), dt.date(2026, 10, 3), None, "x")
+    for dialect in (EXCEL_NL, RFC4180):
+        whole, parts = io.BytesIO(), io.BytesIO()
+        with CsvWriter(whole, dialect) as writer:
+            writer.write_fields([writer.field(cell) for cell in cells])
+        with CsvWriter(parts, dialect) as writer:
+            fields = [writer.field(cell) for cell in cells]
+            writer.write_many_fields([(dialect.delimiter.join(fields[:3]), *fields[3:])])
+        assert whole.getvalue() == parts.getvalue() == _csv(dialect, [cells])
+
+
+def test_a_delimiter_that_numbers_contain_makes_numbers_quoted() -> None:
+    """With '.' or '-' between fields, numbers, dates and times are quoted and read back."""
+    for delimiter in (".", "-", ":"):
+        dialect = CsvDialect(name="odd", delimiter=delimiter, decimal=".", bom=False, dates="iso")
+        data = _csv(dialect, [(Decimal("-2.50"), dt.date(2026, 10, 3), dt.time(1, 30), 7)])
+        assert CsvWriter(io.BytesIO(), dialect).numbers_need_quotes
+        fields = next(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=delimiter))
+        assert fields == ["-2.50", "2026-10-03", "01:30:00", "7"]
+    assert not CsvWriter(io.BytesIO(), EXCEL_NL).numbers_need_quotes
+    assert not CsvWriter(io.BytesIO(), RFC4180).numbers_need_quotes
+
+
+def test_a_lone_empty_field_is_quoted_so_the_row_is_not_blank() -> None:
+    """A row of one empty field is written as "" (as csv.writer does); an empty row is blank."""
+    assert _csv(RFC4180, [("",), (None,), ()]) == b'""\r\n""\r\n\r\n'
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Money(1.5, "EUR")])  # type: ignore[arg-type]  # a float on purpose
+def test_csv_refuses_numbers_that_are_not_finite_decimals(value: Any) -> None:
+    """NaN, infinities and float money are refused rather than written as text."""
+    with pytest.raises(InvalidValue, match=r"finite|float"):
+        _csv(RFC4180, [(value,)])

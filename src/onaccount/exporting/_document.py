@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import enum
+import itertools
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -22,7 +23,7 @@ from onaccount._account import Account
 from onaccount._money import VatCategory, minor_unit
 from onaccount._period import Period
 from onaccount._runs import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
-from onaccount._statement import Statement
+from onaccount._statement import Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
 
 from ._errors import UnsupportedSource
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+_TICK = dt.timedelta(microseconds=1)
+_UTC = dt.UTC
 
 
 class DocumentKind(enum.Enum):
@@ -181,15 +184,21 @@ class ExportDocument:
         ``time`` is the local wall-clock time in the period's time zone, without a zone,
         as spreadsheets want it.
         """
-        for entry in self.accounts:
-            yield from self.lines_of(entry)
+        for entry, purchases in self.purchases_by_account():
+            yield from self._lines(entry, purchases)
 
     def lines_of(self, entry: ExportedAccount) -> Iterator[LineRow]:
         """The lines of one of the document's accounts, as `lines` gives them."""
+        return self._lines(entry, self.purchases_of(entry))
+
+    @staticmethod
+    def _lines(
+        entry: ExportedAccount, purchases: Iterable[tuple[dt.date, dt.time, Purchase]]
+    ) -> Iterator[LineRow]:
         account = entry.account
         currency = account.currency
         quantum = minor_unit(currency)
-        for date, local, purchase in self.purchases_of(entry):
+        for date, local, purchase in purchases:
             for line in purchase.lines:
                 yield LineRow(
                     date,
@@ -207,19 +216,56 @@ class ExportDocument:
         Purchases are read again from the ledger, one account at a time, so a run of any
         size is written without holding its purchases in memory.
         """
-        zone = zoneinfo.ZoneInfo(self.period.tz)
-        bounds = self.period.day_bounds()
-        first = self.period.first
-        for purchase in entry.statement.purchases():
-            at = purchase.at
-            date = first + dt.timedelta(days=bisect.bisect_right(bounds, at) - 1)
-            yield date, at.astimezone(zone).time().replace(tzinfo=None), purchase
+        return _Placer(self.period).place(entry.statement.purchases())
+
+    def purchases_by_account(
+        self,
+    ) -> Iterator[tuple[ExportedAccount, Iterator[tuple[dt.date, dt.time, Purchase]]]]:
+        """Every account with its purchases, as `purchases_of` gives them, in account order.
+
+        The ledger is asked for a few hundred accounts' purchases at a time rather than
+        for each account on its own; memory holds one such batch.
+        """
+        entries = self.accounts
+        place = _Placer(self.period).place
+        batches = purchases_in_batches([entry.statement for entry in entries])
+        for entry, (_, purchases) in zip(entries, batches, strict=True):
+            yield entry, place(purchases)
 
     def days(self) -> Iterator[DayRow]:
         """Every account's total per business date with purchases."""
         for entry in self.accounts:
             for day in entry.statement.days:
                 yield DayRow(day.date, entry.account, day.count, day.total, entry.currency)
+
+
+class _Placer:
+    """Puts instants on their business date and local wall-clock time in a period."""
+
+    __slots__ = ("_bounds", "_first", "_offsets", "_zone")
+
+    def __init__(self, period: Period) -> None:
+        self._zone = zoneinfo.ZoneInfo(period.tz)
+        self._bounds = bounds = period.day_bounds()
+        self._first = period.first
+        # The UTC offset of each business day, or None for a day whose clocks change: on
+        # every other day adding it is a quarter of the cost of converting each instant.
+        offsets: list[dt.timedelta | None] = []
+        for start, end in itertools.pairwise(bounds):
+            offset = start.astimezone(self._zone).utcoffset()
+            last = (end - _TICK).astimezone(self._zone).utcoffset()
+            offsets.append(offset if offset == last else None)
+        self._offsets = offsets
+
+    def place(self, purchases: Iterable[Purchase]) -> Iterator[tuple[dt.date, dt.time, Purchase]]:
+        bounds, first, offsets, zone = self._bounds, self._first, self._offsets, self._zone
+        right = bisect.bisect_right
+        for purchase in purchases:
+            at = purchase.at
+            day = right(bounds, at) - 1
+            offset = offsets[day] if 0 <= day < len(offsets) and at.tzinfo is _UTC else None
+            local = (at + offset).time() if offset is not None else at.astimezone(zone).time()
+            yield first + dt.timedelta(days=day), local, purchase
 
 
 def _from_draft(draft: AccountInvoiceDraft) -> ExportedAccount:

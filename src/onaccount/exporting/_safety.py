@@ -25,7 +25,7 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 
 # XML 1.0 allows #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF; everything
 # else (other C0 controls, lone surrogates, U+FFFE and U+FFFF) is refused by parsers.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # Windows refuses these names with any extension; other systems accept them, so a name is
 # made safe everywhere.
@@ -43,7 +43,7 @@ def remove_xml_forbidden(text: str) -> str:
 
     Tab, line feed and carriage return stay: XML allows them.
     """
-    return _XML_FORBIDDEN.sub("", text)
+    return XML_FORBIDDEN.sub("", text)
 
 
 def neutralise(text: str) -> str:

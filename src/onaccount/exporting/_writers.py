@@ -9,10 +9,9 @@ rename, so a failed export leaves no file behind.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import io
 import os
+import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -28,7 +27,7 @@ from onaccount._statement import Statement
 from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions
-from ._safety import clean_text, safe_filename
+from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, clean_text, safe_filename
 from ._xlsx import Cell, Money, cell_type_error, plain_number
 
 __all__ = [
@@ -101,13 +100,28 @@ CSV_DIALECTS: Mapping[str, CsvDialect] = {d.name: d for d in (EXCEL_NL, RFC4180)
 class CsvWriter:
     """Writes typed rows as CSV to a binary stream, cleaning every text cell.
 
-    Use it as a context manager, or call `close`, which flushes and leaves ``stream``
-    open.
+    Fields are quoted as Python's `csv` module quotes them (``QUOTE_MINIMAL``): only
+    those holding the delimiter, a double quote or a line break. Use it as a context
+    manager, or call `close`, which flushes and leaves ``stream`` open.
     """
 
     def __init__(self, stream: BinaryIO, dialect: CsvDialect) -> None:
         self.dialect = dialect
-        self._texts: dict[str, str] = {}
+        self._stream = stream
+        self._closed = False
+        self._fields: dict[str, str] = {}
+        self._block: list[str] = ["\ufeff"] if dialect.bom else []
+        self._delimiter = dialect.delimiter
+        self._terminator = dialect.line_terminator
+        special = {dialect.delimiter, '"', "\r", "\n", *dialect.line_terminator}
+        self._special = re.compile("[" + re.escape("".join(sorted(special))) + "]")
+        # Text that needs neither cleaning nor quotes, the usual case, is found in one
+        # search: no formula trigger first, no character XML forbids, nothing to quote.
+        triggers = re.escape("".join(sorted(FORMULA_TRIGGERS)))
+        self._work = re.compile(f"^[{triggers}]|{XML_FORBIDDEN.pattern}|{self._special.pattern}")
+        #: Whether formatted numbers, dates and times may need quotes: only with a
+        #: delimiter such as ``.`` or ``-`` that they can contain.
+        self.numbers_need_quotes = bool(special & set("0123456789+-.:" + dialect.decimal))
         self._plain: dict[type, Callable[[Any], str]] = {
             Decimal: dialect.number,
             int: dialect.number,
@@ -116,66 +130,77 @@ class CsvWriter:
             dt.time: lambda time: time.isoformat(timespec="seconds"),
             type(None): lambda _: "",
         }
-        self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-        if dialect.bom:
-            self._text.write("\ufeff")
-        self._csv = csv.writer(
-            self._text,
-            delimiter=dialect.delimiter,
-            lineterminator=dialect.line_terminator,
-            quotechar='"',
-            quoting=csv.QUOTE_MINIMAL,
-        )
+
+    def _quoted(self, text: str) -> str:
+        if self._special.search(text) is None:
+            return text
+        return '"' + text.replace('"', '""') + '"'
+
+    def field(self, value: Cell, *, repeats: bool = True) -> str:
+        """``value`` as it stands in the file: formatted, cleaned and quoted if need be.
+
+        Text repeats (names, products), so each distinct text is worked out once; pass
+        ``repeats=False`` for text that does not (purchase ids). For exporters' hot
+        loops, with `write_fields`.
+        """
+        if type(value) is str and not repeats:
+            if self._work.search(value) is None:
+                return value
+            return self._quoted(clean_text(value))
+        if type(value) is str:
+            fields = self._fields
+            found = fields.get(value)
+            if found is None:
+                if len(fields) > 20_000:
+                    fields.clear()
+                found = fields[value] = self._quoted(clean_text(value))
+            return found
+        # The common types by exact type; subclasses and refusals take the long way.
+        quick = self._plain.get(type(value))
+        text = self.dialect.format(value) if quick is None else quick(value)
+        return self._quoted(text) if self.numbers_need_quotes or quick is None else text
+
+    def write_fields(self, fields: Sequence[str]) -> None:
+        """Write a row of fields made with `field` (or known to need no quotes)."""
+        self.write_many_fields((fields,))
+
+    def write_many_fields(self, rows: Iterable[Sequence[str]]) -> None:
+        """Write rows of fields made with `field`: `write_fields` for a stream of rows.
+
+        A row's texts are joined with the delimiter, so a text may also be a run of
+        fields joined with it already: the parts of a row that repeat can be made once.
+        """
+        delimiter, terminator = self._delimiter, self._terminator
+        block = self._block
+        for fields in rows:
+            if len(fields) == 1 and not fields[0]:
+                # A lone empty field is written quoted, so the row is not a blank line.
+                block.append('""' + terminator)
+            else:
+                block.append(delimiter.join(fields) + terminator)
+            if len(block) >= 1_000:
+                self._flush()
+                block = self._block
 
     def writerow(self, row: Iterable[Cell]) -> None:
         """Write one row."""
-        texts = self._texts
-        plain = self._plain
-        fmt = self.dialect.format
-        cells = []
-        for value in row:
-            kind = type(value)
-            if kind is str:
-                # Names and products repeat on every line: clean each text once.
-                text = texts.get(value)  # type: ignore[arg-type]  # value is a str here
-                if text is None:
-                    if len(texts) > 20_000:
-                        texts.clear()
-                    text = texts[value] = clean_text(value)  # type: ignore[index,arg-type]  # a str
-                cells.append(text)
-            else:
-                # The common types by exact type; subclasses and errors go the long way.
-                quick = plain.get(kind)
-                cells.append(fmt(value) if quick is None else quick(value))
-        self._csv.writerow(cells)
-
-    def text(self, value: str) -> str:
-        """``value`` cleaned as `writerow` writes text: XML-safe and neutralised."""
-        texts = self._texts
-        text = texts.get(value)
-        if text is None:
-            if len(texts) > 20_000:
-                texts.clear()
-            text = texts[value] = clean_text(value)
-        return text
-
-    def write_texts(self, cells: Sequence[str]) -> None:
-        """Write a row of cells already made into text with `text` and the dialect.
-
-        For exporters' hot loops that format each value once and reuse it across rows.
-        """
-        self._csv.writerow(cells)
+        self.writerows((row,))
 
     def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
         """Write many rows."""
-        for row in rows:
-            self.writerow(row)
+        field = self.field
+        self.write_many_fields([field(value) for value in row] for row in rows)
+
+    def _flush(self) -> None:
+        if self._block:
+            self._stream.write("".join(self._block).encode("utf-8"))
+            self._block = []
 
     def close(self) -> None:
         """Flush and let go of the stream without closing it."""
-        if not self._text.closed:
-            self._text.flush()
-            self._text.detach()
+        if not self._closed:
+            self._closed = True
+            self._flush()
 
     def __enter__(self) -> CsvWriter:
         return self
