@@ -261,6 +261,49 @@ def test_a_ledger_that_mixes_accounts_up_plans_what_an_ordered_one_does(
         ]
 
 
+class ForeignBookingLedger(TimeOrderedLedger):
+    """A host's ledger in time order that also hands back one booking in another currency."""
+
+    def __init__(self, foreign: oa.Transaction) -> None:
+        super().__init__()
+        self.foreign = foreign
+        self.reads = 0
+
+    def transactions(self, *args: Any, **kwargs: Any) -> Iterator[oa.Transaction]:
+        self.reads += 1
+        found = list(super().transactions(*args, **kwargs))
+        numbers = set(args[0]) if args else set(kwargs.get("numbers", ()))
+        if self.foreign.account in numbers:
+            found.append(self.foreign)
+        return iter(sorted(found, key=lambda tx: (tx.at, tx.id)))
+
+
+def test_a_mixed_up_ledger_is_planned_right_with_a_read_per_account_at_most() -> None:
+    """Bookings across accounts in time order: planned right, refusals too, reads bounded."""
+    ledger = ForeignBookingLedger(
+        oa.Purchase(
+            account="0003",
+            at=at(20),
+            id="usd",
+            currency="USD",
+            lines=[oa.Line(product="Cola", quantity=1, unit_price="2.80", vat=FOOD)],
+        )
+    )
+    ledger.open_accounts(oa.Account(number=f"{n:04d}", name=f"M {n}", limit=500) for n in range(8))
+    for day in range(1, 29):
+        for n in range(8):
+            buy(ledger, f"{n:04d}", at(day, 10 + n), ("Tea", 1, "2.10", FOOD))
+    ledger.reads = 0
+    plan = oa.plan_run(ledger, OCTOBER, [f"{n:04d}" for n in range(8)], "none", actor=ADMIN)
+    # One read for all, and one for each account finished before the mix-up showed.
+    assert ledger.reads <= 1 + 8
+    assert [r.account for r in plan.refusals] == ["0003"]
+    assert plan.refusals[0].reason is oa.RefusalReason.CURRENCY_MISMATCH
+    assert plan.refusals[0].transactions == ("usd",)
+    assert [d.account.number for d in plan.drafts] == [f"{n:04d}" for n in range(8) if n != 3]
+    assert all(d.total == Decimal("58.80") for d in plan.drafts)
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=oas.plans())
 def test_plan_totals_agree_to_the_cent(plan: oa.Plan) -> None:

@@ -316,8 +316,8 @@ def test_a_statement_keeps_its_purchase_ids_compactly_and_gives_them_back() -> N
     assert kept.transaction_ids() == frozenset({"a", "b"})
     assert attrs.evolve(kept, total=Decimal(1)).transaction_ids() == frozenset({"a", "b"})
     assert attrs.evolve(built, ids=[]).transaction_ids() == frozenset()
-    for odd in ("ab", ["a\x00b"], [""], [1]):
-        with pytest.raises(oa.InvalidValue, match="statement purchase ids"):
+    for odd in ("ab", ["a\x00b"], [""], [1], {1, "a"}, 5):
+        with pytest.raises(oa.InvalidValue, match="statement purchase id"):
             attrs.evolve(built, ids=odd)
 
 
@@ -402,5 +402,19 @@ def test_shared_values_keep_statements_equal_and_amounts_as_written() -> None:
         oa.build_statement(other, period, [second]),
     ]
     assert [str(s.products[0].quantity) for s in built] == ["1.0", "1.00"]
+    # Equal rates written differently stay each statement's own, products and VAT alike.
+    third = oa.Account(number="3003", name="Team C", limit=200)
+    rate = oa.Vat.standard("0.090")
+    builder = StatementBuilder(third, period, keep=True)
+    builder.add(
+        purchase(
+            dt.datetime(2026, 10, 3, tzinfo=AMS),
+            ("Cheese", "1.0", "5.00", rate),
+            account="3003",
+            id="r",
+        )
+    )
+    own = builder.finish(shared=shared)
+    assert [str(own.products[0].vat.rate), str(own.vat[0].vat.rate)] == ["0.090", "0.090"]
     assert built[0].days[0].date is built[1].days[0].date
     assert built[0].products[0].amount is built[1].products[0].amount

@@ -391,18 +391,23 @@ def _plan(
             builder.add(tx)
 
     # Ledgers give bookings by account: once the next account's bookings begin, the
-    # previous account is complete, so one builder at a time holds working totals.
+    # previous account is complete, so one builder at a time holds working totals. A
+    # ledger that does not keep an account's bookings together is caught when one comes
+    # back: from then on every builder stays open, and the few accounts finished too
+    # early are read again below.
     late: set[str] = set()
+    together = True
     current: str | None = None
     for tx in ledger.transactions(accounts, period.start, period.end, uninvoiced=True):
         number = tx.account
         if number != current:
-            if current in builders:
+            if together and current in builders:
                 finish(current)
             current = number
             if number in statements:
                 late.add(number)
-            elif number in accounts:
+                together = False
+            elif number in accounts and number not in builders:
                 builders[number] = StatementBuilder(accounts[number], period, keep=False)
         builder = builders.get(number)
         if builder is None:
@@ -414,8 +419,6 @@ def _plan(
     for number in accounts:
         if number not in statements:
             finish(number)
-    # A ledger that gave an account's bookings in more than one stretch: build those
-    # accounts again, each from a read of its own.
     for number in sorted(late):
         builder = StatementBuilder(accounts[number], period, keep=False)
         mismatched.pop(number, None)

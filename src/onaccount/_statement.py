@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import reprlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -104,23 +105,28 @@ class _PackedIds(str):
 def _packed_ids(ids: Iterable[str] | None) -> _PackedIds | None:
     if ids is None or isinstance(ids, _PackedIds):
         return ids
-    found = None if isinstance(ids, str) else sorted(set(ids))
-    try:
-        packed = None if found is None else _PackedIds("\x00".join(found))
-    except TypeError:
-        packed = None
-    if (
-        found is None
-        or packed is None
-        or (found and (not found[0] or packed.count("\x00") != len(found) - 1))
-    ):
+    if isinstance(ids, str) or not isinstance(ids, Iterable):
         raise InvalidValue(
-            f"statement purchase ids {ids!r} are not a collection of non-empty texts "
-            "without NUL; pass the ids of the purchases the statement holds",
+            f"statement purchase ids {reprlib.repr(ids)} are a {type(ids).__name__}, not a "
+            "collection of ids; pass e.g. a set of the purchases' ids",
             value=ids,
             field="ids",
         )
-    return packed
+    found = set(ids)
+    try:
+        packed = "\x00".join(sorted(found))
+    except TypeError:  # not all texts
+        packed = None
+    if packed is None or "" in found or packed.count("\x00") != max(len(found) - 1, 0):
+        # A million ids are checked by the join; look for the culprit only when it fails.
+        bad = next(i for i in found if not isinstance(i, str) or not i or "\x00" in i)
+        raise InvalidValue(
+            f"statement purchase id {bad!r} is not a non-empty text without NUL; pass the "
+            "ids of the purchases the statement holds",
+            value=bad,
+            field="ids",
+        )
+    return _PackedIds(packed)
 
 
 @attrs.frozen
@@ -328,7 +334,17 @@ class StatementBuilder:
             days.append(day_row)
         products: list[ProductTotal] = []
         for (name, code, group, price, vat), (quantity, amount) in self._products.items():
-            product_key = (name, code, group, str(price), vat, str(quantity), str(amount))
+            # By text, not value, here too: rates of 0.21 and 0.210 are equal but print
+            # differently, and each statement keeps its own.
+            product_key = (
+                name,
+                code,
+                group,
+                str(price),
+                (vat.category, str(vat.rate), vat.exemption_reason),
+                str(quantity),
+                str(amount),
+            )
             product_row = rows.get(product_key)
             if product_row is None:
                 product_row = rows[product_key] = ProductTotal(

@@ -299,3 +299,23 @@ def test_csv_refuses_numbers_that_are_not_finite_decimals(value: Any) -> None:
     """NaN, infinities and float money are refused rather than written as text."""
     with pytest.raises(InvalidValue, match=r"finite|float"):
         _csv(RFC4180, [(value,)])
+
+
+def test_a_closed_csv_writer_refuses_more_rows() -> None:
+    """Rows after close() are refused, not dropped without a word."""
+    writer = CsvWriter(io.BytesIO(), RFC4180)
+    writer.writerow(("a",))
+    writer.close()
+    with pytest.raises(InvalidValue, match="was closed"):
+        writer.writerow(("b",))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"delimiter": ";;"}, {"delimiter": '"'}, {"decimal": ""}, {"line_terminator": "|"}],
+)
+def test_csv_dialects_that_cannot_work_are_refused(change: dict[str, str]) -> None:
+    """Delimiters and decimal marks are one character, not a quote; lines end in a break."""
+    spelled = {"name": "x", "delimiter": ";", "decimal": ",", "bom": False, "dates": "iso"}
+    with pytest.raises(InvalidValue, match="CSV dialect 'x'"):
+        CsvDialect(**{**spelled, **change})  # type: ignore[arg-type]  # wrong on purpose

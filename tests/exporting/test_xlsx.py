@@ -375,3 +375,99 @@ def test_values_a_cell_cannot_hold_exactly_are_refused(value: Any, match: str) -
     book.sheet("S", ["a"]).append((value,))
     with pytest.raises(InvalidValue, match=match):
         _save(book)
+
+
+def test_a_sheet_past_zips_4_gb_limit_gets_zip64_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worksheet too big for plain zip headers is written with ZIP64 ones, and reads back."""
+    # 4 GB of rows would take minutes; lower zip's limit instead, as it reads it per entry.
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 5_000)
+    book = XlsxWorkbook()
+    sheet = book.sheet("Big", ["n", "text"])
+    for n in range(300):
+        sheet.append((n, f"row {n}"))
+    data = _save(book)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        big = archive.getinfo("xl/worksheets/sheet1.xml")
+        assert big.file_size > 5_000
+        assert big.extra[:2] == b"\x01\x00"  # the ZIP64 extra field's header id
+    monkeypatch.undo()
+    rows = list(_book(data)["Big"].iter_rows(min_row=2, values_only=True))
+    assert rows == [(n, f"row {n}") for n in range(300)]
+
+
+@pytest.mark.parametrize("first", ["Lines", "Lines (2)"])
+def test_continuation_sheets_never_take_a_title_already_used(first: str) -> None:
+    """A sheet named like a continuation and the continuation each get a title of their own."""
+    book = XlsxWorkbook(max_rows=2)
+    other = "Lines (2)" if first == "Lines" else "Lines"
+    sheets = [book.sheet(first, ["n"]), book.sheet(other, ["n"])]
+    for sheet in sheets:
+        sheet.append((1,))
+        sheet.append((2,))
+    names = _book(_save(book)).sheetnames
+    assert len({name.casefold() for name in names}) == len(names) == 4
+    assert names[0] == first
+
+
+def test_a_continuation_title_cannot_be_taken_by_a_new_sheet() -> None:
+    """Once Lines (2) continues Lines, a new sheet of that name is refused, ignoring case."""
+    book = XlsxWorkbook(max_rows=2)
+    sheet = book.sheet("Lines", ["n"])
+    for n in range(201):  # past the rows kept back to size the columns
+        sheet.append((n,))
+    assert "Lines (2)" in sheet.part_titles
+    with pytest.raises(InvalidValue, match="taken already"):
+        book.sheet("LINES (2)", ["n"])
+    book.discard()
+
+
+def test_many_continuations_share_one_temporary_file_and_stay_within_31_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thousand parts of a 25-character sheet keep Excel's title limit and one open file."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    opened: list[object] = []
+    real = tempfile.TemporaryFile
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        opened.append(None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", counted)
+    book = XlsxWorkbook(max_rows=2)
+    sheet = book.sheet("x" * 25, ["n"])
+    for n in range(1_000):
+        sheet.append((n,))
+    data = _save(book)
+    assert len(opened) == 1
+    titles = sheet.part_titles
+    assert (titles[1], titles[998], titles[999]) == (
+        "x" * 25 + " (2)",
+        "x" * 25 + " (999)",
+        "x" * 24 + " (1000)",
+    )
+    assert all(len(title) <= 31 for title in titles)
+    wb = _book(data)
+    assert [wb[t]["A2"].value for t in (titles[0], titles[500], titles[999])] == [0, 500, 999]
+
+
+def test_empty_text_is_a_blank_cell_but_an_empty_header_is_kept() -> None:
+    """Text that cleans to nothing leaves the cell blank, as spreadsheets keep blanks."""
+    book = XlsxWorkbook()
+    book.sheet("B", ["", "b"]).append(("", "\x00"))
+    ws = _book(_save(book))["B"]
+    assert [c.value for c in ws[1]] == ["", "b"]
+    assert [c.value for c in ws[2]] == [None, None]
+
+
+@pytest.mark.parametrize("width", [0, -1, 256, float("nan"), True, "12"])
+def test_column_widths_excel_cannot_show_are_refused(width: Any) -> None:
+    """A width must be a number of characters above 0 and at most 255."""
+    with pytest.raises(InvalidValue, match="column width"):
+        XlsxColumn("amount", width=width)
+
+
+def test_more_columns_than_excel_holds_are_refused() -> None:
+    """A sheet of more than 16,384 columns is refused, saying to split it."""
+    with pytest.raises(InvalidValue, match="at most 16384"):
+        XlsxWorkbook().sheet("Wide", [f"c{n}" for n in range(16_385)])

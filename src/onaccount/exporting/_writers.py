@@ -46,16 +46,36 @@ __all__ = [
 # -- CSV ---------------------------------------------------------------------------------
 
 
+def _one_character(dialect: CsvDialect, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
+        raise InvalidValue(
+            f"CSV dialect {dialect.name!r}: {attribute.name} {value!r} is not one character "
+            "other than a double quote or a line break; give e.g. ';' or ','",
+            value=value,
+            field=attribute.name,
+        )
+
+
+def _line_terminator(dialect: CsvDialect, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("\r\n", "\n", "\r"):
+        raise InvalidValue(
+            f"CSV dialect {dialect.name!r}: line terminator {value!r} is not a line break; "
+            "give '\\r\\n', '\\n' or '\\r'",
+            value=value,
+            field=attribute.name,
+        )
+
+
 @attrs.frozen(kw_only=True)
 class CsvDialect:
     """How a CSV file is spelled: separator, decimal mark, encoding mark, line ends, dates."""
 
     name: str
-    delimiter: str
-    decimal: str
+    delimiter: str = attrs.field(validator=_one_character)
+    decimal: str = attrs.field(validator=_one_character)
     bom: bool
     dates: Literal["iso", "dmy"]
-    line_terminator: str = "\r\n"
+    line_terminator: str = attrs.field(default="\r\n", validator=_line_terminator)
 
     def number(self, value: Decimal | int) -> str:
         """``value`` in this dialect, without thousands separators (``-2,80``)."""
@@ -100,9 +120,11 @@ CSV_DIALECTS: Mapping[str, CsvDialect] = {d.name: d for d in (EXCEL_NL, RFC4180)
 class CsvWriter:
     """Writes typed rows as CSV to a binary stream, cleaning every text cell.
 
-    Fields are quoted as Python's `csv` module quotes them (``QUOTE_MINIMAL``): only
-    those holding the delimiter, a double quote or a line break. Use it as a context
-    manager, or call `close`, which flushes and leaves ``stream`` open.
+    A field is quoted only when it holds the delimiter, a double quote or a line break
+    (CR or LF, whatever the dialect ends lines with), doubling its quotes: for CRLF line
+    ends that is byte for byte what Python's `csv` module writes with ``QUOTE_MINIMAL``.
+    Use it as a context manager, or call `close`, which flushes and leaves ``stream``
+    open; a closed writer refuses more rows.
     """
 
     def __init__(self, stream: BinaryIO, dialect: CsvDialect) -> None:
@@ -170,6 +192,12 @@ class CsvWriter:
         A row's texts are joined with the delimiter, so a text may also be a run of
         fields joined with it already: the parts of a row that repeat can be made once.
         """
+        if self._closed:
+            raise InvalidValue(
+                "this CsvWriter was closed; its rows are written already, make a new "
+                "CsvWriter to write more",
+                value=self,
+            )
         delimiter, terminator = self._delimiter, self._terminator
         block = self._block
         for fields in rows:

@@ -73,6 +73,9 @@ def plain_number(value: Decimal | int) -> str:
 #: The most rows an Excel worksheet holds; `XlsxSheet` continues on a new sheet past it.
 EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_TEXT = 32_767
+_EXCEL_MAX_TITLE = 31
+_EXCEL_MAX_COLUMNS = 16_384
+_EXCEL_MAX_WIDTH = 255
 # Zip entries get this instant and the document properties get a fixed one unless the
 # caller gives one, so the same input gives the same bytes.
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -125,13 +128,26 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _text_cell(value: str) -> str:
-    """What follows a text cell's reference: cleaned, capped, escaped, inline."""
-    text = clean_text(value)
+_UNSEEN = object()
+
+
+def _inline(text: str) -> str:
+    """What follows a text cell's reference for cleaned ``text``: capped, escaped, inline."""
     if len(text) > _EXCEL_MAX_TEXT:
         text = text[: _EXCEL_MAX_TEXT - 1] + "…"
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'" t="inlineStr"><is><t{space}>{_escape(text)}</t></is></c>'
+
+
+def _text_cell(value: str) -> str | None:
+    """A text cell: cleaned; text that cleans to nothing is no cell, as blanks are kept."""
+    text = clean_text(value)
+    return _inline(text) if text else None
+
+
+def _header_cell(header: str) -> str:
+    # A header is always a cell, bold, even when empty; without the leading quote.
+    return _inline(clean_text(header))[1:]
 
 
 def _money_format(currency: str) -> str:
@@ -160,34 +176,72 @@ class XlsxColumn:
     """
 
     header: str
-    width: float | None = None
+    width: float | None = attrs.field(default=None)
+
+    @width.validator
+    def _check_width(self, _: object, width: float | None) -> None:
+        if width is None:
+            return
+        if (
+            isinstance(width, bool)
+            or not isinstance(width, (int, float, Decimal))
+            or not 0 < width <= _EXCEL_MAX_WIDTH
+        ):
+            raise InvalidValue(
+                f"column width {width!r} of {self.header!r} is not a number of characters "
+                f"above 0 and at most {_EXCEL_MAX_WIDTH}; give e.g. 12, or None to fit the "
+                "column to its contents",
+                value=width,
+                field="width",
+            )
 
 
-class _Part:
-    """One worksheet of the package: its rows spooled to a temporary file as XML."""
+class _Spool:
+    """The temporary file a sheet's parts are written to, one part after the other.
 
-    __slots__ = ("block", "columns", "file", "rows", "size", "title", "widths")
+    One file per sheet, not per part, so a sheet cut into many parts holds one file open.
+    """
 
-    def __init__(self, title: str, columns: int) -> None:
-        self.title = title
-        self.columns = columns
-        self.rows = 0
-        self.size = 0
-        self.widths: list[float] = []
-        self.block: list[str] = []
+    __slots__ = ("file",)
+
+    def __init__(self) -> None:
         self.file: IO[bytes] | None = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-
-    def flush(self) -> None:
-        if self.block and self.file is not None:
-            data = "".join(self.block).encode("utf-8")
-            self.block = []
-            self.file.write(data)
-            self.size += len(data)
 
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+class _Part:
+    """One worksheet of the package: its rows as XML, at ``offset`` in its sheet's spool."""
+
+    __slots__ = ("block", "columns", "offset", "rows", "size", "spool", "title", "widths")
+
+    def __init__(self, title: str, columns: int, spool: _Spool) -> None:
+        self.title = title
+        self.columns = columns
+        self.rows = 0
+        self.spool = spool
+        self.offset = 0 if spool.file is None else spool.file.tell()
+        self.size = 0
+        self.widths: list[float] = []
+        self.block: list[str] = []
+
+    @property
+    def file(self) -> IO[bytes] | None:
+        return self.spool.file
+
+    def flush(self) -> None:
+        file = self.spool.file
+        if self.block and file is not None:
+            data = "".join(self.block).encode("utf-8")
+            self.block = []
+            file.write(data)
+            self.size += len(data)
+
+    def close(self) -> None:
+        self.spool.close()
 
     @property
     def filter_ref(self) -> str:
@@ -200,13 +254,13 @@ class _Cells:
     __slots__ = ("_dates", "_formats", "_money", "_texts", "kinds")
 
     def __init__(self) -> None:
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, str | None] = {}
         self._dates: dict[dt.date, str] = {}
         self._money: dict[str, str] = {}
         # Currency formats in the order first used: style _FIXED_STYLES + position.
         self._formats: dict[str, int] = {}
         # The common types by exact type; subclasses and refusals take the long way.
-        self.kinds: dict[type, Callable[[Any], str]] = {
+        self.kinds: dict[type, Callable[[Any], str | None]] = {
             str: self.text,
             Decimal: self._number,
             int: self._number,
@@ -220,13 +274,14 @@ class _Cells:
         """The currency number formats used, in style order."""
         return [_money_format(currency) for currency in self._formats]
 
-    def text(self, value: str) -> str:
+    def text(self, value: str) -> str | None:
         texts = self._texts
-        xml = texts.get(value)
-        if xml is None:
-            if len(texts) > 20_000:
-                texts.clear()
-            xml = texts[value] = _text_cell(value)
+        xml = texts.get(value, _UNSEEN)
+        if xml is not _UNSEEN:
+            return xml  # type: ignore[return-value]  # a str or None once seen
+        if len(texts) > 20_000:
+            texts.clear()
+        xml = texts[value] = _text_cell(value)
         return xml
 
     @staticmethod
@@ -243,7 +298,7 @@ class _Cells:
             style = self._money[currency] = f'" s="{_FIXED_STYLES + index}"><v>'
         return f"{style}{plain_number(value.amount)}</v></c>"
 
-    def date(self, value: dt.date) -> str:
+    def date(self, value: dt.date) -> str | None:
         xml = self._dates.get(value)
         if xml is None:
             if len(self._dates) > 20_000:
@@ -299,6 +354,7 @@ class XlsxSheet:
         self.title = title
         self.columns = tuple(columns)
         self._refs = tuple('<c r="' + _column_letter(i) for i in range(1, len(columns) + 1))
+        self._spool = _Spool()
         self._parts: list[_Part] = []
         self._pending: list[Sequence[Cell]] | None = []
         self._widths: list[float] = []
@@ -310,9 +366,11 @@ class XlsxSheet:
         return tuple(part.title for part in self._parts)
 
     def _new_part(self) -> None:
-        number = len(self._parts) + 1
-        title = self.title if number == 1 else f"{self.title} ({number})"
-        part = _Part(title, len(self.columns))
+        if self._parts:
+            # The spool holds one part after another: the last one's rows go first.
+            self._parts[-1].flush()
+        title = self.title if not self._parts else self._book._free_title(self.title)
+        part = _Part(title, len(self.columns), self._spool)
         self._book._insert(part, after=self._parts[-1] if self._parts else None)
         part.widths = self._widths
         self._parts.append(part)
@@ -322,7 +380,7 @@ class XlsxSheet:
     def _write_header(self) -> None:
         part = self._parts[-1]
         cells = "".join(
-            f'{ref}1" s="{_STYLE_HEADER}"{self._book._cells.text(column.header)[1:]}'
+            f'{ref}1" s="{_STYLE_HEADER}"{_header_cell(column.header)}'
             for ref, column in zip(self._refs, self.columns, strict=True)
         )
         part.block.append(f'<row r="1">{cells}</row>')
@@ -453,9 +511,10 @@ class XlsxWorkbook:
                 value=title,
                 field="title",
             )
-        if any(s.title.casefold() == title.casefold() for s in self._sheets):
+        if self._taken(title):
             raise InvalidValue(
-                f"sheet title {title!r} is taken already; give each sheet its own title",
+                f"sheet title {title!r} is taken already (continuation sheets are named "
+                "'Title (2)' and so on); give each sheet its own title",
                 value=title,
                 field="title",
             )
@@ -465,11 +524,36 @@ class XlsxWorkbook:
                 value=columns,
                 field="columns",
             )
+        if len(columns) > _EXCEL_MAX_COLUMNS:
+            raise InvalidValue(
+                f"sheet {title!r} has {len(columns)} columns; Excel holds at most "
+                f"{_EXCEL_MAX_COLUMNS}, split the table over several sheets",
+                value=len(columns),
+                field="columns",
+            )
         sheet = XlsxSheet(
             self, title, [c if isinstance(c, XlsxColumn) else XlsxColumn(c) for c in columns]
         )
         self._sheets.append(sheet)
         return sheet
+
+    def _taken(self, title: str) -> bool:
+        # Excel compares sheet names regardless of case; continuation parts count too.
+        folded = title.casefold()
+        return any(p.title.casefold() == folded for p in self._order) or any(
+            s.title.casefold() == folded for s in self._sheets
+        )
+
+    def _free_title(self, base: str) -> str:
+        """The first ``base (n)``, n from 2, that no sheet or part has taken."""
+        number = 2
+        while True:
+            suffix = f" ({number})"
+            # Excel's limit is 31 characters; a long base gives way to the number.
+            title = base[: _EXCEL_MAX_TITLE - len(suffix)] + suffix
+            if not self._taken(title):
+                return title
+            number += 1
 
     def _insert(self, part: _Part, *, after: _Part | None) -> None:
         # A continuation goes right after the part it continues, not at the end.
@@ -533,11 +617,16 @@ class XlsxWorkbook:
         spool = part.file
         if spool is None:  # pragma: no cover - save holds every part open until here
             raise self._closed_error()
-        spool.seek(0)
-        with archive.open(_entry(name), "w", force_zip64=size >= zipfile.ZIP64_LIMIT) as out:
+        spool.seek(part.offset)
+        entry = _entry(name)
+        # Told the size up front, zipfile writes ZIP64 headers when the part needs them.
+        entry.file_size = size
+        with archive.open(entry, "w") as out:
             out.write(head)
-            while chunk := spool.read(1 << 20):
+            left = part.size
+            while left and (chunk := spool.read(min(left, 1 << 20))):
                 out.write(chunk)
+                left -= len(chunk)
             out.write(tail)
 
     def _package(self) -> list[tuple[str, str]]:

@@ -93,6 +93,9 @@ class Ledger(Protocol):
     ) -> Iterator[Transaction]:
         """Bookings of ``numbers`` with ``start <= at < end``, by account, instant and id.
 
+        Account by account, in number order: planning finishes an account's statement
+        when the next account's bookings begin. (Bookings that come interleaved are still
+        planned right, at the cost of reading the accounts they split again.)
         ``uninvoiced=True`` keeps only bookings no active account invoice holds,
         ``False`` only those one does.
         """

@@ -174,6 +174,18 @@ class LedgerContract:
             ledger.record(booking)
         assert list(ledger.transactions(["1"])) == [early, credit, late]
 
+    def test_bookings_of_several_accounts_come_account_by_account(self) -> None:
+        """Bookings of many accounts come by account number, then instant: not interleaved."""
+        ledger = self._ledger_with(
+            Account(number="2", name="B", limit=100), Account(number="10", name="C", limit=100)
+        )
+        for day in (1, 2, 3):
+            for number in ("10", "2"):
+                ledger.record(_purchase(number, _at(day)))
+        found = [(tx.account, tx.at) for tx in ledger.transactions(["2", "10"])]
+        # Text order, as Python compares strings: "10" before "2".
+        assert found == [(n, _at(day)) for n in ("10", "2") for day in (1, 2, 3)]
+
     def test_transactions_cover_a_half_open_interval(self) -> None:
         """A booking at the interval's end is left out, one at its start is kept."""
         ledger = self._ledger_with(Account(number="1", name="A", limit=100))
