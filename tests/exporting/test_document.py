@@ -152,9 +152,11 @@ def test_vat_labels_use_plain_percentages() -> None:
 def test_purchases_are_placed_on_their_business_date_and_local_wall_clock(
     data: st.DataObject, period: Period
 ) -> None:
-    """Dates and local times agree with the calendar, on DST nights and west of UTC too."""
+    """Dates and local times agree with the calendar: DST nights, west of UTC, outside too."""
     zone = ZoneInfo(period.tz)
-    instants = data.draw(st.lists(strategies.instants(period), min_size=1, max_size=20))
+    inside = st.lists(strategies.instants(period), min_size=1, max_size=20)
+    outside = st.lists(strategies.instants(period, outside=True), max_size=3)
+    instants = data.draw(inside) + data.draw(outside)
     line = Line(product="Tea", quantity=1, unit_price=Decimal("2.10"), vat=Vat.zero())
     # Validated purchases keep UTC; a host's ledger may hand back other aware instants.
     purchases = [Purchase(account="1", at=at, lines=[line]) for at in instants] + [

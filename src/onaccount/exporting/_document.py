@@ -242,12 +242,13 @@ class ExportDocument:
 class _Placer:
     """Puts instants on their business date and local wall-clock time in a period."""
 
-    __slots__ = ("_bounds", "_first", "_offsets", "_zone")
+    __slots__ = ("_bounds", "_dates", "_offsets", "_period", "_zone")
 
     def __init__(self, period: Period) -> None:
+        self._period = period
         self._zone = zoneinfo.ZoneInfo(period.tz)
         self._bounds = bounds = period.day_bounds()
-        self._first = period.first
+        self._dates = [period.first + dt.timedelta(days=n) for n in range(len(bounds) - 1)]
         # The UTC offset of each business day, or None for a day whose clocks change: on
         # every other day adding it is a quarter of the cost of converting each instant.
         offsets: list[dt.timedelta | None] = []
@@ -258,14 +259,21 @@ class _Placer:
         self._offsets = offsets
 
     def place(self, purchases: Iterable[Purchase]) -> Iterator[tuple[dt.date, dt.time, Purchase]]:
-        bounds, first, offsets, zone = self._bounds, self._first, self._offsets, self._zone
+        bounds, dates, offsets, zone = self._bounds, self._dates, self._offsets, self._zone
+        days = len(dates)
         right = bisect.bisect_right
         for purchase in purchases:
             at = purchase.at
             day = right(bounds, at) - 1
-            offset = offsets[day] if 0 <= day < len(offsets) and at.tzinfo is _UTC else None
-            local = (at + offset).time() if offset is not None else at.astimezone(zone).time()
-            yield first + dt.timedelta(days=day), local, purchase
+            if 0 <= day < days:
+                offset = offsets[day]
+                if offset is not None and at.tzinfo is _UTC:
+                    yield dates[day], (at + offset).time(), purchase
+                    continue
+                yield dates[day], at.astimezone(zone).time(), purchase
+                continue
+            # Outside the period: a statement holds none, but the calendar still knows.
+            yield self._period.business_date(at), at.astimezone(zone).time(), purchase
 
 
 def _from_draft(draft: AccountInvoiceDraft) -> ExportedAccount:
