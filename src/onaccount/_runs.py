@@ -412,6 +412,7 @@ def _plan(
         builder = builders.get(number)
         if builder is None:
             continue
+        # What feed() does, written out: this loop runs once per booking.
         if tx.currency == builder.account.currency:
             builder.add(tx)
         else:

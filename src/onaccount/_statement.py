@@ -35,7 +35,6 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-_ONE_DAY = dt.timedelta(days=1)
 
 #: Gives the bookings a statement was built from again (others may be among them).
 PurchaseSource = Callable[[], Iterable[Transaction]]
@@ -229,7 +228,7 @@ class SharedValues:
     __slots__ = ("dates", "numbers", "rows", "texts")
 
     def __init__(self) -> None:
-        self.dates: dict[tuple[dt.date, int], list[dt.date]] = {}
+        self.dates: dict[Period, tuple[dt.date, ...]] = {}
         self.numbers: dict[str, Decimal] = {}
         self.texts: dict[str, str] = {}
         self.rows: dict[tuple[object, ...], Any] = {}
@@ -311,11 +310,9 @@ class StatementBuilder:
         """
         pool = SharedValues() if shared is None else shared
         numbers, texts, rows = pool.numbers, pool.texts, pool.rows
-        first = self.period.first
-        dates = pool.dates.get((first, len(self._bounds)))
+        dates = pool.dates.get(self.period)
         if dates is None:
-            dates = [first + _ONE_DAY * n for n in range(len(self._bounds))]
-            pool.dates[first, len(self._bounds)] = dates
+            dates = pool.dates[self.period] = self.period.days()
 
         def number(value: Decimal) -> Decimal:
             # By text, not value: 1.0 and 1.00 are equal but print differently.

@@ -248,7 +248,7 @@ class _Placer:
         self._period = period
         self._zone = zoneinfo.ZoneInfo(period.tz)
         self._bounds = bounds = period.day_bounds()
-        self._dates = [period.first + dt.timedelta(days=n) for n in range(len(bounds) - 1)]
+        self._dates = period.days()
         # The UTC offset of each business day, or None for a day whose clocks change: on
         # every other day adding it is a quarter of the cost of converting each instant.
         offsets: list[dt.timedelta | None] = []

@@ -275,6 +275,7 @@ class MemoryLedger:
         with self._lock:
             if run.key is not None and run.key in self._keys:
                 return self.run(self._keys[run.key])
+            ids: dict[str, frozenset[str]] = {}  # read once per invoice, for check and link
             for invoice in run.invoices:
                 number = invoice.account.number
                 if number not in self._accounts:
@@ -289,7 +290,8 @@ class MemoryLedger:
                         obj=run,
                         field="account",
                     )
-                taken = sorted(t for t in invoice.transaction_ids() if t in self._invoiced)
+                ids[invoice.id] = invoice.transaction_ids()
+                taken = sorted(t for t in ids[invoice.id] if t in self._invoiced)
                 if taken:
                     raise RunConflict(
                         f"purchase(s) {', '.join(taken)} of account {invoice.account.label} "
@@ -300,7 +302,7 @@ class MemoryLedger:
                         field="transactions",
                     )
             for invoice in run.invoices:
-                for tx_id in invoice.transaction_ids():
+                for tx_id in ids[invoice.id]:
                     self._invoiced[tx_id] = invoice.id
                 if invoice.mutation is not None:
                     self._apply(invoice.mutation)

@@ -1019,12 +1019,17 @@ class SQLLedger:
             .where(transactions.c.id == sa.bindparam("b_id"), transactions.c.invoice_id.is_(None))
             .values(invoice_id=sa.bindparam("b_invoice"))
         )
-        pairs = (
-            {"b_id": t, "b_invoice": invoice.id}
-            for invoice in run.invoices
-            for t in invoice.transaction_ids()
-        )
-        while links := list(itertools.islice(pairs, 5_000)):
+        planned: dict[str, int] = {}
+
+        def pairs() -> Iterator[dict[str, str]]:
+            for invoice in run.invoices:
+                ids = invoice.transaction_ids()
+                planned[invoice.id] = len(ids)
+                for t in ids:
+                    yield {"b_id": t, "b_invoice": invoice.id}
+
+        links_to_make = pairs()
+        while links := list(itertools.islice(links_to_make, 5_000)):
             conn.execute(link, links)
         linked: dict[str, int] = dict(
             conn.execute(
@@ -1038,9 +1043,8 @@ class SQLLedger:
             ).all()
         )
         for invoice in run.invoices:
-            ids = invoice.transaction_ids()
-            if linked.get(invoice.id, 0) != len(ids):
-                raise self._taken(conn, run, invoice, sorted(ids))
+            if linked.get(invoice.id, 0) != planned[invoice.id]:
+                raise self._taken(conn, run, invoice, sorted(invoice.transaction_ids()))
         self._apply(
             conn,
             [(i.mutation, i.account.currency) for i in run.invoices if i.mutation is not None],
