@@ -330,12 +330,20 @@ def _settled(selection: Selection) -> Selection:
     return sorted(dict.fromkeys(selection))
 
 
-def _require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
-    """Check the capability a selection needs and return whether it is a bulk run."""
+def require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
+    """Check the capability a selection needs and return whether it is a bulk run.
+
+    Also for the command line, which checks before it opens the database.
+    """
     # Before reading, a query or a list other than one number may cover many accounts.
     bulk = isinstance(selection, AccountQuery) or len(selection) != 1
     _require_invoicing(actor, bulk, action)
     return bulk
+
+
+def require_undo(actor: Actor) -> None:
+    """Undoing an account invoice needs the undo capability."""
+    actor.require(Capability.UNDO, "undo an account invoice")
 
 
 def _require_invoicing(actor: Actor, bulk: bool, action: str) -> None:
@@ -390,7 +398,7 @@ def plan_run(
     accounts in other currencies are refused.
     """
     selection = _settled(selection)
-    bulk = _require_for_selection(actor, selection, "plan")
+    bulk = require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
     with _without_cyclic_gc():
         return _plan(ledger, period, selection, resolved, actor, currency, bulk)
@@ -782,7 +790,7 @@ def undo_invoice(
     `AlreadyUndone`. When the account's purchases put it over its limit again, the
     returned invoice's ``over_limit`` says so with the spending room left (below zero).
     """
-    actor.require(Capability.UNDO, "undo an account invoice")
+    require_undo(actor)
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidValue(
             f"undo reason {reason!r} is empty; say why the invoice is undone",
