@@ -63,6 +63,13 @@ class BatchSource:
         # error, a pickled plan) keeps the statement's values and says where the purchases are.
         return (_Detached, (self.key,))
 
+    def __copy__(self) -> BatchSource:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BatchSource:
+        # In this process the ledger is still there: a copy reads from it as the original.
+        return self
+
 
 @attrs.frozen
 class _Detached:
