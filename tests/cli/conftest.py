@@ -28,8 +28,21 @@ class Demo:
         return self.directory / "onaccount.sqlite"
 
 
-#: The variables the command line reads; a developer's own settings must not leak in.
-VARIABLES = ("ONACCOUNT_DB", "ONACCOUNT_ROLE", "ONACCOUNT_TZ", "ONACCOUNT_DAY_STARTS_AT")
+#: The variables the command line reads; a developer's own settings must not leak in. The
+#: locale's fall back to en_US without them.
+VARIABLES = (
+    "ONACCOUNT_DB",
+    "ONACCOUNT_ROLE",
+    "ONACCOUNT_TZ",
+    "ONACCOUNT_DAY_STARTS_AT",
+    "ONACCOUNT_LOCALE",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_MONETARY",
+    "LC_NUMERIC",
+    "LC_CTYPE",
+    "LANG",
+)
 
 
 @pytest.fixture(autouse=True)
