@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pexpect
 import pyte
-import pytest
 
-from tests.cli._support import build_large_ledger
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
 
 SCRIPT = Path(sys.executable).with_name("onaccount")
@@ -19,12 +17,6 @@ COLUMNS, ROWS = 80, 40
 #: What a terminal does not show: colours, cursor moves, line clears, window titles.
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 BULK = ("--role", "superuser", "invoice", "--period", "2026-10", "--all")
-
-
-@pytest.fixture(scope="module")
-def large_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A ledger of 3,000 accounts, built once for these tests."""
-    return build_large_ledger(tmp_path_factory.mktemp("large") / "club.sqlite")
 
 
 def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:

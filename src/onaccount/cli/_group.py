@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -63,6 +64,18 @@ ROLES: dict[str, frozenset[oa.Capability]] = {
 }
 
 
+class _Console(Console):
+    """Rich's console, leaving a reader that went away (``| head``) to the command."""
+
+    def on_broken_pipe(self) -> None:
+        """Send later output nowhere and raise `BrokenPipeError` (Rich would exit 1)."""
+        self.quiet = True
+        # The interpreter's last flush, too, must not fail again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise BrokenPipeError("the reader of standard output went away")
+
+
 class _State:
     """What the global options decided, handed to every command."""
 
@@ -74,7 +87,7 @@ class _State:
         self.show = Display(locale)
         # Piped output is read by people and tools alike: don't squeeze it to 80 columns.
         width = None if sys.stdout.isatty() else 200
-        self.out = Console(highlight=False, width=width)
+        self.out = _Console(highlight=False, width=width)
         self.err = Console(stderr=True, highlight=False)
 
     def ledger(self) -> SQLLedger:

@@ -136,6 +136,9 @@ def invoice_command(
             _print_plan(state, plan, limit)
             for path in written:
                 state.out.print(f"wrote {literal(path)}")
+        except BrokenPipeError:
+            # The reader (`| head -1`) has what it needed: the committed run's id.
+            return
         except Exception as error:
             if state.debug:
                 raise
