@@ -8,11 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.ledger.sql import SQLLedger, upgrade
 from tests.cli._support import KOFFIE, explain, invoke, json_of, local, purchase, succeeded
+from tests.conftest import postgres_url
 
 OCTOBER = ("--period", "2026-10")
 #: Names a careless or hostile administrator could give an account.
@@ -190,6 +192,16 @@ def test_the_password_of_a_database_url_is_never_shown() -> None:
     assert result.exit_code != 0, explain(result)
     assert "s3cret-pw" not in result.output
     assert "treasurer:***@127.0.0.1:9/ledger" in result.stderr
+
+
+def test_db_upgrade_on_postgresql_shows_the_url_without_its_password() -> None:
+    """Db upgrade on the test server names the database with ``***`` for the password."""
+    url = make_url(postgres_url())
+    assert url.password, "the test server's URL has a password to hide"
+    db = url.render_as_string(hide_password=False)
+    result = succeeded(invoke(None, "--db", db, "db", "upgrade"))
+    assert f":{url.password}@" not in result.output
+    assert f"{url.username}:***@{url.host}" in result.stdout
 
 
 def test_runs_show_when_in_the_local_zone_and_the_locale(small_db: Path) -> None:
