@@ -195,7 +195,7 @@ def test_the_password_of_a_database_url_is_never_shown() -> None:
 
 
 def test_db_upgrade_on_postgresql_shows_the_url_without_its_password() -> None:
-    """Db upgrade on the test server names the database with ``***`` for the password."""
+    """Running db upgrade on the test server names the database with ``***`` for the password."""
     url = make_url(postgres_url())
     assert url.password, "the test server's URL has a password to hide"
     db = url.render_as_string(hide_password=False)
