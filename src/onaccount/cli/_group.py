@@ -180,7 +180,8 @@ def _default_actor() -> str:
 
 
 def _environment_locale() -> str:
-    # babel reads LC_ALL, LC_CTYPE, LANG; the C and POSIX locales say nothing of a language.
+    # The variables that say how numbers are written, most specific first; the C and POSIX
+    # locales say nothing of a language.
     found = babel.default_locale(("LC_ALL", "LC_MONETARY", "LC_NUMERIC", "LANG"))
     return "en_US" if found in (None, "C", "POSIX", "en_US_POSIX") else found
 
