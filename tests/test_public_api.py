@@ -85,6 +85,8 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "commit_run",
         "correct_balance",
         "find_accounts",
+        "get_run",
+        "list_runs",
         "minor_unit",
         "mutations_report",
         "open_account",

@@ -26,6 +26,8 @@ __all__ = [
     "change_limit",
     "correct_balance",
     "find_accounts",
+    "get_run",
+    "list_runs",
     "mutations_report",
     "open_account",
     "statement",
@@ -157,6 +159,18 @@ def statement(
         [number], period.start, period.end, uninvoiced=True if uninvoiced_only else None
     )
     return build_statement(account, period, transactions)
+
+
+def list_runs(ledger: Ledger, *, actor: Actor) -> list[InvoiceRun]:
+    """Every committed run, oldest first, with its account invoices and their states."""
+    actor.require(Capability.VIEW, "list runs")
+    return list(ledger.runs())
+
+
+def get_run(ledger: Ledger, run_id: str, *, actor: Actor) -> InvoiceRun:
+    """The committed run ``run_id``; `UnknownRun` names it when there is none."""
+    actor.require(Capability.VIEW, "view runs")
+    return ledger.run(run_id)
 
 
 @attrs.frozen

@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
+#: How many account numbers a refusal names before it counts the rest.
+_NAMED = 10
 
 #: Which accounts a run covers: explicit account numbers, or a query.
 Selection = Sequence[str] | AccountQuery
@@ -303,9 +305,13 @@ class InvoiceRun:
         for invoice in self.invoices:
             if invoice.account.number == account:
                 return invoice
+        numbers = [i.account.number for i in self.invoices]
+        # A run over thousands of accounts would make this one line of tens of kilobytes.
+        named = ", ".join(numbers[:_NAMED]) or "no accounts"
+        if len(numbers) > _NAMED:
+            named += f" and {len(numbers) - _NAMED:,} more"
         raise UnknownRun(
-            f"run {self.id} has no invoice for account {account}; it invoiced "
-            f"{', '.join(i.account.number for i in self.invoices) or 'no accounts'}",
+            f"run {self.id} has no invoice for account {account}; it invoiced {named}",
             value=account,
             obj=self,
             field="account",

@@ -150,3 +150,38 @@ def state_of(db: Path) -> dict[str, Any]:
             "runs": [r.id for r in ledger.runs()],
             "mutations": [m.id for m in ledger.mutations()],
         }
+
+
+def build_large_ledger(db: Path, accounts: int = 3000) -> Path:
+    """A club of ``accounts`` accounts, most of which bought in October 2026.
+
+    Every 100th account is a prepaid credit account (refused by a run), every 10th
+    bought in September too and was never billed (an uninvoiced warning), every 50th
+    bought nothing, and names run from short to longer than an 80-column table allows.
+    """
+    upgrade(db)
+    opened = []
+    bookings: list[oa.Transaction] = []
+    for i in range(1, accounts + 1):
+        number = f"{i:05d}"
+        long = " van de Vereniging tot Bevordering der Sportieve Ontspanning" if i % 7 == 0 else ""
+        credit = i % 100 == 0
+        opened.append(
+            oa.Account(
+                number=number,
+                name=f"Lid {i}{long}",
+                kind=oa.AccountKind.CREDIT if credit else oa.AccountKind.LIMIT,
+                limit=0 if credit else 500,
+                group="teams" if i % 3 == 0 else "leden",
+            )
+        )
+        if i % 50 == 0 and not credit:
+            continue
+        day = 1 + i % 31
+        bookings.append(purchase(f"o{i}", number, local(2026, 10, day, 20, i % 60), (PILS, 2)))
+        if i % 10 == 0:
+            bookings.append(purchase(f"s{i}", number, local(2026, 9, 12, 21, 0), (KOFFIE, 1)))
+    with contextlib.closing(SQLLedger(db)) as ledger:
+        ledger.open_accounts(opened)
+        ledger.record_many(bookings, allow_over_limit=True)
+    return db

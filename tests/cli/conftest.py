@@ -9,7 +9,7 @@ import attrs
 import pytest
 from click.testing import Result
 
-from tests.cli._support import build_small_ledger, invoke
+from tests.cli._support import build_large_ledger, build_small_ledger, invoke
 
 #: The demo pretends it is this day, so it bills October 2026 and its data never moves.
 DEMO_TODAY = "2026-11-15"
@@ -28,8 +28,21 @@ class Demo:
         return self.directory / "onaccount.sqlite"
 
 
-#: The variables the command line reads; a developer's own settings must not leak in.
-VARIABLES = ("ONACCOUNT_DB", "ONACCOUNT_ROLE", "ONACCOUNT_TZ", "ONACCOUNT_DAY_STARTS_AT")
+#: The variables the command line reads; a developer's own settings must not leak in. The
+#: locale's fall back to en_US without them.
+VARIABLES = (
+    "ONACCOUNT_DB",
+    "ONACCOUNT_ROLE",
+    "ONACCOUNT_TZ",
+    "ONACCOUNT_DAY_STARTS_AT",
+    "ONACCOUNT_LOCALE",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_MONETARY",
+    "LC_NUMERIC",
+    "LC_CTYPE",
+    "LANG",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +73,9 @@ def demo_db(demo: Demo, tmp_path: Path) -> Path:
     copy = tmp_path / "demo.sqlite"
     shutil.copyfile(demo.db, copy)
     return copy
+
+
+@pytest.fixture(scope="session")
+def large_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ledger of 3,000 accounts (see `build_large_ledger`), built once; copy it to write."""
+    return build_large_ledger(tmp_path_factory.mktemp("large") / "club.sqlite")

@@ -137,3 +137,29 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
         ("undo", -invoiced, invoiced, "treasurer"),
     ]
     assert [i["state"] for i in report["runs"][0]["invoices"]] == ["undone"]
+
+
+def test_a_reader_that_stops_early_does_not_fail_a_committed_run(
+    large_db: Path, tmp_path: Path
+) -> None:
+    """`onaccount invoice … --commit --limit all | head -1` commits, says so, and exits 0."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    args = ("invoice", "--period", "2026-10", "--all", "--strategy", "zero-balance")
+    with subprocess.Popen(
+        [str(SCRIPT), "--db", str(db), "--role", "superuser", *args, "--commit", "--limit", "all"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        # The reader goes away, as `head -1` does, while thousands of rows are still coming.
+        process.stdout.close()
+        assert process.wait(timeout=120) == 0, process.stderr.read() if process.stderr else ""
+    with open_ledger(db) as ledger:
+        (run,) = ledger.runs()
+    assert first == f"committed run {run.id}\n"

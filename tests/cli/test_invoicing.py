@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,9 @@ def test_preview_table_says_how_to_commit_and_warns_of_older_purchases(small_db:
     assert "Preview: 2026-11 with zero-balance" in output
     assert "Anna Jansen" in output
     assert "warning: " in output
-    assert "total to invoice: 2.40 EUR" in output
+    summary = output[output.index("Summary of 2026-11") :]
+    assert re.search(r"to invoice +1 account *\n", summary)
+    assert re.search(r"total to invoice +€2\.40", summary)
     assert "preview only: add --commit to commit this run" in output
 
 
@@ -294,7 +297,7 @@ def test_a_clerk_cannot_commit_a_bulk_run(small_db: Path) -> None:
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert result.stderr.splitlines() == [
         "error: actor 'kassa-3' may not plan a run over more than one account: it lacks the "
-        "'bulk-invoice' capability (it holds: invoice, view); ask an administrator for it"
+        "'bulk-invoice' capability (it holds: invoice, view); pass --role superuser if you may"
     ]
     assert "Traceback" not in result.output
     assert result.stdout == ""
@@ -362,8 +365,8 @@ def test_runs_lists_committed_runs_with_their_invoice_states(small_db: Path) -> 
     ]
     table = succeeded(invoke(small_db, "runs", role="viewer")).stdout
     assert october["id"] in table
-    assert "74.85 EUR" in table
-    assert "2.40 EUR" in table
+    assert "€74.85" in table
+    assert "€2.40" in table
 
 
 def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> None:
@@ -442,7 +445,7 @@ def test_a_viewer_cannot_undo(small_db: Path) -> None:
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert result.stderr.splitlines() == [
         "error: actor 'kijker' may not undo an account invoice: it lacks the 'undo' "
-        "capability (it holds: view); ask an administrator for it"
+        "capability (it holds: view); pass --role superuser if you may"
     ]
     assert state_of(small_db) == before
 
@@ -522,3 +525,38 @@ def test_exporters_lists_the_builtins_with_their_options(small_db: Path) -> None
     table = succeeded(invoke(small_db, "exporters", role="viewer")).stdout
     assert "Excel workbook" in table
     assert "dialect=excel-nl" in table
+
+
+def test_invoice_help_teaches_the_strategies_the_key_and_an_example() -> None:
+    """The invoice --help explains each strategy in a line, what --key is for, and examples."""
+    text = succeeded(invoke(None, "invoice", "--help")).stdout
+    assert "none: no correction; balance and limit stay as they are" in text
+    assert "zero-balance: balance to zero, spending room restored" in text
+    assert "limit-minus-invoiced: the limit is lowered by the amount invoiced" in text
+    words = " ".join(text.split()).lower()
+    assert "a name for this run, e.g. 2026-10; running the same command again books nothing" in (
+        words
+    )
+    assert "Idempotency" not in text
+    assert "Examples:" in text
+    assert "onaccount invoice --period 2026-10 --all --strategy zero-balance" in text
+
+
+@pytest.mark.parametrize(
+    "command", ["accounts", "statement", "runs", "mutations", "undo", "export"]
+)
+def test_every_command_help_has_an_example(command: str) -> None:
+    """Each command's --help ends with at least one example of its use."""
+    text = succeeded(invoke(None, command, "--help")).stdout
+    examples = text[text.index("Examples:") :]
+    assert f"onaccount {command} " in examples or f"--role superuser {command} " in examples
+
+
+@pytest.mark.parametrize("word", ["True", "true", "TRUE"])
+def test_a_boolean_export_option_takes_true_in_any_case(
+    small_db: Path, tmp_path: Path, word: str
+) -> None:
+    """--option header=True is the boolean true, as the exporters list shows it."""
+    run = commit_october(small_db)["run"]
+    args = ("export", run["id"], "--format", "csv", "--option", f"header={word}")
+    succeeded(invoke(small_db, *args, "--out", str(tmp_path / "x")))

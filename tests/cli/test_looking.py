@@ -62,8 +62,8 @@ def test_accounts_table_shows_names_amounts_and_a_count(small_db: Path) -> None:
     """Without --json the accounts print as a table with money, accents intact, and a count."""
     output = succeeded(invoke(small_db, "accounts", "--group", "leden", role="viewer")).stdout
     assert "Chloé Dubois" in output
-    assert "-20.25 EUR" in output
-    assert "179.75 EUR" in output
+    assert "-€20.25" in output
+    assert "€179.75" in output
     assert "Team Heren 1" not in output
     assert output.rstrip().endswith("2 account(s)")
 
@@ -122,8 +122,8 @@ def test_statement_table_shows_days_products_and_vat(small_db: Path) -> None:
         invoke(small_db, "statement", "200", "--period", "2026-10", role="viewer")
     ).stdout
     assert "200 Team Heren 1" in output
-    assert "total 54.20 EUR" in output
-    assert "2026-10-17" in output
+    assert "total €54.20" in output
+    assert "10/17/26" in output
     assert "Statiegeld krat" in output
     assert "-7.80" in output
     for title in ("Days", "Products", "VAT"):

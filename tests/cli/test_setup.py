@@ -28,7 +28,9 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
         assert f"mutations --run {october.id}" in output
         assert all(r.actor == "tester" for r in runs)
         total = october.totals["EUR"]
-        assert f"total {total:,.2f} EUR" in output
+        # The demo writes amounts as its Dutch canteen does: € 28.008,05.
+        dutch = f"{total:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        assert f"total €\xa0{dutch}" in output
     # One file per installed exporter: the built-in csv and xlsx at least.
     extensions = sorted(e.extension for e in load_exporters().exporters())
     assert {"csv", "xlsx"} <= set(extensions)
@@ -111,3 +113,18 @@ def test_the_role_can_come_from_the_environment(small_db: Path) -> None:
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert "actor 'tester'" in result.stderr
     assert "'bulk-invoice' capability (it holds: view)" in result.stderr
+
+
+def test_demo_help_gives_its_default_directory() -> None:
+    """The demo --help says where the demo goes without a DIRECTORY."""
+    text = succeeded(invoke(None, "demo", "--help")).stdout
+    assert "onaccount-demo" in text
+
+
+def test_the_time_zone_and_day_start_defaults_are_shown_in_help() -> None:
+    """--tz and --day-starts-at show their default and variable in every command that has them."""
+    for command in ("statement", "invoice", "mutations"):
+        text = succeeded(invoke(None, command, "--help")).stdout
+        assert "ONACCOUNT_TZ" in text, command
+        assert "Europe/Amsterdam" in text, command
+        assert "ONACCOUNT_DAY_STARTS_AT" in text, command

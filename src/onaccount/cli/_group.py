@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import getpass
+import os
 import sys
 import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import babel
 import click
 from rich.console import Console
 from rich.progress import Progress
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 import onaccount as oa
 from onaccount.ledger.sql import SQLLedger
 
 from ._demo import DEMO_TZ
+from ._rendering import Display, plain
 
 __all__ = [
     "EXIT_INTERNAL",
@@ -26,6 +32,9 @@ __all__ = [
     "main",
     "pass_state",
     "period_options",
+    "shown_db",
+    "tz_option",
+    "zone_options",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,17 +64,30 @@ ROLES: dict[str, frozenset[oa.Capability]] = {
 }
 
 
+class _Console(Console):
+    """Rich's console, leaving a reader that went away (``| head``) to the command."""
+
+    def on_broken_pipe(self) -> None:
+        """Send later output nowhere and raise `BrokenPipeError` (Rich would exit 1)."""
+        self.quiet = True
+        # The interpreter's last flush, too, must not fail again on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise BrokenPipeError("the reader of standard output went away")
+
+
 class _State:
     """What the global options decided, handed to every command."""
 
-    def __init__(self, db: str, actor: str, role: str, debug: bool) -> None:
+    def __init__(self, db: str, actor: str, role: str, debug: bool, locale: babel.Locale) -> None:
         self.db = db
         self.actor = oa.Actor(actor, ROLES[role])
         self.role = role
         self.debug = debug
+        self.show = Display(locale)
         # Piped output is read by people and tools alike: don't squeeze it to 80 columns.
         width = None if sys.stdout.isatty() else 200
-        self.out = Console(highlight=False, width=width)
+        self.out = _Console(highlight=False, width=width)
         self.err = Console(stderr=True, highlight=False)
 
     def ledger(self) -> SQLLedger:
@@ -75,6 +97,32 @@ class _State:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
         # empty line, which would clutter the error output scripts read.
         return Progress(console=self.err, transient=True, disable=not self.err.is_interactive)
+
+
+def shown_db(db: str) -> str:
+    """The database as the user may see it: a URL's password replaced by ``***``."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return db.split("://", 1)[0] + "://…"
+
+
+def _role_for(capability: object) -> str:
+    """The smallest role that holds ``capability``."""
+    holding = [r for r, caps in ROLES.items() if capability in caps]
+    return min(holding, key=lambda r: len(ROLES[r]), default="superuser")
+
+
+def _refusal_message(error: oa.OnAccountError) -> str:
+    if isinstance(error, oa.PermissionDenied):
+        # On the command line the way to the capability is a flag, not an administrator.
+        return (
+            error.message.removesuffix("; ask an administrator for it")
+            + f"; pass --role {_role_for(error.value)} if you may"
+        )
+    return error.message
 
 
 class _Group(click.Group):
@@ -90,7 +138,19 @@ class _Group(click.Group):
             sys.stderr.close()
             ctx.exit(EXIT_INTERNAL)
         except oa.OnAccountError as error:
-            _fail(ctx, error.message, EXIT_REFUSED if isinstance(error, _REFUSALS) else EXIT_USAGE)
+            code = EXIT_REFUSED if isinstance(error, _REFUSALS) else EXIT_USAGE
+            _fail(ctx, _refusal_message(error), code)
+        except OperationalError as error:
+            if ctx.meta.get("debug"):
+                raise
+            db = shown_db(ctx.params.get("db") or "")
+            _fail(
+                ctx,
+                f"cannot use the database {db}: {type(error.orig).__name__}: "
+                f"{str(error.orig).strip()}; check --db (or $ONACCOUNT_DB) and that the "
+                "server is running",
+                EXIT_INTERNAL,
+            )
         except Exception as error:
             if ctx.meta.get("debug"):
                 raise
@@ -105,7 +165,10 @@ class _Group(click.Group):
 def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
     if ctx.meta.get("debug"):
         traceback.print_exc()
-    click.echo(f"error: {message}", err=True)
+    db = ctx.params.get("db")
+    if db and db != shown_db(db):
+        message = message.replace(db, shown_db(db))
+    click.echo(f"error: {plain(message)}", err=True)
     ctx.exit(code)
 
 
@@ -116,51 +179,101 @@ def _default_actor() -> str:
         return "onaccount"
 
 
+def _environment_locale() -> str:
+    # The variables that say how numbers are written, most specific first; the C and POSIX
+    # locales say nothing of a language.
+    found = babel.default_locale(("LC_ALL", "LC_MONETARY", "LC_NUMERIC", "LANG"))
+    return "en_US" if found in (None, "C", "POSIX", "en_US_POSIX") else found
+
+
+def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> babel.Locale:
+    name = value or _environment_locale()
+    try:
+        return babel.Locale.parse(name.replace("-", "_").split(".")[0])
+    except (ValueError, babel.UnknownLocaleError) as error:
+        raise click.BadParameter(
+            f"locale {name!r} is unknown ({error}); give a name such as nl_NL, en_GB or de_DE",
+            ctx,
+            param,
+        ) from None
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     envvar="ONACCOUNT_DB",
+    show_envvar=True,
     default="onaccount.sqlite",
     show_default=True,
-    help="SQLite file or PostgreSQL URL (also $ONACCOUNT_DB).",
+    help="SQLite file or PostgreSQL URL.",
 )
 @click.option("--actor", default=_default_actor, help="Who acts; recorded on runs and mutations.")
 @click.option(
     "--role",
     type=click.Choice(sorted(ROLES)),
     envvar="ONACCOUNT_ROLE",
+    show_envvar=True,
     default="clerk",
     show_default=True,
     help="viewer: look only; clerk: also invoice one account; superuser: everything.",
 )
+@click.option(
+    "--locale",
+    envvar="ONACCOUNT_LOCALE",
+    show_envvar=True,
+    callback=_locale,
+    help="How amounts and dates are written, e.g. nl_NL: € 1.234,50 and 03-10-2026. "
+    "Default: the environment's (LANG), else en_US.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(oa.__version__, prog_name="onaccount")
 @click.pass_context
-def cli(ctx: click.Context, db: str, actor: str, role: str, debug: bool) -> None:
-    """Invoice purchases made on account: preview, commit, export, undo."""
+def cli(
+    ctx: click.Context, db: str, actor: str, role: str, locale: babel.Locale, debug: bool
+) -> None:
+    """Invoice purchases made on account: preview, commit, export, undo.
+
+    \b
+    Examples:
+      onaccount demo
+      onaccount --db canteen.sqlite accounts --balance '<0'
+      onaccount --role superuser invoice --period 2026-10 --all --strategy zero-balance
+    """
     ctx.meta["debug"] = debug
-    ctx.obj = _State(db, actor, role, debug)
+    ctx.obj = _State(db, actor, role, debug, locale)
 
 
 pass_state = click.make_pass_decorator(_State)
 
 
-def period_options(func: F) -> F:
-    """Add ``--period``, ``--tz`` and ``--day-starts-at``."""
+def zone_options(func: F) -> F:
+    """Add ``--tz`` and ``--day-starts-at``, with the same defaults in every command."""
     func = click.option(
         "--day-starts-at",
         envvar="ONACCOUNT_DAY_STARTS_AT",
+        show_envvar=True,
         default="00:00",
         show_default=True,
-        help="When a business day starts, e.g. 04:00 for late closing.",
+        help="When a business day starts, e.g. 04:00 when the bar closes after midnight.",
     )(func)
-    func = click.option(
+    return tz_option(func)
+
+
+def tz_option(func: F) -> F:
+    """Add ``--tz``: the zone of dates given and of times shown."""
+    return click.option(
         "--tz",
         envvar="ONACCOUNT_TZ",
+        show_envvar=True,
         default=DEMO_TZ,
         show_default=True,
-        help="IANA time zone of the period's dates.",
+        help="IANA time zone of the dates you give and the times shown.",
     )(func)
+
+
+def period_options(func: F) -> F:
+    """Add ``--period``, ``--tz`` and ``--day-starts-at``."""
+    func = zone_options(func)
     return click.option(
         "--period",
         "period_text",
@@ -169,8 +282,26 @@ def period_options(func: F) -> F:
     )(func)
 
 
+#: Which flag to fix when the library refuses a field of a period.
+_PERIOD_FLAGS = {"tz": "--tz", "day_starts_at": "--day-starts-at"}
+
+
 def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
-    return oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
+    try:
+        return oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
+    except oa.InvalidValue as error:
+        flag = _PERIOD_FLAGS.get(error.field or "", "--period")
+        raise click.BadParameter(error.message, param_hint=flag) from None
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise click.BadParameter(
+            f"time zone {tz!r} is unknown; give an IANA name such as Europe/Amsterdam",
+            param_hint="--tz",
+        ) from None
 
 
 def main() -> None:

@@ -16,7 +16,17 @@ from onaccount._runs import require_for_selection, require_undo
 from onaccount.exporting import Exporter, export_to_directory, load_exporters
 
 from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_options
-from ._rendering import _emit_json, _money, _plan_json, _print_plan, _run_json, json_option
+from ._rendering import (
+    STRATEGY_EFFECTS,
+    _emit_json,
+    _plan_json,
+    _print_plan,
+    _run_json,
+    json_option,
+    limit_option,
+    literal,
+    plain,
+)
 
 __all__ = ["export_command", "exporters_command", "invoice_command", "undo_command"]
 
@@ -45,7 +55,25 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
     return oa.AccountQuery()
 
 
-@cli.command("invoice")
+_INVOICE_HELP = "\n".join(
+    [
+        "Preview a run over a period (or commit it with --commit) and export it.",
+        "",
+        "\b",
+        "Strategies, what committing does to each invoiced account:",
+        *(f"  {name}: {effect}" for name, effect in STRATEGY_EFFECTS.items()),
+        "",
+        "\b",
+        "Examples:",
+        "  onaccount invoice --period 2026-10 --all --strategy zero-balance",
+        "  onaccount --role superuser invoice --period 2026-10 --all \\",
+        "      --strategy zero-balance --commit --key 2026-10 --export csv",
+        "  onaccount invoice --period 2026-10 --account 1042 --strategy none",
+    ]
+)
+
+
+@cli.command("invoice", help=_INVOICE_HELP)
 @period_options
 @click.option("--account", "accounts", multiple=True, help="An account number; repeatable.")
 @click.option("--all", "all_accounts", is_flag=True, help="Every account.")
@@ -54,12 +82,16 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
     "--strategy",
     type=click.Choice(sorted(oa.BUILTIN_STRATEGIES)),
     required=True,
-    help="How balance and limit are corrected once committed.",
+    help="How balance and limit are corrected once committed (see above).",
 )
 @click.option("--commit", is_flag=True, help="Commit the run; without it, only preview.")
-@click.option("--key", help="Idempotency key: committing twice with it books once.")
+@click.option(
+    "--key",
+    help="A name for this run, e.g. 2026-10; running the same command again books nothing twice.",
+)
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
 @out_option
+@limit_option
 @json_option
 @pass_state
 def invoice_command(
@@ -75,9 +107,9 @@ def invoice_command(
     key: str | None,
     formats: tuple[str, ...],
     out: Path,
+    limit: int | None,
     as_json: bool,
 ) -> None:
-    """Preview a run over a period (or commit it with --commit) and export it."""
     selection = _selection(accounts, all_accounts, balance)
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter is refused now, not after the run is committed.
@@ -108,21 +140,42 @@ def invoice_command(
             data["run_written"] = written_now
         data["exports"] = [str(p) for p in written]
         _emit_json(state, data)
-    else:
-        _print_plan(state, plan)
-        if run is not None and written_now:
-            state.out.print(f"committed run {run.id}" + (f" (key {run.key})" if run.key else ""))
-        elif run is not None:
-            state.out.print(
-                f"key {key}: already committed as run {run.id} on "
-                f"{run.created_at.date().isoformat()}; nothing booked"
+    elif run is not None:
+        # Said first, and the rest guarded: once committed, the run stands whatever
+        # showing it does.
+        if written_now:
+            click.echo(plain(f"committed run {run.id}" + (f" (key {run.key})" if run.key else "")))
+        else:
+            click.echo(
+                plain(
+                    f"key {key}: already committed as run {run.id} on "
+                    f"{run.created_at.date().isoformat()}; nothing booked"
+                )
             )
-        elif empty is not None:
-            state.out.print(f"nothing to commit: {empty.message}")
+        try:
+            _print_plan(state, plan, limit)
+            for path in written:
+                state.out.print(f"wrote {literal(path)}")
+        except BrokenPipeError:
+            # The reader (`| head -1`) has what it needed: the committed run's id.
+            return
+        except Exception as error:
+            if state.debug:
+                raise
+            state.err.print(
+                f"warning: run {literal(run.id)} is committed, but showing it failed: "
+                f"{literal(type(error).__name__)}: {literal(error)}; see it with "
+                f"onaccount runs or onaccount export {literal(run.id)}"
+            )
+        return
+    else:
+        _print_plan(state, plan, limit)
+        if empty is not None:
+            state.out.print(f"nothing to commit: {literal(empty.message)}")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
         for path in written:
-            state.out.print(f"wrote {path}")
+            state.out.print(f"wrote {literal(path)}")
     if plan.refusals and not plan.drafts and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
 
@@ -136,7 +189,8 @@ def _parse_options(pairs: Iterable[str]) -> dict[str, object]:
         try:
             value: object = json.loads(text)
         except json.JSONDecodeError:
-            value = text
+            # The exporters list shows booleans as Python writes them: True, False.
+            value = {"true": True, "false": False}.get(text.strip().lower(), text)
         if isinstance(value, (dict, list)):
             value = text
         options[name.strip()] = value
@@ -169,35 +223,52 @@ def _export(
 @click.option("--reason", required=True, help="Why; kept in the audit trail.")
 @pass_state
 def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
-    """Undo ACCOUNT's part of RUN: reverse its correction, free its purchases."""
+    """Undo ACCOUNT's part of RUN: reverse its correction, free its purchases.
+
+    \b
+    Examples:
+      onaccount --role superuser undo RUN --account 1042 --reason 'billed twice'
+    """
     require_undo(state.actor)  # before the database is opened, as for invoice
     invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
+    show = state.show
     booked = (
         "no correction to reverse"
         if delta is None
-        else f"balance {_money(delta.balance_delta)}, limit {_money(delta.limit_delta)}"
+        else f"balance {show.decimal(delta.balance_delta)}, "
+        f"limit {show.decimal(delta.limit_delta)}"
     )
-    click.echo(f"undid the invoice of {invoice.account.label} in run {run_id}: {booked}")
+    click.echo(plain(f"undid the invoice of {invoice.account.label} in run {run_id}: {booked}"))
     if invoice.over_limit is not None:
-        click.echo(f"warning: {invoice.over_limit.message}")
+        click.echo(plain(f"warning: {invoice.over_limit.message}"))
 
 
 @cli.command("export")
 @click.argument("run_id", metavar="RUN")
 @click.option("--format", "formats", multiple=True, required=True, help="Exporter; repeatable.")
-@click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporter.")
+@click.option(
+    "--option",
+    "pairs",
+    multiple=True,
+    help="NAME=VALUE for the exporter: text, a number, or true/false; repeatable.",
+)
 @out_option
 @pass_state
 def export_command(
     state: _State, run_id: str, formats: tuple[str, ...], pairs: tuple[str, ...], out: Path
 ) -> None:
-    """Export a committed run again, at any time."""
-    state.actor.require(oa.Capability.VIEW, "export runs")
+    """Export a committed run again, at any time.
+
+    \b
+    Examples:
+      onaccount export RUN --format csv --option dialect=rfc4180 --out exports
+      onaccount export RUN --format csv --format xlsx --option header=false
+    """
     exporters = _exporters(formats)
-    run = state.ledger().run(run_id)
+    run = oa.get_run(state.ledger(), run_id, actor=state.actor)
     for path in _export(run, exporters, out, _parse_options(pairs) or None):
-        click.echo(f"wrote {path}")
+        click.echo(plain(f"wrote {path}"))
 
 
 @cli.command("exporters")
@@ -235,7 +306,13 @@ def exporters_command(state: _State, as_json: bool) -> None:
         options = ", ".join(
             f"{o.name}={o.default}" for o in registry.get(info.identifier).Options.describe()
         )
-        table.add_row(info.identifier, info.title, info.plugin, info.version or "", options)
+        table.add_row(
+            literal(info.identifier),
+            literal(info.title),
+            literal(info.plugin),
+            literal(info.version or ""),
+            literal(options),
+        )
     state.out.print(table)
     for failure in failures:
-        state.out.print(f"[red]broken plugin[/]: {failure}")
+        state.out.print(f"[red]broken plugin[/]: {literal(failure)}")

@@ -7,9 +7,26 @@ from rich.table import Table
 
 import onaccount as oa
 
-from ._demo import DEMO_TZ
-from ._group import _period, _State, cli, pass_state, period_options
-from ._rendering import _emit_json, _money, _run_json, _statement_json, json_option
+from ._group import (
+    _period,
+    _State,
+    _zone,
+    cli,
+    pass_state,
+    period_options,
+    tz_option,
+    zone_options,
+)
+from ._rendering import (
+    _emit_json,
+    _run_json,
+    _statement_json,
+    capped,
+    json_option,
+    limit_option,
+    literal,
+    more,
+)
 
 __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_command"]
 
@@ -23,6 +40,7 @@ __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_c
 @click.option("--kind", type=click.Choice(["limit", "credit"]), help="Only this kind.")
 @click.option("--group", help="Only accounts in this group.")
 @click.option("--tag", help="Only accounts with this tag.")
+@limit_option
 @json_option
 @pass_state
 def accounts_command(
@@ -32,9 +50,16 @@ def accounts_command(
     kind: str | None,
     group: str | None,
     tag: str | None,
+    limit: int | None,
     as_json: bool,
 ) -> None:
-    """Find accounts, as the administration screen does."""
+    """Find accounts, as the administration screen does.
+
+    \b
+    Examples:
+      onaccount accounts --balance '<0'
+      onaccount accounts --name jansen --group leden --limit all
+    """
     query = oa.AccountQuery(name=name, balance=balance, kind=kind, group=group, tag=tag)
     found = oa.find_accounts(state.ledger(), query, actor=state.actor)
     if as_json:
@@ -55,20 +80,24 @@ def accounts_command(
             ],
         )
         return
+    show = state.show
     table = Table("number", "name", "kind", "group", "balance", "limit", "room", title="Accounts")
-    for s in found:
+    rows, hidden = capped(found, limit)
+    for s in rows:
         c = s.account.currency
         table.add_row(
-            s.account.number,
-            s.account.name,
+            literal(s.account.number),
+            literal(s.account.name),
             s.account.kind.value,
-            s.account.group or "",
-            _money(s.balance, c),
-            _money(s.limit, c),
-            _money(s.spending_room, c),
+            literal(s.account.group or ""),
+            show.money(s.balance, c),
+            show.money(s.limit, c),
+            show.money(s.spending_room, c),
         )
     state.out.print(table)
-    state.out.print(f"{len(found)} account(s)")
+    if hidden:
+        state.out.print(more(show, hidden, "accounts"))
+    state.out.print(f"{show.number(len(found))} account(s)")
 
 
 @cli.command("statement")
@@ -88,7 +117,13 @@ def statement_command(
     uninvoiced: bool,
     as_json: bool,
 ) -> None:
-    """Show ACCOUNT's total over a period, its days and product specification."""
+    """Show ACCOUNT's total over a period, its days and product specification.
+
+    \b
+    Examples:
+      onaccount statement 1042 --period 2026-10 --day-starts-at 04:00
+      onaccount statement 1042 --period 2026-10-01..2026-10-15 --uninvoiced
+    """
     period = _period(period_text, tz, day_starts_at)
     statement = oa.statement(
         state.ledger(), account, period, actor=state.actor, uninvoiced_only=uninvoiced
@@ -97,30 +132,33 @@ def statement_command(
         _emit_json(state, _statement_json(statement))
         return
     c = statement.currency
+    show = state.show
     state.out.print(
-        f"[bold]{statement.account.number} {statement.account.name}[/] — {period}: "
-        f"total {_money(statement.total, c)}"
+        f"[bold]{literal(statement.account.number)} {literal(statement.account.name)}[/] — "
+        f"{literal(period)}: total {show.money(statement.total, c)}"
     )
     days = Table("business day", "purchases", "total", title="Days")
     for day in statement.days:
-        days.add_row(day.date.isoformat(), str(day.count), _money(day.total, c))
+        days.add_row(show.date(day.date), show.number(day.count), show.money(day.total, c))
     state.out.print(days)
     products = Table(
         "product", "code", "unit price", "quantity", "amount", "VAT", title="Products"
     )
     for p in statement.products:
         products.add_row(
-            p.product,
-            p.code or "",
-            _money(p.unit_price),
-            str(p.quantity),
-            _money(p.amount),
-            str(p.vat),
+            literal(p.product),
+            literal(p.code or ""),
+            show.amount(p.unit_price, c),
+            show.number(p.quantity),
+            show.amount(p.amount, c),
+            literal(p.vat),
         )
     state.out.print(products)
     vat = Table("VAT", "net", "VAT", "gross", title="VAT")
     for v in statement.vat:
-        vat.add_row(str(v.vat), _money(v.net), _money(v.tax), _money(v.gross))
+        vat.add_row(
+            literal(v.vat), show.amount(v.net, c), show.amount(v.tax, c), show.amount(v.gross, c)
+        )
     state.out.print(vat)
 
 
@@ -128,46 +166,52 @@ def statement_command(
 
 
 @cli.command("runs")
+@tz_option
+@limit_option
 @json_option
 @pass_state
-def runs_command(state: _State, as_json: bool) -> None:
-    """List committed runs, oldest first."""
-    state.actor.require(oa.Capability.VIEW, "list runs")
-    runs = state.ledger().runs()
+def runs_command(state: _State, tz: str, limit: int | None, as_json: bool) -> None:
+    """List committed runs, oldest first.
+
+    \b
+    Examples:
+      onaccount runs
+      onaccount runs --json | jq -r '.[-1].id'
+    """
+    runs = oa.list_runs(state.ledger(), actor=state.actor)
     if as_json:
         _emit_json(state, [_run_json(r) for r in runs])
         return
+    show = state.show.with_tz(_zone(tz))
     table = Table("run", "key", "period", "strategy", "by", "at", "invoices", "undone", "total")
-    for run in runs:
+    rows, hidden = capped(runs, limit)
+    for run in rows:
         undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
         table.add_row(
-            run.id,
-            run.key or "",
+            literal(run.id),
+            literal(run.key or ""),
             run.period.label,
-            run.strategy,
-            run.actor,
-            run.created_at.isoformat(timespec="seconds"),
-            str(len(run.invoices)),
-            str(undone),
-            ", ".join(_money(v, c) for c, v in run.totals.items()),
+            literal(run.strategy),
+            literal(run.actor),
+            show.instant(run.created_at),
+            show.number(len(run.invoices)),
+            show.number(undone),
+            show.totals(run.totals),
         )
     state.out.print(table)
+    if hidden:
+        state.out.print(more(show, hidden, "runs"))
 
 
 @cli.command("mutations")
 @click.option("--account", help="Only this account.")
 @click.option("--run", "run_id", help="Only this run.")
 @click.option("--period", "period_text", help="Only mutations booked in this period.")
-@click.option(
-    "--tz",
-    envvar="ONACCOUNT_TZ",
-    default=DEMO_TZ,
-    show_default=True,
-    help="IANA time zone of --period's dates.",
-)
+@zone_options
 @click.option(
     "--kind", type=click.Choice([k.value for k in oa.MutationKind]), help="Only this kind."
 )
+@limit_option
 @json_option
 @pass_state
 def mutations_command(
@@ -176,11 +220,19 @@ def mutations_command(
     run_id: str | None,
     period_text: str | None,
     tz: str,
+    day_starts_at: str,
     kind: str | None,
+    limit: int | None,
     as_json: bool,
 ) -> None:
-    """The mutations report: who changed which balance or limit, when and why."""
-    period = None if period_text is None else _period(period_text, tz, "00:00")
+    """The mutations report: who changed which balance or limit, when and why.
+
+    \b
+    Examples:
+      onaccount mutations --account 1042
+      onaccount mutations --period 2026-11 --kind undo
+    """
+    period = None if period_text is None else _period(period_text, tz, day_starts_at)
     report = oa.mutations_report(
         state.ledger(), actor=state.actor, account=account, run_id=run_id, period=period, kind=kind
     )
@@ -204,16 +256,20 @@ def mutations_command(
     table = Table(
         "at", "account", "kind", "balance Δ", "limit Δ", "by", "reason", "run", title="Mutations"
     )
-    for m in report.mutations:
+    show = state.show.with_tz(_zone(tz))
+    shown, hidden = capped(report.mutations, limit)
+    for m in shown:
         table.add_row(
-            m.at.isoformat(timespec="seconds"),
-            m.account,
+            show.instant(m.at),
+            literal(m.account),
             m.kind.value,
-            _money(m.balance_delta),
-            _money(m.limit_delta),
-            m.actor,
-            m.reason,
-            m.run_id or "",
+            show.decimal(m.balance_delta),
+            show.decimal(m.limit_delta),
+            literal(m.actor),
+            literal(m.reason),
+            literal(m.run_id or ""),
         )
     state.out.print(table)
-    state.out.print(f"{len(rows)} mutation(s)")
+    if hidden:
+        state.out.print(more(show, hidden, "mutations"))
+    state.out.print(f"{show.number(len(rows))} mutation(s)")

@@ -1,23 +1,215 @@
-"""How the command line shows things: money, runs and plans as tables, data as JSON."""
+"""How the command line shows things: locale, literal user data, capped lists, JSON."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
+import attrs
+import babel
+import babel.dates
+import babel.numbers
 import click
+from rich.markup import escape
 from rich.table import Table
 
 import onaccount as oa
 
-from ._group import _State
+if TYPE_CHECKING:
+    from ._group import _State
 
-__all__ = ["json_option"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "STRATEGY_EFFECTS",
+    "Display",
+    "capped",
+    "json_option",
+    "limit_option",
+    "listing",
+    "literal",
+    "more",
+    "plain",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+#: Rows a table shows unless --limit says otherwise: a screenful with room for the totals.
+DEFAULT_LIMIT = 20
+
+#: What each built-in strategy does, in the words the help and the summary use.
+STRATEGY_EFFECTS = {
+    "none": "no correction; balance and limit stay as they are",
+    "zero-balance": "balance to zero, spending room restored",
+    "limit-minus-invoiced": "the limit is lowered by the amount invoiced",
+}
+
+#: Characters that reorder or hide text in a terminal: the bidi embeddings, overrides,
+#: isolates and marks (Trojan Source), besides the control characters.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _shown_char(char: str) -> str:
+    if char in "\t\n\r":
+        return " "
+    if char in _BIDI or unicodedata.category(char) in ("Cc", "Cs"):
+        return ""
+    return char
+
+
+def plain(value: object) -> str:
+    """``value`` as text a terminal shows as it is.
+
+    Control, bidi and lone surrogate characters are dropped; tabs and line breaks become
+    spaces, so a row stays one row.
+    """
+    text = str(value)
+    if text.isprintable():
+        return text
+    return "".join(_shown_char(c) for c in text)
+
+
+def literal(value: object) -> str:
+    """``value`` for a Rich console: `plain`, with Rich markup escaped.
+
+    A name such as ``[/]`` or ``[white on white]`` is then shown as typed.
+    """
+    return escape(plain(value))
+
+
+def _places(currency: str) -> int:
+    exponent = oa.minor_unit(currency).as_tuple().exponent
+    assert isinstance(exponent, int)  # a minor unit is a finite Decimal
+    return -exponent
+
+
+@attrs.frozen
+class Display:
+    """Amounts, counts, dates and instants as the user's locale writes them.
+
+    Amounts get their currency's minor unit (JPY none, KWD three places) and keep any
+    further places they have (a unit price of 0.125); zero is never signed.
+    """
+
+    locale: babel.Locale
+    tz: ZoneInfo = attrs.field(factory=lambda: ZoneInfo("UTC"))
+
+    def _pattern(self, pattern: babel.numbers.NumberPattern, currency: str) -> Any:
+        pattern = copy.copy(pattern)
+        places = _places(currency)
+        pattern.frac_prec = (places, places)
+        return pattern
+
+    def money(self, amount: Decimal, currency: str) -> str:
+        """``amount`` with the currency's symbol: ``€ 439.562,50`` in nl_NL."""
+        pattern = self._pattern(self.locale.currency_formats["standard"], currency)
+        return babel.numbers.format_currency(
+            abs(amount) if amount == 0 else amount,
+            currency,
+            format=pattern,
+            locale=self.locale,
+            currency_digits=False,
+            decimal_quantization=False,
+        )
+
+    def amount(self, amount: Decimal, currency: str) -> str:
+        """``amount`` without a symbol, in the currency's places: ``-20,25`` in nl_NL."""
+        pattern = self._pattern(self.locale.decimal_formats[None], currency)
+        return babel.numbers.format_decimal(
+            abs(amount) if amount == 0 else amount,
+            format=pattern,
+            locale=self.locale,
+            decimal_quantization=False,
+        )
+
+    def decimal(self, value: Decimal) -> str:
+        """``value`` with exactly the places it has: a mutation's ``-2,40``, ``0,125``."""
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+        pattern = copy.copy(self.locale.decimal_formats[None])
+        pattern.frac_prec = (places, places)
+        return babel.numbers.format_decimal(
+            abs(value) if value == 0 else value, format=pattern, locale=self.locale
+        )
+
+    def number(self, value: Decimal | int) -> str:
+        """A count or a quantity: ``4.990``, ``1,5`` in nl_NL."""
+        return babel.numbers.format_decimal(value, locale=self.locale, decimal_quantization=False)
+
+    def count(self, n: int, noun: str) -> str:
+        """``n`` and the noun, plural unless one: ``1 account``, ``4.990 accounts``."""
+        return f"{self.number(n)} {noun if n == 1 else noun + 's'}"
+
+    def totals(self, totals: dict[str, Decimal]) -> str:
+        """Amounts per currency, ``€ 12,00, ¥ 300``, or ``nothing``."""
+        return ", ".join(self.money(v, c) for c, v in totals.items()) or "nothing"
+
+    def date(self, date: dt.date) -> str:
+        """A calendar or business date as the locale writes it briefly: ``03-10-2026``."""
+        return babel.dates.format_date(date, "short", locale=self.locale)
+
+    def instant(self, at: dt.datetime) -> str:
+        """An instant as wall time in the display's zone: ``03-10-2026 21:40``."""
+        local = at.astimezone(self.tz).replace(tzinfo=None)
+        time = babel.dates.format_time(local, "short", locale=self.locale)
+        return f"{self.date(local.date())} {time}"
+
+    def with_tz(self, tz: ZoneInfo) -> Display:
+        """The same locale, showing instants in ``tz``."""
+        return attrs.evolve(self, tz=tz)
+
+
+def _limit(ctx: click.Context, param: click.Parameter, value: str) -> int | None:
+    if value.strip().lower() == "all":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise click.BadParameter(
+            f"{value!r} is not a number of rows (1 or more) or 'all'", ctx, param
+        )
+    return number
+
+
+def limit_option(func: F) -> F:
+    """Add ``--limit``: how many rows a table shows; the rest are counted."""
+    return click.option(
+        "--limit",
+        metavar="N|all",
+        default=str(DEFAULT_LIMIT),
+        callback=_limit,
+        show_default=True,
+        help="Rows to show; 'all' shows every row (--json always has every row).",
+    )(func)
+
+
+def capped(rows: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
+    """The rows to show under ``limit`` (None: all), and how many are left out."""
+    if limit is None or len(rows) <= limit:
+        return rows, 0
+    return rows[:limit], len(rows) - limit
+
+
+def more(show: Display, hidden: int, what: str) -> str:
+    """The line under a capped table: ``… and 4.990 more accounts; ...``."""
+    return f"… and {show.number(hidden)} more {what}; show them with --limit all, or use --json"
+
+
+def listing(show: Display, items: Iterable[object], limit: int = 10) -> str:
+    """``items`` joined with commas, the first ``limit`` of them, the rest counted."""
+    items = list(items)
+    shown = ", ".join(literal(i) for i in items[:limit])
+    if len(items) > limit:
+        shown += f" … and {show.number(len(items) - limit)} more"
+    return shown
 
 
 def _json_default(value: object) -> object:
@@ -35,11 +227,6 @@ def _emit_json(state: _State, data: object) -> None:
 def json_option(func: F) -> F:
     """Add ``--json``: print data for scripts instead of a table."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
-
-
-def _money(amount: Decimal, currency: str = "") -> str:
-    text = f"{amount:,.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount:,}"
-    return f"{text} {currency}".strip()
 
 
 def _statement_json(statement: oa.Statement) -> dict[str, Any]:
@@ -128,50 +315,134 @@ def _run_json(run: oa.InvoiceRun) -> dict[str, Any]:
     }
 
 
-def _print_plan(state: _State, plan: oa.Plan) -> None:
+def _business_warnings(show: Display, plan: oa.Plan) -> str:
+    """The uninvoiced warnings as one sentence, the oldest sale by its business date."""
+    warnings = plan.warnings
+    count = sum(w.count for w in warnings)
+    oldest = min(w.oldest for w in warnings)
+    return (
+        f"warning: {show.number(len(warnings))} account(s) have {show.number(count)} "
+        f"purchase(s) before this period that no run has invoiced, the oldest on business "
+        f"day {show.date(plan.period.business_date(oldest))}: "
+        f"{listing(show, (w.account for w in warnings))}; plan a run over an earlier "
+        "period to bill them"
+    )
+
+
+def _effects(show: Display, plan: oa.Plan) -> list[str]:
+    """What committing does to balances and limits, summed per currency."""
+    balance: dict[str, Decimal] = {}
+    limit: dict[str, Decimal] = {}
+    for d in plan.drafts:
+        c = d.statement.currency
+        balance[c] = balance.get(c, Decimal(0)) + d.correction.balance_delta
+        limit[c] = limit.get(c, Decimal(0)) + d.correction.limit_delta
+
+    def change(deltas: dict[str, Decimal], what: str) -> str:
+        moved = {c: v for c, v in sorted(deltas.items()) if v != 0}
+        if not moved:
+            return f"{what} unchanged"
+        return f"{what} change by {', '.join(_signed(show, v, c) for c, v in moved.items())}"
+
+    return [change(balance, "balances"), change(limit, "limits")]
+
+
+def _signed(show: Display, amount: Decimal, currency: str) -> str:
+    text = show.money(amount, currency)
+    return text if amount < 0 else f"+{text}"
+
+
+def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT) -> None:
+    show = state.show
     table = Table(
         "account", "name", "invoiced", "balance", "→ after", "limit", "→ after",
         title=f"Preview: {plan.period.label} with {plan.strategy.name}",
     )  # fmt: skip
-    for d in plan.drafts:
+    rows, hidden = capped(plan.drafts, limit)
+    for d in rows:
         c = d.statement.currency
         table.add_row(
-            d.account.number,
-            d.account.name,
-            _money(d.total, c),
-            _money(d.balance_before),
-            _money(d.balance_after),
-            _money(d.limit_before),
-            _money(d.limit_after),
+            literal(d.account.number),
+            literal(d.account.name),
+            show.money(d.total, c),
+            show.amount(d.balance_before, c),
+            show.amount(d.balance_after, c),
+            show.amount(d.limit_before, c),
+            show.amount(d.limit_after, c),
         )
-    state.out.print(table)
+    if plan.drafts:
+        state.out.print(table)
+    if hidden:
+        state.out.print(more(show, hidden, "accounts"))
+    by_reason: dict[oa.RefusalReason, list[oa.Refusal]] = {}
     for refusal in plan.refusals:
-        state.out.print(f"refused {refusal.account}: {refusal.message}")
+        by_reason.setdefault(refusal.reason, []).append(refusal)
+    for refusals in by_reason.values():
+        if len(refusals) == 1:
+            state.out.print(
+                f"refused {literal(refusals[0].account)}: {literal(refusals[0].message)}"
+            )
+        else:
+            state.out.print(
+                f"refused {show.number(len(refusals))} accounts ({refusals[0].reason.value}): "
+                f"{listing(show, (r.account for r in refusals))}; the first: "
+                f"{literal(refusals[0].message)}"
+            )
     if plan.nothing_to_invoice:
-        state.out.print(f"nothing to invoice: {', '.join(plan.nothing_to_invoice)}")
-    for warning in plan.warnings:
-        state.out.print(f"warning: {warning.message}")
-    totals = ", ".join(_money(v, c) for c, v in plan.totals.items()) or "nothing"
-    state.out.print(f"total to invoice: {totals}")
+        state.out.print(f"nothing to invoice: {listing(show, plan.nothing_to_invoice)}")
+    if plan.warnings:
+        state.out.print(_business_warnings(show, plan))
+    if plan.bulk:
+        _print_summary(state, plan)
+    else:
+        state.out.print(f"total to invoice: {show.totals(plan.totals)}")
 
 
-def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = None) -> None:
+def _print_summary(state: _State, plan: oa.Plan) -> None:
+    show = state.show
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_row("to invoice", show.count(len(plan.drafts), "account"))
+    refused: dict[str, int] = {}
+    for r in plan.refusals:
+        refused[r.reason.value] = refused.get(r.reason.value, 0) + 1
+    grid.add_row(
+        "refused",
+        ", ".join(f"{show.number(n)} {reason}" for reason, n in refused.items()) or "none",
+    )
+    grid.add_row("nothing to invoice", show.count(len(plan.nothing_to_invoice), "account"))
+    if plan.warnings:
+        grid.add_row("older uninvoiced", show.count(len(plan.warnings), "account"))
+    effect = STRATEGY_EFFECTS.get(plan.strategy.name, plan.strategy.name)
+    grid.add_row("strategy", f"{plan.strategy.name}: {effect}")
+    grid.add_row("committing", "; ".join(_effects(show, plan)))
+    grid.add_row("total to invoice", show.totals(plan.totals))
+    state.out.print(f"[bold]Summary of {literal(plan.period)}[/]")
+    state.out.print(grid)
+
+
+def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LIMIT) -> None:
+    show = state.show
     table = Table(
         "account", "name", "invoiced", "state", "balance", "→ after",
-        title=f"Run {run.id} ({run.period.label}, {run.strategy}, by {run.actor})",
+        title=f"Run {literal(run.id)} ({run.period.label}, {run.strategy}, "
+        f"by {literal(run.actor)})",
     )  # fmt: skip
-    shown = run.invoices if limit is None else run.invoices[:limit]
-    for i in shown:
+    rows, hidden = capped(run.invoices, limit)
+    for i in rows:
+        c = i.statement.currency
         table.add_row(
-            i.account.number,
-            i.account.name,
-            _money(i.total, i.statement.currency),
+            literal(i.account.number),
+            literal(i.account.name),
+            show.money(i.total, c),
             i.state.value,
-            _money(i.balance_before),
-            _money(i.balance_after),
+            show.amount(i.balance_before, c),
+            show.amount(i.balance_after, c),
         )
     state.out.print(table)
-    if limit is not None and len(run.invoices) > limit:
-        state.out.print(f"… and {len(run.invoices) - limit} more account invoice(s)")
-    totals = ", ".join(_money(v, c) for c, v in run.totals.items()) or "nothing"
-    state.out.print(f"{len(run.invoices)} account invoice(s), total {totals}")
+    if hidden:
+        state.out.print(more(show, hidden, "account invoices"))
+    state.out.print(
+        f"{show.number(len(run.invoices))} account invoice(s), total {show.totals(run.totals)}"
+    )

@@ -8,16 +8,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import attrs
+import babel
 import click
+from click.core import ParameterSource
 
 import onaccount as oa
 from onaccount.exporting import export_to_directory, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import demo_data
-from ._group import _State, cli, pass_state
+from ._group import _State, cli, pass_state, shown_db
 from ._importing import ImportFailed, read_accounts, read_transactions
-from ._rendering import _print_run
+from ._rendering import _print_run, literal, plain
 
 __all__ = [
     "db_group",
@@ -29,6 +32,9 @@ __all__ = [
 ]
 
 R = TypeVar("R")
+
+#: The demo's canteen is Dutch: so are its amounts and dates, unless told otherwise.
+DEMO_LOCALE = "nl_NL"
 
 
 # -- demo and database ---------------------------------------------------------------------
@@ -45,7 +51,20 @@ _DEMO_FILES = frozenset(
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
 @pass_state
 def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
-    """Build a canteen's ledger in DIRECTORY, bill its last month, export it all."""
+    """Build a canteen's ledger in DIRECTORY, bill its last month, export it all.
+
+    DIRECTORY is ./onaccount-demo unless given; only an earlier demo there is replaced.
+    The demo is a Dutch canteen: it writes amounts and dates as nl_NL does unless
+    --locale (or $ONACCOUNT_LOCALE) says otherwise.
+
+    \b
+    Examples:
+      onaccount demo
+      onaccount demo /tmp/canteen --today 2026-11-15
+    """
+    parent = click.get_current_context().find_root()
+    if parent.get_parameter_source("locale") is ParameterSource.DEFAULT:
+        state.show = attrs.evolve(state.show, locale=babel.Locale.parse(DEMO_LOCALE))
     data = demo_data(today.date() if today else dt.date.today())
     if directory.exists():
         # Only a previous demo is replaced: never wipe a directory someone else filled.
@@ -89,15 +108,15 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         f"{len(plan.refusals)} refused, {len(plan.nothing_to_invoice)} with nothing to invoice"
     )
     for refusal in plan.refusals:
-        state.out.print(f"  refused {refusal.account}: {refusal.message}")
+        state.out.print(f"  refused {literal(refusal.account)}: {literal(refusal.message)}")
     run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
     exports = directory / "exports"
     written = _export_all(run, exports, state)
     _print_run(state, run, limit=12)
     state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/")
     for path in written:
-        state.out.print(f"  {path.name}")
-    tip = f"onaccount --db {db}"
+        state.out.print(f"  {literal(path.name)}")
+    tip = literal(f"onaccount --db {db}")
     first = run.invoices[0].account.number
     state.out.print(
         "\n[bold]Try next:[/]\n"
@@ -118,7 +137,7 @@ def _export_all(run: oa.InvoiceRun, directory: Path, state: _State) -> list[Path
     for exporter in registry.exporters():
         written += export_to_directory(exporter, run, directory, None, overwrite=True)
     for failure in registry.failures:
-        state.err.print(f"warning: {failure}")
+        state.err.print(f"warning: {literal(failure)}")
     return written
 
 
@@ -129,14 +148,21 @@ cli.add_command(db_group)
 @db_group.command("upgrade")
 @pass_state
 def db_upgrade(state: _State) -> None:
-    """Create the schema, or upgrade it to this version of onaccount."""
+    """Create the schema, or upgrade it to this version of onaccount.
+
+    \b
+    Examples:
+      onaccount --db canteen.sqlite db upgrade
+      onaccount --db postgresql+psycopg://user:password@host/canteen db upgrade
+    """
     before, after = upgrade(state.db)
+    db = plain(shown_db(state.db))
     if before is None:
-        click.echo(f"created schema version {after} in {state.db}")
+        click.echo(f"created schema version {after} in {db}")
     elif before == after:
-        click.echo(f"schema of {state.db} is up to date (version {after})")
+        click.echo(f"schema of {db} is up to date (version {after})")
     else:
-        click.echo(f"upgraded {state.db} from schema version {before} to {after}")
+        click.echo(f"upgraded {db} from schema version {before} to {after}")
 
 
 # -- import ----------------------------------------------------------------------------------

@@ -1,0 +1,215 @@
+"""What the command line shows: amounts and dates in a locale, names as typed, lists capped."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+import onaccount as oa
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.ledger.sql import SQLLedger, upgrade
+from tests.cli._support import KOFFIE, explain, invoke, json_of, local, purchase, succeeded
+from tests.conftest import postgres_url
+
+OCTOBER = ("--period", "2026-10")
+#: Names a careless or hostile administrator could give an account.
+HOSTILE = {
+    "701": "[/]",
+    "702": "[white on white]hidden[/] Team C",
+    "703": "Escape \x1b[2J\x1b[31mred",
+    "704": "Team \u202excod.exe",
+}
+
+
+def add_accounts(db: Path, *accounts: oa.Account, purchases: int = 1) -> None:
+    """Open ``accounts`` on ``db``, each with ``purchases`` coffees on 5 October."""
+    with contextlib.closing(SQLLedger(db)) as ledger:
+        ledger.open_accounts(accounts)
+        ledger.record_many(
+            [
+                purchase(f"{a.number}-{i}", a.number, local(2026, 10, 5, 10, i), (KOFFIE, 1))
+                for a in accounts
+                for i in range(purchases)
+            ]
+        )
+
+
+@pytest.fixture
+def many_db(tmp_path: Path) -> Path:
+    """A ledger of 45 accounts that each bought one coffee in October."""
+    db = tmp_path / "many.sqlite"
+    upgrade(db)
+    add_accounts(
+        db, *(oa.Account(number=f"{i:04d}", name=f"Lid {i}", limit=50) for i in range(45))
+    )
+    return db
+
+
+@pytest.fixture
+def hostile_db(small_db: Path) -> Path:
+    """The small ledger plus accounts whose names are markup, escape codes and bidi tricks."""
+    add_accounts(small_db, *(oa.Account(number=n, name=v, limit=50) for n, v in HOSTILE.items()))
+    return small_db
+
+
+def test_amounts_follow_the_locale_with_the_currency_symbol(small_db: Path) -> None:
+    """--locale nl_NL shows € -20,25 (a no-break space after €); en_US shows -€20.25."""
+    dutch = succeeded(invoke(small_db, "--locale", "nl_NL", "accounts")).stdout
+    assert "€\xa0-20,25" in dutch
+    assert "€\xa0200,00" in dutch
+    english = succeeded(invoke(small_db, "--locale", "en_US", "accounts")).stdout
+    assert "-€20.25" in english
+
+
+def test_the_locale_comes_from_the_variable_then_the_environment(small_db: Path) -> None:
+    """ONACCOUNT_LOCALE wins over LANG; without it, LANG decides."""
+    by_lang = succeeded(invoke(small_db, "accounts", env={"LC_ALL": None, "LANG": "de_DE.UTF-8"}))
+    assert "-20,25\xa0€" in by_lang.stdout
+    env = {"LC_ALL": None, "LANG": "de_DE.UTF-8", "ONACCOUNT_LOCALE": "nl_NL"}
+    assert "€\xa0-20,25" in succeeded(invoke(small_db, "accounts", env=env)).stdout
+
+
+def test_an_unknown_locale_is_a_usage_error_naming_it(small_db: Path) -> None:
+    """--locale xx_YY exits 2 naming the value and the flag."""
+    result = invoke(small_db, "--locale", "xx_YY", "accounts")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "xx_YY" in result.stderr
+    assert "--locale" in result.stderr
+
+
+def test_each_currency_shows_its_own_minor_unit_and_never_minus_zero(tmp_path: Path) -> None:
+    """Yen have no decimals, dinars three; a zero balance is never shown as -0,00."""
+    db = tmp_path / "currencies.sqlite"
+    upgrade(db)
+    with contextlib.closing(SQLLedger(db)) as ledger:
+        ledger.open_accounts(
+            [
+                oa.Account(number="1", name="Tokyo", limit=10000, currency="JPY"),
+                oa.Account(number="2", name="Kuwait", limit=Decimal("1.5"), currency="KWD"),
+                oa.Account(number="3", name="Nul", limit=0),
+            ]
+        )
+    output = succeeded(invoke(db, "--locale", "nl_NL", "accounts")).stdout
+    assert "JP¥\xa010.000 " in output
+    assert "KWD\xa01,500 " in output
+    assert "€\xa00,00" in output
+    assert "-0" not in output
+
+
+def test_the_uninvoiced_warning_gives_the_business_date_of_the_oldest_sale(
+    small_db: Path,
+) -> None:
+    """A sale at 03:00 on 1 October belongs to 30 September when days start at 04:00."""
+    with contextlib.closing(SQLLedger(small_db)) as ledger:
+        ledger.record(purchase("early", "300", local(2026, 10, 1, 3, 0), (KOFFIE, 1)))
+    args = ("invoice", *OCTOBER, "--day-starts-at", "04:00", "--all", "--strategy", "none")
+    output = succeeded(invoke(small_db, "--locale", "nl_NL", *args)).stdout
+    assert "30-09-2026" in output
+    assert "2026-10-01" not in output
+
+
+def test_accounts_are_capped_with_a_count_and_json_stays_complete(many_db: Path) -> None:
+    """45 accounts show 20 rows and '… and 25 more'; --limit all and --json show all 45."""
+    output = succeeded(invoke(many_db, "accounts")).stdout
+    assert "Lid 19" in output
+    assert "Lid 20" not in output
+    assert "… and 25 more accounts" in output
+    assert "--limit all" in output
+    everything = succeeded(invoke(many_db, "accounts", "--limit", "all")).stdout
+    assert "Lid 44" in everything
+    assert "more accounts" not in everything
+    assert "Lid 4 " in succeeded(invoke(many_db, "accounts", "--limit", "5")).stdout
+    assert len(json_of(invoke(many_db, "accounts", "--json"))) == 45
+
+
+def test_a_bulk_preview_ends_with_a_summary_after_its_warnings(many_db: Path) -> None:
+    """The preview caps its rows, then warnings, then a summary block with the totals."""
+    args = ("--locale", "nl_NL", "invoice", *OCTOBER, "--all", "--strategy", "zero-balance")
+    output = succeeded(invoke(many_db, *args)).stdout
+    assert "… and 25 more accounts" in output
+    summary = output[output.index("Summary") :]
+    assert "45 accounts" in summary
+    assert "€\xa0108,00" in summary
+    assert "balance to zero" in summary
+    data = json_of(invoke(many_db, *args, "--json"))
+    assert len(data["drafts"]) == 45
+
+
+def test_user_data_is_shown_literally_without_control_or_bidi_characters(
+    hostile_db: Path,
+) -> None:
+    """Markup in names is shown as typed; escape codes and bidi overrides never reach stdout."""
+    result = invoke(hostile_db, "accounts")
+    assert result.exit_code == 0, explain(result)
+    assert "[/]" in result.stdout
+    assert "[white on white]hidden[/] Team C" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert "\u202e" not in result.stdout
+    assert "Team xcod.exe" in result.stdout
+
+
+def test_a_committed_run_is_reported_as_committed_whatever_its_names(hostile_db: Path) -> None:
+    """An invoice --all --commit over markup names exits 0 and names the run it committed."""
+    args = ("invoice", *OCTOBER, "--all", "--strategy", "zero-balance", "--commit")
+    result = invoke(hostile_db, *args)
+    assert result.exit_code == 0, explain(result)
+    with contextlib.closing(SQLLedger(hostile_db)) as ledger:
+        (run,) = ledger.runs()
+    assert f"committed run {run.id}" in result.stdout
+    assert "[white on white]hidden[/] Team C" in result.stdout
+
+
+def test_undo_of_an_account_outside_the_run_names_only_a_few_of_its_accounts(
+    many_db: Path,
+) -> None:
+    """The refusal lists the first invoiced accounts and counts the rest, not all 45."""
+    args = ("invoice", *OCTOBER, "--all", "--strategy", "zero-balance", "--commit", "--json")
+    run = json_of(invoke(many_db, *args))["run"]
+    result = invoke(many_db, "undo", run["id"], "--account", "99999", "--reason", "typo")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "99999" in result.stderr
+    assert "0044" not in result.stderr
+    assert "and 35 more" in result.stderr
+
+
+def test_a_permission_error_names_the_role_that_fixes_it(small_db: Path) -> None:
+    """A clerk's bulk preview is refused with the --role to pass."""
+    args = ("invoice", *OCTOBER, "--all", "--strategy", "none")
+    result = invoke(small_db, *args, role="clerk")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert "--role superuser" in result.stderr
+
+
+def test_the_password_of_a_database_url_is_never_shown() -> None:
+    """A PostgreSQL URL with a password is shown masked, in errors too."""
+    url = "postgresql+psycopg://treasurer:s3cret-pw@127.0.0.1:9/ledger"
+    result = invoke(None, "--db", url, "db", "upgrade")
+    assert result.exit_code != 0, explain(result)
+    assert "s3cret-pw" not in result.output
+    assert "treasurer:***@127.0.0.1:9/ledger" in result.stderr
+
+
+def test_db_upgrade_on_postgresql_shows_the_url_without_its_password() -> None:
+    """Running db upgrade on the test server names the database with ``***`` for the password."""
+    url = make_url(postgres_url())
+    assert url.password, "the test server's URL has a password to hide"
+    db = url.render_as_string(hide_password=False)
+    result = succeeded(invoke(None, "--db", db, "db", "upgrade"))
+    assert f":{url.password}@" not in result.output
+    assert f"{url.username}:***@{url.host}" in result.stdout
+
+
+def test_runs_show_when_in_the_local_zone_and_the_locale(small_db: Path) -> None:
+    """The runs table shows the commit instant as a local wall time in the locale."""
+    args = ("invoice", *OCTOBER, "--all", "--strategy", "zero-balance", "--commit", "--json")
+    run = json_of(invoke(small_db, *args))["run"]
+    created = dt.datetime.fromisoformat(run["created_at"]).astimezone(
+        local(2026, 1, 1, 0, 0).tzinfo
+    )
+    output = succeeded(invoke(small_db, "--locale", "nl_NL", "runs")).stdout
+    assert created.strftime("%d-%m-%Y %H:%M") in output

@@ -1,0 +1,117 @@
+"""The installed script in an 80-column pseudo-terminal over a ledger of thousands of accounts."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pexpect
+import pyte
+
+from tests.cli.conftest import DEMO_TODAY, VARIABLES
+
+SCRIPT = Path(sys.executable).with_name("onaccount")
+COLUMNS, ROWS = 80, 40
+#: What a terminal does not show: colours, cursor moves, line clears, window titles.
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
+BULK = ("--role", "superuser", "invoice", "--period", "2026-10", "--all")
+
+
+def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
+    """Run the script in an 80×40 pseudo-terminal; what it wrote, and the lines a person sees.
+
+    The lines come from a terminal emulator fed that output, scrollback included, so a
+    progress display that redraws or clears itself leaves only what a screen would show.
+    Every line written, and every redraw of one, is checked to fit 80 columns: the
+    emulator would wrap a wider one out of sight.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
+    output, status = pexpect.run(
+        str(SCRIPT),
+        args=list(args),
+        cwd=str(cwd),
+        env=env,
+        withexitstatus=True,
+        dimensions=(ROWS, COLUMNS),
+        timeout=300,
+        encoding="utf-8",
+    )
+    assert status == 0, output
+    assert "Traceback" not in output
+    written = [
+        _ESCAPES.sub("", part) for line in output.split("\r\n") for part in line.split("\r")
+    ]
+    wide = [line for line in written if len(line) > COLUMNS]
+    assert wide == [], f"{len(wide)} line(s) wider than {COLUMNS} columns: {wide[:3]}"
+    screen = pyte.HistoryScreen(COLUMNS, ROWS, history=10_000)
+    pyte.Stream(screen).feed(output)
+    rows = [*screen.history.top, *(screen.buffer[y] for y in range(ROWS))]
+    lines = ["".join(row[x].data for x in range(COLUMNS)).rstrip() for row in rows]
+    while lines and not lines[-1]:
+        lines.pop()
+    return output, lines
+
+
+def test_accounts_fill_one_screen_with_a_count_of_the_rest(large_db: Path, tmp_path: Path) -> None:
+    """3,000 accounts show as 20 rows in nl_NL amounts, '… and 2.980 more', all in 80 columns."""
+    _, lines = terminal(tmp_path, "--db", str(large_db), "--locale", "nl_NL", "accounts")
+    text = "\n".join(lines)
+    assert "€ -6,20" in text.replace("\xa0", " ")
+    assert "… and 2.980 more accounts; show them with --limit all, or use --json" in text
+    assert "3.000 account(s)" in text
+    assert len(lines) < 60
+
+
+def test_a_bulk_preview_is_one_screen_of_rows_groups_and_summary(
+    large_db: Path, tmp_path: Path
+) -> None:
+    """A preview of 3,000 accounts: capped rows, a line per kind of problem, then the summary."""
+    _, lines = terminal(
+        tmp_path, "--db", str(large_db), "--locale", "nl_NL", *BULK, "--strategy", "zero-balance"
+    )
+    text = "\n".join(lines)
+    assert "… and 2.920 more accounts" in text
+    assert text.count("refused") <= 2
+    assert text.count("warning:") == 1
+    assert "business day 12-09-2026" in text
+    summary = text[text.index("Summary of 2026-10") :]
+    assert re.search(r"to invoice +2\.940 accounts", summary)
+    assert re.search(r"refused +30 credit-account", summary)
+    assert re.search(r"total to invoice +€\xa018\.228,00", summary)
+    assert text.index("warning:") < text.index("Summary") < text.index("preview only")
+    # The planning spinner finished and cleared itself.
+    assert "planning the run" not in text
+    assert len(lines) < 80
+
+
+def test_a_bulk_commit_names_its_run_and_leaves_no_spinner(large_db: Path, tmp_path: Path) -> None:
+    """Committing 2,940 invoices prints the run id first; the status displays end cleanly."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    output, lines = terminal(
+        tmp_path, "--db", str(db), *BULK, "--strategy", "limit-minus-invoiced", "--commit"
+    )
+    shown = [line for line in lines if line.strip()]
+    assert shown[0].startswith("committed run ")
+    assert "committing the run" not in "\n".join(lines)
+    # Rich hid the cursor for its spinner and showed it again.
+    assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
+
+
+def test_the_demo_progress_bar_finishes_in_a_terminal(tmp_path: Path) -> None:
+    """In a terminal the demo shows its progress, clears it, and ends with what to try next."""
+    output, lines = terminal(tmp_path, "demo", "canteen", "--today", DEMO_TODAY)
+    assert "booking three months of sales" in output
+    text = "\n".join(lines)
+    assert "booking three months of sales" not in text
+    assert "Try next:" in text
+    assert (tmp_path / "canteen" / "onaccount.sqlite").is_file()
+
+
+def test_help_fits_the_terminal(tmp_path: Path) -> None:
+    """Every --help the treasurer reads fits in 80 columns."""
+    for command in ("invoice", "accounts", "statement", "runs", "mutations", "demo"):
+        terminal(tmp_path, command, "--help")
