@@ -10,6 +10,11 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
     "onaccount": (
         "BUILTIN_STRATEGIES",
         "CURRENCIES",
+        "EARLIEST_INSTANT",
+        "LATEST_INSTANT",
+        "MAX_KEY_LENGTH",
+        "MAX_MINOR_UNITS",
+        "MAX_TEXT_LENGTH",
         "Account",
         "AccountInvoice",
         "AccountInvoiceDraft",
