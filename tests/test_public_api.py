@@ -67,6 +67,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "SchemaError",
         "Selection",
         "Statement",
+        "StorageError",
         "Transaction",
         "UninvoicedWarning",
         "UnknownAccount",

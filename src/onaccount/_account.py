@@ -10,7 +10,7 @@ from decimal import Decimal
 import attrs
 
 from ._errors import InvalidValue
-from ._money import check_currency, check_stored_amount, to_decimal
+from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -44,7 +44,7 @@ def account_kind(value: object) -> AccountKind:
 
 
 #: The longest account number or booking id, in characters.
-MAX_KEY_LENGTH = 100
+MAX_KEY_LENGTH = 200
 #: The longest name, product, reason or other text, in characters.
 MAX_TEXT_LENGTH = 1000
 
@@ -247,6 +247,9 @@ class Account:
 
     def __attrs_post_init__(self) -> None:
         check_stored_amount(
+            self.limit, self.currency, field=f"account {self.number} limit", obj=self
+        )
+        check_minor_units(
             self.limit, self.currency, field=f"account {self.number} limit", obj=self
         )
         if self.limit < 0:

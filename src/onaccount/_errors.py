@@ -25,7 +25,8 @@
         ├── NotInvoiceable                   e.g. a credit account
         ├── RunConflict                      the ledger changed between plan and commit
         ├── AlreadyUndone
-        └── SchemaError                      the database's schema is missing or too new
+        ├── SchemaError                      the database's schema is missing or too new
+        └── StorageError                     the database refused a value the checks let by
 
 Every exception carries the offending value in ``value`` and, where there is one, the
 object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
@@ -55,6 +56,7 @@ __all__ = [
     "PermissionDenied",
     "RunConflict",
     "SchemaError",
+    "StorageError",
     "UnknownAccount",
     "UnknownCurrency",
     "UnknownRun",
@@ -188,3 +190,7 @@ class AlreadyUndone(LedgerError):
 
 class SchemaError(LedgerError):
     """The database has no onaccount schema yet, or one newer than this library knows."""
+
+
+class StorageError(LedgerError):
+    """The database refused to store a value; the message names it, never the SQL."""

@@ -152,6 +152,18 @@ def check_stored_amount(
         )
 
 
+def check_minor_units(amount: Decimal, currency: str, *, field: str, obj: object = None) -> None:
+    """Refuse ``amount`` unless it is whole minor units of ``currency`` (EUR: cents)."""
+    rounded = round_money(amount, currency)
+    if amount != rounded:
+        raise InvalidValue(
+            f"{field} {amount} has more places than {currency} allows; round it to {rounded}",
+            value=amount,
+            obj=obj,
+            field=field,
+        )
+
+
 def check_magnitude(
     value: Decimal, *, field: str, below: int, places: int, obj: object = None
 ) -> Decimal:

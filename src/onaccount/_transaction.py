@@ -16,6 +16,7 @@ from ._money import (
     Vat,
     check_currency,
     check_magnitude,
+    check_minor_units,
     check_stored_amount,
     minor_unit,
     round_money,
@@ -154,8 +155,7 @@ class Purchase(Transaction):
             check_stored_amount(
                 line.quantity * line.unit_price,
                 self.currency,
-                field=f"line {line.product!r} of purchase {self.id}: {line.quantity} ×",
-                shown=line.unit_price,
+                field=f"line {line.product!r} of purchase {self.id} amount",
                 obj=self,
             )
             total += line.amount(self.currency)
@@ -214,14 +214,7 @@ class CreditBooking(Transaction):
                 obj=self,
                 field="credit",
             )
-        if self.credit != round_money(self.credit, self.currency):
-            raise InvalidValue(
-                f"credit booking amount {self.credit} has more places than "
-                f"{self.currency} allows; round it to {round_money(self.credit, self.currency)}",
-                value=self.credit,
-                obj=self,
-                field="credit",
-            )
+        check_minor_units(self.credit, self.currency, field="credit booking amount", obj=self)
 
     @property
     def amount(self) -> Decimal:

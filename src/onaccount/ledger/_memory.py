@@ -50,6 +50,18 @@ def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
     )
 
 
+def duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
+    """The error every ledger raises for an account number it holds already."""
+    held = f" as {existing_name!r}" if existing_name else ""
+    return DuplicateAccount(
+        f"account {account.number!r} exists already{held}; pick another number or "
+        "update the existing account",
+        value=account.number,
+        obj=account,
+        field="number",
+    )
+
+
 def check_account_update(old: Account, new: Account) -> None:
     """Refuse changes `Ledger.update_account` does not make."""
     for field, how in (
@@ -98,13 +110,7 @@ class MemoryLedger:
             for account in batch:
                 existing = self._accounts.get(account.number) or seen.get(account.number)
                 if existing is not None:
-                    raise DuplicateAccount(
-                        f"account {account.number!r} exists already as {existing.label}; "
-                        "pick another number or update the existing account",
-                        value=account.number,
-                        obj=account,
-                        field="number",
-                    )
+                    raise duplicate_account(account, existing.name)
                 seen[account.number] = account
             for account in batch:
                 self._accounts[account.number] = account

@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
 from onaccount._errors import CurrencyMismatch, LimitExceeded
+from onaccount._money import check_stored_amount
 from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
@@ -175,6 +176,12 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
             obj=transaction,
             field="currency",
         )
+    check_stored_amount(
+        state.balance + transaction.amount,
+        account.currency,
+        field=f"booking {transaction.id} would bring account {account.label} to balance",
+        obj=transaction,
+    )
     if allow_over_limit or not isinstance(transaction, Purchase) or transaction.amount >= 0:
         return
     room = state.spending_room
