@@ -44,7 +44,7 @@ def _quantity(value: object) -> Decimal:
     quantity = to_decimal(value, field="quantity")
     if not quantity:
         raise InvalidValue(
-            f"quantity {value!r} makes an empty line; a line sells at least some of a "
+            f"quantity {quantity} makes an empty line; a line sells at least some of a "
             "product (a negative quantity is a return): leave the line out",
             value=value,
             field="quantity",
