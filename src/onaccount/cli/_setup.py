@@ -1,0 +1,218 @@
+"""Setting up: the demo, the database schema and importing from CSV or XLSX."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+import onaccount as oa
+from onaccount.exporting import export_to_directory, load_exporters
+from onaccount.ledger.sql import SQLLedger, upgrade
+
+from ._demo import demo_data
+from ._group import _State, cli, pass_state
+from ._importing import Imported, ImportFailed
+from ._importing import import_accounts as import_accounts_from
+from ._importing import import_transactions as import_transactions_from
+from ._rendering import _print_run
+
+__all__ = [
+    "db_group",
+    "db_upgrade",
+    "demo",
+    "import_accounts",
+    "import_group",
+    "import_transactions",
+]
+
+R = TypeVar("R")
+
+
+# -- demo and database ---------------------------------------------------------------------
+
+
+#: What the demo writes into its directory; only such a directory is replaced.
+_DEMO_FILES = frozenset(
+    {"onaccount.sqlite", "onaccount.sqlite-journal", "onaccount.sqlite-wal", "exports"}
+)
+
+
+@cli.command()
+@click.argument("directory", default="onaccount-demo", type=click.Path(path_type=Path))
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
+@pass_state
+def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
+    """Build a canteen's ledger in DIRECTORY, bill its last month, export it all."""
+    data = demo_data(today.date() if today else dt.date.today())
+    if directory.exists():
+        # Only a previous demo is replaced: never wipe a directory someone else filled.
+        foreign = (
+            []
+            if not directory.is_dir()
+            else [p.name for p in directory.iterdir() if p.name not in _DEMO_FILES]
+        )
+        if not directory.is_dir() or foreign:
+            raise click.BadParameter(
+                f"{directory} exists and is not a demo directory"
+                + (f" (it holds {', '.join(sorted(foreign)[:3])})" if foreign else "")
+                + "; give a new directory, or remove it first",
+                param_hint="DIRECTORY",
+            )
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    db = directory / "onaccount.sqlite"
+    upgrade(db)
+    ledger = SQLLedger(db)
+    admin = oa.Actor.superuser(state.actor.id)
+    *history, month = data.months
+    with state.progress() as progress:
+        task = progress.add_task("booking three months of sales", total=3)
+        ledger.open_accounts(data.accounts)
+        progress.advance(task)
+        # The canteen's tills accepted these sales already; history is imported as it was.
+        ledger.record_many(data.transactions, allow_over_limit=True)
+        progress.advance(task)
+        for period in history:
+            plan = oa.plan_run(ledger, period, oa.AccountQuery(), "zero-balance", actor=admin)
+            # Billed on the morning after the month, as the treasurer did.
+            billed_at = period.day_start(period.last + dt.timedelta(days=1)) + dt.timedelta(
+                hours=6
+            )
+            oa.commit_run(ledger, plan, actor=admin, key=f"demo-{period.label}", at=billed_at)
+        progress.advance(task)
+    plan = oa.plan_run(ledger, month, oa.AccountQuery(), "zero-balance", actor=admin)
+    state.out.print(
+        f"[bold]Preview of {month}[/]: {len(plan.drafts)} accounts to invoice, "
+        f"{len(plan.refusals)} refused, {len(plan.nothing_to_invoice)} with nothing to invoice"
+    )
+    for refusal in plan.refusals:
+        state.out.print(f"  refused {refusal.account}: {refusal.message}")
+    run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
+    exports = directory / "exports"
+    written = _export_all(run, exports, state)
+    _print_run(state, run, limit=12)
+    state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/")
+    for path in written:
+        state.out.print(f"  {path.name}")
+    tip = f"onaccount --db {db}"
+    first = run.invoices[0].account.number
+    state.out.print(
+        "\n[bold]Try next:[/]\n"
+        f"  {tip} accounts --balance '<0'\n"
+        f"  {tip} statement {first} --period {month.label} --tz {month.tz} --day-starts-at 04:00\n"
+        f"  {tip} runs\n"
+        f"  {tip} mutations --run {run.id}\n"
+        f"  {tip} --role superuser undo {run.id} --account {first} --reason 'billed twice'\n"
+        f"  {tip} export {run.id} --format csv --option dialect=rfc4180 --out exports\n"
+        f"  {tip} exporters"
+    )
+    ledger.close()
+
+
+def _export_all(run: oa.InvoiceRun, directory: Path, state: _State) -> list[Path]:
+    registry = load_exporters(on_error="warn")
+    written: list[Path] = []
+    for exporter in registry.exporters():
+        written += export_to_directory(exporter, run, directory, None, overwrite=True)
+    for failure in registry.failures:
+        state.err.print(f"warning: {failure}")
+    return written
+
+
+db_group = click.Group("db", help="Create or upgrade the database schema.")
+cli.add_command(db_group)
+
+
+@db_group.command("upgrade")
+@pass_state
+def db_upgrade(state: _State) -> None:
+    """Create the schema, or upgrade it to this version of onaccount."""
+    before, after = upgrade(state.db)
+    if before is None:
+        click.echo(f"created schema version {after} in {state.db}")
+    elif before == after:
+        click.echo(f"schema of {state.db} is up to date (version {after})")
+    else:
+        click.echo(f"upgraded {state.db} from schema version {before} to {after}")
+
+
+# -- import ----------------------------------------------------------------------------------
+
+import_group = click.Group("import", help="Load accounts or transactions from CSV or XLSX.")
+cli.add_command(import_group)
+
+dialect_option = click.option(
+    "--dialect",
+    type=click.Choice(["auto", "excel-nl", "rfc4180"]),
+    default="auto",
+    show_default=True,
+    help="CSV only. excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
+)
+
+
+@import_group.command("accounts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@dialect_option
+@pass_state
+def import_accounts(state: _State, file: Path, dialect: str) -> None:
+    """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
+
+    \b
+    Columns (a header row names them, in English or Dutch; number and name are
+    required): number (nummer), name (naam), kind (soort: limit or credit), limit
+    (limiet), currency (valuta), group (groep), tags (labels, separated by |),
+    billing_name (factuurnaam), email (e-mail), vat_id (btw-nummer), iban, bic,
+    mandate_id (machtigingskenmerk), mandate_date (machtigingsdatum), street
+    (straat), postal_code (postcode), city (plaats), country (land). Accounts the
+    ledger holds already, unchanged, are left alone.
+    """
+    state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import accounts")
+    done = _import(
+        state, file, lambda: import_accounts_from(state.ledger(), file, dialect=dialect)
+    )
+    click.echo(f"imported {done.added} account(s) from {file}{_present(done, 'account')}")
+
+
+@import_group.command("transactions")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@dialect_option
+@click.option("--tz", envvar="ONACCOUNT_TZ", help="Zone of times written without an offset.")
+@pass_state
+def import_transactions(state: _State, file: Path, dialect: str, tz: str | None) -> None:
+    """Record every booking in FILE (.csv or .xlsx), or none if any row is bad.
+
+    \b
+    Columns (a header row names them, in English or Dutch; account and at are
+    required): id (kenmerk), account (rekening), at (tijdstip), type (soort:
+    purchase, top-up, payment or refund), product, code, group (groep), quantity
+    (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
+    (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta), text
+    (tekst). Rows sharing an id are the lines of one purchase; rows without an id
+    get one from their content, so importing a file twice records it once. Times
+    without a UTC offset are read in --tz.
+    """
+    state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import transactions")
+    done = _import(
+        state, file, lambda: import_transactions_from(state.ledger(), file, dialect=dialect, tz=tz)
+    )
+    click.echo(f"imported {done.added} booking(s) from {file}{_present(done, 'booking')}")
+
+
+def _present(done: Imported, what: str) -> str:
+    return f"; {done.present} {what}(s) were there already" if done.present else ""
+
+
+def _import(state: _State, file: Path, run: Callable[[], Imported]) -> Imported:
+    with state.progress() as progress:
+        progress.add_task(f"importing {file.name}", total=None)
+        try:
+            return run()
+        except ImportFailed as failure:
+            for line in failure.report:
+                click.echo(f"{file}: {line}", err=True)
+            raise
