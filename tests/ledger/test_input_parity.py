@@ -149,7 +149,17 @@ def check_parity(sql: Callable[[], Any], steps: list[tuple[str, dict[str, Any]]]
 PARITY = settings(
     deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-STEPS = st.lists(attempts(), min_size=1, max_size=12)
+
+
+def _numbered(steps: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The steps with an id for each mutation, so the ledgers' messages can be compared."""
+    return [
+        (what, {**data, "id": f"m{i}"} if what == "book" else data)
+        for i, (what, data) in enumerate(steps)
+    ]
+
+
+STEPS = st.lists(attempts(), min_size=1, max_size=12).map(_numbered)
 
 
 @settings(PARITY, max_examples=60)
@@ -221,3 +231,30 @@ def test_a_value_the_database_refuses_is_a_ledger_error_without_sql(
         assert "INSERT" not in message.upper()
         assert "parameters" not in message.lower()
         assert list(ledger.transactions(["1"])) == []
+
+
+@pytest.mark.parametrize("sql", [sqlite_ledger, postgres_ledger], ids=["sqlite", "postgresql"])
+@pytest.mark.parametrize("delta", ["0.005", "1e30", "-10000000000000"])
+def test_a_mutation_no_ledger_can_store_is_refused_on_every_ledger(
+    sql: Callable[[], Any], delta: str
+) -> None:
+    """Fractions of a cent and deltas past the stored range are refused by memory and SQL."""
+    if sql is postgres_ledger:
+        postgres_url()
+    steps = [
+        ("open", {"number": "1", "name": "Jan", "limit": 100, "currency": "EUR"}),
+        (
+            "book",
+            {
+                "account": "1",
+                "balance_delta": delta,
+                "at": INSTANTS[0],
+                "reason": "fix",
+                "id": "m",
+            },
+        ),
+    ]
+    memory = oa.MemoryLedger()
+    results = [outcome(memory, what, data) for what, data in steps]
+    assert results[1][0] in ("InvalidValue", "InvalidAmount"), results
+    check_parity(sql, steps)

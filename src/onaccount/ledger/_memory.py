@@ -24,7 +24,7 @@ from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-from ._protocol import check_booking
+from ._protocol import check_booking, check_mutation
 
 __all__ = ["MemoryLedger"]
 
@@ -220,6 +220,7 @@ class MemoryLedger:
         with self._lock:
             if mutation.account not in self._accounts:
                 raise unknown_account(mutation.account)
+            check_mutation(self._state(mutation.account), mutation)
             self._apply(mutation)
 
     def _apply(self, mutation: Mutation) -> None:

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
 from onaccount._errors import CurrencyMismatch, LimitExceeded
-from onaccount._money import check_stored_amount
+from onaccount._money import check_minor_units, check_stored_amount
 from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
@@ -198,4 +198,28 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
             value=transaction.total,
             obj=transaction,
             field="amount",
+        )
+
+
+def check_mutation(state: AccountState, mutation: Mutation) -> None:
+    """Refuse a mutation no ledger can store: fractions of the minor unit, or past the range.
+
+    Shared by the ledgers so every adapter refuses the same mutations with the same words.
+    """
+    currency = state.account.currency
+    for what, delta, now in (
+        ("balance", mutation.balance_delta, state.balance),
+        ("limit", mutation.limit_delta, state.limit),
+    ):
+        check_stored_amount(
+            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
+        )
+        check_minor_units(
+            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
+        )
+        check_stored_amount(
+            now + delta,
+            currency,
+            field=f"mutation {mutation.id} would bring account {state.account.label} to {what}",
+            obj=mutation,
         )

@@ -66,7 +66,7 @@ from onaccount.ledger._memory import (
     duplicate_transaction,
     unknown_account,
 )
-from onaccount.ledger._protocol import check_booking
+from onaccount.ledger._protocol import check_booking, check_mutation
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 
@@ -847,6 +847,7 @@ class SQLLedger:
             row = self._lock_accounts(conn, [mutation.account]).get(mutation.account)
             if row is None:
                 raise unknown_account(mutation.account)
+            check_mutation(self._state(row), mutation)
             self._apply(conn, [(mutation, row.currency)])
 
     def transactions(
