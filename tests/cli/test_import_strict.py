@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +24,7 @@ from tests.cli._support import (
     state_of,
     succeeded,
 )
+from tests.cli.conftest import VARIABLES
 from tests.conftest import postgres_url
 
 HEADER = "id,account,at,product,quantity,unit_price,vat_rate\n"
@@ -354,3 +358,37 @@ def test_a_file_that_is_not_a_workbook_is_refused(db: Path, tmp_path: Path) -> N
     path = write(tmp_path, "fake.xlsx", "number,name\n1,A\n")
     lines = refused(db, "accounts", str(path))
     assert lines[0].startswith(f"{path}: row 1: the file is not an Excel workbook")
+
+
+def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """The real ``onaccount`` process: an .xlsx imports once; a misspelt CSV exits 2 by line."""
+    script = Path(sys.executable).with_name("onaccount")
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(script), "--db", str(small_db), "--role", "superuser", "import", *args],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    sales = _workbook(
+        tmp_path / "sales.xlsx",
+        [
+            ["account", "at", "product", "quantity", "unit_price", "vat_rate"],
+            [100, "2026-10-03T21:40:00+02:00", "Koffie", 2, 2.4, 0.09],
+        ],
+    )
+    first = run("transactions", str(sales))
+    assert (first.returncode, first.stderr) == (0, ""), first.stderr
+    assert first.stdout == f"imported 1 booking(s) from {sales}\n"
+    again = run("transactions", str(sales))
+    assert again.stdout == f"imported 0 booking(s) from {sales}; 1 booking(s) were there already\n"
+    typo = write(tmp_path, "typo.csv", "number,naam,limt\n5,A,1\n")
+    refused_run = run("accounts", str(typo))
+    assert refused_run.returncode == EXIT_USAGE
+    assert refused_run.stderr.splitlines()[0].startswith(
+        f"{typo}: line 1: column 'limt' is unknown; did you mean 'limit'?"
+    )
+    assert refused_run.stdout == ""
