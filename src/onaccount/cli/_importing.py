@@ -430,7 +430,7 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
     if not text:
-        raise _RowError(f"{column} is empty", rule=f"empty-{column}")
+        raise _RowError(f"{column} is empty", rule=f"empty-{column}", summary=f"have no {column}")
     if dialect.decimal_comma and "." in text and not _GROUPED.fullmatch(text):
         # Dropping the point would read 2.40 as 240: refuse rather than guess.
         raise _RowError(
@@ -623,6 +623,8 @@ def _read_transactions(
                 "vat_rate is empty for standard-rated VAT; give the rate as a fraction "
                 "(0.21 for 21 %) or another vat_category",
                 rule="empty-vat_rate",
+                summary="have no vat_rate for standard-rated VAT: give the rate as a fraction "
+                "(0.21 for 21 %) or another vat_category",
             )
         return Line(
             product=row.get("product", ""),
@@ -811,7 +813,7 @@ def import_transactions(
                     "accounts) or correct the number",
                     word,
                     rule=f"unknown-{tx.account}",
-                    summary=f"name account {tx.account!r}, which does not exist; open it "
+                    summary=f"are on account {tx.account!r}, which does not exist; open it "
                     "first (import accounts) or correct the number",
                 )
             )
