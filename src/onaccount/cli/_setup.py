@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -172,9 +173,7 @@ def import_accounts(state: _State, file: Path, dialect: str) -> None:
     ledger holds already, unchanged, are left alone.
     """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import accounts")
-    done = _import(
-        state, file, lambda: import_accounts_from(state.ledger(), file, dialect=dialect)
-    )
+    done = _import(state, file, lambda ledger: import_accounts_from(ledger, file, dialect=dialect))
     click.echo(f"imported {done.added} account(s) from {file}{_present(done, 'account')}")
 
 
@@ -198,7 +197,7 @@ def import_transactions(state: _State, file: Path, dialect: str, tz: str | None)
     """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import transactions")
     done = _import(
-        state, file, lambda: import_transactions_from(state.ledger(), file, dialect=dialect, tz=tz)
+        state, file, lambda ledger: import_transactions_from(ledger, file, dialect=dialect, tz=tz)
     )
     click.echo(f"imported {done.added} booking(s) from {file}{_present(done, 'booking')}")
 
@@ -207,11 +206,12 @@ def _present(done: Imported, what: str) -> str:
     return f"; {done.present} {what}(s) were there already" if done.present else ""
 
 
-def _import(state: _State, file: Path, run: Callable[[], Imported]) -> Imported:
-    with state.progress() as progress:
+def _import(state: _State, file: Path, run: Callable[[SQLLedger], Imported]) -> Imported:
+    # Closed at once: a PostgreSQL connection left to the garbage collector warns.
+    with state.progress() as progress, contextlib.closing(state.ledger()) as ledger:
         progress.add_task(f"importing {file.name}", total=None)
         try:
-            return run()
+            return run(ledger)
         except ImportFailed as failure:
             for line in failure.report:
                 click.echo(f"{file}: {line}", err=True)
