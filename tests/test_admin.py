@@ -66,7 +66,7 @@ def test_opening_a_taken_number_names_it() -> None:
     """Opening a second account under a number raises DuplicateAccount naming both."""
     ledger = oa.MemoryLedger()
     oa.open_account(ledger, oa.Account(number="1", name="First"), actor=ADMIN)
-    with pytest.raises(oa.DuplicateAccount, match=r"account '1' exists already as 1 'First'"):
+    with pytest.raises(oa.DuplicateAccount, match=r"account '1' exists already as 'First'"):
         oa.open_account(ledger, oa.Account(number="1", name="Second"), actor=ADMIN)
 
 

@@ -28,7 +28,8 @@ from onaccount import (
 AT = dt.datetime(2026, 10, 4, 1, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
 VAT = Vat.standard("0.09")
 
-quantities = st.decimals(min_value=-1000, max_value=1000, places=3)
+# Quantity 0 is refused: a line sells something (or takes it back).
+quantities = st.decimals(min_value=-1000, max_value=1000, places=3).filter(bool)
 unit_prices = st.decimals(min_value=0, max_value=10_000, places=4)
 
 

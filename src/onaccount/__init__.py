@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ._account import Account, AccountKind, Address, BillingDetails
+from ._account import (
+    MAX_KEY_LENGTH,
+    MAX_TEXT_LENGTH,
+    Account,
+    AccountKind,
+    Address,
+    BillingDetails,
+)
 from ._admin import (
     MutationsReport,
     change_limit,
@@ -39,6 +46,7 @@ from ._errors import (
     PermissionDenied,
     RunConflict,
     SchemaError,
+    StorageError,
     UnknownAccount,
     UnknownCurrency,
     UnknownRun,
@@ -46,8 +54,17 @@ from ._errors import (
     UnknownTimeZone,
     UnknownVatCategory,
 )
-from ._money import CURRENCIES, Vat, VatCategory, VatSplit, minor_unit, round_money, vat_split
-from ._period import Period
+from ._money import (
+    CURRENCIES,
+    MAX_MINOR_UNITS,
+    Vat,
+    VatCategory,
+    VatSplit,
+    minor_unit,
+    round_money,
+    vat_split,
+)
+from ._period import EARLIEST_INSTANT, LATEST_INSTANT, Period
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState, BalanceFilter
 from ._runs import (
@@ -96,6 +113,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "BUILTIN_STRATEGIES",
     "CURRENCIES",
+    "EARLIEST_INSTANT",
+    "LATEST_INSTANT",
+    "MAX_KEY_LENGTH",
+    "MAX_MINOR_UNITS",
+    "MAX_TEXT_LENGTH",
     "Account",
     "AccountInvoice",
     "AccountInvoiceDraft",
@@ -152,6 +174,7 @@ __all__ = [
     "SchemaError",
     "Selection",
     "Statement",
+    "StorageError",
     "Transaction",
     "UninvoicedWarning",
     "UnknownAccount",

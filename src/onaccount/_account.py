@@ -10,9 +10,16 @@ from decimal import Decimal
 import attrs
 
 from ._errors import InvalidValue
-from ._money import check_currency, to_decimal
+from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
 
-__all__ = ["Account", "AccountKind", "Address", "BillingDetails"]
+__all__ = [
+    "MAX_KEY_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "Account",
+    "AccountKind",
+    "Address",
+    "BillingDetails",
+]
 
 
 class AccountKind(enum.Enum):
@@ -36,7 +43,20 @@ def account_kind(value: object) -> AccountKind:
         ) from None
 
 
-def _refuse_nul(value: str, field: str, obj: object = None) -> None:
+#: The longest account number or booking id, in characters.
+MAX_KEY_LENGTH = 200
+#: The longest name, product, reason or other text, in characters.
+MAX_TEXT_LENGTH = 1000
+
+# Attributes that are keys: shorter, and an account number is matched exactly.
+_KEYS = frozenset({"number", "account", "id"})
+_NUMBERS = frozenset({"number", "account"})
+
+
+def check_text(
+    value: str, field: str, obj: object = None, *, limit: int = MAX_TEXT_LENGTH
+) -> None:
+    """Refuse text that no database or document format keeps, or that is too long."""
     # No database or document format keeps a NUL character; it only ever arrives by mistake.
     if "\x00" in value:
         raise InvalidValue(
@@ -45,19 +65,53 @@ def _refuse_nul(value: str, field: str, obj: object = None) -> None:
             obj=obj,
             field=field,
         )
+    if len(value) > limit:
+        raise InvalidValue(
+            f"{field} {value[:40]!r}… has {len(value)} characters; give at most {limit}",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # Half of a UTF-16 pair, e.g. from a badly decoded file: UTF-8 cannot hold it.
+        raise InvalidValue(
+            f"{field} {value!r} contains a lone surrogate ({value[error.start]!r} at "
+            f"position {error.start}), which is not text; decode the source as UTF-8",
+            value=value,
+            obj=obj,
+            field=field,
+        ) from None
 
 
 def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    """Attrs validator: a string with something besides white space, and no NUL."""
+    """Attrs validator: a string with something besides white space that storage keeps.
+
+    Account numbers are keys matched exactly, so white space around one is refused
+    rather than making ``" A "`` a second account beside ``"A"``.
+    """
     owner = type(instance).__name__
+    name = attribute.name
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(
-            f"{owner} {attribute.name} {value!r} is empty; give a non-empty text",
+            f"{owner} {name} {value!r} is empty; give a non-empty text",
             value=value,
             obj=instance,
-            field=attribute.name,
+            field=name,
         )
-    _refuse_nul(value, f"{owner} {attribute.name}", instance)
+    key = name in _KEYS
+    check_text(
+        value, f"{owner} {name}", instance, limit=MAX_KEY_LENGTH if key else MAX_TEXT_LENGTH
+    )
+    if name in _NUMBERS and value != value.strip():
+        raise InvalidValue(
+            f"{owner} {name} {value!r} has white space around it; account numbers are "
+            f"matched exactly, use {value.strip()!r}",
+            value=value,
+            obj=instance,
+            field=name,
+        )
 
 
 def optional_text(value: str | None) -> str | None:
@@ -66,7 +120,7 @@ def optional_text(value: str | None) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidValue(f"{value!r} is not text; pass a string or None", value=value)
-    _refuse_nul(value, "text")
+    check_text(value, "text")
     return value.strip() or None
 
 
@@ -82,7 +136,7 @@ def _tags(value: Iterable[str] | None) -> frozenset[str]:
             raise InvalidValue(
                 f"tag {tag!r} is empty; give each tag some text", value=tag, field="tags"
             )
-        _refuse_nul(tag, "tag")
+        check_text(tag, "tag")
     return tags
 
 
@@ -192,6 +246,12 @@ class Account:
         check_currency(value, field=f"account {self.number} currency", obj=self)
 
     def __attrs_post_init__(self) -> None:
+        check_stored_amount(
+            self.limit, self.currency, field=f"account {self.number} limit", obj=self
+        )
+        check_minor_units(
+            self.limit, self.currency, field=f"account {self.number} limit", obj=self
+        )
         if self.limit < 0:
             raise InvalidValue(
                 f"account {self.number} {self.name!r} has limit {self.limit}, below zero; "

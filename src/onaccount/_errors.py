@@ -28,7 +28,8 @@
         │   └── KeyInUse                     an idempotency key another plan used
         ├── LimitConflict                    the limit changed since the caller read it
         ├── AlreadyUndone
-        └── SchemaError                      the database's schema is missing or too new
+        ├── SchemaError                      the database's schema is missing or too new
+        └── StorageError                     the database refused a value the checks let by
 
 Every exception carries the offending value in ``value`` and, where there is one, the
 object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
@@ -61,6 +62,7 @@ __all__ = [
     "PermissionDenied",
     "RunConflict",
     "SchemaError",
+    "StorageError",
     "UnknownAccount",
     "UnknownCurrency",
     "UnknownRun",
@@ -206,3 +208,7 @@ class AlreadyUndone(LedgerError):
 
 class SchemaError(LedgerError):
     """The database has no onaccount schema yet, or one newer than this library knows."""
+
+
+class StorageError(LedgerError):
+    """The database refused to store a value; the message names it, never the SQL."""

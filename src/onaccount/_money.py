@@ -19,6 +19,7 @@ from ._errors import (
 
 __all__ = [
     "CURRENCIES",
+    "MAX_MINOR_UNITS",
     "Vat",
     "VatCategory",
     "VatSplit",
@@ -126,6 +127,68 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
             field=field,
         )
     return result
+
+
+#: Every stored amount (limit, credit, line, purchase total, balance) lies strictly
+#: between minus and plus this many minor units of its currency: 10^13 EUR, 10^15 JPY.
+#: It keeps sums of them far inside the 64-bit integers databases store.
+MAX_MINOR_UNITS = 10**15
+
+
+def check_stored_amount(
+    amount: Decimal, currency: str, *, field: str, obj: object = None, shown: object = None
+) -> None:
+    """Refuse ``amount`` unless it lies inside the stored range of ``currency``."""
+    bound = Decimal(MAX_MINOR_UNITS).scaleb(-CURRENCIES[currency])
+    if not -bound < amount < bound:
+        limit = bound.quantize(minor_unit(currency))
+        raise InvalidAmount(
+            f"{field} {amount if shown is None else shown} is outside the range onaccount "
+            f"stores: amounts lie between -{limit} {currency} and {limit} {currency}, "
+            "exclusive; check the value for a typing error",
+            value=amount,
+            obj=obj,
+            field=field,
+        )
+
+
+def check_minor_units(amount: Decimal, currency: str, *, field: str, obj: object = None) -> None:
+    """Refuse ``amount`` unless it is whole minor units of ``currency`` (EUR: cents)."""
+    rounded = round_money(amount, currency)
+    if amount != rounded:
+        raise InvalidValue(
+            f"{field} {amount} has more places than {currency} allows; round it to {rounded}",
+            value=amount,
+            obj=obj,
+            field=field,
+        )
+
+
+def check_magnitude(
+    value: Decimal, *, field: str, below: int, places: int, obj: object = None
+) -> Decimal:
+    """``value`` if its size is below 10^``below`` and it has at most ``places`` decimals."""
+    if not -(Decimal(10) ** below) < value < Decimal(10) ** below:
+        raise InvalidAmount(
+            f"{field} {value} is too large; onaccount takes values below 10^{below} "
+            "in size, check the value for a typing error",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    exponent = value.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and exponent < -places
+        and value != value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    ):
+        raise InvalidAmount(
+            f"{field} {value} has more than {places} decimal places; round it to {places}",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    return value
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

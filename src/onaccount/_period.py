@@ -11,12 +11,24 @@ import attrs
 import pendulum
 from pendulum.tz.exceptions import InvalidTimezone
 
-from ._errors import InvalidPeriod, NaiveDatetime, PeriodParseError, UnknownTimeZone
+from ._errors import (
+    InvalidPeriod,
+    InvalidValue,
+    NaiveDatetime,
+    PeriodParseError,
+    UnknownTimeZone,
+)
 
-__all__ = ["Period", "require_aware", "to_utc"]
+__all__ = ["EARLIEST_INSTANT", "LATEST_INSTANT", "Period", "require_aware", "to_utc"]
 
 _ONE_DAY = dt.timedelta(days=1)
 _UTC = dt.UTC
+
+#: The first instant onaccount stores.
+EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=_UTC)
+#: The first instant past the range onaccount stores; a day before the calendar's end,
+#: so every instant inside can be shown in every time zone.
+LATEST_INSTANT = dt.datetime(9999, 12, 31, tzinfo=_UTC)
 
 
 def require_aware(value: object, *, field: str, obj: object = None) -> dt.datetime:
@@ -48,12 +60,26 @@ def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
     """
     aware = require_aware(value, field=field, obj=obj)
     if aware.tzinfo is _UTC and type(aware) is dt.datetime:
-        return aware
-    utc = aware.astimezone(_UTC)
-    return dt.datetime(
-        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
-        tzinfo=_UTC,
-    )  # fmt: skip
+        utc = aware
+    else:
+        try:
+            moved = aware.astimezone(_UTC)
+        except OverflowError:
+            # Within hours of year 1 or 9999: outside the range below anyway.
+            moved = EARLIEST_INSTANT - _ONE_DAY if aware.year < 9999 else LATEST_INSTANT
+        utc = dt.datetime(
+            moved.year, moved.month, moved.day, moved.hour, moved.minute, moved.second,
+            moved.microsecond, tzinfo=_UTC,
+        )  # fmt: skip
+    if not EARLIEST_INSTANT <= utc < LATEST_INSTANT:
+        raise InvalidValue(
+            f"{field} {aware.isoformat()} is outside the instants onaccount stores: they lie "
+            "between 1900-01-01 and 9999-12-30 (UTC); check the year",
+            value=value,
+            obj=obj,
+            field=field,
+        )
+    return utc
 
 
 @functools.lru_cache(maxsize=64)

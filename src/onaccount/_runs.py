@@ -15,7 +15,7 @@ import attrs
 
 from ._account import Account, AccountKind
 from ._errors import EmptyRun, InvalidValue, KeyInUse, NotInvoiceable, UnknownRun
-from ._money import minor_unit
+from ._money import check_currency, minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
@@ -403,6 +403,8 @@ def plan_run(
     nothing to invoice; one refusal never sinks the others. With ``currency`` given,
     accounts in other currencies are refused.
     """
+    if currency is not None:
+        check_currency(currency, field="run currency")
     selection = _settled(selection)
     bulk = require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)

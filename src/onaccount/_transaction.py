@@ -12,7 +12,16 @@ import attrs
 
 from ._account import non_empty, optional_text
 from ._errors import InvalidValue
-from ._money import Vat, check_currency, minor_unit, round_money, to_decimal
+from ._money import (
+    Vat,
+    check_currency,
+    check_magnitude,
+    check_minor_units,
+    check_stored_amount,
+    minor_unit,
+    round_money,
+    to_decimal,
+)
 from ._period import to_utc
 
 __all__ = [
@@ -32,11 +41,20 @@ def new_id() -> str:
 
 
 def _quantity(value: object) -> Decimal:
-    return to_decimal(value, field="quantity")
+    quantity = to_decimal(value, field="quantity")
+    if not quantity:
+        raise InvalidValue(
+            f"quantity {quantity} makes an empty line; a line sells at least some of a "
+            "product (a negative quantity is a return): leave the line out",
+            value=value,
+            field="quantity",
+        )
+    return check_magnitude(quantity, field="quantity", below=9, places=6)
 
 
 def _unit_price(value: object) -> Decimal:
-    return to_decimal(value, field="unit price")
+    price = to_decimal(value, field="unit price")
+    return check_magnitude(price, field="unit price", below=13, places=6)
 
 
 def _vat(value: object) -> Vat:
@@ -130,7 +148,18 @@ class Purchase(Transaction):
             )
 
     def __attrs_post_init__(self) -> None:
-        total = sum((line.amount(self.currency) for line in self.lines), Decimal(0))
+        total = Decimal(0)
+        for line in self.lines:
+            # Checked before rounding: past the range the product has more digits than
+            # Decimal arithmetic keeps.
+            check_stored_amount(
+                line.quantity * line.unit_price,
+                self.currency,
+                field=f"line {line.product!r} of purchase {self.id} amount",
+                obj=self,
+            )
+            total += line.amount(self.currency)
+        check_stored_amount(total, self.currency, field=f"purchase {self.id} total", obj=self)
         object.__setattr__(self, "total", total)
 
     @property
@@ -174,6 +203,9 @@ class CreditBooking(Transaction):
     reason: str = attrs.field(validator=non_empty)
 
     def __attrs_post_init__(self) -> None:
+        check_stored_amount(
+            self.credit, self.currency, field=f"credit booking {self.id} amount", obj=self
+        )
         if self.credit <= 0:
             raise InvalidValue(
                 f"credit booking {self.id} on account {self.account} has amount "
@@ -182,14 +214,7 @@ class CreditBooking(Transaction):
                 obj=self,
                 field="credit",
             )
-        if self.credit != round_money(self.credit, self.currency):
-            raise InvalidValue(
-                f"credit booking amount {self.credit} has more places than "
-                f"{self.currency} allows; round it to {round_money(self.credit, self.currency)}",
-                value=self.credit,
-                obj=self,
-                field="credit",
-            )
+        check_minor_units(self.credit, self.currency, field="credit booking amount", obj=self)
 
     @property
     def amount(self) -> Decimal:

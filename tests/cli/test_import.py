@@ -46,21 +46,21 @@ TRANSACTIONS = {
     "excel-nl": (
         "id;account;at;type;product;code;quantity;unit_price;vat_category;vat_rate;amount;text;"
         "vat_reason\n"
-        "t1;9001;30-09-2026 18:00;top-up;;;;;;;50,00;opgewaardeerd\n"
-        "k1;1001;03-10-2026 21:40;purchase;Koffie;101;2;2,40;S;0,09;;\n"
-        "k1;1001;03-10-2026 21:40;purchase;Pils;301;3;3,10;S;0,21;;\n"
-        "k2;1001;04-10-2026 01:30:00;;Tosti;401;1;3,75;S;0,09;;\n"
-        "k3;9001;10-10-2026 20:15;purchase;Koffie;101;2;2,40;S;0,09;;\n"
+        "t1;9001;30-09-2026 18:00;top-up;;;;;;;50,00;opgewaardeerd;\n"
+        "k1;1001;03-10-2026 21:40;purchase;Koffie;101;2;2,40;S;0,09;;;\n"
+        "k1;1001;03-10-2026 21:40;purchase;Pils;301;3;3,10;S;0,21;;;\n"
+        "k2;1001;04-10-2026 01:30:00;;Tosti;401;1;3,75;S;0,09;;;\n"
+        "k3;9001;10-10-2026 20:15;purchase;Koffie;101;2;2,40;S;0,09;;;\n"
         "k4;1001;05-10-2026 12:00;purchase;Statiegeld;901;-1;3,90;O;;;;Deposit\n"
     ),
     "rfc4180": (
         "id,account,at,type,product,code,quantity,unit_price,vat_category,vat_rate,amount,text,"
         "vat_reason\n"
-        "t1,9001,2026-09-30T18:00:00+02:00,top-up,,,,,,,50.00,opgewaardeerd\n"
-        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,\n"
-        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Pils,301,3,3.10,S,0.21,,\n"
-        "k2,1001,2026-10-03T23:30:00Z,,Tosti,401,1,3.75,S,0.09,,\n"
-        "k3,9001,2026-10-10T20:15:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,\n"
+        "t1,9001,2026-09-30T18:00:00+02:00,top-up,,,,,,,50.00,opgewaardeerd,\n"
+        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,,\n"
+        "k1,1001,2026-10-03T21:40:00+02:00,purchase,Pils,301,3,3.10,S,0.21,,,\n"
+        "k2,1001,2026-10-03T23:30:00Z,,Tosti,401,1,3.75,S,0.09,,,\n"
+        "k3,9001,2026-10-10T20:15:00+02:00,purchase,Koffie,101,2,2.40,S,0.09,,,\n"
         "k4,1001,2026-10-05T12:00:00+02:00,purchase,Statiegeld,901,-1,3.90,O,,,,Deposit\n"
     ),
 }
@@ -206,7 +206,10 @@ def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
     assert "product '' is empty" in reported[4]
     assert "has no UTC offset; add one or pass --tz" in reported[5]
     assert "VAT category 'XX' is unknown" in reported[6]
-    assert "id ok1 appears already on line 2" in reported[7]
+    assert (
+        "id ok1 has time 2026-10-03 21:45:00+02:00 here but 2026-10-03 21:40:00+02:00 on line 2"
+        in (reported[7])
+    )
     assert "unit_price 'twee euro' is not a number" in reported[9]
     assert stderr[-1].startswith(f"error: {path}: 6 bad row(s), nothing imported")
     assert "Traceback" not in result.output
@@ -292,15 +295,15 @@ def test_a_booking_on_an_unknown_account_sinks_the_whole_file(
 def test_an_account_number_already_taken_sinks_the_whole_file(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """Importing accounts is all or nothing: one taken number refuses the file with exit 3."""
+    """Importing accounts is all or nothing: one taken number refuses the file, naming its line."""
     before = state_of(small_db)
     path = write(tmp_path, "taken.csv", "number,name\n500,Nieuw lid\n100,Anna again\n")
     result = invoke(small_db, "import", "accounts", str(path))
-    assert result.exit_code == EXIT_REFUSED, explain(result)
-    assert result.stderr.splitlines() == [
-        "error: account '100' exists already as 'Anna Jansen'; pick another number or update "
-        "the existing account"
-    ]
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 3: account '100' exists already as 'Anna Jansen'; pick another number "
+        "or update the existing account"
+    )
     assert state_of(small_db) == before
 
 

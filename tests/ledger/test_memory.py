@@ -329,6 +329,6 @@ def test_a_batch_of_accounts_is_opened_whole_or_not_at_all() -> None:
     """open_accounts opens none when one number is taken, even within the batch."""
     ledger = oa.MemoryLedger()
     twice = [oa.Account(number="1", name="A"), oa.Account(number="1", name="B")]
-    with pytest.raises(oa.DuplicateAccount, match=r"account '1' exists already as 1 'A'"):
+    with pytest.raises(oa.DuplicateAccount, match=r"account '1' exists already as 'A'"):
         ledger.open_accounts(twice)
     assert ledger.find_accounts(oa.AccountQuery()) == []

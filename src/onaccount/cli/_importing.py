@@ -1,12 +1,22 @@
-"""Reading accounts and transactions from CSV files, every bad row reported."""
+"""Reading accounts and bookings from CSV or XLSX files: strict, every bad row named.
+
+A file is imported whole or not at all. Its header must name known columns (English or
+Dutch); every row must have as many fields as the header; rows sharing an id are the
+lines of one purchase and must agree on account, time and kind. Bad rows are collected,
+each with its line (or spreadsheet row) number, and a mistake repeated on many rows is
+reported once.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
+import hashlib
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
@@ -15,10 +25,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from onaccount import (
+    MAX_TEXT_LENGTH,
     Account,
     Address,
     BillingDetails,
     CreditBooking,
+    DuplicateTransaction,
     Line,
     OnAccountError,
     Purchase,
@@ -26,12 +38,19 @@ from onaccount import (
     UnknownTimeZone,
     Vat,
 )
+from onaccount.ledger import Ledger
 
 __all__ = [
     "ACCOUNT_COLUMNS",
+    "DUTCH_ACCOUNT_COLUMNS",
+    "DUTCH_TRANSACTION_COLUMNS",
+    "MAX_REPORTED",
     "TRANSACTION_COLUMNS",
     "BadRow",
     "ImportFailed",
+    "Imported",
+    "import_accounts",
+    "import_transactions",
     "read_accounts",
     "read_transactions",
 ]
@@ -46,6 +65,15 @@ ACCOUNT_COLUMNS = (
     "postal_code", "city", "country",
 )  # fmt: skip
 
+#: The Dutch header of each accounts column, as the seed's users write it.
+DUTCH_ACCOUNT_COLUMNS = {
+    "number": "nummer", "name": "naam", "kind": "soort", "limit": "limiet",
+    "currency": "valuta", "group": "groep", "tags": "labels", "billing_name": "factuurnaam",
+    "email": "e-mail", "vat_id": "btw-nummer", "iban": "iban", "bic": "bic",
+    "mandate_id": "machtigingskenmerk", "mandate_date": "machtigingsdatum",
+    "street": "straat", "postal_code": "postcode", "city": "plaats", "country": "land",
+}  # fmt: skip
+
 #: Columns of a transactions file. Rows sharing an id are the lines of one purchase;
 #: credit bookings (type top-up, payment or refund) give an amount and a reason.
 TRANSACTION_COLUMNS = (
@@ -53,31 +81,101 @@ TRANSACTION_COLUMNS = (
     "unit_price", "vat_category", "vat_rate", "vat_reason", "amount", "currency", "text",
 )  # fmt: skip
 
+#: The Dutch header of each transactions column.
+DUTCH_TRANSACTION_COLUMNS = {
+    "id": "kenmerk", "account": "rekening", "at": "tijdstip", "type": "soort",
+    "product": "product", "code": "code", "group": "groep", "quantity": "aantal",
+    "unit_price": "stukprijs", "vat_category": "btw-categorie", "vat_rate": "btw-tarief",
+    "vat_reason": "btw-reden", "amount": "bedrag", "currency": "valuta", "text": "tekst",
+}  # fmt: skip
+
+#: The most lines a refused file reports; the rest are counted.
+MAX_REPORTED = 20
+
+# A mistake on more rows than this is reported once, with the count and the first lines.
+_COLLAPSE_AFTER = 3
+
 
 @attrs.frozen
 class BadRow:
-    """A row that cannot be imported: its line number in the file and why."""
+    """A row that cannot be imported: its line (or spreadsheet row) number and why.
+
+    ``rule`` names a mistake that, repeated over many rows, is reported once with
+    ``summary``.
+    """
 
     line: int
     reason: str
+    word: str = "line"
+    rule: str | None = attrs.field(default=None, eq=False)
+    summary: str | None = attrs.field(default=None, eq=False)
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"{self.word} {self.line}: {self.reason}"
+
+
+def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
+    """One line per mistake: repeated ones collapsed, at most `MAX_REPORTED` lines."""
+    groups: dict[str, list[BadRow]] = {}
+    for row in bad:
+        groups.setdefault(row.rule or row.reason, []).append(row)
+    lines: list[str] = []
+    shown = 0
+    for rows in groups.values():
+        if len(rows) > _COLLAPSE_AFTER:
+            first = rows[0]
+            where = ", ".join(str(r.line) for r in rows[:_COLLAPSE_AFTER])
+            what = first.summary or first.reason
+            lines.append(f"{len(rows):,} rows {what} ({first.word}s {where}, …)")
+            shown += len(rows)
+        else:
+            lines.extend(str(r) for r in rows)
+            shown += len(rows)
+    if len(lines) > MAX_REPORTED:
+        rest = len(lines) - MAX_REPORTED + 1
+        lines = [*lines[: MAX_REPORTED - 1], f"… and {rest:,} more mistakes"]
+    return tuple(lines)
 
 
 class ImportFailed(OnAccountError, ValueError):
-    """A file with bad rows; nothing of it was imported."""
+    """A file with bad rows; nothing of it was imported.
 
-    def __init__(self, path: Path, bad: list[BadRow]) -> None:
-        shown = "; ".join(str(b) for b in bad[:5])
-        more = f" (and {len(bad) - 5} more)" if len(bad) > 5 else ""
+    ``bad`` holds every bad row; ``report`` the lines to show a person, one per mistake.
+    """
+
+    def __init__(self, path: Path, bad: Sequence[BadRow]) -> None:
+        report = _report(bad)
+        first = report[0] if report else ""
+        more = f" (and {len(report) - 1} more, listed above)" if len(report) > 1 else ""
         super().__init__(
-            f"{path}: {len(bad)} bad row(s), nothing imported: {shown}{more}; fix them and "
-            "import the file again",
+            f"{path}: {len(bad):,} bad row(s), nothing imported: {first}{more}; fix them "
+            "and import the file again",
             value=tuple(bad),
             field="rows",
         )
         self.bad = tuple(bad)
+        self.report = report
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_failed, (self.message, self.bad, self.report))
+
+
+def _rebuild_failed(message: str, bad: tuple[BadRow, ...], report: tuple[str, ...]) -> object:
+    error = ImportFailed.__new__(ImportFailed)
+    OnAccountError.__init__(error, message, value=bad, field="rows")
+    error.bad = bad
+    error.report = report
+    return error
+
+
+class _RowError(ValueError):
+    """A bad value in a row; ``rule`` and ``summary`` let many of them collapse."""
+
+    def __init__(self, reason: str, rule: str | None = None, summary: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.rule = rule
+        self.summary = summary
 
 
 class _BadRows(Exception):
@@ -99,9 +197,84 @@ _DIALECTS = {
     "excel-nl": _Dialect(";", decimal_comma=True, day_first=True),
     "rfc4180": _Dialect(",", decimal_comma=False, day_first=False),
 }
+# Spreadsheet cells hold numbers and dates as such; text cells are read with decimal points
+# and either date order.
+_SHEET = _Dialect("", decimal_comma=False, day_first=True)
 
 
-def _open_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, dict[str, str]]]]:
+@attrs.frozen
+class _Table:
+    """A file's rows as ``(line, {column: text})``, with its dialect and line word."""
+
+    dialect: _Dialect
+    word: str
+    rows: Iterator[tuple[int, dict[str, str]]]
+
+
+def _normal(header: str) -> str:
+    return re.sub(r"[\s\-]+", "_", header.strip().lower())
+
+
+def _columns(
+    path: Path,
+    at: int,
+    header: Sequence[str],
+    columns: Sequence[str],
+    dutch: dict[str, str],
+    required: Sequence[str],
+    word: str,
+) -> list[str | None]:
+    """The column each header field names, or `ImportFailed` naming what is wrong."""
+    known = {c: c for c in columns} | {_normal(d): c for c, d in dutch.items()}
+    names: list[str | None] = []
+    bad: list[BadRow] = []
+    seen: dict[str, str] = {}
+    for position, given in enumerate(header, start=1):
+        if not given.strip():
+            bad.append(
+                BadRow(
+                    at,
+                    f"column {position} has no name in the header; name it or delete it",
+                    word,
+                )
+            )
+            names.append(None)
+            continue
+        column = known.get(_normal(given))
+        if column is None:
+            close = difflib.get_close_matches(_normal(given), list(known), n=1, cutoff=0.6)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            bad.append(
+                BadRow(
+                    at,
+                    f"column {given!r} is unknown; {hint}the columns are "
+                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())})",
+                    word,
+                )
+            )
+        elif column in seen:
+            bad.append(
+                BadRow(at, f"column {given!r} repeats column {seen[column]!r}; keep one", word)
+            )
+        else:
+            seen[column] = given
+        names.append(column)
+    for column in required:
+        if column not in seen:
+            bad.append(
+                BadRow(
+                    at,
+                    f"the header has no column {column!r} (in Dutch {dutch[column]!r}); "
+                    f"it is required",
+                    word,
+                )
+            )
+    if bad:
+        raise ImportFailed(path, bad)
+    return names
+
+
+def _csv_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, list[str]]]]:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -114,17 +287,141 @@ def _open_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, 
         header = text.split("\n", 1)[0]
         dialect = "excel-nl" if header.count(";") > header.count(",") else "rfc4180"
     chosen = _DIALECTS[dialect]
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=chosen.delimiter)
-    if reader.fieldnames is not None:
-        reader.fieldnames = [f.strip().lower() for f in reader.fieldnames]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=chosen.delimiter)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        for row in reader:
-            if any((v or "").strip() for v in row.values()):
-                clean = {k: (v or "").strip() for k, v in row.items() if k is not None}
-                yield reader.line_num, clean
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        start = 1
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                # Mostly a quote opened and never closed, which swallows the rest.
+                raise ImportFailed(
+                    path,
+                    [
+                        BadRow(
+                            start,
+                            f"the file cannot be read from here ({error}); is a quote "
+                            f"missing? No value is longer than {MAX_TEXT_LENGTH} characters",
+                        )
+                    ],
+                ) from None
+            yield start, row
+            start = reader.line_num + 1
 
     return chosen, rows()
+
+
+def _cell(value: object) -> str:
+    """A spreadsheet cell as the text a CSV file would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        # Excel keeps 15 significant digits; the shortest repr gives them back exactly.
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0) and value.tzinfo is None:
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    # Imported here: only spreadsheet imports need it, and it takes a while to import.
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        raise ImportFailed(
+            path,
+            [BadRow(1, f"the file is not an Excel workbook ({error}); save it as .xlsx", "row")],
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell(v) for v in values]
+    finally:
+        workbook.close()
+
+
+def _open_table(
+    path: Path,
+    dialect: str,
+    columns: Sequence[str],
+    dutch: dict[str, str],
+    required: Sequence[str],
+    bad: list[BadRow],
+) -> tuple[_Table, set[str]]:
+    """The file's rows by column, and the columns its header names."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        chosen, word, raw = _SHEET, "row", _xlsx_rows(path)
+    else:
+        chosen, raw = _csv_rows(path, dialect)
+        word = "line"
+    header: list[str] | None = None
+    names: list[str | None] = []
+    for line, fields in raw:
+        if any(f.strip() for f in fields):
+            # Spreadsheets pad rows to the widest one: only filled cells count.
+            while word == "row" and not fields[-1].strip():
+                fields = fields[:-1]
+            header = fields
+            names = _columns(path, line, fields, columns, dutch, required, word)
+            break
+    if header is None:
+        raise ImportFailed(path, [BadRow(1, "the file is empty; it needs a header row", word)])
+    width = len(header)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for line, fields in raw:
+            if not any(f.strip() for f in fields):
+                continue
+            if word == "row":
+                filled = max(i for i, f in enumerate(fields) if f.strip()) + 1
+                if filled > width:
+                    bad.append(
+                        BadRow(
+                            line,
+                            f"has a value in column {filled} but the header names {width} "
+                            "columns; give the column a header or clear the cell",
+                            word,
+                        )
+                    )
+                    continue
+                fields = fields[:width] + [""] * (width - len(fields))
+            elif len(fields) != width:
+                separator = chosen.delimiter
+                hint = (
+                    "a decimal comma splits a value in two in a comma-separated file: "
+                    'quote it ("1,50") or use decimal points'
+                    if separator == "," and len(fields) > width
+                    else f"every row needs one value (or an empty one) per column, "
+                    f"separated by {separator!r}"
+                )
+                bad.append(
+                    BadRow(
+                        line,
+                        f"has {len(fields)} fields but the header has {width}; {hint}",
+                        word,
+                        rule=f"fields-{len(fields)}",
+                        summary=f"have {len(fields)} fields where the header has {width}; " + hint,
+                    )
+                )
+                continue
+            yield (
+                line,
+                {n: f.strip() for n, f in zip(names, fields, strict=True) if n is not None},
+            )
+
+    return _Table(chosen, word, rows()), {n for n in names if n is not None}
 
 
 # With a decimal comma a point only groups thousands: 1.234,50, never 2.40.
@@ -133,18 +430,21 @@ _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
     if not text:
-        raise ValueError(f"{column} is empty")
+        raise _RowError(f"{column} is empty", rule=f"empty-{column}", summary=f"have no {column}")
     if dialect.decimal_comma and "." in text and not _GROUPED.fullmatch(text):
         # Dropping the point would read 2.40 as 240: refuse rather than guess.
-        raise ValueError(
+        raise _RowError(
             f"{column} {text!r} is not a number with a decimal comma like 2,40; "
-            "use --dialect rfc4180 for a file with decimal points"
+            "use --dialect rfc4180 for a file with decimal points",
+            rule="decimal-point",
+            summary="have numbers with a decimal point in a file with decimal commas: "
+            "use --dialect rfc4180 for a file with decimal points",
         )
     value = text.replace(".", "").replace(",", ".") if dialect.decimal_comma else text
     try:
         return Decimal(value)
     except ArithmeticError:
-        raise ValueError(f"{column} {text!r} is not a number") from None
+        raise _RowError(f"{column} {text!r} is not a number") from None
 
 
 def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
@@ -154,7 +454,7 @@ def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         example = "31-01-2026" if dialect.day_first else "2026-01-31"
-        raise ValueError(f"{column} {text!r} is not a date like {example}") from None
+        raise _RowError(f"{column} {text!r} is not a date like {example}") from None
 
 
 def _instant(text: str, dialect: _Dialect, tz: ZoneInfo | None) -> dt.datetime:
@@ -170,11 +470,14 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo | None) -> dt.datetime:
                 except ValueError:
                     continue
     if value is None:
-        raise ValueError(f"at {text!r} is not a date and time like 2026-10-03T21:40:00+02:00")
+        raise _RowError(f"at {text!r} is not a date and time like 2026-10-03T21:40:00+02:00")
     if value.tzinfo is None:
         if tz is None:
-            raise ValueError(
-                f"at {text!r} has no UTC offset; add one or pass --tz to read local times"
+            raise _RowError(
+                f"at {text!r} has no UTC offset; add one or pass --tz to read local times",
+                rule="no-offset",
+                summary="have no UTC offset: pass --tz with the zone of the till, "
+                "e.g. --tz Europe/Amsterdam",
             )
         # Local wall time from the file, placed in the zone the operator named.
         value = value.replace(tzinfo=tz, fold=0)
@@ -182,26 +485,31 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo | None) -> dt.datetime:
 
 
 def _collect(
-    rows: Iterable[tuple[int, R]], build: Callable[[int, R], T], bad: list[BadRow]
-) -> list[T]:
+    rows: Iterable[tuple[int, R]],
+    build: Callable[[int, R], T],
+    bad: list[BadRow],
+    word: str,
+) -> list[tuple[int, T]]:
     """Build every row, noting each failure with its line rather than stopping."""
     result = []
     for line, row in rows:
         try:
-            result.append(build(line, row))
+            result.append((line, build(line, row)))
         except _BadRows as failure:
             bad.extend(failure.bad)
+        except _RowError as error:
+            bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
         except OnAccountError as error:
-            bad.append(BadRow(line, error.message))
-        except (ValueError, KeyError) as error:
-            bad.append(BadRow(line, str(error).strip("'\"")))
+            bad.append(BadRow(line, error.message, word))
     return result
 
 
-def read_accounts(path: Path, *, dialect: str = "auto") -> list[Account]:
-    """Every account in ``path``, or `ImportFailed` listing every bad row."""
-    chosen, rows = _open_rows(path, dialect)
+def _read_accounts(path: Path, dialect: str) -> tuple[list[tuple[int, Account]], str]:
     bad: list[BadRow] = []
+    table, _ = _open_table(
+        path, dialect, ACCOUNT_COLUMNS, DUTCH_ACCOUNT_COLUMNS, ("number", "name"), bad
+    )
+    chosen = table.dialect
     seen: dict[str, int] = {}
 
     def build(line: int, row: dict[str, str]) -> Account:
@@ -239,44 +547,85 @@ def read_accounts(path: Path, *, dialect: str = "auto") -> list[Account]:
             billing=billing,
         )
         if account.number in seen:
-            raise ValueError(
-                f"account {account.number} appears already on line {seen[account.number]}"
+            raise _RowError(
+                f"account {account.number} appears already on {table.word} {seen[account.number]}"
             )
         seen[account.number] = line
         return account
 
-    accounts = _collect(rows, build, bad)
+    accounts = _collect(table.rows, build, bad, table.word)
     if bad:
-        raise ImportFailed(path, bad)
-    return accounts
+        raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
+    return accounts, table.word
 
 
-def read_transactions(
-    path: Path, *, dialect: str = "auto", tz: str | None = None
-) -> list[Transaction]:
-    """Every booking in ``path``, or `ImportFailed` listing every bad row."""
+def read_accounts(path: Path, *, dialect: str = "auto") -> list[Account]:
+    """Every account in ``path``, or `ImportFailed` listing every bad row."""
+    return [account for _, account in _read_accounts(path, dialect)[0]]
+
+
+def _zone(tz: str | None) -> ZoneInfo | None:
     try:
-        zone = None if tz is None else ZoneInfo(tz)
+        return None if tz is None else ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         raise UnknownTimeZone(
             f"time zone {tz!r} is not in the IANA database; use a name such as 'Europe/Amsterdam'",
             value=tz,
             field="tz",
         ) from None
-    chosen, rows = _open_rows(path, dialect)
+
+
+def _content_id(tx: Transaction, occurrence: int) -> str:
+    """An id from what the booking is, so the same row imported twice is the same booking."""
+    if isinstance(tx, Purchase):
+        body = [
+            "purchase", tx.note or "",
+            *(
+                f"{ln.product}\x1f{ln.code or ''}\x1f{ln.group or ''}\x1f{ln.quantity}\x1f"
+                f"{ln.unit_price}\x1f{ln.vat}\x1f{ln.vat.exemption_reason or ''}"
+                for ln in tx.lines
+            ),
+        ]  # fmt: skip
+    else:
+        assert isinstance(tx, CreditBooking)
+        body = [tx.kind.value, str(tx.credit), tx.reason]
+    text = "\x1e".join([tx.account, tx.at.isoformat(), tx.currency, *body, str(occurrence)])
+    return "import-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+_Group = list[tuple[int, dict[str, str]]]
+
+
+def _read_transactions(
+    path: Path, dialect: str, zone: ZoneInfo | None
+) -> tuple[list[tuple[int, Transaction]], str]:
     bad: list[BadRow] = []
-    # A purchase spans consecutive rows with one id: gather them before building it.
-    groups: list[tuple[int, list[tuple[int, dict[str, str]]]]] = []
-    for line, row in rows:
-        if groups and row.get("id") and groups[-1][1][0][1].get("id") == row.get("id"):
-            groups[-1][1].append((line, row))
-        else:
-            groups.append((line, [(line, row)]))
-    seen: dict[str, int] = {}
+    table, present = _open_table(
+        path, dialect, TRANSACTION_COLUMNS, DUTCH_TRANSACTION_COLUMNS, ("account", "at"), bad
+    )
+    chosen, word = table.dialect, table.word
+    vat_given = bool(present & {"vat_rate", "vat_category"})
 
     def line_of(line: int, row: dict[str, str]) -> Line:
         category = row.get("vat_category") or "S"
         rate = row.get("vat_rate")
+        if not rate and category.upper() == "S":
+            if not vat_given:
+                raise _RowError(
+                    "the file has no VAT columns: add vat_rate (the standard rate as a "
+                    "fraction, e.g. 0.21) or vat_category (Z, E, … with vat_reason)",
+                    rule="no-vat",
+                    summary="are purchases in a file without VAT columns: add vat_rate (the "
+                    "standard rate as a fraction, e.g. 0.21) or vat_category (Z, E, … with "
+                    "vat_reason)",
+                )
+            raise _RowError(
+                "vat_rate is empty for standard-rated VAT; give the rate as a fraction "
+                "(0.21 for 21 %) or another vat_category",
+                rule="empty-vat_rate",
+                summary="have no vat_rate for standard-rated VAT: give the rate as a fraction "
+                "(0.21 for 21 %) or another vat_category",
+            )
         return Line(
             product=row.get("product", ""),
             code=row.get("code") or None,
@@ -290,34 +639,81 @@ def read_transactions(
             ),
         )
 
-    def build(first_line: int, group: list[tuple[int, dict[str, str]]]) -> Transaction:
+    # Rows sharing an id are one purchase wherever they stand; rows without an id are
+    # one booking each.
+    groups: dict[str, tuple[int, _Group]] = {}
+    singles: list[tuple[int, _Group]] = []
+    for line, row in table.rows:
+        tx_id = row.get("id", "")
+        if not tx_id:
+            singles.append((line, [(line, row)]))
+        elif tx_id in groups:
+            groups[tx_id][1].append((line, row))
+        else:
+            groups[tx_id] = (line, [(line, row)])
+    ordered = sorted([*groups.values(), *singles], key=lambda g: g[0])
+    without_id = {line for line, _ in singles}
+
+    def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
+        return (
+            row.get("account", ""),
+            _instant(row.get("at", ""), chosen, zone),
+            (row.get("type") or "purchase").lower(),
+            row.get("currency") or "EUR",
+        )
+
+    def build(first_line: int, group: _Group) -> Transaction:
         head = group[0][1]
-        tx_id = head.get("id") or f"import-{path.name}-{first_line}"
-        if tx_id in seen:
-            raise ValueError(f"id {tx_id} appears already on line {seen[tx_id]}")
-        seen[tx_id] = first_line
-        kind = (head.get("type") or "purchase").lower()
-        account = head.get("account", "")
-        at = _instant(head.get("at", ""), chosen, zone)
-        currency = head.get("currency") or "EUR"
+        given_id = head.get("id", "")
+        account, at, kind, currency = head_of(head)
+        row_bad: list[BadRow] = []
+        for line, row in group[1:]:
+            try:
+                other = head_of(row)
+            except _RowError as error:
+                row_bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
+                continue
+            for what, mine, theirs in zip(
+                ("account", "time", "type", "currency"), (account, at, kind, currency), other,
+                strict=True,
+            ):  # fmt: skip
+                if mine != theirs:
+                    row_bad.append(
+                        BadRow(
+                            line,
+                            f"id {given_id} has {what} {theirs} here but {mine} on {word} "
+                            f"{first_line}; rows sharing an id are the lines of one purchase: "
+                            "give this booking its own id",
+                            word,
+                        )
+                    )
+                    break
         if kind == "purchase":
-            # Every bad line of the purchase is reported with its own line number.
-            line_bad: list[BadRow] = []
-            lines = _collect(group, line_of, line_bad)
-            if line_bad:
-                raise _BadRows(line_bad)
+            lines = _collect(group, line_of, row_bad, word)
+            if row_bad:
+                raise _BadRows(row_bad)
             return Purchase(
-                id=tx_id,
+                id=given_id or "import-pending",
                 account=account,
                 at=at,
                 currency=currency,
-                lines=lines,
+                lines=[ln for _, ln in lines],
                 note=head.get("text") or None,
             )
         if len(group) > 1:
-            raise ValueError(f"credit booking {tx_id} spans {len(group)} rows; give it one")
+            row_bad.extend(
+                BadRow(
+                    line,
+                    f"id {given_id} is a {kind} on {word} {first_line} already; a credit "
+                    "booking has one row: give this booking its own id",
+                    word,
+                )
+                for line, _ in group[1:]
+            )
+        if row_bad:
+            raise _BadRows(row_bad)
         return CreditBooking(
-            id=tx_id,
+            id=given_id or "import-pending",
             account=account,
             at=at,
             currency=currency,
@@ -326,7 +722,142 @@ def read_transactions(
             reason=head.get("text", ""),
         )
 
-    transactions = _collect(groups, build, bad)
+    built = _collect(ordered, build, bad, word)
+    if bad:
+        raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
+    # Bookings without an id get one from their content: equal rows count apart.
+    occurrences: dict[str, int] = {}
+    result = []
+    for line, tx in built:
+        if line in without_id:
+            base = _content_id(tx, 0)
+            occurrences[base] = occurrences.get(base, 0) + 1
+            tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
+        result.append((line, tx))
+    return result, word
+
+
+def read_transactions(
+    path: Path, *, dialect: str = "auto", tz: str | None = None
+) -> list[Transaction]:
+    """Every booking in ``path``, or `ImportFailed` listing every bad row."""
+    return [tx for _, tx in _read_transactions(path, dialect, _zone(tz))[0]]
+
+
+@attrs.frozen
+class Imported:
+    """What an import did: how many it added, and how many the ledger held already."""
+
+    added: int
+    present: int
+
+
+def import_accounts(ledger: Ledger, path: Path, *, dialect: str = "auto") -> Imported:
+    """Open every account in ``path``, or none: `ImportFailed` names each bad row.
+
+    An account the ledger holds already exactly as the file gives it is left alone, so a
+    file imported twice changes nothing; a number the ledger holds as another account is
+    refused with its line.
+    """
+    rows, word = _read_accounts(path, dialect)
+    states = ledger.states([a.number for _, a in rows])
+    bad: list[BadRow] = []
+    new: list[Account] = []
+    for line, account in rows:
+        state = states.get(account.number)
+        if state is None:
+            new.append(account)
+        elif state.account != account:
+            bad.append(
+                BadRow(
+                    line,
+                    f"account {account.number!r} exists already as {state.account.name!r}; "
+                    "pick another number or update the existing account",
+                    word,
+                )
+            )
     if bad:
         raise ImportFailed(path, bad)
-    return transactions
+    ledger.open_accounts(new)
+    return Imported(len(new), len(rows) - len(new))
+
+
+def import_transactions(
+    ledger: Ledger, path: Path, *, dialect: str = "auto", tz: str | None = None
+) -> Imported:
+    """Record every booking in ``path``, or none: `ImportFailed` names each bad row.
+
+    Bookings the ledger holds already, equal to the file's, are left alone, so a file
+    imported twice changes nothing. Unknown accounts, currencies other than the
+    account's and ids the ledger holds for other bookings are refused with their line.
+    Imported bookings happened at the till already: their limits were its concern.
+    """
+    rows, word = _read_transactions(path, dialect, _zone(tz))
+    if not rows:
+        return Imported(0, 0)
+    numbers = sorted({tx.account for _, tx in rows})
+    states = ledger.states(numbers)
+    start = min(tx.at for _, tx in rows)
+    end = max(tx.at for _, tx in rows) + dt.timedelta(microseconds=1)
+    stored = {t.id: t for t in ledger.transactions(states, start, end)}
+    bad: list[BadRow] = []
+    new: list[Transaction] = []
+    lines_of: dict[str, int] = {}
+    for line, tx in rows:
+        state = states.get(tx.account)
+        if state is None:
+            bad.append(
+                BadRow(
+                    line,
+                    f"account {tx.account!r} does not exist; open it first (import "
+                    "accounts) or correct the number",
+                    word,
+                    rule=f"unknown-{tx.account}",
+                    summary=f"are on account {tx.account!r}, which does not exist; open it "
+                    "first (import accounts) or correct the number",
+                )
+            )
+        elif tx.currency != state.account.currency:
+            bad.append(
+                BadRow(
+                    line,
+                    f"booking {tx.id} is in {tx.currency} but account {state.account.label} "
+                    f"is kept in {state.account.currency}; give currency "
+                    f"{state.account.currency}",
+                    word,
+                )
+            )
+        elif tx.id in stored:
+            if not _same(stored[tx.id], tx):
+                bad.append(BadRow(line, _taken(tx), word))
+        else:
+            new.append(tx)
+            lines_of[tx.id] = line
+    if bad:
+        raise ImportFailed(path, bad)
+    try:
+        ledger.record_many(new, allow_over_limit=True)
+    except DuplicateTransaction as error:
+        # The id belongs to a booking elsewhere in the ledger (another account or time).
+        tx_id = str(error.value)
+        raise ImportFailed(path, [BadRow(lines_of.get(tx_id, 0), error.message, word)]) from None
+    return Imported(len(new), len(rows) - len(new))
+
+
+def _taken(tx: Transaction) -> str:
+    return (
+        f"id {tx.id} is recorded already for another booking; give this booking its own id "
+        "(or leave the id out to derive one from the row)"
+    )
+
+
+def _same(stored: Transaction, imported: Transaction) -> bool:
+    """Whether the ledger's booking is the file's, as far as storage keeps it."""
+    if type(stored) is not type(imported):
+        return False
+    common = (stored.account, stored.at, stored.currency, stored.amount)
+    if common != (imported.account, imported.at, imported.currency, imported.amount):
+        return False
+    if isinstance(stored, Purchase) and isinstance(imported, Purchase):
+        return stored.lines == imported.lines and stored.note == imported.note
+    return stored == imported

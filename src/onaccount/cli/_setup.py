@@ -1,7 +1,8 @@
-"""Setting up: the demo, the database schema and importing from CSV."""
+"""Setting up: the demo, the database schema and importing from CSV or XLSX."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
 from collections.abc import Callable
@@ -19,7 +20,9 @@ from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import demo_data
 from ._group import _State, cli, pass_state, shown_db
-from ._importing import ImportFailed, read_accounts, read_transactions
+from ._importing import Imported, ImportFailed
+from ._importing import import_accounts as import_accounts_from
+from ._importing import import_transactions as import_transactions_from
 from ._rendering import _print_run, literal, plain
 
 __all__ = [
@@ -167,7 +170,7 @@ def db_upgrade(state: _State) -> None:
 
 # -- import ----------------------------------------------------------------------------------
 
-import_group = click.Group("import", help="Load accounts or transactions from CSV.")
+import_group = click.Group("import", help="Load accounts or transactions from CSV or XLSX.")
 cli.add_command(import_group)
 
 dialect_option = click.option(
@@ -175,7 +178,7 @@ dialect_option = click.option(
     type=click.Choice(["auto", "excel-nl", "rfc4180"]),
     default="auto",
     show_default=True,
-    help="excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
+    help="CSV only. excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
 )
 
 
@@ -184,21 +187,20 @@ dialect_option = click.option(
 @dialect_option
 @pass_state
 def import_accounts(state: _State, file: Path, dialect: str) -> None:
-    """Open every account in FILE, or none if any row is bad.
+    """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
-    Columns (a header row names them; only number and name are required):
-    number, name, kind (limit or credit), limit, currency, group, tags (separated
-    by |), billing_name, email, vat_id, iban, bic, mandate_id, mandate_date,
-    street, postal_code, city, country.
+    Columns (a header row names them, in English or Dutch; number and name are
+    required): number (nummer), name (naam), kind (soort: limit or credit), limit
+    (limiet), currency (valuta), group (groep), tags (labels, separated by |),
+    billing_name (factuurnaam), email (e-mail), vat_id (btw-nummer), iban, bic,
+    mandate_id (machtigingskenmerk), mandate_date (machtigingsdatum), street
+    (straat), postal_code (postcode), city (plaats), country (land). Accounts the
+    ledger holds already, unchanged, are left alone.
     """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import accounts")
-    accounts = _read(state, file, lambda: read_accounts(file, dialect=dialect))
-    ledger = state.ledger()
-    with state.progress() as progress:
-        progress.add_task(f"importing {len(accounts)} accounts", total=None)
-        ledger.open_accounts(accounts)
-    click.echo(f"imported {len(accounts)} account(s) from {file}")
+    done = _import(state, file, lambda ledger: import_accounts_from(ledger, file, dialect=dialect))
+    click.echo(f"imported {done.added} account(s) from {file}{_present(done, 'account')}")
 
 
 @import_group.command("transactions")
@@ -207,31 +209,36 @@ def import_accounts(state: _State, file: Path, dialect: str) -> None:
 @click.option("--tz", envvar="ONACCOUNT_TZ", help="Zone of times written without an offset.")
 @pass_state
 def import_transactions(state: _State, file: Path, dialect: str, tz: str | None) -> None:
-    """Record every booking in FILE, or none if any row is bad.
+    """Record every booking in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
-    Columns (a header row names them): id, account, at, type (purchase, top-up,
-    payment or refund), product, code, group, quantity, unit_price, vat_category,
-    vat_rate, vat_reason, amount, currency, text. Rows sharing an id are the lines
-    of one purchase; credit bookings give an amount and a reason in text. Times
+    Columns (a header row names them, in English or Dutch; account and at are
+    required): id (kenmerk), account (rekening), at (tijdstip), type (soort:
+    purchase, top-up, payment or refund), product, code, group (groep), quantity
+    (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
+    (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta), text
+    (tekst). Rows sharing an id are the lines of one purchase; rows without an id
+    get one from their content, so importing a file twice records it once. Times
     without a UTC offset are read in --tz.
     """
     state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import transactions")
-    transactions = _read(state, file, lambda: read_transactions(file, dialect=dialect, tz=tz))
-    ledger = state.ledger()
-    with state.progress() as progress:
-        progress.add_task(f"recording {len(transactions)} bookings", total=None)
-        # Imported bookings happened at the till already; their limits were its concern.
-        ledger.record_many(transactions, allow_over_limit=True)
-    click.echo(f"imported {len(transactions)} booking(s) from {file}")
+    done = _import(
+        state, file, lambda ledger: import_transactions_from(ledger, file, dialect=dialect, tz=tz)
+    )
+    click.echo(f"imported {done.added} booking(s) from {file}{_present(done, 'booking')}")
 
 
-def _read(state: _State, file: Path, read: Callable[[], list[R]]) -> list[R]:
-    with state.progress() as progress:
-        progress.add_task(f"reading {file.name}", total=None)
+def _present(done: Imported, what: str) -> str:
+    return f"; {done.present} {what}(s) were there already" if done.present else ""
+
+
+def _import(state: _State, file: Path, run: Callable[[SQLLedger], Imported]) -> Imported:
+    # Closed at once: a PostgreSQL connection left to the garbage collector warns.
+    with state.progress() as progress, contextlib.closing(state.ledger()) as ledger:
+        progress.add_task(f"importing {file.name}", total=None)
         try:
-            return read()
+            return run(ledger)
         except ImportFailed as failure:
-            for bad in failure.bad:
-                click.echo(f"{file}: {bad}", err=True)
+            for line in failure.report:
+                click.echo(plain(f"{file}: {line}"), err=True)
             raise

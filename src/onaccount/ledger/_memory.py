@@ -24,7 +24,7 @@ from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-from ._protocol import check_booking, limit_change
+from ._protocol import check_booking, check_mutation, limit_change
 
 __all__ = ["MemoryLedger"]
 
@@ -47,6 +47,18 @@ def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
         value=transaction.id,
         obj=transaction,
         field="id",
+    )
+
+
+def duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
+    """The error every ledger raises for an account number it holds already."""
+    held = f" as {existing_name!r}" if existing_name else ""
+    return DuplicateAccount(
+        f"account {account.number!r} exists already{held}; pick another number or "
+        "update the existing account",
+        value=account.number,
+        obj=account,
+        field="number",
     )
 
 
@@ -98,13 +110,7 @@ class MemoryLedger:
             for account in batch:
                 existing = self._accounts.get(account.number) or seen.get(account.number)
                 if existing is not None:
-                    raise DuplicateAccount(
-                        f"account {account.number!r} exists already as {existing.label}; "
-                        "pick another number or update the existing account",
-                        value=account.number,
-                        obj=account,
-                        field="number",
-                    )
+                    raise duplicate_account(account, existing.name)
                 seen[account.number] = account
             for account in batch:
                 self._accounts[account.number] = account
@@ -214,6 +220,7 @@ class MemoryLedger:
         with self._lock:
             if mutation.account not in self._accounts:
                 raise unknown_account(mutation.account)
+            check_mutation(self._state(mutation.account), mutation)
             self._apply(mutation)
 
     def set_limit(
@@ -238,6 +245,7 @@ class MemoryLedger:
                 at=at,
                 reason=reason,
             )
+            check_mutation(self._state(number), mutation)
             self._apply(mutation)
             return mutation
 

@@ -9,7 +9,7 @@ from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
 from onaccount._errors import CurrencyMismatch, InvalidValue, LimitConflict, LimitExceeded
-from onaccount._money import minor_unit
+from onaccount._money import check_minor_units, check_stored_amount, minor_unit
 from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
@@ -201,6 +201,12 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
             obj=transaction,
             field="currency",
         )
+    check_stored_amount(
+        state.balance + transaction.amount,
+        account.currency,
+        field=f"booking {transaction.id} would bring account {account.label} to balance",
+        obj=transaction,
+    )
     if allow_over_limit or not isinstance(transaction, Purchase) or transaction.amount >= 0:
         return
     room = state.spending_room
@@ -263,3 +269,27 @@ def limit_change(
         at=at,
         reason=reason,
     )
+
+
+def check_mutation(state: AccountState, mutation: Mutation) -> None:
+    """Refuse a mutation no ledger can store: fractions of the minor unit, or past the range.
+
+    Shared by the ledgers so every adapter refuses the same mutations with the same words.
+    """
+    currency = state.account.currency
+    for what, delta, now in (
+        ("balance", mutation.balance_delta, state.balance),
+        ("limit", mutation.limit_delta, state.limit),
+    ):
+        check_stored_amount(
+            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
+        )
+        check_minor_units(
+            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
+        )
+        check_stored_amount(
+            now + delta,
+            currency,
+            field=f"mutation {mutation.id} would bring account {state.account.label} to {what}",
+            obj=mutation,
+        )

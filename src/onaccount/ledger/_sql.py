@@ -13,6 +13,7 @@ front.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import json
@@ -25,15 +26,15 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from onaccount._account import Account
 from onaccount._errors import (
     AlreadyUndone,
-    DuplicateAccount,
     InvalidValue,
     RunConflict,
     SchemaError,
+    StorageError,
     UnknownRun,
 )
 from onaccount._money import CURRENCIES, Vat
@@ -62,10 +63,11 @@ from onaccount.ledger._codec import (
 )
 from onaccount.ledger._memory import (
     check_account_update,
+    duplicate_account,
     duplicate_transaction,
     unknown_account,
 )
-from onaccount.ledger._protocol import check_booking, limit_change
+from onaccount.ledger._protocol import check_booking, check_mutation, limit_change
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 
@@ -411,6 +413,41 @@ def _minor(amount: Decimal, currency: str, what: str) -> int:
         ) from None
 
 
+@contextlib.contextmanager
+def _storing(what: str) -> Iterator[None]:
+    """Turn a driver's refusal into `StorageError` naming ``what``, never the statement.
+
+    The library's checks refuse every value they know to be unstorable; this catches what
+    they cannot foresee (a value built past them, a server's own limit). The driver's own
+    text would print the SQL and its parameters, customer data included.
+    """
+    try:
+        yield
+    except IntegrityError:
+        raise
+    except (StatementError, UnicodeError, OverflowError) as error:
+        cause = error.orig if isinstance(error, StatementError) else error
+        # The driver's first line says what is wrong; what follows it quotes the SQL.
+        first_line = (str(cause).splitlines() or [""])[0][:200]
+        raise StorageError(
+            f"the database refused to store {what}: {type(cause).__name__}: {first_line}; "
+            "check the values for characters or sizes it cannot keep",
+            value=what,
+        ) from None
+
+
+def _what(batch: Sequence[Transaction | Account | Mutation]) -> str:
+    kind = (
+        "booking"
+        if isinstance(batch[0], Transaction)
+        else "account"
+        if isinstance(batch[0], Account)
+        else "mutation"
+    )
+    key = batch[0].number if isinstance(batch[0], Account) else batch[0].id
+    return f"{kind} {key}" if len(batch) == 1 else f"{len(batch)} {kind}s from {kind} {key} on"
+
+
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
@@ -623,14 +660,17 @@ class SQLLedger:
         seen: set[str] = set()
         for account in batch:
             if account.number in seen:
-                raise self._duplicate_account(account, account.name)
+                raise duplicate_account(account, account.name)
             seen.add(account.number)
         try:
-            with _WriteTransaction(self.engine) as conn:
+            with (
+                _storing(_what(batch) if batch else "no accounts"),
+                _WriteTransaction(self.engine) as conn,
+            ):
                 existing = self._lock_accounts(conn, seen)
                 for account in batch:
                     if account.number in existing:
-                        raise self._duplicate_account(account, existing[account.number].name)
+                        raise duplicate_account(account, existing[account.number].name)
                 if not batch:
                     return
                 conn.execute(
@@ -658,18 +698,7 @@ class SQLLedger:
                     conn.execute(sa.insert(account_tags), tags)
         except IntegrityError:
             # Another writer opened one of these numbers between our check and insert.
-            raise self._duplicate_account(batch[0], None) from None
-
-    @staticmethod
-    def _duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
-        held = f" as {existing_name!r}" if existing_name else ""
-        return DuplicateAccount(
-            f"account {account.number!r} exists already{held}; pick another number or "
-            "update the existing account",
-            value=account.number,
-            obj=account,
-            field="number",
-        )
+            raise duplicate_account(batch[0], None) from None
 
     def update_account(self, account: Account) -> None:
         """Replace name, group, tags and billing details of an existing account."""
@@ -796,7 +825,7 @@ class SQLLedger:
         if not batch:
             return 0
         try:
-            with _WriteTransaction(self.engine) as conn:
+            with _storing(_what(batch)), _WriteTransaction(self.engine) as conn:
                 rows = self._lock_accounts(conn, {t.account for t in batch})
                 taken: set[str] = set()
                 for chunk in _chunks(sorted({t.id for t in batch})):
@@ -854,10 +883,11 @@ class SQLLedger:
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
-        with _WriteTransaction(self.engine) as conn:
+        with _storing(_what([mutation])), _WriteTransaction(self.engine) as conn:
             row = self._lock_accounts(conn, [mutation.account]).get(mutation.account)
             if row is None:
                 raise unknown_account(mutation.account)
+            check_mutation(self._state(row), mutation)
             self._apply(conn, [(mutation, row.currency)])
 
     def set_limit(
@@ -886,6 +916,7 @@ class SQLLedger:
                 at=at,
                 reason=reason,
             )
+            check_mutation(self._state(row), mutation)
             self._apply(conn, [(mutation, row.currency)])
         return mutation
 
