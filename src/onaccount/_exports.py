@@ -48,7 +48,7 @@ def _resolve_annotations(cls: type) -> None:
     may not be defined; resolved here, while the defining module is still known, they
     keep working for hosts (cattrs, Hypothesis's ``st.builds``).
     """
-    own = cls.__dict__.get("__annotations__")
+    own = inspect.get_annotations(cls)
     if not own:
         return
     try:
