@@ -27,7 +27,6 @@ process (so both see the same machine), the median of ``--rounds`` rounds report
 from __future__ import annotations
 
 import argparse
-import bisect
 import datetime as dt
 import gc
 import json
@@ -38,13 +37,14 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
+from benchmarks.baselines import PurchaseTuple, group
 from benchmarks.data import PERIOD, accounts, purchases
-from benchmarks.run import SMOKE_NOTE, _machine, seed_sqlite
+from benchmarks.run import MIN_ROUNDS, SMOKE_NOTE, _footer, _machine, _rounds, seed_sqlite
 from onaccount import (
     AccountQuery,
     Actor,
@@ -59,26 +59,18 @@ from onaccount.ledger.sql import SQLLedger, upgrade
 
 T = TypeVar("T")
 ADMIN = Actor.superuser("bench")
-MIN_ROUNDS = 5
-CENT = Decimal("0.01")
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Purchases per account in the undo and report part, as in 100,000 over 10,000.
 PER_ACCOUNT = 10
 #: Purchases per ``record_many`` call (and per ``executemany`` transaction).
 RECORD_BATCH = 1_000
 
-# One purchase as the script holds it: (id, account, instant, lines); a line is
-# (product, quantity, unit price, VAT rate).
-Row = tuple[str, Decimal, Decimal, Decimal]
-HandPurchase = tuple[str, str, dt.datetime, tuple[Row, ...]]
+# What the script reads: the purchases' ids, and the purchases as the baselines hold them.
+HandRead = tuple[list[str], list[PurchaseTuple]]
 # Per account: total per business date, (quantity, amount) per (product, unit price),
-# gross per VAT rate.
-Grouped = dict[
-    str,
-    tuple[
-        dict[dt.date, Decimal], dict[tuple[str, Decimal], list[Decimal]], dict[Decimal, Decimal]
-    ],
-]
+# gross per VAT rate, as `benchmarks.baselines.group` gives them.
+Products = dict[tuple[str, Decimal], list[Decimal]]
+Grouped = dict[str, tuple[dict[dt.date, Decimal], Products, dict[Decimal, Decimal]]]
 
 
 # The hand-written script --------------------------------------------------------------
@@ -88,65 +80,50 @@ def _us(instant: dt.datetime) -> int:
     return (instant - EPOCH) // dt.timedelta(microseconds=1)
 
 
-def hand_read(conn: sqlite3.Connection) -> list[HandPurchase]:
+def hand_read(conn: sqlite3.Connection) -> HandRead:
     """The period's uninvoiced purchases with their lines, in account order."""
     bounds = PERIOD.day_bounds()
     rows = conn.execute(
-        "SELECT t.id, t.account, t.at_us, l.product, l.quantity, l.unit_price, l.vat_rate "
-        "FROM onaccount_transactions t JOIN onaccount_lines l ON l.transaction_id = t.id "
+        "SELECT t.id, t.account, t.at_us, l.product, l.code, l.quantity, l.unit_price, "
+        "l.vat_rate FROM onaccount_transactions t "
+        "JOIN onaccount_lines l ON l.transaction_id = t.id "
         "WHERE t.kind = 'purchase' AND t.at_us >= ? AND t.at_us < ? AND t.invoice_id IS NULL "
         "ORDER BY t.account, t.at_us, t.id, l.position",
         (_us(bounds[0]), _us(bounds[-1])),
     )
-    found: list[HandPurchase] = []
-    current: str | None = None
-    account, at, lines = "", EPOCH, list[Row]()
-    for tx_id, number, at_us, product, quantity, price, rate in rows:
-        if tx_id != current:
-            if current is not None:
-                found.append((current, account, at, tuple(lines)))
-            current, account, lines = tx_id, number, []
+    ids: list[str] = []
+    found: list[PurchaseTuple] = []
+    account, at = "", EPOCH
+    lines: list[tuple[str, str, Decimal, Decimal, Decimal]] = []
+    for tx_id, number, at_us, product, code, quantity, price, rate in rows:
+        if not ids or tx_id != ids[-1]:
+            if ids:
+                found.append((account, at, tuple(lines)))
+            ids.append(tx_id)
+            account, lines = number, []
             at = EPOCH + dt.timedelta(microseconds=at_us)
-        lines.append((product, Decimal(quantity), Decimal(price), Decimal(rate)))
-    if current is not None:
-        found.append((current, account, at, tuple(lines)))
-    return found
+        lines.append((product, code or "", Decimal(quantity), Decimal(price), Decimal(rate)))
+    if ids:
+        found.append((account, at, tuple(lines)))
+    return ids, found
 
 
-def hand_group(found: Iterable[HandPurchase]) -> Grouped:
-    """Totals per account: per business day, per product and price, gross per VAT rate."""
-    bounds, first = PERIOD.day_bounds(), PERIOD.first
-    grouped: Grouped = {}
-    for _id, account, at, lines in found:
-        slot = grouped.get(account)
-        if slot is None:
-            slot = grouped[account] = ({}, {}, {})
-        days, products, vat = slot
-        # The day bounds are each business day's first instant in UTC, so bisecting
-        # them is the period's own rule, DST and day start included.
-        date = first + dt.timedelta(days=bisect.bisect_right(bounds, at) - 1)
-        total = Decimal(0)
-        for product, quantity, price, rate in lines:
-            amount = (quantity * price).quantize(CENT, ROUND_HALF_UP)
-            total += amount
-            row = products.get((product, price))
-            if row is None:
-                products[(product, price)] = [quantity, amount]
-            else:
-                row[0] += quantity
-                row[1] += amount
-            vat[rate] = vat.get(rate, Decimal(0)) + amount
-        days[date] = days.get(date, Decimal(0)) + total
-    return grouped
+def hand_group(read: HandRead) -> Grouped:
+    """Totals per account: per business day, per product and price, gross per VAT rate.
+
+    The day bounds are each business day's first instant in UTC, so bisecting them (as
+    the baselines' grouping does) is the period's own rule, DST and day start included.
+    """
+    return group(read[1], PERIOD.day_bounds(), PERIOD.first)
 
 
-def hand_commit(conn: sqlite3.Connection, found: Sequence[HandPurchase], grouped: Grouped) -> None:
+def hand_commit(conn: sqlite3.Connection, read: HandRead, grouped: Grouped) -> None:
     """Mark the purchases invoiced and book each account's total, in one transaction."""
     run = uuid.uuid4().hex
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
         "UPDATE onaccount_transactions SET invoice_id = ? WHERE id = ?",
-        ((run, p[0]) for p in found),
+        ((run, tx_id) for tx_id in read[0]),
     )
     conn.executemany(
         "UPDATE onaccount_accounts SET balance_minor = balance_minor - ? WHERE number = ?",
@@ -170,7 +147,7 @@ def _ours_grouped(plan: Plan) -> Grouped:
     grouped: Grouped = {}
     for draft in plan.drafts:
         statement = draft.statement
-        products: dict[tuple[str, Decimal], list[Decimal]] = {}
+        products: Products = {}
         for p in statement.products:
             row = products.setdefault((p.product, p.unit_price), [Decimal(0), Decimal(0)])
             row[0] += p.quantity
@@ -508,13 +485,6 @@ def record(n: int, count: int, work: Path, rounds: int) -> dict[str, Any]:
 # The command line ---------------------------------------------------------------------
 
 
-def _rounds(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
 def _ratio(ours: float, hand: float) -> str:
     return f"{ours / hand:>8.2f}" if hand > 0 else f"{'-':>8}"
 
@@ -553,8 +523,7 @@ def print_report(results: dict[str, Any]) -> None:
         f"record_many {rec['ours'] * per:.1f} µs a purchase, executemany "
         f"{rec['hand'] * per:.1f} µs, ratio {rec['ours'] / rec['hand']:.2f}"
     )
-    stamp = f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
-    print(f"machine: {json.dumps(results['machine'])}  at {stamp}")
+    _footer(results)
 
 
 def main(argv: list[str] | None = None) -> int:
