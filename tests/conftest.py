@@ -1,12 +1,37 @@
-"""Shared test set-up: the PostgreSQL server the SQL ledger tests run against."""
+"""Shared test set-up: Hypothesis's profiles and the PostgreSQL server the SQL tests use."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 POSTGRES_URL_VARIABLE = "ONACCOUNT_TEST_POSTGRES_URL"
+#: Names the Hypothesis profile to run with; without it, "ci" when CI is set, else "default".
+HYPOTHESIS_PROFILE_VARIABLE = "ONACCOUNT_HYPOTHESIS_PROFILE"
+
+# No deadline and no too_slow check: drawn ledgers and runs are large on purpose, and the
+# test machines are shared, so a slow example says nothing about the code under test.
+settings.register_profile(
+    "default", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+# CI keeps no example database between runs; a failure prints the blob that replays it.
+settings.register_profile(
+    "ci", parent=settings.get_profile("default"), database=None, print_blob=True
+)
+# Before a release, or after changing a guarantee: many more examples of every property.
+settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
+
+
+def hypothesis_profile() -> str:
+    """The profile this run uses: the variable's, else "ci" in CI, else "default"."""
+    return os.environ.get(HYPOTHESIS_PROFILE_VARIABLE) or (
+        "ci" if os.environ.get("CI") else "default"
+    )
+
+
+settings.load_profile(hypothesis_profile())
 
 
 def postgres_url() -> str:

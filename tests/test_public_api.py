@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import inspect
+import pickle
+import pkgutil
+import types
+import typing
 
 import pytest
 
@@ -259,3 +264,119 @@ def test_the_version_comes_from_the_package_metadata() -> None:
     import onaccount
 
     assert onaccount.__version__ == version("onaccount")
+
+
+def _submodules(module: types.ModuleType) -> set[str]:
+    """The names of the modules inside package ``module`` (attributes once imported)."""
+    if not hasattr(module, "__path__"):
+        return set()
+    return {info.name for info in pkgutil.iter_modules(module.__path__)}
+
+
+@pytest.mark.parametrize("module", sorted(PUBLIC_API))
+def test_all_lists_every_public_name_and_no_other(module: str) -> None:
+    """``__all__`` is exactly the module's public names: no import leaks out beside it."""
+    imported = importlib.import_module(module)
+    submodules = _submodules(imported)
+    public = {n for n in vars(imported) if not n.startswith("_") and n not in submodules}
+    listed = {n for n in imported.__all__ if not n.startswith("_") and n not in submodules}
+    assert sorted(public - listed) == []
+    assert sorted(listed - public) == []
+
+
+def test_the_strategies_module_lists_what_it_defines() -> None:
+    """Every public function and class the strategies module defines is in its ``__all__``.
+
+    The module holds the strategies themselves, so its imports are names of its own too;
+    what it must not do is define a public strategy and leave it out.
+    """
+    from onaccount.testing import strategies
+
+    defined = {
+        name
+        for name, value in vars(strategies).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == strategies.__name__
+    }
+    assert sorted(defined - set(strategies.__all__)) == []
+    assert all(hasattr(strategies, name) for name in strategies.__all__)
+
+
+def _exported() -> list[str]:
+    """Every class and function a public module exports, as ``module:name``."""
+    found = []
+    for module in sorted(PUBLIC_API):
+        imported = importlib.import_module(module)
+        for name in imported.__all__:
+            value = getattr(imported, name)
+            if inspect.isclass(value) or inspect.isfunction(value):
+                found.append(f"{module}:{name}")
+    return found
+
+
+def _resolve(exported: str) -> object:
+    module, name = exported.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@pytest.mark.parametrize("exported", _exported())
+def test_exported_classes_and_functions_report_a_public_module(exported: str) -> None:
+    """An exported class or function names a public module that has it, not a private one."""
+    value = _resolve(exported)
+    home = value.__module__  # type: ignore[attr-defined]
+    assert not any(part.startswith("_") for part in home.split(".")), f"{exported} is in {home}"
+    assert home in PUBLIC_API
+    assert getattr(importlib.import_module(home), value.__qualname__) is value  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("exported", [e for e in _exported() if inspect.isclass(_resolve(e))])
+def test_exported_classes_keep_resolvable_type_hints(exported: str) -> None:
+    """Type hints resolve under the public module, as cattrs and ``st.builds`` need."""
+    cls = _resolve(exported)
+    hints = typing.get_type_hints(cls)
+    assert all(not isinstance(hint, str) for hint in hints.values())
+
+
+def test_the_core_types_report_onaccount() -> None:
+    """Core classes and functions report ``onaccount``; the ledger protocol its own package."""
+    import onaccount
+
+    assert onaccount.Period.__module__ == "onaccount"
+    assert repr(onaccount.Period) == "<class 'onaccount.Period'>"
+    assert onaccount.UnknownAccount.__module__ == "onaccount"
+    assert onaccount.Ledger.__module__ == "onaccount.ledger"
+    assert onaccount.plan_run.__module__ == "onaccount"
+
+
+@pytest.mark.parametrize("exported", _exported())
+def test_exported_classes_and_functions_pickle_by_reference(exported: str) -> None:
+    """Pickling finds each exported class and function under the module it reports."""
+    value = _resolve(exported)
+    assert pickle.loads(pickle.dumps(value)) is value
+
+
+def test_values_and_errors_pickle_and_repr_under_their_public_names() -> None:
+    """A period, an enum member and an error pickle and print as before the renaming."""
+    import onaccount
+
+    period = onaccount.Period.month(2026, 10, tz="Europe/Amsterdam", day_starts_at="04:00")
+    assert pickle.loads(pickle.dumps(period)) == period
+    assert repr(period).startswith("Period(")
+    assert pickle.loads(pickle.dumps(onaccount.VatCategory.STANDARD)) is (
+        onaccount.VatCategory.STANDARD
+    )
+    error = onaccount.UnknownAccount("account '42' does not exist", value="42")
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is onaccount.UnknownAccount
+    assert str(copy) == str(error)
+
+
+def test_the_version_is_read_when_asked_for() -> None:
+    """``__version__`` is looked up on access, not stored at import; other names still fail."""
+    import onaccount
+
+    assert "__version__" not in vars(onaccount)
+    assert "__version__" in dir(onaccount)
+    with pytest.raises(AttributeError, match=r"onaccount.*no_such_name"):
+        onaccount.no_such_name  # noqa: B018 - the attribute access is what is tested

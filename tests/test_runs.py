@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import onaccount as oa
@@ -198,7 +198,6 @@ def test_plan_by_query_selects_matching_accounts(ledger: oa.MemoryLedger) -> Non
     assert [d.account.number for d in plan.drafts] == ["1042", "2001", "3003"]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers(), strategy=oas.reset_strategies())
 def test_planning_is_pure_and_deterministic(
     generated: oas.GeneratedLedger, strategy: oa.ResetStrategy
@@ -234,7 +233,6 @@ class TimeOrderedLedger(oa.MemoryLedger):
         return iter(sorted(found, key=lambda tx: (tx.at, tx.id)))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers(), strategy=oas.reset_strategies())
 def test_a_ledger_that_mixes_accounts_up_plans_what_an_ordered_one_does(
     generated: oas.GeneratedLedger, strategy: oa.ResetStrategy
@@ -304,7 +302,6 @@ def test_a_mixed_up_ledger_is_planned_right_with_a_read_per_account_at_most() ->
     assert all(d.total == Decimal("58.80") for d in plan.drafts)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=oas.plans())
 def test_plan_totals_agree_to_the_cent(plan: oa.Plan) -> None:
     """Every draft's total equals its days, products and VAT gross; net + VAT = gross."""
@@ -751,7 +748,6 @@ def consecutive_months(draw: st.DrawFn) -> tuple[oa.Period, oa.Period, oa.Period
     return first, second, both
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), months=consecutive_months(), strategy=oas.reset_strategies())
 def test_two_months_invoice_exactly_what_one_run_over_both_does(
     data: st.DataObject,

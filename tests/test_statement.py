@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 import onaccount as oa
 from onaccount._statement import BatchSource, SharedValues, StatementBuilder, purchases_in_batches
@@ -263,7 +263,6 @@ def test_returns_can_make_the_total_negative() -> None:
     check_totals_agree(statement)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers())
 def test_statement_totals_agree_to_the_cent(generated: oas.GeneratedLedger) -> None:
     """For any ledger and period the statement's totals agree (§7 item 5)."""
@@ -338,7 +337,6 @@ def _statements_of(
     return statements
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers())
 def test_purchases_read_in_batches_are_each_statements_own(generated: oas.GeneratedLedger) -> None:
     """Reading many statements' purchases at once gives each what purchases() gives."""

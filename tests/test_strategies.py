@@ -4,7 +4,7 @@ from typing import ClassVar
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import onaccount as oa
@@ -100,7 +100,6 @@ def test_corrections_negate_for_undo_and_know_when_they_are_zero() -> None:
     assert oa.Correction(Decimal("0.00"), Decimal("-0")).is_zero
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers(), balance=st.integers(-(10**6), 10**6))
 def test_every_strategy_does_what_the_design_table_says(
     generated: oas.GeneratedLedger, balance: int

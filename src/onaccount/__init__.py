@@ -1,9 +1,8 @@
 """onaccount: turn purchases made on account at a point of sale into invoice runs."""
 
-from __future__ import annotations
+from typing import TYPE_CHECKING
 
-from importlib.metadata import PackageNotFoundError, version
-
+from . import _exports
 from ._account import (
     MAX_KEY_LENGTH,
     MAX_TEXT_LENGTH,
@@ -103,13 +102,6 @@ from ._transaction import (
 )
 from .ledger import Ledger, MemoryLedger
 
-#: The installed distribution's version, read from its metadata.
-__version__: str
-try:
-    __version__ = version("onaccount")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
-
 __all__ = [
     "BUILTIN_STRATEGIES",
     "CURRENCIES",
@@ -207,3 +199,22 @@ __all__ = [
     "update_account",
     "vat_split",
 ]
+
+_exports.export(__name__, globals(), __all__)
+
+if TYPE_CHECKING:
+    #: The installed distribution's version, read from its metadata when first asked for.
+    __version__: str
+else:
+    # Importing onaccount reads no package metadata: __version__ is looked up on access.
+
+    def __getattr__(name: str) -> str:
+        if name == "__version__":
+            return _exports.distribution_version("onaccount")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), "__version__"})
+
+
+del TYPE_CHECKING

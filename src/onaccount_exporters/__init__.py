@@ -14,12 +14,11 @@ The accounting exporters (``ubl``, ``sepa``) refuse account invoices that lack w
 their format requires, naming the account and the field; see `ExportRefusal`.
 """
 
-from __future__ import annotations
-
-from onaccount.exporting import Registrar, hookimpl
+from onaccount import _exports
 
 from ._csv import CsvExporter, CsvOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
+from ._hook import onaccount_register_exporters
 from ._journal import JournalExporter, JournalOptions
 from ._sepa import SepaExporter, SepaOptions
 from ._ubl import UblExporter, UblOptions
@@ -42,8 +41,4 @@ __all__ = [
     "onaccount_register_exporters",
 ]
 
-
-@hookimpl
-def onaccount_register_exporters(registry: Registrar) -> None:
-    """Add the CSV, XLSX, UBL, SEPA and journal exporters."""
-    registry.add(CsvExporter(), XlsxExporter(), UblExporter(), SepaExporter(), JournalExporter())
+_exports.export(__name__, globals(), __all__)

@@ -317,7 +317,7 @@ def test_debug_shows_the_traceback_of_a_refusal(small_db: Path) -> None:
     result = invoke(small_db, *args, role="clerk", actor="kassa-3")
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert result.stderr.startswith("Traceback (most recent call last):")
-    assert "onaccount._errors.PermissionDenied: actor 'kassa-3'" in result.stderr
+    assert "onaccount.PermissionDenied: actor 'kassa-3'" in result.stderr
     assert result.stderr.splitlines()[-1].startswith("error: actor 'kassa-3' may not plan")
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from onaccount import InvoiceRun
 from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
@@ -143,7 +143,6 @@ def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
     return {clean_text(i.account.number): i.total for i in run.invoices}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(run=strategies.runs())
 def test_csv_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
     """In both dialects, lines, days and summary read back sum to each account's total."""
@@ -170,7 +169,6 @@ def _generic_lines(source: InvoiceRun, dialect: CsvDialect) -> bytes:
     return buffer.getvalue()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(run=strategies.runs())
 def test_the_fast_lines_layout_writes_what_the_shared_table_gives(run: InvoiceRun) -> None:
     """The lines layout's own loop writes byte for byte the rows of line_rows, cell by cell."""

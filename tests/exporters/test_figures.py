@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from onaccount import InvoiceRun, minor_unit, vat_split
@@ -54,7 +54,6 @@ def test_spread_gives_the_missing_cent_to_the_largest_remainder_then_the_earlies
     )
 
 
-@settings(max_examples=40, deadline=None)
 @given(run=strategies.runs())
 def test_vat_follows_design_and_line_nets_add_up_exactly(run: InvoiceRun) -> None:
     """Per category and rate VAT is round(gross × rate / (1 + rate)); lines sum to the net."""

@@ -9,7 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from onaccount import (
@@ -66,7 +66,6 @@ def _entries(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
     return dict(grouped)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(run=strategies.runs(), dialect=st.sampled_from(("excel-nl", "rfc4180")))
 def test_every_entry_balances_for_generated_runs(run: InvoiceRun, dialect: str) -> None:
     """Σ debit = Σ credit per entry; the debtor gets the total and VAT follows DESIGN §3."""

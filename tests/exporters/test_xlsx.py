@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 
 from onaccount import InvoiceRun, minor_unit
 from onaccount.exporting import EXCEL_MAX_ROWS, clean_text
@@ -146,7 +146,8 @@ def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
     return {clean_text(i.account.number): i.total for i in run.invoices}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example writes a workbook and reads it back with openpyxl.
+@settings(max_examples=15)
 @given(run=strategies.runs())
 def test_xlsx_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
     """Lines, days and summary read back with openpyxl sum to each account's total."""

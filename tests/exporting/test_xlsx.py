@@ -20,7 +20,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -273,7 +273,6 @@ def test_numbers_are_written_exactly_as_their_digits() -> None:
     assert "E+" not in xml
 
 
-@settings(max_examples=40, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(

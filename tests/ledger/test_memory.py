@@ -4,7 +4,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 import onaccount as oa
 from onaccount.testing import strategies as oas
@@ -291,7 +291,6 @@ def test_recording_from_many_threads_loses_nothing(ledger: oa.MemoryLedger) -> N
     assert ledger.states(["5"])["5"].balance == Decimal("-400.00")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(generated=oas.ledgers())
 def test_the_balance_identity_holds_for_generated_ledgers(generated: oas.GeneratedLedger) -> None:
     """Balance = Σ amounts + Σ balance deltas and limit = opening + Σ limit deltas."""

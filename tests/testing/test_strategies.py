@@ -1,19 +1,21 @@
 import datetime as dt
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import TypeVar
 
 import pendulum
 import pytest
-from hypothesis import HealthCheck, Phase, find, given, settings
+from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 import onaccount as oa
 from onaccount._money import CURRENCIES
+from onaccount.ledger.sql import SQLLedger
 from onaccount.testing import strategies as oas
 
 T = TypeVar("T")
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 OCTOBER = oa.Period.month(2026, 10, tz="Europe/Amsterdam", day_starts_at="04:00")
 TEAM = oa.Account(number="1042", name="Team A", limit=200)
 XML_FORBIDDEN = {chr(c) for c in range(32)} - {"\t", "\n", "\r"}
@@ -47,7 +49,6 @@ def test_every_listed_strategy_name_exists_and_is_documented() -> None:
 # -- money and lines --------------------------------------------------------------------
 
 
-@FAST
 @given(oas.currencies())
 def test_currencies_are_iso_codes(currency: str) -> None:
     """currencies() draws ISO 4217 codes onaccount accepts."""
@@ -60,14 +61,12 @@ def test_several_currencies_occur_with_different_places() -> None:
         occurs(oas.currencies(), lambda c, p=places: CURRENCIES[c] == p)
 
 
-@FAST
 @given(oas.vats())
 def test_vats_are_valid(vat: oa.Vat) -> None:
     """vats() draws valid VAT with a reason wherever the category needs one."""
     assert (vat.exemption_reason is not None) == vat.category.needs_exemption_reason
 
 
-@FAST
 @given(st.data(), oas.currencies())
 def test_lines_are_priced_in_the_currency(data: st.DataObject, currency: str) -> None:
     """lines(currency) gives non-zero quantities and non-negative prices."""
@@ -84,7 +83,6 @@ def test_returns_and_fine_grained_prices_occur() -> None:
     occurs(oas.lines(), lambda line: line.quantity != line.quantity.to_integral())
 
 
-@FAST
 @given(oas.lines(returns=False))
 def test_lines_without_returns_have_positive_quantities(line: oa.Line) -> None:
     """lines(returns=False) never draws a return."""
@@ -100,7 +98,6 @@ def test_lines_refuse_an_unknown_currency() -> None:
 # -- accounts ---------------------------------------------------------------------------
 
 
-@FAST
 @given(oas.accounts())
 def test_accounts_are_valid(account: oa.Account) -> None:
     """accounts() draws valid accounts; credit accounts have limit zero."""
@@ -111,7 +108,6 @@ def test_accounts_are_valid(account: oa.Account) -> None:
     assert account.limit == oa.round_money(account.limit, account.currency)
 
 
-@FAST
 @given(oas.accounts(kind="credit", currency="JPY"))
 def test_accounts_respect_kind_and_currency(account: oa.Account) -> None:
     """Given kind and currency are used as they are."""
@@ -143,7 +139,6 @@ def test_the_documented_hostile_texts_are_there() -> None:
     assert any(set(t) & XML_FORBIDDEN for t in oas.HOSTILE_TEXTS)
 
 
-@FAST
 @given(oas.actors())
 def test_actors_are_valid(actor: oa.Actor) -> None:
     """actors() draws actors with any set of capabilities."""
@@ -167,7 +162,6 @@ def test_the_required_time_zones_and_day_starts_are_drawn() -> None:
         occurs(oas.day_starts(), lambda s, start=start: s == start)
 
 
-@FAST
 @given(oas.periods())
 def test_periods_are_valid(period: oa.Period) -> None:
     """periods() draws periods in the listed zones with the listed day starts."""
@@ -176,7 +170,6 @@ def test_periods_are_valid(period: oa.Period) -> None:
     assert period.first <= period.last
 
 
-@FAST
 @given(oas.periods(tz="America/New_York", day_starts_at="04:00", shapes=("week",)))
 def test_periods_respect_zone_start_and_shape(period: oa.Period) -> None:
     """Given zone, business-day start and shape are used."""
@@ -207,7 +200,6 @@ def test_dst_periods_occur(label: str, condition: Callable[[oa.Period], bool]) -
     occurs(oas.periods(), condition)
 
 
-@FAST
 @given(st.data(), oas.periods())
 def test_instants_lie_inside_or_outside_as_asked(data: st.DataObject, period: oa.Period) -> None:
     """instants(period) are aware and inside; with outside=True they are not."""
@@ -238,7 +230,6 @@ def test_instants_come_in_every_shape(condition: Callable[[dt.datetime], bool]) 
 # -- bookings ---------------------------------------------------------------------------
 
 
-@FAST
 @given(oas.purchases(TEAM, OCTOBER, max_lines=2))
 def test_purchases_belong_to_the_account_and_period(purchase: oa.Purchase) -> None:
     """purchases() books on the account in its currency inside the period."""
@@ -259,7 +250,6 @@ def test_purchases_refuse_what_is_no_account() -> None:
         oas.purchases("1042")  # type: ignore[arg-type]
 
 
-@FAST
 @given(oas.credit_bookings(oa.Account(number="7", name="Yen", limit=0, currency="JPY")))
 def test_credit_bookings_are_positive_whole_minor_units(credit: oa.CreditBooking) -> None:
     """credit_bookings() draws positive credits in whole minor units of the currency."""
@@ -267,7 +257,6 @@ def test_credit_bookings_are_positive_whole_minor_units(credit: oa.CreditBooking
     assert credit.credit == credit.credit.to_integral()
 
 
-@FAST
 @given(oas.credit_bookings(TEAM, OCTOBER, kind="top-up", outside=True))
 def test_credit_bookings_respect_kind_and_place(credit: oa.CreditBooking) -> None:
     """Given kind and outside=True are respected."""
@@ -278,7 +267,6 @@ def test_credit_bookings_respect_kind_and_place(credit: oa.CreditBooking) -> Non
 # -- ledgers, plans and runs ------------------------------------------------------------
 
 
-@FAST
 @given(oas.ledgers())
 def test_ledgers_hold_what_they_say(generated: oas.GeneratedLedger) -> None:
     """ledgers() returns the accounts and bookings it recorded, with a superuser."""
@@ -297,7 +285,6 @@ def test_ledgers_hold_what_they_say(generated: oas.GeneratedLedger) -> None:
         assert states[account.number].balance == amounts + deltas
 
 
-@FAST
 @given(
     oas.ledgers(OCTOBER, min_accounts=2, max_accounts=2, currency="GBP", credits_in_period=False)
 )
@@ -326,7 +313,55 @@ def test_ledgers_with_over_limit_purchases_occur() -> None:
     )
 
 
-@FAST
+@pytest.fixture(scope="module")
+def sqlite_ledgers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], SQLLedger]]:
+    """A factory of new, empty SQLite ledgers, each in a file of its own."""
+    directory: Path = tmp_path_factory.mktemp("ledgers")
+    numbers = itertools.count()
+    made: list[SQLLedger] = []
+
+    def make() -> SQLLedger:
+        made.append(SQLLedger(directory / f"{next(numbers)}.sqlite", upgrade=True))
+        return made[-1]
+
+    yield make
+    for ledger in made:
+        ledger.close()
+
+
+# A new SQLite database per example is slow; a few examples show the factory is used.
+@settings(max_examples=8)
+@given(data=st.data())
+def test_ledgers_plans_and_runs_are_drawn_on_the_factory_s_ledgers(
+    data: st.DataObject, sqlite_ledgers: Callable[[], SQLLedger]
+) -> None:
+    """With ``ledger_factory`` the strategies populate, plan and commit on the host's ledger."""
+    generated = data.draw(oas.ledgers(ledger_factory=sqlite_ledgers))
+    assert isinstance(generated.ledger, SQLLedger)
+    assert {t.id for t in generated.ledger.transactions(generated.numbers)} == {
+        t.id for t in generated.transactions
+    }
+    committed = data.draw(oas.generated_runs(ledger_factory=sqlite_ledgers))
+    assert isinstance(committed.ledger, SQLLedger)
+    assert committed.ledger.run(committed.run.id) == committed.run
+    assert isinstance(data.draw(oas.plans(ledger_factory=sqlite_ledgers)), oa.Plan)
+    assert isinstance(data.draw(oas.runs(ledger_factory=sqlite_ledgers)), oa.InvoiceRun)
+
+
+def test_ledgers_refuse_a_factory_whose_ledger_is_not_empty() -> None:
+    """A factory must make a new, empty ledger per example; one holding accounts is refused."""
+    full = oa.MemoryLedger()
+    full.open_account(TEAM)
+
+    @settings(max_examples=1, database=None)
+    @given(oas.ledgers(ledger_factory=lambda: full))
+    def draw(generated: oas.GeneratedLedger) -> None:
+        pass
+
+    with pytest.raises(oa.InvalidValue, match=r"ledger_factory .* holds 1 account"):
+        draw()
+
+
 @given(oas.plans())
 def test_plans_are_plans(plan: oa.Plan) -> None:
     """plans() draws plans whose drafts add up."""
@@ -342,7 +377,6 @@ def test_plans_with_drafts_refusals_and_several_currencies_occur() -> None:
     occurs(oas.plans("zero-balance"), lambda p: any(d.total < 0 for d in p.drafts))
 
 
-@FAST
 @given(oas.generated_runs())
 def test_generated_runs_are_stored_on_their_ledger(generated: oas.GeneratedRun) -> None:
     """generated_runs() gives the run as the ledger holds it, with its plan."""
@@ -360,7 +394,6 @@ def test_runs_with_an_undone_invoice_occur() -> None:
     )
 
 
-@FAST
 @given(oas.runs(strategy="limit-minus-invoiced"))
 def test_runs_use_the_given_strategy(run: oa.InvoiceRun) -> None:
     """runs(strategy) commits with that strategy."""

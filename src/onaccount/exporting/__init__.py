@@ -13,6 +13,8 @@ A plugin subclasses `Exporter`, declares its `ExportOptions`, and registers thro
 ``onaccount`` entry-point group with a `hookimpl` of ``onaccount_register_exporters``.
 """
 
+from onaccount import _exports
+
 from ._document import (
     DayRow,
     DocumentKind,
@@ -154,3 +156,5 @@ __all__ = [
     "vat_label",
     "write_atomically",
 ]
+
+_exports.export(__name__, globals(), __all__)

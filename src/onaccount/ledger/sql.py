@@ -8,8 +8,10 @@
     ledger = SQLLedger("shop.sqlite")
 """
 
-from __future__ import annotations
+from onaccount import _exports
 
 from ._sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
+
+_exports.export(__name__, globals(), __all__)

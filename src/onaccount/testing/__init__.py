@@ -8,6 +8,7 @@
 - ``sample_*``: a fixed statement, plan and run with stable ids and times.
 """
 
+from onaccount import _exports
 from onaccount.testing import strategies
 from onaccount.testing._contract import ExporterContract, formula_cells
 from onaccount.testing._golden import UPDATE_GOLDEN_VARIABLE, assert_golden
@@ -39,3 +40,5 @@ __all__ = [
     "strategies",
     "write_distribution",
 ]
+
+_exports.export(__name__, globals(), __all__)

@@ -10,6 +10,9 @@ here::
     @given(oas.runs())
     def test_export_sums_to_the_run(run): ...
 
+Ledgers, plans and runs are drawn on a `MemoryLedger` unless ``ledger_factory`` gives
+the host's own: a callable that returns a new, empty `Ledger` each time it is called.
+
 The examples stay small so tests stay fast, and they lean on what breaks software: DST
 nights and business days that start after midnight, returns (negative quantities),
 currencies with 0, 2 and 3 minor-unit places, unit prices with more places than the
@@ -43,7 +46,7 @@ from onaccount._query import AccountQuery
 from onaccount._runs import InvoiceRun, Plan, Selection, commit_run, plan_run, undo_invoice
 from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
 from onaccount._transaction import CreditBooking, CreditKind, Line, Purchase, Transaction
-from onaccount.ledger import MemoryLedger
+from onaccount.ledger import Ledger, MemoryLedger
 
 __all__ = [
     "DAY_STARTS",
@@ -658,19 +661,19 @@ def credit_bookings(
 # -- ledgers, plans and runs -------------------------------------------------------------
 
 
-def _ledger_repr(ledger: MemoryLedger) -> str:
-    return f"<MemoryLedger at {id(ledger):#x}>"
+def _ledger_repr(ledger: Ledger) -> str:
+    return f"<{type(ledger).__name__} at {id(ledger):#x}>"
 
 
 @attrs.frozen
 class GeneratedLedger:
-    """A populated `MemoryLedger` with what a test needs to know about it.
+    """A populated ledger with what a test needs to know about it.
 
     ``transactions`` are the recorded bookings in the order they were recorded;
     ``actor`` holds every capability.
     """
 
-    ledger: MemoryLedger = attrs.field(repr=_ledger_repr)
+    ledger: Ledger = attrs.field(repr=_ledger_repr)
     accounts: tuple[Account, ...]
     period: Period
     actor: Actor
@@ -687,11 +690,26 @@ def _id_source() -> Callable[[], st.SearchStrategy[str]]:
     return lambda: st.just(f"tx{next(counter):05d}")
 
 
-def _record(ledger: MemoryLedger, tx: Transaction) -> None:
+def _record(ledger: Ledger, tx: Transaction) -> None:
     try:
         ledger.record(tx)
     except LimitExceeded:
         ledger.record(tx, allow_over_limit=True)
+
+
+def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
+    """A new ledger from ``ledger_factory``, refused unless it holds no account."""
+    ledger = ledger_factory()
+    held = ledger.find_accounts(AccountQuery())
+    if held:
+        raise InvalidValue(
+            f"ledger_factory {ledger_factory!r} returned a ledger that holds {len(held)} "
+            f"account(s), {held[0].account.number!r} first; return a new, empty ledger "
+            "on every call",
+            value=ledger,
+            field="ledger_factory",
+        )
+    return ledger
 
 
 @st.composite
@@ -702,6 +720,7 @@ def _ledgers(
     max_accounts: int,
     currency: str | None,
     credits_in_period: bool,
+    ledger_factory: Callable[[], Ledger],
 ) -> GeneratedLedger:
     period = draw(periods()) if period is None else period
     drawn = draw(
@@ -712,7 +731,7 @@ def _ledgers(
             unique_by=lambda a: a.number,
         )
     )
-    ledger = MemoryLedger()
+    ledger = _empty(ledger_factory)
     actor = _SUPERUSER
     next_id = _id_source()
     recorded: list[Transaction] = []
@@ -779,8 +798,9 @@ def ledgers(
     max_accounts: int = 4,
     currency: str | None = None,
     credits_in_period: bool = True,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
 ) -> st.SearchStrategy[GeneratedLedger]:
-    """Populated memory ledgers around ``period`` (drawn when not given).
+    """Populated ledgers around ``period`` (drawn when not given).
 
     Each ledger holds ``min_accounts`` to ``max_accounts`` accounts (limit and credit,
     in several currencies unless ``currency`` is given) with purchases inside the period
@@ -788,6 +808,10 @@ def ledgers(
     period, a limit change or a manual correction and, with ``credits_in_period``, a
     credit booking inside the period that a plan must refuse. Purchases that overdraw
     the spending room are recorded with ``allow_over_limit=True``.
+
+    Each example populates a new ledger from ``ledger_factory`` (a `MemoryLedger` by
+    default), which must return an empty one on every call, so hosts run the
+    strategies on their own storage.
     """
     if not 0 <= min_accounts <= max_accounts:
         raise InvalidValue(
@@ -798,7 +822,9 @@ def ledgers(
         )
     if currency is not None:
         check_currency(currency)
-    return _ledgers(period, min_accounts, max_accounts, currency, credits_in_period)
+    return _ledgers(
+        period, min_accounts, max_accounts, currency, credits_in_period, ledger_factory
+    )
 
 
 def reset_strategies() -> st.SearchStrategy[ResetStrategy]:
@@ -819,7 +845,7 @@ class GeneratedRun:
     run: InvoiceRun
 
     @property
-    def ledger(self) -> MemoryLedger:
+    def ledger(self) -> Ledger:
         """The ledger the run was committed on."""
         return self.generated.ledger
 
@@ -839,9 +865,9 @@ def _selections(draw: st.DrawFn, generated: GeneratedLedger) -> Selection:
 
 @st.composite
 def _planned(
-    draw: st.DrawFn, strategy: ResetStrategy | str | None
+    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
 ) -> tuple[GeneratedLedger, Plan]:
-    generated = draw(ledgers())
+    generated = draw(ledgers(ledger_factory=ledger_factory))
     chosen = draw(reset_strategies()) if strategy is None else strategy
     currency = None
     if generated.accounts and draw(st.integers(0, 9)) == 0:
@@ -857,19 +883,28 @@ def _planned(
     return generated, plan
 
 
-def plans(strategy: ResetStrategy | str | None = None) -> st.SearchStrategy[Plan]:
+def plans(
+    strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[Plan]:
     """Plans over a drawn ledger, period and selection with ``strategy`` (drawn if not given).
 
     Selections are every account, one account, a query, or every account plus an
     unknown number, so plans hold drafts, refusals and accounts with nothing to invoice.
+    The ledger comes from ``ledger_factory``, as in `ledgers`.
     """
-    return _planned(strategy).map(lambda pair: pair[1])
+    return _planned(strategy, ledger_factory).map(lambda pair: pair[1])
 
 
 @st.composite
-def _generated_runs(draw: st.DrawFn, strategy: ResetStrategy | str | None) -> GeneratedRun:
+def _generated_runs(
+    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+) -> GeneratedRun:
     # Only plans that invoice something commit a run (an empty one raises EmptyRun).
-    generated, plan = draw(_planned(strategy).filter(lambda planned: bool(planned[1].drafts)))
+    generated, plan = draw(
+        _planned(strategy, ledger_factory).filter(lambda planned: bool(planned[1].drafts))
+    )
     committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
     key = draw(st.none() | st.just("run-1"))
     run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
@@ -888,15 +923,21 @@ def _generated_runs(draw: st.DrawFn, strategy: ResetStrategy | str | None) -> Ge
 
 def generated_runs(
     strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
 ) -> st.SearchStrategy[GeneratedRun]:
     """Runs committed on a drawn ledger, with the ledger and plan; see `plans`.
 
     Every run invoices at least one account; now and then one account invoice of the run
-    has been undone.
+    has been undone. The ledger comes from ``ledger_factory``, as in `ledgers`.
     """
-    return _generated_runs(strategy)
+    return _generated_runs(strategy, ledger_factory)
 
 
-def runs(strategy: ResetStrategy | str | None = None) -> st.SearchStrategy[InvoiceRun]:
+def runs(
+    strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[InvoiceRun]:
     """Committed invoice runs, as `generated_runs` draws them, without their ledger."""
-    return _generated_runs(strategy).map(lambda generated: generated.run)
+    return _generated_runs(strategy, ledger_factory).map(lambda generated: generated.run)

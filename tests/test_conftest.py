@@ -1,0 +1,35 @@
+"""The shared test set-up: which Hypothesis profile a run uses."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import settings
+
+from tests.conftest import HYPOTHESIS_PROFILE_VARIABLE, hypothesis_profile
+
+
+def test_the_loaded_profile_is_the_one_the_environment_names() -> None:
+    """Hypothesis runs with the profile the environment selects, not its own defaults."""
+    chosen = settings.get_profile(hypothesis_profile())
+    assert settings.default.max_examples == chosen.max_examples
+    assert settings.default.deadline is None
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "default"),
+        ({"CI": "1"}, "ci"),
+        ({"CI": "1", HYPOTHESIS_PROFILE_VARIABLE: "thorough"}, "thorough"),
+    ],
+)
+def test_the_profile_follows_ci_and_the_variable(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
+    """CI selects "ci", the variable overrides both; every profile named exists."""
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv(HYPOTHESIS_PROFILE_VARIABLE, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert hypothesis_profile() == expected
+    assert settings.get_profile(expected).deadline is None
