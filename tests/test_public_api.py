@@ -49,6 +49,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "NoCorrection",
         "NotInvoiceable",
         "OnAccountError",
+        "PartyId",
         "Period",
         "PeriodParseError",
         "PermissionDenied",

@@ -42,6 +42,7 @@ from ._errors import (
     UnknownVatCategory,
 )
 from ._money import CURRENCIES, Vat, VatCategory, VatSplit, minor_unit, round_money, vat_split
+from ._party import PartyId
 from ._period import Period
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState, BalanceFilter
@@ -129,6 +130,7 @@ __all__ = [
     "NoCorrection",
     "NotInvoiceable",
     "OnAccountError",
+    "PartyId",
     "Period",
     "PeriodParseError",
     "PermissionDenied",
