@@ -144,7 +144,7 @@ def _gs1_ok(digits: str) -> bool:
 
 
 def _kbo_problem(digits: str) -> str | None:
-    if not re.fullmatch(r"[01][0-9]{9}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         return "is no KBO/BCE number: write its 10 digits, e.g. 0203201340"
     if not _mod97_ok(digits):
         return "has wrong check digits for a KBO/BCE number; correct it"

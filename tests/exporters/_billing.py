@@ -25,6 +25,7 @@ from onaccount import (
     InvoiceRun,
     Line,
     MemoryLedger,
+    PartyId,
     Plan,
     Purchase,
     Statement,
@@ -87,13 +88,14 @@ BELGIAN = BillingDetails(
     address=Address(
         street="Rue de l'Église 3", postal_code="1000", city="Bruxelles", country="BE"
     ),
-    vat_id="BE0123456789",
+    vat_id="BE0203201340",
     iban="BE68539007547034",
 )
 JAPANESE = BillingDetails(
     name="Tokyo Bar KK",
     address=Address(street="1-1 Ginza", postal_code="104-0061", city="Tokyo", country="JP"),
     email="bar@example.jp",
+    peppol_id=PartyId(scheme="0188", value="1234567890123"),
 )
 _DETAILS = {"1042": DUTCH, "2001": BELGIAN, "3003": JAPANESE}
 
@@ -154,16 +156,27 @@ _IBANS = ("NL91ABNA0417164300", "DE89370400440532013000", "BE68539007547034")
 
 @st.composite
 def _complete_billing(draw: st.DrawFn) -> BillingDetails:
-    """Billing details with an address and a Peppol address; a mandate now and then."""
+    """Billing details with an address and a Peppol participant id; a mandate now and then."""
     country = draw(st.sampled_from(("NL", "BE", "DE", "FR", "NL")))
     vat_ids = {
         "NL": "NL123456789B01",
-        "BE": "BE0123456789",
+        "BE": "BE0203201340",
         "DE": "DE123456789",
         "FR": "FR12345678901",
     }
     email = draw(st.none() | st.sampled_from(("treasurer@example.org", "zoë@café.example")))
-    vat_id = draw(st.sampled_from((vat_ids[country], None))) if email else vat_ids[country]
+    registrations = {
+        "NL": PartyId(scheme="0106", value="87654321"),
+        "BE": PartyId(scheme="0208", value="0203201340"),
+        "DE": PartyId(scheme="0088", value="8712345678906"),
+        "FR": PartyId(scheme="0009", value="73282932000074"),
+    }
+    registration = draw(st.sampled_from((registrations[country], None)))
+    peppol_id = draw(st.sampled_from((None, PartyId(scheme="0190", value="00000001003214345000"))))
+    # Peppol needs some participant id; an e-mail address is none.
+    vat_id = draw(st.sampled_from((vat_ids[country], None)))
+    if registration is None and peppol_id is None:
+        vat_id = vat_ids[country]
     mandate = draw(st.integers(0, 2)) > 0
     return BillingDetails(
         name=draw(st.none() | strategies.account_names()),
@@ -175,6 +188,8 @@ def _complete_billing(draw: st.DrawFn) -> BillingDetails:
         ),
         email=email,
         vat_id=vat_id,
+        peppol_id=peppol_id,
+        registration=registration,
         iban=draw(st.sampled_from(_IBANS)),
         bic=draw(st.none() | st.sampled_from(("ABNANL2A", "COBADEFFXXX"))),
         mandate_id=f"M-{draw(st.integers(1, 999)):04d}" if mandate else None,
