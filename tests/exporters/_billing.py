@@ -257,3 +257,98 @@ def billed_runs(currency: str | None = None) -> st.SearchStrategy[InvoiceRun]:
 def cents(value: Decimal) -> Decimal:
     """``value`` to the cent, for comparing amounts read back from documents."""
     return value.quantize(Decimal("0.01"))
+
+
+#: The VAT a Dutch or Belgian canteen sells at: the rates 0/6/9/12/21 %, and E, Z, AE.
+TAXED_VATS = (
+    Vat.standard("0.06"),
+    Vat.standard("0.09"),
+    Vat.standard("0.12"),
+    Vat.standard("0.21"),
+    Vat.zero(),
+    Vat.exempt("Vrijgesteld van btw (art. 11 Wet OB)"),
+    Vat.exempt("Btw verlegd", VatCategory.REVERSE_CHARGE),
+)
+_PRODUCTS = ("Koffie", "Bière blonde", "Tosti ham/kaas", "Ærøskøbing ☕", "Пиво", "=SUM(A1)")
+
+
+@st.composite
+def _peppol_lines(draw: st.DrawFn, vats: tuple[Vat, ...]) -> Line:
+    # Half-cent unit prices (1.005) and returns (negative quantities) included.
+    price = Decimal(draw(st.integers(1, 40_000))) / 1000
+    return Line(
+        product=draw(st.sampled_from(_PRODUCTS)),
+        quantity=draw(st.integers(-3, 6).filter(bool)),
+        unit_price=price,
+        vat=draw(st.sampled_from(vats)),
+    )
+
+
+@st.composite
+def _peppol_runs(draw: st.DrawFn) -> InvoiceRun:
+    ledger = MemoryLedger()
+    count = draw(st.integers(1, 3))
+    numbers = [f"{1000 + i}" for i in range(count)]
+    for number in numbers:
+        billing = draw(_complete_billing())
+        outside = draw(st.integers(0, 5)) == 0
+        vats = (_OUTSIDE,) if outside else TAXED_VATS
+        if not outside and billing.vat_id is None:
+            # Reverse charge needs the buyer's VAT id (BR-AE-02).
+            billing = attrs.evolve(billing, vat_id="NL123456789B01")
+        name = draw(strategies.account_names())
+        account = Account(number=number, name=name, limit=500, billing=billing)
+        open_account(ledger, account, actor=ADMIN)
+        for index in range(draw(st.integers(1, 4))):
+            lines = draw(st.lists(_peppol_lines(vats), min_size=1, max_size=4))
+            day = draw(st.integers(1, 31))
+            ledger.record(
+                Purchase(
+                    account=number,
+                    id=f"{number}-{index}",
+                    at=dt.datetime(2026, 10, day, 12, tzinfo=AMS),
+                    lines=tuple(lines),
+                ),
+                allow_over_limit=True,
+            )
+    plan = plan_run(ledger, SAMPLE_PERIOD, numbers, "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def peppol_runs() -> st.SearchStrategy[InvoiceRun]:
+    """Committed runs a Peppol access point must accept whole.
+
+    Accounts with complete billing details buy at 0/6/9/12/21 %, zero-rated, exempt
+    (with a reason) and under reverse charge, or only outside the scope of VAT; unit
+    prices have half cents, returns can make a total negative (a credit note), and
+    product and account names are unicode.
+    """
+    return _peppol_runs()
+
+
+def many_receipts_run(receipts: int = 1500) -> InvoiceRun:
+    """One Dutch account with ``receipts`` receipts at every taxed VAT of a month."""
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1042", name="Team A", limit=10**6, billing=DUTCH), actor=ADMIN
+    )
+    start = dt.datetime(2026, 10, 1, 8, tzinfo=AMS)
+    for index in range(receipts):
+        vat = TAXED_VATS[index % len(TAXED_VATS)]
+        ledger.record(
+            Purchase(
+                account="1042",
+                id=f"r{index}",
+                at=start + dt.timedelta(minutes=25 * index),
+                lines=(
+                    Line(
+                        product=_PRODUCTS[index % len(_PRODUCTS)],
+                        quantity=1 + index % 3,
+                        unit_price=Decimal("1.005") + Decimal(index % 7),
+                        vat=vat,
+                    ),
+                ),
+            )
+        )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042"], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)

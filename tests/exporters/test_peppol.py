@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import HealthCheck, given, settings
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from onaccount import (
@@ -25,10 +27,20 @@ from onaccount import (
 )
 from onaccount.testing import SAMPLE_PERIOD
 from onaccount_exporters import UblExporter
-from tests.exporters._billing import ADMIN, AMS, RUN_AT, SELLER, billed_run
+from tests.exporters._billing import (
+    ADMIN,
+    AMS,
+    RUN_AT,
+    SELLER,
+    billed_run,
+    many_receipts_run,
+    peppol_runs,
+)
 from tests.exporters._ubl_rules import (
     EXAMPLES,
     NS,
+    assert_en16931_totals,
+    assert_no_empty_elements,
     assert_peppol_rules,
     documents,
     load_schemas,
@@ -256,3 +268,47 @@ def test_a_seller_is_addressed_by_its_peppol_id_or_registration_never_its_e_mail
     message = next(r.message for r in refused if r.field == "seller_registration")
     assert "seller_peppol_id" in message
     assert "seller_email" not in message
+
+
+def _assert_delivered(run: InvoiceRun, schemas: dict[str, Any]) -> list[Any]:
+    """Every non-zero account invoice has a document passing the XSD and every rule."""
+    written = documents(UBL.export_bytes(run, SELLER))
+    assert UBL.refusals(run, SELLER) == ()
+    by_number = {d.findtext("cbc:ID", namespaces=NS): d for d in written}
+    for invoice in run.invoices:
+        document = by_number.get(f"2026-10-{invoice.account.number}")
+        if invoice.total == 0:
+            assert document is None, "a zero total is no document"
+            continue
+        assert document is not None
+        validate(document, schemas)
+        assert_no_empty_elements(document)
+        assert_en16931_totals(document)
+        assert_peppol_rules(document)
+        payable = document.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS)
+        assert Decimal(payable) == abs(invoice.total)
+    return written
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(run=peppol_runs())
+def test_generated_runs_give_documents_peppol_delivers(
+    run: InvoiceRun, schemas: dict[str, Any]
+) -> None:
+    """Every VAT rate and category, credit notes, half cents and unicode pass every rule."""
+    _assert_delivered(run, schemas)
+
+
+def test_a_month_of_1500_receipts_gives_one_deliverable_invoice(
+    schemas: dict[str, Any],
+) -> None:
+    """1,500 receipts at every taxed VAT give one invoice that keeps every rule."""
+    (document,) = _assert_delivered(many_receipts_run(1500), schemas)
+    categories = document.findall(
+        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:ID", namespaces=NS
+    )
+    assert sorted({c.text for c in categories}) == ["AE", "E", "S", "Z"]
