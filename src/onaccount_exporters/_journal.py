@@ -9,12 +9,12 @@ with the net amount per GL account and VAT per rate, and so balances to the cent
   amounts, rounding cents spread by largest remainder (see `_figures.spread`), then
   summed per GL account (``gl_accounts`` maps product groups to accounts, the rest go
   to ``revenue_account``);
-- negative amounts (returns, credit notes) move to the other column, so debit and credit
-  are never negative.
+- negative amounts move to the other column, so debit and credit are never negative:
+  a negative total (a credit note) credits the debtors account.
 
 Rows hold the entry number, date, journal code, invoice number, debtor code (the
 account number) and name, GL account, a description, the VAT code, debit, credit and
-currency. Undone account invoices and entries that come to nothing are left out.
+currency. Undone account invoices and zero totals get no entry (see `_invoices`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ from onaccount.exporting import (
 )
 
 from ._figures import VatGroup, figures, spread
-from ._invoices import billable, invoice_date, invoice_number
+from ._invoices import invoice_date, invoice_number, invoiced
 
 __all__ = ["JOURNAL_HEADERS", "JournalExporter", "JournalOptions"]
 
@@ -181,7 +181,7 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
 def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[Cell, ...]]:
     number = options.first_entry
     date: dt.date = invoice_date(document)
-    for entry in billable(document):
+    for entry in invoiced(document):
         lines = postings(entry, options)
         if not lines:
             continue

@@ -11,8 +11,8 @@ is still collected (or, with ``on_refusal="raise"``, nothing is written):
 
 - an account without a valid mandate (``billing.mandate_id`` and ``mandate_date``, the
   date not after the collection date), IBAN (valid, in the SEPA zone) or usable name;
-- a total that is zero or negative (only positive amounts can be collected), or one in
-  another currency than EUR;
+- a negative total, a credit note (a collection cannot be negative), or one in another
+  currency than EUR; a zero total is nothing to invoice, so no debit and no refusal;
 - every account of a statement or plan: money is collected for committed runs only.
 
 The sequence type comes from the mandate's history, which an export cannot see (exports
@@ -55,7 +55,7 @@ from onaccount.exporting import (
 from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
 from ._checks import bic_ok, check_country, check_iso_date, creditor_id_ok, iban_checksum_ok
 from ._errors import ExportRefusal, ExtraNotInstalled
-from ._invoices import billable, invoice_date, invoice_number, is_draft
+from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_draft
 
 __all__ = ["SepaExporter", "SepaOptions"]
 
@@ -298,11 +298,11 @@ class _Collection:
             return None
         if entry.currency != "EUR":
             refuse("currency", f"its currency is {entry.currency}; SEPA collects euros only")
-        elif entry.total <= 0:
+        elif is_credit(entry):
             refuse(
                 "total",
-                f"has a total of {entry.total} EUR; only positive amounts can be collected, "
-                "settle it by credit transfer",
+                f"has a total of {entry.total} EUR, a credit note, and a collection cannot "
+                "be negative; pay the amount back by credit transfer",
             )
         billing = account.billing
         name = sepa_text((billing.name if billing else None) or account.name, 70)
@@ -415,7 +415,7 @@ class SepaExporter(Exporter[SepaOptions]):
         _, _, schwifty = _libraries()
         collection = _Collection(document, options, schwifty)
         config = collection.creditor()
-        debits = [d for entry in billable(document) if (d := collection.debit(entry)) is not None]
+        debits = [d for entry in invoiced(document) if (d := collection.debit(entry)) is not None]
         return collection, config, debits
 
     def refusals(

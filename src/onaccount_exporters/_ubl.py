@@ -44,7 +44,7 @@ from ._checks import (
 )
 from ._errors import ExportRefusal
 from ._figures import figures
-from ._invoices import billable, invoice_date, invoice_number, is_draft
+from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_draft
 from ._seller import SellerOptions, compact, peppol_endpoint
 from ._ubl_xml import Party, Payment, UblDocument, to_xml
 
@@ -189,11 +189,6 @@ class _Account:
         entry, options = self.entry, self.options
         statement = entry.statement
         currency = statement.currency
-        if not statement.products:
-            self.refuse(
-                "purchases", f"has no purchases in {statement.period.label}; nothing to invoice"
-            )
-            return None
         if CURRENCIES[currency] > 2:
             self.refuse(
                 "currency",
@@ -216,7 +211,7 @@ class _Account:
                 "wants them on separate invoices (BR-O-11), so book them on another account",
             )
         buyer = self._buyer(categories, outside)
-        credit = money.total < 0
+        credit = is_credit(entry)
         corrects = self._corrects(money.total, currency) if credit else None
         payment = None if credit else self._payment()
         if outside and seller is not None and seller.registration is None:
@@ -385,7 +380,7 @@ class _Account:
 def _check(document: ExportDocument, options: UblOptions) -> _Checked:
     seller, refusals = _seller(options)
     documents = []
-    for entry in billable(document):
+    for entry in invoiced(document):
         account = _Account(document, entry, options)
         checked = account.check(seller)
         refusals.extend(account.refusals)

@@ -352,3 +352,32 @@ def many_receipts_run(receipts: int = 1500) -> InvoiceRun:
         )
     plan = plan_run(ledger, SAMPLE_PERIOD, ["1042"], "none", actor=ADMIN)
     return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def zero_run() -> InvoiceRun:
+    """Account 1042 returns as much as it buys (at other rates): lines, but a zero total.
+
+    Account 2001 buys 5.00 as usual, so each export has something to write.
+    """
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1042", name="Team A", limit=200, billing=DUTCH), actor=ADMIN
+    )
+    belgian = attrs.evolve(DUTCH, name="Team B", mandate_id="ZWA-2001")
+    open_account(
+        ledger, Account(number="2001", name="Team B", limit=200, billing=belgian), actor=ADMIN
+    )
+    at = dt.datetime(2026, 10, 3, 21, tzinfo=AMS)
+    for number, lines in (
+        (
+            "1042",
+            (
+                Line(product="Beer", quantity=2, unit_price="2.50", vat=Vat.standard("0.21")),
+                Line(product="Cola", quantity=-2, unit_price="2.50", vat=Vat.standard("0.09")),
+            ),
+        ),
+        ("2001", (Line(product="Cola", quantity=2, unit_price="2.50", vat=Vat.standard("0.09")),)),
+    ):
+        ledger.record(Purchase(account=number, id=f"tx-{number}", at=at, lines=lines))
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042", "2001"], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
