@@ -200,6 +200,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "ExtraNotInstalled",
         "JournalExporter",
         "JournalOptions",
+        "SellerOptions",
         "SepaExporter",
         "SepaOptions",
         "UblExporter",

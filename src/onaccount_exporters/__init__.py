@@ -10,8 +10,9 @@ They go through the same plugin path as third-party exporters: the entry point
   to write, and says so.
 - ``journal``: one balanced journal entry per account invoice, as CSV.
 
-The accounting exporters (``ubl``, ``sepa``) refuse account invoices that lack what
-their format requires, naming the account and the field; see `ExportRefusal`.
+The accounting exporters share the seller's identity (`SellerOptions`) and one rule
+for totals: a zero total is no document, a negative one a credit note. They refuse
+account invoices that lack what their format requires, naming the account and the field; see `ExportRefusal`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from onaccount.exporting import Registrar, hookimpl
 from ._csv import CsvExporter, CsvOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
 from ._journal import JournalExporter, JournalOptions
+from ._seller import SellerOptions
 from ._sepa import SepaExporter, SepaOptions
 from ._ubl import UblExporter, UblOptions
 from ._xlsx import XlsxExporter, XlsxOptions
@@ -33,6 +35,7 @@ __all__ = [
     "ExtraNotInstalled",
     "JournalExporter",
     "JournalOptions",
+    "SellerOptions",
     "SepaExporter",
     "SepaOptions",
     "UblExporter",

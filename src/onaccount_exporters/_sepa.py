@@ -35,7 +35,7 @@ import hashlib
 import re
 import zoneinfo
 from collections.abc import Mapping
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 import attrs
 
@@ -45,17 +45,17 @@ from onaccount.exporting import (
     ExportedAccount,
     Exporter,
     ExportError,
-    ExportOptions,
-    InvalidOptions,
     export_document,
     option,
     remove_xml_forbidden,
 )
 
 from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
-from ._checks import bic_ok, check_country, check_iso_date, creditor_id_ok, iban_checksum_ok
+from ._checks import check_iso_date
 from ._errors import ExportRefusal, ExtraNotInstalled
 from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_draft
+from ._seller import SellerOptions, compact
+from ._target2 import add_business_days, is_business_day, next_business_day
 
 __all__ = ["SepaExporter", "SepaOptions"]
 
@@ -68,38 +68,33 @@ _SPACES = re.compile(r" +")
 _INSTALL = "pip install 'onaccount[sepa]'"
 
 
-def _compact(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
-
-
 @attrs.frozen(kw_only=True)
-class SepaOptions(ExportOptions):
-    """The creditor's details and how the ``sepa`` exporter collects."""
+class SepaOptions(SellerOptions):
+    """The creditor (the seller, see `SellerOptions`) and how the ``sepa`` exporter collects.
+
+    The seller collects into ``seller_iban`` under ``creditor_id``; ``seller_name`` and
+    the seller's address name the creditor.
+    """
 
     version: str = option(
         "pain.008.001.08",
         choices=_VERSIONS,
         help="The pain.008 version: 001.08 (the EPC's current one) or 001.02 (older banks).",
     )
-    creditor_name: str = option("", help="The creditor's name; required.")
-    creditor_iban: str = option("", help="The IBAN the money is collected into; required.")
-    creditor_bic: str = option(
-        "", help="The BIC of creditor_iban; required for pain.008.001.02, optional otherwise."
-    )
-    creditor_id: str = option(
-        "", help="The SEPA creditor identifier, e.g. NL69ZZZ123456780000; required."
-    )
-    creditor_street: str = option("", help="The creditor's street and number (structured).")
-    creditor_postal_code: str = option("", help="The creditor's postal code.")
-    creditor_city: str = option("", help="The creditor's town.")
-    creditor_country: str = option("NL", help="The creditor's ISO 3166-1 alpha-2 country.")
     collection_date: str = option(
         "",
-        help="The requested collection date, YYYY-MM-DD; empty: collection_days after the "
-        "invoice date (the run's commit day).",
+        help="The requested collection date, YYYY-MM-DD, a TARGET2 business day at least "
+        "lead_days after the file's creation; empty: collection_days after the invoice "
+        "date, moved on to the first business day the lead time allows.",
     )
     collection_days: int = option(
         14, help="Days from the invoice date to the collection when collection_date is empty."
+    )
+    lead_days: int = option(
+        1,
+        help="The scheme's lead time in TARGET2 business days between the file's creation "
+        "and the collection: 1 for CORE and B2B (FRST and RCUR alike) in the current EPC "
+        "rulebooks; a bank may ask for more.",
     )
     sequence: str = option(
         "auto",
@@ -110,32 +105,20 @@ class SepaOptions(ExportOptions):
     instrument: str = option(
         "CORE", choices=("CORE", "B2B"), help="The direct debit scheme: CORE or B2B."
     )
+    batch_booking: bool = option(
+        True,
+        help="true: the bank books each batch as one amount on the creditor's statement; "
+        "false: one booking per debit.",
+    )
     on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
 
     def __attrs_post_init__(self) -> None:
-        check_country(self, "creditor_country", self.creditor_country)
+        self._check_seller()
         check_iso_date(self, "collection_date", self.collection_date)
-        iban = _compact(self.creditor_iban)
-        if iban and not iban_checksum_ok(iban):
-            self._refuse("creditor_iban", "is no IBAN (its check digits are wrong); correct it")
-        bic = _compact(self.creditor_bic)
-        if bic and not bic_ok(bic):
-            self._refuse("creditor_bic", "is no BIC; write 8 or 11 characters like ABNANL2A")
-        creditor_id = _compact(self.creditor_id)
-        if creditor_id and not creditor_id_ok(creditor_id):
-            self._refuse(
-                "creditor_id",
-                "is no SEPA creditor identifier (its check digits are wrong); write it like "
-                "NL69ZZZ123456780000",
-            )
         if not 0 <= self.collection_days <= 366:
             self._refuse("collection_days", "must be from 0 to 366 days")
-
-    def _refuse(self, name: str, problem: str) -> NoReturn:
-        value = getattr(self, name)
-        raise InvalidOptions(
-            f"SepaOptions option {name!r} {value!r} {problem}", value=value, obj=self, field=name
-        )
+        if not 0 <= self.lead_days <= 30:
+            self._refuse("lead_days", "must be from 0 to 30 business days")
 
     @property
     def requested_date(self) -> dt.date | None:
@@ -205,9 +188,31 @@ class _Collection:
         self.options = options
         self.schwifty = schwifty
         self.refusals: list[ExportRefusal] = []
-        self.date = options.requested_date or (
-            invoice_date(document) + dt.timedelta(days=options.collection_days)
-        )
+        self.created = invoice_date(document)
+        self.date = self._collection_date()
+
+    def _collection_date(self) -> dt.date:
+        """The requested collection date: on a business day, after the lead time."""
+        options = self.options
+        earliest = add_business_days(self.created, options.lead_days)
+        requested = options.requested_date
+        if requested is None:
+            wanted = self.created + dt.timedelta(days=options.collection_days)
+            return next_business_day(max(wanted, earliest))
+        if requested < earliest:
+            self.refuse_option(
+                "collection_date",
+                f"is {requested}, but the file is created on {self.created} and the "
+                f"{options.instrument} scheme needs {options.lead_days} TARGET2 business "
+                f"day(s) before the collection: give {earliest} or later",
+            )
+        elif not is_business_day(requested):
+            self.refuse_option(
+                "collection_date",
+                f"is {requested}, a day TARGET2 is closed (a weekend or holiday), so "
+                f"nothing settles then: give {next_business_day(requested)}",
+            )
+        return requested
 
     def refuse_option(self, name: str, problem: str) -> None:
         self.refusals.append(
@@ -217,39 +222,39 @@ class _Collection:
     def creditor(self) -> dict[str, Any] | None:
         """The sepaxml configuration, or None when the options lack something."""
         options = self.options
-        name = sepa_text(options.creditor_name, 70)
-        iban = _compact(options.creditor_iban)
-        bic = _compact(options.creditor_bic)
-        creditor_id = _compact(options.creditor_id)
+        name = sepa_text(options.seller_name, 70)
+        iban = compact(options.seller_iban)
+        bic = compact(options.seller_bic)
+        creditor_id = compact(options.creditor_id)
         for field, value in (
-            ("creditor_name", name),
-            ("creditor_iban", iban),
+            ("seller_name", name),
+            ("seller_iban", iban),
             ("creditor_id", creditor_id),
         ):
             if not value:
                 self.refuse_option(field, "is empty; set it to collect anything")
         if options.version == "pain.008.001.02" and not bic:
-            self.refuse_option("creditor_bic", "is empty; pain.008.001.02 needs it, set it")
+            self.refuse_option("seller_bic", "is empty; pain.008.001.02 needs it, set it")
         if iban:
             problem = self._iban_problem(iban)
             if problem:
-                self.refuse_option("creditor_iban", f"{problem}; correct it")
+                self.refuse_option("seller_iban", f"{problem}; correct it")
         if bic and not self._bic_ok(bic):
-            self.refuse_option("creditor_bic", f"{bic!r} is no valid BIC; correct it")
+            self.refuse_option("seller_bic", f"{bic!r} is no valid BIC; correct it")
         if self.refusals:
             return None
         config: dict[str, Any] = {
             "name": name,
             "IBAN": iban,
-            "batch": True,
+            "batch": options.batch_booking,
             "creditor_id": creditor_id,
             "currency": "EUR",
             "instrument": options.instrument,
             "address": _address(
-                options.creditor_street,
-                options.creditor_postal_code,
-                options.creditor_city,
-                options.creditor_country,
+                options.seller_street,
+                options.seller_postal_code,
+                options.seller_city,
+                options.seller_country,
             ),
         }
         if bic:
@@ -321,20 +326,21 @@ class _Collection:
                 f"has mandate id {mandate_id!r}; SEPA allows at most 35 letters, digits "
                 "and + ? / - : ( ) . , ' without spaces: correct billing.mandate_id",
             )
-        elif mandate_date > self.date:
+        elif mandate_date > self.created:
             refuse(
                 "billing.mandate_date",
-                f"has a mandate signed on {mandate_date}, after the collection date "
-                f"{self.date}; correct billing.mandate_date or collect later",
+                f"has a mandate signed on {mandate_date}, after the collection file's "
+                f"creation on {self.created}, so it cannot be collected under yet; correct "
+                "billing.mandate_date, or collect it in a later run",
             )
-        iban = _compact(billing.iban if billing else None)
+        iban = compact(billing.iban if billing else None)
         if not iban:
             refuse("billing.iban", "has no IBAN to collect from; set billing.iban")
         else:
             problem = self._iban_problem(iban)
             if problem:
                 refuse("billing.iban", f"has {problem}; correct billing.iban")
-        bic = _compact(billing.bic if billing else None) or None
+        bic = compact(billing.bic if billing else None) or None
         if bic is not None and not self._bic_ok(bic):
             refuse("billing.bic", f"has BIC {bic!r}, which is not valid; correct billing.bic")
         if len(self.refusals) > before or mandate_id is None or mandate_date is None:

@@ -62,14 +62,14 @@ SELLER: dict[str, str | int | bool | None] = {
 
 #: SEPA options for the same club as creditor.
 CREDITOR: dict[str, str | int | bool | None] = {
-    "creditor_name": "Sportvereniging De Zwaluwen",
-    "creditor_iban": "NL91ABNA0417164300",
-    "creditor_bic": "ABNANL2A",
+    "seller_name": "Sportvereniging De Zwaluwen",
+    "seller_iban": "NL91ABNA0417164300",
+    "seller_bic": "ABNANL2A",
     "creditor_id": "NL69ZZZ123456780000",
-    "creditor_street": "Sportlaan 1",
-    "creditor_postal_code": "3500 AA",
-    "creditor_city": "Utrecht",
-    "creditor_country": "NL",
+    "seller_street": "Sportlaan 1",
+    "seller_postal_code": "3500 AA",
+    "seller_city": "Utrecht",
+    "seller_country": "NL",
     "collection_date": "2026-11-20",
 }
 

@@ -287,20 +287,20 @@ def test_missing_creditor_details_are_refused_naming_the_option() -> None:
     """Without creditor details nothing is collected and refused.txt names each option."""
     refusals = SEPA.refusals(billed_run(), {"version": "pain.008.001.02"})
     options = [r.field for r in refusals if r.account is None]
-    assert options == ["creditor_bic", "creditor_iban", "creditor_id", "creditor_name"]
+    assert options == ["creditor_id", "seller_bic", "seller_iban", "seller_name"]
     xml, refused = _xml(SEPA.export_bytes(billed_run()))
     assert xml is None
-    assert "(options)\tcreditor_iban\tsepa option creditor_iban is empty" in refused
+    assert "(options)\tseller_iban\tsepa option seller_iban is empty" in refused
 
 
 @pytest.mark.parametrize(
     ("options", "field"),
     [
         ({"creditor_id": "NL70ZZZ123456780000"}, "creditor_id"),
-        ({"creditor_iban": "NL91ABNA0417164301"}, "creditor_iban"),
-        ({"creditor_bic": "ABN"}, "creditor_bic"),
+        ({"seller_iban": "NL91ABNA0417164301"}, "seller_iban"),
+        ({"seller_bic": "ABN"}, "seller_bic"),
         ({"collection_date": "20-11-2026"}, "collection_date"),
-        ({"creditor_country": "Netherlands"}, "creditor_country"),
+        ({"seller_country": "Netherlands"}, "seller_country"),
     ],
 )
 def test_malformed_options_are_refused_when_built(options: dict[str, object], field: str) -> None:
@@ -327,3 +327,66 @@ def test_without_the_sepa_extra_the_exporter_says_how_to_install_it() -> None:
     )
     assert result.stdout.startswith("ExportError the sepa exporter needs sepaxml and schwifty")
     assert "pip install 'onaccount[sepa]'" in result.stdout
+
+
+def _collection_date(data: bytes) -> str:
+    xml, _ = _xml(data)
+    assert xml is not None
+    return _text(etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/ReqdColltnDt")
+
+
+def test_a_collection_date_before_the_creation_and_lead_time_is_refused() -> None:
+    """A file created on Sunday 1 November cannot collect on 15 October, nor before 3 November."""
+    for early in ("2026-10-15", "2026-11-02"):
+        refusals = SEPA.refusals(billed_run(), {**CREDITOR, "collection_date": early})
+        assert [(r.account, r.field) for r in refusals if r.account is None] == [
+            (None, "collection_date")
+        ]
+        message = next(r.message for r in refusals if r.field == "collection_date")
+        assert early in message
+        assert "2026-11-03" in message
+    assert (
+        _collection_date(
+            SEPA.export_bytes(billed_run(), {**CREDITOR, "collection_date": "2026-11-03"})
+        )
+        == "2026-11-03"
+    )
+
+
+def test_the_lead_time_is_an_option_counted_in_target2_business_days() -> None:
+    """lead_days=3 from Sunday 1 November (first business day Monday 2) gives 5 November."""
+    options = {**CREDITOR, "collection_date": "2026-11-04", "lead_days": 3}
+    assert {r.field for r in SEPA.refusals(billed_run(), options)} >= {"collection_date"}
+    options = {**CREDITOR, "collection_date": "2026-11-05", "lead_days": 3}
+    assert "collection_date" not in {r.field for r in SEPA.refusals(billed_run(), options)}
+
+
+def test_target2_holidays_and_weekends_are_skipped() -> None:
+    """A default date on Christmas moves to Monday 28 December; an explicit one is refused."""
+    run = _run(("1", DUTCH, "3.00"))
+    christmas = {**_CREDITOR_BY_DEFAULT_DATE, "collection_days": 54}  # 1 Nov + 54 = 25 Dec
+    assert _collection_date(SEPA.export_bytes(run, christmas)) == "2026-12-28"
+    refusals = SEPA.refusals(run, {**CREDITOR, "collection_date": "2026-12-25"})
+    (refusal,) = [r for r in refusals if r.field == "collection_date"]
+    assert "TARGET2" in refusal.message
+    assert "2026-12-28" in refusal.message
+
+
+def test_a_mandate_signed_after_the_file_was_created_is_refused() -> None:
+    """A mandate dated 5 November cannot be in a file created on 1 November."""
+    late = attrs.evolve(DUTCH, mandate_date=dt.date(2026, 11, 5))
+    refusals = SEPA.refusals(_run(("1", late, "3.00")), CREDITOR)
+    assert [(r.account, r.field) for r in refusals] == [("1", "billing.mandate_date")]
+    assert "2026-11-01" in refusals[0].message
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch_booking_is_an_option(version: str) -> None:
+    """batch_booking=false asks the bank to book each debit on its own."""
+    for booking, expected in ((True, "true"), (False, "false")):
+        options = {**CREDITOR, "version": version, "batch_booking": booking}
+        xml, _ = _xml(SEPA.export_bytes(billed_run(), options))
+        assert xml is not None
+        try_valid_xml(xml, version)
+        (node,) = _find(etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/BtchBookg")
+        assert node.text == expected
