@@ -12,7 +12,8 @@ They go through the same plugin path as third-party exporters: the entry point
 
 The accounting exporters share the seller's identity (`SellerOptions`) and one rule
 for totals: a zero total is no document, a negative one a credit note. They refuse
-account invoices that lack what their format requires, naming the account and the field; see `ExportRefusal`.
+account invoices that lack what their format requires, naming the account and the
+field; see `ExportRefusal`.
 """
 
 from __future__ import annotations
