@@ -207,6 +207,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "UblOptions",
         "XlsxExporter",
         "XlsxOptions",
+        "next_journal_entry",
         "onaccount_register_exporters",
     ),
 }

@@ -22,7 +22,7 @@ from onaccount.exporting import Registrar, hookimpl
 
 from ._csv import CsvExporter, CsvOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
-from ._journal import JournalExporter, JournalOptions
+from ._journal import JournalExporter, JournalOptions, next_journal_entry
 from ._seller import SellerOptions
 from ._sepa import SepaExporter, SepaOptions
 from ._ubl import UblExporter, UblOptions
@@ -43,6 +43,7 @@ __all__ = [
     "UblOptions",
     "XlsxExporter",
     "XlsxOptions",
+    "next_journal_entry",
     "onaccount_register_exporters",
 ]
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import BinaryIO, NoReturn
 
 import attrs
 
-from onaccount import minor_unit
+from onaccount import InvoiceRun, Ledger, minor_unit
 from onaccount.exporting import (
     CSV_DIALECTS,
     Cell,
@@ -44,10 +44,12 @@ from onaccount.exporting import (
     vat_label,
 )
 
+from ._archive import settle
+from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
 from ._invoices import invoice_date, invoice_number, invoiced
 
-__all__ = ["JOURNAL_HEADERS", "JournalExporter", "JournalOptions"]
+__all__ = ["JOURNAL_HEADERS", "JournalExporter", "JournalOptions", "next_journal_entry"]
 
 #: The columns of a journal export.
 JOURNAL_HEADERS = (
@@ -90,8 +92,28 @@ class JournalOptions(ExportOptions):
         help='Revenue GL accounts by product group, as a JSON object such as {"Drinks": '
         '"8010", "Food": "8020"}.',
     )
-    vat_account: str = option("1500", help="The GL account credited with VAT, one line per rate.")
-    first_entry: int = option(1, help="The first entry number; entries count on from it.")
+    vat_account: str = option(
+        "1500",
+        help="The GL account credited with VAT, one line per rate, for the rates "
+        "vat_accounts leaves out.",
+    )
+    vat_accounts: str = option(
+        "{}",
+        help='VAT GL accounts by VAT category and rate, as a JSON object such as {"S 21%": '
+        '"1510", "S 9%": "1520"}.',
+    )
+    vat_codes: str = option(
+        "{}",
+        help="The accounting package's VAT codes by our VAT category and rate, as a JSON "
+        'object such as {"S 21%": "VH", "S 9%": "VL", "E 0%": "VV"}; empty: our labels. '
+        "When given, every rate a run uses needs a code.",
+    )
+    first_entry: int = option(
+        1,
+        help="The entry number of the first account invoice; each account invoice is "
+        "first_entry plus its place in the run, so an undone or zero one leaves its number "
+        "unused. next_journal_entry(ledger, run) gives the number after earlier runs.",
+    )
 
     def __attrs_post_init__(self) -> None:
         for name in ("journal", "debtors_account", "revenue_account", "vat_account"):
@@ -100,6 +122,8 @@ class JournalOptions(ExportOptions):
         if self.first_entry < 0:
             self._refuse("first_entry", "is below zero; give 0 or more")
         self.revenue_accounts()
+        self.vat_gl_accounts()
+        self.vat_code_map()
 
     def _refuse(self, name: str, problem: str) -> NoReturn:
         value = getattr(self, name)
@@ -112,18 +136,26 @@ class JournalOptions(ExportOptions):
 
     def revenue_accounts(self) -> dict[str, str]:
         """``gl_accounts`` read: product group to GL account."""
+        return self._mapping("gl_accounts", "product groups to GL account codes", "Drinks", "8010")
+
+    def vat_gl_accounts(self) -> dict[str, str]:
+        """``vat_accounts`` read: VAT label (``S 21%``) to GL account."""
+        return self._mapping("vat_accounts", "VAT rates to GL account codes", "S 21%", "1510")
+
+    def vat_code_map(self) -> dict[str, str]:
+        """``vat_codes`` read: VAT label (``S 21%``) to the package's VAT code."""
+        return self._mapping("vat_codes", "VAT rates to VAT codes", "S 21%", "VH")
+
+    def _mapping(self, name: str, what: str, key: str, value: str) -> dict[str, str]:
         try:
-            mapping = json.loads(self.gl_accounts)
+            mapping = json.loads(getattr(self, name))
         except ValueError:
             mapping = None
         if not isinstance(mapping, dict) or not all(
             isinstance(v, str) and v.strip() for v in mapping.values()
         ):
-            self._refuse(
-                "gl_accounts",
-                "is not a JSON object of product groups to GL account codes; write e.g. "
-                '{"Drinks": "8010"}',
-            )
+            example = json.dumps({key: value})
+            self._refuse(name, f"is not a JSON object of {what}; write e.g. {example}")
         return {str(k): str(v) for k, v in mapping.items()}
 
 
@@ -136,7 +168,7 @@ class _Posting:
 
 
 def _revenue(
-    group: VatGroup, accounts: dict[str, str], default: str, currency: str
+    group: VatGroup, accounts: dict[str, str], default: str, currency: str, code: str
 ) -> list[_Posting]:
     """The group's net credited per GL account, allocated over product groups by gross."""
     gross: dict[str | None, Decimal] = {}
@@ -150,9 +182,9 @@ def _revenue(
         gl = default if name is None else accounts.get(name, default)
         listed, total = per_account.get(gl, ([], Decimal(0)))
         per_account[gl] = ([*listed, name or _NO_GROUP], total + net)
-    code = vat_label(group.category, group.rate)
+    label = vat_label(group.category, group.rate)
     return [
-        _Posting(gl, f"{', '.join(listed)} {code}", code, -total)
+        _Posting(gl, f"{', '.join(listed)} {label}", code, -total)
         for gl, (listed, total) in sorted(per_account.items())
     ]
 
@@ -163,6 +195,8 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
     money = figures(statement)
     currency = statement.currency
     accounts = options.revenue_accounts()
+    vat_accounts = options.vat_gl_accounts()
+    codes = options.vat_code_map()
     lines = [
         _Posting(
             options.debtors_account,
@@ -172,19 +206,22 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
         )
     ]
     for group in money.groups:
-        lines.extend(_revenue(group, accounts, options.revenue_account, currency))
-        code = vat_label(group.category, group.rate)
-        lines.append(_Posting(options.vat_account, f"VAT {code}", code, -group.tax))
+        label = vat_label(group.category, group.rate)
+        code = codes.get(label, label)
+        lines.extend(_revenue(group, accounts, options.revenue_account, currency, code))
+        gl = vat_accounts.get(label, options.vat_account)
+        lines.append(_Posting(gl, f"VAT {label}", code, -group.tax))
     return [line for line in lines if not line.amount.is_zero()]
 
 
 def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[Cell, ...]]:
-    number = options.first_entry
     date: dt.date = invoice_date(document)
-    for entry in invoiced(document):
-        lines = postings(entry, options)
-        if not lines:
+    written = {id(entry) for entry in invoiced(document)}
+    # Each account invoice keeps its place's number, written or not: never reused.
+    for number, entry in enumerate(document.accounts, options.first_entry):
+        if id(entry) not in written:
             continue
+        lines = postings(entry, options)
         invoice = invoice_number(document, entry)
         currency = entry.currency
         for line in lines:
@@ -203,7 +240,44 @@ def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[C
                 amount if line.amount < 0 else None,
                 currency,
             )
-        number += 1
+
+
+def _refusals(document: ExportDocument, options: JournalOptions) -> list[ExportRefusal]:
+    """The account invoices using a VAT rate that a given ``vat_codes`` has no code for."""
+    codes = options.vat_code_map()
+    if not codes:
+        return []
+    refusals = []
+    for entry in invoiced(document):
+        for group in figures(entry.statement).groups:
+            label = vat_label(group.category, group.rate)
+            if label not in codes:
+                refusals.append(
+                    ExportRefusal(
+                        account=entry.account.number,
+                        field="vat_codes",
+                        message=f"account {entry.account.label}: uses VAT {label}, for which "
+                        f"option vat_codes has no code; add {json.dumps(label)} with the "
+                        "accounting package's code to vat_codes",
+                        invoice=invoice_number(document, entry),
+                    )
+                )
+    return refusals
+
+
+def next_journal_entry(ledger: Ledger, run: InvoiceRun) -> int:
+    """The ``first_entry`` of ``run``'s journal: 1 plus the account invoices of earlier runs.
+
+    Each account invoice of every run committed before ``run`` has its own number, so
+    the journals of successive runs continue each other and never reuse a number, and
+    exporting a run again (after an undo, say) gives the same numbers.
+    """
+    place = (run.created_at, run.id)
+    return 1 + sum(
+        len(earlier.invoices)
+        for earlier in ledger.runs()
+        if (earlier.created_at, earlier.id) < place
+    )
 
 
 class JournalExporter(Exporter[JournalOptions]):
@@ -219,9 +293,20 @@ class JournalExporter(Exporter[JournalOptions]):
     extension = "journal.csv"
     Options = JournalOptions
 
+    def refusals(
+        self,
+        source: Exportable,
+        options: JournalOptions | Mapping[str, object] | str | None = None,
+    ) -> tuple[ExportRefusal, ...]:
+        """What writing ``source`` with ``options`` would refuse: rates without a VAT code."""
+        return settle(
+            self.identifier, _refusals(export_document(source), self.options(options)), "list"
+        )
+
     def write(self, source: Exportable, stream: BinaryIO, options: JournalOptions) -> None:
-        """Write the entries as one CSV table."""
+        """Write the entries as one CSV table; `ExportRefused` first if a rate has no code."""
         document = export_document(source)
+        settle(self.identifier, _refusals(document, options), "raise")
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(JOURNAL_HEADERS)
