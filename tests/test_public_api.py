@@ -195,6 +195,8 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
     "onaccount_exporters": (
         "CsvExporter",
         "CsvOptions",
+        "DebtorsExporter",
+        "DebtorsOptions",
         "ExportRefusal",
         "ExportRefused",
         "ExtraNotInstalled",

@@ -9,6 +9,7 @@ They go through the same plugin path as third-party exporters: the entry point
 - ``sepa``: a SEPA direct debit collection (pain.008) of a run; needs the ``sepa`` extra
   to write, and says so.
 - ``journal``: one balanced journal entry per account invoice, as CSV.
+- ``debtors``: the journal's debtors (relations) with their master data, as CSV.
 
 The accounting exporters share the seller's identity (`SellerOptions`) and one rule
 for totals: a zero total is no document, a negative one a credit note. They refuse
@@ -21,6 +22,7 @@ from __future__ import annotations
 from onaccount.exporting import Registrar, hookimpl
 
 from ._csv import CsvExporter, CsvOptions
+from ._debtors import DebtorsExporter, DebtorsOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
 from ._journal import JournalExporter, JournalOptions, next_journal_entry
 from ._seller import SellerOptions
@@ -31,6 +33,8 @@ from ._xlsx import XlsxExporter, XlsxOptions
 __all__ = [
     "CsvExporter",
     "CsvOptions",
+    "DebtorsExporter",
+    "DebtorsOptions",
     "ExportRefusal",
     "ExportRefused",
     "ExtraNotInstalled",
@@ -50,5 +54,12 @@ __all__ = [
 
 @hookimpl
 def onaccount_register_exporters(registry: Registrar) -> None:
-    """Add the CSV, XLSX, UBL, SEPA and journal exporters."""
-    registry.add(CsvExporter(), XlsxExporter(), UblExporter(), SepaExporter(), JournalExporter())
+    """Add the CSV, XLSX, UBL, SEPA, journal and debtors exporters."""
+    registry.add(
+        CsvExporter(),
+        XlsxExporter(),
+        UblExporter(),
+        SepaExporter(),
+        JournalExporter(),
+        DebtorsExporter(),
+    )
