@@ -10,6 +10,7 @@ They go through the same plugin path as third-party exporters: the entry point
   to write, and says so.
 - ``journal``: one balanced journal entry per account invoice, as CSV.
 - ``debtors``: the journal's debtors (relations) with their master data, as CSV.
+- ``xaf``: the journal, its debtors and VAT codes as an XML Auditfile Financieel 3.2.
 
 The accounting exporters share the seller's identity (`SellerOptions`) and one rule
 for totals: a zero total is no document, a negative one a credit note. They refuse
@@ -24,10 +25,11 @@ from onaccount.exporting import Registrar, hookimpl
 from ._csv import CsvExporter, CsvOptions
 from ._debtors import DebtorsExporter, DebtorsOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
-from ._journal import JournalExporter, JournalOptions, next_journal_entry
+from ._journal import JournalExporter, JournalOptions, LedgerAccounts, next_journal_entry
 from ._seller import SellerOptions
 from ._sepa import SepaExporter, SepaOptions
 from ._ubl import UblExporter, UblOptions
+from ._xaf import XafExporter, XafOptions
 from ._xlsx import XlsxExporter, XlsxOptions
 
 __all__ = [
@@ -40,11 +42,14 @@ __all__ = [
     "ExtraNotInstalled",
     "JournalExporter",
     "JournalOptions",
+    "LedgerAccounts",
     "SellerOptions",
     "SepaExporter",
     "SepaOptions",
     "UblExporter",
     "UblOptions",
+    "XafExporter",
+    "XafOptions",
     "XlsxExporter",
     "XlsxOptions",
     "next_journal_entry",
@@ -54,7 +59,7 @@ __all__ = [
 
 @hookimpl
 def onaccount_register_exporters(registry: Registrar) -> None:
-    """Add the CSV, XLSX, UBL, SEPA, journal and debtors exporters."""
+    """Add the CSV, XLSX, UBL, SEPA, journal, debtors and XAF exporters."""
     registry.add(
         CsvExporter(),
         XlsxExporter(),
@@ -62,4 +67,5 @@ def onaccount_register_exporters(registry: Registrar) -> None:
         SepaExporter(),
         JournalExporter(),
         DebtorsExporter(),
+        XafExporter(),
     )

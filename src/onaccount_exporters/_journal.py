@@ -49,7 +49,16 @@ from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
 from ._invoices import invoice_date, invoice_number, invoiced
 
-__all__ = ["JOURNAL_HEADERS", "JournalExporter", "JournalOptions", "next_journal_entry"]
+__all__ = [
+    "JOURNAL_HEADERS",
+    "JournalExporter",
+    "JournalOptions",
+    "LedgerAccounts",
+    "next_journal_entry",
+    "numbered",
+    "postings",
+    "vat_code_refusals",
+]
 
 #: The columns of a journal export.
 JOURNAL_HEADERS = (
@@ -69,17 +78,14 @@ JOURNAL_HEADERS = (
 _NO_GROUP = "(no group)"
 
 
-@attrs.frozen(kw_only=True)
-class JournalOptions(ExportOptions):
-    """The journal, GL accounts and CSV spelling of the ``journal`` exporter."""
+# Not slotted, so that an exporter's options can combine it with other option sets.
+@attrs.frozen(kw_only=True, slots=False)
+class LedgerAccounts(ExportOptions):
+    """Where a run's entries post: the journal, GL accounts, VAT codes and entry numbers.
 
-    dialect: str = option(
-        "excel-nl",
-        choices=tuple(CSV_DIALECTS),
-        help="excel-nl: ';', decimal comma, BOM, dd-mm-yyyy; rfc4180: ',', decimal point, "
-        "ISO dates.",
-    )
-    header: bool = option(True, help="Write a header row with the column names first.")
+    The options of the ``journal`` and ``xaf`` exporters, declared once.
+    """
+
     journal: str = option("VK", help="The journal code of every entry, e.g. VK (sales).")
     debtors_account: str = option(
         "1300", help="The GL account debited with each invoice's gross total."
@@ -128,7 +134,7 @@ class JournalOptions(ExportOptions):
     def _refuse(self, name: str, problem: str) -> NoReturn:
         value = getattr(self, name)
         raise InvalidOptions(
-            f"JournalOptions option {name!r} {value!r} {problem}",
+            f"{type(self).__name__} option {name!r} {value!r} {problem}",
             value=value,
             obj=self,
             field=name,
@@ -157,6 +163,19 @@ class JournalOptions(ExportOptions):
             example = json.dumps({key: value})
             self._refuse(name, f"is not a JSON object of {what}; write e.g. {example}")
         return {str(k): str(v) for k, v in mapping.items()}
+
+
+@attrs.frozen(kw_only=True)
+class JournalOptions(LedgerAccounts):
+    """The GL accounts (see `LedgerAccounts`) and CSV spelling of the ``journal`` exporter."""
+
+    dialect: str = option(
+        "excel-nl",
+        choices=tuple(CSV_DIALECTS),
+        help="excel-nl: ';', decimal comma, BOM, dd-mm-yyyy; rfc4180: ',', decimal point, "
+        "ISO dates.",
+    )
+    header: bool = option(True, help="Write a header row with the column names first.")
 
 
 @attrs.frozen
@@ -189,7 +208,7 @@ def _revenue(
     ]
 
 
-def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
+def postings(entry: ExportedAccount, options: LedgerAccounts) -> list[_Posting]:
     """The journal lines of one account invoice; their amounts add up to zero."""
     statement = entry.statement
     money = figures(statement)
@@ -214,13 +233,22 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
     return [line for line in lines if not line.amount.is_zero()]
 
 
+def numbered(
+    document: ExportDocument, options: LedgerAccounts
+) -> Iterator[tuple[int, ExportedAccount]]:
+    """The entries to write with their numbers: first_entry plus their place in the run.
+
+    Each account invoice keeps its place's number, written or not, so none is reused.
+    """
+    written = {id(entry) for entry in invoiced(document)}
+    for number, entry in enumerate(document.accounts, options.first_entry):
+        if id(entry) in written:
+            yield number, entry
+
+
 def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[Cell, ...]]:
     date: dt.date = invoice_date(document)
-    written = {id(entry) for entry in invoiced(document)}
-    # Each account invoice keeps its place's number, written or not: never reused.
-    for number, entry in enumerate(document.accounts, options.first_entry):
-        if id(entry) not in written:
-            continue
+    for number, entry in numbered(document, options):
         lines = postings(entry, options)
         invoice = invoice_number(document, entry)
         currency = entry.currency
@@ -242,7 +270,7 @@ def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[C
             )
 
 
-def _refusals(document: ExportDocument, options: JournalOptions) -> list[ExportRefusal]:
+def vat_code_refusals(document: ExportDocument, options: LedgerAccounts) -> list[ExportRefusal]:
     """The account invoices using a VAT rate that a given ``vat_codes`` has no code for."""
     codes = options.vat_code_map()
     if not codes:
@@ -300,13 +328,15 @@ class JournalExporter(Exporter[JournalOptions]):
     ) -> tuple[ExportRefusal, ...]:
         """What writing ``source`` with ``options`` would refuse: rates without a VAT code."""
         return settle(
-            self.identifier, _refusals(export_document(source), self.options(options)), "list"
+            self.identifier,
+            vat_code_refusals(export_document(source), self.options(options)),
+            "list",
         )
 
     def write(self, source: Exportable, stream: BinaryIO, options: JournalOptions) -> None:
         """Write the entries as one CSV table; `ExportRefused` first if a rate has no code."""
         document = export_document(source)
-        settle(self.identifier, _refusals(document, options), "raise")
+        settle(self.identifier, vat_code_refusals(document, options), "raise")
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(JOURNAL_HEADERS)

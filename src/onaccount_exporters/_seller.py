@@ -54,7 +54,8 @@ def peppol_endpoint(
     return peppol_id or registration or vat_endpoint(vat_id)
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted, so that an exporter's options can combine it with other option sets.
+@attrs.frozen(kw_only=True, slots=False)
 class SellerOptions(ExportOptions):
     """Who sells, invoices and collects: the options every accounting exporter shares."""
 
