@@ -214,6 +214,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "XlsxOptions",
         "next_journal_entry",
         "onaccount_register_exporters",
+        "previous_mandates",
     ),
 }
 

@@ -32,13 +32,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import zoneinfo
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 import attrs
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
+from onaccount import InvoiceRun, InvoiceState, Ledger
 from onaccount.exporting import (
     Exportable,
     ExportDocument,
@@ -57,7 +60,7 @@ from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_dra
 from ._seller import SellerOptions, compact
 from ._target2 import add_business_days, is_business_day, next_business_day
 
-__all__ = ["SepaExporter", "SepaOptions"]
+__all__ = ["SepaExporter", "SepaOptions", "previous_mandates"]
 
 _VERSIONS = ("pain.008.001.08", "pain.008.001.02")
 # The identifiers the EPC accepts: Latin letters, digits and a few marks, no spaces.
@@ -105,6 +108,13 @@ class SepaOptions(SellerOptions):
     instrument: str = option(
         "CORE", choices=("CORE", "B2B"), help="The direct debit scheme: CORE or B2B."
     )
+    previous_mandates: str = option(
+        "{}",
+        help="The mandate id and IBAN each account was last collected under, as a JSON "
+        'object such as {"1042": {"mandate_id": "ZWA-1042", "iban": "NL20INGB0001234567"}}; '
+        "previous_mandates(ledger, run) reads it from the ledger's earlier runs. A changed "
+        "mandate id or IBAN is sent with amendment information.",
+    )
     batch_booking: bool = option(
         True,
         help="true: the bank books each batch as one amount on the creditor's statement; "
@@ -119,6 +129,26 @@ class SepaOptions(SellerOptions):
             self._refuse("collection_days", "must be from 0 to 366 days")
         if not 0 <= self.lead_days <= 30:
             self._refuse("lead_days", "must be from 0 to 30 business days")
+        self.previous()
+
+    def previous(self) -> dict[str, tuple[str, str]]:
+        """``previous_mandates`` read: account number to (mandate id, IBAN)."""
+        try:
+            data = json.loads(self.previous_mandates)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not all(
+            isinstance(v, dict)
+            and isinstance(v.get("mandate_id"), str)
+            and isinstance(v.get("iban"), str)
+            for v in data.values()
+        ):
+            self._refuse(
+                "previous_mandates",
+                'is not a JSON object of account numbers to {"mandate_id": ..., "iban": ...}; '
+                "build it with previous_mandates(ledger, run)",
+            )
+        return {str(k): (v["mandate_id"], compact(v["iban"])) for k, v in data.items()}
 
     @property
     def requested_date(self) -> dt.date | None:
@@ -140,6 +170,9 @@ class _Debit:
     mandate_date: dt.date
     sequence: str
     address: dict[str, str]
+    #: Amendment information: the original mandate id, the original IBAN (same bank) and
+    #: whether the debtor moved to another bank (SMNDA); None when nothing changed.
+    amendment: tuple[str | None, str | None, bool] | None = None
 
 
 def _libraries() -> tuple[Any, Any, Any]:
@@ -261,6 +294,28 @@ class _Collection:
             config["BIC"] = bic
         return config
 
+    def _amendment(
+        self, account: str, mandate_id: str, iban: str
+    ) -> tuple[str | None, str | None, bool] | None:
+        previous = self.options.previous().get(account)
+        if previous is None or previous == (mandate_id, iban):
+            return None
+        old_mandate, old_iban = previous
+        moved = old_iban != iban
+        other_bank = moved and self._bank(old_iban) != self._bank(iban)
+        return (
+            old_mandate if old_mandate != mandate_id else None,
+            old_iban if moved and not other_bank else None,
+            other_bank,
+        )
+
+    def _bank(self, iban: str) -> tuple[str, str]:
+        try:
+            parsed = self.schwifty.IBAN(iban)
+        except ValueError:  # schwifty's errors are ValueErrors
+            return (iban[:2], iban[4:8])
+        return (iban[:2], str(parsed.bank_code))
+
     def _iban_problem(self, iban: str) -> str | None:
         try:
             parsed = self.schwifty.IBAN(iban)
@@ -350,6 +405,7 @@ class _Collection:
         if sequence == "auto":
             sequence = "FRST" if mandate_date >= entry.statement.period.first else "RCUR"
         return _Debit(
+            amendment=self._amendment(account.number, mandate_id, iban),
             entry=entry,
             number=number,
             name=name,
@@ -378,17 +434,51 @@ def _message_id(
         str(document.run_id),
         options.version,
         date.isoformat(),
-        *(f"{d.number}:{d.cents}:{d.sequence}" for d in debits),
+        *(f"{d.number}:{d.cents}:{d.sequence}:{d.amendment}" for d in debits),
     ]
     return "OA" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:33]
 
 
-def _pin(xml: bytes, version: str, message_id: str, created: str) -> bytes:
-    """``xml`` with sepaxml's random ids and clock time replaced by fixed ones."""
-    from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+def _amend(root: Any, version: str, debits: list[_Debit]) -> None:
+    """Add amendment information, which sepaxml does not write, after each DtOfSgntr."""
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:{version}"
+    ns = {"p": namespace}
 
+    def add(parent: Any, path: str, value: str | None = None) -> Any:
+        for step in path.split("/"):
+            parent = etree.SubElement(parent, f"{{{namespace}}}{step}")
+        if value is not None:
+            parent.text = value
+        return parent
+
+    amended = {_end_to_end(d.number): d.amendment for d in debits if d.amendment}
+    for tx in root.iterfind("p:CstmrDrctDbtInitn/p:PmtInf/p:DrctDbtTxInf", ns):
+        amendment = amended.get(tx.findtext("p:PmtId/p:EndToEndId", namespaces=ns))
+        if amendment is None:
+            continue
+        mandate, iban, other_bank = amendment
+        signed = tx.find("p:DrctDbtTx/p:MndtRltdInf/p:DtOfSgntr", ns)
+        info = signed.getparent()
+        position = info.index(signed) + 1
+        indicator = etree.Element(f"{{{namespace}}}AmdmntInd")
+        indicator.text = "true"
+        details = etree.Element(f"{{{namespace}}}AmdmntInfDtls")
+        if mandate is not None:
+            add(details, "OrgnlMndtId", mandate)
+        if iban is not None:
+            add(details, "OrgnlDbtrAcct/Id/IBAN", iban)
+        if other_bank:
+            # EPC: a debtor who moved to another bank is amended with "SMNDA".
+            add(details, "OrgnlDbtrAgt/FinInstnId/Othr/Id", "SMNDA")
+        info.insert(position, indicator)
+        info.insert(position + 1, details)
+
+
+def _pin(xml: bytes, version: str, message_id: str, created: str, debits: list[_Debit]) -> bytes:
+    """``xml`` with fixed ids and time instead of sepaxml's, and amendment information."""
     ns = {"p": f"urn:iso:std:iso:20022:tech:xsd:{version}"}
     root = etree.fromstring(xml)
+    _amend(root, version, debits)
     root.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:MsgId", ns).text = message_id
     root.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:CreDtTm", ns).text = created
     for batch in root.iterfind("p:CstmrDrctDbtInitn/p:PmtInf", ns):
@@ -483,6 +573,7 @@ class SepaExporter(Exporter[SepaOptions]):
             options.version,
             _message_id(document, options, debits, date),
             local.replace(tzinfo=None, microsecond=0).isoformat(),
+            debits,
         )
         try:
             validate(xml, options.version)
@@ -495,3 +586,34 @@ class SepaExporter(Exporter[SepaOptions]):
                 field="version",
             ) from error
         return xml
+
+
+def previous_mandates(ledger: Ledger, run: InvoiceRun) -> str:
+    """The ``previous_mandates`` option for ``run``: each account's last collection.
+
+    The ledger keeps each run's billing details as committed, so the mandate id and IBAN
+    an account was collected under are those of its latest earlier run in which it had
+    an active, positive euro account invoice with a mandate and an IBAN.
+    """
+    place = (run.created_at, run.id)
+    earlier = sorted(
+        (r for r in ledger.runs() if (r.created_at, r.id) < place),
+        key=lambda r: (r.created_at, r.id),
+    )
+    last: dict[str, dict[str, str]] = {}
+    for previous in earlier:
+        for invoice in previous.invoices:
+            billing = invoice.account.billing
+            if (
+                invoice.state is InvoiceState.ACTIVE
+                and invoice.total > 0
+                and invoice.account.currency == "EUR"
+                and billing is not None
+                and billing.mandate_id is not None
+                and billing.iban is not None
+            ):
+                last[invoice.account.number] = {
+                    "mandate_id": billing.mandate_id,
+                    "iban": compact(billing.iban),
+                }
+    return json.dumps(dict(sorted(last.items())))

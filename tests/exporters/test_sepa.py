@@ -25,15 +25,17 @@ from onaccount import (
     InvoiceState,
     Line,
     MemoryLedger,
+    Period,
     Purchase,
     Vat,
     commit_run,
     open_account,
     plan_run,
+    update_account,
 )
 from onaccount.exporting import Exportable, InvalidOptions
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract
-from onaccount_exporters import ExportRefused, SepaExporter
+from onaccount_exporters import ExportRefused, SepaExporter, previous_mandates
 from tests.exporters._billing import (
     ADMIN,
     AMS,
@@ -390,3 +392,81 @@ def test_batch_booking_is_an_option(version: str) -> None:
         try_valid_xml(xml, version)
         (node,) = _find(etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/BtchBookg")
         assert node.text == expected
+
+
+def _two_months(
+    october: BillingDetails, november: BillingDetails
+) -> tuple[MemoryLedger, InvoiceRun]:
+    """A ledger whose account 1 was collected in October and is billed again in November."""
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1", name="Member 1", limit=100, billing=october), actor=ADMIN
+    )
+    run = None
+    for month, billing in ((10, october), (11, november)):
+        account = ledger.get_account("1")
+        update_account(ledger, attrs.evolve(account, billing=billing), actor=ADMIN)
+        ledger.record(
+            Purchase(
+                account="1",
+                id=f"tx-{month}",
+                at=dt.datetime(2026, month, 5, 12, tzinfo=AMS),
+                lines=(
+                    Line(product="Tea", quantity=1, unit_price="3.00", vat=Vat.standard("0.09")),
+                ),
+            )
+        )
+        period = Period.month(2026, month, tz="Europe/Amsterdam")
+        plan = plan_run(ledger, period, ["1"], "none", actor=ADMIN)
+        run = commit_run(
+            ledger, plan, actor=ADMIN, key=f"2026-{month}", at=period.end + dt.timedelta(hours=9)
+        )
+    assert run is not None
+    return ledger, run
+
+
+def _mandate_info(data: bytes) -> Any:
+    xml, _ = _xml(data)
+    assert xml is not None
+    (info,) = _find(
+        etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/DrctDbtTxInf/DrctDbtTx/MndtRltdInf"
+    )
+    return info
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_changed_mandate_or_iban_carries_amendment_information(version: str) -> None:
+    """Since October's collection the mandate id and the IBAN changed: November says so."""
+    new = attrs.evolve(DUTCH, mandate_id="ZWA-1042-B", iban="NL91ABNA0417164300")
+    ledger, november = _two_months(DUTCH, new)
+    options = {
+        **_CREDITOR_BY_DEFAULT_DATE,
+        "version": version,
+        "previous_mandates": previous_mandates(ledger, november),
+    }
+    data = SEPA.export_bytes(november, options)
+    xml, _ = _xml(data)
+    try_valid_xml(xml, version)
+    info = _mandate_info(data)
+    assert _text(info, "AmdmntInd") == "true"
+    assert _text(info, "AmdmntInfDtls/OrgnlMndtId") == "ZWA-1042"
+    assert _text(info, "AmdmntInfDtls/OrgnlDbtrAgt/FinInstnId/Othr/Id") == "SMNDA"
+    unchanged = previous_mandates(*_two_months(DUTCH, DUTCH))
+    info = _mandate_info(
+        SEPA.export_bytes(
+            _two_months(DUTCH, DUTCH)[1], {**options, "previous_mandates": unchanged}
+        )
+    )
+    assert not _find(info, "AmdmntInd")
+
+
+def test_an_iban_changed_within_the_bank_names_the_original_account() -> None:
+    """A new IBAN at the same bank is amended with the original debtor account."""
+    new = attrs.evolve(DUTCH, iban="NL69INGB0123456789")
+    ledger, november = _two_months(DUTCH, new)
+    options = {
+        **_CREDITOR_BY_DEFAULT_DATE,
+        "previous_mandates": previous_mandates(ledger, november),
+    }
+    info = _mandate_info(SEPA.export_bytes(november, options))
+    assert _text(info, "AmdmntInfDtls/OrgnlDbtrAcct/Id/IBAN") == "NL20INGB0001234567"
