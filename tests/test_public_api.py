@@ -212,6 +212,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "XafOptions",
         "XlsxExporter",
         "XlsxOptions",
+        "current_billing",
         "next_journal_entry",
         "onaccount_register_exporters",
         "previous_mandates",

@@ -27,7 +27,7 @@ from ._debtors import DebtorsExporter, DebtorsOptions
 from ._errors import ExportRefusal, ExportRefused, ExtraNotInstalled
 from ._journal import JournalExporter, JournalOptions, LedgerAccounts, next_journal_entry
 from ._seller import SellerOptions
-from ._sepa import SepaExporter, SepaOptions, previous_mandates
+from ._sepa import SepaExporter, SepaOptions, current_billing, previous_mandates
 from ._ubl import UblExporter, UblOptions
 from ._xaf import XafExporter, XafOptions
 from ._xlsx import XlsxExporter, XlsxOptions
@@ -52,6 +52,7 @@ __all__ = [
     "XafOptions",
     "XlsxExporter",
     "XlsxOptions",
+    "current_billing",
     "next_journal_entry",
     "onaccount_register_exporters",
     "previous_mandates",

@@ -60,7 +60,7 @@ from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_dra
 from ._seller import SellerOptions, compact
 from ._target2 import add_business_days, is_business_day, next_business_day
 
-__all__ = ["SepaExporter", "SepaOptions", "previous_mandates"]
+__all__ = ["SepaExporter", "SepaOptions", "current_billing", "previous_mandates"]
 
 _VERSIONS = ("pain.008.001.08", "pain.008.001.02")
 # The identifiers the EPC accepts: Latin letters, digits and a few marks, no spaces.
@@ -115,6 +115,14 @@ class SepaOptions(SellerOptions):
         "previous_mandates(ledger, run) reads it from the ledger's earlier runs. A changed "
         "mandate id or IBAN is sent with amendment information.",
     )
+    current_billing: str = option(
+        "{}",
+        help="Mandates and IBANs to collect under instead of those committed with the "
+        'run, as a JSON object such as {"1042": {"mandate_id": "ZWA-1042", '
+        '"mandate_date": "2025-06-01", "iban": "NL20INGB0001234567", "bic": null}}; '
+        "current_billing(ledger, run) gives the accounts' details as the ledger has them "
+        "now, for a member whose mandate came after the run.",
+    )
     batch_booking: bool = option(
         True,
         help="true: the bank books each batch as one amount on the creditor's statement; "
@@ -130,6 +138,29 @@ class SepaOptions(SellerOptions):
         if not 0 <= self.lead_days <= 30:
             self._refuse("lead_days", "must be from 0 to 30 business days")
         self.previous()
+        self.current()
+
+    def current(self) -> dict[str, tuple[str, dt.date, str, str | None]]:
+        """``current_billing`` read: account number to (mandate id, date, IBAN, BIC)."""
+        try:
+            data = json.loads(self.current_billing)
+            result = {
+                str(number): (
+                    _text_field(details, "mandate_id"),
+                    dt.date.fromisoformat(_text_field(details, "mandate_date")),
+                    compact(_text_field(details, "iban")),
+                    details.get("bic") or None,
+                )
+                for number, details in data.items()
+            }
+        except (ValueError, TypeError, AttributeError, KeyError):
+            self._refuse(
+                "current_billing",
+                'is not a JSON object of account numbers to {"mandate_id": ..., '
+                '"mandate_date": "YYYY-MM-DD", "iban": ..., "bic": ...}; build it with '
+                "current_billing(ledger, run)",
+            )
+        return result
 
     def previous(self) -> dict[str, tuple[str, str]]:
         """``previous_mandates`` read: account number to (mandate id, IBAN)."""
@@ -173,6 +204,13 @@ class _Debit:
     #: Amendment information: the original mandate id, the original IBAN (same bank) and
     #: whether the debtor moved to another bank (SMNDA); None when nothing changed.
     amendment: tuple[str | None, str | None, bool] | None = None
+
+
+def _text_field(details: Mapping[str, object], name: str) -> str:
+    value = details[name]
+    if not isinstance(value, str):
+        raise TypeError(name)
+    return value
 
 
 def _libraries() -> tuple[Any, Any, Any]:
@@ -370,10 +408,20 @@ class _Collection:
             refuse("billing.name", "has no name in Latin letters; set billing.name")
         mandate_id = billing.mandate_id if billing else None
         mandate_date = billing.mandate_date if billing else None
+        iban = compact(billing.iban if billing else None)
+        bic = compact(billing.bic if billing else None) or None
+        current = self.options.current().get(account.number)
+        if current is not None:
+            mandate_id, mandate_date, iban, bic = current
         if mandate_id is None or mandate_date is None:
             refuse(
                 "billing.mandate_id",
-                "has no direct-debit mandate; set billing.mandate_id and mandate_date",
+                "has no direct-debit mandate in the billing details committed with the "
+                "run; set billing.mandate_id and mandate_date, and if the member has a "
+                "mandate now, collect under it with option current_billing set to "
+                "current_billing(ledger, run)"
+                if not is_draft(document)
+                else "has no direct-debit mandate; set billing.mandate_id and mandate_date",
             )
         elif not _SEPA_ID.fullmatch(mandate_id):
             refuse(
@@ -388,14 +436,12 @@ class _Collection:
                 f"creation on {self.created}, so it cannot be collected under yet; correct "
                 "billing.mandate_date, or collect it in a later run",
             )
-        iban = compact(billing.iban if billing else None)
         if not iban:
             refuse("billing.iban", "has no IBAN to collect from; set billing.iban")
         else:
             problem = self._iban_problem(iban)
             if problem:
                 refuse("billing.iban", f"has {problem}; correct billing.iban")
-        bic = compact(billing.bic if billing else None) or None
         if bic is not None and not self._bic_ok(bic):
             refuse("billing.bic", f"has BIC {bic!r}, which is not valid; correct billing.bic")
         if len(self.refusals) > before or mandate_id is None or mandate_date is None:
@@ -434,7 +480,10 @@ def _message_id(
         str(document.run_id),
         options.version,
         date.isoformat(),
-        *(f"{d.number}:{d.cents}:{d.sequence}:{d.amendment}" for d in debits),
+        *(
+            f"{d.number}:{d.cents}:{d.sequence}:{d.mandate_id}:{d.iban}:{d.amendment}"
+            for d in debits
+        ),
     ]
     return "OA" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:33]
 
@@ -617,3 +666,25 @@ def previous_mandates(ledger: Ledger, run: InvoiceRun) -> str:
                     "iban": compact(billing.iban),
                 }
     return json.dumps(dict(sorted(last.items())))
+
+
+def current_billing(ledger: Ledger, run: InvoiceRun) -> str:
+    """The ``current_billing`` option for ``run``: its accounts' mandates as they are now.
+
+    For each account of the run whose current billing details have a mandate and an
+    IBAN. Passing it collects under those instead of the details committed with the run.
+    """
+    current: dict[str, dict[str, str | None]] = {}
+    for invoice in run.invoices:
+        billing = ledger.get_account(invoice.account.number).billing
+        if billing is None or billing.mandate_id is None or billing.mandate_date is None:
+            continue
+        if billing.iban is None:
+            continue
+        current[invoice.account.number] = {
+            "mandate_id": billing.mandate_id,
+            "mandate_date": billing.mandate_date.isoformat(),
+            "iban": billing.iban,
+            "bic": billing.bic,
+        }
+    return json.dumps(dict(sorted(current.items())))

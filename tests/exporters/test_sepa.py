@@ -35,7 +35,7 @@ from onaccount import (
 )
 from onaccount.exporting import Exportable, InvalidOptions
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract
-from onaccount_exporters import ExportRefused, SepaExporter, previous_mandates
+from onaccount_exporters import ExportRefused, SepaExporter, current_billing, previous_mandates
 from tests.exporters._billing import (
     ADMIN,
     AMS,
@@ -470,3 +470,29 @@ def test_an_iban_changed_within_the_bank_names_the_original_account() -> None:
     }
     info = _mandate_info(SEPA.export_bytes(november, options))
     assert _text(info, "AmdmntInfDtls/OrgnlDbtrAcct/Id/IBAN") == "NL20INGB0001234567"
+
+
+def test_a_mandate_added_after_the_run_is_used_when_the_host_says_so() -> None:
+    """The committed snapshot has no mandate; current_billing collects under today's one."""
+    no_mandate = attrs.evolve(DUTCH, mandate_id=None, mandate_date=None)
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1", name="Member 1", limit=100, billing=no_mandate), actor=ADMIN
+    )
+    ledger.record(
+        Purchase(
+            account="1",
+            id="tx-1",
+            at=dt.datetime(2026, 10, 5, 12, tzinfo=AMS),
+            lines=(Line(product="Tea", quantity=1, unit_price="3.00", vat=Vat.standard("0.09")),),
+        )
+    )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    update_account(ledger, attrs.evolve(ledger.get_account("1"), billing=DUTCH), actor=ADMIN)
+    (refusal,) = SEPA.refusals(run, CREDITOR)
+    assert refusal.field == "billing.mandate_id"
+    assert "current_billing" in refusal.message
+    options = {**CREDITOR, "current_billing": current_billing(ledger, run)}
+    assert SEPA.refusals(run, options) == ()
+    assert _transactions(SEPA.export_bytes(run, options)) == {"2026-10-1": "ZWA-1042"}
