@@ -15,6 +15,20 @@ is still collected (or, with ``on_refusal="raise"``, nothing is written):
   currency than EUR; a zero total is nothing to invoice, so no debit and no refusal;
 - every account of a statement or plan: money is collected for committed runs only.
 
+Dates follow the EPC rulebooks: the file's creation time is the run's commit time; the
+collection date is a TARGET2 business day at least ``lead_days`` business days after
+the creation (1 for CORE and B2B, FRST and RCUR alike, since the rulebooks of November
+2016); a mandate signed after the creation is refused. A date left empty is
+``collection_days`` after the invoice date, moved on to the first date that works; one
+given that does not work is refused with the first that does.
+
+A run keeps the billing details it was committed with. Two options bring in what the
+ledger knows besides: ``previous_mandates`` (from `previous_mandates`) names the
+mandate id and IBAN each account was last collected under, read from the billing
+details earlier runs committed, so a changed one is sent with amendment information;
+``current_billing`` (from `current_billing`) collects under the mandates the accounts
+have now, for a member whose mandate came after the run.
+
 The sequence type comes from the mandate's history, which an export cannot see (exports
 are pure functions of the run). ``sequence="auto"`` approximates it from the run: a
 mandate signed on or after the first day of the billed period cannot have been used for
