@@ -24,11 +24,14 @@ from onaccount.exporting import (
     ExportDocument,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     export_document,
     option,
+    tracked,
 )
 
-from ._invoices import invoiced
+from ._invoices import invoiced, nothing_to_invoice
 
 __all__ = ["DEBTOR_HEADERS", "DebtorsExporter", "DebtorsOptions"]
 
@@ -62,8 +65,8 @@ class DebtorsOptions(ExportOptions):
     header: bool = option(True, help="Write a header row with the column names first.")
 
 
-def _rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
-    for entry in invoiced(document):
+def _rows(document: ExportDocument, progress: ExportProgress | None) -> Iterator[tuple[Cell, ...]]:
+    for entry in tracked(invoiced(document), progress):
         account = entry.account
         billing = account.billing or BillingDetails()
         address = billing.address
@@ -99,10 +102,25 @@ class DebtorsExporter(Exporter[DebtorsOptions]):
     extension = "debtors.csv"
     Options = DebtorsOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: DebtorsOptions) -> None:
-        """Write the debtors as one CSV table."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: DebtorsOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the debtors as one CSV table; the report counts them."""
         document = export_document(source)
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(DEBTOR_HEADERS)
-            writer.writerows(_rows(document))
+            writer.writerows(_rows(document, progress))
+        written = writer.rows - int(options.header)
+        return ExportReport(
+            exporter=self.identifier,
+            unit="debtors",
+            written=written,
+            accounts=written,
+            nothing_to_invoice=nothing_to_invoice(document),
+        )

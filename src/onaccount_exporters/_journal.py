@@ -37,17 +37,20 @@ from onaccount.exporting import (
     ExportedAccount,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     InvalidOptions,
     export_document,
     option,
     pad_amount,
+    tracked,
     vat_label,
 )
 
 from ._archive import settle
 from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
-from ._invoices import invoice_date, invoice_number, invoiced
+from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
 
 __all__ = [
     "JOURNAL_HEADERS",
@@ -246,9 +249,11 @@ def numbered(
             yield number, entry
 
 
-def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[Cell, ...]]:
+def _rows(
+    document: ExportDocument, options: JournalOptions, progress: ExportProgress | None
+) -> Iterator[tuple[Cell, ...]]:
     date: dt.date = invoice_date(document)
-    for number, entry in numbered(document, options):
+    for number, entry in tracked(list(numbered(document, options)), progress):
         lines = postings(entry, options)
         invoice = invoice_number(document, entry)
         currency = entry.currency
@@ -333,11 +338,29 @@ class JournalExporter(Exporter[JournalOptions]):
             "list",
         )
 
-    def write(self, source: Exportable, stream: BinaryIO, options: JournalOptions) -> None:
-        """Write the entries as one CSV table; `ExportRefused` first if a rate has no code."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: JournalOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the entries as one CSV table; `ExportRefused` first if a rate has no code.
+
+        The report counts the rows, header aside, and names the accounts with nothing to
+        invoice.
+        """
         document = export_document(source)
         settle(self.identifier, vat_code_refusals(document, options), "raise")
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(JOURNAL_HEADERS)
-            writer.writerows(_rows(document, options))
+            writer.writerows(_rows(document, options, progress))
+        return ExportReport(
+            exporter=self.identifier,
+            unit="rows",
+            written=writer.rows - int(options.header),
+            accounts=len(invoiced(document)),
+            nothing_to_invoice=nothing_to_invoice(document),
+        )

@@ -62,15 +62,31 @@ from onaccount.exporting import (
     ExportedAccount,
     Exporter,
     ExportError,
+    ExportProgress,
+    ExportReport,
     export_document,
     option,
     remove_xml_forbidden,
 )
 
-from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
 from ._checks import check_iso_date
 from ._errors import ExportRefusal, ExtraNotInstalled
-from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_draft
+from ._invoices import (
+    invoice_date,
+    invoice_number,
+    invoiced,
+    is_credit,
+    is_draft,
+    nothing_to_invoice,
+)
 from ._seller import SellerOptions, compact
 from ._target2 import add_business_days, is_business_day, next_business_day
 
@@ -586,12 +602,25 @@ class SepaExporter(Exporter[SepaOptions]):
         collection, _, _ = self._check(export_document(source), self.options(options))
         return settle(self.identifier, collection.refusals, "list")
 
-    def write(self, source: Exportable, stream: BinaryIO, options: SepaOptions) -> None:
-        """Write the collection (if anything can be collected) and ``refused.txt``."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: SepaOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the collection (if anything can be collected) and ``refused.txt``.
+
+        The report counts the direct debits collected; ``progress`` hears of the
+        collection as one step, which sepaxml builds and checks as a whole.
+        """
         document = export_document(source)
         collection, config, debits = self._check(document, options)
         refused = settle(self.identifier, collection.refusals, options.on_refusal)
         members = []
+        if progress is not None:
+            progress(0, 1, "collections")
         if config is not None and debits:
             stem = f"{options.version} {document.run_key or document.run_id}"
             members.append(
@@ -601,6 +630,18 @@ class SepaExporter(Exporter[SepaOptions]):
                 )
             )
         write_zip(stream, members, refused)
+        if progress is not None:
+            progress(1, 1, "collections")
+        count = len(debits) if members else 0
+        return ExportReport(
+            exporter=self.identifier,
+            unit="debits",
+            written=count,
+            accounts=count,
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
+        )
 
     def _xml(
         self,

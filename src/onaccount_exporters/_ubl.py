@@ -32,11 +32,21 @@ from onaccount.exporting import (
     ExportDocument,
     ExportedAccount,
     Exporter,
+    ExportProgress,
+    ExportReport,
     export_document,
     option,
+    tracked,
 )
 
-from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
 from ._checks import (
     iban_checksum_ok,
     text,
@@ -44,7 +54,14 @@ from ._checks import (
 )
 from ._errors import ExportRefusal
 from ._figures import figures
-from ._invoices import invoice_date, invoice_number, invoiced, is_credit, is_draft
+from ._invoices import (
+    invoice_date,
+    invoice_number,
+    invoiced,
+    is_credit,
+    is_draft,
+    nothing_to_invoice,
+)
 from ._seller import SellerOptions, compact, peppol_endpoint
 from ._ubl_xml import Party, Payment, UblDocument, to_xml
 
@@ -414,10 +431,30 @@ class UblExporter(Exporter[UblOptions]):
         checked = _check(export_document(source), self.options(options))
         return settle(self.identifier, checked.refusals, "list")
 
-    def write(self, source: Exportable, stream: BinaryIO, options: UblOptions) -> None:
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: UblOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
         """Write one XML document per account invoice, and ``refused.txt`` if any is refused."""
-        checked = _check(export_document(source), options)
+        document = export_document(source)
+        checked = _check(document, options)
         refused = settle(self.identifier, checked.refusals, options.on_refusal)
         names = MemberNames()
-        members = [(names(doc.number, "xml"), to_xml(doc)) for doc in checked.documents]
+        members = [
+            (names(doc.number, "xml"), to_xml(doc))
+            for doc in tracked(checked.documents, progress, "invoices")
+        ]
         write_zip(stream, members, refused)
+        return ExportReport(
+            exporter=self.identifier,
+            unit="invoices",
+            written=len(members),
+            accounts=len(members),
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
+        )

@@ -30,6 +30,8 @@ from onaccount.exporting import (
     ExportDocument,
     ExportedAccount,
     Exporter,
+    ExportProgress,
+    ExportReport,
     export_document,
     option,
     pad_amount,
@@ -37,11 +39,18 @@ from onaccount.exporting import (
     vat_label,
 )
 
-from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
 from ._checks import text
 from ._errors import ExportRefusal
 from ._figures import figures
-from ._invoices import invoice_date, invoice_number, invoiced
+from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
 from ._journal import LedgerAccounts, postings, vat_code_refusals
 from ._seller import SellerOptions, compact
 
@@ -311,15 +320,40 @@ class XafExporter(Exporter[XafOptions]):
             self.identifier, _refusals(export_document(source), self.options(options)), "list"
         )
 
-    def write(self, source: Exportable, stream: BinaryIO, options: XafOptions) -> None:
-        """Write the auditfile (if the company is named) and ``refused.txt`` in a zip."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: XafOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the auditfile (if the company is named) and ``refused.txt`` in a zip.
+
+        The report counts the transactions; ``progress`` hears of the file as one step.
+        """
         document = export_document(source)
         refused = settle(self.identifier, _refusals(document, options), options.on_refusal)
         members = []
+        written = 0
+        if progress is not None:
+            progress(0, 1, "auditfiles")
         if not any(r.account is None for r in refused):
             accounts = frozenset(r.account for r in refused if r.account is not None)
             auditfile = _Auditfile(document, options, accounts)
             if auditfile.entries:
                 stem = document.run_key or document.run_id or f"draft {document.period.label}"
                 members.append((MemberNames()(stem, "xaf"), auditfile.build()))
+                written = len(auditfile.entries)
         write_zip(stream, members, refused)
+        if progress is not None:
+            progress(1, 1, "auditfiles")
+        return ExportReport(
+            exporter=self.identifier,
+            unit="transactions",
+            written=written,
+            accounts=written,
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
+        )

@@ -47,3 +47,12 @@ def test_a_negative_total_is_a_credit_note_in_every_format() -> None:
     assert (refusal.account, refusal.field) == ("1042", "total")
     assert "credit note" in refusal.message
     assert "a collection cannot be negative" in refusal.message
+
+
+def test_every_format_reports_a_zero_total_as_nothing_to_invoice() -> None:
+    """The export report of ubl, sepa and journal lists the zero account, not as refused."""
+    run = zero_run()
+    for exporter, options in ((UBL, SELLER), (SEPA, CREDITOR), (JOURNAL, {})):
+        report = exporter.export(run, io.BytesIO(), options)
+        assert report.nothing_to_invoice == ("1042",), exporter.identifier
+        assert "1042" not in report.refused_accounts()

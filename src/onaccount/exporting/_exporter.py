@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import inspect
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from onaccount._runs import InvoiceRun, Plan
 from onaccount._statement import Statement
 
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
+from ._report import ExportProgress, ExportReport
 
 __all__ = [
     "IDENTIFIER_PATTERN",
@@ -248,8 +250,21 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     Options: type[OptionsT]
 
     @abc.abstractmethod
-    def write(self, source: Exportable, stream: BinaryIO, options: OptionsT) -> None:
-        """Write ``source`` (a statement, plan or run) to the binary ``stream``."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: OptionsT,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport | None:
+        """Write ``source`` (a statement, plan or run) to the binary ``stream``.
+
+        Return an `ExportReport` saying how many documents or rows were written and what
+        was refused, and call ``progress`` (if given) as the work goes, e.g. through
+        `tracked`. An exporter written before reports existed may return None and leave
+        out ``progress``: `export` then reports that it wrote without counting.
+        """
 
     def options(self, options: OptionsT | Mapping[str, object] | str | None = None) -> OptionsT:
         """Options for this exporter from an instance, a JSON object or text, or defaults."""
@@ -280,8 +295,14 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         source: Exportable,
         stream: BinaryIO,
         options: OptionsT | Mapping[str, object] | str | None = None,
-    ) -> None:
-        """Write ``source`` to ``stream`` with ``options`` (defaults when None)."""
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write ``source`` to ``stream`` with ``options`` (defaults when None).
+
+        Returns what `write` reports, with the exporter's identifier and, for a plan,
+        the accounts it had nothing to invoice for.
+        """
         # Hosts pass whatever they have; check the value, not just its declared type.
         checked: object = source
         if not isinstance(checked, (Statement, Plan, InvoiceRun)):
@@ -292,7 +313,12 @@ class Exporter(abc.ABC, Generic[OptionsT]):
                 obj=self,
                 field="source",
             )
-        self.write(source, stream, self.options(options))
+        resolved = self.options(options)
+        if progress is not None and _takes_progress(self.write):
+            result = self.write(source, stream, resolved, progress=progress)
+        else:
+            result = self.write(source, stream, resolved)
+        return finish_report(self, source, result)
 
     def export_bytes(
         self,
@@ -306,6 +332,41 @@ class Exporter(abc.ABC, Generic[OptionsT]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self, 'identifier', '?')!r}>"
+
+
+def _takes_progress(write: Any) -> bool:
+    """Whether a ``write`` method accepts ``progress`` (older plugins' do not)."""
+    try:
+        parameters = inspect.signature(write).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a builtin or C-level callable
+        return False
+    return "progress" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def finish_report(exporter: Exporter[Any], source: Exportable, result: object) -> ExportReport:
+    """The report of an export: what ``write`` returned, completed from ``source``.
+
+    A plugin's ``write`` that returns None gets a report without counts; anything else
+    than a report or None is a broken exporter.
+    """
+    if result is None:
+        report = ExportReport(exporter=exporter.identifier)
+    elif isinstance(result, ExportReport):
+        report = attrs.evolve(result, exporter=exporter.identifier)
+    else:
+        raise InvalidExporter(
+            f"exporter {exporter.identifier!r} write() returned {result!r}, a "
+            f"{type(result).__name__}; return an ExportReport (or None)",
+            value=result,
+            obj=exporter,
+            field="write",
+        )
+    checked: object = source
+    if isinstance(checked, Plan) and checked.nothing_to_invoice and not report.nothing_to_invoice:
+        report = attrs.evolve(report, nothing_to_invoice=checked.nothing_to_invoice)
+    return report
 
 
 def validate_exporter(exporter: object) -> Exporter[Any]:
