@@ -63,6 +63,7 @@ from ._money import (
     round_money,
     vat_split,
 )
+from ._party import PartyId
 from ._period import EARLIEST_INSTANT, LATEST_INSTANT, Period
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState, BalanceFilter
@@ -153,6 +154,7 @@ __all__ = [
     "NotInvoiceable",
     "OnAccountError",
     "OverLimitWarning",
+    "PartyId",
     "Period",
     "PeriodParseError",
     "PermissionDenied",

@@ -11,6 +11,7 @@ import attrs
 
 from ._errors import InvalidValue
 from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
+from ._party import PartyId, is_registration_scheme
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -183,6 +184,29 @@ class BillingDetails:
     bic: str | None = attrs.field(default=None, converter=optional_text)
     mandate_id: str | None = attrs.field(default=None, converter=optional_text)
     mandate_date: dt.date | None = attrs.field(default=None)
+    #: The buyer's Peppol participant id, when it is known (its endpoint, BT-49).
+    peppol_id: PartyId | None = attrs.field(default=None)
+    #: The buyer's legal registration (BT-47): KvK, KBO/BCE, OIN or GLN.
+    registration: PartyId | None = attrs.field(default=None)
+
+    @peppol_id.validator
+    def _check_peppol_id(self, attribute: attrs.Attribute[PartyId | None], value: object) -> None:
+        _check_party_id(self, attribute.name, value)
+
+    @registration.validator
+    def _check_registration(
+        self, attribute: attrs.Attribute[PartyId | None], value: object
+    ) -> None:
+        _check_party_id(self, attribute.name, value)
+        if isinstance(value, PartyId) and not is_registration_scheme(value.scheme):
+            raise InvalidValue(
+                f"registration {value.label} is under a VAT-based Peppol scheme; a legal "
+                "registration (BT-47) is in a register such as 0106 (KvK), 0208 (KBO/BCE), "
+                "0190 (OIN) or 0088 (GLN): give that, and the VAT id as vat_id",
+                value=value.label,
+                obj=self,
+                field="registration",
+            )
 
     @email.validator
     def _check_email(self, attribute: attrs.Attribute[str | None], value: str | None) -> None:
@@ -216,6 +240,16 @@ class BillingDetails:
                 obj=self,
                 field=missing,
             )
+
+
+def _check_party_id(owner: object, name: str, value: object) -> None:
+    if value is not None and not isinstance(value, PartyId):
+        raise InvalidValue(
+            f"{name} {value!r} is not a PartyId; pass PartyId(scheme='0208', value='0203201340')",
+            value=value,
+            obj=owner,
+            field=name,
+        )
 
 
 def _limit(value: object) -> Decimal:

@@ -10,6 +10,14 @@ and date, so an e-invoice, its direct debit and its journal entry can be matched
   after the period, since nothing was committed yet.
 
 An undone account invoice is no invoice any more: these exporters leave it out.
+
+One rule for the total, the same in every format:
+
+- a zero total is no document: no invoice, no journal entry, no direct debit; the
+  export report lists the account under "nothing to invoice";
+- a negative total (returns outweigh purchases) is a credit note: a UBL
+  ``CreditNote``, a journal entry with debit and credit swapped; a direct debit
+  cannot be negative, so the ``sepa`` exporter leaves it out with that reason.
 """
 
 from __future__ import annotations
@@ -21,7 +29,15 @@ from onaccount.exporting import DocumentKind, ExportDocument, ExportedAccount
 
 from ._checks import text
 
-__all__ = ["billable", "invoice_date", "invoice_number", "is_draft"]
+__all__ = [
+    "billable",
+    "invoice_date",
+    "invoice_number",
+    "invoiced",
+    "is_credit",
+    "is_draft",
+    "nothing_to_invoice",
+]
 
 _UNDONE = "undone"
 
@@ -52,3 +68,18 @@ def invoice_date(document: ExportDocument) -> dt.date:
 def billable(document: ExportDocument) -> tuple[ExportedAccount, ...]:
     """The account invoices to write, in account order: every one that is not undone."""
     return tuple(entry for entry in document.accounts if entry.state != _UNDONE)
+
+
+def invoiced(document: ExportDocument) -> tuple[ExportedAccount, ...]:
+    """The billable account invoices with a total: each one is a document."""
+    return tuple(entry for entry in billable(document) if not entry.total.is_zero())
+
+
+def nothing_to_invoice(document: ExportDocument) -> tuple[str, ...]:
+    """The numbers of the billable accounts whose total is zero: no document for them."""
+    return tuple(entry.account.number for entry in billable(document) if entry.total.is_zero())
+
+
+def is_credit(entry: ExportedAccount) -> bool:
+    """Whether ``entry``'s total is negative, so its document is a credit note."""
+    return entry.total < 0

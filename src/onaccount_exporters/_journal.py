@@ -9,25 +9,25 @@ with the net amount per GL account and VAT per rate, and so balances to the cent
   amounts, rounding cents spread by largest remainder (see `_figures.spread`), then
   summed per GL account (``gl_accounts`` maps product groups to accounts, the rest go
   to ``revenue_account``);
-- negative amounts (returns, credit notes) move to the other column, so debit and credit
-  are never negative.
+- negative amounts move to the other column, so debit and credit are never negative:
+  a negative total (a credit note) credits the debtors account.
 
 Rows hold the entry number, date, journal code, invoice number, debtor code (the
 account number) and name, GL account, a description, the VAT code, debit, credit and
-currency. Undone account invoices and entries that come to nothing are left out.
+currency. Undone account invoices and zero totals get no entry (see `_invoices`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import BinaryIO, NoReturn
 
 import attrs
 
-from onaccount import minor_unit
+from onaccount import InvoiceRun, Ledger, minor_unit
 from onaccount.exporting import (
     CSV_DIALECTS,
     Cell,
@@ -47,10 +47,21 @@ from onaccount.exporting import (
     vat_label,
 )
 
+from ._archive import settle
+from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
-from ._invoices import billable, invoice_date, invoice_number
+from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
 
-__all__ = ["JOURNAL_HEADERS", "JournalExporter", "JournalOptions"]
+__all__ = [
+    "JOURNAL_HEADERS",
+    "JournalExporter",
+    "JournalOptions",
+    "LedgerAccounts",
+    "next_journal_entry",
+    "numbered",
+    "postings",
+    "vat_code_refusals",
+]
 
 #: The columns of a journal export.
 JOURNAL_HEADERS = (
@@ -70,17 +81,14 @@ JOURNAL_HEADERS = (
 _NO_GROUP = "(no group)"
 
 
-@attrs.frozen(kw_only=True)
-class JournalOptions(ExportOptions):
-    """The journal, GL accounts and CSV spelling of the ``journal`` exporter."""
+# Not slotted, so that an exporter's options can combine it with other option sets.
+@attrs.frozen(kw_only=True, slots=False)
+class LedgerAccounts(ExportOptions):
+    """Where a run's entries post: the journal, GL accounts, VAT codes and entry numbers.
 
-    dialect: str = option(
-        "excel-nl",
-        choices=tuple(CSV_DIALECTS),
-        help="excel-nl: ';', decimal comma, BOM, dd-mm-yyyy; rfc4180: ',', decimal point, "
-        "ISO dates.",
-    )
-    header: bool = option(True, help="Write a header row with the column names first.")
+    The options of the ``journal`` and ``xaf`` exporters, declared once.
+    """
+
     journal: str = option("VK", help="The journal code of every entry, e.g. VK (sales).")
     debtors_account: str = option(
         "1300", help="The GL account debited with each invoice's gross total."
@@ -93,8 +101,28 @@ class JournalOptions(ExportOptions):
         help='Revenue GL accounts by product group, as a JSON object such as {"Drinks": '
         '"8010", "Food": "8020"}.',
     )
-    vat_account: str = option("1500", help="The GL account credited with VAT, one line per rate.")
-    first_entry: int = option(1, help="The first entry number; entries count on from it.")
+    vat_account: str = option(
+        "1500",
+        help="The GL account credited with VAT, one line per rate, for the rates "
+        "vat_accounts leaves out.",
+    )
+    vat_accounts: str = option(
+        "{}",
+        help='VAT GL accounts by VAT category and rate, as a JSON object such as {"S 21%": '
+        '"1510", "S 9%": "1520"}.',
+    )
+    vat_codes: str = option(
+        "{}",
+        help="The accounting package's VAT codes by our VAT category and rate, as a JSON "
+        'object such as {"S 21%": "VH", "S 9%": "VL", "E 0%": "VV"}; empty: our labels. '
+        "When given, every rate a run uses needs a code.",
+    )
+    first_entry: int = option(
+        1,
+        help="The entry number of the first account invoice; each account invoice is "
+        "first_entry plus its place in the run, so an undone or zero one leaves its number "
+        "unused. next_journal_entry(ledger, run) gives the number after earlier runs.",
+    )
 
     def __attrs_post_init__(self) -> None:
         for name in ("journal", "debtors_account", "revenue_account", "vat_account"):
@@ -103,11 +131,13 @@ class JournalOptions(ExportOptions):
         if self.first_entry < 0:
             self._refuse("first_entry", "is below zero; give 0 or more")
         self.revenue_accounts()
+        self.vat_gl_accounts()
+        self.vat_code_map()
 
     def _refuse(self, name: str, problem: str) -> NoReturn:
         value = getattr(self, name)
         raise InvalidOptions(
-            f"JournalOptions option {name!r} {value!r} {problem}",
+            f"{type(self).__name__} option {name!r} {value!r} {problem}",
             value=value,
             obj=self,
             field=name,
@@ -115,19 +145,40 @@ class JournalOptions(ExportOptions):
 
     def revenue_accounts(self) -> dict[str, str]:
         """``gl_accounts`` read: product group to GL account."""
+        return self._mapping("gl_accounts", "product groups to GL account codes", "Drinks", "8010")
+
+    def vat_gl_accounts(self) -> dict[str, str]:
+        """``vat_accounts`` read: VAT label (``S 21%``) to GL account."""
+        return self._mapping("vat_accounts", "VAT rates to GL account codes", "S 21%", "1510")
+
+    def vat_code_map(self) -> dict[str, str]:
+        """``vat_codes`` read: VAT label (``S 21%``) to the package's VAT code."""
+        return self._mapping("vat_codes", "VAT rates to VAT codes", "S 21%", "VH")
+
+    def _mapping(self, name: str, what: str, key: str, value: str) -> dict[str, str]:
         try:
-            mapping = json.loads(self.gl_accounts)
+            mapping = json.loads(getattr(self, name))
         except ValueError:
             mapping = None
         if not isinstance(mapping, dict) or not all(
             isinstance(v, str) and v.strip() for v in mapping.values()
         ):
-            self._refuse(
-                "gl_accounts",
-                "is not a JSON object of product groups to GL account codes; write e.g. "
-                '{"Drinks": "8010"}',
-            )
+            example = json.dumps({key: value})
+            self._refuse(name, f"is not a JSON object of {what}; write e.g. {example}")
         return {str(k): str(v) for k, v in mapping.items()}
+
+
+@attrs.frozen(kw_only=True)
+class JournalOptions(LedgerAccounts):
+    """The GL accounts (see `LedgerAccounts`) and CSV spelling of the ``journal`` exporter."""
+
+    dialect: str = option(
+        "excel-nl",
+        choices=tuple(CSV_DIALECTS),
+        help="excel-nl: ';', decimal comma, BOM, dd-mm-yyyy; rfc4180: ',', decimal point, "
+        "ISO dates.",
+    )
+    header: bool = option(True, help="Write a header row with the column names first.")
 
 
 @attrs.frozen
@@ -139,7 +190,7 @@ class _Posting:
 
 
 def _revenue(
-    group: VatGroup, accounts: dict[str, str], default: str, currency: str
+    group: VatGroup, accounts: dict[str, str], default: str, currency: str, code: str
 ) -> list[_Posting]:
     """The group's net credited per GL account, allocated over product groups by gross."""
     gross: dict[str | None, Decimal] = {}
@@ -153,19 +204,21 @@ def _revenue(
         gl = default if name is None else accounts.get(name, default)
         listed, total = per_account.get(gl, ([], Decimal(0)))
         per_account[gl] = ([*listed, name or _NO_GROUP], total + net)
-    code = vat_label(group.category, group.rate)
+    label = vat_label(group.category, group.rate)
     return [
-        _Posting(gl, f"{', '.join(listed)} {code}", code, -total)
+        _Posting(gl, f"{', '.join(listed)} {label}", code, -total)
         for gl, (listed, total) in sorted(per_account.items())
     ]
 
 
-def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
+def postings(entry: ExportedAccount, options: LedgerAccounts) -> list[_Posting]:
     """The journal lines of one account invoice; their amounts add up to zero."""
     statement = entry.statement
     money = figures(statement)
     currency = statement.currency
     accounts = options.revenue_accounts()
+    vat_accounts = options.vat_gl_accounts()
+    codes = options.vat_code_map()
     lines = [
         _Posting(
             options.debtors_account,
@@ -175,21 +228,33 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
         )
     ]
     for group in money.groups:
-        lines.extend(_revenue(group, accounts, options.revenue_account, currency))
-        code = vat_label(group.category, group.rate)
-        lines.append(_Posting(options.vat_account, f"VAT {code}", code, -group.tax))
+        label = vat_label(group.category, group.rate)
+        code = codes.get(label, label)
+        lines.extend(_revenue(group, accounts, options.revenue_account, currency, code))
+        gl = vat_accounts.get(label, options.vat_account)
+        lines.append(_Posting(gl, f"VAT {label}", code, -group.tax))
     return [line for line in lines if not line.amount.is_zero()]
+
+
+def numbered(
+    document: ExportDocument, options: LedgerAccounts
+) -> Iterator[tuple[int, ExportedAccount]]:
+    """The entries to write with their numbers: first_entry plus their place in the run.
+
+    Each account invoice keeps its place's number, written or not, so none is reused.
+    """
+    written = {id(entry) for entry in invoiced(document)}
+    for number, entry in enumerate(document.accounts, options.first_entry):
+        if id(entry) in written:
+            yield number, entry
 
 
 def _rows(
     document: ExportDocument, options: JournalOptions, progress: ExportProgress | None
 ) -> Iterator[tuple[Cell, ...]]:
-    number = options.first_entry
     date: dt.date = invoice_date(document)
-    for entry in tracked(billable(document), progress):
+    for number, entry in tracked(list(numbered(document, options)), progress):
         lines = postings(entry, options)
-        if not lines:
-            continue
         invoice = invoice_number(document, entry)
         currency = entry.currency
         for line in lines:
@@ -208,7 +273,44 @@ def _rows(
                 amount if line.amount < 0 else None,
                 currency,
             )
-        number += 1
+
+
+def vat_code_refusals(document: ExportDocument, options: LedgerAccounts) -> list[ExportRefusal]:
+    """The account invoices using a VAT rate that a given ``vat_codes`` has no code for."""
+    codes = options.vat_code_map()
+    if not codes:
+        return []
+    refusals = []
+    for entry in invoiced(document):
+        for group in figures(entry.statement).groups:
+            label = vat_label(group.category, group.rate)
+            if label not in codes:
+                refusals.append(
+                    ExportRefusal(
+                        account=entry.account.number,
+                        field="vat_codes",
+                        message=f"account {entry.account.label}: uses VAT {label}, for which "
+                        f"option vat_codes has no code; add {json.dumps(label)} with the "
+                        "accounting package's code to vat_codes",
+                        invoice=invoice_number(document, entry),
+                    )
+                )
+    return refusals
+
+
+def next_journal_entry(ledger: Ledger, run: InvoiceRun) -> int:
+    """The ``first_entry`` of ``run``'s journal: 1 plus the account invoices of earlier runs.
+
+    Each account invoice of every run committed before ``run`` has its own number, so
+    the journals of successive runs continue each other and never reuse a number, and
+    exporting a run again (after an undo, say) gives the same numbers.
+    """
+    place = (run.created_at, run.id)
+    return 1 + sum(
+        len(earlier.invoices)
+        for earlier in ledger.runs()
+        if (earlier.created_at, earlier.id) < place
+    )
 
 
 class JournalExporter(Exporter[JournalOptions]):
@@ -224,6 +326,18 @@ class JournalExporter(Exporter[JournalOptions]):
     extension = "journal.csv"
     Options = JournalOptions
 
+    def refusals(
+        self,
+        source: Exportable,
+        options: JournalOptions | Mapping[str, object] | str | None = None,
+    ) -> tuple[ExportRefusal, ...]:
+        """What writing ``source`` with ``options`` would refuse: rates without a VAT code."""
+        return settle(
+            self.identifier,
+            vat_code_refusals(export_document(source), self.options(options)),
+            "list",
+        )
+
     def write(
         self,
         source: Exportable,
@@ -232,8 +346,13 @@ class JournalExporter(Exporter[JournalOptions]):
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
-        """Write the entries as one CSV table; the report counts its rows, header aside."""
+        """Write the entries as one CSV table; `ExportRefused` first if a rate has no code.
+
+        The report counts the rows, header aside, and names the accounts with nothing to
+        invoice.
+        """
         document = export_document(source)
+        settle(self.identifier, vat_code_refusals(document, options), "raise")
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(JOURNAL_HEADERS)
@@ -242,5 +361,6 @@ class JournalExporter(Exporter[JournalOptions]):
             exporter=self.identifier,
             unit="rows",
             written=writer.rows - int(options.header),
-            accounts=len(billable(document)),
+            accounts=len(invoiced(document)),
+            nothing_to_invoice=nothing_to_invoice(document),
         )

@@ -11,9 +11,23 @@ is still collected (or, with ``on_refusal="raise"``, nothing is written):
 
 - an account without a valid mandate (``billing.mandate_id`` and ``mandate_date``, the
   date not after the collection date), IBAN (valid, in the SEPA zone) or usable name;
-- a total that is zero or negative (only positive amounts can be collected), or one in
-  another currency than EUR;
+- a negative total, a credit note (a collection cannot be negative), or one in another
+  currency than EUR; a zero total is nothing to invoice, so no debit and no refusal;
 - every account of a statement or plan: money is collected for committed runs only.
+
+Dates follow the EPC rulebooks: the file's creation time is the run's commit time; the
+collection date is a TARGET2 business day at least ``lead_days`` business days after
+the creation (1 for CORE and B2B, FRST and RCUR alike, since the rulebooks of November
+2016); a mandate signed after the creation is refused. A date left empty is
+``collection_days`` after the invoice date, moved on to the first date that works; one
+given that does not work is refused with the first that does.
+
+A run keeps the billing details it was committed with. Two options bring in what the
+ledger knows besides: ``previous_mandates`` (from `previous_mandates`) names the
+mandate id and IBAN each account was last collected under, read from the billing
+details earlier runs committed, so a changed one is sent with amendment information;
+``current_billing`` (from `current_billing`) collects under the mandates the accounts
+have now, for a member whose mandate came after the run.
 
 The sequence type comes from the mandate's history, which an export cannot see (exports
 are pure functions of the run). ``sequence="auto"`` approximates it from the run: a
@@ -32,23 +46,24 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import zoneinfo
 from collections.abc import Mapping
-from typing import Any, BinaryIO, NoReturn
+from typing import Any, BinaryIO
 
 import attrs
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
+from onaccount import InvoiceRun, InvoiceState, Ledger
 from onaccount.exporting import (
     Exportable,
     ExportDocument,
     ExportedAccount,
     Exporter,
     ExportError,
-    ExportOptions,
     ExportProgress,
     ExportReport,
-    InvalidOptions,
     export_document,
     option,
     remove_xml_forbidden,
@@ -62,11 +77,20 @@ from ._archive import (
     settle,
     write_zip,
 )
-from ._checks import bic_ok, check_country, check_iso_date, creditor_id_ok, iban_checksum_ok
+from ._checks import check_iso_date
 from ._errors import ExportRefusal, ExtraNotInstalled
-from ._invoices import billable, invoice_date, invoice_number, is_draft
+from ._invoices import (
+    invoice_date,
+    invoice_number,
+    invoiced,
+    is_credit,
+    is_draft,
+    nothing_to_invoice,
+)
+from ._seller import SellerOptions, compact
+from ._target2 import add_business_days, is_business_day, next_business_day
 
-__all__ = ["SepaExporter", "SepaOptions"]
+__all__ = ["SepaExporter", "SepaOptions", "current_billing", "previous_mandates"]
 
 _VERSIONS = ("pain.008.001.08", "pain.008.001.02")
 # The identifiers the EPC accepts: Latin letters, digits and a few marks, no spaces.
@@ -77,38 +101,33 @@ _SPACES = re.compile(r" +")
 _INSTALL = "pip install 'onaccount[sepa]'"
 
 
-def _compact(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
-
-
 @attrs.frozen(kw_only=True)
-class SepaOptions(ExportOptions):
-    """The creditor's details and how the ``sepa`` exporter collects."""
+class SepaOptions(SellerOptions):
+    """The creditor (the seller, see `SellerOptions`) and how the ``sepa`` exporter collects.
+
+    The seller collects into ``seller_iban`` under ``creditor_id``; ``seller_name`` and
+    the seller's address name the creditor.
+    """
 
     version: str = option(
         "pain.008.001.08",
         choices=_VERSIONS,
         help="The pain.008 version: 001.08 (the EPC's current one) or 001.02 (older banks).",
     )
-    creditor_name: str = option("", help="The creditor's name; required.")
-    creditor_iban: str = option("", help="The IBAN the money is collected into; required.")
-    creditor_bic: str = option(
-        "", help="The BIC of creditor_iban; required for pain.008.001.02, optional otherwise."
-    )
-    creditor_id: str = option(
-        "", help="The SEPA creditor identifier, e.g. NL69ZZZ123456780000; required."
-    )
-    creditor_street: str = option("", help="The creditor's street and number (structured).")
-    creditor_postal_code: str = option("", help="The creditor's postal code.")
-    creditor_city: str = option("", help="The creditor's town.")
-    creditor_country: str = option("NL", help="The creditor's ISO 3166-1 alpha-2 country.")
     collection_date: str = option(
         "",
-        help="The requested collection date, YYYY-MM-DD; empty: collection_days after the "
-        "invoice date (the run's commit day).",
+        help="The requested collection date, YYYY-MM-DD, a TARGET2 business day at least "
+        "lead_days after the file's creation; empty: collection_days after the invoice "
+        "date, moved on to the first business day the lead time allows.",
     )
     collection_days: int = option(
         14, help="Days from the invoice date to the collection when collection_date is empty."
+    )
+    lead_days: int = option(
+        1,
+        help="The scheme's lead time in TARGET2 business days between the file's creation "
+        "and the collection: 1 for CORE and B2B (FRST and RCUR alike) in the current EPC "
+        "rulebooks; a bank may ask for more.",
     )
     sequence: str = option(
         "auto",
@@ -119,32 +138,78 @@ class SepaOptions(ExportOptions):
     instrument: str = option(
         "CORE", choices=("CORE", "B2B"), help="The direct debit scheme: CORE or B2B."
     )
+    previous_mandates: str = option(
+        "{}",
+        help="The mandate id and IBAN each account was last collected under, as a JSON "
+        'object such as {"1042": {"mandate_id": "ZWA-1042", "iban": "NL20INGB0001234567"}}; '
+        "previous_mandates(ledger, run) reads it from the ledger's earlier runs. A changed "
+        "mandate id or IBAN is sent with amendment information.",
+    )
+    current_billing: str = option(
+        "{}",
+        help="Mandates and IBANs to collect under instead of those committed with the "
+        'run, as a JSON object such as {"1042": {"mandate_id": "ZWA-1042", '
+        '"mandate_date": "2025-06-01", "iban": "NL20INGB0001234567", "bic": null}}; '
+        "current_billing(ledger, run) gives the accounts' details as the ledger has them "
+        "now, for a member whose mandate came after the run.",
+    )
+    batch_booking: bool = option(
+        True,
+        help="true: the bank books each batch as one amount on the creditor's statement; "
+        "false: one booking per debit.",
+    )
     on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
 
     def __attrs_post_init__(self) -> None:
-        check_country(self, "creditor_country", self.creditor_country)
+        self._check_seller()
         check_iso_date(self, "collection_date", self.collection_date)
-        iban = _compact(self.creditor_iban)
-        if iban and not iban_checksum_ok(iban):
-            self._refuse("creditor_iban", "is no IBAN (its check digits are wrong); correct it")
-        bic = _compact(self.creditor_bic)
-        if bic and not bic_ok(bic):
-            self._refuse("creditor_bic", "is no BIC; write 8 or 11 characters like ABNANL2A")
-        creditor_id = _compact(self.creditor_id)
-        if creditor_id and not creditor_id_ok(creditor_id):
-            self._refuse(
-                "creditor_id",
-                "is no SEPA creditor identifier (its check digits are wrong); write it like "
-                "NL69ZZZ123456780000",
-            )
         if not 0 <= self.collection_days <= 366:
             self._refuse("collection_days", "must be from 0 to 366 days")
+        if not 0 <= self.lead_days <= 30:
+            self._refuse("lead_days", "must be from 0 to 30 business days")
+        self.previous()
+        self.current()
 
-    def _refuse(self, name: str, problem: str) -> NoReturn:
-        value = getattr(self, name)
-        raise InvalidOptions(
-            f"SepaOptions option {name!r} {value!r} {problem}", value=value, obj=self, field=name
-        )
+    def current(self) -> dict[str, tuple[str, dt.date, str, str | None]]:
+        """``current_billing`` read: account number to (mandate id, date, IBAN, BIC)."""
+        try:
+            data = json.loads(self.current_billing)
+            result = {
+                str(number): (
+                    _text_field(details, "mandate_id"),
+                    dt.date.fromisoformat(_text_field(details, "mandate_date")),
+                    compact(_text_field(details, "iban")),
+                    details.get("bic") or None,
+                )
+                for number, details in data.items()
+            }
+        except (ValueError, TypeError, AttributeError, KeyError):
+            self._refuse(
+                "current_billing",
+                'is not a JSON object of account numbers to {"mandate_id": ..., '
+                '"mandate_date": "YYYY-MM-DD", "iban": ..., "bic": ...}; build it with '
+                "current_billing(ledger, run)",
+            )
+        return result
+
+    def previous(self) -> dict[str, tuple[str, str]]:
+        """``previous_mandates`` read: account number to (mandate id, IBAN)."""
+        try:
+            data = json.loads(self.previous_mandates)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not all(
+            isinstance(v, dict)
+            and isinstance(v.get("mandate_id"), str)
+            and isinstance(v.get("iban"), str)
+            for v in data.values()
+        ):
+            self._refuse(
+                "previous_mandates",
+                'is not a JSON object of account numbers to {"mandate_id": ..., "iban": ...}; '
+                "build it with previous_mandates(ledger, run)",
+            )
+        return {str(k): (v["mandate_id"], compact(v["iban"])) for k, v in data.items()}
 
     @property
     def requested_date(self) -> dt.date | None:
@@ -166,6 +231,16 @@ class _Debit:
     mandate_date: dt.date
     sequence: str
     address: dict[str, str]
+    #: Amendment information: the original mandate id, the original IBAN (same bank) and
+    #: whether the debtor moved to another bank (SMNDA); None when nothing changed.
+    amendment: tuple[str | None, str | None, bool] | None = None
+
+
+def _text_field(details: Mapping[str, object], name: str) -> str:
+    value = details[name]
+    if not isinstance(value, str):
+        raise TypeError(name)
+    return value
 
 
 def _libraries() -> tuple[Any, Any, Any]:
@@ -214,9 +289,31 @@ class _Collection:
         self.options = options
         self.schwifty = schwifty
         self.refusals: list[ExportRefusal] = []
-        self.date = options.requested_date or (
-            invoice_date(document) + dt.timedelta(days=options.collection_days)
-        )
+        self.created = invoice_date(document)
+        self.date = self._collection_date()
+
+    def _collection_date(self) -> dt.date:
+        """The requested collection date: on a business day, after the lead time."""
+        options = self.options
+        earliest = add_business_days(self.created, options.lead_days)
+        requested = options.requested_date
+        if requested is None:
+            wanted = self.created + dt.timedelta(days=options.collection_days)
+            return next_business_day(max(wanted, earliest))
+        if requested < earliest:
+            self.refuse_option(
+                "collection_date",
+                f"is {requested}, but the file is created on {self.created} and the "
+                f"{options.instrument} scheme needs {options.lead_days} TARGET2 business "
+                f"day(s) before the collection: give {earliest} or later",
+            )
+        elif not is_business_day(requested):
+            self.refuse_option(
+                "collection_date",
+                f"is {requested}, a day TARGET2 is closed (a weekend or holiday), so "
+                f"nothing settles then: give {next_business_day(requested)}",
+            )
+        return requested
 
     def refuse_option(self, name: str, problem: str) -> None:
         self.refusals.append(
@@ -226,44 +323,66 @@ class _Collection:
     def creditor(self) -> dict[str, Any] | None:
         """The sepaxml configuration, or None when the options lack something."""
         options = self.options
-        name = sepa_text(options.creditor_name, 70)
-        iban = _compact(options.creditor_iban)
-        bic = _compact(options.creditor_bic)
-        creditor_id = _compact(options.creditor_id)
+        name = sepa_text(options.seller_name, 70)
+        iban = compact(options.seller_iban)
+        bic = compact(options.seller_bic)
+        creditor_id = compact(options.creditor_id)
         for field, value in (
-            ("creditor_name", name),
-            ("creditor_iban", iban),
+            ("seller_name", name),
+            ("seller_iban", iban),
             ("creditor_id", creditor_id),
         ):
             if not value:
                 self.refuse_option(field, "is empty; set it to collect anything")
         if options.version == "pain.008.001.02" and not bic:
-            self.refuse_option("creditor_bic", "is empty; pain.008.001.02 needs it, set it")
+            self.refuse_option("seller_bic", "is empty; pain.008.001.02 needs it, set it")
         if iban:
             problem = self._iban_problem(iban)
             if problem:
-                self.refuse_option("creditor_iban", f"{problem}; correct it")
+                self.refuse_option("seller_iban", f"{problem}; correct it")
         if bic and not self._bic_ok(bic):
-            self.refuse_option("creditor_bic", f"{bic!r} is no valid BIC; correct it")
+            self.refuse_option("seller_bic", f"{bic!r} is no valid BIC; correct it")
         if self.refusals:
             return None
         config: dict[str, Any] = {
             "name": name,
             "IBAN": iban,
-            "batch": True,
+            "batch": options.batch_booking,
             "creditor_id": creditor_id,
             "currency": "EUR",
             "instrument": options.instrument,
             "address": _address(
-                options.creditor_street,
-                options.creditor_postal_code,
-                options.creditor_city,
-                options.creditor_country,
+                options.seller_street,
+                options.seller_postal_code,
+                options.seller_city,
+                options.seller_country,
             ),
         }
         if bic:
             config["BIC"] = bic
         return config
+
+    def _amendment(
+        self, account: str, mandate_id: str, iban: str
+    ) -> tuple[str | None, str | None, bool] | None:
+        previous = self.options.previous().get(account)
+        if previous is None or previous == (mandate_id, iban):
+            return None
+        old_mandate, old_iban = previous
+        moved = old_iban != iban
+        other_bank = moved and self._bank(old_iban) != self._bank(iban)
+        return (
+            old_mandate if old_mandate != mandate_id else None,
+            old_iban if moved and not other_bank else None,
+            other_bank,
+        )
+
+    def _bank(self, iban: str) -> tuple[str, str]:
+        try:
+            parsed = self.schwifty.IBAN(iban)
+        except ValueError:  # schwifty's errors are ValueErrors
+            return (iban[:2], iban[4:8])
+        return (iban[:2], str(parsed.bank_code))
 
     def _iban_problem(self, iban: str) -> str | None:
         try:
@@ -307,11 +426,11 @@ class _Collection:
             return None
         if entry.currency != "EUR":
             refuse("currency", f"its currency is {entry.currency}; SEPA collects euros only")
-        elif entry.total <= 0:
+        elif is_credit(entry):
             refuse(
                 "total",
-                f"has a total of {entry.total} EUR; only positive amounts can be collected, "
-                "settle it by credit transfer",
+                f"has a total of {entry.total} EUR, a credit note, and a collection cannot "
+                "be negative; pay the amount back by credit transfer",
             )
         billing = account.billing
         name = sepa_text((billing.name if billing else None) or account.name, 70)
@@ -319,10 +438,20 @@ class _Collection:
             refuse("billing.name", "has no name in Latin letters; set billing.name")
         mandate_id = billing.mandate_id if billing else None
         mandate_date = billing.mandate_date if billing else None
+        iban = compact(billing.iban if billing else None)
+        bic = compact(billing.bic if billing else None) or None
+        current = self.options.current().get(account.number)
+        if current is not None:
+            mandate_id, mandate_date, iban, bic = current
         if mandate_id is None or mandate_date is None:
             refuse(
                 "billing.mandate_id",
-                "has no direct-debit mandate; set billing.mandate_id and mandate_date",
+                "has no direct-debit mandate in the billing details committed with the "
+                "run; set billing.mandate_id and mandate_date, and if the member has a "
+                "mandate now, collect under it with option current_billing set to "
+                "current_billing(ledger, run)"
+                if not is_draft(document)
+                else "has no direct-debit mandate; set billing.mandate_id and mandate_date",
             )
         elif not _SEPA_ID.fullmatch(mandate_id):
             refuse(
@@ -330,20 +459,19 @@ class _Collection:
                 f"has mandate id {mandate_id!r}; SEPA allows at most 35 letters, digits "
                 "and + ? / - : ( ) . , ' without spaces: correct billing.mandate_id",
             )
-        elif mandate_date > self.date:
+        elif mandate_date > self.created:
             refuse(
                 "billing.mandate_date",
-                f"has a mandate signed on {mandate_date}, after the collection date "
-                f"{self.date}; correct billing.mandate_date or collect later",
+                f"has a mandate signed on {mandate_date}, after the collection file's "
+                f"creation on {self.created}, so it cannot be collected under yet; correct "
+                "billing.mandate_date, or collect it in a later run",
             )
-        iban = _compact(billing.iban if billing else None)
         if not iban:
             refuse("billing.iban", "has no IBAN to collect from; set billing.iban")
         else:
             problem = self._iban_problem(iban)
             if problem:
                 refuse("billing.iban", f"has {problem}; correct billing.iban")
-        bic = _compact(billing.bic if billing else None) or None
         if bic is not None and not self._bic_ok(bic):
             refuse("billing.bic", f"has BIC {bic!r}, which is not valid; correct billing.bic")
         if len(self.refusals) > before or mandate_id is None or mandate_date is None:
@@ -353,6 +481,7 @@ class _Collection:
         if sequence == "auto":
             sequence = "FRST" if mandate_date >= entry.statement.period.first else "RCUR"
         return _Debit(
+            amendment=self._amendment(account.number, mandate_id, iban),
             entry=entry,
             number=number,
             name=name,
@@ -381,17 +510,54 @@ def _message_id(
         str(document.run_id),
         options.version,
         date.isoformat(),
-        *(f"{d.number}:{d.cents}:{d.sequence}" for d in debits),
+        *(
+            f"{d.number}:{d.cents}:{d.sequence}:{d.mandate_id}:{d.iban}:{d.amendment}"
+            for d in debits
+        ),
     ]
     return "OA" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:33]
 
 
-def _pin(xml: bytes, version: str, message_id: str, created: str) -> bytes:
-    """``xml`` with sepaxml's random ids and clock time replaced by fixed ones."""
-    from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+def _amend(root: Any, version: str, debits: list[_Debit]) -> None:
+    """Add amendment information, which sepaxml does not write, after each DtOfSgntr."""
+    namespace = f"urn:iso:std:iso:20022:tech:xsd:{version}"
+    ns = {"p": namespace}
 
+    def add(parent: Any, path: str, value: str | None = None) -> Any:
+        for step in path.split("/"):
+            parent = etree.SubElement(parent, f"{{{namespace}}}{step}")
+        if value is not None:
+            parent.text = value
+        return parent
+
+    amended = {_end_to_end(d.number): d.amendment for d in debits if d.amendment}
+    for tx in root.iterfind("p:CstmrDrctDbtInitn/p:PmtInf/p:DrctDbtTxInf", ns):
+        amendment = amended.get(tx.findtext("p:PmtId/p:EndToEndId", namespaces=ns))
+        if amendment is None:
+            continue
+        mandate, iban, other_bank = amendment
+        signed = tx.find("p:DrctDbtTx/p:MndtRltdInf/p:DtOfSgntr", ns)
+        info = signed.getparent()
+        position = info.index(signed) + 1
+        indicator = etree.Element(f"{{{namespace}}}AmdmntInd")
+        indicator.text = "true"
+        details = etree.Element(f"{{{namespace}}}AmdmntInfDtls")
+        if mandate is not None:
+            add(details, "OrgnlMndtId", mandate)
+        if iban is not None:
+            add(details, "OrgnlDbtrAcct/Id/IBAN", iban)
+        if other_bank:
+            # EPC: a debtor who moved to another bank is amended with "SMNDA".
+            add(details, "OrgnlDbtrAgt/FinInstnId/Othr/Id", "SMNDA")
+        info.insert(position, indicator)
+        info.insert(position + 1, details)
+
+
+def _pin(xml: bytes, version: str, message_id: str, created: str, debits: list[_Debit]) -> bytes:
+    """``xml`` with fixed ids and time instead of sepaxml's, and amendment information."""
     ns = {"p": f"urn:iso:std:iso:20022:tech:xsd:{version}"}
     root = etree.fromstring(xml)
+    _amend(root, version, debits)
     root.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:MsgId", ns).text = message_id
     root.find("p:CstmrDrctDbtInitn/p:GrpHdr/p:CreDtTm", ns).text = created
     for batch in root.iterfind("p:CstmrDrctDbtInitn/p:PmtInf", ns):
@@ -424,7 +590,7 @@ class SepaExporter(Exporter[SepaOptions]):
         _, _, schwifty = _libraries()
         collection = _Collection(document, options, schwifty)
         config = collection.creditor()
-        debits = [d for entry in billable(document) if (d := collection.debit(entry)) is not None]
+        debits = [d for entry in invoiced(document) if (d := collection.debit(entry)) is not None]
         return collection, config, debits
 
     def refusals(
@@ -474,6 +640,7 @@ class SepaExporter(Exporter[SepaOptions]):
             accounts=count,
             refusals=refused,
             refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
         )
 
     def _xml(
@@ -510,6 +677,7 @@ class SepaExporter(Exporter[SepaOptions]):
             options.version,
             _message_id(document, options, debits, date),
             local.replace(tzinfo=None, microsecond=0).isoformat(),
+            debits,
         )
         try:
             validate(xml, options.version)
@@ -522,3 +690,56 @@ class SepaExporter(Exporter[SepaOptions]):
                 field="version",
             ) from error
         return xml
+
+
+def previous_mandates(ledger: Ledger, run: InvoiceRun) -> str:
+    """The ``previous_mandates`` option for ``run``: each account's last collection.
+
+    The ledger keeps each run's billing details as committed, so the mandate id and IBAN
+    an account was collected under are those of its latest earlier run in which it had
+    an active, positive euro account invoice with a mandate and an IBAN.
+    """
+    place = (run.created_at, run.id)
+    earlier = sorted(
+        (r for r in ledger.runs() if (r.created_at, r.id) < place),
+        key=lambda r: (r.created_at, r.id),
+    )
+    last: dict[str, dict[str, str]] = {}
+    for previous in earlier:
+        for invoice in previous.invoices:
+            billing = invoice.account.billing
+            if (
+                invoice.state is InvoiceState.ACTIVE
+                and invoice.total > 0
+                and invoice.account.currency == "EUR"
+                and billing is not None
+                and billing.mandate_id is not None
+                and billing.iban is not None
+            ):
+                last[invoice.account.number] = {
+                    "mandate_id": billing.mandate_id,
+                    "iban": compact(billing.iban),
+                }
+    return json.dumps(dict(sorted(last.items())))
+
+
+def current_billing(ledger: Ledger, run: InvoiceRun) -> str:
+    """The ``current_billing`` option for ``run``: its accounts' mandates as they are now.
+
+    For each account of the run whose current billing details have a mandate and an
+    IBAN. Passing it collects under those instead of the details committed with the run.
+    """
+    current: dict[str, dict[str, str | None]] = {}
+    for invoice in run.invoices:
+        billing = ledger.get_account(invoice.account.number).billing
+        if billing is None or billing.mandate_id is None or billing.mandate_date is None:
+            continue
+        if billing.iban is None:
+            continue
+        current[invoice.account.number] = {
+            "mandate_id": billing.mandate_id,
+            "mandate_date": billing.mandate_date.isoformat(),
+            "iban": billing.iban,
+            "bic": billing.bic,
+        }
+    return json.dumps(dict(sorted(current.items())))

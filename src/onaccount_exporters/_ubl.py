@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import BinaryIO, NoReturn
+from typing import BinaryIO
 
 import attrs
 
@@ -32,10 +32,8 @@ from onaccount.exporting import (
     ExportDocument,
     ExportedAccount,
     Exporter,
-    ExportOptions,
     ExportProgress,
     ExportReport,
-    InvalidOptions,
     export_document,
     option,
     tracked,
@@ -50,76 +48,37 @@ from ._archive import (
     write_zip,
 )
 from ._checks import (
-    bic_ok,
-    check_country,
-    creditor_id_ok,
     iban_checksum_ok,
     text,
     vat_id_prefix_ok,
 )
 from ._errors import ExportRefusal
 from ._figures import figures
-from ._invoices import billable, invoice_date, invoice_number, is_draft
+from ._invoices import (
+    invoice_date,
+    invoice_number,
+    invoiced,
+    is_credit,
+    is_draft,
+    nothing_to_invoice,
+)
+from ._seller import SellerOptions, compact, peppol_endpoint
 from ._ubl_xml import Party, Payment, UblDocument, to_xml
 
 __all__ = ["UblExporter", "UblOptions"]
 
 _ACCOUNT_PLACEHOLDER = "{account}"
-# Peppol endpoint schemes (EAS) for a buyer reached by VAT number, by country prefix.
-_VAT_ENDPOINT_SCHEMES = {"BE": "9925", "DE": "9930", "FR": "9957", "NL": "9944"}
 _DUTCH_LEGAL_SCHEMES = ("0106", "0190")
-
-
-def _compact(value: str | None) -> str:
-    return "".join((value or "").split()).upper()
+_NO_ENDPOINT = (
+    "Peppol addresses a party by a participant id, never by e-mail (EM), so {what} needs "
+    "one (BT-{bt})"
+)
 
 
 @attrs.frozen(kw_only=True)
-class UblOptions(ExportOptions):
-    """The seller's details and how the ``ubl`` exporter writes."""
+class UblOptions(SellerOptions):
+    """The seller's details (see `SellerOptions`) and how the ``ubl`` exporter writes."""
 
-    seller_name: str = option("", help="The seller's legal name (BT-27); required.")
-    seller_street: str = option(
-        "", help="The seller's street and number (BT-35); required for Dutch sellers."
-    )
-    seller_postal_code: str = option(
-        "", help="The seller's postal code (BT-38); required for Dutch sellers."
-    )
-    seller_city: str = option("", help="The seller's city (BT-37); required for Dutch sellers.")
-    seller_country: str = option(
-        "NL", help="The seller's country as an ISO 3166-1 alpha-2 code (BT-40)."
-    )
-    seller_vat_id: str = option(
-        "",
-        help="The seller's VAT identifier with its country prefix, e.g. NL001234567B01 "
-        "(BT-31); required.",
-    )
-    seller_registration: str = option(
-        "",
-        help="The seller's legal registration number (BT-30): KvK in the Netherlands, "
-        "KBO/BCE in Belgium; also the seller's Peppol address. Required for Dutch sellers.",
-    )
-    seller_registration_scheme: str = option(
-        "0106",
-        choices=("0106", "0190", "0208"),
-        help="The scheme of seller_registration: 0106 KvK, 0190 Dutch OIN, 0208 KBO/BCE.",
-    )
-    seller_email: str = option(
-        "",
-        help="The seller's contact e-mail (BT-43); the Peppol address when there is no "
-        "registration number.",
-    )
-    seller_iban: str = option(
-        "",
-        help="The IBAN buyers pay into by credit transfer (BT-84); required when an "
-        "invoice is paid by credit transfer.",
-    )
-    seller_bic: str = option("", help="The BIC of seller_iban (BT-86); optional.")
-    creditor_id: str = option(
-        "",
-        help="The seller's SEPA creditor identifier, e.g. NL69ZZZ123456780000 (BT-90); "
-        "required for invoices paid by direct debit.",
-    )
     payment_means: str = option(
         "auto",
         choices=("auto", "direct-debit", "credit-transfer"),
@@ -137,32 +96,7 @@ class UblOptions(ExportOptions):
     on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
 
     def __attrs_post_init__(self) -> None:
-        check_country(self, "seller_country", self.seller_country)
-        vat_id = _compact(self.seller_vat_id)
-        if vat_id and not vat_id_prefix_ok(vat_id):
-            self._refuse(
-                "seller_vat_id",
-                f"is {self.seller_vat_id!r}; write the VAT id with its country prefix, "
-                "e.g. 'NL001234567B01'",
-            )
-        iban = _compact(self.seller_iban)
-        if iban and not iban_checksum_ok(iban):
-            self._refuse(
-                "seller_iban",
-                f"is {self.seller_iban!r}, which is no IBAN (its check digits are wrong); "
-                "correct it",
-            )
-        if _compact(self.seller_bic) and not bic_ok(_compact(self.seller_bic)):
-            self._refuse(
-                "seller_bic", f"is {self.seller_bic!r}; write 8 or 11 characters like ABNANL2A"
-            )
-        creditor_id = _compact(self.creditor_id)
-        if creditor_id and not creditor_id_ok(creditor_id):
-            self._refuse(
-                "creditor_id",
-                f"is {self.creditor_id!r}, which is no SEPA creditor identifier (its check "
-                "digits are wrong); write it like NL69ZZZ123456780000",
-            )
+        self._check_seller()
         if not 0 <= self.payment_days <= 366:
             self._refuse(
                 "payment_days", f"is {self.payment_days}; give a number of days from 0 to 366"
@@ -173,14 +107,6 @@ class UblOptions(ExportOptions):
                 "credit_note_reference",
                 f"is {self.credit_note_reference!r}; the only placeholder is {{account}}",
             )
-
-    def _refuse(self, name: str, problem: str) -> NoReturn:
-        raise InvalidOptions(
-            f"UblOptions option {name!r} {problem}",
-            value=getattr(self, name),
-            obj=self,
-            field=name,
-        )
 
 
 @attrs.frozen
@@ -205,23 +131,28 @@ def _seller(options: UblOptions) -> tuple[Party | None, list[ExportRefusal]]:
     name = text(options.seller_name)
     if name is None:
         lacks("seller_name", "EN 16931 needs the seller's legal name (BT-27)")
-    vat_id = _compact(options.seller_vat_id)
+    vat_id = compact(options.seller_vat_id)
     if not vat_id:
         lacks("seller_vat_id", "invoices with VAT need the seller's VAT id (BT-31, BR-S-02)")
-    registration = text(options.seller_registration)
-    scheme = options.seller_registration_scheme
-    email = text(options.seller_email)
+    registration = options.registration
+    endpoint = options.endpoint
     dutch = options.seller_country == "NL"
-    if dutch and (registration is None or scheme not in _DUTCH_LEGAL_SCHEMES):
+    if dutch and (registration is None or registration.scheme not in _DUTCH_LEGAL_SCHEMES):
         lacks(
             "seller_registration",
             "Dutch sellers give their KvK (scheme 0106) or OIN (0190) number (NL-R-003)",
         )
-    elif registration is None and email is None:
-        lacks(
-            "seller_registration",
-            "Peppol needs the seller's electronic address (BT-34): the registration number "
-            "or, without one, seller_email",
+    elif endpoint is None:
+        refusals.append(
+            ExportRefusal(
+                account=None,
+                field="seller_registration",
+                message="ubl option seller_registration is empty: "
+                + _NO_ENDPOINT.format(what="the seller", bt="34")
+                + "; set seller_registration (and seller_registration_scheme), or "
+                "seller_peppol_id (and seller_peppol_scheme), or a Belgian or Dutch "
+                "seller_vat_id",
+            )
         )
     address = {
         "seller_street": text(options.seller_street),
@@ -232,9 +163,8 @@ def _seller(options: UblOptions) -> tuple[Party | None, list[ExportRefusal]]:
         for field, value in address.items():
             if value is None:
                 lacks(field, "Dutch sellers give street, postal code and city (NL-R-002)")
-    if refusals or name is None:
+    if refusals or name is None or endpoint is None:
         return None, refusals
-    endpoint = (scheme, registration) if registration else ("EM", email or "")
     return (
         Party(
             name=name,
@@ -244,9 +174,9 @@ def _seller(options: UblOptions) -> tuple[Party | None, list[ExportRefusal]]:
             postal_code=address["seller_postal_code"],
             city=address["seller_city"],
             vat_id=vat_id,
-            registration=(scheme, registration) if registration else None,
-            creditor_id=_compact(options.creditor_id) or None,
-            email=email,
+            registration=registration,
+            creditor_id=compact(options.creditor_id) or None,
+            email=text(options.seller_email),
         ),
         [],
     )
@@ -276,11 +206,6 @@ class _Account:
         entry, options = self.entry, self.options
         statement = entry.statement
         currency = statement.currency
-        if not statement.products:
-            self.refuse(
-                "purchases", f"has no purchases in {statement.period.label}; nothing to invoice"
-            )
-            return None
         if CURRENCIES[currency] > 2:
             self.refuse(
                 "currency",
@@ -303,7 +228,7 @@ class _Account:
                 "wants them on separate invoices (BR-O-11), so book them on another account",
             )
         buyer = self._buyer(categories, outside)
-        credit = money.total < 0
+        credit = is_credit(entry)
         corrects = self._corrects(money.total, currency) if credit else None
         payment = None if credit else self._payment()
         if outside and seller is not None and seller.registration is None:
@@ -364,7 +289,7 @@ class _Account:
                         "seller's invoice names the buyer's street, postal code and city "
                         f"(NL-R-004); set billing.address.{field}",
                     )
-        vat_id = _compact(billing.vat_id)
+        vat_id = compact(billing.vat_id)
         if vat_id and not vat_id_prefix_ok(vat_id):
             self.refuse(
                 "billing.vat_id",
@@ -378,17 +303,25 @@ class _Account:
                 "id (BR-AE-02); set billing.vat_id",
             )
         email = text(billing.email)
-        endpoint: tuple[str, str] | None = None
-        if email is not None:
-            endpoint = ("EM", email)
-        elif vat_id and vat_id[:2] in _VAT_ENDPOINT_SCHEMES:
-            endpoint = (_VAT_ENDPOINT_SCHEMES[vat_id[:2]], vat_id)
-        else:
+        endpoint = peppol_endpoint(billing.peppol_id, billing.registration, vat_id)
+        if endpoint is None:
             self.refuse(
-                "billing.email",
-                "has no e-mail address (nor a VAT id Peppol can address); Peppol needs the "
-                "buyer's electronic address (BT-49); set billing.email",
+                "billing.peppol_id",
+                _NO_ENDPOINT.format(what="the buyer", bt="49")
+                + ": set billing.peppol_id to its Peppol participant id, or "
+                "billing.registration to its KvK (0106), KBO/BCE (0208), OIN (0190) or GLN "
+                "(0088) number, or a Belgian or Dutch billing.vat_id",
             )
+        registration = billing.registration
+        if (
+            registration is not None
+            and self.options.seller_country == "NL"
+            and address is not None
+            and address.country == "NL"
+            and registration.scheme not in _DUTCH_LEGAL_SCHEMES
+        ):
+            # NL-R-005: between Dutch parties BT-47 is KvK or OIN; the id stays the address.
+            registration = None
         if name is None or address is None or endpoint is None:
             return None
         return Party(
@@ -399,6 +332,7 @@ class _Account:
             postal_code=text(address.postal_code),
             city=text(address.city),
             vat_id=None if outside else vat_id or None,
+            registration=registration,
             email=email,
         )
 
@@ -418,7 +352,7 @@ class _Account:
         billing = self.entry.account.billing or BillingDetails()
         means = self.options.payment_means
         mandate = text(billing.mandate_id)
-        iban = _compact(billing.iban)
+        iban = compact(billing.iban)
         if means == "direct-debit" or (means == "auto" and mandate and iban):
             if mandate is None:
                 self.refuse(
@@ -438,14 +372,14 @@ class _Account:
                     f"has IBAN {billing.iban!r}, which is no IBAN (its check digits are "
                     "wrong); correct billing.iban",
                 )
-            if not _compact(self.options.creditor_id):
+            if not compact(self.options.creditor_id):
                 self.refuse(
                     "creditor_id",
                     "pays by direct debit, which needs the seller's SEPA creditor id "
                     "(BT-90); set option creditor_id",
                 )
             return Payment(code="59", payment_id=self.number, mandate_id=mandate, payer_iban=iban)
-        payee = _compact(self.options.seller_iban)
+        payee = compact(self.options.seller_iban)
         if not payee:
             self.refuse(
                 "seller_iban",
@@ -456,14 +390,14 @@ class _Account:
             code="58",
             payment_id=self.number,
             payee_iban=payee,
-            payee_bic=_compact(self.options.seller_bic) or None,
+            payee_bic=compact(self.options.seller_bic) or None,
         )
 
 
 def _check(document: ExportDocument, options: UblOptions) -> _Checked:
     seller, refusals = _seller(options)
     documents = []
-    for entry in billable(document):
+    for entry in invoiced(document):
         account = _Account(document, entry, options)
         checked = account.check(seller)
         refusals.extend(account.refusals)
@@ -506,7 +440,8 @@ class UblExporter(Exporter[UblOptions]):
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write one XML document per account invoice, and ``refused.txt`` if any is refused."""
-        checked = _check(export_document(source), options)
+        document = export_document(source)
+        checked = _check(document, options)
         refused = settle(self.identifier, checked.refusals, options.on_refusal)
         names = MemberNames()
         members = [
@@ -521,4 +456,5 @@ class UblExporter(Exporter[UblOptions]):
             accounts=len(members),
             refusals=refused,
             refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
         )

@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 import attrs
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
-from onaccount import VatCategory
+from onaccount import PartyId, VatCategory
 from onaccount.exporting import pad_amount
 
 from ._checks import text
@@ -52,13 +52,13 @@ class Party:
     """A seller or buyer as the document names it; None leaves an element out."""
 
     name: str
-    endpoint: tuple[str, str]
+    endpoint: PartyId
     country: str
     street: str | None = None
     postal_code: str | None = None
     city: str | None = None
     vat_id: str | None = None
-    registration: tuple[str, str] | None = None
+    registration: PartyId | None = None
     creditor_id: str | None = None
     email: str | None = None
 
@@ -131,8 +131,7 @@ class _Writer:
 def _party(w: _Writer, parent: _Element, tag: str, party: Party) -> None:
     outer = w.add(parent, tag)
     node = w.add(outer, "cac:Party")
-    scheme, endpoint = party.endpoint
-    w.add(node, "cbc:EndpointID", endpoint, schemeID=scheme)
+    w.add(node, "cbc:EndpointID", party.endpoint.value, schemeID=party.endpoint.scheme)
     if party.creditor_id:
         w.add(w.add(node, "cac:PartyIdentification"), "cbc:ID", party.creditor_id, schemeID="SEPA")
     w.add(w.add(node, "cac:PartyName"), "cbc:Name", party.name)
@@ -148,8 +147,8 @@ def _party(w: _Writer, parent: _Element, tag: str, party: Party) -> None:
     legal = w.add(node, "cac:PartyLegalEntity")
     w.add(legal, "cbc:RegistrationName", party.name)
     if party.registration:
-        scheme, number = party.registration
-        w.add(legal, "cbc:CompanyID", number, schemeID=scheme)
+        registration = party.registration
+        w.add(legal, "cbc:CompanyID", registration.value, schemeID=registration.scheme)
     if party.email:
         w.add(w.add(node, "cac:Contact"), "cbc:ElectronicMail", party.email)
 

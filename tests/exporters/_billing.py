@@ -25,6 +25,7 @@ from onaccount import (
     InvoiceRun,
     Line,
     MemoryLedger,
+    PartyId,
     Plan,
     Purchase,
     Statement,
@@ -61,14 +62,14 @@ SELLER: dict[str, str | int | bool | None] = {
 
 #: SEPA options for the same club as creditor.
 CREDITOR: dict[str, str | int | bool | None] = {
-    "creditor_name": "Sportvereniging De Zwaluwen",
-    "creditor_iban": "NL91ABNA0417164300",
-    "creditor_bic": "ABNANL2A",
+    "seller_name": "Sportvereniging De Zwaluwen",
+    "seller_iban": "NL91ABNA0417164300",
+    "seller_bic": "ABNANL2A",
     "creditor_id": "NL69ZZZ123456780000",
-    "creditor_street": "Sportlaan 1",
-    "creditor_postal_code": "3500 AA",
-    "creditor_city": "Utrecht",
-    "creditor_country": "NL",
+    "seller_street": "Sportlaan 1",
+    "seller_postal_code": "3500 AA",
+    "seller_city": "Utrecht",
+    "seller_country": "NL",
     "collection_date": "2026-11-20",
 }
 
@@ -87,13 +88,14 @@ BELGIAN = BillingDetails(
     address=Address(
         street="Rue de l'Église 3", postal_code="1000", city="Bruxelles", country="BE"
     ),
-    vat_id="BE0123456789",
+    vat_id="BE0203201340",
     iban="BE68539007547034",
 )
 JAPANESE = BillingDetails(
     name="Tokyo Bar KK",
     address=Address(street="1-1 Ginza", postal_code="104-0061", city="Tokyo", country="JP"),
     email="bar@example.jp",
+    peppol_id=PartyId(scheme="0188", value="1234567890123"),
 )
 _DETAILS = {"1042": DUTCH, "2001": BELGIAN, "3003": JAPANESE}
 
@@ -154,16 +156,27 @@ _IBANS = ("NL91ABNA0417164300", "DE89370400440532013000", "BE68539007547034")
 
 @st.composite
 def _complete_billing(draw: st.DrawFn) -> BillingDetails:
-    """Billing details with an address and a Peppol address; a mandate now and then."""
+    """Billing details with an address and a Peppol participant id; a mandate now and then."""
     country = draw(st.sampled_from(("NL", "BE", "DE", "FR", "NL")))
     vat_ids = {
         "NL": "NL123456789B01",
-        "BE": "BE0123456789",
+        "BE": "BE0203201340",
         "DE": "DE123456789",
         "FR": "FR12345678901",
     }
     email = draw(st.none() | st.sampled_from(("treasurer@example.org", "zoë@café.example")))
-    vat_id = draw(st.sampled_from((vat_ids[country], None))) if email else vat_ids[country]
+    registrations = {
+        "NL": PartyId(scheme="0106", value="87654321"),
+        "BE": PartyId(scheme="0208", value="0203201340"),
+        "DE": PartyId(scheme="0088", value="8712345678906"),
+        "FR": PartyId(scheme="0009", value="73282932000074"),
+    }
+    registration = draw(st.sampled_from((registrations[country], None)))
+    peppol_id = draw(st.sampled_from((None, PartyId(scheme="0190", value="00000001003214345000"))))
+    # Peppol needs some participant id; an e-mail address is none.
+    vat_id = draw(st.sampled_from((vat_ids[country], None)))
+    if registration is None and peppol_id is None:
+        vat_id = vat_ids[country]
     mandate = draw(st.integers(0, 2)) > 0
     return BillingDetails(
         name=draw(st.none() | strategies.account_names()),
@@ -175,6 +188,8 @@ def _complete_billing(draw: st.DrawFn) -> BillingDetails:
         ),
         email=email,
         vat_id=vat_id,
+        peppol_id=peppol_id,
+        registration=registration,
         iban=draw(st.sampled_from(_IBANS)),
         bic=draw(st.none() | st.sampled_from(("ABNANL2A", "COBADEFFXXX"))),
         mandate_id=f"M-{draw(st.integers(1, 999)):04d}" if mandate else None,
@@ -242,3 +257,127 @@ def billed_runs(currency: str | None = None) -> st.SearchStrategy[InvoiceRun]:
 def cents(value: Decimal) -> Decimal:
     """``value`` to the cent, for comparing amounts read back from documents."""
     return value.quantize(Decimal("0.01"))
+
+
+#: The VAT a Dutch or Belgian canteen sells at: the rates 0/6/9/12/21 %, and E, Z, AE.
+TAXED_VATS = (
+    Vat.standard("0.06"),
+    Vat.standard("0.09"),
+    Vat.standard("0.12"),
+    Vat.standard("0.21"),
+    Vat.zero(),
+    Vat.exempt("Vrijgesteld van btw (art. 11 Wet OB)"),
+    Vat.exempt("Btw verlegd", VatCategory.REVERSE_CHARGE),
+)
+_PRODUCTS = ("Koffie", "Bière blonde", "Tosti ham/kaas", "Ærøskøbing ☕", "Пиво", "=SUM(A1)")
+
+
+@st.composite
+def _peppol_lines(draw: st.DrawFn, vats: tuple[Vat, ...]) -> Line:
+    # Half-cent unit prices (1.005) and returns (negative quantities) included.
+    price = Decimal(draw(st.integers(1, 40_000))) / 1000
+    return Line(
+        product=draw(st.sampled_from(_PRODUCTS)),
+        quantity=draw(st.integers(-3, 6).filter(bool)),
+        unit_price=price,
+        vat=draw(st.sampled_from(vats)),
+    )
+
+
+@st.composite
+def _peppol_runs(draw: st.DrawFn) -> InvoiceRun:
+    ledger = MemoryLedger()
+    count = draw(st.integers(1, 3))
+    numbers = [f"{1000 + i}" for i in range(count)]
+    for number in numbers:
+        billing = draw(_complete_billing())
+        outside = draw(st.integers(0, 5)) == 0
+        vats = (_OUTSIDE,) if outside else TAXED_VATS
+        if not outside and billing.vat_id is None:
+            # Reverse charge needs the buyer's VAT id (BR-AE-02).
+            billing = attrs.evolve(billing, vat_id="NL123456789B01")
+        name = draw(strategies.account_names())
+        account = Account(number=number, name=name, limit=500, billing=billing)
+        open_account(ledger, account, actor=ADMIN)
+        for index in range(draw(st.integers(1, 4))):
+            lines = draw(st.lists(_peppol_lines(vats), min_size=1, max_size=4))
+            day = draw(st.integers(1, 31))
+            ledger.record(
+                Purchase(
+                    account=number,
+                    id=f"{number}-{index}",
+                    at=dt.datetime(2026, 10, day, 12, tzinfo=AMS),
+                    lines=tuple(lines),
+                ),
+                allow_over_limit=True,
+            )
+    plan = plan_run(ledger, SAMPLE_PERIOD, numbers, "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def peppol_runs() -> st.SearchStrategy[InvoiceRun]:
+    """Committed runs a Peppol access point must accept whole.
+
+    Accounts with complete billing details buy at 0/6/9/12/21 %, zero-rated, exempt
+    (with a reason) and under reverse charge, or only outside the scope of VAT; unit
+    prices have half cents, returns can make a total negative (a credit note), and
+    product and account names are unicode.
+    """
+    return _peppol_runs()
+
+
+def many_receipts_run(receipts: int = 1500) -> InvoiceRun:
+    """One Dutch account with ``receipts`` receipts at every taxed VAT of a month."""
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1042", name="Team A", limit=10**6, billing=DUTCH), actor=ADMIN
+    )
+    start = dt.datetime(2026, 10, 1, 8, tzinfo=AMS)
+    for index in range(receipts):
+        vat = TAXED_VATS[index % len(TAXED_VATS)]
+        ledger.record(
+            Purchase(
+                account="1042",
+                id=f"r{index}",
+                at=start + dt.timedelta(minutes=25 * index),
+                lines=(
+                    Line(
+                        product=_PRODUCTS[index % len(_PRODUCTS)],
+                        quantity=1 + index % 3,
+                        unit_price=Decimal("1.005") + Decimal(index % 7),
+                        vat=vat,
+                    ),
+                ),
+            )
+        )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042"], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+
+
+def zero_run() -> InvoiceRun:
+    """Account 1042 returns as much as it buys (at other rates): lines, but a zero total.
+
+    Account 2001 buys 5.00 as usual, so each export has something to write.
+    """
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1042", name="Team A", limit=200, billing=DUTCH), actor=ADMIN
+    )
+    belgian = attrs.evolve(DUTCH, name="Team B", mandate_id="ZWA-2001")
+    open_account(
+        ledger, Account(number="2001", name="Team B", limit=200, billing=belgian), actor=ADMIN
+    )
+    at = dt.datetime(2026, 10, 3, 21, tzinfo=AMS)
+    for number, lines in (
+        (
+            "1042",
+            (
+                Line(product="Beer", quantity=2, unit_price="2.50", vat=Vat.standard("0.21")),
+                Line(product="Cola", quantity=-2, unit_price="2.50", vat=Vat.standard("0.09")),
+            ),
+        ),
+        ("2001", (Line(product="Cola", quantity=2, unit_price="2.50", vat=Vat.standard("0.09")),)),
+    ):
+        ledger.record(Purchase(account=number, id=f"tx-{number}", at=at, lines=lines))
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042", "2001"], "none", actor=ADMIN)
+    return commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)

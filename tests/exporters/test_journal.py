@@ -18,15 +18,17 @@ from onaccount import (
     InvoiceState,
     Line,
     MemoryLedger,
+    Period,
     Purchase,
     Vat,
     commit_run,
     open_account,
     plan_run,
+    undo_invoice,
 )
 from onaccount.exporting import InvalidOptions, clean_text, vat_label
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract, sample_run, strategies
-from onaccount_exporters import JournalExporter, UblExporter
+from onaccount_exporters import ExportRefused, JournalExporter, UblExporter, next_journal_entry
 from onaccount_exporters._figures import figures
 from onaccount_exporters._journal import JOURNAL_HEADERS
 from tests.exporters._billing import ADMIN, AMS, RUN_AT, SELLER, billed_run, returns_run
@@ -79,7 +81,9 @@ def test_every_entry_balances_for_generated_runs(run: InvoiceRun, dialect: str) 
         if i.state is InvoiceState.ACTIVE
     }
     numbers = [int(n) for n in entries]
-    assert numbers == list(range(1, len(numbers) + 1))
+    # Each account invoice has its place's number; undone and zero ones leave theirs unused.
+    assert numbers == sorted(set(numbers))
+    assert all(1 <= n <= len(run.invoices) for n in numbers)
     seen = set()
     for lines in entries.values():
         (invoice_number,) = {row["invoice"] for row in lines}
@@ -160,20 +164,23 @@ def test_a_credit_note_entry_credits_the_debtor() -> None:
 
 
 def test_columns_number_date_journal_and_invoice_in_the_dutch_dialect() -> None:
-    """excel-nl: dd-mm-yyyy, decimal comma; numbers from first_entry; undone left out."""
+    """excel-nl: dd-mm-yyyy, decimal comma; numbers from first_entry; undone left out.
+
+    The undone account -7 comes first and keeps number 41 unused.
+    """
     data = JOURNAL.export_bytes(sample_run(), {"first_entry": 41, "journal": "VK2"})
     rows = read(data, "excel-nl")
     assert data.startswith("\ufeffentry;date;journal;invoice;debtor;".encode())
     first = rows[0]
     assert (first["entry"], first["date"], first["journal"], first["invoice"]) == (
-        "41",
+        "42",
         "01-11-2026",
         "VK2",
         "2026-10-1042",
     )
     assert first["debit"] == "27,65"
     assert sorted({r["debtor"] for r in rows}) == ["1042", "2001", "3003"]
-    assert sorted({r["entry"] for r in rows}) == ["41", "42", "43"]
+    assert sorted({r["entry"] for r in rows}) == ["42", "43", "44"]
 
 
 def test_invoice_numbers_match_the_ubl_documents() -> None:
@@ -201,3 +208,65 @@ def test_malformed_options_are_refused_when_built(options: dict[str, object], fi
     with pytest.raises(InvalidOptions, match=field) as caught:
         JOURNAL.options(options)
     assert caught.value.field == field
+
+
+def _rows(run: InvoiceRun, **options: object) -> list[tuple[str, ...]]:
+    data = JOURNAL.export_bytes(run, {"dialect": "rfc4180", **options})
+    return [
+        (r["gl_account"], r["vat_code"], r["debit"], r["credit"]) for r in read(data, "rfc4180")
+    ]
+
+
+def test_vat_posts_to_the_account_of_its_category_and_rate() -> None:
+    """vat_accounts sends 21 % and 9 % VAT to their own GL accounts, the rest to vat_account."""
+    rows = _rows(returns_run(), vat_accounts='{"S 21%": "1521"}')
+    vat = [(gl, code) for gl, code, _, _ in rows if gl.startswith("15")]
+    assert vat == [("1500", "S 9%"), ("1521", "S 21%")]
+
+
+def test_vat_codes_map_our_rates_to_the_package_codes() -> None:
+    """vat_codes writes the accounting package's codes in the vat_code column."""
+    rows = _rows(returns_run(), vat_codes='{"S 21%": "VH", "S 9%": "VL"}')
+    assert [code for _, code, _, _ in rows] == ["", "VL", "VL", "VH", "VH"]
+
+
+def test_a_used_rate_without_a_code_is_refused_before_writing() -> None:
+    """With vat_codes, a rate the run uses but the map lacks refuses the export, naming it."""
+    stream = io.BytesIO()
+    with pytest.raises(ExportRefused, match=r"S 9%.*vat_codes") as caught:
+        JOURNAL.export(returns_run(), stream, {"vat_codes": '{"S 21%": "VH"}'})
+    assert stream.getvalue() == b""
+    assert {(r.account, r.field) for r in caught.value.refusals} == {("1042", "vat_codes")}
+
+
+def test_entry_numbers_continue_across_runs_and_are_never_reused() -> None:
+    """next_journal_entry continues after earlier runs; an undo keeps the other numbers."""
+    ledger = MemoryLedger()
+    for number in ("1", "2"):
+        open_account(ledger, Account(number=number, name=f"M{number}", limit=100), actor=ADMIN)
+    numbers: dict[str, set[str]] = {}
+    runs = []
+    for month, period in (
+        ("10", SAMPLE_PERIOD),
+        ("11", Period.month(2026, 11, tz=SAMPLE_PERIOD.tz)),
+    ):
+        for account in ("1", "2"):
+            ledger.record(
+                Purchase(
+                    account=account,
+                    id=f"{month}-{account}",
+                    at=dt.datetime(2026, int(month), 5, 12, tzinfo=AMS),
+                    lines=(Line(product="Tea", quantity=1, unit_price="2.00", vat=Vat.zero()),),
+                )
+            )
+        plan = plan_run(ledger, period, ["1", "2"], "none", actor=ADMIN)
+        run = commit_run(ledger, plan, actor=ADMIN, key=f"2026-{month}", at=period.end)
+        runs.append(run)
+        first = next_journal_entry(ledger, run)
+        data = JOURNAL.export_bytes(run, {"first_entry": first})
+        numbers[month] = {row["entry"] for row in read(data, "excel-nl")}
+    assert numbers == {"10": {"1", "2"}, "11": {"3", "4"}}
+    undo_invoice(ledger, runs[0].id, "1", actor=ADMIN, reason="Wrong", at=runs[1].created_at)
+    again = ledger.run(runs[0].id)
+    data = JOURNAL.export_bytes(again, {"first_entry": next_journal_entry(ledger, again)})
+    assert {row["entry"] for row in read(data, "excel-nl")} == {"2"}

@@ -25,15 +25,17 @@ from onaccount import (
     InvoiceState,
     Line,
     MemoryLedger,
+    Period,
     Purchase,
     Vat,
     commit_run,
     open_account,
     plan_run,
+    update_account,
 )
 from onaccount.exporting import Exportable, InvalidOptions
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract
-from onaccount_exporters import ExportRefused, SepaExporter
+from onaccount_exporters import ExportRefused, SepaExporter, current_billing, previous_mandates
 from tests.exporters._billing import (
     ADMIN,
     AMS,
@@ -211,12 +213,12 @@ def test_a_missing_mandate_is_refused_by_account_and_the_rest_collected() -> Non
         SEPA.export_bytes(run, {**CREDITOR, "on_refusal": "raise"})
 
 
-def test_zero_negative_and_foreign_currency_totals_are_refused_by_name() -> None:
-    """Only positive euro totals are collected: returns, zero and yen are refused."""
+def test_negative_and_foreign_currency_totals_are_refused_by_name() -> None:
+    """Only positive euro totals are collected: returns and yen are refused, zero is not."""
     refused = {(r.account, r.field) for r in SEPA.refusals(returns_run(), CREDITOR)}
     assert refused == {("1042", "total")}
     zero = _run(("1", DUTCH, "0"))
-    assert [(r.account, r.field) for r in SEPA.refusals(zero, CREDITOR)] == [("1", "total")]
+    assert SEPA.refusals(zero, CREDITOR) == ()
     fields = {(r.account, r.field) for r in SEPA.refusals(billed_run(), CREDITOR)}
     assert ("3003", "currency") in fields
 
@@ -285,20 +287,20 @@ def test_missing_creditor_details_are_refused_naming_the_option() -> None:
     """Without creditor details nothing is collected and refused.txt names each option."""
     refusals = SEPA.refusals(billed_run(), {"version": "pain.008.001.02"})
     options = [r.field for r in refusals if r.account is None]
-    assert options == ["creditor_bic", "creditor_iban", "creditor_id", "creditor_name"]
+    assert options == ["creditor_id", "seller_bic", "seller_iban", "seller_name"]
     xml, refused = _xml(SEPA.export_bytes(billed_run()))
     assert xml is None
-    assert "(options)\tcreditor_iban\tsepa option creditor_iban is empty" in refused
+    assert "(options)\tseller_iban\tsepa option seller_iban is empty" in refused
 
 
 @pytest.mark.parametrize(
     ("options", "field"),
     [
         ({"creditor_id": "NL70ZZZ123456780000"}, "creditor_id"),
-        ({"creditor_iban": "NL91ABNA0417164301"}, "creditor_iban"),
-        ({"creditor_bic": "ABN"}, "creditor_bic"),
+        ({"seller_iban": "NL91ABNA0417164301"}, "seller_iban"),
+        ({"seller_bic": "ABN"}, "seller_bic"),
         ({"collection_date": "20-11-2026"}, "collection_date"),
-        ({"creditor_country": "Netherlands"}, "creditor_country"),
+        ({"seller_country": "Netherlands"}, "seller_country"),
     ],
 )
 def test_malformed_options_are_refused_when_built(options: dict[str, object], field: str) -> None:
@@ -325,3 +327,170 @@ def test_without_the_sepa_extra_the_exporter_says_how_to_install_it() -> None:
     )
     assert result.stdout.startswith("ExportError the sepa exporter needs sepaxml and schwifty")
     assert "pip install 'onaccount[sepa]'" in result.stdout
+
+
+def _collection_date(data: bytes) -> str:
+    xml, _ = _xml(data)
+    assert xml is not None
+    return _text(etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/ReqdColltnDt")
+
+
+def test_a_collection_date_before_the_creation_and_lead_time_is_refused() -> None:
+    """A file created on Sunday 1 November cannot collect on 15 October, nor before 3 November."""
+    for early in ("2026-10-15", "2026-11-02"):
+        refusals = SEPA.refusals(billed_run(), {**CREDITOR, "collection_date": early})
+        assert [(r.account, r.field) for r in refusals if r.account is None] == [
+            (None, "collection_date")
+        ]
+        message = next(r.message for r in refusals if r.field == "collection_date")
+        assert early in message
+        assert "2026-11-03" in message
+    assert (
+        _collection_date(
+            SEPA.export_bytes(billed_run(), {**CREDITOR, "collection_date": "2026-11-03"})
+        )
+        == "2026-11-03"
+    )
+
+
+def test_the_lead_time_is_an_option_counted_in_target2_business_days() -> None:
+    """lead_days=3 from Sunday 1 November (first business day Monday 2) gives 5 November."""
+    options = {**CREDITOR, "collection_date": "2026-11-04", "lead_days": 3}
+    assert {r.field for r in SEPA.refusals(billed_run(), options)} >= {"collection_date"}
+    options = {**CREDITOR, "collection_date": "2026-11-05", "lead_days": 3}
+    assert "collection_date" not in {r.field for r in SEPA.refusals(billed_run(), options)}
+
+
+def test_target2_holidays_and_weekends_are_skipped() -> None:
+    """A default date on Christmas moves to Monday 28 December; an explicit one is refused."""
+    run = _run(("1", DUTCH, "3.00"))
+    christmas = {**_CREDITOR_BY_DEFAULT_DATE, "collection_days": 54}  # 1 Nov + 54 = 25 Dec
+    assert _collection_date(SEPA.export_bytes(run, christmas)) == "2026-12-28"
+    refusals = SEPA.refusals(run, {**CREDITOR, "collection_date": "2026-12-25"})
+    (refusal,) = [r for r in refusals if r.field == "collection_date"]
+    assert "TARGET2" in refusal.message
+    assert "2026-12-28" in refusal.message
+
+
+def test_a_mandate_signed_after_the_file_was_created_is_refused() -> None:
+    """A mandate dated 5 November cannot be in a file created on 1 November."""
+    late = attrs.evolve(DUTCH, mandate_date=dt.date(2026, 11, 5))
+    refusals = SEPA.refusals(_run(("1", late, "3.00")), CREDITOR)
+    assert [(r.account, r.field) for r in refusals] == [("1", "billing.mandate_date")]
+    assert "2026-11-01" in refusals[0].message
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch_booking_is_an_option(version: str) -> None:
+    """batch_booking=false asks the bank to book each debit on its own."""
+    for booking, expected in ((True, "true"), (False, "false")):
+        options = {**CREDITOR, "version": version, "batch_booking": booking}
+        xml, _ = _xml(SEPA.export_bytes(billed_run(), options))
+        assert xml is not None
+        try_valid_xml(xml, version)
+        (node,) = _find(etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/BtchBookg")
+        assert node.text == expected
+
+
+def _two_months(
+    october: BillingDetails, november: BillingDetails
+) -> tuple[MemoryLedger, InvoiceRun]:
+    """A ledger whose account 1 was collected in October and is billed again in November."""
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1", name="Member 1", limit=100, billing=october), actor=ADMIN
+    )
+    run = None
+    for month, billing in ((10, october), (11, november)):
+        account = ledger.get_account("1")
+        update_account(ledger, attrs.evolve(account, billing=billing), actor=ADMIN)
+        ledger.record(
+            Purchase(
+                account="1",
+                id=f"tx-{month}",
+                at=dt.datetime(2026, month, 5, 12, tzinfo=AMS),
+                lines=(
+                    Line(product="Tea", quantity=1, unit_price="3.00", vat=Vat.standard("0.09")),
+                ),
+            )
+        )
+        period = Period.month(2026, month, tz="Europe/Amsterdam")
+        plan = plan_run(ledger, period, ["1"], "none", actor=ADMIN)
+        run = commit_run(
+            ledger, plan, actor=ADMIN, key=f"2026-{month}", at=period.end + dt.timedelta(hours=9)
+        )
+    assert run is not None
+    return ledger, run
+
+
+def _mandate_info(data: bytes) -> Any:
+    xml, _ = _xml(data)
+    assert xml is not None
+    (info,) = _find(
+        etree.fromstring(xml), "CstmrDrctDbtInitn/PmtInf/DrctDbtTxInf/DrctDbtTx/MndtRltdInf"
+    )
+    return info
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_changed_mandate_or_iban_carries_amendment_information(version: str) -> None:
+    """Since October's collection the mandate id and the IBAN changed: November says so."""
+    new = attrs.evolve(DUTCH, mandate_id="ZWA-1042-B", iban="NL91ABNA0417164300")
+    ledger, november = _two_months(DUTCH, new)
+    options = {
+        **_CREDITOR_BY_DEFAULT_DATE,
+        "version": version,
+        "previous_mandates": previous_mandates(ledger, november),
+    }
+    data = SEPA.export_bytes(november, options)
+    xml, _ = _xml(data)
+    try_valid_xml(xml, version)
+    info = _mandate_info(data)
+    assert _text(info, "AmdmntInd") == "true"
+    assert _text(info, "AmdmntInfDtls/OrgnlMndtId") == "ZWA-1042"
+    assert _text(info, "AmdmntInfDtls/OrgnlDbtrAgt/FinInstnId/Othr/Id") == "SMNDA"
+    unchanged = previous_mandates(*_two_months(DUTCH, DUTCH))
+    info = _mandate_info(
+        SEPA.export_bytes(
+            _two_months(DUTCH, DUTCH)[1], {**options, "previous_mandates": unchanged}
+        )
+    )
+    assert not _find(info, "AmdmntInd")
+
+
+def test_an_iban_changed_within_the_bank_names_the_original_account() -> None:
+    """A new IBAN at the same bank is amended with the original debtor account."""
+    new = attrs.evolve(DUTCH, iban="NL69INGB0123456789")
+    ledger, november = _two_months(DUTCH, new)
+    options = {
+        **_CREDITOR_BY_DEFAULT_DATE,
+        "previous_mandates": previous_mandates(ledger, november),
+    }
+    info = _mandate_info(SEPA.export_bytes(november, options))
+    assert _text(info, "AmdmntInfDtls/OrgnlDbtrAcct/Id/IBAN") == "NL20INGB0001234567"
+
+
+def test_a_mandate_added_after_the_run_is_used_when_the_host_says_so() -> None:
+    """The committed snapshot has no mandate; current_billing collects under today's one."""
+    no_mandate = attrs.evolve(DUTCH, mandate_id=None, mandate_date=None)
+    ledger = MemoryLedger()
+    open_account(
+        ledger, Account(number="1", name="Member 1", limit=100, billing=no_mandate), actor=ADMIN
+    )
+    ledger.record(
+        Purchase(
+            account="1",
+            id="tx-1",
+            at=dt.datetime(2026, 10, 5, 12, tzinfo=AMS),
+            lines=(Line(product="Tea", quantity=1, unit_price="3.00", vat=Vat.standard("0.09")),),
+        )
+    )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    update_account(ledger, attrs.evolve(ledger.get_account("1"), billing=DUTCH), actor=ADMIN)
+    (refusal,) = SEPA.refusals(run, CREDITOR)
+    assert refusal.field == "billing.mandate_id"
+    assert "current_billing" in refusal.message
+    options = {**CREDITOR, "current_billing": current_billing(ledger, run)}
+    assert SEPA.refusals(run, options) == ()
+    assert _transactions(SEPA.export_bytes(run, options)) == {"2026-10-1": "ZWA-1042"}

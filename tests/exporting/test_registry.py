@@ -30,7 +30,7 @@ from onaccount.testing._registry import entry_points_from, isolated_registry, wr
 from onaccount_exporters import CsvExporter, XlsxExporter
 
 #: What the built-in plugin registers, sorted.
-BUILTIN_IDENTIFIERS = ("csv", "journal", "sepa", "ubl", "xlsx")
+BUILTIN_IDENTIFIERS = ("csv", "debtors", "journal", "sepa", "ubl", "xaf", "xlsx")
 
 # A plugin module with one small exporter; IDENT is replaced by its identifier.
 _HEALTHY = """

@@ -256,7 +256,7 @@ def test_sepa_with_default_options_reports_its_refusals() -> None:
     report = SepaExporter().export(sample_run(), io.BytesIO())
     assert (report.unit, report.written, report.nothing_written) == ("debits", 0, True)
     assert report.refusals == SepaExporter().refusals(sample_run())
-    assert {r.field for r in report.refusals if r.account is None} >= {"creditor_iban"}
+    assert {r.field for r in report.refusals if r.account is None} >= {"seller_iban"}
 
 
 def test_export_files_reports_counts_and_paths(tmp_path: Path) -> None:

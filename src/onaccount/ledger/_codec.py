@@ -9,6 +9,7 @@ from typing import Any
 
 from onaccount._account import Account, Address, BillingDetails
 from onaccount._money import Vat
+from onaccount._party import PartyId
 from onaccount._period import Period
 from onaccount._statement import (
     DayTotal,
@@ -61,7 +62,17 @@ def _billing_to_dict(billing: BillingDetails) -> dict[str, Any]:
         "bic": billing.bic,
         "mandate_id": billing.mandate_id,
         "mandate_date": None if billing.mandate_date is None else billing.mandate_date.isoformat(),
+        "peppol_id": _party_id_to_dict(billing.peppol_id),
+        "registration": _party_id_to_dict(billing.registration),
     }
+
+
+def _party_id_to_dict(party: PartyId | None) -> dict[str, str] | None:
+    return None if party is None else {"scheme": party.scheme, "value": party.value}
+
+
+def _party_id_from_dict(data: dict[str, str] | None) -> PartyId | None:
+    return None if data is None else PartyId(scheme=data["scheme"], value=data["value"])
 
 
 def _billing_from_dict(data: dict[str, Any]) -> BillingDetails:
@@ -76,6 +87,8 @@ def _billing_from_dict(data: dict[str, Any]) -> BillingDetails:
         bic=data.get("bic"),
         mandate_id=data.get("mandate_id"),
         mandate_date=None if mandate_date is None else dt.date.fromisoformat(mandate_date),
+        peppol_id=_party_id_from_dict(data.get("peppol_id")),
+        registration=_party_id_from_dict(data.get("registration")),
     )
 
 

@@ -40,6 +40,7 @@ from onaccount._account import Account, AccountKind, Address, BillingDetails
 from onaccount._admin import change_limit, correct_balance, open_account
 from onaccount._errors import InvalidValue, LimitExceeded
 from onaccount._money import CURRENCIES, Vat, VatCategory, check_currency
+from onaccount._party import PartyId
 from onaccount._period import Period
 from onaccount._permissions import Actor, Capability
 from onaccount._query import AccountQuery
@@ -318,6 +319,14 @@ def account_names() -> st.SearchStrategy[str]:
     )
 
 
+_PARTY_IDS = (
+    PartyId(scheme="0106", value="12345678"),
+    PartyId(scheme="0208", value="0203201340"),
+    PartyId(scheme="0190", value="00000001003214345000"),
+    PartyId(scheme="9944", value="NL123456789B01"),
+)
+
+
 @st.composite
 def _billing_details(draw: st.DrawFn) -> BillingDetails:
     mandate = draw(st.booleans())
@@ -334,7 +343,9 @@ def _billing_details(draw: st.DrawFn) -> BillingDetails:
             )
         ),
         email=draw(st.none() | st.sampled_from(("treasurer@example.org", "zoë@café.example"))),
-        vat_id=draw(st.none() | st.sampled_from(("NL123456789B01", "BE0123456789"))),
+        vat_id=draw(st.none() | st.sampled_from(("NL123456789B01", "BE0203201340"))),
+        peppol_id=draw(st.none() | st.sampled_from(_PARTY_IDS)),
+        registration=draw(st.none() | st.sampled_from(_PARTY_IDS[:3])),
         iban=draw(
             st.none()
             | st.sampled_from(
@@ -348,7 +359,7 @@ def _billing_details(draw: st.DrawFn) -> BillingDetails:
 
 
 def billing_details() -> st.SearchStrategy[BillingDetails]:
-    """Billing details: any mix of name, address, e-mail, VAT id, IBAN, BIC and mandate."""
+    """Billing details: any mix of name, address, e-mail, VAT id, party ids, IBAN and mandate."""
     return _billing_details()
 
 

@@ -1,0 +1,359 @@
+"""The ``xaf`` exporter: a run's sales journal as an XML Auditfile Financieel 3.2.
+
+The auditfile Dutch accountants and the Belastingdienst read: the company (the seller,
+from `SellerOptions`), its debtors, the GL accounts and VAT codes the entries use, one
+period (the run's) and one sales journal whose transactions are the ``journal``
+exporter's entries, with the same numbers, accounts and amounts (`LedgerAccounts`
+holds the options both take). Each transaction line is debit or credit, never negative;
+the debtor line names its debtor, the VAT line its VAT code, rate and amount.
+
+The auditfile is written into a zip, as ``<run key>.xaf``, beside ``refused.txt`` when
+something is refused (or, with ``on_refusal="raise"``, nothing is written): an auditfile
+keeps one currency, so accounts in another currency than the first account's are left
+out, and without the seller's name or VAT id there is no auditfile. Undone account
+invoices and zero totals have no transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib.metadata import version
+from typing import Any, BinaryIO, TypeAlias
+
+import attrs
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+
+from onaccount import BillingDetails
+from onaccount.exporting import (
+    Exportable,
+    ExportDocument,
+    ExportedAccount,
+    Exporter,
+    ExportProgress,
+    ExportReport,
+    export_document,
+    option,
+    pad_amount,
+    remove_xml_forbidden,
+    vat_label,
+)
+
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
+from ._checks import text
+from ._errors import ExportRefusal
+from ._figures import figures
+from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
+from ._journal import LedgerAccounts, postings, vat_code_refusals
+from ._seller import SellerOptions, compact
+
+__all__ = ["XafExporter", "XafOptions"]
+
+_NAMESPACE = "http://www.auditfiles.nl/XAF/3.2"
+# An lxml element; lxml has no type hints, so this is Any to mypy.
+_Element: TypeAlias = Any
+_ID_LENGTH = 35
+
+
+@attrs.frozen(kw_only=True)
+class XafOptions(LedgerAccounts, SellerOptions):
+    """The company (see `SellerOptions`) and its GL accounts (see `LedgerAccounts`)."""
+
+    on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
+
+    def __attrs_post_init__(self) -> None:
+        LedgerAccounts.__attrs_post_init__(self)
+        self._check_seller()
+
+
+def _add(parent: _Element, tag: str, value: object = None) -> _Element:
+    element = etree.SubElement(parent, f"{{{_NAMESPACE}}}{tag}")
+    if value is not None:
+        element.text = remove_xml_forbidden(str(value))
+    return element
+
+
+def _leaf(parent: _Element, tag: str, value: str | None, limit: int | None = None) -> None:
+    cleaned = text(value)
+    if cleaned:
+        _add(parent, tag, cleaned[:limit] if limit else cleaned)
+
+
+def _address(
+    parent: _Element, street: str | None, city: str | None, postal: str | None, country: str
+) -> None:
+    node = _add(parent, "streetAddress")
+    _leaf(node, "streetname", street, 999)
+    _leaf(node, "city", city, 50)
+    _leaf(node, "postalCode", postal, 10)
+    _add(node, "country", country)
+
+
+def _refusals(document: ExportDocument, options: XafOptions) -> list[ExportRefusal]:
+    refusals = vat_code_refusals(document, options)
+    for name, why in (
+        ("seller_name", "the auditfile names the company (companyName)"),
+        ("seller_vat_id", "the auditfile names the company's VAT id (taxRegIdent)"),
+    ):
+        if text(getattr(options, name)) is None:
+            refusals.append(
+                ExportRefusal(
+                    account=None, field=name, message=f"xaf option {name} is empty: {why}; set it"
+                )
+            )
+    entries = invoiced(document)
+    currency = entries[0].currency if entries else None
+    for entry in entries:
+        account = entry.account
+        if entry.currency != currency:
+            refusals.append(
+                ExportRefusal(
+                    account=account.number,
+                    field="currency",
+                    message=f"account {account.label}: its currency is {entry.currency}, and "
+                    f"an auditfile keeps one ({currency}); export it in a run of its own",
+                    invoice=invoice_number(document, entry),
+                )
+            )
+        if len(account.number) > _ID_LENGTH:
+            refusals.append(
+                ExportRefusal(
+                    account=account.number,
+                    field="number",
+                    message=f"account {account.label}: its number is longer than the "
+                    f"{_ID_LENGTH} characters an auditfile allows a debtor id; export it in "
+                    "another format",
+                )
+            )
+    return refusals
+
+
+class _Auditfile:
+    """Builds one auditfile from a checked document."""
+
+    def __init__(
+        self, document: ExportDocument, options: XafOptions, refused: frozenset[str]
+    ) -> None:
+        self.document = document
+        self.options = options
+        self.entries = tuple(e for e in invoiced(document) if e.account.number not in refused)
+        self.currency = self.entries[0].currency if self.entries else "EUR"
+        self.date = invoice_date(document)
+        self.accounts: dict[str, tuple[str, str]] = {}
+        self.vat_codes: dict[str, tuple[str, str]] = {}
+
+    def build(self) -> bytes:
+        options, period = self.options, self.document.period
+        root = etree.Element(f"{{{_NAMESPACE}}}auditfile", nsmap={None: _NAMESPACE})
+        header = _add(root, "header")
+        _add(header, "fiscalYear", period.last.year)
+        _add(header, "startDate", period.first.isoformat())
+        _add(header, "endDate", period.last.isoformat())
+        _add(header, "curCode", self.currency)
+        _add(header, "dateCreated", self.date.isoformat())
+        _add(header, "softwareDesc", "onaccount")
+        _add(header, "softwareVersion", version("onaccount")[:20])
+        company = _add(root, "company")
+        _leaf(company, "companyIdent", options.seller_registration, _ID_LENGTH)
+        _leaf(company, "companyName", options.seller_name, 999)
+        _add(company, "taxRegistrationCountry", options.seller_country)
+        _add(company, "taxRegIdent", compact(options.seller_vat_id)[:30])
+        _address(
+            company,
+            options.seller_street,
+            options.seller_city,
+            options.seller_postal_code,
+            options.seller_country,
+        )
+        self._debtors(_add(company, "customersSuppliers"))
+        transactions = self._transactions()
+        ledger = _add(company, "generalLedger")
+        for account, (description, kind) in sorted(self.accounts.items()):
+            node = _add(ledger, "ledgerAccount")
+            _add(node, "accID", account)
+            _add(node, "accDesc", description)
+            _add(node, "accTp", kind)
+        codes = _add(company, "vatCodes")
+        for code, (description, account) in sorted(self.vat_codes.items()):
+            node = _add(codes, "vatCode")
+            _add(node, "vatID", code)
+            _add(node, "vatDesc", description)
+            _add(node, "vatToPayAccID", account)
+        periods = _add(company, "periods")
+        node = _add(periods, "period")
+        _add(node, "periodNumber", 1)
+        _add(node, "periodDesc", period.label[:50])
+        _add(node, "startDatePeriod", period.first.isoformat())
+        _add(node, "endDatePeriod", period.last.isoformat())
+        company.append(transactions)
+        xml: bytes = etree.tostring(
+            root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+        )
+        return xml
+
+    def _debtors(self, parent: _Element) -> None:
+        for entry in self.entries:
+            account = entry.account
+            billing = account.billing or BillingDetails()
+            node = _add(parent, "customerSupplier")
+            _add(node, "custSupID", account.number)
+            _leaf(node, "custSupName", billing.name or account.name, 50)
+            _leaf(node, "eMail", billing.email)
+            if billing.registration is not None:
+                _add(node, "commerceNr", billing.registration.value)
+            vat_id = compact(billing.vat_id)
+            if vat_id:
+                _add(node, "taxRegistrationCountry", vat_id[:2])
+                _add(node, "taxRegIdent", vat_id[:30])
+            _add(node, "custSupTp", "C")
+            address = billing.address
+            if address is not None:
+                _address(node, address.street, address.city, address.postal_code, address.country)
+            if billing.iban:
+                bank = _add(node, "bankAccount")
+                _add(bank, "bankAccNr", billing.iban)
+                _leaf(bank, "bankIdCd", billing.bic)
+
+    def _transactions(self) -> _Element:
+        options = self.options
+        node = etree.Element(f"{{{_NAMESPACE}}}transactions")
+        count, debit, credit = 0, Decimal(0), Decimal(0)
+        counts = _add(node, "linesCount")
+        debits = _add(node, "totalDebit")
+        credits = _add(node, "totalCredit")
+        journal = _add(node, "journal")
+        _add(journal, "jrnID", options.journal[:_ID_LENGTH])
+        _add(journal, "desc", "Sales on account")
+        _add(journal, "jrnTp", "S")
+        self._account(options.debtors_account, "Debtors", "B")
+        numbers = {
+            id(entry): n for n, entry in enumerate(self.document.accounts, options.first_entry)
+        }
+        for entry in self.entries:
+            transaction = _add(journal, "transaction")
+            lines = postings(entry, options)
+            total = entry.total
+            _add(transaction, "nr", numbers[id(entry)])
+            _add(transaction, "desc", f"{entry.account.name} {self.document.period.label}")
+            _add(transaction, "periodNumber", 1)
+            _add(transaction, "trDt", self.date.isoformat())
+            _add(transaction, "amnt", self._amount(total))
+            _add(transaction, "amntTp", "D" if total > 0 else "C")
+            invoice = invoice_number(self.document, entry)[:999]
+            rates = self._rates(entry)
+            for index, line in enumerate(lines, 1):
+                kind = "D" if line.amount > 0 else "C"
+                row = _add(transaction, "trLine")
+                _add(row, "nr", index)
+                _add(row, "accID", line.gl_account)
+                _add(row, "docRef", invoice)
+                _add(row, "effDate", self.date.isoformat())
+                _add(row, "desc", line.description)
+                _add(row, "amnt", self._amount(line.amount))
+                _add(row, "amntTp", kind)
+                if line.gl_account == options.debtors_account and line.vat_code is None:
+                    _add(row, "custSupID", entry.account.number)
+                    _add(row, "invRef", invoice)
+                elif line.description.startswith("VAT ") and line.vat_code is not None:
+                    label = line.description.removeprefix("VAT ")
+                    self._account(line.gl_account, f"VAT {label}", "B")
+                    self.vat_codes.setdefault(line.vat_code, (label, line.gl_account))
+                    vat = _add(row, "vat")
+                    _add(vat, "vatID", line.vat_code)
+                    _add(vat, "vatPerc", rates[label])
+                    _add(vat, "vatAmnt", self._amount(line.amount))
+                    _add(vat, "vatAmntTp", kind)
+                else:
+                    self._account(line.gl_account, "Revenue", "P")
+                count += 1
+                if line.amount > 0:
+                    debit += line.amount
+                else:
+                    credit -= line.amount
+        counts.text = str(count)
+        debits.text = str(self._amount(debit))
+        credits.text = str(self._amount(credit))
+        return node
+
+    def _account(self, account: str, description: str, kind: str) -> None:
+        self.accounts.setdefault(account, (description, kind))
+
+    def _amount(self, value: Decimal) -> Decimal:
+        return pad_amount(abs(value), self.currency)
+
+    @staticmethod
+    def _rates(entry: ExportedAccount) -> dict[str, str]:
+        rates = {}
+        for group in figures(entry.statement).groups:
+            percent = (group.rate * 100).quantize(Decimal("0.001")).normalize()
+            rates[vat_label(group.category, group.rate)] = format(percent, "f")
+        return rates
+
+
+class XafExporter(Exporter[XafOptions]):
+    """An XML Auditfile Financieel 3.2 of a run's sales journal, debtors and VAT codes."""
+
+    identifier = "xaf"
+    title = "XML Auditfile Financieel 3.2"
+    description = (
+        "The run's sales journal, its debtors, GL accounts and VAT codes as an XAF 3.2 "
+        "auditfile for the accountant; the entries are the journal exporter's."
+    )
+    media_type = "application/zip"
+    extension = "xaf.zip"
+    Options = XafOptions
+
+    def refusals(
+        self,
+        source: Exportable,
+        options: XafOptions | Mapping[str, object] | str | None = None,
+    ) -> tuple[ExportRefusal, ...]:
+        """What writing ``source`` with ``options`` would refuse, options first."""
+        return settle(
+            self.identifier, _refusals(export_document(source), self.options(options)), "list"
+        )
+
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: XafOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the auditfile (if the company is named) and ``refused.txt`` in a zip.
+
+        The report counts the transactions; ``progress`` hears of the file as one step.
+        """
+        document = export_document(source)
+        refused = settle(self.identifier, _refusals(document, options), options.on_refusal)
+        members = []
+        written = 0
+        if progress is not None:
+            progress(0, 1, "auditfiles")
+        if not any(r.account is None for r in refused):
+            accounts = frozenset(r.account for r in refused if r.account is not None)
+            auditfile = _Auditfile(document, options, accounts)
+            if auditfile.entries:
+                stem = document.run_key or document.run_id or f"draft {document.period.label}"
+                members.append((MemberNames()(stem, "xaf"), auditfile.build()))
+                written = len(auditfile.entries)
+        write_zip(stream, members, refused)
+        if progress is not None:
+            progress(1, 1, "auditfiles")
+        return ExportReport(
+            exporter=self.identifier,
+            unit="transactions",
+            written=written,
+            accounts=written,
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+            nothing_to_invoice=nothing_to_invoice(document),
+        )

@@ -1,0 +1,141 @@
+"""The xaf exporter: an XML Auditfile Financieel 3.2 of a run, valid against its schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+
+from onaccount import InvoiceRun
+from onaccount.testing import ExporterContract
+from onaccount_exporters import ExportRefused, JournalExporter, XafExporter
+from tests.exporters._billing import (
+    SELLER,
+    billed_run,
+    many_receipts_run,
+    peppol_runs,
+    returns_run,
+    zero_run,
+)
+from tests.exporters._ubl_rules import members
+from tests.exporters.test_journal import amount, read
+
+XAF = XafExporter()
+SCHEMA = Path(__file__).resolve().parents[1] / "data" / "schemas" / "xaf-3.2"
+NS = {"x": "http://www.auditfiles.nl/XAF/3.2"}
+#: The seller's identity, as the ubl exporter takes it.
+COMPANY = {k: v for k, v in SELLER.items() if k.startswith("seller_") or k == "creditor_id"}
+
+
+@pytest.fixture(scope="module")
+def schema() -> Any:
+    """The XAF 3.2 schema, compiled once."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA / "XmlAuditfileFinancieel3.2.xsd")))
+
+
+class TestXafExporter(ExporterContract):
+    exporter = XAF
+    option_examples = (COMPANY, {**COMPANY, "journal": "VK2", "vat_codes": "{}"})
+
+    def sources(self) -> list[Any]:
+        """Runs in euros with the seller's identity to write."""
+        return [returns_run(), zero_run()]
+
+
+def _auditfile(run: InvoiceRun, schema: Any, **options: object) -> Any:
+    found = members(XAF.export_bytes(run, {**COMPANY, **options}))
+    assert "refused.txt" not in found
+    (data,) = found.values()
+    root = etree.fromstring(data)
+    assert schema.validate(root), str(schema.error_log)
+    return root
+
+
+def _check(run: InvoiceRun, schema: Any) -> None:
+    """The auditfile is valid and its transactions are the journal's entries."""
+    if all(invoice.total == 0 for invoice in run.invoices):
+        assert members(XAF.export_bytes(run, COMPANY)) == {}, "nothing to invoice, no file"
+        return
+    root = _auditfile(run, schema)
+    transactions = root.find("x:company/x:transactions", NS)
+    lines = transactions.findall("x:journal/x:transaction/x:trLine", NS)
+    assert int(transactions.findtext("x:linesCount", namespaces=NS)) == len(lines)
+    debit = sum(
+        (
+            Decimal(line.findtext("x:amnt", namespaces=NS))
+            for line in lines
+            if line.findtext("x:amntTp", namespaces=NS) == "D"
+        ),
+        Decimal(0),
+    )
+    credit = sum(
+        (
+            Decimal(line.findtext("x:amnt", namespaces=NS))
+            for line in lines
+            if line.findtext("x:amntTp", namespaces=NS) == "C"
+        ),
+        Decimal(0),
+    )
+    assert Decimal(transactions.findtext("x:totalDebit", namespaces=NS)) == debit
+    assert Decimal(transactions.findtext("x:totalCredit", namespaces=NS)) == credit
+    assert debit == credit
+    journal = read(JournalExporter().export_bytes(run, {"dialect": "rfc4180"}), "rfc4180")
+    assert len(journal) == len(lines)
+    assert sum((amount(r["debit"]) for r in journal), Decimal(0)) == debit
+    entries = {r["entry"] for r in journal}
+    numbers = {t.findtext("x:nr", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)}
+    assert numbers == entries
+
+
+def test_a_run_gives_an_auditfile_the_schema_accepts(schema: Any) -> None:
+    """A month of 1,500 receipts and a credit note give valid auditfiles matching the journal."""
+    _check(many_receipts_run(300), schema)
+    _check(returns_run(), schema)
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(run=peppol_runs())
+def test_generated_runs_give_valid_auditfiles(run: InvoiceRun, schema: Any) -> None:
+    """Every VAT rate, credit notes and unicode names give a valid, balanced auditfile."""
+    _check(run, schema)
+
+
+def test_the_company_debtors_and_vat_codes_are_in_the_auditfile(schema: Any) -> None:
+    """The seller is the company; each debtor and each VAT code the entries use is listed."""
+    root = _auditfile(returns_run(), schema, vat_codes='{"S 21%": "VH", "S 9%": "VL"}')
+    company = root.find("x:company", NS)
+    assert company.findtext("x:companyName", namespaces=NS) == "Sportvereniging De Zwaluwen"
+    assert company.findtext("x:taxRegIdent", namespaces=NS) == "NL001234567B01"
+    assert company.findtext("x:companyIdent", namespaces=NS) == "12345678"
+    (debtor,) = company.findall("x:customersSuppliers/x:customerSupplier", NS)
+    assert debtor.findtext("x:custSupID", namespaces=NS) == "1042"
+    assert debtor.findtext("x:taxRegIdent", namespaces=NS) == "NL123456789B01"
+    codes = {c.findtext("x:vatID", namespaces=NS) for c in company.iterfind(".//x:vatCode", NS)}
+    assert codes == {"VH", "VL"}
+
+
+def test_accounts_in_another_currency_are_refused_naming_them() -> None:
+    """An auditfile keeps one currency: a yen account is left out and listed, or raises."""
+    found = members(XAF.export_bytes(billed_run(), COMPANY))
+    assert sorted(found) == ["2026-10.xaf", "refused.txt"]
+    assert b"<custSupID>3003</custSupID>" not in found["2026-10.xaf"]
+    assert "3003\tcurrency\t" in found["refused.txt"].decode()
+    with pytest.raises(ExportRefused, match="3003") as caught:
+        XAF.export_bytes(billed_run(), {**COMPANY, "on_refusal": "raise"})
+    assert {r.field for r in caught.value.refusals} == {"currency"}
+
+
+def test_a_company_without_name_or_vat_id_is_refused() -> None:
+    """XAF needs the company's name and VAT id: without them nothing is written."""
+    assert list(members(XAF.export_bytes(returns_run()))) == ["refused.txt"]
+    with pytest.raises(ExportRefused) as caught:
+        XAF.export_bytes(returns_run(), {"on_refusal": "raise"})
+    assert {r.field for r in caught.value.refusals} == {"seller_name", "seller_vat_id"}
