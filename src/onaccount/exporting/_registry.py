@@ -285,7 +285,11 @@ class ExporterRegistry:
             self._seen[ep.name] = info
             try:
                 plugin = ep.load()
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                # SystemExit and the like from a plugin's import are its failure, not an
+                # order to the host; only the user's Ctrl-C stops the load.
                 self._fail(
                     info,
                     FailureStage.LOAD,
@@ -341,7 +345,9 @@ class ExporterRegistry:
             return
         try:
             self._host.add(plugin, info.name)
-        except (pluggy.PluginValidationError, ValueError) as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             self._fail(
                 info,
                 FailureStage.REGISTER,
@@ -369,7 +375,9 @@ class ExporterRegistry:
         registrar = Registrar(info)
         try:
             self._host.register_exporters(plugin, registrar)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             self._host.remove(plugin)
             self._fail(
                 info,
