@@ -47,6 +47,7 @@ from onaccount.exporting import (
     ExportError,
     ExportOptions,
     InvalidOptions,
+    Requirements,
     export_document,
     option,
     remove_xml_forbidden,
@@ -407,6 +408,7 @@ class SepaExporter(Exporter[SepaOptions]):
     )
     media_type = "application/zip"
     extension = "sepa.zip"
+    requires = Requirements(modules=("sepaxml", "schwifty", "text_unidecode"), extra="sepa")
     Options = SepaOptions
 
     def _check(

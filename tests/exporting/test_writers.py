@@ -23,6 +23,7 @@ from onaccount.exporting import (
     CsvDialect,
     CsvWriter,
     Exportable,
+    ExportFailed,
     ExportTargetExists,
     Money,
     clean_text,
@@ -194,14 +195,14 @@ def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
 def test_an_exporter_failing_on_one_account_leaves_no_file_behind(tmp_path: Path) -> None:
     """When the export of one account fails, no account's file or temporary file remains."""
     target = tmp_path / "exports"
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), target, per="account")
     assert not target.exists()
     tmp_path.joinpath("kept").mkdir()
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept", per="account")
     assert list((tmp_path / "kept").iterdir()) == []
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept")
     assert list((tmp_path / "kept").iterdir()) == []
 

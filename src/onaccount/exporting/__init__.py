@@ -26,6 +26,8 @@ from ._document import (
 from ._errors import (
     DuplicateExporter,
     ExportError,
+    ExporterUnavailable,
+    ExportFailed,
     ExportTargetExists,
     InvalidExporter,
     InvalidOptions,
@@ -63,6 +65,7 @@ from ._registry import (
     installed_entry_points,
     load_exporters,
 )
+from ._requirements import Requirements
 from ._safety import (
     FORMULA_TRIGGERS,
     clean_text,
@@ -102,6 +105,7 @@ __all__ = [
     "EntryPointSource",
     "ExportDocument",
     "ExportError",
+    "ExportFailed",
     "ExportOptions",
     "ExportTargetExists",
     "Exportable",
@@ -109,6 +113,7 @@ __all__ = [
     "Exporter",
     "ExporterInfo",
     "ExporterRegistry",
+    "ExporterUnavailable",
     "FailureStage",
     "InvalidExporter",
     "InvalidOptions",
@@ -122,6 +127,7 @@ __all__ = [
     "PluginLoadError",
     "PluginWarning",
     "Registrar",
+    "Requirements",
     "UnknownExporter",
     "UnsupportedSource",
     "XlsxColumn",

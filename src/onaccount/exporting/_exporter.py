@@ -17,6 +17,7 @@ from onaccount._runs import InvoiceRun, Plan
 from onaccount._statement import Statement
 
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
+from ._requirements import Requirements, export_failed, require_available
 
 __all__ = [
     "IDENTIFIER_PATTERN",
@@ -246,6 +247,8 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     extension: ClassVar[str]
     #: The `ExportOptions` subclass; ``Options()`` must give working defaults.
     Options: type[OptionsT]
+    #: The modules `write` imports beyond onaccount's own, and the extra that brings them.
+    requires: ClassVar[Requirements] = Requirements()
 
     @abc.abstractmethod
     def write(self, source: Exportable, stream: BinaryIO, options: OptionsT) -> None:
@@ -281,7 +284,12 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         stream: BinaryIO,
         options: OptionsT | Mapping[str, object] | str | None = None,
     ) -> None:
-        """Write ``source`` to ``stream`` with ``options`` (defaults when None)."""
+        """Write ``source`` to ``stream`` with ``options`` (defaults when None).
+
+        Raises `ExporterUnavailable` before writing if the modules in ``requires`` are
+        missing, and `ExportFailed` if `write` raises anything but an onaccount error.
+        """
+        require_available(self)
         # Hosts pass whatever they have; check the value, not just its declared type.
         checked: object = source
         if not isinstance(checked, (Statement, Plan, InvoiceRun)):
@@ -292,7 +300,14 @@ class Exporter(abc.ABC, Generic[OptionsT]):
                 obj=self,
                 field="source",
             )
-        self.write(source, stream, self.options(options))
+        resolved = self.options(options)
+        try:
+            self.write(source, stream, resolved)
+        except (KeyboardInterrupt, OnAccountError):
+            raise
+        except BaseException as error:
+            # A plugin's bug, or its sys.exit(), is reported with where it comes from.
+            raise export_failed(self, error) from error
 
     def export_bytes(
         self,
@@ -351,6 +366,14 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             )
     text("title")
     text("description")
+    if not isinstance(getattr(exporter, "requires", None), Requirements):
+        raise InvalidExporter(
+            f"exporter {name} has requires {getattr(exporter, 'requires', None)!r}; set it to "
+            "onaccount.exporting.Requirements(modules=(...), extra=...)",
+            value=getattr(exporter, "requires", None),
+            obj=exporter,
+            field="requires",
+        )
     options = getattr(exporter, "Options", None)
     if not (
         isinstance(options, type) and attrs.has(options) and issubclass(options, ExportOptions)

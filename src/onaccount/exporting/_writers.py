@@ -27,6 +27,7 @@ from onaccount._statement import Statement
 from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions
+from ._requirements import require_available
 from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, clean_text, safe_filename
 from ._xlsx import Cell, Money, cell_type_error, plain_number
 
@@ -362,7 +363,12 @@ def export_to_file(
     *,
     overwrite: bool = False,
 ) -> Path:
-    """Export ``source`` to the file ``path`` atomically (see `write_atomically`)."""
+    """Export ``source`` to the file ``path`` atomically (see `write_atomically`).
+
+    An exporter whose modules are missing raises `ExporterUnavailable` before any file
+    is opened.
+    """
+    require_available(exporter)
     resolved = exporter.options(options)
     return write_atomically(
         path, lambda stream: exporter.export(source, stream, resolved), overwrite=overwrite
@@ -393,6 +399,7 @@ def export_to_directory(
             value=per,
             field="per",
         )
+    require_available(exporter)
     resolved = exporter.options(options)
     folder = Path(directory)
     created = not folder.exists()
