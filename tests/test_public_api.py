@@ -146,6 +146,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "PluginWarning",
         "Registrar",
         "Requirements",
+        "UniqueNames",
         "UnknownExporter",
         "UnsupportedSource",
         "XlsxColumn",

@@ -68,6 +68,7 @@ from ._registry import (
 from ._requirements import Requirements
 from ._safety import (
     FORMULA_TRIGGERS,
+    UniqueNames,
     clean_text,
     neutralise,
     remove_xml_forbidden,
@@ -128,6 +129,7 @@ __all__ = [
     "PluginWarning",
     "Registrar",
     "Requirements",
+    "UniqueNames",
     "UnknownExporter",
     "UnsupportedSource",
     "XlsxColumn",

@@ -254,6 +254,14 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     def write(self, source: Exportable, stream: BinaryIO, options: OptionsT) -> None:
         """Write ``source`` (a statement, plan or run) to the binary ``stream``."""
 
+    def file_label(self, options: OptionsT) -> str:
+        """A word that tells files of this export from other exports of the same source.
+
+        It ends the file name, e.g. ``lines`` or ``days`` for the CSV layouts, so exports
+        with other options never overwrite each other. Empty (the default): nothing added.
+        """
+        return ""
+
     def options(self, options: OptionsT | Mapping[str, object] | str | None = None) -> OptionsT:
         """Options for this exporter from an instance, a JSON object or text, or defaults."""
         if options is None:

@@ -28,7 +28,7 @@ from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions
 from ._requirements import require_available
-from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, clean_text, safe_filename
+from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, UniqueNames, clean_text
 from ._xlsx import Cell, Money, cell_type_error, plain_number
 
 __all__ = [
@@ -387,8 +387,11 @@ def export_to_directory(
     """Export ``source`` into ``directory``: one file, or one file per account.
 
     File names come from `default_stem` (per run) or the account's number and name and
-    the period (per account), made safe by `safe_filename`; names that clash after that
-    get ``-2``, ``-3``, … in account order. Every file is written to a temporary name
+    the period (per account), followed by the exporter's `Exporter.file_label` (the CSV
+    layout), made safe by `safe_filename`: ``run-2026-10-demo-2026-10-lines.csv``,
+    ``1042-Team-A-2026-10-lines.csv``. Names that clash after that get ``-2``, ``-3``, …
+    in account order. Without ``overwrite`` an existing file raises `ExportTargetExists`
+    before anything is written. Every file is written to a temporary name
     first and all are renamed at the end: if the exporter fails on any account, no file
     is left behind. Returns the paths written, in account order.
     """
@@ -411,18 +414,13 @@ def export_to_directory(
             (f"{account.number} {account.name} {part.period.label}", part)
             for account, part in split_by_account(source)
         ]
-    taken: set[str] = set()
-    jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = []
-    for stem, part in parts:
-        name = safe_filename(stem, exporter.extension)
-        base, counter = name, 2
-        while name.casefold() in taken:
-            name = safe_filename(f"{stem}-{counter}", exporter.extension)
-            if name == base:  # pragma: no cover - the stem was cut at the byte limit
-                name = f"{counter}-{base}"
-            counter += 1
-        taken.add(name.casefold())
-        jobs.append((folder / name, _job(exporter, part, resolved)))
+    label = exporter.file_label(resolved)
+    stems = [f"{stem} {label}" if label else stem for stem, _ in parts]
+    names = file_names(stems, exporter.extension)
+    jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = [
+        (folder / name, _job(exporter, part, resolved))
+        for name, (_, part) in zip(names, parts, strict=True)
+    ]
     try:
         return _write_all(jobs, overwrite=overwrite)
     except BaseException:
@@ -430,6 +428,12 @@ def export_to_directory(
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+
+
+def file_names(stems: Sequence[str], extension: str) -> list[str]:
+    """Safe file names for ``stems``, one each, unique as `UniqueNames` makes them."""
+    unique = UniqueNames()
+    return [unique(stem, extension) for stem in stems]
 
 
 def _job(exporter: Exporter[Any], source: Exportable, options: Any) -> Callable[[BinaryIO], None]:
