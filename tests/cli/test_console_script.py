@@ -137,3 +137,23 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
         ("undo", -invoiced, invoiced, "treasurer"),
     ]
     assert [i["state"] for i in report["runs"][0]["invoices"]] == ["undone"]
+
+
+def test_without_the_cli_extra_the_script_says_which_extra_to_install() -> None:
+    """With click missing, the console entry point prints one line and exits 2, no traceback."""
+    code = (
+        "import sys\n"
+        "sys.modules['click'] = None  # as if the cli extra were not installed\n"
+        "from onaccount.cli import main\n"
+        "sys.argv = ['onaccount', '--help']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert "'cli' extra" in line
+    assert "pip install 'onaccount[cli]'" in line
+    assert "click" in line

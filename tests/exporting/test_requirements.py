@@ -104,6 +104,10 @@ def test_an_exporter_missing_a_module_is_described_unavailable_with_its_install_
     assert infos["needy"].available is False
     assert infos["needy"].missing == ("fake_absent_library",)
     assert infos["needy"].install == "pip install 'fake-needy[xml]'"
+    assert infos["needy"].unavailable_reason == (
+        "needs the 'xml' extra (fake_absent_library missing): pip install 'fake-needy[xml]'"
+    )
+    assert infos["plain"].unavailable_reason is None
     assert needy.info("needy") == infos["needy"]
 
 

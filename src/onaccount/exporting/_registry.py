@@ -21,7 +21,7 @@ from . import _hookspecs
 from ._errors import DuplicateExporter, PluginLoadError, PluginWarning, UnknownExporter
 from ._exporter import Exporter, OptionInfo, validate_exporter
 from ._hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, REGISTER_EXPORTERS, hookimpl
-from ._requirements import PluginInfo, unavailable
+from ._requirements import PluginInfo, needs, unavailable
 
 __all__ = [
     "EntryPointSource",
@@ -100,6 +100,9 @@ class ExporterInfo:
     missing: tuple[str, ...] = ()
     #: The command that installs them, when some are missing.
     install: str | None = None
+    #: Why it cannot be used, e.g. ``needs the 'sepa' extra (schwifty missing): pip
+    #: install 'onaccount[sepa]'``; None when it can.
+    unavailable_reason: str | None = None
 
 
 class Registrar:
@@ -548,6 +551,7 @@ class ExporterRegistry:
 
 def _info(claim: _Claim) -> ExporterInfo:
     exporter = claim.exporter
+    install = exporter.requires.install_hint(claim.plugin.distribution) if claim.missing else None
     return ExporterInfo(
         identifier=exporter.identifier,
         title=exporter.title,
@@ -560,9 +564,10 @@ def _info(claim: _Claim) -> ExporterInfo:
         options=exporter.Options.describe(),
         available=not claim.missing,
         missing=claim.missing,
-        install=exporter.requires.install_hint(claim.plugin.distribution)
-        if claim.missing
-        else None,
+        install=install,
+        unavailable_reason=None
+        if install is None
+        else needs(exporter.requires, claim.missing, install),
     )
 
 

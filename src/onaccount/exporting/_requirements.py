@@ -25,6 +25,7 @@ __all__ = [
     "PluginInfo",
     "Requirements",
     "export_failed",
+    "needs",
     "origin_of",
     "require_available",
 ]
@@ -129,14 +130,19 @@ def unavailable(
 ) -> ExporterUnavailable:
     """The refusal of an exporter whose ``missing`` modules are not installed."""
     hint = requirements.install_hint(None if plugin is None else plugin.distribution)
-    needs = f"the {requirements.extra!r} extra" if requirements.extra else "more modules"
     return ExporterUnavailable(
-        f"exporter {identifier!r} needs {needs} ({', '.join(missing)} missing): {hint}",
+        f"exporter {identifier!r} {needs(requirements, missing, hint)}",
         value=identifier,
         field="identifier",
         missing=missing,
         install=hint,
     )
+
+
+def needs(requirements: Requirements, missing: tuple[str, ...], hint: str) -> str:
+    """``needs the 'sepa' extra (schwifty missing): pip install 'onaccount[sepa]'``."""
+    what = f"the {requirements.extra!r} extra" if requirements.extra else "more modules"
+    return f"needs {what} ({', '.join(missing)} missing): {hint}"
 
 
 def export_failed(exporter: Exporter[Any], error: BaseException) -> ExportFailed:
