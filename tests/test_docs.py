@@ -12,8 +12,9 @@
   that file in the working directory instead, so a guide can build a project.
 - Every ```` ```console ```` block runs its commands: ``onaccount …`` through click's test
   runner, ``python -m pytest …`` in a subprocess (with the page's ``src`` on the path,
-  standing in for the editable install the page asks for), and ``export NAME=VALUE`` or ``export NAME=$(onaccount … | jq -r '.[0].id')``
-  for the commands after it, which may use ``$NAME``. The lines after a command are its
+  standing in for the editable install the page asks for), and ``export NAME=VALUE``
+  or ``export NAME=$(onaccount … | jq -r '.[0].id')`` for the commands after it, which
+  may use ``$NAME``. The lines after a command are its
   expected output, where ``...`` matches anything.
 - The site builds with ``mkdocs build --strict``.
 """
