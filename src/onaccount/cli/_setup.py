@@ -116,7 +116,9 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         f"  {tip} mutations --run {run.id}\n"
         f"  {tip} --role superuser undo {run.id} --account {first} --reason 'billed twice'\n"
         f"  {tip} export {run.id} --format csv --option dialect=rfc4180 --out exports\n"
-        f"  {tip} exporters"
+        f"  {tip} exporters",
+        # Soft wrapping: a long command wraps on screen but is copied as one line.
+        soft_wrap=True,
     )
     ledger.close()
 
