@@ -111,7 +111,7 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
         tmp_path, "export", run.id, "--format", "csv", "--option", "dialect=rfc4180",
         "--option", "layout=summary", "--out", "again", db=db,
     )  # fmt: skip
-    path = tmp_path / "again" / "run 2026-10-01..2026-10-17 1007-before-cash.csv"
+    path = tmp_path / "again" / "run-2026-10-01..2026-10-17-1007-before-cash-summary.csv"
     assert written.strip() == f"wrote {Path('again') / path.name}"
     [row] = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     assert (row["account"], Decimal(row["total"])) == ("1007", invoiced)

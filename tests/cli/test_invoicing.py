@@ -167,19 +167,20 @@ def test_commit_exports_csv_and_xlsx_into_out(small_db: Path, tmp_path: Path) ->
     data = commit_october(small_db, "--export", "csv", "--export", "xlsx", "--out", str(out))
     key = data["run"]["id"]
     assert data["exports"] == [
-        str(out / f"run 2026-10 {key}.csv"),
-        str(out / f"run 2026-10 {key}.xlsx"),
+        str(out / f"run-2026-10-{key}-lines.csv"),
+        str(out / f"run-2026-10-{key}.xlsx"),
     ]
     assert sorted(p.name for p in out.iterdir()) == [
-        f"run 2026-10 {key}.{e}" for e in ("csv", "xlsx")
+        f"run-2026-10-{key}-lines.csv",
+        f"run-2026-10-{key}.xlsx",
     ]
     # The default CSV is for Excel in Dutch: a byte-order mark, ';' and decimal commas.
-    raw = (out / f"run 2026-10 {key}.csv").read_bytes()
+    raw = (out / f"run-2026-10-{key}-lines.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert sum(Decimal(r["amount"].replace(",", ".")) for r in rows) == OCTOBER_TOTAL
     assert {r["transaction"] for r in rows} == {"p1", "p2", "p3", "p4"}
-    workbook = openpyxl.load_workbook(out / f"run 2026-10 {key}.xlsx", read_only=True)
+    workbook = openpyxl.load_workbook(out / f"run-2026-10-{key}.xlsx", read_only=True)
     try:
         summary = list(workbook["Summary"].iter_rows(values_only=True))
     finally:
@@ -194,8 +195,8 @@ def test_preview_exports_the_plan_without_committing(small_db: Path, tmp_path: P
     out = tmp_path / "plan"
     args = (*OCTOBER_ALL, "--strategy", "none", "--export", "csv", "--out", str(out))
     output = succeeded(invoke(small_db, *args)).stdout
-    assert f"wrote {out / 'plan 2026-10.csv'}" in output
-    assert (out / "plan 2026-10.csv").exists()
+    assert f"wrote {out / 'plan-2026-10-lines.csv'}" in output
+    assert (out / "plan-2026-10-lines.csv").exists()
     assert state_of(small_db) == before
 
 
@@ -407,7 +408,7 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
     out = tmp_path / "again"
     args = ("export", run["id"], "--format", "csv", "--option", "dialect=rfc4180")
     result = succeeded(invoke(small_db, *args, "--option", "layout=summary", "--out", str(out)))
-    path = out / "run 2026-10 oct.csv"
+    path = out / "run-2026-10-oct-summary.csv"
     assert result.stdout.strip() == f"wrote {path}"
     text = path.read_bytes().decode("utf-8")
     assert not text.startswith("\ufeff")
@@ -421,8 +422,9 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
             "--out", str(out),
         )
     ).stdout  # fmt: skip
-    assert both.splitlines() == [f"wrote {path}", f"wrote {out / 'run 2026-10 oct.xlsx'}"]
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    lines = out / "run-2026-10-oct-lines.csv"
+    assert both.splitlines() == [f"wrote {lines}", f"wrote {out / 'run-2026-10-oct.xlsx'}"]
+    assert lines.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.parametrize(
