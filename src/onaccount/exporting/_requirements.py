@@ -160,7 +160,7 @@ def export_failed(exporter: Exporter[Any], error: BaseException) -> ExportFailed
         )
     return ExportFailed(
         f"exporter {identifier!r} of {where} failed while writing: "
-        f"{type(error).__name__}: {error}; nothing was written, {remedy}",
+        f"{type(error).__name__}: {error}; {remedy}",
         value=identifier,
         plugin=plugin,
     )
