@@ -18,6 +18,8 @@ from onaccount.exporting import (
     ExportDocument,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     export_document,
     option,
 )
@@ -68,27 +70,42 @@ class CsvExporter(Exporter[CsvOptions]):
         """The layout, so a lines and a days export of one run get two files."""
         return options.layout
 
-    def write(self, source: Exportable, stream: BinaryIO, options: CsvOptions) -> None:
-        """Write ``source`` as one CSV table."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: CsvOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write ``source`` as one CSV table; the report counts its rows, header aside."""
         document = export_document(source)
         headers: Sequence[str]
         rows: Iterable[Sequence[Cell]]
         if options.layout == "lines":
-            headers, rows = LINE_HEADERS, line_rows(document)
+            headers, rows = LINE_HEADERS, line_rows(document, progress)
         elif options.layout == "days":
-            headers, rows = DAY_HEADERS, day_rows(document)
+            headers, rows = DAY_HEADERS, day_rows(document, progress)
         else:
-            headers, rows = summary_headers(document), summary_rows(document)
+            headers, rows = summary_headers(document), summary_rows(document, progress)
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(headers)
             if options.layout == "lines":
-                _write_lines(document, writer)
+                _write_lines(document, writer, progress)
             else:
                 writer.writerows(rows)
+        return ExportReport(
+            exporter=self.identifier,
+            unit="rows",
+            written=writer.rows - int(options.header),
+            accounts=len(document.accounts),
+        )
 
 
-def _write_lines(document: ExportDocument, writer: CsvWriter) -> None:
+def _write_lines(
+    document: ExportDocument, writer: CsvWriter, progress: ExportProgress | None = None
+) -> None:
     """The lines layout, formatting what repeats once: the same cells as `line_rows`.
 
     A run can hold millions of lines. The account's and the purchase's fields are made
@@ -96,12 +113,14 @@ def _write_lines(document: ExportDocument, writer: CsvWriter) -> None:
     the quantity and the amount are formatted.
     """
     if writer.numbers_need_quotes:
-        writer.writerows(line_rows(document))
+        writer.writerows(line_rows(document, progress))
         return
-    writer.write_many_fields(_line_fields(document, writer))
+    writer.write_many_fields(_line_fields(document, writer, progress))
 
 
-def _line_fields(document: ExportDocument, writer: CsvWriter) -> Iterator[tuple[str, ...]]:
+def _line_fields(
+    document: ExportDocument, writer: CsvWriter, progress: ExportProgress | None
+) -> Iterator[tuple[str, ...]]:
     # Rows come out as three runs of fields, already joined with the delimiter: what the
     # purchase gives, what the product gives around the quantity, and the rest.
     field = writer.field
@@ -112,7 +131,7 @@ def _line_fields(document: ExportDocument, writer: CsvWriter) -> Iterator[tuple[
     # and VAT objects, which are kept with them so their ids stay theirs: 2.4 and 2.40
     # are equal but are written as given, and a Vat's hash is a Python call.
     products: dict[tuple[str, str | None, int, int], tuple[str, str, str, Decimal, Vat]] = {}
-    for entry, purchases in document.purchases_by_account():
+    for entry, purchases in document.purchases_by_account(progress):
         account = entry.account
         account_fields = f"{sep}{field(account.number)}{sep}{field(account.name)}{sep}"
         currency = f"{sep}{field(account.currency)}{sep}"

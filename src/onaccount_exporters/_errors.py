@@ -7,7 +7,8 @@
         ├── ExportRefused                        an export refused account invoices
         └── ExtraNotInstalled (ImportError)      an exporter's optional packages are missing
 
-An `ExportRefusal` names one account invoice that an exporter will not write (or, with
+An `ExportRefusal` (from `onaccount.exporting`, where every exporter's report lists them)
+names one account invoice that an exporter will not write (or, with
 ``account`` None, an option the whole export lacks), the field at fault and what to do.
 Exporters with an ``on_refusal`` option either leave refused account invoices out and list
 them in the output (``"list"``) or raise `ExportRefused` before writing a byte
@@ -19,31 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import attrs
-
-from onaccount.exporting import ExportError
+from onaccount.exporting import ExportError, ExportRefusal
 
 __all__ = ["ExportRefusal", "ExportRefused", "ExtraNotInstalled"]
-
-
-@attrs.frozen(kw_only=True)
-class ExportRefusal:
-    """One thing an exporter refuses: an account invoice, or the export's own options.
-
-    ``account`` is the account number, or None when the exporter's options lack what
-    every document needs; ``field`` is the field to fix, such as ``billing.address`` or
-    ``seller_vat_id``; ``message`` is a sentence that names both and says what to do.
-    """
-
-    account: str | None
-    field: str
-    message: str
-    invoice: str | None = None
-
-    @property
-    def sort_key(self) -> tuple[int, str, str]:
-        """Options first, then accounts in number order, then fields."""
-        return (0 if self.account is None else 1, self.account or "", self.field)
 
 
 class ExportRefused(ExportError):

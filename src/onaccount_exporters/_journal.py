@@ -37,10 +37,13 @@ from onaccount.exporting import (
     ExportedAccount,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     InvalidOptions,
     export_document,
     option,
     pad_amount,
+    tracked,
     vat_label,
 )
 
@@ -178,10 +181,12 @@ def postings(entry: ExportedAccount, options: JournalOptions) -> list[_Posting]:
     return [line for line in lines if not line.amount.is_zero()]
 
 
-def _rows(document: ExportDocument, options: JournalOptions) -> Iterator[tuple[Cell, ...]]:
+def _rows(
+    document: ExportDocument, options: JournalOptions, progress: ExportProgress | None
+) -> Iterator[tuple[Cell, ...]]:
     number = options.first_entry
     date: dt.date = invoice_date(document)
-    for entry in billable(document):
+    for entry in tracked(billable(document), progress):
         lines = postings(entry, options)
         if not lines:
             continue
@@ -219,10 +224,23 @@ class JournalExporter(Exporter[JournalOptions]):
     extension = "journal.csv"
     Options = JournalOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: JournalOptions) -> None:
-        """Write the entries as one CSV table."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: JournalOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the entries as one CSV table; the report counts its rows, header aside."""
         document = export_document(source)
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(JOURNAL_HEADERS)
-            writer.writerows(_rows(document, options))
+            writer.writerows(_rows(document, options, progress))
+        return ExportReport(
+            exporter=self.identifier,
+            unit="rows",
+            written=writer.rows - int(options.header),
+            accounts=len(billable(document)),
+        )

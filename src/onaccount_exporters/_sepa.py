@@ -46,6 +46,8 @@ from onaccount.exporting import (
     Exporter,
     ExportError,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     InvalidOptions,
     Requirements,
     export_document,
@@ -53,7 +55,14 @@ from onaccount.exporting import (
     remove_xml_forbidden,
 )
 
-from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
 from ._checks import bic_ok, check_country, check_iso_date, creditor_id_ok, iban_checksum_ok
 from ._errors import ExportRefusal, ExtraNotInstalled
 from ._invoices import billable, invoice_date, invoice_number, is_draft
@@ -429,12 +438,25 @@ class SepaExporter(Exporter[SepaOptions]):
         collection, _, _ = self._check(export_document(source), self.options(options))
         return settle(self.identifier, collection.refusals, "list")
 
-    def write(self, source: Exportable, stream: BinaryIO, options: SepaOptions) -> None:
-        """Write the collection (if anything can be collected) and ``refused.txt``."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: SepaOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the collection (if anything can be collected) and ``refused.txt``.
+
+        The report counts the direct debits collected; ``progress`` hears of the
+        collection as one step, which sepaxml builds and checks as a whole.
+        """
         document = export_document(source)
         collection, config, debits = self._check(document, options)
         refused = settle(self.identifier, collection.refusals, options.on_refusal)
         members = []
+        if progress is not None:
+            progress(0, 1, "collections")
         if config is not None and debits:
             stem = f"{options.version} {document.run_key or document.run_id}"
             members.append(
@@ -444,6 +466,17 @@ class SepaExporter(Exporter[SepaOptions]):
                 )
             )
         write_zip(stream, members, refused)
+        if progress is not None:
+            progress(1, 1, "collections")
+        count = len(debits) if members else 0
+        return ExportReport(
+            exporter=self.identifier,
+            unit="debits",
+            written=count,
+            accounts=count,
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+        )
 
     def _xml(
         self,

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from onaccount.exporting import Cell, ExportDocument, Money, pad_amount, vat_label
+from onaccount.exporting import (
+    Cell,
+    ExportDocument,
+    ExportProgress,
+    Money,
+    pad_amount,
+    tracked,
+    vat_label,
+)
 
 __all__ = [
     "DAY_HEADERS",
@@ -37,9 +45,11 @@ LINE_HEADERS = (
 DAY_HEADERS = ("date", "account", "account_name", "purchases", "amount", "currency")
 
 
-def line_rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
-    """The rows under `LINE_HEADERS`."""
-    for row in document.lines():
+def line_rows(
+    document: ExportDocument, progress: ExportProgress | None = None
+) -> Iterator[tuple[Cell, ...]]:
+    """The rows under `LINE_HEADERS`; ``progress`` hears of the accounts done."""
+    for row in document.lines(progress):
         line = row.line
         yield (
             row.date,
@@ -59,9 +69,11 @@ def line_rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
         )
 
 
-def day_rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
-    """The rows under `DAY_HEADERS`."""
-    for row in document.days():
+def day_rows(
+    document: ExportDocument, progress: ExportProgress | None = None
+) -> Iterator[tuple[Cell, ...]]:
+    """The rows under `DAY_HEADERS`; ``progress`` hears of the accounts done."""
+    for row in document.days(progress):
         yield (
             row.date,
             row.account.number,
@@ -92,10 +104,12 @@ def summary_headers(document: ExportDocument) -> tuple[str, ...]:
     )
 
 
-def summary_rows(document: ExportDocument) -> Iterator[tuple[Cell, ...]]:
-    """One row per account under `summary_headers`."""
+def summary_rows(
+    document: ExportDocument, progress: ExportProgress | None = None
+) -> Iterator[tuple[Cell, ...]]:
+    """One row per account under `summary_headers`; ``progress`` hears of each."""
     rates = document.vat_rates()
-    for entry in document.accounts:
+    for entry in tracked(document.accounts, progress):
         currency = entry.currency
         per_rate = entry.vat_by_rate()
         yield (

@@ -33,12 +33,22 @@ from onaccount.exporting import (
     ExportedAccount,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     InvalidOptions,
     export_document,
     option,
+    tracked,
 )
 
-from ._archive import ON_REFUSAL_CHOICES, ON_REFUSAL_HELP, MemberNames, settle, write_zip
+from ._archive import (
+    ON_REFUSAL_CHOICES,
+    ON_REFUSAL_HELP,
+    REFUSED_MEMBER,
+    MemberNames,
+    settle,
+    write_zip,
+)
 from ._checks import (
     bic_ok,
     check_country,
@@ -487,10 +497,28 @@ class UblExporter(Exporter[UblOptions]):
         checked = _check(export_document(source), self.options(options))
         return settle(self.identifier, checked.refusals, "list")
 
-    def write(self, source: Exportable, stream: BinaryIO, options: UblOptions) -> None:
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: UblOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
         """Write one XML document per account invoice, and ``refused.txt`` if any is refused."""
         checked = _check(export_document(source), options)
         refused = settle(self.identifier, checked.refusals, options.on_refusal)
         names = MemberNames()
-        members = [(names(doc.number, "xml"), to_xml(doc)) for doc in checked.documents]
+        members = [
+            (names(doc.number, "xml"), to_xml(doc))
+            for doc in tracked(checked.documents, progress, "invoices")
+        ]
         write_zip(stream, members, refused)
+        return ExportReport(
+            exporter=self.identifier,
+            unit="invoices",
+            written=len(members),
+            accounts=len(members),
+            refusals=refused,
+            refusals_listed_in=REFUSED_MEMBER if refused else None,
+        )

@@ -11,6 +11,8 @@ from onaccount.exporting import (
     Exportable,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     XlsxWorkbook,
     export_document,
     option,
@@ -50,21 +52,41 @@ class XlsxExporter(Exporter[XlsxOptions]):
         XlsxWorkbook(max_rows=max_rows)  # refuses a bad cap now rather than at export time
         self.max_rows = max_rows
 
-    def write(self, source: Exportable, stream: BinaryIO, options: XlsxOptions) -> None:
-        """Write ``source`` as a workbook."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: XlsxOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write ``source`` as a workbook; the report counts the rows of every sheet."""
         document = export_document(source)
+        # The lines are the long part, so progress follows them when they are written.
+        lines_progress = progress if options.lines else None
+        summary_progress = None if options.lines else progress
+        written = 0
         with XlsxWorkbook(
             max_rows=self.max_rows, timestamp=document.created_at, title=document.title
         ) as book:
             summary = book.sheet("Summary", summary_headers(document))
-            for row in summary_rows(document):
+            for row in summary_rows(document, summary_progress):
                 summary.append(row)
+                written += 1
             if options.lines:
                 lines = book.sheet("Lines", LINE_HEADERS)
-                for row in line_rows(document):
+                for row in line_rows(document, lines_progress):
                     lines.append(row)
+                    written += 1
             if options.days:
                 days = book.sheet("Days", DAY_HEADERS)
                 for row in day_rows(document):
                     days.append(row)
+                    written += 1
             book.save(stream)
+        return ExportReport(
+            exporter=self.identifier,
+            unit="rows",
+            written=written,
+            accounts=len(document.accounts),
+        )

@@ -2,11 +2,12 @@
 
 A host loads the installed exporters on request and writes with one of them::
 
-    from onaccount.exporting import load_exporters, export_to_directory
+    from onaccount.exporting import export_files, load_exporters
 
     registry = load_exporters(on_error="warn")
     csv = registry.get("csv")
-    export_to_directory(csv, run, "exports", {"dialect": "rfc4180"}, per="account")
+    report = export_files(csv, run, "exports", {"dialect": "rfc4180"}, per="account")
+    print(report.written, report.unit, "written to", report.paths)
 
 A plugin subclasses `Exporter`, declares its `ExportOptions`, and registers through the
 ``onaccount`` entry-point group with a `hookimpl` of ``onaccount_register_exporters``.
@@ -65,6 +66,7 @@ from ._registry import (
     installed_entry_points,
     load_exporters,
 )
+from ._report import ExportProgress, ExportRefusal, ExportReport, tracked
 from ._requirements import Requirements
 from ._safety import (
     FORMULA_TRIGGERS,
@@ -81,6 +83,7 @@ from ._writers import (
     CsvDialect,
     CsvWriter,
     default_stem,
+    export_files,
     export_to_directory,
     export_to_file,
     write_atomically,
@@ -108,6 +111,9 @@ __all__ = [
     "ExportError",
     "ExportFailed",
     "ExportOptions",
+    "ExportProgress",
+    "ExportRefusal",
+    "ExportReport",
     "ExportTargetExists",
     "Exportable",
     "ExportedAccount",
@@ -138,6 +144,7 @@ __all__ = [
     "clean_text",
     "default_stem",
     "export_document",
+    "export_files",
     "export_to_directory",
     "export_to_file",
     "hookimpl",
@@ -150,6 +157,7 @@ __all__ = [
     "remove_xml_forbidden",
     "safe_filename",
     "split_by_account",
+    "tracked",
     "validate_exporter",
     "vat_label",
     "write_atomically",

@@ -28,6 +28,7 @@ from onaccount._transaction import Line, Purchase
 
 from ._errors import UnsupportedSource
 from ._exporter import Exportable
+from ._report import ExportProgress, tracked
 
 __all__ = [
     "DayRow",
@@ -178,13 +179,13 @@ class ExportDocument:
         keys = {key for entry in self.accounts for key in entry.vat_by_rate()}
         return tuple(sorted(keys, key=lambda k: (k[0].value, k[1])))
 
-    def lines(self) -> Iterator[LineRow]:
+    def lines(self, progress: ExportProgress | None = None) -> Iterator[LineRow]:
         """Every purchase line: by account, then business date, instant and receipt order.
 
         ``time`` is the local wall-clock time in the period's time zone, without a zone,
-        as spreadsheets want it.
+        as spreadsheets want it. ``progress`` hears of the accounts done.
         """
-        for entry, purchases in self.purchases_by_account():
+        for entry, purchases in self.purchases_by_account(progress):
             yield from self._lines(entry, purchases)
 
     def lines_of(self, entry: ExportedAccount) -> Iterator[LineRow]:
@@ -219,22 +220,23 @@ class ExportDocument:
         return _Placer(self.period).place(entry.statement.purchases())
 
     def purchases_by_account(
-        self,
+        self, progress: ExportProgress | None = None
     ) -> Iterator[tuple[ExportedAccount, Iterator[tuple[dt.date, dt.time, Purchase]]]]:
         """Every account with its purchases, as `purchases_of` gives them, in account order.
 
         The ledger is asked for a few hundred accounts' purchases at a time rather than
-        for each account on its own; memory holds one such batch.
+        for each account on its own; memory holds one such batch. ``progress`` hears
+        of each account when the next is asked for (and of the last at the end).
         """
         entries = self.accounts
         place = _Placer(self.period).place
         batches = purchases_in_batches([entry.statement for entry in entries])
-        for entry, (_, purchases) in zip(entries, batches, strict=True):
+        for entry, (_, purchases) in zip(tracked(entries, progress), batches, strict=True):
             yield entry, place(purchases)
 
-    def days(self) -> Iterator[DayRow]:
+    def days(self, progress: ExportProgress | None = None) -> Iterator[DayRow]:
         """Every account's total per business date with purchases."""
-        for entry in self.accounts:
+        for entry in tracked(self.accounts, progress):
             for day in entry.statement.days:
                 yield DayRow(day.date, entry.account, day.count, day.total, entry.currency)
 

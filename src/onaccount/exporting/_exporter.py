@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import inspect
 import io
 import json
 import re
@@ -17,6 +18,7 @@ from onaccount._runs import InvoiceRun, Plan
 from onaccount._statement import Statement
 
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
+from ._report import ExportProgress, ExportReport
 from ._requirements import Requirements, export_failed, require_available
 
 __all__ = [
@@ -251,8 +253,21 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     requires: ClassVar[Requirements] = Requirements()
 
     @abc.abstractmethod
-    def write(self, source: Exportable, stream: BinaryIO, options: OptionsT) -> None:
-        """Write ``source`` (a statement, plan or run) to the binary ``stream``."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: OptionsT,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport | None:
+        """Write ``source`` (a statement, plan or run) to the binary ``stream``.
+
+        Return an `ExportReport` saying how many documents or rows were written and what
+        was refused, and call ``progress`` (if given) as the work goes, e.g. through
+        `tracked`. An exporter written before reports existed may return None and leave
+        out ``progress``: `export` then reports that it wrote without counting.
+        """
 
     def file_label(self, options: OptionsT) -> str:
         """A word that tells files of this export from other exports of the same source.
@@ -291,11 +306,15 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         source: Exportable,
         stream: BinaryIO,
         options: OptionsT | Mapping[str, object] | str | None = None,
-    ) -> None:
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
         """Write ``source`` to ``stream`` with ``options`` (defaults when None).
 
-        Raises `ExporterUnavailable` before writing if the modules in ``requires`` are
-        missing, and `ExportFailed` if `write` raises anything but an onaccount error.
+        Returns what `write` reports, with the exporter's identifier and, for a plan,
+        the accounts it had nothing to invoice for. Raises `ExporterUnavailable` before
+        writing if the modules in ``requires`` are missing, and `ExportFailed` if `write`
+        raises anything but an onaccount error.
         """
         require_available(self)
         # Hosts pass whatever they have; check the value, not just its declared type.
@@ -310,12 +329,16 @@ class Exporter(abc.ABC, Generic[OptionsT]):
             )
         resolved = self.options(options)
         try:
-            self.write(source, stream, resolved)
+            if progress is not None and _takes_progress(self.write):
+                result = self.write(source, stream, resolved, progress=progress)
+            else:
+                result = self.write(source, stream, resolved)
         except (KeyboardInterrupt, OnAccountError):
             raise
         except BaseException as error:
             # A plugin's bug, or its sys.exit(), is reported with where it comes from.
             raise export_failed(self, error) from error
+        return finish_report(self, source, result)
 
     def export_bytes(
         self,
@@ -329,6 +352,41 @@ class Exporter(abc.ABC, Generic[OptionsT]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self, 'identifier', '?')!r}>"
+
+
+def _takes_progress(write: Any) -> bool:
+    """Whether a ``write`` method accepts ``progress`` (older plugins' do not)."""
+    try:
+        parameters = inspect.signature(write).parameters
+    except (TypeError, ValueError):  # pragma: no cover - a builtin or C-level callable
+        return False
+    return "progress" in parameters or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+    )
+
+
+def finish_report(exporter: Exporter[Any], source: Exportable, result: object) -> ExportReport:
+    """The report of an export: what ``write`` returned, completed from ``source``.
+
+    A plugin's ``write`` that returns None gets a report without counts; anything else
+    than a report or None is a broken exporter.
+    """
+    if result is None:
+        report = ExportReport(exporter=exporter.identifier)
+    elif isinstance(result, ExportReport):
+        report = attrs.evolve(result, exporter=exporter.identifier)
+    else:
+        raise InvalidExporter(
+            f"exporter {exporter.identifier!r} write() returned {result!r}, a "
+            f"{type(result).__name__}; return an ExportReport (or None)",
+            value=result,
+            obj=exporter,
+            field="write",
+        )
+    checked: object = source
+    if isinstance(checked, Plan) and checked.nothing_to_invoice and not report.nothing_to_invoice:
+        report = attrs.evolve(report, nothing_to_invoice=checked.nothing_to_invoice)
+    return report
 
 
 def validate_exporter(exporter: object) -> Exporter[Any]:

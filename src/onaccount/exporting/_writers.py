@@ -26,7 +26,8 @@ from onaccount._statement import Statement
 
 from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
-from ._exporter import Exportable, Exporter, ExportOptions
+from ._exporter import Exportable, Exporter, ExportOptions, finish_report
+from ._report import ExportProgress, ExportReport
 from ._requirements import require_available
 from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, UniqueNames, clean_text
 from ._xlsx import Cell, Money, cell_type_error, plain_number
@@ -38,6 +39,7 @@ __all__ = [
     "CsvDialect",
     "CsvWriter",
     "default_stem",
+    "export_files",
     "export_to_directory",
     "export_to_file",
     "write_atomically",
@@ -132,6 +134,8 @@ class CsvWriter:
         self.dialect = dialect
         self._stream = stream
         self._closed = False
+        #: How many rows were written so far, a header row too.
+        self.rows = 0
         self._fields: dict[str, str] = {}
         self._block: list[str] = ["\ufeff"] if dialect.bom else []
         self._delimiter = dialect.delimiter
@@ -201,7 +205,9 @@ class CsvWriter:
             )
         delimiter, terminator = self._delimiter, self._terminator
         block = self._block
+        count = 0
         for fields in rows:
+            count += 1
             if len(fields) == 1 and not fields[0]:
                 # A lone empty field is written quoted, so the row is not a blank line.
                 block.append('""' + terminator)
@@ -210,6 +216,7 @@ class CsvWriter:
             if len(block) >= 1_000:
                 self._flush()
                 block = self._block
+        self.rows += count
 
     def writerow(self, row: Iterable[Cell]) -> None:
         """Write one row."""
@@ -362,6 +369,7 @@ def export_to_file(
     options: ExportOptions | Mapping[str, object] | str | None = None,
     *,
     overwrite: bool = False,
+    progress: ExportProgress | None = None,
 ) -> Path:
     """Export ``source`` to the file ``path`` atomically (see `write_atomically`).
 
@@ -371,7 +379,9 @@ def export_to_file(
     require_available(exporter)
     resolved = exporter.options(options)
     return write_atomically(
-        path, lambda stream: exporter.export(source, stream, resolved), overwrite=overwrite
+        path,
+        lambda stream: exporter.export(source, stream, resolved, progress=progress),
+        overwrite=overwrite,
     )
 
 
@@ -383,7 +393,27 @@ def export_to_directory(
     *,
     per: Literal["run", "account"] = "run",
     overwrite: bool = False,
+    progress: ExportProgress | None = None,
 ) -> tuple[Path, ...]:
+    """Export ``source`` into ``directory`` and return the paths written, in account order.
+
+    `export_files` with its report reduced to the paths.
+    """
+    return export_files(
+        exporter, source, directory, options, per=per, overwrite=overwrite, progress=progress
+    ).paths
+
+
+def export_files(
+    exporter: Exporter[Any],
+    source: Exportable,
+    directory: str | os.PathLike[str],
+    options: ExportOptions | Mapping[str, object] | str | None = None,
+    *,
+    per: Literal["run", "account"] = "run",
+    overwrite: bool = False,
+    progress: ExportProgress | None = None,
+) -> ExportReport:
     """Export ``source`` into ``directory``: one file, or one file per account.
 
     File names come from `default_stem` (per run) or the account's number and name and
@@ -393,7 +423,9 @@ def export_to_directory(
     in account order. Without ``overwrite`` an existing file raises `ExportTargetExists`
     before anything is written. Every file is written to a temporary name
     first and all are renamed at the end: if the exporter fails on any account, no file
-    is left behind. Returns the paths written, in account order.
+    is left behind. Returns the `ExportReport`: what the exporter wrote and refused,
+    with the paths written in account order. ``progress`` hears of the exporter's own
+    progress (one file) or of the accounts' files written (one file per account).
     """
     if per not in ("run", "account"):
         raise InvalidValue(
@@ -417,17 +449,30 @@ def export_to_directory(
     label = exporter.file_label(resolved)
     stems = [f"{stem} {label}" if label else stem for stem, _ in parts]
     names = file_names(stems, exporter.extension)
-    jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = [
-        (folder / name, _job(exporter, part, resolved))
-        for name, (_, part) in zip(names, parts, strict=True)
-    ]
+    jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = []
+    reports: list[ExportReport] = []
+    for index, (name, (_, part)) in enumerate(zip(names, parts, strict=True)):
+        if per == "run":
+            job = _job(exporter, part, resolved, reports, progress=progress)
+        else:
+            # The host hears of the accounts' files, each after it is written.
+            job = _job(exporter, part, resolved, reports, done=(index + 1, len(parts), progress))
+        jobs.append((folder / name, job))
+    if per == "account" and progress is not None:
+        progress(0, len(parts), "accounts")
     try:
-        return _write_all(jobs, overwrite=overwrite)
+        paths = _write_all(jobs, overwrite=overwrite)
     except BaseException:
         if created:
             with contextlib.suppress(OSError):
                 folder.rmdir()
         raise
+    if reports:
+        report = ExportReport.combine(reports)
+    else:
+        # One file per account of a source without accounts: nothing was written.
+        report = finish_report(exporter, source, ExportReport(exporter=exporter.identifier))
+    return finish_report(exporter, source, attrs.evolve(report, paths=paths))
 
 
 def file_names(stems: Sequence[str], extension: str) -> list[str]:
@@ -436,8 +481,19 @@ def file_names(stems: Sequence[str], extension: str) -> list[str]:
     return [unique(stem, extension) for stem in stems]
 
 
-def _job(exporter: Exporter[Any], source: Exportable, options: Any) -> Callable[[BinaryIO], None]:
+def _job(
+    exporter: Exporter[Any],
+    source: Exportable,
+    options: Any,
+    reports: list[ExportReport],
+    *,
+    progress: ExportProgress | None = None,
+    done: tuple[int, int, ExportProgress | None] = (0, 0, None),
+) -> Callable[[BinaryIO], None]:
     def write(stream: BinaryIO) -> None:
-        exporter.export(source, stream, options)
+        reports.append(exporter.export(source, stream, options, progress=progress))
+        count, total, tell = done
+        if tell is not None:
+            tell(count, total, "accounts")
 
     return write

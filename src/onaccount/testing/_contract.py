@@ -35,9 +35,11 @@ from onaccount.exporting import (
     Exportable,
     Exporter,
     ExportOptions,
+    ExportReport,
     InvalidOptions,
     JsonScalar,
     UnsupportedSource,
+    export_document,
     validate_exporter,
 )
 from onaccount.testing import strategies
@@ -115,6 +117,16 @@ def _wrong_value(default: JsonScalar) -> JsonScalar:
 def _wait_for_the_clock() -> None:
     """Sleep past the next even second, so zip times (2 s steps) and seconds change."""
     time.sleep(2.05 - time.time() % 2)
+
+
+class _Recorder:
+    """A progress callback that keeps every call."""
+
+    def __init__(self, calls: list[tuple[int, int, str]]) -> None:
+        self.calls = calls
+
+    def __call__(self, done: int, total: int, unit: str) -> None:
+        self.calls.append((done, total, unit))
 
 
 class ExporterContract:
@@ -220,6 +232,35 @@ class ExporterContract:
         empty = attrs.evolve(sample_plan(), drafts=())
         for options in self.option_sets():
             self._write(empty, options)
+
+    def test_reports_what_it_wrote(self) -> None:
+        """export() returns an ExportReport that counts what it wrote and names refusals."""
+        for options in self.option_sets():
+            for source in self.sources():
+                report = self.exporter.export(source, io.BytesIO(), options)
+                assert isinstance(report, ExportReport), report
+                assert report.exporter == self.exporter.identifier
+                assert report.written is not None, "write() returns no count"
+                numbers = {entry.account.number for entry in export_document(source).accounts}
+                unknown = set(report.refused_accounts()) - numbers
+                assert not unknown, f"refusals name accounts not in the source: {unknown}"
+                for refusal in report.refusals:
+                    assert refusal.field.strip(), refusal
+                    assert refusal.message.strip(), refusal
+
+    def test_progress_rises_to_its_total(self) -> None:
+        """The progress callback hears counts that rise, stay within the total, and end there."""
+        for source in self.sources():
+            calls: list[tuple[int, int, str]] = []
+            self.exporter.export(source, io.BytesIO(), progress=_Recorder(calls))
+            done = [call[0] for call in calls]
+            assert done == sorted(done), f"progress went back: {calls}"
+            for count, total, unit in calls:
+                assert 0 <= count <= total, (count, total)
+                assert unit.strip(), f"progress unit {unit!r} is blank"
+            if calls:
+                count, total, _ = calls[-1]
+                assert count == total, f"progress ended at {count} of {total}"
 
     def test_refuses_what_is_not_a_statement_plan_or_run(self) -> None:
         """Exporting anything else raises UnsupportedSource."""

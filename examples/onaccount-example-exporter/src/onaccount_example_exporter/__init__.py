@@ -18,12 +18,15 @@ from onaccount.exporting import (
     Exportable,
     Exporter,
     ExportOptions,
+    ExportProgress,
+    ExportReport,
     Registrar,
     export_document,
     hookimpl,
     option,
     pad_amount,
     remove_xml_forbidden,
+    tracked,
     vat_label,
 )
 
@@ -60,10 +63,17 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
     extension = "jsonl"
     Options = TotalsOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: TotalsOptions) -> None:
-        """Write one line per account."""
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: TotalsOptions,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write one line per account and report how many."""
         document = export_document(source)
-        for entry in document.accounts:
+        for entry in tracked(document.accounts, progress):
             currency = entry.currency
 
             def amount(value: Decimal | None, currency: str = currency) -> str | None:
@@ -95,6 +105,8 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
                 record = {_camel(key): value for key, value in record.items()}
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
             stream.write(line.encode("utf-8") + b"\n")
+        count = len(document.accounts)
+        return ExportReport(exporter=self.identifier, unit="lines", written=count, accounts=count)
 
 
 @hookimpl
