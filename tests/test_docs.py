@@ -11,9 +11,10 @@
 - A block titled with a file name (```` ```toml title="pyproject.toml" ````) is written to
   that file in the working directory instead, so a guide can build a project.
 - Every ```` ```console ```` block runs its commands: ``onaccount …`` through click's test
-  runner, ``pytest …`` in a subprocess (with ``src`` and the working directory on the
-  path), and ``export NAME=VALUE`` or ``export NAME=$(onaccount … | jq -r '.[0].id')``
-  for the commands after it, which may use ``$NAME``. The lines after a command are its
+  runner, ``python -m pytest …`` in a subprocess (with the page's ``src`` on the path,
+  standing in for the editable install the page asks for), and ``export NAME=VALUE``
+  or ``export NAME=$(onaccount … | jq -r '.[0].id')`` for the commands after it, which
+  may use ``$NAME``. The lines after a command are its
   expected output, where ``...`` matches anything.
 - The site builds with ``mkdocs build --strict``.
 """
@@ -185,11 +186,12 @@ def _run_console(block: Block, page: str, env: dict[str, str]) -> None:
         if words[0] == "onaccount":
             result = runner.invoke(cli, words[1:], env=env, prog_name="onaccount")
             status, output = result.exit_code, result.output
-        elif words[0] == "pytest":
-            path = os.pathsep.join([str(Path("src").resolve()), str(Path.cwd())])
+        elif words[:3] == ["python", "-m", "pytest"]:
+            # The guide's own project in src/ stands in for its `pip install -e .`; the
+            # working directory is on the path only as `python -m` puts it there.
             done = subprocess.run(
-                [sys.executable, "-m", "pytest", *words[1:]],
-                env={**os.environ, **env, "PYTHONPATH": path},
+                [sys.executable, "-m", "pytest", *words[3:]],
+                env={**os.environ, **env, "PYTHONPATH": str(Path("src").resolve())},
                 capture_output=True,
                 text=True,
                 check=False,
@@ -197,7 +199,10 @@ def _run_console(block: Block, page: str, env: dict[str, str]) -> None:
             )
             status, output = done.returncode, done.stdout + done.stderr
         else:
-            raise AssertionError(f"{where}: only onaccount and pytest commands can run")
+            raise AssertionError(
+                f"{where}: only onaccount and python -m pytest commands can run (a bare "
+                "pytest misses the project's own modules; write python -m pytest)"
+            )
         want = "\n".join(expected).strip()
         if status != 0 and "error:" not in want:
             raise AssertionError(f"{where} exited with {status}:\n{output}")

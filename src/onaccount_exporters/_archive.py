@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
-from onaccount.exporting import safe_filename
+from onaccount.exporting import UniqueNames
 
 from ._errors import ExportRefusal, ExportRefused
 
@@ -38,21 +38,11 @@ ON_REFUSAL_HELP = (
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class MemberNames:
+class MemberNames(UniqueNames):
     """Unique, safe member names: ``name.xml``, then ``name-2.xml`` and so on."""
 
     def __init__(self) -> None:
-        self._taken: set[str] = {REFUSED_MEMBER}
-
-    def __call__(self, stem: str, extension: str) -> str:
-        """A safe name from ``stem`` that no earlier call returned (case-insensitive)."""
-        name = safe_filename(stem, extension)
-        counter = 2
-        while name.casefold() in self._taken:
-            name = safe_filename(f"{stem}-{counter}", extension)
-            counter += 1
-        self._taken.add(name.casefold())
-        return name
+        super().__init__([REFUSED_MEMBER])
 
 
 def settle(

@@ -66,6 +66,10 @@ class CsvExporter(Exporter[CsvOptions]):
     extension = "csv"
     Options = CsvOptions
 
+    def file_label(self, options: CsvOptions) -> str:
+        """The layout, so a lines and a days export of one run get two files."""
+        return options.layout
+
     def write(
         self,
         source: Exportable,

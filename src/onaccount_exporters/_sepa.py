@@ -64,6 +64,7 @@ from onaccount.exporting import (
     ExportError,
     ExportProgress,
     ExportReport,
+    Requirements,
     export_document,
     option,
     remove_xml_forbidden,
@@ -582,6 +583,7 @@ class SepaExporter(Exporter[SepaOptions]):
     )
     media_type = "application/zip"
     extension = "sepa.zip"
+    requires = Requirements(modules=("sepaxml", "schwifty", "text_unidecode"), extra="sepa")
     Options = SepaOptions
 
     def _check(

@@ -111,7 +111,7 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
         tmp_path, "export", run.id, "--format", "csv", "--option", "dialect=rfc4180",
         "--option", "layout=summary", "--out", "again", db=db,
     )  # fmt: skip
-    path = tmp_path / "again" / "run 2026-10-01..2026-10-17 1007-before-cash.csv"
+    path = tmp_path / "again" / "run-2026-10-01..2026-10-17-1007-before-cash-summary.csv"
     assert written.strip() == f"wrote {Path('again') / path.name}"
     [row] = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     assert (row["account"], Decimal(row["total"])) == ("1007", invoiced)
@@ -163,3 +163,23 @@ def test_a_reader_that_stops_early_does_not_fail_a_committed_run(
     with open_ledger(db) as ledger:
         (run,) = ledger.runs()
     assert first == f"committed run {run.id}\n"
+
+
+def test_without_the_cli_extra_the_script_says_which_extra_to_install() -> None:
+    """With click missing, the console entry point prints one line and exits 2, no traceback."""
+    code = (
+        "import sys\n"
+        "sys.modules['click'] = None  # as if the cli extra were not installed\n"
+        "from onaccount.cli import main\n"
+        "sys.argv = ['onaccount', '--help']\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert "'cli' extra" in line
+    assert "pip install 'onaccount[cli]'" in line
+    assert "click" in line

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
+import os
 import re
+import struct
+import subprocess
+import sys
+import termios
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +21,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount_exporters import UblOptions
 from tests.cli._support import (
     ADMIN,
     BALANCES,
@@ -29,6 +36,7 @@ from tests.cli._support import (
     state_of,
     succeeded,
 )
+from tests.cli.conftest import VARIABLES
 
 OCTOBER_ALL = ("invoice", "--period", "2026-10", "--all")
 
@@ -224,19 +232,20 @@ def test_commit_exports_csv_and_xlsx_into_out(small_db: Path, tmp_path: Path) ->
     data = commit_october(small_db, "--export", "csv", "--export", "xlsx", "--out", str(out))
     key = data["run"]["id"]
     assert data["exports"] == [
-        str(out / f"run 2026-10 {key}.csv"),
-        str(out / f"run 2026-10 {key}.xlsx"),
+        str(out / f"run-2026-10-{key}-lines.csv"),
+        str(out / f"run-2026-10-{key}.xlsx"),
     ]
     assert sorted(p.name for p in out.iterdir()) == [
-        f"run 2026-10 {key}.{e}" for e in ("csv", "xlsx")
+        f"run-2026-10-{key}-lines.csv",
+        f"run-2026-10-{key}.xlsx",
     ]
     # The default CSV is for Excel in Dutch: a byte-order mark, ';' and decimal commas.
-    raw = (out / f"run 2026-10 {key}.csv").read_bytes()
+    raw = (out / f"run-2026-10-{key}-lines.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert sum(Decimal(r["amount"].replace(",", ".")) for r in rows) == OCTOBER_TOTAL
     assert {r["transaction"] for r in rows} == {"p1", "p2", "p3", "p4"}
-    workbook = openpyxl.load_workbook(out / f"run 2026-10 {key}.xlsx", read_only=True)
+    workbook = openpyxl.load_workbook(out / f"run-2026-10-{key}.xlsx", read_only=True)
     try:
         summary = list(workbook["Summary"].iter_rows(values_only=True))
     finally:
@@ -251,8 +260,8 @@ def test_preview_exports_the_plan_without_committing(small_db: Path, tmp_path: P
     out = tmp_path / "plan"
     args = (*OCTOBER_ALL, "--strategy", "none", "--export", "csv", "--out", str(out))
     output = succeeded(invoke(small_db, *args)).stdout
-    assert f"wrote {out / 'plan 2026-10.csv'}" in output
-    assert (out / "plan 2026-10.csv").exists()
+    assert f"wrote {out / 'plan-2026-10-lines.csv'}" in output
+    assert (out / "plan-2026-10-lines.csv").exists()
     assert state_of(small_db) == before
 
 
@@ -464,7 +473,7 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
     out = tmp_path / "again"
     args = ("export", run["id"], "--format", "csv", "--option", "dialect=rfc4180")
     result = succeeded(invoke(small_db, *args, "--option", "layout=summary", "--out", str(out)))
-    path = out / "run 2026-10 oct.csv"
+    path = out / "run-2026-10-oct-summary.csv"
     assert result.stdout.strip() == f"wrote {path}"
     text = path.read_bytes().decode("utf-8")
     assert not text.startswith("\ufeff")
@@ -478,8 +487,9 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
             "--out", str(out),
         )
     ).stdout  # fmt: skip
-    assert both.splitlines() == [f"wrote {path}", f"wrote {out / 'run 2026-10 oct.xlsx'}"]
-    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    lines = out / "run-2026-10-oct-lines.csv"
+    assert both.splitlines() == [f"wrote {lines}", f"wrote {out / 'run-2026-10-oct.xlsx'}"]
+    assert lines.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
 @pytest.mark.parametrize(
@@ -510,21 +520,29 @@ def test_export_of_an_unknown_run_is_a_usage_error(small_db: Path, tmp_path: Pat
 
 
 def test_exporters_lists_the_builtins_with_their_options(small_db: Path) -> None:
-    """The exporters command lists csv and xlsx sorted, with plugin, version and defaults."""
+    """Exporters --json lists every exporter sorted, with origin, availability and options."""
     data = json_of(invoke(small_db, "exporters", "--json", role="viewer"))
     identifiers = [e["identifier"] for e in data["exporters"]]
     assert identifiers == sorted(identifiers)
-    assert {"csv", "xlsx"} <= set(identifiers)
+    assert {"csv", "journal", "sepa", "ubl", "xlsx"} <= set(identifiers)
     csv_exporter = next(e for e in data["exporters"] if e["identifier"] == "csv")
     assert csv_exporter["plugin"] == "builtin"
     assert csv_exporter["distribution"] == "onaccount"
     assert csv_exporter["version"] == oa.__version__
-    assert csv_exporter["options"]["dialect"] == "excel-nl"
-    assert csv_exporter["options"]["header"] is True
+    assert csv_exporter["available"] is True
+    assert csv_exporter["install"] is None
+    assert csv_exporter["extension"] == "csv"
+    assert csv_exporter["description"].startswith("A table of purchase lines")
+    dialect = csv_exporter["options"]["dialect"]
+    assert dialect["type"] == "str"
+    assert dialect["default"] == "excel-nl"
+    assert dialect["choices"] == ["excel-nl", "rfc4180"]
+    assert dialect["help"].startswith("excel-nl:")
+    assert csv_exporter["options"]["header"]["default"] is True
     assert data["failures"] == []
     table = succeeded(invoke(small_db, "exporters", role="viewer")).stdout
     assert "Excel workbook" in table
-    assert "dialect=excel-nl" in table
+    assert "onaccount exporters NAME" in table
 
 
 def test_invoice_help_teaches_the_strategies_the_key_and_an_example() -> None:
@@ -560,3 +578,93 @@ def test_a_boolean_export_option_takes_true_in_any_case(
     run = commit_october(small_db)["run"]
     args = ("export", run["id"], "--format", "csv", "--option", f"header={word}")
     succeeded(invoke(small_db, *args, "--out", str(tmp_path / "x")))
+
+
+def test_exporters_name_shows_description_options_with_type_default_and_help(
+    small_db: Path,
+) -> None:
+    """Exporters NAME shows what one exporter writes and every option with its help."""
+    shown = succeeded(invoke(small_db, "exporters", "ubl", role="viewer")).stdout
+    assert "Peppol" in shown
+    assert "available" in shown
+    for option in UblOptions.describe():
+        assert f"{option.name} ({option.type}, default {json.dumps(option.default)}" in shown
+    assert "The seller's legal registration number (BT-30)" in shown
+    data = json_of(invoke(small_db, "exporters", "ubl", "--json", role="viewer"))
+    assert data["identifier"] == "ubl"
+    assert list(data["options"]) == [o.name for o in UblOptions.describe()]
+    result = invoke(small_db, "exporters", "nope", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "'nope' is not registered" in result.stderr
+
+
+def _in_terminal(tmp_path: Path, *args: str, columns: int = 80) -> list[str]:
+    """What the installed script shows in a terminal ``columns`` wide, line by line."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES and k != "COLUMNS"}
+    env["TERM"] = "xterm"
+    script = Path(sys.executable).with_name("onaccount")
+    with subprocess.Popen(
+        [str(script), *args], cwd=tmp_path, env=env, stdin=slave, stdout=slave, stderr=slave
+    ) as process:
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the terminal closes when the script ends
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0, b"".join(chunks).decode()
+    os.close(master)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode())
+    return text.replace("\r\n", "\n").splitlines()
+
+
+def test_exporters_at_80_columns_cut_nothing(tmp_path: Path) -> None:
+    """In an 80-column terminal no line is wider, and no option name or help is cut off."""
+    listing = _in_terminal(tmp_path, "exporters")
+    assert all(len(line) <= 80 for line in listing), listing
+    assert not any("…" in line for line in listing)
+    shown = _in_terminal(tmp_path, "exporters", "ubl")
+    assert all(len(line) <= 80 for line in shown), shown
+    assert not any("…" in line for line in shown)
+    words = " ".join(" ".join(shown).split())
+    for option in UblOptions.describe():
+        assert f"{option.name} " in words
+        assert " ".join(option.help.split()) in words
+
+
+def test_export_never_overwrites_an_earlier_export_unless_forced(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A second export to the same files exits 2 naming the file and --force; --force replaces."""
+    out = tmp_path / "again"
+    run_id = commit_october(small_db, "--key", "k", strategy="none")["run"]["id"]
+    succeeded(invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out)))
+    path = out / "run-2026-10-k-lines.csv"
+    path.write_bytes(b"kept")
+    result = invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert str(path) in result.stderr
+    assert "--force" in result.stderr
+    assert path.read_bytes() == b"kept"
+    days = succeeded(
+        invoke(
+            small_db,
+            "export",
+            run_id,
+            "--format",
+            "csv",
+            "--option",
+            "layout=days",
+            "--out",
+            str(out),
+        )
+    )
+    assert f"wrote {out / 'run-2026-10-k-days.csv'}" in days.stdout
+    succeeded(invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out), "--force"))
+    assert path.read_bytes() != b"kept"

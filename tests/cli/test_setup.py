@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
+from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
+
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli._demo import DEMO_CLUB
 from onaccount.exporting import load_exporters
 from onaccount.ledger.sql import SCHEMA_VERSION, schema_version
 from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, succeeded
-from tests.cli.conftest import DEMO_TODAY, Demo
+from tests.cli.conftest import DEMO_TODAY, VARIABLES, Demo
+from tests.exporters._ubl_rules import NS, load_schemas, members, validate
 
 
 def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
@@ -31,13 +39,89 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
         # The demo writes amounts as its Dutch canteen does: € 28.008,05.
         dutch = f"{total:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
         assert f"total €\xa0{dutch}" in output
-    # One file per installed exporter: the built-in csv and xlsx at least.
-    extensions = sorted(e.extension for e in load_exporters().exporters())
-    assert {"csv", "xlsx"} <= set(extensions)
+    # One file per available exporter, named without spaces, the CSV with its layout.
+    exporters = load_exporters().exporters()
+    assert {"csv", "journal", "sepa", "ubl", "xlsx"} <= {e.identifier for e in exporters}
     exports = sorted(p.name for p in (demo.directory / "exports").iterdir())
-    assert exports == sorted(f"run 2026-10 demo-2026-10.{e}" for e in extensions)
-    count = len(extensions)
+    assert exports == sorted(
+        "-".join(["run-2026-10-demo-2026-10", *filter(None, [e.file_label(e.Options())])])
+        + f".{e.extension}"
+        for e in exporters
+    )
+    assert "run-2026-10-demo-2026-10-lines.csv" in exports
+    count = len(exporters)
     assert f"Wrote {count} export file(s) to {demo.directory / 'exports'}/" in output
+    assert "skipped" not in output
+
+
+def test_demo_ubl_export_holds_valid_invoices_and_lists_the_deliberate_refusals(
+    demo: Demo,
+) -> None:
+    """The demo's UBL zip holds valid invoices for members and refuses the few without details."""
+    data = (demo.directory / "exports" / "run-2026-10-demo-2026-10.ubl.zip").read_bytes()
+    found = members(data)
+    invoices = [etree.fromstring(body) for name, body in found.items() if name.endswith(".xml")]
+    assert len(invoices) >= 40
+    schemas = load_schemas()
+    for document in invoices:
+        validate(document, schemas)
+    seller = invoices[0].find("cac:AccountingSupplierParty/cac:Party", namespaces=NS)
+    assert seller.findtext("cbc:EndpointID", namespaces=NS) == DEMO_CLUB.kvk
+    refused = found["refused.txt"].decode()
+    refused_accounts = {line.split("\t")[0] for line in refused.splitlines()[1:]}
+    assert "3002" in refused_accounts
+    assert refused_accounts.isdisjoint({"1001", "1002", "3001"})
+    assert len(refused_accounts) < len(invoices) / 4
+
+
+def test_demo_sepa_export_collects_real_mandates_in_a_valid_pain008(demo: Demo) -> None:
+    """The demo's SEPA zip holds a pain.008 that validates, one debit per member with a mandate."""
+    data = (demo.directory / "exports" / "run-2026-10-demo-2026-10.sepa.zip").read_bytes()
+    found = members(data)
+    (xml,) = [body for name, body in found.items() if name.endswith(".xml")]
+    try_valid_xml(xml, "pain.008.001.08")
+    root = etree.fromstring(xml)
+    namespace = {"p": etree.QName(root).namespace}
+    debits = root.findall(".//p:DrctDbtTxInf", namespaces=namespace)
+    assert len(debits) >= 30
+    creditor = root.findtext(".//p:Cdtr/p:Nm", namespaces=namespace)
+    assert creditor == DEMO_CLUB.name
+
+
+def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: Path) -> None:
+    """Without sepaxml and schwifty the demo writes the other exports and names the skip."""
+    code = (
+        "import sys\n"
+        "sys.modules['sepaxml'] = sys.modules['schwifty'] = None  # as if not installed\n"
+        "from onaccount.cli import main\n"
+        f"sys.argv = ['onaccount', '--actor', 'tester', 'demo', 'canteen', '--today', "
+        f"'{DEMO_TODAY}']\n"
+        "main()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    output = done.stdout
+    assert "sepa: needs the 'sepa' extra" in output
+    assert "pip install 'onaccount[sepa]'" in output
+    assert "account invoice(s), total" in output
+    assert "Try next:" in output
+    exports = sorted(p.name for p in (tmp_path / "canteen" / "exports").iterdir())
+    assert exports == [
+        "run-2026-10-demo-2026-10-lines.csv",
+        "run-2026-10-demo-2026-10.journal.csv",
+        "run-2026-10-demo-2026-10.ubl.zip",
+        "run-2026-10-demo-2026-10.xlsx",
+    ]
 
 
 def test_demo_run_again_replaces_its_directory_with_the_same_ledger(

@@ -311,21 +311,23 @@ def test_malformed_options_are_refused_when_built(options: dict[str, object], fi
 
 
 def test_without_the_sepa_extra_the_exporter_says_how_to_install_it() -> None:
-    """With sepaxml unimportable, writing raises ExtraNotInstalled naming the pip command."""
+    """With sepaxml unimportable, exporting is refused before writing, naming the pip command."""
     code = (
-        "import sys\n"
+        "import io, sys\n"
         "sys.modules['sepaxml'] = None  # the way Python marks a module as not importable\n"
+        "from onaccount.exporting import ExporterUnavailable\n"
         "from onaccount.testing import sample_run\n"
-        "from onaccount_exporters import ExtraNotInstalled, SepaExporter\n"
+        "from onaccount_exporters import SepaExporter\n"
+        "stream = io.BytesIO()\n"
         "try:\n"
-        "    SepaExporter().export_bytes(sample_run())\n"
-        "except ExtraNotInstalled as error:\n"
-        "    print(type(error).__mro__[1].__name__, error)\n"
+        "    SepaExporter().export(sample_run(), stream)\n"
+        "except ExporterUnavailable as error:\n"
+        "    print(len(stream.getvalue()), error)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout.startswith("ExportError the sepa exporter needs sepaxml and schwifty")
+    assert result.stdout.startswith("0 exporter 'sepa' needs the 'sepa' extra (sepaxml missing): ")
     assert "pip install 'onaccount[sepa]'" in result.stdout
 
 

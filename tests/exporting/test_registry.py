@@ -504,3 +504,62 @@ def test_registry_is_iterable_and_sized() -> None:
     assert "csv" in registry
     assert 3 not in registry
     assert "csv" in repr(registry)
+
+
+def test_plugin_calling_sys_exit_at_import_is_a_recorded_load_failure(site: Path) -> None:
+    """sys.exit() in a plugin's module is a load failure with the plugin's name; others load."""
+    write_distribution(
+        site,
+        "fake-exits",
+        "0.9",
+        entry_points={"quitter": "fake_exits"},
+        modules={"fake_exits": "import sys\nsys.exit(3)\n"},
+    )
+    write_distribution(
+        site,
+        "fake-good-exit",
+        entry_points={"good": "fake_good_exit"},
+        modules={"fake_good_exit": healthy("good")},
+    )
+    registry = ExporterRegistry(on_error="warn", entry_points=entry_points_from([site]))
+    with pytest.warns(PluginWarning, match="SystemExit"):
+        registry.load_entry_points()
+    assert registry.identifiers() == ("good",)
+    (failure,) = registry.failures
+    assert (failure.plugin, failure.distribution, failure.stage) == (
+        "quitter",
+        "fake-exits",
+        FailureStage.LOAD,
+    )
+    assert isinstance(failure.error, SystemExit)
+    assert "fake-exits 0.9" in failure.message
+
+
+def test_plugin_hook_raising_base_exceptions_is_a_recorded_hook_failure() -> None:
+    """A hook raising SystemExit is a recorded hook failure, not an exit of the host."""
+
+    class Quitting:
+        @hookimpl
+        def onaccount_register_exporters(self, registry: Registrar) -> None:
+            """Leave the interpreter instead of registering."""
+            raise SystemExit(4)
+
+    with pytest.warns(PluginWarning, match="SystemExit: 4"):
+        registry = isolated_registry(plugins={"quits": Quitting()}, on_error="warn")
+    assert registry.identifiers() == ()
+    (failure,) = registry.failures
+    assert failure.stage is FailureStage.HOOK
+    assert isinstance(failure.error, SystemExit)
+    assert "'quits'" in failure.message
+
+
+def test_keyboard_interrupt_at_plugin_import_still_stops_the_load(site: Path) -> None:
+    """Ctrl-C while a plugin imports stops loading: it is the user's, not the plugin's."""
+    write_distribution(
+        site,
+        "fake-interrupted",
+        entry_points={"slow": "fake_interrupted"},
+        modules={"fake_interrupted": "raise KeyboardInterrupt\n"},
+    )
+    with pytest.raises(KeyboardInterrupt):
+        ExporterRegistry(entry_points=entry_points_from([site])).load_entry_points()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from onaccount.exporting import (
     remove_xml_forbidden,
     safe_filename,
 )
+from onaccount.exporting._writers import file_names
 from onaccount.testing import strategies
 
 
@@ -61,24 +63,49 @@ def test_clean_text_is_safe_for_spreadsheets_and_xml(text: str) -> None:
 @pytest.mark.parametrize(
     ("stem", "expected"),
     [
-        ("1042 Team A 2026-10", "1042 Team A 2026-10.csv"),
+        ("1042 Team A 2026-10", "1042-Team-A-2026-10.csv"),
         ("../../etc/passwd", "_.._etc_passwd.csv"),
         ('a<b>c:d"e|f?g*h\\i', "a_b_c_d_e_f_g_h_i.csv"),
         ("CON", "CON_.csv"),
         ("lpt1.backup", "lpt1_.backup.csv"),
         ("...hidden", "hidden.csv"),
         ("-rf", "_rf.csv"),
-        ("-7 @admin", "_7 @admin.csv"),
-        ("trailing dots...  ", "trailing dots.csv"),
-        ("tabs\tand\nlines  here", "tabs and lines here.csv"),
+        ("-7 @admin", "_7-@admin.csv"),
+        ("trailing dots...  ", "trailing-dots.csv"),
+        ("tabs\tand\nlines  here", "tabs-and-lines-here.csv"),
+        ("Team - A", "Team-A.csv"),
         ("", "export.csv"),
         ("\x00\x01", "export.csv"),
-        ("Café Zoë", "Café Zoë.csv"),
+        ("Café Zoë", "Café-Zoë.csv"),
     ],
 )
 def test_safe_filename_examples(stem: str, expected: str) -> None:
     """Separators, reserved names, hidden and option-like names are made safe."""
     assert safe_filename(stem, "csv") == expected
+
+
+@pytest.mark.parametrize(
+    ("stem", "expected"),
+    [
+        ("Team \u202excod.exe", "Team-xcod.exe.csv"),
+        ("\u2067evil\u2069 \u200fname\u200e", "evil-name.csv"),
+        ("zero\u200bwidth\u200c\u200d\u2060\ufeffspace", "zerowidthspace.csv"),
+        ("\ufeff\u200b", "export.csv"),
+        ("soft\u00adhyphen", "softhyphen.csv"),
+    ],
+)
+def test_safe_filename_removes_bidi_and_zero_width_controls(stem: str, expected: str) -> None:
+    """Bidi overrides and zero-width characters go, so a name shows what it is."""
+    assert safe_filename(stem, "csv") == expected
+
+
+@pytest.mark.parametrize(
+    "stem", ["COM\u00b9", "com\u00b2", "LPT\u00b3", "lpt\u2074", "COM\u2079.backup", "CONIN$"]
+)
+def test_safe_filename_treats_superscript_com_and_lpt_as_reserved(stem: str) -> None:
+    """Windows reserves COM¹-⁹ and LPT¹-⁹ like COM1-9: they get an underscore too."""
+    head, dot, tail = stem.partition(".")
+    assert safe_filename(stem, "csv") == f"{head}_{dot}{tail}.csv"
 
 
 def test_safe_filename_cuts_long_names_at_a_character_boundary() -> None:
@@ -103,6 +130,7 @@ def test_any_name_becomes_a_file_that_can_be_created(stem: str) -> None:
     assert len(name.encode()) <= 200
     assert not name.startswith((".", "-", " "))
     assert "/" not in name
+    assert " " not in name
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         path.write_bytes(b"ok")
@@ -119,3 +147,54 @@ def test_names_from_hostile_texts_create_real_files(tmp_path: Path) -> None:
         path.write_bytes(b"ok")
         assert path.parent == tmp_path
     assert len(list(tmp_path.iterdir())) == len(stems)
+
+
+_WINDOWS_FORBIDDEN = set('<>:"/\\|?*') | {chr(c) for c in range(32)}
+_RESERVED_HEADS = {"con", "prn", "aux", "nul", "conin$", "conout$"} | {
+    f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789¹²³⁴⁵⁶⁷⁸⁹"
+}
+
+
+@given(
+    st.lists(
+        st.tuples(strategies.account_numbers(), strategies.account_names()),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda account: account[0],
+    )
+    | st.lists(
+        st.tuples(st.text(max_size=30), st.sampled_from(strategies.HOSTILE_TEXTS)),
+        min_size=1,
+        max_size=12,
+        unique_by=lambda account: account[0],
+    ),
+    st.sampled_from(["csv", "xlsx", "journal.csv"]),
+)
+def test_per_account_file_names_are_safe_and_unique_everywhere(
+    accounts: list[tuple[str, str]], extension: str
+) -> None:
+    """Per-account names stay in the folder, are non-empty, unique, valid on every system."""
+    stems = [f"{number} {name} 2026-10" for number, name in accounts]
+    names = file_names(stems, extension)
+    assert len(names) == len(stems)
+    # Windows and macOS compare names without case (macOS without normalisation too).
+    folded = {unicodedata.normalize("NFD", name).casefold() for name in names}
+    assert len(folded) == len(names)
+    for name in names:
+        stem = name.removesuffix(f".{extension}")
+        assert stem
+        assert name.endswith(f".{extension}")
+        assert len(name.encode("utf-8")) <= 255
+        assert not _WINDOWS_FORBIDDEN & set(name)
+        assert not any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in name)
+        assert name[0] not in ".- "
+        assert not name.endswith((".", " "))
+        assert " " not in name
+        assert stem.partition(".")[0].casefold() not in _RESERVED_HEADS
+        assert unicodedata.is_normalized("NFC", name)
+    with tempfile.TemporaryDirectory() as folder:
+        for name in names:
+            path = Path(folder) / name
+            path.write_bytes(b"ok")
+            assert path.resolve().parent == Path(folder).resolve()
+        assert len(list(Path(folder).iterdir())) == len(names)

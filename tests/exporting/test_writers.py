@@ -23,6 +23,7 @@ from onaccount.exporting import (
     CsvDialect,
     CsvWriter,
     Exportable,
+    ExportFailed,
     ExportTargetExists,
     Money,
     clean_text,
@@ -35,7 +36,7 @@ from onaccount.exporting import (
 )
 from onaccount.testing import strategies
 from onaccount.testing._samples import sample_plan, sample_run, sample_statement
-from onaccount_exporters import CsvExporter, CsvOptions
+from onaccount_exporters import CsvExporter, CsvOptions, XlsxExporter
 
 ROW: tuple[Cell, ...] = (
     "=SUM(A1)",
@@ -148,7 +149,7 @@ def test_export_to_file_writes_an_export(tmp_path: Path) -> None:
 def test_export_to_directory_writes_one_file_per_run(tmp_path: Path) -> None:
     """Per run, one file named after the run's period and key."""
     (path,) = export_to_directory(CsvExporter(), sample_run(), tmp_path / "exports")
-    assert path == tmp_path / "exports" / "run 2026-10 2026-10.csv"
+    assert path == tmp_path / "exports" / "run-2026-10-2026-10-lines.csv"
     assert path.read_bytes() == CsvExporter().export_bytes(sample_run())
     assert default_stem(sample_plan()) == "plan 2026-10"
     assert default_stem(sample_statement()) == "1042 Team A 2026-10"
@@ -158,14 +159,33 @@ def test_export_to_directory_writes_one_safely_named_file_per_account(tmp_path: 
     """Per account, one file each, named from number, name and period, made safe."""
     paths = export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account")
     assert [p.name for p in paths] == [
-        "_7 @admin 2026-10.csv",
-        "1042 Team A 2026-10.csv",
-        "2001 Café Zoë; _quoted_ 2026-10.csv",
-        "3003 東京 Bar 2026-10.csv",
+        "_7-@admin-2026-10-lines.csv",
+        "1042-Team-A-2026-10-lines.csv",
+        "2001-Café-Zoë;-_quoted_-2026-10-lines.csv",
+        "3003-東京-Bar-2026-10-lines.csv",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
     one = split_by_account(sample_run())[1][1]
     assert paths[1].read_bytes() == CsvExporter().export_bytes(one)
+
+
+def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
+    tmp_path: Path,
+) -> None:
+    """Exports of one run in two layouts get two names; a third export of one is refused."""
+    run = sample_run()
+    (lines,) = export_to_directory(CsvExporter(), run, tmp_path)
+    (days,) = export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"})
+    (book,) = export_to_directory(XlsxExporter(), run, tmp_path)
+    assert [lines.name, days.name, book.name] == [
+        "run-2026-10-2026-10-lines.csv",
+        "run-2026-10-2026-10-days.csv",
+        "run-2026-10-2026-10.xlsx",
+    ]
+    assert lines.read_bytes() == CsvExporter().export_bytes(run)
+    with pytest.raises(ExportTargetExists, match=r"run-2026-10-2026-10-days\.csv exists already"):
+        export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"})
+    assert days.read_bytes() == CsvExporter().export_bytes(run, {"layout": "days"})
 
 
 def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
@@ -185,38 +205,38 @@ def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
         CsvExporter(), attrs.evolve(run, invoices=tuple(same)), tmp_path, per="account"
     )
     assert [p.name for p in paths] == [
-        "x_1 A_B 2026-10.csv",
-        "x_1 A_B 2026-10-2.csv",
-        "x_1 A_B 2026-10-3.csv",
+        "x_1-A_B-2026-10-lines.csv",
+        "x_1-A_B-2026-10-lines-2.csv",
+        "x_1-A_B-2026-10-lines-3.csv",
     ]
 
 
 def test_an_exporter_failing_on_one_account_leaves_no_file_behind(tmp_path: Path) -> None:
     """When the export of one account fails, no account's file or temporary file remains."""
     target = tmp_path / "exports"
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), target, per="account")
     assert not target.exists()
     tmp_path.joinpath("kept").mkdir()
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept", per="account")
     assert list((tmp_path / "kept").iterdir()) == []
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ExportFailed, match="OSError: disk full"):
         export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept")
     assert list((tmp_path / "kept").iterdir()) == []
 
 
 def test_directory_export_refuses_existing_files_before_writing(tmp_path: Path) -> None:
     """An existing file among the targets stops the export before anything is written."""
-    (tmp_path / "1042 Team A 2026-10.csv").write_bytes(b"old")
-    with pytest.raises(ExportTargetExists, match=r"1042 Team A 2026-10\.csv"):
+    (tmp_path / "1042-Team-A-2026-10-lines.csv").write_bytes(b"old")
+    with pytest.raises(ExportTargetExists, match=r"1042-Team-A-2026-10-lines\.csv"):
         export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account")
-    assert [p.name for p in tmp_path.iterdir()] == ["1042 Team A 2026-10.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["1042-Team-A-2026-10-lines.csv"]
     paths = export_to_directory(
         CsvExporter(), sample_run(), tmp_path, per="account", overwrite=True
     )
     assert len(paths) == 4
-    assert (tmp_path / "1042 Team A 2026-10.csv").read_bytes() != b"old"
+    assert (tmp_path / "1042-Team-A-2026-10-lines.csv").read_bytes() != b"old"
 
 
 def test_directory_export_refuses_an_unknown_split() -> None:

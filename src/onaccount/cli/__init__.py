@@ -1,11 +1,50 @@
-"""The ``onaccount`` command line (needs the ``cli`` extra)."""
+"""The ``onaccount`` command line (needs the ``cli`` extra).
 
-from onaccount import _exports
+Importing this package needs nothing beyond onaccount itself, so that the console script
+can say which extra to install instead of failing with a traceback: the command group and
+its commands are imported when `main` runs or one of its names is first used.
+"""
 
-# The command modules add their commands to the group when imported.
-from . import _invoicing, _looking, _setup  # noqa: F401 (imported for their commands)
-from ._group import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE, cli, main
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+from ._exits import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from ._group import cli
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE", "cli", "main"]
 
-_exports.export(__name__, globals(), __all__)
+#: The packages the ``cli`` extra brings, as the command line imports them.
+_EXTRA_MODULES = frozenset({"click", "rich", "sqlalchemy"})
+
+
+def _commands() -> Any:  # Any: the _group module, which needs click to import
+    """The command group with every command added; the command modules add themselves."""
+    group = importlib.import_module("._group", __name__)
+    for name in ("._setup", "._looking", "._invoicing"):
+        importlib.import_module(name, __name__)
+    return group
+
+
+def main() -> None:
+    """Run the command line; without the ``cli`` extra, say how to install it and exit 2."""
+    try:
+        group = _commands()
+    except ImportError as error:
+        if error.name not in _EXTRA_MODULES:
+            raise
+        print(
+            f"onaccount: the command line needs the 'cli' extra ({error.name} is not "
+            "installed); install it with: pip install 'onaccount[cli]'",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_USAGE) from None
+    group.main()
+
+
+def __getattr__(name: str) -> Any:  # Any: the group's names, typed above for checkers
+    if name == "cli":
+        return _commands().cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -23,8 +24,10 @@ from onaccount import (
     Transaction,
     Vat,
 )
+from onaccount.exporting import Exporter, JsonScalar
+from onaccount_exporters import SellerOptions, UblOptions
 
-__all__ = ["DEMO_TZ", "DemoData", "demo_data"]
+__all__ = ["DEMO_CLUB", "DEMO_TZ", "DemoClub", "DemoData", "demo_data", "demo_export_options"]
 
 DEMO_TZ = "Europe/Amsterdam"
 DAY_STARTS_AT = dt.time(4, 0)
@@ -63,6 +66,78 @@ _TEAMS = (
 )  # fmt: skip
 
 
+@attrs.frozen(kw_only=True)
+class DemoClub:
+    """Who bills in the demo: the club as seller of the canteen's sales and as creditor."""
+
+    name: str
+    street: str
+    postal_code: str
+    city: str
+    country: str
+    email: str
+    kvk: str
+    vat_id: str
+    iban: str
+    bic: str
+    creditor_id: str
+
+
+#: The demo club's identity: everything an e-invoice and a direct debit need of the seller.
+#: The numbers are the published examples of each scheme, so they pass every check.
+DEMO_CLUB = DemoClub(
+    name="Sportvereniging De Zwaluwen",
+    street="Sportlaan 1",
+    postal_code="3511 AA",
+    city="Utrecht",
+    country="NL",
+    email="penningmeester@dezwaluwen.example",
+    kvk="12345678",
+    vat_id="NL001234567B01",
+    iban="NL91ABNA0417164300",
+    bic="ABNANL2A",
+    creditor_id="NL69ZZZ123456780000",
+)
+
+
+def demo_export_options(
+    exporter: Exporter[Any], club: DemoClub = DEMO_CLUB
+) -> dict[str, JsonScalar]:
+    """The options the demo exports with: the club as seller wherever a format needs one."""
+    if not issubclass(exporter.Options, SellerOptions):
+        return {}
+    seller: dict[str, JsonScalar] = {
+        "seller_name": club.name,
+        "seller_street": club.street,
+        "seller_postal_code": club.postal_code,
+        "seller_city": club.city,
+        "seller_country": club.country,
+        "seller_vat_id": club.vat_id,
+        "seller_registration": club.kvk,
+        "seller_email": club.email,
+        "seller_iban": club.iban,
+        "seller_bic": club.bic,
+        "creditor_id": club.creditor_id,
+    }
+    if issubclass(exporter.Options, UblOptions):
+        seller["credit_note_reference"] = "demo-{account}"
+    return exporter.Options.from_json(seller).to_json()
+
+
+# Members' bank accounts: the banks' published example IBANs, valid to every check.
+_IBANS = (
+    "NL02ABNA0123456789",
+    "NL20INGB0001234567",
+    "NL39RABO0300065264",
+    "NL44RABO0123456789",
+    "NL69INGB0123456789",
+    "NL18RABO0123459876",
+    "NL86INGB0002445588",
+)
+#: Members who gave no address: the e-invoice refuses them, and says why.
+_NO_ADDRESS = frozenset({"1023", "1047"})
+
+
 @attrs.frozen
 class DemoData:
     """What the demo books: accounts, their bookings, and the months to bill."""
@@ -89,26 +164,29 @@ def _accounts(rng: random.Random) -> list[Account]:
                 limit=Decimal(rng.choice((100, 150, 150, 200, 250))),
                 group="leden",
                 tags={"senior" if i % 3 else "jeugd"},
-                billing=BillingDetails(
-                    name=f"{first} {last}",
-                    email=f"{first.lower()}.{number}@example.org",
-                    address=Address(
-                        street=f"Sportlaan {i + 1}", postal_code="3511 AB", city="Utrecht"
-                    ),
-                    iban="NL91ABNA0417164300",
-                    mandate_id=f"CLUB-{number}",
-                    mandate_date=dt.date(2024, 9, 1),
-                ),
+                billing=_member_billing(i, number, f"{first} {last}"),
             )
         )
     for i, team in enumerate(_TEAMS):
+        number = f"{2001 + i}"
         result.append(
             Account(
-                number=f"{2001 + i}",
+                number=number,
                 name=f"Team {team}",
                 limit=Decimal(600),
                 group="teams",
                 tags={"team"},
+                # The team's manager pays its bar bill, by direct debit.
+                billing=BillingDetails(
+                    name=f"Team {team} (t.a.v. teammanager)",
+                    email=f"team.{number}@dezwaluwen.example",
+                    address=Address(
+                        street=f"Veldweg {i + 2}", postal_code="3512 BC", city="Utrecht"
+                    ),
+                    iban=_IBANS[i % len(_IBANS)],
+                    mandate_id=f"ZWALUWEN-{number}",
+                    mandate_date=dt.date(2025, 8, 15),
+                ),
             )
         )
     result.append(
@@ -117,20 +195,55 @@ def _accounts(rng: random.Random) -> list[Account]:
             name="Bouwbedrijf Van Dam B.V.",
             limit=Decimal(2500),
             group="sponsors",
+            # A company with a VAT id: its e-invoice goes to its Peppol address, paid by
+            # credit transfer (no mandate).
             billing=BillingDetails(
                 name="Bouwbedrijf Van Dam B.V.",
                 email="administratie@vandam.example",
-                vat_id="NL001234567B01",
+                vat_id="NL123456789B01",
                 address=Address(street="Industrieweg 12", postal_code="3542 AD", city="Utrecht"),
             ),
         )
     )
+    result.append(
+        Account(
+            number="3003",
+            name="Sporthuis Utrecht B.V.",
+            limit=Decimal(1500),
+            group="sponsors",
+            billing=BillingDetails(
+                name="Sporthuis Utrecht B.V.",
+                email="facturen@sporthuis.example",
+                vat_id="NL987654321B01",
+                address=Address(street="Vredenburg 40", postal_code="3511 BD", city="Utrecht"),
+                iban="NL20INGB0001234567",
+                mandate_id="ZWALUWEN-3003",
+                mandate_date=dt.date(2026, 1, 5),
+            ),
+        )
+    )
+    # The referees' tab has no billing details at all: every invoicing format refuses it.
     result.append(Account(number="3002", name="Scheidsrechters", limit=Decimal(400), group="club"))
     for i, holder in enumerate(("Kantinekaart 1", "Kantinekaart 2", "Kantinekaart 3", "Gast")):
         result.append(
             Account(number=f"9{i + 1:03d}", name=holder, kind=AccountKind.CREDIT, group="kaarten")
         )
     return result
+
+
+def _member_billing(i: int, number: str, name: str) -> BillingDetails:
+    """A member's billing details; four in five signed a direct-debit mandate."""
+    mandate = i % 5 != 4
+    return BillingDetails(
+        name=name,
+        email=f"{name.split()[0].lower()}.{number}@example.org",
+        address=None
+        if number in _NO_ADDRESS
+        else Address(street=f"Sportlaan {i + 1}", postal_code="3511 AB", city="Utrecht"),
+        iban=_IBANS[i % len(_IBANS)],
+        mandate_id=f"ZWALUWEN-{number}" if mandate else None,
+        mandate_date=dt.date(2024, 9, 1) if mandate else None,
+    )
 
 
 def _instant(rng: random.Random, day: dt.date) -> dt.datetime:
@@ -177,8 +290,9 @@ def _bookings(
                 visits -= 1
                 serial += 1
                 lines = _lines(rng, team)
-                if team and rng.random() < 0.08:
-                    # A crate of empties comes back: a return line with a negative quantity.
+                if account.group == "teams" and rng.random() < 0.08:
+                    # A team brings a crate of empties back: a return line with a negative
+                    # quantity, outside the scope of VAT.
                     product, code, group, price, vat = _DEPOSIT
                     lines.append(
                         Line(

@@ -21,6 +21,7 @@ import onaccount as oa
 from onaccount.ledger.sql import SQLLedger
 
 from ._demo import DEMO_TZ
+from ._exits import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
 from ._rendering import Display, plain
 
 __all__ = [
@@ -39,12 +40,6 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: An unexpected failure: a bug, or the database went away.
-EXIT_INTERNAL = 1
-#: Wrong options or input: fix the command line or the file.
-EXIT_USAGE = 2
-#: The library refused: permission, a credit account, a conflict, an undone invoice.
-EXIT_REFUSED = 3
 
 _REFUSALS = (
     oa.PermissionDenied,

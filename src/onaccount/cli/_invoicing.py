@@ -9,11 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 import onaccount as oa
 from onaccount._runs import require_for_selection, require_undo
-from onaccount.exporting import Exporter, export_to_directory, load_exporters
+from onaccount.exporting import (
+    Exporter,
+    ExporterInfo,
+    ExportTargetExists,
+    export_to_directory,
+    load_exporters,
+)
 
 from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_options
 from ._rendering import (
@@ -36,6 +45,11 @@ out_option = click.option(
     default=Path("exports"),
     show_default=True,
     help="Directory the export files are written to.",
+)
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace export files written before; without it an existing file is refused.",
 )
 
 
@@ -92,6 +106,7 @@ _INVOICE_HELP = "\n".join(
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
 @out_option
 @limit_option
+@force_option
 @json_option
 @pass_state
 def invoice_command(
@@ -108,6 +123,7 @@ def invoice_command(
     formats: tuple[str, ...],
     out: Path,
     limit: int | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     selection = _selection(accounts, all_accounts, balance)
@@ -132,7 +148,7 @@ def invoice_command(
         else:
             # A run this call wrote carries its instant; a key's earlier run does not.
             written_now = run.created_at == committed_at
-    written = _export(run or plan, exporters, out) if exporters else []
+    written = _export(run or plan, exporters, out, force=force) if exporters else []
     if as_json:
         data = _plan_json(plan)
         if commit:
@@ -210,10 +226,20 @@ def _export(
     exporters: Iterable[Exporter[Any]],
     out: Path,
     options: dict[str, object] | None = None,
+    *,
+    force: bool,
 ) -> list[Path]:
     written: list[Path] = []
     for exporter in exporters:
-        written += export_to_directory(exporter, source, out, options, overwrite=True)
+        try:
+            written += export_to_directory(exporter, source, out, options, overwrite=force)
+        except ExportTargetExists as error:
+            raise ExportTargetExists(
+                f"{error.value} exists already, from an earlier export; add --force to "
+                "replace it, or choose another --out directory",
+                value=error.value,
+                field="--force",
+            ) from None
     return written
 
 
@@ -254,9 +280,15 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     help="NAME=VALUE for the exporter: text, a number, or true/false; repeatable.",
 )
 @out_option
+@force_option
 @pass_state
 def export_command(
-    state: _State, run_id: str, formats: tuple[str, ...], pairs: tuple[str, ...], out: Path
+    state: _State,
+    run_id: str,
+    formats: tuple[str, ...],
+    pairs: tuple[str, ...],
+    out: Path,
+    force: bool,
 ) -> None:
     """Export a committed run again, at any time.
 
@@ -267,52 +299,109 @@ def export_command(
     """
     exporters = _exporters(formats)
     run = oa.get_run(state.ledger(), run_id, actor=state.actor)
-    for path in _export(run, exporters, out, _parse_options(pairs) or None):
+    for path in _export(run, exporters, out, _parse_options(pairs) or None, force=force):
         click.echo(plain(f"wrote {path}"))
 
 
 @cli.command("exporters")
+@click.argument("name", required=False)
 @json_option
 @pass_state
-def exporters_command(state: _State, as_json: bool) -> None:
-    """List the exporters with their plugin and options, and any broken plugins."""
+def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
+    """List the exporters, whether each can run here, and any broken plugins.
+
+    With NAME, show that exporter: what it writes, whether it is available, and
+    every option with its type, default and help (pass them as --option NAME=VALUE).
+    """
     registry = load_exporters(on_error="warn")
+    if name is not None:
+        info = registry.info(name)
+        if as_json:
+            _emit_json(state, _exporter_json(info))
+        else:
+            _print_exporter(state, info)
+        return
     infos = registry.describe()
     failures = registry.failures
     if as_json:
         _emit_json(
             state,
             {
-                "exporters": [
-                    {
-                        "identifier": i.identifier,
-                        "title": i.title,
-                        "plugin": i.plugin,
-                        "distribution": i.distribution,
-                        "version": i.version,
-                        "options": {
-                            o.name: o.default
-                            for o in registry.get(i.identifier).Options.describe()
-                        },
-                    }
-                    for i in infos
-                ],
+                "exporters": [_exporter_json(i) for i in infos],
                 "failures": [str(f) for f in failures],
             },
         )
         return
-    table = Table("exporter", "title", "plugin", "version", "options", title="Exporters")
+    # Long words fold onto the next line instead of being cut: nothing is hidden.
+    table = Table(title="Exporters")
+    for column in ("exporter", "title", "available", "from"):
+        table.add_column(column, overflow="fold")
     for info in infos:
-        options = ", ".join(
-            f"{o.name}={o.default}" for o in registry.get(info.identifier).Options.describe()
-        )
         table.add_row(
-            literal(info.identifier),
-            literal(info.title),
-            literal(info.plugin),
-            literal(info.version or ""),
-            literal(options),
+            escape(info.identifier),
+            escape(info.title),
+            "yes" if info.unavailable_reason is None else escape(f"no: {info.unavailable_reason}"),
+            escape(_origin(info)),
         )
     state.out.print(table)
+    state.out.print(
+        "Options and details of one: onaccount exporters NAME", markup=False, overflow="fold"
+    )
     for failure in failures:
-        state.out.print(f"[red]broken plugin[/]: {literal(failure)}")
+        state.out.print(f"[red]broken plugin[/]: {literal(failure)}", overflow="fold")
+
+
+def _origin(info: ExporterInfo) -> str:
+    if info.distribution is None:
+        return info.plugin
+    return f"{info.plugin} ({info.distribution} {info.version or 'unknown version'})"
+
+
+def _exporter_json(info: ExporterInfo) -> dict[str, Any]:
+    return {
+        "identifier": info.identifier,
+        "title": info.title,
+        "description": info.description,
+        "media_type": info.media_type,
+        "extension": info.extension,
+        "plugin": info.plugin,
+        "distribution": info.distribution,
+        "version": info.version,
+        "available": info.unavailable_reason is None,
+        "missing": list(info.missing),
+        "install": info.install,
+        "options": {
+            o.name: {
+                "type": o.type,
+                "default": o.default,
+                "help": o.help,
+                "choices": None if o.choices is None else list(o.choices),
+            }
+            for o in info.options
+        },
+    }
+
+
+def _print_exporter(state: _State, info: ExporterInfo) -> None:
+    """One exporter as text that wraps at any width and cuts nothing."""
+    out = state.out
+    out.print(f"[bold]{escape(info.identifier)}[/]: {escape(info.title)}", overflow="fold")
+    out.print(escape(info.description), overflow="fold")
+    out.print(f"writes {info.media_type}, files ending .{info.extension}", markup=False)
+    out.print(f"from {_origin(info)}", markup=False, overflow="fold")
+    if info.unavailable_reason is None:
+        out.print("available: yes")
+    else:
+        out.print(f"available: no, {info.unavailable_reason}", markup=False, overflow="fold")
+    if not info.options:
+        out.print("options: none")
+        return
+    out.print("options (pass as --option NAME=VALUE):")
+    for option in info.options:
+        kind = f"{option.type}, default {json.dumps(option.default)}"
+        if option.choices is not None:
+            kind += ", one of " + ", ".join(json.dumps(c) for c in option.choices)
+        out.print(
+            Padding(Text(f"{option.name} ({kind})", overflow="fold"), (0, 0, 0, 2), expand=False)
+        )
+        out.print(Padding(Text(option.help, overflow="fold"), (0, 0, 0, 6), expand=False))

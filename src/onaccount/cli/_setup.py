@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -18,7 +19,7 @@ import onaccount as oa
 from onaccount.exporting import export_to_directory, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
-from ._demo import demo_data
+from ._demo import demo_data, demo_export_options
 from ._group import _State, cli, pass_state, shown_db
 from ._importing import Imported, ImportFailed
 from ._importing import import_accounts as import_accounts_from
@@ -114,12 +115,19 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         state.out.print(f"  refused {literal(refusal.account)}: {literal(refusal.message)}")
     run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
     exports = directory / "exports"
-    written = _export_all(run, exports, state)
+    written, skipped = _export_all(run, exports, state)
     _print_run(state, run, limit=12)
-    state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/")
+    state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/", markup=False)
     for path in written:
         state.out.print(f"  {literal(path.name)}")
-    tip = literal(f"onaccount --db {db}")
+    if skipped:
+        state.out.print("Skipped, not installed here:")
+        for line in skipped:
+            state.out.print(f"  {literal(line)}")
+    # Hint the command as it was typed (.venv/bin/onaccount from the README), so the
+    # lines work when pasted without an activated virtual environment.
+    program = sys.argv[0] if Path(sys.argv[0]).name == "onaccount" else "onaccount"
+    tip = literal(f"{program} --db {db}")
     first = run.invoices[0].account.number
     state.out.print(
         "\n[bold]Try next:[/]\n"
@@ -129,19 +137,34 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         f"  {tip} mutations --run {run.id}\n"
         f"  {tip} --role superuser undo {run.id} --account {first} --reason 'billed twice'\n"
         f"  {tip} export {run.id} --format csv --option dialect=rfc4180 --out exports\n"
-        f"  {tip} exporters"
+        f"  {tip} exporters",
+        # Soft wrapping: a long command wraps on screen but is copied as one line.
+        soft_wrap=True,
     )
     ledger.close()
 
 
-def _export_all(run: oa.InvoiceRun, directory: Path, state: _State) -> list[Path]:
+def _export_all(
+    run: oa.InvoiceRun, directory: Path, state: _State
+) -> tuple[list[Path], list[str]]:
+    """Export ``run`` with every exporter that can run here; what was written and skipped.
+
+    The club's details go to the exporters that need a seller or a creditor, so the
+    e-invoices and the collection are real ones.
+    """
     registry = load_exporters(on_error="warn")
     written: list[Path] = []
-    for exporter in registry.exporters():
-        written += export_to_directory(exporter, run, directory, None, overwrite=True)
+    skipped: list[str] = []
+    for info in registry.describe():
+        if info.unavailable_reason is not None:
+            skipped.append(f"{info.identifier}: {info.unavailable_reason}")
+            continue
+        exporter = registry.get(info.identifier)
+        options = demo_export_options(exporter)
+        written += export_to_directory(exporter, run, directory, options, overwrite=True)
     for failure in registry.failures:
         state.err.print(f"warning: {literal(failure)}")
-    return written
+    return written, skipped
 
 
 db_group = click.Group("db", help="Create or upgrade the database schema.")

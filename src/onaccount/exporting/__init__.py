@@ -29,6 +29,8 @@ from ._document import (
 from ._errors import (
     DuplicateExporter,
     ExportError,
+    ExporterUnavailable,
+    ExportFailed,
     ExportTargetExists,
     InvalidExporter,
     InvalidOptions,
@@ -67,8 +69,10 @@ from ._registry import (
     load_exporters,
 )
 from ._report import ExportProgress, ExportRefusal, ExportReport, tracked
+from ._requirements import Requirements
 from ._safety import (
     FORMULA_TRIGGERS,
+    UniqueNames,
     clean_text,
     neutralise,
     remove_xml_forbidden,
@@ -107,6 +111,7 @@ __all__ = [
     "EntryPointSource",
     "ExportDocument",
     "ExportError",
+    "ExportFailed",
     "ExportOptions",
     "ExportProgress",
     "ExportRefusal",
@@ -117,6 +122,7 @@ __all__ = [
     "Exporter",
     "ExporterInfo",
     "ExporterRegistry",
+    "ExporterUnavailable",
     "FailureStage",
     "InvalidExporter",
     "InvalidOptions",
@@ -130,6 +136,8 @@ __all__ = [
     "PluginLoadError",
     "PluginWarning",
     "Registrar",
+    "Requirements",
+    "UniqueNames",
     "UnknownExporter",
     "UnsupportedSource",
     "XlsxColumn",

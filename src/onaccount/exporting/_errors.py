@@ -8,6 +8,9 @@
         ├── InvalidOptions (InvalidValue)    export options with an unknown key or a bad value
         ├── UnsupportedSource (TypeError)    something other than a statement, plan or run
         ├── UnknownExporter (LookupError)    no registered exporter has this identifier
+        ├── ExporterUnavailable (LookupError)
+        │                                    an exporter whose modules are not installed
+        ├── ExportFailed                     an exporter raised while writing
         ├── DuplicateExporter                two plugins claim one identifier
         ├── PluginLoadError                  plugins failed to load or register (``raise`` mode)
         └── ExportTargetExists (FileExistsError)
@@ -28,11 +31,14 @@ from onaccount._errors import InvalidValue, OnAccountError
 
 if TYPE_CHECKING:
     from ._registry import PluginFailure
+    from ._requirements import PluginInfo
 
 __all__ = [
     "DuplicateExporter",
     "ExportError",
+    "ExportFailed",
     "ExportTargetExists",
+    "ExporterUnavailable",
     "InvalidExporter",
     "InvalidOptions",
     "PluginLoadError",
@@ -60,6 +66,57 @@ class UnsupportedSource(ExportError, TypeError):
 
 class UnknownExporter(ExportError, LookupError):
     """No registered exporter has this identifier."""
+
+
+class ExporterUnavailable(ExportError, LookupError):
+    """An exporter whose modules are not installed; the message gives the install command."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        value: Any = None,
+        field: str | None = None,
+        missing: Sequence[str] = (),
+        install: str = "",
+    ) -> None:
+        super().__init__(message, value=value, field=field)
+        #: The modules that cannot be imported.
+        self.missing = tuple(missing)
+        #: The command that installs them, e.g. ``pip install 'onaccount[sepa]'``.
+        self.install = install
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_unavailable,
+            (self.message, self.value, self.field, self.missing, self.install),
+        )
+
+
+def _rebuild_unavailable(
+    message: str, value: Any, field: str | None, missing: tuple[str, ...], install: str
+) -> ExporterUnavailable:
+    return ExporterUnavailable(message, value=value, field=field, missing=missing, install=install)
+
+
+class ExportFailed(ExportError):
+    """An exporter raised while writing; ``plugin`` is the plugin that ships it, if known.
+
+    The exception it raised is the ``__cause__``. Nothing was written: the target file,
+    if there was one, is as it was.
+    """
+
+    def __init__(self, message: str, *, value: Any = None, plugin: PluginInfo | None = None):
+        super().__init__(message, value=value, field="exporter")
+        #: The plugin, distribution and version the exporter comes from, or None.
+        self.plugin = plugin
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_failed, (self.message, self.value, self.plugin))
+
+
+def _rebuild_failed(message: str, value: Any, plugin: PluginInfo | None) -> ExportFailed:
+    return ExportFailed(message, value=value, plugin=plugin)
 
 
 class DuplicateExporter(ExportError):

@@ -19,6 +19,7 @@ from onaccount._statement import Statement
 
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
 from ._report import ExportProgress, ExportReport
+from ._requirements import Requirements, export_failed, require_available
 
 __all__ = [
     "IDENTIFIER_PATTERN",
@@ -248,6 +249,8 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     extension: ClassVar[str]
     #: The `ExportOptions` subclass; ``Options()`` must give working defaults.
     Options: type[OptionsT]
+    #: The modules `write` imports beyond onaccount's own, and the extra that brings them.
+    requires: ClassVar[Requirements] = Requirements()
 
     @abc.abstractmethod
     def write(
@@ -265,6 +268,14 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         `tracked`. An exporter written before reports existed may return None and leave
         out ``progress``: `export` then reports that it wrote without counting.
         """
+
+    def file_label(self, options: OptionsT) -> str:
+        """A word that tells files of this export from other exports of the same source.
+
+        It ends the file name, e.g. ``lines`` or ``days`` for the CSV layouts, so exports
+        with other options never overwrite each other. Empty (the default): nothing added.
+        """
+        return ""
 
     def options(self, options: OptionsT | Mapping[str, object] | str | None = None) -> OptionsT:
         """Options for this exporter from an instance, a JSON object or text, or defaults."""
@@ -301,8 +312,11 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         """Write ``source`` to ``stream`` with ``options`` (defaults when None).
 
         Returns what `write` reports, with the exporter's identifier and, for a plan,
-        the accounts it had nothing to invoice for.
+        the accounts it had nothing to invoice for. Raises `ExporterUnavailable` before
+        writing if the modules in ``requires`` are missing, and `ExportFailed` if `write`
+        raises anything but an onaccount error.
         """
+        require_available(self)
         # Hosts pass whatever they have; check the value, not just its declared type.
         checked: object = source
         if not isinstance(checked, (Statement, Plan, InvoiceRun)):
@@ -314,10 +328,16 @@ class Exporter(abc.ABC, Generic[OptionsT]):
                 field="source",
             )
         resolved = self.options(options)
-        if progress is not None and _takes_progress(self.write):
-            result = self.write(source, stream, resolved, progress=progress)
-        else:
-            result = self.write(source, stream, resolved)
+        try:
+            if progress is not None and _takes_progress(self.write):
+                result = self.write(source, stream, resolved, progress=progress)
+            else:
+                result = self.write(source, stream, resolved)
+        except (KeyboardInterrupt, OnAccountError):
+            raise
+        except BaseException as error:
+            # A plugin's bug, or its sys.exit(), is reported with where it comes from.
+            raise export_failed(self, error) from error
         return finish_report(self, source, result)
 
     def export_bytes(
@@ -412,6 +432,14 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             )
     text("title")
     text("description")
+    if not isinstance(getattr(exporter, "requires", None), Requirements):
+        raise InvalidExporter(
+            f"exporter {name} has requires {getattr(exporter, 'requires', None)!r}; set it to "
+            "onaccount.exporting.Requirements(modules=(...), extra=...)",
+            value=getattr(exporter, "requires", None),
+            obj=exporter,
+            field="requires",
+        )
     options = getattr(exporter, "Options", None)
     if not (
         isinstance(options, type) and attrs.has(options) and issubclass(options, ExportOptions)

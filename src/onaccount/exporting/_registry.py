@@ -21,6 +21,7 @@ from . import _hookspecs
 from ._errors import DuplicateExporter, PluginLoadError, PluginWarning, UnknownExporter
 from ._exporter import Exporter, OptionInfo, validate_exporter
 from ._hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, REGISTER_EXPORTERS, hookimpl
+from ._requirements import PluginInfo, needs, unavailable
 
 __all__ = [
     "EntryPointSource",
@@ -63,22 +64,6 @@ class FailureStage(enum.Enum):
 
 
 @attrs.frozen
-class PluginInfo:
-    """A plugin: the name it is registered under and the distribution that ships it."""
-
-    name: str
-    distribution: str | None = None
-    version: str | None = None
-
-    @property
-    def label(self) -> str:
-        """``'acme' (acme-onaccount 1.2)``, or just ``'acme'`` without a distribution."""
-        if self.distribution is None:
-            return repr(self.name)
-        return f"{self.name!r} ({self.distribution} {self.version or 'unknown version'})"
-
-
-@attrs.frozen
 class PluginFailure:
     """One plugin failing at one stage, with a message that says what to do."""
 
@@ -109,6 +94,15 @@ class ExporterInfo:
     distribution: str | None
     version: str | None
     options: tuple[OptionInfo, ...]
+    #: Whether the modules the exporter needs are installed, so it can be used.
+    available: bool = True
+    #: The modules it needs that are not installed.
+    missing: tuple[str, ...] = ()
+    #: The command that installs them, when some are missing.
+    install: str | None = None
+    #: Why it cannot be used, e.g. ``needs the 'sepa' extra (schwifty missing): pip
+    #: install 'onaccount[sepa]'``; None when it can.
+    unavailable_reason: str | None = None
 
 
 class Registrar:
@@ -184,6 +178,8 @@ class _PluginHost:
 class _Claim:
     exporter: Exporter[Any]
     plugin: PluginInfo
+    # Looked up once, when the plugin registers: what the exporter needs and lacks.
+    missing: tuple[str, ...]
 
 
 class _StaticPlugin:
@@ -285,7 +281,11 @@ class ExporterRegistry:
             self._seen[ep.name] = info
             try:
                 plugin = ep.load()
-            except Exception as error:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:
+                # SystemExit and the like from a plugin's import are its failure, not an
+                # order to the host; only the user's Ctrl-C stops the load.
                 self._fail(
                     info,
                     FailureStage.LOAD,
@@ -341,7 +341,9 @@ class ExporterRegistry:
             return
         try:
             self._host.add(plugin, info.name)
-        except (pluggy.PluginValidationError, ValueError) as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             self._fail(
                 info,
                 FailureStage.REGISTER,
@@ -369,7 +371,9 @@ class ExporterRegistry:
         registrar = Registrar(info)
         try:
             self._host.register_exporters(plugin, registrar)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:
             self._host.remove(plugin)
             self._fail(
                 info,
@@ -382,7 +386,8 @@ class ExporterRegistry:
             return
         self._plugins[info.name] = info
         for exporter in registrar.exporters:
-            self._claims.setdefault(exporter.identifier, []).append(_Claim(exporter, info))
+            claim = _Claim(exporter, info, exporter.requires.missing())
+            self._claims.setdefault(exporter.identifier, []).append(claim)
         self._record_duplicates()
 
     def _record_duplicates(self) -> None:
@@ -449,12 +454,15 @@ class ExporterRegistry:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _available(self) -> dict[str, _Claim]:
+    def _registered(self) -> dict[str, _Claim]:
         return {
             identifier: claims[0]
             for identifier, claims in sorted(self._claims.items())
             if len(claims) == 1
         }
+
+    def _available(self) -> dict[str, _Claim]:
+        return {i: claim for i, claim in self._registered().items() if not claim.missing}
 
     @property
     def failures(self) -> tuple[PluginFailure, ...]:
@@ -472,25 +480,38 @@ class ExporterRegistry:
         return tuple(sorted(self._skipped))
 
     def identifiers(self) -> tuple[str, ...]:
-        """The identifiers of the available exporters, sorted."""
+        """The identifiers of the exporters that can be used here, sorted.
+
+        An exporter whose modules are missing is left out, as are refused duplicates;
+        `describe` lists the former with the command that installs what it needs.
+        """
         return tuple(self._available())
 
     def exporters(self) -> tuple[Exporter[Any], ...]:
-        """The available exporters, sorted by identifier; refused duplicates are left out."""
+        """The exporters that can be used here, sorted by identifier (see `identifiers`)."""
         return tuple(claim.exporter for claim in self._available().values())
 
     def get(self, identifier: str) -> Exporter[Any]:
-        """The exporter with ``identifier``; `UnknownExporter` names the ones there are."""
-        claim = self._available().get(identifier)
+        """The exporter with ``identifier``; `UnknownExporter` names the ones there are.
+
+        An exporter whose modules are missing raises `ExporterUnavailable` with the
+        command that installs them.
+        """
+        claim = self._registered().get(identifier)
         if claim is not None:
+            if claim.missing:
+                raise unavailable(identifier, claim.exporter.requires, claim.missing, claim.plugin)
             return claim.exporter
+        raise self._unknown(identifier)
+
+    def _unknown(self, identifier: str) -> UnknownExporter:
         if identifier in self._claims:
             owners = ", ".join(c.plugin.label for c in self._claims[identifier])
             reason = f"is claimed by several plugins ({owners}), so none gets it"
         else:
             reason = "is not registered"
         known = ", ".join(repr(i) for i in self.identifiers()) or "none"
-        raise UnknownExporter(
+        return UnknownExporter(
             f"exporter {identifier!r} {reason}; the available exporters are {known}",
             value=identifier,
             obj=self,
@@ -498,13 +519,19 @@ class ExporterRegistry:
         )
 
     def info(self, identifier: str) -> ExporterInfo:
-        """What `describe` says about one exporter."""
-        self.get(identifier)
-        return _info(self._available()[identifier])
+        """What `describe` says about one exporter, available or not."""
+        claim = self._registered().get(identifier)
+        if claim is None:
+            raise self._unknown(identifier)
+        return _info(claim)
 
     def describe(self) -> tuple[ExporterInfo, ...]:
-        """Every available exporter with its plugin, distribution and version, by identifier."""
-        return tuple(_info(claim) for claim in self._available().values())
+        """Every registered exporter with its plugin, distribution, version and availability.
+
+        Exporters whose modules are missing are listed too, with ``available`` False and
+        the command that installs them; refused duplicates are not.
+        """
+        return tuple(_info(claim) for claim in self._registered().values())
 
     def __contains__(self, identifier: object) -> bool:
         return isinstance(identifier, str) and identifier in self._available()
@@ -524,6 +551,7 @@ class ExporterRegistry:
 
 def _info(claim: _Claim) -> ExporterInfo:
     exporter = claim.exporter
+    install = exporter.requires.install_hint(claim.plugin.distribution) if claim.missing else None
     return ExporterInfo(
         identifier=exporter.identifier,
         title=exporter.title,
@@ -534,6 +562,12 @@ def _info(claim: _Claim) -> ExporterInfo:
         distribution=claim.plugin.distribution,
         version=claim.plugin.version,
         options=exporter.Options.describe(),
+        available=not claim.missing,
+        missing=claim.missing,
+        install=install,
+        unavailable_reason=None
+        if install is None
+        else needs(exporter.requires, claim.missing, install),
     )
 
 

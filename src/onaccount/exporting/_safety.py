@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from ._errors import InvalidExporter
 
 __all__ = [
     "FORMULA_TRIGGERS",
+    "UniqueNames",
     "clean_text",
     "neutralise",
     "remove_xml_forbidden",
@@ -27,13 +29,15 @@ FORMULA_TRIGGERS = frozenset("=+-@\t\r")
 # else (other C0 controls, lone surrogates, U+FFFE and U+FFFF) is refused by parsers.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
-# Windows refuses these names with any extension; other systems accept them, so a name is
-# made safe everywhere.
+# Windows refuses these names with any extension, the superscript port numbers included;
+# other systems accept them, so a name is made safe everywhere.
 _RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+    {"con", "prn", "aux", "nul", "conin$", "conout$"}
+    | {f"{port}{digit}" for port in ("com", "lpt") for digit in "0123456789¹²³⁴⁵⁶⁷⁸⁹"}
 )
-_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_SPACES = re.compile(r"\s+")
+_UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f-\x9f<>:"/\\|?*]')
+# White space, with any dashes around it, becomes one dash: names a shell needs no quotes for.
+_SPACES = re.compile(r"[\s-]*\s[\s-]*")
 _MAX_NAME_BYTES = 200
 _EXTENSION = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
 
@@ -70,10 +74,12 @@ def clean_text(text: str) -> str:
 def safe_filename(stem: str, extension: str | None = None) -> str:
     """A file name built from ``stem`` (e.g. an account name) that is safe on every system.
 
-    Runs of white space become one space; path separators, characters Windows refuses
-    and control characters become ``_``; leading and trailing dots and spaces go and a
-    leading dash becomes ``_``; names Windows reserves (``CON``, ``LPT1``, …) get a
-    ``_``; the name is cut to 200 UTF-8 bytes; an empty result becomes ``export``.
+    Invisible format characters (bidi overrides and isolates, zero-width characters, the
+    BOM, soft hyphens) are removed, so a name shows what it is; runs of white space
+    become one ``-``, so no name needs quotes in a shell; path separators, characters
+    Windows refuses and control characters become ``_``; leading and trailing dots go and
+    a leading dash becomes ``_``; names Windows reserves (``CON``, ``LPT1``, ``COM¹``, …)
+    get a ``_``; the name is cut to 200 UTF-8 bytes; an empty result becomes ``export``.
     ``extension`` is added after a dot; it must be lowercase letters and digits such as
     ``csv`` or ``tar.gz``.
     """
@@ -84,10 +90,11 @@ def safe_filename(stem: str, extension: str | None = None) -> str:
             value=extension,
             field="extension",
         )
-    name = unicodedata.normalize("NFC", remove_xml_forbidden(stem))
-    name = _SPACES.sub(" ", name)
-    name = _UNSAFE_IN_NAME.sub("_", name).strip(" ")
-    name = name.lstrip(". ").rstrip(". ")
+    visible = "".join(c for c in remove_xml_forbidden(stem) if unicodedata.category(c) != "Cf")
+    name = unicodedata.normalize("NFC", visible).strip()
+    name = _SPACES.sub("-", name)
+    name = _UNSAFE_IN_NAME.sub("_", name)
+    name = name.strip(".")
     if name.startswith("-"):
         # A leading dash reads as an option to command-line tools; keep the character count.
         name = "_" + name[1:]
@@ -95,10 +102,38 @@ def safe_filename(stem: str, extension: str | None = None) -> str:
     budget = _MAX_NAME_BYTES - len(suffix.encode())
     encoded = name.encode("utf-8")
     if len(encoded) > budget:
-        name = encoded[:budget].decode("utf-8", errors="ignore").rstrip(". ")
+        name = encoded[:budget].decode("utf-8", errors="ignore").rstrip(".-")
     if not name:
         name = "export"
     head, dot, tail = name.partition(".")
-    if head.rstrip().casefold() in _RESERVED:
+    if head.casefold() in _RESERVED:
         name = f"{head}_{dot}{tail}"
     return name + suffix
+
+
+class UniqueNames:
+    """Safe file names that never repeat within one folder or archive.
+
+    Each call gives `safe_filename` of the stem, or, when an earlier call (or ``taken``)
+    has that name, the stem with ``-2``, ``-3``, … added. Names are compared as Windows
+    and macOS compare them: without case, after Unicode normalisation.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._taken = {_comparable(name) for name in taken}
+
+    def __call__(self, stem: str, extension: str | None = None) -> str:
+        """A safe name from ``stem`` that no earlier call returned."""
+        name = safe_filename(stem, extension)
+        base, counter = name, 2
+        while _comparable(name) in self._taken:
+            name = safe_filename(f"{stem}-{counter}", extension)
+            if name == base:  # pragma: no cover - the stem was cut at the byte limit
+                name = safe_filename(f"{counter}-{stem}", extension)
+            counter += 1
+        self._taken.add(_comparable(name))
+        return name
+
+
+def _comparable(name: str) -> str:
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFD", name).casefold())

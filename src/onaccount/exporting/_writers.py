@@ -28,7 +28,8 @@ from ._document import split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions, finish_report
 from ._report import ExportProgress, ExportReport
-from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, clean_text, safe_filename
+from ._requirements import require_available
+from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, UniqueNames, clean_text
 from ._xlsx import Cell, Money, cell_type_error, plain_number
 
 __all__ = [
@@ -370,7 +371,12 @@ def export_to_file(
     overwrite: bool = False,
     progress: ExportProgress | None = None,
 ) -> Path:
-    """Export ``source`` to the file ``path`` atomically (see `write_atomically`)."""
+    """Export ``source`` to the file ``path`` atomically (see `write_atomically`).
+
+    An exporter whose modules are missing raises `ExporterUnavailable` before any file
+    is opened.
+    """
+    require_available(exporter)
     resolved = exporter.options(options)
     return write_atomically(
         path,
@@ -411,8 +417,11 @@ def export_files(
     """Export ``source`` into ``directory``: one file, or one file per account.
 
     File names come from `default_stem` (per run) or the account's number and name and
-    the period (per account), made safe by `safe_filename`; names that clash after that
-    get ``-2``, ``-3``, … in account order. Every file is written to a temporary name
+    the period (per account), followed by the exporter's `Exporter.file_label` (the CSV
+    layout), made safe by `safe_filename`: ``run-2026-10-demo-2026-10-lines.csv``,
+    ``1042-Team-A-2026-10-lines.csv``. Names that clash after that get ``-2``, ``-3``, …
+    in account order. Without ``overwrite`` an existing file raises `ExportTargetExists`
+    before anything is written. Every file is written to a temporary name
     first and all are renamed at the end: if the exporter fails on any account, no file
     is left behind. Returns the `ExportReport`: what the exporter wrote and refused,
     with the paths written in account order. ``progress`` hears of the exporter's own
@@ -425,6 +434,7 @@ def export_files(
             value=per,
             field="per",
         )
+    require_available(exporter)
     resolved = exporter.options(options)
     folder = Path(directory)
     created = not folder.exists()
@@ -436,18 +446,12 @@ def export_files(
             (f"{account.number} {account.name} {part.period.label}", part)
             for account, part in split_by_account(source)
         ]
-    taken: set[str] = set()
+    label = exporter.file_label(resolved)
+    stems = [f"{stem} {label}" if label else stem for stem, _ in parts]
+    names = file_names(stems, exporter.extension)
     jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = []
     reports: list[ExportReport] = []
-    for index, (stem, part) in enumerate(parts):
-        name = safe_filename(stem, exporter.extension)
-        base, counter = name, 2
-        while name.casefold() in taken:
-            name = safe_filename(f"{stem}-{counter}", exporter.extension)
-            if name == base:  # pragma: no cover - the stem was cut at the byte limit
-                name = f"{counter}-{base}"
-            counter += 1
-        taken.add(name.casefold())
+    for index, (name, (_, part)) in enumerate(zip(names, parts, strict=True)):
         if per == "run":
             job = _job(exporter, part, resolved, reports, progress=progress)
         else:
@@ -469,6 +473,12 @@ def export_files(
         # One file per account of a source without accounts: nothing was written.
         report = finish_report(exporter, source, ExportReport(exporter=exporter.identifier))
     return finish_report(exporter, source, attrs.evolve(report, paths=paths))
+
+
+def file_names(stems: Sequence[str], extension: str) -> list[str]:
+    """Safe file names for ``stems``, one each, unique as `UniqueNames` makes them."""
+    unique = UniqueNames()
+    return [unique(stem, extension) for stem in stems]
 
 
 def _job(

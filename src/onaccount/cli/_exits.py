@@ -1,0 +1,12 @@
+"""The exit codes of the command line; importable without the ``cli`` extra."""
+
+from __future__ import annotations
+
+__all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE"]
+
+#: An unexpected failure: a bug, or the database went away.
+EXIT_INTERNAL = 1
+#: Wrong options or input: fix the command line or the file (or install the ``cli`` extra).
+EXIT_USAGE = 2
+#: The library refused: permission, a credit account, a conflict, an undone invoice.
+EXIT_REFUSED = 3
