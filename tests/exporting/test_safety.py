@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -20,16 +21,53 @@ from onaccount.exporting import (
 )
 from onaccount.testing import strategies
 
+#: What may stand before a formula trigger and still let a spreadsheet run it.
+INVISIBLE = " \t\r\n\u00a0\u2000\u2001\u2002\u2003\u200a\u200b\u200c\u200d\u2060\u3000\ufeff"
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
-@pytest.mark.parametrize("text", ["=SUM(A1)", "+31 6", "-1+1", "@cmd", "\t=1", "\r=1", "=", "-"])
+
+@pytest.mark.parametrize(
+    "text", ["=SUM(A1)", "+31 6", "-1+1", "@cmd", "\t=1", "\r=1", "=", "-", "-7-1", "--7"]
+)
 def test_text_starting_with_a_formula_trigger_gets_an_apostrophe(text: str) -> None:
     """Text starting with = + - @ tab or CR is prefixed with an apostrophe."""
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "Beer", "'=already", " =SUM(A1)", "a=b", "1-2", "\n=1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =1+1",
+        "\u00a0=1+1",
+        "\u200b=1+1",
+        "\ufeff=1+1",
+        "\n=1+1",
+        "\r\n=1+1",
+        " \t @SUM(A1)",
+        "\u2003\u2060+cmd",
+        "\uff1d1+1",
+        "\uff0b1",
+        "\uff0d1+1",
+        "\uff20SUM(A1)",
+        "  \uff1dHYPERLINK()",
+    ],
+)
+def test_a_trigger_after_leading_white_space_or_invisible_characters_is_neutralised(
+    text: str,
+) -> None:
+    """Spaces, NBSP, zero-width, BOM or line breaks before a trigger (full-width too) hide nothing."""
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["-7", "-2.80", "+31", "-0,5", " -7", "-1042", "+2.5"])
+def test_text_that_is_a_plain_number_is_left_alone(text: str) -> None:
+    """A plain number, even negative, is no formula: bookkeeping imports need it as it is."""
+    assert neutralise(text) == text
+
+
+@pytest.mark.parametrize("text", ["", "Beer", "'=already", "a=b", "1-2", "Team =A", "x\n=1"])
 def test_other_text_is_left_alone(text: str) -> None:
-    """Text that does not start with a trigger is returned unchanged."""
+    """Text whose first visible character is no trigger is returned unchanged."""
     assert neutralise(text) == text
 
 
@@ -50,7 +88,9 @@ def test_clean_text_removes_before_it_neutralises() -> None:
 def test_clean_text_is_safe_for_spreadsheets_and_xml(text: str) -> None:
     """Cleaned text never starts with a trigger and survives a trip through an XML parser."""
     cleaned = clean_text(text)
-    assert not cleaned or cleaned[0] not in FORMULA_TRIGGERS
+    visible = cleaned.lstrip(INVISIBLE)
+    if visible and visible[0] in FORMULA_TRIGGERS:
+        assert cleaned.startswith("'") or PLAIN_NUMBER.fullmatch(cleaned.strip())
     element = ET.Element("t")
     element.text = cleaned
     # expat refuses XML-forbidden characters; line ends may be normalised, nothing else.
