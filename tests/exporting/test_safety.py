@@ -55,7 +55,7 @@ def test_text_starting_with_a_formula_trigger_gets_an_apostrophe(text: str) -> N
 def test_a_trigger_after_leading_white_space_or_invisible_characters_is_neutralised(
     text: str,
 ) -> None:
-    """Spaces, NBSP, zero-width, BOM or line breaks before a trigger (full-width too) hide nothing."""
+    """Spaces, NBSP, zero-width, BOM or line breaks before a trigger (full-width too) hide none."""
     assert neutralise(text) == "'" + text
 
 

@@ -11,10 +11,19 @@ import click
 from rich.table import Table
 
 import onaccount as oa
-from onaccount.exporting import Exporter, export_to_directory, load_exporters
+from onaccount.exporting import Exporter, ExportReport, export_files, load_exporters
 
 from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_options
-from ._rendering import _emit_json, _money, _plan_json, _print_plan, _run_json, json_option
+from ._rendering import (
+    _emit_json,
+    _ExportProgress,
+    _money,
+    _plan_json,
+    _print_plan,
+    _report_line,
+    _run_json,
+    json_option,
+)
 
 __all__ = ["export_command", "exporters_command", "invoice_command", "undo_command"]
 
@@ -57,6 +66,7 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
 @click.option("--commit", is_flag=True, help="Commit the run; without it, only preview.")
 @click.option("--key", help="Idempotency key: committing twice with it books once.")
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
+@click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporters.")
 @out_option
 @json_option
 @pass_state
@@ -72,6 +82,7 @@ def invoice_command(
     commit: bool,
     key: str | None,
     formats: tuple[str, ...],
+    pairs: tuple[str, ...],
     out: Path,
     as_json: bool,
 ) -> None:
@@ -80,6 +91,7 @@ def invoice_command(
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter is refused now, not after the run is committed.
     exporters = _exporters(formats)
+    options = _parse_options(pairs) or None
     ledger = state.ledger()
     with state.err.status("planning the run"):
         plan = oa.plan_run(ledger, period, selection, strategy, actor=state.actor)
@@ -89,12 +101,14 @@ def invoice_command(
     if commit and (plan.drafts or (key is not None and ledger.run_by_key(key) is not None)):
         with state.err.status("committing the run"):
             run = oa.commit_run(ledger, plan, actor=state.actor, key=key)
-    written = _export(run or plan, exporters, out) if exporters else []
+    reports = _export(state, run or plan, exporters, out, options) if exporters else []
+    written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
         if commit:
             data["run"] = None if run is None else _run_json(run)
         data["exports"] = [str(p) for p in written]
+        data["export_reports"] = [_report_json(report) for report in reports]
         _emit_json(state, data)
     else:
         _print_plan(state, plan)
@@ -104,10 +118,10 @@ def invoice_command(
             state.out.print("nothing to commit: no account to invoice")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
-        for path in written:
-            state.out.print(f"wrote {path}")
+        _print_reports(state, reports)
     if plan.refusals and not plan.drafts and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
+    _exit_if_nothing_written(reports)
 
 
 def _parse_options(pairs: Iterable[str]) -> dict[str, object]:
@@ -135,15 +149,44 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
 
 
 def _export(
+    state: _State,
     source: oa.Plan | oa.InvoiceRun,
     exporters: Iterable[Exporter[Any]],
     out: Path,
     options: dict[str, object] | None = None,
-) -> list[Path]:
-    written: list[Path] = []
-    for exporter in exporters:
-        written += export_to_directory(exporter, source, out, options, overwrite=True)
-    return written
+) -> list[ExportReport]:
+    reports: list[ExportReport] = []
+    with _ExportProgress(state) as progress:
+        for exporter in exporters:
+            tell = progress.task(exporter.identifier)
+            reports.append(
+                export_files(exporter, source, out, options, overwrite=True, progress=tell)
+            )
+    return reports
+
+
+def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
+    for report in reports:
+        state.out.print(_report_line(report), markup=False, highlight=False, soft_wrap=True)
+        for path in report.paths:
+            state.out.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _report_json(report: ExportReport) -> dict[str, object]:
+    return {
+        "exporter": report.exporter,
+        "unit": report.unit,
+        "written": report.written,
+        "refused": list(report.refused_accounts()),
+        "refused_fields": dict(report.refusals_by_field()),
+        "paths": [str(p) for p in report.paths],
+    }
+
+
+def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
+    """An export that wrote nothing of what it was asked for fails the command."""
+    if any(report.nothing_written for report in reports):
+        click.get_current_context().exit(EXIT_REFUSED)
 
 
 @cli.command("undo")
@@ -176,8 +219,9 @@ def export_command(
     state.actor.require(oa.Capability.VIEW, "export runs")
     exporters = _exporters(formats)
     run = state.ledger().run(run_id)
-    for path in _export(run, exporters, out, _parse_options(pairs) or None):
-        click.echo(f"wrote {path}")
+    reports = _export(state, run, exporters, out, _parse_options(pairs) or None)
+    _print_reports(state, reports)
+    _exit_if_nothing_written(reports)
 
 
 @cli.command("exporters")
