@@ -171,6 +171,45 @@ def test_impossible_limits_are_refused_naming_them(
     assert ledger.mutations() == []
 
 
+def test_a_limit_change_based_on_a_stale_limit_is_refused(ledger: oa.MemoryLedger) -> None:
+    """With ``expected`` given, a limit someone else changed meanwhile raises LimitConflict."""
+    oa.change_limit(ledger, "1042", 300, actor=ADMIN, reason="first", expected="200.00")
+    before = ledger.mutations()
+    with pytest.raises(oa.LimitConflict) as caught:
+        oa.change_limit(ledger, "1042", 250, actor=ADMIN, reason="second", expected="200.00")
+    message = caught.value.message
+    assert "account 1042 'Team A'" in message
+    assert "200.00" in message
+    assert "300.00" in message
+    assert caught.value.value == Decimal("300.00")
+    assert ledger.mutations() == before
+    assert ledger.states(["1042"])["1042"].limit == Decimal("300.00")
+
+
+def test_a_limit_change_sets_the_value_whatever_the_limit_was(ledger: oa.MemoryLedger) -> None:
+    """Without ``expected``, the limit ends at the value asked for, not at a sum."""
+    ledger.book(
+        oa.Mutation(
+            account="1042",
+            kind=oa.MutationKind.LIMIT_CHANGE,
+            limit_delta=Decimal("40.00"),
+            actor="other",
+            at=T,
+            reason="raced",
+        )
+    )
+    mutation = oa.change_limit(ledger, "1042", 300, actor=ADMIN, reason="set")
+    assert mutation.limit_delta == Decimal("60.00")
+    assert ledger.states(["1042"])["1042"].limit == Decimal("300.00")
+
+
+def test_setting_the_limit_it_has_is_refused_by_the_ledger(ledger: oa.MemoryLedger) -> None:
+    """A limit change to the current limit books nothing and says so."""
+    with pytest.raises(oa.InvalidValue, match=r"account 1042 'Team A' has limit 200.00 already"):
+        oa.change_limit(ledger, "1042", "200", actor=ADMIN, reason="same")
+    assert ledger.mutations() == []
+
+
 def test_a_limit_change_needs_a_reason(ledger: oa.MemoryLedger) -> None:
     """Mutations always say why: an empty reason is refused."""
     with pytest.raises(oa.InvalidValue, match=r"reason '  ' is empty"):

@@ -1,5 +1,6 @@
 import builtins
 import datetime as dt
+import functools
 import pickle
 import re
 import textwrap
@@ -7,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import onaccount
@@ -28,6 +29,7 @@ from onaccount import (
     _errors,
 )
 from onaccount._money import to_decimal
+from onaccount.testing import strategies as oas
 
 ERRORS: list[type[OnAccountError]] = [getattr(_errors, name) for name in _errors.__all__]
 
@@ -181,3 +183,57 @@ def test_errors_raised_by_the_library_survive_pickling(case: str) -> None:
     assert restored.message == caught.value.message
     assert restored.value == caught.value.value
     assert restored.field == caught.value.field
+
+
+def _assert_travels(error: OnAccountError) -> None:
+    """``error`` pickles, and comes back with its type, message and whole payload."""
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is type(error)
+    assert (restored.message, restored.value, restored.field) == (
+        error.message,
+        error.value,
+        error.field,
+    )
+    assert restored.obj == error.obj
+
+
+def _raised(call: Callable[[], object]) -> list[OnAccountError]:
+    """The library error ``call`` raises, as a list of none or one."""
+    try:
+        call()
+    except OnAccountError as error:
+        return [error]
+    return []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=oas.generated_runs(), strategy=oas.reset_strategies())
+def test_every_error_a_run_raises_pickles_with_its_payload(
+    generated: oas.GeneratedRun, strategy: onaccount.ResetStrategy
+) -> None:
+    """Refusals, empty runs, conflicts, used keys and double undos travel with their objects."""
+    ledger, actor, run = generated.ledger, generated.generated.actor, generated.run
+    period = generated.plan.period
+    numbers = list(generated.generated.numbers)
+    errors: list[OnAccountError] = []
+    plan = onaccount.plan_run(ledger, period, [*numbers, "404"], strategy, actor=actor)
+    errors += _raised(plan.raise_for_refusals)
+    # The period is billed already: this plan is empty, or its key is another plan's.
+    errors += _raised(lambda: onaccount.commit_run(ledger, plan, actor=actor))
+    errors += _raised(lambda: onaccount.commit_run(ledger, generated.plan, actor=actor))
+    other = onaccount.Period.day(period.first, tz=period.tz, day_starts_at=period.day_starts_at)
+    later = onaccount.plan_run(ledger, other, numbers, strategy, actor=actor)
+    errors += _raised(lambda: onaccount.commit_run(ledger, later, actor=actor, key=run.key or "k"))
+    errors += _raised(lambda: run.invoice_for("404"))
+    for invoice in run.invoices:
+        if invoice.state is onaccount.InvoiceState.UNDONE:
+            undo = functools.partial(
+                onaccount.undo_invoice, ledger, run.id, invoice.account.number
+            )
+            errors += _raised(lambda undo=undo: undo(actor=actor, reason="again"))
+    if numbers:
+        stale = functools.partial(onaccount.change_limit, ledger, numbers[0], "1")
+        errors += _raised(lambda: stale(actor=actor, reason="stale", expected="99999"))
+    assert errors
+    for error in errors:
+        _assert_travels(error)

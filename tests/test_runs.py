@@ -418,18 +418,127 @@ def test_commit_reports_the_balance_at_commit_time(ledger: oa.MemoryLedger) -> N
 def test_idempotency_key_returns_the_existing_run_and_books_nothing_twice(
     ledger: oa.MemoryLedger,
 ) -> None:
-    """Committing again under a used key returns the stored run and writes nothing."""
+    """Committing the same plan again under its key returns the stored run, writing nothing."""
     plan = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
     run = oa.commit_run(ledger, plan, actor=ADMIN, key="october-2026")
     before = snapshot(ledger)
     again = oa.commit_run(ledger, plan, actor=ADMIN, key="october-2026")
     assert again == run
-    other = oa.plan_run(ledger, NOVEMBER, ["1042"], "zero-balance", actor=ADMIN)
-    assert oa.commit_run(ledger, other, actor=ADMIN, key="october-2026") == run
     assert snapshot(ledger) == before
     assert ledger.run_by_key("october-2026") == run
     assert ledger.run_by_key("november-2026") is None
     assert len(ledger.mutations()) == 2
+
+
+def test_a_key_answers_an_identical_plan_planned_again(ledger: oa.MemoryLedger) -> None:
+    """A plan made again over the same ledger is a retry: the first run comes back."""
+    first = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
+    second = oa.plan_run(ledger, OCTOBER, ["2001", "1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, first, actor=ADMIN, key="oct")
+    before = snapshot(ledger)
+    assert oa.commit_run(ledger, second, actor=ADMIN, key="oct") == run
+    # Planned again after the commit, the month has nothing left: still the same retry.
+    replanned = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
+    assert not replanned.drafts
+    assert oa.commit_run(ledger, replanned, actor=ADMIN, key="oct") == run
+    assert snapshot(ledger) == before
+
+
+def test_a_key_used_by_another_plan_is_refused_naming_run_and_difference(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """November under October's key raises KeyInUse naming key, run and what differs."""
+    october = oa.plan_run(ledger, OCTOBER, ["1042"], "limit-minus-invoiced", actor=ADMIN)
+    run = oa.commit_run(ledger, october, actor=ADMIN, key="oct")
+    november = oa.plan_run(ledger, NOVEMBER, ["1042"], "zero-balance", actor=ADMIN)
+    before = snapshot(ledger)
+    with pytest.raises(oa.KeyInUse) as caught:
+        oa.commit_run(ledger, november, actor=ADMIN, key="oct")
+    assert isinstance(caught.value, oa.RunConflict)
+    message = caught.value.message
+    assert "key 'oct'" in message
+    assert run.id in message
+    assert "2026-10" in message
+    assert "2026-11" in message
+    assert "limit-minus-invoiced" in message
+    assert "zero-balance" in message
+    assert caught.value.value == "oct"
+    assert snapshot(ledger) == before
+    assert ledger.run_by_key("oct") == run
+
+
+@pytest.mark.parametrize(
+    ("change", "difference"),
+    [
+        ({"selection": ["1042", "2001"]}, r"account\(s\) 2001 selected as well"),
+        ({"currency": "EUR"}, "currency"),
+    ],
+    ids=["accounts", "currency"],
+)
+def test_a_key_refuses_a_plan_that_differs_in_one_part(
+    ledger: oa.MemoryLedger, change: dict[str, Any], difference: str
+) -> None:
+    """Selection and currency are part of what a key is bound to."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    buy(ledger, "2001", at(12), ("Coffee", 1, "2.40", FOOD))
+    buy(ledger, "1042", at(12), ("Beer", 1, "2.80", BEER))
+    other = oa.plan_run(
+        ledger,
+        OCTOBER,
+        change.get("selection", ["1042"]),
+        "zero-balance",
+        actor=ADMIN,
+        currency=change.get("currency"),
+    )
+    with pytest.raises(oa.KeyInUse, match=difference):
+        oa.commit_run(ledger, other, actor=ADMIN, key="k")
+
+
+def test_new_purchases_under_a_used_key_are_refused_naming_the_account(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A re-plan that would bill purchases the keyed run did not is not a retry."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    buy(ledger, "1042", at(20), ("Beer", 1, "2.80", BEER))
+    again = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    with pytest.raises(oa.KeyInUse, match=r"purchases of account\(s\) 1042"):
+        oa.commit_run(ledger, again, actor=ADMIN, key="k")
+
+
+def test_an_empty_plan_is_refused_naming_refusals_and_consumes_no_key(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A plan without drafts raises EmptyRun naming each account and why; nothing is kept."""
+    plan = oa.plan_run(ledger, OCTOBER, ["9000", "5005", "404"], "zero-balance", actor=ADMIN)
+    assert not plan.drafts
+    before = snapshot(ledger)
+    with pytest.raises(oa.EmptyRun) as caught:
+        oa.commit_run(ledger, plan, actor=ADMIN, key="oct")
+    message = caught.value.message
+    assert "9000" in message
+    assert "credit account" in message
+    assert "404" in message
+    assert "does not exist" in message
+    assert "5005" in message
+    assert "nothing to invoice" in message
+    assert caught.value.value == ("404", "5005", "9000")
+    assert snapshot(ledger) == before
+    assert ledger.run_by_key("oct") is None
+    # The key is still free for the run that does bill.
+    billed = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    assert oa.commit_run(ledger, billed, actor=ADMIN, key="oct").key == "oct"
+
+
+def test_an_empty_selection_has_nothing_to_invoice() -> None:
+    """Committing a plan over accounts without purchases says there was nothing to invoice."""
+    ledger = oa.MemoryLedger()
+    oa.open_account(ledger, oa.Account(number="1", name="Quiet", limit=10), actor=ADMIN)
+    plan = oa.plan_run(ledger, OCTOBER, ["1"], "none", actor=ADMIN)
+    with pytest.raises(oa.EmptyRun, match=r"nothing to invoice"):
+        oa.commit_run(ledger, plan, actor=ADMIN)
+    assert ledger.runs() == []
 
 
 def test_commit_refuses_a_naive_instant_naming_the_field(ledger: oa.MemoryLedger) -> None:
@@ -514,6 +623,35 @@ def test_undo_twice_raises_already_undone(ledger: oa.MemoryLedger) -> None:
     assert snapshot(ledger) == before
 
 
+def test_undo_warns_when_the_account_is_over_its_limit_again(ledger: oa.MemoryLedger) -> None:
+    """Undoing a cleared invoice after new spending reports the negative spending room."""
+    run = oa.commit_run(
+        ledger,
+        oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN),
+        actor=ADMIN,
+    )
+    buy(ledger, "1042", at(5, month=11), ("Dinner", 1, "190.00", FOOD))
+    undone = oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong month")
+    room = ledger.states(["1042"])["1042"].spending_room
+    assert room < 0
+    warning = undone.over_limit
+    assert warning is not None
+    assert (warning.account, warning.spending_room) == ("1042", room)
+    assert f"spending room {room}" in warning.message
+    assert "1042 'Team A'" in warning.message
+
+
+def test_undo_within_the_limit_warns_nothing(ledger: oa.MemoryLedger) -> None:
+    """An undo that leaves spending room carries no warning."""
+    run = oa.commit_run(
+        ledger,
+        oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN),
+        actor=ADMIN,
+    )
+    undone = oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong month")
+    assert undone.over_limit is None
+
+
 def test_undo_of_an_unknown_run_names_it(ledger: oa.MemoryLedger) -> None:
     """Undoing a run that does not exist raises UnknownRun naming the id."""
     with pytest.raises(oa.UnknownRun, match=r"invoice run 'nope' does not exist"):
@@ -568,6 +706,20 @@ def test_commit_checks_the_capability_the_plan_needs(ledger: oa.MemoryLedger) ->
     assert oa.commit_run(ledger, single, actor=CLERK).actor == "clerk"
 
 
+def test_commit_decides_bulk_from_the_accounts_it_invoices(ledger: oa.MemoryLedger) -> None:
+    """A plan's bulk flag changed by the caller does not let a clerk bill two accounts."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "none", actor=ADMIN)
+    forged = attrs.evolve(plan, bulk=False)
+    before = snapshot(ledger)
+    with pytest.raises(oa.PermissionDenied, match=r"lacks the 'bulk-invoice' capability"):
+        oa.commit_run(ledger, forged, actor=CLERK)
+    assert snapshot(ledger) == before
+    # Two accounts selected, one billed: that is a single invoice, which a clerk may commit.
+    one = oa.plan_run(ledger, OCTOBER, ["1042", "5005"], "none", actor=ADMIN)
+    assert [d.account.number for d in one.drafts] == ["1042"]
+    assert oa.commit_run(ledger, one, actor=CLERK).actor == "clerk"
+
+
 def test_undo_needs_the_undo_capability() -> None:
     """Undoing without 'undo' is refused before the ledger is used."""
     with pytest.raises(oa.PermissionDenied, match=r"lacks the 'undo' capability"):
@@ -611,22 +763,17 @@ def test_two_months_invoice_exactly_what_one_run_over_both_does(
     generated = data.draw(oas.ledgers(both, credits_in_period=False))
     numbers = list(generated.numbers)
     separate, together = replay(generated), replay(generated)
-    runs = [
-        oa.commit_run(
-            separate, oa.plan_run(separate, p, numbers, strategy, actor=ADMIN), actor=ADMIN
-        )
-        for p in (first, second)
-    ]
-    run = oa.commit_run(
-        together, oa.plan_run(together, both, numbers, strategy, actor=ADMIN), actor=ADMIN
-    )
+
+    def billed(ledger: oa.MemoryLedger, period: oa.Period) -> tuple[oa.AccountInvoice, ...]:
+        # A period with nothing to invoice commits no run: EmptyRun says so.
+        plan = oa.plan_run(ledger, period, numbers, strategy, actor=ADMIN)
+        return oa.commit_run(ledger, plan, actor=ADMIN).invoices if plan.drafts else ()
+
+    months_billed = [*billed(separate, first), *billed(separate, second)]
+    at_once = billed(together, both)
     for number in numbers:
-        parts = [
-            r.invoice_for(number)
-            for r in runs
-            if any(i.account.number == number for i in r.invoices)
-        ]
-        whole = [i for i in run.invoices if i.account.number == number]
+        parts = [i for i in months_billed if i.account.number == number]
+        whole = [i for i in at_once if i.account.number == number]
         ids = [t for part in parts for t in part.transaction_ids()]
         assert len(ids) == len(set(ids))
         assert set(ids) == (whole[0].transaction_ids() if whole else set())

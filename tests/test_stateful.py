@@ -1,4 +1,5 @@
 import datetime as dt
+import pickle
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -19,6 +20,7 @@ import onaccount as oa
 from onaccount.testing import strategies as oas
 
 ADMIN = oa.Actor.superuser("machine")
+CLERK = oa.Actor("clerk", {"view", "invoice"})
 _ZERO = Decimal(0)
 _UTC = dt.UTC
 
@@ -63,6 +65,23 @@ def room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> De
         "limit-minus-invoiced": _ZERO,
         "clear-half": oa.round_money(total / 2, currency),
     }[strategy.name]
+
+
+def travels(error: oa.OnAccountError) -> None:
+    """A raised error pickles with its type, message and payload (worker processes send them)."""
+    restored = pickle.loads(pickle.dumps(error))
+    assert type(restored) is type(error)
+    assert (restored.message, restored.value, restored.field) == (
+        error.message,
+        error.value,
+        error.field,
+    )
+    assert restored.obj == error.obj
+
+
+def plan_header(plan: oa.Plan) -> tuple[Any, ...]:
+    """What a plan was asked to do, whatever the ledger then held."""
+    return (plan.period, plan.strategy.name, plan.currency, plan.selected)
 
 
 def utc(instant: dt.datetime) -> dt.datetime:
@@ -124,6 +143,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.invoices: dict[tuple[str, str], InvoiceModel] = {}
         self.plans: list[PlanModel] = []
         self.keys: dict[str, str] = {}
+        self.key_plans: dict[str, oa.Plan] = {}
         self.next_id = 0
         self.universe = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
 
@@ -223,6 +243,7 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(oa.LimitExceeded) as caught:
                 self.ledger.record(purchase)
             assert purchase.id in str(caught.value)
+            travels(caught.value)
             assert str(room) in str(caught.value)
             assert self.observe() == before
             return
@@ -251,6 +272,31 @@ class LedgerMachine(RuleBasedStateMachine):
         mutation = oa.correct_balance(self.ledger, number, delta, actor=ADMIN, reason="till")
         assert mutation.balance_delta == delta
         self.balance[number] += delta
+        self.revision[number] += 1
+        self.touch([number])
+
+    @rule(data=st.data(), stale=st.booleans())
+    def change_limit(self, data: st.DataObject, stale: bool) -> None:
+        number = data.draw(st.sampled_from(sorted(self.accounts)))
+        places = oa.minor_unit(self.accounts[number].currency)
+        current = self.limit[number]
+        new = current + data.draw(st.integers(1, 5000)) * places
+        before = self.observe()
+        if stale:
+            event("change limit: stale")
+            with pytest.raises(oa.LimitConflict) as caught:
+                oa.change_limit(
+                    self.ledger, number, new, actor=ADMIN, reason="raise", expected=current - 1
+                )
+            assert str(current) in caught.value.message
+            travels(caught.value)
+            assert self.observe() == before
+            return
+        mutation = oa.change_limit(
+            self.ledger, number, new, actor=ADMIN, reason="raise", expected=current
+        )
+        assert mutation.limit_delta == new - current
+        self.limit[number] = new
         self.revision[number] += 1
         self.touch([number])
 
@@ -317,6 +363,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert len(drafts) == len(plan.drafts)
         assert len(refusals) == len(plan.refusals)
         assert plan.bulk == (len(selected) != 1)
+        assert plan.selected == tuple(selected)
         expected_warnings = []
         for number in selected:
             account = self.accounts.get(number)
@@ -393,6 +440,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def commit_plan(self, data: st.DataObject, model: PlanModel) -> None:
         plan = model.plan
+        if data.draw(st.booleans()):
+            # A caller's edit of the bulk flag changes nothing about what may be committed.
+            plan = attrs.evolve(plan, bulk=not plan.bulk)
+        actor = data.draw(st.sampled_from((ADMIN, ADMIN, CLERK)))
         key_kind = data.draw(st.sampled_from(("none", "fresh", "existing")))
         key = None
         if key_kind == "fresh":
@@ -400,24 +451,56 @@ class LedgerMachine(RuleBasedStateMachine):
         elif key_kind == "existing" and self.keys:
             key = data.draw(st.sampled_from(sorted(self.keys)))
         before = self.observe()
+        if actor is CLERK and len(plan.drafts) > 1:
+            event("commit: clerk refused a bulk run")
+            with pytest.raises(oa.PermissionDenied, match="bulk-invoice") as denied:
+                oa.commit_run(self.ledger, plan, actor=actor, key=key)
+            travels(denied.value)
+            assert self.observe() == before
+            return
         if key is not None and key in self.keys:
             existing = self.ledger.run(self.keys[key])
-            assert oa.commit_run(self.ledger, plan, actor=ADMIN, key=key) == existing
+            keyed = self.key_plans[key]
+            if plan.fingerprint == keyed.fingerprint or (
+                not plan.drafts and plan_header(plan) == plan_header(keyed)
+            ):
+                event("commit: retry under its key")
+                assert oa.commit_run(self.ledger, plan, actor=actor, key=key) == existing
+            else:
+                event("commit: key in use by another plan")
+                with pytest.raises(oa.KeyInUse) as used:
+                    oa.commit_run(self.ledger, plan, actor=actor, key=key)
+                assert f"key {key!r}" in used.value.message
+                assert existing.id in used.value.message
+                travels(used.value)
             assert self.observe() == before
+            return
+        if not plan.drafts:
+            event("commit: empty plan refused")
+            with pytest.raises(oa.EmptyRun) as empty:
+                oa.commit_run(self.ledger, plan, actor=actor, key=key)
+            for number in (*plan.nothing_to_invoice, *(r.account for r in plan.refusals)):
+                assert number in empty.value.message
+            travels(empty.value)
+            assert self.observe() == before
+            if key is not None:
+                assert self.ledger.run_by_key(key) is None
             return
         conflict = any(
             tx in self.invoiced for d in plan.drafts for tx in d.statement.transaction_ids()
         ) or any(self.revision[n] != r for n, r in model.revisions.items())
         if conflict:
             event("commit: conflict")
-            with pytest.raises(oa.RunConflict):
-                oa.commit_run(self.ledger, plan, actor=ADMIN, key=key)
+            with pytest.raises(oa.RunConflict) as conflicted:
+                oa.commit_run(self.ledger, plan, actor=actor, key=key)
+            travels(conflicted.value)
             assert self.observe() == before
             return
         states_before = self.ledger.states(sorted(self.accounts))
         invoiced_before = set(self.invoiced)
-        run = oa.commit_run(self.ledger, plan, actor=ADMIN, key=key)
-        event(f"commit: {'non-' if run.invoices else ''}empty run with {plan.strategy.name}")
+        run = oa.commit_run(self.ledger, plan, actor=actor, key=key)
+        event(f"commit: run with {plan.strategy.name}")
+        assert run.fingerprint == plan.fingerprint
         assert run == self.ledger.run(run.id)
         assert run.key == key
         assert run.strategy == plan.strategy.name
@@ -435,7 +518,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert (invoice.mutation is None) == draft.correction.is_zero
             if invoice.mutation is not None:
                 assert invoice.mutation.kind is oa.MutationKind.RUN_CORRECTION
-                assert invoice.mutation.actor == ADMIN.id
+                assert invoice.mutation.actor == actor.id
                 assert invoice.mutation.run_id == run.id
             # Item 9: balance, limit and spending room move as DESIGN §5 says.
             currency = invoice.account.currency
@@ -472,6 +555,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert plan.period.contains(self.txs[tx_id].at)
         if key is not None:
             self.keys[key] = run.id
+            self.key_plans[key] = plan
 
     @precondition(lambda self: bool(self.invoices))
     @rule(data=st.data())
@@ -484,6 +568,7 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(oa.AlreadyUndone) as caught:
                 oa.undo_invoice(self.ledger, run_id, number, actor=ADMIN, reason="again")
             assert run_id in str(caught.value)
+            travels(caught.value)
             assert self.observe() == before
             return
         state_before = self.state(number)
@@ -495,6 +580,13 @@ class LedgerMachine(RuleBasedStateMachine):
         assert (undone.undo_mutation is None) == model.correction.is_zero
         assert self.ledger.run(run_id).invoice_for(number) == undone
         state_after = self.state(number)
+        # Undo says when it puts the account over its limit again.
+        if state_after.spending_room < 0:
+            event("undo: over the limit again")
+            assert undone.over_limit is not None
+            assert undone.over_limit.spending_room == state_after.spending_room
+        else:
+            assert undone.over_limit is None
         assert state_after.balance - state_before.balance == -model.correction.balance_delta
         assert state_after.limit - state_before.limit == -model.correction.limit_delta
         model.undone = True

@@ -69,10 +69,20 @@ def change_limit(
     actor: Actor,
     reason: str,
     at: dt.datetime | None = None,
+    expected: Decimal | int | str | None = None,
 ) -> Mutation:
-    """Set an account's limit to ``new_limit`` by booking a limit-change mutation."""
+    """Set an account's limit to ``new_limit`` by booking a limit-change mutation.
+
+    The ledger sets the limit inside its write transaction, so concurrent changes never
+    add up: the limit ends at the value the last of them asked for. Pass ``expected``,
+    the limit the decision was based on, to be refused with `LimitConflict` instead when
+    someone changed it meanwhile.
+    """
     actor.require(Capability.MANAGE_ACCOUNTS, "change limits")
     limit = to_decimal(new_limit, field="new limit")
+    based_on = None if expected is None else to_decimal(expected, field="expected limit")
+    why = _reason(reason)
+    when = _now() if at is None else to_utc(at, field="mutation instant 'at'")
     account = ledger.get_account(number)
     if limit < 0:
         raise InvalidValue(
@@ -87,23 +97,7 @@ def change_limit(
             value=limit,
             field="new_limit",
         )
-    current = ledger.states([number])[number].limit
-    if limit == current:
-        raise InvalidValue(
-            f"account {account.label} has limit {current} already; nothing to change",
-            value=limit,
-            field="new_limit",
-        )
-    mutation = Mutation(
-        account=number,
-        kind=MutationKind.LIMIT_CHANGE,
-        limit_delta=limit - current,
-        actor=actor.id,
-        at=_now() if at is None else to_utc(at, field="mutation instant 'at'"),
-        reason=_reason(reason),
-    )
-    ledger.book(mutation)
-    return mutation
+    return ledger.set_limit(number, limit, expected=based_on, actor=actor.id, at=when, reason=why)
 
 
 def correct_balance(

@@ -23,7 +23,10 @@
         ├── CurrencyMismatch
         ├── LimitExceeded                    a purchase would overdraw the spending room
         ├── NotInvoiceable                   e.g. a credit account
+        │   └── EmptyRun                     a plan that invoices no account
         ├── RunConflict                      the ledger changed between plan and commit
+        │   └── KeyInUse                     an idempotency key another plan used
+        ├── LimitConflict                    the limit changed since the caller read it
         ├── AlreadyUndone
         └── SchemaError                      the database's schema is missing or too new
 
@@ -41,11 +44,14 @@ __all__ = [
     "CurrencyMismatch",
     "DuplicateAccount",
     "DuplicateTransaction",
+    "EmptyRun",
     "FloatNotAllowed",
     "InvalidAmount",
     "InvalidPeriod",
     "InvalidValue",
+    "KeyInUse",
     "LedgerError",
+    "LimitConflict",
     "LimitExceeded",
     "MissingExemptionReason",
     "NaiveDatetime",
@@ -178,8 +184,20 @@ class NotInvoiceable(LedgerError):
     """The account cannot be invoiced, for example because it is a credit account."""
 
 
+class EmptyRun(NotInvoiceable):
+    """A plan with no account to invoice: committing it would write an empty run."""
+
+
 class RunConflict(LedgerError):
     """What a plan relied on changed before it was committed; nothing was written."""
+
+
+class KeyInUse(RunConflict):
+    """The idempotency key belongs to a run of another plan; nothing was written."""
+
+
+class LimitConflict(LedgerError):
+    """The limit is no longer the one the change was based on; nothing was written."""
 
 
 class AlreadyUndone(LedgerError):

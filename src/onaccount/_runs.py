@@ -6,14 +6,15 @@ import contextlib
 import datetime as dt
 import enum
 import gc
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import attrs
 
 from ._account import Account, AccountKind
-from ._errors import InvalidValue, NotInvoiceable, UnknownRun
+from ._errors import EmptyRun, InvalidValue, KeyInUse, NotInvoiceable, UnknownRun
 from ._money import minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
@@ -30,6 +31,7 @@ __all__ = [
     "AccountInvoiceDraft",
     "InvoiceRun",
     "InvoiceState",
+    "OverLimitWarning",
     "Plan",
     "Refusal",
     "RefusalReason",
@@ -81,6 +83,26 @@ class UninvoicedWarning:
             f"account {self.account} has {self.count} purchase(s) totalling {self.total} "
             f"before this period that no run has invoiced, the oldest on "
             f"{self.oldest.date().isoformat()}; plan a run over an earlier period to bill them"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OverLimitWarning:
+    """An undo left the account with less than no spending room: it is over its limit."""
+
+    account: str
+    label: str
+    balance: Decimal
+    limit: Decimal
+    spending_room: Decimal
+
+    @property
+    def message(self) -> str:
+        """A sentence for the administrator."""
+        return (
+            f"account {self.label} is over its limit again after the undo: spending room "
+            f"{self.spending_room} (balance {self.balance}, limit {self.limit}); new purchases "
+            "will be refused until it is topped up or the limit raised"
         )
 
 
@@ -145,12 +167,46 @@ class Plan:
     refusals: tuple[Refusal, ...]
     nothing_to_invoice: tuple[str, ...]
     warnings: tuple[UninvoicedWarning, ...]
+    #: Whether the selection needed the bulk-invoice capability to plan. Committing
+    #: decides again from the drafts, so changing this changes nothing.
     bulk: bool
+    #: The currency asked for, if any.
+    currency: str | None = None
+    #: The accounts the plan covers: those selected, in number order.
+    selected: tuple[str, ...] = ()
 
     @property
     def totals(self) -> dict[str, Decimal]:
         """The invoiced amount per currency, sorted by currency code."""
         return _totals((d.statement.currency, d.total) for d in self.drafts)
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what this plan would bill, which an idempotency key is bound to.
+
+        It covers the period (with its zone and day start), the strategy, the currency,
+        the selected accounts and per draft the purchase ids and total: two plans with
+        equal fingerprints commit the same run.
+        """
+        digest = hashlib.sha256()
+        period = self.period
+        head = (
+            period.first.isoformat(),
+            period.last.isoformat(),
+            period.tz,
+            period.day_starts_at.isoformat(),
+            self.strategy.name,
+            self.currency or "",
+            *self.selected,
+        )
+        # NUL never occurs in ids, numbers or names, so the joined parts cannot run together.
+        digest.update("\x00".join(head).encode())
+        for draft in sorted(self.drafts, key=lambda d: d.account.number):
+            total = draft.total.quantize(minor_unit(draft.statement.currency))
+            digest.update(f"\x01{draft.account.number}\x00{total}".encode())
+            for tx_id in sorted(draft.statement.transaction_ids()):
+                digest.update(f"\x00{tx_id}".encode())
+        return digest.hexdigest()
 
     def raise_for_refusals(self) -> None:
         """Raise `NotInvoiceable` naming every refused account, if any was refused.
@@ -190,6 +246,9 @@ class AccountInvoice:
     undone_at: dt.datetime | None = None
     undone_by: str | None = None
     undo_reason: str | None = None
+    #: Set on the invoice `undo_invoice` returns when the undo left the account over its
+    #: limit; not stored, and not part of equality.
+    over_limit: OverLimitWarning | None = attrs.field(default=None, eq=False)
 
     @property
     def account(self) -> Account:
@@ -227,6 +286,12 @@ class InvoiceRun:
     actor: str
     created_at: dt.datetime
     invoices: tuple[AccountInvoice, ...]
+    #: The `Plan.fingerprint` of the plan committed; None for runs stored before
+    #: onaccount kept it.
+    fingerprint: str | None = None
+    #: The currency and the selected accounts of that plan (unknown for older runs).
+    currency: str | None = None
+    selected: tuple[str, ...] = ()
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -265,14 +330,28 @@ def _settled(selection: Selection) -> Selection:
     return sorted(dict.fromkeys(selection))
 
 
-def _require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
-    """Check the capability a selection needs and return whether it is a bulk run."""
+def require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
+    """Check the capability a selection needs and return whether it is a bulk run.
+
+    Also for the command line, which checks before it opens the database.
+    """
+    # Before reading, a query or a list other than one number may cover many accounts.
     bulk = isinstance(selection, AccountQuery) or len(selection) != 1
+    _require_invoicing(actor, bulk, action)
+    return bulk
+
+
+def require_undo(actor: Actor) -> None:
+    """Undoing an account invoice needs the undo capability."""
+    actor.require(Capability.UNDO, "undo an account invoice")
+
+
+def _require_invoicing(actor: Actor, bulk: bool, action: str) -> None:
+    """Invoicing more than one account needs bulk-invoice, one account invoice."""
     if bulk:
         actor.require(Capability.BULK_INVOICE, f"{action} a run over more than one account")
     else:
         actor.require(Capability.INVOICE, f"{action} an invoice")
-    return bulk
 
 
 def _selected_states(
@@ -319,7 +398,7 @@ def plan_run(
     accounts in other currencies are refused.
     """
     selection = _settled(selection)
-    bulk = _require_for_selection(actor, selection, "plan")
+    bulk = require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
     with _without_cyclic_gc():
         return _plan(ledger, period, selection, resolved, actor, currency, bulk)
@@ -482,6 +561,8 @@ def _plan(
         nothing_to_invoice=tuple(nothing),
         warnings=warnings,
         bulk=bulk,
+        currency=currency,
+        selected=tuple(numbers),
     )
 
 
@@ -535,18 +616,24 @@ def commit_run(
     """Commit ``plan`` atomically and return the run.
 
     Links every planned purchase to its account invoice and books one mutation per
-    account whose correction is not zero. If a planned purchase was invoiced meanwhile
-    or an account changed, raises `RunConflict` and writes nothing. With ``key`` given, a
-    run already committed under that key is returned as it is.
+    account whose correction is not zero. The capability needed follows from the drafts:
+    more than one account to invoice needs bulk-invoice. If a planned purchase was
+    invoiced meanwhile or an account changed, raises `RunConflict` and writes nothing.
+    A plan without drafts raises `EmptyRun`.
+
+    With ``key`` given, the key belongs to the plan first committed under it: the same
+    plan (also one planned again, before or after that commit) gets that run back, and
+    nothing is written; a different plan raises `KeyInUse`.
     """
-    if plan.bulk:
-        actor.require(Capability.BULK_INVOICE, "commit a run over more than one account")
-    else:
-        actor.require(Capability.INVOICE, "commit an invoice")
+    # Decided by what is about to be invoiced, never by the plan's bulk flag.
+    _require_invoicing(actor, len(plan.drafts) > 1, "commit")
+    fingerprint = plan.fingerprint
     if key is not None:
         existing = ledger.run_by_key(key)
         if existing is not None:
-            return existing
+            return _answer_for_key(existing, plan, key, fingerprint)
+    if not plan.drafts:
+        raise _empty_run(plan)
     created_at = _now() if at is None else to_utc(at, field="commit instant 'at'")
     run_id = new_id()
     fresh = ledger.states([d.account.number for d in plan.drafts])
@@ -586,9 +673,106 @@ def commit_run(
         actor=actor.id,
         created_at=created_at,
         invoices=tuple(invoices),
+        fingerprint=fingerprint,
+        currency=plan.currency,
+        selected=plan.selected,
     )
     revisions = {d.account.number: d.state.revision for d in plan.drafts}
-    return ledger.commit_run(run, revisions)
+    stored = ledger.commit_run(run, revisions)
+    if key is not None and stored.id != run.id:
+        # Another commit took the key between the look-up above and this one.
+        return _answer_for_key(stored, plan, key, fingerprint)
+    return stored
+
+
+def _empty_run(plan: Plan) -> EmptyRun:
+    """The refusal of a plan that invoices no account, naming each and why."""
+    reasons = [r.message for r in plan.refusals] + [
+        f"account {n} has nothing to invoice in {plan.period.label}"
+        for n in plan.nothing_to_invoice
+    ]
+    accounts = tuple(sorted({r.account for r in plan.refusals} | set(plan.nothing_to_invoice)))
+    why = (
+        "; ".join(reasons) if reasons else "it selects no accounts, so there is nothing to invoice"
+    )
+    return EmptyRun(
+        f"the plan over {plan.period.label} invoices no account, so no run was committed "
+        f"and no key used: {why}",
+        value=accounts,
+        obj=plan,
+        field="drafts",
+    )
+
+
+def _invoiced(pairs: Iterable[tuple[str, Statement]]) -> dict[str, tuple[frozenset[str], Decimal]]:
+    return {number: (s.transaction_ids(), s.total) for number, s in pairs}
+
+
+def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
+    """Whether committing ``plan`` is a retry of the commit that wrote ``run``."""
+    if run.fingerprint is not None and run.fingerprint == fingerprint:
+        return True
+    if (run.period, run.strategy) != (plan.period, plan.strategy.name):
+        return False
+    if run.fingerprint is not None and (run.currency, run.selected) != (
+        plan.currency,
+        plan.selected,
+    ):
+        return False
+    if not plan.drafts:
+        # The same plan made again after the commit: the run holds its purchases now.
+        return True
+    # A run stored before fingerprints were kept is matched by what it invoiced.
+    return run.fingerprint is None and _invoiced(
+        (i.account.number, i.statement) for i in run.invoices
+    ) == _invoiced((d.account.number, d.statement) for d in plan.drafts)
+
+
+def _period_text(period: Period) -> str:
+    return f"{period.label} ({period.tz}, days from {period.day_starts_at.strftime('%H:%M')})"
+
+
+def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
+    """What ``plan`` asks for that the plan of ``run`` did not."""
+    found = []
+    if run.period != plan.period:
+        found.append(f"period {_period_text(plan.period)}, not {_period_text(run.period)}")
+    if run.strategy != plan.strategy.name:
+        found.append(f"strategy {plan.strategy.name}, not {run.strategy}")
+    if run.fingerprint is not None:
+        if run.currency != plan.currency:
+            found.append(f"currency {plan.currency or 'any'}, not {run.currency or 'any'}")
+        added = sorted(set(plan.selected) - set(run.selected))
+        left = sorted(set(run.selected) - set(plan.selected))
+        if added:
+            found.append(f"account(s) {', '.join(added)} selected as well")
+        if left:
+            found.append(f"account(s) {', '.join(left)} not selected")
+    billed = _invoiced((i.account.number, i.statement) for i in run.invoices)
+    wanted = _invoiced((d.account.number, d.statement) for d in plan.drafts)
+    other = sorted(n for n in set(billed) | set(wanted) if billed.get(n) != wanted.get(n))
+    if other:
+        found.append(f"other purchases of account(s) {', '.join(other)}")
+    return found or ["other purchases"]
+
+
+def _answer_for_key(run: InvoiceRun, plan: Plan, key: str, fingerprint: str) -> InvoiceRun:
+    """The run stored under ``key`` if ``plan`` is its retry; else `KeyInUse`."""
+    if _is_retry(run, plan, fingerprint):
+        return run
+    return _raise_key_in_use(run, plan, key)
+
+
+def _raise_key_in_use(run: InvoiceRun, plan: Plan, key: str) -> NoReturn:
+    raise KeyInUse(
+        f"key {key!r} is in use by run {run.id} over {_period_text(run.period)} with "
+        f"strategy {run.strategy}, committed on {run.created_at.isoformat(timespec='seconds')}; "
+        f"this plan differs: {'; '.join(_differences(run, plan))}; nothing was written: "
+        "commit this plan under a new key",
+        value=key,
+        obj=run,
+        field="key",
+    )
 
 
 def undo_invoice(
@@ -603,9 +787,10 @@ def undo_invoice(
     """Undo ``account``'s part of run ``run_id``: book the reverse mutation, free its purchases.
 
     The run and both mutations stay in the audit trail. Undoing twice raises
-    `AlreadyUndone`.
+    `AlreadyUndone`. When the account's purchases put it over its limit again, the
+    returned invoice's ``over_limit`` says so with the spending room left (below zero).
     """
-    actor.require(Capability.UNDO, "undo an account invoice")
+    require_undo(actor)
     if not isinstance(reason, str) or not reason.strip():
         raise InvalidValue(
             f"undo reason {reason!r} is empty; say why the invoice is undone",
@@ -627,6 +812,21 @@ def undo_invoice(
             reason=reason.strip(),
             run_id=run_id,
         )
-    return ledger.undo_invoice(
+    undone = ledger.undo_invoice(
         run_id, account, mutation=mutation, at=when, actor=actor.id, reason=reason.strip()
+    )
+    return attrs.evolve(undone, over_limit=_over_limit(ledger, account))
+
+
+def _over_limit(ledger: Ledger, number: str) -> OverLimitWarning | None:
+    """A warning when ``number`` has less than no spending room, as it has right now."""
+    state = ledger.states([number]).get(number)
+    if state is None or state.spending_room >= 0:
+        return None
+    return OverLimitWarning(
+        account=number,
+        label=state.account.label,
+        balance=state.balance,
+        limit=state.limit,
+        spending_room=state.spending_room,
     )

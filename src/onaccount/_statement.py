@@ -18,7 +18,7 @@ from typing import Any
 import attrs
 
 from ._account import Account
-from ._errors import InvalidValue
+from ._errors import InvalidValue, LedgerError
 from ._money import Vat, minor_unit, vat_sort_key, vat_split
 from ._period import Period
 from ._transaction import CreditBooking, Purchase, Transaction
@@ -57,6 +57,44 @@ class BatchSource:
 
     def __call__(self) -> Iterable[Transaction]:
         return self.reader([self.key])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The reader belongs to an open ledger in this process; a copy elsewhere (a worker's
+        # error, a pickled plan) keeps the statement's values and says where the purchases are.
+        return (_Detached, (self.key,))
+
+    def __copy__(self) -> BatchSource:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BatchSource:
+        # In this process the ledger is still there: a copy reads from it as the original.
+        return self
+
+
+@attrs.frozen
+class _Detached:
+    """The source of a statement copied out of the process that read it from its ledger."""
+
+    key: str
+
+    def __call__(self) -> Iterable[Transaction]:
+        raise LedgerError(
+            f"this statement ({self.key}) was copied out of the process that read it, and "
+            "its purchases stay in the ledger; read the plan or run from the ledger again "
+            "to list them",
+            value=self.key,
+            field="source",
+        )
+
+
+@attrs.frozen
+class _Kept:
+    """The purchases a statement built without a source keeps for itself."""
+
+    transactions: tuple[Transaction, ...]
+
+    def __call__(self) -> Iterable[Transaction]:
+        return self.transactions
 
 
 @attrs.frozen
@@ -367,11 +405,7 @@ class StatementBuilder:
                 VatTotal(vat, number(split.gross), number(split.net), number(split.vat))
             )
         if source is None:
-            held = tuple(self._kept)
-
-            def source() -> Iterable[Transaction]:
-                return held
-
+            source = _Kept(tuple(self._kept))
         return Statement(
             account=self.account,
             period=self.period,

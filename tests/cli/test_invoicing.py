@@ -128,11 +128,74 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     assert second["run"]["totals"] == first["run"]["totals"]
     assert second["drafts"] == []
     assert state_of(small_db) == booked
+    assert (first["run_written"], second["run_written"]) == (True, False)
     again = invoke(
         small_db, *OCTOBER_ALL, "--strategy", "zero-balance", "--commit", "--key", "oct-2026"
     )
-    assert f"committed run {first['run']['id']} (key oct-2026)" in succeeded(again).stdout
+    said = succeeded(again).stdout
+    assert "committed run" not in said
+    assert (
+        f"key oct-2026: already committed as run {first['run']['id']} on "
+        f"{first['run']['created_at'][:10]}; nothing booked"
+    ) in said
     assert state_of(small_db) == booked
+
+
+def test_a_key_used_for_another_period_is_refused_and_nothing_committed(small_db: Path) -> None:
+    """November under October's key exits 3 naming the run, and never says "committed"."""
+    october = commit_october(small_db, "--key", "oct")["run"]
+    booked = state_of(small_db)
+    result = invoke(
+        small_db,
+        "invoice", "--period", "2026-11", "--all", "--strategy", "limit-minus-invoiced",
+        "--commit", "--key", "oct",
+    )  # fmt: skip
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert "committed" not in result.stdout
+    assert f"key 'oct' is in use by run {october['id']}" in result.stderr
+    assert "period 2026-11" in result.stderr
+    assert state_of(small_db) == booked
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("invoice", "--period", "2026-10", "--all", "--strategy", "none", "--commit"),
+        ("invoice", "--period", "2026-10", "--account", "100", "--strategy", "none"),
+        ("undo", "some-run", "--account", "100", "--reason", "mistake"),
+    ],
+    ids=["bulk-commit", "single-plan", "undo"],
+)
+def test_a_viewer_is_told_it_may_not_before_the_database_is_opened(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """Permission comes first: on a database that does not exist, a viewer hears "may not"."""
+    missing = tmp_path / "missing.sqlite"
+    result = invoke(missing, *args, role="viewer")
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert "actor 'tester' may not" in result.stderr
+    assert "does not exist" not in result.stderr
+    assert not missing.exists()
+
+
+def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> None:
+    """Undoing a cleared invoice after new spending says the spending room is below zero."""
+    run = commit_october(small_db)["run"]
+    with open_ledger(small_db) as ledger:
+        ledger.record(
+            oa.Purchase(
+                id="feest",
+                account="300",
+                at=local(2026, 11, 20, 22, 0),
+                lines=[oa.Line(product="Rondje", quantity=1, unit_price="99.00",
+                               vat=oa.Vat.standard("0.21"))],
+            )
+        )  # fmt: skip
+    result = succeeded(
+        invoke(small_db, "undo", run["id"], "--account", "300", "--reason", "dubbel")
+    )
+    assert "warning: account 300 'Chloé Dubois' is over its limit again" in result.stdout
+    assert "spending room -1.80" in result.stdout
 
 
 def test_commit_without_anything_to_invoice_writes_no_run(small_db: Path) -> None:

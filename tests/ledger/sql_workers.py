@@ -12,11 +12,14 @@ from sqlalchemy import event
 
 from onaccount import (
     Actor,
+    KeyInUse,
     Line,
+    OnAccountError,
     Period,
     Purchase,
     RunConflict,
     Vat,
+    change_limit,
     commit_run,
     plan_run,
 )
@@ -81,3 +84,34 @@ def commit_and_freeze(target: str, numbers: list[str], frozen: Any) -> None:
             time.sleep(600)
 
     commit_run(ledger, plan, actor=ADMIN)
+
+
+def change_limit_after_barrier(
+    target: str, number: str, limit: str, barrier: Any, results: Any
+) -> None:
+    """Wait for the rivals, set ``number``'s limit to ``limit``; report the outcome."""
+    ledger = SQLLedger(target)
+    try:
+        barrier.wait(timeout=60)
+        mutation = change_limit(ledger, number, limit, actor=ADMIN, reason=f"set to {limit}")
+        results.put(("set", limit, str(mutation.limit_delta)))
+    except OnAccountError as error:
+        results.put(("refused", limit, error.message))
+    finally:
+        ledger.close()
+
+
+def commit_keyed_after_barrier(
+    target: str, numbers: list[str], strategy: str, key: str, barrier: Any, results: Any
+) -> None:
+    """Plan ``numbers`` over October with ``strategy``, wait, commit under ``key``."""
+    ledger = SQLLedger(target)
+    try:
+        plan = plan_run(ledger, OCTOBER, numbers, strategy, actor=ADMIN)
+        barrier.wait(timeout=60)
+        run = commit_run(ledger, plan, actor=ADMIN, key=key)
+        results.put(("committed", strategy, run.id))
+    except KeyInUse as error:
+        results.put(("key-in-use", strategy, error.message))
+    finally:
+        ledger.close()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import re
 import signal
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +18,9 @@ from onaccount import (
     Account,
     Actor,
     DuplicateTransaction,
+    KeyInUse,
     LimitExceeded,
+    Period,
     SchemaError,
     UnknownAccount,
     commit_run,
@@ -23,7 +28,7 @@ from onaccount import (
     undo_invoice,
 )
 from onaccount._statement import purchases_in_batches
-from onaccount.ledger._sql import schema_info
+from onaccount.ledger._sql import metadata, schema_info
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
 from tests.ledger import sql_workers
@@ -270,3 +275,130 @@ def test_a_stored_run_reads_its_purchases_in_batches_undone_invoices_too(target:
         assert batched == {s.account.number: [p.id for p in s.purchases()] for s in statements}
     finally:
         again.close()
+
+
+def _start(target: Any, argument_sets: list[tuple[Any, ...]], barrier: Any) -> list[Any]:
+    """Run ``target`` once per argument set in its own process, all released together."""
+    results = CONTEXT.Queue()
+    workers = [
+        CONTEXT.Process(target=target, args=(*args, barrier, results)) for args in argument_sets
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    return outcomes
+
+
+def test_four_processes_setting_a_limit_leave_one_of_their_values(target: str) -> None:
+    """Concurrent change_limit calls set, never add: the limit ends at a requested value."""
+    ledger = open_accounts(target, 1, purchases_each=0)
+    for round_ in range(3):
+        asked = [str(100 * (k + 2) + round_) for k in range(4)]
+        outcomes = _start(
+            sql_workers.change_limit_after_barrier,
+            [(target, "000", limit) for limit in asked],
+            CONTEXT.Barrier(4),
+        )
+        assert all(kind == "set" for kind, *_ in outcomes), outcomes
+        final = ledger.states(["000"])["000"].limit
+        assert str(final.quantize(Decimal(1))) in asked, (final, outcomes)
+        mutations = ledger.mutations(account="000")
+        assert (
+            Account(number="000", name="x", limit=1000).limit
+            + sum((m.limit_delta for m in mutations), Decimal(0))
+            == final
+        )
+    ledger.close()
+
+
+def test_racing_commits_under_one_key_with_different_plans_bill_once(target: str) -> None:
+    """Two processes, one key, two plans: one commits, the other is told the key is in use."""
+    ledger = open_accounts(target, 2)
+    outcomes = _start(
+        sql_workers.commit_keyed_after_barrier,
+        [
+            (target, ["000", "001"], "zero-balance", "oct"),
+            (target, ["000", "001"], "limit-minus-invoiced", "oct"),
+        ],
+        CONTEXT.Barrier(2),
+    )
+    kinds = sorted(kind for kind, *_ in outcomes)
+    assert kinds == ["committed", "key-in-use"], outcomes
+    (winner,) = (o for o in outcomes if o[0] == "committed")
+    (loser,) = (o for o in outcomes if o[0] == "key-in-use")
+    assert winner[2] in loser[2]
+    assert [r.id for r in ledger.runs()] == [winner[2]]
+    assert ledger.run_by_key("oct") is not None
+    check_invariants(ledger, ["000", "001"])
+    ledger.close()
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def _write_schema_1(target: str) -> None:
+    """A database as the previous onaccount (schema version 1) left it, with a keyed run."""
+    engine = connect(target)
+    dialect = engine.dialect.name
+    ddl = (DATA / f"schema-v1-{dialect}.sql").read_text()
+    rows = json.loads((DATA / "schema-v1-rows.json").read_text())
+    with engine.begin() as conn:
+        for statement in ddl.split(";"):
+            if statement.strip():
+                conn.exec_driver_sql(statement)
+        # Tables in the order they were created, so foreign keys find their rows.
+        for table in re.findall(r"CREATE TABLE (\w+)", ddl):
+            ordered = sorted(rows[table], key=lambda r: r.get("seq", 0))
+            # Identity columns are left to the database, which numbers rows in order.
+            values = [{k: v for k, v in r.items() if k != "seq"} for r in ordered]
+            if values:
+                conn.execute(sa.table(table, *map(sa.column, values[0])).insert(), values)
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def old_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with schema version 1 and data, on SQLite or the PostgreSQL server."""
+    if request.param == "sqlite":
+        url = str(tmp_path / "old.sqlite")
+    else:
+        url = postgres_url()
+        engine = connect(url)
+        metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS onaccount_schema")
+        engine.dispose()
+    _write_schema_1(url)
+    return url
+
+
+def test_a_schema_1_database_is_upgraded_explicitly_and_keeps_its_runs(old_target: str) -> None:
+    """Version 1 is refused until upgraded; then runs, keys and undone invoices read back."""
+    assert schema_version(old_target) == 1
+    with pytest.raises(SchemaError, match=r"version 1, older .*onaccount db upgrade"):
+        SQLLedger(old_target)
+    assert upgrade(old_target) == (1, SCHEMA_VERSION)
+    assert upgrade(old_target) == (SCHEMA_VERSION, SCHEMA_VERSION)
+    ledger = SQLLedger(old_target)
+    try:
+        run = ledger.run_by_key("oct")
+        assert run is not None
+        assert [i.state.value for i in run.invoices] == ["active", "undone"]
+        assert run.invoice_for("1001").transaction_ids() == {"p0", "p1", "p3"}
+        period = Period.month(2026, 10, tz="Europe/Amsterdam")
+        # 1002's invoice was undone: the old run cannot answer a plan that bills it again.
+        again = plan_run(ledger, period, ["1001", "1002"], "limit-minus-invoiced", actor=ADMIN)
+        with pytest.raises(KeyInUse, match=rf"key 'oct' .* run {run.id}"):
+            commit_run(ledger, again, actor=ADMIN, key="oct")
+        # The same plan as then, planned again now: the stored run is the answer.
+        same = plan_run(ledger, period, ["1001"], "limit-minus-invoiced", actor=ADMIN)
+        assert commit_run(ledger, same, actor=ADMIN, key="oct") == run
+        fresh = commit_run(ledger, again, actor=ADMIN, key="oct-again")
+        assert fresh.fingerprint is not None
+        assert ledger.run_by_key("oct-again") == fresh
+        assert ledger.states(["1001"])["1001"].limit == Decimal("200.00") - Decimal("16.80")
+    finally:
+        ledger.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ import click
 from rich.table import Table
 
 import onaccount as oa
+from onaccount._runs import require_for_selection, require_undo
 from onaccount.exporting import Exporter, ExportReport, export_files, load_exporters
 
 from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_options
@@ -92,30 +94,45 @@ def invoice_command(
     # An unknown exporter is refused now, not after the run is committed.
     exporters = _exporters(formats)
     options = _parse_options(pairs) or None
+    # Before the database is opened: an actor who may not is told so, not that it is missing.
+    require_for_selection(state.actor, selection, "plan")
     ledger = state.ledger()
     with state.err.status("planning the run"):
         plan = oa.plan_run(ledger, period, selection, strategy, actor=state.actor)
     run = None
-    # A plan without drafts would commit an empty run; a retry under a key that already
-    # committed gets that run back, as the idempotency promise says.
-    if commit and (plan.drafts or (key is not None and ledger.run_by_key(key) is not None)):
-        with state.err.status("committing the run"):
-            run = oa.commit_run(ledger, plan, actor=state.actor, key=key)
+    written_now = False
+    empty: oa.EmptyRun | None = None
+    if commit:
+        committed_at = dt.datetime.now(dt.UTC)
+        try:
+            with state.err.status("committing the run"):
+                run = oa.commit_run(ledger, plan, actor=state.actor, key=key, at=committed_at)
+        except oa.EmptyRun as error:
+            empty = error
+        else:
+            # A run this call wrote carries its instant; a key's earlier run does not.
+            written_now = run.created_at == committed_at
     reports = _export(state, run or plan, exporters, out, options) if exporters else []
     written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
         if commit:
             data["run"] = None if run is None else _run_json(run)
+            data["run_written"] = written_now
         data["exports"] = [str(p) for p in written]
         data["export_reports"] = [_report_json(report) for report in reports]
         _emit_json(state, data)
     else:
         _print_plan(state, plan)
-        if run is not None:
+        if run is not None and written_now:
             state.out.print(f"committed run {run.id}" + (f" (key {run.key})" if run.key else ""))
-        elif commit:
-            state.out.print("nothing to commit: no account to invoice")
+        elif run is not None:
+            state.out.print(
+                f"key {key}: already committed as run {run.id} on "
+                f"{run.created_at.date().isoformat()}; nothing booked"
+            )
+        elif empty is not None:
+            state.out.print(f"nothing to commit: {empty.message}")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
         _print_reports(state, reports)
@@ -196,6 +213,7 @@ def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
 @pass_state
 def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     """Undo ACCOUNT's part of RUN: reverse its correction, free its purchases."""
+    require_undo(state.actor)  # before the database is opened, as for invoice
     invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
     booked = (
@@ -204,6 +222,8 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
         else f"balance {_money(delta.balance_delta)}, limit {_money(delta.limit_delta)}"
     )
     click.echo(f"undid the invoice of {invoice.account.label} in run {run_id}: {booked}")
+    if invoice.over_limit is not None:
+        click.echo(f"warning: {invoice.over_limit.message}")
 
 
 @cli.command("export")

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from ._memory import MemoryLedger
-from ._protocol import Ledger, check_booking
+from ._protocol import Ledger, check_booking, limit_change
 
-__all__ = ["Ledger", "MemoryLedger", "check_booking"]
+__all__ = ["Ledger", "MemoryLedger", "check_booking", "limit_change"]

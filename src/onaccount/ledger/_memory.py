@@ -24,7 +24,7 @@ from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-from ._protocol import check_booking
+from ._protocol import check_booking, limit_change
 
 __all__ = ["MemoryLedger"]
 
@@ -215,6 +215,31 @@ class MemoryLedger:
             if mutation.account not in self._accounts:
                 raise unknown_account(mutation.account)
             self._apply(mutation)
+
+    def set_limit(
+        self,
+        number: str,
+        limit: Decimal,
+        *,
+        expected: Decimal | None,
+        actor: str,
+        at: dt.datetime,
+        reason: str,
+    ) -> Mutation:
+        """Set the limit to ``limit`` under the lock, refusing a stale ``expected``."""
+        with self._lock:
+            account = self.get_account(number)
+            mutation = limit_change(
+                account,
+                self._limits[number],
+                limit,
+                expected=expected,
+                actor=actor,
+                at=at,
+                reason=reason,
+            )
+            self._apply(mutation)
+            return mutation
 
     def _apply(self, mutation: Mutation) -> None:
         self._mutations.append(mutation)

@@ -8,12 +8,13 @@ from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
-from onaccount._errors import CurrencyMismatch, LimitExceeded
+from onaccount._errors import CurrencyMismatch, InvalidValue, LimitConflict, LimitExceeded
+from onaccount._money import minor_unit
 from onaccount._query import AccountQuery, AccountState
 from onaccount._runs import AccountInvoice, InvoiceRun
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-__all__ = ["Ledger", "check_booking"]
+__all__ = ["Ledger", "check_booking", "limit_change"]
 
 
 @runtime_checkable
@@ -25,6 +26,8 @@ class Ledger(Protocol):
     and never invoice a purchase twice. The contract suite in `onaccount.testing` proves
     an implementation behaves like the reference ones. None of these methods checks
     permissions: the functions of `onaccount` do that before they call the ledger.
+    `record` and `record_many` take no actor on purpose: tills are trusted host code,
+    and the host decides who may ring up a sale before it calls them.
     """
 
     def open_account(self, account: Account) -> None:
@@ -80,7 +83,27 @@ class Ledger(Protocol):
         ...
 
     def book(self, mutation: Mutation) -> None:
-        """Store a manual correction or limit change."""
+        """Store a manual correction (a delta, added to whatever the balance is)."""
+        ...
+
+    def set_limit(
+        self,
+        number: str,
+        limit: Decimal,
+        *,
+        expected: Decimal | None,
+        actor: str,
+        at: dt.datetime,
+        reason: str,
+    ) -> Mutation:
+        """Set the account's limit to ``limit``: a compare-and-set in one write transaction.
+
+        With the account locked against other writers, read its limit and let
+        `limit_change` refuse or build the mutation (``expected`` given and not the
+        limit: `LimitConflict`; the limit already: `InvalidValue`), store it and return
+        it. The limit afterwards is ``limit``, whatever other writers did.
+        `UnknownAccount` if there is no such account.
+        """
         ...
 
     def transactions(
@@ -115,8 +138,11 @@ class Ledger(Protocol):
         """Write ``run`` atomically and return it as stored.
 
         Raises `RunConflict` and writes nothing if any of its purchases is invoiced by an
-        active account invoice or an account's revision differs from ``revisions``. A
-        run whose key is already stored is returned instead of writing anything.
+        active account invoice or an account's revision differs from ``revisions``. If a
+        run is stored under the run's key already (also one a concurrent commit stored
+        first), that run is returned instead of writing anything; `onaccount.commit_run`
+        then decides whether it answers the plan. The run's ``fingerprint``,
+        ``currency`` and ``selected`` are stored with it.
         """
         ...
 
@@ -192,3 +218,48 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
             obj=transaction,
             field="amount",
         )
+
+
+def limit_change(
+    account: Account,
+    current: Decimal,
+    limit: Decimal,
+    *,
+    expected: Decimal | None,
+    actor: str,
+    at: dt.datetime,
+    reason: str,
+) -> Mutation:
+    """The limit-change mutation taking ``account`` from ``current`` to ``limit``.
+
+    For `Ledger.set_limit`, called with the account locked: refuses with `LimitConflict`
+    when ``expected`` is given and is not ``current`` (the caller decided on a limit
+    someone has changed since), and with `InvalidValue` when there is nothing to change.
+    """
+    quantum = minor_unit(account.currency)
+    if expected is not None and expected != current:
+        raise LimitConflict(
+            f"account {account.label} has limit {current.quantize(quantum)}, not "
+            f"{expected.quantize(quantum)} as the change to {limit.quantize(quantum)} "
+            "assumed: it was changed meanwhile; look at the account again and decide on "
+            "the new limit",
+            value=current,
+            obj=account,
+            field="limit",
+        )
+    if limit == current:
+        raise InvalidValue(
+            f"account {account.label} has limit {current.quantize(quantum)} already; "
+            "nothing to change",
+            value=limit,
+            obj=account,
+            field="new_limit",
+        )
+    return Mutation(
+        account=account.number,
+        kind=MutationKind.LIMIT_CHANGE,
+        limit_delta=limit - current,
+        actor=actor,
+        at=at,
+        reason=reason,
+    )

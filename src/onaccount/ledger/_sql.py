@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -64,12 +65,12 @@ from onaccount.ledger._memory import (
     duplicate_transaction,
     unknown_account,
 )
-from onaccount.ledger._protocol import check_booking
+from onaccount.ledger._protocol import check_booking, limit_change
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 
 #: The schema version this library writes and reads.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Bound parameters per IN (...) list; SQLite's limit is 32,766 per statement.
 _CHUNK = 500
@@ -160,6 +161,11 @@ runs = sa.Table(
     sa.Column("strategy", sa.Text, nullable=False),
     sa.Column("actor", sa.Text, nullable=False),
     sa.Column("created_at_us", sa.BigInteger, nullable=False),
+    # Version 2: what the key is bound to (Plan.fingerprint), the plan's currency and its
+    # selected accounts as a JSON list; NULL for runs stored by version 1.
+    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("currency", sa.String(3)),
+    sa.Column("selected", sa.Text),
 )
 
 mutations = sa.Table(
@@ -301,7 +307,10 @@ def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
             if before is None:
                 metadata.create_all(conn)
                 conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-            # Later versions add their steps here, each moving the version up by one.
+            else:
+                for version in range(before, SCHEMA_VERSION):
+                    _STEPS[version](conn)
+                    conn.execute(sa.update(schema_info).values(version=version + 1))
         return before, SCHEMA_VERSION
     finally:
         if engine is not target:
@@ -311,6 +320,18 @@ def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
 _upgrade = upgrade
 
 
+def _add_run_fingerprints(conn: Connection) -> None:
+    """Version 1 to 2: runs keep what their key is bound to; older runs have none."""
+    for name in ("fingerprint", "currency", "selected"):
+        column = runs.c[name]
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {runs.name} ADD COLUMN {name} {kind}")
+
+
+# The step from each version to the next, run in order by `upgrade`.
+_STEPS = {1: _add_run_fingerprints}
+
+
 def _too_new(found: int) -> SchemaError:
     return SchemaError(
         f"the database has onaccount schema version {found}, newer than version "
@@ -318,6 +339,29 @@ def _too_new(found: int) -> SchemaError:
         value=found,
         field="schema_version",
     )
+
+
+def _check_schema(engine: Engine) -> None:
+    """Refuse a database without the schema, or with one older or newer than ours."""
+    found = schema_version(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if found is None:
+        raise SchemaError(
+            f"database {where} has no onaccount schema; create it with "
+            "onaccount.ledger.sql.upgrade(url) or `onaccount db upgrade`",
+            value=where,
+            field="schema_version",
+        )
+    if found > SCHEMA_VERSION:
+        raise _too_new(found)
+    if found < SCHEMA_VERSION:
+        raise SchemaError(
+            f"database {where} has onaccount schema version {found}, older than version "
+            f"{SCHEMA_VERSION} that this onaccount writes; back it up, then upgrade it with "
+            "`onaccount db upgrade` or onaccount.ledger.sql.upgrade(url)",
+            value=found,
+            field="schema_version",
+        )
 
 
 class _WriteTransaction:
@@ -486,19 +530,15 @@ class SQLLedger:
                     field="target",
                 )
         self.engine = connect(target)
-        if upgrade:
-            _upgrade(self.engine)
-        found = schema_version(self.engine)
-        if found is None:
-            raise SchemaError(
-                f"database {self.engine.url.render_as_string(hide_password=True)} has no "
-                "onaccount schema; create it with onaccount.ledger.sql.upgrade(url) or "
-                "`onaccount db upgrade`",
-                value=str(self.engine.url),
-                field="schema_version",
-            )
-        if found > SCHEMA_VERSION:
-            raise _too_new(found)
+        try:
+            if upgrade:
+                _upgrade(self.engine)
+            _check_schema(self.engine)
+        except BaseException:
+            if not isinstance(target, Engine):
+                # The engine is ours: a refused database keeps no connection open.
+                self.engine.dispose()
+            raise
         self._postgres = self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
@@ -820,6 +860,35 @@ class SQLLedger:
                 raise unknown_account(mutation.account)
             self._apply(conn, [(mutation, row.currency)])
 
+    def set_limit(
+        self,
+        number: str,
+        limit: Decimal,
+        *,
+        expected: Decimal | None,
+        actor: str,
+        at: dt.datetime,
+        reason: str,
+    ) -> Mutation:
+        """Set the limit to ``limit`` with the account row locked, refusing a stale one."""
+        with _WriteTransaction(self.engine) as conn:
+            # Locked (PostgreSQL) or under the write lock (SQLite) until the commit, so
+            # the limit read here is the one the mutation moves from.
+            row = self._lock_accounts(conn, [number]).get(number)
+            if row is None:
+                raise unknown_account(number)
+            mutation = limit_change(
+                account_from_json(row.data),
+                from_minor(row.limit_minor, row.places),
+                limit,
+                expected=expected,
+                actor=actor,
+                at=at,
+                reason=reason,
+            )
+            self._apply(conn, [(mutation, row.currency)])
+        return mutation
+
     def transactions(
         self,
         numbers: Iterable[str],
@@ -964,6 +1033,9 @@ class SQLLedger:
                 strategy=run.strategy,
                 actor=run.actor,
                 created_at_us=_to_us(run.created_at),
+                fingerprint=run.fingerprint,
+                currency=run.currency,
+                selected=json.dumps(list(run.selected)),
             )
         )
         rows = self._lock_accounts(conn, [i.account.number for i in run.invoices])
@@ -1217,6 +1289,9 @@ class SQLLedger:
                     actor=run_row.actor,
                     created_at=_from_us(run_row.created_at_us),
                     invoices=tuple(built),
+                    fingerprint=run_row.fingerprint,
+                    currency=run_row.currency,
+                    selected=tuple(json.loads(run_row.selected or "[]")),
                 )
             )
         return result

@@ -13,7 +13,9 @@ to return a fresh, empty ledger; pytest then runs every check below against it::
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from decimal import Decimal
+from typing import ClassVar
 
 import pytest
 
@@ -28,7 +30,10 @@ from onaccount import (
     CurrencyMismatch,
     DuplicateAccount,
     DuplicateTransaction,
+    InvalidValue,
     InvoiceState,
+    KeyInUse,
+    LimitConflict,
     LimitExceeded,
     Line,
     Mutation,
@@ -75,6 +80,11 @@ def _purchase(
 
 class LedgerContract:
     """Checks every `Ledger` must pass; subclasses implement `make_ledger`."""
+
+    #: Whether threads may write through one ledger at once. Set it to False for a ledger
+    #: that cannot be shared between threads (one on an in-memory SQLite database), and
+    #: prove its locking with processes on a real database instead.
+    concurrent_writers: ClassVar[bool] = True
 
     def make_ledger(self) -> Ledger:
         """A fresh, empty ledger of the implementation under test."""
@@ -354,6 +364,82 @@ class LedgerContract:
         assert again.id == first.id
         assert ledger.run_by_key("oct-2026") == first
         assert len(ledger.mutations(account="1")) == 1
+
+    def test_a_run_keeps_the_fingerprint_of_its_plan(self) -> None:
+        """The stored run holds its plan's fingerprint, currency and selected accounts."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["2", "1", "404"], "none", actor=_ADMIN, currency="EUR")
+        run = commit_run(ledger, plan, actor=_ADMIN, key="oct-2026")
+        stored = ledger.run_by_key("oct-2026")
+        assert stored is not None
+        assert stored.fingerprint == run.fingerprint == plan.fingerprint
+        assert (stored.currency, stored.selected) == ("EUR", ("1", "2", "404"))
+
+    def test_a_key_used_by_another_plan_is_refused_and_nothing_written(self) -> None:
+        """A different plan under a used key raises KeyInUse and leaves the ledger as it was."""
+        ledger = self._billed()
+        first = plan_run(ledger, _OCTOBER, ["1"], "zero-balance", actor=_ADMIN)
+        run = commit_run(ledger, first, actor=_ADMIN, key="oct-2026")
+        other = plan_run(ledger, _OCTOBER, ["2"], "zero-balance", actor=_ADMIN)
+        with pytest.raises(KeyInUse, match=run.id):
+            commit_run(ledger, other, actor=_ADMIN, key="oct-2026")
+        assert ledger.runs() == [run]
+        assert ledger.states(["2"])["2"].balance == Decimal("-7.25")
+
+    # -- limits -------------------------------------------------------------------------
+
+    def test_set_limit_books_the_difference_and_ends_at_the_value(self) -> None:
+        """set_limit stores a limit-change mutation of new minus current; the limit is new."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        mutation = ledger.set_limit(
+            "1", Decimal("130.00"), expected=Decimal(100), actor="t", at=_at(2), reason="up"
+        )
+        assert (mutation.kind, mutation.limit_delta) == (MutationKind.LIMIT_CHANGE, Decimal(30))
+        assert (mutation.actor, mutation.at, mutation.reason) == ("t", _at(2), "up")
+        assert ledger.mutations(account="1") == [mutation]
+        state = ledger.states(["1"])["1"]
+        assert (state.limit, state.revision) == (Decimal("130.00"), 1)
+
+    def test_set_limit_refuses_a_stale_expected_limit_and_writes_nothing(self) -> None:
+        """A caller who read the limit before someone else changed it gets LimitConflict."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        ledger.set_limit("1", Decimal(120), expected=None, actor="t", at=_at(2), reason="a")
+        with pytest.raises(LimitConflict, match="100"):
+            ledger.set_limit("1", Decimal(90), expected=Decimal(100), actor="t", at=_at(3),
+                             reason="b")  # fmt: skip
+        assert ledger.states(["1"])["1"].limit == Decimal(120)
+        assert len(ledger.mutations(account="1")) == 1
+        with pytest.raises(InvalidValue, match="already"):
+            ledger.set_limit("1", Decimal(120), expected=None, actor="t", at=_at(3), reason="c")
+        with pytest.raises(UnknownAccount, match="'404'"):
+            ledger.set_limit("404", Decimal(1), expected=None, actor="t", at=_at(3), reason="d")
+
+    def test_concurrent_limit_changes_end_at_one_requested_value(self) -> None:
+        """Four threads setting one limit at once: it ends at one of their values, not a sum."""
+        if not self.concurrent_writers:
+            pytest.skip("this ledger is not shared between threads (concurrent_writers)")
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        asked = [Decimal(v) for v in ("200", "300", "400", "500")]
+        barrier = threading.Barrier(len(asked))
+        failures: list[BaseException] = []
+
+        def set_to(limit: Decimal) -> None:
+            try:
+                barrier.wait(timeout=30)
+                change_limit(ledger, "1", limit, actor=_ADMIN, reason=f"set {limit}")
+            except BaseException as error:  # reported to the main thread below
+                failures.append(error)
+
+        threads = [threading.Thread(target=set_to, args=(limit,)) for limit in asked]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+        final = ledger.states(["1"])["1"].limit
+        assert final in asked
+        deltas = sum((m.limit_delta for m in ledger.mutations(account="1")), Decimal(0))
+        assert Decimal(100) + deltas == final
 
     def test_undo_restores_and_frees_then_refuses_twice(self) -> None:
         """Undo books the reverse, frees the purchases; a second undo raises AlreadyUndone."""

@@ -868,7 +868,8 @@ def plans(strategy: ResetStrategy | str | None = None) -> st.SearchStrategy[Plan
 
 @st.composite
 def _generated_runs(draw: st.DrawFn, strategy: ResetStrategy | str | None) -> GeneratedRun:
-    generated, plan = draw(_planned(strategy))
+    # Only plans that invoice something commit a run (an empty one raises EmptyRun).
+    generated, plan = draw(_planned(strategy).filter(lambda planned: bool(planned[1].drafts)))
     committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
     key = draw(st.none() | st.just("run-1"))
     run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
@@ -890,7 +891,8 @@ def generated_runs(
 ) -> st.SearchStrategy[GeneratedRun]:
     """Runs committed on a drawn ledger, with the ledger and plan; see `plans`.
 
-    Now and then one account invoice of the run has been undone.
+    Every run invoices at least one account; now and then one account invoice of the run
+    has been undone.
     """
     return _generated_runs(strategy)
 
