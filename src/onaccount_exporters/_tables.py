@@ -1,58 +1,108 @@
-"""The tables the CSV and XLSX exporters share: lines, days and a summary per account."""
+"""The tables the CSV and XLSX exporters share: lines, days, a summary, and a statement.
+
+Each table is described once, its columns (field name, Dutch and English label, kind)
+and its rows; the ``csv`` exporter writes one of them, the ``xlsx`` exporter several, both
+through the table base in `onaccount.exporting`.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
 from onaccount.exporting import (
     Cell,
+    Column,
     ExportDocument,
+    ExportedAccount,
     ExportProgress,
     Money,
+    Table,
     pad_amount,
     tracked,
     vat_label,
 )
 
 __all__ = [
-    "DAY_HEADERS",
-    "LINE_HEADERS",
+    "DAY_COLUMNS",
+    "LINE_COLUMNS",
     "day_rows",
+    "day_table",
     "line_rows",
-    "summary_headers",
+    "line_table",
+    "statement_tables",
+    "summary_columns",
     "summary_rows",
+    "summary_table",
 ]
 
-#: One row per purchase line.
-LINE_HEADERS = (
-    "date",
-    "time",
-    "account",
-    "account_name",
-    "transaction",
-    "product",
-    "code",
-    "quantity",
-    "unit_price",
-    "amount",
-    "currency",
-    "vat_category",
-    "vat_percent",
+
+def _column(name: str, nl: str, en: str, kind: str = "text", *, total: bool = False) -> Column:
+    return Column(name=name, labels={"nl": nl, "en": en}, kind=kind, total=total)  # type: ignore[arg-type]  # the kinds below are literals
+
+
+_ACCOUNT = _column("account", "Rekening", "Account")
+_NAME = _column("account_name", "Naam", "Name")
+_CURRENCY = _column("currency", "Valuta", "Currency")
+_BUSINESS_DATE = _column("business_date", "Boekdatum", "Business date", "date")
+
+#: One row per purchase line: the sale's local date and time, and its business date.
+LINE_COLUMNS = (
+    _BUSINESS_DATE,
+    _column("sale_date", "Verkoopdatum", "Sale date", "date"),
+    _column("sale_time", "Verkooptijd", "Sale time", "time"),
+    _ACCOUNT,
+    _NAME,
+    _column("transaction", "Transactie", "Transaction"),
+    _column("product", "Product", "Product"),
+    _column("code", "Code", "Code"),
+    _column("quantity", "Aantal", "Quantity", "quantity", total=True),
+    _column("unit_price", "Stukprijs", "Unit price", "price"),
+    _column("amount", "Bedrag", "Amount", "money", total=True),
+    _CURRENCY,
+    _column("vat_category", "Btw-categorie", "VAT category"),
+    _column("vat_percent", "Btw %", "VAT %", "percent"),
 )
 
 #: One row per account per business day with purchases.
-DAY_HEADERS = ("date", "account", "account_name", "purchases", "amount", "currency")
+DAY_COLUMNS = (
+    _BUSINESS_DATE,
+    _ACCOUNT,
+    _NAME,
+    _column("purchases", "Aankopen", "Purchases", "integer", total=True),
+    _column("amount", "Bedrag", "Amount", "money", total=True),
+    _CURRENCY,
+)
+
+_ONE_DAY = dt.timedelta(days=1)
+
+
+def _page_header(document: ExportDocument) -> str:
+    if len(document.accounts) == 1:
+        account = document.accounts[0].account
+        return f"{account.number} {account.name} · {document.period.label}"
+    return f"{document.title}"
 
 
 def line_rows(
     document: ExportDocument, progress: ExportProgress | None = None
 ) -> Iterator[tuple[Cell, ...]]:
-    """The rows under `LINE_HEADERS`; ``progress`` hears of the accounts done."""
+    """The rows under `LINE_COLUMNS`; ``progress`` hears of the accounts done.
+
+    ``sale_date`` and ``sale_time`` are the local calendar date and wall-clock time of
+    the sale; ``business_date`` the day it counts for (a sale at 02:00 belongs to the
+    previous business day when days start at 04:00).
+    """
+    start = document.period.day_starts_at
     for row in document.lines(progress):
         line = row.line
+        # Before the business day starts, the sale's calendar date is the next day.
+        sale_date = row.date if row.time >= start else row.date + _ONE_DAY
+        vat = line.vat
         yield (
             row.date,
+            sale_date,
             row.time,
             row.account.number,
             row.account.name,
@@ -64,15 +114,15 @@ def line_rows(
             # Line amounts are rounded to the currency's minor unit already.
             Money(row.amount, row.currency),
             row.currency,
-            line.vat.category.value,
-            line.vat.percent,
+            vat.category.value,
+            vat.percent,
         )
 
 
 def day_rows(
     document: ExportDocument, progress: ExportProgress | None = None
 ) -> Iterator[tuple[Cell, ...]]:
-    """The rows under `DAY_HEADERS`; ``progress`` hears of the accounts done."""
+    """The rows under `DAY_COLUMNS`; ``progress`` hears of the accounts done."""
     for row in document.days(progress):
         yield (
             row.date,
@@ -84,30 +134,40 @@ def day_rows(
         )
 
 
-def summary_headers(document: ExportDocument) -> tuple[str, ...]:
+def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
     """The summary's columns: fixed ones plus one VAT column per rate in the document."""
-    rates = tuple(f"vat {vat_label(category, rate)}" for category, rate in document.vat_rates())
+    rates = tuple(
+        _column(
+            f"vat_{category.value.lower()}_{label.split()[1].rstrip('%').replace('.', '_')}",
+            f"Btw {label}",
+            f"VAT {label}",
+            "money",
+            total=True,
+        )
+        for category, rate in document.vat_rates()
+        for label in [vat_label(category, rate)]
+    )
     return (
-        "account",
-        "account_name",
-        "currency",
-        "state",
-        "total",
-        "net",
-        "vat",
+        _ACCOUNT,
+        _NAME,
+        _CURRENCY,
+        _column("state", "Status", "State"),
+        _column("total", "Totaal", "Total", "money", total=True),
+        _column("net", "Netto", "Net", "money", total=True),
+        _column("vat", "Btw", "VAT", "money", total=True),
         *rates,
-        "balance_before",
-        "balance_after",
-        "limit_before",
-        "limit_after",
-        "strategy",
+        _column("balance_before", "Saldo voor", "Balance before", "money"),
+        _column("balance_after", "Saldo na", "Balance after", "money"),
+        _column("limit_before", "Limiet voor", "Limit before", "money"),
+        _column("limit_after", "Limiet na", "Limit after", "money"),
+        _column("strategy", "Strategie", "Strategy"),
     )
 
 
 def summary_rows(
     document: ExportDocument, progress: ExportProgress | None = None
 ) -> Iterator[tuple[Cell, ...]]:
-    """One row per account under `summary_headers`; ``progress`` hears of each."""
+    """One row per account under `summary_columns`; ``progress`` hears of each."""
     rates = document.vat_rates()
     for entry in tracked(document.accounts, progress):
         currency = entry.currency
@@ -126,6 +186,121 @@ def summary_rows(
             _cash(entry.limit_before, currency),
             _cash(entry.limit_after, currency),
             document.strategy,
+        )
+
+
+def line_table(document: ExportDocument, progress: ExportProgress | None = None) -> Table:
+    """The lines as a table."""
+    return Table(
+        titles={"nl": "Regels", "en": "Lines"},
+        columns=LINE_COLUMNS,
+        rows=line_rows(document, progress),
+        page_header=_page_header(document),
+    )
+
+
+def day_table(document: ExportDocument, progress: ExportProgress | None = None) -> Table:
+    """The days as a table."""
+    return Table(
+        titles={"nl": "Dagen", "en": "Days"},
+        columns=DAY_COLUMNS,
+        rows=day_rows(document, progress),
+        page_header=_page_header(document),
+    )
+
+
+def summary_table(document: ExportDocument, progress: ExportProgress | None = None) -> Table:
+    """The summary as a table."""
+    return Table(
+        titles={"nl": "Overzicht", "en": "Summary"},
+        columns=summary_columns(document),
+        rows=summary_rows(document, progress),
+        page_header=_page_header(document),
+    )
+
+
+_STATEMENT_DAY_COLUMNS = (
+    _BUSINESS_DATE,
+    _column("purchases", "Aankopen", "Purchases", "integer", total=True),
+    _column("amount", "Bedrag", "Amount", "money", total=True),
+)
+_PRODUCT_COLUMNS = (
+    _column("product", "Product", "Product"),
+    _column("code", "Code", "Code"),
+    _column("quantity", "Aantal", "Quantity", "quantity", total=True),
+    _column("unit_price", "Stukprijs", "Unit price", "price"),
+    _column("vat_percent", "Btw %", "VAT %", "percent"),
+    _column("amount", "Bedrag", "Amount", "money", total=True),
+)
+_BALANCE_LABELS = (
+    ("balance_before", "Saldo voor", "Balance before"),
+    ("total", "Gefactureerd", "Invoiced"),
+    ("balance_after", "Saldo na", "Balance after"),
+)
+
+
+def statement_tables(
+    document: ExportDocument, language: str, progress: ExportProgress | None = None
+) -> Iterator[Table]:
+    """Per account the seed's view: its balance at the top, the days, the products.
+
+    Each account gets two sheets, the days with purchases (under its balance for the
+    period) and the product specification; with several accounts their titles start
+    with the account number.
+    """
+    several = len(document.accounts) > 1
+    for entry in tracked(document.accounts, progress):
+        account = entry.account
+        prefix = f"{account.number} " if several else ""
+        header = f"{account.number} {account.name} · {document.period.label}"
+        yield Table(
+            titles={"nl": f"{prefix}Dagen"[:25], "en": f"{prefix}Days"[:25]},
+            columns=_STATEMENT_DAY_COLUMNS,
+            rows=_statement_days(entry),
+            above=_balance(entry, document, language),
+            page_header=header,
+        )
+        yield Table(
+            titles={"nl": f"{prefix}Producten"[:25], "en": f"{prefix}Products"[:25]},
+            columns=_PRODUCT_COLUMNS,
+            rows=_statement_products(entry),
+            page_header=header,
+        )
+
+
+def _balance(
+    entry: ExportedAccount, document: ExportDocument, language: str
+) -> tuple[tuple[Cell, ...], ...]:
+    dutch = language == "nl"
+    account = entry.account
+    rows: list[tuple[Cell, ...]] = [
+        ("Rekening" if dutch else "Account", f"{account.number} {account.name}"),
+        ("Periode" if dutch else "Period", document.period.label),
+    ]
+    for field, nl, en in _BALANCE_LABELS:
+        value = getattr(entry, field)
+        if value is not None:
+            rows.append((nl if dutch else en, _cash(value, entry.currency)))
+    return tuple(rows)
+
+
+def _statement_days(entry: ExportedAccount) -> Iterator[tuple[Cell, ...]]:
+    currency = entry.currency
+    for day in entry.statement.days:
+        if day.count:
+            yield (day.date, day.count, Money(pad_amount(day.total, currency), currency))
+
+
+def _statement_products(entry: ExportedAccount) -> Iterator[tuple[Cell, ...]]:
+    currency = entry.currency
+    for product in entry.statement.products:
+        yield (
+            product.product,
+            product.code,
+            product.quantity,
+            product.unit_price,
+            product.vat.percent,
+            Money(pad_amount(product.amount, currency), currency),
         )
 
 

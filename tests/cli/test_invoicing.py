@@ -242,16 +242,21 @@ def test_commit_exports_csv_and_xlsx_into_out(small_db: Path, tmp_path: Path) ->
     # The default CSV is for Excel in Dutch: a byte-order mark, ';' and decimal commas.
     raw = (out / f"run-2026-10-{key}-lines.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
+    # Its header is in Dutch, as the rest of the defaults.
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
-    assert sum(Decimal(r["amount"].replace(",", ".")) for r in rows) == OCTOBER_TOTAL
-    assert {r["transaction"] for r in rows} == {"p1", "p2", "p3", "p4"}
+    assert sum(Decimal(r["Bedrag"].replace(",", ".")) for r in rows) == OCTOBER_TOTAL
+    assert {r["Transactie"] for r in rows} == {"p1", "p2", "p3", "p4"}
     workbook = openpyxl.load_workbook(out / f"run-2026-10-{key}.xlsx", read_only=True)
     try:
-        summary = list(workbook["Summary"].iter_rows(values_only=True))
+        summary = list(workbook["Overzicht"].iter_rows(values_only=True))
     finally:
         workbook.close()
-    total = summary[0].index("total")
-    assert sum(Decimal(str(row[total])) for row in summary[1:]) == OCTOBER_TOTAL
+    total = summary[0].index("Totaal")
+    blank = next(i for i, row in enumerate(summary) if not row or row[0] is None)
+    accounts = summary[1:blank]
+    assert sum(Decimal(str(row[total])) for row in accounts) == OCTOBER_TOTAL
+    # The totals row under the accounts says the same.
+    assert Decimal(str(summary[-1][total])) == OCTOBER_TOTAL
 
 
 def test_preview_exports_the_plan_without_committing(small_db: Path, tmp_path: Path) -> None:
@@ -472,9 +477,10 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
     succeeded(invoke(small_db, "undo", run["id"], "--account", "300", "--reason", "contant"))
     out = tmp_path / "again"
     args = ("export", run["id"], "--format", "csv", "--option", "dialect=rfc4180")
-    result = succeeded(invoke(small_db, *args, "--option", "layout=summary", "--out", str(out)))
+    more = ("--option", "layout=summary", "--option", "header=names")
+    result = succeeded(invoke(small_db, *args, *more, "--out", str(out)))
     path = out / "run-2026-10-oct-summary.csv"
-    assert result.stdout.strip() == f"wrote {path}"
+    assert result.stdout.splitlines() == ["csv: 3 rows written", f"wrote {path}"]
     text = path.read_bytes().decode("utf-8")
     assert not text.startswith("\ufeff")
     rows = {r["account"]: r for r in csv.DictReader(io.StringIO(text))}
@@ -488,7 +494,8 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
         )
     ).stdout  # fmt: skip
     lines = out / "run-2026-10-oct-lines.csv"
-    assert both.splitlines() == [f"wrote {lines}", f"wrote {out / 'run-2026-10-oct.xlsx'}"]
+    assert both.splitlines()[1::2] == [f"wrote {lines}", f"wrote {out / 'run-2026-10-oct.xlsx'}"]
+    assert both.splitlines()[::2] == ["csv: 6 rows written", "xlsx: 13 rows written"]
     assert lines.read_bytes().startswith(b"\xef\xbb\xbf")
 
 
@@ -538,7 +545,8 @@ def test_exporters_lists_the_builtins_with_their_options(small_db: Path) -> None
     assert dialect["default"] == "excel-nl"
     assert dialect["choices"] == ["excel-nl", "rfc4180"]
     assert dialect["help"].startswith("excel-nl:")
-    assert csv_exporter["options"]["header"]["default"] is True
+    assert csv_exporter["options"]["header"]["default"] == "labels"
+    assert csv_exporter["options"]["language"]["default"] == "nl"
     assert data["failures"] == []
     table = succeeded(invoke(small_db, "exporters", role="viewer")).stdout
     assert "Excel workbook" in table
@@ -668,3 +676,29 @@ def test_export_never_overwrites_an_earlier_export_unless_forced(
     assert f"wrote {out / 'run-2026-10-k-days.csv'}" in days.stdout
     succeeded(invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out), "--force"))
     assert path.read_bytes() != b"kept"
+
+
+def test_an_export_that_writes_nothing_says_why_and_exits_3(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """UBL without seller details refuses every invoice: the CLI counts them and exits 3."""
+    run = commit_october(small_db, "--key", "oct")["run"]
+    out = tmp_path / "ubl"
+    result = invoke(small_db, "export", run["id"], "--format", "ubl", "--out", str(out))
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("ubl: 0 invoices written, 3 refused: missing or wrong ")
+    assert "billing.address (3)" in first
+    assert first.endswith("— see refused.txt")
+    assert (out / "run-2026-10-oct.ubl.zip").exists()
+
+
+def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:
+    """Invoice --export csv --option dialect=rfc4180 writes the RFC 4180 file."""
+    out = tmp_path / "out"
+    more = ("--export", "csv", "--option", "dialect=rfc4180", "--option", "header=names")
+    data = commit_october(small_db, *more, "--out", str(out))
+    (path,) = data["exports"]
+    text = Path(path).read_text(encoding="utf-8")
+    assert text.startswith("business_date,sale_date,sale_time,account,")
+    assert data["export_reports"][0]["written"] == len(text.splitlines()) - 1

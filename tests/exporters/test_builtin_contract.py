@@ -12,13 +12,18 @@ class TestCsvExporter(ExporterContract):
         {"layout": "days"},
         {"layout": "summary"},
         {"dialect": "rfc4180"},
-        {"dialect": "rfc4180", "layout": "summary", "header": False},
+        {"dialect": "rfc4180", "layout": "summary", "header": "none"},
+        {"language": "en", "header": "names"},
     )
 
 
 class TestXlsxExporter(ExporterContract):
     exporter = XlsxExporter()
-    option_examples = ({"lines": False, "days": False},)
+    option_examples = (
+        {"lines": False, "days": False},
+        {"language": "en", "totals": "none"},
+        {"layout": "statement"},
+    )
 
 
 class TestXlsxExporterWithATinyRowCap(ExporterContract):

@@ -18,10 +18,12 @@ from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
 from onaccount.testing._samples import FORMULA_PRODUCT, sample_plan, sample_run, sample_statement
 from onaccount_exporters import XlsxExporter
-from onaccount_exporters._tables import DAY_HEADERS, LINE_HEADERS
+from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
 
 GOLDEN = Path(__file__).parent / "golden"
 XLSX = XlsxExporter()
+EN = {"language": "en"}
+EUR = '#,##0.00 "EUR"'
 
 
 def load(data: bytes) -> Any:
@@ -30,12 +32,22 @@ def load(data: bytes) -> Any:
 
 
 def records(book: Any, sheet: str) -> list[dict[str, Any]]:
-    """The rows of a sheet and its continuation sheets, as dicts under the header."""
+    """The rows of a sheet and its continuation sheets, as dicts under the field names.
+
+    Headers are read back to field names through the English labels; a blank row ends
+    the data (the totals row follows it).
+    """
+    names = {c.label("en"): c.name for c in (*LINE_COLUMNS, *DAY_COLUMNS)}
+    names.update({"Account": "account", "Name": "account_name", "Total": "total"})
     rows: list[dict[str, Any]] = []
     for ws in book.worksheets:
         if ws.title == sheet or ws.title.startswith(f"{sheet} ("):
             values = list(ws.iter_rows(values_only=True))
-            rows.extend(dict(zip(values[0], row, strict=True)) for row in values[1:])
+            header = [names.get(str(h), str(h)) for h in values[0]]
+            for row in values[1:]:
+                if all(v is None for v in row):
+                    break
+                rows.append(dict(zip(header, row, strict=True)))
     return rows
 
 
@@ -49,49 +61,126 @@ def test_sample_run_matches_its_golden_file() -> None:
     assert_golden(XLSX.export_bytes(sample_run()), GOLDEN / "run.xlsx")
 
 
-def test_workbook_has_summary_lines_and_days_sheets() -> None:
-    """A run gives Summary, Lines and Days; options can leave Lines and Days out."""
-    assert load(XLSX.export_bytes(sample_run())).sheetnames == ["Summary", "Lines", "Days"]
-    assert load(XLSX.export_bytes(sample_run(), {"lines": False})).sheetnames == [
+def test_sheets_are_dutch_by_default_and_english_on_request() -> None:
+    """A run gives Overzicht, Regels, Dagen (Summary, Lines, Days); options leave some out."""
+    assert load(XLSX.export_bytes(sample_run())).sheetnames == ["Overzicht", "Regels", "Dagen"]
+    assert load(XLSX.export_bytes(sample_run(), EN)).sheetnames == ["Summary", "Lines", "Days"]
+    assert load(XLSX.export_bytes(sample_run(), {"lines": False, **EN})).sheetnames == [
         "Summary",
         "Days",
     ]
-    only = load(XLSX.export_bytes(sample_plan(), {"lines": False, "days": False}))
+    only = load(XLSX.export_bytes(sample_plan(), {"lines": False, "days": False, **EN}))
     assert only.sheetnames == ["Summary"]
 
 
-def test_cells_are_typed_with_frozen_headers_filters_and_widths() -> None:
-    """Dates are dates, amounts numbers in the currency format; headers frozen and filtered."""
-    book = load(XLSX.export_bytes(sample_statement()))
-    lines = book["Lines"]
-    assert [c.value for c in lines[1]] == list(LINE_HEADERS)
-    first = dict(zip(LINE_HEADERS, lines[2], strict=True))
-    assert first["date"].is_date
-    assert first["date"].value == dt.datetime(2026, 10, 3)
-    assert first["time"].value == dt.time(21, 0)
-    assert (first["amount"].value, first["amount"].number_format) == (11.2, '#,##0.00 "EUR"')
-    assert first["quantity"].data_type == "n"
+def test_labels_are_the_languages_and_dates_follow_it() -> None:
+    """Headers are labels in the language; dates are dd-mm-yyyy in Dutch and ISO in English."""
+    dutch = load(XLSX.export_bytes(sample_statement()))["Regels"]
+    assert [c.value for c in dutch[1]] == [c.label("nl") for c in LINE_COLUMNS]
+    assert dutch["A2"].number_format == "dd-mm-yyyy"
+    english = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    assert [c.value for c in english[1]] == [c.label("en") for c in LINE_COLUMNS]
+    assert english["A2"].number_format == "yyyy-mm-dd"
+
+
+def test_every_number_column_has_its_format() -> None:
+    """Money in its currency, unit price with its places, quantity, VAT % and counts formatted."""
+    book = load(XLSX.export_bytes(sample_statement(), EN))
+    first = dict(zip([c.name for c in LINE_COLUMNS], book["Lines"][2], strict=True))
+    assert first["business_date"].is_date
+    assert first["business_date"].value == dt.datetime(2026, 10, 3)
+    assert first["sale_time"].value == dt.time(21, 0)
+    assert (first["amount"].value, first["amount"].number_format) == (11.2, EUR)
+    assert (first["unit_price"].value, first["unit_price"].number_format) == (2.8, "#,##0.00##")
+    assert (first["quantity"].value, first["quantity"].number_format) == (4, "#,##0")
+    assert (first["vat_percent"].value, first["vat_percent"].number_format) == (21, '0"%"')
+    day = book["Days"][2]
+    assert (day[3].value, day[3].number_format) == (2, "#,##0")
+
+
+def test_headers_are_frozen_filtered_printed_on_every_page_and_columns_fit() -> None:
+    """Bold frozen header with a filter, repeated when printed; widths fit with room."""
+    book = load(XLSX.export_bytes(sample_statement(), EN))
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2"
-        assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}{ws.max_row}"
+        assert ws["A1"].font.b
+        assert ws.auto_filter.ref.startswith("A1:")
+        assert ws.print_title_rows == "$1:$1"
         widths = [ws.column_dimensions[c.column_letter].width for c in ws[1]]
         assert all(8 <= w <= 60 for w in widths)
-    assert [c.value for c in book["Days"][1]] == list(DAY_HEADERS)
+        assert all(w >= len(str(c.value or "")) + 2 for c, w in zip(ws[1], widths, strict=True))
+
+
+def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None:
+    """Print set-up: landscape, one page wide, the account and period on top, page numbers."""
+    ws = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    assert ws.page_setup.orientation == "landscape"
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
+    assert ws.oddFooter.right.text == "&P / &N"
+
+
+def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
+    """The totals row sums amount columns per currency; formulas=SUBTOTAL on request."""
+    statement = sample_statement()
+    ws = load(XLSX.export_bytes(statement, EN))["Lines"]
+    last = [c.value for c in ws[ws.max_row]]
+    amount = [c.name for c in LINE_COLUMNS].index("amount")
+    assert last[0] == "Total"
+    assert Decimal(repr(last[amount])) == statement.total
+    assert ws[ws.max_row][amount].font.b
+    data = XLSX.export_bytes(statement, {"totals": "formulas", **EN})
+    ws = load(data)["Lines"]
+    formula = ws[ws.max_row][amount].value
+    assert formula.startswith("=SUBTOTAL(109,K2:K")
+    none = load(XLSX.export_bytes(statement, {"totals": "none", **EN}))["Lines"]
+    assert none[none.max_row][0].value != "Total"
+
+
+def test_a_run_in_two_currencies_has_a_totals_row_per_currency() -> None:
+    """Euro and yen amounts are never added: one totals row each."""
+    ws = load(XLSX.export_bytes(sample_run(), EN))["Summary"]
+    totals = [row for row in ws.iter_rows(values_only=True) if str(row[0]).startswith("Total ")]
+    assert [row[0] for row in totals] == ["Total EUR", "Total JPY"]
+    assert [row[4] for row in totals] == [
+        float(sample_run().totals["EUR"]),
+        int(sample_run().totals["JPY"]),
+    ]
+
+
+def test_the_statement_layout_is_the_account_view() -> None:
+    """Per account: balance for the period on top, then days with purchases; then products."""
+    book = load(XLSX.export_bytes(sample_statement(), {"layout": "statement", **EN}))
+    assert book.sheetnames == ["Days", "Products"]
+    days = book["Days"]
+    top = [row[:2] for row in days.iter_rows(max_row=3, values_only=True)]
+    assert top[0] == ("Account", "1042 Team A")
+    assert top[1] == ("Period", "2026-10")
+    header = next(
+        i for i, row in enumerate(days.iter_rows(values_only=True), 1) if row[0] == "Business date"
+    )
+    assert days.freeze_panes == f"A{header + 1}"
+    assert days.print_title_rows == f"${header}:${header}"
+    products = records(book, "Products")
+    assert {r["product"] for r in products} >= {"Beer", "'" + FORMULA_PRODUCT}
+    run = load(XLSX.export_bytes(sample_run(), {"layout": "statement"}))
+    assert run.sheetnames[:2] == ["-7 Dagen", "-7 Producten"]
 
 
 def test_yen_amounts_have_no_decimals() -> None:
     """A JPY account's amounts use a format without decimal places."""
-    summary = records(load(XLSX.export_bytes(sample_run())), "Summary")
+    summary = records(load(XLSX.export_bytes(sample_run(), EN)), "Summary")
     yen = next(r for r in summary if r["account"] == "3003")
     assert yen["total"] == 1700
-    book = load(XLSX.export_bytes(sample_run()))
+    book = load(XLSX.export_bytes(sample_run(), EN))
     (cell,) = [r[4] for r in book["Summary"].iter_rows(min_row=2) if r[0].value == "3003"]
     assert cell.number_format == '#,##0 "JPY"'
 
 
 def test_formula_names_are_text_not_formulas() -> None:
     """The =SUM(A1) product and formula-like account names are text cells with an apostrophe."""
-    data = XLSX.export_bytes(sample_run())
+    data = XLSX.export_bytes(sample_run(), EN)
     book = load(data)
     lines = records(book, "Lines")
     assert "'" + FORMULA_PRODUCT in {r["product"] for r in lines}
@@ -121,7 +210,7 @@ def test_the_default_row_cap_is_excels() -> None:
 
 def test_lines_past_the_row_cap_continue_on_new_sheets() -> None:
     """With a cap of 3 rows the sample's 9 lines fill Lines to Lines (5), in place, all kept."""
-    book = load(XlsxExporter(max_rows=3).export_bytes(sample_run()))
+    book = load(XlsxExporter(max_rows=3).export_bytes(sample_run(), {"totals": "none", **EN}))
     assert book.sheetnames == [
         "Summary",
         "Summary (2)",
@@ -135,7 +224,7 @@ def test_lines_past_the_row_cap_continue_on_new_sheets() -> None:
         "Days (3)",
     ]
     assert all(ws.max_row <= 3 for ws in book.worksheets)
-    assert all(ws["A1"].value in {"account", "date"} for ws in book.worksheets)
+    assert all(ws["A1"].value in {"Account", "Business date"} for ws in book.worksheets)
     lines = records(book, "Lines")
     assert len(lines) == 9
     euros = sum(cents(r["amount"], r["currency"]) for r in lines if r["currency"] == "EUR")
@@ -154,13 +243,13 @@ def test_xlsx_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
     expected = _expected_totals(run)
     currencies = {clean_text(i.account.number): i.account.currency for i in run.invoices}
     for exporter in (XLSX, XlsxExporter(max_rows=8)):
-        book = load(exporter.export_bytes(run))
+        book = load(exporter.export_bytes(run, EN))
         for sheet in ("Lines", "Days"):
             sums = dict.fromkeys(expected, Decimal(0))
             for row in records(book, sheet):
                 account = row["account"]
                 sums[account] += cents(row["amount"], currencies[account])
-                assert row["date"].date() in run.period.days()
+                assert row["business_date"].date() in run.period.days()
             assert sums == expected
         summary = records(book, "Summary")
         assert {

@@ -96,8 +96,14 @@ def test_options_describe_themselves_as_data() -> None:
         OptionInfo("copies", "int", 1, "How many copies."),
         OptionInfo("header", "bool", True, "Whether to write a header."),
     )
-    assert [i.name for i in CsvOptions.describe()] == ["dialect", "layout", "header"]
-    assert [i.name for i in XlsxOptions.describe()] == ["lines", "days"]
+    assert [i.name for i in CsvOptions.describe()] == ["language", "dialect", "header", "layout"]
+    assert [i.name for i in XlsxOptions.describe()] == [
+        "language",
+        "totals",
+        "layout",
+        "lines",
+        "days",
+    ]
 
 
 def test_option_declarations_are_checked() -> None:

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onaccount.exporting import (
     FORMULA_TRIGGERS,
+    RFC4180,
+    CsvWriter,
     InvalidExporter,
+    XlsxWorkbook,
     clean_text,
     neutralise,
     remove_xml_forbidden,
@@ -21,17 +28,55 @@ from onaccount.exporting import (
 )
 from onaccount.exporting._writers import file_names
 from onaccount.testing import strategies
+from tests.exporting.test_xlsx import _soffice
+
+#: What may stand before a formula trigger and still let a spreadsheet run it.
+INVISIBLE = " \t\r\n\u00a0\u2000\u2001\u2002\u2003\u200a\u200b\u200c\u200d\u2060\u3000\ufeff"
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
 
-@pytest.mark.parametrize("text", ["=SUM(A1)", "+31 6", "-1+1", "@cmd", "\t=1", "\r=1", "=", "-"])
+@pytest.mark.parametrize(
+    "text", ["=SUM(A1)", "+31 6", "-1+1", "@cmd", "\t=1", "\r=1", "=", "-", "-7-1", "--7"]
+)
 def test_text_starting_with_a_formula_trigger_gets_an_apostrophe(text: str) -> None:
     """Text starting with = + - @ tab or CR is prefixed with an apostrophe."""
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["", "Beer", "'=already", " =SUM(A1)", "a=b", "1-2", "\n=1"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =1+1",
+        "\u00a0=1+1",
+        "\u200b=1+1",
+        "\ufeff=1+1",
+        "\n=1+1",
+        "\r\n=1+1",
+        " \t @SUM(A1)",
+        "\u2003\u2060+cmd",
+        "\uff1d1+1",
+        "\uff0b1",
+        "\uff0d1+1",
+        "\uff20SUM(A1)",
+        "  \uff1dHYPERLINK()",
+    ],
+)
+def test_a_trigger_after_leading_white_space_or_invisible_characters_is_neutralised(
+    text: str,
+) -> None:
+    """Spaces, NBSP, zero-width, BOM or line breaks before a trigger (full-width too) hide none."""
+    assert neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["-7", "-2.80", "+31", "-0,5", " -7", "-1042", "+2.5"])
+def test_text_that_is_a_plain_number_is_left_alone(text: str) -> None:
+    """A plain number, even negative, is no formula: bookkeeping imports need it as it is."""
+    assert neutralise(text) == text
+
+
+@pytest.mark.parametrize("text", ["", "Beer", "'=already", "a=b", "1-2", "Team =A", "x\n=1"])
 def test_other_text_is_left_alone(text: str) -> None:
-    """Text that does not start with a trigger is returned unchanged."""
+    """Text whose first visible character is no trigger is returned unchanged."""
     assert neutralise(text) == text
 
 
@@ -52,7 +97,9 @@ def test_clean_text_removes_before_it_neutralises() -> None:
 def test_clean_text_is_safe_for_spreadsheets_and_xml(text: str) -> None:
     """Cleaned text never starts with a trigger and survives a trip through an XML parser."""
     cleaned = clean_text(text)
-    assert not cleaned or cleaned[0] not in FORMULA_TRIGGERS
+    visible = cleaned.lstrip(INVISIBLE)
+    if visible and visible[0] in FORMULA_TRIGGERS:
+        assert cleaned.startswith("'") or PLAIN_NUMBER.fullmatch(cleaned.strip())
     element = ET.Element("t")
     element.text = cleaned
     # expat refuses XML-forbidden characters; line ends may be normalised, nothing else.
@@ -198,3 +245,71 @@ def test_per_account_file_names_are_safe_and_unique_everywhere(
             path.write_bytes(b"ok")
             assert path.resolve().parent == Path(folder).resolve()
         assert len(list(Path(folder).iterdir())) == len(names)
+
+
+# What may come before a trigger, the triggers, and what follows: the payload classes.
+_PREFIXES = ("", " ", "  ", "\u00a0", "\u200b", "\ufeff", "\n", "\r\n", "\t", " \u3000")
+_TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_BODIES = ("1+1", "SUM(1;2)", 'HYPERLINK("http://x";"y")')
+_PLAIN_NUMBERS = ("-7", "-2.80", "+31", "-1042")
+
+
+def _payloads(extra: list[str]) -> list[str]:
+    found = [p + t + b for p in _PREFIXES for t in _TRIGGERS for b in _BODIES]
+    return [*found, *_PLAIN_NUMBERS, *extra]
+
+
+def _libreoffice_cells(soffice: str, source: Path, trim: bool, workdir: Path) -> list[Any]:
+    """The cells LibreOffice makes of ``source`` (CSV or XLSX), saved as XLSX and read back."""
+    out = workdir / ("trimmed" if trim else "kept")
+    # CSV import tokens: ',' and '"', UTF-8, from line 1, ..., token 11 trims spaces, token
+    # 13 evaluates formulas: the most dangerous way to open a file.
+    options = f"44,34,76,1,,0,false,false,false,false,{'true' if trim else 'false'},-1,true"
+    command = [soffice, "--headless", f"-env:UserInstallation=file://{workdir / 'profile'}"]
+    if source.suffix == ".csv":
+        command.append(f"--infilter=CSV:{options}")
+    command += ["--convert-to", "xlsx", "--outdir", str(out), str(source)]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    book = openpyxl.load_workbook(out / (source.stem + ".xlsx"))
+    return [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row]
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    extra=st.lists(
+        st.builds(
+            lambda p, t, b: p + t + b,
+            st.text(alphabet=" \t\n\r\u00a0\u200b\u200d\u2060\ufeff\u3000", max_size=4),
+            st.sampled_from(_TRIGGERS),
+            st.text(max_size=12),
+        ),
+        max_size=40,
+    )
+)
+def test_libreoffice_and_openpyxl_find_no_formula_in_any_payload(extra: list[str]) -> None:
+    """Payloads around every trigger stay text in LibreOffice, trimmed or not, and openpyxl."""
+    soffice = _soffice()
+    payloads = _payloads(extra)
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        csv_file, xlsx_file = workdir / "payloads.csv", workdir / "payloads.xlsx"
+        with csv_file.open("wb") as stream, CsvWriter(stream, RFC4180) as writer:
+            writer.writerows((payload,) for payload in payloads)
+        book = XlsxWorkbook()
+        sheet = book.sheet("Payloads", ["text"])
+        for payload in payloads:
+            sheet.append((payload,))
+        with xlsx_file.open("wb") as stream:
+            book.save(stream)
+        read = openpyxl.load_workbook(xlsx_file)["Payloads"]
+        assert all(cell.data_type != "f" for row in read.iter_rows() for cell in row)
+        for source in (csv_file, xlsx_file):
+            for trim in (False, True):
+                cells = _libreoffice_cells(soffice, source, trim, workdir)
+                formulas = [c.value for c in cells if c.data_type == "f"]
+                assert not formulas, f"{source.suffix} trim={trim}: {formulas[:5]}"
+                values = {c.value for c in cells}
+                # Plain numbers are left alone: CSV readers take them as numbers, and the
+                # workbook's text cells hold them without an apostrophe.
+                plain = {-7, -2.8, -1042} if source is csv_file else {"-7", "-2.80", "-1042"}
+                assert plain <= values

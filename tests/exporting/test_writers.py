@@ -277,37 +277,22 @@ def test_csv_quotes_text_exactly_as_the_csv_module_does(
     assert list(reader) == cleaned
 
 
-@given(text=TEXTS)
-def test_a_field_is_the_same_whether_or_not_it_repeats(text: str) -> None:
-    """field(text, repeats=False) gives what field(text) gives, for any text."""
-    for dialect in (EXCEL_NL, RFC4180):
-        writer = CsvWriter(io.BytesIO(), dialect)
-        assert writer.field(text, repeats=False) == writer.field(text)
-
-
-def test_runs_of_fields_joined_already_write_the_same_row() -> None:
-    """A row given as runs of fields joined with the delimiter is the row of its fields."""
-    cells: tuple[Cell, ...] = ("a;b", Decimal("-1.50"), dt.date(2026, 10, 3), None, "x")
-    for dialect in (EXCEL_NL, RFC4180):
-        whole, parts = io.BytesIO(), io.BytesIO()
-        with CsvWriter(whole, dialect) as writer:
-            writer.write_fields([writer.field(cell) for cell in cells])
-        with CsvWriter(parts, dialect) as writer:
-            fields = [writer.field(cell) for cell in cells]
-            writer.write_many_fields([(dialect.delimiter.join(fields[:3]), *fields[3:])])
-        assert whole.getvalue() == parts.getvalue() == _csv(dialect, [cells])
-
-
 def test_a_delimiter_that_numbers_contain_makes_numbers_quoted() -> None:
     """With '.' or '-' between fields, numbers, dates and times are quoted and read back."""
     for delimiter in (".", "-", ":"):
         dialect = CsvDialect(name="odd", delimiter=delimiter, decimal=".", bom=False, dates="iso")
         data = _csv(dialect, [(Decimal("-2.50"), dt.date(2026, 10, 3), dt.time(1, 30), 7)])
-        assert CsvWriter(io.BytesIO(), dialect).numbers_need_quotes
         fields = next(csv.reader(io.StringIO(data.decode(), newline=""), delimiter=delimiter))
         assert fields == ["-2.50", "2026-10-03", "01:30:00", "7"]
-    assert not CsvWriter(io.BytesIO(), EXCEL_NL).numbers_need_quotes
-    assert not CsvWriter(io.BytesIO(), RFC4180).numbers_need_quotes
+
+
+def test_the_writer_counts_its_rows() -> None:
+    """Rows counts every row written, the header too."""
+    buffer = io.BytesIO()
+    with CsvWriter(buffer, RFC4180) as writer:
+        writer.writerow(("a", "b"))
+        writer.writerows([("1", Decimal(2)), ("3", None)])
+    assert writer.rows == 3
 
 
 def test_a_lone_empty_field_is_quoted_so_the_row_is_not_blank() -> None:

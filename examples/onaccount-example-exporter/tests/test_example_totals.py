@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
+import openpyxl
 from hypothesis import given, settings
-from onaccount_example_exporter import TotalsJsonLines
+from onaccount_example_exporter import TotalsJsonLines, TotalsWorkbook
 
 from onaccount import InvoiceRun
 from onaccount.exporting import load_exporters
@@ -18,6 +20,25 @@ class TestTotalsJsonLines(ExporterContract):
 
     exporter = TotalsJsonLines()
     option_examples = ({"vat_breakdown": False}, {"keys": "camel"})
+
+
+class TestTotalsWorkbook(ExporterContract):
+    """The workbook exporter, on the table base, keeps the contract too."""
+
+    exporter = TotalsWorkbook()
+    option_examples = ({"language": "en", "totals": "none"},)
+
+
+def test_the_workbook_has_labels_formats_and_a_totals_row() -> None:
+    """The table base writes Dutch labels, money formats and a totals row per currency."""
+    data = TotalsWorkbook().export_bytes(sample_run())
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["Totalen"]
+    assert [c.value for c in sheet[1]] == ["Rekening", "Naam", "Totaal", "Netto", "Btw"]
+    assert sheet["C3"].number_format == '#,##0.00 "EUR"'
+    assert [row[0] for row in sheet.iter_rows(values_only=True)][-2:] == [
+        "Totaal EUR",
+        "Totaal JPY",
+    ]
 
 
 def test_one_line_per_account_with_exact_amounts() -> None:
@@ -47,12 +68,10 @@ def test_keys_can_be_camel_case() -> None:
 def test_the_plugin_is_found_through_its_entry_point() -> None:
     """Once installed, the host finds totals-jsonl through the entry point 'example-totals'."""
     registry = load_exporters(allow=["example-totals"])
-    (info,) = registry.describe()
-    assert (info.identifier, info.plugin, info.distribution) == (
-        "totals-jsonl",
-        "example-totals",
-        "onaccount-example-exporter",
-    )
+    assert [(i.identifier, i.plugin, i.distribution) for i in registry.describe()] == [
+        ("totals-jsonl", "example-totals", "onaccount-example-exporter"),
+        ("totals-xlsx", "example-totals", "onaccount-example-exporter"),
+    ]
 
 
 @settings(max_examples=25, deadline=None)

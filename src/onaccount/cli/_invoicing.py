@@ -19,8 +19,9 @@ from onaccount._runs import require_for_selection, require_undo
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
+    ExportReport,
     ExportTargetExists,
-    export_to_directory,
+    export_files,
     load_exporters,
 )
 
@@ -28,8 +29,10 @@ from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_optio
 from ._rendering import (
     STRATEGY_EFFECTS,
     _emit_json,
+    _ExportProgress,
     _plan_json,
     _print_plan,
+    _report_line,
     _run_json,
     json_option,
     limit_option,
@@ -104,6 +107,7 @@ _INVOICE_HELP = "\n".join(
     help="A name for this run, e.g. 2026-10; running the same command again books nothing twice.",
 )
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
+@click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporters.")
 @out_option
 @limit_option
 @force_option
@@ -121,6 +125,7 @@ def invoice_command(
     commit: bool,
     key: str | None,
     formats: tuple[str, ...],
+    pairs: tuple[str, ...],
     out: Path,
     limit: int | None,
     force: bool,
@@ -130,6 +135,7 @@ def invoice_command(
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter is refused now, not after the run is committed.
     exporters = _exporters(formats)
+    options = _parse_options(pairs) or None
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     require_for_selection(state.actor, selection, "plan")
     ledger = state.ledger()
@@ -148,13 +154,17 @@ def invoice_command(
         else:
             # A run this call wrote carries its instant; a key's earlier run does not.
             written_now = run.created_at == committed_at
-    written = _export(run or plan, exporters, out, force=force) if exporters else []
+    reports = (
+        _export(state, run or plan, exporters, out, options, force=force) if exporters else []
+    )
+    written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
         if commit:
             data["run"] = None if run is None else _run_json(run)
             data["run_written"] = written_now
         data["exports"] = [str(p) for p in written]
+        data["export_reports"] = [_report_json(report) for report in reports]
         _emit_json(state, data)
     elif run is not None:
         # Said first, and the rest guarded: once committed, the run stands whatever
@@ -170,8 +180,7 @@ def invoice_command(
             )
         try:
             _print_plan(state, plan, limit)
-            for path in written:
-                state.out.print(f"wrote {literal(path)}")
+            _print_reports(state, reports)
         except BrokenPipeError:
             # The reader (`| head -1`) has what it needed: the committed run's id.
             return
@@ -183,17 +192,16 @@ def invoice_command(
                 f"{literal(type(error).__name__)}: {literal(error)}; see it with "
                 f"onaccount runs or onaccount export {literal(run.id)}"
             )
-        return
     else:
         _print_plan(state, plan, limit)
         if empty is not None:
             state.out.print(f"nothing to commit: {literal(empty.message)}")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
-        for path in written:
-            state.out.print(f"wrote {literal(path)}")
+        _print_reports(state, reports)
     if plan.refusals and not plan.drafts and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
+    _exit_if_nothing_written(reports)
 
 
 def _parse_options(pairs: Iterable[str]) -> dict[str, object]:
@@ -222,25 +230,55 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
 
 
 def _export(
+    state: _State,
     source: oa.Plan | oa.InvoiceRun,
     exporters: Iterable[Exporter[Any]],
     out: Path,
     options: dict[str, object] | None = None,
     *,
     force: bool,
-) -> list[Path]:
-    written: list[Path] = []
-    for exporter in exporters:
-        try:
-            written += export_to_directory(exporter, source, out, options, overwrite=force)
-        except ExportTargetExists as error:
-            raise ExportTargetExists(
-                f"{error.value} exists already, from an earlier export; add --force to "
-                "replace it, or choose another --out directory",
-                value=error.value,
-                field="--force",
-            ) from None
-    return written
+) -> list[ExportReport]:
+    reports: list[ExportReport] = []
+    with _ExportProgress(state) as progress:
+        for exporter in exporters:
+            tell = progress.task(exporter.identifier)
+            try:
+                report = export_files(
+                    exporter, source, out, options, overwrite=force, progress=tell
+                )
+            except ExportTargetExists as error:
+                raise ExportTargetExists(
+                    f"{error.value} exists already, from an earlier export; add --force to "
+                    "replace it, or choose another --out directory",
+                    value=error.value,
+                    field="--force",
+                ) from None
+            reports.append(report)
+    return reports
+
+
+def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
+    for report in reports:
+        state.out.print(plain(_report_line(report)), markup=False, highlight=False, soft_wrap=True)
+        for path in report.paths:
+            state.out.print(plain(f"wrote {path}"), markup=False, highlight=False, soft_wrap=True)
+
+
+def _report_json(report: ExportReport) -> dict[str, object]:
+    return {
+        "exporter": report.exporter,
+        "unit": report.unit,
+        "written": report.written,
+        "refused": list(report.refused_accounts()),
+        "refused_fields": dict(report.refusals_by_field()),
+        "paths": [str(p) for p in report.paths],
+    }
+
+
+def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
+    """An export that wrote nothing of what it was asked for fails the command."""
+    if any(report.nothing_written for report in reports):
+        click.get_current_context().exit(EXIT_REFUSED)
 
 
 @cli.command("undo")
@@ -299,8 +337,9 @@ def export_command(
     """
     exporters = _exporters(formats)
     run = oa.get_run(state.ledger(), run_id, actor=state.actor)
-    for path in _export(run, exporters, out, _parse_options(pairs) or None, force=force):
-        click.echo(plain(f"wrote {path}"))
+    reports = _export(state, run, exporters, out, _parse_options(pairs) or None, force=force)
+    _print_reports(state, reports)
+    _exit_if_nothing_written(reports)
 
 
 @cli.command("exporters")

@@ -17,9 +17,11 @@ import babel.dates
 import babel.numbers
 import click
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import onaccount as oa
+import onaccount.exporting as oa_exporting
 
 if TYPE_CHECKING:
     from ._group import _State
@@ -446,3 +448,65 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     state.out.print(
         f"{show.number(len(run.invoices))} account invoice(s), total {show.totals(run.totals)}"
     )
+
+
+def _count(number: int, unit: str) -> str:
+    # "1 invoices" reads wrong; units are plural nouns, drop the s for one.
+    word = unit[:-1] if number == 1 and unit.endswith("s") else unit
+    return f"{number:,} {word}"
+
+
+def _report_line(report: oa_exporting.ExportReport, shown: int = 3) -> str:
+    """One line on what an export wrote and refused, e.g. for ``ubl`` with defaults.
+
+    ``ubl: 0 invoices written, 5,000 refused: missing billing.address (4,990), … — see
+    refused.txt``
+    """
+    if report.written is None:
+        parts = [f"{report.exporter}: written"]
+    else:
+        parts = [f"{report.exporter}: {_count(report.written, report.unit)} written"]
+    refused = report.refused_accounts()
+    if report.refusals:
+        fields = report.refusals_by_field()
+        listed = ", ".join(f"{field} ({count:,})" for field, count in fields[:shown])
+        more = ", …" if len(fields) > shown else ""
+        what = f"{len(refused):,} refused" if refused else "refused"
+        parts.append(f"{what}: missing or wrong {listed}{more}")
+    line = ", ".join(parts)
+    if report.refusals and report.refusals_listed_in:
+        line += f" — see {report.refusals_listed_in}"
+    return line
+
+
+class _ExportProgress:
+    """A Rich progress bar on stderr with one task per exporter, counting what it did."""
+
+    def __init__(self, state: _State) -> None:
+        self._bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[unit]}"),
+            TimeElapsedColumn(),
+            console=state.err,
+            transient=True,
+            disable=not state.err.is_terminal,
+        )
+
+    def __enter__(self) -> _ExportProgress:
+        self._bar.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._bar.stop()
+
+    def task(self, name: str) -> oa_exporting.ExportProgress:
+        """A progress callback for one exporter (or an import), shown as its own bar."""
+        bar = self._bar
+        task = bar.add_task(name, total=None, unit="")
+
+        def tell(done: int, total: int, unit: str) -> None:
+            bar.update(task, completed=done, total=total, unit=unit)
+
+        return tell

@@ -21,9 +21,18 @@ __all__ = [
     "safe_filename",
 ]
 
-#: Leading characters that make a spreadsheet read a cell as a formula (or that tools strip
-#: to reach one): ``=``, ``+``, ``-``, ``@``, tab and carriage return.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
+#: Characters that make a spreadsheet read a cell as a formula when they come first, after
+#: any white space or invisible characters (or that tools strip to reach one): ``=``,
+#: ``+``, ``-``, ``@``, tab and carriage return, and the full-width and small forms of the
+#: first four, which some spreadsheets read as the ASCII ones.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
+
+# What a spreadsheet (or its "trim spaces" import option) skips before reading the first
+# character: white space of every kind, and format characters such as zero-width spaces,
+# joiners, bidi marks and the byte-order mark (Unicode category Cf).
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Zs", "Zl", "Zp", "Cc"})
+# Text that is only a number, as a spreadsheet reads it: it computes nothing.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)")
 
 # XML 1.0 allows #x9, #xA, #xD, #x20-#xD7FF, #xE000-#xFFFD and #x10000-#x10FFFF; everything
 # else (other C0 controls, lone surrogates, U+FFFE and U+FFFF) is refused by parsers.
@@ -50,16 +59,38 @@ def remove_xml_forbidden(text: str) -> str:
     return XML_FORBIDDEN.sub("", text)
 
 
-def neutralise(text: str) -> str:
-    """``text`` made harmless as spreadsheet cell text.
+def _first_visible(text: str) -> str | None:
+    for char in text:
+        if not (char.isspace() or unicodedata.category(char) in _INVISIBLE_CATEGORIES):
+            return char
+    return None
 
-    Text that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading
-    apostrophe, so a spreadsheet shows it as text instead of running it as a formula
-    (``=SUM(A1)`` becomes ``'=SUM(A1)``). Other text is returned unchanged.
+
+def neutralise(text: str) -> str:
+    """``text`` made harmless as spreadsheet cell text, as OWASP advises.
+
+    Text whose first character is a tab or carriage return, or whose first character
+    after any white space or invisible characters (spaces, no-break spaces, zero-width
+    characters, the byte-order mark, line breaks) is ``=``, ``+``, ``-`` or ``@`` (or
+    their full-width forms), gets a leading apostrophe, so a spreadsheet shows it as
+    text instead of running it: ``=SUM(A1)`` and ``" =1+1"`` become ``'=SUM(A1)`` and
+    ``"' =1+1"``. Text that is a plain number (``-7``, ``-2.80``) computes nothing and
+    is returned unchanged, as is all other text.
     """
-    if text and text[0] in FORMULA_TRIGGERS:
+    if not text:
+        return text
+    first = text[0]
+    if first == "\t" or first == "\r":
         return "'" + text
-    return text
+    if not (first in FORMULA_TRIGGERS or first.isspace() or not first.isprintable()):
+        # The usual case, a name or a product, is decided by its first character.
+        return text
+    visible = _first_visible(text)
+    if visible is None or visible not in FORMULA_TRIGGERS:
+        return text
+    if _PLAIN_NUMBER.fullmatch(text.strip()):
+        return text
+    return "'" + text
 
 
 def clean_text(text: str) -> str:

@@ -1,17 +1,19 @@
 """Safe writers every exporter can use: CSV with the core's safety, atomic files.
 
-Text given to `CsvWriter` (as to `XlsxWorkbook`) loses the characters XML forbids and is
-neutralised against formula injection (see `clean_text`); numbers, money and dates stay
-typed. `write_atomically` and `export_to_directory` write through a temporary file and a
-rename, so a failed export leaves no file behind.
+`CsvWriter` writes through the `csv` module. Text given to it (as to `XlsxWorkbook`)
+loses the characters XML forbids and is neutralised against formula injection (see
+`clean_text`); numbers, money and dates stay typed. `write_atomically` and
+`export_files` write through a temporary file and a rename, so a failed export leaves no
+file behind.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
+import io
 import os
-import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -29,7 +31,7 @@ from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exportable, Exporter, ExportOptions, finish_report
 from ._report import ExportProgress, ExportReport
 from ._requirements import require_available
-from ._safety import FORMULA_TRIGGERS, XML_FORBIDDEN, UniqueNames, clean_text
+from ._safety import UniqueNames, clean_text
 from ._xlsx import Cell, Money, cell_type_error, plain_number
 
 __all__ = [
@@ -121,13 +123,12 @@ CSV_DIALECTS: Mapping[str, CsvDialect] = {d.name: d for d in (EXCEL_NL, RFC4180)
 
 
 class CsvWriter:
-    """Writes typed rows as CSV to a binary stream, cleaning every text cell.
+    """Writes typed rows as CSV to a binary stream through `csv.writer`, cleaning text.
 
-    A field is quoted only when it holds the delimiter, a double quote or a line break
-    (CR or LF, whatever the dialect ends lines with), doubling its quotes: for CRLF line
-    ends that is byte for byte what Python's `csv` module writes with ``QUOTE_MINIMAL``.
-    Use it as a context manager, or call `close`, which flushes and leaves ``stream``
-    open; a closed writer refuses more rows.
+    Numbers, money and dates are written in the dialect's spelling, text cleaned by
+    `clean_text`; the `csv` module quotes (a field is quoted when it holds the delimiter,
+    a double quote or a line break). Use it as a context manager, or call `close`, which
+    flushes and leaves ``stream`` open; a closed writer refuses more rows.
     """
 
     def __init__(self, stream: BinaryIO, dialect: CsvDialect) -> None:
@@ -136,87 +137,38 @@ class CsvWriter:
         self._closed = False
         #: How many rows were written so far, a header row too.
         self.rows = 0
-        self._fields: dict[str, str] = {}
-        self._block: list[str] = ["\ufeff"] if dialect.bom else []
-        self._delimiter = dialect.delimiter
-        self._terminator = dialect.line_terminator
-        special = {dialect.delimiter, '"', "\r", "\n", *dialect.line_terminator}
-        self._special = re.compile("[" + re.escape("".join(sorted(special))) + "]")
-        # Text that needs neither cleaning nor quotes, the usual case, is found in one
-        # search: no formula trigger first, no character XML forbids, nothing to quote.
-        triggers = re.escape("".join(sorted(FORMULA_TRIGGERS)))
-        self._work = re.compile(f"^[{triggers}]|{XML_FORBIDDEN.pattern}|{self._special.pattern}")
-        #: Whether formatted numbers, dates and times may need quotes: only with a
-        #: delimiter such as ``.`` or ``-`` that they can contain.
-        self.numbers_need_quotes = bool(special & set("0123456789+-.:" + dialect.decimal))
-        self._plain: dict[type, Callable[[Any], str]] = {
-            Decimal: dialect.number,
-            int: dialect.number,
-            Money: lambda money: dialect.number(money.amount),
+        self._texts: dict[str, str] = {}
+        self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
+        if dialect.bom:
+            self._text.write("\ufeff")
+        self._writer = csv.writer(
+            self._text,
+            delimiter=dialect.delimiter,
+            quotechar='"',
+            doublequote=True,
+            lineterminator=dialect.line_terminator,
+            quoting=csv.QUOTE_MINIMAL,
+            strict=True,
+        )
+        number = dialect.number
+        self._formats: dict[type, Callable[[Any], str]] = {
+            Decimal: number,
+            int: number,
+            Money: lambda money: number(money.amount),
             dt.date: dialect.date,
             dt.time: lambda time: time.isoformat(timespec="seconds"),
             type(None): lambda _: "",
+            str: self._clean,
         }
 
-    def _quoted(self, text: str) -> str:
-        if self._special.search(text) is None:
-            return text
-        return '"' + text.replace('"', '""') + '"'
-
-    def field(self, value: Cell, *, repeats: bool = True) -> str:
-        """``value`` as it stands in the file: formatted, cleaned and quoted if need be.
-
-        Text repeats (names, products), so each distinct text is worked out once; pass
-        ``repeats=False`` for text that does not (purchase ids). For exporters' hot
-        loops, with `write_fields`.
-        """
-        if type(value) is str and not repeats:
-            if self._work.search(value) is None:
-                return value
-            return self._quoted(clean_text(value))
-        if type(value) is str:
-            fields = self._fields
-            found = fields.get(value)
-            if found is None:
-                if len(fields) > 20_000:
-                    fields.clear()
-                found = fields[value] = self._quoted(clean_text(value))
-            return found
-        # The common types by exact type; subclasses and refusals take the long way.
-        quick = self._plain.get(type(value))
-        text = self.dialect.format(value) if quick is None else quick(value)
-        return self._quoted(text) if self.numbers_need_quotes or quick is None else text
-
-    def write_fields(self, fields: Sequence[str]) -> None:
-        """Write a row of fields made with `field` (or known to need no quotes)."""
-        self.write_many_fields((fields,))
-
-    def write_many_fields(self, rows: Iterable[Sequence[str]]) -> None:
-        """Write rows of fields made with `field`: `write_fields` for a stream of rows.
-
-        A row's texts are joined with the delimiter, so a text may also be a run of
-        fields joined with it already: the parts of a row that repeat can be made once.
-        """
-        if self._closed:
-            raise InvalidValue(
-                "this CsvWriter was closed; its rows are written already, make a new "
-                "CsvWriter to write more",
-                value=self,
-            )
-        delimiter, terminator = self._delimiter, self._terminator
-        block = self._block
-        count = 0
-        for fields in rows:
-            count += 1
-            if len(fields) == 1 and not fields[0]:
-                # A lone empty field is written quoted, so the row is not a blank line.
-                block.append('""' + terminator)
-            else:
-                block.append(delimiter.join(fields) + terminator)
-            if len(block) >= 1_000:
-                self._flush()
-                block = self._block
-        self.rows += count
+    def _clean(self, text: str) -> str:
+        # Names and products repeat: clean each distinct text once.
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) > 20_000:
+                self._texts.clear()
+            found = self._texts[text] = clean_text(text)
+        return found
 
     def writerow(self, row: Iterable[Cell]) -> None:
         """Write one row."""
@@ -224,19 +176,28 @@ class CsvWriter:
 
     def writerows(self, rows: Iterable[Iterable[Cell]]) -> None:
         """Write many rows."""
-        field = self.field
-        self.write_many_fields([field(value) for value in row] for row in rows)
-
-    def _flush(self) -> None:
-        if self._block:
-            self._stream.write("".join(self._block).encode("utf-8"))
-            self._block = []
+        if self._closed:
+            raise InvalidValue(
+                "this CsvWriter was closed; its rows are written already, make a new "
+                "CsvWriter to write more",
+                value=self,
+            )
+        formats = self._formats
+        slow = self.dialect.format
+        write = self._writer.writerow
+        count = 0
+        for row in rows:
+            # Exact types first; subclasses and refusals take the dialect's long way.
+            write([f(v) if (f := formats.get(type(v))) is not None else slow(v) for v in row])
+            count += 1
+        self.rows += count
 
     def close(self) -> None:
         """Flush and let go of the stream without closing it."""
         if not self._closed:
             self._closed = True
-            self._flush()
+            self._text.flush()
+            self._text.detach()
 
     def __enter__(self) -> CsvWriter:
         return self

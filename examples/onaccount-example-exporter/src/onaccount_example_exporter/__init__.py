@@ -1,9 +1,13 @@
-"""An example onaccount exporter plugin: one JSON line of totals per account.
+"""An example onaccount exporter plugin: the totals per account, as JSON lines and a workbook.
 
-Each line is a JSON object with the account, its currency, the invoiced total split into
-net and VAT (and, optionally, VAT per rate) and, for plans and runs, the balance and limit
-before and after the correction. Amounts are strings such as ``"12.60"`` so they stay
-exact decimals in every JSON reader.
+``totals-jsonl`` writes one JSON object per line with the account, its currency, the
+invoiced total split into net and VAT (and, optionally, VAT per rate) and, for plans and
+runs, the balance and limit before and after the correction. Amounts are strings such as
+``"12.60"`` so they stay exact decimals in every JSON reader.
+
+``totals-xlsx`` writes the same totals as a workbook on onaccount's table base: it
+describes the columns and yields the rows; labels, formats, totals and print set-up
+come with the base.
 """
 
 from __future__ import annotations
@@ -15,12 +19,19 @@ from typing import BinaryIO
 import attrs
 
 from onaccount.exporting import (
+    Column,
     Exportable,
+    ExportDocument,
     Exporter,
     ExportOptions,
     ExportProgress,
     ExportReport,
+    Money,
     Registrar,
+    Table,
+    XlsxTableExporter,
+    XlsxTableOptions,
+    XlsxWorkbook,
     export_document,
     hookimpl,
     option,
@@ -30,7 +41,13 @@ from onaccount.exporting import (
     vat_label,
 )
 
-__all__ = ["TotalsJsonLines", "TotalsOptions", "onaccount_register_exporters"]
+__all__ = [
+    "TotalsJsonLines",
+    "TotalsOptions",
+    "TotalsWorkbook",
+    "TotalsWorkbookOptions",
+    "onaccount_register_exporters",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -109,7 +126,64 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
         return ExportReport(exporter=self.identifier, unit="lines", written=count, accounts=count)
 
 
+@attrs.frozen(kw_only=True)
+class TotalsWorkbookOptions(XlsxTableOptions):
+    """Options of the totals-xlsx exporter: language and totals, from the table base."""
+
+    title: str = option("Totals", help="The title printed at the top of every page.")
+
+
+_TOTALS_COLUMNS = (
+    Column(name="account", labels={"nl": "Rekening", "en": "Account"}),
+    Column(name="name", labels={"nl": "Naam", "en": "Name"}, width=30),
+    Column(name="total", labels={"nl": "Totaal", "en": "Total"}, kind="money", total=True),
+    Column(name="net", labels={"nl": "Netto", "en": "Net"}, kind="money", total=True),
+    Column(name="vat", labels={"nl": "Btw", "en": "VAT"}, kind="money", total=True),
+)
+
+
+class TotalsWorkbook(XlsxTableExporter[TotalsWorkbookOptions]):
+    """The totals per account as one sheet, written by onaccount's table base."""
+
+    identifier = "totals-xlsx"
+    title = "Totals (Excel)"
+    description = "One row per account with its total, net and VAT, ready to print."
+    Options = TotalsWorkbookOptions
+
+    def tables(
+        self,
+        document: ExportDocument,
+        options: TotalsWorkbookOptions,
+        progress: ExportProgress | None,
+    ) -> list[Table]:
+        """One table: a row per account."""
+        rows = [
+            (
+                entry.account.number,
+                entry.account.name,
+                Money(pad_amount(entry.total, entry.currency), entry.currency),
+                Money(pad_amount(entry.net, entry.currency), entry.currency),
+                Money(pad_amount(entry.tax, entry.currency), entry.currency),
+            )
+            for entry in tracked(document.accounts, progress)
+        ]
+        return [
+            Table(
+                titles={"nl": "Totalen", "en": "Totals"},
+                columns=_TOTALS_COLUMNS,
+                rows=rows,
+                page_header=f"{options.title} {document.period.label}",
+            )
+        ]
+
+    def style_workbook(
+        self, book: XlsxWorkbook, document: ExportDocument, options: TotalsWorkbookOptions
+    ) -> None:
+        """Name the workbook after the title: openpyxl's document properties."""
+        book.workbook.properties.subject = options.title
+
+
 @hookimpl
 def onaccount_register_exporters(registry: Registrar) -> None:
-    """Add the totals-jsonl exporter."""
-    registry.add(TotalsJsonLines())
+    """Add the totals-jsonl and totals-xlsx exporters."""
+    registry.add(TotalsJsonLines(), TotalsWorkbook())

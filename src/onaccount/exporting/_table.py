@@ -1,0 +1,339 @@
+"""Table exporters: describe columns and yield rows, get CSV and XLSX with one safety.
+
+A plugin that writes tables subclasses `CsvTableExporter` or `XlsxTableExporter` (or
+both, as two exporters) and implements `TableExporter.tables`: each `Table` has its
+`Column` list (a field name, a label per language, a kind, a number format, a width,
+whether it is summed) and its rows of typed cells. The base writes them, CSV in either
+dialect through the `csv` module and XLSX through openpyxl, with the core's text safety,
+the formats of each kind, the widths, a totals row, print set-up and the labels of the
+chosen language. `XlsxTableExporter.style_workbook` is the hook for a plugin that wants
+to style or add to the openpyxl sheets.
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, ClassVar, Literal, TypeAlias, TypeVar
+
+import attrs
+
+from ._document import ExportDocument, export_document
+from ._errors import InvalidExporter
+from ._exporter import Exportable, Exporter, ExportOptions, option
+from ._report import ExportProgress, ExportReport
+from ._writers import CSV_DIALECTS, CsvWriter
+from ._xlsx import EXCEL_MAX_ROWS, Cell, XlsxColumn, XlsxWorkbook
+
+__all__ = [
+    "LANGUAGES",
+    "Column",
+    "ColumnKind",
+    "CsvTableExporter",
+    "CsvTableOptions",
+    "Table",
+    "TableExporter",
+    "TableOptions",
+    "XlsxTableExporter",
+    "XlsxTableOptions",
+]
+
+#: The languages column labels are written in: Dutch (the default) and English.
+LANGUAGES = ("nl", "en")
+
+#: What a column holds; it decides the XLSX number format and the default width.
+ColumnKind: TypeAlias = Literal[
+    "text", "integer", "money", "price", "quantity", "percent", "date", "time"
+]
+_KINDS = ("text", "integer", "money", "price", "quantity", "percent", "date", "time")
+# Formats whose decimals are all optional (#) drop the decimal point for whole numbers.
+_FORMATS: Mapping[str, str | None] = {
+    "text": None,
+    "integer": "#,##0",
+    # Money takes its currency's format, cell by cell (see money_format).
+    "money": None,
+    "price": "#,##0.00##",
+    "quantity": "#,##0.###",
+    "percent": '0.##"%"',
+    "time": "hh:mm:ss",
+}
+_DATE_FORMATS = {"nl": "dd-mm-yyyy", "en": "yyyy-mm-dd"}
+_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_TOTAL_LABELS = {"nl": "Totaal", "en": "Total"}
+
+
+def _check_name(column: Column, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise InvalidExporter(
+            f"column name {value!r} is not a lowercase field name; write it like 'unit_price'",
+            value=value,
+            field="name",
+        )
+
+
+def _check_kind(column: Column, attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in _KINDS:
+        raise InvalidExporter(
+            f"column {column.name!r} has kind {value!r}; use one of {', '.join(_KINDS)}",
+            value=value,
+            field="kind",
+        )
+
+
+def _labels(value: Mapping[str, str]) -> Mapping[str, str]:
+    return dict(value)
+
+
+@attrs.frozen(kw_only=True)
+class Column:
+    """One column of a `Table`: field name, labels per language, kind, format, width.
+
+    ``name`` is the field name machines read (the CSV header with ``header="names"``);
+    ``labels`` maps a language (``"nl"``, ``"en"``) to the header people read, the name
+    standing in for a missing one. ``kind`` decides the XLSX number format unless
+    ``number_format`` gives one; dates follow the language (``dd-mm-jjjj`` in Dutch, ISO
+    in English). ``width`` is in characters (None: fitted to the contents); ``total``
+    sums the column in the totals row.
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    labels: Mapping[str, str] = attrs.field(factory=dict, converter=_labels, eq=False)
+    kind: ColumnKind = attrs.field(default="text", validator=_check_kind)
+    number_format: str | None = None
+    width: float | None = None
+    total: bool = False
+
+    def label(self, language: str) -> str:
+        """The header in ``language``, or the field name if the column has none."""
+        return self.labels.get(language) or self.name
+
+    def xlsx(self, language: str) -> XlsxColumn:
+        """The column as `XlsxWorkbook` writes it, in ``language``."""
+        fmt = self.number_format
+        if fmt is None:
+            fmt = _DATE_FORMATS[language] if self.kind == "date" else _FORMATS.get(self.kind)
+        return XlsxColumn(
+            self.label(language),
+            width=self.width,
+            number_format=fmt,
+            total=self.total,
+        )
+
+
+def _columns(columns: Iterable[Column]) -> tuple[Column, ...]:
+    return tuple(columns)
+
+
+def _rows(rows: Iterable[Iterable[Cell]]) -> tuple[tuple[Cell, ...], ...]:
+    return tuple(tuple(row) for row in rows)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Table:
+    """A table to write: a title per language, columns and rows of typed cells.
+
+    ``rows`` is iterated once, as the table is written, so it may be a generator over
+    millions of rows. ``above`` are rows placed above the header in a workbook (a
+    title, a balance); CSV leaves them out. ``page_header`` is printed at the top of
+    each page of the sheet.
+    """
+
+    titles: Mapping[str, str] = attrs.field(converter=_labels)
+    columns: tuple[Column, ...] = attrs.field(converter=_columns)
+    rows: Iterable[Sequence[Cell]]
+    above: tuple[tuple[Cell, ...], ...] = attrs.field(default=(), converter=_rows)
+    page_header: str | None = None
+
+    def title(self, language: str) -> str:
+        """The title in ``language`` (the first one given if it has none)."""
+        return self.titles.get(language) or next(iter(self.titles.values()), "Sheet")
+
+
+def _language_option() -> Any:  # Any: what option() returns
+    return option(
+        "nl",
+        choices=LANGUAGES,
+        help="nl: column labels and dates in Dutch (dd-mm-jjjj); en: in English, ISO dates.",
+    )
+
+
+@attrs.frozen(kw_only=True)
+class TableOptions(ExportOptions):
+    """Options every table exporter has: the language of the labels."""
+
+    language: str = _language_option()
+
+
+@attrs.frozen(kw_only=True)
+class CsvTableOptions(TableOptions):
+    """Options of a CSV table exporter: dialect and header."""
+
+    dialect: str = option(
+        "excel-nl",
+        choices=tuple(CSV_DIALECTS),
+        help=(
+            "excel-nl: ';' between fields, decimal comma, UTF-8 with BOM, dd-mm-yyyy dates, "
+            "for Excel in Dutch; rfc4180: ',' and decimal point, UTF-8 without BOM, ISO "
+            "dates, for programs."
+        ),
+    )
+    header: str = option(
+        "labels",
+        choices=("labels", "names", "none"),
+        help=(
+            "labels: a header row in the chosen language; names: the field names, for "
+            "programs; none: no header row."
+        ),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class XlsxTableOptions(TableOptions):
+    """Options of an XLSX table exporter: the totals row."""
+
+    totals: str = option(
+        "values",
+        choices=("values", "formulas", "none"),
+        help=(
+            "values: a totals row under each sheet with the sums; formulas: the same as "
+            "SUBTOTAL formulas (on a sheet in one currency that fits one worksheet); "
+            "none: no totals row."
+        ),
+    )
+
+
+_O = TypeVar("_O", bound=TableOptions)
+
+
+class _Counted:
+    """Rows passed through, counted."""
+
+    __slots__ = ("count", "rows")
+
+    def __init__(self, rows: Iterable[Sequence[Cell]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Cell]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+class TableExporter(Exporter[_O]):
+    """Base of exporters that write tables; subclass `CsvTableExporter` or `XlsxTableExporter`.
+
+    Implement `tables`; the report counts the rows written and the document's accounts.
+    """
+
+    #: What the report counts.
+    unit: ClassVar[str] = "rows"
+
+    @abc.abstractmethod
+    def tables(
+        self, document: ExportDocument, options: _O, progress: ExportProgress | None
+    ) -> Iterable[Table]:
+        """The tables to write for ``document``; tell ``progress`` of the accounts done."""
+
+    def _report(self, document: ExportDocument, written: int) -> ExportReport:
+        return ExportReport(
+            exporter=self.identifier,
+            unit=self.unit,
+            written=written,
+            accounts=len(document.accounts),
+        )
+
+
+class CsvTableExporter(TableExporter[_O]):
+    """A table exporter writing one table as CSV; its ``Options`` extend `CsvTableOptions`.
+
+    ``tables`` must give exactly one table: a CSV file holds one.
+    """
+
+    media_type = "text/csv"
+    extension = "csv"
+
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: _O,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write the one table of ``source`` as CSV."""
+        document = export_document(source)
+        tables = list(self.tables(document, options, progress))
+        if len(tables) != 1:
+            raise InvalidExporter(
+                f"exporter {self.identifier!r} gave {len(tables)} tables for a CSV file, "
+                "which holds one; return one table from tables()",
+                value=len(tables),
+                obj=self,
+                field="tables",
+            )
+        (table,) = tables
+        dialect = CSV_DIALECTS[str(getattr(options, "dialect", "excel-nl"))]
+        header = str(getattr(options, "header", "labels"))
+        rows = _Counted(table.rows)
+        with CsvWriter(stream, dialect) as writer:
+            if header == "labels":
+                writer.writerow([column.label(options.language) for column in table.columns])
+            elif header == "names":
+                writer.writerow([column.name for column in table.columns])
+            writer.writerows(rows)
+        return self._report(document, rows.count)
+
+
+class XlsxTableExporter(TableExporter[_O]):
+    """A table exporter writing each table as a sheet; ``Options`` extend `XlsxTableOptions`.
+
+    ``max_rows`` caps the rows per worksheet (Excel's limit by default); a longer sheet
+    continues on ``Title (2)``. Override `style_workbook` to style or add to the sheets.
+    """
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    extension = "xlsx"
+
+    def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
+        XlsxWorkbook(max_rows=max_rows).discard()  # refuses a bad cap now, not at export
+        self.max_rows = max_rows
+
+    def style_workbook(self, book: XlsxWorkbook, document: ExportDocument, options: _O) -> None:
+        """Called before saving: ``book.workbook`` is the openpyxl workbook to add to.
+
+        The default adds nothing. The sheets are write-only (rows written already can no
+        longer change); a hook can set properties, add sheets or defined names.
+        """
+
+    def write(
+        self,
+        source: Exportable,
+        stream: BinaryIO,
+        options: _O,
+        *,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Write every table of ``source`` as a sheet of one workbook."""
+        document = export_document(source)
+        language = options.language
+        totals = str(getattr(options, "totals", "values"))
+        written = 0
+        with XlsxWorkbook(
+            max_rows=self.max_rows, timestamp=document.created_at, title=document.title
+        ) as book:
+            for table in self.tables(document, options, progress):
+                sheet = book.sheet(
+                    table.title(language),
+                    [column.xlsx(language) for column in table.columns],
+                    above=table.above,
+                    totals=totals if totals in ("values", "formulas") else "none",  # type: ignore[arg-type]  # checked by the choices
+                    totals_label=_TOTAL_LABELS.get(language, "Total"),
+                    page_header=table.page_header,
+                )
+                for row in table.rows:
+                    sheet.append(row)
+                    written += 1
+            book.save(stream, hook=lambda b: self.style_workbook(b, document, options))
+        return self._report(document, written)
