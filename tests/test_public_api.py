@@ -173,10 +173,10 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "PluginWarning",
         "Registrar",
         "Requirements",
-        "UniqueNames",
         "Table",
         "TableExporter",
         "TableOptions",
+        "UniqueNames",
         "UnknownExporter",
         "UnsupportedSource",
         "XlsxColumn",
@@ -305,7 +305,8 @@ def test_all_lists_every_public_name_and_no_other(module: str) -> None:
     public = {n for n in vars(imported) if not n.startswith("_") and n not in submodules}
     listed = {n for n in imported.__all__ if not n.startswith("_") and n not in submodules}
     assert sorted(public - listed) == []
-    assert sorted(listed - public) == []
+    # A name the module gives on first use (its ``__getattr__``) is public all the same.
+    assert sorted(n for n in listed - public if not hasattr(imported, n)) == []
 
 
 def test_the_strategies_module_lists_what_it_defines() -> None:

@@ -584,8 +584,10 @@ def test_a_boolean_export_option_takes_true_in_any_case(
 ) -> None:
     """--option header=True is the boolean true, as the exporters list shows it."""
     run = commit_october(small_db)["run"]
-    args = ("export", run["id"], "--format", "csv", "--option", f"header={word}")
+    args = ("export", run["id"], "--format", "journal", "--option", f"header={word}")
     succeeded(invoke(small_db, *args, "--out", str(tmp_path / "x")))
+    (path,) = (tmp_path / "x").iterdir()
+    assert path.read_text(encoding="utf-8-sig").startswith("entry")
 
 
 def test_exporters_name_shows_description_options_with_type_default_and_help(

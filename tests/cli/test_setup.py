@@ -19,7 +19,7 @@ from onaccount.exporting import load_exporters
 from onaccount.ledger.sql import SCHEMA_VERSION, schema_version
 from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, succeeded
 from tests.cli.conftest import DEMO_TODAY, VARIABLES, Demo
-from tests.exporters._ubl_rules import NS, load_schemas, members, validate
+from tests.exporters._ubl_rules import NS, load_schemas, members, peppol_problems, validate
 
 
 def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
@@ -54,24 +54,35 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     assert "skipped" not in output
 
 
-def test_demo_ubl_export_holds_valid_invoices_and_lists_the_deliberate_refusals(
+def test_demo_ubl_export_holds_peppol_invoices_for_its_businesses_and_refuses_the_rest(
     demo: Demo,
 ) -> None:
-    """The demo's UBL zip holds valid invoices for members and refuses the few without details."""
+    """The demo's UBL zip invoices every business with a Peppol address; members are refused.
+
+    Private members have no Peppol participant id, so an e-invoice cannot reach them; the
+    zip names each with the field that would make it deliverable.
+    """
     data = (demo.directory / "exports" / "run-2026-10-demo-2026-10.ubl.zip").read_bytes()
     found = members(data)
-    invoices = [etree.fromstring(body) for name, body in found.items() if name.endswith(".xml")]
-    assert len(invoices) >= 40
+    invoices = {
+        name: etree.fromstring(body) for name, body in found.items() if name.endswith(".xml")
+    }
+    with open_ledger(demo.db) as ledger:
+        accounts = [s.account for s in ledger.find_accounts(oa.AccountQuery())]
+    businesses = {a.number for a in accounts if a.billing is not None and a.billing.vat_id}
+    assert businesses
+    assert {name.removesuffix(".xml").rsplit("-", 1)[1] for name in invoices} == businesses
     schemas = load_schemas()
-    for document in invoices:
+    for document in invoices.values():
         validate(document, schemas)
-    seller = invoices[0].find("cac:AccountingSupplierParty/cac:Party", namespaces=NS)
-    assert seller.findtext("cbc:EndpointID", namespaces=NS) == DEMO_CLUB.kvk
+        assert peppol_problems(document) == []
+        seller = document.find("cac:AccountingSupplierParty/cac:Party", namespaces=NS)
+        assert seller.findtext("cbc:EndpointID", namespaces=NS) == DEMO_CLUB.kvk
     refused = found["refused.txt"].decode()
-    refused_accounts = {line.split("\t")[0] for line in refused.splitlines()[1:]}
-    assert "3002" in refused_accounts
-    assert refused_accounts.isdisjoint({"1001", "1002", "3001"})
-    assert len(refused_accounts) < len(invoices) / 4
+    refusals = dict(line.split("\t")[:2] for line in refused.splitlines()[1:])
+    assert "3002" in refusals
+    assert refusals["1001"] == "billing.peppol_id"
+    assert businesses.isdisjoint(refusals)
 
 
 def test_demo_sepa_export_collects_real_mandates_in_a_valid_pain008(demo: Demo) -> None:
@@ -118,8 +129,10 @@ def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: 
     exports = sorted(p.name for p in (tmp_path / "canteen" / "exports").iterdir())
     assert exports == [
         "run-2026-10-demo-2026-10-lines.csv",
+        "run-2026-10-demo-2026-10.debtors.csv",
         "run-2026-10-demo-2026-10.journal.csv",
         "run-2026-10-demo-2026-10.ubl.zip",
+        "run-2026-10-demo-2026-10.xaf.zip",
         "run-2026-10-demo-2026-10.xlsx",
     ]
 

@@ -5,13 +5,14 @@ can say which extra to install instead of failing with a traceback: the command 
 its commands are imported when `main` runs or one of its names is first used.
 """
 
-import importlib
-import sys
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import sys as _sys
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from ._exits import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from ._group import cli
 
 __all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE", "cli", "main"]
@@ -20,11 +21,11 @@ __all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE", "cli", "main"]
 _EXTRA_MODULES = frozenset({"click", "rich", "sqlalchemy"})
 
 
-def _commands() -> Any:  # Any: the _group module, which needs click to import
+def _commands() -> _Any:  # Any: the _group module, which needs click to import
     """The command group with every command added; the command modules add themselves."""
-    group = importlib.import_module("._group", __name__)
+    group = _importlib.import_module("._group", __name__)
     for name in ("._setup", "._looking", "._invoicing"):
-        importlib.import_module(name, __name__)
+        _importlib.import_module(name, __name__)
     return group
 
 
@@ -38,13 +39,13 @@ def main() -> None:
         print(
             f"onaccount: the command line needs the 'cli' extra ({error.name} is not "
             "installed); install it with: pip install 'onaccount[cli]'",
-            file=sys.stderr,
+            file=_sys.stderr,
         )
         raise SystemExit(EXIT_USAGE) from None
     group.main()
 
 
-def __getattr__(name: str) -> Any:  # Any: the group's names, typed above for checkers
+def __getattr__(name: str) -> _Any:  # Any: the group's names, typed above for checkers
     if name == "cli":
         return _commands().cli
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
