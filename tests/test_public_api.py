@@ -103,6 +103,8 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "mutations_report",
         "open_account",
         "plan_run",
+        "require_for_selection",
+        "require_undo",
         "resolve_strategy",
         "round_money",
         "statement",

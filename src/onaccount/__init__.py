@@ -80,6 +80,8 @@ from ._runs import (
     UninvoicedWarning,
     commit_run,
     plan_run,
+    require_for_selection,
+    require_undo,
     undo_invoice,
 )
 from ._statement import DayTotal, ProductTotal, Statement, VatTotal, build_statement
@@ -194,6 +196,8 @@ __all__ = [
     "mutations_report",
     "open_account",
     "plan_run",
+    "require_for_selection",
+    "require_undo",
     "resolve_strategy",
     "round_money",
     "statement",

@@ -39,6 +39,8 @@ __all__ = [
     "UninvoicedWarning",
     "commit_run",
     "plan_run",
+    "require_for_selection",
+    "require_undo",
     "undo_invoice",
 ]
 
@@ -337,9 +339,11 @@ def _settled(selection: Selection) -> Selection:
 
 
 def require_for_selection(actor: Actor, selection: Selection, action: str) -> bool:
-    """Check the capability a selection needs and return whether it is a bulk run.
+    """Check that ``actor`` may ``action`` a run over ``selection``; whether it is bulk.
 
-    Also for the command line, which checks before it opens the database.
+    `plan_run` checks this itself; a host calls it to refuse before it opens its
+    database (the command line does), so an actor who may not is told so first.
+    Raises `PermissionDenied` naming the actor and the capability.
     """
     # Before reading, a query or a list other than one number may cover many accounts.
     bulk = isinstance(selection, AccountQuery) or len(selection) != 1
@@ -348,7 +352,10 @@ def require_for_selection(actor: Actor, selection: Selection, action: str) -> bo
 
 
 def require_undo(actor: Actor) -> None:
-    """Undoing an account invoice needs the undo capability."""
+    """Check that ``actor`` may undo an account invoice, as `undo_invoice` does first.
+
+    For hosts that refuse before opening their database; raises `PermissionDenied`.
+    """
     actor.require(Capability.UNDO, "undo an account invoice")
 
 

@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 import onaccount as oa
-from onaccount._runs import require_for_selection, require_undo
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -137,7 +136,7 @@ def invoice_command(
     exporters = _exporters(formats)
     options = _parse_options(pairs) or None
     # Before the database is opened: an actor who may not is told so, not that it is missing.
-    require_for_selection(state.actor, selection, "plan")
+    oa.require_for_selection(state.actor, selection, "plan")
     ledger = state.ledger()
     with state.err.status("planning the run"):
         plan = oa.plan_run(ledger, period, selection, strategy, actor=state.actor)
@@ -293,7 +292,7 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     Examples:
       onaccount --role superuser undo RUN --account 1042 --reason 'billed twice'
     """
-    require_undo(state.actor)  # before the database is opened, as for invoice
+    oa.require_undo(state.actor)  # before the database is opened, as for invoice
     invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
     show = state.show
