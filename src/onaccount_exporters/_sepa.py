@@ -635,6 +635,19 @@ class SepaExporter(Exporter[SepaOptions]):
         if progress is not None:
             progress(1, 1, "collections")
         count = len(debits) if members else 0
+        current = options.current()
+        updated = sorted(
+            d.entry.account.number for d in debits if d.entry.account.number in current
+        )
+        notes = (
+            (
+                f"collected {len(updated)} account(s) under their current billing details "
+                f"(option current_billing), not those committed with the run: "
+                f"{', '.join(updated)}",
+            )
+            if members and updated
+            else ()
+        )
         return ExportReport(
             exporter=self.identifier,
             unit="debits",
@@ -643,6 +656,7 @@ class SepaExporter(Exporter[SepaOptions]):
             refusals=refused,
             refusals_listed_in=REFUSED_MEMBER if refused else None,
             nothing_to_invoice=nothing_to_invoice(document),
+            notes=notes,
         )
 
     def _xml(

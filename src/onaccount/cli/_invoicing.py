@@ -259,6 +259,10 @@ def _export(
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
     for report in reports:
         state.out.print(plain(_report_line(report)), markup=False, highlight=False, soft_wrap=True)
+        for note in report.notes:
+            state.out.print(
+                plain(f"{report.exporter}: {note}"), markup=False, highlight=False, soft_wrap=True
+            )
         for path in report.paths:
             state.out.print(plain(f"wrote {path}"), markup=False, highlight=False, soft_wrap=True)
 
@@ -271,6 +275,7 @@ def _report_json(report: ExportReport) -> dict[str, object]:
         "refused": list(report.refused_accounts()),
         "refused_fields": dict(report.refusals_by_field()),
         "paths": [str(p) for p in report.paths],
+        "notes": list(report.notes),
     }
 
 

@@ -122,7 +122,9 @@ class ExportReport:
     lists what was refused and why, options first; ``refusals_listed_in`` names the
     part of the output that lists them (``refused.txt``), if one does.
     ``nothing_to_invoice`` holds the account numbers a plan had nothing to invoice for;
-    ``paths`` the files written, when the export went to files.
+    ``paths`` the files written, when the export went to files. ``notes`` says what the
+    export did that its reader should know, in a sentence each (e.g. that it collected
+    under the accounts' current billing details rather than those committed with the run).
     """
 
     exporter: str
@@ -133,6 +135,7 @@ class ExportReport:
     refusals_listed_in: str | None = None
     nothing_to_invoice: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     paths: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     @property
     def nothing_written(self) -> bool:
@@ -188,4 +191,5 @@ class ExportReport:
             ),
             nothing_to_invoice=sorted({n for p in parts for n in p.nothing_to_invoice}),
             paths=[x for p in parts for x in p.paths],
+            notes=dict.fromkeys(n for p in parts for n in p.notes),
         )
