@@ -201,6 +201,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "pad_amount",
         "remove_xml_forbidden",
         "safe_filename",
+        "sheet_title",
         "split_by_account",
         "tracked",
         "validate_exporter",

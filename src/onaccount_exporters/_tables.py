@@ -20,6 +20,7 @@ from onaccount.exporting import (
     Money,
     Table,
     pad_amount,
+    sheet_title,
     tracked,
     vat_label,
 )
@@ -249,19 +250,32 @@ def statement_tables(
     with the account number.
     """
     several = len(document.accounts) > 1
-    for entry in tracked(document.accounts, progress):
+    taken: set[str] = set()
+
+    def title(number: str, label: str, place: int) -> str:
+        # Numbers that only differ past what fits are told apart by their place instead.
+        found = sheet_title(number, label) if several else label
+        if found.casefold() in taken:
+            found = sheet_title(f"#{place}", label)
+        taken.add(found.casefold())
+        return found
+
+    for place, entry in enumerate(tracked(document.accounts, progress), 1):
         account = entry.account
-        prefix = f"{account.number} " if several else ""
+        number = account.number
         header = f"{account.number} {account.name} · {document.period.label}"
         yield Table(
-            titles={"nl": f"{prefix}Dagen"[:25], "en": f"{prefix}Days"[:25]},
+            titles={"nl": title(number, "Dagen", place), "en": title(number, "Days", place)},
             columns=_STATEMENT_DAY_COLUMNS,
             rows=_statement_days(entry),
             above=_balance(entry, document, language),
             page_header=header,
         )
         yield Table(
-            titles={"nl": f"{prefix}Producten"[:25], "en": f"{prefix}Products"[:25]},
+            titles={
+                "nl": title(number, "Producten", place),
+                "en": title(number, "Products", place),
+            },
             columns=_PRODUCT_COLUMNS,
             rows=_statement_products(entry),
             page_header=header,

@@ -9,11 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import openpyxl
 from hypothesis import given, settings
 
 from onaccount import InvoiceRun, minor_unit
-from onaccount.exporting import EXCEL_MAX_ROWS, clean_text
+from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title
 from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
 from onaccount.testing._samples import FORMULA_PRODUCT, sample_plan, sample_run, sample_statement
@@ -259,3 +260,36 @@ def test_xlsx_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
         assert {r["account_name"] or "" for r in summary} == {
             clean_text(i.account.name) for i in run.invoices
         }
+
+
+def test_sheet_titles_turn_what_excel_refuses_into_dashes_and_keep_the_label() -> None:
+    """Account numbers with slashes or of any length give titles Excel takes, label kept."""
+    assert sheet_title("12/10", "Dagen") == "12-10 Dagen"
+    assert sheet_title("[a]*?:b\\", "Days") == "-a----b- Days"
+    long = sheet_title("x" * 200, "Producten")
+    assert long.endswith(" Producten")
+    assert len(long) == 25
+    assert sheet_title("'", "Days") == "Days"
+
+
+def test_the_statement_layout_writes_accounts_whose_numbers_excel_refuses_in_titles() -> None:
+    """Two accounts whose numbers hold a slash and share a long prefix get their own sheets."""
+    run = sample_run()
+    first, second = run.invoices[:2]
+    renamed = attrs.evolve(
+        run,
+        invoices=(
+            _renumbered(first, "12/10" + "9" * 30 + "1"),
+            _renumbered(second, "12/10" + "9" * 30 + "2"),
+            *run.invoices[2:],
+        ),
+    )
+    book = load(XLSX.export_bytes(renamed, {"layout": "statement"}))
+    titles = book.sheetnames
+    assert len(titles) == len(set(titles)) == 2 * len(renamed.invoices)
+    assert all("/" not in t and len(t) <= 25 for t in titles)
+
+
+def _renumbered(invoice: Any, number: str) -> Any:
+    account = attrs.evolve(invoice.account, number=number)
+    return attrs.evolve(invoice, statement=attrs.evolve(invoice.statement, account=account))

@@ -102,7 +102,15 @@ from ._writers import (
     export_to_file,
     write_atomically,
 )
-from ._xlsx import EXCEL_MAX_ROWS, Cell, Money, XlsxColumn, XlsxSheet, XlsxWorkbook
+from ._xlsx import (
+    EXCEL_MAX_ROWS,
+    Cell,
+    Money,
+    XlsxColumn,
+    XlsxSheet,
+    XlsxWorkbook,
+    sheet_title,
+)
 
 __all__ = [
     "CSV_DIALECTS",
@@ -180,6 +188,7 @@ __all__ = [
     "pad_amount",
     "remove_xml_forbidden",
     "safe_filename",
+    "sheet_title",
     "split_by_account",
     "tracked",
     "validate_exporter",

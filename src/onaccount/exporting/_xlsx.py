@@ -34,7 +34,15 @@ from onaccount._money import CURRENCIES, check_currency
 
 from ._safety import clean_text, remove_xml_forbidden
 
-__all__ = ["EXCEL_MAX_ROWS", "Cell", "Money", "XlsxColumn", "XlsxSheet", "XlsxWorkbook"]
+__all__ = [
+    "EXCEL_MAX_ROWS",
+    "Cell",
+    "Money",
+    "XlsxColumn",
+    "XlsxSheet",
+    "XlsxWorkbook",
+    "sheet_title",
+]
 
 
 class Money(NamedTuple):
@@ -101,6 +109,8 @@ _FIRST_SERIAL_DATE = dt.date(1900, 1, 1)
 # Excel refuses [ ] : * ? / \ in a sheet title, and an apostrophe at either end; control
 # characters cannot be written in XML.
 _SHEET_TITLE = re.compile(r"(?!')[^\[\]:*?/\\\x00-\x1f\ud800-\udfff\ufffe\uffff]{1,25}(?<!')")
+_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_MAX_TITLE = 25
 _OPTIONAL_DECIMALS = re.compile(r"([^.;]*?)\.#+([^.;]*)")
 _DATE_FORMAT = "yyyy-mm-dd"
 _TIME_FORMAT = "hh:mm:ss"
@@ -705,3 +715,14 @@ class XlsxWorkbook:
             self.discard()
             raise
         self._saved = True
+
+
+def sheet_title(name: str, label: str) -> str:
+    """A sheet title Excel takes for ``label`` about ``name`` (an account number, say).
+
+    Characters Excel refuses in titles become ``-`` and ``name`` is shortened so that
+    ``label`` always fits: ``sheet_title("12/10", "Dagen")`` is ``"12-10 Dagen"``.
+    """
+    room = _MAX_TITLE - len(label) - 1
+    stem = _TITLE_FORBIDDEN.sub("-", name)[: max(room, 0)].strip().strip("'")
+    return f"{stem} {label}" if stem else label
