@@ -12,6 +12,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import onaccount as oa
 from tests.cli._support import ADMIN, TZ, open_ledger, state_of
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
@@ -165,11 +167,12 @@ def test_a_reader_that_stops_early_does_not_fail_a_committed_run(
     assert first == f"committed run {run.id}\n"
 
 
-def test_without_the_cli_extra_the_script_says_which_extra_to_install() -> None:
-    """With click missing, the console entry point prints one line and exits 2, no traceback."""
+@pytest.mark.parametrize("missing", ["babel", "click", "rich", "sqlalchemy"])
+def test_without_the_cli_extra_the_script_says_which_extra_to_install(missing: str) -> None:
+    """With any of the cli extra's packages missing, one line, exit 2, no traceback."""
     code = (
         "import sys\n"
-        "sys.modules['click'] = None  # as if the cli extra were not installed\n"
+        f"sys.modules[{missing!r}] = None  # as if the cli extra were not installed\n"
         "from onaccount.cli import main\n"
         "sys.argv = ['onaccount', '--help']\n"
         "main()\n"
@@ -182,4 +185,4 @@ def test_without_the_cli_extra_the_script_says_which_extra_to_install() -> None:
     (line,) = done.stderr.splitlines()
     assert "'cli' extra" in line
     assert "pip install 'onaccount[cli]'" in line
-    assert "click" in line
+    assert missing in line

@@ -18,7 +18,7 @@ if _TYPE_CHECKING:
 __all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE", "cli", "main"]
 
 #: The packages the ``cli`` extra brings, as the command line imports them.
-_EXTRA_MODULES = frozenset({"click", "rich", "sqlalchemy"})
+_EXTRA_MODULES = frozenset({"babel", "click", "rich", "sqlalchemy"})
 
 
 def _commands() -> _Any:  # Any: the _group module, which needs click to import
@@ -34,10 +34,12 @@ def main() -> None:
     try:
         group = _commands()
     except ImportError as error:
-        if error.name not in _EXTRA_MODULES:
+        # A submodule's name (sqlalchemy.engine) counts for its package.
+        missing = (error.name or "").partition(".")[0]
+        if missing not in _EXTRA_MODULES:
             raise
         print(
-            f"onaccount: the command line needs the 'cli' extra ({error.name} is not "
+            f"onaccount: the command line needs the 'cli' extra ({missing} is not "
             "installed); install it with: pip install 'onaccount[cli]'",
             file=_sys.stderr,
         )
