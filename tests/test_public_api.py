@@ -115,8 +115,18 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
     "onaccount.ledger": (
         "Ledger",
         "MemoryLedger",
+        "already_undone",
+        "changed_since_planned",
+        "check_account_update",
         "check_booking",
+        "check_mutation",
+        "duplicate_account",
+        "duplicate_transaction",
+        "invoiced_meanwhile",
         "limit_change",
+        "no_invoice_for",
+        "unknown_account",
+        "unknown_run",
     ),
     "onaccount.ledger.sql": (
         "SCHEMA_VERSION",

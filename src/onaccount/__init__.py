@@ -53,6 +53,18 @@ from ._errors import (
     UnknownTimeZone,
     UnknownVatCategory,
 )
+from ._invoices import (
+    AccountInvoice,
+    AccountInvoiceDraft,
+    InvoiceRun,
+    InvoiceState,
+    OverLimitWarning,
+    Plan,
+    Refusal,
+    RefusalReason,
+    Selection,
+    UninvoicedWarning,
+)
 from ._money import (
     CURRENCIES,
     MAX_MINOR_UNITS,
@@ -68,16 +80,6 @@ from ._period import EARLIEST_INSTANT, LATEST_INSTANT, Period
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState, BalanceFilter
 from ._runs import (
-    AccountInvoice,
-    AccountInvoiceDraft,
-    InvoiceRun,
-    InvoiceState,
-    OverLimitWarning,
-    Plan,
-    Refusal,
-    RefusalReason,
-    Selection,
-    UninvoicedWarning,
     commit_run,
     plan_run,
     require_for_selection,

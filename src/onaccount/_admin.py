@@ -10,11 +10,11 @@ import attrs
 
 from ._account import Account
 from ._errors import InvalidValue
+from ._invoices import InvoiceRun
 from ._money import round_money, to_decimal
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
-from ._runs import InvoiceRun
 from ._statement import Statement, build_statement
 from ._transaction import Mutation, MutationKind
 

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import enum
 import gc
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import attrs
 
-from ._account import Account, AccountKind
-from ._errors import EmptyRun, InvalidValue, KeyInUse, NotInvoiceable, UnknownRun
+from ._account import AccountKind
+from ._errors import EmptyRun, InvalidValue, KeyInUse
+from ._invoices import (
+    AccountInvoice,
+    AccountInvoiceDraft,
+    InvoiceRun,
+    OverLimitWarning,
+    Plan,
+    Refusal,
+    RefusalReason,
+    Selection,
+    UninvoicedWarning,
+)
 from ._money import check_currency, minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
@@ -22,302 +31,15 @@ from ._query import AccountQuery, AccountState
 from ._statement import BatchSource, SharedValues, Statement, StatementBuilder
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, Transaction, new_id
-
-if TYPE_CHECKING:
-    from .ledger import Ledger
+from .ledger._protocol import Ledger
 
 __all__ = [
-    "AccountInvoice",
-    "AccountInvoiceDraft",
-    "InvoiceRun",
-    "InvoiceState",
-    "OverLimitWarning",
-    "Plan",
-    "Refusal",
-    "RefusalReason",
-    "Selection",
-    "UninvoicedWarning",
     "commit_run",
     "plan_run",
     "require_for_selection",
     "require_undo",
     "undo_invoice",
 ]
-
-_ZERO = Decimal(0)
-#: How many account numbers a refusal names before it counts the rest.
-_NAMED = 10
-
-#: Which accounts a run covers: explicit account numbers, or a query.
-Selection = Sequence[str] | AccountQuery
-
-
-class RefusalReason(enum.Enum):
-    """Why an account in a plan cannot be invoiced."""
-
-    CREDIT_ACCOUNT = "credit-account"
-    CREDIT_BOOKINGS_IN_PERIOD = "credit-bookings-in-period"
-    UNKNOWN_ACCOUNT = "unknown-account"
-    CURRENCY_MISMATCH = "currency-mismatch"
-
-
-@attrs.frozen
-class Refusal:
-    """An account a plan will not invoice, with the reason and what to do."""
-
-    account: str
-    reason: RefusalReason
-    message: str
-    transactions: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class UninvoicedWarning:
-    """Purchases before the period that no run has invoiced yet."""
-
-    account: str
-    count: int
-    total: Decimal
-    oldest: dt.datetime
-
-    @property
-    def message(self) -> str:
-        """A sentence for the administrator."""
-        return (
-            f"account {self.account} has {self.count} purchase(s) totalling {self.total} "
-            f"before this period that no run has invoiced, the oldest on "
-            f"{self.oldest.date().isoformat()}; plan a run over an earlier period to bill them"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class OverLimitWarning:
-    """An undo left the account with less than no spending room: it is over its limit."""
-
-    account: str
-    label: str
-    balance: Decimal
-    limit: Decimal
-    spending_room: Decimal
-
-    @property
-    def message(self) -> str:
-        """A sentence for the administrator."""
-        return (
-            f"account {self.label} is over its limit again after the undo: spending room "
-            f"{self.spending_room} (balance {self.balance}, limit {self.limit}); new purchases "
-            "will be refused until it is topped up or the limit raised"
-        )
-
-
-@attrs.frozen(kw_only=True)
-class AccountInvoiceDraft:
-    """What a run would do to one account: its statement and the correction."""
-
-    state: AccountState
-    statement: Statement
-    correction: Correction
-
-    @property
-    def account(self) -> Account:
-        """The account invoiced."""
-        return self.state.account
-
-    @property
-    def total(self) -> Decimal:
-        """The amount invoiced, T."""
-        return self.statement.total
-
-    @property
-    def balance_before(self) -> Decimal:
-        """The balance when planned."""
-        return self.state.balance
-
-    @property
-    def limit_before(self) -> Decimal:
-        """The limit when planned."""
-        return self.state.limit
-
-    @property
-    def balance_after(self) -> Decimal:
-        """The balance once the correction is booked."""
-        return self.state.balance + self.correction.balance_delta
-
-    @property
-    def limit_after(self) -> Decimal:
-        """The limit once the correction is booked."""
-        return self.state.limit + self.correction.limit_delta
-
-
-def _totals(items: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
-    totals: dict[str, Decimal] = {}
-    for currency, amount in items:
-        totals[currency] = totals.get(currency, _ZERO) + amount
-    return dict(sorted(totals.items()))
-
-
-@attrs.frozen(kw_only=True)
-class Plan:
-    """A dry run: per selected account a draft, a refusal, or nothing to invoice.
-
-    Planning reads and never writes; planning twice over an unchanged ledger gives equal
-    plans.
-    """
-
-    period: Period
-    strategy: ResetStrategy
-    actor: str
-    drafts: tuple[AccountInvoiceDraft, ...]
-    refusals: tuple[Refusal, ...]
-    nothing_to_invoice: tuple[str, ...]
-    warnings: tuple[UninvoicedWarning, ...]
-    #: Whether the selection needed the bulk-invoice capability to plan. Committing
-    #: decides again from the drafts, so changing this changes nothing.
-    bulk: bool
-    #: The currency asked for, if any.
-    currency: str | None = None
-    #: The accounts the plan covers: those selected, in number order.
-    selected: tuple[str, ...] = ()
-
-    @property
-    def totals(self) -> dict[str, Decimal]:
-        """The invoiced amount per currency, sorted by currency code."""
-        return _totals((d.statement.currency, d.total) for d in self.drafts)
-
-    @property
-    def fingerprint(self) -> str:
-        """A digest of what this plan would bill, which an idempotency key is bound to.
-
-        It covers the period (with its zone and day start), the strategy, the currency,
-        the selected accounts and per draft the purchase ids and total: two plans with
-        equal fingerprints commit the same run.
-        """
-        digest = hashlib.sha256()
-        period = self.period
-        head = (
-            period.first.isoformat(),
-            period.last.isoformat(),
-            period.tz,
-            period.day_starts_at.isoformat(),
-            self.strategy.name,
-            self.currency or "",
-            *self.selected,
-        )
-        # NUL never occurs in ids, numbers or names, so the joined parts cannot run together.
-        digest.update("\x00".join(head).encode())
-        for draft in sorted(self.drafts, key=lambda d: d.account.number):
-            total = draft.total.quantize(minor_unit(draft.statement.currency))
-            digest.update(f"\x01{draft.account.number}\x00{total}".encode())
-            for tx_id in sorted(draft.statement.transaction_ids()):
-                digest.update(f"\x00{tx_id}".encode())
-        return digest.hexdigest()
-
-    def raise_for_refusals(self) -> None:
-        """Raise `NotInvoiceable` naming every refused account, if any was refused.
-
-        For hosts that invoice one account at a time and want an exception rather than
-        a list: a credit account then fails with the reason it cannot be invoiced.
-        """
-        if self.refusals:
-            raise NotInvoiceable(
-                "; ".join(r.message for r in self.refusals),
-                value=tuple(r.account for r in self.refusals),
-                obj=self,
-                field="refusals",
-            )
-
-
-class InvoiceState(enum.Enum):
-    """Whether an account invoice stands or was undone."""
-
-    ACTIVE = "active"
-    UNDONE = "undone"
-
-
-@attrs.frozen(kw_only=True)
-class AccountInvoice:
-    """One account's part of a committed run."""
-
-    id: str
-    run_id: str
-    statement: Statement
-    balance_before: Decimal
-    limit_before: Decimal
-    correction: Correction
-    mutation: Mutation | None
-    state: InvoiceState = InvoiceState.ACTIVE
-    undo_mutation: Mutation | None = None
-    undone_at: dt.datetime | None = None
-    undone_by: str | None = None
-    undo_reason: str | None = None
-    #: Set on the invoice `undo_invoice` returns when the undo left the account over its
-    #: limit; not stored, and not part of equality.
-    over_limit: OverLimitWarning | None = attrs.field(default=None, eq=False)
-
-    @property
-    def account(self) -> Account:
-        """The account invoiced."""
-        return self.statement.account
-
-    @property
-    def total(self) -> Decimal:
-        """The amount invoiced, T."""
-        return self.statement.total
-
-    @property
-    def balance_after(self) -> Decimal:
-        """The balance right after the run's correction."""
-        return self.balance_before + self.correction.balance_delta
-
-    @property
-    def limit_after(self) -> Decimal:
-        """The limit right after the run's correction."""
-        return self.limit_before + self.correction.limit_delta
-
-    def transaction_ids(self) -> frozenset[str]:
-        """The ids of the purchases this invoice bills."""
-        return self.statement.transaction_ids()
-
-
-@attrs.frozen(kw_only=True)
-class InvoiceRun:
-    """A committed run: an immutable record of what was invoiced and booked."""
-
-    id: str
-    key: str | None
-    period: Period
-    strategy: str
-    actor: str
-    created_at: dt.datetime
-    invoices: tuple[AccountInvoice, ...]
-    #: The `Plan.fingerprint` of the plan committed; None for runs stored before
-    #: onaccount kept it.
-    fingerprint: str | None = None
-    #: The currency and the selected accounts of that plan (unknown for older runs).
-    currency: str | None = None
-    selected: tuple[str, ...] = ()
-
-    @property
-    def totals(self) -> dict[str, Decimal]:
-        """The invoiced amount per currency over all account invoices, undone ones too."""
-        return _totals((i.statement.currency, i.total) for i in self.invoices)
-
-    def invoice_for(self, account: str) -> AccountInvoice:
-        """The account invoice of ``account`` in this run."""
-        for invoice in self.invoices:
-            if invoice.account.number == account:
-                return invoice
-        numbers = [i.account.number for i in self.invoices]
-        # A run over thousands of accounts would make this one line of tens of kilobytes.
-        named = ", ".join(numbers[:_NAMED]) or "no accounts"
-        if len(numbers) > _NAMED:
-            named += f" and {len(numbers) - _NAMED:,} more"
-        raise UnknownRun(
-            f"run {self.id} has no invoice for account {account}; it invoiced {named}",
-            value=account,
-            obj=self,
-            field="account",
-        )
 
 
 def _now() -> dt.datetime:

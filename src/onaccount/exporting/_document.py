@@ -20,9 +20,9 @@ from typing import NamedTuple
 import attrs
 
 from onaccount._account import Account
+from onaccount._invoices import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
 from onaccount._money import VatCategory, minor_unit
 from onaccount._period import Period
-from onaccount._runs import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
 from onaccount._statement import Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
 

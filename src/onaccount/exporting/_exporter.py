@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, ClassVar, Generic, TypeAlias, TypeVar
 import attrs
 
 from onaccount._errors import OnAccountError
-from onaccount._runs import InvoiceRun, Plan
+from onaccount._invoices import InvoiceRun, Plan
 from onaccount._statement import Statement
 
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource

@@ -23,7 +23,7 @@ from typing import Any, BinaryIO, Literal
 import attrs
 
 from onaccount._errors import InvalidValue
-from onaccount._runs import InvoiceRun, Plan
+from onaccount._invoices import InvoiceRun, Plan
 from onaccount._statement import Statement
 
 from ._document import split_by_account

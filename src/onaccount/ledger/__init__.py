@@ -3,8 +3,34 @@
 from onaccount import _exports
 
 from ._memory import MemoryLedger
-from ._protocol import Ledger, check_booking, limit_change
+from ._protocol import Ledger, check_booking, check_mutation, limit_change
+from ._refusals import (
+    already_undone,
+    changed_since_planned,
+    check_account_update,
+    duplicate_account,
+    duplicate_transaction,
+    invoiced_meanwhile,
+    no_invoice_for,
+    unknown_account,
+    unknown_run,
+)
 
-__all__ = ["Ledger", "MemoryLedger", "check_booking", "limit_change"]
+__all__ = [
+    "Ledger",
+    "MemoryLedger",
+    "already_undone",
+    "changed_since_planned",
+    "check_account_update",
+    "check_booking",
+    "check_mutation",
+    "duplicate_account",
+    "duplicate_transaction",
+    "invoiced_meanwhile",
+    "limit_change",
+    "no_invoice_for",
+    "unknown_account",
+    "unknown_run",
+]
 
 _exports.export(__name__, globals(), __all__)

@@ -11,72 +11,25 @@ from decimal import Decimal
 import attrs
 
 from onaccount._account import Account
-from onaccount._errors import (
-    AlreadyUndone,
-    DuplicateAccount,
-    DuplicateTransaction,
-    InvalidValue,
-    RunConflict,
-    UnknownAccount,
-    UnknownRun,
-)
+from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._query import AccountQuery, AccountState
-from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
 from ._protocol import check_booking, check_mutation, limit_change
+from ._refusals import (
+    already_undone,
+    changed_since_planned,
+    check_account_update,
+    duplicate_account,
+    duplicate_transaction,
+    invoiced_meanwhile,
+    unknown_account,
+    unknown_run,
+)
 
 __all__ = ["MemoryLedger"]
 
 _ZERO = Decimal(0)
-
-
-def unknown_account(number: str) -> UnknownAccount:
-    """The error every ledger raises for an account number it does not hold."""
-    return UnknownAccount(
-        f"account {number!r} does not exist; check the number or open the account first",
-        value=number,
-        field="account",
-    )
-
-
-def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
-    """The error every ledger raises for a booking id it holds already."""
-    return DuplicateTransaction(
-        f"transaction {transaction.id!r} is recorded already; give every booking its own id",
-        value=transaction.id,
-        obj=transaction,
-        field="id",
-    )
-
-
-def duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
-    """The error every ledger raises for an account number it holds already."""
-    held = f" as {existing_name!r}" if existing_name else ""
-    return DuplicateAccount(
-        f"account {account.number!r} exists already{held}; pick another number or "
-        "update the existing account",
-        value=account.number,
-        obj=account,
-        field="number",
-    )
-
-
-def check_account_update(old: Account, new: Account) -> None:
-    """Refuse changes `Ledger.update_account` does not make."""
-    for field, how in (
-        ("kind", "open a new account"),
-        ("currency", "open a new account"),
-        ("limit", "use onaccount.change_limit so the change is a mutation"),
-    ):
-        if getattr(old, field) != getattr(new, field):
-            raise InvalidValue(
-                f"account {old.label} cannot change its {field} from "
-                f"{getattr(old, field)!r} to {getattr(new, field)!r} by an update; {how}",
-                value=getattr(new, field),
-                obj=new,
-                field=field,
-            )
 
 
 class MemoryLedger:
@@ -315,25 +268,13 @@ class MemoryLedger:
                     raise unknown_account(number)
                 expected = revisions.get(number)
                 if expected is not None and self._revisions[number] != expected:
-                    raise RunConflict(
-                        f"account {invoice.account.label} changed since the run was "
-                        f"planned (revision {expected}, now {self._revisions[number]}); "
-                        "plan the run again",
-                        value=number,
-                        obj=run,
-                        field="account",
+                    raise changed_since_planned(
+                        run, invoice.account, expected, self._revisions[number]
                     )
                 ids[invoice.id] = invoice.transaction_ids()
                 taken = sorted(t for t in ids[invoice.id] if t in self._invoiced)
                 if taken:
-                    raise RunConflict(
-                        f"purchase(s) {', '.join(taken)} of account {invoice.account.label} "
-                        "were invoiced by another run since this one was planned; plan the "
-                        "run again",
-                        value=taken,
-                        obj=run,
-                        field="transactions",
-                    )
+                    raise invoiced_meanwhile(run, invoice.account, taken)
             for invoice in run.invoices:
                 for tx_id in ids[invoice.id]:
                     self._invoiced[tx_id] = invoice.id
@@ -359,14 +300,7 @@ class MemoryLedger:
             run = self.run(run_id)
             invoice = run.invoice_for(account)
             if invoice.state is InvoiceState.UNDONE:
-                raise AlreadyUndone(
-                    f"the invoice of account {invoice.account.label} in run {run_id} was "
-                    f"undone already on {invoice.undone_at} by {invoice.undone_by}; there is "
-                    "nothing left to undo",
-                    value=(run_id, account),
-                    obj=invoice,
-                    field="state",
-                )
+                raise already_undone(run_id, invoice.account, invoice.undone_at, invoice.undone_by)
             undone = attrs.evolve(
                 invoice,
                 state=InvoiceState.UNDONE,
@@ -389,11 +323,7 @@ class MemoryLedger:
         try:
             return self._runs[run_id]
         except KeyError:
-            raise UnknownRun(
-                f"invoice run {run_id!r} does not exist; list the runs to find its id",
-                value=run_id,
-                field="run_id",
-            ) from None
+            raise unknown_run(run_id) from None
 
     def run_by_key(self, key: str) -> InvoiceRun | None:
         """The run committed under idempotency ``key``, if any."""

@@ -9,9 +9,9 @@ from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
 from onaccount._errors import CurrencyMismatch, InvalidValue, LimitConflict, LimitExceeded
+from onaccount._invoices import AccountInvoice, InvoiceRun
 from onaccount._money import check_minor_units, check_stored_amount, minor_unit
 from onaccount._query import AccountQuery, AccountState
-from onaccount._runs import AccountInvoice, InvoiceRun
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
 __all__ = ["Ledger", "check_booking", "limit_change"]

@@ -30,16 +30,15 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 from onaccount._account import Account
 from onaccount._errors import (
-    AlreadyUndone,
     InvalidValue,
     RunConflict,
     SchemaError,
     StorageError,
     UnknownRun,
 )
+from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._money import CURRENCIES, Vat
 from onaccount._query import AccountQuery, AccountState, fold_text
-from onaccount._runs import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._statement import BatchSource
 from onaccount._strategies import Correction
 from onaccount._transaction import (
@@ -61,13 +60,18 @@ from onaccount.ledger._codec import (
     statement_to_json,
     to_minor,
 )
-from onaccount.ledger._memory import (
+from onaccount.ledger._protocol import check_booking, check_mutation, limit_change
+from onaccount.ledger._refusals import (
+    already_undone,
+    changed_since_planned,
     check_account_update,
     duplicate_account,
     duplicate_transaction,
+    invoiced_meanwhile,
+    no_invoice_for,
     unknown_account,
+    unknown_run,
 )
-from onaccount.ledger._protocol import check_booking, check_mutation, limit_change
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 
@@ -1077,13 +1081,7 @@ class SQLLedger:
                 raise unknown_account(number)
             expected = revisions.get(number)
             if expected is not None and row.revision != expected:
-                raise RunConflict(
-                    f"account {invoice.account.label} changed since the run was planned "
-                    f"(revision {expected}, now {row.revision}); plan the run again",
-                    value=number,
-                    obj=run,
-                    field="account",
-                )
+                raise changed_since_planned(run, invoice.account, expected, row.revision)
         if not run.invoices:
             return
         records = (
@@ -1169,14 +1167,7 @@ class SQLLedger:
                     ),
                 )
             ).scalars()
-        shown = ", ".join(sorted(taken)[:10]) + (" …" if len(taken) > 10 else "")
-        return RunConflict(
-            f"purchase(s) {shown} of account {invoice.account.label} were invoiced by "
-            "another run since this one was planned; plan the run again",
-            value=sorted(taken),
-            obj=run,
-            field="transactions",
-        )
+        return invoiced_meanwhile(run, invoice.account, taken)
 
     def undo_invoice(
         self,
@@ -1198,12 +1189,11 @@ class SQLLedger:
             if row is None:
                 raise self._unknown_invoice(conn, run_id, account)
             if row.state == InvoiceState.UNDONE.value:
-                raise AlreadyUndone(
-                    f"the invoice of account {account} in run {run_id} was undone already "
-                    f"on {_from_us(row.undone_at_us).isoformat()} by {row.undone_by}; there "
-                    "is nothing left to undo",
-                    value=(run_id, account),
-                    field="state",
+                raise already_undone(
+                    run_id,
+                    account_from_json(row.account_data),
+                    _from_us(row.undone_at_us),
+                    row.undone_by,
                 )
             conn.execute(
                 sa.update(invoices)
@@ -1237,21 +1227,8 @@ class SQLLedger:
     def _unknown_invoice(self, conn: Connection, run_id: str, account: str) -> UnknownRun:
         known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
         if known is None:
-            return self._unknown_run(run_id)
-        return UnknownRun(
-            f"run {run_id} has no invoice for account {account}; list the run's invoices "
-            "to find the account",
-            value=account,
-            field="account",
-        )
-
-    @staticmethod
-    def _unknown_run(run_id: str) -> UnknownRun:
-        return UnknownRun(
-            f"invoice run {run_id!r} does not exist; list the runs to find its id",
-            value=run_id,
-            field="run_id",
-        )
+            return unknown_run(run_id)
+        return no_invoice_for(run_id, account)
 
     def _load_runs(self, condition: Any) -> list[InvoiceRun]:
         with self.engine.connect() as conn:
@@ -1345,7 +1322,7 @@ class SQLLedger:
         """The run with ``run_id``; `UnknownRun` if there is none."""
         found = self._load_runs(runs.c.id == run_id)
         if not found:
-            raise self._unknown_run(run_id)
+            raise unknown_run(run_id)
         return found[0]
 
     def run_by_key(self, key: str) -> InvoiceRun | None:

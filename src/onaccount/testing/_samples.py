@@ -16,10 +16,11 @@ import attrs
 
 from onaccount._account import Account
 from onaccount._admin import open_account, statement
+from onaccount._invoices import InvoiceRun, Plan
 from onaccount._money import Vat
 from onaccount._period import Period
 from onaccount._permissions import Actor
-from onaccount._runs import InvoiceRun, Plan, commit_run, plan_run, undo_invoice
+from onaccount._runs import commit_run, plan_run, undo_invoice
 from onaccount._statement import Statement
 from onaccount._transaction import CreditBooking, Line, Purchase
 from onaccount.ledger import MemoryLedger

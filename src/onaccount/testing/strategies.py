@@ -39,12 +39,13 @@ from hypothesis import strategies as st
 from onaccount._account import Account, AccountKind, Address, BillingDetails
 from onaccount._admin import change_limit, correct_balance, open_account
 from onaccount._errors import InvalidValue, LimitExceeded
+from onaccount._invoices import InvoiceRun, Plan, Selection
 from onaccount._money import CURRENCIES, Vat, VatCategory, check_currency
 from onaccount._party import PartyId
 from onaccount._period import Period
 from onaccount._permissions import Actor, Capability
 from onaccount._query import AccountQuery
-from onaccount._runs import InvoiceRun, Plan, Selection, commit_run, plan_run, undo_invoice
+from onaccount._runs import commit_run, plan_run, undo_invoice
 from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
 from onaccount._transaction import CreditBooking, CreditKind, Line, Purchase, Transaction
 from onaccount.ledger import Ledger, MemoryLedger

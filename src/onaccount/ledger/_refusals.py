@@ -1,0 +1,148 @@
+"""The refusals every ledger gives, worded once.
+
+Each ledger, the reference ones and a host's own, raises the same error with the same
+words for the same refusal: a caller (or the command line) then tells the user one thing,
+whichever storage is behind it. `onaccount.ledger` exports these for third-party ledgers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from onaccount._account import Account
+from onaccount._errors import (
+    AlreadyUndone,
+    DuplicateAccount,
+    DuplicateTransaction,
+    InvalidValue,
+    RunConflict,
+    UnknownAccount,
+    UnknownRun,
+)
+from onaccount._invoices import InvoiceRun
+from onaccount._transaction import Transaction
+
+__all__ = [
+    "already_undone",
+    "changed_since_planned",
+    "check_account_update",
+    "duplicate_account",
+    "duplicate_transaction",
+    "invoiced_meanwhile",
+    "no_invoice_for",
+    "unknown_account",
+    "unknown_run",
+]
+
+#: How many purchase ids a conflict names before it counts the rest.
+_SHOWN = 10
+
+
+def unknown_account(number: str) -> UnknownAccount:
+    """The error for an account number the ledger does not hold."""
+    return UnknownAccount(
+        f"account {number!r} does not exist; check the number or open the account first",
+        value=number,
+        field="account",
+    )
+
+
+def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
+    """The error for a booking id the ledger holds already."""
+    return DuplicateTransaction(
+        f"transaction {transaction.id!r} is recorded already; give every booking its own id",
+        value=transaction.id,
+        obj=transaction,
+        field="id",
+    )
+
+
+def duplicate_account(account: Account, existing_name: str | None) -> DuplicateAccount:
+    """The error for an account number the ledger holds already."""
+    held = f" as {existing_name!r}" if existing_name else ""
+    return DuplicateAccount(
+        f"account {account.number!r} exists already{held}; pick another number or "
+        "update the existing account",
+        value=account.number,
+        obj=account,
+        field="number",
+    )
+
+
+def check_account_update(old: Account, new: Account) -> None:
+    """Refuse changes `Ledger.update_account` does not make (kind, currency, limit)."""
+    for field, how in (
+        ("kind", "open a new account"),
+        ("currency", "open a new account"),
+        ("limit", "use onaccount.change_limit so the change is a mutation"),
+    ):
+        if getattr(old, field) != getattr(new, field):
+            raise InvalidValue(
+                f"account {old.label} cannot change its {field} from "
+                f"{getattr(old, field)!r} to {getattr(new, field)!r} by an update; {how}",
+                value=getattr(new, field),
+                obj=new,
+                field=field,
+            )
+
+
+def changed_since_planned(
+    run: InvoiceRun, account: Account, expected: int, now: int
+) -> RunConflict:
+    """The conflict when an account's revision moved between planning and commit."""
+    return RunConflict(
+        f"account {account.label} changed since the run was planned (revision {expected}, "
+        f"now {now}); plan the run again",
+        value=account.number,
+        obj=run,
+        field="account",
+    )
+
+
+def invoiced_meanwhile(run: InvoiceRun, account: Account, taken: Iterable[str]) -> RunConflict:
+    """The conflict when planned purchases were invoiced by another run meanwhile."""
+    ids = sorted(taken)
+    shown = ", ".join(ids[:_SHOWN]) + (
+        f" and {len(ids) - _SHOWN:,} more" if len(ids) > _SHOWN else ""
+    )
+    return RunConflict(
+        f"purchase(s) {shown} of account {account.label} were invoiced by another run "
+        "since this one was planned; plan the run again",
+        value=ids,
+        obj=run,
+        field="transactions",
+    )
+
+
+def unknown_run(run_id: str) -> UnknownRun:
+    """The error for a run id the ledger does not hold."""
+    return UnknownRun(
+        f"invoice run {run_id!r} does not exist; list the runs to find its id",
+        value=run_id,
+        field="run_id",
+    )
+
+
+def no_invoice_for(run_id: str, account: str) -> UnknownRun:
+    """The error for a run that holds no invoice for ``account``."""
+    return UnknownRun(
+        f"run {run_id} has no invoice for account {account}; list the run's invoices to "
+        "find the account",
+        value=account,
+        field="account",
+    )
+
+
+def already_undone(
+    run_id: str, account: Account, at: dt.datetime | None, by: str | None
+) -> AlreadyUndone:
+    """The error for undoing an account invoice that was undone before."""
+    when = "" if at is None else f" on {at.isoformat(timespec='seconds')}"
+    who = "" if by is None else f" by {by}"
+    return AlreadyUndone(
+        f"the invoice of account {account.label} in run {run_id} was undone already{when}{who}; "
+        "there is nothing left to undo",
+        value=(run_id, account.number),
+        field="state",
+    )
