@@ -113,6 +113,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "vat_split",
     ),
     "onaccount.ledger": (
+        "AccountTotals",
         "Ledger",
         "MemoryLedger",
         "already_undone",
@@ -122,6 +123,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "check_mutation",
         "duplicate_account",
         "duplicate_transaction",
+        "group_bookings",
         "invoiced_meanwhile",
         "limit_change",
         "no_invoice_for",

@@ -23,6 +23,7 @@ __all__ = [
     "Vat",
     "VatCategory",
     "VatSplit",
+    "line_amount",
     "minor_unit",
     "round_money",
     "to_decimal",
@@ -195,6 +196,16 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round ``amount`` to the minor unit of ``currency``, half up (0.005 EUR -> 0.01)."""
     amount = to_decimal(amount, field="amount")
     return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+
+
+def line_amount(quantity: Decimal, unit_price: Decimal, quantum: Decimal) -> Decimal:
+    """A purchase line's amount: ``quantity × unit_price`` rounded half up to ``quantum``.
+
+    The one place this rule is written; every total, statement and export of lines uses
+    it. ``quantum`` is the currency's `minor_unit`, looked up once by callers that price
+    many lines.
+    """
+    return (quantity * unit_price).quantize(quantum, ROUND_HALF_UP)
 
 
 class VatCategory(enum.Enum):

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import NoReturn
 
 import attrs
 
-from ._account import AccountKind
-from ._errors import EmptyRun, InvalidValue, KeyInUse
+from ._account import Account, AccountKind
+from ._errors import EmptyRun, InvalidValue, KeyInUse, LedgerError
 from ._invoices import (
     AccountInvoice,
     AccountInvoiceDraft,
@@ -28,7 +26,13 @@ from ._money import check_currency, minor_unit
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
-from ._statement import BatchSource, SharedValues, Statement, StatementBuilder
+from ._statement import (
+    AccountTotals,
+    BatchSource,
+    SharedValues,
+    Statement,
+    statement_from_totals,
+)
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, Transaction, new_id
 from .ledger._protocol import Ledger
@@ -100,23 +104,6 @@ def _selected_states(
     return numbers, ledger.states(numbers)
 
 
-@contextlib.contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """Pause Python's cycle collector while a plan allocates its many small objects.
-
-    A plan over a large ledger creates hundreds of thousands of short-lived objects,
-    and each pass of the collector walks the whole heap: measured, it doubled the time
-    of a plan over 100,000 purchases. Reference counting still frees everything.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def plan_run(
     ledger: Ledger,
     period: Period,
@@ -137,21 +124,28 @@ def plan_run(
     selection = _settled(selection)
     bulk = require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
-    with _without_cyclic_gc():
-        return _plan(ledger, period, selection, resolved, actor, currency, bulk)
-
-
-def _plan(
-    ledger: Ledger,
-    period: Period,
-    selection: Selection,
-    resolved: ResetStrategy,
-    actor: Actor,
-    currency: str | None,
-    bulk: bool,
-) -> Plan:
     numbers, states = _selected_states(ledger, selection)
+    refusals, candidates = _screened(numbers, states, currency)
+    statements = _statements(ledger, [s.account for s in candidates], period)
+    drafts, nothing = _drafted(candidates, statements, resolved, period, refusals)
+    return Plan(
+        period=period,
+        strategy=resolved,
+        actor=actor.id,
+        drafts=tuple(drafts),
+        refusals=tuple(sorted(refusals, key=lambda r: r.account)),
+        nothing_to_invoice=tuple(nothing),
+        warnings=_uninvoiced_warnings(ledger, [s.account.number for s in candidates], period),
+        bulk=bulk,
+        currency=currency,
+        selected=tuple(numbers),
+    )
 
+
+def _screened(
+    numbers: Sequence[str], states: Mapping[str, AccountState], currency: str | None
+) -> tuple[list[Refusal], list[AccountState]]:
+    """The selected accounts refused before their bookings are read, and the rest."""
     refusals: list[Refusal] = []
     candidates: list[AccountState] = []
     for number in numbers:
@@ -185,82 +179,63 @@ def _plan(
         else:
             candidates.append(state)
 
-    # One pass over the period's bookings feeds the accounts' builders; a builder keeps
-    # totals and ids only, so the plan stays small however many purchases there are.
-    accounts = {s.account.number: s.account for s in candidates}
-    builders: dict[str, StatementBuilder] = {}
+    return refusals, candidates
+
+
+def _statements(
+    ledger: Ledger, accounts: Sequence[Account], period: Period
+) -> dict[str, tuple[Statement, AccountTotals]]:
+    """Each account's statement over ``period``, from the totals its ledger sums."""
+    wanted = {account.number: account for account in accounts}
+    found: dict[str, AccountTotals] = {}
+    for totals in ledger.statement_totals(list(wanted), period):
+        number = totals.account
+        if number in found or number not in wanted:
+            raise LedgerError(
+                f"the ledger gave totals for account {number} "
+                + ("twice" if number in found else "although it was not asked for")
+                + "; Ledger.statement_totals gives each asked account at most once",
+                value=number,
+                field="statement_totals",
+            )
+        found[number] = totals
     reader = _reader(ledger, period)
     shared = SharedValues()
-    statements: dict[str, Statement] = {}
-    mismatched: dict[str, list[Transaction]] = {}
-
-    def finish(number: str) -> None:
-        builder = builders.pop(number, None) or StatementBuilder(
-            accounts[number], period, keep=False
+    result = {}
+    for number, account in wanted.items():
+        totals = found.get(number) or AccountTotals(account=number)
+        statement = statement_from_totals(
+            account, period, totals, source=BatchSource(reader, number), shared=shared
         )
-        statements[number] = builder.finish(BatchSource(reader, number), shared=shared)
+        result[number] = (statement, totals)
+    return result
 
-    def feed(builder: StatementBuilder, tx: Transaction) -> None:
-        if tx.currency != builder.account.currency:
-            mismatched.setdefault(tx.account, []).append(tx)
-        else:
-            builder.add(tx)
 
-    # Ledgers give bookings by account: once the next account's bookings begin, the
-    # previous account is complete, so one builder at a time holds working totals. A
-    # ledger that does not keep an account's bookings together is caught when one comes
-    # back: from then on every builder stays open, and the few accounts finished too
-    # early are read again below.
-    late: set[str] = set()
-    together = True
-    current: str | None = None
-    for tx in ledger.transactions(accounts, period.start, period.end, uninvoiced=True):
-        number = tx.account
-        if number != current:
-            if together and current in builders:
-                finish(current)
-            current = number
-            if number in statements:
-                late.add(number)
-                together = False
-            elif number in accounts and number not in builders:
-                builders[number] = StatementBuilder(accounts[number], period, keep=False)
-        builder = builders.get(number)
-        if builder is None:
-            continue
-        # What feed() does, written out: this loop runs once per booking.
-        if tx.currency == builder.account.currency:
-            builder.add(tx)
-        else:
-            mismatched.setdefault(number, []).append(tx)
-    for number in accounts:
-        if number not in statements:
-            finish(number)
-    for number in sorted(late):
-        builder = StatementBuilder(accounts[number], period, keep=False)
-        mismatched.pop(number, None)
-        for tx in ledger.transactions([number], period.start, period.end, uninvoiced=True):
-            feed(builder, tx)
-        statements[number] = builder.finish(BatchSource(reader, number), shared=shared)
-
+def _drafted(
+    candidates: Sequence[AccountState],
+    statements: Mapping[str, tuple[Statement, AccountTotals]],
+    strategy: ResetStrategy,
+    period: Period,
+    refusals: list[Refusal],
+) -> tuple[list[AccountInvoiceDraft], list[str]]:
+    """A draft per account with purchases to invoice; refusals are added to ``refusals``."""
     drafts: list[AccountInvoiceDraft] = []
     nothing: list[str] = []
     for state in candidates:
         account = state.account
-        wrong = mismatched.get(account.number)
-        if wrong:
+        statement, totals = statements[account.number]
+        if totals.foreign:
             refusals.append(
                 Refusal(
                     account.number,
                     RefusalReason.CURRENCY_MISMATCH,
                     f"account {account.label} is kept in {account.currency} but has "
-                    f"bookings in {', '.join(sorted({t.currency for t in wrong}))} in "
+                    f"bookings in {', '.join(sorted({c for _, c in totals.foreign}))} in "
                     "this period; correct those bookings first",
-                    tuple(t.id for t in wrong),
+                    tuple(sorted(i for i, _ in totals.foreign)),
                 )
             )
             continue
-        statement = statements[account.number]
         if statement.credits:
             listed = ", ".join(
                 f"{c.id} ({c.kind.value} {c.credit} on {period.business_date(c.at).isoformat()})"
@@ -284,23 +259,11 @@ def _plan(
             AccountInvoiceDraft(
                 state=state,
                 statement=statement,
-                correction=_checked(resolved, state, statement),
+                correction=_checked(strategy, state, statement),
             )
         )
 
-    warnings = _uninvoiced_warnings(ledger, [s.account.number for s in candidates], period)
-    return Plan(
-        period=period,
-        strategy=resolved,
-        actor=actor.id,
-        drafts=tuple(drafts),
-        refusals=tuple(sorted(refusals, key=lambda r: r.account)),
-        nothing_to_invoice=tuple(nothing),
-        warnings=warnings,
-        bulk=bulk,
-        currency=currency,
-        selected=tuple(numbers),
-    )
+    return drafts, nothing
 
 
 def _reader(ledger: Ledger, period: Period) -> Callable[[Sequence[str]], Iterable[Transaction]]:

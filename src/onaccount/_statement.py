@@ -11,19 +11,20 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import reprlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from ._account import Account
 from ._errors import InvalidValue, LedgerError
-from ._money import Vat, minor_unit, vat_sort_key, vat_split
+from ._money import Vat, line_amount, minor_unit, vat_sort_key, vat_split
 from ._period import Period
 from ._transaction import CreditBooking, Purchase, Transaction
 
 __all__ = [
+    "AccountTotals",
     "BatchSource",
     "DayTotal",
     "ProductTotal",
@@ -31,7 +32,9 @@ __all__ = [
     "Statement",
     "VatTotal",
     "build_statement",
+    "group_bookings",
     "purchases_in_batches",
+    "statement_from_totals",
 ]
 
 _ZERO = Decimal(0)
@@ -272,17 +275,153 @@ class SharedValues:
         self.rows: dict[tuple[object, ...], Any] = {}
 
 
-class StatementBuilder:
-    """Builds one account's statement from bookings fed in any order, one at a time.
+def _days(value: Iterable[DayTotal]) -> tuple[DayTotal, ...]:
+    """Day totals merged per date and in date order, however a ledger gave them."""
+    merged: dict[dt.date, DayTotal] = {}
+    for day in value:
+        seen = merged.get(day.date)
+        merged[day.date] = (
+            day
+            if seen is None
+            else DayTotal(day.date, seen.total + day.total, seen.count + day.count)
+        )
+    return tuple(merged[d] for d in sorted(merged))
 
-    It holds only totals (and the ids seen), so a plan can feed it a stream of any
-    length and many accounts' builders can be open at once.
+
+def _products(value: Iterable[ProductTotal]) -> tuple[ProductTotal, ...]:
+    """Product rows merged per product, code, group, unit price and VAT, in a stable order.
+
+    Equal by value, not by text: a ledger that stored 2.8 and 2.80 gives one row.
+    """
+    merged: dict[tuple[str, str | None, str | None, Decimal, Vat], ProductTotal] = {}
+    for row in value:
+        key = (row.product, row.code, row.group, row.unit_price, row.vat)
+        seen = merged.get(key)
+        merged[key] = (
+            row
+            if seen is None
+            else attrs.evolve(
+                seen, quantity=seen.quantity + row.quantity, amount=seen.amount + row.amount
+            )
+        )
+    return tuple(sorted(merged.values(), key=_product_key))
+
+
+def _credits(value: Iterable[CreditBooking]) -> tuple[CreditBooking, ...]:
+    return tuple(sorted(value, key=lambda c: (c.at, c.id)))
+
+
+def _foreign(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(value))
+
+
+@attrs.frozen(kw_only=True)
+class AccountTotals:
+    """What a ledger sums of one account's free bookings over a period.
+
+    The raw material of a statement, computed where the bookings are: in SQL by the SQL
+    ledger, by `group_bookings` for a ledger that reads its bookings back. It holds the
+    purchases per business day and per product line, their ids, the credit bookings
+    inside the period and the bookings in a currency other than the account's (``foreign``,
+    as id and currency pairs). Amounts are in the account's currency; days and product
+    rows that a ledger gives in parts are merged here, and the VAT split is the core's
+    (`statement_from_totals`).
+    """
+
+    account: str
+    days: tuple[DayTotal, ...] = attrs.field(default=(), converter=_days)
+    products: tuple[ProductTotal, ...] = attrs.field(default=(), converter=_products)
+    ids: Collection[str] = ()
+    credits: tuple[CreditBooking, ...] = attrs.field(default=(), converter=_credits)
+    foreign: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_foreign)
+
+
+def statement_from_totals(
+    account: Account,
+    period: Period,
+    totals: AccountTotals,
+    *,
+    source: PurchaseSource | None = None,
+    shared: SharedValues | None = None,
+) -> Statement:
+    """The statement of ``account`` over ``period`` from what its ledger summed.
+
+    The total is the sum of the days; the VAT breakdown splits the gross per rate of the
+    product rows (DESIGN §3: on the grouped gross, not per line). Statements of one plan
+    can pass the same `SharedValues`: equal dates, amounts and rows are then kept once.
+    """
+    pool = SharedValues() if shared is None else shared
+    numbers, texts, rows = pool.numbers, pool.texts, pool.rows
+
+    def number(value: Decimal) -> Decimal:
+        # By text, not value: 1.0 and 1.00 are equal but print differently.
+        return numbers.setdefault(str(value), value)
+
+    days: list[DayTotal] = []
+    for day in totals.days:
+        day_key = (day.date, str(day.total), day.count)
+        day_row = rows.get(day_key)
+        if day_row is None:
+            day_row = rows[day_key] = DayTotal(day.date, number(day.total), day.count)
+        days.append(day_row)
+    products: list[ProductTotal] = []
+    gross: dict[Vat, Decimal] = {}
+    for row in totals.products:
+        vat = row.vat
+        gross[vat] = gross.get(vat, _ZERO) + row.amount
+        # By text, not value, here too: rates of 0.21 and 0.210 are equal but print
+        # differently, and each statement keeps its own.
+        product_key = (
+            row.product,
+            row.code,
+            row.group,
+            str(row.unit_price),
+            (vat.category, str(vat.rate), vat.exemption_reason),
+            str(row.quantity),
+            str(row.amount),
+        )
+        product_row = rows.get(product_key)
+        if product_row is None:
+            product_row = rows[product_key] = ProductTotal(
+                texts.setdefault(row.product, row.product),
+                row.code if row.code is None else texts.setdefault(row.code, row.code),
+                row.group if row.group is None else texts.setdefault(row.group, row.group),
+                number(row.unit_price),
+                vat,
+                number(row.quantity),
+                number(row.amount),
+            )
+        products.append(product_row)
+    vat_rows = []
+    for vat in sorted(gross, key=vat_sort_key):
+        split = vat_split(gross[vat], vat.rate, account.currency)
+        vat_rows.append(VatTotal(vat, number(split.gross), number(split.net), number(split.vat)))
+    return Statement(
+        account=account,
+        period=period,
+        total=number(sum((day.total for day in days), _ZERO)),
+        days=tuple(days),
+        products=tuple(products),
+        vat=tuple(vat_rows),
+        credits=totals.credits,
+        ids=totals.ids,
+        source=source,
+    )
+
+
+class StatementBuilder:
+    """Sums one account's bookings over a period, fed in any order, one at a time.
+
+    It holds only totals (and the ids seen), so a stream of any length can be fed and
+    many accounts' builders can be open at once. Bookings in another currency than the
+    account's are not summed but listed (`AccountTotals.foreign`).
     """
 
     __slots__ = (
         "_bounds",
         "_credits",
         "_days",
+        "_foreign",
         "_ids",
         "_keep",
         "_kept",
@@ -292,7 +431,7 @@ class StatementBuilder:
         "period",
     )  # fmt: skip
 
-    def __init__(self, account: Account, period: Period, *, keep: bool) -> None:
+    def __init__(self, account: Account, period: Period, *, keep: bool = False) -> None:
         self.account = account
         self.period = period
         self._keep = keep
@@ -302,6 +441,7 @@ class StatementBuilder:
         # (product, code, group, unit price, VAT) -> [quantity, amount]
         self._products: dict[tuple[str, str | None, str | None, Decimal, Vat], list[Decimal]] = {}
         self._credits: list[CreditBooking] = []
+        self._foreign: list[tuple[str, str]] = []
         self._ids: list[str] = []
         self._kept: list[Purchase] = []
 
@@ -310,6 +450,9 @@ class StatementBuilder:
         bounds = self._bounds
         at = tx.at
         if tx.account != self.account.number or not bounds[0] <= at < bounds[-1]:
+            return
+        if tx.currency != self.account.currency:
+            self._foreign.append((tx.id, tx.currency))
             return
         if not isinstance(tx, Purchase):
             if isinstance(tx, CreditBooking):
@@ -321,7 +464,7 @@ class StatementBuilder:
         quantum, products = self._quantum, self._products
         purchase_total = _ZERO
         for line in tx.lines:
-            amount = (line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP)
+            amount = line_amount(line.quantity, line.unit_price, quantum)
             purchase_total += amount
             key = (line.product, line.code, line.group, line.unit_price, line.vat)
             slot = products.get(key)
@@ -338,85 +481,71 @@ class StatementBuilder:
             totals[0] += purchase_total
             totals[1] += 1
 
+    def totals(self) -> AccountTotals:
+        """What was fed, summed: the account's totals for `statement_from_totals`."""
+        dates = self.period.days()
+        return AccountTotals(
+            account=self.account.number,
+            days=[
+                DayTotal(dates[day], Decimal(total), int(count))
+                for day, (total, count) in self._days.items()
+            ],
+            products=[
+                ProductTotal(name, code, group, price, vat, quantity, amount)
+                for (name, code, group, price, vat), (quantity, amount) in self._products.items()
+            ],
+            ids=self._ids,
+            credits=self._credits,
+            foreign=self._foreign,
+        )
+
     def finish(
         self, source: PurchaseSource | None = None, *, shared: SharedValues | None = None
     ) -> Statement:
-        """The statement; it reads its purchases from ``source``, or from those it kept.
-
-        Builders of one plan can pass the same `SharedValues`: equal dates, amounts and
-        rows are then kept once for all the plan's statements instead of once each.
-        """
-        pool = SharedValues() if shared is None else shared
-        numbers, texts, rows = pool.numbers, pool.texts, pool.rows
-        dates = pool.dates.get(self.period)
-        if dates is None:
-            dates = pool.dates[self.period] = self.period.days()
-
-        def number(value: Decimal) -> Decimal:
-            # By text, not value: 1.0 and 1.00 are equal but print differently.
-            return numbers.setdefault(str(value), value)
-
-        currency = self.account.currency
-        days: list[DayTotal] = []
-        for day, (total, count) in sorted(self._days.items()):
-            text = str(total)
-            day_key = (dates[day], text, count)
-            day_row = rows.get(day_key)
-            if day_row is None:
-                day_row = rows[day_key] = DayTotal(
-                    dates[day], numbers.setdefault(text, Decimal(total)), int(count)
-                )
-            days.append(day_row)
-        products: list[ProductTotal] = []
-        for (name, code, group, price, vat), (quantity, amount) in self._products.items():
-            # By text, not value, here too: rates of 0.21 and 0.210 are equal but print
-            # differently, and each statement keeps its own.
-            product_key = (
-                name,
-                code,
-                group,
-                str(price),
-                (vat.category, str(vat.rate), vat.exemption_reason),
-                str(quantity),
-                str(amount),
-            )
-            product_row = rows.get(product_key)
-            if product_row is None:
-                product_row = rows[product_key] = ProductTotal(
-                    texts.setdefault(name, name),
-                    code if code is None else texts.setdefault(code, code),
-                    group if group is None else texts.setdefault(group, group),
-                    number(price),
-                    vat,
-                    number(quantity),
-                    number(amount),
-                )
-            products.append(product_row)
-        products.sort(key=_product_key)
-        # The gross per VAT rate is the sum of its products' amounts: the same as summing
-        # the lines, without a second lookup per line.
-        gross: dict[Vat, Decimal] = {}
-        for (*_, vat), (_, amount) in self._products.items():
-            gross[vat] = gross.get(vat, _ZERO) + amount
-        vat_rows = []
-        for vat in sorted(gross, key=vat_sort_key):
-            split = vat_split(gross[vat], vat.rate, currency)
-            vat_rows.append(
-                VatTotal(vat, number(split.gross), number(split.net), number(split.vat))
-            )
+        """The statement; it reads its purchases from ``source``, or from those it kept."""
         if source is None:
             source = _Kept(tuple(self._kept))
-        return Statement(
-            account=self.account,
-            period=self.period,
-            total=number(sum((day.total for day in days), _ZERO)),
-            days=tuple(days),
-            products=tuple(products),
-            vat=tuple(vat_rows),
-            credits=tuple(sorted(self._credits, key=lambda c: (c.at, c.id))),
-            ids=self._ids,
-            source=source,
+        return statement_from_totals(
+            self.account, self.period, self.totals(), source=source, shared=shared
         )
+
+
+def group_bookings(
+    bookings: Iterable[Transaction], accounts: Mapping[str, Account], period: Period
+) -> Iterator[AccountTotals]:
+    """The totals of each of ``accounts`` from its bookings, given account by account.
+
+    For ledgers that read bookings back rather than summing where they are stored (the
+    memory ledger, or a host's ORM ledger): pass what `Ledger.transactions` gives for the
+    accounts, the period and ``uninvoiced=True``. Bookings of other accounts are skipped.
+    A stream in which an account's bookings come back after another account's began
+    breaks the protocol's ordering rule and raises `LedgerError` naming both accounts.
+    """
+    builder: StatementBuilder | None = None
+    current: str | None = None
+    done: set[str] = set()
+    for tx in bookings:
+        number = tx.account
+        if number != current:
+            if builder is not None:
+                yield builder.totals()
+            if number in done:
+                raise LedgerError(
+                    f"the ledger gave bookings of account {number} again after those of "
+                    f"account {current} had begun; Ledger.transactions must give bookings "
+                    "account by account, in number order",
+                    value=number,
+                    field="transactions",
+                )
+            if current is not None:
+                done.add(current)
+            current = number
+            account = accounts.get(number)
+            builder = None if account is None else StatementBuilder(account, period)
+        if builder is not None:
+            builder.add(tx)
+    if builder is not None:
+        yield builder.totals()
 
 
 def build_statement(

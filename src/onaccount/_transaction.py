@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import attrs
 
@@ -18,8 +18,8 @@ from ._money import (
     check_magnitude,
     check_minor_units,
     check_stored_amount,
+    line_amount,
     minor_unit,
-    round_money,
     to_decimal,
 )
 from ._period import to_utc
@@ -84,7 +84,7 @@ class Line:
 
     def amount(self, currency: str = "EUR") -> Decimal:
         """``quantity × unit_price`` rounded half up to the currency's minor unit."""
-        return round_money(self.quantity * self.unit_price, currency)
+        return line_amount(self.quantity, self.unit_price, minor_unit(currency))
 
 
 def _aware(value: object) -> dt.datetime:
@@ -305,7 +305,7 @@ def stored_purchase(
         purchase,
         "total",
         sum(
-            ((line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP) for line in lines),
+            (line_amount(line.quantity, line.unit_price, quantum) for line in lines),
             Decimal(0),
         ),
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -28,7 +29,7 @@ from onaccount import (
     undo_invoice,
 )
 from onaccount._statement import purchases_in_batches
-from onaccount.ledger._sql import metadata, schema_info
+from onaccount.ledger._sql import lines, metadata, schema_info
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
 from tests.ledger import sql_workers
@@ -339,12 +340,12 @@ def test_racing_commits_under_one_key_with_different_plans_bill_once(target: str
 DATA = Path(__file__).parent / "data"
 
 
-def _write_schema_1(target: str) -> None:
-    """A database as the previous onaccount (schema version 1) left it, with a keyed run."""
+def _write_schema(target: str, version: int) -> None:
+    """A database as an earlier onaccount (schema ``version``) left it, with a keyed run."""
     engine = connect(target)
     dialect = engine.dialect.name
-    ddl = (DATA / f"schema-v1-{dialect}.sql").read_text()
-    rows = json.loads((DATA / "schema-v1-rows.json").read_text())
+    ddl = (DATA / f"schema-v{version}-{dialect}.sql").read_text()
+    rows = json.loads((DATA / f"schema-v{version}-rows.json").read_text())
     with engine.begin() as conn:
         for statement in ddl.split(";"):
             if statement.strip():
@@ -359,20 +360,72 @@ def _write_schema_1(target: str) -> None:
     engine.dispose()
 
 
+def _empty_target(dialect: str, tmp_path: Path) -> str:
+    """An empty SQLite file, or the PostgreSQL test server emptied."""
+    if dialect == "sqlite":
+        return str(tmp_path / "old.sqlite")
+    url = postgres_url()
+    engine = connect(url)
+    metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS onaccount_schema")
+    engine.dispose()
+    return url
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database with schema version 1 and data, on SQLite or the PostgreSQL server."""
-    if request.param == "sqlite":
-        url = str(tmp_path / "old.sqlite")
-    else:
-        url = postgres_url()
-        engine = connect(url)
-        metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.exec_driver_sql("DROP TABLE IF EXISTS onaccount_schema")
-        engine.dispose()
-    _write_schema_1(url)
+    url = _empty_target(request.param, tmp_path)
+    _write_schema(url, 1)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def v2_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database as schema version 2 left it: lines without amounts, one invoice undone."""
+    url = _empty_target(request.param, tmp_path)
+    _write_schema(url, 2)
+    return url
+
+
+def test_a_schema_2_database_is_upgraded_to_exact_line_amounts(v2_target: str) -> None:
+    """Version 2 upgrades to 3: each line gets its rounded amount, and plans sum to the cent."""
+    assert schema_version(v2_target) == 2
+    with pytest.raises(SchemaError, match=r"version 2, older .*onaccount db upgrade"):
+        SQLLedger(v2_target)
+    assert upgrade(v2_target) == (2, SCHEMA_VERSION)
+    engine = connect(v2_target)
+    with engine.connect() as conn:
+        amounts = {
+            f"{tx_id}:{position}": amount
+            for tx_id, position, amount in conn.execute(
+                sa.select(lines.c.transaction_id, lines.c.position, lines.c.amount_minor)
+            )
+        }
+    engine.dispose()
+    # 0.335 kg at 12.99 is 4.35165, rounded half up to 4.35; a deposit return is negative.
+    assert amounts["p1:1"] == 435
+    assert amounts["p4:1"] == -15
+    assert amounts["p1:0"] == 560
+    ledger = SQLLedger(v2_target)
+    try:
+        run = ledger.run_by_key("oct")
+        assert run is not None
+        assert [i.state.value for i in run.invoices] == ["active", "undone"]
+        period = Period.month(2026, 10, tz="Europe/Amsterdam", day_starts_at="04:00")
+        # 1002's invoice was undone, so its purchases are free again; 1001's stay billed.
+        plan = plan_run(ledger, period, ["1001", "1002"], "zero-balance", actor=ADMIN)
+        assert [d.account.number for d in plan.drafts] == ["1002"]
+        (draft,) = plan.drafts
+        assert draft.total == Decimal("8.25")
+        assert draft.total == run.invoice_for("1002").total
+        assert draft.statement == attrs.evolve(
+            run.invoice_for("1002").statement, account=draft.account
+        )
+        assert plan.nothing_to_invoice == ("1001",)
+    finally:
+        ledger.close()
 
 
 def test_a_schema_1_database_is_upgraded_explicitly_and_keeps_its_runs(old_target: str) -> None:

@@ -14,14 +14,14 @@ import enum
 import itertools
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
 import attrs
 
 from onaccount._account import Account
 from onaccount._invoices import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
-from onaccount._money import VatCategory, minor_unit
+from onaccount._money import VatCategory, line_amount, minor_unit
 from onaccount._period import Period
 from onaccount._statement import Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
@@ -207,7 +207,7 @@ class ExportDocument:
                     account,
                     purchase.id,
                     line,
-                    (line.quantity * line.unit_price).quantize(quantum, ROUND_HALF_UP),
+                    line_amount(line.quantity, line.unit_price, quantum),
                     currency,
                 )
 

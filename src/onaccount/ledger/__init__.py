@@ -1,6 +1,7 @@
 """Storage: the `Ledger` protocol and the in-memory reference ledger."""
 
 from onaccount import _exports
+from onaccount._statement import AccountTotals, group_bookings
 
 from ._memory import MemoryLedger
 from ._protocol import Ledger, check_booking, check_mutation, limit_change
@@ -17,6 +18,7 @@ from ._refusals import (
 )
 
 __all__ = [
+    "AccountTotals",
     "Ledger",
     "MemoryLedger",
     "already_undone",
@@ -26,6 +28,7 @@ __all__ = [
     "check_mutation",
     "duplicate_account",
     "duplicate_transaction",
+    "group_bookings",
     "invoiced_meanwhile",
     "limit_change",
     "no_invoice_for",

@@ -5,14 +5,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
 
 from onaccount._account import Account
 from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
+from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState
+from onaccount._statement import AccountTotals, group_bookings
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
 from ._protocol import check_booking, check_mutation, limit_change
@@ -231,6 +233,14 @@ class MemoryLedger:
                     if uninvoiced is None or (tx_id not in self._invoiced) is uninvoiced:
                         selected.append(tx)
         return iter(selected)
+
+    def statement_totals(self, numbers: Sequence[str], period: Period) -> Iterator[AccountTotals]:
+        """What each of ``numbers`` booked in ``period`` that no invoice holds, summed here."""
+        with self._lock:
+            accounts = {n: self._accounts[n] for n in numbers if n in self._accounts}
+            # Read under the lock and in account order, as group_bookings needs them.
+            found = self.transactions(accounts, period.start, period.end, uninvoiced=True)
+        return group_bookings(found, accounts, period)
 
     def uninvoiced_before(
         self, numbers: Iterable[str], before: dt.datetime

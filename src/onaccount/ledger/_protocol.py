@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -11,7 +11,9 @@ from onaccount._account import Account, AccountKind
 from onaccount._errors import CurrencyMismatch, InvalidValue, LimitConflict, LimitExceeded
 from onaccount._invoices import AccountInvoice, InvoiceRun
 from onaccount._money import check_minor_units, check_stored_amount, minor_unit
+from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState
+from onaccount._statement import AccountTotals
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
 __all__ = ["Ledger", "check_booking", "limit_change"]
@@ -117,10 +119,23 @@ class Ledger(Protocol):
         """Bookings of ``numbers`` with ``start <= at < end``, by account, instant and id.
 
         Account by account, in number order: planning finishes an account's statement
-        when the next account's bookings begin. (Bookings that come interleaved are still
-        planned right, at the cost of reading the accounts they split again.)
+        when the next account's bookings begin, and `group_bookings` refuses a stream that
+        breaks this rule with `LedgerError`.
         ``uninvoiced=True`` keeps only bookings no active account invoice holds,
         ``False`` only those one does.
+        """
+        ...
+
+    def statement_totals(self, numbers: Sequence[str], period: Period) -> Iterable[AccountTotals]:
+        """What each of ``numbers`` booked inside ``period`` that no active invoice holds.
+
+        At most one `AccountTotals` per account asked for; accounts with no such bookings
+        may be left out. Purchases count on the business day of their instant (the
+        period's day bounds) with line amounts rounded as `line_amount` rounds them;
+        credit bookings inside the period and bookings in a currency other than the
+        account's are listed, not summed. Where the bookings are stored is where this
+        is best summed (the SQL ledger groups in the database); a ledger that reads its
+        bookings back can return `group_bookings` over its `transactions`.
         """
         ...
 

@@ -31,15 +31,15 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from onaccount._account import Account
 from onaccount._errors import (
     InvalidValue,
-    RunConflict,
     SchemaError,
     StorageError,
     UnknownRun,
 )
 from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
-from onaccount._money import CURRENCIES, Vat
+from onaccount._money import CURRENCIES, Vat, line_amount, minor_unit
+from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState, fold_text
-from onaccount._statement import BatchSource
+from onaccount._statement import AccountTotals, BatchSource, DayTotal, ProductTotal
 from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
@@ -76,7 +76,7 @@ from onaccount.ledger._refusals import (
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 
 #: The schema version this library writes and reads.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Bound parameters per IN (...) list; SQLite's limit is 32,766 per statement.
 _CHUNK = 500
@@ -132,7 +132,14 @@ transactions = sa.Table(
     # The active account invoice holding this purchase; cleared by undo.
     sa.Column("invoice_id", sa.Text),
     sa.Index("ix_onaccount_transactions_account_at", "account", "at_us", "id"),
-    sa.Index("ix_onaccount_transactions_invoice", "invoice_id"),
+    # Version 3: only invoiced rows. Most rows are free, and a full index on invoice_id
+    # led SQLite to scan it for "invoice_id IS NULL" instead of the account's range.
+    sa.Index(
+        "ix_onaccount_transactions_invoice",
+        "invoice_id",
+        sqlite_where=sa.text("invoice_id IS NOT NULL"),
+        postgresql_where=sa.text("invoice_id IS NOT NULL"),
+    ),
 )
 
 # Aliases for the methods whose parameters share these tables' names.
@@ -152,6 +159,9 @@ lines = sa.Table(
     sa.Column("vat_category", sa.String(2), nullable=False),
     sa.Column("vat_rate", sa.Text, nullable=False),
     sa.Column("vat_reason", sa.Text),
+    # Version 3: the line's amount (line_amount) in minor units, fixed when recorded, so
+    # the database sums statements exactly.
+    sa.Column("amount_minor", sa.BigInteger, nullable=False),
 )
 
 runs = sa.Table(
@@ -335,7 +345,47 @@ def _add_run_fingerprints(conn: Connection) -> None:
 
 
 # The step from each version to the next, run in order by `upgrade`.
-_STEPS = {1: _add_run_fingerprints}
+def _add_line_amounts(conn: Connection) -> None:
+    """Version 2 to 3: lines keep their amount in minor units; the invoice index is partial."""
+    conn.exec_driver_sql(
+        f"ALTER TABLE {lines.name} ADD COLUMN amount_minor BIGINT NOT NULL DEFAULT 0"
+    )
+    rows = conn.execute(
+        sa.select(
+            lines.c.transaction_id,
+            lines.c.position,
+            lines.c.quantity,
+            lines.c.unit_price,
+            transactions.c.currency,
+        ).join(transactions, transactions.c.id == lines.c.transaction_id)
+    ).all()
+    update = (
+        sa.update(lines)
+        .where(
+            lines.c.transaction_id == sa.bindparam("b_tx"),
+            lines.c.position == sa.bindparam("b_pos"),
+        )
+        .values(amount_minor=sa.bindparam("b_amount"))
+    )
+    params = [
+        {
+            "b_tx": tx_id,
+            "b_pos": position,
+            "b_amount": to_minor(
+                line_amount(Decimal(quantity), Decimal(price), minor_unit(currency)),
+                CURRENCIES[currency],
+            ),
+        }
+        for tx_id, position, quantity, price, currency in rows
+    ]
+    for start in range(0, len(params), 5_000):
+        conn.execute(update, params[start : start + 5_000])
+    index = next(i for i in transactions.indexes if i.name == "ix_onaccount_transactions_invoice")
+    conn.exec_driver_sql(f"DROP INDEX {index.name}")
+    index.create(conn)
+
+
+_STEPS = {1: _add_run_fingerprints, 2: _add_line_amounts}
 
 
 def _too_new(found: int) -> SchemaError:
@@ -476,7 +526,8 @@ def _transaction_row(tx: Transaction, amount: int) -> dict[str, Any]:
     }
 
 
-def _line_rows(tx: Purchase) -> list[dict[str, Any]]:
+def _line_rows(tx: Purchase, places: int) -> list[dict[str, Any]]:
+    quantum = minor_unit(tx.currency)
     return [
         {
             "transaction_id": tx.id,
@@ -489,6 +540,7 @@ def _line_rows(tx: Purchase) -> list[dict[str, Any]]:
             "vat_category": line.vat.category.value,
             "vat_rate": str(line.vat.rate),
             "vat_reason": line.vat.exemption_reason,
+            "amount_minor": to_minor(line_amount(line.quantity, line.unit_price, quantum), places),
         }
         for i, line in enumerate(tx.lines)
     ]
@@ -857,7 +909,7 @@ class SQLLedger:
                     deltas[tx.account] = deltas.get(tx.account, 0) + amount
                     heads.append(_transaction_row(tx, amount))
                     if isinstance(tx, Purchase):
-                        line_rows.extend(_line_rows(tx))
+                        line_rows.extend(_line_rows(tx, CURRENCIES[tx.currency]))
                 conn.execute(sa.insert(transactions_table), heads)
                 if line_rows:
                     conn.execute(sa.insert(lines), line_rows)
@@ -999,6 +1051,119 @@ class SQLLedger:
             if head is not None:
                 yield decode(head, group)
 
+    def _id_list(self, column: Any) -> Any:
+        """An aggregate of ``column``'s ids per group; `_ids` reads it back."""
+        if self._postgres:
+            return sa.func.array_agg(column)
+        # NUL never occurs in ids (Transaction refuses it), so it separates them safely.
+        return sa.func.group_concat(column, sa.literal("\x00"))
+
+    def _ids(self, value: Any) -> list[str]:
+        if self._postgres:
+            return list(value)
+        return str(value).split("\x00")
+
+    def statement_totals(self, numbers: Sequence[str], period: Period) -> Iterator[AccountTotals]:
+        """What each of ``numbers`` booked in ``period`` that no invoice holds, summed in SQL.
+
+        The database groups per account and business day, and per account and product
+        line, over the minor units stored per line; Python only turns the few grouped
+        rows into values. Each account is read once, a few hundred accounts per query.
+        """
+        t, ln = transactions, lines
+        dates = period.days()
+        day = _day_of(t.c.at_us, [_to_us(b) for b in period.day_bounds()])
+        decoder = _Decoder()
+        wanted = sorted(set(numbers))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                kept = dict(
+                    conn.execute(
+                        sa.select(accounts.c.number, accounts.c.currency).where(
+                            accounts.c.number.in_(chunk)
+                        )
+                    ).all()
+                )
+                free = (
+                    t.c.account.in_(chunk),
+                    t.c.at_us >= _to_us(period.start),
+                    t.c.at_us < _to_us(period.end),
+                    t.c.invoice_id.is_(None),
+                )
+                purchases = (*free, t.c.kind == "purchase")
+                days: dict[str, list[DayTotal]] = {}
+                for number, index, amount, count in conn.execute(
+                    sa.select(t.c.account, day, sa.func.sum(t.c.amount_minor), sa.func.count())
+                    .where(*purchases)
+                    .group_by(t.c.account, day)
+                ):
+                    places = CURRENCIES[kept[number]]
+                    # Purchases are stored as negative amounts; a statement shows what they bill.
+                    days.setdefault(number, []).append(
+                        DayTotal(dates[index], from_minor(-int(amount), places), int(count))
+                    )
+                products: dict[str, list[ProductTotal]] = {}
+                grouped = (
+                    t.c.account,
+                    ln.c.product,
+                    ln.c.code,
+                    ln.c.grp,
+                    ln.c.unit_price,
+                    ln.c.vat_category,
+                    ln.c.vat_rate,
+                    ln.c.vat_reason,
+                    ln.c.quantity,
+                )
+                for row in conn.execute(
+                    sa.select(*grouped, sa.func.count(), sa.func.sum(ln.c.amount_minor))
+                    .select_from(t.join(ln, ln.c.transaction_id == t.c.id))
+                    .where(*purchases)
+                    .group_by(*grouped)
+                ):
+                    number, product, code, group, price, category, rate, reason, quantity = row[:9]
+                    products.setdefault(number, []).append(
+                        ProductTotal(
+                            product,
+                            code,
+                            group,
+                            decoder.decimal(price),
+                            decoder.vat(category, rate, reason),
+                            decoder.decimal(quantity) * int(row[9]),
+                            from_minor(int(row[10]), CURRENCIES[kept[number]]),
+                        )
+                    )
+                ids: dict[str, list[str]] = {}
+                foreign: dict[str, list[tuple[str, str]]] = {}
+                for number, currency, found in conn.execute(
+                    sa.select(t.c.account, t.c.currency, self._id_list(t.c.id))
+                    .where(*purchases)
+                    .group_by(t.c.account, t.c.currency)
+                ):
+                    if currency == kept[number]:
+                        ids[number] = self._ids(found)
+                    else:
+                        foreign.setdefault(number, []).extend(
+                            (i, currency) for i in self._ids(found)
+                        )
+                credits: dict[str, list[CreditBooking]] = {}
+                for booking in self._select_transactions(t, *free, t.c.kind != "purchase"):
+                    if booking.currency != kept[booking.account]:
+                        foreign.setdefault(booking.account, []).append(
+                            (booking.id, booking.currency)
+                        )
+                    elif isinstance(booking, CreditBooking):
+                        credits.setdefault(booking.account, []).append(booking)
+                for number in chunk:
+                    if number in ids or number in foreign or number in credits:
+                        yield AccountTotals(
+                            account=number,
+                            days=days.get(number, ()),
+                            products=products.get(number, ()),
+                            ids=ids.get(number, ()),
+                            credits=credits.get(number, ()),
+                            foreign=foreign.get(number, ()),
+                        )
+
     def uninvoiced_before(
         self, numbers: Iterable[str], before: dt.datetime
     ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
@@ -1034,26 +1199,35 @@ class SQLLedger:
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
         """Write ``run`` in one database transaction, or raise `RunConflict`.
 
-        A key stored already is found inside the transaction (`_commit`) and answered
-        with the stored run, so it is not looked up beforehand as well.
+        A run stored under the key already is answered with, found inside the same
+        transaction; the unique index on the key catches a commit that stored it since.
         """
         try:
             with _WriteTransaction(self.engine) as conn:
-                self._commit(conn, run, revisions)
+                holder = self._key_holder(conn, run.key)
+                if holder is None:
+                    self._commit(conn, run, revisions)
         except IntegrityError:
-            # Lost a race for the idempotency key: the winner's run is the answer.
-            if run.key is not None:
-                existing = self.run_by_key(run.key)
-                if existing is not None:
-                    return existing
-            raise
-        return run
+            # Lost a race for the key: the winner's run is the answer.
+            if run.key is None:
+                raise
+            with self.engine.connect() as conn:
+                holder = self._key_holder(conn, run.key)
+            if holder is None:
+                raise
+        return run if holder is None else self.run(holder)
+
+    @staticmethod
+    def _key_holder(conn: Connection, key: str | None) -> str | None:
+        """The id of the run stored under ``key``, if any."""
+        if key is None:
+            return None
+        found: str | None = conn.execute(
+            sa.select(runs.c.id).where(runs.c.key == key)
+        ).scalar_one_or_none()
+        return found
 
     def _commit(self, conn: Connection, run: InvoiceRun, revisions: Mapping[str, int]) -> None:
-        if run.key is not None:
-            found = conn.execute(sa.select(runs.c.id).where(runs.c.key == run.key)).first()
-            if found is not None:
-                raise IntegrityError("duplicate run key", None, Exception(run.key))
         # The run row goes first: a second commit under the same key waits on its unique
         # index and then fails, instead of failing on the accounts the first one moved.
         period = run.period
@@ -1113,61 +1287,53 @@ class SQLLedger:
         # at once would cost hundreds of MB.
         while batch := list(itertools.islice(records, 1_000)):
             conn.execute(sa.insert(invoices), batch)
-        # Link every planned purchase that is still free. Those another run took in the
-        # meantime stay unlinked, which the count below notices.
-        link = (
-            sa.update(transactions)
-            .where(transactions.c.id == sa.bindparam("b_id"), transactions.c.invoice_id.is_(None))
-            .values(invoice_id=sa.bindparam("b_invoice"))
-        )
-        planned: dict[str, int] = {}
-
-        def pairs() -> Iterator[dict[str, str]]:
-            for invoice in run.invoices:
-                ids = invoice.transaction_ids()
-                planned[invoice.id] = len(ids)
-                for t in ids:
-                    yield {"b_id": t, "b_invoice": invoice.id}
-
-        links_to_make = pairs()
-        while links := list(itertools.islice(links_to_make, 5_000)):
-            conn.execute(link, links)
-        linked: dict[str, int] = dict(
-            conn.execute(
-                sa.select(transactions.c.invoice_id, sa.func.count())
-                .where(
-                    transactions.c.invoice_id.in_(
-                        sa.select(invoices.c.id).where(invoices.c.run_id == run.id)
-                    )
-                )
-                .group_by(transactions.c.invoice_id)
-            ).all()
-        )
-        for invoice in run.invoices:
-            if linked.get(invoice.id, 0) != planned[invoice.id]:
-                raise self._taken(conn, run, invoice, sorted(invoice.transaction_ids()))
+        self._link(conn, run)
         self._apply(
             conn,
             [(i.mutation, i.account.currency) for i in run.invoices if i.mutation is not None],
         )
 
-    @staticmethod
-    def _taken(
-        conn: Connection, run: InvoiceRun, invoice: AccountInvoice, ids: list[str]
-    ) -> RunConflict:
-        """The conflict when some planned purchases are no longer free to invoice."""
-        taken: list[str] = []
-        for chunk in _chunks(ids):
-            taken += conn.execute(
-                sa.select(transactions.c.id).where(
-                    transactions.c.id.in_(chunk),
-                    sa.or_(
-                        transactions.c.invoice_id.is_(None),
-                        transactions.c.invoice_id != invoice.id,
-                    ),
-                )
-            ).scalars()
-        return invoiced_meanwhile(run, invoice.account, taken)
+    def _link(self, conn: Connection, run: InvoiceRun) -> None:
+        """Link each invoice's planned purchases to it, set-based, exactly.
+
+        One UPDATE per account takes the account's free purchases in the period; a read
+        back compares them with the planned ones. Purchases recorded inside the period
+        since planning go free again; planned ones another run took meanwhile are a
+        `RunConflict`, and the caller's transaction writes nothing.
+        """
+        t = transactions
+        period = run.period
+        conn.execute(
+            sa.update(t)
+            .where(
+                t.c.account == sa.bindparam("b_account"),
+                t.c.at_us >= _to_us(period.start),
+                t.c.at_us < _to_us(period.end),
+                t.c.kind == "purchase",
+                t.c.invoice_id.is_(None),
+            )
+            .values(invoice_id=sa.bindparam("b_invoice")),
+            [{"b_account": i.account.number, "b_invoice": i.id} for i in run.invoices],
+        )
+        linked: dict[str, set[str]] = {i.id: set() for i in run.invoices}
+        for invoice_id, found in conn.execute(
+            sa.select(t.c.invoice_id, self._id_list(t.c.id))
+            .where(t.c.invoice_id.in_(sa.select(invoices.c.id).where(invoices.c.run_id == run.id)))
+            .group_by(t.c.invoice_id)
+        ):
+            linked[invoice_id] = set(self._ids(found))
+        unplanned: list[str] = []
+        for invoice in run.invoices:
+            planned = invoice.transaction_ids()
+            got = linked[invoice.id]
+            if got == planned:
+                continue
+            missing = planned - got
+            if missing:
+                raise invoiced_meanwhile(run, invoice.account, missing)
+            unplanned.extend(got - planned)
+        for chunk in _chunks(sorted(unplanned)):
+            conn.execute(sa.update(t).where(t.c.id.in_(chunk)).values(invoice_id=None))
 
     def undo_invoice(
         self,
@@ -1379,6 +1545,29 @@ class SQLLedger:
             conditions.append(mutations.c.kind == kind.value)
         with self.engine.connect() as conn:
             return self._mutations_where(conn, *conditions)
+
+
+def _day_of(at_us: Any, bounds: Sequence[int]) -> Any:
+    """The index of the business day holding ``at_us``, as SQL: a binary search of CASEs.
+
+    ``bounds`` are the period's day bounds in microseconds (DST days are 23 or 25 hours
+    long, so days cannot be computed by division). Written as literals, so the database
+    sees one expression in SELECT and GROUP BY.
+    """
+
+    def within(first: int, last: int) -> Any:
+        if last - first == 1:
+            return sa.literal_column(str(first), sa.Integer)
+        middle = (first + last) // 2
+        return sa.case(
+            (at_us < sa.literal_column(str(int(bounds[middle]))), within(first, middle)),
+            else_=within(middle, last),
+        )
+
+    if len(bounds) == 2:
+        # A bare number in GROUP BY would be read as a column position.
+        return sa.case((at_us < sa.literal_column(str(int(bounds[1]))), within(0, 1)))
+    return within(0, len(bounds) - 1)
 
 
 def _balance_condition(op: str, value: Decimal) -> Any:
