@@ -216,9 +216,11 @@ def mutations_report(
     )
     runs = tuple(
         r
-        for r in ledger.runs()
-        if (run_id is None or r.id == run_id)
-        and (account is None or any(i.account.number == account for i in r.invoices))
-        and (period is None or period.start <= r.created_at < period.end)
+        for r in ledger.runs(
+            account=account,
+            start=None if period is None else period.start,
+            end=None if period is None else period.end,
+        )
+        if run_id is None or r.id == run_id
     )
     return MutationsReport(mutations=tuple(mutations), runs=runs)

@@ -498,7 +498,7 @@ def undo_invoice(
             field="reason",
         )
     when = _now() if at is None else to_utc(at, field="undo instant 'at'")
-    invoice = ledger.run(run_id).invoice_for(account)
+    invoice = ledger.invoice(run_id, account)
     reverse = -invoice.correction
     mutation = None
     if not reverse.is_zero:

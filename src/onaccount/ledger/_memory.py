@@ -25,6 +25,7 @@ from ._refusals import (
     duplicate_account,
     duplicate_transaction,
     invoiced_meanwhile,
+    no_invoice_for,
     unknown_account,
     unknown_run,
 )
@@ -308,7 +309,7 @@ class MemoryLedger:
         """Mark an account invoice undone, book ``mutation`` and free its purchases."""
         with self._lock:
             run = self.run(run_id)
-            invoice = run.invoice_for(account)
+            invoice = self.invoice(run_id, account)
             if invoice.state is InvoiceState.UNDONE:
                 raise already_undone(run_id, invoice.account, invoice.undone_at, invoice.undone_by)
             undone = attrs.evolve(
@@ -341,10 +342,36 @@ class MemoryLedger:
             run_id = self._keys.get(key)
             return None if run_id is None else self._runs[run_id]
 
-    def runs(self) -> list[InvoiceRun]:
-        """Every run, oldest first."""
+    def invoice(self, run_id: str, account: str) -> AccountInvoice:
+        """One account invoice of run ``run_id``; `UnknownRun` if there is none."""
         with self._lock:
-            return sorted(self._runs.values(), key=lambda r: (r.created_at, r.id))
+            for invoice in self.run(run_id).invoices:
+                if invoice.account.number == account:
+                    return invoice
+        raise no_invoice_for(run_id, account)
+
+    def runs(
+        self,
+        *,
+        account: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> list[InvoiceRun]:
+        """Runs matching every given filter, oldest first (see `Ledger.runs`)."""
+        with self._lock:
+            found = []
+            for run in sorted(self._runs.values(), key=lambda r: (r.created_at, r.id)):
+                if (start is not None and run.created_at < start) or (
+                    end is not None and run.created_at >= end
+                ):
+                    continue
+                if account is not None:
+                    mine = tuple(i for i in run.invoices if i.account.number == account)
+                    if not mine:
+                        continue
+                    run = attrs.evolve(run, invoices=mine)
+                found.append(run)
+            return found
 
     def mutations(
         self,

@@ -185,8 +185,27 @@ class Ledger(Protocol):
         """The run committed under idempotency ``key``, if any."""
         ...
 
-    def runs(self) -> list[InvoiceRun]:
-        """Every run, oldest first."""
+    def invoice(self, run_id: str, account: str) -> AccountInvoice:
+        """One account invoice of a run, read on its own, in its current state.
+
+        `UnknownRun` (`unknown_run` or `no_invoice_for`) if there is no such invoice.
+        Undo reads this, so undoing one invoice costs the same in a run of any size.
+        """
+        ...
+
+    def runs(
+        self,
+        *,
+        account: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> list[InvoiceRun]:
+        """Runs matching every given filter, oldest first; without filters, every run.
+
+        ``start`` and ``end`` bound when a run was committed. With ``account`` given,
+        only runs that invoiced the account, each holding that account's invoice alone,
+        so a report for one account does not read whole runs.
+        """
         ...
 
     def mutations(

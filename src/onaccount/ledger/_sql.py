@@ -1388,7 +1388,7 @@ class SQLLedger:
             )
             if mutation is not None:
                 self._apply(conn, [(mutation, rows[account].currency)])
-        return self.run(run_id).invoice_for(account)
+        return self.invoice(run_id, account)
 
     def _unknown_invoice(self, conn: Connection, run_id: str, account: str) -> UnknownRun:
         known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
@@ -1396,10 +1396,17 @@ class SQLLedger:
             return unknown_run(run_id)
         return no_invoice_for(run_id, account)
 
-    def _load_runs(self, condition: Any) -> list[InvoiceRun]:
+    def _load_runs(self, *conditions: Any, account: str | None = None) -> list[InvoiceRun]:
+        """The runs matching ``conditions``; with ``account``, each with its invoice only."""
+        mine: tuple[Any, ...] = () if account is None else (invoices.c.account == account,)
+        if account is not None:
+            conditions = (
+                *conditions,
+                runs.c.id.in_(sa.select(invoices.c.run_id).where(*mine)),
+            )
         with self.engine.connect() as conn:
             run_rows = conn.execute(
-                sa.select(runs).where(condition).order_by(runs.c.created_at_us, runs.c.id)
+                sa.select(runs).where(*conditions).order_by(runs.c.created_at_us, runs.c.id)
             ).all()
             if not run_rows:
                 return []
@@ -1408,7 +1415,7 @@ class SQLLedger:
             for chunk in _chunks(run_ids):
                 for row in conn.execute(
                     sa.select(invoices)
-                    .where(invoices.c.run_id.in_(chunk))
+                    .where(invoices.c.run_id.in_(chunk), *mine)
                     .order_by(invoices.c.run_id, invoices.c.position)
                 ):
                     invoice_rows[row.run_id].append(row)
@@ -1431,14 +1438,14 @@ class SQLLedger:
             )
             built = []
             for row in invoice_rows[run_row.id]:
-                account = account_from_json(row.account_data)
-                places = CURRENCIES[account.currency]
+                invoiced = account_from_json(row.account_data)
+                places = CURRENCIES[invoiced.currency]
                 built.append(
                     AccountInvoice(
                         id=row.id,
                         run_id=run_row.id,
                         statement=statement_from_json(
-                            row.statement_data, account, period, BatchSource(reader, row.id)
+                            row.statement_data, invoiced, period, BatchSource(reader, row.id)
                         ),
                         balance_before=from_minor(row.balance_before_minor, places),
                         limit_before=from_minor(row.limit_before_minor, places),
@@ -1496,9 +1503,29 @@ class SQLLedger:
         found = self._load_runs(runs.c.key == key)
         return found[0] if found else None
 
-    def runs(self) -> list[InvoiceRun]:
-        """Every run, oldest first."""
-        return self._load_runs(sa.true())
+    def invoice(self, run_id: str, account: str) -> AccountInvoice:
+        """One account invoice of run ``run_id``, read alone; `UnknownRun` if there is none."""
+        found = self._load_runs(runs.c.id == run_id, account=account)
+        if found:
+            return found[0].invoices[0]
+        with self.engine.connect() as conn:
+            known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
+        raise no_invoice_for(run_id, account) if known else unknown_run(run_id)
+
+    def runs(
+        self,
+        *,
+        account: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+    ) -> list[InvoiceRun]:
+        """Runs matching every given filter, oldest first, filtered in SQL."""
+        conditions = []
+        if start is not None:
+            conditions.append(runs.c.created_at_us >= _to_us(start))
+        if end is not None:
+            conditions.append(runs.c.created_at_us < _to_us(end))
+        return self._load_runs(*conditions, account=account)
 
     def _mutations_where(self, conn: Connection, *conditions: Any) -> list[Mutation]:
         rows = conn.execute(

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import ClassVar
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from onaccount import (
     Account,
@@ -40,6 +41,7 @@ from onaccount import (
     MutationKind,
     Period,
     Purchase,
+    ResetStrategy,
     RunConflict,
     UnknownAccount,
     UnknownRun,
@@ -50,6 +52,7 @@ from onaccount import (
     undo_invoice,
 )
 from onaccount.ledger import Ledger
+from onaccount.testing.strategies import GeneratedLedger, ledgers, reset_strategies
 
 __all__ = ["LedgerContract"]
 
@@ -479,3 +482,152 @@ class LedgerContract:
         assert {m.account for m in ledger.mutations(run_id=run.id)} == {"1", "2"}
         assert len(ledger.mutations(kind=MutationKind.LIMIT_CHANGE)) == 1
         assert len(ledger.mutations(start=_at(6), end=_at(21))) == 2
+
+    # -- the reads planning and reports make -------------------------------------------
+
+    def test_statement_totals_sum_days_products_and_list_the_rest(self) -> None:
+        """Totals per business day and product line, ids, credits and foreign bookings."""
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=100), Account(number="2", name="B", limit=100)
+        )
+        tea = Vat.standard("0.09")
+        # 02:30 UTC on the 3rd is 04:30 in Amsterdam: the 3rd's business day; 01:30 is
+        # 03:30, before the 04:00 start, so it belongs to the 2nd.
+        ledger.record(
+            Purchase(
+                account="1",
+                at=_at(3, 2, 30),
+                id="a",
+                lines=[
+                    Line(product="Thee", quantity=2, unit_price=Decimal("1.25"), vat=tea),
+                    Line(product="Kaas", quantity=Decimal("0.335"), unit_price="12.99", vat=tea),
+                ],
+            )
+        )
+        ledger.record(_purchase("1", _at(3, 1, 30), "1.25", id="b"))
+        ledger.record(CreditBooking(account="1", at=_at(4), credit="5.00", reason="cash", id="c"))
+        ledger.record(_purchase("2", _at(5), "3.00", id="d"))
+        ledger.record(_purchase("1", dt.datetime(2026, 11, 2, 12, tzinfo=_UTC), id="later"))
+        found = {t.account: t for t in ledger.statement_totals(["1", "2", "404"], _OCTOBER)}
+        assert set(found) == {"1", "2"}
+        one = found["1"]
+        assert [(d.date.day, d.total, d.count) for d in one.days] == [
+            (2, Decimal("1.25"), 1),
+            (3, Decimal("6.85"), 1),
+        ]
+        assert {(p.product, p.unit_price, p.quantity, p.amount) for p in one.products} == {
+            ("Kaas", Decimal("12.99"), Decimal("0.335"), Decimal("4.35")),
+            ("Koffie", Decimal("1.25"), Decimal(1), Decimal("1.25")),
+            ("Thee", Decimal("1.25"), Decimal(2), Decimal("2.50")),
+        }
+        assert sorted(one.ids) == ["a", "b"]
+        assert [c.id for c in one.credits] == ["c"]
+        assert one.foreign == ()
+        assert sorted(found["2"].ids) == ["d"]
+
+    def test_statement_totals_leave_out_invoiced_purchases(self) -> None:
+        """Purchases an active invoice holds are not summed again; undone ones are."""
+        ledger = self._billed()
+        run = commit_run(
+            ledger, plan_run(ledger, _OCTOBER, ["1"], "none", actor=_ADMIN), actor=_ADMIN
+        )
+        assert [t.account for t in ledger.statement_totals(["1", "2"], _OCTOBER)] == ["2"]
+        undo_invoice(ledger, run.id, "1", actor=_ADMIN, reason="again")
+        (one,) = list(ledger.statement_totals(["1"], _OCTOBER))
+        assert sum((d.total for d in one.days), Decimal(0)) == Decimal("15.50")
+
+    def test_commit_leaves_a_purchase_recorded_since_planning_free(self) -> None:
+        """A purchase booked into the period after planning is not invoiced by that plan."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1"], "none", actor=_ADMIN)
+        ledger.record(_purchase("1", _at(10), "2.00", id="late"))
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        assert "late" not in run.invoice_for("1").transaction_ids()
+        assert [t.id for t in ledger.transactions(["1"], uninvoiced=True)] == ["late"]
+        assert ledger.run(run.id).invoice_for("1").transaction_ids() == (
+            plan.drafts[0].statement.transaction_ids()
+        )
+
+    def test_one_invoice_reads_on_its_own(self) -> None:
+        """`invoice` gives one account's invoice of a run; unknown ones raise UnknownRun."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "none", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        assert ledger.invoice(run.id, "2") == run.invoice_for("2")
+        with pytest.raises(UnknownRun, match="has no invoice for account 3"):
+            ledger.invoice(run.id, "3")
+        with pytest.raises(UnknownRun, match="'nope' does not exist"):
+            ledger.invoice("nope", "1")
+
+    def test_runs_filter_by_account_and_commit_time(self) -> None:
+        """`runs` keeps the runs that invoiced an account, with its invoice alone, or in a time."""
+        ledger = self._billed()
+        first = commit_run(
+            ledger,
+            plan_run(ledger, _OCTOBER, ["1", "2"], "none", actor=_ADMIN),
+            actor=_ADMIN,
+            at=_at(20),
+        )
+        ledger.record(_purchase("2", _at(21), "1.00"))
+        second = commit_run(
+            ledger,
+            plan_run(ledger, _OCTOBER, ["2"], "none", actor=_ADMIN),
+            actor=_ADMIN,
+            at=_at(22),
+        )
+        assert [r.id for r in ledger.runs()] == [first.id, second.id]
+        mine = ledger.runs(account="1")
+        assert [r.id for r in mine] == [first.id]
+        assert [i.account.number for i in mine[0].invoices] == ["1"]
+        assert [r.id for r in ledger.runs(account="2")] == [first.id, second.id]
+        assert [r.id for r in ledger.runs(start=_at(21))] == [second.id]
+        assert [r.id for r in ledger.runs(end=_at(21))] == [first.id]
+        assert ledger.runs(account="404") == []
+
+    @settings(
+        max_examples=25,
+        deadline=None,
+        # Each example opens its own ledger (the fixtures only give it a place to live),
+        # and every subclass of this contract runs the same test on its own ledger.
+        suppress_health_check=[
+            HealthCheck.differing_executors,
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+        ],
+    )
+    @given(generated=ledgers(), strategy=reset_strategies())
+    def test_plans_and_runs_equal_the_reference_ledger(
+        self, generated: GeneratedLedger, strategy: ResetStrategy
+    ) -> None:
+        """Generated ledgers (DST, day starts, currencies) plan and commit as MemoryLedger does."""
+        reference = generated.ledger
+        numbers = list(generated.numbers)
+        ledger = self.make_ledger()
+        ledger.open_accounts(s.account for s in reference.states(numbers).values())
+        ledger.record_many(reference.transactions(numbers), allow_over_limit=True)
+        for mutation in reference.mutations():
+            ledger.book(mutation)
+        period, actor = generated.period, generated.actor
+        expected = plan_run(reference, period, numbers, strategy, actor=actor)
+        plan = plan_run(ledger, period, numbers, strategy, actor=actor)
+        assert (plan.refusals, plan.nothing_to_invoice, plan.warnings) == (
+            expected.refusals,
+            expected.nothing_to_invoice,
+            expected.warnings,
+        )
+        assert plan.fingerprint == expected.fingerprint
+        for draft, wanted in zip(plan.drafts, expected.drafts, strict=True):
+            assert (draft.statement, draft.correction) == (wanted.statement, wanted.correction)
+            assert draft.statement.transaction_ids() == wanted.statement.transaction_ids()
+        if not plan.drafts:
+            return
+        run = commit_run(ledger, plan, actor=actor)
+        reference_run = commit_run(reference, expected, actor=actor)
+        stored = ledger.run(run.id)
+        for invoice, wanted_invoice in zip(stored.invoices, reference_run.invoices, strict=True):
+            assert invoice.statement == wanted_invoice.statement
+            assert invoice.transaction_ids() == wanted_invoice.transaction_ids()
+            assert invoice.correction == wanted_invoice.correction
+        assert {t.id for t in ledger.transactions(numbers, uninvoiced=True)} == {
+            t.id for t in reference.transactions(numbers, uninvoiced=True)
+        }
