@@ -1008,7 +1008,9 @@ class SQLLedger:
                 conditions.append(t.c.invoice_id.is_not(None))
             yield from self._select_transactions(t, *conditions)
 
-    def _select_transactions(self, source: Any, *conditions: Any) -> Iterator[Transaction]:
+    def _select_transactions(
+        self, source: Any, *conditions: Any, conn: Connection | None = None
+    ) -> Iterator[Transaction]:
         """Stream the bookings matching ``conditions``, each with its lines, in order."""
         t, ln = transactions, lines
         query = (
@@ -1036,8 +1038,10 @@ class SQLLedger:
             )
         )
         decode = _Decoder().transaction
-        with self.engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
+        # On a connection the caller holds, or one of its own: an in-memory SQLite
+        # database has a single connection, which cannot be opened twice.
+        with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as held:
+            result = held.execution_options(stream_results=True, yield_per=2000).execute(query)
             head: Any = None
             group: list[Any] = []
             for row in result:
@@ -1146,7 +1150,8 @@ class SQLLedger:
                             (i, currency) for i in self._ids(found)
                         )
                 credits: dict[str, list[CreditBooking]] = {}
-                for booking in self._select_transactions(t, *free, t.c.kind != "purchase"):
+                others = self._select_transactions(t, *free, t.c.kind != "purchase", conn=conn)
+                for booking in others:
                     if booking.currency != kept[booking.account]:
                         foreign.setdefault(booking.account, []).append(
                             (booking.id, booking.currency)
