@@ -171,6 +171,36 @@ def test_impossible_limits_are_refused_naming_them(
     assert ledger.mutations() == []
 
 
+@pytest.mark.parametrize(
+    ("delta", "message"),
+    [
+        ("0", r"balance correction 0 for account 1042 'Team A' changes nothing"),
+        ("0.005", r"balance correction 0.005 .* more places than EUR allows; round it to 0.01"),
+    ],
+)
+def test_impossible_balance_corrections_are_refused_naming_them(
+    ledger: oa.MemoryLedger, delta: str, message: str
+) -> None:
+    """A zero correction or one with too many places is refused with the value; nothing booked."""
+    with pytest.raises(oa.InvalidValue, match=message):
+        oa.correct_balance(ledger, "1042", delta, actor=ADMIN, reason="x")
+    assert ledger.mutations() == []
+
+
+def test_unknown_kinds_are_refused_listing_the_known_ones() -> None:
+    """Every enumeration given as text is parsed alike: the refusal lists the values there are."""
+    with pytest.raises(
+        oa.InvalidValue, match=r"account kind 'lmit' is unknown; use one of 'limit'"
+    ):
+        oa.Account(number="1", name="A", kind="lmit")
+    with pytest.raises(
+        oa.UnknownVatCategory, match=r"VAT category 'X' is unknown; use one of 'S'"
+    ):
+        oa.VatCategory.parse("X")
+    with pytest.raises(oa.InvalidValue, match=r"mutation kind 'oops' is unknown; use one of"):
+        oa.mutations_report(oa.MemoryLedger(), actor=ADMIN, kind="oops")
+
+
 def test_a_limit_change_based_on_a_stale_limit_is_refused(ledger: oa.MemoryLedger) -> None:
     """With ``expected`` given, a limit someone else changed meanwhile raises LimitConflict."""
     oa.change_limit(ledger, "1042", 300, actor=ADMIN, reason="first", expected="200.00")

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import attrs
 
+from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
 from ._party import PartyId, is_registration_scheme
@@ -32,16 +33,7 @@ class AccountKind(enum.Enum):
 
 def account_kind(value: object) -> AccountKind:
     """``value`` as an `AccountKind`, or `InvalidValue` naming it."""
-    if isinstance(value, AccountKind):
-        return value
-    try:
-        return AccountKind(value)
-    except ValueError:
-        raise InvalidValue(
-            f"account kind {value!r} is unknown; use 'limit' or 'credit'",
-            value=value,
-            field="kind",
-        ) from None
+    return parse_enum(AccountKind, value, what="account kind", field="kind")
 
 
 #: The longest account number or booking id, in characters.

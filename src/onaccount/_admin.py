@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ._account import Account
+from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._invoices import InvoiceRun
 from ._money import round_money, to_decimal
@@ -80,22 +81,14 @@ def change_limit(
     the limit the decision was based on, to be refused with `LimitConflict` instead when
     someone changed it meanwhile.
     """
-    actor.require(Capability.MANAGE_ACCOUNTS, "change limits")
-    limit = to_decimal(new_limit, field="new limit")
+    account, limit, why, when = _manual_booking(
+        ledger, number, new_limit, actor=actor, action="change limits", what="new limit",
+        field="new_limit", reason=reason, at=at,
+    )  # fmt: skip
     based_on = None if expected is None else to_decimal(expected, field="expected limit")
-    why = _reason(reason)
-    when = _now() if at is None else to_utc(at, field="mutation instant 'at'")
-    account = ledger.get_account(number)
     if limit < 0:
         raise InvalidValue(
             f"new limit {limit} for account {account.label} is below zero; give 0 or more",
-            value=limit,
-            field="new_limit",
-        )
-    if limit != round_money(limit, account.currency):
-        raise InvalidValue(
-            f"new limit {limit} for account {account.label} has more places than "
-            f"{account.currency} allows; round it to {round_money(limit, account.currency)}",
             value=limit,
             field="new_limit",
         )
@@ -112,13 +105,14 @@ def correct_balance(
     at: dt.datetime | None = None,
 ) -> Mutation:
     """Book a manual correction of ``delta`` on an account's balance."""
-    actor.require(Capability.MANAGE_ACCOUNTS, "correct balances")
-    amount = to_decimal(delta, field="balance correction")
-    account = ledger.get_account(number)
-    if amount == 0 or amount != round_money(amount, account.currency):
+    account, amount, why, when = _manual_booking(
+        ledger, number, delta, actor=actor, action="correct balances",
+        what="balance correction", field="delta", reason=reason, at=at,
+    )  # fmt: skip
+    if amount == 0:
         raise InvalidValue(
-            f"balance correction {amount} for account {account.label} must be a non-zero "
-            f"amount in whole {account.currency} minor units",
+            f"balance correction 0 for account {account.label} changes nothing; give a "
+            "non-zero amount",
             value=amount,
             field="delta",
         )
@@ -127,11 +121,45 @@ def correct_balance(
         kind=MutationKind.MANUAL,
         balance_delta=amount,
         actor=actor.id,
-        at=_now() if at is None else to_utc(at, field="mutation instant 'at'"),
-        reason=_reason(reason),
+        at=when,
+        reason=why,
     )
     ledger.book(mutation)
     return mutation
+
+
+def _manual_booking(
+    ledger: Ledger,
+    number: str,
+    value: Decimal | int | str,
+    *,
+    actor: Actor,
+    action: str,
+    what: str,
+    field: str,
+    reason: str,
+    at: dt.datetime | None,
+) -> tuple[Account, Decimal, str, dt.datetime]:
+    """What every manual change checks first: who, the account, the amount, why and when.
+
+    Refuses an actor who may not, an empty reason and an amount that is not whole minor
+    units of the account's currency; returns the account, the amount, the reason and
+    the instant (now when ``at`` is None).
+    """
+    actor.require(Capability.MANAGE_ACCOUNTS, action)
+    amount = to_decimal(value, field=what)
+    why = _reason(reason)
+    when = _now() if at is None else to_utc(at, field="mutation instant 'at'")
+    account = ledger.get_account(number)
+    rounded = round_money(amount, account.currency)
+    if amount != rounded:
+        raise InvalidValue(
+            f"{what} {amount} for account {account.label} has more places than "
+            f"{account.currency} allows; round it to {rounded}",
+            value=amount,
+            field=field,
+        )
+    return account, amount, why, when
 
 
 def find_accounts(ledger: Ledger, query: AccountQuery, *, actor: Actor) -> list[AccountState]:
@@ -196,17 +224,11 @@ def mutations_report(
     with their account invoices and states.
     """
     actor.require(Capability.VIEW, "view the mutations report")
-    mutation_kind = None
-    if kind is not None:
-        try:
-            mutation_kind = MutationKind(kind)
-        except ValueError:
-            known = ", ".join(repr(k.value) for k in MutationKind)
-            raise InvalidValue(
-                f"mutation kind {kind!r} is unknown; use one of {known}",
-                value=kind,
-                field="kind",
-            ) from None
+    mutation_kind = (
+        None
+        if kind is None
+        else parse_enum(MutationKind, kind, what="mutation kind", field="kind")
+    )
     mutations = ledger.mutations(
         account=account,
         run_id=run_id,

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import attrs
 
+from ._enums import parse_enum
 from ._errors import (
     FloatNotAllowed,
     InvalidAmount,
@@ -227,17 +228,9 @@ class VatCategory(enum.Enum):
     @classmethod
     def parse(cls, code: object) -> VatCategory:
         """The category for a code such as ``"S"``, or `UnknownVatCategory`."""
-        if isinstance(code, VatCategory):
-            return code
-        try:
-            return cls(code)
-        except ValueError:
-            known = ", ".join(c.value for c in cls)
-            raise UnknownVatCategory(
-                f"VAT category {code!r} is unknown; use one of {known}",
-                value=code,
-                field="category",
-            ) from None
+        return parse_enum(
+            cls, code, what="VAT category", field="category", error=UnknownVatCategory
+        )
 
 
 _NEEDS_REASON = frozenset(

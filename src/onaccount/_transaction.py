@@ -11,6 +11,7 @@ from decimal import Decimal
 import attrs
 
 from ._account import non_empty, optional_text
+from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._money import (
     Vat,
@@ -177,17 +178,7 @@ class CreditKind(enum.Enum):
 
 
 def _credit_kind(value: object) -> CreditKind:
-    if isinstance(value, CreditKind):
-        return value
-    try:
-        return CreditKind(value)
-    except ValueError:
-        known = ", ".join(repr(k.value) for k in CreditKind)
-        raise InvalidValue(
-            f"credit booking kind {value!r} is unknown; use one of {known}",
-            value=value,
-            field="kind",
-        ) from None
+    return parse_enum(CreditKind, value, what="credit booking kind", field="kind")
 
 
 def _credit_amount(value: object) -> Decimal:

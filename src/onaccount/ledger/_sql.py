@@ -1078,6 +1078,15 @@ class SQLLedger:
         dates = period.days()
         day = _day_of(t.c.at_us, [_to_us(b) for b in period.day_bounds()])
         decoder = _Decoder()
+        amounts: dict[tuple[int, str], Decimal] = {}
+
+        def amount_of(minor: int, currency: str) -> Decimal:
+            # Few distinct amounts recur across a plan's days and products.
+            value = amounts.get((minor, currency))
+            if value is None:
+                value = amounts[minor, currency] = from_minor(minor, CURRENCIES[currency])
+            return value
+
         wanted = sorted(set(numbers))
         with self.engine.connect() as conn:
             for chunk in _chunks(wanted):
@@ -1095,20 +1104,38 @@ class SQLLedger:
                     t.c.invoice_id.is_(None),
                 )
                 purchases = (*free, t.c.kind == "purchase")
+                # Per account, day and currency: the total, the count and the ids.
                 days: dict[str, list[DayTotal]] = {}
-                for number, index, amount, count in conn.execute(
-                    sa.select(t.c.account, day, sa.func.sum(t.c.amount_minor), sa.func.count())
+                ids: dict[str, list[str]] = {}
+                foreign: dict[str, list[tuple[str, str]]] = {}
+                for number, index, currency, amount, count, found in conn.execute(
+                    sa.select(
+                        t.c.account,
+                        day,
+                        t.c.currency,
+                        sa.func.sum(t.c.amount_minor),
+                        sa.func.count(),
+                        self._id_list(t.c.id),
+                    )
                     .where(*purchases)
-                    .group_by(t.c.account, day)
+                    .group_by(t.c.account, day, t.c.currency)
                 ):
-                    places = CURRENCIES[kept[number]]
+                    if currency != kept[number]:
+                        foreign.setdefault(number, []).extend(
+                            (i, currency) for i in self._ids(found)
+                        )
+                        continue
+                    ids.setdefault(number, []).extend(self._ids(found))
                     # Purchases are stored as negative amounts; a statement shows what they bill.
                     days.setdefault(number, []).append(
-                        DayTotal(dates[index], from_minor(-int(amount), places), int(count))
+                        DayTotal(dates[index], amount_of(-int(amount), currency), int(count))
                     )
-                products: dict[str, list[ProductTotal]] = {}
+                # Per account and product line, merged by the texts stored before any value
+                # is built: one ProductTotal per row of the statement, not per grouped row.
+                lines_of: dict[str, dict[tuple[Any, ...], list[Any]]] = {}
                 grouped = (
                     t.c.account,
+                    t.c.currency,
                     ln.c.product,
                     ln.c.code,
                     ln.c.grp,
@@ -1124,31 +1151,35 @@ class SQLLedger:
                     .where(*purchases)
                     .group_by(*grouped)
                 ):
-                    number, product, code, group, price, category, rate, reason, quantity = row[:9]
-                    products.setdefault(number, []).append(
+                    number, currency = row[0], row[1]
+                    if currency != kept[number]:
+                        continue
+                    key = row[2:9]
+                    slot = lines_of.setdefault(number, {}).get(key)
+                    quantity = decoder.decimal(row[9]) * row[10]
+                    if slot is None:
+                        lines_of[number][key] = [quantity, int(row[11])]
+                    else:
+                        slot[0] += quantity
+                        slot[1] += int(row[11])
+                products: dict[str, list[ProductTotal]] = {
+                    number: [
                         ProductTotal(
                             product,
                             code,
                             group,
                             decoder.decimal(price),
                             decoder.vat(category, rate, reason),
-                            decoder.decimal(quantity) * int(row[9]),
-                            from_minor(int(row[10]), CURRENCIES[kept[number]]),
+                            quantity,
+                            amount_of(amount, kept[number]),
                         )
-                    )
-                ids: dict[str, list[str]] = {}
-                foreign: dict[str, list[tuple[str, str]]] = {}
-                for number, currency, found in conn.execute(
-                    sa.select(t.c.account, t.c.currency, self._id_list(t.c.id))
-                    .where(*purchases)
-                    .group_by(t.c.account, t.c.currency)
-                ):
-                    if currency == kept[number]:
-                        ids[number] = self._ids(found)
-                    else:
-                        foreign.setdefault(number, []).extend(
-                            (i, currency) for i in self._ids(found)
-                        )
+                        for (product, code, group, price, category, rate, reason), (
+                            quantity,
+                            amount,
+                        ) in found.items()
+                    ]
+                    for number, found in lines_of.items()
+                }
                 credits: dict[str, list[CreditBooking]] = {}
                 others = self._select_transactions(t, *free, t.c.kind != "purchase", conn=conn)
                 for booking in others:

@@ -36,8 +36,9 @@ import attrs
 import pendulum
 from hypothesis import strategies as st
 
-from onaccount._account import Account, AccountKind, Address, BillingDetails
+from onaccount._account import Account, AccountKind, Address, BillingDetails, account_kind
 from onaccount._admin import change_limit, correct_balance, open_account
+from onaccount._enums import parse_enum
 from onaccount._errors import InvalidValue, LimitExceeded
 from onaccount._invoices import InvoiceRun, Plan, Selection
 from onaccount._money import CURRENCIES, Vat, VatCategory, check_currency
@@ -408,7 +409,7 @@ def accounts(
     Names include `HOSTILE_TEXTS` and arbitrary unicode; numbers come from ``numbers``
     or `account_numbers`.
     """
-    resolved = None if kind is None else AccountKind(kind)
+    resolved = None if kind is None else account_kind(kind)
     if currency is not None:
         check_currency(currency)
     return _accounts(resolved, currency, account_numbers() if numbers is None else numbers)
@@ -665,7 +666,9 @@ def credit_bookings(
     With ``outside``, the instants lie just before or after the period instead.
     """
     _check_account(account)
-    resolved = None if kind is None else CreditKind(kind)
+    resolved = (
+        None if kind is None else parse_enum(CreditKind, kind, what="credit kind", field="kind")
+    )
     region: _Region = "outside" if outside else "inside"
     return _credit_bookings(account, period, region, _IDS if ids is None else ids, resolved)
 
