@@ -254,7 +254,7 @@ def _runnable(page: Path) -> bool:
 @pytest.fixture
 def postgres_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """``DATABASE_URL`` pointing at an emptied PostgreSQL test database."""
-    from onaccount.ledger._sql import metadata
+    from onaccount.ledger._sql_schema import metadata
     from onaccount.ledger.sql import connect
     from tests.conftest import postgres_url
 

@@ -280,7 +280,8 @@ class LedgerMachine(RuleBasedStateMachine):
         number = data.draw(st.sampled_from(sorted(self.accounts)))
         places = oa.minor_unit(self.accounts[number].currency)
         current = self.limit[number]
-        new = current + data.draw(st.integers(1, 5000)) * places
+        # limit-minus-invoiced can take a limit below zero; a new limit is never negative.
+        new = max(current, Decimal(0)) + data.draw(st.integers(1, 5000)) * places
         before = self.observe()
         if stale:
             event("change limit: stale")

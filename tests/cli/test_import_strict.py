@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from onaccount.cli import EXIT_USAGE
-from onaccount.ledger._sql import metadata
+from onaccount.ledger._sql_schema import metadata
 from onaccount.ledger.sql import connect
 from tests.cli._support import (
     build_small_ledger,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onaccount.ledger._sql import metadata
+from onaccount.ledger._sql_schema import metadata
 from onaccount.ledger.sql import SQLLedger, connect
 
 

@@ -29,7 +29,7 @@ from onaccount import (
     undo_invoice,
 )
 from onaccount._statement import purchases_in_batches
-from onaccount.ledger._sql import lines, metadata, schema_info
+from onaccount.ledger._sql_schema import lines, metadata, schema_info
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
 from tests.ledger import sql_workers

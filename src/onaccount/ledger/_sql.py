@@ -9,6 +9,16 @@ Writes take the account rows they touch with ``SELECT … FOR UPDATE`` on Postgr
 account-number order so that concurrent writers cannot deadlock; on SQLite every write
 transaction begins with ``BEGIN IMMEDIATE``, which takes the database's write lock up
 front.
+
+A purchase's link to the invoice that bills it lives in two places. While the invoice
+stands, the purchase row's ``invoice_id`` names it: "free" is ``invoice_id IS NULL``, so
+plans and commits filter and update purchases set-based, and a purchase can be held by
+one active invoice only. When an invoice is undone, its purchases go free
+(``invoice_id`` cleared) and ``onaccount_invoice_items`` keeps which ones it billed, so
+the undone invoice still reads back with its purchases for the audit trail.
+
+The tables and upgrades are in ``_sql_schema``, the engine set-up in ``_sql_engine`` and
+the row codecs in ``_sql_rows``.
 """
 
 from __future__ import annotations
@@ -24,33 +34,28 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
-from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError
 
 from onaccount._account import Account
 from onaccount._errors import (
-    InvalidValue,
     SchemaError,
-    StorageError,
     UnknownRun,
 )
 from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
-from onaccount._money import CURRENCIES, Vat, line_amount, minor_unit
+from onaccount._money import CURRENCIES
 from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState, fold_text
 from onaccount._statement import AccountTotals, BatchSource, DayTotal, ProductTotal
 from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
-    CreditKind,
     Mutation,
     MutationKind,
     Purchase,
     Transaction,
-    stored_line,
-    stored_purchase,
 )
+from onaccount.ledger import _sql_schema as schema
 from onaccount.ledger._codec import (
     account_from_json,
     account_to_json,
@@ -58,7 +63,6 @@ from onaccount.ledger._codec import (
     period_from_row,
     statement_from_json,
     statement_to_json,
-    to_minor,
 )
 from onaccount.ledger._protocol import check_booking, check_mutation, limit_change
 from onaccount.ledger._refusals import (
@@ -72,536 +76,32 @@ from onaccount.ledger._refusals import (
     unknown_account,
     unknown_run,
 )
-
-__all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
-
-#: The schema version this library writes and reads.
-SCHEMA_VERSION = 3
-
-# Bound parameters per IN (...) list; SQLite's limit is 32,766 per statement.
-_CHUNK = 500
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_ZERO = Decimal(0)
-
-metadata = sa.MetaData()
-
-schema_info = sa.Table(
-    "onaccount_schema",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("version", sa.Integer, nullable=False),
+from onaccount.ledger._sql_engine import WriteTransaction, connect
+from onaccount.ledger._sql_rows import (
+    Decoder,
+    batch_label,
+    chunks,
+    day_of,
+    from_us,
+    line_rows,
+    stored_minor,
+    storing,
+    to_us,
+    transaction_row,
+)
+from onaccount.ledger._sql_schema import (
+    account_tags,
+    accounts,
+    check_schema,
+    invoice_items,
+    invoices,
+    lines,
+    mutations,
+    runs,
+    transactions,
 )
 
-accounts = sa.Table(
-    "onaccount_accounts",
-    metadata,
-    sa.Column("number", sa.Text, primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("name_folded", sa.Text, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("places", sa.SmallInteger, nullable=False),
-    sa.Column("grp", sa.Text),
-    sa.Column("opening_limit_minor", sa.BigInteger, nullable=False),
-    sa.Column("limit_minor", sa.BigInteger, nullable=False),
-    sa.Column("balance_minor", sa.BigInteger, nullable=False),
-    sa.Column("revision", sa.Integer, nullable=False),
-    sa.Column("data", sa.Text, nullable=False),
-    sa.Index("ix_onaccount_accounts_balance", "balance_minor"),
-    sa.Index("ix_onaccount_accounts_grp", "grp"),
-)
-
-account_tags = sa.Table(
-    "onaccount_account_tags",
-    metadata,
-    sa.Column("number", sa.ForeignKey(accounts.c.number), primary_key=True),
-    sa.Column("tag", sa.Text, primary_key=True),
-    sa.Index("ix_onaccount_account_tags_tag", "tag"),
-)
-
-transactions = sa.Table(
-    "onaccount_transactions",
-    metadata,
-    sa.Column("id", sa.Text, primary_key=True),
-    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
-    sa.Column("at_us", sa.BigInteger, nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("currency", sa.String(3), nullable=False),
-    sa.Column("amount_minor", sa.BigInteger, nullable=False),
-    sa.Column("text", sa.Text),
-    # The active account invoice holding this purchase; cleared by undo.
-    sa.Column("invoice_id", sa.Text),
-    sa.Index("ix_onaccount_transactions_account_at", "account", "at_us", "id"),
-    # Version 3: only invoiced rows. Most rows are free, and a full index on invoice_id
-    # led SQLite to scan it for "invoice_id IS NULL" instead of the account's range.
-    sa.Index(
-        "ix_onaccount_transactions_invoice",
-        "invoice_id",
-        sqlite_where=sa.text("invoice_id IS NOT NULL"),
-        postgresql_where=sa.text("invoice_id IS NOT NULL"),
-    ),
-)
-
-# Aliases for the methods whose parameters share these tables' names.
-accounts_table = accounts
-transactions_table = transactions
-
-lines = sa.Table(
-    "onaccount_lines",
-    metadata,
-    sa.Column("transaction_id", sa.ForeignKey(transactions.c.id), primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("product", sa.Text, nullable=False),
-    sa.Column("code", sa.Text),
-    sa.Column("grp", sa.Text),
-    sa.Column("quantity", sa.Text, nullable=False),
-    sa.Column("unit_price", sa.Text, nullable=False),
-    sa.Column("vat_category", sa.String(2), nullable=False),
-    sa.Column("vat_rate", sa.Text, nullable=False),
-    sa.Column("vat_reason", sa.Text),
-    # Version 3: the line's amount (line_amount) in minor units, fixed when recorded, so
-    # the database sums statements exactly.
-    sa.Column("amount_minor", sa.BigInteger, nullable=False),
-)
-
-runs = sa.Table(
-    "onaccount_runs",
-    metadata,
-    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
-    sa.Column("id", sa.Text, nullable=False, unique=True),
-    sa.Column("key", sa.Text, unique=True),
-    sa.Column("period_first", sa.String(10), nullable=False),
-    sa.Column("period_last", sa.String(10), nullable=False),
-    sa.Column("tz", sa.Text, nullable=False),
-    sa.Column("day_starts_at", sa.String(16), nullable=False),
-    sa.Column("strategy", sa.Text, nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("created_at_us", sa.BigInteger, nullable=False),
-    # Version 2: what the key is bound to (Plan.fingerprint), the plan's currency and its
-    # selected accounts as a JSON list; NULL for runs stored by version 1.
-    sa.Column("fingerprint", sa.String(64)),
-    sa.Column("currency", sa.String(3)),
-    sa.Column("selected", sa.Text),
-)
-
-mutations = sa.Table(
-    "onaccount_mutations",
-    metadata,
-    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
-    sa.Column("id", sa.Text, nullable=False, unique=True),
-    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
-    sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
-    sa.Column("limit_delta_minor", sa.BigInteger, nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("at_us", sa.BigInteger, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("run_id", sa.Text),
-    sa.Index("ix_onaccount_mutations_account", "account", "at_us"),
-    sa.Index("ix_onaccount_mutations_run", "run_id"),
-)
-
-invoices = sa.Table(
-    "onaccount_account_invoices",
-    metadata,
-    sa.Column("id", sa.Text, primary_key=True),
-    sa.Column("run_id", sa.ForeignKey(runs.c.id), nullable=False),
-    sa.Column("position", sa.Integer, nullable=False),
-    sa.Column("account", sa.ForeignKey(accounts.c.number), nullable=False),
-    # The account as it was when invoiced: exports of the run keep showing it so.
-    sa.Column("account_data", sa.Text, nullable=False),
-    sa.Column("balance_before_minor", sa.BigInteger, nullable=False),
-    sa.Column("limit_before_minor", sa.BigInteger, nullable=False),
-    sa.Column("balance_delta_minor", sa.BigInteger, nullable=False),
-    sa.Column("limit_delta_minor", sa.BigInteger, nullable=False),
-    sa.Column("mutation_id", sa.Text),
-    sa.Column("state", sa.String(16), nullable=False),
-    sa.Column("undo_mutation_id", sa.Text),
-    sa.Column("undone_at_us", sa.BigInteger),
-    sa.Column("undone_by", sa.Text),
-    sa.Column("undo_reason", sa.Text),
-    # The statement's totals per day, product and VAT rate; the purchases are linked.
-    sa.Column("statement_data", sa.Text, nullable=False),
-    sa.UniqueConstraint("run_id", "account"),
-    sa.Index("ix_onaccount_account_invoices_account", "account"),
-)
-
-invoice_items = sa.Table(
-    "onaccount_invoice_items",
-    metadata,
-    sa.Column("invoice_id", sa.ForeignKey(invoices.c.id), primary_key=True),
-    sa.Column("transaction_id", sa.ForeignKey(transactions.c.id), primary_key=True),
-    sa.Index("ix_onaccount_invoice_items_transaction", "transaction_id"),
-)
-
-
-# -- engines and schema ----------------------------------------------------------------
-
-
-def _url(target: str | Path) -> str:
-    text = str(target)
-    if "://" not in text:
-        return f"sqlite:///{Path(text).expanduser()}"
-    if text.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + text.split("://", 1)[1]
-    return text
-
-
-def connect(target: str | Path | Engine) -> Engine:
-    """An engine for a SQLite file path or URL, or a PostgreSQL URL.
-
-    ``postgresql://`` URLs use psycopg 3. SQLite files get WAL journaling, foreign keys
-    and a 30-second busy timeout, and their write transactions begin immediately.
-    """
-    if isinstance(target, Engine):
-        if target.dialect.name == "sqlite":
-            _prepare_sqlite(target, target.url.render_as_string())
-        return target
-    url = _url(target)
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
-        _prepare_sqlite(engine, url)
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
-
-
-def _on_begin(conn: Connection) -> None:
-    immediate = conn.info.pop("immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def _prepare_sqlite(engine: Engine, url: str) -> None:
-    """Make a SQLite engine begin write transactions immediately, with foreign keys on.
-
-    Also for engines a host built itself: without this, pysqlite would begin a
-    transaction only at the first write, after the spending room was checked.
-    """
-    if event.contains(engine, "begin", _on_begin):
-        return
-    in_memory = ":memory:" in url or url in {"sqlite://", "sqlite+pysqlite://"}
-
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if not in_memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.close()
-
-    event.listen(engine, "connect", on_connect)
-    event.listen(engine, "begin", _on_begin)
-    # Connections pooled before the listeners existed would miss them.
-    engine.dispose()
-
-
-def schema_version(target: str | Path | Engine) -> int | None:
-    """The schema version stored in the database, or None where there is none yet."""
-    engine = connect(target)
-    try:
-        with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(schema_info.name):
-                return None
-            return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
-    finally:
-        if engine is not target:
-            # An engine made here from a path or URL is ours to close.
-            engine.dispose()
-
-
-def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
-    """Create the schema, or upgrade it to `SCHEMA_VERSION`; returns (before, after).
-
-    Refuses a database whose schema is newer than this library knows.
-    """
-    engine = connect(target)
-    try:
-        before = schema_version(engine)
-        if before is not None and before > SCHEMA_VERSION:
-            raise _too_new(before)
-        with _WriteTransaction(engine) as conn:
-            if before is None:
-                metadata.create_all(conn)
-                conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
-            else:
-                for version in range(before, SCHEMA_VERSION):
-                    _STEPS[version](conn)
-                    conn.execute(sa.update(schema_info).values(version=version + 1))
-        return before, SCHEMA_VERSION
-    finally:
-        if engine is not target:
-            engine.dispose()
-
-
-_upgrade = upgrade
-
-
-def _add_run_fingerprints(conn: Connection) -> None:
-    """Version 1 to 2: runs keep what their key is bound to; older runs have none."""
-    for name in ("fingerprint", "currency", "selected"):
-        column = runs.c[name]
-        kind = column.type.compile(dialect=conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE {runs.name} ADD COLUMN {name} {kind}")
-
-
-# The step from each version to the next, run in order by `upgrade`.
-def _add_line_amounts(conn: Connection) -> None:
-    """Version 2 to 3: lines keep their amount in minor units; the invoice index is partial."""
-    conn.exec_driver_sql(
-        f"ALTER TABLE {lines.name} ADD COLUMN amount_minor BIGINT NOT NULL DEFAULT 0"
-    )
-    rows = conn.execute(
-        sa.select(
-            lines.c.transaction_id,
-            lines.c.position,
-            lines.c.quantity,
-            lines.c.unit_price,
-            transactions.c.currency,
-        ).join(transactions, transactions.c.id == lines.c.transaction_id)
-    ).all()
-    update = (
-        sa.update(lines)
-        .where(
-            lines.c.transaction_id == sa.bindparam("b_tx"),
-            lines.c.position == sa.bindparam("b_pos"),
-        )
-        .values(amount_minor=sa.bindparam("b_amount"))
-    )
-    params = [
-        {
-            "b_tx": tx_id,
-            "b_pos": position,
-            "b_amount": to_minor(
-                line_amount(Decimal(quantity), Decimal(price), minor_unit(currency)),
-                CURRENCIES[currency],
-            ),
-        }
-        for tx_id, position, quantity, price, currency in rows
-    ]
-    for start in range(0, len(params), 5_000):
-        conn.execute(update, params[start : start + 5_000])
-    index = next(i for i in transactions.indexes if i.name == "ix_onaccount_transactions_invoice")
-    conn.exec_driver_sql(f"DROP INDEX {index.name}")
-    index.create(conn)
-
-
-_STEPS = {1: _add_run_fingerprints, 2: _add_line_amounts}
-
-
-def _too_new(found: int) -> SchemaError:
-    return SchemaError(
-        f"the database has onaccount schema version {found}, newer than version "
-        f"{SCHEMA_VERSION} that this onaccount knows; upgrade the onaccount package",
-        value=found,
-        field="schema_version",
-    )
-
-
-def _check_schema(engine: Engine) -> None:
-    """Refuse a database without the schema, or with one older or newer than ours."""
-    found = schema_version(engine)
-    where = engine.url.render_as_string(hide_password=True)
-    if found is None:
-        raise SchemaError(
-            f"database {where} has no onaccount schema; create it with "
-            "onaccount.ledger.sql.upgrade(url) or `onaccount db upgrade`",
-            value=where,
-            field="schema_version",
-        )
-    if found > SCHEMA_VERSION:
-        raise _too_new(found)
-    if found < SCHEMA_VERSION:
-        raise SchemaError(
-            f"database {where} has onaccount schema version {found}, older than version "
-            f"{SCHEMA_VERSION} that this onaccount writes; back it up, then upgrade it with "
-            "`onaccount db upgrade` or onaccount.ledger.sql.upgrade(url)",
-            value=found,
-            field="schema_version",
-        )
-
-
-class _WriteTransaction:
-    """A write transaction: immediate on SQLite, ordinary elsewhere."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-
-    def __enter__(self) -> Connection:
-        self._conn = self._engine.connect()
-        self._conn.info["immediate"] = True
-        self._tx = self._conn.begin()
-        return self._conn
-
-    def __exit__(self, kind: object, error: object, tb: object) -> None:
-        try:
-            if kind is None:
-                self._tx.commit()
-            else:
-                self._tx.rollback()
-        finally:
-            self._conn.info.pop("immediate", None)
-            self._conn.close()
-
-
-# -- conversions ---------------------------------------------------------------------
-
-
-def _to_us(instant: dt.datetime) -> int:
-    delta = instant - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _from_us(us: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=us)
-
-
-def _minor(amount: Decimal, currency: str, what: str) -> int:
-    try:
-        return to_minor(amount, CURRENCIES[currency])
-    except ValueError:
-        raise InvalidValue(
-            f"{what} {amount} has more decimal places than {currency} allows; round it "
-            f"to {CURRENCIES[currency]} places",
-            value=amount,
-            field=what,
-        ) from None
-
-
-@contextlib.contextmanager
-def _storing(what: str) -> Iterator[None]:
-    """Turn a driver's refusal into `StorageError` naming ``what``, never the statement.
-
-    The library's checks refuse every value they know to be unstorable; this catches what
-    they cannot foresee (a value built past them, a server's own limit). The driver's own
-    text would print the SQL and its parameters, customer data included.
-    """
-    try:
-        yield
-    except IntegrityError:
-        raise
-    except (StatementError, UnicodeError, OverflowError) as error:
-        cause = error.orig if isinstance(error, StatementError) else error
-        # The driver's first line says what is wrong; what follows it quotes the SQL.
-        first_line = (str(cause).splitlines() or [""])[0][:200]
-        raise StorageError(
-            f"the database refused to store {what}: {type(cause).__name__}: {first_line}; "
-            "check the values for characters or sizes it cannot keep",
-            value=what,
-        ) from None
-
-
-def _what(batch: Sequence[Transaction | Account | Mutation]) -> str:
-    kind = (
-        "booking"
-        if isinstance(batch[0], Transaction)
-        else "account"
-        if isinstance(batch[0], Account)
-        else "mutation"
-    )
-    key = batch[0].number if isinstance(batch[0], Account) else batch[0].id
-    return f"{kind} {key}" if len(batch) == 1 else f"{len(batch)} {kind}s from {kind} {key} on"
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
-def _transaction_row(tx: Transaction, amount: int) -> dict[str, Any]:
-    if isinstance(tx, Purchase):
-        kind, text = "purchase", tx.note
-    elif isinstance(tx, CreditBooking):
-        kind, text = tx.kind.value, tx.reason
-    else:  # pragma: no cover - only two kinds exist
-        raise InvalidValue(f"cannot store {tx!r}", value=tx)
-    return {
-        "id": tx.id,
-        "account": tx.account,
-        "at_us": _to_us(tx.at),
-        "kind": kind,
-        "currency": tx.currency,
-        "amount_minor": amount,
-        "text": text,
-        "invoice_id": None,
-    }
-
-
-def _line_rows(tx: Purchase, places: int) -> list[dict[str, Any]]:
-    quantum = minor_unit(tx.currency)
-    return [
-        {
-            "transaction_id": tx.id,
-            "position": i,
-            "product": line.product,
-            "code": line.code,
-            "grp": line.group,
-            "quantity": str(line.quantity),
-            "unit_price": str(line.unit_price),
-            "vat_category": line.vat.category.value,
-            "vat_rate": str(line.vat.rate),
-            "vat_reason": line.vat.exemption_reason,
-            "amount_minor": to_minor(line_amount(line.quantity, line.unit_price, quantum), places),
-        }
-        for i, line in enumerate(tx.lines)
-    ]
-
-
-class _Decoder:
-    """Turns rows back into bookings, sharing equal values.
-
-    One Vat per rate and one Decimal per price text, so a long stream costs little time
-    and memory.
-    """
-
-    __slots__ = ("_decimals", "_vats")
-
-    def __init__(self) -> None:
-        self._decimals: dict[str, Decimal] = {}
-        self._vats: dict[tuple[str, str, str | None], Vat] = {}
-
-    def decimal(self, text: str) -> Decimal:
-        value = self._decimals.get(text)
-        if value is None:
-            if len(self._decimals) > 50_000:
-                self._decimals.clear()
-            value = self._decimals[text] = Decimal(text)
-        return value
-
-    def vat(self, category: str, rate: str, reason: str | None) -> Vat:
-        key = (category, rate, reason)
-        vat = self._vats.get(key)
-        if vat is None:
-            vat = self._vats[key] = Vat(category, Decimal(rate), reason)
-        return vat
-
-    def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
-        # Row layout: see SQLLedger._select_transactions.
-        tx_id, account, at_us, kind, currency, amount_minor, text = head[:7]
-        at = _EPOCH + dt.timedelta(microseconds=at_us)
-        if kind == "purchase":
-            decimal, vat = self.decimal, self.vat
-            return stored_purchase(
-                tx_id,
-                account,
-                at,
-                currency,
-                tuple(
-                    stored_line(
-                        r[7], r[8], r[9], decimal(r[10]), decimal(r[11]), vat(r[12], r[13], r[14])
-                    )
-                    for r in line_rows
-                ),
-                text,
-            )
-        return CreditBooking(
-            id=tx_id,
-            account=account,
-            at=at,
-            currency=currency,
-            credit=from_minor(amount_minor, CURRENCIES[currency]),
-            kind=CreditKind(kind),
-            reason=text,
-        )
+__all__ = ["SQLLedger"]
 
 
 class SQLLedger:
@@ -625,8 +125,8 @@ class SQLLedger:
         self.engine = connect(target)
         try:
             if upgrade:
-                _upgrade(self.engine)
-            _check_schema(self.engine)
+                schema.upgrade(self.engine)
+            check_schema(self.engine)
         except BaseException:
             if not isinstance(target, Engine):
                 # The engine is ours: a refused database keeps no connection open.
@@ -647,7 +147,7 @@ class SQLLedger:
     def _lock_accounts(self, conn: Connection, numbers: Iterable[str]) -> dict[str, Any]:
         """Read (and on PostgreSQL lock, in number order) the rows of ``numbers``."""
         found: dict[str, Any] = {}
-        for chunk in _chunks(sorted(set(numbers))):
+        for chunk in chunks(sorted(set(numbers))):
             query = (
                 sa.select(accounts).where(accounts.c.number.in_(chunk)).order_by(accounts.c.number)
             )
@@ -674,10 +174,10 @@ class SQLLedger:
                 "id": m.id,
                 "account": m.account,
                 "kind": m.kind.value,
-                "balance_delta_minor": _minor(m.balance_delta, currency, "balance delta"),
-                "limit_delta_minor": _minor(m.limit_delta, currency, "limit delta"),
+                "balance_delta_minor": stored_minor(m.balance_delta, currency, "balance delta"),
+                "limit_delta_minor": stored_minor(m.limit_delta, currency, "limit delta"),
                 "actor": m.actor,
-                "at_us": _to_us(m.at),
+                "at_us": to_us(m.at),
                 "reason": m.reason,
                 "run_id": m.run_id,
             }
@@ -720,8 +220,8 @@ class SQLLedger:
             seen.add(account.number)
         try:
             with (
-                _storing(_what(batch) if batch else "no accounts"),
-                _WriteTransaction(self.engine) as conn,
+                storing(batch_label(batch) if batch else "no accounts"),
+                WriteTransaction(self.engine) as conn,
             ):
                 existing = self._lock_accounts(conn, seen)
                 for account in batch:
@@ -730,7 +230,7 @@ class SQLLedger:
                 if not batch:
                     return
                 conn.execute(
-                    sa.insert(accounts_table),
+                    sa.insert(schema.accounts),
                     [
                         {
                             "number": a.number,
@@ -740,8 +240,8 @@ class SQLLedger:
                             "currency": a.currency,
                             "places": CURRENCIES[a.currency],
                             "grp": a.group,
-                            "opening_limit_minor": _minor(a.limit, a.currency, "limit"),
-                            "limit_minor": _minor(a.limit, a.currency, "limit"),
+                            "opening_limit_minor": stored_minor(a.limit, a.currency, "limit"),
+                            "limit_minor": stored_minor(a.limit, a.currency, "limit"),
                             "balance_minor": 0,
                             "revision": 0,
                             "data": account_to_json(a),
@@ -758,7 +258,7 @@ class SQLLedger:
 
     def update_account(self, account: Account) -> None:
         """Replace name, group, tags and billing details of an existing account."""
-        with _WriteTransaction(self.engine) as conn:
+        with WriteTransaction(self.engine) as conn:
             row = self._lock_accounts(conn, [account.number]).get(account.number)
             if row is None:
                 raise unknown_account(account.number)
@@ -798,13 +298,13 @@ class SQLLedger:
         wanted = sorted(set(numbers))
         result: dict[str, AccountState] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 rows = conn.execute(sa.select(accounts).where(accounts.c.number.in_(chunk)))
                 if at is None:
                     for row in rows:
                         result[row.number] = self._state(row)
                     continue
-                at_us = _to_us(at)
+                at_us = to_us(at)
                 booked = dict(
                     conn.execute(
                         sa.select(transactions.c.account, sa.func.sum(transactions.c.amount_minor))
@@ -860,7 +360,7 @@ class SQLLedger:
             )
             conditions.append(accounts.c.name_folded.like(f"%{pattern}%", escape="\\"))
         if query.balance is not None:
-            conditions.append(_balance_condition(query.balance.op, query.balance.value))
+            conditions.append(balance_condition(query.balance.op, query.balance.value))
         statement = (
             sa.select(accounts).where(*conditions).order_by(self._bytewise(accounts.c.number))
         )
@@ -881,21 +381,21 @@ class SQLLedger:
         if not batch:
             return 0
         try:
-            with _storing(_what(batch)), _WriteTransaction(self.engine) as conn:
+            with storing(batch_label(batch)), WriteTransaction(self.engine) as conn:
                 rows = self._lock_accounts(conn, {t.account for t in batch})
                 taken: set[str] = set()
-                for chunk in _chunks(sorted({t.id for t in batch})):
+                for chunk in chunks(sorted({t.id for t in batch})):
                     taken.update(
                         conn.execute(
-                            sa.select(transactions_table.c.id).where(
-                                transactions_table.c.id.in_(chunk)
+                            sa.select(schema.transactions.c.id).where(
+                                schema.transactions.c.id.in_(chunk)
                             )
                         ).scalars()
                     )
                 states = {n: self._state(row) for n, row in rows.items()}
                 deltas: dict[str, int] = {}
                 heads: list[dict[str, Any]] = []
-                line_rows: list[dict[str, Any]] = []
+                details: list[dict[str, Any]] = []
                 for tx in batch:
                     state = states.get(tx.account)
                     if state is None:
@@ -905,14 +405,14 @@ class SQLLedger:
                     taken.add(tx.id)
                     check_booking(state, tx, allow_over_limit)
                     states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
-                    amount = _minor(tx.amount, state.account.currency, "amount")
+                    amount = stored_minor(tx.amount, state.account.currency, "amount")
                     deltas[tx.account] = deltas.get(tx.account, 0) + amount
-                    heads.append(_transaction_row(tx, amount))
+                    heads.append(transaction_row(tx, amount))
                     if isinstance(tx, Purchase):
-                        line_rows.extend(_line_rows(tx, CURRENCIES[tx.currency]))
-                conn.execute(sa.insert(transactions_table), heads)
-                if line_rows:
-                    conn.execute(sa.insert(lines), line_rows)
+                        details.extend(line_rows(tx, CURRENCIES[tx.currency]))
+                conn.execute(sa.insert(schema.transactions), heads)
+                if details:
+                    conn.execute(sa.insert(lines), details)
                 for number, delta in sorted(deltas.items()):
                     conn.execute(
                         sa.update(accounts)
@@ -929,7 +429,7 @@ class SQLLedger:
         """The first booking of ``batch`` whose id is stored already (else the first)."""
         taken: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted({t.id for t in batch})):
+            for chunk in chunks(sorted({t.id for t in batch})):
                 taken.update(
                     conn.execute(
                         sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
@@ -939,7 +439,7 @@ class SQLLedger:
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
-        with _storing(_what([mutation])), _WriteTransaction(self.engine) as conn:
+        with storing(batch_label([mutation])), WriteTransaction(self.engine) as conn:
             row = self._lock_accounts(conn, [mutation.account]).get(mutation.account)
             if row is None:
                 raise unknown_account(mutation.account)
@@ -957,7 +457,7 @@ class SQLLedger:
         reason: str,
     ) -> Mutation:
         """Set the limit to ``limit`` with the account row locked, refusing a stale one."""
-        with _WriteTransaction(self.engine) as conn:
+        with WriteTransaction(self.engine) as conn:
             # Locked (PostgreSQL) or under the write lock (SQLite) until the commit, so
             # the limit read here is the one the mutation moves from.
             row = self._lock_accounts(conn, [number]).get(number)
@@ -996,12 +496,12 @@ class SQLLedger:
         uninvoiced: bool | None,
     ) -> Iterator[Transaction]:
         t = transactions
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             conditions: list[Any] = [t.c.account.in_(chunk)]
             if start is not None:
-                conditions.append(t.c.at_us >= _to_us(start))
+                conditions.append(t.c.at_us >= to_us(start))
             if end is not None:
-                conditions.append(t.c.at_us < _to_us(end))
+                conditions.append(t.c.at_us < to_us(end))
             if uninvoiced is True:
                 conditions.append(t.c.invoice_id.is_(None))
             elif uninvoiced is False:
@@ -1037,7 +537,7 @@ class SQLLedger:
                 self._bytewise(t.c.account), t.c.at_us, self._bytewise(t.c.id), ln.c.position
             )
         )
-        decode = _Decoder().transaction
+        decode = Decoder().transaction
         # On a connection the caller holds, or one of its own: an in-memory SQLite
         # database has a single connection, which cannot be opened twice.
         with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as held:
@@ -1076,8 +576,8 @@ class SQLLedger:
         """
         t, ln = transactions, lines
         dates = period.days()
-        day = _day_of(t.c.at_us, [_to_us(b) for b in period.day_bounds()])
-        decoder = _Decoder()
+        day = day_of(t.c.at_us, [to_us(b) for b in period.day_bounds()])
+        decoder = Decoder()
         amounts: dict[tuple[int, str], Decimal] = {}
 
         def amount_of(minor: int, currency: str) -> Decimal:
@@ -1089,7 +589,7 @@ class SQLLedger:
 
         wanted = sorted(set(numbers))
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 kept = dict(
                     conn.execute(
                         sa.select(accounts.c.number, accounts.c.currency).where(
@@ -1099,8 +599,8 @@ class SQLLedger:
                 )
                 free = (
                     t.c.account.in_(chunk),
-                    t.c.at_us >= _to_us(period.start),
-                    t.c.at_us < _to_us(period.end),
+                    t.c.at_us >= to_us(period.start),
+                    t.c.at_us < to_us(period.end),
                     t.c.invoice_id.is_(None),
                 )
                 purchases = (*free, t.c.kind == "purchase")
@@ -1207,7 +707,7 @@ class SQLLedger:
         t = transactions
         result: dict[str, tuple[int, Decimal, dt.datetime]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(sorted(set(numbers))):
+            for chunk in chunks(sorted(set(numbers))):
                 query = (
                     sa.select(
                         t.c.account,
@@ -1221,13 +721,13 @@ class SQLLedger:
                         t.c.account.in_(chunk),
                         t.c.kind == "purchase",
                         t.c.invoice_id.is_(None),
-                        t.c.at_us < _to_us(before),
+                        t.c.at_us < to_us(before),
                     )
                     .group_by(t.c.account, accounts.c.places)
                 )
                 for number, count, amount, oldest, places in conn.execute(query):
                     # Purchases are stored as negative amounts; the warning shows what they bill.
-                    result[number] = (count, from_minor(-int(amount), places), _from_us(oldest))
+                    result[number] = (count, from_minor(-int(amount), places), from_us(oldest))
         return result
 
     # -- runs ---------------------------------------------------------------------------
@@ -1239,7 +739,7 @@ class SQLLedger:
         transaction; the unique index on the key catches a commit that stored it since.
         """
         try:
-            with _WriteTransaction(self.engine) as conn:
+            with WriteTransaction(self.engine) as conn:
                 holder = self._key_holder(conn, run.key)
                 if holder is None:
                     self._commit(conn, run, revisions)
@@ -1277,7 +777,7 @@ class SQLLedger:
                 day_starts_at=period.day_starts_at.isoformat(),
                 strategy=run.strategy,
                 actor=run.actor,
-                created_at_us=_to_us(run.created_at),
+                created_at_us=to_us(run.created_at),
                 fingerprint=run.fingerprint,
                 currency=run.currency,
                 selected=json.dumps(list(run.selected)),
@@ -1301,16 +801,16 @@ class SQLLedger:
                 "position": position,
                 "account": invoice.account.number,
                 "account_data": account_to_json(invoice.account),
-                "balance_before_minor": _minor(
+                "balance_before_minor": stored_minor(
                     invoice.balance_before, invoice.account.currency, "balance"
                 ),
-                "limit_before_minor": _minor(
+                "limit_before_minor": stored_minor(
                     invoice.limit_before, invoice.account.currency, "limit"
                 ),
-                "balance_delta_minor": _minor(
+                "balance_delta_minor": stored_minor(
                     invoice.correction.balance_delta, invoice.account.currency, "balance delta"
                 ),
-                "limit_delta_minor": _minor(
+                "limit_delta_minor": stored_minor(
                     invoice.correction.limit_delta, invoice.account.currency, "limit delta"
                 ),
                 "mutation_id": None if invoice.mutation is None else invoice.mutation.id,
@@ -1343,8 +843,8 @@ class SQLLedger:
             sa.update(t)
             .where(
                 t.c.account == sa.bindparam("b_account"),
-                t.c.at_us >= _to_us(period.start),
-                t.c.at_us < _to_us(period.end),
+                t.c.at_us >= to_us(period.start),
+                t.c.at_us < to_us(period.end),
                 t.c.kind == "purchase",
                 t.c.invoice_id.is_(None),
             )
@@ -1368,7 +868,7 @@ class SQLLedger:
             if missing:
                 raise invoiced_meanwhile(run, invoice.account, missing)
             unplanned.extend(got - planned)
-        for chunk in _chunks(sorted(unplanned)):
+        for chunk in chunks(sorted(unplanned)):
             conn.execute(sa.update(t).where(t.c.id.in_(chunk)).values(invoice_id=None))
 
     def undo_invoice(
@@ -1382,7 +882,7 @@ class SQLLedger:
         reason: str,
     ) -> AccountInvoice:
         """Mark an account invoice undone, book ``mutation`` and free its purchases."""
-        with _WriteTransaction(self.engine) as conn:
+        with WriteTransaction(self.engine) as conn:
             rows = self._lock_accounts(conn, [account])
             query = sa.select(invoices).where(
                 invoices.c.run_id == run_id, invoices.c.account == account
@@ -1394,7 +894,7 @@ class SQLLedger:
                 raise already_undone(
                     run_id,
                     account_from_json(row.account_data),
-                    _from_us(row.undone_at_us),
+                    from_us(row.undone_at_us),
                     row.undone_by,
                 )
             conn.execute(
@@ -1403,7 +903,7 @@ class SQLLedger:
                 .values(
                     state=InvoiceState.UNDONE.value,
                     undo_mutation_id=None if mutation is None else mutation.id,
-                    undone_at_us=_to_us(at),
+                    undone_at_us=to_us(at),
                     undone_by=actor,
                     undo_reason=reason,
                 )
@@ -1448,7 +948,7 @@ class SQLLedger:
                 return []
             run_ids = [r.id for r in run_rows]
             invoice_rows: dict[str, list[Any]] = {r: [] for r in run_ids}
-            for chunk in _chunks(run_ids):
+            for chunk in chunks(run_ids):
                 for row in conn.execute(
                     sa.select(invoices)
                     .where(invoices.c.run_id.in_(chunk), *mine)
@@ -1492,7 +992,7 @@ class SQLLedger:
                         mutation=by_id.get(row.mutation_id),
                         state=InvoiceState(row.state),
                         undo_mutation=by_id.get(row.undo_mutation_id),
-                        undone_at=None if row.undone_at_us is None else _from_us(row.undone_at_us),
+                        undone_at=None if row.undone_at_us is None else from_us(row.undone_at_us),
                         undone_by=row.undone_by,
                         undo_reason=row.undo_reason,
                     )
@@ -1504,7 +1004,7 @@ class SQLLedger:
                     period=period,
                     strategy=run_row.strategy,
                     actor=run_row.actor,
-                    created_at=_from_us(run_row.created_at_us),
+                    created_at=from_us(run_row.created_at_us),
                     invoices=tuple(built),
                     fingerprint=run_row.fingerprint,
                     currency=run_row.currency,
@@ -1517,7 +1017,7 @@ class SQLLedger:
         """The purchases of account invoices, active or undone, a query per few hundred."""
         t = transactions
         wanted = sorted(set(invoice_ids))
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             seen: set[str] = set()
             for tx in self._select_transactions(t, t.c.invoice_id.in_(chunk)):
                 seen.add(tx.account)
@@ -1558,9 +1058,9 @@ class SQLLedger:
         """Runs matching every given filter, oldest first, filtered in SQL."""
         conditions = []
         if start is not None:
-            conditions.append(runs.c.created_at_us >= _to_us(start))
+            conditions.append(runs.c.created_at_us >= to_us(start))
         if end is not None:
-            conditions.append(runs.c.created_at_us < _to_us(end))
+            conditions.append(runs.c.created_at_us < to_us(end))
         return self._load_runs(*conditions, account=account)
 
     def _mutations_where(self, conn: Connection, *conditions: Any) -> list[Mutation]:
@@ -1578,7 +1078,7 @@ class SQLLedger:
                 balance_delta=from_minor(row.balance_delta_minor, row.places),
                 limit_delta=from_minor(row.limit_delta_minor, row.places),
                 actor=row.actor,
-                at=_from_us(row.at_us),
+                at=from_us(row.at_us),
                 reason=row.reason,
                 run_id=row.run_id,
             )
@@ -1601,39 +1101,16 @@ class SQLLedger:
         if run_id is not None:
             conditions.append(mutations.c.run_id == run_id)
         if start is not None:
-            conditions.append(mutations.c.at_us >= _to_us(start))
+            conditions.append(mutations.c.at_us >= to_us(start))
         if end is not None:
-            conditions.append(mutations.c.at_us < _to_us(end))
+            conditions.append(mutations.c.at_us < to_us(end))
         if kind is not None:
             conditions.append(mutations.c.kind == kind.value)
         with self.engine.connect() as conn:
             return self._mutations_where(conn, *conditions)
 
 
-def _day_of(at_us: Any, bounds: Sequence[int]) -> Any:
-    """The index of the business day holding ``at_us``, as SQL: a binary search of CASEs.
-
-    ``bounds`` are the period's day bounds in microseconds (DST days are 23 or 25 hours
-    long, so days cannot be computed by division). Written as literals, so the database
-    sees one expression in SELECT and GROUP BY.
-    """
-
-    def within(first: int, last: int) -> Any:
-        if last - first == 1:
-            return sa.literal_column(str(first), sa.Integer)
-        middle = (first + last) // 2
-        return sa.case(
-            (at_us < sa.literal_column(str(int(bounds[middle]))), within(first, middle)),
-            else_=within(middle, last),
-        )
-
-    if len(bounds) == 2:
-        # A bare number in GROUP BY would be read as a column position.
-        return sa.case((at_us < sa.literal_column(str(int(bounds[1]))), within(0, 1)))
-    return within(0, len(bounds) - 1)
-
-
-def _balance_condition(op: str, value: Decimal) -> Any:
+def balance_condition(op: str, value: Decimal) -> Any:
     """``balance op value`` in minor units, for every currency precision there is."""
     clauses = []
     for places in sorted(set(CURRENCIES.values())):

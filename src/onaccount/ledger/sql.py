@@ -10,7 +10,9 @@
 
 from onaccount import _exports
 
-from ._sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
+from ._sql import SQLLedger
+from ._sql_engine import connect
+from ._sql_schema import SCHEMA_VERSION, schema_version, upgrade
 
 __all__ = ["SCHEMA_VERSION", "SQLLedger", "connect", "schema_version", "upgrade"]
 

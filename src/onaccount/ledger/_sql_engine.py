@@ -1,0 +1,92 @@
+"""Engines for the SQL ledger: SQLite set up for one writer at a time, and write transactions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+__all__ = ["WriteTransaction", "connect"]
+
+
+def _url(target: str | Path) -> str:
+    text = str(target)
+    if "://" not in text:
+        return f"sqlite:///{Path(text).expanduser()}"
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    return text
+
+
+def connect(target: str | Path | Engine) -> Engine:
+    """An engine for a SQLite file path or URL, or a PostgreSQL URL.
+
+    ``postgresql://`` URLs use psycopg 3. SQLite files get WAL journaling, foreign keys
+    and a 30-second busy timeout, and their write transactions begin immediately.
+    """
+    if isinstance(target, Engine):
+        if target.dialect.name == "sqlite":
+            _prepare_sqlite(target, target.url.render_as_string())
+        return target
+    url = _url(target)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        _prepare_sqlite(engine, url)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _on_begin(conn: Connection) -> None:
+    immediate = conn.info.pop("immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _prepare_sqlite(engine: Engine, url: str) -> None:
+    """Make a SQLite engine begin write transactions immediately, with foreign keys on.
+
+    Also for engines a host built itself: without this, pysqlite would begin a
+    transaction only at the first write, after the spending room was checked.
+    """
+    if event.contains(engine, "begin", _on_begin):
+        return
+    in_memory = ":memory:" in url or url in {"sqlite://", "sqlite+pysqlite://"}
+
+    def on_connect(dbapi_connection: Any, record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    event.listen(engine, "connect", on_connect)
+    event.listen(engine, "begin", _on_begin)
+    # Connections pooled before the listeners existed would miss them.
+    engine.dispose()
+
+
+class WriteTransaction:
+    """A write transaction: immediate on SQLite, ordinary elsewhere."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def __enter__(self) -> Connection:
+        self._conn = self._engine.connect()
+        self._conn.info["immediate"] = True
+        self._tx = self._conn.begin()
+        return self._conn
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        try:
+            if kind is None:
+                self._tx.commit()
+            else:
+                self._tx.rollback()
+        finally:
+            self._conn.info.pop("immediate", None)
+            self._conn.close()
