@@ -479,10 +479,13 @@ def _report_line(report: oa_exporting.ExportReport, shown: int = 3) -> str:
     return line
 
 
-class _ExportProgress:
-    """A Rich progress bar on stderr with one task per exporter, counting what it did."""
+class _ProgressBars:
+    """Rich progress bars on stderr, one per exporter or file, counting what each did.
 
-    def __init__(self, state: _State) -> None:
+    Shown only on a terminal, and not when ``shown`` is false (``--json``).
+    """
+
+    def __init__(self, state: _State, *, shown: bool = True) -> None:
         self._bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -491,10 +494,10 @@ class _ExportProgress:
             TimeElapsedColumn(),
             console=state.err,
             transient=True,
-            disable=not state.err.is_terminal,
+            disable=not (shown and state.err.is_terminal),
         )
 
-    def __enter__(self) -> _ExportProgress:
+    def __enter__(self) -> _ProgressBars:
         self._bar.start()
         return self
 
@@ -502,7 +505,7 @@ class _ExportProgress:
         self._bar.stop()
 
     def task(self, name: str) -> oa_exporting.ExportProgress:
-        """A progress callback for one exporter (or an import), shown as its own bar."""
+        """A progress callback for one exporter or one file read, shown as its own bar."""
         bar = self._bar
         task = bar.add_task(name, total=None, unit="")
 
