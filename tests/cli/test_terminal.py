@@ -120,3 +120,44 @@ def test_help_fits_the_terminal(tmp_path: Path) -> None:
     """Every --help the treasurer reads fits in 80 columns."""
     for command in ("invoice", "accounts", "statement", "runs", "mutations", "demo"):
         terminal(tmp_path, command, "--help")
+
+
+def _sales(path: Path, rows: int) -> Path:
+    """A sales file of ``rows`` purchases without UTC offsets on the large ledger's accounts."""
+    lines = ["account,at,product,quantity,unit_price,vat_rate"]
+    lines += [
+        f"{1 + i % 3000:05d},2026-11-{1 + i % 28:02d} 21:{i % 60:02d}:00,Bier,1,2.40,0.21"
+        for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_import_counts_its_rows_in_a_bar_that_finishes(large_db: Path, tmp_path: Path) -> None:
+    """Importing 6,000 rows shows 'reading sales.csv' with its counts, then only the result."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _sales(tmp_path / "sales.csv", 6000)
+    args = ("--db", str(db), "--role", "superuser", "import", "transactions", "sales.csv")
+    output, lines = terminal(tmp_path, *args)
+    shown = _ESCAPES.sub("", output)
+    assert "reading sales.csv" in shown
+    assert "6000/6000 rows" in shown
+    assert "recording 6,000 bookings" in shown
+    assert [line for line in lines if line.strip()] == [
+        "imported 6,000 booking(s) from sales.csv for business days 11/1/26 to 11/28/26"
+    ]
+    # The bar and the spinner that follows it cleared themselves and gave the cursor back.
+    assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
+
+
+def test_an_import_with_json_shows_no_bar(large_db: Path, tmp_path: Path) -> None:
+    """With --json the terminal gets the counts as JSON and no progress display at all."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _sales(tmp_path / "sales.csv", 600)
+    args = ("--db", str(db), "--role", "superuser", "import", "transactions", "sales.csv")
+    output, lines = terminal(tmp_path, *args, "--json")
+    assert "reading" not in output
+    assert "recording" not in output
+    assert '"added": 600' in "\n".join(lines)

@@ -237,7 +237,8 @@ def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> N
     if as_json:
         _emit_json(state, _imported_json(file, done))
         return
-    click.echo(plain(f"imported {done.added} account(s) from {file}{_present(done, 'account')}"))
+    added, present = state.show.number(done.added), _present(state, done, "account")
+    click.echo(plain(f"imported {added} account(s) from {file}{present}"))
 
 
 @import_group.command("transactions")
@@ -294,13 +295,14 @@ def import_transactions(
             if len(dates) == 1
             else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
         )
-    click.echo(
-        plain(f"imported {done.added} booking(s) from {file}{span}{_present(done, 'booking')}")
-    )
+    added, present = show.number(done.added), _present(state, done, "booking")
+    click.echo(plain(f"imported {added} booking(s) from {file}{span}{present}"))
 
 
-def _present(done: oa.Imported, what: str) -> str:
-    return f"; {done.present} {what}(s) were there already" if done.present else ""
+def _present(state: _State, done: oa.Imported, what: str) -> str:
+    if not done.present:
+        return ""
+    return f"; {state.show.number(done.present)} {what}(s) were there already"
 
 
 def _imported_json(file: Path, done: oa.Imported) -> dict[str, Any]:
