@@ -37,6 +37,7 @@ __all__ = [
     "literal",
     "more",
     "plain",
+    "shell_lines",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -212,6 +213,26 @@ def listing(show: Display, items: Iterable[object], limit: int = 10) -> str:
     if len(items) > limit:
         shown += f" … and {show.number(len(items) - limit)} more"
     return shown
+
+
+def shell_lines(words: Sequence[str], width: int, indent: str = "  ") -> list[str]:
+    """A shell command as lines of at most ``width`` columns, continued with `` \\``.
+
+    Each of ``words`` stays whole (give an option with its value as one word), and the
+    continuation lines are indented further, so the lines paste as one command.
+    """
+    lines: list[str] = []
+    line = indent + words[0]
+    for position, word in enumerate(words[1:], start=2):
+        # A line that is continued needs room for " \\" at its end.
+        room = width if position == len(words) else width - 2
+        if len(line) + 1 + len(word) > room:
+            lines.append(line + " \\")
+            line = indent + "    " + word
+        else:
+            line += " " + word
+    lines.append(line)
+    return lines
 
 
 def _json_default(value: object) -> object:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import shlex
 import shutil
 import sys
 from collections.abc import Callable
@@ -19,10 +21,18 @@ import onaccount as oa
 from onaccount.exporting import export_to_directory, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
-from ._demo import demo_data, demo_export_options
+from ._demo import DEMO_TZ, demo_data, demo_export_options
 from ._group import _period, _State, _zone, cli, pass_state, shown_db, zone_options
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
-from ._rendering import _emit_json, _print_run, _ProgressBars, json_option, literal, plain
+from ._rendering import (
+    _emit_json,
+    _print_run,
+    _ProgressBars,
+    json_option,
+    literal,
+    plain,
+    shell_lines,
+)
 
 __all__ = [
     "db_group",
@@ -122,24 +132,53 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         state.out.print("Skipped, not installed here:")
         for line in skipped:
             state.out.print(f"  {literal(line)}")
-    # Hint the command as it was typed (.venv/bin/onaccount from the README), so the
-    # lines work when pasted without an activated virtual environment.
-    program = sys.argv[0] if Path(sys.argv[0]).name == "onaccount" else "onaccount"
-    tip = literal(f"{program} --db {db}")
-    first = run.invoices[0].account.number
-    state.out.print(
-        "\n[bold]Try next:[/]\n"
-        f"  {tip} accounts --balance '<0'\n"
-        f"  {tip} statement {first} --period {month.label} --tz {month.tz} --day-starts-at 04:00\n"
-        f"  {tip} runs\n"
-        f"  {tip} mutations --run {run.id}\n"
-        f"  {tip} --role superuser undo {run.id} --account {first} --reason 'billed twice'\n"
-        f"  {tip} export {run.id} --format csv --option dialect=rfc4180 --out exports\n"
-        f"  {tip} exporters",
-        # Soft wrapping: a long command wraps on screen but is copied as one line.
-        soft_wrap=True,
-    )
+    state.out.print("\n[bold]Try next:[/]")
+    for line in _try_next(state, db, month, run):
+        # Each line fits the screen already; soft wrapping keeps an over-long word whole.
+        state.out.print(plain(line), markup=False, highlight=False, soft_wrap=True)
     ledger.close()
+
+
+def _program() -> str:
+    """The command as the user can type it again: ``onaccount`` when the shell finds it.
+
+    Otherwise the path it was started by (``.venv/bin/onaccount`` from the README), so
+    the lines work when pasted without an activated virtual environment.
+    """
+    started = Path(sys.argv[0])
+    if started.name != "onaccount":
+        return "onaccount"
+    found = shutil.which("onaccount")
+    if found is not None and Path(found).resolve() == started.resolve():
+        return "onaccount"
+    try:
+        here = started.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return str(started)
+    # A bare name would be looked up on PATH: a path needs a slash.
+    return str(here) if len(here.parts) > 1 else f"./{here}"
+
+
+def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> list[str]:
+    """The commands to try on the demo's ledger, each wrapped to the screen's width."""
+    program = shlex.quote(_program())
+    first = run.invoices[0].account.number
+    # The zone and day start of the month, unless the defaults give them already.
+    zone = [] if os.environ.get("ONACCOUNT_TZ", DEMO_TZ) == month.tz else [f"--tz {month.tz}"]
+    commands = [
+        ["accounts", "--balance '<0'"],
+        [f"statement {first}", f"--period {month.label}", *zone, "--day-starts-at 04:00"],
+        ["runs"],
+        [f"mutations --run {run.id}"],
+        ["--role superuser", f"undo {run.id}", f"--account {first}", "--reason 'billed twice'"],
+        [f"export {run.id}", "--format csv", "--option dialect=rfc4180", "--out exports"],
+        ["exporters"],
+    ]
+    # Naming the database once keeps every command short enough to read and to paste.
+    lines = [f"  export ONACCOUNT_DB={shlex.quote(str(db))}"]
+    for words in commands:
+        lines += shell_lines([program, *words], state.out.width)
+    return lines
 
 
 def _export_all(
