@@ -529,8 +529,14 @@ class _ProgressBars:
         """A progress callback for one exporter or one file read, shown as its own bar."""
         bar = self._bar
         task = bar.add_task(name, total=None, unit="")
+        told: list[int] = []
 
         def tell(done: int, total: int, unit: str) -> None:
+            # A bar of 80 columns shows no step under half a percent, and updating Rich
+            # for every row of a large file costs more than a tenth of reading it.
+            if told and 0 < done < total and done - told[-1] < total // 200:
+                return
+            told[:] = [done]
             bar.update(task, completed=done, total=total, unit=unit)
 
         return tell
