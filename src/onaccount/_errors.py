@@ -28,6 +28,7 @@
         │   └── KeyInUse                     an idempotency key another plan used
         ├── LimitConflict                    the limit changed since the caller read it
         ├── AlreadyUndone
+        ├── ImportRefused                    accounts or bookings to import conflict with it
         ├── SchemaError                      the database's schema is missing or too new
         └── StorageError                     the database refused a value the checks let by
 
@@ -47,6 +48,7 @@ __all__ = [
     "DuplicateTransaction",
     "EmptyRun",
     "FloatNotAllowed",
+    "ImportRefused",
     "InvalidAmount",
     "InvalidPeriod",
     "InvalidValue",
@@ -204,6 +206,20 @@ class LimitConflict(LedgerError):
 
 class AlreadyUndone(LedgerError):
     """This account invoice has been undone already."""
+
+
+class ImportRefused(LedgerError):
+    """Accounts or bookings to import conflict with the ledger; none was imported.
+
+    ``refusals`` pairs the position of each refused item in what was given with the
+    error saying why and what to do, so a host can point at the row it read it from.
+    """
+
+    @property
+    def refusals(self) -> tuple[tuple[int, OnAccountError], ...]:
+        """``(position, error)`` for every refused item, in the order given."""
+        refusals: tuple[tuple[int, OnAccountError], ...] = self.value
+        return refusals
 
 
 class SchemaError(LedgerError):

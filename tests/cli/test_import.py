@@ -12,7 +12,6 @@ import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
-    TZ,
     explain,
     invoke,
     json_of,
@@ -40,8 +39,9 @@ ACCOUNTS = {
     ),
 }
 
-# The same bookings in both spellings. The excel-nl file gives local times and needs --tz;
-# the rfc4180 file gives UTC offsets. k1 is one purchase over two rows.
+# The same bookings in both spellings. The excel-nl file gives local times, read in the
+# default zone, Europe/Amsterdam; the rfc4180 file gives UTC offsets. k1 is one purchase
+# over two rows.
 TRANSACTIONS = {
     "excel-nl": (
         "id;account;at;type;product;code;quantity;unit_price;vat_category;vat_rate;amount;text;"
@@ -64,7 +64,6 @@ TRANSACTIONS = {
         "k4,1001,2026-10-05T12:00:00+02:00,purchase,Statiegeld,901,-1,3.90,O,,,,Deposit\n"
     ),
 }
-TZ_ARGS = {"excel-nl": ("--tz", TZ), "rfc4180": ()}
 
 
 @pytest.fixture
@@ -93,9 +92,10 @@ def test_good_files_import_the_same_ledger_in_either_dialect(
     result = succeeded(invoke(empty_db, "import", "accounts", str(accounts), *choose))
     assert result.stdout.strip() == f"imported 2 account(s) from {accounts}"
     bookings = write(tmp_path, "bookings.csv", TRANSACTIONS[dialect])
-    args = ("import", "transactions", str(bookings), *choose, *TZ_ARGS[dialect])
-    result = succeeded(invoke(empty_db, *args))
-    assert result.stdout.strip() == f"imported 5 booking(s) from {bookings}"
+    result = succeeded(invoke(empty_db, "import", "transactions", str(bookings), *choose))
+    assert result.stdout.strip() == (
+        f"imported 5 booking(s) from {bookings} for business days 9/30/26 to 10/10/26"
+    )
     with open_ledger(empty_db) as ledger:
         jan = ledger.get_account("1001")
         assert jan.name == "de Vries, Jan"
@@ -168,7 +168,7 @@ BAD_BOOKINGS = {
         "ok1;100;2026-10-03T21:40:00+02:00;Koffie;2;2,40;S;0,09\n"
         "b1;100;2026-10-03T21:41:00+02:00;Koffie;twee;2,40;S;0,09\n"
         "b2;100;2026-10-03T21:42:00+02:00;;1;2,40;S;0,09\n"
-        "b3;100;03-10-2026 21:43;Thee;1;2,10;S;0,09\n"
+        "b3;100;25-10-2026 02:30;Thee;1;2,10;S;0,09\n"
         "b4;100;2026-10-03T21:44:00+02:00;Thee;1;2,10;XX;0,09\n"
         "ok1;100;2026-10-03T21:45:00+02:00;Thee;1;2,10;S;0,09\n"
         "m1;100;2026-10-03T21:46:00+02:00;Koffie;1;2,40;S;0,09\n"
@@ -179,7 +179,7 @@ BAD_BOOKINGS = {
         "ok1,100,2026-10-03T21:40:00+02:00,Koffie,2,2.40,S,0.09\n"
         "b1,100,2026-10-03T21:41:00+02:00,Koffie,twee,2.40,S,0.09\n"
         "b2,100,2026-10-03T21:42:00+02:00,,1,2.40,S,0.09\n"
-        "b3,100,2026-10-03 21:43:00,Thee,1,2.10,S,0.09\n"
+        "b3,100,2026-10-25 02:30:00,Thee,1,2.10,S,0.09\n"
         "b4,100,2026-10-03T21:44:00+02:00,Thee,1,2.10,XX,0.09\n"
         "ok1,100,2026-10-03T21:45:00+02:00,Thee,1,2.10,S,0.09\n"
         "m1,100,2026-10-03T21:46:00+02:00,Koffie,1,2.40,S,0.09\n"
@@ -192,7 +192,7 @@ BAD_BOOKINGS = {
 def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
     small_db: Path, tmp_path: Path, dialect: str
 ) -> None:
-    """Bad number, no product, naive time, unknown VAT, duplicate id: each line named; exit 2."""
+    """Bad number, no product, a time twice, unknown VAT, duplicate id: each line named; exit 2."""
     before = state_of(small_db)
     path = write(tmp_path, f"{dialect}.csv", BAD_BOOKINGS[dialect])
     result = invoke(small_db, "import", "transactions", str(path), "--dialect", dialect)
@@ -204,7 +204,7 @@ def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
     assert all(line.startswith(f"{path}: line ") for line in reported.values())
     assert "quantity 'twee' is not a number" in reported[3]
     assert "product '' is empty" in reported[4]
-    assert "has no UTC offset; add one or pass --tz" in reported[5]
+    assert "happened twice in Europe/Amsterdam, the night the clocks went back" in reported[5]
     assert "VAT category 'XX' is unknown" in reported[6]
     assert (
         "id ok1 has time 2026-10-03 21:45:00+02:00 here but 2026-10-03 21:40:00+02:00 on line 2"
@@ -217,23 +217,95 @@ def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
     assert state_of(small_db) == before
 
 
-def test_local_times_are_read_in_the_zone_given_with_tz(small_db: Path, tmp_path: Path) -> None:
-    """A time without offset is refused alone and placed in the --tz zone when it is given."""
+def test_local_times_are_read_in_amsterdam_unless_tz_names_another_zone(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A time without offset is Amsterdam's by default; --tz UTC reads it as UTC."""
     path = write(
         tmp_path,
         "local.csv",
         "id,account,at,product,quantity,unit_price,vat_rate\n"
-        "n1,100,2026-10-25 02:30:00,Koffie,1,2.40,0.09\n"
-        "n2,100,2026-10-25T02:30:00+01:00,Koffie,1,2.40,0.09\n",
+        "n1,100,2026-10-03 21:40:00,Koffie,1,2.40,0.09\n"
+        "n2,100,2026-10-03T21:40:00+01:00,Koffie,1,2.40,0.09\n",
+    )
+    succeeded(invoke(small_db, "import", "transactions", str(path)))
+    copy = write(tmp_path, "utc.csv", path.read_text().replace("n1,", "u1,").replace("n2,", "u2,"))
+    succeeded(invoke(small_db, "import", "transactions", str(copy), "--tz", "UTC"))
+    with open_ledger(small_db) as ledger:
+        at = {t.id: t.at for t in ledger.transactions(["100"])}
+    assert at["n1"] == dt.datetime(2026, 10, 3, 19, 40, tzinfo=dt.UTC)
+    assert at["u1"] == dt.datetime(2026, 10, 3, 21, 40, tzinfo=dt.UTC)
+    # A time with its offset is that instant, whatever --tz says.
+    assert at["n2"] == at["u2"] == dt.datetime(2026, 10, 3, 20, 40, tzinfo=dt.UTC)
+
+
+def test_the_zone_comes_from_onaccount_tz(small_db: Path, tmp_path: Path) -> None:
+    """$ONACCOUNT_TZ sets the zone of times without offset, as for every other command."""
+    path = write(
+        tmp_path,
+        "local.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "e1,100,2026-10-03 21:40:00,Koffie,1,2.40,0.09\n",
+    )
+    succeeded(invoke(small_db, "import", "transactions", str(path), env={"ONACCOUNT_TZ": "UTC"}))
+    with open_ledger(small_db) as ledger:
+        [at] = [t.at for t in ledger.transactions(["100"]) if t.id == "e1"]
+    assert at == dt.datetime(2026, 10, 3, 21, 40, tzinfo=dt.UTC)
+
+
+def test_times_the_clocks_skipped_or_showed_twice_are_refused_by_line(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """02:30 on the nights clocks change is refused in Amsterdam, saying how to fix it."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "dst.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "ok,100,2026-10-25 01:30:00,Koffie,1,2.40,0.09\n"
+        "twice,100,2026-10-25 02:30:00,Koffie,1,2.40,0.09\n"
+        "gone,100,2026-03-29 02:30:00,Koffie,1,2.40,0.09\n",
     )
     refused = invoke(small_db, "import", "transactions", str(path))
     assert refused.exit_code == EXIT_USAGE, explain(refused)
-    assert f"{path}: line 2: at '2026-10-25 02:30:00' has no UTC offset" in refused.stderr
+    assert refused.stderr.splitlines()[:2] == [
+        f"{path}: line 3: at '2026-10-25 02:30:00' happened twice in Europe/Amsterdam, the "
+        "night the clocks went back; add the UTC offset: +02:00 for the first time, +01:00 "
+        "for the second (or pass --tz with the till's zone)",
+        f"{path}: line 4: at '2026-03-29 02:30:00' does not exist in Europe/Amsterdam: the "
+        "clocks went forward past it; correct the time, or add the UTC offset the till used, "
+        "e.g. 2026-03-29T02:30:00+01:00 (or pass --tz with the till's zone)",
+    ]
+    assert state_of(small_db) == before
+    # New York changes its clocks on other nights: there every one of these times exists once.
     succeeded(invoke(small_db, "import", "transactions", str(path), "--tz", "America/New_York"))
     with open_ledger(small_db) as ledger:
         at = {t.id: t.at for t in ledger.transactions(["100"])}
-    assert at["n1"] == dt.datetime(2026, 10, 25, 6, 30, tzinfo=dt.UTC)
-    assert at["n2"] == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    assert at["twice"] == dt.datetime(2026, 10, 25, 6, 30, tzinfo=dt.UTC)
+    assert at["gone"] == dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.UTC)
+
+
+def test_the_business_days_of_the_bookings_follow_day_starts_at(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A sale at 01:30 is on the day before when days start at 04:00; --json gives both days."""
+    path = write(
+        tmp_path,
+        "night.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "d1,100,2026-10-03 21:40:00,Koffie,1,2.40,0.09\n"
+        "d2,100,2026-10-04 01:30:00,Koffie,1,2.40,0.09\n",
+    )
+    args = ("import", "transactions", str(path), "--day-starts-at", "04:00")
+    shown = succeeded(invoke(small_db, *args, env={"ONACCOUNT_LOCALE": "nl_NL"})).stdout.strip()
+    assert shown == f"imported 2 booking(s) from {path} for business day 03-10-2026"
+    again = json_of(invoke(small_db, *args, "--json"))
+    assert again == {
+        "file": str(path),
+        "added": 0,
+        "present": 2,
+        "business_days": ["2026-10-03", "2026-10-03"],
+    }
 
 
 def test_a_decimal_point_in_a_decimal_comma_file_is_refused(
@@ -263,15 +335,19 @@ def test_a_decimal_point_in_a_decimal_comma_file_is_refused(
     assert amounts["d2"] == Decimal("-2.40")
 
 
-def test_an_unknown_time_zone_is_a_usage_error(small_db: Path, tmp_path: Path) -> None:
-    """--tz with a zone that does not exist exits 2 with one line naming it."""
+@pytest.mark.parametrize(
+    ("option", "value"), [("--tz", "Nowhere/Land"), ("--day-starts-at", "25:00")]
+)
+def test_an_unknown_zone_or_day_start_is_a_usage_error(
+    small_db: Path, tmp_path: Path, option: str, value: str
+) -> None:
+    """A --tz or --day-starts-at that makes no sense exits 2 naming the flag and the value."""
     path = write(tmp_path, "any.csv", TRANSACTIONS["rfc4180"])
-    result = invoke(small_db, "import", "transactions", str(path), "--tz", "Nowhere/Land")
+    result = invoke(small_db, "import", "transactions", str(path), option, value)
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr.splitlines() == [
-        "error: time zone 'Nowhere/Land' is not in the IANA database; use a name such as "
-        "'Europe/Amsterdam'"
-    ]
+    assert f"Invalid value for {option}: " in result.stderr
+    assert value in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_a_booking_on_an_unknown_account_sinks_the_whole_file(

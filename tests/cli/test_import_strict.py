@@ -173,7 +173,7 @@ def test_unknown_accounts_currencies_and_taken_ids_name_their_lines(
         f"{path}: line 3: account '4242' does not exist; open it first (import accounts) or "
         "correct the number"
     )
-    assert lines[1].startswith(f"{path}: line 4: booking c1 is in USD but account 100 ")
+    assert lines[1].startswith(f"{path}: line 4: transaction c1 is in USD but account 100 ")
     # An id the ledger holds for another booking, of another account and day.
     taken = write(
         tmp_path,
@@ -211,10 +211,11 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
     )
     path = write(tmp_path, "sales.csv", body)
     first = succeeded(invoke(db, "import", "transactions", str(path)))
-    assert first.stdout.strip() == f"imported 2 booking(s) from {path}"
+    assert first.stdout.strip() == f"imported 2 booking(s) from {path} for business day 10/3/26"
     again = succeeded(invoke(db, "import", "transactions", str(path)))
     assert again.stdout.strip() == (
-        f"imported 0 booking(s) from {path}; 2 booking(s) were there already"
+        f"imported 0 booking(s) from {path} for business day 10/3/26; 2 booking(s) were "
+        "there already"
     )
     other_dir = tmp_path / "november"
     other_dir.mkdir()
@@ -231,17 +232,33 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
 
 
 def test_one_mistake_on_many_rows_is_reported_once(db: Path, tmp_path: Path) -> None:
-    """5,000 times without offset: one line with the count and the --tz advice."""
-    rows = "".join(f"n{i},100,2026-10-03 21:40:00,Bier,1,2.40,0.21\n" for i in range(5000))
+    """5,000 times of the hour that repeats: one line with the count and how to fix them."""
+    rows = "".join(
+        f"n{i},100,2026-10-25 02:{i % 60:02d}:00,Bier,1,2.40,0.21\n" for i in range(5000)
+    )
     path = write(tmp_path, "local.csv", HEADER + rows)
     lines = refused(db, "transactions", str(path))
+    mistake = (
+        "5,000 rows are at times that happened twice in Europe/Amsterdam, the night the "
+        "clocks went back: add the UTC offset, e.g. 2026-10-25T02:00:00+02:00 for the first "
+        "time, +01:00 for the second (or pass --tz with the till's zone) (lines 2, 3, 4, …)"
+    )
     assert lines == [
-        f"{path}: 5,000 rows have no UTC offset: pass --tz with the zone of the till, e.g. "
-        "--tz Europe/Amsterdam (lines 2, 3, 4, …)",
-        f"error: {path}: 5,000 bad row(s), nothing imported: 5,000 rows have no UTC offset: "
-        "pass --tz with the zone of the till, e.g. --tz Europe/Amsterdam (lines 2, 3, 4, …); "
-        "fix them and import the file again",
+        f"{path}: {mistake}",
+        f"error: {path}: 5,000 bad row(s), nothing imported: {mistake}; fix them and import "
+        "the file again",
     ]
+
+
+def test_many_bookings_on_one_unknown_account_are_reported_once(db: Path, tmp_path: Path) -> None:
+    """The ledger's refusal of 300 rows on account 4242 is one line with the count."""
+    rows = "".join(f"u{i},4242,2026-10-03T21:40:00+02:00,Bier,1,2.40,0.21\n" for i in range(300))
+    lines = refused(db, "transactions", str(write(tmp_path, "lost.csv", HEADER + rows)))
+    assert lines[0].endswith(
+        ": 300 rows are on account '4242', which does not exist; open it first (import "
+        "accounts) or correct the number (lines 2, 3, 4, …)"
+    )
+    assert len(lines) == 2
 
 
 def test_many_different_mistakes_are_capped(db: Path, tmp_path: Path) -> None:
@@ -382,9 +399,9 @@ def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
     )
     first = run("transactions", str(sales))
     assert (first.returncode, first.stderr) == (0, ""), first.stderr
-    assert first.stdout == f"imported 1 booking(s) from {sales}\n"
+    assert first.stdout == f"imported 1 booking(s) from {sales} for business day 10/3/26\n"
     again = run("transactions", str(sales))
-    assert again.stdout == f"imported 0 booking(s) from {sales}; 1 booking(s) were there already\n"
+    assert again.stdout.endswith("; 1 booking(s) were there already\n")
     typo = write(tmp_path, "typo.csv", "number,naam,limt\n5,A,1\n")
     refused_run = run("accounts", str(typo))
     assert refused_run.returncode == EXIT_USAGE

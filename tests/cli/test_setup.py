@@ -28,7 +28,7 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     assert "Preview of 2026-10" in output
     assert "refused 1007" in output
     assert "refused 9001" in output
-    assert f"--db {demo.db} statement" in output
+    assert f"  export ONACCOUNT_DB={demo.db}\n  onaccount accounts" in output
     with open_ledger(demo.db) as ledger:
         runs = ledger.runs()
         assert [r.key for r in runs] == ["demo-2026-08", "demo-2026-09", "demo-2026-10"]
@@ -220,8 +220,8 @@ def test_demo_help_gives_its_default_directory() -> None:
 
 def test_the_time_zone_and_day_start_defaults_are_shown_in_help() -> None:
     """--tz and --day-starts-at show their default and variable in every command that has them."""
-    for command in ("statement", "invoice", "mutations"):
-        text = succeeded(invoke(None, command, "--help")).stdout
+    for command in ("statement", "invoice", "mutations", "import transactions"):
+        text = succeeded(invoke(None, *command.split(), "--help")).stdout
         assert "ONACCOUNT_TZ" in text, command
         assert "Europe/Amsterdam" in text, command
         assert "ONACCOUNT_DAY_STARTS_AT" in text, command

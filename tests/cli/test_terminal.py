@@ -24,8 +24,8 @@ def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
 
     The lines come from a terminal emulator fed that output, scrollback included, so a
     progress display that redraws or clears itself leaves only what a screen would show.
-    Every line written, and every redraw of one, is checked to fit 80 columns (but a
-    command to paste): the emulator would wrap a wider one out of sight.
+    Every line written, and every redraw of one, is checked to fit 80 columns: the
+    emulator would wrap a wider one out of sight.
     """
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
@@ -44,12 +44,7 @@ def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
     written = [
         _ESCAPES.sub("", part) for line in output.split("\r\n") for part in line.split("\r")
     ]
-    # A command to paste (the demo's "Try next") stays one line and wraps softly.
-    wide = [
-        line
-        for line in written
-        if len(line) > COLUMNS and not line.lstrip().startswith(f"{SCRIPT} ")
-    ]
+    wide = [line for line in written if len(line) > COLUMNS]
     assert wide == [], f"{len(wide)} line(s) wider than {COLUMNS} columns: {wide[:3]}"
     screen = pyte.HistoryScreen(COLUMNS, ROWS, history=10_000)
     pyte.Stream(screen).feed(output)
@@ -116,7 +111,69 @@ def test_the_demo_progress_bar_finishes_in_a_terminal(tmp_path: Path) -> None:
     assert (tmp_path / "canteen" / "onaccount.sqlite").is_file()
 
 
+def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Path) -> None:
+    """'Try next' names the database once and wraps long commands with a continuation."""
+    _, lines = terminal(tmp_path, "demo", "canteen", "--today", DEMO_TODAY)
+    tips = lines[lines.index("Try next:") + 1 :]
+    assert tips[0] == "  export ONACCOUNT_DB=canteen/onaccount.sqlite"
+    # Joined as a shell joins continued lines, each command is whole and as it was typed.
+    commands = " ".join(tips[1:]).replace(" \\ ", " ").split(f"  {SCRIPT} ")
+    commands = [" ".join(c.split()) for c in commands if c.strip()]
+    run = commands[2 + 1].removeprefix("mutations --run ")
+    assert commands == [
+        "accounts --balance '<0'",
+        "statement 1001 --period 2026-10 --day-starts-at 04:00",
+        "runs",
+        f"mutations --run {run}",
+        f"--role superuser undo {run} --account 1001 --reason 'billed twice'",
+        f"export {run} --format csv --option dialect=rfc4180 --out exports",
+        "exporters",
+    ]
+    assert all(line.startswith((f"  {SCRIPT} ", "      ")) for line in tips[1:])
+
+
 def test_help_fits_the_terminal(tmp_path: Path) -> None:
     """Every --help the treasurer reads fits in 80 columns."""
     for command in ("invoice", "accounts", "statement", "runs", "mutations", "demo"):
         terminal(tmp_path, command, "--help")
+
+
+def _sales(path: Path, rows: int) -> Path:
+    """A sales file of ``rows`` purchases without UTC offsets on the large ledger's accounts."""
+    lines = ["account,at,product,quantity,unit_price,vat_rate"]
+    lines += [
+        f"{1 + i % 3000:05d},2026-11-{1 + i % 28:02d} 21:{i % 60:02d}:00,Bier,1,2.40,0.21"
+        for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_an_import_counts_its_rows_in_a_bar_that_finishes(large_db: Path, tmp_path: Path) -> None:
+    """Importing 6,000 rows shows 'reading sales.csv' with its counts, then only the result."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _sales(tmp_path / "sales.csv", 6000)
+    args = ("--db", str(db), "--role", "superuser", "import", "transactions", "sales.csv")
+    output, lines = terminal(tmp_path, *args)
+    shown = _ESCAPES.sub("", output)
+    assert "reading sales.csv" in shown
+    assert "6000/6000 rows" in shown
+    assert "recording 6,000 bookings" in shown
+    assert [line for line in lines if line.strip()] == [
+        "imported 6,000 booking(s) from sales.csv for business days 11/1/26 to 11/28/26"
+    ]
+    # The bar and the spinner that follows it cleared themselves and gave the cursor back.
+    assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
+
+
+def test_an_import_with_json_shows_no_bar(large_db: Path, tmp_path: Path) -> None:
+    """With --json the terminal gets the counts as JSON and no progress display at all."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _sales(tmp_path / "sales.csv", 600)
+    args = ("--db", str(db), "--role", "superuser", "import", "transactions", "sales.csv")
+    output, lines = terminal(tmp_path, *args, "--json")
+    assert "reading" not in output
+    assert "recording" not in output
+    assert '"added": 600' in "\n".join(lines)

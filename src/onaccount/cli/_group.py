@@ -262,7 +262,7 @@ def tz_option(func: F) -> F:
         show_envvar=True,
         default=DEMO_TZ,
         show_default=True,
-        help="IANA time zone of the dates you give and the times shown.",
+        help="IANA time zone of the dates and times you give and of those shown.",
     )(func)
 
 

@@ -19,8 +19,8 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -30,15 +30,14 @@ from onaccount import (
     Address,
     BillingDetails,
     CreditBooking,
-    DuplicateTransaction,
+    ImportRefused,
     Line,
     OnAccountError,
     Purchase,
     Transaction,
-    UnknownTimeZone,
+    UnknownAccount,
     Vat,
 )
-from onaccount.ledger import Ledger
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -48,15 +47,17 @@ __all__ = [
     "TRANSACTION_COLUMNS",
     "BadRow",
     "ImportFailed",
-    "Imported",
-    "import_accounts",
-    "import_transactions",
+    "Progress",
+    "Rows",
     "read_accounts",
     "read_transactions",
 ]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+#: Told ``(done, total, "rows")`` as a file's rows are read; a Rich task's update fits.
+Progress = Callable[[int, int, str], None]
 
 #: Columns of an accounts file; only number and name are required.
 ACCOUNT_COLUMNS = (
@@ -166,6 +167,41 @@ def _rebuild_failed(message: str, bad: tuple[BadRow, ...], report: tuple[str, ..
     error.bad = bad
     error.report = report
     return error
+
+
+@attrs.frozen
+class Rows(Generic[T]):
+    """What a file holds: each item with the line (or spreadsheet row) it was read from."""
+
+    path: Path
+    word: str
+    items: tuple[tuple[int, T], ...]
+
+    @property
+    def values(self) -> list[T]:
+        """The items alone, in the file's order."""
+        return [item for _, item in self.items]
+
+    def failed(self, refused: ImportRefused) -> ImportFailed:
+        """The ledger's refusal of some items, as the file's bad rows with their lines."""
+        bad = []
+        for index, error in refused.refusals:
+            line = self.items[index][0]
+            if isinstance(error, UnknownAccount):
+                # Many rows on one unknown account are one mistake.
+                bad.append(
+                    BadRow(
+                        line,
+                        error.message,
+                        self.word,
+                        rule=f"unknown-{error.value}",
+                        summary=f"are on account {error.value!r}, which does not exist; "
+                        "open it first (import accounts) or correct the number",
+                    )
+                )
+            else:
+                bad.append(BadRow(line, error.message, self.word))
+        return ImportFailed(self.path, bad)
 
 
 class _RowError(ValueError):
@@ -457,7 +493,7 @@ def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
         raise _RowError(f"{column} {text!r} is not a date like {example}") from None
 
 
-def _instant(text: str, dialect: _Dialect, tz: ZoneInfo | None) -> dt.datetime:
+def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
     value: dt.datetime | None = None
     try:
         value = dt.datetime.fromisoformat(text)
@@ -472,16 +508,60 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo | None) -> dt.datetime:
     if value is None:
         raise _RowError(f"at {text!r} is not a date and time like 2026-10-03T21:40:00+02:00")
     if value.tzinfo is None:
-        if tz is None:
-            raise _RowError(
-                f"at {text!r} has no UTC offset; add one or pass --tz to read local times",
-                rule="no-offset",
-                summary="have no UTC offset: pass --tz with the zone of the till, "
-                "e.g. --tz Europe/Amsterdam",
-            )
         # Local wall time from the file, placed in the zone the operator named.
-        value = value.replace(tzinfo=tz, fold=0)
+        value = _local(text, value, tz)
     return value
+
+
+def _local(text: str, wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
+    """``wall`` in ``tz``, refused when the clocks skipped it or showed it twice."""
+    first, second = wall.replace(tzinfo=tz, fold=0), wall.replace(tzinfo=tz, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first
+    offsets = f"{_offset(first)} for the first time, {_offset(second)} for the second"
+    if first.astimezone(dt.UTC).astimezone(tz).replace(tzinfo=None) == wall:
+        raise _RowError(
+            f"at {text!r} happened twice in {tz.key}, the night the clocks went back; add "
+            f"the UTC offset: {offsets} (or pass --tz with the till's zone)",
+            rule="dst-twice",
+            summary=f"are at times that happened twice in {tz.key}, the night the clocks "
+            f"went back: add the UTC offset, e.g. {first.isoformat()} for the first time, "
+            f"{_offset(second)} for the second (or pass --tz with the till's zone)",
+        )
+    raise _RowError(
+        f"at {text!r} does not exist in {tz.key}: the clocks went forward past it; correct "
+        f"the time, or add the UTC offset the till used, e.g. {first.isoformat()} (or pass "
+        "--tz with the till's zone)",
+        rule="dst-skipped",
+        summary=f"are at times that do not exist in {tz.key}, the clocks went forward past "
+        "them: correct them, or add the UTC offset the till used, e.g. "
+        f"{first.isoformat()} (or pass --tz with the till's zone)",
+    )
+
+
+def _offset(at: dt.datetime) -> str:
+    """``at``'s UTC offset as a file writes it: ``+02:00``."""
+    offset = at.utcoffset()
+    assert offset is not None  # an instant in a zone has an offset
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _tracked(
+    items: Sequence[T], size: Callable[[T], int], progress: Progress | None
+) -> Iterator[T]:
+    """Yield ``items``, telling ``progress`` how many of all their rows are done."""
+    if progress is None:
+        yield from items
+        return
+    total = sum(map(size, items))
+    done = 0
+    progress(done, total, "rows")
+    for item in items:
+        yield item
+        done += size(item)
+        progress(done, total, "rows")
 
 
 def _collect(
@@ -504,7 +584,13 @@ def _collect(
     return result
 
 
-def _read_accounts(path: Path, dialect: str) -> tuple[list[tuple[int, Account]], str]:
+def read_accounts(
+    path: Path, *, dialect: str = "auto", progress: Progress | None = None
+) -> Rows[Account]:
+    """Every account in ``path``, or `ImportFailed` listing every bad row.
+
+    ``progress`` hears of the rows read, of all the file's rows.
+    """
     bad: list[BadRow] = []
     table, _ = _open_table(
         path, dialect, ACCOUNT_COLUMNS, DUTCH_ACCOUNT_COLUMNS, ("number", "name"), bad
@@ -553,26 +639,11 @@ def _read_accounts(path: Path, dialect: str) -> tuple[list[tuple[int, Account]],
         seen[account.number] = line
         return account
 
-    accounts = _collect(table.rows, build, bad, table.word)
+    rows = list(table.rows)
+    accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     if bad:
         raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
-    return accounts, table.word
-
-
-def read_accounts(path: Path, *, dialect: str = "auto") -> list[Account]:
-    """Every account in ``path``, or `ImportFailed` listing every bad row."""
-    return [account for _, account in _read_accounts(path, dialect)[0]]
-
-
-def _zone(tz: str | None) -> ZoneInfo | None:
-    try:
-        return None if tz is None else ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZone(
-            f"time zone {tz!r} is not in the IANA database; use a name such as 'Europe/Amsterdam'",
-            value=tz,
-            field="tz",
-        ) from None
+    return Rows(path, table.word, tuple(accounts))
 
 
 def _content_id(tx: Transaction, occurrence: int) -> str:
@@ -596,9 +667,13 @@ def _content_id(tx: Transaction, occurrence: int) -> str:
 _Group = list[tuple[int, dict[str, str]]]
 
 
-def _read_transactions(
-    path: Path, dialect: str, zone: ZoneInfo | None
-) -> tuple[list[tuple[int, Transaction]], str]:
+def read_transactions(
+    path: Path, *, tz: ZoneInfo, dialect: str = "auto", progress: Progress | None = None
+) -> Rows[Transaction]:
+    """Every booking in ``path``, or `ImportFailed` listing every bad row.
+
+    Times without a UTC offset are read in ``tz``; ``progress`` hears of the rows read.
+    """
     bad: list[BadRow] = []
     table, present = _open_table(
         path, dialect, TRANSACTION_COLUMNS, DUTCH_TRANSACTION_COLUMNS, ("account", "at"), bad
@@ -657,7 +732,7 @@ def _read_transactions(
     def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
         return (
             row.get("account", ""),
-            _instant(row.get("at", ""), chosen, zone),
+            _instant(row.get("at", ""), chosen, tz),
             (row.get("type") or "purchase").lower(),
             row.get("currency") or "EUR",
         )
@@ -722,7 +797,7 @@ def _read_transactions(
             reason=head.get("text", ""),
         )
 
-    built = _collect(ordered, build, bad, word)
+    built = _collect(_tracked(ordered, lambda g: len(g[1]), progress), build, bad, word)
     if bad:
         raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
     # Bookings without an id get one from their content: equal rows count apart.
@@ -734,130 +809,4 @@ def _read_transactions(
             occurrences[base] = occurrences.get(base, 0) + 1
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
-    return result, word
-
-
-def read_transactions(
-    path: Path, *, dialect: str = "auto", tz: str | None = None
-) -> list[Transaction]:
-    """Every booking in ``path``, or `ImportFailed` listing every bad row."""
-    return [tx for _, tx in _read_transactions(path, dialect, _zone(tz))[0]]
-
-
-@attrs.frozen
-class Imported:
-    """What an import did: how many it added, and how many the ledger held already."""
-
-    added: int
-    present: int
-
-
-def import_accounts(ledger: Ledger, path: Path, *, dialect: str = "auto") -> Imported:
-    """Open every account in ``path``, or none: `ImportFailed` names each bad row.
-
-    An account the ledger holds already exactly as the file gives it is left alone, so a
-    file imported twice changes nothing; a number the ledger holds as another account is
-    refused with its line.
-    """
-    rows, word = _read_accounts(path, dialect)
-    states = ledger.states([a.number for _, a in rows])
-    bad: list[BadRow] = []
-    new: list[Account] = []
-    for line, account in rows:
-        state = states.get(account.number)
-        if state is None:
-            new.append(account)
-        elif state.account != account:
-            bad.append(
-                BadRow(
-                    line,
-                    f"account {account.number!r} exists already as {state.account.name!r}; "
-                    "pick another number or update the existing account",
-                    word,
-                )
-            )
-    if bad:
-        raise ImportFailed(path, bad)
-    ledger.open_accounts(new)
-    return Imported(len(new), len(rows) - len(new))
-
-
-def import_transactions(
-    ledger: Ledger, path: Path, *, dialect: str = "auto", tz: str | None = None
-) -> Imported:
-    """Record every booking in ``path``, or none: `ImportFailed` names each bad row.
-
-    Bookings the ledger holds already, equal to the file's, are left alone, so a file
-    imported twice changes nothing. Unknown accounts, currencies other than the
-    account's and ids the ledger holds for other bookings are refused with their line.
-    Imported bookings happened at the till already: their limits were its concern.
-    """
-    rows, word = _read_transactions(path, dialect, _zone(tz))
-    if not rows:
-        return Imported(0, 0)
-    numbers = sorted({tx.account for _, tx in rows})
-    states = ledger.states(numbers)
-    start = min(tx.at for _, tx in rows)
-    end = max(tx.at for _, tx in rows) + dt.timedelta(microseconds=1)
-    stored = {t.id: t for t in ledger.transactions(states, start, end)}
-    bad: list[BadRow] = []
-    new: list[Transaction] = []
-    lines_of: dict[str, int] = {}
-    for line, tx in rows:
-        state = states.get(tx.account)
-        if state is None:
-            bad.append(
-                BadRow(
-                    line,
-                    f"account {tx.account!r} does not exist; open it first (import "
-                    "accounts) or correct the number",
-                    word,
-                    rule=f"unknown-{tx.account}",
-                    summary=f"are on account {tx.account!r}, which does not exist; open it "
-                    "first (import accounts) or correct the number",
-                )
-            )
-        elif tx.currency != state.account.currency:
-            bad.append(
-                BadRow(
-                    line,
-                    f"booking {tx.id} is in {tx.currency} but account {state.account.label} "
-                    f"is kept in {state.account.currency}; give currency "
-                    f"{state.account.currency}",
-                    word,
-                )
-            )
-        elif tx.id in stored:
-            if not _same(stored[tx.id], tx):
-                bad.append(BadRow(line, _taken(tx), word))
-        else:
-            new.append(tx)
-            lines_of[tx.id] = line
-    if bad:
-        raise ImportFailed(path, bad)
-    try:
-        ledger.record_many(new, allow_over_limit=True)
-    except DuplicateTransaction as error:
-        # The id belongs to a booking elsewhere in the ledger (another account or time).
-        tx_id = str(error.value)
-        raise ImportFailed(path, [BadRow(lines_of.get(tx_id, 0), error.message, word)]) from None
-    return Imported(len(new), len(rows) - len(new))
-
-
-def _taken(tx: Transaction) -> str:
-    return (
-        f"id {tx.id} is recorded already for another booking; give this booking its own id "
-        "(or leave the id out to derive one from the row)"
-    )
-
-
-def _same(stored: Transaction, imported: Transaction) -> bool:
-    """Whether the ledger's booking is the file's, as far as storage keeps it."""
-    if type(stored) is not type(imported):
-        return False
-    common = (stored.account, stored.at, stored.currency, stored.amount)
-    if common != (imported.account, imported.at, imported.currency, imported.amount):
-        return False
-    if isinstance(stored, Purchase) and isinstance(imported, Purchase):
-        return stored.lines == imported.lines and stored.note == imported.note
-    return stored == imported
+    return Rows(path, word, tuple(result))

@@ -28,9 +28,9 @@ from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_optio
 from ._rendering import (
     STRATEGY_EFFECTS,
     _emit_json,
-    _ExportProgress,
     _plan_json,
     _print_plan,
+    _ProgressBars,
     _report_line,
     _run_json,
     json_option,
@@ -238,7 +238,7 @@ def _export(
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
-    with _ExportProgress(state) as progress:
+    with _ProgressBars(state) as progress:
         for exporter in exporters:
             tell = progress.task(exporter.identifier)
             try:

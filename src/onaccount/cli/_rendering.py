@@ -37,6 +37,7 @@ __all__ = [
     "literal",
     "more",
     "plain",
+    "shell_lines",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -212,6 +213,26 @@ def listing(show: Display, items: Iterable[object], limit: int = 10) -> str:
     if len(items) > limit:
         shown += f" … and {show.number(len(items) - limit)} more"
     return shown
+
+
+def shell_lines(words: Sequence[str], width: int, indent: str = "  ") -> list[str]:
+    """A shell command as lines of at most ``width`` columns, continued with `` \\``.
+
+    Each of ``words`` stays whole (give an option with its value as one word), and the
+    continuation lines are indented further, so the lines paste as one command.
+    """
+    lines: list[str] = []
+    line = indent + words[0]
+    for position, word in enumerate(words[1:], start=2):
+        # A line that is continued needs room for " \\" at its end.
+        room = width if position == len(words) else width - 2
+        if len(line) + 1 + len(word) > room:
+            lines.append(line + " \\")
+            line = indent + "    " + word
+        else:
+            line += " " + word
+    lines.append(line)
+    return lines
 
 
 def _json_default(value: object) -> object:
@@ -479,10 +500,13 @@ def _report_line(report: oa_exporting.ExportReport, shown: int = 3) -> str:
     return line
 
 
-class _ExportProgress:
-    """A Rich progress bar on stderr with one task per exporter, counting what it did."""
+class _ProgressBars:
+    """Rich progress bars on stderr, one per exporter or file, counting what each did.
 
-    def __init__(self, state: _State) -> None:
+    Shown only on a terminal, and not when ``shown`` is false (``--json``).
+    """
+
+    def __init__(self, state: _State, *, shown: bool = True) -> None:
         self._bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -491,10 +515,10 @@ class _ExportProgress:
             TimeElapsedColumn(),
             console=state.err,
             transient=True,
-            disable=not state.err.is_terminal,
+            disable=not (shown and state.err.is_terminal),
         )
 
-    def __enter__(self) -> _ExportProgress:
+    def __enter__(self) -> _ProgressBars:
         self._bar.start()
         return self
 
@@ -502,11 +526,17 @@ class _ExportProgress:
         self._bar.stop()
 
     def task(self, name: str) -> oa_exporting.ExportProgress:
-        """A progress callback for one exporter (or an import), shown as its own bar."""
+        """A progress callback for one exporter or one file read, shown as its own bar."""
         bar = self._bar
         task = bar.add_task(name, total=None, unit="")
+        told: list[int] = []
 
         def tell(done: int, total: int, unit: str) -> None:
+            # A bar of 80 columns shows no step under half a percent, and updating Rich
+            # for every row of a large file costs more than a tenth of reading it.
+            if told and 0 < done < total and done - told[-1] < total // 200:
+                return
+            told[:] = [done]
             bar.update(task, completed=done, total=total, unit=unit)
 
         return tell

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import shlex
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import babel
@@ -19,12 +21,18 @@ import onaccount as oa
 from onaccount.exporting import export_to_directory, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
-from ._demo import demo_data, demo_export_options
-from ._group import _State, cli, pass_state, shown_db
-from ._importing import Imported, ImportFailed
-from ._importing import import_accounts as import_accounts_from
-from ._importing import import_transactions as import_transactions_from
-from ._rendering import _print_run, literal, plain
+from ._demo import DEMO_TZ, demo_data, demo_export_options
+from ._group import _period, _State, _zone, cli, pass_state, shown_db, zone_options
+from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
+from ._rendering import (
+    _emit_json,
+    _print_run,
+    _ProgressBars,
+    json_option,
+    literal,
+    plain,
+    shell_lines,
+)
 
 __all__ = [
     "db_group",
@@ -35,7 +43,7 @@ __all__ = [
     "import_transactions",
 ]
 
-R = TypeVar("R")
+T = TypeVar("T")
 
 #: The demo's canteen is Dutch: so are its amounts and dates, unless told otherwise.
 DEMO_LOCALE = "nl_NL"
@@ -93,10 +101,10 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
     *history, month = data.months
     with state.progress() as progress:
         task = progress.add_task("booking three months of sales", total=3)
-        ledger.open_accounts(data.accounts)
+        oa.import_accounts(ledger, data.accounts, actor=admin)
         progress.advance(task)
         # The canteen's tills accepted these sales already; history is imported as it was.
-        ledger.record_many(data.transactions, allow_over_limit=True)
+        oa.import_transactions(ledger, data.transactions, actor=admin)
         progress.advance(task)
         for period in history:
             plan = oa.plan_run(ledger, period, oa.AccountQuery(), "zero-balance", actor=admin)
@@ -124,24 +132,53 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         state.out.print("Skipped, not installed here:")
         for line in skipped:
             state.out.print(f"  {literal(line)}")
-    # Hint the command as it was typed (.venv/bin/onaccount from the README), so the
-    # lines work when pasted without an activated virtual environment.
-    program = sys.argv[0] if Path(sys.argv[0]).name == "onaccount" else "onaccount"
-    tip = literal(f"{program} --db {db}")
-    first = run.invoices[0].account.number
-    state.out.print(
-        "\n[bold]Try next:[/]\n"
-        f"  {tip} accounts --balance '<0'\n"
-        f"  {tip} statement {first} --period {month.label} --tz {month.tz} --day-starts-at 04:00\n"
-        f"  {tip} runs\n"
-        f"  {tip} mutations --run {run.id}\n"
-        f"  {tip} --role superuser undo {run.id} --account {first} --reason 'billed twice'\n"
-        f"  {tip} export {run.id} --format csv --option dialect=rfc4180 --out exports\n"
-        f"  {tip} exporters",
-        # Soft wrapping: a long command wraps on screen but is copied as one line.
-        soft_wrap=True,
-    )
+    state.out.print("\n[bold]Try next:[/]")
+    for line in _try_next(state, db, month, run):
+        # Each line fits the screen already; soft wrapping keeps an over-long word whole.
+        state.out.print(plain(line), markup=False, highlight=False, soft_wrap=True)
     ledger.close()
+
+
+def _program() -> str:
+    """The command as the user can type it again: ``onaccount`` when the shell finds it.
+
+    Otherwise the path it was started by (``.venv/bin/onaccount`` from the README), so
+    the lines work when pasted without an activated virtual environment.
+    """
+    started = Path(sys.argv[0])
+    if started.name != "onaccount":
+        return "onaccount"
+    found = shutil.which("onaccount")
+    if found is not None and Path(found).resolve() == started.resolve():
+        return "onaccount"
+    try:
+        here = started.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return str(started)
+    # A bare name would be looked up on PATH: a path needs a slash.
+    return str(here) if len(here.parts) > 1 else f"./{here}"
+
+
+def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> list[str]:
+    """The commands to try on the demo's ledger, each wrapped to the screen's width."""
+    program = shlex.quote(_program())
+    first = run.invoices[0].account.number
+    # The zone and day start of the month, unless the defaults give them already.
+    zone = [] if os.environ.get("ONACCOUNT_TZ", DEMO_TZ) == month.tz else [f"--tz {month.tz}"]
+    commands = [
+        ["accounts", "--balance '<0'"],
+        [f"statement {first}", f"--period {month.label}", *zone, "--day-starts-at 04:00"],
+        ["runs"],
+        [f"mutations --run {run.id}"],
+        ["--role superuser", f"undo {run.id}", f"--account {first}", "--reason 'billed twice'"],
+        [f"export {run.id}", "--format csv", "--option dialect=rfc4180", "--out exports"],
+        ["exporters"],
+    ]
+    # Naming the database once keeps every command short enough to read and to paste.
+    lines = [f"  export ONACCOUNT_DB={shlex.quote(str(db))}"]
+    for words in commands:
+        lines += shell_lines([program, *words], state.out.width)
+    return lines
 
 
 def _export_all(
@@ -208,8 +245,9 @@ dialect_option = click.option(
 @import_group.command("accounts")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@json_option
 @pass_state
-def import_accounts(state: _State, file: Path, dialect: str) -> None:
+def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> None:
     """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
@@ -220,18 +258,37 @@ def import_accounts(state: _State, file: Path, dialect: str) -> None:
     mandate_id (machtigingskenmerk), mandate_date (machtigingsdatum), street
     (straat), postal_code (postcode), city (plaats), country (land). Accounts the
     ledger holds already, unchanged, are left alone.
+
+    \b
+    Examples:
+      onaccount --role superuser import accounts members.csv
+      onaccount --role superuser import accounts leden.xlsx --json
     """
-    state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import accounts")
-    done = _import(state, file, lambda ledger: import_accounts_from(ledger, file, dialect=dialect))
-    click.echo(f"imported {done.added} account(s) from {file}{_present(done, 'account')}")
+    oa.require_import(state.actor, "accounts")  # before the file is read
+    _, done = _import(
+        state,
+        file,
+        "account",
+        as_json,
+        lambda progress: read_accounts(file, dialect=dialect, progress=progress),
+        lambda ledger, accounts: oa.import_accounts(ledger, accounts, actor=state.actor),
+    )
+    if as_json:
+        _emit_json(state, _imported_json(file, done))
+        return
+    added, present = state.show.number(done.added), _present(state, done, "account")
+    click.echo(plain(f"imported {added} account(s) from {file}{present}"))
 
 
 @import_group.command("transactions")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
-@click.option("--tz", envvar="ONACCOUNT_TZ", help="Zone of times written without an offset.")
+@zone_options
+@json_option
 @pass_state
-def import_transactions(state: _State, file: Path, dialect: str, tz: str | None) -> None:
+def import_transactions(
+    state: _State, file: Path, dialect: str, tz: str, day_starts_at: str, as_json: bool
+) -> None:
     """Record every booking in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
@@ -241,27 +298,79 @@ def import_transactions(state: _State, file: Path, dialect: str, tz: str | None)
     (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
     (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta), text
     (tekst). Rows sharing an id are the lines of one purchase; rows without an id
-    get one from their content, so importing a file twice records it once. Times
-    without a UTC offset are read in --tz.
+    get one from their content, so importing a file twice records it once.
+
+    Times without a UTC offset are read in --tz; one the clocks skipped or showed
+    twice there is refused. The business days the bookings fall on (--day-starts-at)
+    are shown.
+
+    \b
+    Examples:
+      onaccount --role superuser import transactions sales.csv
+      onaccount --role superuser import transactions kassa.xlsx --tz UTC
     """
-    state.actor.require(oa.Capability.MANAGE_ACCOUNTS, "import transactions")
-    done = _import(
-        state, file, lambda ledger: import_transactions_from(ledger, file, dialect=dialect, tz=tz)
+    oa.require_import(state.actor, "transactions")  # before the file is read
+    days = _period(dt.date.today().isoformat(), tz, day_starts_at)
+    zone = _zone(tz)
+    rows, done = _import(
+        state,
+        file,
+        "booking",
+        as_json,
+        lambda progress: read_transactions(file, tz=zone, dialect=dialect, progress=progress),
+        lambda ledger, bookings: oa.import_transactions(ledger, bookings, actor=state.actor),
     )
-    click.echo(f"imported {done.added} booking(s) from {file}{_present(done, 'booking')}")
+    dates = sorted({days.business_date(tx.at) for tx in rows.values})
+    if as_json:
+        data = _imported_json(file, done)
+        data["business_days"] = [d.isoformat() for d in dates[:1] + dates[-1:]]
+        _emit_json(state, data)
+        return
+    show = state.show
+    span = ""
+    if dates:
+        span = (
+            f" for business day {show.date(dates[0])}"
+            if len(dates) == 1
+            else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
+        )
+    added, present = show.number(done.added), _present(state, done, "booking")
+    click.echo(plain(f"imported {added} booking(s) from {file}{span}{present}"))
 
 
-def _present(done: Imported, what: str) -> str:
-    return f"; {done.present} {what}(s) were there already" if done.present else ""
+def _present(state: _State, done: oa.Imported, what: str) -> str:
+    if not done.present:
+        return ""
+    return f"; {state.show.number(done.present)} {what}(s) were there already"
 
 
-def _import(state: _State, file: Path, run: Callable[[SQLLedger], Imported]) -> Imported:
-    # Closed at once: a PostgreSQL connection left to the garbage collector warns.
-    with state.progress() as progress, contextlib.closing(state.ledger()) as ledger:
-        progress.add_task(f"importing {file.name}", total=None)
-        try:
-            return run(ledger)
-        except ImportFailed as failure:
-            for line in failure.report:
-                click.echo(plain(f"{file}: {line}"), err=True)
-            raise
+def _imported_json(file: Path, done: oa.Imported) -> dict[str, Any]:
+    return {"file": str(file), "added": done.added, "present": done.present}
+
+
+def _import(
+    state: _State,
+    file: Path,
+    noun: str,
+    as_json: bool,
+    read: Callable[[Progress | None], Rows[T]],
+    store: Callable[[SQLLedger, list[T]], oa.Imported],
+) -> tuple[Rows[T], oa.Imported]:
+    """Read a file with a bar counting its rows, then store it all while a spinner turns."""
+    try:
+        with _ProgressBars(state, shown=not as_json) as bars:
+            rows = read(bars.task(f"reading {file.name}"))
+        recording = state.show.count(len(rows.items), noun)
+        # Closed at once: a PostgreSQL connection left to the garbage collector warns.
+        with (
+            contextlib.nullcontext() if as_json else state.err.status(f"recording {recording}"),
+            contextlib.closing(state.ledger()) as ledger,
+        ):
+            try:
+                return rows, store(ledger, rows.values)
+            except oa.ImportRefused as refused:
+                raise rows.failed(refused) from None
+    except ImportFailed as failure:
+        for line in failure.report:
+            click.echo(plain(f"{file}: {line}"), err=True)
+        raise

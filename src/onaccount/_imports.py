@@ -1,0 +1,203 @@
+"""Bringing accounts and bookings kept elsewhere into a ledger: all or nothing.
+
+A host reads them from its files (the command line reads CSV and XLSX) and hands them
+over whole. Every conflict with what the ledger holds is named by the item's position,
+so a host can point at the row it came from; what the ledger holds already, unchanged,
+is left alone, so importing the same data twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+import attrs
+
+from ._account import Account
+from ._errors import (
+    DuplicateAccount,
+    DuplicateTransaction,
+    ImportRefused,
+    InvalidValue,
+    OnAccountError,
+    UnknownAccount,
+)
+from ._permissions import Actor, Capability
+from ._transaction import Purchase, Transaction
+from .ledger import check_booking
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+
+__all__ = ["Imported", "import_accounts", "import_transactions", "require_import"]
+
+#: What `require_import` may be asked about, as the actions are worded.
+_WHAT = ("accounts", "transactions")
+
+
+@attrs.frozen
+class Imported:
+    """What an import did: how many items it added, and how many the ledger held already."""
+
+    added: int
+    present: int
+
+
+def require_import(actor: Actor, what: Literal["accounts", "transactions"]) -> None:
+    """Check that ``actor`` may import ``what``: it needs the manage-accounts capability.
+
+    `import_accounts` and `import_transactions` check this first; a host calls it to
+    refuse before it reads a file or opens its database. Raises `PermissionDenied`
+    naming the actor and the capability.
+    """
+    if what not in _WHAT:
+        raise InvalidValue(
+            f"import of {what!r} is not one onaccount knows; ask about 'accounts' or "
+            "'transactions'",
+            value=what,
+            field="what",
+        )
+    actor.require(Capability.MANAGE_ACCOUNTS, f"import {what}")
+
+
+def _refused(
+    what: str, total: int, refusals: Sequence[tuple[int, OnAccountError]]
+) -> ImportRefused:
+    """The error naming every refused item, the first of them in its message."""
+    first = refusals[0][1].message
+    more = f" (and {len(refusals) - 1:,} more)" if len(refusals) > 1 else ""
+    return ImportRefused(
+        f"{len(refusals):,} of {total:,} {what} cannot be imported, nothing was: {first}{more}",
+        value=tuple(refusals),
+        field=what,
+    )
+
+
+def import_accounts(ledger: Ledger, accounts: Iterable[Account], *, actor: Actor) -> Imported:
+    """Open every account in ``accounts`` the ledger does not hold, or none.
+
+    An account the ledger holds already exactly as given is left alone. A number the
+    ledger holds as another account is refused: `ImportRefused` lists each such account
+    by its position in ``accounts`` with a `DuplicateAccount` saying what to do, and
+    nothing is opened. Needs the manage-accounts capability.
+    """
+    require_import(actor, "accounts")
+    batch = list(accounts)
+    states = ledger.states([a.number for a in batch])
+    refusals: list[tuple[int, OnAccountError]] = []
+    new: list[Account] = []
+    for index, account in enumerate(batch):
+        state = states.get(account.number)
+        if state is None:
+            new.append(account)
+        elif state.account != account:
+            refusals.append(
+                (
+                    index,
+                    DuplicateAccount(
+                        f"account {account.number!r} exists already as "
+                        f"{state.account.name!r}; pick another number or update the "
+                        "existing account",
+                        value=account.number,
+                        obj=account,
+                        field="number",
+                    ),
+                )
+            )
+    if refusals:
+        raise _refused("accounts", len(batch), refusals)
+    try:
+        ledger.open_accounts(new)
+    except DuplicateAccount as error:
+        # A number given twice: the ledger names it; point at its last occurrence.
+        index = max(i for i, a in enumerate(batch) if a.number == error.value)
+        raise _refused("accounts", len(batch), [(index, error)]) from None
+    return Imported(len(new), len(batch) - len(new))
+
+
+def import_transactions(
+    ledger: Ledger, transactions: Iterable[Transaction], *, actor: Actor
+) -> Imported:
+    """Record every booking in ``transactions`` the ledger does not hold, or none.
+
+    A booking the ledger holds already, equal to the one given, is left alone. Bookings
+    on accounts the ledger does not know (`UnknownAccount`), in a currency other than
+    their account's (`CurrencyMismatch`) or with an id the ledger holds for another
+    booking (`DuplicateTransaction`) are refused: `ImportRefused` lists each by its
+    position in ``transactions``, and nothing is recorded. Imported bookings happened
+    at the till already, so their limits were its concern: none is refused for one.
+    Needs the manage-accounts capability.
+    """
+    require_import(actor, "transactions")
+    batch = list(transactions)
+    if not batch:
+        return Imported(0, 0)
+    states = ledger.states(sorted({tx.account for tx in batch}))
+    start = min(tx.at for tx in batch)
+    end = max(tx.at for tx in batch) + dt.timedelta(microseconds=1)
+    stored = {t.id: t for t in ledger.transactions(states, start, end)}
+    refusals: list[tuple[int, OnAccountError]] = []
+    new: list[Transaction] = []
+    index_of: dict[str, int] = {}
+    for index, tx in enumerate(batch):
+        state = states.get(tx.account)
+        if state is None:
+            refusals.append(
+                (
+                    index,
+                    UnknownAccount(
+                        f"account {tx.account!r} does not exist; open it first (import "
+                        "accounts) or correct the number",
+                        value=tx.account,
+                        obj=tx,
+                        field="account",
+                    ),
+                )
+            )
+        elif tx.id in stored:
+            if not _same(stored[tx.id], tx):
+                refusals.append(
+                    (
+                        index,
+                        DuplicateTransaction(
+                            f"id {tx.id} is recorded already for another booking; give "
+                            "this booking its own id",
+                            value=tx.id,
+                            obj=tx,
+                            field="id",
+                        ),
+                    )
+                )
+        else:
+            try:
+                check_booking(state, tx, allow_over_limit=True)
+            except OnAccountError as error:
+                refusals.append((index, error))
+                continue
+            # Each booking is checked against the balance the earlier ones leave.
+            states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
+            new.append(tx)
+            index_of[tx.id] = index
+    if refusals:
+        raise _refused("transactions", len(batch), refusals)
+    try:
+        ledger.record_many(new, allow_over_limit=True)
+    except DuplicateTransaction as error:
+        # The id belongs to a booking elsewhere in the ledger (another account or time),
+        # or is given twice.
+        index = index_of[str(error.value)]
+        raise _refused("transactions", len(batch), [(index, error)]) from None
+    return Imported(len(new), len(batch) - len(new))
+
+
+def _same(stored: Transaction, given: Transaction) -> bool:
+    """Whether the ledger's booking is the one given, as far as storage keeps it."""
+    if type(stored) is not type(given):
+        return False
+    common = (stored.account, stored.at, stored.currency, stored.amount)
+    if common != (given.account, given.at, given.currency, given.amount):
+        return False
+    if isinstance(stored, Purchase) and isinstance(given, Purchase):
+        return stored.lines == given.lines and stored.note == given.note
+    return stored == given

@@ -1,0 +1,182 @@
+"""Importing accounts and bookings: permission first, all or nothing, every conflict named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import NoReturn, cast
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import onaccount as oa
+from onaccount.ledger.sql import SQLLedger, upgrade
+
+AMS = ZoneInfo("Europe/Amsterdam")
+ADMIN = oa.Actor.superuser("admin")
+CLERK = oa.Actor("clerk", {"view", "invoice"})
+BEER = oa.Vat.standard("0.21")
+AT = dt.datetime(2026, 10, 3, 21, 40, tzinfo=AMS)
+
+
+class ExplodingLedger:
+    """A ledger every method of which fails: proves a refusal came before any read."""
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise AssertionError(f"the ledger was used ({name}) before permissions were checked")
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[oa.Ledger]:
+    """A ledger holding account 100 (EUR) and one purchase on it, in memory or in SQLite."""
+    if request.param == "memory":
+        store: oa.Ledger = oa.MemoryLedger()
+    else:
+        db = tmp_path / "imports.sqlite"
+        upgrade(db)
+        store = SQLLedger(db)
+    oa.open_account(store, oa.Account(number="100", name="Anna", limit=50), actor=ADMIN)
+    store.record(sale("kept", "100", "2.40"))
+    yield store
+    if isinstance(store, SQLLedger):
+        store.close()
+
+
+def sale(tx_id: str, account: str, price: str, *, currency: str = "EUR") -> oa.Purchase:
+    """One beer at ``price`` on ``account`` at 21:40 on 3 October."""
+    return oa.Purchase(
+        id=tx_id,
+        account=account,
+        at=AT,
+        currency=currency,
+        lines=[oa.Line(product="Bier", quantity=1, unit_price=price, vat=BEER)],
+    )
+
+
+def test_importing_needs_the_manage_accounts_capability() -> None:
+    """A clerk is refused before the ledger is touched, naming what it may not import."""
+    exploding = cast(oa.Ledger, ExplodingLedger())
+    with pytest.raises(oa.PermissionDenied, match="may not import accounts: it lacks the "):
+        oa.import_accounts(exploding, [], actor=CLERK)
+    with pytest.raises(oa.PermissionDenied, match="may not import transactions: it lacks "):
+        oa.import_transactions(exploding, [], actor=CLERK)
+    with pytest.raises(oa.PermissionDenied, match="'manage-accounts' capability"):
+        oa.require_import(CLERK, "transactions")
+    oa.require_import(ADMIN, "accounts")
+
+
+def test_require_import_refuses_an_unknown_kind_of_import() -> None:
+    """Asking about importing anything but accounts or transactions names the value."""
+    with pytest.raises(oa.InvalidValue, match="import of 'runs' is not one onaccount knows"):
+        oa.require_import(ADMIN, "runs")  # type: ignore[arg-type]  # the mistake under test
+
+
+def test_new_accounts_are_opened_and_unchanged_ones_left_alone(ledger: oa.Ledger) -> None:
+    """Importing opens the new accounts; the same list again adds nothing."""
+    accounts = [
+        oa.Account(number="100", name="Anna", limit=50),
+        oa.Account(number="200", name="Team", limit=600, group="teams"),
+    ]
+    assert oa.import_accounts(ledger, accounts, actor=ADMIN) == oa.Imported(added=1, present=1)
+    assert ledger.get_account("200").group == "teams"
+    assert oa.import_accounts(ledger, accounts, actor=ADMIN) == oa.Imported(added=0, present=2)
+
+
+def test_a_number_held_as_another_account_refuses_them_all(ledger: oa.Ledger) -> None:
+    """Account 100 under another name is refused by position; no account is opened."""
+    accounts = [
+        oa.Account(number="300", name="New"),
+        oa.Account(number="100", name="Someone else"),
+        oa.Account(number="100", name="Another"),
+    ]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, accounts, actor=ADMIN)
+    refused = caught.value
+    assert [(i, type(e)) for i, e in refused.refusals] == [
+        (1, oa.DuplicateAccount),
+        (2, oa.DuplicateAccount),
+    ]
+    assert refused.refusals[0][1].message == (
+        "account '100' exists already as 'Anna'; pick another number or update the "
+        "existing account"
+    )
+    assert refused.message.startswith("2 of 3 accounts cannot be imported, nothing was: ")
+    assert refused.message.endswith(" (and 1 more)")
+    assert ledger.states(["300"]) == {}
+
+
+def test_a_number_given_twice_is_refused_at_its_second_place(ledger: oa.Ledger) -> None:
+    """Two new accounts with one number: the later one is named, neither opened."""
+    accounts = [oa.Account(number="400", name="A"), oa.Account(number="400", name="B")]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, accounts, actor=ADMIN)
+    [(index, error)] = caught.value.refusals
+    assert (index, type(error)) == (1, oa.DuplicateAccount)
+    assert ledger.states(["400"]) == {}
+
+
+def test_bookings_are_recorded_and_equal_ones_left_alone(ledger: oa.Ledger) -> None:
+    """New bookings are recorded past the limit; the ledger's own, equal, are counted."""
+    bookings = [sale("kept", "100", "2.40"), sale("big", "100", "80.00")]
+    assert oa.import_transactions(ledger, bookings, actor=ADMIN) == oa.Imported(1, 1)
+    # 80.00 is past the limit of 50: the till accepted it, the import does not refuse it.
+    assert ledger.states(["100"])["100"].balance == Decimal("-82.40")
+    assert oa.import_transactions(ledger, bookings, actor=ADMIN) == oa.Imported(0, 2)
+    assert oa.import_transactions(ledger, [], actor=ADMIN) == oa.Imported(0, 0)
+
+
+def test_every_conflicting_booking_is_named_and_none_recorded(ledger: oa.Ledger) -> None:
+    """Unknown account, other currency, an id taken by another booking: each by position."""
+    bookings = [
+        sale("fine", "100", "1.00"),
+        sale("lost", "4242", "1.00"),
+        sale("dollars", "100", "1.00", currency="USD"),
+        sale("kept", "100", "9.99"),
+    ]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_transactions(ledger, bookings, actor=ADMIN)
+    refusals = caught.value.refusals
+    assert [(i, type(e)) for i, e in refusals] == [
+        (1, oa.UnknownAccount),
+        (2, oa.CurrencyMismatch),
+        (3, oa.DuplicateTransaction),
+    ]
+    assert refusals[0][1].message == (
+        "account '4242' does not exist; open it first (import accounts) or correct the number"
+    )
+    assert refusals[1][1].message.startswith("transaction dollars is in USD but account 100 ")
+    assert refusals[2][1].message == (
+        "id kept is recorded already for another booking; give this booking its own id"
+    )
+    assert caught.value.field == "transactions"
+    assert [t.id for t in ledger.transactions(["100"])] == ["kept"]
+
+
+def test_an_id_held_elsewhere_in_the_ledger_is_named_by_position(ledger: oa.Ledger) -> None:
+    """An id the ledger holds on another day is found when recording, and named."""
+    other_day = oa.Purchase(
+        id="kept",
+        account="100",
+        at=AT + dt.timedelta(days=30),
+        lines=[oa.Line(product="Bier", quantity=1, unit_price="2.40", vat=BEER)],
+    )
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_transactions(ledger, [sale("fine", "100", "1"), other_day], actor=ADMIN)
+    [(index, error)] = caught.value.refusals
+    assert (index, type(error)) == (1, oa.DuplicateTransaction)
+    assert [t.id for t in ledger.transactions(["100"])] == ["kept"]
+
+
+def test_the_refusal_pickles_with_its_refusals(ledger: oa.Ledger) -> None:
+    """An ImportRefused keeps its message and every (position, error) through pickle."""
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_transactions(ledger, [sale("lost", "4242", "1")], actor=ADMIN)
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert type(copy) is oa.ImportRefused
+    assert copy.message == caught.value.message
+    assert [(i, type(e), e.message) for i, e in copy.refusals] == [
+        (i, type(e), e.message) for i, e in caught.value.refusals
+    ]
