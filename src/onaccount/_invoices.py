@@ -34,11 +34,12 @@ __all__ = [
     "RefusalReason",
     "Selection",
     "UninvoicedWarning",
+    "no_invoice_for",
 ]
 
 _ZERO = Decimal(0)
 #: How many account numbers a refusal names before it counts the rest.
-_NAMED = 10
+NAMED = 10
 
 #: Which accounts a run covers: explicit account numbers, or a query.
 Selection = Sequence[str] | AccountQuery
@@ -299,14 +300,26 @@ class InvoiceRun:
         for invoice in self.invoices:
             if invoice.account.number == account:
                 return invoice
-        numbers = [i.account.number for i in self.invoices]
-        # A run over thousands of accounts would make this one line of tens of kilobytes.
-        named = ", ".join(numbers[:_NAMED]) or "no accounts"
-        if len(numbers) > _NAMED:
-            named += f" and {len(numbers) - _NAMED:,} more"
-        raise UnknownRun(
-            f"run {self.id} has no invoice for account {account}; it invoiced {named}",
-            value=account,
-            obj=self,
-            field="account",
-        )
+        numbers = [i.account.number for i in self.invoices[:NAMED]]
+        raise no_invoice_for(self.id, account, numbers, len(self.invoices))
+
+
+def no_invoice_for(
+    run_id: str, account: str, invoiced: Sequence[str] = (), count: int | None = None
+) -> UnknownRun:
+    """The error for a run that holds no invoice for ``account``.
+
+    ``invoiced`` are the first (up to `NAMED`) accounts the run did invoice and ``count``
+    how many it invoiced in all; a ledger reads only those, never the whole run.
+    """
+    if count is None:
+        count = len(invoiced)
+    # A run over thousands of accounts would make this one line of tens of kilobytes.
+    named = ", ".join(invoiced[:NAMED]) or "no accounts"
+    if count > NAMED:
+        named += f" and {count - NAMED:,} more"
+    return UnknownRun(
+        f"run {run_id} has no invoice for account {account}; it invoiced {named}",
+        value=account,
+        field="account",
+    )

@@ -25,7 +25,6 @@ from ._refusals import (
     duplicate_account,
     duplicate_transaction,
     invoiced_meanwhile,
-    no_invoice_for,
     unknown_account,
     unknown_run,
 )
@@ -345,10 +344,7 @@ class MemoryLedger:
     def invoice(self, run_id: str, account: str) -> AccountInvoice:
         """One account invoice of run ``run_id``; `UnknownRun` if there is none."""
         with self._lock:
-            for invoice in self.run(run_id).invoices:
-                if invoice.account.number == account:
-                    return invoice
-        raise no_invoice_for(run_id, account)
+            return self.run(run_id).invoice_for(account)
 
     def runs(
         self,

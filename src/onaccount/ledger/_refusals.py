@@ -20,7 +20,7 @@ from onaccount._errors import (
     UnknownAccount,
     UnknownRun,
 )
-from onaccount._invoices import InvoiceRun
+from onaccount._invoices import InvoiceRun, no_invoice_for
 from onaccount._transaction import Transaction
 
 __all__ = [
@@ -121,16 +121,6 @@ def unknown_run(run_id: str) -> UnknownRun:
         f"invoice run {run_id!r} does not exist; list the runs to find its id",
         value=run_id,
         field="run_id",
-    )
-
-
-def no_invoice_for(run_id: str, account: str) -> UnknownRun:
-    """The error for a run that holds no invoice for ``account``."""
-    return UnknownRun(
-        f"run {run_id} has no invoice for account {account}; list the run's invoices to "
-        "find the account",
-        value=account,
-        field="account",
     )
 
 

@@ -42,7 +42,7 @@ from onaccount._errors import (
     SchemaError,
     UnknownRun,
 )
-from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
+from onaccount._invoices import NAMED, AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._money import CURRENCIES
 from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState, fold_text
@@ -926,11 +926,18 @@ class SQLLedger:
                 self._apply(conn, [(mutation, rows[account].currency)])
         return self.invoice(run_id, account)
 
-    def _unknown_invoice(self, conn: Connection, run_id: str, account: str) -> UnknownRun:
+    @staticmethod
+    def _unknown_invoice(conn: Connection, run_id: str, account: str) -> UnknownRun:
+        """No such run, or one without an invoice for ``account`` (naming a few it has)."""
         known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
         if known is None:
             return unknown_run(run_id)
-        return no_invoice_for(run_id, account)
+        mine = invoices.c.run_id == run_id
+        first = conn.execute(
+            sa.select(invoices.c.account).where(mine).order_by(invoices.c.position).limit(NAMED)
+        ).scalars()
+        count = conn.execute(sa.select(sa.func.count()).where(mine)).scalar_one()
+        return no_invoice_for(run_id, account, list(first), count)
 
     def _load_runs(self, *conditions: Any, account: str | None = None) -> list[InvoiceRun]:
         """The runs matching ``conditions``; with ``account``, each with its invoice only."""
@@ -1045,8 +1052,7 @@ class SQLLedger:
         if found:
             return found[0].invoices[0]
         with self.engine.connect() as conn:
-            known = conn.execute(sa.select(runs.c.id).where(runs.c.id == run_id)).first()
-        raise no_invoice_for(run_id, account) if known else unknown_run(run_id)
+            raise self._unknown_invoice(conn, run_id, account)
 
     def runs(
         self,
