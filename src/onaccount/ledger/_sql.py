@@ -413,12 +413,13 @@ class SQLLedger:
                 conn.execute(sa.insert(schema.transactions), heads)
                 if details:
                     conn.execute(sa.insert(lines), details)
-                for number, delta in sorted(deltas.items()):
-                    conn.execute(
-                        sa.update(accounts)
-                        .where(accounts.c.number == number)
-                        .values(balance_minor=accounts.c.balance_minor + delta)
-                    )
+                # One statement for all the accounts, in number order like the locks.
+                conn.execute(
+                    sa.update(accounts)
+                    .where(accounts.c.number == sa.bindparam("b_number"))
+                    .values(balance_minor=accounts.c.balance_minor + sa.bindparam("b_delta")),
+                    [{"b_number": n, "b_delta": d} for n, d in sorted(deltas.items())],
+                )
         except IntegrityError:
             # A concurrent till recorded one of these ids between our check and insert:
             # name the one it took.
