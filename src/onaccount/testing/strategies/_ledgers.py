@@ -1,0 +1,324 @@
+"""Strategies for populated ledgers, plans and committed runs, on any ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Iterator
+
+import attrs
+from hypothesis import strategies as st
+
+from onaccount._account import Account, AccountKind
+from onaccount._admin import change_limit, correct_balance, open_account
+from onaccount._errors import InvalidValue, LimitExceeded
+from onaccount._invoices import InvoiceRun, Plan, Selection
+from onaccount._money import check_currency
+from onaccount._period import Period
+from onaccount._permissions import Actor
+from onaccount._query import AccountQuery
+from onaccount._runs import commit_run, plan_run, undo_invoice
+from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
+from onaccount._transaction import CreditKind, Transaction
+from onaccount.ledger import Ledger, MemoryLedger
+from onaccount.testing.strategies._values import (
+    _SUPERUSER,
+    _credit_bookings,
+    _money,
+    _purchases,
+    accounts,
+    periods,
+)
+
+__all__ = [
+    "GeneratedLedger",
+    "GeneratedRun",
+    "generated_runs",
+    "ledgers",
+    "plans",
+    "reset_strategies",
+    "runs",
+]
+# -- ledgers, plans and runs -------------------------------------------------------------
+
+
+def _ledger_repr(ledger: Ledger) -> str:
+    return f"<{type(ledger).__name__} at {id(ledger):#x}>"
+
+
+@attrs.frozen
+class GeneratedLedger:
+    """A populated ledger with what a test needs to know about it.
+
+    ``transactions`` are the recorded bookings in the order they were recorded;
+    ``actor`` holds every capability.
+    """
+
+    ledger: Ledger = attrs.field(repr=_ledger_repr)
+    accounts: tuple[Account, ...]
+    period: Period
+    actor: Actor
+    transactions: tuple[Transaction, ...]
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The account numbers, in the order the accounts were opened."""
+        return tuple(a.number for a in self.accounts)
+
+
+def _id_source() -> Callable[[], st.SearchStrategy[str]]:
+    counter: Iterator[int] = itertools.count(1)
+    return lambda: st.just(f"tx{next(counter):05d}")
+
+
+def _record(ledger: Ledger, tx: Transaction) -> None:
+    try:
+        ledger.record(tx)
+    except LimitExceeded:
+        ledger.record(tx, allow_over_limit=True)
+
+
+def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
+    """A new ledger from ``ledger_factory``, refused unless it holds no account."""
+    ledger = ledger_factory()
+    held = ledger.find_accounts(AccountQuery())
+    if held:
+        raise InvalidValue(
+            f"ledger_factory {ledger_factory!r} returned a ledger that holds {len(held)} "
+            f"account(s), {held[0].account.number!r} first; return a new, empty ledger "
+            "on every call",
+            value=ledger,
+            field="ledger_factory",
+        )
+    return ledger
+
+
+@st.composite
+def _ledgers(
+    draw: st.DrawFn,
+    period: Period | None,
+    min_accounts: int,
+    max_accounts: int,
+    currency: str | None,
+    credits_in_period: bool,
+    ledger_factory: Callable[[], Ledger],
+) -> GeneratedLedger:
+    period = draw(periods()) if period is None else period
+    drawn = draw(
+        st.lists(
+            accounts(currency=currency),
+            min_size=min_accounts,
+            max_size=max_accounts,
+            unique_by=lambda a: a.number,
+        )
+    )
+    ledger = _empty(ledger_factory)
+    actor = _SUPERUSER
+    next_id = _id_source()
+    recorded: list[Transaction] = []
+    mutated_at = period.start - dt.timedelta(days=2)
+    for account in drawn:
+        open_account(ledger, account, actor=actor)
+        bookings: list[Transaction] = []
+        if account.kind is AccountKind.CREDIT:
+            bookings.append(
+                draw(
+                    _credit_bookings(
+                        account, period, "before", next_id(), CreditKind.TOP_UP, large=True
+                    )
+                )
+            )
+        elif draw(st.integers(0, 4)) == 0:
+            bookings.append(draw(_credit_bookings(account, period, "before", next_id(), None)))
+        inside = draw(
+            st.integers(0, 4) if account.kind is AccountKind.LIMIT else st.integers(0, 2)
+        )
+        for _ in range(inside):
+            bookings.append(draw(_purchases(account, period, "inside", next_id(), 3, True)))
+        for _ in range(draw(st.integers(0, 2))):
+            bookings.append(draw(_purchases(account, period, "outside", next_id(), 2, True)))
+        if credits_in_period and draw(st.integers(0, 9)) == 0:
+            bookings.append(draw(_credit_bookings(account, period, "inside", next_id(), None)))
+        for tx in bookings:
+            _record(ledger, tx)
+            recorded.append(tx)
+        if account.kind is AccountKind.LIMIT:
+            change = draw(st.integers(0, 9))
+            if change == 8:
+                new_limit = account.limit + draw(_money(account.currency, 1000, 5000))
+                change_limit(
+                    ledger,
+                    account.number,
+                    new_limit,
+                    actor=actor,
+                    reason="Raised for the season",
+                    at=mutated_at,
+                )
+            elif change == 9:
+                correct_balance(
+                    ledger,
+                    account.number,
+                    draw(_money(account.currency, 100, 900)),
+                    actor=actor,
+                    reason="Cash paid at the bar",
+                    at=mutated_at,
+                )
+    return GeneratedLedger(
+        ledger=ledger,
+        accounts=tuple(drawn),
+        period=period,
+        actor=actor,
+        transactions=tuple(recorded),
+    )
+
+
+def ledgers(
+    period: Period | None = None,
+    *,
+    min_accounts: int = 1,
+    max_accounts: int = 4,
+    currency: str | None = None,
+    credits_in_period: bool = True,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[GeneratedLedger]:
+    """Populated ledgers around ``period`` (drawn when not given).
+
+    Each ledger holds ``min_accounts`` to ``max_accounts`` accounts (limit and credit,
+    in several currencies unless ``currency`` is given) with purchases inside the period
+    and just outside it, top-ups on credit accounts, now and then a payment before the
+    period, a limit change or a manual correction and, with ``credits_in_period``, a
+    credit booking inside the period that a plan must refuse. Purchases that overdraw
+    the spending room are recorded with ``allow_over_limit=True``.
+
+    Each example populates a new ledger from ``ledger_factory`` (a `MemoryLedger` by
+    default), which must return an empty one on every call, so hosts run the
+    strategies on their own storage.
+    """
+    if not 0 <= min_accounts <= max_accounts:
+        raise InvalidValue(
+            f"account counts {min_accounts}..{max_accounts} are not a range; give "
+            "0 <= min_accounts <= max_accounts",
+            value=(min_accounts, max_accounts),
+            field="min_accounts",
+        )
+    if currency is not None:
+        check_currency(currency)
+    return _ledgers(
+        period, min_accounts, max_accounts, currency, credits_in_period, ledger_factory
+    )
+
+
+def reset_strategies() -> st.SearchStrategy[ResetStrategy]:
+    """The built-in reset strategies, shrinking towards `NoCorrection`."""
+    return st.sampled_from(tuple(BUILTIN_STRATEGIES.values()))
+
+
+@attrs.frozen
+class GeneratedRun:
+    """A committed run with the ledger it was committed on and the plan behind it.
+
+    ``run`` is read back from the ledger, so an account invoice undone after the commit
+    shows as undone.
+    """
+
+    generated: GeneratedLedger
+    plan: Plan
+    run: InvoiceRun
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger the run was committed on."""
+        return self.generated.ledger
+
+
+@st.composite
+def _selections(draw: st.DrawFn, generated: GeneratedLedger) -> Selection:
+    numbers = list(generated.numbers)
+    how = draw(st.integers(0, 9))
+    if how <= 5 or not numbers:
+        return numbers or ["404"]
+    if how <= 7:
+        return [draw(st.sampled_from(numbers))]
+    if how == 8:
+        return AccountQuery()
+    return [*numbers, "no-such-account"]
+
+
+@st.composite
+def _planned(
+    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+) -> tuple[GeneratedLedger, Plan]:
+    generated = draw(ledgers(ledger_factory=ledger_factory))
+    chosen = draw(reset_strategies()) if strategy is None else strategy
+    currency = None
+    if generated.accounts and draw(st.integers(0, 9)) == 0:
+        currency = generated.accounts[0].currency
+    plan = plan_run(
+        generated.ledger,
+        generated.period,
+        draw(_selections(generated)),
+        chosen,
+        actor=generated.actor,
+        currency=currency,
+    )
+    return generated, plan
+
+
+def plans(
+    strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[Plan]:
+    """Plans over a drawn ledger, period and selection with ``strategy`` (drawn if not given).
+
+    Selections are every account, one account, a query, or every account plus an
+    unknown number, so plans hold drafts, refusals and accounts with nothing to invoice.
+    The ledger comes from ``ledger_factory``, as in `ledgers`.
+    """
+    return _planned(strategy, ledger_factory).map(lambda pair: pair[1])
+
+
+@st.composite
+def _generated_runs(
+    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+) -> GeneratedRun:
+    # Only plans that invoice something commit a run (an empty one raises EmptyRun).
+    generated, plan = draw(
+        _planned(strategy, ledger_factory).filter(lambda planned: bool(planned[1].drafts))
+    )
+    committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
+    key = draw(st.none() | st.just("run-1"))
+    run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
+    if run.invoices and draw(st.integers(0, 4)) == 0:
+        invoice = draw(st.sampled_from(run.invoices))
+        undo_invoice(
+            generated.ledger,
+            run.id,
+            invoice.account.number,
+            actor=generated.actor,
+            reason="Billed to the wrong account",
+            at=committed_at + dt.timedelta(hours=1),
+        )
+    return GeneratedRun(generated=generated, plan=plan, run=generated.ledger.run(run.id))
+
+
+def generated_runs(
+    strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[GeneratedRun]:
+    """Runs committed on a drawn ledger, with the ledger and plan; see `plans`.
+
+    Every run invoices at least one account; now and then one account invoice of the run
+    has been undone. The ledger comes from ``ledger_factory``, as in `ledgers`.
+    """
+    return _generated_runs(strategy, ledger_factory)
+
+
+def runs(
+    strategy: ResetStrategy | str | None = None,
+    *,
+    ledger_factory: Callable[[], Ledger] = MemoryLedger,
+) -> st.SearchStrategy[InvoiceRun]:
+    """Committed invoice runs, as `generated_runs` draws them, without their ledger."""
+    return _generated_runs(strategy, ledger_factory).map(lambda generated: generated.run)
