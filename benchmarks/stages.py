@@ -4,6 +4,7 @@
     python -m benchmarks.stages --purchases 1000000     # the large size
     python -m benchmarks.stages --smoke                 # what CI runs: small, not a verdict
     python -m benchmarks.stages --json stages.json      # also write the results
+    python -m benchmarks.stages --postgres URL          # PostgreSQL beside SQLite
 
 Three parts, each on SQLite, each side run one after the other in every round of one
 process (so both see the same machine), the median of ``--rounds`` rounds reported:
@@ -21,7 +22,9 @@ process (so both see the same machine), the median of ``--rounds`` rounds report
   each of ``--sizes`` accounts (ten purchases per account): their time should not grow
   with the run;
 - ``record_many``, the tills' path, against ``executemany`` of the very rows it stored
-  (read back from its database), in the same batches, with the same balance updates.
+  (read back from its database), in the same batches, with the same balance updates;
+- with ``--postgres URL``, plan + commit on PostgreSQL (the seeded rows copied into that
+  database, which is emptied first, and reset between rounds) beside the same on SQLite.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import itertools
 import json
 import shutil
 import sqlite3
@@ -41,6 +45,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
+
+import sqlalchemy as sa
 
 from benchmarks.baselines import PurchaseTuple, group
 from benchmarks.data import PERIOD, accounts, purchases
@@ -55,7 +61,7 @@ from onaccount import (
     plan_run,
     undo_invoice,
 )
-from onaccount.ledger.sql import SQLLedger, upgrade
+from onaccount.ledger.sql import SQLLedger, connect, upgrade
 
 T = TypeVar("T")
 ADMIN = Actor.superuser("bench")
@@ -369,6 +375,72 @@ def undo_and_report(sizes: Sequence[int], work: Path, rounds: int) -> dict[str, 
     }
 
 
+def _copy_to_postgres(seeded: Path, url: str) -> None:
+    """The seeded SQLite ledger's rows, copied into an emptied PostgreSQL database."""
+    from onaccount.ledger._sql_schema import metadata
+
+    source = connect(seeded)
+    target = connect(url)
+    metadata.drop_all(target)
+    with target.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS onaccount_schema")
+    upgrade(target)
+    with source.connect() as read, target.begin() as write:
+        for table in metadata.sorted_tables:
+            if table.name == "onaccount_schema":
+                continue
+            rows = read.execute(sa.select(table)).mappings()
+            while batch := [dict(r) for r in itertools.islice(rows, 20_000)]:
+                write.execute(sa.insert(table), batch)
+    source.dispose()
+    target.dispose()
+
+
+def _reset_postgres(url: str, balances: list[tuple[str, int]]) -> None:
+    """Undo what a committed run wrote, so each round starts from the seeded ledger."""
+    engine = connect(url)
+    with engine.begin() as conn:
+        for table in ("onaccount_invoice_items", "onaccount_account_invoices"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+        conn.exec_driver_sql("DELETE FROM onaccount_mutations")
+        conn.exec_driver_sql("DELETE FROM onaccount_runs")
+        conn.exec_driver_sql(
+            "UPDATE onaccount_transactions SET invoice_id = NULL WHERE invoice_id IS NOT NULL"
+        )
+        conn.execute(
+            sa.text(
+                "UPDATE onaccount_accounts SET balance_minor = :b, limit_minor = "
+                "opening_limit_minor, revision = 0 WHERE number = :n"
+            ),
+            [{"n": n, "b": b} for n, b in balances],
+        )
+    engine.dispose()
+
+
+def postgres_beside_sqlite(seeded: Path, url: str, work: Path, rounds: int) -> dict[str, Any]:
+    """Plan + commit on PostgreSQL beside the same on SQLite, in turn in every round."""
+    started = time.perf_counter()
+    _copy_to_postgres(seeded, url)
+    print(f"copied to PostgreSQL in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    balances = _balances(seeded)
+    target = work / "beside.sqlite"
+
+    def on(ledger: SQLLedger) -> float:
+        try:
+            seconds, _ = _clock(lambda: commit_run(ledger, _plan(ledger), actor=ADMIN))
+        finally:
+            ledger.close()
+        return seconds
+
+    postgres: list[float] = []
+    sqlite: list[float] = []
+    for _ in range(rounds):
+        _reset_postgres(url, balances)
+        postgres.append(on(SQLLedger(url)))
+        sqlite.append(on(SQLLedger(_fresh(seeded, target))))
+    return {"postgres": statistics.median(postgres), "sqlite": statistics.median(sqlite)}
+
+
 def _stored_rows(
     path: Path,
 ) -> tuple[list[str], list[tuple[Any, ...]], list[str], list[tuple[Any, ...]]]:
@@ -516,6 +588,12 @@ def print_report(results: dict[str, Any]) -> None:
             f"{row['mutations_report']:>10.4f}"
             f"{_ratio(row['mutations_report'], first['mutations_report'])}"
         )
+    beside = results.get("postgres")
+    if beside is not None:
+        print(
+            f"plan + commit on PostgreSQL {beside['postgres']:.3f} s, on SQLite "
+            f"{beside['sqlite']:.3f} s, ratio{_ratio(beside['postgres'], beside['sqlite'])}"
+        )
     rec = results["record"]
     per = 1_000_000 / rec["purchases"]
     print(
@@ -556,6 +634,12 @@ def main(argv: list[str] | None = None) -> int:
         help="A smoke test, not a measurement (what CI runs): 2,000 purchases over 200 "
         "accounts, runs over 20 and 200 accounts, 500 recorded, one round unless given.",
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="Also time plan + commit on this PostgreSQL database (emptied first) beside "
+        "SQLite, e.g. postgresql://onaccount:onaccount@127.0.0.1:5432/onaccount_bench.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -584,6 +668,8 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"] = billing_stages(seeded, work, args.rounds)
         results["undo_and_report"] = undo_and_report(sorted(set(args.sizes)), work, args.rounds)
         results["record"] = record(args.accounts, args.record, work, args.rounds)
+        if args.postgres:
+            results["postgres"] = postgres_beside_sqlite(seeded, args.postgres, work, args.rounds)
     print_report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
