@@ -120,6 +120,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
     "onaccount.ledger": (
         "AccountTotals",
         "Ledger",
+        "LedgerConveniences",
         "MemoryLedger",
         "already_undone",
         "changed_since_planned",

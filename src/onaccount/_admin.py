@@ -53,7 +53,7 @@ def _reason(reason: object) -> str:
 def open_account(ledger: Ledger, account: Account, *, actor: Actor) -> AccountState:
     """Open ``account`` on ``ledger``; needs the manage-accounts capability."""
     actor.require(Capability.MANAGE_ACCOUNTS, "open accounts")
-    ledger.open_account(account)
+    ledger.open_accounts([account])
     return ledger.states([account.number])[account.number]
 
 

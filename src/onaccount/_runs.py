@@ -329,9 +329,9 @@ def commit_run(
     _require_invoicing(actor, len(plan.drafts) > 1, "commit")
     fingerprint = plan.fingerprint
     if key is not None:
-        existing = ledger.run_by_key(key)
-        if existing is not None:
-            return _answer_for_key(existing, plan, key, fingerprint)
+        existing = ledger.runs(key=key)
+        if existing:
+            return _answer_for_key(existing[0], plan, key, fingerprint)
     if not plan.drafts:
         raise _empty_run(plan)
     created_at = _now() if at is None else to_utc(at, field="commit instant 'at'")

@@ -4,7 +4,7 @@ from onaccount import _exports
 from onaccount._statement import AccountTotals, group_bookings
 
 from ._memory import MemoryLedger
-from ._protocol import Ledger, check_booking, check_mutation, limit_change
+from ._protocol import Ledger, LedgerConveniences, check_booking, check_mutation, limit_change
 from ._refusals import (
     already_undone,
     changed_since_planned,
@@ -20,6 +20,7 @@ from ._refusals import (
 __all__ = [
     "AccountTotals",
     "Ledger",
+    "LedgerConveniences",
     "MemoryLedger",
     "already_undone",
     "changed_since_planned",

@@ -17,7 +17,7 @@ from onaccount._query import AccountQuery, AccountState
 from onaccount._statement import AccountTotals, group_bookings
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-from ._protocol import check_booking, check_mutation, limit_change
+from ._protocol import LedgerConveniences, check_booking, check_mutation, limit_change
 from ._refusals import (
     already_undone,
     changed_since_planned,
@@ -34,7 +34,7 @@ __all__ = ["MemoryLedger"]
 _ZERO = Decimal(0)
 
 
-class MemoryLedger:
+class MemoryLedger(LedgerConveniences):
     """A `Ledger` held in memory; thread-safe, and the reference for the contract suite."""
 
     def __init__(self) -> None:
@@ -52,10 +52,6 @@ class MemoryLedger:
         self._keys: dict[str, str] = {}
 
     # -- accounts -----------------------------------------------------------------------
-
-    def open_account(self, account: Account) -> None:
-        """Store a new account; `DuplicateAccount` if the number is taken."""
-        self.open_accounts([account])
 
     def open_accounts(self, accounts: Iterable[Account]) -> None:
         """Store several new accounts: all of them, or none if one is refused."""
@@ -136,10 +132,6 @@ class MemoryLedger:
             ]
 
     # -- bookings -----------------------------------------------------------------------
-
-    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
-        """Store a booking after checking account, id, currency and spending room."""
-        self.record_many([transaction], allow_over_limit=allow_over_limit)
 
     def record_many(
         self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
@@ -335,12 +327,6 @@ class MemoryLedger:
         except KeyError:
             raise unknown_run(run_id) from None
 
-    def run_by_key(self, key: str) -> InvoiceRun | None:
-        """The run committed under idempotency ``key``, if any."""
-        with self._lock:
-            run_id = self._keys.get(key)
-            return None if run_id is None else self._runs[run_id]
-
     def invoice(self, run_id: str, account: str) -> AccountInvoice:
         """One account invoice of run ``run_id``; `UnknownRun` if there is none."""
         with self._lock:
@@ -349,14 +335,20 @@ class MemoryLedger:
     def runs(
         self,
         *,
+        key: str | None = None,
         account: str | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
     ) -> list[InvoiceRun]:
         """Runs matching every given filter, oldest first (see `Ledger.runs`)."""
         with self._lock:
+            if key is not None:
+                held = self._keys.get(key)
+                candidates = [] if held is None else [self._runs[held]]
+            else:
+                candidates = sorted(self._runs.values(), key=lambda r: (r.created_at, r.id))
             found = []
-            for run in sorted(self._runs.values(), key=lambda r: (r.created_at, r.id)):
+            for run in candidates:
                 if (start is not None and run.created_at < start) or (
                     end is not None and run.created_at >= end
                 ):

@@ -16,7 +16,7 @@ from onaccount._query import AccountQuery, AccountState
 from onaccount._statement import AccountTotals
 from onaccount._transaction import Mutation, MutationKind, Purchase, Transaction
 
-__all__ = ["Ledger", "check_booking", "limit_change"]
+__all__ = ["Ledger", "LedgerConveniences", "check_booking", "check_mutation", "limit_change"]
 
 
 @runtime_checkable
@@ -28,16 +28,19 @@ class Ledger(Protocol):
     and never invoice a purchase twice. The contract suite in `onaccount.testing` proves
     an implementation behaves like the reference ones. None of these methods checks
     permissions: the functions of `onaccount` do that before they call the ledger.
-    `record` and `record_many` take no actor on purpose: tills are trusted host code,
-    and the host decides who may ring up a sale before it calls them.
+    `record_many` takes no actor on purpose: tills are trusted host code, and the host
+    decides who may ring up a sale before it calls them.
+
+    Each method is one capability the core needs. Conveniences on top of them (one
+    account, one booking, a run by its key) are `LedgerConveniences`, which the
+    reference ledgers inherit and a host's ledger may too.
     """
 
-    def open_account(self, account: Account) -> None:
-        """Store a new account; `DuplicateAccount` if the number is taken."""
-        ...
-
     def open_accounts(self, accounts: Iterable[Account]) -> None:
-        """Store several new accounts at once: all of them, or none if one is refused."""
+        """Store new accounts: all of them, or none if one is refused.
+
+        `DuplicateAccount` (`duplicate_account`) if a number is taken or repeated.
+        """
         ...
 
     def update_account(self, account: Account) -> None:
@@ -65,19 +68,14 @@ class Ledger(Protocol):
         """The accounts matching ``query``, sorted by number."""
         ...
 
-    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
-        """Store a booking.
-
-        Raises `UnknownAccount`, `DuplicateTransaction`, `CurrencyMismatch`, or
-        `LimitExceeded` when a purchase would take the spending room below zero and
-        ``allow_over_limit`` is false.
-        """
-        ...
-
     def record_many(
         self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
     ) -> int:
-        """Store several bookings at once, in order: all of them, or none if one is refused.
+        """Store bookings, in order: all of them, or none if one is refused.
+
+        Raises `UnknownAccount`, `DuplicateTransaction`, `CurrencyMismatch`, or
+        `LimitExceeded` when a purchase would take the spending room below zero and
+        ``allow_over_limit`` is false (`check_booking` decides).
 
         Each is checked as `record` checks it, against the balance the earlier ones
         leave. Returns how many were stored.
@@ -181,10 +179,6 @@ class Ledger(Protocol):
         """The run with ``run_id``, its account invoices in their current state."""
         ...
 
-    def run_by_key(self, key: str) -> InvoiceRun | None:
-        """The run committed under idempotency ``key``, if any."""
-        ...
-
     def invoice(self, run_id: str, account: str) -> AccountInvoice:
         """One account invoice of a run, read on its own, in its current state.
 
@@ -196,12 +190,14 @@ class Ledger(Protocol):
     def runs(
         self,
         *,
+        key: str | None = None,
         account: str | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
     ) -> list[InvoiceRun]:
         """Runs matching every given filter, oldest first; without filters, every run.
 
+        ``key`` finds the run committed under that idempotency key (at most one);
         ``start`` and ``end`` bound when a run was committed. With ``account`` given,
         only runs that invoiced the account, each holding that account's invoice alone,
         so a report for one account does not read whole runs.
@@ -219,6 +215,26 @@ class Ledger(Protocol):
     ) -> list[Mutation]:
         """Mutations matching every given filter, oldest first."""
         ...
+
+
+class LedgerConveniences:
+    """One-at-a-time forms of the batch methods of `Ledger`, for ledgers to inherit.
+
+    Written once on top of the port, so every ledger that inherits them behaves alike.
+    """
+
+    def open_account(self: Ledger, account: Account) -> None:
+        """Store one new account; `DuplicateAccount` if the number is taken."""
+        self.open_accounts([account])
+
+    def record(self: Ledger, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
+        """Store one booking, refused as `Ledger.record_many` refuses it."""
+        self.record_many([transaction], allow_over_limit=allow_over_limit)
+
+    def run_by_key(self: Ledger, key: str) -> InvoiceRun | None:
+        """The run committed under idempotency ``key``, if any."""
+        found = self.runs(key=key)
+        return found[0] if found else None
 
 
 def check_booking(state: AccountState, transaction: Transaction, allow_over_limit: bool) -> None:

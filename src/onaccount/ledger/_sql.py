@@ -64,7 +64,12 @@ from onaccount.ledger._codec import (
     statement_from_json,
     statement_to_json,
 )
-from onaccount.ledger._protocol import check_booking, check_mutation, limit_change
+from onaccount.ledger._protocol import (
+    LedgerConveniences,
+    check_booking,
+    check_mutation,
+    limit_change,
+)
 from onaccount.ledger._refusals import (
     already_undone,
     changed_since_planned,
@@ -104,7 +109,7 @@ from onaccount.ledger._sql_schema import (
 __all__ = ["SQLLedger"]
 
 
-class SQLLedger:
+class SQLLedger(LedgerConveniences):
     """A `Ledger` in a SQL database: a SQLite file (the embedded default) or PostgreSQL.
 
     The schema must exist: create or upgrade it explicitly with `upgrade`, or pass
@@ -205,10 +210,6 @@ class SQLLedger:
         )
 
     # -- accounts -----------------------------------------------------------------------
-
-    def open_account(self, account: Account) -> None:
-        """Store a new account; `DuplicateAccount` if the number is taken."""
-        self.open_accounts([account])
 
     def open_accounts(self, accounts: Iterable[Account]) -> None:
         """Store several new accounts in one transaction: all of them, or none."""
@@ -368,10 +369,6 @@ class SQLLedger:
             return [self._state(row) for row in conn.execute(statement)]
 
     # -- bookings -----------------------------------------------------------------------
-
-    def record(self, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
-        """Store a booking after checking account, id, currency and spending room."""
-        self.record_many([transaction], allow_over_limit=allow_over_limit)
 
     def record_many(
         self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
@@ -1042,11 +1039,6 @@ class SQLLedger:
             raise unknown_run(run_id)
         return found[0]
 
-    def run_by_key(self, key: str) -> InvoiceRun | None:
-        """The run committed under idempotency ``key``, if any."""
-        found = self._load_runs(runs.c.key == key)
-        return found[0] if found else None
-
     def invoice(self, run_id: str, account: str) -> AccountInvoice:
         """One account invoice of run ``run_id``, read alone; `UnknownRun` if there is none."""
         found = self._load_runs(runs.c.id == run_id, account=account)
@@ -1058,12 +1050,15 @@ class SQLLedger:
     def runs(
         self,
         *,
+        key: str | None = None,
         account: str | None = None,
         start: dt.datetime | None = None,
         end: dt.datetime | None = None,
     ) -> list[InvoiceRun]:
         """Runs matching every given filter, oldest first, filtered in SQL."""
         conditions = []
+        if key is not None:
+            conditions.append(runs.c.key == key)
         if start is not None:
             conditions.append(runs.c.created_at_us >= to_us(start))
         if end is not None:

@@ -64,7 +64,9 @@ def sample_ledger() -> MemoryLedger:
         open_account(ledger, account, actor=_ADMIN)
 
     def buy(account: str, id: str, at: dt.datetime, *lines: Line, currency: str = "EUR") -> None:
-        ledger.record(Purchase(account=account, id=id, at=at, lines=lines, currency=currency))
+        ledger.record_many(
+            [Purchase(account=account, id=id, at=at, lines=lines, currency=currency)]
+        )
 
     buy(
         "1042",

@@ -73,9 +73,9 @@ def _id_source() -> Callable[[], st.SearchStrategy[str]]:
 
 def _record(ledger: Ledger, tx: Transaction) -> None:
     try:
-        ledger.record(tx)
+        ledger.record_many([tx])
     except LimitExceeded:
-        ledger.record(tx, allow_over_limit=True)
+        ledger.record_many([tx], allow_over_limit=True)
 
 
 def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
