@@ -184,36 +184,43 @@ def _screened(
 
 def _statements(
     ledger: Ledger, accounts: Sequence[Account], period: Period
-) -> dict[str, tuple[Statement, AccountTotals]]:
-    """Each account's statement over ``period``, from the totals its ledger sums."""
+) -> dict[str, tuple[Statement, tuple[tuple[str, str], ...]]]:
+    """Each account's statement over ``period`` and its foreign bookings, from its totals.
+
+    Built as the ledger gives each account's totals, so only the statements stay: the
+    totals of ten thousand accounts are never all held at once.
+    """
     wanted = {account.number: account for account in accounts}
-    found: dict[str, AccountTotals] = {}
+    reader = _reader(ledger, period)
+    shared = SharedValues()
+    result: dict[str, tuple[Statement, tuple[tuple[str, str], ...]]] = {}
+
+    def add(number: str, totals: AccountTotals) -> None:
+        statement = statement_from_totals(
+            wanted[number], period, totals, source=BatchSource(reader, number), shared=shared
+        )
+        result[number] = (statement, totals.foreign)
+
     for totals in ledger.statement_totals(list(wanted), period):
         number = totals.account
-        if number in found or number not in wanted:
+        if number in result or number not in wanted:
             raise LedgerError(
                 f"the ledger gave totals for account {number} "
-                + ("twice" if number in found else "although it was not asked for")
+                + ("twice" if number in result else "although it was not asked for")
                 + "; Ledger.statement_totals gives each asked account at most once",
                 value=number,
                 field="statement_totals",
             )
-        found[number] = totals
-    reader = _reader(ledger, period)
-    shared = SharedValues()
-    result = {}
-    for number, account in wanted.items():
-        totals = found.get(number) or AccountTotals(account=number)
-        statement = statement_from_totals(
-            account, period, totals, source=BatchSource(reader, number), shared=shared
-        )
-        result[number] = (statement, totals)
-    return result
+        add(number, totals)
+    for number in wanted:
+        if number not in result:
+            add(number, AccountTotals(account=number))
+    return {number: result[number] for number in wanted}
 
 
 def _drafted(
     candidates: Sequence[AccountState],
-    statements: Mapping[str, tuple[Statement, AccountTotals]],
+    statements: Mapping[str, tuple[Statement, tuple[tuple[str, str], ...]]],
     strategy: ResetStrategy,
     period: Period,
     refusals: list[Refusal],
@@ -223,16 +230,16 @@ def _drafted(
     nothing: list[str] = []
     for state in candidates:
         account = state.account
-        statement, totals = statements[account.number]
-        if totals.foreign:
+        statement, foreign = statements[account.number]
+        if foreign:
             refusals.append(
                 Refusal(
                     account.number,
                     RefusalReason.CURRENCY_MISMATCH,
                     f"account {account.label} is kept in {account.currency} but has "
-                    f"bookings in {', '.join(sorted({c for _, c in totals.foreign}))} in "
+                    f"bookings in {', '.join(sorted({c for _, c in foreign}))} in "
                     "this period; correct those bookings first",
-                    tuple(sorted(i for i, _ in totals.foreign)),
+                    tuple(sorted(i for i, _ in foreign)),
                 )
             )
             continue

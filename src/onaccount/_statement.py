@@ -394,8 +394,14 @@ def statement_from_totals(
         products.append(product_row)
     vat_rows = []
     for vat in sorted(gross, key=vat_sort_key):
-        split = vat_split(gross[vat], vat.rate, account.currency)
-        vat_rows.append(VatTotal(vat, number(split.gross), number(split.net), number(split.vat)))
+        vat_key = (vat.category, str(vat.rate), vat.exemption_reason, str(gross[vat]))
+        vat_row = rows.get(vat_key)
+        if vat_row is None:
+            split = vat_split(gross[vat], vat.rate, account.currency)
+            vat_row = rows[vat_key] = VatTotal(
+                vat, number(split.gross), number(split.net), number(split.vat)
+            )
+        vat_rows.append(vat_row)
     return Statement(
         account=account,
         period=period,
