@@ -221,7 +221,8 @@ def mutations_report(
     """Mutations filtered by account, run, booking period and kind, with their runs.
 
     Each mutation carries who, when, why, its deltas and its run; the runs are listed
-    with their account invoices and states.
+    with their account invoices and states. For one ``account``, each run holds that
+    account's invoice alone, so the report costs the same however large the runs are.
     """
     actor.require(Capability.VIEW, "view the mutations report")
     mutation_kind = (
