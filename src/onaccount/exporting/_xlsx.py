@@ -311,6 +311,8 @@ class XlsxSheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if self._book.seller:
+            ws.oddHeader.left.text = _header_footer_text(self._book.seller)
         if self._page_header:
             ws.oddHeader.center.text = _header_footer_text(self._page_header)
         ws.oddFooter.left.text = _header_footer_text(ws.title)
@@ -626,7 +628,8 @@ class XlsxWorkbook:
 
     ``max_rows`` caps the rows of each worksheet (Excel's limit by default);
     ``timestamp`` is the time the document properties carry (a fixed instant by default,
-    never the clock; an aware time is taken in UTC). openpyxl streams the rows to
+    never the clock; an aware time is taken in UTC); ``seller``, the club the workbook
+    is from, is printed at the top left of every page. openpyxl streams the rows to
     temporary files until `save`; use the workbook in a ``with`` block so that a failed
     export removes them. `workbook` is the openpyxl workbook, for hooks that add to it.
     """
@@ -638,6 +641,7 @@ class XlsxWorkbook:
         timestamp: dt.datetime | None = None,
         title: str | None = None,
         creator: str = "onaccount",
+        seller: str | None = None,
     ) -> None:
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
             raise InvalidValue(
@@ -667,6 +671,8 @@ class XlsxWorkbook:
         properties.creator = clean_text(creator)
         properties.lastModifiedBy = None
         properties.title = None if title is None else clean_text(title)
+        #: Who the workbook is from (the club), named at the top left of every page.
+        self.seller = seller
         self._sheets: list[XlsxSheet] = []
         self._texts: dict[str, str] = {}
         self._saved = False
