@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
+from onaccount import Vat
 from onaccount.exporting import (
     Cell,
     Column,
@@ -96,27 +97,45 @@ def line_rows(
     previous business day when days start at 04:00).
     """
     start = document.period.day_starts_at
+    # What repeats is worked out once and shared by the rows: the calendar date after
+    # each business date, a Money per amount, the category and percent of each rate.
+    next_day: dict[dt.date, dt.date] = {}
+    money: dict[str, dict[Decimal, Money]] = {}
+    rates: dict[Vat, tuple[str, Decimal]] = {}
     for row in document.lines(progress):
         line = row.line
+        date = row.date
         # Before the business day starts, the sale's calendar date is the next day.
-        sale_date = row.date if row.time >= start else row.date + _ONE_DAY
+        if row.time >= start:
+            sale_date = date
+        else:
+            sale_date = next_day.get(date) or next_day.setdefault(date, date + _ONE_DAY)
+        currency = row.currency
+        amounts = money.get(currency) or money.setdefault(currency, {})
+        # Amounts in one currency have its places, so equal ones are written alike.
+        cash = amounts.get(row.amount) or amounts.setdefault(
+            row.amount, Money(row.amount, currency)
+        )
         vat = line.vat
+        rate = rates.get(vat)
+        if rate is None:
+            rate = rates[vat] = (vat.category.value, vat.percent)
+        account = row.account
         yield (
-            row.date,
+            date,
             sale_date,
             row.time,
-            row.account.number,
-            row.account.name,
+            account.number,
+            account.name,
             row.transaction,
             line.product,
             line.code,
             line.quantity,
             line.unit_price,
             # Line amounts are rounded to the currency's minor unit already.
-            Money(row.amount, row.currency),
-            row.currency,
-            vat.category.value,
-            vat.percent,
+            cash,
+            currency,
+            *rate,
         )
 
 

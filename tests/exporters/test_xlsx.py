@@ -122,6 +122,26 @@ def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None
     assert ws.oddFooter.right.text == "&P / &N"
 
 
+def test_every_printed_page_names_the_club_the_account_and_the_period() -> None:
+    """The page header names the club (seller_name) and the account and period; pages count."""
+    club = {"language": "en", "layout": "statement", "seller_name": "VV De Bal & Co"}
+    book = load(XLSX.export_bytes(sample_statement(), club))
+    for ws in book.worksheets:
+        assert ws.oddHeader.left.text == "VV De Bal && Co"
+        assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
+        assert ws.oddFooter.right.text == "&P / &N"
+    run = load(XLSX.export_bytes(sample_run(), {"seller_name": "VV De Bal"}))
+    assert {ws.oddHeader.left.text for ws in run.worksheets} == {"VV De Bal"}
+    assert {ws.oddHeader.center.text for ws in run.worksheets} == {"run 2026-10"}
+
+
+def test_without_a_club_name_the_page_header_names_the_account_and_period() -> None:
+    """No seller_name: no left header, the account and period still in the middle."""
+    ws = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    assert ws.oddHeader.left.text is None
+    assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
+
+
 def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
     """The totals row sums amount columns per currency; formulas=SUBTOTAL on request."""
     statement = sample_statement()

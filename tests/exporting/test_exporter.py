@@ -100,6 +100,7 @@ def test_options_describe_themselves_as_data() -> None:
     assert [i.name for i in XlsxOptions.describe()] == [
         "language",
         "totals",
+        "seller_name",
         "layout",
         "lines",
         "days",

@@ -325,3 +325,29 @@ def test_csv_dialects_that_cannot_work_are_refused(change: dict[str, str]) -> No
     spelled = {"name": "x", "delimiter": ";", "decimal": ",", "bom": False, "dates": "iso"}
     with pytest.raises(InvalidValue, match="CSV dialect 'x'"):
         CsvDialect(**{**spelled, **change})  # type: ignore[arg-type]  # wrong on purpose
+
+
+def test_equal_numbers_keep_their_own_spelling_row_after_row() -> None:
+    """1, 1.0 and 1.00 are equal Decimals but each is written as given, however often."""
+    one, one_point, one_cents = Decimal("1"), Decimal("1.0"), Decimal("1.00")
+    rows = [(one, one_point, one_cents, one)] * 3 + [(Decimal("1.0"), 1, Decimal("1"), None)]
+    assert _csv(RFC4180, rows) == b"1,1.0,1.00,1\r\n" * 3 + b"1.0,1,1,\r\n"
+
+
+def test_a_float_equal_to_a_number_written_before_is_still_refused() -> None:
+    """A float after an equal Decimal, or True after 1, is refused, not taken for it."""
+    for value in (1.5, True):
+        with pytest.raises(InvalidValue, match="floats cannot hold money exactly"):
+            _csv(RFC4180, [(Decimal("1.5"), 1), (value, value)])
+
+
+def test_an_unhashable_value_is_refused_by_name() -> None:
+    """A list in a row is no cell, refused like any other value that is not one."""
+    with pytest.raises(InvalidValue, match=r"\[1\] is a list"):
+        _csv(RFC4180, [("a", [1])])
+
+
+def test_repeated_text_is_cleaned_every_time() -> None:
+    """Text seen before is neutralised again when it comes back, with other values between."""
+    rows = [("=1+1", dt.date(2026, 10, 1), dt.time(4, 0))] * 2
+    assert _csv(RFC4180, rows) == b"'=1+1,2026-10-01,04:00:00\r\n" * 2

@@ -458,3 +458,51 @@ def test_more_columns_than_excel_holds_are_refused() -> None:
     """A sheet of more than 16,384 columns is refused, saying to split it."""
     with pytest.raises(InvalidValue, match="at most 16384"):
         XlsxWorkbook().sheet("Wide", [f"c{n}" for n in range(16_385)])
+
+
+def test_repeated_values_read_back_the_same_in_every_row() -> None:
+    """Values that come back row after row are written each time, formatted per column."""
+    book = XlsxWorkbook(max_rows=4)
+    columns = [
+        XlsxColumn("date", number_format="dd-mm-yyyy"),
+        XlsxColumn("quantity", number_format="#,##0.###", total=True),
+        XlsxColumn("amount", total=True),
+        XlsxColumn("text"),
+    ]
+    sheet = book.sheet("Repeat", columns, totals="values")
+    day, two, cash = dt.date(2026, 10, 25), Decimal("2"), Money(Decimal("4.80"), "EUR")
+    for _ in range(5):
+        sheet.append((day, two, cash, "#N/A"))
+    sheet.append((day, Decimal("2.5"), cash, "Pils"))
+    wb = _book(_save(book))
+    rows = [row for ws in wb.worksheets for row in ws.iter_rows(min_row=2, values_only=False)]
+    data = [row for row in rows if row[0].value not in (None, "Totaal", "Total")]
+    assert len(data) == 6
+    for date, _, amount, text in data:
+        assert (date.value, date.number_format) == (dt.datetime(2026, 10, 25), "dd-mm-yyyy")
+        assert (amount.value, amount.number_format) == (4.8, '#,##0.00 "EUR"')
+        assert text.data_type == "s"
+    assert [q.number_format for _, q, _, _ in data] == ["#,##0"] * 5 + ["#,##0.###"]
+    *_, totals = rows
+    assert [cell.value for cell in totals[:3]] == ["Total", 12.5, 28.8]
+
+
+def test_a_float_after_an_equal_decimal_is_still_refused() -> None:
+    """A float equal to a number written before in its column is refused, not taken for it."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("S", ["a"])
+    sheet.append((Decimal("1.5"),))
+    sheet.append((1.5,))  # type: ignore[arg-type]  # a float on purpose
+    with pytest.raises(InvalidValue, match="floats cannot hold money exactly"):
+        _save(book)
+
+
+def test_an_unhashable_cell_is_refused_by_name() -> None:
+    """A list in a row is refused like any other value that is no cell."""
+    with XlsxWorkbook() as book:
+        sheet = book.sheet("S", ["a", "b"])
+        for _ in range(199):
+            sheet.append(("a", "b"))
+        # The 200th row fixes the widths and writes the rows kept so far.
+        with pytest.raises(InvalidValue, match=r"\[1\] is a list"):
+            sheet.append(("a", [1]))  # type: ignore[list-item]  # a list on purpose

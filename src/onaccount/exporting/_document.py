@@ -199,17 +199,20 @@ class ExportDocument:
         account = entry.account
         currency = account.currency
         quantum = minor_unit(currency)
+        # A canteen sells a few products at a few quantities: each amount is worked out
+        # once per price and quantity, and the rows share one Decimal for it.
+        amounts: dict[Decimal, dict[Decimal, Decimal]] = {}
         for date, local, purchase in purchases:
+            tx_id = purchase.id
             for line in purchase.lines:
-                yield LineRow(
-                    date,
-                    local,
-                    account,
-                    purchase.id,
-                    line,
-                    line_amount(line.quantity, line.unit_price, quantum),
-                    currency,
-                )
+                price, quantity = line.unit_price, line.quantity
+                by_quantity = amounts.get(price)
+                if by_quantity is None:
+                    by_quantity = amounts[price] = {}
+                amount = by_quantity.get(quantity)
+                if amount is None:
+                    amount = by_quantity[quantity] = line_amount(quantity, price, quantum)
+                yield LineRow(date, local, account, tx_id, line, amount, currency)
 
     def purchases_of(self, entry: ExportedAccount) -> Iterator[tuple[dt.date, dt.time, Purchase]]:
         """One account's purchases in time order, each with its business date and local time.

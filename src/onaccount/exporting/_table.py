@@ -190,7 +190,7 @@ class CsvTableOptions(TableOptions):
 
 @attrs.frozen(kw_only=True)
 class XlsxTableOptions(TableOptions):
-    """Options of an XLSX table exporter: the totals row."""
+    """Options of an XLSX table exporter: the totals row and the club on every page."""
 
     totals: str = option(
         "values",
@@ -199,6 +199,13 @@ class XlsxTableOptions(TableOptions):
             "values: a totals row under each sheet with the sums; formulas: the same as "
             "SUBTOTAL formulas (on a sheet in one currency that fits one worksheet); "
             "none: no totals row."
+        ),
+    )
+    seller_name: str = option(
+        "",
+        help=(
+            "The club (the seller) named at the top of every printed page, beside the "
+            "account and period; the same option as the invoicing exporters' seller_name."
         ),
     )
 
@@ -321,7 +328,10 @@ class XlsxTableExporter(TableExporter[_O]):
         totals = str(getattr(options, "totals", "values"))
         written = 0
         with XlsxWorkbook(
-            max_rows=self.max_rows, timestamp=document.created_at, title=document.title
+            max_rows=self.max_rows,
+            timestamp=document.created_at,
+            title=document.title,
+            seller=str(getattr(options, "seller_name", "")) or None,
         ) as book:
             for table in self.tables(document, options, progress):
                 sheet = book.sheet(

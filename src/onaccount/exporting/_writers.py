@@ -50,6 +50,9 @@ __all__ = [
 
 # -- CSV ---------------------------------------------------------------------------------
 
+# How many distinct values a writer remembers the text of before it starts afresh.
+_REMEMBERED = 20_000
+
 
 def _one_character(dialect: CsvDialect, attribute: attrs.Attribute[str], value: str) -> None:
     if not isinstance(value, str) or len(value) != 1 or value in '"\r\n':
@@ -137,7 +140,6 @@ class CsvWriter:
         self._closed = False
         #: How many rows were written so far, a header row too.
         self.rows = 0
-        self._texts: dict[str, str] = {}
         self._text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=False)
         if dialect.bom:
             self._text.write("\ufeff")
@@ -150,25 +152,30 @@ class CsvWriter:
             quoting=csv.QUOTE_MINIMAL,
             strict=True,
         )
-        number = dialect.number
-        self._formats: dict[type, Callable[[Any], str]] = {
-            Decimal: number,
-            int: number,
-            Money: lambda money: number(money.amount),
-            dt.date: dialect.date,
-            dt.time: lambda time: time.isoformat(timespec="seconds"),
-            type(None): lambda _: "",
-            str: self._clean,
-        }
+        # Rows repeat their values (names, products, dates, prices, amounts): each
+        # value's text is worked out once. Text, dates and naive times are looked up by
+        # value, as equal ones are written alike; numbers by identity, as equal Decimals
+        # may be spelled differently (1 and 1.0), each entry keeping its value alive.
+        self._known: dict[object, str] = {None: ""}
+        self._same: dict[int, tuple[object, str]] = {}
 
-    def _clean(self, text: str) -> str:
-        # Names and products repeat: clean each distinct text once.
-        found = self._texts.get(text)
-        if found is None:
-            if len(self._texts) > 20_000:
-                self._texts.clear()
-            found = self._texts[text] = clean_text(text)
-        return found
+    def _text_of(self, value: object) -> str:
+        """The text of ``value`` on its first sight, remembered for the next."""
+        kind = type(value)
+        if kind is str or kind is dt.date or (kind is dt.time and value.tzinfo is None):  # type: ignore[attr-defined]  # a time
+            known = self._known
+            if len(known) > _REMEMBERED:
+                known.clear()
+                known[None] = ""
+            text = known[value] = self.dialect.format(value)  # type: ignore[arg-type]  # a cell
+            return text
+        text = self.dialect.format(value)  # type: ignore[arg-type]  # refused if not a cell
+        if kind is Decimal or kind is Money or kind is int:
+            same = self._same
+            if len(same) > _REMEMBERED:
+                same.clear()
+            same[id(value)] = (value, text)
+        return text
 
     def writerow(self, row: Iterable[Cell]) -> None:
         """Write one row."""
@@ -182,13 +189,25 @@ class CsvWriter:
                 "CsvWriter to write more",
                 value=self,
             )
-        formats = self._formats
-        slow = self.dialect.format
+        known = self._known.get
+        same = self._same.get
+        first = self._text_of
         write = self._writer.writerow
         count = 0
         for row in rows:
-            # Exact types first; subclasses and refusals take the dialect's long way.
-            write([f(v) if (f := formats.get(type(v))) is not None else slow(v) for v in row])
+            try:
+                cells = [
+                    t
+                    if (t := known(v)) is not None
+                    else h[1]
+                    if (h := same(id(v))) is not None and h[0] is v
+                    else first(v)
+                    for v in row
+                ]
+            except TypeError:
+                # An unhashable value is no cell: the dialect names it in its refusal.
+                cells = [self.dialect.format(v) for v in row]
+            write(cells)
             count += 1
         self.rows += count
 

@@ -12,6 +12,7 @@ are the openpyxl objects, for a plugin that wants to style or add more.
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import os
 import re
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO, Literal, NamedTuple, TypeAlias
 import attrs
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -115,6 +117,11 @@ _OPTIONAL_DECIMALS = re.compile(r"([^.;]*?)\.#+([^.;]*)")
 _DATE_FORMAT = "yyyy-mm-dd"
 _TIME_FORMAT = "hh:mm:ss"
 _BOLD = Font(bold=True)
+# How many distinct values a sheet remembers the cells of, per column, before it starts
+# afresh; and the mark of a value not seen yet.
+_REMEMBERED = 4_096
+_UNSEEN = object()
+_HASHABLE_CELLS = (str, int, Decimal, Money, dt.date, dt.time, type(None))
 
 #: How a sheet ends: no totals, a totals row of values, or of formulas.
 Totals: TypeAlias = Literal["none", "values", "formulas"]
@@ -256,6 +263,12 @@ class XlsxSheet:
         # One styled cell per column and type, reused row after row: write-only sheets
         # write a row when it is appended, and a cell's style is worked out once.
         self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
+        # Per column: the cells of values seen, by value and by identity (see _first).
+        self._known: list[dict[object, Any]] = []
+        self._same: list[dict[int, tuple[object, Any]]] = []
+        # Per summed column: each number seen, by identity, and how often.
+        self._summed = tuple(i for i, column in enumerate(self.columns) if column.total)
+        self._tally: list[dict[int, list[Any]]] = [{} for _ in self.columns]
         self._new_part()
 
     @property
@@ -278,6 +291,9 @@ class XlsxSheet:
         index = None if previous is None else self._book._index_after(previous.worksheet)
         worksheet = self._book.workbook.create_sheet(title, index)
         self._parts.append(_Part(worksheet))
+        # The cells remembered belong to the previous worksheet.
+        self._known = [{} for _ in self.columns]
+        self._same = [{} for _ in self.columns]
         if self._pending is None:
             self._start_part()
 
@@ -295,6 +311,8 @@ class XlsxSheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        if self._book.seller:
+            ws.oddHeader.left.text = _header_footer_text(self._book.seller)
         if self._page_header:
             ws.oddHeader.center.text = _header_footer_text(self._page_header)
         ws.oddFooter.left.text = _header_footer_text(ws.title)
@@ -355,17 +373,90 @@ class XlsxSheet:
         if part.rows >= self._book.max_rows:
             self._new_part()
             part = self._parts[-1]
+        known, same, first = self._known, self._same, self._first
         cells: list[Any] = []
-        sums = self._sums
-        for index, value in enumerate(row):
-            if value is None:
-                cells.append(None)
-                continue
-            cells.append(self._cell(index, value))
-            if self.columns[index].total:
-                _add(sums[index], value)
+        append = cells.append
+        try:
+            for index, value in enumerate(row):
+                cell = known[index].get(value, _UNSEEN)
+                if cell is _UNSEEN:
+                    seen = same[index].get(id(value))
+                    cell = (
+                        seen[1] if seen is not None and seen[0] is value else first(index, value)
+                    )
+                append(cell)
+        except TypeError:
+            # An unhashable value is no cell: the refusal names it.
+            for value in row:
+                if not isinstance(value, _HASHABLE_CELLS):
+                    raise cell_type_error(value) from None
+            raise
+        tally = self._tally
+        for index in self._summed:
+            value = row[index]
+            counted = tally[index].get(id(value))
+            if counted is not None and counted[0] is value:
+                counted[1] += 1
+            else:
+                self._count(index, value)
         part.worksheet.append(cells)
         part.rows += 1
+
+    def _first(self, index: int, value: object) -> Any:
+        """The cell for ``value`` at column ``index`` on its first sight, remembered.
+
+        Rows repeat their values (names, products, dates, prices, amounts), so each
+        distinct one is checked and styled once and its cell shared by the rows:
+        write-only sheets write a row when it is appended. Text, dates and None are
+        remembered by value, numbers by identity (an equal float must still be refused),
+        keeping the value alive; times, nearly all different, share one styled cell.
+        """
+        kind = type(value)
+        if kind is str:
+            text = self._book._text(value)  # type: ignore[arg-type]  # checked: a str
+            if not text:
+                # Text that cleans to nothing is a blank cell, as spreadsheets keep blanks.
+                found: Any = None
+            elif text[0] == "=" or text in ERROR_CODES:
+                # Text is text: openpyxl would read "#N/A" as an error and "=…" as a formula.
+                found = self._styled(index, text, own=True)
+            else:
+                found = text
+            self._remember(self._known[index], value, found)
+            return found
+        if kind is dt.time:
+            return self._cell(index, value)
+        if value is None or kind is dt.date:
+            found = self._cell(index, value, own=True)
+            self._remember(self._known[index], value, found)
+            return found
+        found = self._cell(index, value, own=True)
+        self._remember(self._same[index], id(value), (value, found))
+        return found
+
+    @staticmethod
+    def _remember(memo: dict[Any, Any], key: object, found: object) -> None:
+        if len(memo) >= _REMEMBERED:
+            memo.clear()
+        memo[key] = found
+
+    def _count(self, index: int, value: object) -> None:
+        """Start counting ``value`` for the totals row; fold the counts in when many."""
+        tally = self._tally[index]
+        if len(tally) >= _REMEMBERED:
+            self._fold(index)
+        if isinstance(value, (Money, int, Decimal)) and not isinstance(value, bool):
+            tally[id(value)] = [value, 1]
+
+    def _fold(self, index: int) -> None:
+        sums = self._sums[index]
+        tally = self._tally[index]
+        for value, count in tally.values():
+            if isinstance(value, Money):
+                sums[value.currency] = sums.get(value.currency, Decimal(0)) + value.amount * count
+            else:
+                sums[None] = sums.get(None, Decimal(0)) + value * count
+        tally.clear()
 
     def _cell(
         self,
@@ -375,13 +466,18 @@ class XlsxSheet:
         bold: bool = False,
         key: str = "",
         formatted: bool = True,
+        own: bool = False,
     ) -> WriteOnlyCell | None:
-        """``value`` as a cell at column ``index``, in the column's format if ``formatted``."""
+        """``value`` as a cell at column ``index``, in the column's format if ``formatted``.
+
+        The cell is shared by the column's values of its kind, unless ``own``: a cell of
+        its own, to be remembered for the value.
+        """
         kind = type(value)
         if kind is str:
             text = self._book._text(value)  # type: ignore[arg-type]  # checked: a str
             # Text that cleans to nothing is a blank cell, as spreadsheets keep blanks.
-            return self._styled(index, text, key=key, bold=bold) if text else None
+            return self._styled(index, text, key=key, bold=bold, own=own) if text else None
         if kind is bool:
             raise cell_type_error(value)
         column = self.columns[index] if formatted and index < len(self.columns) else None
@@ -399,24 +495,25 @@ class XlsxSheet:
                 fmt=wanted or money_format(value.currency),
                 key=key + value.currency,
                 bold=bold,
+                own=own,
             )
         if isinstance(value, (Decimal, int)):
             if isinstance(value, Decimal) and not value.is_finite():
                 raise cell_type_error(value)
             if wanted is not None and value == int(value):
                 wanted = _whole(wanted)
-            return self._styled(index, _exact(value), fmt=wanted, key=key, bold=bold)
+            return self._styled(index, _exact(value), fmt=wanted, key=key, bold=bold, own=own)
         if isinstance(value, dt.datetime):
             raise cell_type_error(value)
         if isinstance(value, dt.date):
             if value < _FIRST_SERIAL_DATE:
                 # Excel has no serial number for days before 1900: write the date as text.
-                return self._styled(index, value.isoformat(), key=key, bold=bold)
+                return self._styled(index, value.isoformat(), key=key, bold=bold, own=own)
             fmt = wanted or _DATE_FORMAT
-            return self._styled(index, value, fmt=fmt, key=key + "date", bold=bold)
+            return self._styled(index, value, fmt=fmt, key=key + "date", bold=bold, own=own)
         if isinstance(value, dt.time):
             fmt = wanted or _TIME_FORMAT
-            return self._styled(index, value, fmt=fmt, key=key + "time", bold=bold)
+            return self._styled(index, value, fmt=fmt, key=key + "time", bold=bold, own=own)
         if value is None:
             return None
         raise cell_type_error(value)
@@ -429,6 +526,7 @@ class XlsxSheet:
         fmt: str | None = None,
         key: str = "",
         bold: bool = False,
+        own: bool = False,
     ) -> WriteOnlyCell:
         ws = self._parts[-1].worksheet
         slot = (index, f"{key}|{fmt}|{bold}|{id(ws)}")
@@ -440,6 +538,10 @@ class XlsxSheet:
             if bold:
                 cell.font = _BOLD
             self._cells[slot] = cell
+        if own:
+            mine = WriteOnlyCell(ws)
+            mine._style = copy.copy(cell._style)
+            cell = mine
         cell.value = value
         if type(value) is str:
             # Text is text: openpyxl would read "#N/A" as an error and "=…" as a formula.
@@ -462,6 +564,8 @@ class XlsxSheet:
         part.worksheet.auto_filter.ref = f"A{header}:{last}{max(part.rows, header)}"
 
     def _write_totals(self) -> None:
+        for index in self._summed:
+            self._fold(index)
         found = sorted({key for sums in self._sums for key in sums if key is not None})
         currencies: list[str | None] = [*found] if found else [None]
         part = self._parts[-1]
@@ -519,19 +623,13 @@ def _exact(value: Decimal | int) -> Decimal | int:
     return value
 
 
-def _add(sums: dict[str | None, Decimal], value: object) -> None:
-    if isinstance(value, Money):
-        sums[value.currency] = sums.get(value.currency, Decimal(0)) + value.amount
-    elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        sums[None] = sums.get(None, Decimal(0)) + value
-
-
 class XlsxWorkbook:
     """A streaming XLSX workbook on openpyxl: typed cells, safe text, the same bytes each time.
 
     ``max_rows`` caps the rows of each worksheet (Excel's limit by default);
     ``timestamp`` is the time the document properties carry (a fixed instant by default,
-    never the clock; an aware time is taken in UTC). openpyxl streams the rows to
+    never the clock; an aware time is taken in UTC); ``seller``, the club the workbook
+    is from, is printed at the top left of every page. openpyxl streams the rows to
     temporary files until `save`; use the workbook in a ``with`` block so that a failed
     export removes them. `workbook` is the openpyxl workbook, for hooks that add to it.
     """
@@ -543,6 +641,7 @@ class XlsxWorkbook:
         timestamp: dt.datetime | None = None,
         title: str | None = None,
         creator: str = "onaccount",
+        seller: str | None = None,
     ) -> None:
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
             raise InvalidValue(
@@ -572,6 +671,8 @@ class XlsxWorkbook:
         properties.creator = clean_text(creator)
         properties.lastModifiedBy = None
         properties.title = None if title is None else clean_text(title)
+        #: Who the workbook is from (the club), named at the top left of every page.
+        self.seller = seller
         self._sheets: list[XlsxSheet] = []
         self._texts: dict[str, str] = {}
         self._saved = False
