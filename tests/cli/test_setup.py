@@ -9,6 +9,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
 
@@ -49,6 +50,9 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
         for e in exporters
     )
     assert "run-2026-10-demo-2026-10-lines.csv" in exports
+    # The workbook is printed with the club's name at the top of every page.
+    book = openpyxl.load_workbook(demo.directory / "exports" / "run-2026-10-demo-2026-10.xlsx")
+    assert {ws.oddHeader.left.text for ws in book.worksheets} == {DEMO_CLUB.name}
     count = len(exporters)
     assert f"Wrote {count} export file(s) to {demo.directory / 'exports'}/" in output
     assert "skipped" not in output

@@ -25,7 +25,7 @@ from onaccount import (
     Vat,
 )
 from onaccount.exporting import Exporter, JsonScalar
-from onaccount_exporters import SellerOptions, UblOptions
+from onaccount_exporters import UblOptions
 
 __all__ = ["DEMO_CLUB", "DEMO_TZ", "DemoClub", "DemoData", "demo_data", "demo_export_options"]
 
@@ -103,9 +103,11 @@ DEMO_CLUB = DemoClub(
 def demo_export_options(
     exporter: Exporter[Any], club: DemoClub = DEMO_CLUB
 ) -> dict[str, JsonScalar]:
-    """The options the demo exports with: the club as seller wherever a format needs one."""
-    if not issubclass(exporter.Options, SellerOptions):
-        return {}
+    """The options the demo exports with: the club as seller wherever a format takes one.
+
+    Each exporter gets the seller fields its options have: all of them for the invoicing
+    formats (`SellerOptions`), the name for a workbook's printed page header.
+    """
     seller: dict[str, JsonScalar] = {
         "seller_name": club.name,
         "seller_street": club.street,
@@ -121,7 +123,9 @@ def demo_export_options(
     }
     if issubclass(exporter.Options, UblOptions):
         seller["credit_note_reference"] = "demo-{account}"
-    return exporter.Options.from_json(seller).to_json()
+    known = attrs.fields_dict(exporter.Options)
+    taken = {name: value for name, value in seller.items() if name in known}
+    return exporter.Options.from_json(taken).to_json() if taken else {}
 
 
 # Members' bank accounts: the banks' published example IBANs, valid to every check.
