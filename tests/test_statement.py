@@ -71,6 +71,19 @@ def test_a_sale_at_0130_with_a_0400_start_lands_on_the_previous_day() -> None:
     assert [d.total for d in statement.days] == [Decimal("8.40"), Decimal("2.40")]
 
 
+def test_a_purchase_in_another_currency_is_left_out_of_the_statement() -> None:
+    """A USD purchase on a EUR account is not added to its EUR total, days or products."""
+    at = dt.datetime(2026, 10, 5, 12, tzinfo=dt.UTC)
+    eur = purchase(at, ("Beer", 2, "2.80", BEER), id="eur")
+    usd = purchase(at, ("Beer", 1, "3.10", BEER), id="usd", currency="USD")
+    october = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    statement = oa.build_statement(TEAM, october, [eur, usd])
+    assert statement.total == Decimal("5.60")
+    assert statement.transaction_ids() == {"eur"}
+    assert [p.quantity for p in statement.products] == [Decimal(2)]
+    check_totals_agree(statement)
+
+
 def test_days_without_purchases_are_left_out_and_days_are_in_order() -> None:
     """Only business days with purchases get a group, in date order."""
     period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")

@@ -563,7 +563,8 @@ def build_statement(
 ) -> Statement:
     """Group ``transactions`` of ``account`` inside ``period`` into a statement.
 
-    Transactions outside the period or of another account are ignored. Purchases are
+    Transactions outside the period, of another account or in a currency other than the
+    account's are ignored (a plan refuses such an account instead). Purchases are
     placed on their business date by comparing instants with the period's precomputed
     day boundaries, so no calendar work happens per transaction.
 
