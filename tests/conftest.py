@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
+
+try:
+    import onaccount  # noqa: F401  # only to learn whether the project is installed
+except ModuleNotFoundError:
+    # Otherwise every test module fails to import, and the reason drowns in 47 tracebacks.
+    pytest.exit(
+        f"onaccount is not installed in the Python running pytest ({sys.executable}); "
+        "install it with its test extra first, as the README says: python3 -m venv .venv "
+        '&& .venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest',
+        returncode=4,
+    )
+
+from hypothesis import HealthCheck, settings  # after the check above
 
 POSTGRES_URL_VARIABLE = "ONACCOUNT_TEST_POSTGRES_URL"
 #: Names the Hypothesis profile to run with; without it, "ci" when CI is set, else "default".

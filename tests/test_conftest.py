@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
 
@@ -33,3 +37,20 @@ def test_the_profile_follows_ci_and_the_variable(
         monkeypatch.setenv(name, value)
     assert hypothesis_profile() == expected
     assert settings.get_profile(expected).deadline is None
+
+
+def test_pytest_without_onaccount_installed_says_how_to_install_it() -> None:
+    """Run by a Python lacking onaccount, the suite stops at once with the README's command."""
+    blocked = (
+        "import sys; sys.modules['onaccount'] = None; import pytest; "
+        "sys.exit(pytest.main(['-q', '-p', 'no:cacheprovider', 'tests/test_money.py']))"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", blocked], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 4, done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert "onaccount is not installed in the Python running pytest" in output
+    assert '.venv/bin/pip install -e ".[test]"' in output
+    assert "Traceback" not in output
