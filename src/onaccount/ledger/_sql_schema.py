@@ -236,15 +236,6 @@ def _add_line_amounts(conn: Connection) -> None:
     conn.exec_driver_sql(
         f"ALTER TABLE {lines.name} ADD COLUMN amount_minor BIGINT NOT NULL DEFAULT 0"
     )
-    rows = conn.execute(
-        sa.select(
-            lines.c.transaction_id,
-            lines.c.position,
-            lines.c.quantity,
-            lines.c.unit_price,
-            transactions.c.currency,
-        ).join(transactions, transactions.c.id == lines.c.transaction_id)
-    ).all()
     update = (
         sa.update(lines)
         .where(
@@ -253,19 +244,43 @@ def _add_line_amounts(conn: Connection) -> None:
         )
         .values(amount_minor=sa.bindparam("b_amount"))
     )
-    params = [
-        {
-            "b_tx": tx_id,
-            "b_pos": position,
-            "b_amount": to_minor(
-                line_amount(Decimal(quantity), Decimal(price), minor_unit(currency)),
-                CURRENCIES[currency],
-            ),
-        }
-        for tx_id, position, quantity, price, currency in rows
-    ]
-    for start in range(0, len(params), 5_000):
-        conn.execute(update, params[start : start + 5_000])
+    page = (
+        sa.select(
+            lines.c.transaction_id,
+            lines.c.position,
+            lines.c.quantity,
+            lines.c.unit_price,
+            transactions.c.currency,
+        )
+        .join(transactions, transactions.c.id == lines.c.transaction_id)
+        .order_by(lines.c.transaction_id, lines.c.position)
+        .limit(5_000)
+    )
+    # Page by key, a few thousand lines at a time: a ledger of millions of lines is
+    # upgraded in bounded memory, and no cursor is open over the rows being updated.
+    after: tuple[str, int] | None = None
+    while True:
+        query = page
+        if after is not None:
+            query = page.where(sa.tuple_(lines.c.transaction_id, lines.c.position) > after)
+        rows = conn.execute(query).all()
+        if not rows:
+            break
+        conn.execute(
+            update,
+            [
+                {
+                    "b_tx": tx_id,
+                    "b_pos": position,
+                    "b_amount": to_minor(
+                        line_amount(Decimal(quantity), Decimal(price), minor_unit(currency)),
+                        CURRENCIES[currency],
+                    ),
+                }
+                for tx_id, position, quantity, price, currency in rows
+            ],
+        )
+        after = (rows[-1].transaction_id, rows[-1].position)
     index = next(i for i in transactions.indexes if i.name == "ix_onaccount_transactions_invoice")
     conn.exec_driver_sql(f"DROP INDEX {index.name}")
     index.create(conn)
