@@ -207,8 +207,8 @@ def _seeded(n: int, m: int, work: Path) -> Path:
     return seeded
 
 
-def _committed(n: int, m: int, work: Path) -> tuple[Path, Any]:
-    """A copy of the seeded ledger with the period's run committed, and that run."""
+def _committed(n: int, m: int, work: Path) -> tuple[Path, SQLLedger, Any]:
+    """A copy of the seeded ledger with the period's run committed, the ledger and the run."""
     seeded = _seeded(n, m, work)
     target = work / "committed.sqlite"
     if not target.exists():
@@ -216,7 +216,7 @@ def _committed(n: int, m: int, work: Path) -> tuple[Path, Any]:
         _plan_commit(target)
     ledger = SQLLedger(target)
     (run,) = ledger.runs()
-    return target, run
+    return target, ledger, run
 
 
 class BaselineDiffers(SystemExit):
@@ -251,14 +251,14 @@ def check_totals(what: str, ours: dict[str, int], theirs: dict[str, int]) -> Non
 
 def scenario_csv(n: int, m: int, rounds: int, work: Path) -> dict[str, Any]:
     """CSV lines export of a committed run on SQLite; baseline: sqlite3 and csv.writer."""
-    target, run = _committed(n, m, work)
+    target, ledger, run = _committed(n, m, work)
     exporter = load_exporters().get("csv")
     options = exporter.options({"dialect": "rfc4180", "layout": "lines"})
     bounds = PERIOD.day_bounds()
 
     def ours() -> bytes:
         stream = io.BytesIO()
-        exporter.export(run, stream, options)
+        exporter.export(run, stream, options, ledger=ledger)
         return stream.getvalue()
 
     def baseline() -> tuple[bytes, dict[str, Decimal]]:
@@ -273,13 +273,13 @@ def scenario_csv(n: int, m: int, rounds: int, work: Path) -> dict[str, Any]:
 
 def scenario_xlsx(n: int, m: int, rounds: int, work: Path) -> dict[str, Any]:
     """XLSX lines export of a committed run on SQLite; baseline: sqlite3 and openpyxl."""
-    target, run = _committed(n, m, work)
+    target, ledger, run = _committed(n, m, work)
     exporter = load_exporters().get("xlsx")
     options = exporter.options({"lines": True, "days": False})
     bounds = PERIOD.day_bounds()
 
     def ours() -> int:
-        report = exporter.export(run, io.BytesIO(), options)
+        report = exporter.export(run, io.BytesIO(), options, ledger=ledger)
         return int(report.written) - len(run.invoices)  # the summary sheet's rows
 
     def baseline() -> tuple[bytes, dict[str, Decimal]]:
@@ -287,7 +287,7 @@ def scenario_xlsx(n: int, m: int, rounds: int, work: Path) -> dict[str, Any]:
 
     _, totals = baseline()
     check_totals("openpyxl", run_totals(run), {a: _cents(t) for a, t in totals.items()})
-    lines = sum(len(p.lines) for i in run.invoices for p in i.statement.purchases())
+    lines = sum(len(p.lines) for i in run.invoices for p in i.statement.purchases(ledger))
     if ours() != lines:
         raise BaselineDiffers("the library's workbook has another number of lines")
     return _measure(ours, baseline, rounds, 1.1)
@@ -303,9 +303,10 @@ def whole_job(target: Path, out: Path) -> dict[str, int]:
     plan = plan_run(ledger, PERIOD, AccountQuery(), "zero-balance", actor=ADMIN)
     run = commit_run(ledger, plan, actor=ADMIN)
     with (out / "lines.csv").open("wb") as stream:
-        registry.get("csv").export(run, stream, {"dialect": "rfc4180", "layout": "lines"})
+        options = {"dialect": "rfc4180", "layout": "lines"}
+        registry.get("csv").export(run, stream, options, ledger=ledger)
     with (out / "lines.xlsx").open("wb") as stream:
-        registry.get("xlsx").export(run, stream, {"lines": True, "days": False})
+        registry.get("xlsx").export(run, stream, {"lines": True, "days": False}, ledger=ledger)
     ledger.close()
     return run_totals(run)
 

@@ -112,7 +112,7 @@ def test_the_administrators_month_end() -> None:
     # 2. One account over October: total, days with purchases, product specification.
     statement = oa.statement(ledger, "1042", october, actor=bar)
     assert statement.total == Decimal("21.00")
-    by_day = statement.purchases_by_day()
+    by_day = statement.purchases_by_day(ledger)
     assert [(d.date, d.total, [p.id for p in by_day[d.date]]) for d in statement.days] == [
         (dt.date(2026, 10, 3), Decimal("23.80"), ["p1", "p2"]),
         (dt.date(2026, 10, 17), Decimal("-2.80"), ["p3"]),

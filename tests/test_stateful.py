@@ -89,10 +89,10 @@ def utc(instant: dt.datetime) -> dt.datetime:
     return instant.astimezone(_UTC)
 
 
-def check_statement_totals(statement: oa.Statement) -> None:
+def check_statement_totals(statement: oa.Statement, ledger: oa.Ledger) -> None:
     """DESIGN §7 item 5 for one statement."""
-    purchases = tuple(statement.purchases())
-    by_day = statement.purchases_by_day()
+    purchases = tuple(statement.purchases(ledger))
+    by_day = statement.purchases_by_day(ledger)
     assert statement.count == len(purchases)
     assert statement.total == sum((p.total for p in purchases), _ZERO)
     assert statement.total == sum((d.total for d in statement.days), _ZERO)
@@ -406,7 +406,7 @@ class LedgerMachine(RuleBasedStateMachine):
             assert statement.transaction_ids() == {p.id for p in purchases}
             total = sum((p.total for p in purchases), _ZERO)
             assert draft.total == total
-            check_statement_totals(statement)
+            check_statement_totals(statement, self.ledger)
             # Item 9: the correction is what the strategy declares.
             declared = declared_effect(strategy, total, account.currency)
             assert draft.correction == declared

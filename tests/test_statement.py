@@ -1,7 +1,8 @@
 """Statements: per day, product and VAT rate, purchases read again, in batches."""
 
 import datetime as dt
-from collections.abc import Sequence
+import pickle
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import given
 
 import onaccount as oa
-from onaccount._statement import BatchSource, SharedValues, StatementBuilder, purchases_in_batches
+from onaccount._statement import SharedValues, StatementBuilder, purchases_in_batches
 from onaccount.testing import strategies as oas
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -38,12 +39,26 @@ def purchase(
     )
 
 
-def check_totals_agree(statement: oa.Statement) -> None:
+def held(*bookings: oa.Transaction) -> oa.MemoryLedger:
+    """A memory ledger holding ``bookings`` (those in their account's currency)."""
+    ledger = oa.MemoryLedger()
+    currencies = {"7": "JPY"}
+    for number in sorted({b.account for b in bookings}):
+        currency = currencies.get(number, "EUR")
+        ledger.open_account(oa.Account(number=number, name=number, currency=currency))
+    ledger.record_many(
+        (b for b in bookings if b.currency == currencies.get(b.account, "EUR")),
+        allow_over_limit=True,
+    )
+    return ledger
+
+
+def check_totals_agree(statement: oa.Statement, ledger: oa.PurchaseReader) -> None:
     """DESIGN §7 item 5: total = Σ days = Σ products = Σ VAT gross; net + VAT = gross."""
     assert statement.total == sum((d.total for d in statement.days), _ZERO)
     assert statement.total == sum((p.amount for p in statement.products), _ZERO)
     assert statement.total == sum((v.gross for v in statement.vat), _ZERO)
-    assert statement.total == sum((p.total for p in statement.purchases()), _ZERO)
+    assert statement.total == sum((p.total for p in statement.purchases(ledger)), _ZERO)
     for row in statement.vat:
         assert row.net + row.tax == row.gross
         expected = oa.round_money(
@@ -63,7 +78,7 @@ def test_a_sale_at_0130_with_a_0400_start_lands_on_the_previous_day() -> None:
         dt.datetime(2026, 10, 4, 4, 0, tzinfo=AMS), ("Coffee", 1, "2.40", FOOD), id="r"
     )
     statement = oa.build_statement(TEAM, period, [late, evening, morning])
-    by_day = statement.purchases_by_day()
+    by_day = statement.purchases_by_day(held(late, evening, morning))
     assert [(d.date, [p.id for p in by_day[d.date]]) for d in statement.days] == [
         (dt.date(2026, 10, 3), ["q", "p"]),
         (dt.date(2026, 10, 4), ["r"]),
@@ -81,7 +96,7 @@ def test_a_purchase_in_another_currency_is_left_out_of_the_statement() -> None:
     assert statement.total == Decimal("5.60")
     assert statement.transaction_ids() == {"eur"}
     assert [p.quantity for p in statement.products] == [Decimal(2)]
-    check_totals_agree(statement)
+    check_totals_agree(statement, held(eur, usd))
 
 
 def test_days_without_purchases_are_left_out_and_days_are_in_order() -> None:
@@ -107,7 +122,7 @@ def test_business_dates_follow_the_first_occurrence_on_the_night_clocks_go_back(
         dt.datetime(2026, 10, 25, 2, 10, fold=1, tzinfo=AMS), ("Beer", 2, "2.80", BEER), id="b"
     )
     statement = oa.build_statement(TEAM, period, [after_start, before_start])
-    by_day = statement.purchases_by_day()
+    by_day = statement.purchases_by_day(held(after_start, before_start))
     assert [(d.date, [p.id for p in by_day[d.date]]) for d in statement.days] == [
         (dt.date(2026, 10, 24), ["a"]),
         (dt.date(2026, 10, 25), ["b"]),
@@ -124,7 +139,7 @@ def test_a_day_start_skipped_by_dst_moves_forward_by_the_gap() -> None:
         purchase(dt.datetime(2026, 3, 29, 3, 30, tzinfo=AMS), ("Beer", 1, "2.80", BEER), id="b"),
     ]
     statement = oa.build_statement(TEAM, period, txs)
-    by_day = statement.purchases_by_day()
+    by_day = statement.purchases_by_day(held(*txs))
     assert [(d.date, [p.id for p in by_day[d.date]]) for d in statement.days] == [
         (dt.date(2026, 3, 28), ["a"]),
         (dt.date(2026, 3, 29), ["b"]),
@@ -161,7 +176,7 @@ def test_the_product_specification_adds_quantities_and_amounts_per_product_and_p
         ("Fries", Decimal("3.50"), Decimal(2), Decimal("7.00")),
     ]
     assert statement.total == Decimal("24.00")
-    check_totals_agree(statement)
+    check_totals_agree(statement, held(*txs))
 
 
 def test_vat_is_computed_on_the_total_per_rate_not_per_line() -> None:
@@ -182,25 +197,20 @@ def test_vat_rows_are_one_per_category_and_rate_in_order() -> None:
     """The VAT breakdown has one row per category and rate, ordered by category then rate."""
     period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
     exempt = oa.Vat.exempt("Article 11")
-    statement = oa.build_statement(
-        TEAM,
-        period,
-        [
-            purchase(
-                dt.datetime(2026, 10, 3, 12, tzinfo=AMS),
-                ("Beer", 1, "2.80", BEER),
-                ("Lesson", 1, "20.00", exempt),
-                ("Fries", 1, "3.50", FOOD),
-                ("Beer", 1, "2.80", BEER),
-            )
-        ],
+    sale = purchase(
+        dt.datetime(2026, 10, 3, 12, tzinfo=AMS),
+        ("Beer", 1, "2.80", BEER),
+        ("Lesson", 1, "20.00", exempt),
+        ("Fries", 1, "3.50", FOOD),
+        ("Beer", 1, "2.80", BEER),
     )
+    statement = oa.build_statement(TEAM, period, [sale])
     assert [(v.vat, v.gross, v.tax) for v in statement.vat] == [
         (exempt, Decimal("20.00"), Decimal("0.00")),
         (FOOD, Decimal("3.50"), Decimal("0.29")),
         (BEER, Decimal("5.60"), Decimal("0.97")),
     ]
-    check_totals_agree(statement)
+    check_totals_agree(statement, held(sale))
 
 
 def test_amounts_follow_the_currency_minor_unit() -> None:
@@ -230,7 +240,7 @@ def test_credit_bookings_are_listed_but_not_totalled() -> None:
     statement = oa.build_statement(TEAM, period, [credit, sale])
     assert statement.credits == (credit,)
     assert statement.total == Decimal("2.80")
-    assert tuple(statement.purchases()) == (sale,)
+    assert statement.purchases(held(credit, sale)) == [sale]
 
 
 def test_other_accounts_and_bookings_outside_the_period_are_ignored() -> None:
@@ -264,16 +274,13 @@ def test_an_empty_statement_totals_zero() -> None:
 def test_returns_can_make_the_total_negative() -> None:
     """When returns outweigh purchases the total is negative and still adds up."""
     period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
-    statement = oa.build_statement(
-        TEAM,
-        period,
-        [purchase(dt.datetime(2026, 10, 3, tzinfo=AMS), ("Crate", -1, "4.50", BEER))],
-    )
+    crate = purchase(dt.datetime(2026, 10, 3, tzinfo=AMS), ("Crate", -1, "4.50", BEER))
+    statement = oa.build_statement(TEAM, period, [crate])
     assert statement.total == Decimal("-4.50")
     assert [(v.gross, v.net, v.tax) for v in statement.vat] == [
         (Decimal("-4.50"), Decimal("-3.72"), Decimal("-0.78"))
     ]
-    check_totals_agree(statement)
+    check_totals_agree(statement, held(crate))
 
 
 @given(generated=oas.ledgers())
@@ -282,8 +289,8 @@ def test_statement_totals_agree_to_the_cent(generated: oas.GeneratedLedger) -> N
     ledger = generated.ledger
     for account in generated.accounts:
         statement = oa.statement(ledger, account.number, generated.period, actor=generated.actor)
-        check_totals_agree(statement)
-        by_day = statement.purchases_by_day()
+        check_totals_agree(statement, ledger)
+        by_day = statement.purchases_by_day(ledger)
         for day in statement.days:
             assert day.total == sum((p.total for p in by_day[day.date]), _ZERO)
             for p in by_day[day.date]:
@@ -317,7 +324,7 @@ def test_purchases_of_a_day_are_in_time_order_across_the_repeated_hour() -> None
     )
     assert earlier.at.astimezone(dt.UTC) < later.at.astimezone(dt.UTC)
     statement = oa.build_statement(TEAM, period, [later, earlier])
-    assert [p.id for p in statement.purchases()] == ["b", "a"]
+    assert [p.id for p in statement.purchases(held(later, earlier))] == ["b", "a"]
 
 
 def test_a_statement_keeps_its_purchase_ids_compactly_and_gives_them_back() -> None:
@@ -333,41 +340,43 @@ def test_a_statement_keeps_its_purchase_ids_compactly_and_gives_them_back() -> N
             attrs.evolve(built, ids=odd)
 
 
-def _statements_of(
-    ledger: oa.MemoryLedger, period: oa.Period, reads: list[list[str]]
-) -> list[oa.Statement]:
-    def reader(numbers: Sequence[str]) -> list[oa.Transaction]:
-        reads.append(list(numbers))
-        return list(ledger.transactions(numbers, period.start, period.end))
+class _Counting:
+    """A ledger that keeps the ids of every `purchases` call, to count the reads."""
 
+    def __init__(self, ledger: oa.MemoryLedger, reads: list[list[str]]) -> None:
+        self.ledger = ledger
+        self.reads = reads
+
+    def purchases(self, ids: Collection[str]) -> Iterator[oa.Purchase]:
+        self.reads.append(sorted(ids))
+        return self.ledger.purchases(ids)
+
+
+def _statements_of(ledger: oa.MemoryLedger, period: oa.Period) -> list[oa.Statement]:
     statements = []
     for number in sorted(a.account.number for a in ledger.find_accounts(oa.AccountQuery())):
         account = ledger.get_account(number)
         txs = ledger.transactions([number], period.start, period.end)
-        statements.append(
-            oa.build_statement(account, period, txs, source=BatchSource(reader, number))
-        )
+        statements.append(oa.build_statement(account, period, txs))
     return statements
 
 
 @given(generated=oas.ledgers())
 def test_purchases_read_in_batches_are_each_statements_own(generated: oas.GeneratedLedger) -> None:
     """Reading many statements' purchases at once gives each what purchases() gives."""
-    reads: list[list[str]] = []
-    statements = _statements_of(generated.ledger, generated.period, reads)
-    # A statement without a shared reader in the middle is read on its own.
-    own = oa.build_statement(
-        statements[0].account, generated.period, list(statements[0].purchases())
-    )
-    mixed = [*statements, own, *statements[:1]]
-    got = list(purchases_in_batches(mixed))
+    ledger = generated.ledger
+    statements = _statements_of(ledger, generated.period)
+    # The same account twice in one batch: each statement still gets its own.
+    mixed = [*statements, *statements[:1]]
+    got = list(purchases_in_batches(ledger, mixed))
     assert [s for s, _ in got] == mixed
     for statement, purchases in got:
-        assert purchases == list(statement.purchases())
+        assert purchases == statement.purchases(ledger)
+        assert {p.id for p in purchases} == statement.transaction_ids()
 
 
-def test_a_plans_purchases_are_read_with_one_query_per_few_hundred_accounts() -> None:
-    """450 accounts sharing a reader are read in 3 calls, not 450, empty ones skipped."""
+def test_a_plans_purchases_are_read_with_one_call_per_few_hundred_accounts() -> None:
+    """450 accounts are read in 3 ledger calls, not 450; an empty statement reads nothing."""
     ledger = oa.MemoryLedger()
     period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
     ledger.open_accounts(
@@ -382,13 +391,29 @@ def test_a_plans_purchases_are_read_with_one_query_per_few_hundred_accounts() ->
         )
         for n in range(1, 451)
     )
-    reads: list[list[str]] = []
-    statements = _statements_of(ledger, period, reads)
+    statements = _statements_of(ledger, period)
     assert statements[0].is_empty
-    reads.clear()
-    found = {s.account.number: [p.id for p in ps] for s, ps in purchases_in_batches(statements)}
-    assert [len(r) for r in reads] == [200, 200, 50]
+    reads: list[list[str]] = []
+    counting = _Counting(ledger, reads)
+    found = {
+        s.account.number: [p.id for p in ps]
+        for s, ps in purchases_in_batches(counting, statements)
+    }
+    assert [len(r) for r in reads] == [199, 200, 51]
     assert found == {"0000": [], **{f"{n:04d}": [f"p{n}"] for n in range(1, 451)}}
+    assert list(purchases_in_batches(counting, statements[:1])) == [(statements[0], [])]
+    assert len(reads) == 3
+
+
+def test_a_statement_pickles_without_its_ledger() -> None:
+    """A statement holds values only: it pickles, and the copy reads its purchases again."""
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    sale = purchase(dt.datetime(2026, 10, 3, tzinfo=AMS), ("Beer", 2, "2.80", BEER))
+    statement = oa.build_statement(TEAM, period, [sale])
+    copied = pickle.loads(pickle.dumps(statement))
+    assert copied == statement
+    assert copied.transaction_ids() == {"p"}
+    assert copied.purchases(held(sale)) == [sale]
 
 
 def test_shared_values_keep_statements_equal_and_amounts_as_written() -> None:
@@ -405,7 +430,7 @@ def test_shared_values_keep_statements_equal_and_amounts_as_written() -> None:
     shared = SharedValues()
     built = []
     for account, tx in ((TEAM, first), (other, second)):
-        builder = StatementBuilder(account, period, keep=True)
+        builder = StatementBuilder(account, period)
         builder.add(tx)
         built.append(builder.finish(shared=shared))
     assert built == [
@@ -416,7 +441,7 @@ def test_shared_values_keep_statements_equal_and_amounts_as_written() -> None:
     # Equal rates written differently stay each statement's own, products and VAT alike.
     third = oa.Account(number="3003", name="Team C", limit=200)
     rate = oa.Vat.standard("0.090")
-    builder = StatementBuilder(third, period, keep=True)
+    builder = StatementBuilder(third, period)
     builder.add(
         purchase(
             dt.datetime(2026, 10, 3, tzinfo=AMS),

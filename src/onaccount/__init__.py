@@ -88,7 +88,14 @@ from ._runs import (
     require_undo,
     undo_invoice,
 )
-from ._statement import DayTotal, ProductTotal, Statement, VatTotal, build_statement
+from ._statement import (
+    DayTotal,
+    ProductTotal,
+    PurchaseReader,
+    Statement,
+    VatTotal,
+    build_statement,
+)
 from ._strategies import (
     BUILTIN_STRATEGIES,
     Correction,
@@ -169,6 +176,7 @@ __all__ = [
     "Plan",
     "ProductTotal",
     "Purchase",
+    "PurchaseReader",
     "Refusal",
     "RefusalReason",
     "ResetStrategy",

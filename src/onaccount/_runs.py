@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import NoReturn
 
@@ -28,13 +28,12 @@ from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
 from ._statement import (
     AccountTotals,
-    BatchSource,
     SharedValues,
     Statement,
     statement_from_totals,
 )
 from ._strategies import Correction, ResetStrategy, resolve_strategy
-from ._transaction import Mutation, MutationKind, Transaction, new_id
+from ._transaction import Mutation, MutationKind, new_id
 from .ledger._protocol import Ledger
 
 __all__ = [
@@ -191,14 +190,11 @@ def _statements(
     totals of ten thousand accounts are never all held at once.
     """
     wanted = {account.number: account for account in accounts}
-    reader = _reader(ledger, period)
     shared = SharedValues()
     result: dict[str, tuple[Statement, tuple[tuple[str, str], ...]]] = {}
 
     def add(number: str, totals: AccountTotals) -> None:
-        statement = statement_from_totals(
-            wanted[number], period, totals, source=BatchSource(reader, number), shared=shared
-        )
+        statement = statement_from_totals(wanted[number], period, totals, shared=shared)
         result[number] = (statement, totals.foreign)
 
     for totals in ledger.statement_totals(list(wanted), period):
@@ -271,15 +267,6 @@ def _drafted(
         )
 
     return drafts, nothing
-
-
-def _reader(ledger: Ledger, period: Period) -> Callable[[Sequence[str]], Iterable[Transaction]]:
-    """Where drafts' purchases are read again: their accounts' bookings in the period."""
-
-    def read(numbers: Sequence[str]) -> Iterable[Transaction]:
-        return ledger.transactions(numbers, period.start, period.end)
-
-    return read
 
 
 def _checked(strategy: ResetStrategy, state: AccountState, statement: Statement) -> Correction:

@@ -2,8 +2,9 @@
 
 A statement keeps the totals, not the purchases: over a million purchases the purchase
 objects would not fit in memory, while the totals per day, product and VAT rate are
-small. The purchases are read again, in time order, from where they came from when an
-exporter asks for them (`Statement.purchases`).
+small. A statement holds their ids and nothing that points at storage, so it pickles
+and outlives its ledger; the purchases are read again from a ledger when an exporter
+asks for them (`Statement.purchases`, `purchases_in_batches`).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import reprlib
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
@@ -25,10 +26,9 @@ from ._transaction import CreditBooking, Purchase, Transaction
 
 __all__ = [
     "AccountTotals",
-    "BatchSource",
     "DayTotal",
     "ProductTotal",
-    "PurchaseSource",
+    "PurchaseReader",
     "Statement",
     "VatTotal",
     "build_statement",
@@ -39,65 +39,19 @@ __all__ = [
 
 _ZERO = Decimal(0)
 
-#: Gives the bookings a statement was built from again (others may be among them).
-PurchaseSource = Callable[[], Iterable[Transaction]]
 
-# Statements read together from one ledger query rather than one query each.
+@runtime_checkable
+class PurchaseReader(Protocol):
+    """Where a statement's purchases are read again: every `Ledger` is one."""
+
+    def purchases(self, ids: Collection[str]) -> Iterable[Purchase]:
+        """The purchases with ``ids``, account by account, by instant and id."""
+        ...
+
+
+# Statements whose purchases are read with one ledger call, and the most ids in one call.
 _BATCH = 200
-
-
-@attrs.frozen(eq=False)
-class BatchSource:
-    """A statement's source that shares its reader with the other statements of a run.
-
-    ``reader`` gives the bookings of many keys in one pass (others may be among them), so
-    `purchases_in_batches` can read a whole run with a few queries instead of one per
-    account. Called on its own, it reads just its own key.
-    """
-
-    reader: Callable[[Sequence[str]], Iterable[Transaction]]
-    key: str
-
-    def __call__(self) -> Iterable[Transaction]:
-        return self.reader([self.key])
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The reader belongs to an open ledger in this process; a copy elsewhere (a worker's
-        # error, a pickled plan) keeps the statement's values and says where the purchases are.
-        return (_Detached, (self.key,))
-
-    def __copy__(self) -> BatchSource:
-        return self
-
-    def __deepcopy__(self, memo: dict[int, object]) -> BatchSource:
-        # In this process the ledger is still there: a copy reads from it as the original.
-        return self
-
-
-@attrs.frozen
-class _Detached:
-    """The source of a statement copied out of the process that read it from its ledger."""
-
-    key: str
-
-    def __call__(self) -> Iterable[Transaction]:
-        raise LedgerError(
-            f"this statement ({self.key}) was copied out of the process that read it, and "
-            "its purchases stay in the ledger; read the plan or run from the ledger again "
-            "to list them",
-            value=self.key,
-            field="source",
-        )
-
-
-@attrs.frozen
-class _Kept:
-    """The purchases a statement built without a source keeps for itself."""
-
-    transactions: tuple[Transaction, ...]
-
-    def __call__(self) -> Iterable[Transaction]:
-        return self.transactions
+_BATCH_IDS = 50_000
 
 
 @attrs.frozen
@@ -142,8 +96,8 @@ class _PackedIds(str):
     __slots__ = ()
 
 
-def _packed_ids(ids: Iterable[str] | None) -> _PackedIds | None:
-    if ids is None or isinstance(ids, _PackedIds):
+def _packed_ids(ids: Iterable[str]) -> _PackedIds:
+    if isinstance(ids, _PackedIds):
         return ids
     if isinstance(ids, str) or not isinstance(ids, Iterable):
         raise InvalidValue(
@@ -188,11 +142,8 @@ class Statement:
     credits: tuple[CreditBooking, ...] = ()
     # The purchase ids as one NUL-separated text (ids never hold NUL): a tenth of the
     # memory of a set of strings, which matters at a million purchases.
-    _ids: _PackedIds | None = attrs.field(
-        default=None, eq=False, repr=False, alias="ids", converter=_packed_ids
-    )
-    _source: PurchaseSource | None = attrs.field(
-        default=None, eq=False, repr=False, alias="source"
+    _ids: _PackedIds = attrs.field(
+        default=_PackedIds(), eq=False, repr=False, alias="ids", converter=_packed_ids
     )
 
     @property
@@ -210,40 +161,34 @@ class Statement:
         """Whether the period holds no purchases for the account."""
         return not self.days
 
-    def purchases(self) -> Iterator[Purchase]:
-        """The statement's purchases in time order, read again from their source."""
-        if self._source is None or self.is_empty:
-            return iter(())
-        return iter(self._select(self._source()))
+    def purchases(self, ledger: PurchaseReader) -> list[Purchase]:
+        """The statement's purchases in time order, read again from ``ledger``."""
+        if not self._ids:
+            return []
+        return self._select(ledger.purchases(self._ids.split("\x00")))
 
     def _select(self, transactions: Iterable[Transaction]) -> list[Purchase]:
         """This statement's purchases among ``transactions``, in time order."""
-        ids = None if self._ids is None else self.transaction_ids()
-        start, end = self.period.start, self.period.end
+        ids = self.transaction_ids()
         number = self.account.number
         chosen = [
             tx
             for tx in transactions
-            if isinstance(tx, Purchase)
-            and tx.account == number
-            and start <= tx.at < end
-            and (ids is None or tx.id in ids)
+            if isinstance(tx, Purchase) and tx.account == number and tx.id in ids
         ]
         chosen.sort(key=_time_order)
         return chosen
 
-    def purchases_by_day(self) -> dict[dt.date, tuple[Purchase, ...]]:
+    def purchases_by_day(self, ledger: PurchaseReader) -> dict[dt.date, tuple[Purchase, ...]]:
         """The statement's purchases grouped by business date, each day in time order."""
         grouped: dict[dt.date, list[Purchase]] = {}
-        for purchase in self.purchases():
+        for purchase in self.purchases(ledger):
             grouped.setdefault(self.period.business_date(purchase.at), []).append(purchase)
         return {date: tuple(found) for date, found in grouped.items()}
 
     def transaction_ids(self) -> frozenset[str]:
         """The ids of the statement's purchases."""
-        if self._ids is not None:
-            return frozenset(self._ids.split("\x00")) if self._ids else frozenset()
-        return frozenset(p.id for p in self.purchases())
+        return frozenset(self._ids.split("\x00")) if self._ids else frozenset()
 
 
 def _product_key(product: ProductTotal) -> tuple[str, str, str, Decimal, str, Decimal, str]:
@@ -341,7 +286,6 @@ def statement_from_totals(
     period: Period,
     totals: AccountTotals,
     *,
-    source: PurchaseSource | None = None,
     shared: SharedValues | None = None,
 ) -> Statement:
     """The statement of ``account`` over ``period`` from what its ledger summed.
@@ -411,7 +355,6 @@ def statement_from_totals(
         vat=tuple(vat_rows),
         credits=totals.credits,
         ids=totals.ids,
-        source=source,
     )
 
 
@@ -429,18 +372,15 @@ class StatementBuilder:
         "_days",
         "_foreign",
         "_ids",
-        "_keep",
-        "_kept",
         "_products",
         "_quantum",
         "account",
         "period",
     )  # fmt: skip
 
-    def __init__(self, account: Account, period: Period, *, keep: bool = False) -> None:
+    def __init__(self, account: Account, period: Period) -> None:
         self.account = account
         self.period = period
-        self._keep = keep
         self._quantum = minor_unit(account.currency)
         self._bounds = period.day_bounds()
         self._days: dict[int, list[Decimal | int]] = {}
@@ -449,7 +389,6 @@ class StatementBuilder:
         self._credits: list[CreditBooking] = []
         self._foreign: list[tuple[str, str]] = []
         self._ids: list[str] = []
-        self._kept: list[Purchase] = []
 
     def add(self, tx: Transaction) -> None:
         """Count ``tx`` if it is the account's and inside the period."""
@@ -465,8 +404,6 @@ class StatementBuilder:
                 self._credits.append(tx)
             return
         self._ids.append(tx.id)
-        if self._keep:
-            self._kept.append(tx)
         quantum, products = self._quantum, self._products
         purchase_total = _ZERO
         for line in tx.lines:
@@ -505,15 +442,9 @@ class StatementBuilder:
             foreign=self._foreign,
         )
 
-    def finish(
-        self, source: PurchaseSource | None = None, *, shared: SharedValues | None = None
-    ) -> Statement:
-        """The statement; it reads its purchases from ``source``, or from those it kept."""
-        if source is None:
-            source = _Kept(tuple(self._kept))
-        return statement_from_totals(
-            self.account, self.period, self.totals(), source=source, shared=shared
-        )
+    def finish(self, *, shared: SharedValues | None = None) -> Statement:
+        """The statement of what was fed."""
+        return statement_from_totals(self.account, self.period, self.totals(), shared=shared)
 
 
 def group_bookings(
@@ -555,67 +486,49 @@ def group_bookings(
 
 
 def build_statement(
-    account: Account,
-    period: Period,
-    transactions: Iterable[Transaction],
-    *,
-    source: PurchaseSource | None = None,
+    account: Account, period: Period, transactions: Iterable[Transaction]
 ) -> Statement:
     """Group ``transactions`` of ``account`` inside ``period`` into a statement.
 
     Transactions outside the period, of another account or in a currency other than the
     account's are ignored (a plan refuses such an account instead). Purchases are
     placed on their business date by comparing instants with the period's precomputed
-    day boundaries, so no calendar work happens per transaction.
-
-    Without ``source`` the statement keeps the purchases it was given, for
-    `Statement.purchases`. With one, it keeps only their ids and asks ``source`` again
-    when the purchases are wanted, so ``transactions`` can be a stream of any length.
+    day boundaries, so no calendar work happens per transaction. The statement keeps the
+    purchases' ids, not the purchases: `Statement.purchases` reads them from a ledger,
+    so ``transactions`` can be a stream of any length.
     """
-    builder = StatementBuilder(account, period, keep=source is None)
+    builder = StatementBuilder(account, period)
     for tx in transactions:
         builder.add(tx)
-    return builder.finish(source)
+    return builder.finish()
 
 
 def purchases_in_batches(
-    statements: Sequence[Statement],
+    ledger: PurchaseReader, statements: Sequence[Statement]
 ) -> Iterator[tuple[Statement, list[Purchase]]]:
     """Each statement with its purchases (as `Statement.purchases` gives them), in order.
 
-    Neighbouring statements whose sources share a reader (`BatchSource`) are read
-    together, a few hundred at a time, so exporting a run of ten thousand accounts costs a
-    few dozen ledger queries rather than ten thousand. Memory holds one batch at a time.
+    Neighbouring statements are read with one `Ledger.purchases` call, a few hundred
+    statements (at most fifty thousand purchases) at a time, so exporting a run of ten
+    thousand accounts costs a few dozen ledger calls rather than ten thousand. Memory
+    holds one batch at a time.
     """
     index = 0
     while index < len(statements):
-        first = statements[index]
-        source = first._source
-        if not isinstance(source, BatchSource) or first.is_empty:
-            yield first, list(first.purchases())
-            index += 1
-            continue
-        batch = [first]
-        keys = [source.key]
-        numbers = {first.account.number}
-        while index + len(batch) < len(statements) and len(batch) < _BATCH:
-            candidate = statements[index + len(batch)]
-            other = candidate._source
-            if (
-                not isinstance(other, BatchSource)
-                or other.reader is not source.reader
-                or candidate.is_empty
-                or candidate.account.number in numbers
-            ):
+        batch: list[Statement] = []
+        ids: list[str] = []
+        while index < len(statements) and len(batch) < _BATCH:
+            statement = statements[index]
+            if batch and len(ids) + statement.count > _BATCH_IDS:
                 break
-            batch.append(candidate)
-            keys.append(other.key)
-            numbers.add(candidate.account.number)
-        found: dict[str, list[Transaction]] = {number: [] for number in numbers}
-        for tx in source.reader(keys):
+            batch.append(statement)
+            if statement._ids:
+                ids.extend(statement._ids.split("\x00"))
+            index += 1
+        found: dict[str, list[Transaction]] = {s.account.number: [] for s in batch}
+        for tx in ledger.purchases(ids) if ids else ():
             bucket = found.get(tx.account)
             if bucket is not None:
                 bucket.append(tx)
         for statement in batch:
-            yield statement, statement._select(found.pop(statement.account.number))
-        index += len(batch)
+            yield statement, statement._select(found[statement.account.number])

@@ -20,13 +20,11 @@ from onaccount.exporting import (
     CSV_DIALECTS,
     Cell,
     CsvWriter,
-    Exportable,
     ExportDocument,
     Exporter,
     ExportOptions,
     ExportProgress,
     ExportReport,
-    export_document,
     option,
     tracked,
 )
@@ -104,14 +102,13 @@ class DebtorsExporter(Exporter[DebtorsOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: DebtorsOptions,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write the debtors as one CSV table; the report counts them."""
-        document = export_document(source)
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:
                 writer.writerow(DEBTOR_HEADERS)

@@ -340,7 +340,7 @@ class JournalExporter(Exporter[JournalOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: JournalOptions,
         *,
@@ -351,7 +351,6 @@ class JournalExporter(Exporter[JournalOptions]):
         The report counts the rows, header aside, and names the accounts with nothing to
         invoice.
         """
-        document = export_document(source)
         settle(self.identifier, vat_code_refusals(document, options), "raise")
         with CsvWriter(stream, CSV_DIALECTS[options.dialect]) as writer:
             if options.header:

@@ -606,7 +606,7 @@ class SepaExporter(Exporter[SepaOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: SepaOptions,
         *,
@@ -617,7 +617,6 @@ class SepaExporter(Exporter[SepaOptions]):
         The report counts the direct debits collected; ``progress`` hears of the
         collection as one step, which sepaxml builds and checks as a whole.
         """
-        document = export_document(source)
         collection, config, debits = self._check(document, options)
         refused = settle(self.identifier, collection.refusals, options.on_refusal)
         members = []

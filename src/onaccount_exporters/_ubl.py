@@ -433,14 +433,13 @@ class UblExporter(Exporter[UblOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: UblOptions,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write one XML document per account invoice, and ``refused.txt`` if any is refused."""
-        document = export_document(source)
         checked = _check(document, options)
         refused = settle(self.identifier, checked.refusals, options.on_refusal)
         names = MemberNames()

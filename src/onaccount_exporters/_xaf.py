@@ -322,7 +322,7 @@ class XafExporter(Exporter[XafOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: XafOptions,
         *,
@@ -332,7 +332,6 @@ class XafExporter(Exporter[XafOptions]):
 
         The report counts the transactions; ``progress`` hears of the file as one step.
         """
-        document = export_document(source)
         refused = settle(self.identifier, _refusals(document, options), options.on_refusal)
         members = []
         written = 0

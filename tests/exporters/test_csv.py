@@ -7,25 +7,40 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
 
 from onaccount import InvoiceRun
 from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
+from onaccount.ledger import Ledger
 from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
-from onaccount.testing._samples import FORMULA_PRODUCT, sample_plan, sample_run, sample_statement
+from onaccount.testing._samples import (
+    FORMULA_PRODUCT,
+    sample_ledger,
+    sample_plan,
+    sample_run,
+    sample_statement,
+)
 from onaccount_exporters import CsvExporter
 from onaccount_exporters._tables import LINE_COLUMNS, line_rows
 
 GOLDEN = Path(__file__).parent / "golden"
 CSV = CsvExporter()
+# The samples' statement, plan and run all read their purchases back from this one.
+SAMPLES = sample_ledger()
 
 
-def by_name(source: object, **options: object) -> bytes:
+def written(source: Any, options: Any = None, *, ledger: Ledger = SAMPLES) -> bytes:
+    """What the exporter writes of ``source``, its purchases read back from ``ledger``."""
+    return CSV.export_bytes(source, options, ledger=ledger)
+
+
+def by_name(source: object, ledger: Ledger = SAMPLES, **options: object) -> bytes:
     """An export with the field names as header, for reading back by column."""
-    return CSV.export_bytes(source, {"header": "names", **options})  # type: ignore[arg-type]  # a sample source
+    return written(source, {"header": "names", **options}, ledger=ledger)
 
 
 def read(data: bytes, dialect: str) -> list[dict[str, str]]:
@@ -68,12 +83,12 @@ def test_sample_exports_match_their_golden_files(
 ) -> None:
     """Each dialect and layout of the samples is byte for byte the reviewed file."""
     assert callable(source)
-    assert_golden(CSV.export_bytes(source(), options), GOLDEN / name)
+    assert_golden(written(source(), options), GOLDEN / name)
 
 
 def test_excel_nl_is_what_dutch_excel_opens() -> None:
     """excel-nl: BOM, ';', CRLF, decimal comma, dd-mm-yyyy dates and Dutch labels."""
-    data = CSV.export_bytes(sample_statement())
+    data = written(sample_statement())
     assert data.startswith("\ufeffBoekdatum;Verkoopdatum;Verkooptijd;Rekening;".encode())
     assert b"\r\n" in data
     assert data.count(b"\n") == data.count(b"\r\n")
@@ -101,7 +116,7 @@ def test_rfc4180_is_what_programs_read() -> None:
 def test_labels_are_dutch_by_default_or_english_and_names_for_programs() -> None:
     """header=labels writes the language's labels; header=names the field names."""
     first = {
-        (language, header): CSV.export_bytes(
+        (language, header): written(
             sample_run(), {"language": language, "header": header, "dialect": "rfc4180"}
         ).splitlines()[0]
         for language in ("nl", "en")
@@ -127,9 +142,9 @@ def test_sale_date_and_time_are_local_and_business_date_is_named_apart() -> None
 
 def test_header_can_be_left_out() -> None:
     """header=none writes only data rows."""
-    data = CSV.export_bytes(sample_run(), {"header": "none", "dialect": "rfc4180"})
+    data = written(sample_run(), {"header": "none", "dialect": "rfc4180"})
     assert not data.startswith(b"business_date")
-    assert len(data.splitlines()) == sum(1 for _ in export_document(sample_run()).lines())
+    assert len(data.splitlines()) == sum(1 for _ in export_document(sample_run(), SAMPLES).lines())
 
 
 def test_formula_product_name_is_text_in_every_layout() -> None:
@@ -181,13 +196,14 @@ def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
     return {clean_text(i.account.number): i.total for i in run.invoices}
 
 
-@given(run=strategies.runs())
-def test_csv_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
+@given(generated=strategies.generated_runs())
+def test_csv_read_back_sums_to_the_run_per_account(generated: strategies.GeneratedRun) -> None:
     """In both dialects, lines, days and summary read back sum to each account's total."""
+    run, ledger = generated.run, generated.generated.ledger
     expected = _expected_totals(run)
     for dialect in ("excel-nl", "rfc4180"):
         for layout in ("lines", "days"):
-            rows = read(by_name(run, dialect=dialect, layout=layout), dialect)
+            rows = read(by_name(run, ledger, dialect=dialect, layout=layout), dialect)
             sums = dict.fromkeys(expected, Decimal(0))
             for row in rows:
                 sums[row["account"]] += number(row["amount"], dialect)
@@ -199,23 +215,26 @@ def test_csv_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
         assert {r["account_name"] for r in summary} == names
 
 
-def _csv_module_lines(source: InvoiceRun, dialect: CsvDialect) -> bytes:
+def _csv_module_lines(source: InvoiceRun, ledger: Ledger, dialect: CsvDialect) -> bytes:
     """The lines as a hand-written csv.writer script writes them from line_rows."""
     text = io.StringIO(newline="")
     if dialect.bom:
         text.write("\ufeff")
     writer = csv.writer(text, delimiter=dialect.delimiter, lineterminator="\r\n")
     writer.writerow([c.name for c in LINE_COLUMNS])
-    for row in line_rows(export_document(source)):
+    for row in line_rows(export_document(source, ledger)):
         writer.writerow([dialect.format(cell) for cell in row])
     return text.getvalue().encode("utf-8")
 
 
-@given(run=strategies.runs())
-def test_lines_are_what_the_csv_module_writes_of_the_shared_table(run: InvoiceRun) -> None:
+@given(generated=strategies.generated_runs())
+def test_lines_are_what_the_csv_module_writes_of_the_shared_table(
+    generated: strategies.GeneratedRun,
+) -> None:
     """The lines layout is byte for byte csv.writer over line_rows, in both dialects."""
+    run, ledger = generated.run, generated.generated.ledger
     for name, dialect in CSV_DIALECTS.items():
-        assert by_name(run, dialect=name) == _csv_module_lines(run, dialect)
+        assert by_name(run, ledger, dialect=name) == _csv_module_lines(run, ledger, dialect)
 
 
 def test_a_delimiter_numbers_contain_quotes_the_numbers() -> None:
@@ -223,9 +242,9 @@ def test_a_delimiter_numbers_contain_quotes_the_numbers() -> None:
     dialect = CsvDialect(name="dots", delimiter=".", decimal=",", bom=False, dates="iso")
     buffer = io.BytesIO()
     with CsvWriter(buffer, dialect) as writer:
-        writer.writerows(line_rows(export_document(sample_run())))
+        writer.writerows(line_rows(export_document(sample_run(), SAMPLES)))
     rows = list(csv.reader(io.StringIO(buffer.getvalue().decode(), newline=""), delimiter="."))
-    assert len(rows) == len(list(line_rows(export_document(sample_run()))))
+    assert len(rows) == len(list(line_rows(export_document(sample_run(), SAMPLES))))
     assert all(len(row) == len(LINE_COLUMNS) for row in rows)
     amount = [c.name for c in LINE_COLUMNS].index("amount")
     currency = [c.name for c in LINE_COLUMNS].index("currency")

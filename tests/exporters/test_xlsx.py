@@ -15,14 +15,30 @@ from hypothesis import given, settings
 
 from onaccount import InvoiceRun, minor_unit
 from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title
+from onaccount.ledger import Ledger
 from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
-from onaccount.testing._samples import FORMULA_PRODUCT, sample_plan, sample_run, sample_statement
+from onaccount.testing._samples import (
+    FORMULA_PRODUCT,
+    sample_ledger,
+    sample_plan,
+    sample_run,
+    sample_statement,
+)
 from onaccount_exporters import XlsxExporter
 from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
 
 GOLDEN = Path(__file__).parent / "golden"
 XLSX = XlsxExporter()
+# The samples' statement, plan and run all read their purchases back from this one.
+SAMPLES = sample_ledger()
+
+
+def written(source: Any, options: Any = None, *, ledger: Ledger = SAMPLES) -> bytes:
+    """What the exporter writes of ``source``, its purchases read back from ``ledger``."""
+    return XLSX.export_bytes(source, options, ledger=ledger)
+
+
 EN = {"language": "en"}
 EUR = '#,##0.00 "EUR"'
 
@@ -59,34 +75,34 @@ def cents(value: float | int, currency: str) -> Decimal:
 
 def test_sample_run_matches_its_golden_file() -> None:
     """The sample run's workbook holds the reviewed content, member by member."""
-    assert_golden(XLSX.export_bytes(sample_run()), GOLDEN / "run.xlsx")
+    assert_golden(written(sample_run()), GOLDEN / "run.xlsx")
 
 
 def test_sheets_are_dutch_by_default_and_english_on_request() -> None:
     """A run gives Overzicht, Regels, Dagen (Summary, Lines, Days); options leave some out."""
-    assert load(XLSX.export_bytes(sample_run())).sheetnames == ["Overzicht", "Regels", "Dagen"]
-    assert load(XLSX.export_bytes(sample_run(), EN)).sheetnames == ["Summary", "Lines", "Days"]
-    assert load(XLSX.export_bytes(sample_run(), {"lines": False, **EN})).sheetnames == [
+    assert load(written(sample_run())).sheetnames == ["Overzicht", "Regels", "Dagen"]
+    assert load(written(sample_run(), EN)).sheetnames == ["Summary", "Lines", "Days"]
+    assert load(written(sample_run(), {"lines": False, **EN})).sheetnames == [
         "Summary",
         "Days",
     ]
-    only = load(XLSX.export_bytes(sample_plan(), {"lines": False, "days": False, **EN}))
+    only = load(written(sample_plan(), {"lines": False, "days": False, **EN}))
     assert only.sheetnames == ["Summary"]
 
 
 def test_labels_are_the_languages_and_dates_follow_it() -> None:
     """Headers are labels in the language; dates are dd-mm-yyyy in Dutch and ISO in English."""
-    dutch = load(XLSX.export_bytes(sample_statement()))["Regels"]
+    dutch = load(written(sample_statement()))["Regels"]
     assert [c.value for c in dutch[1]] == [c.label("nl") for c in LINE_COLUMNS]
     assert dutch["A2"].number_format == "dd-mm-yyyy"
-    english = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    english = load(written(sample_statement(), EN))["Lines"]
     assert [c.value for c in english[1]] == [c.label("en") for c in LINE_COLUMNS]
     assert english["A2"].number_format == "yyyy-mm-dd"
 
 
 def test_every_number_column_has_its_format() -> None:
     """Money in its currency, unit price with its places, quantity, VAT % and counts formatted."""
-    book = load(XLSX.export_bytes(sample_statement(), EN))
+    book = load(written(sample_statement(), EN))
     first = dict(zip([c.name for c in LINE_COLUMNS], book["Lines"][2], strict=True))
     assert first["business_date"].is_date
     assert first["business_date"].value == dt.datetime(2026, 10, 3)
@@ -101,7 +117,7 @@ def test_every_number_column_has_its_format() -> None:
 
 def test_headers_are_frozen_filtered_printed_on_every_page_and_columns_fit() -> None:
     """Bold frozen header with a filter, repeated when printed; widths fit with room."""
-    book = load(XLSX.export_bytes(sample_statement(), EN))
+    book = load(written(sample_statement(), EN))
     for ws in book.worksheets:
         assert ws.freeze_panes == "A2"
         assert ws["A1"].font.b
@@ -114,7 +130,7 @@ def test_headers_are_frozen_filtered_printed_on_every_page_and_columns_fit() -> 
 
 def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None:
     """Print set-up: landscape, one page wide, the account and period on top, page numbers."""
-    ws = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    ws = load(written(sample_statement(), EN))["Lines"]
     assert ws.page_setup.orientation == "landscape"
     assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
     assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -125,19 +141,19 @@ def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None
 def test_every_printed_page_names_the_club_the_account_and_the_period() -> None:
     """The page header names the club (seller_name) and the account and period; pages count."""
     club = {"language": "en", "layout": "statement", "seller_name": "VV De Bal & Co"}
-    book = load(XLSX.export_bytes(sample_statement(), club))
+    book = load(written(sample_statement(), club))
     for ws in book.worksheets:
         assert ws.oddHeader.left.text == "VV De Bal && Co"
         assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
         assert ws.oddFooter.right.text == "&P / &N"
-    run = load(XLSX.export_bytes(sample_run(), {"seller_name": "VV De Bal"}))
+    run = load(written(sample_run(), {"seller_name": "VV De Bal"}))
     assert {ws.oddHeader.left.text for ws in run.worksheets} == {"VV De Bal"}
     assert {ws.oddHeader.center.text for ws in run.worksheets} == {"run 2026-10"}
 
 
 def test_without_a_club_name_the_page_header_names_the_account_and_period() -> None:
     """No seller_name: no left header, the account and period still in the middle."""
-    ws = load(XLSX.export_bytes(sample_statement(), EN))["Lines"]
+    ws = load(written(sample_statement(), EN))["Lines"]
     assert ws.oddHeader.left.text is None
     assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
 
@@ -145,23 +161,23 @@ def test_without_a_club_name_the_page_header_names_the_account_and_period() -> N
 def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
     """The totals row sums amount columns per currency; formulas=SUBTOTAL on request."""
     statement = sample_statement()
-    ws = load(XLSX.export_bytes(statement, EN))["Lines"]
+    ws = load(written(statement, EN))["Lines"]
     last = [c.value for c in ws[ws.max_row]]
     amount = [c.name for c in LINE_COLUMNS].index("amount")
     assert last[0] == "Total"
     assert Decimal(repr(last[amount])) == statement.total
     assert ws[ws.max_row][amount].font.b
-    data = XLSX.export_bytes(statement, {"totals": "formulas", **EN})
+    data = written(statement, {"totals": "formulas", **EN})
     ws = load(data)["Lines"]
     formula = ws[ws.max_row][amount].value
     assert formula.startswith("=SUBTOTAL(109,K2:K")
-    none = load(XLSX.export_bytes(statement, {"totals": "none", **EN}))["Lines"]
+    none = load(written(statement, {"totals": "none", **EN}))["Lines"]
     assert none[none.max_row][0].value != "Total"
 
 
 def test_a_run_in_two_currencies_has_a_totals_row_per_currency() -> None:
     """Euro and yen amounts are never added: one totals row each."""
-    ws = load(XLSX.export_bytes(sample_run(), EN))["Summary"]
+    ws = load(written(sample_run(), EN))["Summary"]
     totals = [row for row in ws.iter_rows(values_only=True) if str(row[0]).startswith("Total ")]
     assert [row[0] for row in totals] == ["Total EUR", "Total JPY"]
     assert [row[4] for row in totals] == [
@@ -172,7 +188,7 @@ def test_a_run_in_two_currencies_has_a_totals_row_per_currency() -> None:
 
 def test_the_statement_layout_is_the_account_view() -> None:
     """Per account: balance for the period on top, then days with purchases; then products."""
-    book = load(XLSX.export_bytes(sample_statement(), {"layout": "statement", **EN}))
+    book = load(written(sample_statement(), {"layout": "statement", **EN}))
     assert book.sheetnames == ["Days", "Products"]
     days = book["Days"]
     top = [row[:2] for row in days.iter_rows(max_row=3, values_only=True)]
@@ -185,23 +201,23 @@ def test_the_statement_layout_is_the_account_view() -> None:
     assert days.print_title_rows == f"${header}:${header}"
     products = records(book, "Products")
     assert {r["product"] for r in products} >= {"Beer", "'" + FORMULA_PRODUCT}
-    run = load(XLSX.export_bytes(sample_run(), {"layout": "statement"}))
+    run = load(written(sample_run(), {"layout": "statement"}))
     assert run.sheetnames[:2] == ["-7 Dagen", "-7 Producten"]
 
 
 def test_yen_amounts_have_no_decimals() -> None:
     """A JPY account's amounts use a format without decimal places."""
-    summary = records(load(XLSX.export_bytes(sample_run(), EN)), "Summary")
+    summary = records(load(written(sample_run(), EN)), "Summary")
     yen = next(r for r in summary if r["account"] == "3003")
     assert yen["total"] == 1700
-    book = load(XLSX.export_bytes(sample_run(), EN))
+    book = load(written(sample_run(), EN))
     (cell,) = [r[4] for r in book["Summary"].iter_rows(min_row=2) if r[0].value == "3003"]
     assert cell.number_format == '#,##0 "JPY"'
 
 
 def test_formula_names_are_text_not_formulas() -> None:
     """The =SUM(A1) product and formula-like account names are text cells with an apostrophe."""
-    data = XLSX.export_bytes(sample_run(), EN)
+    data = written(sample_run(), EN)
     book = load(data)
     lines = records(book, "Lines")
     assert "'" + FORMULA_PRODUCT in {r["product"] for r in lines}
@@ -215,8 +231,8 @@ def test_formula_names_are_text_not_formulas() -> None:
 
 def test_same_input_gives_the_same_bytes_with_the_run_time_as_document_time() -> None:
     """Two exports are identical; core.xml carries the run's commit time, zips fixed times."""
-    first = XLSX.export_bytes(sample_run())
-    assert XLSX.export_bytes(sample_run()) == first
+    first = written(sample_run())
+    assert written(sample_run()) == first
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
     props = load(first).properties
@@ -231,7 +247,11 @@ def test_the_default_row_cap_is_excels() -> None:
 
 def test_lines_past_the_row_cap_continue_on_new_sheets() -> None:
     """With a cap of 3 rows the sample's 9 lines fill Lines to Lines (5), in place, all kept."""
-    book = load(XlsxExporter(max_rows=3).export_bytes(sample_run(), {"totals": "none", **EN}))
+    book = load(
+        XlsxExporter(max_rows=3).export_bytes(
+            sample_run(), {"totals": "none", **EN}, ledger=SAMPLES
+        )
+    )
     assert book.sheetnames == [
         "Summary",
         "Summary (2)",
@@ -258,13 +278,14 @@ def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
 
 # Each example writes a workbook and reads it back with openpyxl.
 @settings(max_examples=15)
-@given(run=strategies.runs())
-def test_xlsx_read_back_sums_to_the_run_per_account(run: InvoiceRun) -> None:
+@given(generated=strategies.generated_runs())
+def test_xlsx_read_back_sums_to_the_run_per_account(generated: strategies.GeneratedRun) -> None:
     """Lines, days and summary read back with openpyxl sum to each account's total."""
+    run, ledger = generated.run, generated.generated.ledger
     expected = _expected_totals(run)
     currencies = {clean_text(i.account.number): i.account.currency for i in run.invoices}
     for exporter in (XLSX, XlsxExporter(max_rows=8)):
-        book = load(exporter.export_bytes(run, EN))
+        book = load(exporter.export_bytes(run, EN, ledger=ledger))
         for sheet in ("Lines", "Days"):
             sums = dict.fromkeys(expected, Decimal(0))
             for row in records(book, sheet):
@@ -304,7 +325,7 @@ def test_the_statement_layout_writes_accounts_whose_numbers_excel_refuses_in_tit
             *run.invoices[2:],
         ),
     )
-    book = load(XLSX.export_bytes(renamed, {"layout": "statement"}))
+    book = load(written(renamed, {"layout": "statement"}))
     titles = book.sheetnames
     assert len(titles) == len(set(titles)) == 2 * len(renamed.invoices)
     assert all("/" not in t and len(t) <= 25 for t in titles)

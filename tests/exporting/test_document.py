@@ -14,6 +14,7 @@ from onaccount import InvoiceRun, Line, Period, Plan, Purchase, Vat, VatCategory
 from onaccount._transaction import stored_purchase
 from onaccount.exporting import (
     DocumentKind,
+    LedgerRequired,
     UnsupportedSource,
     export_document,
     pad_amount,
@@ -22,7 +23,7 @@ from onaccount.exporting import (
 )
 from onaccount.exporting._document import _Placer
 from onaccount.testing import strategies
-from onaccount.testing._samples import sample_plan, sample_run, sample_statement
+from onaccount.testing._samples import sample_ledger, sample_plan, sample_run, sample_statement
 
 
 def test_a_statement_is_one_account_without_balances() -> None:
@@ -79,11 +80,19 @@ def test_a_run_lists_active_and_undone_invoices_with_ids() -> None:
 
 def test_lines_are_placed_on_business_dates_with_local_naive_times() -> None:
     """The 01:30 sale of 4 October is on 3 October, at 01:30 local time without a zone."""
-    rows = list(export_document(sample_statement()).lines())
+    rows = list(export_document(sample_statement(), sample_ledger()).lines())
     late = [r for r in rows if r.transaction == "tx-0002"]
     assert [(r.date, r.time) for r in late] == [(dt.date(2026, 10, 3), dt.time(1, 30))]
     assert all(r.time.tzinfo is None for r in rows)
     assert sum(r.amount for r in rows) == sample_statement().total
+
+
+def test_lines_without_a_ledger_are_refused_saying_to_pass_one() -> None:
+    """Purchases are read back from a ledger: without one, LedgerRequired says to pass it."""
+    document = export_document(sample_run())
+    assert [d.date for d in document.days()]  # totals need no ledger
+    with pytest.raises(LedgerRequired, match=r"run 2026-10 .* pass ledger="):
+        next(document.lines())
 
 
 @given(strategies.generated_runs())
@@ -91,7 +100,7 @@ def test_lines_days_and_vat_add_up_to_each_account_total(
     generated: strategies.GeneratedRun,
 ) -> None:
     """Per account, line amounts, day totals and net + VAT all equal the invoiced total."""
-    document = export_document(generated.run)
+    document = export_document(generated.run, generated.generated.ledger)
     lines: dict[str, Decimal] = {}
     days: dict[str, Decimal] = {}
     for row in document.lines():

@@ -11,7 +11,7 @@ import pytest
 
 from onaccount import InvalidValue, OnAccountError
 from onaccount.exporting import (
-    Exportable,
+    ExportDocument,
     Exporter,
     ExportOptions,
     InvalidExporter,
@@ -21,8 +21,11 @@ from onaccount.exporting import (
     option,
     validate_exporter,
 )
-from onaccount.testing._samples import sample_run, sample_statement
+from onaccount.testing._samples import sample_ledger, sample_run, sample_statement
 from onaccount_exporters import CsvExporter, CsvOptions, XlsxOptions
+
+# The samples' statement, plan and run read their purchases back from this ledger.
+SAMPLES = sample_ledger()
 
 
 @attrs.frozen(kw_only=True)
@@ -44,9 +47,9 @@ class Demo(Exporter[DemoOptions]):
     extension = "txt"
     Options = DemoOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: DemoOptions) -> None:
-        """Write the options as JSON."""
-        stream.write(json.dumps([type(source).__name__, options.to_json()]).encode())
+    def write(self, document: ExportDocument, stream: BinaryIO, options: DemoOptions) -> None:
+        """Write what the document was made from and the options, as JSON."""
+        stream.write(json.dumps([document.kind.value, options.to_json()]).encode())
 
 
 def test_options_build_with_defaults_and_round_trip_through_json() -> None:
@@ -144,14 +147,14 @@ def test_exporter_options_accept_instances_mappings_text_and_none() -> None:
 def test_export_writes_statements_plans_and_runs_and_refuses_anything_else() -> None:
     """export() writes the three sources and raises UnsupportedSource for other values."""
     demo = Demo()
-    assert json.loads(demo.export_bytes(sample_run(), {"copies": 2})) == [
-        "InvoiceRun",
+    assert json.loads(demo.export_bytes(sample_run(), {"copies": 2}, ledger=SAMPLES)) == [
+        "run",
         {"layout": "wide", "copies": 2, "header": True},
     ]
-    assert json.loads(demo.export_bytes(sample_statement()))[0] == "Statement"
+    assert json.loads(demo.export_bytes(sample_statement(), ledger=SAMPLES))[0] == "statement"
     not_a_source: Any = {"run": 1}
     with pytest.raises(UnsupportedSource, match="a dict; pass a Statement, a Plan or an"):
-        demo.export(not_a_source, io.BytesIO())
+        demo.export(not_a_source, io.BytesIO(), ledger=SAMPLES)
 
 
 def _exporter_with(**changes: Any) -> Exporter[Any]:

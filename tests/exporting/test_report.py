@@ -16,7 +16,7 @@ import pytest
 
 from onaccount import InvalidValue
 from onaccount.exporting import (
-    Exportable,
+    ExportDocument,
     Exporter,
     ExportOptions,
     ExportProgress,
@@ -27,7 +27,7 @@ from onaccount.exporting import (
     export_to_directory,
     tracked,
 )
-from onaccount.testing._samples import sample_plan, sample_run
+from onaccount.testing._samples import sample_ledger, sample_plan, sample_run
 from onaccount_exporters import (
     CsvExporter,
     JournalExporter,
@@ -35,6 +35,9 @@ from onaccount_exporters import (
     UblExporter,
     XlsxExporter,
 )
+
+# The samples' statement, plan and run read their purchases back from this ledger.
+SAMPLES = sample_ledger()
 
 
 class Progress:
@@ -62,9 +65,9 @@ class OldPlugin(Exporter[OldOptions]):
     extension = "txt"
     Options = OldOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: OldOptions) -> None:  # type: ignore[override]  # the older signature on purpose
-        """Write the source's type name."""
-        stream.write(type(source).__name__.encode())
+    def write(self, document: ExportDocument, stream: BinaryIO, options: OldOptions) -> None:  # type: ignore[override]  # the older signature on purpose
+        """Write what the document was made from."""
+        stream.write(document.kind.value.encode())
 
 
 class Misreporting(OldPlugin):
@@ -72,7 +75,7 @@ class Misreporting(OldPlugin):
 
     identifier = "misreporting"
 
-    def write(self, source: Exportable, stream: BinaryIO, options: OldOptions) -> Any:  # type: ignore[override]  # wrong on purpose
+    def write(self, document: ExportDocument, stream: BinaryIO, options: OldOptions) -> Any:  # type: ignore[override]  # wrong on purpose
         """Write nothing and return a count instead of a report."""
         return 3
 
@@ -188,8 +191,8 @@ def test_a_plugin_that_returns_none_gets_a_report_without_counts() -> None:
     """An older plugin's write() (no progress, returns None) still exports and reports."""
     buffer = io.BytesIO()
     progress = Progress()
-    report = OldPlugin().export(sample_run(), buffer, progress=progress)
-    assert buffer.getvalue() == b"InvoiceRun"
+    report = OldPlugin().export(sample_run(), buffer, progress=progress, ledger=SAMPLES)
+    assert buffer.getvalue() == b"run"
     assert report == ExportReport(exporter="old-plugin", written=None)
     assert progress.calls == []
 
@@ -197,14 +200,20 @@ def test_a_plugin_that_returns_none_gets_a_report_without_counts() -> None:
 def test_a_write_returning_anything_else_is_an_invalid_exporter() -> None:
     """A write() returning neither a report nor None is refused, naming what it returned."""
     with pytest.raises(InvalidExporter, match="'misreporting' write\\(\\) returned 3"):
-        Misreporting().export(sample_run(), io.BytesIO())
+        Misreporting().export(sample_run(), io.BytesIO(), ledger=SAMPLES)
 
 
 def test_a_plans_accounts_with_nothing_to_invoice_are_reported() -> None:
     """Exporting a plan reports the accounts it had nothing to invoice for."""
     plan = attrs.evolve(sample_plan(), nothing_to_invoice=("1077", "2001"))
-    assert CsvExporter().export(plan, io.BytesIO()).nothing_to_invoice == ("1077", "2001")
-    assert OldPlugin().export(plan, io.BytesIO()).nothing_to_invoice == ("1077", "2001")
+    assert CsvExporter().export(plan, io.BytesIO(), ledger=SAMPLES).nothing_to_invoice == (
+        "1077",
+        "2001",
+    )
+    assert OldPlugin().export(plan, io.BytesIO(), ledger=SAMPLES).nothing_to_invoice == (
+        "1077",
+        "2001",
+    )
 
 
 @pytest.mark.parametrize("options", [{"layout": "lines"}, {"layout": "days"}])
@@ -213,7 +222,7 @@ def test_csv_reports_the_rows_it_wrote(options: dict[str, str]) -> None:
     buffer = io.BytesIO()
     progress = Progress()
     run = sample_run()
-    report = CsvExporter().export(run, buffer, options, progress=progress)
+    report = CsvExporter().export(run, buffer, options, progress=progress, ledger=SAMPLES)
     text = buffer.getvalue().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert (report.exporter, report.unit, report.written) == ("csv", "rows", len(rows) - 1)
@@ -225,7 +234,7 @@ def test_csv_reports_the_rows_it_wrote(options: dict[str, str]) -> None:
 def test_xlsx_reports_the_rows_of_every_sheet() -> None:
     """The XLSX report counts the data rows of all its sheets."""
     buffer = io.BytesIO()
-    report = XlsxExporter().export(sample_run(), buffer, {"totals": "none"})
+    report = XlsxExporter().export(sample_run(), buffer, {"totals": "none"}, ledger=SAMPLES)
     book = openpyxl.load_workbook(buffer)
     assert report.written == sum(sheet.max_row - 1 for sheet in book.worksheets)
 
@@ -233,7 +242,7 @@ def test_xlsx_reports_the_rows_of_every_sheet() -> None:
 def test_journal_reports_its_rows() -> None:
     """The journal report counts its posting rows."""
     buffer = io.BytesIO()
-    report = JournalExporter().export(sample_run(), buffer)
+    report = JournalExporter().export(sample_run(), buffer, ledger=SAMPLES)
     lines = buffer.getvalue().decode("utf-8-sig").splitlines()
     assert (report.unit, report.written) == ("rows", len(lines) - 1)
 
@@ -242,7 +251,7 @@ def test_ubl_with_default_options_reports_that_it_wrote_nothing() -> None:
     """UBL without seller options writes no invoice, and the report says why, per account."""
     buffer = io.BytesIO()
     progress = Progress()
-    report = UblExporter().export(sample_run(), buffer, progress=progress)
+    report = UblExporter().export(sample_run(), buffer, progress=progress, ledger=SAMPLES)
     with zipfile.ZipFile(buffer) as archive:
         assert archive.namelist() == ["refused.txt"]
     assert (report.unit, report.written, report.nothing_written) == ("invoices", 0, True)
@@ -253,7 +262,7 @@ def test_ubl_with_default_options_reports_that_it_wrote_nothing() -> None:
 
 def test_sepa_with_default_options_reports_its_refusals() -> None:
     """SEPA without a creditor writes no debit and reports the options to set."""
-    report = SepaExporter().export(sample_run(), io.BytesIO())
+    report = SepaExporter().export(sample_run(), io.BytesIO(), ledger=SAMPLES)
     assert (report.unit, report.written, report.nothing_written) == ("debits", 0, True)
     assert report.refusals == SepaExporter().refusals(sample_run())
     assert {r.field for r in report.refusals if r.account is None} >= {"seller_iban"}
@@ -261,13 +270,15 @@ def test_sepa_with_default_options_reports_its_refusals() -> None:
 
 def test_export_files_reports_counts_and_paths(tmp_path: Path) -> None:
     """export_files() returns the exporter's report with the path it wrote."""
-    report = export_files(CsvExporter(), sample_run(), tmp_path, {"layout": "days"})
+    report = export_files(
+        CsvExporter(), sample_run(), tmp_path, {"layout": "days"}, ledger=SAMPLES
+    )
     (path,) = report.paths
     assert path.parent == tmp_path
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     assert report.written == len(lines) - 1
     again = export_to_directory(
-        CsvExporter(), sample_run(), tmp_path / "other", {"layout": "days"}
+        CsvExporter(), sample_run(), tmp_path / "other", {"layout": "days"}, ledger=SAMPLES
     )
     assert [p.name for p in again] == [path.name]
     assert again[0].read_bytes() == path.read_bytes()
@@ -277,7 +288,9 @@ def test_export_files_per_account_combines_the_reports(tmp_path: Path) -> None:
     """One file per account: the counts add up and progress counts the files."""
     progress = Progress()
     run = sample_run()
-    report = export_files(UblExporter(), run, tmp_path, per="account", progress=progress)
+    report = export_files(
+        UblExporter(), run, tmp_path, per="account", progress=progress, ledger=SAMPLES
+    )
     assert len(report.paths) == len(run.invoices)
     assert report.written == 0
     assert report.refusals == UblExporter().refusals(run)
@@ -293,7 +306,7 @@ def test_progress_reaches_a_plugin_that_takes_it(tmp_path: Path) -> None:
 
         def write(
             self,
-            source: Exportable,
+            document: ExportDocument,
             stream: BinaryIO,
             options: OldOptions,
             *,
@@ -302,10 +315,10 @@ def test_progress_reaches_a_plugin_that_takes_it(tmp_path: Path) -> None:
             """Write one row and tell of it."""
             if progress is not None:
                 progress(1, 1, "rows")
-            stream.write(json.dumps({"kind": type(source).__name__}).encode())
+            stream.write(json.dumps({"kind": document.kind.value}).encode())
             return ExportReport(exporter="anything", written=1)
 
     progress = Progress()
-    report = export_files(Counting(), sample_run(), tmp_path, progress=progress)
+    report = export_files(Counting(), sample_run(), tmp_path, progress=progress, ledger=SAMPLES)
     assert progress.calls == [(1, 1, "rows")]
     assert (report.exporter, report.written) == ("counting", 1)

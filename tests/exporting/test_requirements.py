@@ -18,10 +18,14 @@ from onaccount.exporting import (
     export_to_file,
 )
 from onaccount.testing._registry import entry_points_from, write_distribution
-from onaccount.testing._samples import sample_run
+from onaccount.testing._samples import sample_ledger, sample_run
 from onaccount_exporters import CsvExporter, SepaExporter
 
 # A plugin module with one exporter that needs MODULE and writes, or fails with BEHAVIOUR.
+# The samples' statement, plan and run read their purchases back from this ledger.
+SAMPLES = sample_ledger()
+
+
 _PLUGIN = """
 import attrs
 from onaccount.exporting import Exporter, ExportOptions, Requirements, hookimpl
@@ -41,7 +45,7 @@ class Needy(Exporter[NeedyOptions]):
     Options = NeedyOptions
     requires = Requirements(modules=(MODULES), extra="xml")
 
-    def write(self, source, stream, options):
+    def write(self, document, stream, options):
         stream.write(b"half a file")
         BEHAVIOUR
 
@@ -147,10 +151,10 @@ def test_an_unavailable_exporter_opens_no_file(site: Path, tmp_path: Path) -> No
     exporter = module.Needy()
     target = tmp_path / "out"
     with pytest.raises(ExporterUnavailable, match=r"pip install 'fake-direct\[xml\]'"):
-        export_to_directory(exporter, sample_run(), target)
+        export_to_directory(exporter, sample_run(), target, ledger=SAMPLES)
     assert not target.exists()
     with pytest.raises(ExporterUnavailable):
-        export_to_file(exporter, sample_run(), tmp_path / "one.txt")
+        export_to_file(exporter, sample_run(), tmp_path / "one.txt", ledger=SAMPLES)
     assert list(tmp_path.iterdir()) == [site]
 
 
@@ -186,11 +190,11 @@ def test_an_exporter_failing_in_write_is_export_failed_naming_its_plugin(
     exporter = registry.get("crashy")
     run = sample_run()
     earlier = tmp_path / "exports"
-    (written,) = export_to_directory(CsvExporter(), run, earlier)
+    (written,) = export_to_directory(CsvExporter(), run, earlier, ledger=SAMPLES)
     target = earlier / written.name.replace(".csv", ".txt")
     target.write_bytes(b"an earlier export")
     with pytest.raises(ExportFailed) as caught:
-        export_to_directory(exporter, run, earlier, overwrite=True)
+        export_to_directory(exporter, run, earlier, overwrite=True, ledger=SAMPLES)
     message = caught.value.message
     for part in ("'crashy'", "'crashy' (fake-crashes 2.0.1)", "RuntimeError: disk says no"):
         assert part in message
@@ -211,4 +215,4 @@ def test_an_exporter_calling_sys_exit_in_write_is_export_failed(site: Path) -> N
     )
     registry = ExporterRegistry(entry_points=entry_points_from([site])).load_entry_points()
     with pytest.raises(ExportFailed, match="SystemExit: 3"):
-        registry.get("quits").export_bytes(sample_run())
+        registry.get("quits").export_bytes(sample_run(), ledger=SAMPLES)

@@ -22,20 +22,19 @@ from onaccount.exporting import (
     Cell,
     CsvDialect,
     CsvWriter,
-    Exportable,
+    ExportDocument,
     ExportFailed,
     ExportTargetExists,
     Money,
     clean_text,
     default_stem,
-    export_document,
     export_to_directory,
     export_to_file,
     split_by_account,
     write_atomically,
 )
 from onaccount.testing import strategies
-from onaccount.testing._samples import sample_plan, sample_run, sample_statement
+from onaccount.testing._samples import sample_ledger, sample_plan, sample_run, sample_statement
 from onaccount_exporters import CsvExporter, CsvOptions, XlsxExporter
 
 ROW: tuple[Cell, ...] = (
@@ -49,6 +48,10 @@ ROW: tuple[Cell, ...] = (
     None,
     "a\x00b",
 )
+
+
+# The samples' statement, plan and run read their purchases back from this ledger.
+SAMPLES = sample_ledger()
 
 
 def _csv(dialect: Any, rows: list[tuple[Cell, ...]]) -> bytes:
@@ -97,10 +100,10 @@ def test_negative_zero_is_written_without_a_sign() -> None:
 class FailingCsv(CsvExporter):
     """A CSV exporter that writes its output and then fails when account 2001 is in it."""
 
-    def write(self, source: Exportable, stream: BinaryIO, options: CsvOptions) -> None:
+    def write(self, document: ExportDocument, stream: BinaryIO, options: CsvOptions) -> None:
         """Write, then raise if account 2001 is exported."""
-        super().write(source, stream, options)
-        if any(e.account.number == "2001" for e in export_document(source).accounts):
+        super().write(document, stream, options)
+        if any(e.account.number == "2001" for e in document.accounts):
             raise OSError("disk full")
 
 
@@ -142,22 +145,30 @@ def test_existing_files_are_kept_unless_overwrite_is_asked(tmp_path: Path) -> No
 
 def test_export_to_file_writes_an_export(tmp_path: Path) -> None:
     """export_to_file writes what export_bytes gives, with options as a JSON object."""
-    path = export_to_file(CsvExporter(), sample_run(), tmp_path / "run.csv", {"layout": "days"})
-    assert path.read_bytes() == CsvExporter().export_bytes(sample_run(), {"layout": "days"})
+    path = export_to_file(
+        CsvExporter(), sample_run(), tmp_path / "run.csv", {"layout": "days"}, ledger=SAMPLES
+    )
+    assert path.read_bytes() == CsvExporter().export_bytes(
+        sample_run(), {"layout": "days"}, ledger=SAMPLES
+    )
 
 
 def test_export_to_directory_writes_one_file_per_run(tmp_path: Path) -> None:
     """Per run, one file named after the run's period and key."""
-    (path,) = export_to_directory(CsvExporter(), sample_run(), tmp_path / "exports")
+    (path,) = export_to_directory(
+        CsvExporter(), sample_run(), tmp_path / "exports", ledger=SAMPLES
+    )
     assert path == tmp_path / "exports" / "run-2026-10-2026-10-lines.csv"
-    assert path.read_bytes() == CsvExporter().export_bytes(sample_run())
+    assert path.read_bytes() == CsvExporter().export_bytes(sample_run(), ledger=SAMPLES)
     assert default_stem(sample_plan()) == "plan 2026-10"
     assert default_stem(sample_statement()) == "1042 Team A 2026-10"
 
 
 def test_export_to_directory_writes_one_safely_named_file_per_account(tmp_path: Path) -> None:
     """Per account, one file each, named from number, name and period, made safe."""
-    paths = export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account")
+    paths = export_to_directory(
+        CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES
+    )
     assert [p.name for p in paths] == [
         "_7-@admin-2026-10-lines.csv",
         "1042-Team-A-2026-10-lines.csv",
@@ -166,7 +177,7 @@ def test_export_to_directory_writes_one_safely_named_file_per_account(tmp_path: 
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
     one = split_by_account(sample_run())[1][1]
-    assert paths[1].read_bytes() == CsvExporter().export_bytes(one)
+    assert paths[1].read_bytes() == CsvExporter().export_bytes(one, ledger=SAMPLES)
 
 
 def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
@@ -174,18 +185,18 @@ def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
 ) -> None:
     """Exports of one run in two layouts get two names; a third export of one is refused."""
     run = sample_run()
-    (lines,) = export_to_directory(CsvExporter(), run, tmp_path)
-    (days,) = export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"})
-    (book,) = export_to_directory(XlsxExporter(), run, tmp_path)
+    (lines,) = export_to_directory(CsvExporter(), run, tmp_path, ledger=SAMPLES)
+    (days,) = export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"}, ledger=SAMPLES)
+    (book,) = export_to_directory(XlsxExporter(), run, tmp_path, ledger=SAMPLES)
     assert [lines.name, days.name, book.name] == [
         "run-2026-10-2026-10-lines.csv",
         "run-2026-10-2026-10-days.csv",
         "run-2026-10-2026-10.xlsx",
     ]
-    assert lines.read_bytes() == CsvExporter().export_bytes(run)
+    assert lines.read_bytes() == CsvExporter().export_bytes(run, ledger=SAMPLES)
     with pytest.raises(ExportTargetExists, match=r"run-2026-10-2026-10-days\.csv exists already"):
-        export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"})
-    assert days.read_bytes() == CsvExporter().export_bytes(run, {"layout": "days"})
+        export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"}, ledger=SAMPLES)
+    assert days.read_bytes() == CsvExporter().export_bytes(run, {"layout": "days"}, ledger=SAMPLES)
 
 
 def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
@@ -202,7 +213,11 @@ def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
         for n, invoice in zip(["x/1", "x:1", "x?1"], run.invoices, strict=False)
     ]
     paths = export_to_directory(
-        CsvExporter(), attrs.evolve(run, invoices=tuple(same)), tmp_path, per="account"
+        CsvExporter(),
+        attrs.evolve(run, invoices=tuple(same)),
+        tmp_path,
+        per="account",
+        ledger=SAMPLES,
     )
     assert [p.name for p in paths] == [
         "x_1-A_B-2026-10-lines.csv",
@@ -215,14 +230,16 @@ def test_an_exporter_failing_on_one_account_leaves_no_file_behind(tmp_path: Path
     """When the export of one account fails, no account's file or temporary file remains."""
     target = tmp_path / "exports"
     with pytest.raises(ExportFailed, match="OSError: disk full"):
-        export_to_directory(FailingCsv(), sample_run(), target, per="account")
+        export_to_directory(FailingCsv(), sample_run(), target, per="account", ledger=SAMPLES)
     assert not target.exists()
     tmp_path.joinpath("kept").mkdir()
     with pytest.raises(ExportFailed, match="OSError: disk full"):
-        export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept", per="account")
+        export_to_directory(
+            FailingCsv(), sample_run(), tmp_path / "kept", per="account", ledger=SAMPLES
+        )
     assert list((tmp_path / "kept").iterdir()) == []
     with pytest.raises(ExportFailed, match="OSError: disk full"):
-        export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept")
+        export_to_directory(FailingCsv(), sample_run(), tmp_path / "kept", ledger=SAMPLES)
     assert list((tmp_path / "kept").iterdir()) == []
 
 
@@ -230,10 +247,10 @@ def test_directory_export_refuses_existing_files_before_writing(tmp_path: Path) 
     """An existing file among the targets stops the export before anything is written."""
     (tmp_path / "1042-Team-A-2026-10-lines.csv").write_bytes(b"old")
     with pytest.raises(ExportTargetExists, match=r"1042-Team-A-2026-10-lines\.csv"):
-        export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account")
+        export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
     assert [p.name for p in tmp_path.iterdir()] == ["1042-Team-A-2026-10-lines.csv"]
     paths = export_to_directory(
-        CsvExporter(), sample_run(), tmp_path, per="account", overwrite=True
+        CsvExporter(), sample_run(), tmp_path, per="account", overwrite=True, ledger=SAMPLES
     )
     assert len(paths) == 4
     assert (tmp_path / "1042-Team-A-2026-10-lines.csv").read_bytes() != b"old"
@@ -242,7 +259,7 @@ def test_directory_export_refuses_existing_files_before_writing(tmp_path: Path) 
 def test_directory_export_refuses_an_unknown_split() -> None:
     """Per must be 'run' or 'account'."""
     with pytest.raises(InvalidValue, match="use 'run'"):
-        export_to_directory(CsvExporter(), sample_run(), ".", per="day")  # type: ignore[arg-type]  # wrong on purpose
+        export_to_directory(CsvExporter(), sample_run(), ".", per="day", ledger=SAMPLES)  # type: ignore[arg-type]  # wrong on purpose
 
 
 # -- CSV fields ----------------------------------------------------------------------------

@@ -270,10 +270,13 @@ def test_a_stored_run_reads_its_purchases_in_batches_undone_invoices_too(target:
         stored = again.run(first.id)
         statements = [invoice.statement for invoice in stored.invoices]
         batched = {
-            s.account.number: [p.id for p in ps] for s, ps in purchases_in_batches(statements)
+            s.account.number: [p.id for p in ps]
+            for s, ps in purchases_in_batches(again, statements)
         }
         assert batched == {number: [f"seed-{number}-{i}" for i in range(3)] for number in numbers}
-        assert batched == {s.account.number: [p.id for p in s.purchases()] for s in statements}
+        assert batched == {
+            s.account.number: [p.id for p in s.purchases(again)] for s in statements
+        }
     finally:
         again.close()
 

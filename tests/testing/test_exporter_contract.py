@@ -13,16 +13,19 @@ import openpyxl
 import pytest
 
 from onaccount.exporting import (
-    Exportable,
+    ExportDocument,
     Exporter,
     ExportOptions,
-    export_document,
     load_exporters,
 )
 from onaccount.testing._contract import formula_cells
 from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
-from onaccount.testing._samples import FORMULA_PRODUCT, sample_run
+from onaccount.testing._samples import FORMULA_PRODUCT, sample_ledger, sample_run
 from onaccount_exporters import CsvExporter, XlsxExporter
+
+# The samples' statement, plan and run read their purchases back from this ledger.
+SAMPLES = sample_ledger()
+
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,7 +50,9 @@ def test_formula_cells_finds_formulas_in_xlsx() -> None:
     found = formula_cells(buffer.getvalue(), XLSX_TYPE)
     assert any("formula element" in f for f in found)
     assert any("A1" in f for f in found)
-    assert formula_cells(XlsxExporter().export_bytes(sample_run()), XLSX_TYPE) == []
+    assert (
+        formula_cells(XlsxExporter().export_bytes(sample_run(), ledger=SAMPLES), XLSX_TYPE) == []
+    )
 
 
 def test_formula_cells_checks_line_starts_of_other_text() -> None:
@@ -58,7 +63,7 @@ def test_formula_cells_checks_line_starts_of_other_text() -> None:
 
 def test_the_builtin_csv_output_has_no_formula_cells() -> None:
     """The csv exporter's output of the sample run has the product but no formula cell."""
-    data = CsvExporter().export_bytes(sample_run())
+    data = CsvExporter().export_bytes(sample_run(), ledger=SAMPLES)
     assert ("'" + FORMULA_PRODUCT).encode() in data
     assert formula_cells(data, "text/csv") == []
 
@@ -84,8 +89,8 @@ class _Count(Exporter[_NoOptions]):
     extension = "txt"
     Options = _NoOptions
 
-    def write(self, source: Exportable, stream: BinaryIO, options: _NoOptions) -> None:
-        stream.write(str(len(export_document(source).accounts)).encode())
+    def write(self, document: ExportDocument, stream: BinaryIO, options: _NoOptions) -> None:
+        stream.write(str(len(document.accounts)).encode())
 
 
 def test_written_distributions_load_through_real_entry_points(
@@ -120,7 +125,7 @@ def test_written_distributions_load_through_real_entry_points(
             "3.1",
         )
         registry = isolated_registry(entry_points=entry_points_from([tmp_path]))
-        assert registry.get("count").export_bytes(sample_run()) == b"4"
+        assert registry.get("count").export_bytes(sample_run(), ledger=SAMPLES) == b"4"
         assert registry.info("count").distribution == "fake-counting"
     finally:
         sys.modules.pop("fake_counting_plugin", None)

@@ -154,7 +154,9 @@ def invoice_command(
             # A run this call wrote carries its instant; a key's earlier run does not.
             written_now = run.created_at == committed_at
     reports = (
-        _export(state, run or plan, exporters, out, options, force=force) if exporters else []
+        _export(state, ledger, run or plan, exporters, out, options, force=force)
+        if exporters
+        else []
     )
     written = [path for report in reports for path in report.paths]
     if as_json:
@@ -230,6 +232,7 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
 
 def _export(
     state: _State,
+    ledger: oa.Ledger,
     source: oa.Plan | oa.InvoiceRun,
     exporters: Iterable[Exporter[Any]],
     out: Path,
@@ -243,7 +246,7 @@ def _export(
             tell = progress.task(exporter.identifier)
             try:
                 report = export_files(
-                    exporter, source, out, options, overwrite=force, progress=tell
+                    exporter, source, out, options, ledger=ledger, overwrite=force, progress=tell
                 )
             except ExportTargetExists as error:
                 raise ExportTargetExists(
@@ -340,8 +343,10 @@ def export_command(
       onaccount export RUN --format csv --format xlsx --option header=false
     """
     exporters = _exporters(formats)
-    run = oa.get_run(state.ledger(), run_id, actor=state.actor)
-    reports = _export(state, run, exporters, out, _parse_options(pairs) or None, force=force)
+    ledger = state.ledger()
+    run = oa.get_run(ledger, run_id, actor=state.actor)
+    options = _parse_options(pairs) or None
+    reports = _export(state, ledger, run, exporters, out, options, force=force)
     _print_reports(state, reports)
     _exit_if_nothing_written(reports)
 

@@ -123,7 +123,7 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         state.out.print(f"  refused {literal(refusal.account)}: {literal(refusal.message)}")
     run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
     exports = directory / "exports"
-    written, skipped = _export_all(run, exports, state)
+    written, skipped = _export_all(ledger, run, exports, state)
     _print_run(state, run, limit=12)
     state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/", markup=False)
     for path in written:
@@ -182,7 +182,7 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
 
 
 def _export_all(
-    run: oa.InvoiceRun, directory: Path, state: _State
+    ledger: oa.Ledger, run: oa.InvoiceRun, directory: Path, state: _State
 ) -> tuple[list[Path], list[str]]:
     """Export ``run`` with every exporter that can run here; what was written and skipped.
 
@@ -198,7 +198,9 @@ def _export_all(
             continue
         exporter = registry.get(info.identifier)
         options = demo_export_options(exporter)
-        written += export_to_directory(exporter, run, directory, options, overwrite=True)
+        written += export_to_directory(
+            exporter, run, directory, options, ledger=ledger, overwrite=True
+        )
     for failure in registry.failures:
         state.err.print(f"warning: {literal(failure)}")
     return written, skipped

@@ -18,6 +18,7 @@ from onaccount import _exports
 from ._document import (
     DayRow,
     DocumentKind,
+    Exportable,
     ExportDocument,
     ExportedAccount,
     LineRow,
@@ -34,6 +35,7 @@ from ._errors import (
     ExportTargetExists,
     InvalidExporter,
     InvalidOptions,
+    LedgerRequired,
     PluginLoadError,
     PluginWarning,
     UnknownExporter,
@@ -41,7 +43,6 @@ from ._errors import (
 )
 from ._exporter import (
     IDENTIFIER_PATTERN,
-    Exportable,
     Exporter,
     ExportOptions,
     JsonScalar,
@@ -152,6 +153,7 @@ __all__ = [
     "InvalidExporter",
     "InvalidOptions",
     "JsonScalar",
+    "LedgerRequired",
     "LineRow",
     "Money",
     "OnError",

@@ -15,7 +15,7 @@ import itertools
 import zoneinfo
 from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import attrs
 
@@ -23,17 +23,17 @@ from onaccount._account import Account
 from onaccount._invoices import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
 from onaccount._money import VatCategory, line_amount, minor_unit
 from onaccount._period import Period
-from onaccount._statement import Statement, purchases_in_batches
+from onaccount._statement import PurchaseReader, Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
 
-from ._errors import UnsupportedSource
-from ._exporter import Exportable
+from ._errors import LedgerRequired, UnsupportedSource
 from ._report import ExportProgress, tracked
 
 __all__ = [
     "DayRow",
     "DocumentKind",
     "ExportDocument",
+    "Exportable",
     "ExportedAccount",
     "LineRow",
     "export_document",
@@ -41,6 +41,9 @@ __all__ = [
     "split_by_account",
     "vat_label",
 ]
+
+#: What an exporter writes: one account's statement, a plan (a preview) or a committed run.
+Exportable: TypeAlias = Statement | Plan | InvoiceRun
 
 _ZERO = Decimal(0)
 _TICK = dt.timedelta(microseconds=1)
@@ -149,7 +152,12 @@ class DayRow(NamedTuple):
 
 @attrs.frozen(kw_only=True)
 class ExportDocument:
-    """A statement, plan or run as exporters see it, accounts in number order."""
+    """A statement, plan or run as exporters see it, accounts in number order.
+
+    ``ledger`` is where the purchases are read again (`lines`, `purchases_by_account`):
+    the ledger the statement, plan or run came from. Exports that write only totals,
+    days and products do without it.
+    """
 
     kind: DocumentKind
     period: Period
@@ -158,6 +166,7 @@ class ExportDocument:
     run_id: str | None = None
     run_key: str | None = None
     created_at: dt.datetime | None = None
+    ledger: PurchaseReader | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -220,7 +229,7 @@ class ExportDocument:
         Purchases are read again from the ledger, one account at a time, so a run of any
         size is written without holding its purchases in memory.
         """
-        return _Placer(self.period).place(entry.statement.purchases())
+        return _Placer(self.period).place(entry.statement.purchases(self._ledger()))
 
     def purchases_by_account(
         self, progress: ExportProgress | None = None
@@ -233,9 +242,21 @@ class ExportDocument:
         """
         entries = self.accounts
         place = _Placer(self.period).place
-        batches = purchases_in_batches([entry.statement for entry in entries])
+        batches = purchases_in_batches(self._ledger(), [entry.statement for entry in entries])
         for entry, (_, purchases) in zip(tracked(entries, progress), batches, strict=True):
             yield entry, place(purchases)
+
+    def _ledger(self) -> PurchaseReader:
+        if self.ledger is None:
+            raise LedgerRequired(
+                f"the export of {self.title} reads its purchases back, and no ledger was "
+                "given to read them from; pass ledger= (the ledger the statement, plan or "
+                "run came from) to the export",
+                value=None,
+                obj=self,
+                field="ledger",
+            )
+        return self.ledger
 
     def days(self, progress: ExportProgress | None = None) -> Iterator[DayRow]:
         """Every account's total per business date with purchases."""
@@ -308,8 +329,11 @@ def _order(entry: ExportedAccount) -> tuple[str, str]:
     return (entry.account.number, entry.invoice_id or "")
 
 
-def export_document(source: Exportable) -> ExportDocument:
-    """``source`` as an `ExportDocument`; raises `UnsupportedSource` for anything else."""
+def export_document(source: Exportable, ledger: PurchaseReader | None = None) -> ExportDocument:
+    """``source`` as an `ExportDocument` reading purchases from ``ledger``.
+
+    Raises `UnsupportedSource` for anything but a statement, plan or run.
+    """
     # Hosts pass whatever they have; check the value, not just its declared type.
     checked: object = source
     if isinstance(checked, Statement):
@@ -317,6 +341,7 @@ def export_document(source: Exportable) -> ExportDocument:
             kind=DocumentKind.STATEMENT,
             period=checked.period,
             accounts=(ExportedAccount(statement=checked, state="statement"),),
+            ledger=ledger,
         )
     if isinstance(checked, Plan):
         return ExportDocument(
@@ -324,6 +349,7 @@ def export_document(source: Exportable) -> ExportDocument:
             period=checked.period,
             strategy=checked.strategy.name,
             accounts=tuple(sorted(map(_from_draft, checked.drafts), key=_order)),
+            ledger=ledger,
         )
     if isinstance(checked, InvoiceRun):
         return ExportDocument(
@@ -334,6 +360,7 @@ def export_document(source: Exportable) -> ExportDocument:
             run_key=checked.key,
             created_at=checked.created_at,
             accounts=tuple(sorted(map(_from_invoice, checked.invoices), key=_order)),
+            ledger=ledger,
         )
     raise _unsupported(checked)
 

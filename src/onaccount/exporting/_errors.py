@@ -41,6 +41,7 @@ __all__ = [
     "ExporterUnavailable",
     "InvalidExporter",
     "InvalidOptions",
+    "LedgerRequired",
     "PluginLoadError",
     "PluginWarning",
     "UnknownExporter",
@@ -62,6 +63,10 @@ class InvalidOptions(ExportError, InvalidValue):
 
 class UnsupportedSource(ExportError, TypeError):
     """An export of something other than a `Statement`, `Plan` or `InvoiceRun`."""
+
+
+class LedgerRequired(ExportError, TypeError):
+    """An export that reads purchases back, asked for without the ledger that holds them."""
 
 
 class UnknownExporter(ExportError, LookupError):

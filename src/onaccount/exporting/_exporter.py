@@ -15,8 +15,9 @@ import attrs
 
 from onaccount._errors import OnAccountError
 from onaccount._invoices import InvoiceRun, Plan
-from onaccount._statement import Statement
+from onaccount._statement import PurchaseReader, Statement
 
+from ._document import Exportable, ExportDocument, export_document
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
 from ._report import ExportProgress, ExportReport
 from ._requirements import Requirements, export_failed, require_available
@@ -24,16 +25,12 @@ from ._requirements import Requirements, export_failed, require_available
 __all__ = [
     "IDENTIFIER_PATTERN",
     "ExportOptions",
-    "Exportable",
     "Exporter",
     "JsonScalar",
     "OptionInfo",
     "option",
     "validate_exporter",
 ]
-
-#: What an exporter writes: one account's statement, a plan (a preview) or a committed run.
-Exportable: TypeAlias = Statement | Plan | InvoiceRun
 
 #: The values export options may hold, so that they survive a trip through JSON.
 JsonScalar: TypeAlias = str | int | bool | None
@@ -255,13 +252,15 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     @abc.abstractmethod
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: OptionsT,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport | None:
-        """Write ``source`` (a statement, plan or run) to the binary ``stream``.
+        """Write ``document`` (a statement, plan or run) to the binary ``stream``.
+
+        The document reads purchases back from the ledger `export` was given.
 
         Return an `ExportReport` saying how many documents or rows were written and what
         was refused, and call ``progress`` (if given) as the work goes, e.g. through
@@ -307,9 +306,13 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         stream: BinaryIO,
         options: OptionsT | Mapping[str, object] | str | None = None,
         *,
+        ledger: PurchaseReader | None = None,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write ``source`` to ``stream`` with ``options`` (defaults when None).
+
+        ``ledger`` is where the statement, plan or run came from: exports that write
+        purchase lines read them back from it, and raise `LedgerRequired` without it.
 
         Returns what `write` reports, with the exporter's identifier and, for a plan,
         the accounts it had nothing to invoice for. Raises `ExporterUnavailable` before
@@ -328,11 +331,12 @@ class Exporter(abc.ABC, Generic[OptionsT]):
                 field="source",
             )
         resolved = self.options(options)
+        document = export_document(source, ledger)
         try:
             if progress is not None and _takes_progress(self.write):
-                result = self.write(source, stream, resolved, progress=progress)
+                result = self.write(document, stream, resolved, progress=progress)
             else:
-                result = self.write(source, stream, resolved)
+                result = self.write(document, stream, resolved)
         except (KeyboardInterrupt, OnAccountError):
             raise
         except BaseException as error:
@@ -344,10 +348,12 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         self,
         source: Exportable,
         options: OptionsT | Mapping[str, object] | str | None = None,
+        *,
+        ledger: PurchaseReader | None = None,
     ) -> bytes:
         """What `export` writes, as bytes."""
         buffer = io.BytesIO()
-        self.export(source, buffer, options)
+        self.export(source, buffer, options, ledger=ledger)
         return buffer.getvalue()
 
     def __repr__(self) -> str:

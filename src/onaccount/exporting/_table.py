@@ -19,9 +19,9 @@ from typing import Any, BinaryIO, ClassVar, Literal, TypeAlias, TypeVar
 
 import attrs
 
-from ._document import ExportDocument, export_document
+from ._document import ExportDocument
 from ._errors import InvalidExporter
-from ._exporter import Exportable, Exporter, ExportOptions, option
+from ._exporter import Exporter, ExportOptions, option
 from ._report import ExportProgress, ExportReport
 from ._writers import CSV_DIALECTS, CsvWriter
 from ._xlsx import EXCEL_MAX_ROWS, Cell, XlsxColumn, XlsxWorkbook
@@ -263,14 +263,13 @@ class CsvTableExporter(TableExporter[_O]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: _O,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
-        """Write the one table of ``source`` as CSV."""
-        document = export_document(source)
+        """Write the one table of ``document`` as CSV."""
         tables = list(self.tables(document, options, progress))
         if len(tables) != 1:
             raise InvalidExporter(
@@ -316,14 +315,13 @@ class XlsxTableExporter(TableExporter[_O]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: _O,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
-        """Write every table of ``source`` as a sheet of one workbook."""
-        document = export_document(source)
+        """Write every table of ``document`` as a sheet of one workbook."""
         language = options.language
         totals = str(getattr(options, "totals", "values"))
         written = 0

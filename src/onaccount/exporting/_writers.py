@@ -24,11 +24,11 @@ import attrs
 
 from onaccount._errors import InvalidValue
 from onaccount._invoices import InvoiceRun, Plan
-from onaccount._statement import Statement
+from onaccount._statement import PurchaseReader, Statement
 
-from ._document import split_by_account
+from ._document import Exportable, split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
-from ._exporter import Exportable, Exporter, ExportOptions, finish_report
+from ._exporter import Exporter, ExportOptions, finish_report
 from ._report import ExportProgress, ExportReport
 from ._requirements import require_available
 from ._safety import UniqueNames, clean_text
@@ -348,19 +348,20 @@ def export_to_file(
     path: str | os.PathLike[str],
     options: ExportOptions | Mapping[str, object] | str | None = None,
     *,
+    ledger: PurchaseReader | None = None,
     overwrite: bool = False,
     progress: ExportProgress | None = None,
 ) -> Path:
     """Export ``source`` to the file ``path`` atomically (see `write_atomically`).
 
-    An exporter whose modules are missing raises `ExporterUnavailable` before any file
-    is opened.
+    ``ledger`` is where purchases are read back (`Exporter.export`). An exporter whose
+    modules are missing raises `ExporterUnavailable` before any file is opened.
     """
     require_available(exporter)
     resolved = exporter.options(options)
     return write_atomically(
         path,
-        lambda stream: exporter.export(source, stream, resolved, progress=progress),
+        lambda stream: exporter.export(source, stream, resolved, ledger=ledger, progress=progress),
         overwrite=overwrite,
     )
 
@@ -372,6 +373,7 @@ def export_to_directory(
     options: ExportOptions | Mapping[str, object] | str | None = None,
     *,
     per: Literal["run", "account"] = "run",
+    ledger: PurchaseReader | None = None,
     overwrite: bool = False,
     progress: ExportProgress | None = None,
 ) -> tuple[Path, ...]:
@@ -380,7 +382,14 @@ def export_to_directory(
     `export_files` with its report reduced to the paths.
     """
     return export_files(
-        exporter, source, directory, options, per=per, overwrite=overwrite, progress=progress
+        exporter,
+        source,
+        directory,
+        options,
+        per=per,
+        ledger=ledger,
+        overwrite=overwrite,
+        progress=progress,
     ).paths
 
 
@@ -391,6 +400,7 @@ def export_files(
     options: ExportOptions | Mapping[str, object] | str | None = None,
     *,
     per: Literal["run", "account"] = "run",
+    ledger: PurchaseReader | None = None,
     overwrite: bool = False,
     progress: ExportProgress | None = None,
 ) -> ExportReport:
@@ -404,7 +414,8 @@ def export_files(
     before anything is written. Every file is written to a temporary name
     first and all are renamed at the end: if the exporter fails on any account, no file
     is left behind. Returns the `ExportReport`: what the exporter wrote and refused,
-    with the paths written in account order. ``progress`` hears of the exporter's own
+    with the paths written in account order. ``ledger`` is where purchases are read
+    back (`Exporter.export`). ``progress`` hears of the exporter's own
     progress (one file) or of the accounts' files written (one file per account).
     """
     if per not in ("run", "account"):
@@ -433,10 +444,12 @@ def export_files(
     reports: list[ExportReport] = []
     for index, (name, (_, part)) in enumerate(zip(names, parts, strict=True)):
         if per == "run":
-            job = _job(exporter, part, resolved, reports, progress=progress)
+            job = _job(exporter, part, resolved, reports, ledger, progress=progress)
         else:
             # The host hears of the accounts' files, each after it is written.
-            job = _job(exporter, part, resolved, reports, done=(index + 1, len(parts), progress))
+            job = _job(
+                exporter, part, resolved, reports, ledger, done=(index + 1, len(parts), progress)
+            )
         jobs.append((folder / name, job))
     if per == "account" and progress is not None:
         progress(0, len(parts), "accounts")
@@ -466,12 +479,13 @@ def _job(
     source: Exportable,
     options: Any,
     reports: list[ExportReport],
+    ledger: PurchaseReader | None,
     *,
     progress: ExportProgress | None = None,
     done: tuple[int, int, ExportProgress | None] = (0, 0, None),
 ) -> Callable[[BinaryIO], None]:
     def write(stream: BinaryIO) -> None:
-        reports.append(exporter.export(source, stream, options, progress=progress))
+        reports.append(exporter.export(source, stream, options, ledger=ledger, progress=progress))
         count, total, tell = done
         if tell is not None:
             tell(count, total, "accounts")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,6 @@ from onaccount._period import Period
 from onaccount._statement import (
     DayTotal,
     ProductTotal,
-    PurchaseSource,
     Statement,
     VatTotal,
 )
@@ -166,9 +166,9 @@ def statement_to_json(statement: Statement) -> str:
 
 
 def statement_from_json(
-    text: str, account: Account, period: Period, source: PurchaseSource
+    text: str, account: Account, period: Period, ids: Iterable[str]
 ) -> Statement:
-    """The statement `statement_to_json` wrote, reading its purchases from ``source``."""
+    """The statement `statement_to_json` wrote, holding the purchase ``ids``."""
     data = json.loads(text)
     vats: dict[tuple[str, str, str | None], Vat] = {}
 
@@ -193,5 +193,5 @@ def statement_from_json(
         vat=tuple(
             VatTotal(vat(v), Decimal(g), Decimal(n), Decimal(t)) for v, g, n, t in data["vat"]
         ),
-        source=source,
+        ids=ids,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -45,7 +45,7 @@ class MemoryLedger(LedgerConveniences):
         self._limits: dict[str, Decimal] = {}
         # Per account, bookings sorted by (instant, id).
         self._bookings: dict[str, list[tuple[dt.datetime, str, Transaction]]] = {}
-        self._ids: set[str] = set()
+        self._by_id: dict[str, Transaction] = {}
         self._invoiced: dict[str, str] = {}  # transaction id -> active account invoice id
         self._mutations: list[Mutation] = []
         self._runs: dict[str, InvoiceRun] = {}
@@ -145,7 +145,7 @@ class MemoryLedger(LedgerConveniences):
                 number = transaction.account
                 if number not in self._accounts:
                     raise unknown_account(number)
-                if transaction.id in self._ids or transaction.id in ids:
+                if transaction.id in self._by_id or transaction.id in ids:
                     raise duplicate_transaction(transaction)
                 balance = balances.get(number, self._balances[number])
                 state = attrs.evolve(self._state(number), balance=balance)
@@ -158,7 +158,7 @@ class MemoryLedger(LedgerConveniences):
                     (transaction.at, transaction.id, transaction),
                     key=_booking_key,
                 )
-            self._ids |= ids
+            self._by_id.update((transaction.id, transaction) for transaction in batch)
             self._balances.update(balances)
             return len(batch)
 
@@ -233,6 +233,14 @@ class MemoryLedger(LedgerConveniences):
             # Read under the lock and in account order, as group_bookings needs them.
             found = self.transactions(accounts, period.start, period.end, uninvoiced=True)
         return group_bookings(found, accounts, period)
+
+    def purchases(self, ids: Collection[str]) -> Iterator[Purchase]:
+        """The purchases with ``ids``, account by account, by instant and id."""
+        with self._lock:
+            found = [self._by_id.get(tx_id) for tx_id in set(ids)]
+        chosen = [tx for tx in found if isinstance(tx, Purchase)]
+        chosen.sort(key=lambda tx: (tx.account, tx.at, tx.id))
+        return iter(chosen)
 
     def uninvoiced_before(
         self, numbers: Iterable[str], before: dt.datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
@@ -134,6 +134,16 @@ class Ledger(Protocol):
         account's are listed, not summed. Where the bookings are stored is where this
         is best summed (the SQL ledger groups in the database); a ledger that reads its
         bookings back can return `group_bookings` over its `transactions`.
+        """
+        ...
+
+    def purchases(self, ids: Collection[str]) -> Iterator[Purchase]:
+        """The purchases with ``ids``, account by account, by instant and id.
+
+        What exports read back: a statement holds its purchases' ids, and
+        `purchases_in_batches` asks for a few hundred statements' ids at once. Ids of no
+        purchase are left out. Read them however the storage reads a batch best (the
+        SQL ledger uses a few queries per call, not one per id).
         """
         ...
 

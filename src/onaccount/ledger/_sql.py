@@ -27,7 +27,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from onaccount._invoices import NAMED, AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._money import CURRENCIES
 from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState, fold_text
-from onaccount._statement import AccountTotals, BatchSource, DayTotal, ProductTotal
+from onaccount._statement import AccountTotals, DayTotal, ProductTotal
 from onaccount._strategies import Correction
 from onaccount._transaction import (
     CreditBooking,
@@ -970,9 +970,10 @@ class SQLLedger(LedgerConveniences):
             by_id = {
                 m.id: m for m in self._mutations_where(conn, mutations.c.id.in_(mutation_ids))
             }
+            held = self._invoice_ids(
+                conn, [row.id for rows in invoice_rows.values() for row in rows]
+            )
         result = []
-        # One reader for all, so an export reads many invoices' purchases per query.
-        reader = self._read_invoices
         for run_row in run_rows:
             period = period_from_row(
                 run_row.period_first, run_row.period_last, run_row.tz, run_row.day_starts_at
@@ -986,7 +987,7 @@ class SQLLedger(LedgerConveniences):
                         id=row.id,
                         run_id=run_row.id,
                         statement=statement_from_json(
-                            row.statement_data, invoiced, period, BatchSource(reader, row.id)
+                            row.statement_data, invoiced, period, held.get(row.id, ())
                         ),
                         balance_before=from_minor(row.balance_before_minor, places),
                         limit_before=from_minor(row.limit_before_minor, places),
@@ -1018,19 +1019,43 @@ class SQLLedger(LedgerConveniences):
             )
         return result
 
-    def _read_invoices(self, invoice_ids: Sequence[str]) -> Iterator[Transaction]:
-        """The purchases of account invoices, active or undone, a query per few hundred."""
+    def _invoice_ids(self, conn: Connection, invoice_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The purchase ids each account invoice billed, active or undone, in SQL groups."""
+        t, items = transactions, invoice_items
+        held: dict[str, list[str]] = {}
+        for chunk in chunks(sorted(set(invoice_ids))):
+            # While an invoice stands its purchases name it; once undone they went free
+            # and the items table keeps which ones it billed.
+            for column, where, group in (
+                (t.c.id, t.c.invoice_id.in_(chunk), t.c.invoice_id),
+                (items.c.transaction_id, items.c.invoice_id.in_(chunk), items.c.invoice_id),
+            ):
+                for invoice_id, found in conn.execute(
+                    sa.select(group, self._id_list(column)).where(where).group_by(group)
+                ):
+                    held.setdefault(invoice_id, []).extend(self._ids(found))
+        return held
+
+    def purchases(self, ids: Collection[str]) -> Iterator[Purchase]:
+        """The purchases with ``ids``, account by account, by instant and id.
+
+        A few hundred ids per query, each found by its primary key; the call's purchases
+        are then put in the protocol's order.
+        """
         t = transactions
-        wanted = sorted(set(invoice_ids))
-        for chunk in chunks(wanted):
-            seen: set[str] = set()
-            for tx in self._select_transactions(t, t.c.invoice_id.in_(chunk)):
-                seen.add(tx.account)
-                yield tx
-            # An undone invoice's purchases went free; its items table keeps them.
-            if len(seen) < len(chunk):
-                undone = t.join(invoice_items, invoice_items.c.transaction_id == t.c.id)
-                yield from self._select_transactions(undone, invoice_items.c.invoice_id.in_(chunk))
+        wanted = sorted(set(ids))
+        if not wanted:
+            return iter(())
+        found: list[Purchase] = []
+        with self.engine.connect() as conn:
+            for chunk in chunks(wanted):
+                for tx in self._select_transactions(
+                    t, t.c.id.in_(chunk), t.c.kind == "purchase", conn=conn
+                ):
+                    if isinstance(tx, Purchase):
+                        found.append(tx)
+        found.sort(key=_account_order)
+        return iter(found)
 
     def run(self, run_id: str) -> InvoiceRun:
         """The run with ``run_id``; `UnknownRun` if there is none."""
@@ -1110,6 +1135,11 @@ class SQLLedger(LedgerConveniences):
             conditions.append(mutations.c.kind == kind.value)
         with self.engine.connect() as conn:
             return self._mutations_where(conn, *conditions)
+
+
+def _account_order(purchase: Purchase) -> tuple[bytes, dt.datetime, bytes]:
+    # Bytewise, as the database orders texts: what `transactions` gives too.
+    return purchase.account.encode(), purchase.at, purchase.id.encode()
 
 
 def balance_condition(op: str, value: Decimal) -> Any:

@@ -13,6 +13,7 @@ to return a fresh, empty ledger; pytest then runs every check below against it::
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
 from decimal import Decimal
 from typing import ClassVar
@@ -555,6 +556,39 @@ class LedgerContract:
         undo_invoice(ledger, run.id, "1", actor=_ADMIN, reason="again")
         (one,) = list(ledger.statement_totals(["1"], _OCTOBER))
         assert sum((d.total for d in one.days), Decimal(0)) == Decimal("15.50")
+
+    def test_purchases_are_read_back_by_id_in_account_order(self) -> None:
+        """`purchases` gives the purchases asked for by id, by account and instant; no others."""
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=100), Account(number="2", name="B", limit=100)
+        )
+        bookings = [
+            _purchase("2", _at(3), "1.00", id="b2"),
+            _purchase("1", _at(9), "2.00", id="a9"),
+            _purchase("1", _at(4), "3.00", id="a4"),
+            CreditBooking(account="1", at=_at(5), credit="5.00", reason="cash", id="c"),
+        ]
+        ledger.record_many(bookings)
+        found = list(ledger.purchases(["b2", "c", "a9", "a4", "404", "a4"]))
+        assert [p.id for p in found] == ["a4", "a9", "b2"]
+        assert found == [bookings[2], bookings[1], bookings[0]]
+        assert list(ledger.purchases([])) == []
+
+    def test_plans_runs_and_conflicts_pickle_without_the_ledger(self) -> None:
+        """A plan, a run and a RunConflict hold values only: each pickles and reads back."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        rival = plan_run(ledger, _OCTOBER, ["1"], "none", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        with pytest.raises(RunConflict) as conflict:
+            commit_run(ledger, rival, actor=_ADMIN)
+        for value in (plan, run, ledger.run(run.id), ledger.invoice(run.id, "1")):
+            assert pickle.loads(pickle.dumps(value)) == value
+        copied = pickle.loads(pickle.dumps(conflict.value))
+        assert (type(copied), copied.message) == (RunConflict, conflict.value.message)
+        statement = pickle.loads(pickle.dumps(ledger.run(run.id))).invoice_for("1").statement
+        assert {p.id for p in statement.purchases(ledger)} == statement.transaction_ids()
+        assert statement.transaction_ids() == plan.drafts[0].statement.transaction_ids()
 
     def test_commit_leaves_a_purchase_recorded_since_planning_free(self) -> None:
         """A purchase booked into the period after planning is not invoiced by that plan."""

@@ -20,7 +20,6 @@ import attrs
 
 from onaccount.exporting import (
     Column,
-    Exportable,
     ExportDocument,
     Exporter,
     ExportOptions,
@@ -32,7 +31,6 @@ from onaccount.exporting import (
     XlsxTableExporter,
     XlsxTableOptions,
     XlsxWorkbook,
-    export_document,
     hookimpl,
     option,
     pad_amount,
@@ -82,14 +80,13 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
 
     def write(
         self,
-        source: Exportable,
+        document: ExportDocument,
         stream: BinaryIO,
         options: TotalsOptions,
         *,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write one line per account and report how many."""
-        document = export_document(source)
         for entry in tracked(document.accounts, progress):
             currency = entry.currency
 
