@@ -1,4 +1,4 @@
-"""The installed script in an 80-column pseudo-terminal over a ledger of thousands of accounts."""
+"""The installed script in an 80-column (or wider) pseudo-terminal over ledgers of thousands."""
 
 from __future__ import annotations
 
@@ -19,23 +19,23 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 BULK = ("--role", "superuser", "invoice", "--period", "2026-10", "--all")
 
 
-def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
-    """Run the script in an 80×40 pseudo-terminal; what it wrote, and the lines a person sees.
+def terminal(cwd: Path, *args: str, columns: int = COLUMNS) -> tuple[str, list[str]]:
+    """Run the script in a ``columns``×40 pseudo-terminal; what it wrote, and the lines seen.
 
     The lines come from a terminal emulator fed that output, scrollback included, so a
     progress display that redraws or clears itself leaves only what a screen would show.
-    Every line written, and every redraw of one, is checked to fit 80 columns: the
+    Every line written, and every redraw of one, is checked to fit the columns: the
     emulator would wrap a wider one out of sight.
     """
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
-    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
+    env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(ROWS))
     output, status = pexpect.run(
         str(SCRIPT),
         args=list(args),
         cwd=str(cwd),
         env=env,
         withexitstatus=True,
-        dimensions=(ROWS, COLUMNS),
+        dimensions=(ROWS, columns),
         timeout=300,
         encoding="utf-8",
     )
@@ -44,12 +44,12 @@ def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
     written = [
         _ESCAPES.sub("", part) for line in output.split("\r\n") for part in line.split("\r")
     ]
-    wide = [line for line in written if len(line) > COLUMNS]
-    assert wide == [], f"{len(wide)} line(s) wider than {COLUMNS} columns: {wide[:3]}"
-    screen = pyte.HistoryScreen(COLUMNS, ROWS, history=10_000)
+    wide = [line for line in written if len(line) > columns]
+    assert wide == [], f"{len(wide)} line(s) wider than {columns} columns: {wide[:3]}"
+    screen = pyte.HistoryScreen(columns, ROWS, history=10_000)
     pyte.Stream(screen).feed(output)
     rows = [*screen.history.top, *(screen.buffer[y] for y in range(ROWS))]
-    lines = ["".join(row[x].data for x in range(COLUMNS)).rstrip() for row in rows]
+    lines = ["".join(row[x].data for x in range(columns)).rstrip() for row in rows]
     while lines and not lines[-1]:
         lines.pop()
     return output, lines
