@@ -1,4 +1,4 @@
-"""The installed script in an 80-column (or wider) pseudo-terminal over ledgers of thousands."""
+"""The installed script in an 80-column (or wider) pseudo-terminal over generated ledgers."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pyte
+import pytest
 
+from tests.cli._support import build_large_ledger, invoke, json_of, succeeded
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
 
 SCRIPT = Path(sys.executable).with_name("onaccount")
@@ -99,6 +102,62 @@ def test_a_bulk_commit_names_its_run_and_leaves_no_spinner(large_db: Path, tmp_p
     assert "committing the run" not in "\n".join(lines)
     # Rich hid the cursor for its spinner and showed it again.
     assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
+
+
+#: A key with spaces, which a table too narrow for it would wrap or cut.
+RUN_KEY = "oktober 2026 leden"
+
+
+def _two_runs(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """A generated club of 300 accounts billed for October under a key, then for September.
+
+    October bills 294 accounts 6.20 each (two Pils), €1,822.80; September bills the 24
+    limit accounts among every 10th that bought at all, 2.40 each (a Koffie), €57.60.
+    """
+    db = build_large_ledger(tmp_path / "club.sqlite", accounts=300)
+    october = ("--period", "2026-10", "--strategy", "limit-minus-invoiced", "--key", RUN_KEY)
+    september = ("--period", "2026-09", "--strategy", "zero-balance")
+    for options in (october, september):
+        succeeded(invoke(db, "invoice", "--all", *options, "--commit"))
+    return db, json_of(invoke(db, "runs", "--json"))
+
+
+@pytest.mark.parametrize("columns", [COLUMNS, 160])
+def test_runs_show_every_id_key_and_total_whole(tmp_path: Path, columns: int) -> None:
+    """At 80 and at 160 columns each run's id, key, period, strategy, count and total is whole."""
+    db, runs = _two_runs(tmp_path)
+    _, lines = terminal(tmp_path, "--db", str(db), "runs", columns=columns)
+    text = "\n".join(lines)
+    assert "…" not in text
+
+    def on_one_line(value: str) -> bool:
+        return any(value in line for line in lines)
+
+    october, september = runs
+    for run in runs:
+        assert on_one_line(run["id"]), text
+        assert on_one_line(run["period"]), text
+        assert on_one_line(run["strategy"]), text
+    assert on_one_line(RUN_KEY), text
+    assert on_one_line("294"), text
+    assert on_one_line("24"), text
+    assert on_one_line("€1,822.80"), text
+    assert on_one_line("€57.60"), text
+    assert text.index(october["id"]) < text.index(september["id"])
+
+
+def test_runs_are_a_table_on_a_wide_terminal(tmp_path: Path) -> None:
+    """At 160 columns the runs are one table: a header, then a row per run with id and total."""
+    db, runs = _two_runs(tmp_path)
+    _, lines = terminal(tmp_path, "--db", str(db), "runs", columns=160)
+    header = next(line for line in lines if "strategy" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "run", "key", "period", "strategy", "by", "at", "invoices", "undone", "total"
+    ]  # fmt: skip
+    october, september = (next(line for line in lines if r["id"] in line) for r in runs)
+    assert RUN_KEY in october
+    assert "€1,822.80" in october
+    assert "€57.60" in september
 
 
 def test_the_demo_progress_bar_finishes_in_a_terminal(tmp_path: Path) -> None:
