@@ -1,4 +1,4 @@
-"""Looking without writing: the accounts screen and an account's statement."""
+"""Looking without writing: the accounts screen, an account's statement and the runs."""
 
 from __future__ import annotations
 
@@ -156,3 +156,30 @@ def test_a_bad_period_is_a_usage_error(
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert named in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_runs_too_wide_for_the_table_show_as_blocks_with_every_value_whole(
+    small_db: Path,
+) -> None:
+    """A key too long for the runs table in 200 piped columns gives a block per run instead."""
+    key = "oktober 2026, leden en teams, " * 4 + "gecontroleerd door de penningmeester"
+    october = ("--period", "2026-10", "--all", "--strategy", "zero-balance", "--key", key)
+    november = ("--period", "2026-11", "--account", "100", "--strategy", "none")
+    ids = [
+        json_of(invoke(small_db, "invoice", *options, "--commit", "--json"))["run"]["id"]
+        for options in (october, november)
+    ]
+    output = succeeded(invoke(small_db, "runs", role="viewer")).stdout
+    lines = [line.rstrip() for line in output.splitlines()]
+    assert max(map(len, lines)) <= 200
+    assert "…" not in output
+    first, second = (lines.index(f"run {run_id}") for run_id in ids)
+    assert lines[first + 1 : first + 4] == [
+        f"  key       {key}",
+        "  period    2026-10",
+        "  strategy  zero-balance",
+    ]
+    assert "  total     €74.85" in lines[first:second]
+    # A run committed without a key has no key line.
+    assert lines[second + 1 : second + 3] == ["  period    2026-11", "  strategy  none"]
+    assert lines[-1] == "  total     €2.40"

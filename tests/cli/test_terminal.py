@@ -1,4 +1,4 @@
-"""The installed script in an 80-column pseudo-terminal over a ledger of thousands of accounts."""
+"""The installed script in an 80-column (or wider) pseudo-terminal over generated ledgers."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pexpect
 import pyte
+import pytest
 
+from tests.cli._support import build_large_ledger, invoke, json_of, succeeded
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
 
 SCRIPT = Path(sys.executable).with_name("onaccount")
@@ -19,23 +22,23 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 BULK = ("--role", "superuser", "invoice", "--period", "2026-10", "--all")
 
 
-def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
-    """Run the script in an 80×40 pseudo-terminal; what it wrote, and the lines a person sees.
+def terminal(cwd: Path, *args: str, columns: int = COLUMNS) -> tuple[str, list[str]]:
+    """Run the script in a ``columns``×40 pseudo-terminal; what it wrote, and the lines seen.
 
     The lines come from a terminal emulator fed that output, scrollback included, so a
     progress display that redraws or clears itself leaves only what a screen would show.
-    Every line written, and every redraw of one, is checked to fit 80 columns: the
+    Every line written, and every redraw of one, is checked to fit the columns: the
     emulator would wrap a wider one out of sight.
     """
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
-    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
+    env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(ROWS))
     output, status = pexpect.run(
         str(SCRIPT),
         args=list(args),
         cwd=str(cwd),
         env=env,
         withexitstatus=True,
-        dimensions=(ROWS, COLUMNS),
+        dimensions=(ROWS, columns),
         timeout=300,
         encoding="utf-8",
     )
@@ -44,12 +47,12 @@ def terminal(cwd: Path, *args: str) -> tuple[str, list[str]]:
     written = [
         _ESCAPES.sub("", part) for line in output.split("\r\n") for part in line.split("\r")
     ]
-    wide = [line for line in written if len(line) > COLUMNS]
-    assert wide == [], f"{len(wide)} line(s) wider than {COLUMNS} columns: {wide[:3]}"
-    screen = pyte.HistoryScreen(COLUMNS, ROWS, history=10_000)
+    wide = [line for line in written if len(line) > columns]
+    assert wide == [], f"{len(wide)} line(s) wider than {columns} columns: {wide[:3]}"
+    screen = pyte.HistoryScreen(columns, ROWS, history=10_000)
     pyte.Stream(screen).feed(output)
     rows = [*screen.history.top, *(screen.buffer[y] for y in range(ROWS))]
-    lines = ["".join(row[x].data for x in range(COLUMNS)).rstrip() for row in rows]
+    lines = ["".join(row[x].data for x in range(columns)).rstrip() for row in rows]
     while lines and not lines[-1]:
         lines.pop()
     return output, lines
@@ -99,6 +102,62 @@ def test_a_bulk_commit_names_its_run_and_leaves_no_spinner(large_db: Path, tmp_p
     assert "committing the run" not in "\n".join(lines)
     # Rich hid the cursor for its spinner and showed it again.
     assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
+
+
+#: A key with spaces, which a table too narrow for it would wrap or cut.
+RUN_KEY = "oktober 2026 leden"
+
+
+def _two_runs(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """A generated club of 300 accounts billed for October under a key, then for September.
+
+    October bills 294 accounts 6.20 each (two Pils), €1,822.80; September bills the 24
+    limit accounts among every 10th that bought at all, 2.40 each (a Koffie), €57.60.
+    """
+    db = build_large_ledger(tmp_path / "club.sqlite", accounts=300)
+    october = ("--period", "2026-10", "--strategy", "limit-minus-invoiced", "--key", RUN_KEY)
+    september = ("--period", "2026-09", "--strategy", "zero-balance")
+    for options in (october, september):
+        succeeded(invoke(db, "invoice", "--all", *options, "--commit"))
+    return db, json_of(invoke(db, "runs", "--json"))
+
+
+@pytest.mark.parametrize("columns", [COLUMNS, 160])
+def test_runs_show_every_id_key_and_total_whole(tmp_path: Path, columns: int) -> None:
+    """At 80 and at 160 columns each run's id, key, period, strategy, count and total is whole."""
+    db, runs = _two_runs(tmp_path)
+    _, lines = terminal(tmp_path, "--db", str(db), "runs", columns=columns)
+    text = "\n".join(lines)
+    assert "…" not in text
+
+    def on_one_line(value: str) -> bool:
+        return any(value in line for line in lines)
+
+    october, september = runs
+    for run in runs:
+        assert on_one_line(run["id"]), text
+        assert on_one_line(run["period"]), text
+        assert on_one_line(run["strategy"]), text
+    assert on_one_line(RUN_KEY), text
+    assert on_one_line("294"), text
+    assert on_one_line("24"), text
+    assert on_one_line("€1,822.80"), text
+    assert on_one_line("€57.60"), text
+    assert text.index(october["id"]) < text.index(september["id"])
+
+
+def test_runs_are_a_table_on_a_wide_terminal(tmp_path: Path) -> None:
+    """At 160 columns the runs are one table: a header, then a row per run with id and total."""
+    db, runs = _two_runs(tmp_path)
+    _, lines = terminal(tmp_path, "--db", str(db), "runs", columns=160)
+    header = next(line for line in lines if "strategy" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "run", "key", "period", "strategy", "by", "at", "invoices", "undone", "total"
+    ]  # fmt: skip
+    october, september = (next(line for line in lines if r["id"] in line) for r in runs)
+    assert RUN_KEY in october
+    assert "€1,822.80" in october
+    assert "€57.60" in september
 
 
 def test_the_demo_progress_bar_finishes_in_a_terminal(tmp_path: Path) -> None:

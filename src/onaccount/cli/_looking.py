@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from rich.padding import Padding
 from rich.table import Table
 
 import onaccount as oa
@@ -18,10 +19,13 @@ from ._group import (
     zone_options,
 )
 from ._rendering import (
+    Display,
     _emit_json,
     _run_json,
     _statement_json,
     capped,
+    fields,
+    fits,
     json_option,
     limit_option,
     literal,
@@ -183,24 +187,46 @@ def runs_command(state: _State, tz: str, limit: int | None, as_json: bool) -> No
         _emit_json(state, [_run_json(r) for r in runs])
         return
     show = state.show.with_tz(_zone(tz))
-    table = Table("run", "key", "period", "strategy", "by", "at", "invoices", "undone", "total")
     rows, hidden = capped(runs, limit)
-    for run in rows:
-        undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
-        table.add_row(
-            literal(run.id),
-            literal(run.key or ""),
-            run.period.label,
-            literal(run.strategy),
-            literal(run.actor),
-            show.instant(run.created_at),
-            show.number(len(run.invoices)),
-            show.number(undone),
-            show.totals(run.totals),
-        )
-    state.out.print(table)
+    shown = [(run, _run_values(show, run)) for run in rows]
+    table = Table("run", *_RUN_FIELDS)
+    for run, values in shown:
+        table.add_row(literal(run.id), *values)
+    if fits(state.out, table):
+        state.out.print(table)
+    else:
+        # Too narrow for the table, as 80 columns are: each run as a block, so the id that
+        # undo and export take is whole, and so is every value beneath it.
+        for position, (run, values) in enumerate(shown):
+            if position:
+                state.out.print()
+            state.out.print(f"[bold]run[/] {literal(run.id)}", overflow="fold")
+            grid = fields()
+            for label, value in zip(_RUN_FIELDS, values, strict=True):
+                if value:
+                    grid.add_row(label, value)
+            state.out.print(Padding(grid, (0, 0, 0, 2), expand=False))
     if hidden:
         state.out.print(more(show, hidden, "runs"))
+
+
+#: What the runs command shows of each run besides its id, in this order.
+_RUN_FIELDS = ("key", "period", "strategy", "by", "at", "invoices", "undone", "total")
+
+
+def _run_values(show: Display, run: oa.InvoiceRun) -> tuple[str, ...]:
+    """The `_RUN_FIELDS` of ``run`` as shown; an empty key for a run committed without."""
+    undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
+    return (
+        literal(run.key or ""),
+        run.period.label,
+        literal(run.strategy),
+        literal(run.actor),
+        show.instant(run.created_at),
+        show.number(len(run.invoices)),
+        show.number(undone),
+        show.totals(run.totals),
+    )
 
 
 @cli.command("mutations")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -16,7 +17,9 @@ import babel
 import babel.dates
 import babel.numbers
 import click
+from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -31,6 +34,8 @@ __all__ = [
     "STRATEGY_EFFECTS",
     "Display",
     "capped",
+    "fields",
+    "fits",
     "json_option",
     "limit_option",
     "listing",
@@ -235,6 +240,24 @@ def shell_lines(words: Sequence[str], width: int, indent: str = "  ") -> list[st
     return lines
 
 
+def fits(out: Console, table: Table) -> bool:
+    """Whether ``table`` shows on ``out`` with every cell on one line, so nothing is cut.
+
+    A table wider than the screen squeezes its columns, wrapping some cells and cutting
+    others to ``…``; a command then shows its rows another way, such as with `fields`.
+    """
+    unbounded = out.options.update_width(sys.maxsize)
+    return Measurement.get(out, unbounded, table).maximum <= out.width
+
+
+def fields() -> Table:
+    """A grid of labels in bold and their values, which wrap and fold but are never cut."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    return grid
+
+
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
@@ -423,9 +446,7 @@ def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT)
 
 def _print_summary(state: _State, plan: oa.Plan) -> None:
     show = state.show
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
+    grid = fields()
     grid.add_row("to invoice", show.count(len(plan.drafts), "account"))
     refused: dict[str, int] = {}
     for r in plan.refusals:
