@@ -282,9 +282,12 @@ def stored_purchase(
     currency: str,
     lines: tuple[Line, ...],
     note: str | None,
+    total: Decimal | None = None,
 ) -> Purchase:
-    """A `Purchase` from values a ledger checked when they were recorded (see `stored_line`)."""
-    quantum = minor_unit(currency)
+    """A `Purchase` from values a ledger checked when they were recorded (see `stored_line`).
+
+    ``total`` is the total the ledger stored with it, if it did; else it is summed again.
+    """
     purchase = object.__new__(Purchase)
     _set(purchase, "account", account)
     _set(purchase, "at", at)
@@ -292,12 +295,10 @@ def stored_purchase(
     _set(purchase, "currency", currency)
     _set(purchase, "lines", lines)
     _set(purchase, "note", note)
-    _set(
-        purchase,
-        "total",
-        sum(
-            (line_amount(line.quantity, line.unit_price, quantum) for line in lines),
-            Decimal(0),
-        ),
-    )
+    if total is None:
+        quantum = minor_unit(currency)
+        total = sum(
+            (line_amount(line.quantity, line.unit_price, quantum) for line in lines), Decimal(0)
+        )
+    _set(purchase, "total", total)
     return purchase

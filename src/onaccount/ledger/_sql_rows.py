@@ -161,10 +161,11 @@ class Decoder:
     and memory.
     """
 
-    __slots__ = ("_decimals", "_vats")
+    __slots__ = ("_decimals", "_totals", "_vats")
 
     def __init__(self) -> None:
         self._decimals: dict[str, Decimal] = {}
+        self._totals: dict[tuple[int, str], Decimal] = {}
         self._vats: dict[tuple[str, str, str | None], Vat] = {}
 
     def decimal(self, text: str) -> Decimal:
@@ -173,6 +174,16 @@ class Decoder:
             if len(self._decimals) > 50_000:
                 self._decimals.clear()
             value = self._decimals[text] = Decimal(text)
+        return value
+
+    def total(self, amount_minor: int, currency: str) -> Decimal:
+        """A purchase's total from its stored amount (stored negative: it is spent)."""
+        key = (amount_minor, currency)
+        value = self._totals.get(key)
+        if value is None:
+            if len(self._totals) > 50_000:
+                self._totals.clear()
+            value = self._totals[key] = from_minor(-amount_minor, CURRENCIES[currency])
         return value
 
     def vat(self, category: str, rate: str, reason: str | None) -> Vat:
@@ -200,6 +211,7 @@ class Decoder:
                     for r in line_rows
                 ),
                 text,
+                self.total(amount_minor, currency),
             )
         return CreditBooking(
             id=tx_id,
