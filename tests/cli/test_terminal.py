@@ -12,7 +12,15 @@ import pexpect
 import pyte
 import pytest
 
-from tests.cli._support import build_large_ledger, invoke, json_of, succeeded
+import onaccount as oa
+from tests.cli._support import (
+    ADMIN,
+    build_large_ledger,
+    invoke,
+    json_of,
+    open_ledger,
+    succeeded,
+)
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
 
 SCRIPT = Path(sys.executable).with_name("onaccount")
@@ -158,6 +166,42 @@ def test_runs_are_a_table_on_a_wide_terminal(tmp_path: Path) -> None:
     assert RUN_KEY in october
     assert "€1,822.80" in october
     assert "€57.60" in september
+
+
+#: Who undid an invoice and why, longer than a column of an 80-column table.
+TREASURER = "penningmeester.vereniging@example.org"
+UNDO_REASON = "dubbel gefactureerd, zie de mail van de voorzitter van 3 november"
+LIMIT_REASON = "verhoogd op verzoek van het bestuur na de ledenvergadering"
+
+
+@pytest.mark.parametrize("columns", [COLUMNS, 160])
+def test_mutations_show_every_run_id_reason_and_actor_whole(tmp_path: Path, columns: int) -> None:
+    """At 80 and 160 columns each mutation's run id, account, kind, actor and reason is whole."""
+    db, (october, _) = _two_runs(tmp_path)
+    succeeded(
+        invoke(db, "undo", october["id"], "--account", "00007", "--reason", UNDO_REASON,
+               actor=TREASURER)
+    )  # fmt: skip
+    with open_ledger(db) as ledger:
+        oa.change_limit(ledger, "00007", 750, actor=ADMIN, reason=LIMIT_REASON)
+    mutations = json_of(invoke(db, "mutations", "--account", "00007", "--json"))["mutations"]
+    assert [m["kind"] for m in mutations] == ["run-correction", "undo", "limit-change"]
+    _, lines = terminal(
+        tmp_path, "--db", str(db), "mutations", "--account", "00007", columns=columns
+    )
+    text = "\n".join(lines)
+    assert "…" not in text, text
+
+    def on_one_line(value: str) -> bool:
+        return any(value in line for line in lines)
+
+    for mutation in mutations:
+        assert on_one_line(mutation["kind"]), text
+        assert on_one_line(mutation["reason"]), text
+        assert on_one_line(mutation["actor"]), text
+    assert sum(october["id"] in line for line in lines) == 2, text
+    assert on_one_line(TREASURER), text
+    assert on_one_line("3 mutation(s)"), text
 
 
 def test_the_demo_progress_bar_finishes_in_a_terminal(tmp_path: Path) -> None:
