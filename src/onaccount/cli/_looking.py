@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.padding import Padding
 from rich.table import Table
 
 import onaccount as oa
@@ -24,12 +23,11 @@ from ._rendering import (
     _run_json,
     _statement_json,
     capped,
-    fields,
-    fits,
     json_option,
     limit_option,
     literal,
     more,
+    records,
 )
 
 __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_command"]
@@ -188,24 +186,9 @@ def runs_command(state: _State, tz: str, limit: int | None, as_json: bool) -> No
         return
     show = state.show.with_tz(_zone(tz))
     rows, hidden = capped(runs, limit)
-    shown = [(run, _run_values(show, run)) for run in rows]
-    table = Table("run", *_RUN_FIELDS)
-    for run, values in shown:
-        table.add_row(literal(run.id), *values)
-    if fits(state.out, table):
-        state.out.print(table)
-    else:
-        # Too narrow for the table, as 80 columns are: each run as a block, so the id that
-        # undo and export take is whole, and so is every value beneath it.
-        for position, (run, values) in enumerate(shown):
-            if position:
-                state.out.print()
-            state.out.print(f"[bold]run[/] {literal(run.id)}", overflow="fold")
-            grid = fields()
-            for label, value in zip(_RUN_FIELDS, values, strict=True):
-                if value:
-                    grid.add_row(label, value)
-            state.out.print(Padding(grid, (0, 0, 0, 2), expand=False))
+    records(
+        state.out, ("run", *_RUN_FIELDS), [(literal(r.id), *_run_values(show, r)) for r in rows]
+    )
     if hidden:
         state.out.print(more(show, hidden, "runs"))
 

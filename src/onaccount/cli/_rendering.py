@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
+from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -42,6 +43,7 @@ __all__ = [
     "literal",
     "more",
     "plain",
+    "records",
     "shell_lines",
 ]
 
@@ -256,6 +258,40 @@ def fields() -> Table:
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     return grid
+
+
+def records(
+    out: Console,
+    labels: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    title: str | None = None,
+) -> None:
+    """``rows`` under ``labels`` as a table when it `fits` ``out``, else each row as a block.
+
+    A block is the row's first value after its label in bold, such as ``run 4b73…``
+    written whole, and its other values beneath as `fields`, an empty one left out: at 80
+    columns every value then shows whole, the ids that undo and export take above all.
+    """
+    rows = list(rows)
+    table = Table(*labels, title=title)
+    for row in rows:
+        table.add_row(*row)
+    if fits(out, table):
+        out.print(table)
+        return
+    if title is not None:
+        out.print(f"[bold]{title}[/]", overflow="fold")
+    head, *rest = labels
+    for position, (first, *values) in enumerate(rows):
+        if position or title is not None:
+            out.print()
+        out.print(f"[bold]{head}[/] {first}", overflow="fold")
+        grid = fields()
+        for label, value in zip(rest, values, strict=True):
+            if value:
+                grid.add_row(label, value)
+        out.print(Padding(grid, (0, 0, 0, 2), expand=False))
 
 
 def _json_default(value: object) -> object:
