@@ -262,23 +262,26 @@ def mutations_command(
     if as_json:
         _emit_json(state, {"mutations": rows, "runs": [_run_json(r) for r in report.runs]})
         return
-    table = Table(
-        "at", "account", "kind", "balance Δ", "limit Δ", "by", "reason", "run", title="Mutations"
-    )
     show = state.show.with_tz(_zone(tz))
     shown, hidden = capped(report.mutations, limit)
-    for m in shown:
-        table.add_row(
-            show.instant(m.at),
-            literal(m.account),
-            m.kind.value,
-            show.decimal(m.balance_delta),
-            show.decimal(m.limit_delta),
-            literal(m.actor),
-            literal(m.reason),
-            literal(m.run_id or ""),
-        )
-    state.out.print(table)
+    records(
+        state.out,
+        ("at", "account", "kind", "balance Δ", "limit Δ", "by", "reason", "run"),
+        [
+            (
+                show.instant(m.at),
+                literal(m.account),
+                m.kind.value,
+                show.decimal(m.balance_delta),
+                show.decimal(m.limit_delta),
+                literal(m.actor),
+                literal(m.reason),
+                literal(m.run_id or ""),
+            )
+            for m in shown
+        ],
+        title="Mutations",
+    )
     if hidden:
         state.out.print(more(show, hidden, "mutations"))
     state.out.print(f"{show.number(len(rows))} mutation(s)")
