@@ -13,12 +13,16 @@ import pyte
 import pytest
 
 import onaccount as oa
+from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
+    PILS,
     build_large_ledger,
     invoke,
     json_of,
+    local,
     open_ledger,
+    purchase,
     succeeded,
 )
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
@@ -280,3 +284,64 @@ def test_an_import_with_json_shows_no_bar(large_db: Path, tmp_path: Path) -> Non
     assert "reading" not in output
     assert "recording" not in output
     assert '"added": 600' in "\n".join(lines)
+
+
+#: A name longer than an 80-column table leaves for it, and amounts near 10,000.
+BIG_NAME = "Stichting Vrienden van de Vereniging tot Bevordering der Sportieve Ontspanning"
+
+
+def _big_spenders(tmp_path: Path) -> Path:
+    """Two accounts that bought 3,304 Pils (€ 10.242,40) and 3 Pils (€ 9,30) in October."""
+    db = tmp_path / "club.sqlite"
+    upgrade(db)
+    with open_ledger(db) as ledger:
+        ledger.open_accounts(
+            [
+                oa.Account(number="10042", name=BIG_NAME, limit=20_000),
+                oa.Account(number="10043", name="Anna", limit=200),
+            ]
+        )
+        ledger.record_many(
+            [
+                purchase("big", "10042", local(2026, 10, 3, 21, 40), (PILS, 3304)),
+                purchase("small", "10043", local(2026, 10, 4, 20, 0), (PILS, 3)),
+            ]
+        )
+    return db
+
+
+def _whole(lines: list[str], *values: str) -> None:
+    """Each of ``values`` on one line of ``lines``, and every word of the long name shown."""
+    text = "\n".join(lines)
+    assert "…" not in text, text
+    for value in values:
+        assert any(value in line for line in lines), f"{value!r} not whole in:\n{text}"
+    assert " ".join(" ".join(lines).split()).count("Sportieve") == 1, text
+    for word in BIG_NAME.split():
+        assert word in text, text
+
+
+@pytest.mark.parametrize("strategy", ["none", "zero-balance", "limit-minus-invoiced"])
+def test_a_preview_shows_amounts_near_10_000_and_long_names_whole(
+    tmp_path: Path, strategy: str
+) -> None:
+    """At 80 columns a preview shows € 10.242,40, its balances and limits, and the name whole."""
+    db = _big_spenders(tmp_path)
+    _, lines = terminal(
+        tmp_path, "--db", str(db), "--locale", "nl_NL", *BULK, "--strategy", strategy
+    )
+    lines = [line.replace("\xa0", " ") for line in lines]
+    _whole(lines, "10042", "€ 10.242,40", "-10.242,40", "20.000,00")
+    if strategy == "limit-minus-invoiced":
+        _whole(lines, "9.757,60")
+
+
+def test_a_committed_run_shows_amounts_near_10_000_and_long_names_whole(tmp_path: Path) -> None:
+    """At 80 columns the table after a commit shows € 10.242,40, the balances and the name."""
+    db = _big_spenders(tmp_path)
+    _, lines = terminal(
+        tmp_path, "--db", str(db), "--locale", "nl_NL", *BULK, "--strategy", "zero-balance",
+        "--commit",
+    )  # fmt: skip
+    lines = [line.replace("\xa0", " ") for line in lines]
+    _whole(lines, "10042", "€ 10.242,40", "-10.242,40", "0,00")
