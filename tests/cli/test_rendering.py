@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from rich.table import Column
 from sqlalchemy.engine import make_url
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli._rendering import amount_column, name_column, records
 from onaccount.ledger.sql import SQLLedger, upgrade
 from tests.cli._support import KOFFIE, explain, invoke, json_of, local, purchase, succeeded
 from tests.conftest import postgres_url
@@ -213,3 +217,46 @@ def test_runs_show_when_in_the_local_zone_and_the_locale(small_db: Path) -> None
     )
     output = succeeded(invoke(small_db, "--locale", "nl_NL", "runs")).stdout
     assert created.strftime("%d-%m-%Y %H:%M") in output
+
+
+NAME = "Stichting Vrienden van de Vereniging tot Bevordering der Sportieve Ontspanning"
+
+
+def rendered(width: int, columns: list[str | Column], *rows: list[str]) -> list[str]:
+    """What `records` shows of ``rows`` on a console ``width`` columns wide, line by line."""
+    out = Console(file=io.StringIO(), width=width, color_system=None)
+    records(out, columns, rows)
+    lines = out.file.getvalue().splitlines()  # type: ignore[attr-defined] # a StringIO above
+    assert all(len(line) <= width for line in lines)
+    return [line.rstrip() for line in lines]
+
+
+def test_a_name_column_wraps_between_words_so_amounts_stay_whole() -> None:
+    """A table whose name folds onto lines fits 60 columns, with each amount on one line."""
+    lines = rendered(
+        60,
+        ["account", name_column(), amount_column("invoiced"), amount_column("balance")],
+        ["10042", NAME, "€ 10.242,40", "-10.242,40"],
+    )
+    text = "\n".join(lines)
+    assert "┃ account ┃" in text
+    assert "…" not in text
+    assert any("€ 10.242,40" in line and "-10.242,40" in line for line in lines)
+    assert " ".join(text.replace("│", " ").split()).count("Sportieve Ontspanning") == 1
+
+
+def test_a_table_too_wide_even_with_names_wrapped_becomes_a_block_per_row() -> None:
+    """When amounts alone overflow, each row is a block of its header and whole values."""
+    amounts = [amount_column(f"amount {i}") for i in range(5)]
+    lines = rendered(
+        40, ["account", name_column(), *amounts], ["10042", NAME, *["-10.242,40"] * 5]
+    )
+    assert lines[0] == "account 10042"
+    assert lines[-5:] == [f"  amount {i}  -10.242,40" for i in range(5)]
+    assert lines[1].split(None, 1)[0] == "name"
+
+
+def test_a_column_given_by_its_header_alone_never_wraps() -> None:
+    """A plain header keeps its values on one line: a key with spaces goes to blocks."""
+    lines = rendered(40, ["run", "key"], ["4b73", "oktober 2026 leden van de club"])
+    assert lines == ["run 4b73", "  key  oktober 2026 leden van de club"]

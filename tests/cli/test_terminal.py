@@ -325,7 +325,7 @@ def _whole(lines: list[str], *values: str) -> None:
 def test_a_preview_shows_amounts_near_10_000_and_long_names_whole(
     tmp_path: Path, strategy: str
 ) -> None:
-    """At 80 columns a preview shows € 10.242,40, its balances and limits, and the name whole."""
+    """At 80 columns a preview shows € 10.242,40, balances, limits and the long name whole."""
     db = _big_spenders(tmp_path)
     _, lines = terminal(
         tmp_path, "--db", str(db), "--locale", "nl_NL", *BULK, "--strategy", strategy
@@ -334,6 +334,8 @@ def test_a_preview_shows_amounts_near_10_000_and_long_names_whole(
     _whole(lines, "10042", "€ 10.242,40", "-10.242,40", "20.000,00")
     if strategy == "limit-minus-invoiced":
         _whole(lines, "9.757,60")
+    # A strategy that changes nothing leaves out the "→ after" columns.
+    assert ("→ after" in "\n".join(lines)) == (strategy != "none")
 
 
 def test_a_committed_run_shows_amounts_near_10_000_and_long_names_whole(tmp_path: Path) -> None:

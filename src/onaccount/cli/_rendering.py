@@ -22,7 +22,7 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.padding import Padding
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 import onaccount as oa
 import onaccount.exporting as oa_exporting
@@ -243,13 +243,25 @@ def shell_lines(words: Sequence[str], width: int, indent: str = "  ") -> list[st
 
 
 def fits(out: Console, table: Table) -> bool:
-    """Whether ``table`` shows on ``out`` with every cell on one line, so nothing is cut.
+    """Whether ``table`` shows on ``out`` with every cell whole, so nothing is cut.
 
-    A table wider than the screen squeezes its columns, wrapping some cells and cutting
-    others to ``…``; a command then shows its rows another way, such as with `fields`.
+    A cell is whole on one line, or, in a column that may wrap (not ``no_wrap``), across
+    lines broken between its words. A table wider than that squeezes its columns and cuts
+    cells to ``…``; a command then shows its rows another way, such as with `fields`.
     """
     unbounded = out.options.update_width(sys.maxsize)
-    return Measurement.get(out, unbounded, table).maximum <= out.width
+    wrapping = [c for c in table.columns if not c.no_wrap and c.max_width is None]
+    for column in wrapping:
+        # Measured at its longest word, a wrapping column asks for no more than it needs.
+        column.max_width = max(
+            Measurement.get(out, unbounded, cell).minimum
+            for cell in (column.header, *column.cells)
+        )
+    try:
+        return Measurement.get(out, unbounded, table).maximum <= out.width
+    finally:
+        for column in wrapping:
+            column.max_width = None
 
 
 def fields() -> Table:
@@ -260,21 +272,35 @@ def fields() -> Table:
     return grid
 
 
+def name_column(header: str = "name") -> Column:
+    """A column of names, which wrap between words rather than widen the table."""
+    return Column(header, overflow="fold")
+
+
+def amount_column(header: str) -> Column:
+    """A column of amounts, right-aligned and never broken."""
+    return Column(header, justify="right", no_wrap=True)
+
+
 def records(
     out: Console,
-    labels: Sequence[str],
+    columns: Sequence[str | Column],
     rows: Iterable[Sequence[str]],
     *,
     title: str | None = None,
 ) -> None:
-    """``rows`` under ``labels`` as a table when it `fits` ``out``, else each row as a block.
+    """``rows`` under ``columns`` as a table when it `fits` ``out``, else each row as a block.
 
-    A block is the row's first value after its label in bold, such as ``run 4b73…``
-    written whole, and its other values beneath as `fields`, an empty one left out: at 80
-    columns every value then shows whole, the ids that undo and export take above all.
+    A column given as a header alone never wraps; give a `Column`, such as a
+    `name_column`, for one that may. A block is the row's first value after its header in
+    bold, such as ``run 4b73…`` written whole, and its other values beneath as `fields`,
+    an empty one left out: at 80 columns every value then shows whole, the ids that undo
+    and export take above all.
     """
     rows = list(rows)
-    table = Table(*labels, title=title)
+    table = Table(
+        *(Column(c, no_wrap=True) if isinstance(c, str) else c for c in columns), title=title
+    )
     for row in rows:
         table.add_row(*row)
     if fits(out, table):
@@ -282,7 +308,7 @@ def records(
         return
     if title is not None:
         out.print(f"[bold]{title}[/]", overflow="fold")
-    head, *rest = labels
+    head, *rest = (str(c.header) for c in table.columns)
     for position, (first, *values) in enumerate(rows):
         if position or title is not None:
             out.print()
@@ -434,26 +460,45 @@ def _signed(show: Display, amount: Decimal, currency: str) -> str:
     return text if amount < 0 else f"+{text}"
 
 
+def _moves(
+    show: Display, header: str, values: Sequence[tuple[Decimal, Decimal, str]]
+) -> tuple[list[Column], list[list[str]]]:
+    """Columns and cells for amounts ``(before, after, currency)``: ``header``, ``→ after``.
+
+    ``→ after`` is left out when no row changes, as a strategy that leaves limits alone
+    does: a copy of the column beside it would only take the width that amounts need.
+    """
+    cells = [[show.amount(before, c), show.amount(after, c)] for before, after, c in values]
+    if any(before != after for before, after, _ in values):
+        return [amount_column(header), amount_column("→ after")], cells
+    return [amount_column(header)], [[before] for before, _ in cells]
+
+
 def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT) -> None:
     show = state.show
-    table = Table(
-        "account", "name", "invoiced", "balance", "→ after", "limit", "→ after",
-        title=f"Preview: {plan.period.label} with {plan.strategy.name}",
-    )  # fmt: skip
     rows, hidden = capped(plan.drafts, limit)
-    for d in rows:
-        c = d.statement.currency
-        table.add_row(
-            literal(d.account.number),
-            literal(d.account.name),
-            show.money(d.total, c),
-            show.amount(d.balance_before, c),
-            show.amount(d.balance_after, c),
-            show.amount(d.limit_before, c),
-            show.amount(d.limit_after, c),
-        )
+    balances = _moves(
+        show, "balance", [(d.balance_before, d.balance_after, d.statement.currency) for d in rows]
+    )
+    limits = _moves(
+        show, "limit", [(d.limit_before, d.limit_after, d.statement.currency) for d in rows]
+    )
     if plan.drafts:
-        state.out.print(table)
+        records(
+            state.out,
+            ["account", name_column(), amount_column("invoiced"), *balances[0], *limits[0]],
+            [
+                [
+                    literal(d.account.number),
+                    literal(d.account.name),
+                    show.money(d.total, d.statement.currency),
+                    *balance,
+                    *limit_,
+                ]
+                for d, balance, limit_ in zip(rows, balances[1], limits[1], strict=True)
+            ],
+            title=f"Preview: {plan.period.label} with {plan.strategy.name}",
+        )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))
     by_reason: dict[oa.RefusalReason, list[oa.Refusal]] = {}
@@ -504,23 +549,26 @@ def _print_summary(state: _State, plan: oa.Plan) -> None:
 
 def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LIMIT) -> None:
     show = state.show
-    table = Table(
-        "account", "name", "invoiced", "state", "balance", "→ after",
+    rows, hidden = capped(run.invoices, limit)
+    balances = _moves(
+        show, "balance", [(i.balance_before, i.balance_after, i.statement.currency) for i in rows]
+    )
+    records(
+        state.out,
+        ["account", name_column(), amount_column("invoiced"), "state", *balances[0]],
+        [
+            [
+                literal(i.account.number),
+                literal(i.account.name),
+                show.money(i.total, i.statement.currency),
+                i.state.value,
+                *balance,
+            ]
+            for i, balance in zip(rows, balances[1], strict=True)
+        ],
         title=f"Run {literal(run.id)} ({run.period.label}, {run.strategy}, "
         f"by {literal(run.actor)})",
-    )  # fmt: skip
-    rows, hidden = capped(run.invoices, limit)
-    for i in rows:
-        c = i.statement.currency
-        table.add_row(
-            literal(i.account.number),
-            literal(i.account.name),
-            show.money(i.total, c),
-            i.state.value,
-            show.amount(i.balance_before, c),
-            show.amount(i.balance_after, c),
-        )
-    state.out.print(table)
+    )
     if hidden:
         state.out.print(more(show, hidden, "account invoices"))
     state.out.print(
