@@ -833,11 +833,12 @@ class SQLLedger(LedgerConveniences):
         One UPDATE per account takes the account's free purchases in the period; a read
         back compares them with the planned ones. Purchases recorded inside the period
         since planning go free again; planned ones another run took meanwhile are a
-        `RunConflict`, and the caller's transaction writes nothing.
+        `RunConflict`, and the caller's transaction writes nothing. A few hundred
+        accounts at a time, so the ids read back never pile up for a whole run.
         """
         t = transactions
         period = run.period
-        conn.execute(
+        take = (
             sa.update(t)
             .where(
                 t.c.account == sa.bindparam("b_account"),
@@ -846,26 +847,27 @@ class SQLLedger(LedgerConveniences):
                 t.c.kind == "purchase",
                 t.c.invoice_id.is_(None),
             )
-            .values(invoice_id=sa.bindparam("b_invoice")),
-            [{"b_account": i.account.number, "b_invoice": i.id} for i in run.invoices],
+            .values(invoice_id=sa.bindparam("b_invoice"))
         )
-        linked: dict[str, set[str]] = {i.id: set() for i in run.invoices}
-        for invoice_id, found in conn.execute(
-            sa.select(t.c.invoice_id, self._id_list(t.c.id))
-            .where(t.c.invoice_id.in_(sa.select(invoices.c.id).where(invoices.c.run_id == run.id)))
-            .group_by(t.c.invoice_id)
-        ):
-            linked[invoice_id] = set(self._ids(found))
         unplanned: list[str] = []
-        for invoice in run.invoices:
-            planned = invoice.transaction_ids()
-            got = linked[invoice.id]
-            if got == planned:
-                continue
-            missing = planned - got
-            if missing:
-                raise invoiced_meanwhile(run, invoice.account, missing)
-            unplanned.extend(got - planned)
+        for page in chunks(run.invoices):
+            conn.execute(take, [{"b_account": i.account.number, "b_invoice": i.id} for i in page])
+            linked: dict[str, set[str]] = {i.id: set() for i in page}
+            for invoice_id, found in conn.execute(
+                sa.select(t.c.invoice_id, self._id_list(t.c.id))
+                .where(t.c.invoice_id.in_([i.id for i in page]))
+                .group_by(t.c.invoice_id)
+            ):
+                linked[invoice_id] = set(self._ids(found))
+            for invoice in page:
+                planned = invoice.transaction_ids()
+                got = linked[invoice.id]
+                if got == planned:
+                    continue
+                missing = planned - got
+                if missing:
+                    raise invoiced_meanwhile(run, invoice.account, missing)
+                unplanned.extend(got - planned)
         for chunk in chunks(sorted(unplanned)):
             conn.execute(sa.update(t).where(t.c.id.in_(chunk)).values(invoice_id=None))
 

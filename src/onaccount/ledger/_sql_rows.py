@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
@@ -110,7 +110,11 @@ def batch_label(batch: Sequence[Transaction | Account | Mutation]) -> str:
     return f"{kind} {key}" if len(batch) == 1 else f"{len(batch)} {kind}s from {kind} {key} on"
 
 
-def chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in slices of `CHUNK`, so a statement's parameters stay within limits."""
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
 

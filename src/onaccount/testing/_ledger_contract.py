@@ -602,6 +602,28 @@ class LedgerContract:
             plan.drafts[0].statement.transaction_ids()
         )
 
+    def test_commit_checks_every_account_of_a_run_of_thousands(self) -> None:
+        """Of 1,201 accounts the last one's conflict undoes the run; a late sale stays free."""
+        numbers = [f"{i:04d}" for i in range(1201)]
+        ledger = self.make_ledger()
+        ledger.open_accounts([Account(number=n, name=f"Lid {n}", limit=100) for n in numbers])
+        ledger.record_many([_purchase(n, _at(5), "1.00", id=f"p{n}") for n in numbers])
+        everyone = plan_run(ledger, _OCTOBER, numbers, "zero-balance", actor=_ADMIN)
+        most = plan_run(ledger, _OCTOBER, numbers[:-1], "zero-balance", actor=_ADMIN)
+        last = plan_run(ledger, _OCTOBER, numbers[-1:], "none", actor=_ADMIN)
+        _record(ledger, _purchase("1199", _at(10), "2.00", id="late"))
+        commit_run(ledger, last, actor=_ADMIN)
+        with pytest.raises(RunConflict, match=r"account 1200 .* invoiced by another run"):
+            commit_run(ledger, everyone, actor=_ADMIN)
+        assert len(ledger.runs()) == 1
+        assert ledger.states(["0000"])["0000"].balance == Decimal("-1.00")
+        assert [t.id for t in ledger.transactions(["0000"], uninvoiced=True)] == ["p0000"]
+        run = commit_run(ledger, most, actor=_ADMIN)
+        assert run.invoice_for("1199").transaction_ids() == {"p1199"}
+        assert [t.id for t in ledger.transactions(["1199"], uninvoiced=True)] == ["late"]
+        assert ledger.run(run.id) == run
+        assert ledger.states(["0000"])["0000"].balance == Decimal(0)
+
     def test_one_invoice_reads_on_its_own(self) -> None:
         """`invoice` gives one account's invoice of a run; unknown ones raise UnknownRun."""
         ledger = self._billed()
