@@ -211,14 +211,19 @@ class Period:
     _bounds: tuple[dt.datetime, ...] = attrs.field(
         init=False, default=(), repr=False, eq=False, hash=False
     )
+    _days: tuple[dt.date, ...] = attrs.field(
+        init=False, default=(), repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
-        # Day boundaries are computed once, in UTC, so placing an instant is a bisect
-        # rather than a calendar computation per transaction.
-        count = (self.last - self.first).days + 2
+        # Dates and day boundaries are computed once, in UTC, so placing an instant is a
+        # bisect rather than a calendar computation per transaction, and every statement
+        # of a run shares one tuple of dates.
+        count = (self.last - self.first).days + 1
         try:
+            dates = tuple(self.first + dt.timedelta(days=i) for i in range(count))
             bounds = tuple(
-                self._day_start_utc(self.first + dt.timedelta(days=i)) for i in range(count)
+                self._day_start_utc(day) for day in (*dates, self.last + dt.timedelta(days=1))
             )
         except (OverflowError, ValueError):
             raise InvalidPeriod(
@@ -229,6 +234,7 @@ class Period:
                 field="last",
             ) from None
         object.__setattr__(self, "_bounds", bounds)
+        object.__setattr__(self, "_days", dates)
 
     # -- constructors -------------------------------------------------------------------
 
@@ -386,9 +392,7 @@ class Period:
 
     def days(self) -> tuple[dt.date, ...]:
         """Every business date of the period, in order."""
-        return tuple(
-            self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)
-        )
+        return self._days
 
     def day_bounds(self) -> tuple[dt.datetime, ...]:
         """The UTC start of every day of the period followed by the period's end."""
