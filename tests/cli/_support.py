@@ -26,6 +26,12 @@ TOSTI = ("Tosti", "401", "3.75", oa.Vat.standard("0.09"))
 COLA = ("Cola", "201", "2.80", oa.Vat.standard("0.09"))
 KRAT = ("Statiegeld krat", "901", "3.90", oa.Vat.exempt("Deposit, no supply", "O"))
 
+#: Every command and group, as typed after ``onaccount``.
+COMMANDS = [
+    "accounts", "statement", "runs", "mutations", "invoice", "undo", "export", "exporters",
+    "import", "import accounts", "import transactions", "db", "db upgrade", "demo",
+]  # fmt: skip
+
 #: October 2026 per account in the small ledger, and the balances it leaves.
 OCTOBER = {"100": Decimal("17.85"), "200": Decimal("54.20"), "300": Decimal("2.80")}
 OCTOBER_TOTAL = Decimal("74.85")

@@ -16,6 +16,7 @@ import onaccount as oa
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
+    COMMANDS,
     PILS,
     build_large_ledger,
     invoke,
@@ -240,9 +241,9 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
 
 
 def test_help_fits_the_terminal(tmp_path: Path) -> None:
-    """Every --help the treasurer reads fits in 80 columns."""
-    for command in ("invoice", "accounts", "statement", "runs", "mutations", "demo"):
-        terminal(tmp_path, command, "--help")
+    """Every --help the treasurer reads, the script's own too, fits in 80 columns."""
+    for command in ("", *COMMANDS):
+        terminal(tmp_path, *command.split(), "--help")
 
 
 def _sales(path: Path, rows: int) -> Path:

@@ -61,6 +61,49 @@ def test_options_build_with_defaults_and_round_trip_through_json() -> None:
     assert DemoOptions.from_json(b'{"copies": 3}') == DemoOptions(copies=3)
 
 
+@attrs.frozen(kw_only=True)
+class TextOptions(ExportOptions):
+    """Options with a text default that looks like nothing, and numbers kept as text."""
+
+    account: str = option("", help="A ledger account, such as 1300.")
+    copies: int = option(1, help="How many copies.")
+
+
+def test_options_from_text_read_each_value_as_its_option_type() -> None:
+    """from_text reads '3' as 3 for an int, 'false' as False, and keeps '1300' text."""
+    assert DemoOptions.from_text({"copies": " 3 ", "header": "false", "layout": "narrow"}) == (
+        DemoOptions(copies=3, header=False, layout="narrow")
+    )
+    for word, value in (("TRUE", True), ("yes", True), ("1", True), ("No", False), ("0", False)):
+        assert DemoOptions.from_text({"header": word}).header is value
+    assert TextOptions.from_text({"account": "1300"}) == TextOptions(account="1300")
+    assert DemoOptions.from_text({}) == DemoOptions()
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"copies": "two"}, "DemoOptions option 'copies' is 'two'; give a whole number such as 1"),
+        ({"header": "maybe"}, "DemoOptions option 'header' is 'maybe'; give true or false"),
+        ({"layout": "tall"}, "option 'layout' is 'tall'; use one of 'wide', 'narrow'"),
+        ({"colour": "red"}, "DemoOptions has no option 'colour'"),
+    ],
+)
+def test_options_from_text_refuse_naming_the_option_and_what_to_give(
+    data: dict[str, str], words: str
+) -> None:
+    """A text that is no value of its option's type is refused, saying what to give."""
+    with pytest.raises(InvalidOptions, match=words):
+        DemoOptions.from_text(data)
+
+
+def test_a_text_option_refused_names_no_empty_example() -> None:
+    """An option whose default is empty text asks for a text, without an example of ''."""
+    with pytest.raises(InvalidOptions) as caught:
+        TextOptions(account=1300)  # type: ignore[arg-type] # the refusal under test
+    assert str(caught.value).endswith("give a text")
+
+
 def test_unknown_option_keys_are_refused_naming_them_and_the_known_ones() -> None:
     """from_json refuses unknown keys, naming each and listing the options there are."""
     with pytest.raises(InvalidOptions) as caught:

@@ -232,7 +232,8 @@ def cli(
     Examples:
       onaccount demo
       onaccount --db canteen.sqlite accounts --balance '<0'
-      onaccount --role superuser invoice --period 2026-10 --all --strategy zero-balance
+      onaccount --role superuser invoice --period 2026-10 --all \\
+          --strategy zero-balance
     """
     ctx.meta["debug"] = debug
     ctx.obj = _State(db, actor, role, debug, locale)

@@ -18,6 +18,7 @@ import onaccount as oa
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
+    ExportOptions,
     ExportReport,
     ExportTargetExists,
     export_files,
@@ -71,6 +72,11 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
     return oa.AccountQuery()
 
 
+_OPTION_HELP = (
+    "NAME=VALUE for each exporter that has the option, read as its type (text, a whole "
+    "number, true/false); repeatable. See onaccount exporters NAME."
+)
+
 _INVOICE_HELP = "\n".join(
     [
         "Preview a run over a period (or commit it with --commit) and export it.",
@@ -81,10 +87,11 @@ _INVOICE_HELP = "\n".join(
         "",
         "\b",
         "Examples:",
-        "  onaccount invoice --period 2026-10 --all --strategy zero-balance",
+        "  onaccount invoice --period 2026-10 --account 1042 --strategy none",
+        "  onaccount --role superuser invoice --period 2026-10 --all \\",
+        "      --strategy zero-balance",
         "  onaccount --role superuser invoice --period 2026-10 --all \\",
         "      --strategy zero-balance --commit --key 2026-10 --export csv",
-        "  onaccount invoice --period 2026-10 --account 1042 --strategy none",
     ]
 )
 
@@ -106,7 +113,7 @@ _INVOICE_HELP = "\n".join(
     help="A name for this run, e.g. 2026-10; running the same command again books nothing twice.",
 )
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
-@click.option("--option", "pairs", multiple=True, help="NAME=VALUE for the exporters.")
+@click.option("--option", "pairs", multiple=True, help=_OPTION_HELP)
 @out_option
 @limit_option
 @force_option
@@ -132,9 +139,8 @@ def invoice_command(
 ) -> None:
     selection = _selection(accounts, all_accounts, balance)
     period = _period(period_text, tz, day_starts_at)
-    # An unknown exporter is refused now, not after the run is committed.
-    exporters = _exporters(formats)
-    options = _parse_options(pairs) or None
+    # An unknown exporter or option is refused now, not after the run is committed.
+    exporters = _chosen(formats, pairs)
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     oa.require_for_selection(state.actor, selection, "plan")
     ledger = state.ledger()
@@ -153,11 +159,7 @@ def invoice_command(
         else:
             # A run this call wrote carries its instant; a key's earlier run does not.
             written_now = run.created_at == committed_at
-    reports = (
-        _export(state, ledger, run or plan, exporters, out, options, force=force)
-        if exporters
-        else []
-    )
+    reports = _export(state, ledger, run or plan, exporters, out, force=force) if exporters else []
     written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
@@ -205,20 +207,14 @@ def invoice_command(
     _exit_if_nothing_written(reports)
 
 
-def _parse_options(pairs: Iterable[str]) -> dict[str, object]:
-    options: dict[str, object] = {}
+def _parse_options(pairs: Iterable[str]) -> dict[str, str]:
+    """``--option NAME=VALUE`` pairs as texts by name; each exporter reads them as its types."""
+    options: dict[str, str] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--option")
-        try:
-            value: object = json.loads(text)
-        except json.JSONDecodeError:
-            # The exporters list shows booleans as Python writes them: True, False.
-            value = {"true": True, "false": False}.get(text.strip().lower(), text)
-        if isinstance(value, (dict, list)):
-            value = text
-        options[name.strip()] = value
+        options[name.strip()] = text
     return options
 
 
@@ -230,19 +226,46 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
     return [registry.get(identifier) for identifier in formats]
 
 
+#: An exporter with the options it writes with.
+_Chosen = tuple[Exporter[Any], ExportOptions]
+
+
+def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
+    """The exporters ``formats`` names, each with the ``--option`` texts it has.
+
+    An option goes to every chosen exporter that has one of its name, read as that
+    option's type, so ``dialect`` can serve the csv and journal exporters at once. A name
+    none of them has is refused here, before anything is planned or committed.
+    """
+    exporters = _exporters(formats)
+    texts = _parse_options(pairs)
+    names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
+    for name in texts:
+        if not any(name in known for known in names.values()):
+            chosen = ", ".join(names)
+            raise click.BadParameter(
+                f"no exporter chosen ({chosen}) has an option {name!r}; see each one's options "
+                f"with {' or '.join(f'onaccount exporters {i}' for i in names)}",
+                param_hint="--option",
+            )
+    return [
+        (e, e.Options.from_text({n: t for n, t in texts.items() if n in names[e.identifier]}))
+        for e in exporters
+    ]
+
+
 def _export(
     state: _State,
     ledger: oa.Ledger,
     source: oa.Plan | oa.InvoiceRun,
-    exporters: Iterable[Exporter[Any]],
+    exporters: Iterable[_Chosen],
     out: Path,
-    options: dict[str, object] | None = None,
     *,
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
     with _ProgressBars(state) as progress:
-        for exporter in exporters:
+        for exporter, options in exporters:
             tell = progress.task(exporter.identifier)
             try:
                 report = export_files(
@@ -322,7 +345,7 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     "--option",
     "pairs",
     multiple=True,
-    help="NAME=VALUE for the exporter: text, a number, or true/false; repeatable.",
+    help=_OPTION_HELP,
 )
 @out_option
 @force_option
@@ -340,13 +363,13 @@ def export_command(
     \b
     Examples:
       onaccount export RUN --format csv --option dialect=rfc4180 --out exports
-      onaccount export RUN --format csv --format xlsx --option header=false
+      onaccount export RUN --format journal --format debtors \\
+          --option dialect=rfc4180 --option debtors_account=1300
     """
-    exporters = _exporters(formats)
+    exporters = _chosen(formats, pairs)
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
-    options = _parse_options(pairs) or None
-    reports = _export(state, ledger, run, exporters, out, options, force=force)
+    reports = _export(state, ledger, run, exporters, out, force=force)
     _print_reports(state, reports)
     _exit_if_nothing_written(reports)
 
@@ -360,6 +383,11 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
 
     With NAME, show that exporter: what it writes, whether it is available, and
     every option with its type, default and help (pass them as --option NAME=VALUE).
+
+    \b
+    Examples:
+      onaccount exporters
+      onaccount exporters ubl
     """
     registry = load_exporters(on_error="warn")
     if name is not None:

@@ -206,7 +206,11 @@ def _export_all(
     return written, skipped
 
 
-db_group = click.Group("db", help="Create or upgrade the database schema.")
+db_group = click.Group(
+    "db",
+    help="Create or upgrade the database schema.\n\n\b\nExamples:\n"
+    "  onaccount --db canteen.sqlite db upgrade",
+)
 cli.add_command(db_group)
 
 
@@ -232,7 +236,12 @@ def db_upgrade(state: _State) -> None:
 
 # -- import ----------------------------------------------------------------------------------
 
-import_group = click.Group("import", help="Load accounts or transactions from CSV or XLSX.")
+import_group = click.Group(
+    "import",
+    help="Load accounts or transactions from CSV or XLSX.\n\n\b\nExamples:\n"
+    "  onaccount --role superuser import accounts members.csv\n"
+    "  onaccount --role superuser import transactions sales.csv",
+)
 cli.add_command(import_group)
 
 dialect_option = click.option(

@@ -54,6 +54,41 @@ class OptionInfo:
     choices: tuple[JsonScalar, ...] | None = None
 
 
+def _what_to_give(default: JsonScalar) -> str:
+    """``give a whole number such as 1``: what an option of ``default``'s type takes."""
+    words = _KIND_WORDS.get(type(default).__name__, type(default).__name__)
+    if default == "" or isinstance(default, bool):
+        return f"give {words}"
+    return f"give {words} such as {default!r}"
+
+
+#: The words a text may use for a boolean option, in any case.
+_BOOLEAN_WORDS = {
+    **dict.fromkeys(("true", "yes", "on", "1"), True),
+    **dict.fromkeys(("false", "no", "off", "0"), False),
+}
+
+
+def _from_text(owner: str, name: str, text: str, default: JsonScalar) -> JsonScalar:
+    """``text`` as a value of the type of ``default``; `InvalidOptions` if it is none."""
+    if isinstance(default, bool):
+        value: JsonScalar | None = _BOOLEAN_WORDS.get(text.strip().lower())
+    elif isinstance(default, int):
+        try:
+            value = int(text.strip())
+        except ValueError:
+            value = None
+    else:
+        return text
+    if value is None:
+        raise InvalidOptions(
+            f"{owner} option {name!r} is {text!r}; {_what_to_give(default)}",
+            value=text,
+            field=name,
+        )
+    return value
+
+
 def _check_option(
     default: JsonScalar, choices: tuple[JsonScalar, ...] | None
 ) -> Any:  # Any: an attrs validator, whose signature attrs does not export
@@ -65,7 +100,7 @@ def _check_option(
         if type(value) is not kind and not (value is None and default is None):
             raise InvalidOptions(
                 f"{owner} option {attribute.name!r} is {value!r} ({type(value).__name__}); "
-                f"give {_KIND_WORDS.get(kind.__name__, kind.__name__)} such as {default!r}",
+                f"{_what_to_give(default)}",
                 value=value,
                 obj=instance,
                 field=attribute.name,
@@ -188,6 +223,26 @@ class ExportOptions:
                 f"{owner} options {dict(data)!r} are refused: {error}; check the values",
                 value=dict(data),
             ) from error
+
+    @classmethod
+    def from_text(cls: type[_O], data: Mapping[str, str]) -> _O:
+        """Build options from texts, as a command line or a form gives them.
+
+        Each text is read as its option's type: ``"3"`` as 3 for a number, ``true``,
+        ``yes``, ``on``, ``1`` (or ``false``, ``no``, ``off``, ``0``) in any case for a
+        boolean, and kept as it is for a text, so ``debtors_account=1300`` stays
+        ``"1300"``. Unknown names and refused values raise `InvalidOptions` as
+        `from_json` does.
+        """
+        defaults = {info.name: info.default for info in cls.describe()}
+        return cls.from_json(
+            {
+                name: text
+                if name not in defaults
+                else _from_text(cls.__name__, name, text, defaults[name])
+                for name, text in data.items()
+            }
+        )
 
     def to_json(self) -> dict[str, JsonScalar]:
         """The options as a JSON object that `from_json` reads back to equal options."""
