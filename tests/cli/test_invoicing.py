@@ -97,6 +97,21 @@ def test_preview_table_says_how_to_commit_and_warns_of_older_purchases(small_db:
     assert "preview only: add --commit to commit this run" in output
 
 
+def test_a_committed_run_is_shown_as_invoiced_not_as_a_preview(small_db: Path) -> None:
+    """After --commit the table and summary say what was invoiced, never 'Preview'."""
+    args = ("invoice", "--period", "2026-10", "--all", "--strategy", "zero-balance", "--commit")
+    output = succeeded(invoke(small_db, *args)).stdout
+    assert output.startswith("committed run ")
+    assert "Preview" not in output
+    assert not re.search(r"^(total )?to invoice", output, re.MULTILINE)
+    assert "Invoiced: 2026-10 with zero-balance" in output
+    summary = output[output.index("Summary of 2026-10") :]
+    assert re.search(r"invoiced +3 accounts", summary)
+    assert re.search(r"committed +balances change by \+€74\.85", summary)
+    assert re.search(r"total invoiced +€74\.85", summary)
+    assert "preview only" not in output
+
+
 def test_commit_books_the_run_the_library_reports(small_db: Path) -> None:
     """--commit --json prints the run as stored, and balances move as zero-balance says."""
     data = commit_october(small_db)

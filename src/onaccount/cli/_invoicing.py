@@ -182,7 +182,7 @@ def invoice_command(
                 )
             )
         try:
-            _print_plan(state, plan, limit)
+            _print_plan(state, plan, limit, committed=True)
             _print_reports(state, reports)
         except BrokenPipeError:
             # The reader (`| head -1`) has what it needed: the committed run's id.

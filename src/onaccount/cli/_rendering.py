@@ -474,7 +474,24 @@ def _moves(
     return [amount_column(header)], [[before] for before, _ in cells]
 
 
-def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT) -> None:
+@attrs.frozen
+class _Tense:
+    """How a plan's screen names what it shows: before a commit, or once committed."""
+
+    title: str
+    to_invoice: str
+    committing: str
+
+
+_PREVIEW = _Tense("Preview", "to invoice", "committing")
+_COMMITTED = _Tense("Invoiced", "invoiced", "committed")
+
+
+def _print_plan(
+    state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT, *, committed: bool = False
+) -> None:
+    """The plan's accounts, refusals, warnings and totals; as invoiced once ``committed``."""
+    tense = _COMMITTED if committed else _PREVIEW
     show = state.show
     rows, hidden = capped(plan.drafts, limit)
     balances = _moves(
@@ -497,7 +514,7 @@ def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT)
                 ]
                 for d, balance, limit_ in zip(rows, balances[1], limits[1], strict=True)
             ],
-            title=f"Preview: {plan.period.label} with {plan.strategy.name}",
+            title=f"{tense.title}: {plan.period.label} with {plan.strategy.name}",
         )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))
@@ -520,15 +537,15 @@ def _print_plan(state: _State, plan: oa.Plan, limit: int | None = DEFAULT_LIMIT)
     if plan.warnings:
         state.out.print(_business_warnings(show, plan))
     if plan.bulk:
-        _print_summary(state, plan)
+        _print_summary(state, plan, tense)
     else:
-        state.out.print(f"total to invoice: {show.totals(plan.totals)}")
+        state.out.print(f"total {tense.to_invoice}: {show.totals(plan.totals)}")
 
 
-def _print_summary(state: _State, plan: oa.Plan) -> None:
+def _print_summary(state: _State, plan: oa.Plan, tense: _Tense) -> None:
     show = state.show
     grid = fields()
-    grid.add_row("to invoice", show.count(len(plan.drafts), "account"))
+    grid.add_row(tense.to_invoice, show.count(len(plan.drafts), "account"))
     refused: dict[str, int] = {}
     for r in plan.refusals:
         refused[r.reason.value] = refused.get(r.reason.value, 0) + 1
@@ -541,8 +558,8 @@ def _print_summary(state: _State, plan: oa.Plan) -> None:
         grid.add_row("older uninvoiced", show.count(len(plan.warnings), "account"))
     effect = STRATEGY_EFFECTS.get(plan.strategy.name, plan.strategy.name)
     grid.add_row("strategy", f"{plan.strategy.name}: {effect}")
-    grid.add_row("committing", "; ".join(_effects(show, plan)))
-    grid.add_row("total to invoice", show.totals(plan.totals))
+    grid.add_row(tense.committing, "; ".join(_effects(show, plan)))
+    grid.add_row(f"total {tense.to_invoice}", show.totals(plan.totals))
     state.out.print(f"[bold]Summary of {literal(plan.period)}[/]")
     state.out.print(grid)
 
