@@ -281,6 +281,11 @@ class AccountTotals:
     foreign: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_foreign)
 
 
+def _exponent(value: Decimal) -> int | str:
+    """The exponent of ``value``: what tells 1.0 from 1.00 (a letter for NaN and infinity)."""
+    return value.as_tuple().exponent
+
+
 def statement_from_totals(
     account: Account,
     period: Period,
@@ -303,7 +308,9 @@ def statement_from_totals(
 
     days: list[DayTotal] = []
     for day in totals.days:
-        day_key = (day.date, str(day.total), day.count)
+        # Keys hold the values themselves and their exponents, so equal values spelled
+        # differently (1.0, 1.00) stay apart without a text made per row.
+        day_key = (day.date, day.total, _exponent(day.total), day.count)
         day_row = rows.get(day_key)
         if day_row is None:
             day_row = rows[day_key] = DayTotal(day.date, number(day.total), day.count)
@@ -313,16 +320,20 @@ def statement_from_totals(
     for row in totals.products:
         vat = row.vat
         gross[vat] = gross.get(vat, _ZERO) + row.amount
-        # By text, not value, here too: rates of 0.21 and 0.210 are equal but print
-        # differently, and each statement keeps its own.
+        # Exponents here too: rates of 0.21 and 0.210 are equal but print differently,
+        # and each statement keeps its own.
         product_key = (
             row.product,
             row.code,
             row.group,
-            str(row.unit_price),
-            (vat.category, str(vat.rate), vat.exemption_reason),
-            str(row.quantity),
-            str(row.amount),
+            row.unit_price,
+            _exponent(row.unit_price),
+            vat,
+            _exponent(vat.rate),
+            row.quantity,
+            _exponent(row.quantity),
+            row.amount,
+            _exponent(row.amount),
         )
         product_row = rows.get(product_key)
         if product_row is None:
@@ -338,7 +349,7 @@ def statement_from_totals(
         products.append(product_row)
     vat_rows = []
     for vat in sorted(gross, key=vat_sort_key):
-        vat_key = (vat.category, str(vat.rate), vat.exemption_reason, str(gross[vat]))
+        vat_key = (vat, _exponent(vat.rate), gross[vat], _exponent(gross[vat]))
         vat_row = rows.get(vat_key)
         if vat_row is None:
             split = vat_split(gross[vat], vat.rate, account.currency)
