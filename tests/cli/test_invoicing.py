@@ -450,7 +450,8 @@ def test_undo_reverses_the_correction_and_frees_the_purchases(small_db: Path) ->
     args = ("undo", run["id"], "--account", "100", "--reason", "billed twice")
     output = succeeded(invoke(small_db, *args)).stdout
     assert output.strip() == (
-        f"undid the invoice of 100 'Anna Jansen' in run {run['id']}: balance -17.85, limit 17.85"
+        f"undid the invoice of 100 'Anna Jansen' in run {run['id']}: balance changes by "
+        "-€17.85; limit changes by +€17.85"
     )
     assert balances(small_db)["100"] == before["100"]
     with open_ledger(small_db) as ledger:

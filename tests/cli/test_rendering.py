@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -62,20 +63,23 @@ def hostile_db(small_db: Path) -> Path:
 
 
 def test_amounts_follow_the_locale_with_the_currency_symbol(small_db: Path) -> None:
-    """--locale nl_NL shows € -20,25 (a no-break space after €); en_US shows -€20.25."""
-    dutch = succeeded(invoke(small_db, "--locale", "nl_NL", "accounts")).stdout
-    assert "€\xa0-20,25" in dutch
-    assert "€\xa0200,00" in dutch
-    english = succeeded(invoke(small_db, "--locale", "en_US", "accounts")).stdout
-    assert "-€20.25" in english
+    """--locale nl_NL shows € 17,85 (a no-break space after €) and -20,25; en_US €17.85."""
+    statement = ("statement", "100", "--period", "2026-10", "--day-starts-at", "04:00")
+    dutch = succeeded(invoke(small_db, "--locale", "nl_NL", *statement)).stdout
+    assert "total €\xa017,85" in dutch
+    english = succeeded(invoke(small_db, "--locale", "en_US", *statement)).stdout
+    assert "total €17.85" in english
+    listed = succeeded(invoke(small_db, "--locale", "nl_NL", "accounts")).stdout
+    assert re.search(r"│ +-20,25 │ +200,00 │ +179,75 │", listed), listed
 
 
 def test_the_locale_comes_from_the_variable_then_the_environment(small_db: Path) -> None:
     """ONACCOUNT_LOCALE wins over LANG; without it, LANG decides."""
-    by_lang = succeeded(invoke(small_db, "accounts", env={"LC_ALL": None, "LANG": "de_DE.UTF-8"}))
-    assert "-20,25\xa0€" in by_lang.stdout
-    env = {"LC_ALL": None, "LANG": "de_DE.UTF-8", "ONACCOUNT_LOCALE": "nl_NL"}
-    assert "€\xa0-20,25" in succeeded(invoke(small_db, "accounts", env=env)).stdout
+    statement = ("statement", "100", "--period", "2026-10", "--day-starts-at", "04:00")
+    german = {"LC_ALL": None, "LANG": "de_DE.UTF-8"}
+    assert "total 17,85\xa0€" in succeeded(invoke(small_db, *statement, env=german)).stdout
+    env = {**german, "ONACCOUNT_LOCALE": "nl_NL"}
+    assert "total €\xa017,85" in succeeded(invoke(small_db, *statement, env=env)).stdout
 
 
 def test_an_unknown_locale_is_a_usage_error_naming_it(small_db: Path) -> None:
@@ -99,9 +103,10 @@ def test_each_currency_shows_its_own_minor_unit_and_never_minus_zero(tmp_path: P
             ]
         )
     output = succeeded(invoke(db, "--locale", "nl_NL", "accounts")).stdout
-    assert "JP¥\xa010.000 " in output
-    assert "KWD\xa01,500 " in output
-    assert "€\xa00,00" in output
+    # Several currencies: each row names its own, beside amounts in its minor unit.
+    assert re.search(r"│ JPY +│ +0 │ +10\.000 │ +10\.000 │", output), output
+    assert re.search(r"│ KWD +│ +0,000 │ +1,500 │ +1,500 │", output), output
+    assert re.search(r"│ EUR +│ +0,00 │ +0,00 │ +0,00 │", output), output
     assert "-0" not in output
 
 

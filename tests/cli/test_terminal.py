@@ -13,6 +13,7 @@ import pyte
 import pytest
 
 import onaccount as oa
+from onaccount.cli import EXIT_REFUSED
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
@@ -35,9 +36,12 @@ _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 BULK = ("--role", "superuser", "invoice", "--period", "2026-10", "--all")
 
 
-def terminal(cwd: Path, *args: str, columns: int = COLUMNS) -> tuple[str, list[str]]:
+def terminal(
+    cwd: Path, *args: str, columns: int = COLUMNS, status: int = 0
+) -> tuple[str, list[str]]:
     """Run the script in a ``columns``×40 pseudo-terminal; what it wrote, and the lines seen.
 
+    The script must exit with ``status``.
     The lines come from a terminal emulator fed that output, scrollback included, so a
     progress display that redraws or clears itself leaves only what a screen would show.
     Every line written, and every redraw of one, is checked to fit the columns: the
@@ -45,7 +49,7 @@ def terminal(cwd: Path, *args: str, columns: int = COLUMNS) -> tuple[str, list[s
     """
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env.update(TERM="xterm-256color", COLUMNS=str(columns), LINES=str(ROWS))
-    output, status = pexpect.run(
+    output, exited = pexpect.run(
         str(SCRIPT),
         args=list(args),
         cwd=str(cwd),
@@ -55,7 +59,7 @@ def terminal(cwd: Path, *args: str, columns: int = COLUMNS) -> tuple[str, list[s
         timeout=300,
         encoding="utf-8",
     )
-    assert status == 0, output
+    assert exited == status, output
     assert "Traceback" not in output
     written = [
         _ESCAPES.sub("", part) for line in output.split("\r\n") for part in line.split("\r")
@@ -75,7 +79,8 @@ def test_accounts_fill_one_screen_with_a_count_of_the_rest(large_db: Path, tmp_p
     """3,000 accounts show as 20 rows in nl_NL amounts, '… and 2.980 more', all in 80 columns."""
     _, lines = terminal(tmp_path, "--db", str(large_db), "--locale", "nl_NL", "accounts")
     text = "\n".join(lines)
-    assert "€ -6,20" in text.replace("\xa0", " ")
+    assert "Accounts, amounts in EUR" in text
+    assert re.search(r"│ +-6,20 │ +500,00 │ +493,80 │", text), text
     assert "… and 2.980 more accounts; show them with --limit all, or use --json" in text
     assert "3.000 account(s)" in text
     assert len(lines) < 60
@@ -348,3 +353,42 @@ def test_a_committed_run_shows_amounts_near_10_000_and_long_names_whole(tmp_path
     )  # fmt: skip
     lines = [line.replace("\xa0", " ") for line in lines]
     _whole(lines, "10042", "€ 10.242,40", "-10.242,40", "0,00")
+
+
+#: A name of one long word, which no column can wrap between words.
+ONE_WORD = "Heijden-Oosterhout-Bartholomeusdochter"
+
+
+def test_accounts_and_a_statement_show_amounts_near_10_000_whole(tmp_path: Path) -> None:
+    """At 80 columns accounts and statement keep € 10.242,40, -10.242,40 and names whole."""
+    db = _big_spenders(tmp_path)
+    with open_ledger(db) as ledger:
+        ledger.open_accounts([oa.Account(number="10044", name=ONE_WORD, limit=100)])
+    _, lines = terminal(tmp_path, "--db", str(db), "--locale", "nl_NL", "accounts")
+    _whole(lines, "-10.242,40", "20.000,00", "9.757,60")
+    # The one long word folds over lines of its cell, every letter shown.
+    names = "".join(line.split("│")[2].strip() for line in lines if line.startswith("│"))
+    assert ONE_WORD in names, "\n".join(lines)
+    statement = ("statement", "10042", "--period", "2026-10")
+    _, lines = terminal(tmp_path, "--db", str(db), "--locale", "nl_NL", *statement)
+    lines = [line.replace("\xa0", " ") for line in lines]
+    _whole(lines, "total € 10.242,40", "03-10-2026")
+
+
+def test_an_export_reports_its_counts_in_the_locale_within_80_columns(
+    large_db: Path, tmp_path: Path
+) -> None:
+    """Committing with --export csv and ubl says '2.940 rows written' and '2.940 refused'."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _, lines = terminal(
+        tmp_path, "--db", str(db), "--locale", "nl_NL", *BULK, "--strategy", "zero-balance",
+        "--commit", "--export", "csv", "--export", "ubl", status=EXIT_REFUSED,
+    )  # fmt: skip
+    text = " ".join(" ".join(lines).split())
+    assert "csv: 2.940 rows written" in text
+    assert re.search(
+        r"ubl: 0 invoices written, 2\.940 refused: missing or wrong \S+ \(2\.940\)", text
+    )
+    # The line that says so breaks between words: no count is split over two lines.
+    assert not any(line.endswith(("(2.94", "(2.9", "(2.", "(2")) for line in lines)

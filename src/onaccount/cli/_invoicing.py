@@ -34,6 +34,7 @@ from ._rendering import (
     _ProgressBars,
     _report_line,
     _run_json,
+    change,
     json_option,
     limit_option,
     literal,
@@ -284,13 +285,14 @@ def _export(
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
     for report in reports:
-        state.out.print(plain(_report_line(report)), markup=False, highlight=False, soft_wrap=True)
-        for note in report.notes:
-            state.out.print(
-                plain(f"{report.exporter}: {note}"), markup=False, highlight=False, soft_wrap=True
-            )
-        for path in report.paths:
-            state.out.print(plain(f"wrote {path}"), markup=False, highlight=False, soft_wrap=True)
+        # Wrapped between words by the console, so a count is never split by the terminal.
+        lines = [
+            _report_line(state.show, report),
+            *(f"{report.exporter}: {note}" for note in report.notes),
+            *(f"wrote {path}" for path in report.paths),
+        ]
+        for line in lines:
+            state.out.print(plain(line), markup=False, highlight=False, overflow="fold")
 
 
 def _report_json(report: ExportReport) -> dict[str, object]:
@@ -326,12 +328,13 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     oa.require_undo(state.actor)  # before the database is opened, as for invoice
     invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
-    show = state.show
+    show, c = state.show, invoice.account.currency
     booked = (
         "no correction to reverse"
         if delta is None
-        else f"balance {show.decimal(delta.balance_delta)}, "
-        f"limit {show.decimal(delta.limit_delta)}"
+        else change(show, {c: delta.balance_delta}, "balance changes", "balance unchanged")
+        + "; "
+        + change(show, {c: delta.limit_delta}, "limit changes", "limit unchanged")
     )
     click.echo(plain(f"undid the invoice of {invoice.account.label} in run {run_id}: {booked}"))
     if invoice.over_limit is not None:

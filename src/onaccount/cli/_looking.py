@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 import onaccount as oa
 
@@ -22,11 +21,13 @@ from ._rendering import (
     _emit_json,
     _run_json,
     _statement_json,
+    amount_column,
     capped,
     json_option,
     limit_option,
     literal,
     more,
+    name_column,
     records,
 )
 
@@ -83,20 +84,37 @@ def accounts_command(
         )
         return
     show = state.show
-    table = Table("number", "name", "kind", "group", "balance", "limit", "room", title="Accounts")
     rows, hidden = capped(found, limit)
-    for s in rows:
-        c = s.account.currency
-        table.add_row(
-            literal(s.account.number),
-            literal(s.account.name),
-            s.account.kind.value,
-            literal(s.account.group or ""),
-            show.money(s.balance, c),
-            show.money(s.limit, c),
-            show.money(s.spending_room, c),
-        )
-    state.out.print(table)
+    currencies = sorted({s.account.currency for s in rows})
+    # One currency is said once, in the title; amounts then need no symbol each.
+    several = len(currencies) > 1
+    records(
+        state.out,
+        [
+            "number",
+            name_column(),
+            "kind",
+            name_column("group"),
+            *(["currency"] if several else []),
+            amount_column("balance"),
+            amount_column("limit"),
+            amount_column("room"),
+        ],
+        [
+            [
+                literal(s.account.number),
+                literal(s.account.name),
+                s.account.kind.value,
+                literal(s.account.group or ""),
+                *([s.account.currency] if several else []),
+                show.amount(s.balance, s.account.currency),
+                show.amount(s.limit, s.account.currency),
+                show.amount(s.spending_room, s.account.currency),
+            ]
+            for s in rows
+        ],
+        title="Accounts" if several or not currencies else f"Accounts, amounts in {currencies[0]}",
+    )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))
     state.out.print(f"{show.number(len(found))} account(s)")
@@ -137,31 +155,51 @@ def statement_command(
     show = state.show
     state.out.print(
         f"[bold]{literal(statement.account.number)} {literal(statement.account.name)}[/] — "
-        f"{literal(period)}: total {show.money(statement.total, c)}"
+        f"{literal(period)}"
     )
-    days = Table("business day", "purchases", "total", title="Days")
-    for day in statement.days:
-        days.add_row(show.date(day.date), show.number(day.count), show.money(day.total, c))
-    state.out.print(days)
-    products = Table(
-        "product", "code", "unit price", "quantity", "amount", "VAT", title="Products"
+    # On a line of its own, so a narrow terminal never parts the symbol from the amount.
+    state.out.print(f"total {show.money(statement.total, c)}")
+    records(
+        state.out,
+        ["business day", amount_column("purchases"), amount_column("total")],
+        [
+            [show.date(day.date), show.number(day.count), show.money(day.total, c)]
+            for day in statement.days
+        ],
+        title="Days",
     )
-    for p in statement.products:
-        products.add_row(
-            literal(p.product),
-            literal(p.code or ""),
-            show.amount(p.unit_price, c),
-            show.number(p.quantity),
-            show.amount(p.amount, c),
-            literal(p.vat),
-        )
-    state.out.print(products)
-    vat = Table("VAT", "net", "VAT", "gross", title="VAT")
-    for v in statement.vat:
-        vat.add_row(
-            literal(v.vat), show.amount(v.net, c), show.amount(v.tax, c), show.amount(v.gross, c)
-        )
-    state.out.print(vat)
+    records(
+        state.out,
+        [
+            name_column("product"),
+            "code",
+            amount_column("unit price"),
+            amount_column("quantity"),
+            amount_column("amount"),
+            "VAT",
+        ],
+        [
+            [
+                literal(p.product),
+                literal(p.code or ""),
+                show.amount(p.unit_price, c),
+                show.number(p.quantity),
+                show.amount(p.amount, c),
+                literal(p.vat),
+            ]
+            for p in statement.products
+        ],
+        title="Products",
+    )
+    records(
+        state.out,
+        ["VAT", amount_column("net"), amount_column("VAT"), amount_column("gross")],
+        [
+            [literal(v.vat), show.amount(v.net, c), show.amount(v.tax, c), show.amount(v.gross, c)]
+            for v in statement.vat
+        ],
+        title="VAT",
+    )
 
 
 # -- the audit trail -------------------------------------------------------------------------

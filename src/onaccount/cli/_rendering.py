@@ -242,21 +242,28 @@ def shell_lines(words: Sequence[str], width: int, indent: str = "  ") -> list[st
     return lines
 
 
+#: How narrow a folding column (`name_column`) may get: a longer word folds over lines.
+_FOLDED = 16
+
+
 def fits(out: Console, table: Table) -> bool:
     """Whether ``table`` shows on ``out`` with every cell whole, so nothing is cut.
 
     A cell is whole on one line, or, in a column that may wrap (not ``no_wrap``), across
-    lines broken between its words. A table wider than that squeezes its columns and cuts
+    lines broken between its words, and in one that folds within a long word as well. A
+    table wider than that squeezes its columns and cuts
     cells to ``…``; a command then shows its rows another way, such as with `fields`.
     """
     unbounded = out.options.update_width(sys.maxsize)
     wrapping = [c for c in table.columns if not c.no_wrap and c.max_width is None]
     for column in wrapping:
-        # Measured at its longest word, a wrapping column asks for no more than it needs.
-        column.max_width = max(
+        # Measured at its longest word, a wrapping column asks for no more than it needs;
+        # a folding one breaks a word longer than `_FOLDED` too, so it asks for no more.
+        longest = max(
             Measurement.get(out, unbounded, cell).minimum
             for cell in (column.header, *column.cells)
         )
+        column.max_width = min(longest, _FOLDED) if column.overflow == "fold" else longest
     try:
         return Measurement.get(out, unbounded, table).maximum <= out.width
     finally:
@@ -292,12 +299,16 @@ def records(
     """``rows`` under ``columns`` as a table when it `fits` ``out``, else each row as a block.
 
     A column given as a header alone never wraps; give a `Column`, such as a
-    `name_column`, for one that may. A block is the row's first value after its header in
-    bold, such as ``run 4b73…`` written whole, and its other values beneath as `fields`,
-    an empty one left out: at 80 columns every value then shows whole, the ids that undo
-    and export take above all.
+    `name_column`, for one that may. A column without a value in any row is left out.
+    A block is the row's first value after its header in bold, such as ``run 4b73…``
+    written whole, and its other values beneath as `fields`, an empty one left out: at
+    80 columns every value then shows whole, the ids that undo and export take above all.
     """
-    rows = list(rows)
+    rows = [list(row) for row in rows]
+    # A column empty in every row, such as the groups of a club without any, is left out.
+    shown = [i for i in range(len(columns)) if not rows or any(row[i] for row in rows)]
+    columns = [columns[i] for i in shown]
+    rows = [[row[i] for i in shown] for row in rows]
     table = Table(
         *(Column(c, no_wrap=True) if isinstance(c, str) else c for c in columns), title=title
     )
@@ -445,14 +456,18 @@ def _effects(show: Display, plan: oa.Plan) -> list[str]:
         c = d.statement.currency
         balance[c] = balance.get(c, Decimal(0)) + d.correction.balance_delta
         limit[c] = limit.get(c, Decimal(0)) + d.correction.limit_delta
+    return [
+        change(show, balance, "balances change", "balances unchanged"),
+        change(show, limit, "limits change", "limits unchanged"),
+    ]
 
-    def change(deltas: dict[str, Decimal], what: str) -> str:
-        moved = {c: v for c, v in sorted(deltas.items()) if v != 0}
-        if not moved:
-            return f"{what} unchanged"
-        return f"{what} change by {', '.join(_signed(show, v, c) for c, v in moved.items())}"
 
-    return [change(balance, "balances"), change(limit, "limits")]
+def change(show: Display, deltas: dict[str, Decimal], moved: str, unchanged: str) -> str:
+    """``balances change by +€ 35,30`` for ``deltas`` per currency, or ``unchanged``."""
+    shown = {c: v for c, v in sorted(deltas.items()) if v != 0}
+    if not shown:
+        return unchanged
+    return f"{moved} by {', '.join(_signed(show, v, c) for c, v in shown.items())}"
 
 
 def _signed(show: Display, amount: Decimal, currency: str) -> str:
@@ -558,7 +573,8 @@ def _print_summary(state: _State, plan: oa.Plan, tense: _Tense) -> None:
         grid.add_row("older uninvoiced", show.count(len(plan.warnings), "account"))
     effect = STRATEGY_EFFECTS.get(plan.strategy.name, plan.strategy.name)
     grid.add_row("strategy", f"{plan.strategy.name}: {effect}")
-    grid.add_row(tense.committing, "; ".join(_effects(show, plan)))
+    # A line per effect: at 80 columns a long one would wrap inside an amount.
+    grid.add_row(tense.committing, "\n".join(_effects(show, plan)))
     grid.add_row(f"total {tense.to_invoice}", show.totals(plan.totals))
     state.out.print(f"[bold]Summary of {literal(plan.period)}[/]")
     state.out.print(grid)
@@ -593,28 +609,25 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     )
 
 
-def _count(number: int, unit: str) -> str:
-    # "1 invoices" reads wrong; units are plural nouns, drop the s for one.
-    word = unit[:-1] if number == 1 and unit.endswith("s") else unit
-    return f"{number:,} {word}"
-
-
-def _report_line(report: oa_exporting.ExportReport, shown: int = 3) -> str:
+def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 3) -> str:
     """One line on what an export wrote and refused, e.g. for ``ubl`` with defaults.
 
     ``ubl: 0 invoices written, 5,000 refused: missing billing.address (4,990), … — see
-    refused.txt``
+    refused.txt``, its counts as the locale writes them.
     """
     if report.written is None:
         parts = [f"{report.exporter}: written"]
     else:
-        parts = [f"{report.exporter}: {_count(report.written, report.unit)} written"]
+        # "1 invoices" reads wrong; units are plural nouns, drop the s for one.
+        unit = report.unit
+        word = unit[:-1] if report.written == 1 and unit.endswith("s") else unit
+        parts = [f"{report.exporter}: {show.number(report.written)} {word} written"]
     refused = report.refused_accounts()
     if report.refusals:
         fields = report.refusals_by_field()
-        listed = ", ".join(f"{field} ({count:,})" for field, count in fields[:shown])
+        listed = ", ".join(f"{field} ({show.number(count)})" for field, count in fields[:shown])
         more = ", …" if len(fields) > shown else ""
-        what = f"{len(refused):,} refused" if refused else "refused"
+        what = f"{show.number(len(refused))} refused" if refused else "refused"
         parts.append(f"{what}: missing or wrong {listed}{more}")
     line = ", ".join(parts)
     if report.refusals and report.refusals_listed_in:
