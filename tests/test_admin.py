@@ -360,3 +360,13 @@ def test_an_unknown_mutation_kind_in_the_report_is_refused_naming_it(
     """mutations_report(kind=...) refuses an unknown kind with InvalidValue naming it."""
     with pytest.raises(oa.InvalidValue, match=r"'refund'"):
         oa.mutations_report(ledger, actor=VIEWER, kind="refund")
+
+
+def test_a_run_is_found_by_its_id_or_by_its_key(ledger: oa.MemoryLedger) -> None:
+    """get_run takes a run's id or the key it was committed under; neither names the value."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=T)
+    assert oa.get_run(ledger, run.id, actor=VIEWER) == run
+    assert oa.get_run(ledger, "2026-10", actor=VIEWER) == run
+    with pytest.raises(oa.UnknownRun, match="'2026-11'"):
+        oa.get_run(ledger, "2026-11", actor=VIEWER)

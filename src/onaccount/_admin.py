@@ -10,7 +10,7 @@ import attrs
 
 from ._account import Account
 from ._enums import parse_enum
-from ._errors import InvalidValue
+from ._errors import InvalidValue, UnknownRun
 from ._invoices import InvoiceRun
 from ._money import round_money, to_decimal
 from ._period import Period, to_utc
@@ -196,9 +196,19 @@ def list_runs(ledger: Ledger, *, actor: Actor) -> list[InvoiceRun]:
 
 
 def get_run(ledger: Ledger, run_id: str, *, actor: Actor) -> InvoiceRun:
-    """The committed run ``run_id``; `UnknownRun` names it when there is none."""
+    """The committed run with the id ``run_id``, or else the one committed under that key.
+
+    A person names a run by the key they gave it (``2026-10``), a program by its id;
+    `UnknownRun` names the value when no run has it as either.
+    """
     actor.require(Capability.VIEW, "view runs")
-    return ledger.run(run_id)
+    try:
+        return ledger.run(run_id)
+    except UnknownRun:
+        keyed = ledger.runs(key=run_id)
+        if not keyed:
+            raise
+        return keyed[0]
 
 
 @attrs.frozen

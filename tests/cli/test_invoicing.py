@@ -443,6 +443,20 @@ def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> N
     assert table.rstrip().endswith("2 mutation(s)")
 
 
+def test_export_and_undo_take_a_run_by_its_key(small_db: Path, tmp_path: Path) -> None:
+    """The key a run was committed under names it for export and undo, as its id does."""
+    run = commit_october(small_db, "--key", "oktober")["run"]
+    out = tmp_path / "out"
+    succeeded(invoke(small_db, "export", "oktober", "--format", "csv", "--out", str(out)))
+    assert [p.name for p in out.iterdir()] == ["run-2026-10-oktober-lines.csv"]
+    args = ("undo", "oktober", "--account", "100", "--reason", "billed twice")
+    output = succeeded(invoke(small_db, *args)).stdout
+    assert f"in run {run['id']}:" in output
+    result = invoke(small_db, "export", "november", "--format", "csv", "--out", str(tmp_path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "'november'" in result.stderr
+
+
 def test_undo_reverses_the_correction_and_frees_the_purchases(small_db: Path) -> None:
     """Undoing restores balance and limit, lets a later run invoice again, and refuses twice."""
     before = balances(small_db)
@@ -665,8 +679,8 @@ def test_the_help_examples_run_on_the_demo_as_written(
 ) -> None:
     """Each example of invoice, export and undo --help runs with the default role on the demo.
 
-    Only what the demo cannot know is filled in: its uninvoiced month for 2026-10, one of
-    its accounts for 1042, its run for RUN.
+    Only what the demo cannot know is filled in: its accounts for 1042 and 2001, its run
+    for RUN, and for 2026-10 its uninvoiced month (a period) or its run's key.
     """
     monkeypatch.chdir(tmp_path)
     *_, run = json_of(invoke(demo_db, "runs", "--json", role="viewer"))
@@ -674,7 +688,13 @@ def test_the_help_examples_run_on_the_demo_as_written(
     assert examples
     for words in examples:
         filled = [
-            {"2026-10": "2026-11", "1042": "1001", "RUN": run["id"]}.get(w, w) for w in words
+            {
+                "2026-10": "2026-11" if command == "invoice" else run["key"],
+                "1042": "1001",
+                "2001": "1002",
+                "RUN": run["id"],
+            }.get(w, w)
+            for w in words
         ]
         result = invoke(demo_db, *filled, role=None)
         assert result.exit_code == 0, f"onaccount {shlex.join(words)}\n{explain(result)}"

@@ -321,12 +321,17 @@ def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
 def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     """Undo ACCOUNT's part of RUN: reverse its correction, free its purchases.
 
+    RUN is the run's id or the --key it was committed under.
+
     \b
     Examples:
       onaccount --role superuser undo RUN --account 1042 --reason 'billed twice'
+      onaccount --role superuser undo 2026-10 --account 2001 --reason 'left'
     """
     oa.require_undo(state.actor)  # before the database is opened, as for invoice
-    invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
+    ledger = state.ledger()
+    run_id = oa.get_run(ledger, run_id, actor=state.actor).id  # a key names it too
+    invoice = oa.undo_invoice(ledger, run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
     show, c = state.show, invoice.account.currency
     booked = (
@@ -363,8 +368,11 @@ def export_command(
 ) -> None:
     """Export a committed run again, at any time.
 
+    RUN is the run's id or the --key it was committed under.
+
     \b
     Examples:
+      onaccount export 2026-10 --format xlsx
       onaccount export RUN --format csv --option dialect=rfc4180 --out exports
       onaccount export RUN --format journal --format debtors \\
           --option dialect=rfc4180 --option debtors_account=1300
