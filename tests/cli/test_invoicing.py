@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import fcntl
 import io
 import json
@@ -30,6 +31,7 @@ from tests.cli._support import (
     OCTOBER,
     OCTOBER_TOTAL,
     TZ,
+    ZONE,
     explain,
     invoke,
     json_of,
@@ -162,10 +164,11 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     )
     said = succeeded(again).stdout
     assert "committed run" not in said
-    assert (
-        f"key oct-2026: already committed as run {first['run']['id']} on "
-        f"{first['run']['created_at'][:10]}; nothing booked"
-    ) in said
+    # When, in the run's zone and the locale (en_US here), not a UTC date.
+    created = dt.datetime.fromisoformat(first["run"]["created_at"]).astimezone(ZONE)
+    said = " ".join(said.split())
+    assert f"key oct-2026: already committed as run {first['run']['id']} on " in said
+    assert f" on {created:%-m/%-d/%y} {created:%-I:%M} {created:%p}; nothing booked" in said
     assert state_of(small_db) == booked
 
 

@@ -25,7 +25,7 @@ from onaccount.exporting import (
     load_exporters,
 )
 
-from ._group import EXIT_REFUSED, _period, _State, cli, pass_state, period_options
+from ._group import EXIT_REFUSED, _period, _State, _zone, cli, pass_state, period_options
 from ._rendering import (
     STRATEGY_EFFECTS,
     _emit_json,
@@ -179,7 +179,7 @@ def invoice_command(
             click.echo(
                 plain(
                     f"key {key}: already committed as run {run.id} on "
-                    f"{run.created_at.date().isoformat()}; nothing booked"
+                    f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
                 )
             )
         try:
