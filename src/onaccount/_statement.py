@@ -308,13 +308,11 @@ def statement_from_totals(
 
     days: list[DayTotal] = []
     for day in totals.days:
-        # Keys hold the values themselves and their exponents, so equal values spelled
-        # differently (1.0, 1.00) stay apart without a text made per row.
-        day_key = (day.date, day.total, _exponent(day.total), day.count)
-        day_row = rows.get(day_key)
-        if day_row is None:
-            day_row = rows[day_key] = DayTotal(day.date, number(day.total), day.count)
-        days.append(day_row)
+        # A day's row is seldom another account's too: only its total is shared, and a
+        # ledger's row whose total is the shared one already is kept as it is. Keying
+        # hundreds of thousands of day rows would cost more than sharing them saves.
+        total = number(day.total)
+        days.append(day if total is day.total else DayTotal(day.date, total, day.count))
     products: list[ProductTotal] = []
     gross: dict[Vat, Decimal] = {}
     for row in totals.products:
