@@ -407,3 +407,37 @@ def test_a_file_that_is_not_utf8_is_a_usage_error_naming_the_line(
     )
     assert "internal error" not in result.stderr
     assert state_of(small_db) == before
+
+
+def test_accounts_import_their_peppol_id_and_registration(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """peppol_id and registration columns take SCHEME:VALUE, as UBL invoices need them."""
+    path = write(
+        tmp_path,
+        "accounts.csv",
+        "nummer;naam;factuurnaam;peppol-id;inschrijving\n"
+        "1001;Bakkerij Jansen;Bakkerij Jansen BV;0106:12345678;0106:12345678\n"
+        "1002;Jan;;;\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(path)))
+    with open_ledger(empty_db) as ledger:
+        billing = ledger.get_account("1001").billing
+        assert billing is not None
+        assert billing.peppol_id == oa.PartyId(scheme="0106", value="12345678")
+        assert billing.registration == oa.PartyId(scheme="0106", value="12345678")
+        assert ledger.get_account("1002").billing is None
+    bad = write(
+        tmp_path,
+        "bad.csv",
+        "number,name,peppol_id,registration\n1,A,12345678,\n2,B,0106:123,\n3,C,,EM:a@b.nl\n",
+    )
+    result = invoke(empty_db, "import", "accounts", str(bad))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    reported = [line for line in result.stderr.splitlines() if line.startswith(f"{bad}: ")]
+    assert "line 2" in reported[0]
+    assert "peppol_id '12345678' is no SCHEME:VALUE such as 0106:12345678" in reported[0]
+    assert "line 3" in reported[1]
+    assert "is no KvK number" in reported[1]
+    assert "line 4" in reported[2]
+    assert "'EM'" in reported[2]

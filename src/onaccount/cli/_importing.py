@@ -33,6 +33,7 @@ from onaccount import (
     ImportRefused,
     Line,
     OnAccountError,
+    PartyId,
     Purchase,
     Transaction,
     UnknownAccount,
@@ -63,7 +64,7 @@ Progress = Callable[[int, int, str], None]
 ACCOUNT_COLUMNS = (
     "number", "name", "kind", "limit", "currency", "group", "tags", "billing_name",
     "email", "vat_id", "iban", "bic", "mandate_id", "mandate_date", "street",
-    "postal_code", "city", "country",
+    "postal_code", "city", "country", "peppol_id", "registration",
 )  # fmt: skip
 
 #: The Dutch header of each accounts column, as the seed's users write it.
@@ -73,6 +74,7 @@ DUTCH_ACCOUNT_COLUMNS = {
     "email": "e-mail", "vat_id": "btw-nummer", "iban": "iban", "bic": "bic",
     "mandate_id": "machtigingskenmerk", "mandate_date": "machtigingsdatum",
     "street": "straat", "postal_code": "postcode", "city": "plaats", "country": "land",
+    "peppol_id": "peppol-id", "registration": "inschrijving",
 }  # fmt: skip
 
 #: Columns of a transactions file. Rows sharing an id are the lines of one purchase;
@@ -202,6 +204,21 @@ class Rows(Generic[T]):
             else:
                 bad.append(BadRow(line, error.message, self.word))
         return ImportFailed(self.path, bad)
+
+
+def _party_id(row: dict[str, str], column: str) -> PartyId | None:
+    """The ``SCHEME:VALUE`` in ``column`` of ``row`` (``0106:12345678``), or None if empty."""
+    text = row.get(column, "").strip()
+    if not text:
+        return None
+    scheme, sep, value = text.partition(":")
+    if not sep:
+        raise _RowError(
+            f"{column} {text!r} is no SCHEME:VALUE such as 0106:12345678 (0106 is the KvK, "
+            "0208 the KBO/BCE, 9944 a Dutch VAT id)",
+            rule=f"{column} is no SCHEME:VALUE",
+        )
+    return PartyId(scheme=scheme.strip(), value=value.strip())
 
 
 class _RowError(ValueError):
@@ -599,7 +616,10 @@ def read_accounts(
     seen: dict[str, int] = {}
 
     def build(line: int, row: dict[str, str]) -> Account:
-        billing_fields = ("billing_name", "email", "vat_id", "iban", "mandate_id", "street")
+        billing_fields = (
+            "billing_name", "email", "vat_id", "iban", "mandate_id", "street", "peppol_id",
+            "registration",
+        )  # fmt: skip
         address = None
         if row.get("street") or row.get("city"):
             address = Address(
@@ -620,6 +640,8 @@ def read_accounts(
                 bic=row.get("bic") or None,
                 mandate_id=row.get("mandate_id") or None,
                 mandate_date=_date(mandate_date, chosen, "mandate_date") if mandate_date else None,
+                peppol_id=_party_id(row, "peppol_id"),
+                registration=_party_id(row, "registration"),
             )
         limit = row.get("limit")
         account = Account(
