@@ -363,7 +363,7 @@ def test_an_unknown_mutation_kind_in_the_report_is_refused_naming_it(
 
 
 def test_a_run_is_found_by_its_id_or_by_its_key(ledger: oa.MemoryLedger) -> None:
-    """get_run takes a run's id or the key it was committed under; neither names the value."""
+    """get_run takes a run's id or the key it was committed under; an unknown one is named."""
     plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
     run = oa.commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=T)
     assert oa.get_run(ledger, run.id, actor=VIEWER) == run

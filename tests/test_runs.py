@@ -784,3 +784,16 @@ def test_a_generator_of_numbers_selects_its_accounts() -> None:
     plan = oa.plan_run(ledger, period, (n for n in ["1"]), "none", actor=admin)
     assert plan.nothing_to_invoice == ("1",)
     assert not plan.bulk
+
+
+def test_undo_takes_the_run_by_its_key(ledger: oa.MemoryLedger) -> None:
+    """undo_invoice names a run by the key it was committed under as well as by its id."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="2026-10")
+    undone = oa.undo_invoice(ledger, "2026-10", "1042", actor=ADMIN, reason="twice")
+    assert undone.run_id == run.id
+    assert undone.state is oa.InvoiceState.UNDONE
+    assert undone.undo_mutation is not None
+    assert undone.undo_mutation.run_id == run.id
+    with pytest.raises(oa.UnknownRun, match="'2026-11'"):
+        oa.undo_invoice(ledger, "2026-11", "1042", actor=ADMIN, reason="twice")

@@ -216,7 +216,7 @@ class Period:
     )
 
     def __attrs_post_init__(self) -> None:
-        # Dates and day boundaries are computed once, in UTC, so placing an instant is a
+        # Dates and day boundaries (in UTC) are computed once, so placing an instant is a
         # bisect rather than a calendar computation per transaction, and every statement
         # of a run shares one tuple of dates.
         count = (self.last - self.first).days + 1

@@ -10,7 +10,7 @@ from typing import NoReturn
 import attrs
 
 from ._account import Account, AccountKind
-from ._errors import EmptyRun, InvalidValue, KeyInUse, LedgerError
+from ._errors import EmptyRun, InvalidValue, KeyInUse, LedgerError, UnknownRun
 from ._invoices import (
     AccountInvoice,
     AccountInvoiceDraft,
@@ -480,7 +480,8 @@ def undo_invoice(
 ) -> AccountInvoice:
     """Undo ``account``'s part of run ``run_id``: book the reverse mutation, free its purchases.
 
-    The run and both mutations stay in the audit trail. Undoing twice raises
+    ``run_id`` may also be the key the run was committed under. The run and both
+    mutations stay in the audit trail. Undoing twice raises
     `AlreadyUndone`. When the account's purchases put it over its limit again, the
     returned invoice's ``over_limit`` says so with the spending room left (below zero).
     """
@@ -492,7 +493,8 @@ def undo_invoice(
             field="reason",
         )
     when = _now() if at is None else to_utc(at, field="undo instant 'at'")
-    invoice = ledger.invoice(run_id, account)
+    invoice = _invoice_by_id_or_key(ledger, run_id, account)
+    run_id = invoice.run_id
     reverse = -invoice.correction
     mutation = None
     if not reverse.is_zero:
@@ -510,6 +512,20 @@ def undo_invoice(
         run_id, account, mutation=mutation, at=when, actor=actor.id, reason=reason.strip()
     )
     return attrs.evolve(undone, over_limit=_over_limit(ledger, account))
+
+
+def _invoice_by_id_or_key(ledger: Ledger, run: str, account: str) -> AccountInvoice:
+    """``account``'s invoice in the run with the id ``run``, or else under the key ``run``.
+
+    One invoice is read either way, so this costs the same in a run of any size.
+    """
+    try:
+        return ledger.invoice(run, account)
+    except UnknownRun:
+        keyed = ledger.runs(key=run, account=account)
+        if not keyed or not keyed[0].invoices:
+            raise
+        return keyed[0].invoices[0]
 
 
 def _over_limit(ledger: Ledger, number: str) -> OverLimitWarning | None:

@@ -211,10 +211,9 @@ class SharedValues:
     whole rows; sharing them keeps a plan's memory to a fraction.
     """
 
-    __slots__ = ("dates", "numbers", "rows", "texts")
+    __slots__ = ("numbers", "rows", "texts")
 
     def __init__(self) -> None:
-        self.dates: dict[Period, tuple[dt.date, ...]] = {}
         self.numbers: dict[str, Decimal] = {}
         self.texts: dict[str, str] = {}
         self.rows: dict[tuple[object, ...], Any] = {}
@@ -281,6 +280,21 @@ class AccountTotals:
     foreign: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_foreign)
 
 
+def _spelled_alike(shared: ProductTotal, row: ProductTotal) -> bool:
+    """Whether the equal rows ``shared`` and ``row`` also print alike, number for number.
+
+    Shared numbers come from one pool, so the same object is the usual answer; only
+    equal values of other objects are compared by their text.
+    """
+    pairs = (
+        (shared.unit_price, row.unit_price),
+        (shared.quantity, row.quantity),
+        (shared.amount, row.amount),
+        (shared.vat.rate, row.vat.rate),
+    )
+    return all(a is b or str(a) == str(b) for a, b in pairs)
+
+
 def _exponent(value: Decimal) -> int | str:
     """The exponent of ``value``: what tells 1.0 from 1.00 (a letter for NaN and infinity)."""
     return value.as_tuple().exponent
@@ -297,7 +311,7 @@ def statement_from_totals(
 
     The total is the sum of the days; the VAT breakdown splits the gross per rate of the
     product rows (DESIGN §3: on the grouped gross, not per line). Statements of one plan
-    can pass the same `SharedValues`: equal dates, amounts and rows are then kept once.
+    can pass the same `SharedValues`: equal amounts, texts and rows are then kept once.
     """
     pool = SharedValues() if shared is None else shared
     numbers, texts, rows = pool.numbers, pool.texts, pool.rows
@@ -318,24 +332,12 @@ def statement_from_totals(
     for row in totals.products:
         vat = row.vat
         gross[vat] = gross.get(vat, _ZERO) + row.amount
-        # Exponents here too: rates of 0.21 and 0.210 are equal but print differently,
-        # and each statement keeps its own.
         product_key = (
-            row.product,
-            row.code,
-            row.group,
-            row.unit_price,
-            _exponent(row.unit_price),
-            vat,
-            _exponent(vat.rate),
-            row.quantity,
-            _exponent(row.quantity),
-            row.amount,
-            _exponent(row.amount),
-        )
+            row.product, row.code, row.group, row.unit_price, vat, row.quantity, row.amount
+        )  # fmt: skip
         product_row = rows.get(product_key)
-        if product_row is None:
-            product_row = rows[product_key] = ProductTotal(
+        if product_row is None or not _spelled_alike(product_row, row):
+            built = ProductTotal(
                 texts.setdefault(row.product, row.product),
                 row.code if row.code is None else texts.setdefault(row.code, row.code),
                 row.group if row.group is None else texts.setdefault(row.group, row.group),
@@ -344,6 +346,8 @@ def statement_from_totals(
                 number(row.quantity),
                 number(row.amount),
             )
+            # Equal but written otherwise (0.21 and 0.210): the statement keeps its own row.
+            product_row = rows.setdefault(product_key, built) if product_row is None else built
         products.append(product_row)
     vat_rows = []
     for vat in sorted(gross, key=vat_sort_key):

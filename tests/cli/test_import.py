@@ -409,9 +409,7 @@ def test_a_file_that_is_not_utf8_is_a_usage_error_naming_the_line(
     assert state_of(small_db) == before
 
 
-def test_accounts_import_their_peppol_id_and_registration(
-    empty_db: Path, tmp_path: Path
-) -> None:
+def test_accounts_import_their_peppol_id_and_registration(empty_db: Path, tmp_path: Path) -> None:
     """peppol_id and registration columns take SCHEME:VALUE, as UBL invoices need them."""
     path = write(
         tmp_path,

@@ -149,7 +149,7 @@ def test_limit_minus_invoiced_lowers_the_limit_and_keeps_the_room(small_db: Path
 
 
 def test_commit_with_a_key_books_once(small_db: Path) -> None:
-    """Committing twice with one --key returns the first run and books nothing again."""
+    """Committing twice with one --key shows the first run and books nothing again."""
     first = commit_october(small_db, "--key", "oct-2026")
     assert first["run"]["key"] == "oct-2026"
     booked = state_of(small_db)
@@ -169,6 +169,10 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     said = " ".join(said.split())
     assert f"key oct-2026: already committed as run {first['run']['id']} on " in said
     assert f" on {created:%-m/%-d/%y} {created:%-I:%M} {created:%p}; nothing booked" in said
+    # What the run invoiced is shown, not the empty plan made now.
+    assert "invoiced 0 accounts" not in said
+    assert f"Run {first['run']['id']}" in said
+    assert "3 account invoice(s), total €74.85" in said
     assert state_of(small_db) == booked
 
 
@@ -634,6 +638,15 @@ def test_a_boolean_export_option_takes_true_in_any_case(
     assert path.read_text(encoding="utf-8-sig").startswith("entry")
 
 
+def test_an_option_without_an_exporter_is_refused_saying_to_choose_one(small_db: Path) -> None:
+    """An --option without --export makes invoice exit 2 naming --export, before planning."""
+    before = state_of(small_db)
+    result = invoke(small_db, *OCTOBER_ALL, "--strategy", "none", "--commit", "--option", "a=b")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "none is chosen; name one with --export" in result.stderr
+    assert state_of(small_db) == before
+
+
 def test_an_export_option_is_read_as_its_type_so_account_numbers_stay_text(
     small_db: Path, tmp_path: Path
 ) -> None:
@@ -658,6 +671,14 @@ def test_each_exporter_takes_the_options_it_has(small_db: Path, tmp_path: Path) 
     (journal,) = (text for name, text in written.items() if name.endswith(".journal.csv"))
     assert lines.startswith("Boekdatum,Verkoopdatum,")  # rfc4180: commas, Dutch labels
     assert ",1300," in journal
+    # An option one of them has under another type goes to that one by its name.
+    scoped = ("--option", "journal.header=false", "--option", "csv.header=names")
+    succeeded(invoke(small_db, *args, *scoped, "--out", str(tmp_path / "z")))
+    written = {p.name: p.read_text(encoding="utf-8-sig") for p in (tmp_path / "z").iterdir()}
+    (lines,) = (text for name, text in written.items() if name.endswith("-lines.csv"))
+    (journal,) = (text for name, text in written.items() if name.endswith(".journal.csv"))
+    assert lines.startswith("business_date;")
+    assert not journal.startswith("entry")
     result = invoke(small_db, *args, "--option", "colour=red", "--out", str(tmp_path / "y"))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert "no exporter chosen (csv, journal) has an option 'colour'" in result.stderr

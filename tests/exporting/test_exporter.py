@@ -87,10 +87,11 @@ def test_options_from_text_read_each_value_as_its_option_type() -> None:
         ({"header": "maybe"}, "DemoOptions option 'header' is 'maybe'; give true or false"),
         ({"layout": "tall"}, "option 'layout' is 'tall'; use one of 'wide', 'narrow'"),
         ({"colour": "red"}, "DemoOptions has no option 'colour'"),
+        ({"copies": 3}, r"option 'copies' is 3 \(int\); from_text reads texts"),
     ],
 )
 def test_options_from_text_refuse_naming_the_option_and_what_to_give(
-    data: dict[str, str], words: str
+    data: dict[str, Any], words: str
 ) -> None:
     """A text that is no value of its option's type is refused, saying what to give."""
     with pytest.raises(InvalidOptions, match=words):

@@ -31,10 +31,11 @@ from ._rendering import (
     _emit_json,
     _plan_json,
     _print_plan,
+    _print_run,
     _ProgressBars,
     _report_line,
     _run_json,
-    change,
+    change_text,
     json_option,
     limit_option,
     literal,
@@ -74,8 +75,8 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
 
 
 _OPTION_HELP = (
-    "NAME=VALUE for each exporter that has the option, read as its type (text, a whole "
-    "number, true/false); repeatable. See onaccount exporters NAME."
+    "NAME=VALUE for each exporter that has the option (EXPORTER.NAME=VALUE for one), read "
+    "as its type (text, a whole number, true/false); repeatable. See onaccount exporters."
 )
 
 _INVOICE_HELP = "\n".join(
@@ -183,7 +184,11 @@ def invoice_command(
                 )
             )
         try:
-            _print_plan(state, plan, limit, committed=True)
+            if written_now:
+                _print_plan(state, plan, limit, committed=True)
+            else:
+                # The plan made now finds nothing left to bill; the run holds what was.
+                _print_run(state, run, limit)
             _print_reports(state, reports)
         except BrokenPipeError:
             # The reader (`| head -1`) has what it needed: the committed run's id.
@@ -235,24 +240,35 @@ def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
     """The exporters ``formats`` names, each with the ``--option`` texts it has.
 
     An option goes to every chosen exporter that has one of its name, read as that
-    option's type, so ``dialect`` can serve the csv and journal exporters at once. A name
-    none of them has is refused here, before anything is planned or committed.
+    option's type, so ``dialect`` can serve the csv and journal exporters at once;
+    ``journal.header`` goes to the journal alone. A name none of them has is refused
+    here, before anything is planned or committed.
     """
     exporters = _exporters(formats)
     texts = _parse_options(pairs)
+    if texts and not exporters:
+        raise click.BadParameter(
+            "options are for exporters, and none is chosen; name one with --export (or "
+            "--format for export), see them with onaccount exporters",
+            param_hint="--option",
+        )
     names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
-    for name in texts:
-        if not any(name in known for known in names.values()):
-            chosen = ", ".join(names)
+    mine: dict[str, dict[str, str]] = {identifier: {} for identifier in names}
+    for name, text in texts.items():
+        scope, dot, option = name.rpartition(".")
+        # csv.header=names gives one exporter an option others have under another type.
+        chosen = [scope] if dot and scope in names else list(names)
+        option = option if dot and scope in names else name
+        takers = [i for i in chosen if option in names[i]]
+        if not takers:
             raise click.BadParameter(
-                f"no exporter chosen ({chosen}) has an option {name!r}; see each one's options "
-                f"with {' or '.join(f'onaccount exporters {i}' for i in names)}",
+                f"no exporter chosen ({', '.join(chosen)}) has an option {option!r}; see each "
+                f"one's options with {' or '.join(f'onaccount exporters {i}' for i in chosen)}",
                 param_hint="--option",
             )
-    return [
-        (e, e.Options.from_text({n: t for n, t in texts.items() if n in names[e.identifier]}))
-        for e in exporters
-    ]
+        for identifier in takers:
+            mine[identifier][option] = text
+    return [(e, e.Options.from_text(mine[e.identifier])) for e in exporters]
 
 
 def _export(
@@ -285,14 +301,14 @@ def _export(
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
     for report in reports:
-        # Wrapped between words by the console, so a count is never split by the terminal.
         lines = [
             _report_line(state.show, report),
             *(f"{report.exporter}: {note}" for note in report.notes),
             *(f"wrote {path}" for path in report.paths),
         ]
-        for line in lines:
-            state.out.print(plain(line), markup=False, highlight=False, overflow="fold")
+        for position, line in enumerate(lines):
+            # The counts wrap between words; paths stay whole lines for scripts to read.
+            state.out.print(plain(line), markup=False, highlight=False, soft_wrap=position > 0)
 
 
 def _report_json(report: ExportReport) -> dict[str, object]:
@@ -329,19 +345,19 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
       onaccount --role superuser undo 2026-10 --account 2001 --reason 'left'
     """
     oa.require_undo(state.actor)  # before the database is opened, as for invoice
-    ledger = state.ledger()
-    run_id = oa.get_run(ledger, run_id, actor=state.actor).id  # a key names it too
-    invoice = oa.undo_invoice(ledger, run_id, account, actor=state.actor, reason=reason)
+    invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
     show, c = state.show, invoice.account.currency
     booked = (
         "no correction to reverse"
         if delta is None
-        else change(show, {c: delta.balance_delta}, "balance changes", "balance unchanged")
+        else change_text(show, {c: delta.balance_delta}, "balance changes", "balance unchanged")
         + "; "
-        + change(show, {c: delta.limit_delta}, "limit changes", "limit unchanged")
+        + change_text(show, {c: delta.limit_delta}, "limit changes", "limit unchanged")
     )
-    click.echo(plain(f"undid the invoice of {invoice.account.label} in run {run_id}: {booked}"))
+    click.echo(
+        plain(f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}")
+    )
     if invoice.over_limit is not None:
         click.echo(plain(f"warning: {invoice.over_limit.message}"))
 

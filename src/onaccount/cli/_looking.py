@@ -304,7 +304,16 @@ def mutations_command(
     shown, hidden = capped(report.mutations, limit)
     records(
         state.out,
-        ("at", "account", "kind", "balance Δ", "limit Δ", "by", "reason", "run"),
+        [
+            "at",
+            "account",
+            "kind",
+            amount_column("balance Δ"),
+            amount_column("limit Δ"),
+            "by",
+            "reason",
+            "run",
+        ],
         [
             (
                 show.instant(m.at),

@@ -34,7 +34,9 @@ __all__ = [
     "DEFAULT_LIMIT",
     "STRATEGY_EFFECTS",
     "Display",
+    "amount_column",
     "capped",
+    "change_text",
     "fields",
     "fits",
     "json_option",
@@ -42,6 +44,7 @@ __all__ = [
     "listing",
     "literal",
     "more",
+    "name_column",
     "plain",
     "records",
     "shell_lines",
@@ -249,25 +252,26 @@ _FOLDED = 16
 def fits(out: Console, table: Table) -> bool:
     """Whether ``table`` shows on ``out`` with every cell whole, so nothing is cut.
 
-    A cell is whole on one line, or, in a column that may wrap (not ``no_wrap``), across
-    lines broken between its words, and in one that folds within a long word as well. A
-    table wider than that squeezes its columns and cuts
-    cells to ``…``; a command then shows its rows another way, such as with `fields`.
+    A cell is whole on one line, or, in a column that folds (a `name_column`), across
+    lines broken between its words or inside a word longer than `_FOLDED`. A table wider
+    than that squeezes its columns and cuts cells to ``…``; a command then shows its
+    rows another way, such as with `fields`.
     """
     unbounded = out.options.update_width(sys.maxsize)
-    wrapping = [c for c in table.columns if not c.no_wrap and c.max_width is None]
-    for column in wrapping:
-        # Measured at its longest word, a wrapping column asks for no more than it needs;
-        # a folding one breaks a word longer than `_FOLDED` too, so it asks for no more.
+    folding = [
+        c for c in table.columns if c.overflow == "fold" and not c.no_wrap and c.max_width is None
+    ]
+    for column in folding:
+        # Measured at its longest word, up to `_FOLDED`: a longer word folds over lines.
         longest = max(
             Measurement.get(out, unbounded, cell).minimum
             for cell in (column.header, *column.cells)
         )
-        column.max_width = min(longest, _FOLDED) if column.overflow == "fold" else longest
+        column.max_width = min(longest, _FOLDED)
     try:
         return Measurement.get(out, unbounded, table).maximum <= out.width
     finally:
-        for column in wrapping:
+        for column in folding:
             column.max_width = None
 
 
@@ -457,12 +461,12 @@ def _effects(show: Display, plan: oa.Plan) -> list[str]:
         balance[c] = balance.get(c, Decimal(0)) + d.correction.balance_delta
         limit[c] = limit.get(c, Decimal(0)) + d.correction.limit_delta
     return [
-        change(show, balance, "balances change", "balances unchanged"),
-        change(show, limit, "limits change", "limits unchanged"),
+        change_text(show, balance, "balances change", "balances unchanged"),
+        change_text(show, limit, "limits change", "limits unchanged"),
     ]
 
 
-def change(show: Display, deltas: dict[str, Decimal], moved: str, unchanged: str) -> str:
+def change_text(show: Display, deltas: dict[str, Decimal], moved: str, unchanged: str) -> str:
     """``balances change by +€ 35,30`` for ``deltas`` per currency, or ``unchanged``."""
     shown = {c: v for c, v in sorted(deltas.items()) if v != 0}
     if not shown:
@@ -618,10 +622,8 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
     if report.written is None:
         parts = [f"{report.exporter}: written"]
     else:
-        # "1 invoices" reads wrong; units are plural nouns, drop the s for one.
-        unit = report.unit
-        word = unit[:-1] if report.written == 1 and unit.endswith("s") else unit
-        parts = [f"{report.exporter}: {show.number(report.written)} {word} written"]
+        # Units are plural nouns ("rows"); Display.count says one of them rightly.
+        parts = [f"{report.exporter}: {show.count(report.written, report.unit[:-1])} written"]
     refused = report.refused_accounts()
     if report.refusals:
         fields = report.refusals_by_field()

@@ -268,8 +268,9 @@ def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> N
     billing_name (factuurnaam), email (e-mail), vat_id (btw-nummer), iban, bic,
     mandate_id (machtigingskenmerk), mandate_date (machtigingsdatum), street
     (straat), postal_code (postcode), city (plaats), country (land), peppol_id
-    (peppol-id) and registration (inschrijving) as SCHEME:VALUE, e.g. 0106:12345678
-    for a KvK number. Accounts the ledger holds already, unchanged, are left alone.
+    (peppol-id) and registration (inschrijving) as SCHEME:VALUE, such as
+    0106:12345678 for a KvK number. Accounts the ledger holds already, unchanged,
+    are left alone.
 
     \b
     Examples:

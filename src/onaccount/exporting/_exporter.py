@@ -71,6 +71,13 @@ _BOOLEAN_WORDS = {
 
 def _from_text(owner: str, name: str, text: str, default: JsonScalar) -> JsonScalar:
     """``text`` as a value of the type of ``default``; `InvalidOptions` if it is none."""
+    if not isinstance(text, str):
+        raise InvalidOptions(
+            f"{owner} option {name!r} is {text!r} ({type(text).__name__}); from_text reads "
+            "texts, pass typed values to from_json",
+            value=text,
+            field=name,
+        )
     if isinstance(default, bool):
         value: JsonScalar | None = _BOOLEAN_WORDS.get(text.strip().lower())
     elif isinstance(default, int):
@@ -100,7 +107,7 @@ def _check_option(
         if type(value) is not kind and not (value is None and default is None):
             raise InvalidOptions(
                 f"{owner} option {attribute.name!r} is {value!r} ({type(value).__name__}); "
-                f"{_what_to_give(default)}",
+                + _what_to_give(default),
                 value=value,
                 obj=instance,
                 field=attribute.name,
