@@ -52,12 +52,15 @@ from collections.abc import Callable
 from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import baselines
 from benchmarks.data import PERIOD, accounts, purchases
 from onaccount import AccountQuery, Actor, MemoryLedger, commit_run, plan_run
 from onaccount.ledger.sql import SQLLedger, upgrade
+
+if TYPE_CHECKING:
+    from onaccount.exporting import ExporterRegistry
 
 ADMIN = Actor.superuser("bench")
 MB = 1_000_000
@@ -218,8 +221,8 @@ def _committed(n: int, m: int, work: Path) -> tuple[Path, SQLLedger, Any]:
     return target, ledger, run
 
 
-def _exporters() -> Any:
-    """The exporter registry (`onaccount.exporting.ExporterRegistry`)."""
+def _exporters() -> ExporterRegistry:
+    """The exporter registry."""
     # Imported where used: the plan + commit child's peak memory is the billing job's
     # alone, without the exporters and openpyxl a POS back-end need not load to bill.
     from onaccount.exporting import load_exporters
