@@ -176,6 +176,18 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     assert state_of(small_db) == booked
 
 
+def test_a_retried_run_shows_each_balance_and_limit_it_changed(small_db: Path) -> None:
+    """A retried limit-minus-invoiced commit shows its balances and limits, before and after."""
+    args = (*OCTOBER_ALL, "--strategy", "limit-minus-invoiced", "--commit", "--key", "oct")
+    assert succeeded(invoke(small_db, *args)).stdout.startswith("committed run ")
+    again = succeeded(invoke(small_db, *args)).stdout
+    assert "already committed" in again
+    header = next(line for line in again.splitlines() if "invoiced" in line and "┃" in line)
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == [
+        "account", "name", "invoiced", "state", "balance", "→ after", "limit", "→ after"
+    ]  # fmt: skip
+
+
 def test_a_key_used_for_another_period_is_refused_and_nothing_committed(small_db: Path) -> None:
     """November under October's key exits 3 naming the run, and never says "committed"."""
     october = commit_october(small_db, "--key", "oct")["run"]

@@ -94,6 +94,7 @@ def test_a_bulk_preview_is_one_screen_of_rows_groups_and_summary(
         tmp_path, "--db", str(large_db), "--locale", "nl_NL", *BULK, "--strategy", "zero-balance"
     )
     text = "\n".join(lines)
+    assert "balances change by € +18.228,00" in text.replace("\xa0", " ")
     assert "… and 2.920 more accounts" in text
     assert text.count("refused") <= 2
     assert text.count("warning:") == 1
@@ -246,9 +247,11 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
 
 
 def test_help_fits_the_terminal(tmp_path: Path) -> None:
-    """Every --help the treasurer reads, the script's own too, fits in 80 columns."""
+    """Every --help the treasurer reads fits 80 columns; command lists are never cut."""
     for command in ("", *COMMANDS):
-        terminal(tmp_path, *command.split(), "--help")
+        _, lines = terminal(tmp_path, *command.split(), "--help")
+        listed = lines[lines.index("Commands:") + 1 :] if "Commands:" in lines else []
+        assert not [line for line in listed if line.endswith("...")], "\n".join(lines)
 
 
 def _sales(path: Path, rows: int) -> Path:
@@ -393,3 +396,13 @@ def test_an_export_reports_its_counts_in_the_locale_within_80_columns(
     # The line that says so breaks between words: no count is split over two lines.
     assert not any(line.rstrip().endswith("(2.") for line in lines), "\n".join(lines)
     assert any("(2.940)" in line for line in lines), "\n".join(lines)
+
+
+def test_undo_says_what_changed_within_80_columns(tmp_path: Path) -> None:
+    """Undoing the long-named account's invoice by its key wraps between words at 80 columns."""
+    db, _ = _two_runs(tmp_path)
+    args = ("--role", "superuser", "undo", RUN_KEY, "--account", "00007", "--reason", "dubbel")
+    _, lines = terminal(tmp_path, "--db", str(db), "--locale", "nl_NL", *args)
+    text = " ".join(" ".join(lines).split())
+    assert "undid the invoice of 00007 'Lid 7 van de Vereniging" in text
+    assert "balance changes by € -6,20; limit changes by € +6,20" in text

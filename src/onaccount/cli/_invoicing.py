@@ -98,7 +98,9 @@ _INVOICE_HELP = "\n".join(
 )
 
 
-@cli.command("invoice", help=_INVOICE_HELP)
+@cli.command(
+    "invoice", help=_INVOICE_HELP, short_help="Preview or commit an invoice run, and export it."
+)
 @period_options
 @click.option("--account", "accounts", multiple=True, help="An account number; repeatable.")
 @click.option("--all", "all_accounts", is_flag=True, help="Every account.")
@@ -161,6 +163,16 @@ def invoice_command(
         else:
             # A run this call wrote carries its instant; a key's earlier run does not.
             written_now = run.created_at == committed_at
+    if run is not None and not as_json:
+        # Said first, before any export that could fail: once committed, the run stands.
+        if written_now:
+            said = f"committed run {run.id}" + (f" (key {run.key})" if run.key else "")
+        else:
+            said = (
+                f"key {key}: already committed as run {run.id} on "
+                f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
+            )
+        state.out.print(plain(said), markup=False, highlight=False)
     reports = _export(state, ledger, run or plan, exporters, out, force=force) if exporters else []
     written = [path for report in reports for path in report.paths]
     if as_json:
@@ -172,17 +184,7 @@ def invoice_command(
         data["export_reports"] = [_report_json(report) for report in reports]
         _emit_json(state, data)
     elif run is not None:
-        # Said first, and the rest guarded: once committed, the run stands whatever
-        # showing it does.
-        if written_now:
-            click.echo(plain(f"committed run {run.id}" + (f" (key {run.key})" if run.key else "")))
-        else:
-            click.echo(
-                plain(
-                    f"key {key}: already committed as run {run.id} on "
-                    f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
-                )
-            )
+        # The rest guarded: the run stands whatever showing it does.
         try:
             if written_now:
                 _print_plan(state, plan, limit, committed=True)
@@ -329,7 +331,7 @@ def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
         click.get_current_context().exit(EXIT_REFUSED)
 
 
-@cli.command("undo")
+@cli.command("undo", short_help="Undo one account's part of a run.")
 @click.argument("run_id", metavar="RUN")
 @click.option("--account", required=True, help="The account whose invoice is undone.")
 @click.option("--reason", required=True, help="Why; kept in the audit trail.")
@@ -355,11 +357,10 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
         + "; "
         + change_text(show, {c: delta.limit_delta}, "limit changes", "limit unchanged")
     )
-    click.echo(
-        plain(f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}")
-    )
+    said = f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}"
+    state.out.print(plain(said), markup=False, highlight=False)
     if invoice.over_limit is not None:
-        click.echo(plain(f"warning: {invoice.over_limit.message}"))
+        state.out.print(plain(f"warning: {invoice.over_limit.message}"), markup=False)
 
 
 @cli.command("export")
@@ -401,7 +402,7 @@ def export_command(
     _exit_if_nothing_written(reports)
 
 
-@cli.command("exporters")
+@cli.command("exporters", short_help="List the exporters, or show one with its options.")
 @click.argument("name", required=False)
 @json_option
 @pass_state

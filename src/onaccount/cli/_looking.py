@@ -120,7 +120,7 @@ def accounts_command(
     state.out.print(f"{show.number(len(found))} account(s)")
 
 
-@cli.command("statement")
+@cli.command("statement", short_help="Show an account's total, days and products.")
 @click.argument("account")
 @period_options
 @click.option(
@@ -250,7 +250,7 @@ def _run_values(show: Display, run: oa.InvoiceRun) -> tuple[str, ...]:
     )
 
 
-@cli.command("mutations")
+@cli.command("mutations", short_help="Who changed which balance or limit, when and why.")
 @click.option("--account", help="Only this account.")
 @click.option("--run", "run_id", help="Only this run.")
 @click.option("--period", "period_text", help="Only mutations booked in this period.")

@@ -475,8 +475,10 @@ def change_text(show: Display, deltas: dict[str, Decimal], moved: str, unchanged
 
 
 def _signed(show: Display, amount: Decimal, currency: str) -> str:
-    text = show.money(amount, currency)
-    return text if amount < 0 else f"+{text}"
+    """``amount`` with its sign always shown, where the locale puts a minus: ``€ +1,50``."""
+    if amount < 0:
+        return show.money(amount, currency)
+    return show.money(-amount, currency).replace("-", "+", 1)
 
 
 def _moves(
@@ -590,9 +592,12 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     balances = _moves(
         show, "balance", [(i.balance_before, i.balance_after, i.statement.currency) for i in rows]
     )
+    limits = _moves(
+        show, "limit", [(i.limit_before, i.limit_after, i.statement.currency) for i in rows]
+    )
     records(
         state.out,
-        ["account", name_column(), amount_column("invoiced"), "state", *balances[0]],
+        ["account", name_column(), amount_column("invoiced"), "state", *balances[0], *limits[0]],
         [
             [
                 literal(i.account.number),
@@ -600,8 +605,9 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
                 show.money(i.total, i.statement.currency),
                 i.state.value,
                 *balance,
+                *limit_,
             ]
-            for i, balance in zip(rows, balances[1], strict=True)
+            for i, balance, limit_ in zip(rows, balances[1], limits[1], strict=True)
         ],
         title=f"Run {literal(run.id)} ({run.period.label}, {run.strategy}, "
         f"by {literal(run.actor)})",

@@ -58,7 +58,7 @@ _DEMO_FILES = frozenset(
 )
 
 
-@cli.command()
+@cli.command(short_help="Build a demo canteen's ledger, bill its last month, export it.")
 @click.argument("directory", default="onaccount-demo", type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
 @pass_state
@@ -253,7 +253,7 @@ dialect_option = click.option(
 )
 
 
-@import_group.command("accounts")
+@import_group.command("accounts", short_help="Open the accounts of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
 @json_option
@@ -293,7 +293,7 @@ def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> N
     click.echo(plain(f"imported {added} account(s) from {file}{present}"))
 
 
-@import_group.command("transactions")
+@import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
 @zone_options
