@@ -257,10 +257,9 @@ def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
     names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
     mine: dict[str, dict[str, str]] = {identifier: {} for identifier in names}
     for name, text in texts.items():
-        scope, dot, option = name.rpartition(".")
+        scope, _, option = name.rpartition(".")
         # csv.header=names gives one exporter an option others have under another type.
-        chosen = [scope] if dot and scope in names else list(names)
-        option = option if dot and scope in names else name
+        chosen, option = ([scope], option) if scope in names else (list(names), name)
         takers = [i for i in chosen if option in names[i]]
         if not takers:
             raise click.BadParameter(

@@ -495,6 +495,49 @@ def _moves(
     return [amount_column(header)], [[before] for before, _ in cells]
 
 
+def _invoice_table(
+    state: _State,
+    rows: Sequence[oa.AccountInvoiceDraft | oa.AccountInvoice],
+    title: str,
+    *,
+    states: Sequence[str] | None = None,
+) -> None:
+    """Drafts or invoices as `records`: what each invoices, its balance and limit moves."""
+    show = state.show
+    balances, balance_cells = _moves(
+        show, "balance", [(r.balance_before, r.balance_after, r.statement.currency) for r in rows]
+    )
+    limits, limit_cells = _moves(
+        show, "limit", [(r.limit_before, r.limit_after, r.statement.currency) for r in rows]
+    )
+    shown_states = [[s] for s in states] if states is not None else [[] for _ in rows]
+    records(
+        state.out,
+        [
+            "account",
+            name_column(),
+            amount_column("invoiced"),
+            *(["state"] if states is not None else []),
+            *balances,
+            *limits,
+        ],
+        [
+            [
+                literal(r.account.number),
+                literal(r.account.name),
+                show.money(r.total, r.statement.currency),
+                *row_state,
+                *balance,
+                *limit_,
+            ]
+            for r, row_state, balance, limit_ in zip(
+                rows, shown_states, balance_cells, limit_cells, strict=True
+            )
+        ],
+        title=title,
+    )
+
+
 @attrs.frozen
 class _Tense:
     """How a plan's screen names what it shows: before a commit, or once committed."""
@@ -515,27 +558,9 @@ def _print_plan(
     tense = _COMMITTED if committed else _PREVIEW
     show = state.show
     rows, hidden = capped(plan.drafts, limit)
-    balances = _moves(
-        show, "balance", [(d.balance_before, d.balance_after, d.statement.currency) for d in rows]
-    )
-    limits = _moves(
-        show, "limit", [(d.limit_before, d.limit_after, d.statement.currency) for d in rows]
-    )
     if plan.drafts:
-        records(
-            state.out,
-            ["account", name_column(), amount_column("invoiced"), *balances[0], *limits[0]],
-            [
-                [
-                    literal(d.account.number),
-                    literal(d.account.name),
-                    show.money(d.total, d.statement.currency),
-                    *balance,
-                    *limit_,
-                ]
-                for d, balance, limit_ in zip(rows, balances[1], limits[1], strict=True)
-            ],
-            title=f"{tense.title}: {plan.period.label} with {plan.strategy.name}",
+        _invoice_table(
+            state, rows, f"{tense.title}: {plan.period.label} with {plan.strategy.name}"
         )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))
@@ -589,28 +614,11 @@ def _print_summary(state: _State, plan: oa.Plan, tense: _Tense) -> None:
 def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LIMIT) -> None:
     show = state.show
     rows, hidden = capped(run.invoices, limit)
-    balances = _moves(
-        show, "balance", [(i.balance_before, i.balance_after, i.statement.currency) for i in rows]
-    )
-    limits = _moves(
-        show, "limit", [(i.limit_before, i.limit_after, i.statement.currency) for i in rows]
-    )
-    records(
-        state.out,
-        ["account", name_column(), amount_column("invoiced"), "state", *balances[0], *limits[0]],
-        [
-            [
-                literal(i.account.number),
-                literal(i.account.name),
-                show.money(i.total, i.statement.currency),
-                i.state.value,
-                *balance,
-                *limit_,
-            ]
-            for i, balance, limit_ in zip(rows, balances[1], limits[1], strict=True)
-        ],
-        title=f"Run {literal(run.id)} ({run.period.label}, {run.strategy}, "
-        f"by {literal(run.actor)})",
+    _invoice_table(
+        state,
+        rows,
+        f"Run {literal(run.id)} ({run.period.label}, {run.strategy}, by {literal(run.actor)})",
+        states=[i.state.value for i in rows],
     )
     if hidden:
         state.out.print(more(show, hidden, "account invoices"))
@@ -629,7 +637,8 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
         parts = [f"{report.exporter}: written"]
     else:
         # Units are plural nouns ("rows"); Display.count says one of them rightly.
-        parts = [f"{report.exporter}: {show.count(report.written, report.unit[:-1])} written"]
+        unit = report.unit.removesuffix("s")
+        parts = [f"{report.exporter}: {show.count(report.written, unit)} written"]
     refused = report.refused_accounts()
     if report.refusals:
         fields = report.refusals_by_field()
