@@ -21,14 +21,18 @@ from onaccount import (
     DuplicateTransaction,
     KeyInUse,
     LimitExceeded,
+    Line,
     Period,
+    Purchase,
     SchemaError,
     UnknownAccount,
+    Vat,
     commit_run,
     plan_run,
     undo_invoice,
 )
 from onaccount._statement import purchases_in_batches
+from onaccount.ledger._sql_rows import CHUNK
 from onaccount.ledger._sql_schema import lines, metadata, schema_info
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
@@ -279,6 +283,29 @@ def test_a_stored_run_reads_its_purchases_in_batches_undone_invoices_too(target:
         }
     finally:
         again.close()
+
+
+def test_purchases_read_back_share_their_equal_lines_across_chunks(target: str) -> None:
+    """Purchases read together with equal lines share one lines value, past a chunk too."""
+    ledger = SQLLedger(target)
+    try:
+        ledger.open_account(Account(number="001", name="Member", limit=10_000))
+        recorded = [sql_workers.purchase("001", i, id=f"p-{i:04d}") for i in range(CHUNK + 1)]
+        other = Purchase(
+            id="p-other",
+            account="001",
+            at=recorded[0].at,
+            lines=[Line(product="Thee", quantity=2, unit_price=Decimal("1.80"), vat=Vat.zero())],
+        )
+        ledger.record_many([*recorded, other])
+        read = list(ledger.purchases([p.id for p in recorded] + [other.id]))
+        assert sorted(p.id for p in read) == sorted([p.id for p in recorded] + [other.id])
+        by_id = {p.id: p for p in read}
+        assert all(by_id[p.id] == p for p in [*recorded, other])
+        assert len({id(p.lines) for p in read if p.id != other.id}) == 1
+        assert by_id[other.id].lines == tuple(other.lines)
+    finally:
+        ledger.close()
 
 
 def _start(target: Any, argument_sets: list[tuple[Any, ...]], barrier: Any) -> list[Any]:

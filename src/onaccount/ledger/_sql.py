@@ -494,6 +494,7 @@ class SQLLedger(LedgerConveniences):
         uninvoiced: bool | None,
     ) -> Iterator[Transaction]:
         t = transactions
+        decoder = Decoder()
         for chunk in chunks(wanted):
             conditions: list[Any] = [t.c.account.in_(chunk)]
             if start is not None:
@@ -504,12 +505,20 @@ class SQLLedger(LedgerConveniences):
                 conditions.append(t.c.invoice_id.is_(None))
             elif uninvoiced is False:
                 conditions.append(t.c.invoice_id.is_not(None))
-            yield from self._select_transactions(t, *conditions)
+            yield from self._select_transactions(t, *conditions, decoder=decoder)
 
     def _select_transactions(
-        self, source: Any, *conditions: Any, conn: Connection | None = None
+        self,
+        source: Any,
+        *conditions: Any,
+        conn: Connection | None = None,
+        decoder: Decoder | None = None,
     ) -> Iterator[Transaction]:
-        """Stream the bookings matching ``conditions``, each with its lines, in order."""
+        """Stream the bookings matching ``conditions``, each with its lines, in order.
+
+        A caller reading in chunks passes one ``decoder`` to all, so equal values are
+        shared across them.
+        """
         t, ln = transactions, lines
         query = (
             sa.select(
@@ -535,7 +544,7 @@ class SQLLedger(LedgerConveniences):
                 self._bytewise(t.c.account), t.c.at_us, self._bytewise(t.c.id), ln.c.position
             )
         )
-        decode = Decoder().transaction
+        decode = (decoder or Decoder()).transaction
         # On a connection the caller holds, or one of its own: an in-memory SQLite
         # database has a single connection, which cannot be opened twice.
         with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as held:
@@ -1049,10 +1058,11 @@ class SQLLedger(LedgerConveniences):
         if not wanted:
             return iter(())
         found: list[Purchase] = []
+        decoder = Decoder()
         with self.engine.connect() as conn:
             for chunk in chunks(wanted):
                 for tx in self._select_transactions(
-                    t, t.c.id.in_(chunk), t.c.kind == "purchase", conn=conn
+                    t, t.c.id.in_(chunk), t.c.kind == "purchase", conn=conn, decoder=decoder
                 ):
                     if isinstance(tx, Purchase):
                         found.append(tx)

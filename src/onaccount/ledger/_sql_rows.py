@@ -20,6 +20,7 @@ from onaccount._money import CURRENCIES, Vat, line_amount, minor_unit
 from onaccount._transaction import (
     CreditBooking,
     CreditKind,
+    Line,
     Mutation,
     Purchase,
     Transaction,
@@ -158,6 +159,20 @@ def line_rows(tx: Purchase, places: int) -> list[dict[str, Any]]:
     ]
 
 
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+# Values a decoder remembers per kind; past this the memory is started afresh, so a
+# stream of all-different values stays small.
+_REMEMBERED = 50_000
+
+
+def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
+    if len(cache) > _REMEMBERED:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 class Decoder:
     """Turns rows back into bookings, sharing equal values.
 
@@ -165,19 +180,18 @@ class Decoder:
     and memory.
     """
 
-    __slots__ = ("_decimals", "_totals", "_vats")
+    __slots__ = ("_decimals", "_lines", "_totals", "_vats")
 
     def __init__(self) -> None:
         self._decimals: dict[str, Decimal] = {}
+        self._lines: dict[tuple[Any, ...], tuple[Line, ...]] = {}
         self._totals: dict[tuple[int, str], Decimal] = {}
         self._vats: dict[tuple[str, str, str | None], Vat] = {}
 
     def decimal(self, text: str) -> Decimal:
         value = self._decimals.get(text)
         if value is None:
-            if len(self._decimals) > 50_000:
-                self._decimals.clear()
-            value = self._decimals[text] = Decimal(text)
+            value = _remember(self._decimals, text, Decimal(text))
         return value
 
     def total(self, amount_minor: int, currency: str) -> Decimal:
@@ -185,9 +199,7 @@ class Decoder:
         key = (amount_minor, currency)
         value = self._totals.get(key)
         if value is None:
-            if len(self._totals) > 50_000:
-                self._totals.clear()
-            value = self._totals[key] = from_minor(-amount_minor, CURRENCIES[currency])
+            value = _remember(self._totals, key, from_minor(-amount_minor, CURRENCIES[currency]))
         return value
 
     def vat(self, category: str, rate: str, reason: str | None) -> Vat:
@@ -197,23 +209,40 @@ class Decoder:
             vat = self._vats[key] = Vat(category, Decimal(rate), reason)
         return vat
 
-    def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
-        # Row layout: see SQLLedger._select_transactions.
-        tx_id, account, at_us, kind, currency, amount_minor, text = head[:7]
-        at = EPOCH + dt.timedelta(microseconds=at_us)
-        if kind == "purchase":
+    def lines(self, line_rows: list[Any]) -> tuple[Line, ...]:
+        """A purchase's lines, one tuple shared by every purchase with the same lines.
+
+        A canteen sells the same few lines over and over; sharing the (frozen) values
+        saves building them again, and the cycle collector walking them while a large
+        batch is held.
+        """
+        key = tuple(r[7:15] for r in line_rows)
+        found = self._lines.get(key)
+        if found is None:
             decimal, vat = self.decimal, self.vat
-            return stored_purchase(
-                tx_id,
-                account,
-                at,
-                currency,
+            found = _remember(
+                self._lines,
+                key,
                 tuple(
                     stored_line(
                         r[7], r[8], r[9], decimal(r[10]), decimal(r[11]), vat(r[12], r[13], r[14])
                     )
                     for r in line_rows
                 ),
+            )
+        return found
+
+    def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
+        # Row layout: see SQLLedger._select_transactions.
+        tx_id, account, at_us, kind, currency, amount_minor, text = head[:7]
+        at = EPOCH + dt.timedelta(microseconds=at_us)
+        if kind == "purchase":
+            return stored_purchase(
+                tx_id,
+                account,
+                at,
+                currency,
+                self.lines(line_rows),
                 text,
                 self.total(amount_minor, currency),
             )
