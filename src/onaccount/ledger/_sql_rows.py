@@ -180,11 +180,12 @@ class Decoder:
     and memory.
     """
 
-    __slots__ = ("_decimals", "_lines", "_totals", "_vats")
+    __slots__ = ("_decimals", "_lines", "_purchase_lines", "_totals", "_vats")
 
     def __init__(self) -> None:
         self._decimals: dict[str, Decimal] = {}
-        self._lines: dict[tuple[Any, ...], tuple[Line, ...]] = {}
+        self._lines: dict[tuple[Any, ...], Line] = {}
+        self._purchase_lines: dict[tuple[Any, ...], tuple[Line, ...]] = {}
         self._totals: dict[tuple[int, str], Decimal] = {}
         self._vats: dict[tuple[str, str, str | None], Vat] = {}
 
@@ -209,6 +210,25 @@ class Decoder:
             vat = self._vats[key] = Vat(category, Decimal(rate), reason)
         return vat
 
+    def line(self, values: tuple[Any, ...]) -> Line:
+        """The line of a row's line columns (product to VAT reason), one per distinct row."""
+        line = self._lines.get(values)
+        if line is None:
+            product, code, group, quantity, price, category, rate, reason = values
+            line = _remember(
+                self._lines,
+                values,
+                stored_line(
+                    product,
+                    code,
+                    group,
+                    self.decimal(quantity),
+                    self.decimal(price),
+                    self.vat(category, rate, reason),
+                ),
+            )
+        return line
+
     def lines(self, line_rows: list[Any]) -> tuple[Line, ...]:
         """A purchase's lines, one tuple shared by every purchase with the same lines.
 
@@ -217,19 +237,9 @@ class Decoder:
         batch is held.
         """
         key = tuple(r[7:15] for r in line_rows)
-        found = self._lines.get(key)
+        found = self._purchase_lines.get(key)
         if found is None:
-            decimal, vat = self.decimal, self.vat
-            found = _remember(
-                self._lines,
-                key,
-                tuple(
-                    stored_line(
-                        r[7], r[8], r[9], decimal(r[10]), decimal(r[11]), vat(r[12], r[13], r[14])
-                    )
-                    for r in line_rows
-                ),
-            )
+            found = _remember(self._purchase_lines, key, tuple(map(self.line, key)))
         return found
 
     def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
