@@ -159,6 +159,18 @@ def test_plan_totals_are_kept_per_currency(ledger: oa.MemoryLedger) -> None:
     assert run.totals == plan.totals
 
 
+def test_a_run_s_standing_totals_leave_its_undone_invoices_out(ledger: oa.MemoryLedger) -> None:
+    """A run's totals keep what it billed; its standing totals drop an undone invoice."""
+    plan = oa.plan_run(ledger, OCTOBER, ["3003", "1042", "2001"], "none", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN)
+    assert run.standing_totals == run.totals
+    oa.undo_invoice(ledger, run.id, "3003", actor=ADMIN, reason="wrong currency")
+    oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong month")
+    stored = ledger.run(run.id)
+    assert stored.totals == {"EUR": Decimal("31.00"), "USD": Decimal("3.50")}
+    assert stored.standing_totals == {"EUR": stored.invoice_for("2001").total}
+
+
 def test_plan_warns_about_older_purchases_no_run_invoiced(ledger: oa.MemoryLedger) -> None:
     """Purchases before the period that no run invoiced give a warning with count and total."""
     plan = oa.plan_run(ledger, NOVEMBER, ["1042", "2001"], "none", actor=ADMIN)

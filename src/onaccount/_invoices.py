@@ -295,6 +295,15 @@ class InvoiceRun:
         """The invoiced amount per currency over all account invoices, undone ones too."""
         return _totals((i.statement.currency, i.total) for i in self.invoices)
 
+    @property
+    def standing_totals(self) -> dict[str, Decimal]:
+        """What the run still bills per currency: its invoices that were not undone."""
+        return _totals(
+            (i.statement.currency, i.total)
+            for i in self.invoices
+            if i.state is not InvoiceState.UNDONE
+        )
+
     def invoice_for(self, account: str) -> AccountInvoice:
         """The account invoice of ``account`` in this run."""
         for invoice in self.invoices:

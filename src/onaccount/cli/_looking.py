@@ -213,6 +213,9 @@ def statement_command(
 def runs_command(state: _State, tz: str, limit: int | None, as_json: bool) -> None:
     """List committed runs, oldest first.
 
+    A run's total is what its invoices still bill: undone invoices are counted under
+    "undone" and left out of it (--json gives both, as totals and standing_totals).
+
     \b
     Examples:
       onaccount runs
@@ -246,7 +249,7 @@ def _run_values(show: Display, run: oa.InvoiceRun) -> tuple[str, ...]:
         show.instant(run.created_at),
         show.number(len(run.invoices)),
         show.number(undone),
-        show.totals(run.totals),
+        show.totals(run.standing_totals),
     )
 
 

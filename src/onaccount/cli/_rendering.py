@@ -421,6 +421,7 @@ def _run_json(run: oa.InvoiceRun) -> dict[str, Any]:
         "actor": run.actor,
         "created_at": run.created_at,
         "totals": run.totals,
+        "standing_totals": run.standing_totals,
         "invoices": [
             {
                 "account": i.account.number,
