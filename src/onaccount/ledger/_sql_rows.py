@@ -176,8 +176,8 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
 class Decoder:
     """Turns rows back into bookings, sharing equal values.
 
-    One Vat per rate and one Decimal per price text, so a long stream costs little time
-    and memory.
+    One Vat per rate, one Decimal per price text, one Line per distinct line row and
+    one tuple per distinct set of lines, so a long stream costs little time and memory.
     """
 
     __slots__ = ("_decimals", "_lines", "_purchase_lines", "_totals", "_vats")
@@ -207,7 +207,7 @@ class Decoder:
         key = (category, rate, reason)
         vat = self._vats.get(key)
         if vat is None:
-            vat = self._vats[key] = Vat(category, Decimal(rate), reason)
+            vat = _remember(self._vats, key, Vat(category, Decimal(rate), reason))
         return vat
 
     def line(self, values: tuple[Any, ...]) -> Line:
