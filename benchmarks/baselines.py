@@ -265,13 +265,15 @@ def _millis(texts: Any) -> Any:
 
 
 def pandas_job(
-    path: Path, bounds: Sequence[dt.datetime], first: dt.date, out: Path
+    path: Path, bounds: Sequence[dt.datetime], first: dt.date, tz: str, out: Path
 ) -> dict[str, int]:
     """The whole job the way it is written with pandas, computing what the library computes.
 
     Amounts are integer cents, each line's rounded half up from its exact product;
     business dates come from the period's day bounds (the day start and the DST change
-    included). Returns the amount invoiced per account, in cents.
+    included). The files hold the library's lines table: the same 14 columns under the
+    same labels, the sale's local date and time beside the business date. Returns the
+    amount invoiced per account, in cents.
     """
     import numpy as np
     import pandas as pd
@@ -280,8 +282,8 @@ def pandas_job(
     conn = sqlite3.connect(path)
     try:
         frame = pd.read_sql_query(
-            "SELECT t.id, t.account, a.name, t.at_us, l.product, l.code, l.quantity, "
-            "l.unit_price, l.vat_category, l.vat_rate FROM onaccount_transactions t "
+            "SELECT t.id, t.account, a.name, a.currency, t.at_us, l.product, l.code, "
+            "l.quantity, l.unit_price, l.vat_category, l.vat_rate FROM onaccount_transactions t "
             "JOIN onaccount_lines l ON l.transaction_id = t.id "
             "JOIN onaccount_accounts a ON a.number = t.account "
             "WHERE t.at_us >= ? AND t.at_us < ? AND t.invoice_id IS NULL",
@@ -298,10 +300,16 @@ def pandas_job(
         frame.groupby(["account", "business_date"])["amount_cents"].sum()
         frame.groupby(["account", "product", "unit_price"])[["quantity", "amount_cents"]].sum()
         totals = frame.groupby("account")["amount_cents"].sum()
-        columns = ["business_date", "account", "name", "product", "code", "quantity",
-                   "unit_price", "amount", "vat_category", "vat_rate"]  # fmt: skip
-        frame[columns].to_csv(out / "lines.csv", index=False)
-        frame[columns].to_excel(out / "lines.xlsx", index=False, engine="openpyxl")
+        local = pd.to_datetime(frame["at_us"], unit="us", utc=True).dt.tz_convert(tz)
+        frame["sale_date"] = local.dt.date
+        frame["sale_time"] = local.dt.time
+        frame["vat_percent"] = _millis(frame["vat_rate"]) / 10
+        columns = ["business_date", "sale_date", "sale_time", "account", "name", "id",
+                   "product", "code", "quantity", "unit_price", "amount", "currency",
+                   "vat_category", "vat_percent"]  # fmt: skip
+        table = frame[columns].set_axis(list(LINE_HEADER), axis="columns")
+        table.to_csv(out / "lines.csv", index=False)
+        table.to_excel(out / "lines.xlsx", index=False, engine="openpyxl")
         run = uuid.uuid4().hex
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany(

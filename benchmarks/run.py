@@ -15,7 +15,9 @@ line, half up) and business dates (from the period's day bounds, so the day star
 the DST change count). Before timing, each baseline's total per account is checked
 against the run's, and the CSV baseline's bytes against the library's: a baseline that
 computes other numbers stops the benchmark. The whole job's pandas baseline computes in
-integer cents and is checked the same way, account by account, in every round.
+integer cents and is checked the same way, account by account, in every round; it writes
+the library's lines table (the same columns under the same labels, and as many rows),
+which is checked from both sides' CSV files in every round too.
 
 The in-process scenarios (plan-memory, plan-commit-sqlite, csv, xlsx) then run each side
 once more, untimed, under ``tracemalloc``, and report the peak traced bytes the operation
@@ -35,6 +37,7 @@ to 1,000,000 purchases), that the whole job's peak memory at the largest size is
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import gc
 import io
@@ -355,7 +358,7 @@ def _child(side: str, target: Path, out: Path) -> None:
     elif side == "plan-commit":
         _plan_commit(target)
     else:
-        totals = baselines.pandas_job(target, PERIOD.day_bounds(), PERIOD.first, out)
+        totals = baselines.pandas_job(target, PERIOD.day_bounds(), PERIOD.first, PERIOD.tz, out)
     seconds = time.perf_counter() - start
     peak = _peak_rss_bytes() / MB
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "totals": totals}))
@@ -380,6 +383,24 @@ def _peak_rss_bytes() -> int:
     raise RuntimeError("/proc/self/status has no VmHWM line")
 
 
+def _table_shape(path: Path) -> tuple[list[str], int]:
+    with path.open(newline="", encoding="utf-8") as stream:
+        rows = csv.reader(stream)
+        header = next(rows)
+        return header, sum(1 for _ in rows)
+
+
+def check_same_table(ours: Path, theirs: Path) -> None:
+    """Stop the benchmark if a baseline wrote another lines table: other columns or rows."""
+    mine, other = _table_shape(ours), _table_shape(theirs)
+    if mine != other:
+        raise BaselineDiffers(
+            f"the pandas baseline writes another lines table: {len(other[0])} columns and "
+            f"{other[1]:,} rows ({', '.join(other[0])}) where the library writes "
+            f"{len(mine[0])} and {mine[1]:,} ({', '.join(mine[0])})"
+        )
+
+
 def scenario_whole_job(n: int, m: int, rounds: int, work: Path) -> dict[str, Any]:
     """The whole job on SQLite; baseline: pandas, its totals checked. Also peak memory."""
     seeded = _seeded(n, m, work)
@@ -392,6 +413,7 @@ def scenario_whole_job(n: int, m: int, rounds: int, work: Path) -> dict[str, Any
         base_t.append(seconds)
         base_m.append(peak)
         check_totals("pandas", ours_totals, pandas_totals)
+        check_same_table(work / "ours-out" / "lines.csv", work / "pandas-out" / "lines.csv")
     return {
         "ours": statistics.median(ours_t),
         "baseline": statistics.median(base_t),
