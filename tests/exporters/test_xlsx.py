@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +29,7 @@ from onaccount.testing._samples import (
 )
 from onaccount_exporters import XlsxExporter
 from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
+from tests.exporting.test_xlsx import _soffice
 
 GOLDEN = Path(__file__).parent / "golden"
 XLSX = XlsxExporter()
@@ -169,10 +172,46 @@ def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
     assert ws[ws.max_row][amount].font.b
     data = written(statement, {"totals": "formulas", **EN})
     ws = load(data)["Lines"]
-    formula = ws[ws.max_row][amount].value
-    assert formula.startswith("=SUBTOTAL(109,K2:K")
+    formula = ws[ws.max_row][amount]
+    assert formula.value.startswith("=SUBTOTAL(109,K2:K")
+    assert formula.data_type == "f"
+    assert formula.number_format == EUR
     none = load(written(statement, {"totals": "none", **EN}))["Lines"]
     assert none[none.max_row][0].value != "Total"
+
+
+def test_libreoffice_sums_the_formula_totals_to_the_statement_total(tmp_path: Path) -> None:
+    """LibreOffice computes the totals row's formulas: the amount shown is the total."""
+    soffice = _soffice()
+    statement = sample_statement()
+    workbook = tmp_path / "statement.xlsx"
+    workbook.write_bytes(written(statement, {"totals": "formulas", "lines": True, **EN}))
+    # Cells as shown (token 9), so the formula's result is read in the column's format.
+    to_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+         "--convert-to", to_csv, "--outdir", str(tmp_path), str(workbook)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    shown = list(csv.reader(io.StringIO((tmp_path / "statement-Lines.csv").read_text("utf-8"))))
+    amount = [c.name for c in LINE_COLUMNS].index("amount")
+    quantity = [c.name for c in LINE_COLUMNS].index("quantity")
+    assert shown[-1][0] == "Total"
+    assert shown[-1][amount] == f"{statement.total:,.2f} EUR"
+    lines = [line for p in statement.purchases(SAMPLES) for line in p.lines]
+    pieces = sum(line.quantity for line in lines)
+    # The quantity format, #,##0.###: up to three decimals, none written when zero.
+    assert shown[-1][quantity] == f"{pieces:,.3f}".rstrip("0").rstrip(".")
+
+
+def test_filters_cover_the_data_rows_not_the_totals_row() -> None:
+    """Sorting or filtering the data leaves the totals row where it is, below the data."""
+    ws = load(written(sample_statement(), EN))["Lines"]
+    last_data = (
+        next(row for row in range(ws.max_row, 1, -1) if all(c.value is None for c in ws[row])) - 1
+    )
+    assert ws.auto_filter.ref == f"A1:N{last_data}"
+    assert ws[ws.max_row][0].value == "Total"
 
 
 def test_a_run_in_two_currencies_has_a_totals_row_per_currency() -> None:

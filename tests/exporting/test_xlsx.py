@@ -357,6 +357,23 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     assert read["It's"] == [["x"], ["y"]]
 
 
+def test_a_whole_total_takes_the_whole_number_format_its_cells_take() -> None:
+    """Whole quantities summed to a whole total are written without a trailing point."""
+    book = XlsxWorkbook()
+    column = XlsxColumn("n", number_format="#,##0.###", total=True)
+    sheet = book.sheet("S", ["product", column], totals="values")
+    for value in (Decimal(3), Decimal("0.5"), Decimal("0.5")):
+        sheet.append(("Cola", value))
+    ws = _book(_save(book))["S"]
+    assert [(c.value, c.number_format) for _, c in ws.iter_rows(min_row=2)] == [
+        (3, "#,##0"),
+        (0.5, "#,##0.###"),
+        (0.5, "#,##0.###"),
+        (None, "General"),
+        (4, "#,##0"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("value", "match"),
     [

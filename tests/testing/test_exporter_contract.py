@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +21,12 @@ from onaccount.exporting import (
 )
 from onaccount.testing._contract import formula_cells
 from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
-from onaccount.testing._samples import FORMULA_PRODUCT, sample_ledger, sample_run
+from onaccount.testing._samples import (
+    FORMULA_PRODUCT,
+    sample_ledger,
+    sample_run,
+    sample_statement,
+)
 from onaccount_exporters import CsvExporter, XlsxExporter
 
 # The samples' statement, plan and run read their purchases back from this ledger.
@@ -53,6 +59,22 @@ def test_formula_cells_finds_formulas_in_xlsx() -> None:
     assert (
         formula_cells(XlsxExporter().export_bytes(sample_run(), ledger=SAMPLES), XLSX_TYPE) == []
     )
+
+
+def test_formula_cells_lets_the_totals_rows_own_sums_pass_and_nothing_else() -> None:
+    """totals=formulas writes SUBTOTAL sums of a column, which are no injected formula."""
+    statement = sample_statement()
+    totals = XlsxExporter().export_bytes(statement, {"totals": "formulas"}, ledger=SAMPLES)
+    with zipfile.ZipFile(io.BytesIO(totals)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert any(b"<f>SUBTOTAL(109," in sheet for sheet in sheets)
+    assert formula_cells(totals, XLSX_TYPE) == []
+    book = openpyxl.Workbook()
+    book.active.append([1, 2, "=SUBTOTAL(109,A1:A1)", "=SUBTOTAL(109,A1:B1)+HYPERLINK(1)"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    found = formula_cells(buffer.getvalue(), XLSX_TYPE)
+    assert [f for f in found if "!" in f] == ["Sheet!D1 = '=SUBTOTAL(109,A1:B1)+HYPERLINK(1)'"]
 
 
 def test_formula_cells_checks_line_starts_of_other_text() -> None:

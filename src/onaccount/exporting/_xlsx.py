@@ -217,12 +217,14 @@ def _entry(name: str) -> zipfile.ZipInfo:
 class _Part:
     """One worksheet of a sheet: the first, or a continuation past the row cap."""
 
-    __slots__ = ("first_data_row", "rows", "worksheet")
+    __slots__ = ("data_rows", "first_data_row", "rows", "worksheet")
 
     def __init__(self, worksheet: Any) -> None:
         self.worksheet = worksheet
         self.rows = 0
         self.first_data_row = 0
+        #: The last row of data, when a totals row follows; the filter stops there.
+        self.data_rows: int | None = None
 
 
 class XlsxSheet:
@@ -527,6 +529,7 @@ class XlsxSheet:
         key: str = "",
         bold: bool = False,
         own: bool = False,
+        formula: bool = False,
     ) -> WriteOnlyCell:
         ws = self._parts[-1].worksheet
         slot = (index, f"{key}|{fmt}|{bold}|{id(ws)}")
@@ -545,7 +548,8 @@ class XlsxSheet:
         cell.value = value
         if type(value) is str:
             # Text is text: openpyxl would read "#N/A" as an error and "=…" as a formula.
-            cell.data_type = "s"
+            # Only the totals row's own sums are formulas.
+            cell.data_type = "f" if formula else "s"
         return cell
 
     def _close(self) -> None:
@@ -561,7 +565,9 @@ class XlsxSheet:
     def _finish(self, part: _Part) -> None:
         last = get_column_letter(len(self.columns))
         header = part.first_data_row - 1
-        part.worksheet.auto_filter.ref = f"A{header}:{last}{max(part.rows, header)}"
+        end = part.rows if part.data_rows is None else part.data_rows
+        # Sorting or filtering the data leaves the totals row below it.
+        part.worksheet.auto_filter.ref = f"A{header}:{last}{max(end, header)}"
 
     def _write_totals(self) -> None:
         for index in self._summed:
@@ -574,6 +580,7 @@ class XlsxSheet:
             part = self._parts[-1]
         formulas = self._totals == "formulas" and len(self._parts) == 1 and len(currencies) == 1
         first, last = part.first_data_row, part.rows
+        part.data_rows = last
         part.worksheet.append([])
         part.rows += 1
         for currency in currencies:
@@ -590,18 +597,21 @@ class XlsxSheet:
                 amount = sums.get(currency)
                 if amount is None and currency == currencies[0]:
                     amount = sums.get(None)
-                fmt = column.number_format or (
-                    money_format(currency) if currency is not None and currency in sums else None
-                )
+                money = currency is not None and currency in sums
                 if formulas and last >= first:
                     letter = get_column_letter(index + 1)
-                    value: object = f"=SUBTOTAL(109,{letter}{first}:{letter}{last})"
+                    fmt = column.number_format or (money_format(currency) if money else None)  # type: ignore[arg-type]  # money: a currency
+                    formula = f"=SUBTOTAL(109,{letter}{first}:{letter}{last})"
+                    row.append(
+                        self._styled(index, formula, fmt=fmt, key="total", bold=True, formula=True)
+                    )
                 elif amount is None:
                     row.append(None)
-                    continue
                 else:
-                    value = amount
-                row.append(self._styled(index, value, fmt=fmt, key="total", bold=True))
+                    # Written as a data cell of the column is: money in its currency, a whole
+                    # number without the optional decimals.
+                    value = Money(amount, currency) if money else amount  # type: ignore[arg-type]  # money: a currency
+                    row.append(self._cell(index, value, key="total", bold=True))
             part.worksheet.append(row)
             part.rows += 1
 

@@ -59,6 +59,11 @@ _CSV_TYPES = frozenset({"text/csv", "application/csv", "text/tab-separated-value
 _XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# The sums a totals row holds with totals="formulas": one column's data rows, nothing else.
+_TOTALS_FORMULA = re.compile(r"=SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)")
+_TOTALS_ELEMENT = re.compile(
+    rb"<(?:\w+:)?f>SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)</"
+)
 
 
 def _dangerous(text: str) -> bool:
@@ -78,12 +83,18 @@ def _xlsx_formulas(data: bytes) -> list[str]:
     found = []
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and _FORMULA_ELEMENT.search(archive.read(name)):
+            if not name.startswith("xl/worksheets/"):
+                continue
+            xml = archive.read(name)
+            sums = len(_TOTALS_ELEMENT.findall(xml))
+            if len(_FORMULA_ELEMENT.findall(xml)) > sums:
                 found.append(f"a formula element in {name}")
     book = load_workbook(io.BytesIO(data))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
+                if cell.data_type == "f" and _TOTALS_FORMULA.fullmatch(str(cell.value)):
+                    continue
                 if cell.data_type == "f":
                     found.append(f"{sheet.title}!{cell.coordinate} = {cell.value!r}")
                 elif isinstance(cell.value, str) and _dangerous(cell.value):
@@ -95,7 +106,8 @@ def formula_cells(data: bytes, media_type: str) -> list[str]:
     """The cells of a CSV or XLSX export that a spreadsheet would run as a formula.
 
     A text cell is one when it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
-    return and is not a plain number; in XLSX a formula element counts too. For other
+    return and is not a plain number; in XLSX a formula element counts too, except the
+    ``SUBTOTAL`` sum of one column a totals row holds with ``totals="formulas"``. For other
     text formats, the lines that start with ``=``; other formats have none.
     """
     if media_type in _CSV_TYPES:
