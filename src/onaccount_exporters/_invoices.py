@@ -30,7 +30,6 @@ from onaccount.exporting import DocumentKind, ExportDocument, ExportedAccount
 from ._checks import text
 
 __all__ = [
-    "billable",
     "invoice_date",
     "invoice_number",
     "invoiced",
@@ -38,8 +37,6 @@ __all__ = [
     "is_draft",
     "nothing_to_invoice",
 ]
-
-_UNDONE = "undone"
 
 
 def is_draft(document: ExportDocument) -> bool:
@@ -65,19 +62,14 @@ def invoice_date(document: ExportDocument) -> dt.date:
     return document.created_at.astimezone(zoneinfo.ZoneInfo(document.period.tz)).date()
 
 
-def billable(document: ExportDocument) -> tuple[ExportedAccount, ...]:
-    """The account invoices to write, in account order: every one that is not undone."""
-    return tuple(entry for entry in document.accounts if entry.state != _UNDONE)
-
-
 def invoiced(document: ExportDocument) -> tuple[ExportedAccount, ...]:
     """The billable account invoices with a total: each one is a document."""
-    return tuple(entry for entry in billable(document) if not entry.total.is_zero())
+    return tuple(entry for entry in document.billed if not entry.total.is_zero())
 
 
 def nothing_to_invoice(document: ExportDocument) -> tuple[str, ...]:
     """The numbers of the billable accounts whose total is zero: no document for them."""
-    return tuple(entry.account.number for entry in billable(document) if entry.total.is_zero())
+    return tuple(entry.account.number for entry in document.billed if entry.total.is_zero())
 
 
 def is_credit(entry: ExportedAccount) -> bool:

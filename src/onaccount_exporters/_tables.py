@@ -189,7 +189,7 @@ def summary_rows(
 ) -> Iterator[tuple[Cell, ...]]:
     """One row per account under `summary_columns`; ``progress`` hears of each."""
     rates = document.vat_rates()
-    for entry in tracked(document.accounts, progress):
+    for entry in tracked(document.billed, progress):
         currency = entry.currency
         per_rate = entry.vat_by_rate()
         yield (
@@ -268,7 +268,7 @@ def statement_tables(
     period) and the product specification; with several accounts their titles start
     with the account number.
     """
-    several = len(document.accounts) > 1
+    several = len(document.billed) > 1
     taken: set[str] = set()
 
     def title(number: str, label: str, place: int) -> str:
@@ -279,7 +279,7 @@ def statement_tables(
         taken.add(found.casefold())
         return found
 
-    for place, entry in enumerate(tracked(document.accounts, progress), 1):
+    for place, entry in enumerate(tracked(document.billed, progress), 1):
         account = entry.account
         number = account.number
         header = f"{account.number} {account.name} · {document.period.label}"

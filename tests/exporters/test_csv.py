@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from onaccount import InvoiceRun
+from onaccount import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
 from onaccount.ledger import Ledger
 from onaccount.testing import strategies
@@ -150,7 +150,7 @@ def test_header_can_be_left_out() -> None:
 def test_formula_product_name_is_text_in_every_layout() -> None:
     """The =SUM(A1) product and the @admin account get an apostrophe; -7 stays a number."""
     for dialect in ("excel-nl", "rfc4180"):
-        rows = read(by_name(sample_run(), dialect=dialect), dialect)
+        rows = read(by_name(sample_plan(), dialect=dialect), dialect)
         products = {r["product"] for r in rows}
         assert "'" + FORMULA_PRODUCT in products
         assert FORMULA_PRODUCT not in products
@@ -192,8 +192,23 @@ def test_summary_has_vat_per_rate_balances_limits_and_strategy() -> None:
     assert (yen["currency"], yen["total"]) == ("JPY", "1700")
 
 
+def test_a_runs_undone_invoices_are_left_out_of_every_layout() -> None:
+    """An undone invoice bills nothing any more: no lines, days or summary row of it."""
+    run = sample_run()
+    undone = {clean_text(i.account.number) for i in run.invoices if i.state.value == "undone"}
+    assert undone
+    for layout in ("lines", "days", "summary"):
+        rows = read(by_name(run, layout=layout), "excel-nl")
+        assert rows
+        assert not undone & {r["account"] for r in rows}, layout
+
+
 def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
-    return {clean_text(i.account.number): i.total for i in run.invoices}
+    return {clean_text(i.account.number): i.total for i in _standing(run)}
+
+
+def _standing(run: InvoiceRun) -> list[AccountInvoice]:
+    return [i for i in run.invoices if i.state is InvoiceState.ACTIVE]
 
 
 @given(generated=strategies.generated_runs())
@@ -211,7 +226,7 @@ def test_csv_read_back_sums_to_the_run_per_account(generated: strategies.Generat
             assert sums == expected
         summary = read(by_name(run, dialect=dialect, layout="summary"), dialect)
         assert {r["account"]: number(r["total"], dialect) for r in summary} == expected
-        names = {clean_text(i.account.name) for i in run.invoices}
+        names = {clean_text(i.account.name) for i in _standing(run)}
         assert {r["account_name"] for r in summary} == names
 
 
@@ -250,5 +265,5 @@ def test_a_delimiter_numbers_contain_quotes_the_numbers() -> None:
     currency = [c.name for c in LINE_COLUMNS].index("currency")
     assert (
         sum(Decimal(r[amount].replace(",", ".")) for r in rows if r[currency] == "EUR")
-        == (sample_run().totals["EUR"])
+        == (sample_run().standing_totals["EUR"])
     )

@@ -15,7 +15,7 @@ import attrs
 import openpyxl
 from hypothesis import given, settings
 
-from onaccount import InvoiceRun, minor_unit
+from onaccount import AccountInvoice, InvoiceRun, InvoiceState, minor_unit
 from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title
 from onaccount.ledger import Ledger
 from onaccount.testing import strategies
@@ -214,14 +214,32 @@ def test_filters_cover_the_data_rows_not_the_totals_row() -> None:
     assert ws[ws.max_row][0].value == "Total"
 
 
+def test_a_runs_totals_are_what_it_still_bills_its_undone_invoices_left_out() -> None:
+    """Every sheet's totals row is the run's standing total; undone accounts are not listed."""
+    run = sample_run()
+    assert run.standing_totals != run.totals
+    book = load(written(run, EN))
+    amount = {"Summary": 4, "Lines": 10, "Days": 4}
+    for ws in book.worksheets:
+        rows = list(ws.iter_rows(values_only=True))
+        totals = {
+            r[0].removeprefix("Total "): r[amount[ws.title]]
+            for r in rows
+            if r[0] and str(r[0]).startswith("Total ")
+        }
+        assert {c: Decimal(repr(v)) for c, v in totals.items()} == run.standing_totals, ws.title
+        listed = {r[[c.value for c in ws[1]].index("Account")] for r in rows[1:]}
+        assert "-7" not in listed, ws.title
+
+
 def test_a_run_in_two_currencies_has_a_totals_row_per_currency() -> None:
     """Euro and yen amounts are never added: one totals row each."""
     ws = load(written(sample_run(), EN))["Summary"]
     totals = [row for row in ws.iter_rows(values_only=True) if str(row[0]).startswith("Total ")]
     assert [row[0] for row in totals] == ["Total EUR", "Total JPY"]
     assert [row[4] for row in totals] == [
-        float(sample_run().totals["EUR"]),
-        int(sample_run().totals["JPY"]),
+        float(sample_run().standing_totals["EUR"]),
+        int(sample_run().standing_totals["JPY"]),
     ]
 
 
@@ -241,7 +259,7 @@ def test_the_statement_layout_is_the_account_view() -> None:
     products = records(book, "Products")
     assert {r["product"] for r in products} >= {"Beer", "'" + FORMULA_PRODUCT}
     run = load(written(sample_run(), {"layout": "statement"}))
-    assert run.sheetnames[:2] == ["-7 Dagen", "-7 Producten"]
+    assert run.sheetnames[:2] == ["1042 Dagen", "1042 Producten"]
 
 
 def test_yen_amounts_have_no_decimals() -> None:
@@ -256,7 +274,7 @@ def test_yen_amounts_have_no_decimals() -> None:
 
 def test_formula_names_are_text_not_formulas() -> None:
     """The =SUM(A1) product and formula-like account names are text cells with an apostrophe."""
-    data = written(sample_run(), EN)
+    data = written(sample_plan(), EN)
     book = load(data)
     lines = records(book, "Lines")
     assert "'" + FORMULA_PRODUCT in {r["product"] for r in lines}
@@ -288,7 +306,7 @@ def test_lines_past_the_row_cap_continue_on_new_sheets() -> None:
     """With a cap of 3 rows the sample's 9 lines fill Lines to Lines (5), in place, all kept."""
     book = load(
         XlsxExporter(max_rows=3).export_bytes(
-            sample_run(), {"totals": "none", **EN}, ledger=SAMPLES
+            sample_plan(), {"totals": "none", **EN}, ledger=SAMPLES
         )
     )
     assert book.sheetnames == [
@@ -308,11 +326,15 @@ def test_lines_past_the_row_cap_continue_on_new_sheets() -> None:
     lines = records(book, "Lines")
     assert len(lines) == 9
     euros = sum(cents(r["amount"], r["currency"]) for r in lines if r["currency"] == "EUR")
-    assert euros == sample_run().totals["EUR"]
+    assert euros == sample_plan().totals["EUR"]
 
 
 def _expected_totals(run: InvoiceRun) -> dict[str, Decimal]:
-    return {clean_text(i.account.number): i.total for i in run.invoices}
+    return {clean_text(i.account.number): i.total for i in _standing(run)}
+
+
+def _standing(run: InvoiceRun) -> list[AccountInvoice]:
+    return [i for i in run.invoices if i.state is InvoiceState.ACTIVE]
 
 
 # Each example writes a workbook and reads it back with openpyxl.
@@ -338,7 +360,7 @@ def test_xlsx_read_back_sums_to_the_run_per_account(generated: strategies.Genera
         } == expected
         # A name of nothing but characters XML forbids is left empty, and reads back None.
         assert {r["account_name"] or "" for r in summary} == {
-            clean_text(i.account.name) for i in run.invoices
+            clean_text(i.account.name) for i in _standing(run)
         }
 
 
@@ -355,18 +377,18 @@ def test_sheet_titles_turn_what_excel_refuses_into_dashes_and_keep_the_label() -
 def test_the_statement_layout_writes_accounts_whose_numbers_excel_refuses_in_titles() -> None:
     """Two accounts whose numbers hold a slash and share a long prefix get their own sheets."""
     run = sample_run()
-    first, second = run.invoices[:2]
+    first, second, *rest = _standing(run)
     renamed = attrs.evolve(
         run,
         invoices=(
             _renumbered(first, "12/10" + "9" * 30 + "1"),
             _renumbered(second, "12/10" + "9" * 30 + "2"),
-            *run.invoices[2:],
+            *rest,
         ),
     )
     book = load(written(renamed, {"layout": "statement"}))
     titles = book.sheetnames
-    assert len(titles) == len(set(titles)) == 2 * len(renamed.invoices)
+    assert len(titles) == len(set(titles)) == 2 * len(_standing(renamed))
     assert all("/" not in t and len(t) <= 25 for t in titles)
 
 

@@ -59,7 +59,7 @@ def test_a_plan_lists_its_drafts_by_account_number_with_the_correction() -> None
 
 
 def test_a_run_lists_active_and_undone_invoices_with_ids() -> None:
-    """A run keeps every invoice, undone ones too, with its id, state and strategy."""
+    """A run lists undone invoices too, with id, state and strategy; it bills the others."""
     run = sample_run()
     document = export_document(run)
     assert document.kind is DocumentKind.RUN
@@ -75,7 +75,8 @@ def test_a_run_lists_active_and_undone_invoices_with_ids() -> None:
         ("2001", "active"),
         ("3003", "active"),
     ]
-    assert document.totals == run.totals
+    assert [e.account.number for e in document.billed] == ["1042", "2001", "3003"]
+    assert document.totals == run.standing_totals
 
 
 def test_lines_are_placed_on_business_dates_with_local_naive_times() -> None:
@@ -107,13 +108,14 @@ def test_lines_days_and_vat_add_up_to_each_account_total(
         lines[row.account.number] = lines.get(row.account.number, Decimal(0)) + row.amount
     for day in document.days():
         days[day.account.number] = days.get(day.account.number, Decimal(0)) + day.total
-    for entry in document.accounts:
+    assert set(lines) | set(days) <= {e.account.number for e in document.billed}
+    for entry in document.billed:
         number = entry.account.number
         assert lines.get(number, Decimal(0)) == entry.total
         assert days.get(number, Decimal(0)) == entry.total
         assert entry.net + entry.tax == entry.total
         assert sum(entry.vat_by_rate().values(), Decimal(0)) == entry.tax
-    assert document.totals == generated.run.totals
+    assert document.totals == generated.run.standing_totals
 
 
 def test_money_pads_to_the_minor_unit_but_never_rounds() -> None:

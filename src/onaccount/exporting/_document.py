@@ -20,7 +20,13 @@ from typing import NamedTuple, TypeAlias
 import attrs
 
 from onaccount._account import Account
-from onaccount._invoices import AccountInvoice, AccountInvoiceDraft, InvoiceRun, Plan
+from onaccount._invoices import (
+    AccountInvoice,
+    AccountInvoiceDraft,
+    InvoiceRun,
+    InvoiceState,
+    Plan,
+)
 from onaccount._money import VatCategory, line_amount, minor_unit
 from onaccount._period import Period
 from onaccount._statement import PurchaseReader, Statement, purchases_in_batches
@@ -46,6 +52,7 @@ __all__ = [
 Exportable: TypeAlias = Statement | Plan | InvoiceRun
 
 _ZERO = Decimal(0)
+_UNDONE = InvoiceState.UNDONE.value
 _TICK = dt.timedelta(microseconds=1)
 _UTC = dt.UTC
 
@@ -169,10 +176,20 @@ class ExportDocument:
     ledger: PurchaseReader | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
+    def billed(self) -> tuple[ExportedAccount, ...]:
+        """The accounts the document bills: every one but a run's undone invoices.
+
+        An undone invoice bills nothing any more (its purchases may be billed again by
+        another run), so every table and invoice export leaves it out; `accounts` still
+        lists it, for exports of what happened.
+        """
+        return tuple(entry for entry in self.accounts if entry.state != _UNDONE)
+
+    @property
     def totals(self) -> dict[str, Decimal]:
-        """The total per currency, sorted by currency code."""
+        """What the document bills per currency (`billed`), sorted by currency code."""
         totals: dict[str, Decimal] = {}
-        for entry in self.accounts:
+        for entry in self.billed:
             totals[entry.currency] = totals.get(entry.currency, _ZERO) + entry.total
         return dict(sorted(totals.items()))
 
@@ -184,12 +201,12 @@ class ExportDocument:
         return f"{self.kind.value} {self.period.label}"
 
     def vat_rates(self) -> tuple[tuple[VatCategory, Decimal], ...]:
-        """Every (category, rate) any account has, in breakdown order."""
-        keys = {key for entry in self.accounts for key in entry.vat_by_rate()}
+        """Every (category, rate) any billed account has, in breakdown order."""
+        keys = {key for entry in self.billed for key in entry.vat_by_rate()}
         return tuple(sorted(keys, key=lambda k: (k[0].value, k[1])))
 
     def lines(self, progress: ExportProgress | None = None) -> Iterator[LineRow]:
-        """Every purchase line: by account, then business date, instant and receipt order.
+        """Every billed purchase line: by account, business date, instant and receipt order.
 
         ``time`` is the local wall-clock time in the period's time zone, without a zone,
         as spreadsheets want it. ``progress`` hears of the accounts done.
@@ -234,13 +251,13 @@ class ExportDocument:
     def purchases_by_account(
         self, progress: ExportProgress | None = None
     ) -> Iterator[tuple[ExportedAccount, Iterator[tuple[dt.date, dt.time, Purchase]]]]:
-        """Every account with its purchases, as `purchases_of` gives them, in account order.
+        """Every billed account with its purchases, as `purchases_of` gives them, in order.
 
         The ledger is asked for a few hundred accounts' purchases at a time rather than
         for each account on its own; memory holds one such batch. ``progress`` hears
         of each account when the next is asked for (and of the last at the end).
         """
-        entries = self.accounts
+        entries = self.billed
         place = _Placer(self.period).place
         batches = purchases_in_batches(self._ledger(), [entry.statement for entry in entries])
         for entry, (_, purchases) in zip(tracked(entries, progress), batches, strict=True):
@@ -259,8 +276,8 @@ class ExportDocument:
         return self.ledger
 
     def days(self, progress: ExportProgress | None = None) -> Iterator[DayRow]:
-        """Every account's total per business date with purchases."""
-        for entry in tracked(self.accounts, progress):
+        """Every billed account's total per business date with purchases."""
+        for entry in tracked(self.billed, progress):
             for day in entry.statement.days:
                 yield DayRow(day.date, entry.account, day.count, day.total, entry.currency)
 

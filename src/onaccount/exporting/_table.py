@@ -248,7 +248,7 @@ class TableExporter(Exporter[_O]):
             exporter=self.identifier,
             unit=self.unit,
             written=written,
-            accounts=len(document.accounts),
+            accounts=len(document.billed),
         )
 
 

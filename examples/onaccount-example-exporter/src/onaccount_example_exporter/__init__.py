@@ -87,7 +87,7 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
         progress: ExportProgress | None = None,
     ) -> ExportReport:
         """Write one line per account and report how many."""
-        for entry in tracked(document.accounts, progress):
+        for entry in tracked(document.billed, progress):
             currency = entry.currency
 
             def amount(value: Decimal | None, currency: str = currency) -> str | None:
@@ -119,7 +119,7 @@ class TotalsJsonLines(Exporter[TotalsOptions]):
                 record = {_camel(key): value for key, value in record.items()}
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
             stream.write(line.encode("utf-8") + b"\n")
-        count = len(document.accounts)
+        count = len(document.billed)
         return ExportReport(exporter=self.identifier, unit="lines", written=count, accounts=count)
 
 
@@ -162,7 +162,7 @@ class TotalsWorkbook(XlsxTableExporter[TotalsWorkbookOptions]):
                 Money(pad_amount(entry.net, entry.currency), entry.currency),
                 Money(pad_amount(entry.tax, entry.currency), entry.currency),
             )
-            for entry in tracked(document.accounts, progress)
+            for entry in tracked(document.billed, progress)
         ]
         return [
             Table(
