@@ -24,7 +24,7 @@ from ._errors import InvalidExporter
 from ._exporter import Exporter, ExportOptions, option
 from ._report import ExportProgress, ExportReport
 from ._writers import CSV_DIALECTS, CsvWriter
-from ._xlsx import EXCEL_MAX_ROWS, Cell, XlsxColumn, XlsxWorkbook
+from ._xlsx import EXCEL_MAX_ROWS, Cell, XlsxColumn, XlsxWorkbook, check_row
 
 __all__ = [
     "LANGUAGES",
@@ -214,16 +214,21 @@ _O = TypeVar("_O", bound=TableOptions)
 
 
 class _Counted:
-    """Rows passed through, counted."""
+    """A table's rows passed through, counted, each checked to fill the table's columns."""
 
-    __slots__ = ("count", "rows")
+    __slots__ = ("count", "table")
 
-    def __init__(self, rows: Iterable[Sequence[Cell]]) -> None:
-        self.rows = rows
+    def __init__(self, table: Table) -> None:
+        self.table = table
         self.count = 0
 
     def __iter__(self) -> Iterator[Sequence[Cell]]:
-        for row in self.rows:
+        width = len(self.table.columns)
+        where = f"table {self.table.title('en')!r}"
+        for row in self.table.rows:
+            # The cheap test first: a wrong row is refused with the sheet's own words.
+            if type(row) is not tuple or len(row) != width:
+                check_row(row, width, where)
             self.count += 1
             yield row
 
@@ -282,7 +287,7 @@ class CsvTableExporter(TableExporter[_O]):
         (table,) = tables
         dialect = CSV_DIALECTS[str(getattr(options, "dialect", "excel-nl"))]
         header = str(getattr(options, "header", "labels"))
-        rows = _Counted(table.rows)
+        rows = _Counted(table)
         with CsvWriter(stream, dialect) as writer:
             if header == "labels":
                 writer.writerow([column.label(options.language) for column in table.columns])

@@ -127,6 +127,24 @@ _HASHABLE_CELLS = (str, int, Decimal, Money, dt.date, dt.time, type(None))
 Totals: TypeAlias = Literal["none", "values", "formulas"]
 
 
+def check_row(row: Sequence[Cell], width: int, where: str) -> None:
+    """Refuse a row that is not a sequence of ``width`` cells (``where``: its table)."""
+    if isinstance(row, (str, bytes)) or not isinstance(row, Sequence):
+        raise InvalidValue(
+            f"row {row!r} is a {type(row).__name__}, not a sequence of cells; give a tuple "
+            f"or list of one value (or None) per column of {where}",
+            value=row,
+            field="row",
+        )
+    if len(row) != width:
+        raise InvalidValue(
+            f"row {row!r} has {len(row)} cells but {where} has {width} columns; give one "
+            "value (or None) per column",
+            value=row,
+            field="row",
+        )
+
+
 @attrs.frozen
 class XlsxColumn:
     """A column of an `XlsxSheet`: header, width, number format, and whether it is summed.
@@ -356,13 +374,7 @@ class XlsxSheet:
         """Add one row of typed values."""
         if self._closed:
             raise self._book._closed_error()
-        if len(row) != len(self.columns):
-            raise InvalidValue(
-                f"row {row!r} has {len(row)} cells but sheet {self.title!r} has "
-                f"{len(self.columns)} columns; give one value (or None) per column",
-                value=row,
-                field="row",
-            )
+        check_row(row, len(self.columns), f"sheet {self.title!r}")
         if self._pending is not None:
             self._pending.append(row)
             if len(self._pending) >= _WIDTH_SAMPLE:
