@@ -357,6 +357,19 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     assert read["It's"] == [["x"], ["y"]]
 
 
+def test_a_summed_column_is_wide_enough_for_its_total() -> None:
+    """A total is longer than the amounts it sums: its column leaves room so it shows, not ###."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("S", ["product", XlsxColumn("amount", total=True)], totals="values")
+    for _ in range(3000):
+        sheet.append(("Cola", Money(Decimal("11.20"), "EUR")))
+    ws = _book(_save(book))["S"]
+    total = ws[ws.max_row][1]
+    assert total.value == 33600
+    shown = len("33,600.00 EUR")
+    assert ws.column_dimensions["B"].width >= shown + 2
+
+
 def test_a_whole_total_takes_the_whole_number_format_its_cells_take() -> None:
     """Whole quantities summed to a whole total are written without a trailing point."""
     book = XlsxWorkbook()

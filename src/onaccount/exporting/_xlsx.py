@@ -105,6 +105,9 @@ _WIDTH_SAMPLE = 200
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
 # Room around a cell's text, so that neighbours do not run together.
 _PADDING = 3
+# What a summed column keeps beside its widest value: four more digits, their separator
+# and the bold total's wider figures.
+_TOTAL_ROOM = 7
 _EXCEL_MAX_COLUMNS = 16_384
 _EXCEL_MAX_TITLE = 31
 _FIRST_SERIAL_DATE = dt.date(1900, 1, 1)
@@ -364,6 +367,9 @@ class XlsxSheet:
                 continue
             seen = [_display_width(row[index]) for row in pending[:_WIDTH_SAMPLE]]
             wanted = max([len(column.header), *seen]) + _PADDING
+            if column.total and self._totals != "none":
+                # The total, in bold, is longer than the values it sums.
+                wanted = max(wanted, max(seen, default=0) + _TOTAL_ROOM)
             self._widths.append(float(min(max(wanted, _MIN_WIDTH), _MAX_WIDTH)))
         self._pending = None
         self._start_part()
