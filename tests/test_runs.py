@@ -592,6 +592,19 @@ def test_undo_twice_raises_already_undone(ledger: oa.MemoryLedger) -> None:
     assert snapshot(ledger) == before
 
 
+def test_undone_already_says_when_in_the_runs_time_zone(ledger: oa.MemoryLedger) -> None:
+    """The second undo's refusal gives the first one's time as the club's clock showed it."""
+    run = oa.commit_run(
+        ledger,
+        oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN),
+        actor=ADMIN,
+    )
+    first = dt.datetime(2026, 11, 2, 12, 0, 5, tzinfo=dt.UTC)
+    oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong", at=first)
+    with pytest.raises(oa.AlreadyUndone, match="on 2026-11-02 13:00:05 Europe/Amsterdam by admin"):
+        oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="again")
+
+
 def test_undo_warns_when_the_account_is_over_its_limit_again(ledger: oa.MemoryLedger) -> None:
     """Undoing a cleared invoice after new spending reports the negative spending room."""
     run = oa.commit_run(
@@ -809,3 +822,13 @@ def test_undo_takes_the_run_by_its_key(ledger: oa.MemoryLedger) -> None:
     assert undone.undo_mutation.run_id == run.id
     with pytest.raises(oa.UnknownRun, match="'2026-11'"):
         oa.undo_invoice(ledger, "2026-11", "1042", actor=ADMIN, reason="twice")
+
+
+def test_undo_by_key_of_an_account_the_run_did_not_bill_says_so(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A run named by its key that holds no invoice for the account says which it holds."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="2026-10")
+    with pytest.raises(oa.UnknownRun, match=f"run {run.id} has no invoice for account 2001"):
+        oa.undo_invoice(ledger, "2026-10", "2001", actor=ADMIN, reason="wrong account")

@@ -19,7 +19,14 @@ from ._errors import (
     UnknownTimeZone,
 )
 
-__all__ = ["EARLIEST_INSTANT", "LATEST_INSTANT", "Period", "require_aware", "to_utc"]
+__all__ = [
+    "EARLIEST_INSTANT",
+    "LATEST_INSTANT",
+    "Period",
+    "require_aware",
+    "to_utc",
+    "wall_clock",
+]
 
 _ONE_DAY = dt.timedelta(days=1)
 _UTC = dt.UTC
@@ -80,6 +87,15 @@ def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
             field=field,
         )
     return utc
+
+
+def wall_clock(at: dt.datetime, tz: str) -> str:
+    """``at`` as the clocks in ``tz`` showed it, for messages.
+
+    ``2026-11-02 13:00:05 Europe/Amsterdam``: the zone named, as a reader may be in
+    another one.
+    """
+    return f"{at.astimezone(_zone(tz)):%Y-%m-%d %H:%M:%S} {tz}"
 
 
 @functools.lru_cache(maxsize=64)

@@ -23,7 +23,7 @@ from ._invoices import (
     UninvoicedWarning,
 )
 from ._money import check_currency, minor_unit
-from ._period import Period, to_utc
+from ._period import Period, to_utc, wall_clock
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
 from ._statement import (
@@ -460,7 +460,7 @@ def _answer_for_key(run: InvoiceRun, plan: Plan, key: str, fingerprint: str) -> 
 def _raise_key_in_use(run: InvoiceRun, plan: Plan, key: str) -> NoReturn:
     raise KeyInUse(
         f"key {key!r} is in use by run {run.id} over {_period_text(run.period)} with "
-        f"strategy {run.strategy}, committed on {run.created_at.isoformat(timespec='seconds')}; "
+        f"strategy {run.strategy}, committed on {wall_clock(run.created_at, run.period.tz)}; "
         f"this plan differs: {'; '.join(_differences(run, plan))}; nothing was written: "
         "commit this plan under a new key",
         value=key,
@@ -517,15 +517,21 @@ def undo_invoice(
 def _invoice_by_id_or_key(ledger: Ledger, run: str, account: str) -> AccountInvoice:
     """``account``'s invoice in the run with the id ``run``, or else under the key ``run``.
 
-    One invoice is read either way, so this costs the same in a run of any size.
+    One invoice is read either way, so this costs the same in a run of any size; only
+    the refusal of an account the keyed run did not bill reads that run whole.
     """
     try:
         return ledger.invoice(run, account)
     except UnknownRun:
         keyed = ledger.runs(key=run, account=account)
-        if not keyed or not keyed[0].invoices:
+        if keyed and keyed[0].invoices:
+            return keyed[0].invoices[0]
+        # Only on the way to a refusal: is there a run under that key at all? Then its
+        # own refusal names the accounts it did bill.
+        keyed = keyed or ledger.runs(key=run)
+        if not keyed:
             raise
-        return keyed[0].invoices[0]
+        return ledger.invoice(keyed[0].id, account)
 
 
 def _over_limit(ledger: Ledger, number: str) -> OverLimitWarning | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 from onaccount import (
     Account,
     Actor,
+    AlreadyUndone,
     DuplicateTransaction,
     KeyInUse,
     LimitExceeded,
@@ -283,6 +285,19 @@ def test_a_stored_run_reads_its_purchases_in_batches_undone_invoices_too(target:
         }
     finally:
         again.close()
+
+
+def test_undone_already_says_when_in_the_runs_time_zone(target: str) -> None:
+    """The SQL ledger's refusal of a second undo gives the first one's local time."""
+    ledger = open_accounts(target, 1)
+    run = commit_run(ledger, plan_run(ledger, OCTOBER, ["000"], "none", actor=ADMIN), actor=ADMIN)
+    first = dt.datetime(2026, 11, 2, 12, 0, 5, tzinfo=dt.UTC)
+    undo_invoice(ledger, run.id, "000", actor=ADMIN, reason="wrong account", at=first)
+    try:
+        with pytest.raises(AlreadyUndone, match=f"on 2026-11-02 13:00:05 {OCTOBER.tz} by test"):
+            undo_invoice(ledger, run.id, "000", actor=ADMIN, reason="again")
+    finally:
+        ledger.close()
 
 
 def test_purchases_read_back_share_their_equal_lines_across_chunks(target: str) -> None:

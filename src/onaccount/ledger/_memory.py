@@ -310,7 +310,13 @@ class MemoryLedger(LedgerConveniences):
             run = self.run(run_id)
             invoice = self.invoice(run_id, account)
             if invoice.state is InvoiceState.UNDONE:
-                raise already_undone(run_id, invoice.account, invoice.undone_at, invoice.undone_by)
+                raise already_undone(
+                    run_id,
+                    invoice.account,
+                    invoice.undone_at,
+                    invoice.undone_by,
+                    tz=run.period.tz,
+                )
             undone = attrs.evolve(
                 invoice,
                 state=InvoiceState.UNDONE,

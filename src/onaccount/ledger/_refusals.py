@@ -21,6 +21,7 @@ from onaccount._errors import (
     UnknownRun,
 )
 from onaccount._invoices import InvoiceRun, no_invoice_for
+from onaccount._period import wall_clock
 from onaccount._transaction import Transaction
 
 __all__ = [
@@ -125,10 +126,24 @@ def unknown_run(run_id: str) -> UnknownRun:
 
 
 def already_undone(
-    run_id: str, account: Account, at: dt.datetime | None, by: str | None
+    run_id: str,
+    account: Account,
+    at: dt.datetime | None,
+    by: str | None,
+    *,
+    tz: str | None = None,
 ) -> AlreadyUndone:
-    """The error for undoing an account invoice that was undone before."""
-    when = "" if at is None else f" on {at.isoformat(timespec='seconds')}"
+    """The error for undoing an account invoice that was undone before.
+
+    ``tz`` is the run's time zone (``run.period.tz``): the time is given as its clocks
+    showed it. Without it, in UTC.
+    """
+    if at is None:
+        when = ""
+    elif tz is None:
+        when = f" on {at.isoformat(timespec='seconds')}"
+    else:
+        when = f" on {wall_clock(at, tz)}"
     who = "" if by is None else f" by {by}"
     return AlreadyUndone(
         f"the invoice of account {account.label} in run {run_id} was undone already{when}{who}; "

@@ -905,6 +905,7 @@ class SQLLedger(LedgerConveniences):
                     account_from_json(row.account_data),
                     from_us(row.undone_at_us),
                     row.undone_by,
+                    tz=conn.execute(sa.select(runs.c.tz).where(runs.c.id == run_id)).scalar(),
                 )
             conn.execute(
                 sa.update(invoices)
