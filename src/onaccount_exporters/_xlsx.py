@@ -51,6 +51,10 @@ class XlsxExporter(XlsxTableExporter[XlsxOptions]):
     )
     Options = XlsxOptions
 
+    def file_label(self, options: XlsxOptions) -> str:
+        """Nothing: the run's workbook is the run's name with ``.xlsx``."""
+        return ""
+
     def tables(
         self, document: ExportDocument, options: XlsxOptions, progress: ExportProgress | None
     ) -> Iterator[Table]:

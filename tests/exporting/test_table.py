@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -19,8 +20,10 @@ from onaccount.exporting import (
     Table,
     XlsxTableExporter,
     XlsxTableOptions,
+    export_files,
 )
-from onaccount.testing import sample_statement
+from onaccount.testing import sample_ledger, sample_run, sample_statement
+from onaccount_exporters import CsvExporter, XlsxExporter
 
 _COLUMNS = (Column(name="a", labels={"nl": "A"}), Column(name="b", labels={"nl": "B"}))
 
@@ -63,3 +66,20 @@ def test_a_row_of_another_width_is_refused_in_csv_as_in_xlsx(row: Any, match: st
     for exporter in _exporters([("ok", 1), row]):
         with pytest.raises((InvalidValue, ExportFailed), match=match):
             exporter.export_bytes(sample_statement())
+
+
+def test_a_plugins_table_files_carry_its_name_beside_the_built_in_ones(tmp_path: Path) -> None:
+    """A table exporter's file names end in its identifier, so it never takes xlsx's file."""
+    csv_exporter, xlsx_exporter = _exporters([("ok", 1)])
+    run = sample_run()
+    written = [
+        path.name
+        for exporter in (csv_exporter, xlsx_exporter, XlsxExporter(), CsvExporter())
+        for path in export_files(exporter, run, tmp_path, ledger=sample_ledger()).paths
+    ]
+    assert written == [
+        "run-2026-10-2026-10-t-csv.csv",
+        "run-2026-10-2026-10-t-xlsx.xlsx",
+        "run-2026-10-2026-10.xlsx",
+        "run-2026-10-2026-10-lines.csv",
+    ]

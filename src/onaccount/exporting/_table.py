@@ -248,6 +248,14 @@ class TableExporter(Exporter[_O]):
     ) -> Iterable[Table]:
         """The tables to write for ``document``; tell ``progress`` of the accounts done."""
 
+    def file_label(self, options: _O) -> str:
+        """The exporter's identifier: a plugin's tables never take a built-in's file name.
+
+        ``run-2026-10-totals-xlsx.xlsx`` beside the ``xlsx`` exporter's
+        ``run-2026-10.xlsx``; override it to name the files otherwise.
+        """
+        return self.identifier
+
     def _report(self, document: ExportDocument, written: int) -> ExportReport:
         return ExportReport(
             exporter=self.identifier,
