@@ -26,7 +26,7 @@ from tests.exporters._ubl_rules import NS, load_schemas, members, peppol_problem
 def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     """The demo books three months, commits one run per month and writes every export."""
     output = succeeded(demo.result).stdout
-    assert "Preview of 2026-10" in output
+    assert "Billing 2026-10" in output
     assert "refused 1007" in output
     assert "refused 9001" in output
     assert f"  export ONACCOUNT_DB={demo.db}\n  onaccount accounts" in output
@@ -56,6 +56,13 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     count = len(exporters)
     assert f"Wrote {count} export file(s) to {demo.directory / 'exports'}/" in output
     assert "skipped" not in output
+    # Each exporter says what it wrote and refused, as `onaccount export` does.
+    said = {line.strip().partition(":")[0]: line.strip() for line in output.splitlines()}
+    assert said["csv"].startswith("csv: ")
+    assert " rows written" in said["csv"]
+    assert " invoices written, " in said["ubl"]
+    assert said["ubl"].endswith("see refused.txt")
+    assert "billing.peppol_id" in said["ubl"]
 
 
 def test_demo_ubl_export_holds_peppol_invoices_for_its_businesses_and_refuses_the_rest(

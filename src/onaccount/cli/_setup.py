@@ -18,7 +18,7 @@ import click
 from click.core import ParameterSource
 
 import onaccount as oa
-from onaccount.exporting import export_to_directory, load_exporters
+from onaccount.exporting import ExportReport, export_files, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import DEMO_TZ, demo_data, demo_export_options
@@ -28,6 +28,7 @@ from ._rendering import (
     _emit_json,
     _print_run,
     _ProgressBars,
+    _report_line,
     json_option,
     literal,
     plain,
@@ -116,18 +117,23 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
         progress.advance(task)
     plan = oa.plan_run(ledger, month, oa.AccountQuery(), "zero-balance", actor=admin)
     state.out.print(
-        f"[bold]Preview of {month}[/]: {len(plan.drafts)} accounts to invoice, "
+        f"[bold]Billing {month}[/]: {len(plan.drafts)} accounts to invoice, "
         f"{len(plan.refusals)} refused, {len(plan.nothing_to_invoice)} with nothing to invoice"
     )
     for refusal in plan.refusals:
         state.out.print(f"  refused {literal(refusal.account)}: {literal(refusal.message)}")
     run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
     exports = directory / "exports"
-    written, skipped = _export_all(ledger, run, exports, state)
+    reports, skipped = _export_all(ledger, run, exports, state)
     _print_run(state, run, limit=12)
+    written = [path for report in reports for path in report.paths]
     state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/", markup=False)
-    for path in written:
-        state.out.print(f"  {literal(path.name)}")
+    for report in reports:
+        # What each exporter wrote and refused, worded as `onaccount export` words it.
+        line = _report_line(state.show, report)
+        state.out.print(f"  {plain(line)}", markup=False, highlight=False, soft_wrap=True)
+        for path in report.paths:
+            state.out.print(f"    {literal(path.name)}")
     if skipped:
         state.out.print("Skipped, not installed here:")
         for line in skipped:
@@ -183,14 +189,14 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
 
 def _export_all(
     ledger: oa.Ledger, run: oa.InvoiceRun, directory: Path, state: _State
-) -> tuple[list[Path], list[str]]:
-    """Export ``run`` with every exporter that can run here; what was written and skipped.
+) -> tuple[list[ExportReport], list[str]]:
+    """Export ``run`` with every exporter that can run here; their reports, what was skipped.
 
     The club's details go to the exporters that need a seller or a creditor, so the
     e-invoices and the collection are real ones.
     """
     registry = load_exporters(on_error="warn")
-    written: list[Path] = []
+    reports: list[ExportReport] = []
     skipped: list[str] = []
     for info in registry.describe():
         if info.unavailable_reason is not None:
@@ -198,12 +204,11 @@ def _export_all(
             continue
         exporter = registry.get(info.identifier)
         options = demo_export_options(exporter)
-        written += export_to_directory(
-            exporter, run, directory, options, ledger=ledger, overwrite=True
-        )
+        # The directory is the demo's own, made afresh: no earlier export is in it.
+        reports.append(export_files(exporter, run, directory, options, ledger=ledger))
     for failure in registry.failures:
         state.err.print(f"warning: {literal(failure)}")
-    return written, skipped
+    return reports, skipped
 
 
 db_group = click.Group(
