@@ -98,9 +98,12 @@ def line_rows(
     """
     start = document.period.day_starts_at
     # What repeats is worked out once and shared by the rows: the calendar date after
-    # each business date, a Money per amount, the category and percent of each rate.
+    # each business date, a Money per amount, each unit price padded to the currency's
+    # places (2.8 is written 2.80, as the workbook shows it), the category and percent
+    # of each rate.
     next_day: dict[dt.date, dt.date] = {}
     money: dict[str, dict[Decimal, Money]] = {}
+    prices: dict[str, dict[Decimal, Decimal]] = {}
     rates: dict[Vat, tuple[str, Decimal]] = {}
     for row in document.lines(progress):
         line = row.line
@@ -116,6 +119,10 @@ def line_rows(
         cash = amounts.get(row.amount) or amounts.setdefault(
             row.amount, Money(row.amount, currency)
         )
+        by_price = prices.get(currency) or prices.setdefault(currency, {})
+        price = by_price.get(line.unit_price)
+        if price is None:
+            price = by_price[line.unit_price] = pad_amount(line.unit_price, currency)
         vat = line.vat
         rate = rates.get(vat)
         if rate is None:
@@ -131,7 +138,7 @@ def line_rows(
             line.product,
             line.code,
             line.quantity,
-            line.unit_price,
+            price,
             # Line amounts are rounded to the currency's minor unit already.
             cash,
             currency,

@@ -12,7 +12,20 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from onaccount import AccountInvoice, InvoiceRun, InvoiceState
+from onaccount import (
+    Account,
+    AccountInvoice,
+    Actor,
+    InvoiceRun,
+    InvoiceState,
+    Line,
+    MemoryLedger,
+    Period,
+    Purchase,
+    Vat,
+    open_account,
+    statement,
+)
 from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
 from onaccount.ledger import Ledger
 from onaccount.testing import strategies
@@ -129,6 +142,28 @@ def test_labels_are_dutch_by_default_or_english_and_names_for_programs() -> None
         == first["en", "names"]
         == ",".join(c.name for c in LINE_COLUMNS).encode()
     )
+
+
+def test_unit_prices_are_written_with_the_currencys_places_at_least() -> None:
+    """A price stored as 2.8 is written 2,80 as the workbook shows it; 0.125 keeps its places."""
+    ledger = MemoryLedger()
+    admin = Actor.superuser("treasurer")
+    open_account(ledger, Account(number="7001", name="Anna", limit=Decimal(100)), actor=admin)
+    vat = Vat.standard("0.21")
+    ledger.record(
+        Purchase(
+            account="7001",
+            at=dt.datetime(2026, 10, 9, 20, 0, tzinfo=dt.UTC),
+            lines=[
+                Line(product="Bier", quantity=3, unit_price=Decimal("2.8"), vat=vat),
+                Line(product="Statiegeld", quantity=2, unit_price=Decimal("0.125"), vat=vat),
+            ],
+        )
+    )
+    period = Period.month(2026, 10, tz="Europe/Amsterdam")
+    found = statement(ledger, "7001", period, actor=admin)
+    rows = read(by_name(found, ledger), "excel-nl")
+    assert [(r["unit_price"], r["amount"]) for r in rows] == [("2,80", "8,40"), ("0,125", "0,25")]
 
 
 def test_sale_date_and_time_are_local_and_business_date_is_named_apart() -> None:
