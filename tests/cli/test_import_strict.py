@@ -91,6 +91,21 @@ def test_rows_sharing_an_id_a_month_apart_are_refused(db: Path, tmp_path: Path) 
     assert "on line 2" in lines[0]
 
 
+def test_an_unknown_booking_type_is_refused_naming_the_types(db: Path, tmp_path: Path) -> None:
+    """A type that is no booking type is named as such, not taken for a credit booking."""
+    path = write(
+        tmp_path,
+        "types.csv",
+        "id,account,at,type,product,quantity,unit_price,vat_rate,amount,text\n"
+        "b-8,100,2026-10-05T20:00:00+02:00,aankoop,Bier,2,2.80,0.21,,\n",
+    )
+    lines = refused(db, "transactions", str(path))
+    assert lines[0] == (
+        f"{path}: line 2: type 'aankoop' is not a booking type; give purchase, top-up, "
+        "payment or refund"
+    )
+
+
 def test_an_unquoted_decimal_comma_is_refused_not_shifted(db: Path, tmp_path: Path) -> None:
     """``2011,A,1,50,leden`` under four columns is refused naming the decimal comma."""
     path = write(tmp_path, "comma.csv", "number,name,limit,group\n2011,A,1,50,leden\n")

@@ -30,6 +30,7 @@ from onaccount import (
     Address,
     BillingDetails,
     CreditBooking,
+    CreditKind,
     ImportRefused,
     Line,
     OnAccountError,
@@ -219,6 +220,10 @@ def _party_id(row: dict[str, str], column: str) -> PartyId | None:
             rule=f"{column} is no SCHEME:VALUE",
         )
     return PartyId(scheme=scheme.strip(), value=value.strip())
+
+
+#: The values of a sales file's ``type`` column: a purchase, or a kind of credit booking.
+_BOOKING_TYPES = ("purchase", *(kind.value for kind in CreditKind))
 
 
 class _RowError(ValueError):
@@ -752,10 +757,18 @@ def read_transactions(
     without_id = {line for line, _ in singles}
 
     def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
+        kind = (row.get("type") or "purchase").lower()
+        if kind not in _BOOKING_TYPES:
+            raise _RowError(
+                f"type {kind!r} is not a booking type; give {', '.join(_BOOKING_TYPES[:-1])} "
+                f"or {_BOOKING_TYPES[-1]}",
+                rule=f"type-{kind}",
+                summary=f"have type {kind!r}, which is no booking type",
+            )
         return (
             row.get("account", ""),
             _instant(row.get("at", ""), chosen, tz),
-            (row.get("type") or "purchase").lower(),
+            kind,
             row.get("currency") or "EUR",
         )
 
