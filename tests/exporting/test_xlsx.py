@@ -357,6 +357,21 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     assert read["It's"] == [["x"], ["y"]]
 
 
+def test_a_sheet_the_save_hook_adds_is_written_with_its_rows_and_totals() -> None:
+    """A sheet made by the hook (as style_workbook may) is finished like the others."""
+    book = XlsxWorkbook()
+    book.sheet("Data", ["n"]).append((1,))
+
+    def hook(book: XlsxWorkbook) -> None:
+        extra = book.sheet("Extra", ["note", XlsxColumn("amount", total=True)], totals="values")
+        extra.append(("=danger", Money(Decimal("2.50"), "EUR")))
+
+    buffer = io.BytesIO()
+    book.save(buffer, hook=hook)
+    rows = list(_book(buffer.getvalue())["Extra"].iter_rows(values_only=True))
+    assert rows == [("note", "amount"), ("'=danger", 2.5), (None, None), ("Total", 2.5)]
+
+
 def test_a_summed_column_is_wide_enough_for_its_total() -> None:
     """A total is longer than the amounts it sums: its column leaves room so it shows, not ###."""
     book = XlsxWorkbook()

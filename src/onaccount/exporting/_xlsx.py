@@ -838,6 +838,9 @@ class XlsxWorkbook:
                 self.workbook.create_sheet("Sheet")
             if hook is not None:
                 hook(self)
+                # Sheets the hook added are finished like the others.
+                for sheet in self._sheets:
+                    sheet._close()
             archive = _FixedTimeZip(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
             ExcelWriter(self.workbook, archive).save()
         except BaseException:
