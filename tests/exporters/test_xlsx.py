@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +27,7 @@ from onaccount.testing._samples import (
 )
 from onaccount_exporters import XlsxExporter
 from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
-from tests.exporting.test_xlsx import _soffice
+from tests.exporting.test_xlsx import libreoffice_sheets
 
 GOLDEN = Path(__file__).parent / "golden"
 XLSX = XlsxExporter()
@@ -182,18 +180,10 @@ def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
 
 def test_libreoffice_sums_the_formula_totals_to_the_statement_total(tmp_path: Path) -> None:
     """LibreOffice computes the totals row's formulas: the amount shown is the total."""
-    soffice = _soffice()
     statement = sample_statement()
     workbook = tmp_path / "statement.xlsx"
     workbook.write_bytes(written(statement, {"totals": "formulas", "lines": True, **EN}))
-    # Cells as shown (token 9), so the formula's result is read in the column's format.
-    to_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-    subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-         "--convert-to", to_csv, "--outdir", str(tmp_path), str(workbook)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    shown = list(csv.reader(io.StringIO((tmp_path / "statement-Lines.csv").read_text("utf-8"))))
+    shown = libreoffice_sheets(workbook, tmp_path)["Lines"]
     amount = [c.name for c in LINE_COLUMNS].index("amount")
     quantity = [c.name for c in LINE_COLUMNS].index("quantity")
     assert shown[-1][0] == "Total"

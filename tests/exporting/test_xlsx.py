@@ -315,9 +315,27 @@ def _soffice() -> str:
     pytest.skip("LibreOffice (soffice) is not installed; install it to open workbooks for real")
 
 
+def libreoffice_sheets(workbook: Path, workdir: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``workbook`` as LibreOffice shows it, read back from its CSV."""
+    soffice = _soffice()
+    # Every sheet to its own CSV: comma-separated, UTF-8, cells as shown (token 9), so
+    # the number formats we wrote are the ones LibreOffice applies, formulas computed.
+    to_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{workdir / 'profile'}",
+         "--convert-to", to_csv, "--outdir", str(workdir), str(workbook)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return {
+        path.stem.removeprefix(f"{workbook.stem}-"): list(
+            csv.reader(io.StringIO(path.read_text("utf-8")))
+        )
+        for path in workdir.glob(f"{workbook.stem}-*.csv")
+    }
+
+
 def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) -> None:
     """A real spreadsheet program opens what we wrote: every sheet, typed values, text kept."""
-    soffice = _soffice()
     book = XlsxWorkbook(max_rows=3, title="run 2026-10")
     lines = book.sheet("Lines", ["date", "time", "product", "amount", "n"])
     lines.append(
@@ -332,18 +350,7 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     book.sheet("It's", ["x"]).append(("y",))
     workbook = tmp_path / "book.xlsx"
     workbook.write_bytes(_save(book))
-    # Every sheet to its own CSV: comma-separated, UTF-8, cells as shown, so the number
-    # formats we wrote are the ones LibreOffice applies.
-    to_csv = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
-    subprocess.run(
-        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-         "--convert-to", to_csv, "--outdir", str(tmp_path), str(workbook)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    read = {
-        path.stem.removeprefix("book-"): list(csv.reader(io.StringIO(path.read_text("utf-8"))))
-        for path in tmp_path.glob("book-*.csv")
-    }
+    read = libreoffice_sheets(workbook, tmp_path)
     assert sorted(read) == ["It's", "Lines", "Lines (2)"]
     assert read["Lines"] == [
         ["date", "time", "product", "amount", "n"],
