@@ -129,9 +129,10 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
     written = [path for report in reports for path in report.paths]
     state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/", markup=False)
     for report in reports:
-        # What each exporter wrote and refused, worded as `onaccount export` words it.
+        # What each exporter wrote and refused, worded as `onaccount export` words it,
+        # wrapped between words to the screen; the file names stay whole.
         line = _report_line(state.show, report)
-        state.out.print(f"  {plain(line)}", markup=False, highlight=False, soft_wrap=True)
+        state.out.print(f"  {plain(line)}", markup=False, highlight=False)
         for path in report.paths:
             state.out.print(f"    {literal(path.name)}")
     if skipped:
