@@ -32,23 +32,19 @@ def _exporters(rows: Iterable[Sequence[Cell]]) -> list[Any]:
     """A CSV and an XLSX table exporter writing ``rows`` under two columns."""
     table = Table(titles={"nl": "T"}, columns=_COLUMNS, rows=list(rows))
 
-    class Csv(CsvTableExporter[CsvTableOptions]):
+    class OneTable:
+        def tables(
+            self, document: ExportDocument, options: Any, progress: ExportProgress | None
+        ) -> list[Table]:
+            return [table]
+
+    class Csv(OneTable, CsvTableExporter[CsvTableOptions]):
         identifier: ClassVar[str] = "t-csv"
         Options = CsvTableOptions
 
-        def tables(
-            self, document: ExportDocument, options: Any, progress: ExportProgress | None
-        ) -> list[Table]:
-            return [table]
-
-    class Xlsx(XlsxTableExporter[XlsxTableOptions]):
+    class Xlsx(OneTable, XlsxTableExporter[XlsxTableOptions]):
         identifier: ClassVar[str] = "t-xlsx"
         Options = XlsxTableOptions
-
-        def tables(
-            self, document: ExportDocument, options: Any, progress: ExportProgress | None
-        ) -> list[Table]:
-            return [table]
 
     return [Csv(), Xlsx()]
 

@@ -66,7 +66,7 @@ def tracked(
 
     For an exporter's loop over the document's accounts::
 
-        for entry in tracked(document.accounts, progress):
+        for entry in tracked(document.billed, progress):
             ...
     """
     total = len(items)

@@ -615,10 +615,11 @@ class XlsxSheet:
                 amount = sums.get(currency)
                 if amount is None and currency == currencies[0]:
                     amount = sums.get(None)
-                money = currency is not None and currency in sums
+                # The currency when the column sums money in it, else None.
+                money = currency if currency is not None and currency in sums else None
                 if formulas and last >= first:
                     letter = get_column_letter(index + 1)
-                    fmt = column.number_format or (money_format(currency) if money else None)  # type: ignore[arg-type]  # money: a currency
+                    fmt = column.number_format or (money_format(money) if money else None)
                     formula = f"=SUBTOTAL(109,{letter}{first}:{letter}{last})"
                     row.append(
                         self._styled(index, formula, fmt=fmt, key="total", bold=True, formula=True)
@@ -628,7 +629,7 @@ class XlsxSheet:
                 else:
                     # Written as a data cell of the column is: money in its currency, a whole
                     # number without the optional decimals.
-                    value = Money(amount, currency) if money else amount  # type: ignore[arg-type]  # money: a currency
+                    value = Money(amount, money) if money else amount
                     row.append(self._cell(index, value, key="total", bold=True))
             part.worksheet.append(row)
             part.rows += 1

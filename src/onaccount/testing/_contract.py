@@ -60,10 +60,9 @@ _XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # The sums a totals row holds with totals="formulas": one column's data rows, nothing else.
-_TOTALS_FORMULA = re.compile(r"=SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)")
-_TOTALS_ELEMENT = re.compile(
-    rb"<(?:\w+:)?f>SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)</"
-)
+_TOTALS_SUM = r"SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)"
+_TOTALS_FORMULA = re.compile("=" + _TOTALS_SUM)
+_TOTALS_ELEMENT = re.compile(rb"<(?:\w+:)?f>" + _TOTALS_SUM.encode() + rb"</")
 
 
 def _dangerous(text: str) -> bool:
