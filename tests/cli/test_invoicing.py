@@ -833,6 +833,24 @@ def test_export_never_overwrites_an_earlier_export_unless_forced(
     assert path.read_bytes() != b"kept"
 
 
+def test_repeating_month_end_with_export_keeps_the_same_files(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Invoice --commit --key --export run twice: the files are the same, so exit 0."""
+    out = tmp_path / "month-end"
+    more = ("--key", "oct", "--export", "csv", "--export", "xlsx", "--out", str(out))
+    first = commit_october(small_db, *more)
+    again = invoke(small_db, *OCTOBER_ALL, "--strategy", "zero-balance", "--commit", *more)
+    succeeded(again)
+    assert "already committed as run" in again.stdout
+    for path in first["exports"]:
+        assert f"unchanged {path}" in again.stdout
+        assert f"wrote {path}" not in again.stdout
+    data = commit_october(small_db, *more)
+    assert data["exports"] == first["exports"]
+    assert [r["unchanged"] for r in data["export_reports"]] == [[p] for p in first["exports"]]
+
+
 def test_an_export_that_writes_nothing_says_why_and_exits_3(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -28,6 +28,7 @@ from onaccount.exporting import (
     Money,
     clean_text,
     default_stem,
+    export_files,
     export_to_directory,
     export_to_file,
     split_by_account,
@@ -194,9 +195,10 @@ def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
         "run-2026-10-2026-10.xlsx",
     ]
     assert lines.read_bytes() == CsvExporter().export_bytes(run, ledger=SAMPLES)
+    days.write_bytes(b"edited")
     with pytest.raises(ExportTargetExists, match=r"run-2026-10-2026-10-days\.csv exists already"):
         export_to_directory(CsvExporter(), run, tmp_path, {"layout": "days"}, ledger=SAMPLES)
-    assert days.read_bytes() == CsvExporter().export_bytes(run, {"layout": "days"}, ledger=SAMPLES)
+    assert days.read_bytes() == b"edited"
 
 
 def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
@@ -243,8 +245,26 @@ def test_an_exporter_failing_on_one_account_leaves_no_file_behind(tmp_path: Path
     assert list((tmp_path / "kept").iterdir()) == []
 
 
-def test_directory_export_refuses_existing_files_before_writing(tmp_path: Path) -> None:
-    """An existing file among the targets stops the export before anything is written."""
+def test_repeating_an_export_keeps_the_files_that_hold_its_bytes_already(
+    tmp_path: Path,
+) -> None:
+    """A repeated export leaves files with the same bytes as they are and reports them."""
+    first = export_files(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
+    assert first.unchanged == ()
+    (tmp_path / "1042-Team-A-2026-10-lines.csv").unlink()
+    kept = {p.name: os.stat(p).st_ino for p in first.paths if p.exists()}
+    again = export_files(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
+    assert again.paths == first.paths
+    assert {p.name for p in again.unchanged} == set(kept)
+    assert {p.name: os.stat(p).st_ino for p in again.unchanged} == kept
+    assert (tmp_path / "1042-Team-A-2026-10-lines.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in first.paths)
+    assert write_atomically(tmp_path / "same.txt", lambda s: s.write(b"x")).read_bytes() == b"x"
+    assert write_atomically(tmp_path / "same.txt", lambda s: s.write(b"x")).read_bytes() == b"x"
+
+
+def test_directory_export_refuses_other_bytes_before_changing_a_file(tmp_path: Path) -> None:
+    """An existing file with other bytes stops the export before any file is changed."""
     (tmp_path / "1042-Team-A-2026-10-lines.csv").write_bytes(b"old")
     with pytest.raises(ExportTargetExists, match=r"1042-Team-A-2026-10-lines\.csv"):
         export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)

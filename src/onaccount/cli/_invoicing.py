@@ -54,7 +54,10 @@ out_option = click.option(
 force_option = click.option(
     "--force",
     is_flag=True,
-    help="Replace export files written before; without it an existing file is refused.",
+    help=(
+        "Replace export files written before; without it an existing file with other "
+        "content is refused (one with the same content is kept)."
+    ),
 )
 
 
@@ -291,8 +294,8 @@ def _export(
                 )
             except ExportTargetExists as error:
                 raise ExportTargetExists(
-                    f"{error.value} exists already, from an earlier export; add --force to "
-                    "replace it, or choose another --out directory",
+                    f"{error.value} exists already and differs from this export; add --force "
+                    "to replace it, or choose another --out directory",
                     value=error.value,
                     field="--force",
                 ) from None
@@ -305,7 +308,10 @@ def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
         lines = [
             _report_line(state.show, report),
             *(f"{report.exporter}: {note}" for note in report.notes),
-            *(f"wrote {path}" for path in report.paths),
+            *(
+                f"unchanged {path}" if path in report.unchanged else f"wrote {path}"
+                for path in report.paths
+            ),
         ]
         for position, line in enumerate(lines):
             # The counts wrap between words; paths stay whole lines for scripts to read.
@@ -320,6 +326,7 @@ def _report_json(report: ExportReport) -> dict[str, object]:
         "refused": list(report.refused_accounts()),
         "refused_fields": dict(report.refusals_by_field()),
         "paths": [str(p) for p in report.paths],
+        "unchanged": [str(p) for p in report.unchanged],
         "notes": list(report.notes),
     }
 

@@ -122,9 +122,11 @@ class ExportReport:
     lists what was refused and why, options first; ``refusals_listed_in`` names the
     part of the output that lists them (``refused.txt``), if one does.
     ``nothing_to_invoice`` holds the account numbers a plan had nothing to invoice for;
-    ``paths`` the files written, when the export went to files. ``notes`` says what the
-    export did that its reader should know, in a sentence each (e.g. that it collected
-    under the accounts' current billing details rather than those committed with the run).
+    ``paths`` the files written, when the export went to files, and ``unchanged`` those
+    of them that held this export's bytes already and were left as they were (a
+    repeated export). ``notes`` says what the export did that its reader should know,
+    in a sentence each (e.g. that it collected under the accounts' current billing
+    details rather than those committed with the run).
     """
 
     exporter: str
@@ -135,6 +137,7 @@ class ExportReport:
     refusals_listed_in: str | None = None
     nothing_to_invoice: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     paths: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
+    unchanged: tuple[Path, ...] = attrs.field(default=(), converter=_paths)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
 
     @property
@@ -156,7 +159,7 @@ class ExportReport:
         """One report for several exports by the same exporter (one file per account).
 
         Counts add up (None if any part did not count); refusals (each once), accounts
-        with nothing to invoice and paths are joined.
+        with nothing to invoice and paths (written and unchanged) are joined.
         """
         parts = tuple(reports)
         if not parts:
@@ -191,5 +194,6 @@ class ExportReport:
             ),
             nothing_to_invoice=sorted({n for p in parts for n in p.nothing_to_invoice}),
             paths=[x for p in parts for x in p.paths],
+            unchanged=[x for p in parts for x in p.unchanged],
             notes=dict.fromkeys(n for p in parts for n in p.notes),
         )

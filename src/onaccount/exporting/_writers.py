@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import filecmp
 import io
 import os
 import secrets
@@ -241,12 +242,20 @@ def _temporary(target: Path) -> tuple[Path, BinaryIO]:
 
 
 def _refuse_existing(target: Path) -> None:
-    if target.exists():
-        raise ExportTargetExists(
-            f"{target} exists already; pass overwrite=True to replace it or choose another name",
-            value=str(target),
-            field="path",
-        )
+    raise ExportTargetExists(
+        f"{target} exists already and differs from this export; pass overwrite=True to "
+        "replace it or choose another name",
+        value=str(target),
+        field="path",
+    )
+
+
+def _holds_already(target: Path, tmp: Path) -> bool:
+    """Whether ``target`` exists and holds the bytes just written to ``tmp``."""
+    try:
+        return filecmp.cmp(target, tmp, shallow=False)
+    except FileNotFoundError:
+        return False
 
 
 def _publish(tmp: Path, target: Path, overwrite: bool) -> None:
@@ -259,9 +268,9 @@ def _publish(tmp: Path, target: Path, overwrite: bool) -> None:
         os.link(tmp, target)
     except FileExistsError:
         _refuse_existing(target)
-        raise
     except OSError:  # pragma: no cover - file systems without hard links
-        _refuse_existing(target)
+        if target.exists():
+            _refuse_existing(target)
         os.replace(tmp, target)
     else:
         os.unlink(tmp)
@@ -270,12 +279,15 @@ def _publish(tmp: Path, target: Path, overwrite: bool) -> None:
 def _write_all(
     jobs: Sequence[tuple[Path, Callable[[BinaryIO], object]]], *, overwrite: bool
 ) -> tuple[Path, ...]:
-    """Write every job to a temporary file, then rename them all; on failure remove all."""
-    if not overwrite:
-        for target, _ in jobs:
-            _refuse_existing(target)
+    """Write every job to a temporary file, then rename them all; on failure remove all.
+
+    Without ``overwrite``, a target that holds the bytes written already is left as it
+    is (a repeated export changes nothing) and one with other bytes refuses the whole
+    export before any file is changed. Returns the targets left as they were.
+    """
     temporaries: list[tuple[Path, Path]] = []
     published: list[Path] = []
+    unchanged: list[Path] = []
     try:
         for target, write in jobs:
             tmp, stream = _temporary(target)
@@ -284,7 +296,16 @@ def _write_all(
                 write(stream)
                 stream.flush()
                 os.fsync(stream.fileno())
+        if not overwrite:
+            for tmp, target in temporaries:
+                if _holds_already(target, tmp):
+                    unchanged.append(target)
+                elif target.exists():
+                    _refuse_existing(target)
         for tmp, target in temporaries:
+            if target in unchanged:
+                tmp.unlink()
+                continue
             _publish(tmp, target, overwrite)
             published.append(target)
     except BaseException:
@@ -297,7 +318,7 @@ def _write_all(
                 with contextlib.suppress(FileNotFoundError):
                     target.unlink()
         raise
-    return tuple(target for target, _ in jobs)
+    return tuple(unchanged)
 
 
 def write_atomically(
@@ -310,7 +331,8 @@ def write_atomically(
 
     The data goes to a temporary file beside ``path`` first; if ``write`` raises, the
     temporary file is removed and ``path`` is untouched. Without ``overwrite`` an existing
-    ``path`` raises `ExportTargetExists`.
+    ``path`` with other bytes raises `ExportTargetExists`; one that holds the same bytes is
+    left as it is.
     """
     target = Path(path)
     _write_all([(target, write)], overwrite=overwrite)
@@ -410,11 +432,13 @@ def export_files(
     the period (per account), followed by the exporter's `Exporter.file_label` (the CSV
     layout), made safe by `safe_filename`: ``run-2026-10-demo-2026-10-lines.csv``,
     ``1042-Team-A-2026-10-lines.csv``. Names that clash after that get ``-2``, ``-3``, …
-    in account order. Without ``overwrite`` an existing file raises `ExportTargetExists`
-    before anything is written. Every file is written to a temporary name
-    first and all are renamed at the end: if the exporter fails on any account, no file
-    is left behind. Returns the `ExportReport`: what the exporter wrote and refused,
-    with the paths written in account order. ``ledger`` is where purchases are read
+    in account order. Every file is written to a temporary name first and all are
+    renamed at the end: if the exporter fails on any account, no file is left behind.
+    Without ``overwrite`` an existing file that holds the same bytes is left as it is,
+    so repeating an export changes nothing, and one with other bytes raises
+    `ExportTargetExists` before any file is changed. Returns the `ExportReport`: what
+    the exporter wrote and refused, with the paths in account order and those left as
+    they were in ``unchanged``. ``ledger`` is where purchases are read
     back (`Exporter.export`). ``progress`` hears of the exporter's own
     progress (one file) or of the accounts' files written (one file per account).
     """
@@ -454,7 +478,7 @@ def export_files(
     if per == "account" and progress is not None:
         progress(0, len(parts), "accounts")
     try:
-        paths = _write_all(jobs, overwrite=overwrite)
+        unchanged = _write_all(jobs, overwrite=overwrite)
     except BaseException:
         if created:
             with contextlib.suppress(OSError):
@@ -465,7 +489,8 @@ def export_files(
     else:
         # One file per account of a source without accounts: nothing was written.
         report = finish_report(exporter, source, ExportReport(exporter=exporter.identifier))
-    return finish_report(exporter, source, attrs.evolve(report, paths=paths))
+    paths = tuple(target for target, _ in jobs)
+    return finish_report(exporter, source, attrs.evolve(report, paths=paths, unchanged=unchanged))
 
 
 def file_names(stems: Sequence[str], extension: str) -> list[str]:
