@@ -833,6 +833,21 @@ def test_export_never_overwrites_an_earlier_export_unless_forced(
     assert path.read_bytes() != b"kept"
 
 
+def test_an_out_directory_that_cannot_be_made_is_a_usage_error(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """--out under a file exits 2 naming the path and the reason, not as an internal error."""
+    run_id = commit_october(small_db, "--key", "k")["run"]["id"]
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a directory", encoding="utf-8")
+    out = blocker / "exports"
+    result = invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(f"error: cannot use {out}: Not a directory; ")
+    assert "internal error" not in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a directory"
+
+
 def test_repeating_month_end_with_export_keeps_the_same_files(
     small_db: Path, tmp_path: Path
 ) -> None:

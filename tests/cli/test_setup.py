@@ -203,6 +203,16 @@ def test_a_database_without_schema_is_a_usage_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_file_that_is_no_database_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    """--db naming a file that is not SQLite exits 2 naming it, not as an internal error."""
+    path = tmp_path / "members.csv"
+    path.write_text("number;name\n100;Anna\n" * 200, encoding="utf-8")
+    result = invoke(path, "accounts")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(f"error: database {path} cannot be read as one: ")
+    assert "internal error" not in result.stderr
+
+
 def test_the_database_can_come_from_the_environment(small_db: Path, tmp_path: Path) -> None:
     """Without --db the file named by ONACCOUNT_DB is used, and --db still wins over it."""
     found = json_of(invoke(None, "accounts", "--json", env={"ONACCOUNT_DB": str(small_db)}))

@@ -207,6 +207,22 @@ def test_schema_must_be_created_explicitly(tmp_path: Path) -> None:
     SQLLedger(path).close()
 
 
+def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:
+    """Opening or upgrading a file that is not SQLite names the file; the file is unchanged."""
+    path = tmp_path / "members.csv"
+    path.write_text("number;name\n100;Anna\n" * 200, encoding="utf-8")
+    before = path.read_bytes()
+    pattern = rf"database {re.escape(str(path))} cannot be read as one: file is not a database"
+    with pytest.raises(SchemaError, match=pattern) as caught:
+        SQLLedger(path)
+    assert caught.value.value == str(path)
+    with pytest.raises(SchemaError, match=pattern):
+        upgrade(path)
+    with pytest.raises(SchemaError, match=pattern):
+        schema_version(path)
+    assert path.read_bytes() == before
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     """A database written by a newer onaccount is refused with the version found."""
     path = tmp_path / "future.sqlite"

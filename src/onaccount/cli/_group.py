@@ -146,6 +146,16 @@ class _Group(click.Group):
                 "server is running",
                 EXIT_INTERNAL,
             )
+        except OSError as error:
+            if ctx.meta.get("debug"):
+                raise
+            # A path the user gave that cannot be used (--out under a file, no permission).
+            reason = error.strerror or f"{type(error).__name__}: {error}"
+            if error.filename:
+                said = f"cannot use {error.filename}: {reason}; check the path and its permissions"
+            else:
+                said = f"{reason}; check the paths given, their permissions and the free space"
+            _fail(ctx, said, EXIT_USAGE)
         except Exception as error:
             if ctx.meta.get("debug"):
                 raise

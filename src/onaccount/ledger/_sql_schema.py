@@ -193,6 +193,19 @@ def schema_version(target: str | Path | Engine) -> int | None:
             if not sa.inspect(conn).has_table(schema_info.name):
                 return None
             return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+    except sa.exc.OperationalError:
+        # A server that cannot be reached: the host says so in its own words.
+        raise
+    except sa.exc.DatabaseError as error:
+        # SQLite opens any file; only the first read finds it is not a database.
+        where = _database_name(engine)
+        raise SchemaError(
+            f"database {where} cannot be read as one: {error.orig}; check that it names an "
+            "onaccount database, or create a new one with `onaccount --db NEW.sqlite db upgrade` or "
+            "onaccount.ledger.sql.upgrade(path)",
+            value=where,
+            field="target",
+        ) from None
     finally:
         if engine is not target:
             # An engine made here from a path or URL is ours to close.
@@ -299,10 +312,17 @@ def _too_new(found: int) -> SchemaError:
     )
 
 
+def _database_name(engine: Engine) -> str:
+    """The database as refusals name it: a SQLite file's path, else the URL without password."""
+    if engine.dialect.name == "sqlite" and engine.url.database:
+        return engine.url.database
+    return engine.url.render_as_string(hide_password=True)
+
+
 def check_schema(engine: Engine) -> None:
     """Refuse a database without the schema, or with one older or newer than ours."""
     found = schema_version(engine)
-    where = engine.url.render_as_string(hide_password=True)
+    where = _database_name(engine)
     if found is None:
         raise SchemaError(
             f"database {where} has no onaccount schema; create it with "
