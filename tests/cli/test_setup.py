@@ -17,6 +17,7 @@ import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._demo import DEMO_CLUB
 from onaccount.exporting import load_exporters
+from onaccount.exporting._requirements import pip_install
 from onaccount.ledger.sql import SCHEMA_VERSION, schema_version
 from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, succeeded
 from tests.cli.conftest import DEMO_TODAY, VARIABLES, Demo
@@ -134,7 +135,7 @@ def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: 
     assert "Traceback" not in done.stderr
     output = done.stdout
     assert "sepa: needs the 'sepa' extra" in output
-    assert "pip install 'onaccount[sepa]'" in output
+    assert pip_install("onaccount", "sepa") in output
     assert "account invoice(s), total" in output
     assert "Try next:" in output
     exports = sorted(p.name for p in (tmp_path / "canteen" / "exports").iterdir())

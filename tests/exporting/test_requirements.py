@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +19,19 @@ from onaccount.exporting import (
     export_to_directory,
     export_to_file,
 )
+from onaccount.exporting._requirements import pip_install
 from onaccount.testing._registry import entry_points_from, write_distribution
 from onaccount.testing._samples import sample_ledger, sample_run
 from onaccount_exporters import CsvExporter, SepaExporter
 
-# A plugin module with one exporter that needs MODULE and writes, or fails with BEHAVIOUR.
+# The interpreter's own pip: the hint works whether or not its virtual environment is active.
+PIP = f"{shlex.quote(sys.executable)} -m pip"
+
 # The samples' statement, plan and run read their purchases back from this ledger.
 SAMPLES = sample_ledger()
 
 
+# A plugin module with one exporter that needs MODULE and writes, or fails with BEHAVIOUR.
 _PLUGIN = """
 import attrs
 from onaccount.exporting import Exporter, ExportOptions, Requirements, hookimpl
@@ -107,12 +113,57 @@ def test_an_exporter_missing_a_module_is_described_unavailable_with_its_install_
     assert infos["plain"].missing == ()
     assert infos["needy"].available is False
     assert infos["needy"].missing == ("fake_absent_library",)
-    assert infos["needy"].install == "pip install 'fake-needy[xml]'"
+    assert infos["needy"].install == f"{PIP} install 'fake-needy[xml]'"
     assert infos["needy"].unavailable_reason == (
-        "needs the 'xml' extra (fake_absent_library missing): pip install 'fake-needy[xml]'"
+        f"needs the 'xml' extra (fake_absent_library missing): {PIP} install 'fake-needy[xml]'"
     )
     assert infos["plain"].unavailable_reason is None
     assert needy.info("needy") == infos["needy"]
+
+
+@pytest.mark.parametrize(
+    ("origin", "command"),
+    [
+        (None, "install 'fake-needy[xml]'"),
+        (
+            {"url": "file:///home/club/fake%20needy", "dir_info": {}},
+            "install '/home/club/fake needy[xml]'",
+        ),
+        (
+            {"url": "file:///home/club/needy", "dir_info": {"editable": True}},
+            "install -e '/home/club/needy[xml]'",
+        ),
+        (
+            {"url": "https://example.org/needy.git", "vcs_info": {"vcs": "git"}},
+            "install 'fake-needy[xml] @ git+https://example.org/needy.git'",
+        ),
+        (
+            {"url": "https://example.org/needy-1.4.tar.gz", "archive_info": {}},
+            "install 'fake-needy[xml] @ https://example.org/needy-1.4.tar.gz'",
+        ),
+    ],
+)
+def test_the_install_hint_installs_the_extra_from_where_the_distribution_came(
+    site: Path, origin: dict[str, object] | None, command: str
+) -> None:
+    """A clone's hint names its folder (-e if editable), a Git install its URL, else PyPI."""
+    folder = write_distribution(
+        site, "fake-needy", "1.4", entry_points={"needy": "fake_needy"}, modules={}
+    )
+    if origin is not None:
+        (folder / "direct_url.json").write_text(json.dumps(origin), encoding="utf-8")
+    assert pip_install("fake-needy", "xml") == f"{PIP} {command}"
+    assert Requirements(modules=("x",), extra="xml").install_hint("fake-needy") == (
+        f"{PIP} {command}"
+    )
+
+
+def test_the_install_hint_of_a_clone_names_the_clone() -> None:
+    """This checkout's onaccount is installed from its folder: the hint installs from there."""
+    clone = Path(__file__).resolve().parents[2]
+    hint = pip_install("onaccount", "sepa")
+    assert hint.startswith(f"{PIP} install ")
+    assert hint.endswith(" " + shlex.quote(f"{clone}[sepa]"))
 
 
 def test_everything_the_registry_hands_out_is_available(needy: ExporterRegistry) -> None:

@@ -38,9 +38,11 @@ def main() -> None:
         missing = (error.name or "").partition(".")[0]
         if missing not in _EXTRA_MODULES:
             raise
+        from onaccount.exporting._requirements import pip_install
+
         print(
             f"onaccount: the command line needs the 'cli' extra ({missing} is not "
-            "installed); install it with: pip install 'onaccount[cli]'",
+            f"installed); install it with: {pip_install('onaccount', 'cli')}",
             file=_sys.stderr,
         )
         raise SystemExit(EXIT_USAGE) from None

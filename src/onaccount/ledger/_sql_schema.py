@@ -201,8 +201,8 @@ def schema_version(target: str | Path | Engine) -> int | None:
         where = _database_name(engine)
         raise SchemaError(
             f"database {where} cannot be read as one: {error.orig}; check that it names an "
-            "onaccount database, or create a new one with `onaccount --db NEW.sqlite db upgrade` or "
-            "onaccount.ledger.sql.upgrade(path)",
+            "onaccount database, or create a new one with `onaccount --db NEW.sqlite db "
+            "upgrade` or onaccount.ledger.sql.upgrade(path)",
             value=where,
             field="target",
         ) from None
