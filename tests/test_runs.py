@@ -464,6 +464,19 @@ def test_a_key_refuses_a_plan_that_differs_in_one_part(
         oa.commit_run(ledger, other, actor=ADMIN, key="k")
 
 
+def test_another_strategy_under_a_used_key_names_only_the_strategy(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """Re-run with another strategy, the refusal names the strategy, not the billed purchases."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    again = oa.plan_run(ledger, OCTOBER, ["1042"], "limit-minus-invoiced", actor=ADMIN)
+    with pytest.raises(oa.KeyInUse) as caught:
+        oa.commit_run(ledger, again, actor=ADMIN, key="k")
+    differs = caught.value.message.split("this plan differs: ")[1]
+    assert differs.startswith("strategy limit-minus-invoiced, not zero-balance; nothing")
+
+
 def test_new_purchases_under_a_used_key_are_refused_naming_the_account(
     ledger: oa.MemoryLedger,
 ) -> None:
@@ -472,7 +485,21 @@ def test_new_purchases_under_a_used_key_are_refused_naming_the_account(
     oa.commit_run(ledger, plan, actor=ADMIN, key="k")
     buy(ledger, "1042", at(20), ("Beer", 1, "2.80", BEER))
     again = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
-    with pytest.raises(oa.KeyInUse, match=r"purchases of account\(s\) 1042"):
+    beyond = r"purchases of account\(s\) 1042 that the run did not invoice"
+    with pytest.raises(oa.KeyInUse, match=beyond):
+        oa.commit_run(ledger, again, actor=ADMIN, key="k")
+
+
+def test_invoicing_an_undone_account_again_under_the_run_s_key_says_so(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """After an undo, the same key names the account whose invoice was undone."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong month")
+    again = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
+    undone = r"account\(s\) 1042 invoiced again after the run's invoice was undone; nothing"
+    with pytest.raises(oa.KeyInUse, match=undone):
         oa.commit_run(ledger, again, actor=ADMIN, key="k")
 
 

@@ -15,6 +15,7 @@ from ._invoices import (
     AccountInvoice,
     AccountInvoiceDraft,
     InvoiceRun,
+    InvoiceState,
     OverLimitWarning,
     Plan,
     Refusal,
@@ -442,11 +443,23 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
             found.append(f"account(s) {', '.join(added)} selected as well")
         if left:
             found.append(f"account(s) {', '.join(left)} not selected")
-    billed = _invoiced((i.account.number, i.statement) for i in run.invoices)
-    wanted = _invoiced((d.account.number, d.statement) for d in plan.drafts)
-    other = sorted(n for n in set(billed) | set(wanted) if billed.get(n) != wanted.get(n))
-    if other:
-        found.append(f"other purchases of account(s) {', '.join(other)}")
+    # Purchases the run invoiced are no longer in a plan made after it, unless their
+    # invoice was undone: only what the plan would invoice beyond the run differs.
+    billed = {i.account.number: i for i in run.invoices}
+    beyond, undone = [], []
+    for draft in sorted(plan.drafts, key=lambda d: d.account.number):
+        invoice = billed.get(draft.account.number)
+        ids = draft.statement.transaction_ids()
+        if invoice is None or ids - invoice.statement.transaction_ids():
+            beyond.append(draft.account.number)
+        elif invoice.state is InvoiceState.UNDONE:
+            undone.append(draft.account.number)
+    if beyond:
+        found.append(f"purchases of account(s) {', '.join(beyond)} that the run did not invoice")
+    if undone:
+        found.append(
+            f"account(s) {', '.join(undone)} invoiced again after the run's invoice was undone"
+        )
     return found or ["other purchases"]
 
 
