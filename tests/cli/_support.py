@@ -111,7 +111,7 @@ def open_ledger(db: Path) -> Iterator[SQLLedger]:
 
 
 def invoke(
-    db: Path | None,
+    db: Path | str | None,
     *args: str,
     role: str | None = "superuser",
     actor: str = "tester",

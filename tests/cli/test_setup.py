@@ -14,7 +14,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
 
 import onaccount as oa
-from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._demo import DEMO_CLUB
 from onaccount.exporting import load_exporters
 from onaccount.exporting._requirements import pip_install
@@ -212,6 +212,32 @@ def test_a_file_that_is_no_database_is_a_usage_error_naming_it(tmp_path: Path) -
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(f"error: database {path} cannot be read as one: ")
     assert "internal error" not in result.stderr
+
+
+def test_a_sqlite_file_that_cannot_be_opened_gives_advice_for_a_file(tmp_path: Path) -> None:
+    """--db naming a folder says to check the file and its permissions, not a server."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    result = invoke(folder, "accounts")
+    assert result.exit_code == EXIT_INTERNAL, explain(result)
+    assert result.stderr.startswith(
+        f"error: cannot use the database {folder}: OperationalError: unable to open database "
+        "file; check --db (or $ONACCOUNT_DB): it must name a SQLite file this user may read "
+        "and write, in a folder it may write, that no other program keeps locked\n"
+    )
+
+
+def test_a_server_that_does_not_answer_is_named_without_the_password() -> None:
+    """A PostgreSQL --db that refuses connections says to check the server."""
+    result = invoke("postgresql://club:secret@127.0.0.1:1/ledger", "accounts")
+    assert result.exit_code == EXIT_INTERNAL, explain(result)
+    assert result.stderr.startswith(
+        "error: cannot use the database postgresql://club:***@127.0.0.1:1/ledger: "
+    )
+    assert result.stderr.endswith(
+        "; check --db (or $ONACCOUNT_DB) and that the server is running\n"
+    )
+    assert "secret" not in result.stderr
 
 
 def test_the_database_can_come_from_the_environment(small_db: Path, tmp_path: Path) -> None:

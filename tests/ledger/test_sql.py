@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import re
 import signal
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -221,6 +222,24 @@ def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match=pattern):
         schema_version(path)
     assert path.read_bytes() == before
+
+
+def test_a_locked_database_is_reported_as_locked_not_as_a_bad_value(tmp_path: Path) -> None:
+    """A write while another program holds the lock raises the driver's OperationalError."""
+    path = tmp_path / "ledger.sqlite"
+    upgrade(path)
+    ledger = SQLLedger(sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05}))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+            ledger.open_account(Account(number="1", name="A", limit=5))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    ledger.open_account(Account(number="1", name="A", limit=5))
+    assert ledger.get_account("1").name == "A"
+    ledger.close()
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -139,11 +139,17 @@ class _Group(click.Group):
             if ctx.meta.get("debug"):
                 raise
             db = shown_db(ctx.params.get("db") or "")
+            if type(error.orig).__module__ == "sqlite3":
+                check = (
+                    ": it must name a SQLite file this user may read and write, in a folder "
+                    "it may write, that no other program keeps locked"
+                )
+            else:
+                check = " and that the server is running"
             _fail(
                 ctx,
                 f"cannot use the database {db}: {type(error.orig).__name__}: "
-                f"{str(error.orig).strip()}; check --db (or $ONACCOUNT_DB) and that the "
-                "server is running",
+                f"{str(error.orig).strip()}; check --db (or $ONACCOUNT_DB){check}",
                 EXIT_INTERNAL,
             )
         except OSError as error:

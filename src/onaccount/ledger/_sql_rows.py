@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError, StatementError
+from sqlalchemy.exc import IntegrityError, OperationalError, StatementError
 
 from onaccount._account import Account
 from onaccount._errors import (
@@ -86,7 +86,9 @@ def storing(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except IntegrityError:
+    except (IntegrityError, OperationalError):
+        # Refusals the ledger words itself, and a database that cannot be used right now
+        # (locked, gone away): neither is about the value.
         raise
     except (StatementError, UnicodeError, OverflowError) as error:
         cause = error.orig if isinstance(error, StatementError) else error
