@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
@@ -198,9 +199,11 @@ def test_db_upgrade_creates_the_schema_then_reports_it_current(tmp_path: Path) -
 
 def test_a_database_without_schema_is_a_usage_error(tmp_path: Path) -> None:
     """Commands on a file without the schema exit 2 and point at db upgrade."""
-    result = invoke(tmp_path / "empty.sqlite", "accounts")
+    path = tmp_path / "empty.sqlite"
+    sqlite3.connect(path).close()
+    result = invoke(path, "accounts")
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert "onaccount db upgrade" in result.stderr
+    assert f"create it with `onaccount --db {path} db upgrade`" in result.stderr
     assert "Traceback" not in result.output
 
 

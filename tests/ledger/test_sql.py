@@ -208,6 +208,21 @@ def test_schema_must_be_created_explicitly(tmp_path: Path) -> None:
     SQLLedger(path).close()
 
 
+def test_the_way_to_create_the_schema_names_the_database(tmp_path: Path) -> None:
+    """A missing file and a file without schema are told the upgrade command for that file."""
+    path = tmp_path / "club ledger.sqlite"
+    hint = f"`onaccount --db '{path}' db upgrade` or onaccount.ledger.sql.upgrade('{path}')"
+    with pytest.raises(SchemaError, match=f"database file {re.escape(str(path))} does not"):
+        SQLLedger(path)
+    with pytest.raises(SchemaError) as missing:
+        SQLLedger(path)
+    assert missing.value.message.endswith(f"; create it with {hint}")
+    sqlite3.connect(path).close()
+    with pytest.raises(SchemaError) as empty:
+        SQLLedger(path)
+    assert empty.value.message == f"database {path} has no onaccount schema; create it with {hint}"
+
+
 def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:
     """Opening or upgrading a file that is not SQLite names the file; the file is unchanged."""
     path = tmp_path / "members.csv"
@@ -472,7 +487,7 @@ def v2_target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def test_a_schema_2_database_is_upgraded_to_exact_line_amounts(v2_target: str) -> None:
     """Version 2 upgrades to 3: each line gets its rounded amount, and plans sum to the cent."""
     assert schema_version(v2_target) == 2
-    with pytest.raises(SchemaError, match=r"version 2, older .*onaccount db upgrade"):
+    with pytest.raises(SchemaError, match=r"version 2, older .*onaccount --db \S+ db upgrade"):
         SQLLedger(v2_target)
     assert upgrade(v2_target) == (2, SCHEMA_VERSION)
     engine = connect(v2_target)
@@ -511,7 +526,7 @@ def test_a_schema_2_database_is_upgraded_to_exact_line_amounts(v2_target: str) -
 def test_a_schema_1_database_is_upgraded_explicitly_and_keeps_its_runs(old_target: str) -> None:
     """Version 1 is refused until upgraded; then runs, keys and undone invoices read back."""
     assert schema_version(old_target) == 1
-    with pytest.raises(SchemaError, match=r"version 1, older .*onaccount db upgrade"):
+    with pytest.raises(SchemaError, match=r"version 1, older .*onaccount --db \S+ db upgrade"):
         SQLLedger(old_target)
     assert upgrade(old_target) == (1, SCHEMA_VERSION)
     assert upgrade(old_target) == (SCHEMA_VERSION, SCHEMA_VERSION)

@@ -104,6 +104,7 @@ from onaccount.ledger._sql_schema import (
     mutations,
     runs,
     transactions,
+    upgrade_command,
 )
 
 __all__ = ["SQLLedger"]
@@ -123,7 +124,7 @@ class SQLLedger(LedgerConveniences):
                 # SQLite would create an empty file; a typo should not leave one behind.
                 raise SchemaError(
                     f"database file {path} does not exist; create it with "
-                    "`onaccount db upgrade` or onaccount.ledger.sql.upgrade(path)",
+                    f"{upgrade_command(str(path))}",
                     value=str(path),
                     field="target",
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,6 +33,7 @@ __all__ = [
     "schema_version",
     "transactions",
     "upgrade",
+    "upgrade_command",
 ]
 
 #: The schema version this library writes and reads.
@@ -201,8 +203,7 @@ def schema_version(target: str | Path | Engine) -> int | None:
         where = _database_name(engine)
         raise SchemaError(
             f"database {where} cannot be read as one: {error.orig}; check that it names an "
-            "onaccount database, or create a new one with `onaccount --db NEW.sqlite db "
-            "upgrade` or onaccount.ledger.sql.upgrade(path)",
+            f"onaccount database, or create a new one with {upgrade_command('NEW.sqlite')}",
             value=where,
             field="target",
         ) from None
@@ -319,14 +320,19 @@ def _database_name(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def upgrade_command(where: str) -> str:
+    """How to create or upgrade the schema of database ``where``, as refusals say it."""
+    command = f"onaccount --db {shlex.quote(where)} db upgrade"
+    return f"`{command}` or onaccount.ledger.sql.upgrade({where!r})"
+
+
 def check_schema(engine: Engine) -> None:
     """Refuse a database without the schema, or with one older or newer than ours."""
     found = schema_version(engine)
     where = _database_name(engine)
     if found is None:
         raise SchemaError(
-            f"database {where} has no onaccount schema; create it with "
-            "onaccount.ledger.sql.upgrade(url) or `onaccount db upgrade`",
+            f"database {where} has no onaccount schema; create it with {upgrade_command(where)}",
             value=where,
             field="schema_version",
         )
@@ -336,7 +342,7 @@ def check_schema(engine: Engine) -> None:
         raise SchemaError(
             f"database {where} has onaccount schema version {found}, older than version "
             f"{SCHEMA_VERSION} that this onaccount writes; back it up, then upgrade it with "
-            "`onaccount db upgrade` or onaccount.ledger.sql.upgrade(url)",
+            f"{upgrade_command(where)}",
             value=found,
             field="schema_version",
         )
