@@ -123,7 +123,9 @@ def invoke(
     """
     prefix = [] if db is None else ["--db", str(db)]
     prefix += [] if role is None else ["--role", role]
-    return CliRunner().invoke(cli, [*prefix, "--actor", actor, *args], env=env)
+    return CliRunner().invoke(
+        cli, [*prefix, "--actor", actor, *args], env=env, prog_name="onaccount"
+    )
 
 
 def explain(result: Result) -> str:

@@ -345,7 +345,7 @@ def test_an_unknown_zone_or_day_start_is_a_usage_error(
     path = write(tmp_path, "any.csv", TRANSACTIONS["rfc4180"])
     result = invoke(small_db, "import", "transactions", str(path), option, value)
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert f"Invalid value for {option}: " in result.stderr
+    assert result.stderr.startswith(f"error: invalid value for {option}: ")
     assert value in result.stderr
     assert "Traceback" not in result.output
 

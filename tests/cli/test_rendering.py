@@ -186,6 +186,53 @@ def test_undo_of_an_account_outside_the_run_names_only_a_few_of_its_accounts(
     assert "and 35 more" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ("invoice", "--period", "2026-10", "--strategy", "nope"),
+            "error: invalid value for '--strategy': 'nope' is not one of "
+            "'limit-minus-invoiced', 'none', 'zero-balance'; "
+            "see 'onaccount invoice --help'",
+        ),
+        (
+            ("invoise",),
+            "error: no such command 'invoise' (did you mean 'invoice'?); see 'onaccount --help'",
+        ),
+        (
+            ("--rol", "admin", "runs"),
+            "error: no such option '--rol' (did you mean '--role'?); see 'onaccount --help'",
+        ),
+        (
+            ("invoice", "--period", "2026-10"),
+            "error: missing option '--strategy'; choose from: limit-minus-invoiced, none, "
+            "zero-balance; see 'onaccount invoice --help'",
+        ),
+        (
+            ("undo", "2026-10"),
+            "error: missing option '--account'; see 'onaccount undo --help'",
+        ),
+    ],
+    ids=["bad-value", "unknown-command", "unknown-group-option", "missing-choice", "missing"],
+)
+def test_a_usage_error_is_one_line_naming_the_help_to_read(
+    small_db: Path, args: tuple[str, ...], said: str
+) -> None:
+    """Wrong options and commands exit 2 with one error line, as the library's refusals do."""
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == said + "\n"
+    assert result.stdout == ""
+
+
+def test_a_command_group_called_bare_shows_its_help(small_db: Path) -> None:
+    """`onaccount db` alone lists its commands, as --help does, rather than an error."""
+    result = invoke(small_db, "db")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith("Usage: onaccount db [OPTIONS] COMMAND [ARGS]...\n")
+    assert "  upgrade  " in result.stderr
+
+
 def test_a_permission_error_names_the_role_that_fixes_it(small_db: Path) -> None:
     """A clerk's bulk preview is refused with the --role to pass."""
     args = ("invoice", *OCTOBER, "--all", "--strategy", "none")

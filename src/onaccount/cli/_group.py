@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -120,12 +121,58 @@ def _refusal_message(error: oa.OnAccountError) -> str:
     return error.message
 
 
+class _OneLineUsageError(click.UsageError):
+    """A usage error shown as the library's refusals are: one ``error:`` line."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {plain(self.format_message())}", err=True, file=file)
+
+
+def _one_line(error: click.UsageError) -> _OneLineUsageError:
+    """``error`` as one line: Click's sentences joined, then the help page to read."""
+    text = " ".join(error.format_message().split())
+    text = _SUGGESTION.sub(r" (did you mean \1?)", text).removesuffix(".")
+    # Values are quoted; only Click's own words between them are joined and lowercased.
+    parts = re.split(r"('[^']*')", text)
+    parts[::2] = [_SENTENCE.sub(lambda m: "; " + m[1].lower(), p) for p in parts[::2]]
+    text = "".join(parts)
+    if text[1:2].islower():
+        text = text[0].lower() + text[1:]
+    command = error.ctx.command_path if error.ctx is not None else "onaccount"
+    return _OneLineUsageError(f"{text}; see '{command} --help'", ctx=error.ctx)
+
+
+# Click's "No such command 'x'. Did you mean 'y'?" as a parenthesis of the same line.
+_SUGGESTION = re.compile(r"\. Did you mean (.*)\?$")
+_SENTENCE = re.compile(r"\. ([A-Z])(?=[a-z])")
+
+
 class _Group(click.Group):
     """Turns the library's errors into one line on stderr and a telling exit code."""
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except (_OneLineUsageError, click.exceptions.NoArgsIsHelpError):
+            # Converted already, or a group called bare, whose help is the answer.
+            raise
+        except click.UsageError as error:
+            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (_OneLineUsageError, click.exceptions.NoArgsIsHelpError):
+            # Converted already, or a group called bare, whose help is the answer.
+            raise
+        except click.UsageError as error:
+            raise _one_line(error) from None
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:
