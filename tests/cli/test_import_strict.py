@@ -324,6 +324,30 @@ def test_an_instant_outside_1900_to_9999_is_refused(db: Path, tmp_path: Path) ->
     assert "between 1900-01-01 and 9999-12-30" in lines[1]
 
 
+def test_a_sale_with_a_date_but_no_time_is_refused(db: Path, tmp_path: Path) -> None:
+    """A date alone in 'at' (text or a date cell) is refused, not read as midnight."""
+    path = write(
+        tmp_path,
+        "dates.csv",
+        HEADER + "d1,100,2026-10-01,Bier,1,2.40,0.21\nd2,100,2026-10-02,Bier,1,2.40,0.21\n",
+    )
+    said = (
+        "at '2026-10-01' is a date without a time; give the time of the sale, such as "
+        "2026-10-01 21:40, so that it falls on the right business day"
+    )
+    lines = refused(db, "transactions", str(path))
+    assert lines[0] == f"{path}: line 2: {said}"
+    assert lines[1].startswith(f"{path}: line 3: at '2026-10-02' is a date without a time")
+    book = _workbook(
+        tmp_path / "dates.xlsx",
+        [
+            ["id", "account", "at", "product", "quantity", "unit_price", "vat_rate"],
+            ["d1", 100, dt.datetime(2026, 10, 1), "Bier", 1, 2.4, 0.21],
+        ],
+    )
+    assert refused(db, "transactions", str(book))[0] == f"{book}: row 2: {said}"
+
+
 def _workbook(path: Path, rows: list[list[object]]) -> Path:
     """``rows`` written as the first sheet of an XLSX file by openpyxl."""
     book = openpyxl.Workbook()

@@ -516,6 +516,17 @@ def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
 
 
 def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
+    if _ISO_DATE.fullmatch(text) or (dialect.day_first and _DAY_FIRST_DATE.fullmatch(text)):
+        # Read as midnight, a sale would land on the business day before when days
+        # start later, or in the month before.
+        example = f"{text} 21:40"
+        raise _RowError(
+            f"at {text!r} is a date without a time; give the time of the sale, such as "
+            f"{example}, so that it falls on the right business day",
+            rule="date-only",
+            summary="have a date without a time in 'at': give the time of each sale, "
+            f"such as {example}, so that it falls on the right business day",
+        )
     value: dt.datetime | None = None
     try:
         value = dt.datetime.fromisoformat(text)
@@ -533,6 +544,10 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
         # Local wall time from the file, placed in the zone the operator named.
         value = _local(text, value, tz)
     return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
 
 
 def _local(text: str, wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
