@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
-from onaccount import InvalidValue
+from onaccount import InvalidValue, OnAccountError
 from onaccount.exporting import (
     Cell,
     Column,
@@ -16,11 +17,15 @@ from onaccount.exporting import (
     CsvTableOptions,
     ExportDocument,
     ExportFailed,
+    ExportOptions,
     ExportProgress,
+    InvalidExporter,
+    Money,
     Table,
     XlsxTableExporter,
     XlsxTableOptions,
     export_files,
+    validate_exporter,
 )
 from onaccount.testing import sample_ledger, sample_run, sample_statement
 from onaccount_exporters import CsvExporter, XlsxExporter
@@ -79,3 +84,98 @@ def test_a_plugins_table_files_carry_its_name_beside_the_built_in_ones(tmp_path:
         "run-2026-10-2026-10.xlsx",
         "run-2026-10-2026-10-lines.csv",
     ]
+
+
+def _failure(exporter: Any) -> str:
+    """The message of the export failure ``exporter`` raises on the sample statement."""
+    with pytest.raises(ExportFailed) as caught:
+        exporter.export_bytes(sample_statement())
+    return caught.value.message
+
+
+def test_a_bad_cell_names_the_exporter_the_table_the_row_and_the_column() -> None:
+    """A float in row 2 is refused naming exporter, table or sheet, row and column."""
+    csv_exporter, xlsx_exporter = _exporters([("ok", 1), ("x", 1.5)])
+    said = "InvalidValue: {} 'T', row 2, column {!r}: cell value 1.5 is a float; write str"
+    assert f"exporter 't-csv' of class {__name__}" in _failure(csv_exporter)
+    # A CSV table names the column by its field name, a sheet by its header.
+    assert said.format("table", "b") in _failure(csv_exporter)
+    assert said.format("sheet", "B") in _failure(xlsx_exporter)
+    assert _failure(xlsx_exporter).endswith("; fix the exporter")
+
+
+@pytest.mark.parametrize(
+    ("money", "said"),
+    [
+        (
+            Money(Decimal("1.005"), "EUR"),
+            "money cell 1.005 has more places than EUR allows; round it to 1.01",
+        ),
+        (
+            Money(Decimal("1.00"), "ZZZ"),
+            "money cell currency 'ZZZ' is not an ISO 4217 currency code",
+        ),
+        (
+            Money(1.5, "EUR"),  # type: ignore[arg-type]  # the mistake under test
+            "money cell amount 1.5 is a float, which cannot hold money exactly",
+        ),
+        (
+            Money(Decimal("NaN"), "EUR"),
+            "money cell amount Decimal('NaN') is not a finite number",
+        ),
+    ],
+    ids=["places", "currency", "float", "nan"],
+)
+def test_money_cells_are_checked_alike_in_csv_and_xlsx(money: Money, said: str) -> None:
+    """Amounts past the currency's cents, unknown currencies and floats are refused by both."""
+    for exporter, column in zip(_exporters([("ok", 1), ("x", money)]), "bB", strict=True):
+        assert f"row 2, column {column!r}: {said}" in _failure(exporter)
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (
+            lambda: Table(
+                titles={"nl": "T"}, columns=[Column(name="a"), Column(name="a")], rows=[]
+            ),
+            "table 'T' has two columns named 'a'; give each column its own name",
+        ),
+        (
+            lambda: Column(name="a", width=-3),
+            "column width -3 of 'a' is not a number of characters above 0 and at most 255",
+        ),
+        (
+            lambda: Column(name="a", labels={"nl": 3}),
+            "column 'a' has label 3 for 'nl'; give each label as text",
+        ),
+        (
+            lambda: Column(name="a", total=True),
+            "column 'a' of kind 'text' cannot be summed; set total only on integer, "
+            "quantity and money columns",
+        ),
+    ],
+    ids=["duplicate-name", "width", "label", "total"],
+)
+def test_a_table_is_checked_when_it_is_described(make: Any, said: str) -> None:
+    """Mistakes in the columns are refused where they are made, for CSV as for XLSX."""
+    with pytest.raises(OnAccountError) as caught:
+        make()
+    assert caught.value.message.startswith(said)
+
+
+def test_a_table_exporter_needs_the_table_options() -> None:
+    """A table exporter with plain ExportOptions breaks the contract, naming the base."""
+    csv_exporter = _exporters([("ok", 1)])[0]
+
+    class Plain(type(csv_exporter)):  # type: ignore[misc]  # a subclass made for the test
+        Options = ExportOptions
+        title = "Plain"
+        description = "Options without a language."
+
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(Plain())
+    assert caught.value.message.startswith(
+        "exporter Plain has Options ExportOptions; a CsvTableExporter's Options extend "
+        "onaccount.exporting.CsvTableOptions"
+    )

@@ -308,6 +308,9 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     extension: ClassVar[str]
     #: The `ExportOptions` subclass; ``Options()`` must give working defaults.
     Options: type[OptionsT]
+    #: The class ``Options`` must extend: a base class that reads options of its own
+    #: (the table exporters' language, dialect, totals) names them here.
+    options_base: ClassVar[type[ExportOptions]] = ExportOptions
     #: The modules `write` imports beyond onaccount's own, and the extra that brings them.
     requires: ClassVar[Requirements] = Requirements()
 
@@ -457,6 +460,14 @@ def finish_report(exporter: Exporter[Any], source: Exportable, result: object) -
     return report
 
 
+def _public_name(cls: type) -> str:
+    """Where a class is imported from: ``onaccount.exporting.X`` for this package's."""
+    module = cls.__module__
+    if module.startswith("onaccount.exporting._"):
+        module = "onaccount.exporting"
+    return f"{module}.{cls.__qualname__}"
+
+
 def validate_exporter(exporter: object) -> Exporter[Any]:
     """Return ``exporter`` if it keeps the contract, else raise `InvalidExporter` saying how."""
     if isinstance(exporter, type) and issubclass(exporter, Exporter):
@@ -515,6 +526,20 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
         raise InvalidExporter(
             f"exporter {name} has Options {options!r}; set it to an @attrs.frozen subclass "
             "of onaccount.exporting.ExportOptions",
+            value=options,
+            obj=exporter,
+            field="Options",
+        )
+    base = getattr(exporter, "options_base", ExportOptions)
+    if not issubclass(options, base):
+        kind = next(
+            (c.__name__ for c in type(exporter).__mro__ if c.__dict__.get("options_base") is base),
+            type(exporter).__name__,
+        )
+        fields = ", ".join(f.name for f in attrs.fields(base))
+        raise InvalidExporter(
+            f"exporter {name} has Options {options.__name__}; a {kind}'s Options extend "
+            f"{_public_name(base)} ({fields}): subclass it",
             value=options,
             obj=exporter,
             field="Options",

@@ -13,18 +13,31 @@ to style or add to the openpyxl sheets.
 from __future__ import annotations
 
 import abc
+import contextlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal, TypeAlias, TypeVar
 
 import attrs
 
+from onaccount._errors import OnAccountError
+
 from ._document import ExportDocument
 from ._errors import InvalidExporter
 from ._exporter import Exporter, ExportOptions, option
 from ._report import ExportProgress, ExportReport
+from ._requirements import export_failed
 from ._writers import CSV_DIALECTS, CsvWriter
-from ._xlsx import EXCEL_MAX_ROWS, Cell, XlsxColumn, XlsxWorkbook, check_row
+from ._xlsx import (
+    EXCEL_MAX_ROWS,
+    Cell,
+    XlsxColumn,
+    XlsxWorkbook,
+    cell_error,
+    check_row,
+    check_width,
+    is_cell_error,
+)
 
 __all__ = [
     "LANGUAGES",
@@ -85,6 +98,37 @@ def _labels(value: Mapping[str, str]) -> Mapping[str, str]:
     return dict(value)
 
 
+def _check_labels(
+    column: Column, attribute: attrs.Attribute[Any], value: Mapping[str, str]
+) -> None:
+    for language, label in value.items():
+        if not isinstance(label, str):
+            raise InvalidExporter(
+                f"column {column.name!r} has label {label!r} for {language!r}; give each "
+                "label as text",
+                value=label,
+                field="labels",
+            )
+
+
+def _check_width(column: Column, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    check_width(value, column.name)
+
+
+#: The kinds whose sums mean something in a totals row.
+_SUMMABLE = ("integer", "quantity", "money")
+
+
+def _check_total(column: Column, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if value and column.kind not in _SUMMABLE:
+        raise InvalidExporter(
+            f"column {column.name!r} of kind {column.kind!r} cannot be summed; set total "
+            f"only on {', '.join(_SUMMABLE[:-1])} and {_SUMMABLE[-1]} columns",
+            value=value,
+            field="total",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Column:
     """One column of a `Table`: field name, labels per language, kind, format, width.
@@ -98,11 +142,13 @@ class Column:
     """
 
     name: str = attrs.field(validator=_check_name)
-    labels: Mapping[str, str] = attrs.field(factory=dict, converter=_labels, eq=False)
+    labels: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_labels, validator=_check_labels, eq=False
+    )
     kind: ColumnKind = attrs.field(default="text", validator=_check_kind)
     number_format: str | None = None
-    width: float | None = None
-    total: bool = False
+    width: float | None = attrs.field(default=None, validator=_check_width)
+    total: bool = attrs.field(default=False, validator=_check_total)
 
     def label(self, language: str) -> str:
         """The header in ``language``, or the field name if the column has none."""
@@ -125,6 +171,21 @@ def _columns(columns: Iterable[Column]) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+def _check_columns(
+    table: Table, attribute: attrs.Attribute[Any], value: tuple[Column, ...]
+) -> None:
+    seen: set[str] = set()
+    for column in value:
+        if column.name in seen:
+            raise InvalidExporter(
+                f"table {table.title('en')!r} has two columns named {column.name!r}; give "
+                "each column its own name",
+                value=column.name,
+                field="columns",
+            )
+        seen.add(column.name)
+
+
 def _rows(rows: Iterable[Iterable[Cell]]) -> tuple[tuple[Cell, ...], ...]:
     return tuple(tuple(row) for row in rows)
 
@@ -140,7 +201,7 @@ class Table:
     """
 
     titles: Mapping[str, str] = attrs.field(converter=_labels)
-    columns: tuple[Column, ...] = attrs.field(converter=_columns)
+    columns: tuple[Column, ...] = attrs.field(converter=_columns, validator=_check_columns)
     rows: Iterable[Sequence[Cell]]
     above: tuple[tuple[Cell, ...], ...] = attrs.field(default=(), converter=_rows)
     page_header: str | None = None
@@ -216,21 +277,31 @@ _O = TypeVar("_O", bound=TableOptions)
 class _Counted:
     """A table's rows passed through, counted, each checked to fill the table's columns."""
 
-    __slots__ = ("count", "table")
+    __slots__ = ("count", "last", "table", "where")
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self.count = 0
+        #: The row passed on last: the one a writer's refusal is about.
+        self.last: Sequence[Cell] = ()
+        self.where = f"table {table.title('en')!r}"
 
     def __iter__(self) -> Iterator[Sequence[Cell]]:
         width = len(self.table.columns)
-        where = f"table {self.table.title('en')!r}"
         for row in self.table.rows:
             # The cheap test first: a wrong row is refused with the sheet's own words.
             if type(row) is not tuple or len(row) != width:
-                check_row(row, width, where)
+                check_row(row, width, self.where)
             self.count += 1
+            self.last = row
             yield row
+
+    def located(self, error: OnAccountError) -> OnAccountError:
+        """``error`` naming the row and column, if it refuses a cell of the last row."""
+        if not is_cell_error(error):
+            return error
+        names = [column.name for column in self.table.columns]
+        return cell_error(error, self.last, self.where, self.count, names)
 
 
 class TableExporter(Exporter[_O]):
@@ -256,6 +327,16 @@ class TableExporter(Exporter[_O]):
         """
         return self.identifier
 
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A row or cell the writers refuse is this exporter's bug: report it as one."""
+        try:
+            yield
+        except OnAccountError as error:
+            if is_cell_error(error) or error.field == "row":
+                raise export_failed(self, error) from error
+            raise
+
     def _report(self, document: ExportDocument, written: int) -> ExportReport:
         return ExportReport(
             exporter=self.identifier,
@@ -273,6 +354,7 @@ class CsvTableExporter(TableExporter[_O]):
 
     media_type = "text/csv"
     extension = "csv"
+    options_base = CsvTableOptions
 
     def write(
         self,
@@ -296,12 +378,18 @@ class CsvTableExporter(TableExporter[_O]):
         dialect = CSV_DIALECTS[str(getattr(options, "dialect", "excel-nl"))]
         header = str(getattr(options, "header", "labels"))
         rows = _Counted(table)
-        with CsvWriter(stream, dialect) as writer:
+        with self._writing(), CsvWriter(stream, dialect) as writer:
             if header == "labels":
                 writer.writerow([column.label(options.language) for column in table.columns])
             elif header == "names":
                 writer.writerow([column.name for column in table.columns])
-            writer.writerows(rows)
+            try:
+                writer.writerows(rows)
+            except OnAccountError as error:
+                located = rows.located(error)
+                if located is error:
+                    raise
+                raise located from None
         return self._report(document, rows.count)
 
 
@@ -314,6 +402,7 @@ class XlsxTableExporter(TableExporter[_O]):
 
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     extension = "xlsx"
+    options_base = XlsxTableOptions
 
     def __init__(self, *, max_rows: int = EXCEL_MAX_ROWS) -> None:
         XlsxWorkbook(max_rows=max_rows).discard()  # refuses a bad cap now, not at export
@@ -338,12 +427,15 @@ class XlsxTableExporter(TableExporter[_O]):
         language = options.language
         totals = str(getattr(options, "totals", "values"))
         written = 0
-        with XlsxWorkbook(
-            max_rows=self.max_rows,
-            timestamp=document.created_at,
-            title=document.title,
-            seller=str(getattr(options, "seller_name", "")) or None,
-        ) as book:
+        with (
+            self._writing(),
+            XlsxWorkbook(
+                max_rows=self.max_rows,
+                timestamp=document.created_at,
+                title=document.title,
+                seller=str(getattr(options, "seller_name", "")) or None,
+            ) as book,
+        ):
             for table in self.tables(document, options, progress):
                 sheet = book.sheet(
                     table.title(language),

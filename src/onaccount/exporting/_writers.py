@@ -33,7 +33,7 @@ from ._exporter import Exporter, ExportOptions, finish_report
 from ._report import ExportProgress, ExportReport
 from ._requirements import require_available
 from ._safety import UniqueNames, clean_text
-from ._xlsx import Cell, Money, cell_type_error, plain_number
+from ._xlsx import Cell, Money, cell_type_error, money_amount, plain_number
 
 __all__ = [
     "CSV_DIALECTS",
@@ -108,7 +108,7 @@ class CsvDialect:
         if isinstance(value, (int, Decimal)):
             return self.number(value)
         if isinstance(value, Money):
-            return self.number(value.amount)
+            return self.number(money_amount(value))
         if isinstance(value, dt.datetime):
             raise cell_type_error(value)
         if isinstance(value, dt.date):

@@ -31,8 +31,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
-from onaccount._errors import InvalidValue
-from onaccount._money import CURRENCIES, check_currency
+from onaccount._errors import FloatNotAllowed, InvalidValue, OnAccountError
+from onaccount._money import CURRENCIES, check_currency, check_minor_units, to_decimal
 
 from ._safety import clean_text, remove_xml_forbidden
 
@@ -43,6 +43,11 @@ __all__ = [
     "XlsxColumn",
     "XlsxSheet",
     "XlsxWorkbook",
+    "cell_error",
+    "cell_type_error",
+    "check_width",
+    "is_cell_error",
+    "money_amount",
     "sheet_title",
 ]
 
@@ -67,11 +72,60 @@ def cell_type_error(value: object) -> InvalidValue:
             value=value,
             field="cell",
         )
+    why = " (floats cannot hold money exactly)" if isinstance(value, float) else ""
+    if isinstance(value, dt.datetime):
+        why = " (a date and a time in two cells, in the zone the reader expects)"
     return InvalidValue(
         f"cell value {value!r} is a {type(value).__name__}; write str, int, Decimal, Money, "
-        "date, time or None (floats cannot hold money exactly)",
+        f"date, time or None{why}",
         value=value,
         field="cell",
+    )
+
+
+def money_amount(value: Money) -> Decimal:
+    """The amount of a money cell: a finite Decimal in whole minor units of its currency.
+
+    Both writers write money through this, so a CSV file refuses what a workbook does.
+    """
+    try:
+        amount = to_decimal(value.amount, field="money cell amount", obj=value)
+    except FloatNotAllowed as error:
+        # The writers refuse every cell with an InvalidValue, a float in money too.
+        raise InvalidValue(
+            error.message, value=error.value, obj=value, field=error.field
+        ) from None
+    check_currency(value.currency, field="money cell currency", obj=value)
+    # The exponent answers for nearly every amount; only longer ones are rounded to compare.
+    if amount.as_tuple().exponent < -CURRENCIES[value.currency]:  # type: ignore[operator]  # finite: an int
+        check_minor_units(amount, value.currency, field="money cell", obj=value)
+    return amount
+
+
+#: The fields of the refusals of a cell value, as `is_cell_error` tells them apart.
+_CELL_FIELDS = frozenset({"cell", "money cell", "money cell amount", "money cell currency"})
+
+
+def is_cell_error(error: OnAccountError) -> bool:
+    """Whether ``error`` refuses a cell's value (a bug of the exporter that wrote it)."""
+    return error.field in _CELL_FIELDS
+
+
+def cell_error(
+    error: OnAccountError, row: Sequence[object], where: str, number: int, names: Sequence[str]
+) -> OnAccountError:
+    """``error``, raised for a cell of ``row`` (number ``number`` of ``where``), naming it."""
+    column = next(
+        (
+            names[index]
+            for index, cell in enumerate(row)
+            if index < len(names) and (cell is error.value or cell is error.obj)
+        ),
+        None,
+    )
+    at = f"{where}, row {number}" + ("" if column is None else f", column {column!r}")
+    return type(error)(
+        f"{at}: {error.message}", value=error.value, obj=error.obj, field=error.field
     )
 
 
@@ -165,20 +219,25 @@ class XlsxColumn:
 
     @width.validator
     def _check_width(self, _: object, width: float | None) -> None:
-        if width is None:
-            return
-        if (
-            isinstance(width, bool)
-            or not isinstance(width, (int, float, Decimal))
-            or not 0 < width <= _EXCEL_MAX_WIDTH
-        ):
-            raise InvalidValue(
-                f"column width {width!r} of {self.header!r} is not a number of characters "
-                f"above 0 and at most {_EXCEL_MAX_WIDTH}; give e.g. 12, or None to fit the "
-                "column to its contents",
-                value=width,
-                field="width",
-            )
+        check_width(width, self.header)
+
+
+def check_width(width: object, column: str) -> None:
+    """Refuse a column width that is not None or a number of characters Excel allows."""
+    if width is None:
+        return
+    if (
+        isinstance(width, bool)
+        or not isinstance(width, (int, float, Decimal))
+        or not 0 < width <= _EXCEL_MAX_WIDTH
+    ):
+        raise InvalidValue(
+            f"column width {width!r} of {column!r} is not a number of characters above 0 "
+            f"and at most {_EXCEL_MAX_WIDTH}; give e.g. 12, or None to fit the column to its "
+            "contents",
+            value=width,
+            field="width",
+        )
 
 
 def _display_width(value: object) -> int:
@@ -283,6 +342,8 @@ class XlsxSheet:
         self._widths: list[float] = []
         self._sums: list[dict[str | None, Decimal]] = [{} for _ in self.columns]
         self._closed = False
+        #: The data rows written so far, over all parts.
+        self._rows_written = 0
         # One styled cell per column and type, reused row after row: write-only sheets
         # write a row when it is appended, and a cell's style is worked out once.
         self._cells: dict[tuple[int, str], WriteOnlyCell] = {}
@@ -397,20 +458,28 @@ class XlsxSheet:
         cells: list[Any] = []
         append = cells.append
         try:
-            for index, value in enumerate(row):
-                cell = known[index].get(value, _UNSEEN)
-                if cell is _UNSEEN:
-                    seen = same[index].get(id(value))
-                    cell = (
-                        seen[1] if seen is not None and seen[0] is value else first(index, value)
-                    )
-                append(cell)
-        except TypeError:
-            # An unhashable value is no cell: the refusal names it.
-            for value in row:
-                if not isinstance(value, _HASHABLE_CELLS):
-                    raise cell_type_error(value) from None
-            raise
+            try:
+                for index, value in enumerate(row):
+                    cell = known[index].get(value, _UNSEEN)
+                    if cell is _UNSEEN:
+                        seen = same[index].get(id(value))
+                        cell = (
+                            seen[1]
+                            if seen is not None and seen[0] is value
+                            else first(index, value)
+                        )
+                    append(cell)
+            except TypeError:
+                # An unhashable value is no cell: the refusal names it.
+                for value in row:
+                    if not isinstance(value, _HASHABLE_CELLS):
+                        raise cell_type_error(value) from None
+                raise
+        except OnAccountError as error:
+            # Rows may wait for the column widths: name the row, not the one appended last.
+            headers = [column.header for column in self.columns]
+            where = f"sheet {self.title!r}"
+            raise cell_error(error, row, where, self._rows_written + 1, headers) from None
         tally = self._tally
         for index in self._summed:
             value = row[index]
@@ -421,6 +490,7 @@ class XlsxSheet:
                 self._count(index, value)
         part.worksheet.append(cells)
         part.rows += 1
+        self._rows_written += 1
 
     def _first(self, index: int, value: object) -> Any:
         """The cell for ``value`` at column ``index`` on its first sight, remembered.
@@ -503,12 +573,7 @@ class XlsxSheet:
         column = self.columns[index] if formatted and index < len(self.columns) else None
         wanted = column.number_format if column is not None else None
         if isinstance(value, Money):
-            amount = value.amount
-            if not isinstance(amount, Decimal):
-                raise cell_type_error(amount)
-            if not amount.is_finite():
-                raise cell_type_error(amount)
-            check_currency(value.currency)
+            amount = money_amount(value)
             return self._styled(
                 index,
                 _exact(amount),
