@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -19,11 +20,13 @@ from onaccount.exporting import (
     ExportFailed,
     ExportOptions,
     ExportProgress,
+    ExportRefusal,
     InvalidExporter,
     Money,
     Table,
     XlsxTableExporter,
     XlsxTableOptions,
+    export_document,
     export_files,
     validate_exporter,
 )
@@ -179,3 +182,46 @@ def test_a_table_exporter_needs_the_table_options() -> None:
         "exporter Plain has Options ExportOptions; a CsvTableExporter's Options extend "
         "onaccount.exporting.CsvTableOptions"
     )
+
+
+def test_a_table_reports_the_accounts_it_leaves_out() -> None:
+    """Refusals a row generator adds to its table's list reach the report, in both formats."""
+    refused: list[ExportRefusal] = []
+
+    def rows(document: ExportDocument) -> Iterable[tuple[Cell, ...]]:
+        first, *others = document.billed
+        refused.append(
+            ExportRefusal(
+                account=first.account.number,
+                field="billing.iban",
+                message=f"account {first.account.number} has no IBAN; add it, then export again",
+            )
+        )
+        for entry in others:
+            yield (entry.account.number, entry.total)
+
+    class Refusing:
+        def tables(
+            self, document: ExportDocument, options: Any, progress: ExportProgress | None
+        ) -> list[Table]:
+            refused.clear()
+            table = Table(
+                titles={"nl": "T"}, columns=_COLUMNS, rows=rows(document), refusals=refused
+            )
+            return [table]
+
+    class Csv(Refusing, CsvTableExporter[CsvTableOptions]):
+        identifier: ClassVar[str] = "r-csv"
+        Options = CsvTableOptions
+
+    class Xlsx(Refusing, XlsxTableExporter[XlsxTableOptions]):
+        identifier: ClassVar[str] = "r-xlsx"
+        Options = XlsxTableOptions
+
+    run = sample_run()
+    billed = [e.account.number for e in export_document(run, sample_ledger()).billed]
+    for exporter in (Csv(), Xlsx()):
+        report = exporter.export(run, io.BytesIO(), ledger=sample_ledger())
+        assert report.refused_accounts() == (billed[0],)
+        assert [r.field for r in report.refusals] == ["billing.iban"]
+        assert report.written == report.accounts == len(billed) - 1

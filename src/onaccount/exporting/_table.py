@@ -25,7 +25,7 @@ from onaccount._errors import OnAccountError
 from ._document import ExportDocument
 from ._errors import InvalidExporter
 from ._exporter import Exporter, ExportOptions, option
-from ._report import ExportProgress, ExportReport
+from ._report import ExportProgress, ExportRefusal, ExportReport
 from ._requirements import export_failed
 from ._writers import CSV_DIALECTS, CsvWriter
 from ._xlsx import (
@@ -197,7 +197,9 @@ class Table:
     ``rows`` is iterated once, as the table is written, so it may be a generator over
     millions of rows. ``above`` are rows placed above the header in a workbook (a
     title, a balance); CSV leaves them out. ``page_header`` is printed at the top of
-    each page of the sheet.
+    each page of the sheet. ``refusals`` are the account invoices the table leaves out,
+    each naming the field to fix; they are read once the rows are written, so the rows'
+    generator may append to the list it is given.
     """
 
     titles: Mapping[str, str] = attrs.field(converter=_labels)
@@ -205,6 +207,7 @@ class Table:
     rows: Iterable[Sequence[Cell]]
     above: tuple[tuple[Cell, ...], ...] = attrs.field(default=(), converter=_rows)
     page_header: str | None = None
+    refusals: Sequence[ExportRefusal] = ()
 
     def title(self, language: str) -> str:
         """The title in ``language`` (the first one given if it has none)."""
@@ -337,12 +340,18 @@ class TableExporter(Exporter[_O]):
                 raise export_failed(self, error) from error
             raise
 
-    def _report(self, document: ExportDocument, written: int) -> ExportReport:
+    def _report(
+        self, document: ExportDocument, written: int, tables: Iterable[Table]
+    ) -> ExportReport:
+        # Several sheets may leave one account out for one reason: report it once.
+        refusals = tuple(dict.fromkeys(r for table in tables for r in table.refusals))
+        left_out = {r.account for r in refusals if r.account is not None}
         return ExportReport(
             exporter=self.identifier,
             unit=self.unit,
             written=written,
-            accounts=len(document.billed),
+            accounts=sum(1 for e in document.billed if e.account.number not in left_out),
+            refusals=refusals,
         )
 
 
@@ -390,7 +399,7 @@ class CsvTableExporter(TableExporter[_O]):
                 if located is error:
                     raise
                 raise located from None
-        return self._report(document, rows.count)
+        return self._report(document, rows.count, tables)
 
 
 class XlsxTableExporter(TableExporter[_O]):
@@ -427,6 +436,7 @@ class XlsxTableExporter(TableExporter[_O]):
         language = options.language
         totals = str(getattr(options, "totals", "values"))
         written = 0
+        tables: list[Table] = []
         with (
             self._writing(),
             XlsxWorkbook(
@@ -437,6 +447,7 @@ class XlsxTableExporter(TableExporter[_O]):
             ) as book,
         ):
             for table in self.tables(document, options, progress):
+                tables.append(table)
                 sheet = book.sheet(
                     table.title(language),
                     [column.xlsx(language) for column in table.columns],
@@ -449,4 +460,4 @@ class XlsxTableExporter(TableExporter[_O]):
                     sheet.append(row)
                     written += 1
             book.save(stream, hook=lambda b: self.style_workbook(b, document, options))
-        return self._report(document, written)
+        return self._report(document, written, tables)
