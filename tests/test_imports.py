@@ -100,12 +100,42 @@ def test_a_number_held_as_another_account_refuses_them_all(ledger: oa.Ledger) ->
         (2, oa.DuplicateAccount),
     ]
     assert refused.refusals[0][1].message == (
-        "account '100' exists already as 'Anna'; pick another number or update the "
-        "existing account"
+        "account '100' exists already as 'Anna', with other details; pick another number, "
+        "or import with update=True (--update) to update its details"
     )
     assert refused.message.startswith("2 of 3 accounts cannot be imported, nothing was: ")
     assert refused.message.endswith(" (and 1 more)")
     assert ledger.states(["300"]) == {}
+
+
+def test_an_update_import_changes_details_and_opens_the_new(ledger: oa.Ledger) -> None:
+    """With update=True, an existing account's name, group and billing are replaced."""
+    billing = oa.BillingDetails(iban="NL91ABNA0417164300")
+    accounts = [
+        oa.Account(number="100", name="Anna de Vries", limit=50, group="leden", billing=billing),
+        oa.Account(number="200", name="Team", limit=600),
+    ]
+    done = oa.import_accounts(ledger, accounts, actor=ADMIN, update=True)
+    assert done == oa.Imported(added=1, present=0, updated=1)
+    assert ledger.get_account("100") == accounts[0]
+    assert oa.import_accounts(ledger, accounts, actor=ADMIN, update=True) == oa.Imported(0, 2)
+
+
+def test_an_update_import_refuses_what_an_update_cannot_change(ledger: oa.Ledger) -> None:
+    """Another limit or kind is refused by position; nothing is opened or updated."""
+    accounts = [
+        oa.Account(number="300", name="New"),
+        oa.Account(number="100", name="Anna de Vries", limit=80),
+    ]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, accounts, actor=ADMIN, update=True)
+    [(index, error)] = caught.value.refusals
+    assert index == 1
+    assert error.message.startswith(
+        "account 100 'Anna' cannot change its limit from 50 to 80 by an update; keep 50 here"
+    )
+    assert ledger.states(["300"]) == {}
+    assert ledger.get_account("100").name == "Anna"
 
 
 def test_a_number_given_twice_is_refused_at_its_second_place(ledger: oa.Ledger) -> None:

@@ -25,7 +25,7 @@ from ._errors import (
 )
 from ._permissions import Actor, Capability
 from ._transaction import Purchase, Transaction
-from .ledger import check_booking
+from .ledger import check_account_update, check_booking
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -38,10 +38,12 @@ _WHAT = ("accounts", "transactions")
 
 @attrs.frozen
 class Imported:
-    """What an import did: how many items it added, and how many the ledger held already."""
+    """What an import did: the items it added, those the ledger held already, and updated."""
 
     added: int
     present: int
+    #: Accounts whose details an update import replaced.
+    updated: int = 0
 
 
 def require_import(actor: Actor, what: Literal["accounts", "transactions"]) -> None:
@@ -74,31 +76,46 @@ def _refused(
     )
 
 
-def import_accounts(ledger: Ledger, accounts: Iterable[Account], *, actor: Actor) -> Imported:
+def import_accounts(
+    ledger: Ledger, accounts: Iterable[Account], *, actor: Actor, update: bool = False
+) -> Imported:
     """Open every account in ``accounts`` the ledger does not hold, or none.
 
     An account the ledger holds already exactly as given is left alone. A number the
     ledger holds as another account is refused: `ImportRefused` lists each such account
     by its position in ``accounts`` with a `DuplicateAccount` saying what to do, and
-    nothing is opened. Needs the manage-accounts capability.
+    nothing is opened. With ``update``, such an account's name, group, tags and billing
+    details are replaced instead; a different kind, currency or limit is still refused
+    (a limit changes through `change_limit`, as a mutation). Every row is checked before
+    anything is written. Needs the manage-accounts capability.
     """
     require_import(actor, "accounts")
     batch = list(accounts)
     states = ledger.states([a.number for a in batch])
     refusals: list[tuple[int, OnAccountError]] = []
     new: list[Account] = []
+    changed: list[Account] = []
     for index, account in enumerate(batch):
         state = states.get(account.number)
         if state is None:
             new.append(account)
-        elif state.account != account:
+        elif state.account == account:
+            continue
+        elif update:
+            try:
+                check_account_update(state.account, account)
+            except InvalidValue as error:
+                refusals.append((index, error))
+            else:
+                changed.append(account)
+        else:
             refusals.append(
                 (
                     index,
                     DuplicateAccount(
                         f"account {account.number!r} exists already as "
-                        f"{state.account.name!r}; pick another number or update the "
-                        "existing account",
+                        f"{state.account.name!r}, with other details; pick another number, "
+                        "or import with update=True (--update) to update its details",
                         value=account.number,
                         obj=account,
                         field="number",
@@ -107,13 +124,29 @@ def import_accounts(ledger: Ledger, accounts: Iterable[Account], *, actor: Actor
             )
     if refusals:
         raise _refused("accounts", len(batch), refusals)
+    seen: set[str] = set()
+    for account in changed:
+        if account.number in seen:
+            # Given twice with other details: which of the rows should win is unknown.
+            index = max(i for i, a in enumerate(batch) if a.number == account.number)
+            twice = DuplicateAccount(
+                f"account {account.number!r} is given twice, with different details; "
+                "keep one row of it",
+                value=account.number,
+                obj=account,
+                field="number",
+            )
+            raise _refused("accounts", len(batch), [(index, twice)])
+        seen.add(account.number)
     try:
         ledger.open_accounts(new)
     except DuplicateAccount as error:
         # A number given twice: the ledger names it; point at its last occurrence.
         index = max(i for i, a in enumerate(batch) if a.number == error.value)
         raise _refused("accounts", len(batch), [(index, error)]) from None
-    return Imported(len(new), len(batch) - len(new))
+    for account in changed:
+        ledger.update_account(account)
+    return Imported(len(new), len(batch) - len(new) - len(changed), len(changed))
 
 
 def import_transactions(

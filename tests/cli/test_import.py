@@ -439,3 +439,32 @@ def test_accounts_import_their_peppol_id_and_registration(empty_db: Path, tmp_pa
     assert "is no KvK number" in reported[1]
     assert "line 4" in reported[2]
     assert "'EM'" in reported[2]
+
+
+def test_update_gives_existing_accounts_the_files_billing_details(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Re-importing with another IBAN is refused naming --update; with it, the IBAN changes."""
+    first = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Anna;100\n1002;Jan;50\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    later = write(
+        tmp_path,
+        "leden-2.csv",
+        "nummer;naam;limiet;iban\n1001;Anna;100;NL91ABNA0417164300\n1002;Jan;50;\n",
+    )
+    refused = invoke(empty_db, "import", "accounts", str(later))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert "(--update) to update its details" in refused.stderr
+    done = succeeded(invoke(empty_db, "import", "accounts", str(later), "--update"))
+    assert (
+        done.stdout
+        == f"imported 0 account(s) from {later}; updated 1; 1 account(s) were there already\n"
+    )
+    with open_ledger(empty_db) as ledger:
+        billing = ledger.get_account("1001").billing
+        assert billing is not None
+        assert billing.iban == "NL91ABNA0417164300"
+    raised = write(tmp_path, "leden-3.csv", "nummer;naam;limiet\n1001;Anna;150\n")
+    result = invoke(empty_db, "import", "accounts", str(raised), "--update")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "cannot change its limit from 100 to 150 by an update; keep 100 here" in result.stderr

@@ -262,9 +262,15 @@ dialect_option = click.option(
 @import_group.command("accounts", short_help="Open the accounts of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Replace the name, group, tags and billing details of accounts the ledger holds "
+    "already; their kind, currency and limit must stay as they are.",
+)
 @json_option
 @pass_state
-def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> None:
+def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_json: bool) -> None:
     """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
@@ -276,12 +282,13 @@ def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> N
     (straat), postal_code (postcode), city (plaats), country (land), peppol_id
     (peppol-id) and registration (inschrijving) as SCHEME:VALUE, such as
     0106:12345678 for a KvK number. Accounts the ledger holds already, unchanged,
-    are left alone.
+    are left alone; with --update, changed ones get the file's details.
 
     \b
     Examples:
       onaccount --role superuser import accounts members.csv
       onaccount --role superuser import accounts leden.xlsx --json
+      onaccount --role superuser import accounts members.csv --update
     """
     oa.require_import(state.actor, "accounts")  # before the file is read
     _, done = _import(
@@ -290,13 +297,16 @@ def import_accounts(state: _State, file: Path, dialect: str, as_json: bool) -> N
         "account",
         as_json,
         lambda progress: read_accounts(file, dialect=dialect, progress=progress),
-        lambda ledger, accounts: oa.import_accounts(ledger, accounts, actor=state.actor),
+        lambda ledger, accounts: oa.import_accounts(
+            ledger, accounts, actor=state.actor, update=update
+        ),
     )
     if as_json:
         _emit_json(state, _imported_json(file, done))
         return
     added, present = state.show.number(done.added), _present(state, done, "account")
-    click.echo(plain(f"imported {added} account(s) from {file}{present}"))
+    updated = f"; updated {state.show.number(done.updated)}" if done.updated else ""
+    click.echo(plain(f"imported {added} account(s) from {file}{updated}{present}"))
 
 
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
@@ -364,7 +374,12 @@ def _present(state: _State, done: oa.Imported, what: str) -> str:
 
 
 def _imported_json(file: Path, done: oa.Imported) -> dict[str, Any]:
-    return {"file": str(file), "added": done.added, "present": done.present}
+    return {
+        "file": str(file),
+        "added": done.added,
+        "updated": done.updated,
+        "present": done.present,
+    }
 
 
 def _import(

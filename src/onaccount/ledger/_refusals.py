@@ -8,6 +8,7 @@ whichever storage is behind it. `onaccount.ledger` exports these for third-party
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Iterable
 
 from onaccount._account import Account
@@ -71,17 +72,27 @@ def duplicate_account(account: Account, existing_name: str | None) -> DuplicateA
     )
 
 
+def _shown(value: object) -> str:
+    """A field's value as a refusal shows it: ``limit``, ``50.00``, ``EUR``."""
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
 def check_account_update(old: Account, new: Account) -> None:
     """Refuse changes `Ledger.update_account` does not make (kind, currency, limit)."""
     for field, how in (
         ("kind", "open a new account"),
         ("currency", "open a new account"),
-        ("limit", "use onaccount.change_limit so the change is a mutation"),
+        (
+            "limit",
+            "keep {old} here and change it with onaccount.change_limit, so that the "
+            "change is booked as a mutation",
+        ),
     ):
-        if getattr(old, field) != getattr(new, field):
+        before, after = (_shown(getattr(a, field)) for a in (old, new))
+        if before != after:
             raise InvalidValue(
-                f"account {old.label} cannot change its {field} from "
-                f"{getattr(old, field)!r} to {getattr(new, field)!r} by an update; {how}",
+                f"account {old.label} cannot change its {field} from {before} to {after} "
+                f"by an update; {how.format(old=before)}",
                 value=getattr(new, field),
                 obj=new,
                 field=field,
