@@ -377,8 +377,8 @@ def test_an_account_number_already_taken_sinks_the_whole_file(
     result = invoke(small_db, "import", "accounts", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
-        f"{path}: line 3: account '100' exists already as 'Anna Jansen'; pick another number "
-        "or update the existing account"
+        f"{path}: line 3: account '100' exists already as 'Anna Jansen', with other details; "
+        "pick another number, or import with update=True (--update) to update its details"
     )
     assert state_of(small_db) == before
 

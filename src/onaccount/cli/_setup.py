@@ -302,7 +302,7 @@ def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_js
         ),
     )
     if as_json:
-        _emit_json(state, _imported_json(file, done))
+        _emit_json(state, {**_imported_json(file, done), "updated": done.updated})
         return
     added, present = state.show.number(done.added), _present(state, done, "account")
     updated = f"; updated {state.show.number(done.updated)}" if done.updated else ""
@@ -374,12 +374,7 @@ def _present(state: _State, done: oa.Imported, what: str) -> str:
 
 
 def _imported_json(file: Path, done: oa.Imported) -> dict[str, Any]:
-    return {
-        "file": str(file),
-        "added": done.added,
-        "updated": done.updated,
-        "present": done.present,
-    }
+    return {"file": str(file), "added": done.added, "present": done.present}
 
 
 def _import(
