@@ -212,8 +212,25 @@ def test_undo_of_an_account_outside_the_run_names_only_a_few_of_its_accounts(
             ("undo", "2026-10"),
             "error: missing option '--account'; see 'onaccount undo --help'",
         ),
+        (
+            ("export", "2026-10", "--format", "csv", "--option", "a'b. Cd"),
+            'error: invalid value for --option: "a\'b. Cd" is not NAME=VALUE; '
+            "see 'onaccount export --help'",
+        ),
+        (
+            ("invoice", "--strategy"),
+            "error: option '--strategy' requires an argument; see 'onaccount invoice --help'",
+        ),
     ],
-    ids=["bad-value", "unknown-command", "unknown-group-option", "missing-choice", "missing"],
+    ids=[
+        "bad-value",
+        "unknown-command",
+        "unknown-group-option",
+        "missing-choice",
+        "missing",
+        "typed-text",
+        "no-argument",
+    ],
 )
 def test_a_usage_error_is_one_line_naming_the_help_to_read(
     small_db: Path, args: tuple[str, ...], said: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -128,23 +129,38 @@ class _OneLineUsageError(click.UsageError):
         click.echo(f"error: {plain(self.format_message())}", err=True, file=file)
 
 
-def _one_line(error: click.UsageError) -> _OneLineUsageError:
-    """``error`` as one line: Click's sentences joined, then the help page to read."""
+def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
+    """``error`` as one line, then the help page to read (``command``'s, without context).
+
+    Only Click's own second sentences are reshaped, never the text around them: a value
+    the user typed is shown as typed.
+    """
     text = " ".join(error.format_message().split())
-    text = _SUGGESTION.sub(r" (did you mean \1?)", text).removesuffix(".")
-    # Values are quoted; only Click's own words between them are joined and lowercased.
-    parts = re.split(r"('[^']*')", text)
-    parts[::2] = [_SENTENCE.sub(lambda m: "; " + m[1].lower(), p) for p in parts[::2]]
-    text = "".join(parts)
+    text = _SUGGESTION.sub(r" (did you mean \1?)", text).replace(
+        ". Choose from:", "; choose from:"
+    )
+    text = text.removesuffix(".")
     if text[1:2].islower():
         text = text[0].lower() + text[1:]
-    command = error.ctx.command_path if error.ctx is not None else "onaccount"
+    if error.ctx is not None:
+        command = error.ctx.command_path
     return _OneLineUsageError(f"{text}; see '{command} --help'", ctx=error.ctx)
 
 
 # Click's "No such command 'x'. Did you mean 'y'?" as a parenthesis of the same line.
 _SUGGESTION = re.compile(r"\. Did you mean (.*)\?$")
-_SENTENCE = re.compile(r"\. ([A-Z])(?=[a-z])")
+
+
+@contextlib.contextmanager
+def _usage_errors_in_one_line(command: Callable[[], str]) -> Iterator[None]:
+    """Click's usage errors raised inside as one line; ``command()`` names what was parsed."""
+    try:
+        yield
+    except (_OneLineUsageError, click.exceptions.NoArgsIsHelpError):
+        # Converted already, or a group called bare, whose help is the answer.
+        raise
+    except click.UsageError as error:
+        raise _one_line(error, command()) from None
 
 
 class _Group(click.Group):
@@ -157,22 +173,17 @@ class _Group(click.Group):
         parent: click.Context | None = None,
         **extra: Any,
     ) -> click.Context:
-        try:
+        with _usage_errors_in_one_line(lambda: info_name or "onaccount"):
             return super().make_context(info_name, args, parent, **extra)
-        except (_OneLineUsageError, click.exceptions.NoArgsIsHelpError):
-            # Converted already, or a group called bare, whose help is the answer.
-            raise
-        except click.UsageError as error:
-            raise _one_line(error) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
-        except (_OneLineUsageError, click.exceptions.NoArgsIsHelpError):
-            # Converted already, or a group called bare, whose help is the answer.
-            raise
-        except click.UsageError as error:
-            raise _one_line(error) from None
+            # Some option errors carry no context: name the command being parsed.
+            def parsed() -> str:
+                return " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+
+            with _usage_errors_in_one_line(parsed):
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:
