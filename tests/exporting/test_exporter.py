@@ -218,6 +218,7 @@ def _exporter_with(**changes: Any) -> Exporter[Any]:
         ({"media_type": "csv"}, "media_type 'csv'"),
         ({"extension": ".csv"}, "extension '.csv'"),
         ({"Options": dict}, "set it to an @attrs.frozen subclass"),
+        ({"options_base": int}, "options_base <class 'int'>; set it to a subclass of"),
     ],
 )
 def test_exporters_breaking_the_contract_are_refused(changes: dict[str, Any], words: str) -> None:

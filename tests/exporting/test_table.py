@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from onaccount import InvalidValue, OnAccountError
+from onaccount import InvalidValue
 from onaccount.exporting import (
     Cell,
     Column,
@@ -135,6 +135,13 @@ def test_money_cells_are_checked_alike_in_csv_and_xlsx(money: Money, said: str) 
         assert f"row 2, column {column!r}: {said}" in _failure(exporter)
 
 
+def test_a_money_cell_is_blamed_not_an_earlier_cell_holding_its_amount() -> None:
+    """The same Decimal as a plain cell and inside a bad Money: the Money's column is named."""
+    amount = Decimal("1.005")
+    for exporter, column in zip(_exporters([(amount, Money(amount, "EUR"))]), "bB", strict=True):
+        assert f"row 1, column {column!r}: money cell 1.005" in _failure(exporter)
+
+
 @pytest.mark.parametrize(
     ("make", "said"),
     [
@@ -162,7 +169,7 @@ def test_money_cells_are_checked_alike_in_csv_and_xlsx(money: Money, said: str) 
 )
 def test_a_table_is_checked_when_it_is_described(make: Any, said: str) -> None:
     """Mistakes in the columns are refused where they are made, for CSV as for XLSX."""
-    with pytest.raises(OnAccountError) as caught:
+    with pytest.raises(InvalidExporter) as caught:
         make()
     assert caught.value.message.startswith(said)
 

@@ -36,7 +36,7 @@ from onaccount import (
 )
 from onaccount._statement import purchases_in_batches
 from onaccount.ledger._sql_rows import CHUNK
-from onaccount.ledger._sql_schema import lines, metadata, schema_info
+from onaccount.ledger._sql_schema import lines, metadata, schema_info, upgrade_command
 from onaccount.ledger.sql import SCHEMA_VERSION, SQLLedger, connect, schema_version, upgrade
 from tests.conftest import postgres_url
 from tests.ledger import sql_workers
@@ -221,6 +221,14 @@ def test_the_way_to_create_the_schema_names_the_database(tmp_path: Path) -> None
     with pytest.raises(SchemaError) as empty:
         SQLLedger(path)
     assert empty.value.message == f"database {path} has no onaccount schema; create it with {hint}"
+
+
+def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:
+    """A URL shown without its password gives a command with a place for it, not ***."""
+    assert upgrade_command("postgresql://club:***@db.example/ledger") == (
+        "`onaccount --db postgresql://club:PASSWORD@db.example/ledger db upgrade` or "
+        "onaccount.ledger.sql.upgrade('postgresql://club:PASSWORD@db.example/ledger')"
+    )
 
 
 def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:

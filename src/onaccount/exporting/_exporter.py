@@ -531,15 +531,23 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             field="Options",
         )
     base = getattr(exporter, "options_base", ExportOptions)
+    if not (isinstance(base, type) and issubclass(base, ExportOptions)):
+        raise InvalidExporter(
+            f"exporter {name} has options_base {base!r}; set it to a subclass of "
+            "onaccount.exporting.ExportOptions, or leave it out",
+            value=base,
+            obj=exporter,
+            field="options_base",
+        )
     if not issubclass(options, base):
         kind = next(
             (c.__name__ for c in type(exporter).__mro__ if c.__dict__.get("options_base") is base),
             type(exporter).__name__,
         )
-        fields = ", ".join(f.name for f in attrs.fields(base))
+        fields = ", ".join(f.name for f in attrs.fields(base)) if attrs.has(base) else ""
         raise InvalidExporter(
             f"exporter {name} has Options {options.__name__}; a {kind}'s Options extend "
-            f"{_public_name(base)} ({fields}): subclass it",
+            f"{_public_name(base)}{f' ({fields})' if fields else ''}: subclass it",
             value=options,
             obj=exporter,
             field="Options",

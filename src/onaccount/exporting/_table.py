@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, ClassVar, Literal, TypeAlias, TypeVar
 
 import attrs
 
-from onaccount._errors import OnAccountError
+from onaccount._errors import InvalidValue, OnAccountError
 
 from ._document import ExportDocument
 from ._errors import InvalidExporter
@@ -112,7 +112,11 @@ def _check_labels(
 
 
 def _check_width(column: Column, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    check_width(value, column.name)
+    try:
+        check_width(value, column.name)
+    except InvalidValue as error:
+        # A table's description breaks the exporter contract, as its other mistakes do.
+        raise InvalidExporter(error.message, value=value, field="width") from None
 
 
 #: The kinds whose sums mean something in a totals row.

@@ -115,14 +115,20 @@ def cell_error(
     error: OnAccountError, row: Sequence[object], where: str, number: int, names: Sequence[str]
 ) -> OnAccountError:
     """``error``, raised for a cell of ``row`` (number ``number`` of ``where``), naming it."""
-    column = next(
+    # The object refused first: a money cell is its error's obj, and its amount (the
+    # value) may stand in an earlier column too.
+    cells = list(row)[: len(names)]
+    index = next(
         (
-            names[index]
-            for index, cell in enumerate(row)
-            if index < len(names) and (cell is error.value or cell is error.obj)
+            i
+            for wanted in (error.obj, error.value)
+            if wanted is not None
+            for i, cell in enumerate(cells)
+            if cell is wanted
         ),
         None,
     )
+    column = None if index is None else names[index]
     at = f"{where}, row {number}" + ("" if column is None else f", column {column!r}")
     return type(error)(
         f"{at}: {error.message}", value=error.value, obj=error.obj, field=error.field

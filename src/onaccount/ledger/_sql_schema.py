@@ -322,8 +322,10 @@ def _database_name(engine: Engine) -> str:
 
 def upgrade_command(where: str) -> str:
     """How to create or upgrade the schema of database ``where``, as refusals say it."""
-    command = f"onaccount --db {shlex.quote(where)} db upgrade"
-    return f"`{command}` or onaccount.ledger.sql.upgrade({where!r})"
+    # A URL is shown without its password; the command needs it back in its place.
+    target = where.replace(":***@", ":PASSWORD@")
+    command = f"onaccount --db {shlex.quote(target)} db upgrade"
+    return f"`{command}` or onaccount.ledger.sql.upgrade({target!r})"
 
 
 def check_schema(engine: Engine) -> None:
