@@ -329,15 +329,17 @@ def test_a_sale_with_a_date_but_no_time_is_refused(db: Path, tmp_path: Path) -> 
     path = write(
         tmp_path,
         "dates.csv",
-        HEADER + "d1,100,2026-10-01,Bier,1,2.40,0.21\nd2,100,2026-10-02,Bier,1,2.40,0.21\n",
+        HEADER + "d1,100,2026-10-01,Bier,1,2.40,0.21\nd2,100,20261002,Bier,1,2.40,0.21\n"
+        "d3,100,2026-W40-5,Bier,1,2.40,0.21\n",
     )
     said = (
-        "at '2026-10-01' is a date without a time; give the time of the sale, such as "
+        "at '2026-10-01' is a date without a time; give the time of the booking, such as "
         "2026-10-01 21:40, so that it falls on the right business day"
     )
     lines = refused(db, "transactions", str(path))
     assert lines[0] == f"{path}: line 2: {said}"
-    assert lines[1].startswith(f"{path}: line 3: at '2026-10-02' is a date without a time")
+    assert lines[1].startswith(f"{path}: line 3: at '20261002' is a date without a time")
+    assert lines[2].startswith(f"{path}: line 4: at '2026-W40-5' is a date without a time")
     book = _workbook(
         tmp_path / "dates.xlsx",
         [

@@ -516,17 +516,6 @@ def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
 
 
 def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
-    if _ISO_DATE.fullmatch(text) or (dialect.day_first and _DAY_FIRST_DATE.fullmatch(text)):
-        # Read as midnight, a sale would land on the business day before when days
-        # start later, or in the month before.
-        example = f"{text} 21:40"
-        raise _RowError(
-            f"at {text!r} is a date without a time; give the time of the sale, such as "
-            f"{example}, so that it falls on the right business day",
-            rule="date-only",
-            summary="have a date without a time in 'at': give the time of each sale, "
-            f"such as {example}, so that it falls on the right business day",
-        )
     value: dt.datetime | None = None
     try:
         value = dt.datetime.fromisoformat(text)
@@ -538,6 +527,20 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
                     break
                 except ValueError:
                     continue
+    # fromisoformat reads a date alone (2026-10-01, 20261001, 2026-W40-4) as midnight.
+    if (value is not None and not _TIME_PART.search(text)) or (
+        dialect.day_first and _DAY_FIRST_DATE.fullmatch(text)
+    ):
+        # As midnight, a booking would land on the business day before when days start
+        # later, or in the month before.
+        example = f"{text} 21:40"
+        raise _RowError(
+            f"at {text!r} is a date without a time; give the time of the booking, such as "
+            f"{example}, so that it falls on the right business day",
+            rule="date-only",
+            summary="have a date without a time in 'at': give the time of each booking, "
+            f"such as {example}, so that it falls on the right business day",
+        )
     if value is None:
         raise _RowError(f"at {text!r} is not a date and time like 2026-10-03T21:40:00+02:00")
     if value.tzinfo is None:
@@ -546,7 +549,8 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
     return value
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# What separates the time from the date in ISO 8601 (and in the day-first spelling).
+_TIME_PART = re.compile(r"[Tt ]")
 _DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
 
 
