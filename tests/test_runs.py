@@ -490,6 +490,19 @@ def test_new_purchases_under_a_used_key_are_refused_naming_the_account(
         oa.commit_run(ledger, again, actor=ADMIN, key="k")
 
 
+def test_a_plan_made_before_later_purchases_names_the_account_under_a_used_key(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """An older plan with fewer purchases than the keyed run says so, not "other purchases"."""
+    early = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    buy(ledger, "1042", at(20), ("Beer", 1, "2.80", BEER))
+    later = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    oa.commit_run(ledger, later, actor=ADMIN, key="k")
+    fewer = r"fewer purchases of account\(s\) 1042 than the run invoiced; nothing"
+    with pytest.raises(oa.KeyInUse, match=fewer):
+        oa.commit_run(ledger, early, actor=ADMIN, key="k")
+
+
 def test_invoicing_an_undone_account_again_under_the_run_s_key_says_so(
     ledger: oa.MemoryLedger,
 ) -> None:

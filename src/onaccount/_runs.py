@@ -446,7 +446,7 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
     # Purchases the run invoiced are no longer in a plan made after it, unless their
     # invoice was undone: only what the plan would invoice beyond the run differs.
     billed = {i.account.number: i for i in run.invoices}
-    beyond, undone = [], []
+    beyond, fewer, undone = [], [], []
     for draft in sorted(plan.drafts, key=lambda d: d.account.number):
         invoice = billed.get(draft.account.number)
         ids = draft.statement.transaction_ids()
@@ -454,8 +454,13 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
             beyond.append(draft.account.number)
         elif invoice.state is InvoiceState.UNDONE:
             undone.append(draft.account.number)
+        elif ids < invoice.statement.transaction_ids():
+            # A plan made before purchases the run, made later, invoiced.
+            fewer.append(draft.account.number)
     if beyond:
         found.append(f"purchases of account(s) {', '.join(beyond)} that the run did not invoice")
+    if fewer:
+        found.append(f"fewer purchases of account(s) {', '.join(fewer)} than the run invoiced")
     if undone:
         found.append(
             f"account(s) {', '.join(undone)} invoiced again after the run's invoice was undone"
