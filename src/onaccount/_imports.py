@@ -87,7 +87,8 @@ def import_accounts(
     nothing is opened. With ``update``, such an account's name, group, tags and billing
     details are replaced instead; a different kind, currency or limit is still refused
     (a limit changes through `change_limit`, as a mutation). Every row is checked before
-    anything is written. Needs the manage-accounts capability.
+    anything is written; the new accounts are then opened together, and the updated ones
+    written one by one, each in its own transaction. Needs the manage-accounts capability.
     """
     require_import(actor, "accounts")
     batch = list(accounts)

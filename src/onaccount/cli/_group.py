@@ -135,7 +135,8 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     Only Click's own second sentences are reshaped, never the text around them: a value
     the user typed is shown as typed.
     """
-    text = " ".join(error.format_message().split())
+    # Click lists choices on lines of their own; spaces the user typed stay as typed.
+    text = re.sub(r"\s*\n\s*", " ", error.format_message().strip())
     text = _SUGGESTION.sub(r" (did you mean \1?)", text).replace(
         ". Choose from:", "; choose from:"
     )
