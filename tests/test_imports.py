@@ -121,6 +121,16 @@ def test_an_update_import_changes_details_and_opens_the_new(ledger: oa.Ledger) -
     assert oa.import_accounts(ledger, accounts, actor=ADMIN, update=True) == oa.Imported(0, 2)
 
 
+def test_an_update_import_takes_an_equal_limit_however_it_is_spelled(
+    ledger: oa.Ledger,
+) -> None:
+    """Limit 50.00 in the file equals the ledger's 50; two equal rows update once."""
+    renamed = oa.Account(number="100", name="Anna de Vries", limit=Decimal("50.00"))
+    done = oa.import_accounts(ledger, [renamed, renamed], actor=ADMIN, update=True)
+    assert done == oa.Imported(added=0, present=0, updated=1)
+    assert ledger.get_account("100").name == "Anna de Vries"
+
+
 def test_an_update_import_refuses_what_an_update_cannot_change(ledger: oa.Ledger) -> None:
     """Another limit or kind is refused by position; nothing is opened or updated."""
     accounts = [

@@ -95,7 +95,7 @@ def import_accounts(
     states = ledger.states([a.number for a in batch])
     refusals: list[tuple[int, OnAccountError]] = []
     new: list[Account] = []
-    changed: list[Account] = []
+    changed: dict[str, Account] = {}
     for index, account in enumerate(batch):
         state = states.get(account.number)
         if state is None:
@@ -107,8 +107,21 @@ def import_accounts(
                 check_account_update(state.account, account)
             except InvalidValue as error:
                 refusals.append((index, error))
-            else:
-                changed.append(account)
+                continue
+            if changed.setdefault(account.number, account) != account:
+                # Given twice with other details: which of the rows should win is unknown.
+                refusals.append(
+                    (
+                        index,
+                        DuplicateAccount(
+                            f"account {account.number!r} is given twice, with different "
+                            "details; keep one row of it",
+                            value=account.number,
+                            obj=account,
+                            field="number",
+                        ),
+                    )
+                )
         else:
             refusals.append(
                 (
@@ -125,29 +138,16 @@ def import_accounts(
             )
     if refusals:
         raise _refused("accounts", len(batch), refusals)
-    seen: set[str] = set()
-    for account in changed:
-        if account.number in seen:
-            # Given twice with other details: which of the rows should win is unknown.
-            index = max(i for i, a in enumerate(batch) if a.number == account.number)
-            twice = DuplicateAccount(
-                f"account {account.number!r} is given twice, with different details; "
-                "keep one row of it",
-                value=account.number,
-                obj=account,
-                field="number",
-            )
-            raise _refused("accounts", len(batch), [(index, twice)])
-        seen.add(account.number)
     try:
         ledger.open_accounts(new)
     except DuplicateAccount as error:
         # A number given twice: the ledger names it; point at its last occurrence.
         index = max(i for i, a in enumerate(batch) if a.number == error.value)
         raise _refused("accounts", len(batch), [(index, error)]) from None
-    for account in changed:
+    for account in changed.values():
         ledger.update_account(account)
-    return Imported(len(new), len(batch) - len(new) - len(changed), len(changed))
+    updated = sum(1 for a in batch if a.number in changed)
+    return Imported(len(new), len(batch) - len(new) - updated, len(changed))
 
 
 def import_transactions(

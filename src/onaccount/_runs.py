@@ -450,11 +450,12 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
     for draft in sorted(plan.drafts, key=lambda d: d.account.number):
         invoice = billed.get(draft.account.number)
         ids = draft.statement.transaction_ids()
-        if invoice is None or ids - invoice.statement.transaction_ids():
+        invoiced = frozenset() if invoice is None else invoice.statement.transaction_ids()
+        if invoice is None or ids - invoiced:
             beyond.append(draft.account.number)
         elif invoice.state is InvoiceState.UNDONE:
             undone.append(draft.account.number)
-        elif ids < invoice.statement.transaction_ids():
+        elif ids < invoiced:
             # A plan made before purchases the run, made later, invoiced.
             fewer.append(draft.account.number)
     if beyond:

@@ -212,11 +212,9 @@ def test_the_way_to_create_the_schema_names_the_database(tmp_path: Path) -> None
     """A missing file and a file without schema are told the upgrade command for that file."""
     path = tmp_path / "club ledger.sqlite"
     hint = f"`onaccount --db '{path}' db upgrade` or onaccount.ledger.sql.upgrade('{path}')"
-    with pytest.raises(SchemaError, match=f"database file {re.escape(str(path))} does not"):
-        SQLLedger(path)
     with pytest.raises(SchemaError) as missing:
         SQLLedger(path)
-    assert missing.value.message.endswith(f"; create it with {hint}")
+    assert missing.value.message == f"database file {path} does not exist; create it with {hint}"
     sqlite3.connect(path).close()
     with pytest.raises(SchemaError) as empty:
         SQLLedger(path)

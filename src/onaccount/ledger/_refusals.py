@@ -88,8 +88,9 @@ def check_account_update(old: Account, new: Account) -> None:
             "change is booked as a mutation",
         ),
     ):
-        before, after = (_shown(getattr(a, field)) for a in (old, new))
-        if before != after:
+        if getattr(old, field) != getattr(new, field):
+            # Compared as values (a limit of 50 is 50.00), shown as the user writes them.
+            before, after = _shown(getattr(old, field)), _shown(getattr(new, field))
             raise InvalidValue(
                 f"account {old.label} cannot change its {field} from {before} to {after} "
                 f"by an update; {how.format(old=before)}",
