@@ -199,8 +199,8 @@ def sqlite_csv_lines(
 
 # The number format of each lines column, as the library gives them in Dutch.
 _LINE_FORMATS = (
-    "dd-mm-yyyy", "dd-mm-yyyy", "hh:mm:ss", None, None, None, None, None,
-    "#,##0.###", "#,##0.00##", '#,##0.00 "EUR"', None, None, '0.##"%"',
+    "dd-mm-yyyy_-", "dd-mm-yyyy_-", "hh:mm:ss_-", None, None, None, None, None,
+    "#,##0.###_-", "#,##0.00##_-", '#,##0.00 "EUR"_-', None, None, '0.##"%"_-',
 )  # fmt: skip
 
 

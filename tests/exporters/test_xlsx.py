@@ -41,7 +41,7 @@ def written(source: Any, options: Any = None, *, ledger: Ledger = SAMPLES) -> by
 
 
 EN = {"language": "en"}
-EUR = '#,##0.00 "EUR"'
+EUR = '#,##0.00 "EUR"_-'
 
 
 def load(data: bytes) -> Any:
@@ -95,10 +95,10 @@ def test_labels_are_the_languages_and_dates_follow_it() -> None:
     """Headers are labels in the language; dates are dd-mm-yyyy in Dutch and ISO in English."""
     dutch = load(written(sample_statement()))["Regels"]
     assert [c.value for c in dutch[1]] == [c.label("nl") for c in LINE_COLUMNS]
-    assert dutch["A2"].number_format == "dd-mm-yyyy"
+    assert dutch["A2"].number_format == "dd-mm-yyyy_-"
     english = load(written(sample_statement(), EN))["Lines"]
     assert [c.value for c in english[1]] == [c.label("en") for c in LINE_COLUMNS]
-    assert english["A2"].number_format == "yyyy-mm-dd"
+    assert english["A2"].number_format == "yyyy-mm-dd_-"
 
 
 def test_every_number_column_has_its_format() -> None:
@@ -109,11 +109,22 @@ def test_every_number_column_has_its_format() -> None:
     assert first["business_date"].value == dt.datetime(2026, 10, 3)
     assert first["sale_time"].value == dt.time(21, 0)
     assert (first["amount"].value, first["amount"].number_format) == (11.2, EUR)
-    assert (first["unit_price"].value, first["unit_price"].number_format) == (2.8, "#,##0.00##")
-    assert (first["quantity"].value, first["quantity"].number_format) == (4, "#,##0")
-    assert (first["vat_percent"].value, first["vat_percent"].number_format) == (21, '0"%"')
+    assert (first["unit_price"].value, first["unit_price"].number_format) == (2.8, "#,##0.00##_-")
+    assert (first["quantity"].value, first["quantity"].number_format) == (4, "#,##0_-")
+    assert (first["vat_percent"].value, first["vat_percent"].number_format) == (21, '0"%"_-')
     day = book["Days"][2]
-    assert (day[3].value, day[3].number_format) == (2, "#,##0")
+    assert (day[3].value, day[3].number_format) == (2, "#,##0_-")
+
+
+def test_number_date_and_time_headers_stand_right_above_their_values() -> None:
+    """Every header is aligned as its column: right above numbers, money, dates and times."""
+    book = load(written(sample_run(), EN))
+    for ws in book.worksheets:
+        for column in ws.iter_cols(max_row=ws.max_row - 2):
+            header, *cells = column
+            value = next(cell for cell in cells if cell.value is not None)
+            right = isinstance(value.value, (int, float, dt.date, dt.time))
+            assert header.alignment.horizontal == ("right" if right else None), header.value
 
 
 def test_headers_are_frozen_filtered_printed_on_every_page_and_columns_fit() -> None:
@@ -187,11 +198,12 @@ def test_libreoffice_sums_the_formula_totals_to_the_statement_total(tmp_path: Pa
     amount = [c.name for c in LINE_COLUMNS].index("amount")
     quantity = [c.name for c in LINE_COLUMNS].index("quantity")
     assert shown[-1][0] == "Total"
-    assert shown[-1][amount] == f"{statement.total:,.2f} EUR"
+    # The formats end in room for the next column's text, shown as a space.
+    assert shown[-1][amount] == f"{statement.total:,.2f} EUR "
     lines = [line for p in statement.purchases(SAMPLES) for line in p.lines]
     pieces = sum(line.quantity for line in lines)
     # The quantity format, #,##0.###: up to three decimals, none written when zero.
-    assert shown[-1][quantity] == f"{pieces:,.3f}".rstrip("0").rstrip(".")
+    assert shown[-1][quantity] == f"{pieces:,.3f}".rstrip("0").rstrip(".") + " "
 
 
 def test_filters_cover_the_data_rows_not_the_totals_row() -> None:
@@ -259,7 +271,7 @@ def test_yen_amounts_have_no_decimals() -> None:
     assert yen["total"] == 1700
     book = load(written(sample_run(), EN))
     (cell,) = [r[4] for r in book["Summary"].iter_rows(min_row=2) if r[0].value == "3003"]
-    assert cell.number_format == '#,##0 "JPY"'
+    assert cell.number_format == '#,##0 "JPY"_-'
 
 
 def test_formula_names_are_text_not_formulas() -> None:

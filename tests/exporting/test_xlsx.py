@@ -105,9 +105,9 @@ def test_xlsx_cells_are_typed() -> None:
     date, eur, jpy, kwd, number, error_like = ws[2]
     assert date.is_date
     assert date.value == dt.datetime(2026, 10, 3)
-    assert (eur.value, eur.number_format) == (-12.6, '#,##0.00 "EUR"')
-    assert (jpy.value, jpy.number_format) == (1700, '#,##0 "JPY"')
-    assert (kwd.value, kwd.number_format) == (1.25, '#,##0.000 "KWD"')
+    assert (eur.value, eur.number_format) == (-12.6, '#,##0.00 "EUR"_-')
+    assert (jpy.value, jpy.number_format) == (1700, '#,##0 "JPY"_-')
+    assert (kwd.value, kwd.number_format) == (1.25, '#,##0.000 "KWD"_-')
     assert number.value == 0.35
     assert (error_like.value, error_like.data_type) == ("#N/A", "s")
     time_cell, *_, long_text = ws[3]
@@ -115,6 +115,36 @@ def test_xlsx_cells_are_typed() -> None:
     assert len(long_text.value) == 32_767
     assert long_text.value.endswith("…")
     assert ws.column_dimensions["A"].width == 30
+
+
+def test_numbers_dates_and_times_keep_room_on_their_right() -> None:
+    """Right-aligned cells end in room (``_-``), so left-aligned text after them stands apart."""
+    book = XlsxWorkbook()
+    sheet = book.sheet("Room", ["date", "time", "amount", "account"])
+    sheet.append((dt.date(2026, 10, 3), dt.time(1, 18), Money(Decimal("9.50"), "EUR"), "1001"))
+    date, time, amount, account = _book(_save(book))["Room"][2]
+    assert date.number_format == "yyyy-mm-dd_-"
+    assert time.number_format == "hh:mm:ss_-"
+    assert amount.number_format == '#,##0.00 "EUR"_-'
+    assert account.number_format == "General"
+
+
+def test_a_header_is_aligned_as_its_values() -> None:
+    """Headers stand right above numbers, money, dates and times, left above text."""
+    book = XlsxWorkbook(max_rows=3)
+    columns = ["date", "time", "n", "amount", "product", "empty"]
+    sheet = book.sheet("Align", columns)
+    for _ in range(3):
+        sheet.append(
+            (dt.date(2026, 10, 3), dt.time(1, 18), 3, Money(Decimal("9.50"), "EUR"), "Cola", None)
+        )
+    wb = _book(_save(book))
+    assert wb.sheetnames == ["Align", "Align (2)"]
+    for ws in wb.worksheets:
+        aligned = [cell.alignment.horizontal for cell in ws[1]]
+        assert aligned == ["right", "right", "right", "right", None, None]
+        # The header ends in the room its values end in, so their right edges line up.
+        assert [cell.number_format for cell in ws[1]] == ["@_-"] * 4 + ["General"] * 2
 
 
 def test_column_widths_follow_the_header_and_first_rows_within_bounds() -> None:
@@ -352,14 +382,17 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     workbook.write_bytes(_save(book))
     read = libreoffice_sheets(workbook, tmp_path)
     assert sorted(read) == ["It's", "Lines", "Lines (2)"]
+    # Dates, times and money end in room for the text after them, and so do the headers
+    # standing right above them; LibreOffice shows the room as a space.
+    header = ["date ", "time ", "product", "amount ", "n "]
     assert read["Lines"] == [
-        ["date", "time", "product", "amount", "n"],
-        ["2026-10-03", "01:30:00", "'=SUM(A1)", "-2.80 EUR", "3"],
-        ["2026-10-25", "02:30:15", 'Café; "Zoë" & <co>', "", "0.35"],
+        header,
+        ["2026-10-03 ", "01:30:00 ", "'=SUM(A1)", "-2.80 EUR ", "3"],
+        ["2026-10-25 ", "02:30:15 ", 'Café; "Zoë" & <co>', "", "0.35"],
     ]
     assert read["Lines (2)"] == [
-        ["date", "time", "product", "amount", "n"],
-        ["2026-10-31", "23:59:00", "東京 Bar", "1,700 JPY", "-1"],
+        header,
+        ["2026-10-31 ", "23:59:00 ", "東京 Bar", "1,700 JPY ", "-1"],
     ]
     assert read["It's"] == [["x"], ["y"]]
 
@@ -532,7 +565,7 @@ def test_repeated_values_read_back_the_same_in_every_row() -> None:
     assert len(data) == 6
     for date, _, amount, text in data:
         assert (date.value, date.number_format) == (dt.datetime(2026, 10, 25), "dd-mm-yyyy")
-        assert (amount.value, amount.number_format) == (4.8, '#,##0.00 "EUR"')
+        assert (amount.value, amount.number_format) == (4.8, '#,##0.00 "EUR"_-')
         assert text.data_type == "s"
     assert [q.number_format for _, q, _, _ in data] == ["#,##0"] * 5 + ["#,##0.###"]
     *_, totals = rows

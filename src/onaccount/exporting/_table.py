@@ -37,6 +37,7 @@ from ._xlsx import (
     check_row,
     check_width,
     is_cell_error,
+    with_room,
 )
 
 __all__ = [
@@ -63,15 +64,15 @@ _KINDS = ("text", "integer", "money", "price", "quantity", "percent", "date", "t
 # Formats whose decimals are all optional (#) drop the decimal point for whole numbers.
 _FORMATS: Mapping[str, str | None] = {
     "text": None,
-    "integer": "#,##0",
+    "integer": with_room("#,##0"),
     # Money takes its currency's format, cell by cell (see money_format).
     "money": None,
-    "price": "#,##0.00##",
-    "quantity": "#,##0.###",
-    "percent": '0.##"%"',
-    "time": "hh:mm:ss",
+    "price": with_room("#,##0.00##"),
+    "quantity": with_room("#,##0.###"),
+    "percent": with_room('0.##"%"'),
+    "time": with_room("hh:mm:ss"),
 }
-_DATE_FORMATS = {"nl": "dd-mm-yyyy", "en": "yyyy-mm-dd"}
+_DATE_FORMATS = {"nl": with_room("dd-mm-yyyy"), "en": with_room("yyyy-mm-dd")}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _TOTAL_LABELS = {"nl": "Totaal", "en": "Total"}
 
