@@ -8,7 +8,7 @@ through the table base in `onaccount.exporting`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from onaccount import Vat
@@ -40,8 +40,37 @@ __all__ = [
 ]
 
 
-def _column(name: str, nl: str, en: str, kind: str = "text", *, total: bool = False) -> Column:
-    return Column(name=name, labels={"nl": nl, "en": en}, kind=kind, total=total)  # type: ignore[arg-type]  # the kinds below are literals
+def _column(
+    name: str,
+    nl: str,
+    en: str,
+    kind: str = "text",
+    *,
+    total: bool = False,
+    dutch: Mapping[str, str] | None = None,
+) -> Column:
+    """A column labelled ``nl`` and ``en``; ``dutch`` gives its codes' Dutch words."""
+    return Column(
+        name=name,
+        labels={"nl": nl, "en": en},
+        kind=kind,  # type: ignore[arg-type]  # the kinds below are literals
+        total=total,
+        value_labels={code: {"nl": word} for code, word in (dutch or {}).items()},
+    )
+
+
+# English readers see the codes the command line and the library use.
+_DUTCH_STATES = {
+    "statement": "specificatie",
+    "planned": "concept",
+    "active": "gefactureerd",
+    "undone": "teruggedraaid",
+}
+_DUTCH_STRATEGIES = {
+    "none": "geen correctie",
+    "zero-balance": "saldo op nul",
+    "limit-minus-invoiced": "limiet min gefactureerd",
+}
 
 
 _ACCOUNT = _column("account", "Rekening", "Account")
@@ -178,7 +207,7 @@ def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
         _ACCOUNT,
         _NAME,
         _CURRENCY,
-        _column("state", "Status", "State"),
+        _column("state", "Status", "State", dutch=_DUTCH_STATES),
         _column("total", "Totaal", "Total", "money", total=True),
         _column("net", "Netto", "Net", "money", total=True),
         _column("vat", "Btw", "VAT", "money", total=True),
@@ -187,7 +216,7 @@ def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
         _column("balance_after", "Saldo na", "Balance after", "money"),
         _column("limit_before", "Limiet voor", "Limit before", "money"),
         _column("limit_after", "Limiet na", "Limit after", "money"),
-        _column("strategy", "Strategie", "Strategy"),
+        _column("strategy", "Strategie", "Strategy", dutch=_DUTCH_STRATEGIES),
     )
 
 

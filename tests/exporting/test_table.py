@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+import openpyxl
 import pytest
 
 from onaccount import InvalidValue
@@ -36,9 +37,9 @@ from onaccount_exporters import CsvExporter, XlsxExporter
 _COLUMNS = (Column(name="a", labels={"nl": "A"}), Column(name="b", labels={"nl": "B"}))
 
 
-def _exporters(rows: Iterable[Sequence[Cell]]) -> list[Any]:
-    """A CSV and an XLSX table exporter writing ``rows`` under two columns."""
-    table = Table(titles={"nl": "T"}, columns=_COLUMNS, rows=list(rows))
+def _exporters(rows: Iterable[Sequence[Cell]], columns: Sequence[Column] = _COLUMNS) -> list[Any]:
+    """A CSV and an XLSX table exporter writing ``rows`` under ``columns`` (two by default)."""
+    table = Table(titles={"nl": "T"}, columns=columns, rows=list(rows))
 
     class OneTable:
         def tables(
@@ -70,6 +71,35 @@ def test_a_row_of_another_width_is_refused_in_csv_as_in_xlsx(row: Any, match: st
     for exporter in _exporters([("ok", 1), row]):
         with pytest.raises((InvalidValue, ExportFailed), match=match):
             exporter.export_bytes(sample_statement())
+
+
+def test_codes_are_shown_as_their_labels_to_people_and_as_codes_to_programs() -> None:
+    """Workbooks and labelled CSV show a code's label in the language; field names keep codes."""
+    state = Column(
+        name="state",
+        labels={"nl": "Status", "en": "State"},
+        value_labels={"active": {"nl": "gefactureerd", "en": "invoiced"}, "undone": {}},
+    )
+    rows = [("active", 1), ("undone", 2), ("custom", 3), (None, 4)]
+    csv_exporter, xlsx_exporter = _exporters(rows, (state, _COLUMNS[1]))
+
+    def csv_lines(options: dict[str, str]) -> list[str]:
+        data = csv_exporter.export_bytes(sample_statement(), options)
+        return data.decode("utf-8-sig").splitlines()
+
+    assert csv_lines({}) == ["Status;B", "gefactureerd;1", "undone;2", "custom;3", ";4"]
+    assert csv_lines({"language": "en"})[:2] == ["State;b", "invoiced;1"]
+    assert csv_lines({"header": "names"})[:2] == ["state;b", "active;1"]
+    assert csv_lines({"header": "none"})[0] == "active;1"
+    for language, shown in [("nl", "gefactureerd"), ("en", "invoiced")]:
+        data = xlsx_exporter.export_bytes(sample_statement(), {"language": language})
+        ws = openpyxl.load_workbook(io.BytesIO(data))["T"]
+        assert [row[0] for row in ws.iter_rows(min_row=2, values_only=True)] == [
+            shown,
+            "undone",
+            "custom",
+            None,
+        ]
 
 
 def test_a_plugins_table_files_carry_its_name_beside_the_built_in_ones(tmp_path: Path) -> None:
@@ -164,8 +194,21 @@ def test_a_money_cell_is_blamed_not_an_earlier_cell_holding_its_amount() -> None
             "column 'a' of kind 'text' cannot be summed; set total only on integer, "
             "quantity and money columns",
         ),
+        (
+            lambda: Column(name="a", value_labels={"x": {"nl": 3}}),
+            "column 'a' has label 3 for code 'x' in 'nl'; give each label as text",
+        ),
+        (
+            lambda: Column(name="a", value_labels={"x": "y"}),
+            "column 'a' labels code 'x' with 'y'; give a label per language, such as "
+            "{'nl': 'actief', 'en': 'active'}",
+        ),
+        (
+            lambda: Column(name="a", kind="integer", value_labels={"x": {"nl": "y"}}),
+            "column 'a' of kind 'integer' holds no codes; give value_labels only to text columns",
+        ),
     ],
-    ids=["duplicate-name", "width", "label", "total"],
+    ids=["duplicate-name", "width", "label", "total", "value-label", "value-labels", "kind"],
 )
 def test_a_table_is_checked_when_it_is_described(make: Any, said: str) -> None:
     """Mistakes in the columns are refused where they are made, for CSV as for XLSX."""

@@ -134,6 +134,42 @@ def _check_total(column: Column, attribute: attrs.Attribute[bool], value: bool) 
         )
 
 
+def _value_labels(value: Mapping[str, Any]) -> Mapping[str, Any]:
+    # A label that is no mapping is kept as given, for the validator to name.
+    return {
+        code: dict(labels) if isinstance(labels, Mapping) else labels
+        for code, labels in value.items()
+    }
+
+
+def _check_value_labels(
+    column: Column, attribute: attrs.Attribute[Any], value: Mapping[str, Any]
+) -> None:
+    if value and column.kind != "text":
+        raise InvalidExporter(
+            f"column {column.name!r} of kind {column.kind!r} holds no codes; give "
+            "value_labels only to text columns",
+            value=column.kind,
+            field="value_labels",
+        )
+    for code, labels in value.items():
+        if not isinstance(labels, Mapping):
+            raise InvalidExporter(
+                f"column {column.name!r} labels code {code!r} with {labels!r}; give a label "
+                "per language, such as {'nl': 'actief', 'en': 'active'}",
+                value=labels,
+                field="value_labels",
+            )
+        for language, label in labels.items():
+            if not isinstance(label, str):
+                raise InvalidExporter(
+                    f"column {column.name!r} has label {label!r} for code {code!r} in "
+                    f"{language!r}; give each label as text",
+                    value=label,
+                    field="value_labels",
+                )
+
+
 @attrs.frozen(kw_only=True)
 class Column:
     """One column of a `Table`: field name, labels per language, kind, format, width.
@@ -143,7 +179,10 @@ class Column:
     standing in for a missing one. ``kind`` decides the XLSX number format unless
     ``number_format`` gives one; dates follow the language (``dd-mm-jjjj`` in Dutch, ISO
     in English). ``width`` is in characters (None: fitted to the contents); ``total``
-    sums the column in the totals row.
+    sums the column in the totals row. ``value_labels`` gives a text column's codes
+    (``"active"``) a label per language (``{"nl": "gefactureerd"}``): workbooks and
+    CSV with a header of labels show the label, CSV for programs the code; a code
+    without a label in the language is written as it is.
     """
 
     name: str = attrs.field(validator=_check_name)
@@ -154,10 +193,21 @@ class Column:
     number_format: str | None = None
     width: float | None = attrs.field(default=None, validator=_check_width)
     total: bool = attrs.field(default=False, validator=_check_total)
+    value_labels: Mapping[str, Mapping[str, str]] = attrs.field(
+        factory=dict, converter=_value_labels, validator=_check_value_labels, eq=False
+    )
 
     def label(self, language: str) -> str:
         """The header in ``language``, or the field name if the column has none."""
         return self.labels.get(language) or self.name
+
+    def shown(self, language: str) -> Mapping[str, str]:
+        """Each code of the column that has a label in ``language``, to that label."""
+        return {
+            code: labels[language]
+            for code, labels in self.value_labels.items()
+            if labels.get(language)
+        }
 
     def xlsx(self, language: str) -> XlsxColumn:
         """The column as `XlsxWorkbook` writes it, in ``language``."""
@@ -251,8 +301,9 @@ class CsvTableOptions(TableOptions):
         "labels",
         choices=("labels", "names", "none"),
         help=(
-            "labels: a header row in the chosen language; names: the field names, for "
-            "programs; none: no header row."
+            "labels: a header row in the chosen language, codes such as states shown as "
+            "words in it; names: the field names and the codes, for programs; none: no "
+            "header row, codes."
         ),
     )
 
@@ -282,13 +333,39 @@ class XlsxTableOptions(TableOptions):
 _O = TypeVar("_O", bound=TableOptions)
 
 
+def _shown_rows(table: Table, language: str | None) -> Iterable[Sequence[Cell]]:
+    """The rows of ``table``, each code as its label in ``language`` (None: as codes)."""
+    coded = [
+        (index, shown)
+        for index, column in enumerate(table.columns)
+        if language is not None and (shown := column.shown(language))
+    ]
+    if not coded:
+        return table.rows
+    width = len(table.columns)
+
+    def relabel(row: Sequence[Cell]) -> Sequence[Cell]:
+        if not isinstance(row, (tuple, list)) or len(row) != width:
+            return row  # the writer refuses it, in its own words
+        cells = list(row)
+        for index, shown in coded:
+            value = cells[index]
+            if type(value) is str:
+                cells[index] = shown.get(value, value)
+        return tuple(cells)
+
+    return map(relabel, table.rows)
+
+
 class _Counted:
     """A table's rows passed through, counted, each checked to fill the table's columns."""
 
-    __slots__ = ("count", "last", "table", "where")
+    __slots__ = ("count", "language", "last", "table", "where")
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, language: str | None) -> None:
         self.table = table
+        #: The language codes are shown in, or None to write them as they are.
+        self.language = language
         self.count = 0
         #: The row passed on last: the one a writer's refusal is about.
         self.last: Sequence[Cell] = ()
@@ -296,7 +373,7 @@ class _Counted:
 
     def __iter__(self) -> Iterator[Sequence[Cell]]:
         width = len(self.table.columns)
-        for row in self.table.rows:
+        for row in _shown_rows(self.table, self.language):
             # The cheap test first: a wrong row is refused with the sheet's own words.
             if type(row) is not tuple or len(row) != width:
                 check_row(row, width, self.where)
@@ -391,7 +468,8 @@ class CsvTableExporter(TableExporter[_O]):
         (table,) = tables
         dialect = CSV_DIALECTS[str(getattr(options, "dialect", "excel-nl"))]
         header = str(getattr(options, "header", "labels"))
-        rows = _Counted(table)
+        # A header of labels is for people, who read codes as their labels too.
+        rows = _Counted(table, options.language if header == "labels" else None)
         with self._writing(), CsvWriter(stream, dialect) as writer:
             if header == "labels":
                 writer.writerow([column.label(options.language) for column in table.columns])
@@ -461,7 +539,7 @@ class XlsxTableExporter(TableExporter[_O]):
                     totals_label=_TOTAL_LABELS.get(language, "Total"),
                     page_header=table.page_header,
                 )
-                for row in table.rows:
+                for row in _shown_rows(table, language):
                     sheet.append(row)
                     written += 1
             book.save(stream, hook=lambda b: self.style_workbook(b, document, options))
