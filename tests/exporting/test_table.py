@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -39,7 +39,7 @@ _COLUMNS = (Column(name="a", labels={"nl": "A"}), Column(name="b", labels={"nl":
 
 def _exporters(rows: Iterable[Sequence[Cell]], columns: Sequence[Column] = _COLUMNS) -> list[Any]:
     """A CSV and an XLSX table exporter writing ``rows`` under ``columns`` (two by default)."""
-    table = Table(titles={"nl": "T"}, columns=columns, rows=list(rows))
+    table = Table(titles={"nl": "T"}, columns=columns, rows=rows)
 
     class OneTable:
         def tables(
@@ -56,6 +56,14 @@ def _exporters(rows: Iterable[Sequence[Cell]], columns: Sequence[Column] = _COLU
         Options = XlsxTableOptions
 
     return [Csv(), Xlsx()]
+
+
+class _FailingRows:
+    """Rows whose making fails at the second, as a plugin's generator may; each time anew."""
+
+    def __iter__(self) -> Iterator[tuple[Cell, ...]]:
+        yield ("ok", 1)
+        raise InvalidValue("cell value 'x' cannot be priced", value="x", field="cell")
 
 
 @pytest.mark.parametrize(
@@ -135,6 +143,13 @@ def test_a_bad_cell_names_the_exporter_the_table_the_row_and_the_column() -> Non
     assert said.format("table", "b") in _failure(csv_exporter)
     assert said.format("sheet", "B") in _failure(xlsx_exporter)
     assert _failure(xlsx_exporter).endswith("; fix the exporter")
+
+
+def test_a_row_the_generator_fails_to_make_is_the_row_named() -> None:
+    """A refusal raised while making row 2 names row 2, not row 1 written before it."""
+    for exporter, where in zip(_exporters(_FailingRows()), ("table", "sheet"), strict=True):
+        said = _failure(exporter)
+        assert f"InvalidValue: {where} 'T', row 2: cell value 'x' cannot be priced" in said
 
 
 @pytest.mark.parametrize(

@@ -360,16 +360,22 @@ def _shown_rows(table: Table, language: str | None) -> Iterable[Sequence[Cell]]:
 class _Counted:
     """A table's rows passed through, counted, each checked to fill the table's columns."""
 
-    __slots__ = ("count", "language", "last", "table", "where")
+    __slots__ = ("count", "language", "last", "table", "where", "writer_names_rows")
 
-    def __init__(self, table: Table, language: str | None) -> None:
+    def __init__(
+        self, table: Table, language: str | None, *, where: str, writer_names_rows: bool
+    ) -> None:
         self.table = table
         #: The language codes are shown in, or None to write them as they are.
         self.language = language
+        #: Whether the writer names the row and column of the refusals it raises itself.
+        self.writer_names_rows = writer_names_rows
         self.count = 0
-        #: The row passed on last: the one a writer's refusal is about.
-        self.last: Sequence[Cell] = ()
-        self.where = f"table {table.title('en')!r}"
+        #: The row passed on last, the one a writer's refusal is about; None while the
+        #: table's rows make the next one, so that their own refusal names that row.
+        self.last: Sequence[Cell] | None = None
+        #: The table as refusals name it: ``table 'Lines'`` or ``sheet 'Regels'``.
+        self.where = where
 
     def __iter__(self) -> Iterator[Sequence[Cell]]:
         width = len(self.table.columns)
@@ -380,13 +386,21 @@ class _Counted:
             self.count += 1
             self.last = row
             yield row
+            self.last = None
 
-    def located(self, error: OnAccountError) -> OnAccountError:
-        """``error`` naming the row and column, if it refuses a cell of the last row."""
-        if not is_cell_error(error):
-            return error
-        names = [column.name for column in self.table.columns]
-        return cell_error(error, self.last, self.where, self.count, names)
+    @contextlib.contextmanager
+    def naming_rows(self) -> Iterator[None]:
+        """A refusal of a cell, raised while the rows are written, names its row."""
+        try:
+            yield
+        except OnAccountError as error:
+            if not is_cell_error(error) or (self.last is not None and self.writer_names_rows):
+                raise
+            names = [column.name for column in self.table.columns]
+            if self.last is None:
+                # Raised by the table's rows while making the next row: no column to name.
+                raise cell_error(error, (), self.where, self.count + 1, names) from None
+            raise cell_error(error, self.last, self.where, self.count, names) from None
 
 
 class TableExporter(Exporter[_O]):
@@ -469,19 +483,19 @@ class CsvTableExporter(TableExporter[_O]):
         dialect = CSV_DIALECTS[str(getattr(options, "dialect", "excel-nl"))]
         header = str(getattr(options, "header", "labels"))
         # A header of labels is for people, who read codes as their labels too.
-        rows = _Counted(table, options.language if header == "labels" else None)
+        rows = _Counted(
+            table,
+            options.language if header == "labels" else None,
+            where=f"table {table.title('en')!r}",
+            writer_names_rows=False,
+        )
         with self._writing(), CsvWriter(stream, dialect) as writer:
             if header == "labels":
                 writer.writerow([column.label(options.language) for column in table.columns])
             elif header == "names":
                 writer.writerow([column.name for column in table.columns])
-            try:
+            with rows.naming_rows():
                 writer.writerows(rows)
-            except OnAccountError as error:
-                located = rows.located(error)
-                if located is error:
-                    raise
-                raise located from None
         return self._report(document, rows.count, tables)
 
 
@@ -539,8 +553,12 @@ class XlsxTableExporter(TableExporter[_O]):
                     totals_label=_TOTAL_LABELS.get(language, "Total"),
                     page_header=table.page_header,
                 )
-                for row in _shown_rows(table, language):
-                    sheet.append(row)
-                    written += 1
+                rows = _Counted(
+                    table, language, where=f"sheet {sheet.title!r}", writer_names_rows=True
+                )
+                with rows.naming_rows():
+                    for row in rows:
+                        sheet.append(row)
+                written += rows.count
             book.save(stream, hook=lambda b: self.style_workbook(b, document, options))
         return self._report(document, written, tables)
