@@ -217,15 +217,34 @@ def test_a_file_that_is_no_database_is_a_usage_error_naming_it(tmp_path: Path) -
     assert "internal error" not in result.stderr
 
 
-def test_a_sqlite_file_that_cannot_be_opened_gives_advice_for_a_file(tmp_path: Path) -> None:
-    """--db naming a folder says to check the file and its permissions, not a server."""
+def test_a_folder_as_the_database_is_a_usage_error_naming_the_file_to_give(
+    tmp_path: Path,
+) -> None:
+    """--db naming a folder exits 2 and names the file to give, for every command."""
     folder = tmp_path / "exports"
     folder.mkdir()
-    result = invoke(folder, "accounts")
+    for command in (["accounts"], ["db", "upgrade"]):
+        result = invoke(folder, *command)
+        assert result.exit_code == EXIT_USAGE, explain(result)
+        assert result.stderr == (
+            f"error: database {folder} is a folder, not a SQLite file; give the file in it, "
+            f"such as {folder / 'onaccount.sqlite'}\n"
+        )
+
+
+def test_a_sqlite_file_that_cannot_be_opened_gives_advice_for_a_file(tmp_path: Path) -> None:
+    """A SQLite file that cannot be opened says to check the file and its folder, not a server."""
+    path = tmp_path / "onaccount.sqlite"
+    invoke(path, "db", "upgrade")
+    # A journal in the way as a folder: SQLite cannot write beside its file.
+    (tmp_path / "onaccount.sqlite-journal").mkdir()
+    members = tmp_path / "members.csv"
+    members.write_text("number;name;limit\n1001;Anna;50\n", encoding="utf-8")
+    result = invoke(path, "import", "accounts", str(members))
     assert result.exit_code == EXIT_INTERNAL, explain(result)
-    assert result.stderr.startswith(
-        f"error: cannot use the database {folder}: OperationalError: unable to open database "
-        "file; check --db (or $ONACCOUNT_DB): it must name a SQLite file this user may read "
+    assert result.stderr.startswith(f"error: cannot use the database {path}: OperationalError: ")
+    assert result.stderr.endswith(
+        "; check --db (or $ONACCOUNT_DB): it must name a SQLite file this user may read "
         "and write, in a folder it may write, that no other program keeps locked\n"
     )
 

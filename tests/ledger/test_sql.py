@@ -221,6 +221,25 @@ def test_the_way_to_create_the_schema_names_the_database(tmp_path: Path) -> None
     assert empty.value.message == f"database {path} has no onaccount schema; create it with {hint}"
 
 
+def test_a_folder_or_a_file_in_a_missing_folder_is_refused_by_name(tmp_path: Path) -> None:
+    """A folder as the database, or a file in a folder that does not exist, says what to give."""
+    for make in (False, True):
+        with pytest.raises(SchemaError) as folder:
+            SQLLedger(tmp_path, upgrade=make)
+        assert folder.value.message == (
+            f"database {tmp_path} is a folder, not a SQLite file; give the file in it, such "
+            f"as {tmp_path / 'onaccount.sqlite'}"
+        )
+    missing = tmp_path / "club" / "onaccount.sqlite"
+    with pytest.raises(SchemaError) as nowhere:
+        upgrade(missing)
+    assert nowhere.value.message == (
+        f"database file {missing} cannot be made: its folder {missing.parent} does not "
+        "exist; create the folder first or give a path in an existing one"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:
     """A URL shown without its password gives a command with a place for it, not ***."""
     assert upgrade_command("postgresql://club:***@db.example/ledger") == (

@@ -9,16 +9,37 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from onaccount._errors import SchemaError
+
 __all__ = ["WriteTransaction", "connect"]
 
 
 def _url(target: str | Path) -> str:
     text = str(target)
     if "://" not in text:
-        return f"sqlite:///{Path(text).expanduser()}"
+        return f"sqlite:///{_sqlite_file(Path(text).expanduser())}"
     if text.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + text.split("://", 1)[1]
     return text
+
+
+def _sqlite_file(path: Path) -> Path:
+    """``path``, refused where SQLite could neither open nor make a file (it says only why not)."""
+    if path.is_dir():
+        raise SchemaError(
+            f"database {path} is a folder, not a SQLite file; give the file in it, such as "
+            f"{path / 'onaccount.sqlite'}",
+            value=str(path),
+            field="target",
+        )
+    if not path.exists() and not path.parent.is_dir():
+        raise SchemaError(
+            f"database file {path} cannot be made: its folder {path.parent} does not exist; "
+            "create the folder first or give a path in an existing one",
+            value=str(path),
+            field="target",
+        )
+    return path
 
 
 def connect(target: str | Path | Engine) -> Engine:
