@@ -201,6 +201,17 @@ def test_unknown_kinds_are_refused_listing_the_known_ones() -> None:
         oa.mutations_report(oa.MemoryLedger(), actor=ADMIN, kind="oops")
 
 
+def test_a_credit_account_gets_no_limit(ledger: oa.MemoryLedger) -> None:
+    """A prepaid account keeps limit 0: a limit would let it owe what no run ever bills."""
+    with pytest.raises(oa.InvalidValue) as caught:
+        oa.change_limit(ledger, "9000", "50", actor=ADMIN, reason="trust them")
+    assert caught.value.message == (
+        "account 9000 'Prepaid' is a credit account; credit accounts are prepaid and never "
+        "invoiced, so they keep limit 0 (open a limit account to let it owe)"
+    )
+    assert ledger.mutations() == []
+
+
 def test_a_limit_change_based_on_a_stale_limit_is_refused(ledger: oa.MemoryLedger) -> None:
     """With ``expected`` given, a limit someone else changed meanwhile raises LimitConflict."""
     oa.change_limit(ledger, "1042", 300, actor=ADMIN, reason="first", expected="200.00")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from ._account import Account
+from ._account import Account, AccountKind
 from ._enums import parse_enum
 from ._errors import InvalidValue, UnknownRun
 from ._invoices import InvoiceRun
@@ -86,6 +86,13 @@ def change_limit(
         field="new_limit", reason=reason, at=at,
     )  # fmt: skip
     based_on = None if expected is None else to_decimal(expected, field="expected limit")
+    if account.kind is AccountKind.CREDIT:
+        raise InvalidValue(
+            f"account {account.label} is a credit account; credit accounts are prepaid and "
+            "never invoiced, so they keep limit 0 (open a limit account to let it owe)",
+            value=limit,
+            field="new_limit",
+        )
     if limit < 0:
         raise InvalidValue(
             f"new limit {limit} for account {account.label} is below zero; give 0 or more",

@@ -30,6 +30,7 @@ KRAT = ("Statiegeld krat", "901", "3.90", oa.Vat.exempt("Deposit, no supply", "O
 COMMANDS = [
     "accounts", "statement", "runs", "mutations", "invoice", "undo", "export", "exporters",
     "import", "import accounts", "import transactions", "db", "db upgrade", "demo",
+    "set-limit", "correct-balance",
 ]  # fmt: skip
 
 #: October 2026 per account in the small ledger, and the balances it leaves.

@@ -24,7 +24,7 @@ _EXTRA_MODULES = frozenset({"babel", "click", "rich", "sqlalchemy"})
 def _commands() -> _Any:  # Any: the _group module, which needs click to import
     """The command group with every command added; the command modules add themselves."""
     group = _importlib.import_module("._group", __name__)
-    for name in ("._setup", "._looking", "._invoicing"):
+    for name in ("._setup", "._looking", "._managing", "._invoicing"):
         _importlib.import_module(name, __name__)
     return group
 

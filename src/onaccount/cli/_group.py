@@ -47,6 +47,7 @@ _REFUSALS = (
     oa.PermissionDenied,
     oa.NotInvoiceable,
     oa.RunConflict,
+    oa.LimitConflict,
     oa.AlreadyUndone,
     oa.LimitExceeded,
     oa.DuplicateAccount,

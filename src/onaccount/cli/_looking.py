@@ -19,6 +19,7 @@ from ._group import (
 from ._rendering import (
     Display,
     _emit_json,
+    _mutation_json,
     _run_json,
     _statement_json,
     amount_column,
@@ -286,20 +287,7 @@ def mutations_command(
     report = oa.mutations_report(
         state.ledger(), actor=state.actor, account=account, run_id=run_id, period=period, kind=kind
     )
-    rows = [
-        {
-            "id": m.id,
-            "account": m.account,
-            "kind": m.kind.value,
-            "balance_delta": m.balance_delta,
-            "limit_delta": m.limit_delta,
-            "actor": m.actor,
-            "at": m.at,
-            "reason": m.reason,
-            "run": m.run_id,
-        }
-        for m in report.mutations
-    ]
+    rows = [_mutation_json(m) for m in report.mutations]
     if as_json:
         _emit_json(state, {"mutations": rows, "runs": [_run_json(r) for r in report.runs]})
         return

@@ -352,6 +352,20 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
 
 
+def _mutation_json(mutation: oa.Mutation) -> dict[str, Any]:
+    return {
+        "id": mutation.id,
+        "account": mutation.account,
+        "kind": mutation.kind.value,
+        "balance_delta": mutation.balance_delta,
+        "limit_delta": mutation.limit_delta,
+        "actor": mutation.actor,
+        "at": mutation.at,
+        "reason": mutation.reason,
+        "run": mutation.run_id,
+    }
+
+
 def _statement_json(statement: oa.Statement) -> dict[str, Any]:
     return {
         "account": statement.account.number,

@@ -1,0 +1,112 @@
+"""Managing accounts: a new limit or a balance correction, each a mutation with its reason."""
+
+from __future__ import annotations
+
+import click
+
+import onaccount as oa
+
+from ._group import _State, cli, pass_state
+from ._rendering import _emit_json, _mutation_json, _signed, json_option, plain
+
+__all__ = ["correct_balance_command", "set_limit_command"]
+
+_REASON_HELP = "Why; kept in the mutations report."
+# A correction may be negative: "-5.50" is the amount, not an option.
+_NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
+
+
+@cli.command("set-limit", short_help="Set an account's limit, with the reason why.")
+@click.argument("number")
+@click.argument("new_limit", metavar="LIMIT")
+@click.option("--reason", required=True, help=_REASON_HELP)
+@click.option(
+    "--expected",
+    metavar="LIMIT",
+    help="The limit you saw when deciding; if it has changed since, nothing changes.",
+)
+@json_option
+@pass_state
+def set_limit_command(
+    state: _State, number: str, new_limit: str, reason: str, expected: str | None, as_json: bool
+) -> None:
+    """Set account NUMBER's limit to LIMIT, booked as a mutation with its reason.
+
+    Amounts are written with a point before the cents: 250 or 250.50.
+
+    \b
+    Examples:
+      onaccount --role superuser set-limit 1042 250 --reason 'new season'
+      onaccount --role superuser set-limit 1042 300 --expected 250 \\
+          --reason 'team grew'
+    """
+    ledger = state.ledger()
+    mutation = oa.change_limit(
+        ledger, number, new_limit, actor=state.actor, reason=reason, expected=expected
+    )
+    after = ledger.states([number])[number]
+    if as_json:
+        _emit_json(state, _booked_json(mutation, after))
+        return
+    show, currency = state.show, after.account.currency
+    before = after.limit - mutation.limit_delta
+    said = (
+        f"set the limit of account {after.account.label} to "
+        f"{show.money(after.limit, currency)} (was {show.money(before, currency)}); "
+        f"spending room {show.money(after.spending_room, currency)}"
+    )
+    state.out.print(plain(said), markup=False, highlight=False)
+
+
+@cli.command(
+    "correct-balance",
+    short_help="Correct an account's balance, with the reason why.",
+    context_settings=_NEGATIVE_AMOUNTS,
+)
+@click.argument("number")
+@click.argument("amount")
+@click.option("--reason", required=True, help=_REASON_HELP)
+@json_option
+@pass_state
+def correct_balance_command(
+    state: _State, number: str, amount: str, reason: str, as_json: bool
+) -> None:
+    """Add AMOUNT to account NUMBER's balance, booked as a mutation with its reason.
+
+    A payment is positive (the account owes less), a charge negative. Amounts are
+    written with a point before the cents: 25.75 or -5.50.
+
+    \b
+    Examples:
+      onaccount --role superuser correct-balance 1042 25.75 --reason 'paid cash'
+      onaccount --role superuser correct-balance 1042 -5.50 --reason breakage
+    """
+    ledger = state.ledger()
+    mutation = oa.correct_balance(ledger, number, amount, actor=state.actor, reason=reason)
+    after = ledger.states([number])[number]
+    if as_json:
+        _emit_json(state, _booked_json(mutation, after))
+        return
+    show, currency = state.show, after.account.currency
+    before = after.balance - mutation.balance_delta
+    said = (
+        f"corrected the balance of account {after.account.label} by "
+        f"{_signed(show, mutation.balance_delta, currency)} to "
+        f"{show.money(after.balance, currency)} (was {show.money(before, currency)}); "
+        f"spending room {show.money(after.spending_room, currency)}"
+    )
+    state.out.print(plain(said), markup=False, highlight=False)
+
+
+def _booked_json(mutation: oa.Mutation, after: oa.AccountState) -> dict[str, object]:
+    return {
+        "mutation": _mutation_json(mutation),
+        "account": {
+            "number": after.account.number,
+            "name": after.account.name,
+            "currency": after.account.currency,
+            "balance": after.balance,
+            "limit": after.limit,
+            "spending_room": after.spending_room,
+        },
+    }
