@@ -276,6 +276,33 @@ def test_many_bookings_on_one_unknown_account_are_reported_once(db: Path, tmp_pa
     assert len(lines) == 2
 
 
+def test_many_accounts_held_with_other_details_are_reported_once(db: Path, tmp_path: Path) -> None:
+    """Re-importing 50 renamed accounts without --update is one line that names --update."""
+    first = "number,name,limit\n" + "".join(f"{5000 + i},Lid {i},50\n" for i in range(50))
+    succeeded(invoke(db, "import", "accounts", str(write(tmp_path, "a.csv", first))))
+    renamed = write(tmp_path, "b.csv", first.replace("Lid", "Member"))
+    lines = refused(db, "accounts", str(renamed))
+    assert lines[0] == (
+        f"{renamed}: 50 rows are accounts the ledger holds already, with other details: "
+        "import with --update to update their details, or pick other numbers (lines 2, 3, "
+        "4, …)"
+    )
+    assert len(lines) == 2
+
+
+def test_many_ids_held_for_other_bookings_are_reported_once(db: Path, tmp_path: Path) -> None:
+    """A sales file changed and imported again: its 50 reused ids are one line."""
+    rows = "".join(f"r{i},100,2026-10-03T21:40:00+02:00,Bier,1,2.40,0.21\n" for i in range(50))
+    succeeded(invoke(db, "import", "transactions", str(write(tmp_path, "a.csv", HEADER + rows))))
+    changed = write(tmp_path, "b.csv", HEADER + rows.replace("Bier", "Cola"))
+    lines = refused(db, "transactions", str(changed))
+    assert lines[0] == (
+        f"{changed}: 50 rows have ids the ledger holds for other bookings: give each booking "
+        "its own id (lines 2, 3, 4, …)"
+    )
+    assert len(lines) == 2
+
+
 def test_many_different_mistakes_are_capped(db: Path, tmp_path: Path) -> None:
     """Thirty distinct bad rows print at most 20 lines, the last counting the rest."""
     rows = "".join(f"b{i},100,2026-10-03T21:40:00+02:00,Bier,x{i},2.40,0.21\n" for i in range(30))

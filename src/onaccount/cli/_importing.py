@@ -16,6 +16,7 @@ import hashlib
 import io
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,8 @@ from onaccount import (
     BillingDetails,
     CreditBooking,
     CreditKind,
+    DuplicateAccount,
+    DuplicateTransaction,
     ImportRefused,
     Line,
     OnAccountError,
@@ -188,22 +191,32 @@ class Rows(Generic[T]):
     def failed(self, refused: ImportRefused) -> ImportFailed:
         """The ledger's refusal of some items, as the file's bad rows with their lines."""
         bad = []
+        # A number given once in the file is refused for the account the ledger holds.
+        given = Counter(getattr(item, "number", None) for _, item in self.items)
         for index, error in refused.refusals:
             line = self.items[index][0]
+            rule, summary = None, None
             if isinstance(error, UnknownAccount):
                 # Many rows on one unknown account are one mistake.
-                bad.append(
-                    BadRow(
-                        line,
-                        error.message,
-                        self.word,
-                        rule=f"unknown-{error.value}",
-                        summary=f"are on account {error.value!r}, which does not exist; "
-                        "open it first (import accounts) or correct the number",
-                    )
+                rule = f"unknown-{error.value}"
+                summary = (
+                    f"are on account {error.value!r}, which does not exist; open it first "
+                    "(import accounts) or correct the number"
                 )
-            else:
-                bad.append(BadRow(line, error.message, self.word))
+            elif isinstance(error, DuplicateAccount) and given[error.value] == 1:
+                # A members' file imported again after its details changed.
+                rule = "held-account"
+                summary = (
+                    "are accounts the ledger holds already, with other details: import with "
+                    "--update to update their details, or pick other numbers"
+                )
+            elif isinstance(error, DuplicateTransaction):
+                # A sales file changed and imported again.
+                rule = "held-id"
+                summary = (
+                    "have ids the ledger holds for other bookings: give each booking its own id"
+                )
+            bad.append(BadRow(line, error.message, self.word, rule, summary))
         return ImportFailed(self.path, bad)
 
 
