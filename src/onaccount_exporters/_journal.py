@@ -121,7 +121,8 @@ class LedgerAccounts(ExportOptions):
         1,
         help="The entry number of the first account invoice; each account invoice is "
         "first_entry plus its place in the run, so an undone or zero one leaves its number "
-        "unused. next_journal_entry(ledger, run) gives the number after earlier runs.",
+        "unused. next_journal_entry(ledger, run) gives the number after earlier runs, "
+        "which the command line takes unless this option is given.",
     )
 
     def __attrs_post_init__(self) -> None:

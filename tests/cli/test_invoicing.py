@@ -657,6 +657,26 @@ def test_a_boolean_export_option_takes_true_in_any_case(
     assert path.read_text(encoding="utf-8-sig").startswith("entry")
 
 
+def test_a_runs_journal_entries_follow_the_earlier_runs(small_db: Path, tmp_path: Path) -> None:
+    """November's journal numbers its entry after October's three, unless first_entry says."""
+    commit_october(small_db)
+    november = ("invoice", "--period", "2026-11", "--all", "--strategy", "zero-balance")
+    result = invoke(small_db, *november, "--commit", "--export", "journal", "--out", str(tmp_path))
+    assert result.exit_code == 0, explain(result)
+    assert (
+        "journal: entries numbered from 4, after the 3 account invoices of earlier runs; "
+        "--option first_entry=N numbers them otherwise"
+    ) in " ".join(result.stdout.split())
+    (path,) = tmp_path.glob("*.journal.csv")
+    rows = path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert {row.split(";")[0] for row in rows} == {"4"}
+    run = json_of(invoke(small_db, "runs", "--json"))[-1]["id"]
+    again = ("export", run, "--format", "journal", "--force", "--out", str(tmp_path))
+    succeeded(invoke(small_db, *again, "--option", "first_entry=1"))
+    rows = path.read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert {row.split(";")[0] for row in rows} == {"1"}
+
+
 def test_an_option_without_an_exporter_is_refused_saying_to_choose_one(small_db: Path) -> None:
     """An --option without --export makes invoice exit 2 naming --export, before planning."""
     before = state_of(small_db)

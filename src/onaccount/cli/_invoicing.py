@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 from rich.markup import escape
 from rich.padding import Padding
@@ -24,6 +25,7 @@ from onaccount.exporting import (
     export_files,
     load_exporters,
 )
+from onaccount_exporters import LedgerAccounts, next_journal_entry
 
 from ._group import EXIT_REFUSED, _period, _State, _zone, cli, pass_state, period_options
 from ._rendering import (
@@ -237,8 +239,8 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
     return [registry.get(identifier) for identifier in formats]
 
 
-#: An exporter with the options it writes with.
-_Chosen = tuple[Exporter[Any], ExportOptions]
+#: An exporter with the options it writes with and the names of those the user gave.
+_Chosen = tuple[Exporter[Any], ExportOptions, frozenset[str]]
 
 
 def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
@@ -272,7 +274,10 @@ def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
             )
         for identifier in takers:
             mine[identifier][option] = text
-    return [(e, e.Options.from_text(mine[e.identifier])) for e in exporters]
+    return [
+        (e, e.Options.from_text(mine[e.identifier]), frozenset(mine[e.identifier]))
+        for e in exporters
+    ]
 
 
 def _export(
@@ -285,8 +290,10 @@ def _export(
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
+    numbering = _Numbering(ledger, source)
     with _ProgressBars(state) as progress:
-        for exporter, options in exporters:
+        for exporter, chosen, given in exporters:
+            options, note = numbering.options(chosen, given)
             tell = progress.task(exporter.identifier)
             try:
                 report = export_files(
@@ -299,8 +306,39 @@ def _export(
                     value=error.value,
                     field="--force",
                 ) from None
-            reports.append(report)
+            reports.append(
+                report if note is None else attrs.evolve(report, notes=(*report.notes, note))
+            )
     return reports
+
+
+class _Numbering:
+    """Journal entries numbered after the earlier runs', unless the user numbered them.
+
+    Accounting packages refuse an entry number used before in a journal: October's
+    entries 1 to 58 and November's again from 1 would clash.
+    """
+
+    def __init__(self, ledger: oa.Ledger, source: oa.Plan | oa.InvoiceRun) -> None:
+        self._ledger = ledger
+        self._run = source if isinstance(source, oa.InvoiceRun) else None
+        self._first: int | None = None
+
+    def options(
+        self, options: ExportOptions, given: frozenset[str]
+    ) -> tuple[ExportOptions, str | None]:
+        """``options`` numbering from after the earlier runs, and a note saying so."""
+        if self._run is None or not isinstance(options, LedgerAccounts) or "first_entry" in given:
+            return options, None
+        if self._first is None:
+            self._first = next_journal_entry(self._ledger, self._run)
+        if self._first == options.first_entry:
+            return options, None
+        note = (
+            f"entries numbered from {self._first}, after the {self._first - 1} account "
+            "invoices of earlier runs; --option first_entry=N numbers them otherwise"
+        )
+        return attrs.evolve(options, first_entry=self._first), note
 
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
