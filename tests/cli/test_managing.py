@@ -79,6 +79,37 @@ def test_amounts_follow_the_locale_on_screen_and_a_point_on_the_command_line(
     )
 
 
+def test_an_amount_that_could_mean_thousands_or_an_exponent_is_refused(small_db: Path) -> None:
+    """'1.500' (fifteen hundred in Dutch) and '1e3' are refused, not read as 1.5 or 1000."""
+    for amount, said in [
+        (
+            "1.500",
+            "new limit '1.500' is ambiguous: three digits after a point read as thousands "
+            "in Dutch; write 1500 or 1.50, whichever you mean",
+        ),
+        (
+            "1e3",
+            "new limit '1e3' is not an amount; write digits with a point before the cents, "
+            "such as 250 or 250.50",
+        ),
+    ]:
+        result = invoke(small_db, "--locale", "nl_NL", "set-limit", "100", amount, "--reason", "x")
+        assert result.exit_code == EXIT_USAGE, explain(result)
+        assert result.stderr == f"error: {said}\n"
+    assert _state(small_db, "100") == (Decimal("-20.25"), Decimal(200))
+
+
+def test_a_negative_limit_is_refused_by_the_library_not_taken_for_an_option(
+    small_db: Path,
+) -> None:
+    """set-limit 100 -5.50 says a limit is 0 or more, not that '-5' is no option."""
+    result = invoke(small_db, "set-limit", "100", "-5.50", "--reason", "x")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == (
+        "error: new limit -5.50 for account 100 'Anna Jansen' is below zero; give 0 or more\n"
+    )
+
+
 def test_changing_a_limit_or_balance_needs_the_superuser_role(small_db: Path) -> None:
     """A clerk is refused (exit 3) and told the role; nothing is booked."""
     for command in (["set-limit", "100", "250"], ["correct-balance", "100", "-1"]):

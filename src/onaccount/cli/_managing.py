@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 import click
 
 import onaccount as oa
+from onaccount._money import to_decimal
 
 from ._group import _State, cli, pass_state
 from ._rendering import _emit_json, _mutation_json, _signed, json_option, plain
@@ -12,11 +16,39 @@ from ._rendering import _emit_json, _mutation_json, _signed, json_option, plain
 __all__ = ["correct_balance_command", "set_limit_command"]
 
 _REASON_HELP = "Why; kept in the mutations report."
-# A correction may be negative: "-5.50" is the amount, not an option.
+# An amount may be negative: "-5.50" is the amount, not an option.
 _NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
+_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+_THOUSANDS = re.compile(r"-?\d{1,3}\.\d{3}")
 
 
-@cli.command("set-limit", short_help="Set an account's limit, with the reason why.")
+def _amount(text: str, what: str) -> Decimal:
+    """``text`` as an amount, refused where a person may have meant another one."""
+    typed = text.strip()
+    if _THOUSANDS.fullmatch(typed):
+        raise oa.InvalidAmount(
+            f"{what} {text!r} is ambiguous: three digits after a point read as thousands in "
+            f"Dutch; write {typed.replace('.', '')} or {Decimal(typed):.2f}, whichever you mean",
+            value=text,
+            field=what,
+        )
+    amount = to_decimal(typed, field=what)
+    if not _AMOUNT.fullmatch(typed):
+        # A number all the same (1e3, +5, Infinity), and not how anyone writes an amount.
+        raise oa.InvalidAmount(
+            f"{what} {text!r} is not an amount; write digits with a point before the cents, "
+            "such as 250 or 250.50",
+            value=text,
+            field=what,
+        )
+    return amount
+
+
+@cli.command(
+    "set-limit",
+    short_help="Set an account's limit, with the reason why.",
+    context_settings=_NEGATIVE_AMOUNTS,
+)
 @click.argument("number")
 @click.argument("new_limit", metavar="LIMIT")
 @click.option("--reason", required=True, help=_REASON_HELP)
@@ -32,7 +64,8 @@ def set_limit_command(
 ) -> None:
     """Set account NUMBER's limit to LIMIT, booked as a mutation with its reason.
 
-    Amounts are written with a point before the cents: 250 or 250.50.
+    Amounts have a point before the cents and no thousands separator: 250 or
+    1500.50.
 
     \b
     Examples:
@@ -42,7 +75,12 @@ def set_limit_command(
     """
     ledger = state.ledger()
     mutation = oa.change_limit(
-        ledger, number, new_limit, actor=state.actor, reason=reason, expected=expected
+        ledger,
+        number,
+        _amount(new_limit, "new limit"),
+        actor=state.actor,
+        reason=reason,
+        expected=None if expected is None else _amount(expected, "expected limit"),
     )
     after = ledger.states([number])[number]
     if as_json:
@@ -74,7 +112,8 @@ def correct_balance_command(
     """Add AMOUNT to account NUMBER's balance, booked as a mutation with its reason.
 
     A payment is positive (the account owes less), a charge negative. Amounts are
-    written with a point before the cents: 25.75 or -5.50.
+    written with a point before the cents and no thousands separator: 25.75 or
+    -5.50.
 
     \b
     Examples:
@@ -82,7 +121,8 @@ def correct_balance_command(
       onaccount --role superuser correct-balance 1042 -5.50 --reason breakage
     """
     ledger = state.ledger()
-    mutation = oa.correct_balance(ledger, number, amount, actor=state.actor, reason=reason)
+    correction = _amount(amount, "balance correction")
+    mutation = oa.correct_balance(ledger, number, correction, actor=state.actor, reason=reason)
     after = ledger.states([number])[number]
     if as_json:
         _emit_json(state, _booked_json(mutation, after))
