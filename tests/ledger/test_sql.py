@@ -238,6 +238,13 @@ def test_a_folder_or_a_file_in_a_missing_folder_is_refused_by_name(tmp_path: Pat
         "exist; create the folder first or give a path in an existing one"
     )
     assert list(tmp_path.iterdir()) == []
+    with pytest.raises(SchemaError) as opened:
+        SQLLedger(missing)
+    hint = f"`onaccount --db {missing} db upgrade` or onaccount.ledger.sql.upgrade('{missing}')"
+    assert opened.value.message == (
+        f"database file {missing} does not exist, nor does its folder {missing.parent}; check "
+        f"the path, or create the folder and then the database with {hint}"
+    )
 
 
 def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:

@@ -122,12 +122,15 @@ class SQLLedger(LedgerConveniences):
             path = Path(target).expanduser()
             if not path.exists():
                 # SQLite would create an empty file; a typo should not leave one behind.
-                raise SchemaError(
-                    f"database file {path} does not exist; create it with "
-                    f"{upgrade_command(str(path))}",
-                    value=str(path),
-                    field="target",
-                )
+                create = upgrade_command(str(path))
+                if path.parent.is_dir():
+                    said = f"does not exist; create it with {create}"
+                else:
+                    said = (
+                        f"does not exist, nor does its folder {path.parent}; check the path, "
+                        f"or create the folder and then the database with {create}"
+                    )
+                raise SchemaError(f"database file {path} {said}", value=str(path), field="target")
         self.engine = connect(target)
         try:
             if upgrade:
