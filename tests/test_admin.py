@@ -365,6 +365,25 @@ def test_the_mutations_report_filters_by_account_run_kind_and_period(
     assert (nobody.mutations, nobody.runs) == ((), ())
 
 
+def test_the_report_of_an_unknown_account_or_run_is_refused_not_empty(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A mistyped account or run is named, not shown as a history with nothing in it."""
+    with pytest.raises(oa.UnknownAccount, match=r"account '9999' does not exist"):
+        oa.mutations_report(ledger, actor=VIEWER, account="9999")
+    with pytest.raises(oa.UnknownRun, match="nope"):
+        oa.mutations_report(ledger, actor=VIEWER, run_id="nope")
+
+
+def test_the_report_names_a_run_by_its_key_as_by_its_id(ledger: oa.MemoryLedger) -> None:
+    """run_id takes the key a run was committed under, as export and undo do."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=T)
+    by_key = oa.mutations_report(ledger, actor=VIEWER, run_id="2026-10")
+    assert by_key == oa.mutations_report(ledger, actor=VIEWER, run_id=run.id)
+    assert [m.run_id for m in by_key.mutations] == [run.id]
+
+
 def test_an_unknown_mutation_kind_in_the_report_is_refused_naming_it(
     ledger: oa.MemoryLedger,
 ) -> None:

@@ -283,6 +283,15 @@ class LedgerMachine(RuleBasedStateMachine):
         # limit-minus-invoiced can take a limit below zero; a new limit is never negative.
         new = max(current, Decimal(0)) + data.draw(st.integers(1, 5000)) * places
         before = self.observe()
+        if self.accounts[number].kind is oa.AccountKind.CREDIT:
+            event("change limit: credit account")
+            # A prepaid account keeps limit 0, whatever limit the caller had seen.
+            with pytest.raises(oa.InvalidValue, match="is a credit account"):
+                oa.change_limit(
+                    self.ledger, number, new, actor=ADMIN, reason="raise", expected=current
+                )
+            assert self.observe() == before
+            return
         if stale:
             event("change limit: stale")
             with pytest.raises(oa.LimitConflict) as caught:

@@ -238,7 +238,8 @@ def mutations_report(
     """Mutations filtered by account, run, booking period and kind, with their runs.
 
     Each mutation carries who, when, why, its deltas and its run; the runs are listed
-    with their account invoices and states. For one ``account``, each run holds that
+    with their account invoices and states. ``run_id`` is a run's id or its key; an
+    unknown account or run is refused. For one ``account``, each run holds that
     account's invoice alone, so the report costs the same however large the runs are.
     """
     actor.require(Capability.VIEW, "view the mutations report")
@@ -247,6 +248,11 @@ def mutations_report(
         if kind is None
         else parse_enum(MutationKind, kind, what="mutation kind", field="kind")
     )
+    # A mistyped number or run is refused by name, not shown as an empty history.
+    if account is not None:
+        ledger.get_account(account)
+    if run_id is not None:
+        run_id = get_run(ledger, run_id, actor=actor).id
     mutations = ledger.mutations(
         account=account,
         run_id=run_id,

@@ -256,7 +256,7 @@ def _run_values(show: Display, run: oa.InvoiceRun) -> tuple[str, ...]:
 
 @cli.command("mutations", short_help="Who changed which balance or limit, when and why.")
 @click.option("--account", help="Only this account.")
-@click.option("--run", "run_id", help="Only this run.")
+@click.option("--run", "run_id", help="Only this run: its id or the --key it was committed under.")
 @click.option("--period", "period_text", help="Only mutations booked in this period.")
 @zone_options
 @click.option(
