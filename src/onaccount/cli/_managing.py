@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import click
@@ -11,7 +12,7 @@ import onaccount as oa
 from onaccount._money import to_decimal
 
 from ._group import _State, cli, pass_state
-from ._rendering import _emit_json, _mutation_json, _signed, json_option, plain
+from ._rendering import Display, _emit_json, _mutation_json, _signed, json_option, plain
 
 __all__ = ["correct_balance_command", "set_limit_command"]
 
@@ -82,18 +83,15 @@ def set_limit_command(
         reason=reason,
         expected=None if expected is None else _amount(expected, "expected limit"),
     )
-    after = ledger.states([number])[number]
-    if as_json:
-        _emit_json(state, _booked_json(mutation, after))
-        return
-    show, currency = state.show, after.account.currency
-    before = after.limit - mutation.limit_delta
-    said = (
-        f"set the limit of account {after.account.label} to "
-        f"{show.money(after.limit, currency)} (was {show.money(before, currency)}); "
-        f"spending room {show.money(after.spending_room, currency)}"
-    )
-    state.out.print(plain(said), markup=False, highlight=False)
+
+    def said(show: Display, after: oa.AccountState, currency: str) -> str:
+        before = after.limit - mutation.limit_delta
+        return (
+            f"set the limit of account {after.account.label} to "
+            f"{show.money(after.limit, currency)} (was {show.money(before, currency)})"
+        )
+
+    _booked(state, ledger, mutation, said, as_json=as_json)
 
 
 @cli.command(
@@ -123,30 +121,47 @@ def correct_balance_command(
     ledger = state.ledger()
     correction = _amount(amount, "balance correction")
     mutation = oa.correct_balance(ledger, number, correction, actor=state.actor, reason=reason)
-    after = ledger.states([number])[number]
+
+    def said(show: Display, after: oa.AccountState, currency: str) -> str:
+        before = after.balance - mutation.balance_delta
+        return (
+            f"corrected the balance of account {after.account.label} by "
+            f"{_signed(show, mutation.balance_delta, currency)} to "
+            f"{show.money(after.balance, currency)} (was {show.money(before, currency)})"
+        )
+
+    _booked(state, ledger, mutation, said, as_json=as_json)
+
+
+def _booked(
+    state: _State,
+    ledger: oa.Ledger,
+    mutation: oa.Mutation,
+    said: Callable[[Display, oa.AccountState, str], str],
+    *,
+    as_json: bool,
+) -> None:
+    """What ``mutation`` did, as ``said`` words it, and the spending room it leaves."""
+    after = ledger.states([mutation.account])[mutation.account]
     if as_json:
-        _emit_json(state, _booked_json(mutation, after))
+        account = after.account
+        _emit_json(
+            state,
+            {
+                "mutation": _mutation_json(mutation),
+                "account": {
+                    "number": account.number,
+                    "name": account.name,
+                    "currency": account.currency,
+                    "balance": after.balance,
+                    "limit": after.limit,
+                    "spending_room": after.spending_room,
+                },
+            },
+        )
         return
     show, currency = state.show, after.account.currency
-    before = after.balance - mutation.balance_delta
-    said = (
-        f"corrected the balance of account {after.account.label} by "
-        f"{_signed(show, mutation.balance_delta, currency)} to "
-        f"{show.money(after.balance, currency)} (was {show.money(before, currency)}); "
-        f"spending room {show.money(after.spending_room, currency)}"
+    line = (
+        f"{said(show, after, currency)}; spending room {show.money(after.spending_room, currency)}"
     )
-    state.out.print(plain(said), markup=False, highlight=False)
-
-
-def _booked_json(mutation: oa.Mutation, after: oa.AccountState) -> dict[str, object]:
-    return {
-        "mutation": _mutation_json(mutation),
-        "account": {
-            "number": after.account.number,
-            "name": after.account.name,
-            "currency": after.account.currency,
-            "balance": after.balance,
-            "limit": after.limit,
-            "spending_room": after.spending_room,
-        },
-    }
+    state.out.print(plain(line), markup=False, highlight=False)

@@ -102,13 +102,18 @@ def _labels(value: Mapping[str, str]) -> Mapping[str, str]:
 def _check_labels(
     column: Column, attribute: attrs.Attribute[Any], value: Mapping[str, str]
 ) -> None:
-    for language, label in value.items():
+    _check_texts(column, value, "", "labels")
+
+
+def _check_texts(column: Column, labels: Mapping[str, object], of: str, field: str) -> None:
+    """Refuse a label per language that is not text; ``of`` says what it labels."""
+    for language, label in labels.items():
         if not isinstance(label, str):
             raise InvalidExporter(
-                f"column {column.name!r} has label {label!r} for {language!r}; give each "
-                "label as text",
+                f"column {column.name!r} has label {label!r} {of}"
+                f"{'in' if of else 'for'} {language!r}; give each label as text",
                 value=label,
-                field="labels",
+                field=field,
             )
 
 
@@ -160,14 +165,7 @@ def _check_value_labels(
                 value=labels,
                 field="value_labels",
             )
-        for language, label in labels.items():
-            if not isinstance(label, str):
-                raise InvalidExporter(
-                    f"column {column.name!r} has label {label!r} for code {code!r} in "
-                    f"{language!r}; give each label as text",
-                    value=label,
-                    field="value_labels",
-                )
+        _check_texts(column, labels, f"for code {code!r} ", "value_labels")
 
 
 @attrs.frozen(kw_only=True)
