@@ -34,7 +34,7 @@ def test_the_workbook_has_labels_formats_and_a_totals_row() -> None:
     data = TotalsWorkbook().export_bytes(sample_run())
     sheet = openpyxl.load_workbook(io.BytesIO(data))["Totalen"]
     assert [c.value for c in sheet[1]] == ["Rekening", "Naam", "Totaal", "Netto", "Btw"]
-    assert sheet["C3"].number_format == '#,##0.00 "EUR"'
+    assert sheet["C3"].number_format == '#,##0.00 "EUR"_-'
     assert [row[0] for row in sheet.iter_rows(values_only=True)][-2:] == [
         "Totaal EUR",
         "Totaal JPY",
