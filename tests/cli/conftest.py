@@ -29,7 +29,7 @@ class Demo:
 
 
 #: The variables the command line reads; a developer's own settings must not leak in. The
-#: locale's fall back to en_US without them.
+#: locale falls back to English with ISO dates without them.
 VARIABLES = (
     "ONACCOUNT_DB",
     "ONACCOUNT_ROLE",

@@ -94,7 +94,7 @@ def test_good_files_import_the_same_ledger_in_either_dialect(
     bookings = write(tmp_path, "bookings.csv", TRANSACTIONS[dialect])
     result = succeeded(invoke(empty_db, "import", "transactions", str(bookings), *choose))
     assert result.stdout.strip() == (
-        f"imported 5 booking(s) from {bookings} for business days 9/30/26 to 10/10/26"
+        f"imported 5 booking(s) from {bookings} for business days 2026-09-30 to 2026-10-10"
     )
     with open_ledger(empty_db) as ledger:
         jan = ledger.get_account("1001")

@@ -226,10 +226,10 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
     )
     path = write(tmp_path, "sales.csv", body)
     first = succeeded(invoke(db, "import", "transactions", str(path)))
-    assert first.stdout.strip() == f"imported 2 booking(s) from {path} for business day 10/3/26"
+    assert first.stdout.strip() == f"imported 2 booking(s) from {path} for business day 2026-10-03"
     again = succeeded(invoke(db, "import", "transactions", str(path)))
     assert again.stdout.strip() == (
-        f"imported 0 booking(s) from {path} for business day 10/3/26; 2 booking(s) were "
+        f"imported 0 booking(s) from {path} for business day 2026-10-03; 2 booking(s) were "
         "there already"
     )
     other_dir = tmp_path / "november"
@@ -467,7 +467,7 @@ def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
     )
     first = run("transactions", str(sales))
     assert (first.returncode, first.stderr) == (0, ""), first.stderr
-    assert first.stdout == f"imported 1 booking(s) from {sales} for business day 10/3/26\n"
+    assert first.stdout == f"imported 1 booking(s) from {sales} for business day 2026-10-03\n"
     again = run("transactions", str(sales))
     assert again.stdout.endswith("; 1 booking(s) were there already\n")
     typo = write(tmp_path, "typo.csv", "number,naam,limt\n5,A,1\n")

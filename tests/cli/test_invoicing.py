@@ -164,11 +164,11 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     )
     said = succeeded(again).stdout
     assert "committed run" not in said
-    # When, in the run's zone and the locale (en_US here), not a UTC date.
+    # When, in the run's zone (ISO, as no locale is set here), not a UTC date.
     created = dt.datetime.fromisoformat(first["run"]["created_at"]).astimezone(ZONE)
     said = " ".join(said.split())
     assert f"key oct-2026: already committed as run {first['run']['id']} on " in said
-    assert f" on {created:%-m/%-d/%y} {created:%-I:%M} {created:%p}; nothing booked" in said
+    assert f" on {created:%Y-%m-%d %H:%M}; nothing booked" in said
     # What the run invoiced is shown, not the empty plan made now.
     assert "invoiced 0 accounts" not in said
     assert f"Run {first['run']['id']}" in said

@@ -124,7 +124,7 @@ def test_statement_table_shows_days_products_and_vat(small_db: Path) -> None:
     ).stdout
     assert "200 Team Heren 1" in output
     assert "total €54.20" in output
-    assert "10/17/26" in output
+    assert "2026-10-17" in output
     assert "Statiegeld krat" in output
     assert "-7.80" in output
     for title in ("Days", "Products", "VAT"):

@@ -110,6 +110,30 @@ def test_a_negative_limit_is_refused_by_the_library_not_taken_for_an_option(
     )
 
 
+def test_a_mistyped_option_is_refused_by_name_with_the_one_meant(small_db: Path) -> None:
+    """--reasn is no option: exit 2 naming it and --reason, and nothing is booked."""
+    for command in (["set-limit", "100", "250"], ["correct-balance", "100", "-1"]):
+        result = invoke(small_db, *command, "--reasn", "x")
+        assert result.exit_code == EXIT_USAGE, explain(result)
+        assert "--reasn" in result.stderr
+        assert "--reason" in result.stderr
+        assert "missing" not in result.stderr
+        assert result.stderr.startswith("error: no such option '--reasn' (did you mean "), (
+            result.stderr
+        )
+    result = invoke(small_db, "correct-balance", "100", "-1", "-r", "x")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "-r" in result.stderr
+    assert _state(small_db, "100") == (Decimal("-20.25"), Decimal(200))
+
+
+def test_an_option_value_may_start_with_a_dash(small_db: Path) -> None:
+    """--reason '-- see ticket 12' is the reason, not an option to refuse."""
+    result = invoke(small_db, "correct-balance", "100", "1", "--reason", "-- see ticket 12")
+    assert result.exit_code == 0, explain(result)
+    assert _state(small_db, "100") == (Decimal("-19.25"), Decimal(200))
+
+
 def test_changing_a_limit_or_balance_needs_the_superuser_role(small_db: Path) -> None:
     """A clerk is refused (exit 3) and told the role; nothing is booked."""
     for command in (["set-limit", "100", "250"], ["correct-balance", "100", "-1"]):

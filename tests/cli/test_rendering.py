@@ -82,6 +82,35 @@ def test_the_locale_comes_from_the_variable_then_the_environment(small_db: Path)
     assert "total €\xa017,85" in succeeded(invoke(small_db, *statement, env=env)).stdout
 
 
+def test_without_a_locale_dates_are_iso_and_times_24_hour(small_db: Path) -> None:
+    """With no locale set (or C.UTF-8) dates read 2026-10-17, never en_US's 10/17/26."""
+    statement = ("statement", "200", "--period", "2026-10")
+    for env in ({}, {"LANG": "C.UTF-8"}, {"LC_ALL": "POSIX"}):
+        output = succeeded(invoke(small_db, *statement, env=env)).stdout
+        assert "2026-10-17" in output, env
+        assert "10/17/26" not in output, env
+        assert "total €54.20" in output, env
+    chosen = succeeded(invoke(small_db, "--locale", "en_US", *statement)).stdout
+    assert "10/17/26" in chosen
+    run = json_of(
+        invoke(
+            small_db,
+            "invoice",
+            "--period",
+            "2026-10",
+            "--all",
+            "--strategy",
+            "none",
+            "--commit",
+            "--json",
+        )
+    )
+    created = run["run"]["created_at"]
+    listed = succeeded(invoke(small_db, "runs", "--tz", "UTC")).stdout
+    at = dt.datetime.fromisoformat(created).astimezone(dt.UTC)
+    assert f"{at:%Y-%m-%d %H:%M}" in listed, listed
+
+
 def test_an_unknown_locale_is_a_usage_error_naming_it(small_db: Path) -> None:
     """--locale xx_YY exits 2 naming the value and the flag."""
     result = invoke(small_db, "--locale", "xx_YY", "accounts")

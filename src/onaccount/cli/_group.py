@@ -77,12 +77,12 @@ class _Console(Console):
 class _State:
     """What the global options decided, handed to every command."""
 
-    def __init__(self, db: str, actor: str, role: str, debug: bool, locale: babel.Locale) -> None:
+    def __init__(self, db: str, actor: str, role: str, debug: bool, show: Display) -> None:
         self.db = db
         self.actor = oa.Actor(actor, ROLES[role])
         self.role = role
         self.debug = debug
-        self.show = Display(locale)
+        self.show = show
         # Piped output is read by people and tools alike: don't squeeze it to 80 columns.
         width = None if sys.stdout.isatty() else 200
         self.out = _Console(highlight=False, width=width)
@@ -90,6 +90,10 @@ class _State:
 
     def ledger(self) -> SQLLedger:
         return SQLLedger(self.db)
+
+    def say(self, text: str) -> None:
+        """``text`` for a person: wrapped at the terminal's width, user data as typed."""
+        self.out.print(plain(text), markup=False, highlight=False)
 
     def progress(self) -> Progress:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
@@ -149,8 +153,9 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     return _OneLineUsageError(f"{text}; see '{command} --help'", ctx=error.ctx)
 
 
-# Click's "No such command 'x'. Did you mean 'y'?" as a parenthesis of the same line.
-_SUGGESTION = re.compile(r"\. Did you mean (.*)\?$")
+# Click's "No such command 'x'. Did you mean 'y'?", and "No such option 'x'. (Did you mean
+# one of: 'y', 'z'?)", as a parenthesis of the same line.
+_SUGGESTION = re.compile(r"\. \(?Did you mean (.*?)\?\)?$")
 
 
 @contextlib.contextmanager
@@ -250,17 +255,21 @@ def _default_actor() -> str:
         return "onaccount"
 
 
-def _environment_locale() -> str:
+def _environment_locale() -> str | None:
     # The variables that say how numbers are written, most specific first; the C and POSIX
     # locales say nothing of a language.
     found = babel.default_locale(("LC_ALL", "LC_MONETARY", "LC_NUMERIC", "LANG"))
-    return "en_US" if found in (None, "C", "POSIX", "en_US_POSIX") else found
+    return None if found in (None, "C", "POSIX", "en_US_POSIX") else found
 
 
-def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> babel.Locale:
+def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> Display:
     name = value or _environment_locale()
+    if name is None:
+        # Nobody chose: English numbers, and dates no reader takes for another day
+        # (en_US would write 3 December as 12/3/26).
+        return Display(babel.Locale.parse("en_US"), iso_dates=True)
     try:
-        return babel.Locale.parse(name.replace("-", "_").split(".")[0])
+        return Display(babel.Locale.parse(name.replace("-", "_").split(".")[0]))
     except (ValueError, babel.UnknownLocaleError) as error:
         raise click.BadParameter(
             f"locale {name!r} is unknown ({error}); give a name such as nl_NL, en_GB or de_DE",
@@ -294,14 +303,12 @@ def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> ba
     show_envvar=True,
     callback=_locale,
     help="How amounts and dates are written, e.g. nl_NL: € 1.234,50 and 03-10-2026. "
-    "Default: the environment's (LANG), else en_US.",
+    "Default: the environment's (LANG), else English with ISO dates.",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(oa.__version__, prog_name="onaccount")
 @click.pass_context
-def cli(
-    ctx: click.Context, db: str, actor: str, role: str, locale: babel.Locale, debug: bool
-) -> None:
+def cli(ctx: click.Context, db: str, actor: str, role: str, locale: Display, debug: bool) -> None:
     """Invoice purchases made on account: preview, commit, export, undo.
 
     \b

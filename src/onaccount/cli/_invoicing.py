@@ -177,7 +177,7 @@ def invoice_command(
                 f"key {key}: already committed as run {run.id} on "
                 f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
             )
-        state.out.print(plain(said), markup=False, highlight=False)
+        state.say(said)
     reports = _export(state, ledger, run or plan, exporters, out, force=force) if exporters else []
     written = [path for report in reports for path in report.paths]
     if as_json:
@@ -402,9 +402,9 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
         + change_text(show, {c: delta.limit_delta}, "limit changes", "limit unchanged")
     )
     said = f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}"
-    state.out.print(plain(said), markup=False, highlight=False)
+    state.say(said)
     if invoice.over_limit is not None:
-        state.out.print(plain(f"warning: {invoice.over_limit.message}"), markup=False)
+        state.say(f"warning: {invoice.over_limit.message}")
 
 
 @cli.command("export")

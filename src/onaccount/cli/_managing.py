@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import click
 
@@ -12,15 +14,46 @@ import onaccount as oa
 from onaccount._money import to_decimal
 
 from ._group import _State, cli, pass_state
-from ._rendering import Display, _emit_json, _mutation_json, _signed, json_option, plain
+from ._rendering import Display, _emit_json, _mutation_json, _signed, json_option
 
 __all__ = ["correct_balance_command", "set_limit_command"]
 
 _REASON_HELP = "Why; kept in the mutations report."
-# An amount may be negative: "-5.50" is the amount, not an option.
-_NEGATIVE_AMOUNTS = {"ignore_unknown_options": True}
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
+#: What a negative amount starts with, as typed: an argument, not an option.
+_NEGATIVE = re.compile(r"-[\d.]")
 _THOUSANDS = re.compile(r"-?\d{1,3}\.\d{3}")
+
+
+class _SignedAmounts(click.Command):
+    """A command whose amounts may be negative: ``-5.50`` is an amount, not an option.
+
+    click would take it for the unknown option ``-5``; told to let unknown options
+    through, it would let a mistyped ``--reasn`` through too. So what looks like an
+    option is refused here unless it is one, a negative amount or an option's value.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {})["ignore_unknown_options"] = True
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [p for p in self.get_params(ctx) if isinstance(p, click.Option)]
+        names = {name: p for p in options for name in (*p.opts, *p.secondary_opts)}
+        takes_value = False
+        for arg in args:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if not takes_value and arg.startswith("-") and not _NEGATIVE.match(arg):
+                if name not in names:
+                    near = difflib.get_close_matches(name, [n for n in names if n[:2] == "--"])
+                    raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
+                option = names[name]
+                takes_value = "=" not in arg and not (option.is_flag or option.count)
+            else:
+                takes_value = False
+        return super().parse_args(ctx, args)
 
 
 def _amount(text: str, what: str) -> Decimal:
@@ -48,7 +81,7 @@ def _amount(text: str, what: str) -> Decimal:
 @cli.command(
     "set-limit",
     short_help="Set an account's limit, with the reason why.",
-    context_settings=_NEGATIVE_AMOUNTS,
+    cls=_SignedAmounts,
 )
 @click.argument("number")
 @click.argument("new_limit", metavar="LIMIT")
@@ -97,7 +130,7 @@ def set_limit_command(
 @cli.command(
     "correct-balance",
     short_help="Correct an account's balance, with the reason why.",
-    context_settings=_NEGATIVE_AMOUNTS,
+    cls=_SignedAmounts,
 )
 @click.argument("number")
 @click.argument("amount")
@@ -164,4 +197,4 @@ def _booked(
     line = (
         f"{said(show, after, currency)}; spending room {show.money(after.spending_room, currency)}"
     )
-    state.out.print(plain(line), markup=False, highlight=False)
+    state.say(line)

@@ -107,11 +107,14 @@ class Display:
     """Amounts, counts, dates and instants as the user's locale writes them.
 
     Amounts get their currency's minor unit (JPY none, KWD three places) and keep any
-    further places they have (a unit price of 0.125); zero is never signed.
+    further places they have (a unit price of 0.125); zero is never signed. With
+    ``iso_dates``, for a locale nobody chose, dates and times are written as ISO 8601
+    (``2026-10-03 21:40``), which no reader takes for another day.
     """
 
     locale: babel.Locale
     tz: ZoneInfo = attrs.field(factory=lambda: ZoneInfo("UTC"))
+    iso_dates: bool = False
 
     def _pattern(self, pattern: babel.numbers.NumberPattern, currency: str) -> Any:
         pattern = copy.copy(pattern)
@@ -165,12 +168,17 @@ class Display:
 
     def date(self, date: dt.date) -> str:
         """A calendar or business date as the locale writes it briefly: ``03-10-2026``."""
+        if self.iso_dates:
+            return date.isoformat()
         return babel.dates.format_date(date, "short", locale=self.locale)
 
     def instant(self, at: dt.datetime) -> str:
         """An instant as wall time in the display's zone: ``03-10-2026 21:40``."""
         local = at.astimezone(self.tz).replace(tzinfo=None)
-        time = babel.dates.format_time(local, "short", locale=self.locale)
+        if self.iso_dates:
+            time = local.strftime("%H:%M")
+        else:
+            time = babel.dates.format_time(local, "short", locale=self.locale)
         return f"{self.date(local.date())} {time}"
 
     def with_tz(self, tz: ZoneInfo) -> Display:

@@ -306,7 +306,7 @@ def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_js
         return
     added, present = state.show.number(done.added), _present(state, done, "account")
     updated = f"; updated {state.show.number(done.updated)}" if done.updated else ""
-    click.echo(plain(f"imported {added} account(s) from {file}{updated}{present}"))
+    state.say(f"imported {added} account(s) from {file}{updated}{present}")
 
 
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
@@ -364,7 +364,7 @@ def import_transactions(
             else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
         )
     added, present = show.number(done.added), _present(state, done, "booking")
-    click.echo(plain(f"imported {added} booking(s) from {file}{span}{present}"))
+    state.say(f"imported {added} booking(s) from {file}{span}{present}")
 
 
 def _present(state: _State, done: oa.Imported, what: str) -> str:
