@@ -152,6 +152,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "FORMULA_TRIGGERS",
         "IDENTIFIER_PATTERN",
         "LANGUAGES",
+        "PAPER_SIZES",
         "PLUGIN_API_VERSION",
         "PROJECT_NAME",
         "RFC4180",

@@ -161,6 +161,13 @@ def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None
     assert ws.oddFooter.right.text == "&P / &N"
 
 
+def test_sheets_are_printed_on_a4_and_on_letter_when_the_option_says() -> None:
+    """Every sheet's paper is A4 by default; paper=letter asks for US Letter."""
+    for options, size in ((EN, 9), ({**EN, "paper": "letter"}, 1)):
+        book = load(written(sample_statement(), options))
+        assert {ws.page_setup.paperSize for ws in book.worksheets} == {size}, options
+
+
 def test_every_printed_page_names_the_club_the_account_and_the_period() -> None:
     """The page header names the club (seller_name) and the account and period; pages count."""
     club = {"language": "en", "layout": "statement", "seller_name": "VV De Bal & Co"}

@@ -397,6 +397,50 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     assert read["It's"] == [["x"], ["y"]]
 
 
+def libreoffice_page_sizes(workbook: Path, workdir: Path) -> list[tuple[int, int]]:
+    """The size in points of each page LibreOffice prints of ``workbook``, to PDF."""
+    soffice = _soffice()
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{workdir / 'profile'}",
+         "--convert-to", "pdf", "--outdir", str(workdir), str(workbook)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pdf = (workdir / f"{workbook.stem}.pdf").read_bytes()
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return [(round(float(width)), round(float(height))) for width, height in boxes]
+
+
+def test_sheets_are_printed_on_a4_unless_letter_is_asked() -> None:
+    """Paper is A4 (openpyxl's paperSize 9) by default, US Letter (1) when asked."""
+    for paper, size in ((None, 9), ("a4", 9), ("letter", 1)):
+        book = XlsxWorkbook() if paper is None else XlsxWorkbook(paper=paper)
+        book.sheet("Lines", ["x"]).append(("y",))
+        ws = openpyxl.load_workbook(io.BytesIO(_save(book)))["Lines"]
+        assert ws.page_setup.paperSize == size, paper
+        assert ws.page_setup.orientation == "landscape"
+
+
+@pytest.mark.parametrize("paper", ["A5", "", "legal", 9])
+def test_paper_the_workbook_does_not_know_is_refused_by_name(paper: Any) -> None:
+    """An unknown paper is refused naming it and the papers there are."""
+    with pytest.raises(InvalidValue, match=r"paper .* is not one of 'a4', 'letter'") as caught:
+        XlsxWorkbook(paper=paper)
+    assert caught.value.value == paper
+
+
+def test_libreoffice_prints_the_sheets_on_landscape_a4(tmp_path: Path) -> None:
+    """Printed to PDF by LibreOffice, every page is A4 across (842 by 595 points)."""
+    book = XlsxWorkbook()
+    lines = book.sheet("Lines", ["date", "product", "amount"])
+    for day in range(1, 32):
+        lines.append((dt.date(2026, 10, day), "Koffie", Money(Decimal("2.80"), "EUR")))
+    workbook = tmp_path / "book.xlsx"
+    workbook.write_bytes(_save(book))
+    sizes = libreoffice_page_sizes(workbook, tmp_path)
+    assert sizes, "LibreOffice printed no page"
+    assert set(sizes) == {(842, 595)}, sizes
+
+
 def test_a_sheet_the_save_hook_adds_is_written_with_its_rows_and_totals() -> None:
     """A sheet made by the hook (as style_workbook may) is finished like the others."""
     book = XlsxWorkbook()

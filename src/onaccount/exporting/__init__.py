@@ -105,6 +105,7 @@ from ._writers import (
 )
 from ._xlsx import (
     EXCEL_MAX_ROWS,
+    PAPER_SIZES,
     Cell,
     Money,
     XlsxColumn,
@@ -121,6 +122,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "IDENTIFIER_PATTERN",
     "LANGUAGES",
+    "PAPER_SIZES",
     "PLUGIN_API_VERSION",
     "PROJECT_NAME",
     "RFC4180",

@@ -30,6 +30,7 @@ from ._requirements import export_failed
 from ._writers import CSV_DIALECTS, CsvWriter
 from ._xlsx import (
     EXCEL_MAX_ROWS,
+    PAPER_SIZES,
     Cell,
     XlsxColumn,
     XlsxWorkbook,
@@ -308,7 +309,7 @@ class CsvTableOptions(TableOptions):
 
 @attrs.frozen(kw_only=True)
 class XlsxTableOptions(TableOptions):
-    """Options of an XLSX table exporter: the totals row and the club on every page."""
+    """Options of an XLSX table exporter: the totals row, the paper, the club on every page."""
 
     totals: str = option(
         "values",
@@ -318,6 +319,11 @@ class XlsxTableOptions(TableOptions):
             "SUBTOTAL formulas (on a sheet in one currency that fits one worksheet); "
             "none: no totals row."
         ),
+    )
+    paper: str = option(
+        "a4",
+        choices=tuple(PAPER_SIZES),
+        help="The paper the sheets are printed on: a4, or letter (US).",
     )
     seller_name: str = option(
         "",
@@ -539,6 +545,7 @@ class XlsxTableExporter(TableExporter[_O]):
                 timestamp=document.created_at,
                 title=document.title,
                 seller=str(getattr(options, "seller_name", "")) or None,
+                paper=str(getattr(options, "paper", "a4")),
             ) as book,
         ):
             for table in self.tables(document, options, progress):

@@ -18,8 +18,9 @@ import os
 import re
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, BinaryIO, Literal, NamedTuple, TypeAlias
 
 import attrs
@@ -38,6 +39,7 @@ from ._safety import clean_text, remove_xml_forbidden
 
 __all__ = [
     "EXCEL_MAX_ROWS",
+    "PAPER_SIZES",
     "Cell",
     "Money",
     "XlsxColumn",
@@ -200,6 +202,10 @@ _RIGHT_ALIGNED = (int, Decimal, Money, dt.date, dt.time)
 _REMEMBERED = 4_096
 _UNSEEN = object()
 _HASHABLE_CELLS = (str, int, Decimal, Money, dt.date, dt.time, type(None))
+
+#: The papers a workbook's sheets may be printed on, with openpyxl's (and Excel's) number
+#: for each. Without one a spreadsheet program picks its own, US Letter in LibreOffice.
+PAPER_SIZES: Mapping[str, int] = MappingProxyType({"a4": 9, "letter": 1})
 
 #: How a sheet ends: no totals, a totals row of values, or of formulas.
 Totals: TypeAlias = Literal["none", "values", "formulas"]
@@ -415,6 +421,7 @@ class XlsxSheet:
         ws.freeze_panes = f"A{header_row + 1}"
         ws.print_title_rows = f"{header_row}:{header_row}"
         ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = self._book.paper_size
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -768,7 +775,8 @@ class XlsxWorkbook:
     ``max_rows`` caps the rows of each worksheet (Excel's limit by default);
     ``timestamp`` is the time the document properties carry (a fixed instant by default,
     never the clock; an aware time is taken in UTC); ``seller``, the club the workbook
-    is from, is printed at the top left of every page. openpyxl streams the rows to
+    is from, is printed at the top left of every page; ``paper`` is what its sheets are
+    printed on, ``"a4"`` or US ``"letter"`` (see `PAPER_SIZES`). openpyxl streams the rows to
     temporary files until `save`; use the workbook in a ``with`` block so that a failed
     export removes them. `workbook` is the openpyxl workbook, for hooks that add to it.
     """
@@ -781,7 +789,17 @@ class XlsxWorkbook:
         title: str | None = None,
         creator: str = "onaccount",
         seller: str | None = None,
+        paper: str = "a4",
     ) -> None:
+        if not isinstance(paper, str) or paper not in PAPER_SIZES:
+            raise InvalidValue(
+                f"paper {paper!r} is not one of {', '.join(map(repr, PAPER_SIZES))}; "
+                "give the paper the sheets are printed on",
+                value=paper,
+                field="paper",
+            )
+        #: openpyxl's number of the paper the sheets are printed on.
+        self.paper_size = PAPER_SIZES[paper]
         if isinstance(max_rows, bool) or not isinstance(max_rows, int) or max_rows < 2:
             raise InvalidValue(
                 f"row cap {max_rows!r} leaves no room for a header and a row; give an int "
