@@ -23,6 +23,11 @@ process (so both see the same machine), the median of ``--rounds`` rounds report
   with the run;
 - ``record_many``, the tills' path, against ``executemany`` of the very rows it stored
   (read back from its database), in the same batches, with the same balance updates;
+- listing the runs (``list_runs``, which ``onaccount runs``, a journal's numbering and
+  SEPA's earlier mandates read) after each of ``--months`` monthly runs over
+  ``--history-accounts`` accounts, beside a script that reads each run's invoices with
+  one ``SELECT`` and sums their totals from the stored JSON; both must list the same
+  counts and totals. It grows with the history; the question is how fast;
 - with ``--postgres URL``, plan + commit on PostgreSQL (the seeded rows copied into that
   database, which is emptied first, and reset between rounds) beside the same on SQLite.
 """
@@ -50,13 +55,25 @@ import sqlalchemy as sa
 
 from benchmarks.baselines import PurchaseTuple, group
 from benchmarks.data import PERIOD, accounts, purchases
-from benchmarks.run import MIN_ROUNDS, SMOKE_NOTE, _footer, _machine, _rounds, seed_sqlite
+from benchmarks.run import (
+    MIN_ROUNDS,
+    SMOKE_NOTE,
+    BaselineDiffers,
+    _footer,
+    _machine,
+    _rounds,
+    seed_sqlite,
+)
 from onaccount import (
     AccountQuery,
     Actor,
+    Line,
+    Period,
     Plan,
     Purchase,
+    Vat,
     commit_run,
+    list_runs,
     mutations_report,
     plan_run,
     undo_invoice,
@@ -375,6 +392,94 @@ def undo_and_report(sizes: Sequence[int], work: Path, rounds: int) -> dict[str, 
     }
 
 
+# Run history: listing runs after months of them ----------------------------------------
+
+#: A run's listing: (run id, account invoices, what it still bills per currency).
+RunListing = list[tuple[str, int, dict[str, Decimal]]]
+
+
+def hand_runs(conn: sqlite3.Connection) -> RunListing:
+    """The script: each run's invoices and standing total per currency, from one SELECT."""
+    listing: RunListing = []
+    for run_id, rows in itertools.groupby(
+        conn.execute(
+            "SELECT r.id, i.state, i.account_data, i.statement_data "
+            "FROM onaccount_runs r JOIN onaccount_account_invoices i ON i.run_id = r.id "
+            "ORDER BY r.created_at_us, r.id, i.position"
+        ),
+        key=lambda row: row[0],
+    ):
+        count, standing = 0, dict[str, Decimal]()
+        for _, state, account, statement in rows:
+            count += 1
+            if state != "undone":
+                currency = json.loads(account)["currency"]
+                total = Decimal(json.loads(statement)["total"])
+                standing[currency] = standing.get(currency, Decimal(0)) + total
+        listing.append((run_id, count, standing))
+    return listing
+
+
+def ours_runs(ledger: SQLLedger) -> RunListing:
+    """The library: `list_runs`, as ``onaccount runs`` and a journal's numbering read them."""
+    return [(r.id, len(r.invoices), r.standing_totals) for r in list_runs(ledger, actor=ADMIN)]
+
+
+def _seed_history(path: Path, n_accounts: int, months: int) -> list[Path]:
+    """``months`` monthly runs over ``n_accounts``; a copy of the file after each count."""
+    upgrade(path)
+    ledger = SQLLedger(path)
+    ledger.open_accounts(accounts(n_accounts))
+    numbers = _numbers(ledger)
+    high, low = Vat.standard(Decimal("0.21")), Vat.standard(Decimal("0.09"))
+    snapshots = []
+    for month in range(1, months + 1):
+        at = dt.datetime(2026, month, 10, 12, tzinfo=dt.UTC)
+        lines = (
+            Line(product="Koffie", quantity=1, unit_price=Decimal("2.50"), vat=high),
+            Line(product="Tosti", quantity=2, unit_price=Decimal("3.75"), vat=low),
+        )
+        ledger.record_many(
+            Purchase(id=f"h{month}-{n}", account=n, at=at, lines=lines) for n in numbers
+        )
+        period = Period.month(2026, month, tz=PERIOD.tz)
+        commit_run(
+            ledger, plan_run(ledger, period, numbers, "zero-balance", actor=ADMIN), actor=ADMIN
+        )
+        snapshot = path.with_name(f"{path.stem}-{month}.sqlite")
+        ledger.close()
+        shutil.copy(path, snapshot)
+        snapshots.append(snapshot)
+        ledger = SQLLedger(path)
+    ledger.close()
+    return snapshots
+
+
+def history(n_accounts: int, months: Sequence[int], work: Path, rounds: int) -> dict[str, Any]:
+    """List the runs after each of ``months`` monthly runs over ``n_accounts``."""
+    snapshots = _seed_history(work / "history.sqlite", n_accounts, max(months))
+    print(f"committed {max(months)} monthly runs over {n_accounts:,} accounts", file=sys.stderr)
+    times: dict[int, dict[str, list[float]]] = {m: {"ours": [], "hand": []} for m in months}
+    for _ in range(rounds):
+        for m in months:
+            ledger = SQLLedger(snapshots[m - 1])
+            conn = _connect(snapshots[m - 1])
+            try:
+                ours_s, ours = _clock(lambda: ours_runs(ledger))  # noqa: B023  # called at once
+                hand_s, hand = _clock(lambda: hand_runs(conn))  # noqa: B023  # called at once
+            finally:
+                ledger.close()
+                conn.close()
+            if ours != hand:
+                raise BaselineDiffers(f"the run listings differ after {m} runs")
+            times[m]["ours"].append(ours_s)
+            times[m]["hand"].append(hand_s)
+    return {
+        str(m): {side: statistics.median(values) for side, values in times[m].items()}
+        for m in months
+    }
+
+
 def _copy_to_postgres(seeded: Path, url: str) -> None:
     """The seeded SQLite ledger's rows, copied into an emptied PostgreSQL database."""
     from onaccount.ledger._sql_schema import metadata
@@ -601,6 +706,13 @@ def print_report(results: dict[str, Any]) -> None:
         f"record_many {rec['ours'] * per:.1f} µs a purchase, executemany "
         f"{rec['hand'] * per:.1f} µs, ratio {rec['ours'] / rec['hand']:.2f}"
     )
+    runs = results["history"]
+    print(f"list the runs after M monthly runs over {results['history_accounts']:,} accounts")
+    print(f"{'runs':>6}{'onaccount s':>13}{'script s':>11}{'ratio':>8}")
+    for months in sorted(runs, key=int):
+        row = runs[months]
+        ratio = _ratio(row["ours"], row["hand"])
+        print(f"{int(months):>6}{row['ours']:>13.3f}{row['hand']:>11.3f}{ratio}")
     _footer(results)
 
 
@@ -640,11 +752,27 @@ def main(argv: list[str] | None = None) -> int:
         help="Also time plan + commit on this PostgreSQL database (emptied first) beside "
         "SQLite, e.g. postgresql://onaccount:onaccount@127.0.0.1:5432/onaccount_bench.",
     )
+    parser.add_argument(
+        "--months",
+        type=int,
+        nargs="+",
+        default=[1, 12],
+        metavar="M",
+        help="Monthly runs after which the runs are listed.",
+    )
+    parser.add_argument(
+        "--history-accounts",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="Accounts of each monthly run in the history part.",
+    )
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args(argv)
     if args.smoke:
         given = set(argv if argv is not None else sys.argv[1:])
         args.purchases, args.accounts, args.sizes, args.record = 2_000, 200, [20, 200], 500
+        args.months, args.history_accounts = [1, 3], 50
         if "--rounds" not in given:
             args.rounds = 1
     elif args.rounds < MIN_ROUNDS:
@@ -658,6 +786,7 @@ def main(argv: list[str] | None = None) -> int:
         "purchases": args.purchases,
         "rounds": args.rounds,
         "smoke": args.smoke,
+        "history_accounts": args.history_accounts,
     }
     with tempfile.TemporaryDirectory(prefix="onaccount-stages-") as tmp:
         work = Path(tmp)
@@ -668,6 +797,9 @@ def main(argv: list[str] | None = None) -> int:
         results["stages"] = billing_stages(seeded, work, args.rounds)
         results["undo_and_report"] = undo_and_report(sorted(set(args.sizes)), work, args.rounds)
         results["record"] = record(args.accounts, args.record, work, args.rounds)
+        results["history"] = history(
+            args.history_accounts, sorted(set(args.months)), work, args.rounds
+        )
         if args.postgres:
             results["postgres"] = postgres_beside_sqlite(seeded, args.postgres, work, args.rounds)
     print_report(results)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from onaccount._account import Account, Address, BillingDetails
 from onaccount._money import Vat
@@ -20,6 +20,7 @@ from onaccount._statement import (
 )
 
 __all__ = [
+    "StatementMemo",
     "account_from_json",
     "account_to_json",
     "from_minor",
@@ -165,19 +166,45 @@ def statement_to_json(statement: Statement) -> str:
     )
 
 
+#: Values decoded once and shared by the statements of one read, by what was stored.
+StatementMemo: TypeAlias = dict[tuple[Any, ...], Any]
+
+
 def statement_from_json(
-    text: str, account: Account, period: Period, ids: Iterable[str]
+    text: str,
+    account: Account,
+    period: Period,
+    ids: Iterable[str],
+    *,
+    memo: StatementMemo | None = None,
 ) -> Statement:
-    """The statement `statement_to_json` wrote, holding the purchase ``ids``."""
+    """The statement `statement_to_json` wrote, holding the purchase ``ids``.
+
+    Pass one ``memo`` to the statements of a whole read: a club's few VAT rates and the
+    product rows that repeat from month to month are then built once and shared (they
+    are frozen values), where each statement would build its own.
+    """
     data = json.loads(text)
-    vats: dict[tuple[str, str, str | None], Vat] = {}
+    if memo is None:
+        memo = {}
 
     def vat(parts: list[str | None]) -> Vat:
-        category, rate, reason = parts
-        key = (str(category), str(rate), reason)
-        if key not in vats:
-            vats[key] = Vat(category, Decimal(str(rate)), reason)
-        return vats[key]
+        key = ("vat", *parts)
+        found = memo.get(key)
+        if found is None:
+            category, rate, reason = parts
+            found = memo[key] = Vat(category, Decimal(str(rate)), reason)
+        return found
+
+    def product(row: list[Any]) -> ProductTotal:
+        name, code, group, price, v, q, a = row
+        key = ("product", name, code, group, price, *v, q, a)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = ProductTotal(
+                name, code, group, Decimal(price), vat(v), Decimal(q), Decimal(a)
+            )
+        return found
 
     return Statement(
         account=account,
@@ -186,10 +213,7 @@ def statement_from_json(
         days=tuple(
             DayTotal(dt.date.fromisoformat(d), Decimal(t), int(n)) for d, t, n in data["days"]
         ),
-        products=tuple(
-            ProductTotal(name, code, group, Decimal(price), vat(v), Decimal(q), Decimal(a))
-            for name, code, group, price, v, q, a in data["products"]
-        ),
+        products=tuple(product(row) for row in data["products"]),
         vat=tuple(
             VatTotal(vat(v), Decimal(g), Decimal(n), Decimal(t)) for v, g, n, t in data["vat"]
         ),

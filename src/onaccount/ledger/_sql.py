@@ -57,6 +57,7 @@ from onaccount._transaction import (
 )
 from onaccount.ledger import _sql_schema as schema
 from onaccount.ledger._codec import (
+    StatementMemo,
     account_from_json,
     account_to_json,
     from_minor,
@@ -990,20 +991,26 @@ class SQLLedger(LedgerConveniences):
                 conn, [row.id for rows in invoice_rows.values() for row in rows]
             )
         result = []
+        # An account invoiced month after month is stored as the same text each time, and
+        # a club has a few VAT rates: each is decoded once per read and shared.
+        accounts: dict[str, Account] = {}
+        memo: StatementMemo = {}
         for run_row in run_rows:
             period = period_from_row(
                 run_row.period_first, run_row.period_last, run_row.tz, run_row.day_starts_at
             )
             built = []
             for row in invoice_rows[run_row.id]:
-                invoiced = account_from_json(row.account_data)
+                invoiced = accounts.get(row.account_data)
+                if invoiced is None:
+                    invoiced = accounts[row.account_data] = account_from_json(row.account_data)
                 places = CURRENCIES[invoiced.currency]
                 built.append(
                     AccountInvoice(
                         id=row.id,
                         run_id=run_row.id,
                         statement=statement_from_json(
-                            row.statement_data, invoiced, period, held.get(row.id, ())
+                            row.statement_data, invoiced, period, held.get(row.id, ()), memo=memo
                         ),
                         balance_before=from_minor(row.balance_before_minor, places),
                         limit_before=from_minor(row.limit_before_minor, places),
