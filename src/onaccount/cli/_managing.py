@@ -45,7 +45,8 @@ class _SignedAmounts(click.Command):
             if arg == "--":
                 break
             name = arg.split("=", 1)[0]
-            if not takes_value and arg.startswith("-") and not _NEGATIVE.match(arg):
+            looks_like_option = arg[:1] == "-" and len(arg) > 1 and not _NEGATIVE.match(arg)
+            if not takes_value and looks_like_option:
                 if name not in names:
                     near = difflib.get_close_matches(name, [n for n in names if n[:2] == "--"])
                     raise click.NoSuchOption(name, possibilities=near, ctx=ctx)
