@@ -147,6 +147,7 @@ def test_options_describe_themselves_as_data() -> None:
     assert [i.name for i in XlsxOptions.describe()] == [
         "language",
         "totals",
+        "paper",
         "seller_name",
         "layout",
         "lines",
