@@ -99,6 +99,15 @@ def test_an_amount_that_could_mean_thousands_or_an_exponent_is_refused(small_db:
     assert _state(small_db, "100") == (Decimal("-20.25"), Decimal(200))
 
 
+def test_a_fraction_of_a_cent_is_refused_as_such_not_as_thousands(small_db: Path) -> None:
+    """-0.001 cannot mean thousands: it is refused for its places, with no odd rewrite."""
+    result = invoke(small_db, "correct-balance", "100", "-0.001", "--reason", "x")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "ambiguous" not in result.stderr
+    assert "-0.001" in result.stderr
+    assert _state(small_db, "100") == (Decimal("-20.25"), Decimal(200))
+
+
 def test_a_negative_limit_is_refused_by_the_library_not_taken_for_an_option(
     small_db: Path,
 ) -> None:

@@ -408,3 +408,22 @@ def test_undo_says_what_changed_within_80_columns(tmp_path: Path) -> None:
     text = " ".join(" ".join(lines).split())
     assert "undid the invoice of 00007 'Lid 7 van de Vereniging" in text
     assert "balance changes by € -6,20; limit changes by € +6,20" in text
+
+
+def test_an_export_note_wraps_within_80_columns_and_its_path_stays_whole(
+    tmp_path: Path,
+) -> None:
+    """The journal's numbering note breaks between words; the path written stays one line."""
+    db, runs = _two_runs(tmp_path)
+    _, lines = terminal(
+        tmp_path, "--db", str(db), "export", runs[-1]["id"], "--format", "journal",
+        "--out", "exports",
+    )  # fmt: skip
+    text = " ".join(" ".join(lines).split())
+    # October's 294 account invoices come first: September's entries follow them.
+    assert (
+        "journal: entries numbered from 295, after the 294 account invoices of earlier "
+        "runs; --option first_entry=N numbers them otherwise"
+    ) in text, "\n".join(lines)
+    (path,) = (tmp_path / "exports").iterdir()
+    assert f"wrote exports/{path.name}" in lines, "\n".join(lines)

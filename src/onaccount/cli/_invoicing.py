@@ -343,17 +343,13 @@ class _Numbering:
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
     for report in reports:
-        lines = [
-            _report_line(state.show, report),
-            *(f"{report.exporter}: {note}" for note in report.notes),
-            *(
-                f"unchanged {path}" if path in report.unchanged else f"wrote {path}"
-                for path in report.paths
-            ),
-        ]
-        for position, line in enumerate(lines):
-            # The counts wrap between words; paths stay whole lines for scripts to read.
-            state.out.print(plain(line), markup=False, highlight=False, soft_wrap=position > 0)
+        # The counts and notes wrap between words; paths stay whole lines for scripts.
+        state.say(_report_line(state.show, report))
+        for note in report.notes:
+            state.say(f"{report.exporter}: {note}")
+        for path in report.paths:
+            said = f"unchanged {path}" if path in report.unchanged else f"wrote {path}"
+            state.out.print(plain(said), markup=False, highlight=False, soft_wrap=True)
 
 
 def _report_json(report: ExportReport) -> dict[str, object]:

@@ -22,7 +22,8 @@ _REASON_HELP = "Why; kept in the mutations report."
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 #: What a negative amount starts with, as typed: an argument, not an option.
 _NEGATIVE = re.compile(r"-[\d.]")
-_THOUSANDS = re.compile(r"-?\d{1,3}\.\d{3}")
+# A thousands separator follows one to three digits, never a lone 0 (0.125 is a fraction).
+_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}\.\d{3}")
 
 
 class _SignedAmounts(click.Command):
