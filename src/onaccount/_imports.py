@@ -86,7 +86,9 @@ def import_accounts(
     by its position in ``accounts`` with a `DuplicateAccount` saying what to do, and
     nothing is opened. With ``update``, such an account's name, group, tags and billing
     details are replaced instead; a different kind, currency or limit is still refused
-    (a limit changes through `change_limit`, as a mutation). Every row is checked before
+    (a limit changes through `change_limit`, as a mutation). Limits are compared with
+    the account's current limit, the one a list of accounts shows, not the one it was
+    opened with. Every row is checked before
     anything is written; the new accounts are then opened together, and the updated ones
     written one by one, each in its own transaction. Needs the manage-accounts capability.
     """
@@ -100,11 +102,14 @@ def import_accounts(
         state = states.get(account.number)
         if state is None:
             new.append(account)
-        elif state.account == account:
             continue
-        elif update:
+        # The record keeps the opening limit; a file gives the limit as it stands now.
+        current = attrs.evolve(state.account, limit=state.limit)
+        if current == account:
+            continue
+        if update or attrs.evolve(account, limit=current.limit) == current:
             try:
-                check_account_update(state.account, account)
+                check_account_update(current, account)
             except InvalidValue as error:
                 refusals.append((index, error))
                 continue
@@ -145,7 +150,7 @@ def import_accounts(
         index = max(i for i, a in enumerate(batch) if a.number == error.value)
         raise _refused("accounts", len(batch), [(index, error)]) from None
     for account in changed.values():
-        ledger.update_account(account)
+        ledger.update_account(attrs.evolve(account, limit=states[account.number].account.limit))
     updated = sum(1 for a in batch if a.number in changed)
     return Imported(len(new), len(batch) - len(new) - updated, len(changed))
 

@@ -467,4 +467,23 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     raised = write(tmp_path, "leden-3.csv", "nummer;naam;limiet\n1001;Anna;150\n")
     result = invoke(empty_db, "import", "accounts", str(raised), "--update")
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert "cannot change its limit from 100 to 150 by an update; keep 100 here" in result.stderr
+    assert "cannot change its limit from 100.00 to 150 by an update; keep 100.00 here" in (
+        result.stderr
+    )
+    assert "onaccount set-limit on the command line" in result.stderr
+
+
+def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) -> None:
+    """After set-limit, a file with the new limit updates; one with the old limit is refused."""
+    first = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Anna;300\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    succeeded(invoke(empty_db, "set-limit", "1001", "1500", "--reason", "tour"))
+    renamed = write(tmp_path, "leden-2.csv", "nummer;naam;limiet\n1001;Anna de Vries;1500\n")
+    done = succeeded(invoke(empty_db, "import", "accounts", str(renamed), "--update"))
+    assert done.stdout == f"imported 0 account(s) from {renamed}; updated 1\n"
+    refused = invoke(empty_db, "import", "accounts", str(first), "--update")
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert "cannot change its limit from 1500.00 to 300 by an update" in refused.stderr
+    with open_ledger(empty_db) as ledger:
+        assert ledger.get_account("1001").name == "Anna de Vries"
+        assert ledger.states(["1001"])["1001"].limit == 1500

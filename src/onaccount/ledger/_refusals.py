@@ -84,8 +84,8 @@ def check_account_update(old: Account, new: Account) -> None:
         ("currency", "open a new account"),
         (
             "limit",
-            "keep {old} here and change it with onaccount.change_limit, so that the "
-            "change is booked as a mutation",
+            "keep {old} here and change it with onaccount.change_limit (onaccount "
+            "set-limit on the command line), so that the change is booked as a mutation",
         ),
     ):
         if getattr(old, field) != getattr(new, field):
