@@ -184,6 +184,46 @@ def test_an_import_with_the_opening_limit_after_a_change_is_refused(
     assert ledger.states(["100"])["100"].limit == 1500
 
 
+def test_a_dry_run_says_what_an_import_would_do_and_writes_nothing(
+    ledger: oa.Ledger,
+) -> None:
+    """dry_run=True counts as the import would, refuses as it would, and changes nothing."""
+    accounts = [
+        oa.Account(number="100", name="Anna de Vries", limit=50),
+        oa.Account(number="200", name="Team", limit=600),
+    ]
+    done = oa.import_accounts(ledger, accounts, actor=ADMIN, update=True, dry_run=True)
+    assert done == oa.Imported(added=1, present=0, updated=1)
+    assert ledger.states(["200"]) == {}
+    assert ledger.get_account("100").name == "Anna"
+    bookings = [sale("kept", "100", "2.40"), sale("new", "100", "3.10")]
+    assert oa.import_transactions(ledger, bookings, actor=ADMIN, dry_run=True) == oa.Imported(
+        added=1, present=1
+    )
+    assert ledger.states(["100"])["100"].balance == Decimal("-2.40")
+    with pytest.raises(oa.ImportRefused, match="account '999' does not exist"):
+        oa.import_transactions(ledger, [sale("x", "999", "1")], actor=ADMIN, dry_run=True)
+
+
+def test_every_repeated_new_number_is_refused_before_anything_is_opened(
+    ledger: oa.Ledger,
+) -> None:
+    """Each later row of a number is named, saying whether its details differ; none opens."""
+    accounts = [
+        oa.Account(number="400", name="A"),
+        oa.Account(number="400", name="A"),
+        oa.Account(number="500", name="C"),
+        oa.Account(number="500", name="D"),
+    ]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, accounts, actor=ADMIN, dry_run=True)
+    assert [(i, e.message) for i, e in caught.value.refusals] == [
+        (1, "account '400' is given twice; keep one row of it"),
+        (3, "account '500' is given twice, with different details; keep one row of it"),
+    ]
+    assert ledger.states(["400", "500"]) == {}
+
+
 def test_a_number_given_twice_is_refused_at_its_second_place(ledger: oa.Ledger) -> None:
     """Two new accounts with one number: the later one is named, neither opened."""
     accounts = [oa.Account(number="400", name="A"), oa.Account(number="400", name="B")]

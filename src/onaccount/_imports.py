@@ -77,7 +77,12 @@ def _refused(
 
 
 def import_accounts(
-    ledger: Ledger, accounts: Iterable[Account], *, actor: Actor, update: bool = False
+    ledger: Ledger,
+    accounts: Iterable[Account],
+    *,
+    actor: Actor,
+    update: bool = False,
+    dry_run: bool = False,
 ) -> Imported:
     """Open every account in ``accounts`` the ledger does not hold, or none.
 
@@ -88,9 +93,11 @@ def import_accounts(
     details are replaced instead; a different kind, currency or limit is still refused
     (a limit changes through `change_limit`, as a mutation). Limits are compared with
     the account's current limit, the one a list of accounts shows, not the one it was
-    opened with. Every row is checked before
-    anything is written; the new accounts are then opened together, and the updated ones
-    written one by one, each in its own transaction. Needs the manage-accounts capability.
+    opened with. Every row is checked before anything is written; the new accounts are
+    then opened together, and the updated ones written one by one, each in its own
+    transaction. With ``dry_run``, every row is checked the same way and nothing is
+    written: the result says what the import would do. Needs the manage-accounts
+    capability.
     """
     require_import(actor, "accounts")
     batch = list(accounts)
@@ -98,9 +105,13 @@ def import_accounts(
     refusals: list[tuple[int, OnAccountError]] = []
     new: list[Account] = []
     changed: dict[str, Account] = {}
+    opening: dict[str, Account] = {}
     for index, account in enumerate(batch):
         state = states.get(account.number)
         if state is None:
+            if account.number in opening:
+                refusals.append((index, _given_twice(account, opening[account.number])))
+            opening.setdefault(account.number, account)
             new.append(account)
             continue
         # The record keeps the opening limit; a file gives the limit as it stands now.
@@ -114,19 +125,7 @@ def import_accounts(
                 refusals.append((index, error))
                 continue
             if changed.setdefault(account.number, account) != account:
-                # Given twice with other details: which of the rows should win is unknown.
-                refusals.append(
-                    (
-                        index,
-                        DuplicateAccount(
-                            f"account {account.number!r} is given twice, with different "
-                            "details; keep one row of it",
-                            value=account.number,
-                            obj=account,
-                            field="number",
-                        ),
-                    )
-                )
+                refusals.append((index, _given_twice(account, changed[account.number])))
         else:
             refusals.append(
                 (
@@ -143,20 +142,38 @@ def import_accounts(
             )
     if refusals:
         raise _refused("accounts", len(batch), refusals)
+    updated = sum(1 for a in batch if a.number in changed)
+    done = Imported(len(new), len(batch) - len(new) - updated, len(changed))
+    if dry_run:
+        return done
     try:
         ledger.open_accounts(new)
     except DuplicateAccount as error:
-        # A number given twice: the ledger names it; point at its last occurrence.
+        # Opened by someone else since the check: the ledger names it.
         index = max(i for i, a in enumerate(batch) if a.number == error.value)
         raise _refused("accounts", len(batch), [(index, error)]) from None
     for account in changed.values():
         ledger.update_account(attrs.evolve(account, limit=states[account.number].account.limit))
-    updated = sum(1 for a in batch if a.number in changed)
-    return Imported(len(new), len(batch) - len(new) - updated, len(changed))
+    return done
+
+
+def _given_twice(account: Account, first: Account) -> DuplicateAccount:
+    """The refusal of an account's second row: which of the two should win is unknown."""
+    how = ", with different details" if account != first else ""
+    return DuplicateAccount(
+        f"account {account.number!r} is given twice{how}; keep one row of it",
+        value=account.number,
+        obj=account,
+        field="number",
+    )
 
 
 def import_transactions(
-    ledger: Ledger, transactions: Iterable[Transaction], *, actor: Actor
+    ledger: Ledger,
+    transactions: Iterable[Transaction],
+    *,
+    actor: Actor,
+    dry_run: bool = False,
 ) -> Imported:
     """Record every booking in ``transactions`` the ledger does not hold, or none.
 
@@ -166,7 +183,9 @@ def import_transactions(
     booking (`DuplicateTransaction`) are refused: `ImportRefused` lists each by its
     position in ``transactions``, and nothing is recorded. Imported bookings happened
     at the till already, so their limits were its concern: none is refused for one.
-    Needs the manage-accounts capability.
+    With ``dry_run``, the bookings are checked the same way and none is recorded; only
+    an id the ledger holds for a booking on another account or day, or one given twice,
+    is found by recording alone. Needs the manage-accounts capability.
     """
     require_import(actor, "transactions")
     batch = list(transactions)
@@ -220,6 +239,8 @@ def import_transactions(
             index_of[tx.id] = index
     if refusals:
         raise _refused("transactions", len(batch), refusals)
+    if dry_run:
+        return Imported(len(new), len(batch) - len(new))
     try:
         ledger.record_many(new, allow_over_limit=True)
     except DuplicateTransaction as error:

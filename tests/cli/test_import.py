@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli._importing import ImportFailed, read_accounts
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     explain,
@@ -365,6 +367,60 @@ def test_a_booking_on_an_unknown_account_sinks_the_whole_file(
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert "'4242'" in result.stderr
+    assert state_of(small_db) == before
+
+
+def test_bad_rows_and_unknown_accounts_are_reported_together(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A row that does not read and a row on an unknown account are named in one go."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "both.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "b1,100,2026-10-03T21:40:00+02:00,Koffie,twee,2.40,0.09\n"
+        "b2,4242,2026-10-03T21:41:00+02:00,Koffie,1,2.40,0.09\n"
+        "b3,100,2026-10-03T21:42:00+02:00,Koffie,1,2.40,0.09\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    stderr = result.stderr.splitlines()
+    assert stderr[0] == f"{path}: line 2: quantity 'twee' is not a number"
+    assert stderr[1] == (
+        f"{path}: line 3: account '4242' does not exist; open it first (import accounts) or "
+        "correct the number"
+    )
+    assert stderr[2].startswith(f"error: {path}: 2 bad row(s), nothing imported")
+    assert state_of(small_db) == before
+
+
+def test_a_failed_read_keeps_the_rows_that_did_read_through_pickling(tmp_path: Path) -> None:
+    """The error of a file with a bad row holds the good rows, also after a pickle round trip."""
+    path = write(tmp_path, "leden.csv", "number,name,limit\n500,Nieuw lid,veel\n600,Jan,10\n")
+    with pytest.raises(ImportFailed) as caught:
+        read_accounts(path)
+    restored = pickle.loads(pickle.dumps(caught.value))
+    assert restored.message == caught.value.message
+    assert restored.bad == caught.value.bad
+    assert restored.rows is not None
+    assert restored.rows.items == ((3, oa.Account(number="600", name="Jan", limit=10)),)
+
+
+def test_an_accounts_file_names_bad_and_taken_rows_together(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A limit that does not read and a number held as another account come in one report."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path, "taken.csv", "number,name,limit\n500,Nieuw lid,veel\n100,Anna again,0\n"
+    )
+    result = invoke(small_db, "import", "accounts", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    stderr = result.stderr.splitlines()
+    assert stderr[0].startswith(f"{path}: line 2: limit 'veel' is not a number")
+    assert stderr[1].startswith(f"{path}: line 3: account '100' exists already as 'Anna Jansen'")
+    assert stderr[2].startswith(f"error: {path}: 2 bad row(s), nothing imported")
     assert state_of(small_db) == before
 
 

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -147,10 +147,12 @@ def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
 class ImportFailed(OnAccountError, ValueError):
     """A file with bad rows; nothing of it was imported.
 
-    ``bad`` holds every bad row; ``report`` the lines to show a person, one per mistake.
+    ``bad`` holds every bad row; ``report`` the lines to show a person, one per mistake;
+    ``rows`` the rows that did read, if the file could be read row by row, so that the
+    ledger can name what it would refuse of them in the same report.
     """
 
-    def __init__(self, path: Path, bad: Sequence[BadRow]) -> None:
+    def __init__(self, path: Path, bad: Sequence[BadRow], rows: Rows[Any] | None = None) -> None:
         report = _report(bad)
         first = report[0] if report else ""
         more = f" (and {len(report) - 1} more, listed above)" if len(report) > 1 else ""
@@ -162,16 +164,20 @@ class ImportFailed(OnAccountError, ValueError):
         )
         self.bad = tuple(bad)
         self.report = report
+        self.rows = rows
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_failed, (self.message, self.bad, self.report))
+        return (_rebuild_failed, (self.message, self.bad, self.report, self.rows))
 
 
-def _rebuild_failed(message: str, bad: tuple[BadRow, ...], report: tuple[str, ...]) -> object:
+def _rebuild_failed(
+    message: str, bad: tuple[BadRow, ...], report: tuple[str, ...], rows: Rows[Any] | None
+) -> object:
     error = ImportFailed.__new__(ImportFailed)
     OnAccountError.__init__(error, message, value=bad, field="rows")
     error.bad = bad
     error.report = report
+    error.rows = rows
     return error
 
 
@@ -188,9 +194,12 @@ class Rows(Generic[T]):
         """The items alone, in the file's order."""
         return [item for _, item in self.items]
 
-    def failed(self, refused: ImportRefused) -> ImportFailed:
-        """The ledger's refusal of some items, as the file's bad rows with their lines."""
-        bad = []
+    def failed(self, refused: ImportRefused, also: Sequence[BadRow] = ()) -> ImportFailed:
+        """The ledger's refusal of some items, as the file's bad rows with their lines.
+
+        ``also`` are the rows that did not read, reported with them in line order.
+        """
+        bad = list(also)
         # A number given once in the file is refused for the account the ledger holds.
         given = Counter(getattr(item, "number", None) for _, item in self.items)
         for index, error in refused.refusals:
@@ -217,7 +226,7 @@ class Rows(Generic[T]):
                     "have ids the ledger holds for other bookings: give each booking its own id"
                 )
             bad.append(BadRow(line, error.message, self.word, rule, summary))
-        return ImportFailed(self.path, bad)
+        return ImportFailed(self.path, sorted(bad, key=lambda b: b.line))
 
 
 def _party_id(row: dict[str, str], column: str) -> PartyId | None:
@@ -700,9 +709,14 @@ def read_accounts(
 
     rows = list(table.rows)
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
+    return _read(Rows(path, table.word, tuple(accounts)), bad)
+
+
+def _read(rows: Rows[T], bad: Sequence[BadRow]) -> Rows[T]:
+    """The rows of a file, or `ImportFailed` naming the bad ones and holding the good."""
     if bad:
-        raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
-    return Rows(path, table.word, tuple(accounts))
+        raise ImportFailed(rows.path, sorted(bad, key=lambda b: b.line), rows)
+    return rows
 
 
 def _content_id(tx: Transaction, occurrence: int) -> str:
@@ -865,8 +879,6 @@ def read_transactions(
         )
 
     built = _collect(_tracked(ordered, lambda g: len(g[1]), progress), build, bad, word)
-    if bad:
-        raise ImportFailed(path, sorted(bad, key=lambda b: b.line))
     # Bookings without an id get one from their content: equal rows count apart.
     occurrences: dict[str, int] = {}
     result = []
@@ -876,4 +888,4 @@ def read_transactions(
             occurrences[base] = occurrences.get(base, 0) + 1
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
-    return Rows(path, word, tuple(result))
+    return _read(Rows(path, word, tuple(result)), bad)

@@ -297,8 +297,8 @@ def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_js
         "account",
         as_json,
         lambda progress: read_accounts(file, dialect=dialect, progress=progress),
-        lambda ledger, accounts: oa.import_accounts(
-            ledger, accounts, actor=state.actor, update=update
+        lambda ledger, accounts, dry_run: oa.import_accounts(
+            ledger, accounts, actor=state.actor, update=update, dry_run=dry_run
         ),
     )
     if as_json:
@@ -347,7 +347,9 @@ def import_transactions(
         "booking",
         as_json,
         lambda progress: read_transactions(file, tz=zone, dialect=dialect, progress=progress),
-        lambda ledger, bookings: oa.import_transactions(ledger, bookings, actor=state.actor),
+        lambda ledger, bookings, dry_run: oa.import_transactions(
+            ledger, bookings, actor=state.actor, dry_run=dry_run
+        ),
     )
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
     if as_json:
@@ -383,12 +385,21 @@ def _import(
     noun: str,
     as_json: bool,
     read: Callable[[Progress | None], Rows[T]],
-    store: Callable[[SQLLedger, list[T]], oa.Imported],
+    store: Callable[[SQLLedger, list[T], bool], oa.Imported],
 ) -> tuple[Rows[T], oa.Imported]:
-    """Read a file with a bar counting its rows, then store it all while a spinner turns."""
+    """Read a file with a bar counting its rows, then store it all while a spinner turns.
+
+    When rows do not read, the ledger still checks the others without storing any, so
+    that one report names every mistake of the file.
+    """
     try:
         with _ProgressBars(state, shown=not as_json) as bars:
-            rows = read(bars.task(f"reading {file.name}"))
+            try:
+                rows, unread = read(bars.task(f"reading {file.name}")), None
+            except ImportFailed as failure:
+                if failure.rows is None:
+                    raise
+                rows, unread = failure.rows, failure
         recording = state.show.count(len(rows.items), noun)
         # Closed at once: a PostgreSQL connection left to the garbage collector warns.
         with (
@@ -396,9 +407,12 @@ def _import(
             contextlib.closing(state.ledger()) as ledger,
         ):
             try:
-                return rows, store(ledger, rows.values)
+                done = store(ledger, rows.values, unread is not None)
             except oa.ImportRefused as refused:
-                raise rows.failed(refused) from None
+                raise rows.failed(refused, unread.bad if unread else ()) from None
+        if unread is not None:
+            raise unread
+        return rows, done
     except ImportFailed as failure:
         for line in failure.report:
             click.echo(plain(f"{file}: {line}"), err=True)
