@@ -337,6 +337,30 @@ def test_a_decimal_point_in_a_decimal_comma_file_is_refused(
     assert amounts["d2"] == Decimal("-2.40")
 
 
+def test_money_that_could_mean_thousands_is_refused_in_a_file_with_decimal_points(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A limit or amount of '1.500' in a comma-separated file is refused, not read as 1.5."""
+    accounts = write(tmp_path, "leden.csv", "number,name,limit\n1001,Anna,1.500\n1002,Jan,2.5\n")
+    result = invoke(empty_db, "import", "accounts", str(accounts))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{accounts}: line 2: limit '1.500' is ambiguous: three digits after a point read as "
+        "thousands in Dutch; write 1500 or 1.50, whichever you mean"
+    )
+    assert len(result.stderr.splitlines()) == 2
+    sales = write(
+        tmp_path,
+        "sales.csv",
+        "account,at,type,amount\n1002,2026-10-03T21:40:00+02:00,top-up,2.000\n",
+    )
+    good = write(tmp_path, "leden-2.csv", "number,name,kind\n1002,Jan,credit\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(good)))
+    result = invoke(empty_db, "import", "transactions", str(sales))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert f"{sales}: line 2: amount '2.000' is ambiguous" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("option", "value"), [("--tz", "Nowhere/Land"), ("--day-starts-at", "25:00")]
 )

@@ -78,6 +78,16 @@ def test_a_bad_balance_filter_is_a_usage_error(small_db: Path) -> None:
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_a_balance_filter_that_could_mean_thousands_is_refused(small_db: Path) -> None:
+    """--balance '<-1.500' is refused as ambiguous, not read as below -1.50."""
+    result = invoke(small_db, "accounts", "--balance", "<-1.500", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == (
+        "error: balance '-1.500' is ambiguous: three digits after a point read as thousands "
+        "in Dutch; write -1500 or -1.50, whichever you mean\n"
+    )
+
+
 @pytest.mark.parametrize("day_starts_at", ["00:00", "04:00"])
 def test_statement_json_agrees_with_the_library(small_db: Path, day_starts_at: str) -> None:
     """Total, days, products and VAT of statement --json are the library's, to the cent."""

@@ -44,6 +44,8 @@ from onaccount import (
     Vat,
 )
 
+from ._amounts import ambiguity
+
 __all__ = [
     "ACCOUNT_COLUMNS",
     "DUTCH_ACCOUNT_COLUMNS",
@@ -508,6 +510,10 @@ def _open_table(
 _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 
+#: Money columns: three digits after a point there are thousands to a Dutch reader.
+_MONEY = frozenset({"limit", "amount"})
+
+
 def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
     if not text:
         raise _RowError(f"{column} is empty", rule=f"empty-{column}", summary=f"have no {column}")
@@ -519,6 +525,14 @@ def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
             rule="decimal-point",
             summary="have numbers with a decimal point in a file with decimal commas: "
             "use --dialect rfc4180 for a file with decimal points",
+        )
+    said = None if dialect.decimal_comma or column not in _MONEY else ambiguity(text, column)
+    if said is not None:
+        raise _RowError(
+            said,
+            rule="ambiguous-thousands",
+            summary=f"have {column}s with three digits after a point, which read as "
+            "thousands in Dutch: write 1500 or 1.50, whichever you mean",
         )
     value = text.replace(".", "").replace(",", ".") if dialect.decimal_comma else text
     try:

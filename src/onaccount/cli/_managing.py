@@ -5,25 +5,21 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import click
 
 import onaccount as oa
-from onaccount._money import to_decimal
 
+from ._amounts import typed_amount
 from ._group import _State, cli, pass_state
 from ._rendering import Display, _emit_json, _mutation_json, _signed, json_option
 
 __all__ = ["correct_balance_command", "set_limit_command"]
 
 _REASON_HELP = "Why; kept in the mutations report."
-_AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 #: What a negative amount starts with, as typed: an argument, not an option.
 _NEGATIVE = re.compile(r"-[\d.]")
-# A thousands separator follows one to three digits, never a lone 0 (0.125 is a fraction).
-_THOUSANDS = re.compile(r"-?[1-9]\d{0,2}\.\d{3}")
 
 
 class _SignedAmounts(click.Command):
@@ -56,28 +52,6 @@ class _SignedAmounts(click.Command):
             else:
                 takes_value = False
         return super().parse_args(ctx, args)
-
-
-def _amount(text: str, what: str) -> Decimal:
-    """``text`` as an amount, refused where a person may have meant another one."""
-    typed = text.strip()
-    if _THOUSANDS.fullmatch(typed):
-        raise oa.InvalidAmount(
-            f"{what} {text!r} is ambiguous: three digits after a point read as thousands in "
-            f"Dutch; write {typed.replace('.', '')} or {Decimal(typed):.2f}, whichever you mean",
-            value=text,
-            field=what,
-        )
-    amount = to_decimal(typed, field=what)
-    if not _AMOUNT.fullmatch(typed):
-        # A number all the same (1e3, +5, Infinity), and not how anyone writes an amount.
-        raise oa.InvalidAmount(
-            f"{what} {text!r} is not an amount; write digits with a point before the cents, "
-            "such as 250 or 250.50",
-            value=text,
-            field=what,
-        )
-    return amount
 
 
 @cli.command(
@@ -113,10 +87,10 @@ def set_limit_command(
     mutation = oa.change_limit(
         ledger,
         number,
-        _amount(new_limit, "new limit"),
+        typed_amount(new_limit, "new limit"),
         actor=state.actor,
         reason=reason,
-        expected=None if expected is None else _amount(expected, "expected limit"),
+        expected=None if expected is None else typed_amount(expected, "expected limit"),
     )
 
     def said(show: Display, after: oa.AccountState, currency: str) -> str:
@@ -154,7 +128,7 @@ def correct_balance_command(
       onaccount --role superuser correct-balance 1042 -5.50 --reason breakage
     """
     ledger = state.ledger()
-    correction = _amount(amount, "balance correction")
+    correction = typed_amount(amount, "balance correction")
     mutation = oa.correct_balance(ledger, number, correction, actor=state.actor, reason=reason)
 
     def said(show: Display, after: oa.AccountState, currency: str) -> str:
