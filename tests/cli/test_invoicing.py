@@ -245,6 +245,34 @@ def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> 
     assert "spending room -1.80" in result.stdout
 
 
+def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path) -> None:
+    """Committing this month is refused (exit 2) unless --allow-open-period; a preview warns."""
+    now = dt.datetime.now(ZONE)
+    month = now.strftime("%Y-%m")
+    with open_ledger(small_db) as ledger:
+        ledger.record(
+            oa.Purchase(
+                id="vanavond",
+                account="300",
+                at=now - dt.timedelta(minutes=1),
+                lines=[oa.Line(product="Pils", quantity=1, unit_price="3.10",
+                               vat=oa.Vat.standard("0.21"))],
+            )
+        )  # fmt: skip
+    before = state_of(small_db)
+    args = ("invoice", "--period", month, "--account", "300", "--strategy", "zero-balance")
+    refused = invoke(small_db, *args, "--commit")
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert f"period {month} has not ended" in refused.stderr
+    assert "purchases booked after now would not be on these invoices" in refused.stderr
+    assert "--allow-open-period" in refused.stderr
+    assert state_of(small_db) == before
+    preview = succeeded(invoke(small_db, *args))
+    assert f"warning: period {month} has not ended" in preview.stderr
+    committed = succeeded(invoke(small_db, *args, "--commit", "--allow-open-period", "--json"))
+    assert json.loads(committed.stdout)["run"]["invoices"][0]["total"] == "3.10"
+
+
 def test_commit_without_anything_to_invoice_writes_no_run(small_db: Path) -> None:
     """A commit where every account is refused exits 3 and leaves no empty run behind."""
     before = state_of(small_db)

@@ -16,6 +16,7 @@ import babel
 import click
 from rich.console import Console
 from rich.progress import Progress
+from rich.text import Text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -91,9 +92,16 @@ class _State:
     def ledger(self) -> SQLLedger:
         return SQLLedger(self.db)
 
-    def say(self, text: str) -> None:
-        """``text`` for a person: wrapped at the terminal's width, user data as typed."""
-        self.out.print(plain(text), markup=False, highlight=False)
+    def say(self, text: str, *, err: bool = False) -> None:
+        """``text`` for a person: wrapped at the terminal's width, user data as typed.
+
+        Lines end where the words do: Rich's own wrapping keeps the space it broke at.
+        """
+        console = self.err if err else self.out
+        lines = Text(plain(text)).wrap(console, console.width)
+        for line in lines:
+            line.rstrip()
+        console.print(Text("\n").join(lines), soft_wrap=True)
 
     def progress(self) -> Progress:
         # Off when stderr is not a terminal: Rich ends a progress display there with an

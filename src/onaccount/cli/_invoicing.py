@@ -118,6 +118,11 @@ _INVOICE_HELP = "\n".join(
 )
 @click.option("--commit", is_flag=True, help="Commit the run; without it, only preview.")
 @click.option(
+    "--allow-open-period",
+    is_flag=True,
+    help="Commit a period that has not ended yet, with what is booked so far.",
+)
+@click.option(
     "--key",
     help="A name for this run, e.g. 2026-10; running the same command again books nothing twice.",
 )
@@ -138,6 +143,7 @@ def invoice_command(
     balance: str | None,
     strategy: str,
     commit: bool,
+    allow_open_period: bool,
     key: str | None,
     formats: tuple[str, ...],
     pairs: tuple[str, ...],
@@ -152,6 +158,14 @@ def invoice_command(
     exporters = _chosen(formats, pairs)
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     oa.require_for_selection(state.actor, selection, "plan")
+    still_open = _still_open(state, period, tz)
+    if still_open and commit and not allow_open_period:
+        raise click.UsageError(
+            f"{still_open}. Commit it once it has ended, or add --allow-open-period to "
+            "invoice what is booked so far"
+        )
+    if still_open and not commit:
+        state.say(f"warning: {still_open} (committing it needs --allow-open-period)", err=True)
     ledger = state.ledger()
     with state.err.status("planning the run"):
         plan = oa.plan_run(ledger, period, selection, strategy, actor=state.actor)
@@ -218,6 +232,17 @@ def invoice_command(
     if plan.refusals and not plan.drafts and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
     _exit_if_nothing_written(reports)
+
+
+def _still_open(state: _State, period: oa.Period, tz: str) -> str | None:
+    """What to say of a period that has not ended yet, or None once it has."""
+    if period.end <= dt.datetime.now(dt.UTC):
+        return None
+    until = state.show.with_tz(_zone(tz)).instant(period.end)
+    return (
+        f"period {period.label} has not ended: it runs until {until}, and purchases booked "
+        "after now would not be on these invoices"
+    )
 
 
 def _parse_options(pairs: Iterable[str]) -> dict[str, str]:
