@@ -31,7 +31,10 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     assert "Billing 2026-10" in output
     assert "refused 1007" in output
     assert "refused 9001" in output
-    assert f"  export ONACCOUNT_DB={demo.db}\n  onaccount accounts" in output
+    assert (
+        f"  export ONACCOUNT_DB={demo.db}\n  export ONACCOUNT_DAY_STARTS_AT=04:00\n"
+        "  onaccount accounts"
+    ) in output
     with open_ledger(demo.db) as ledger:
         runs = ledger.runs()
         assert [r.key for r in runs] == ["demo-2026-08", "demo-2026-09", "demo-2026-10"]

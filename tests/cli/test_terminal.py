@@ -229,21 +229,24 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
     """'Try next' names the database once and wraps long commands with a continuation."""
     _, lines = terminal(tmp_path, "demo", "canteen", "--today", DEMO_TODAY)
     tips = lines[lines.index("Try next:") + 1 :]
-    assert tips[0] == "  export ONACCOUNT_DB=canteen/onaccount.sqlite"
+    assert tips[:2] == [
+        "  export ONACCOUNT_DB=canteen/onaccount.sqlite",
+        "  export ONACCOUNT_DAY_STARTS_AT=04:00",
+    ]
     # Joined as a shell joins continued lines, each command is whole and as it was typed.
-    commands = " ".join(tips[1:]).replace(" \\ ", " ").split(f"  {SCRIPT} ")
+    commands = " ".join(tips[2:]).replace(" \\ ", " ").split(f"  {SCRIPT} ")
     commands = [" ".join(c.split()) for c in commands if c.strip()]
     run = commands[2 + 1].removeprefix("mutations --run ")
     assert commands == [
         "accounts --balance '<0'",
-        "statement 1001 --period 2026-10 --day-starts-at 04:00",
+        "statement 1001 --period 2026-10",
         "runs",
         f"mutations --run {run}",
         f"--role superuser undo {run} --account 1001 --reason 'billed twice'",
         f"export {run} --format csv --option dialect=rfc4180 --out exports",
         "exporters",
     ]
-    assert all(line.startswith((f"  {SCRIPT} ", "      ")) for line in tips[1:])
+    assert all(line.startswith((f"  {SCRIPT} ", "      ")) for line in tips[2:])
 
 
 def test_help_fits_the_terminal(tmp_path: Path) -> None:

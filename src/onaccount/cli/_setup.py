@@ -59,12 +59,16 @@ _DEMO_FILES = frozenset(
 )
 
 
-@cli.command(short_help="Build a demo canteen's ledger, bill its last month, export it.")
+@cli.command(short_help="Build a demo canteen's ledger, bill October, export it.")
 @click.argument("directory", default="onaccount-demo", type=click.Path(path_type=Path))
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
 @pass_state
 def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
-    """Build a canteen's ledger in DIRECTORY, bill its last month, export it all.
+    """Build a canteen's ledger in DIRECTORY, bill its October, export it all.
+
+    The ledger holds August to October of the last October that has ended; the runs
+    of August and September are committed already, October's is committed now. It is
+    the month the clocks go back, so its bill crosses a 25-hour business day.
 
     DIRECTORY is ./onaccount-demo unless given; only an earlier demo there is replaced.
     The demo is a Dutch canteen: it writes amounts and dates as nl_NL does unless
@@ -170,19 +174,24 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
     """The commands to try on the demo's ledger, each wrapped to the screen's width."""
     program = shlex.quote(_program())
     first = run.invoices[0].account.number
-    # The zone and day start of the month, unless the defaults give them already.
-    zone = [] if os.environ.get("ONACCOUNT_TZ", DEMO_TZ) == month.tz else [f"--tz {month.tz}"]
+    day_start = month.day_starts_at.isoformat(timespec="minutes")
+    # Named once, as the database is, so that every command after reads the month alike;
+    # the zone only when the variable names another than the default, the demo's.
+    settings = {
+        "ONACCOUNT_DB": str(db),
+        "ONACCOUNT_TZ": None if os.environ.get("ONACCOUNT_TZ", DEMO_TZ) == month.tz else month.tz,
+        "ONACCOUNT_DAY_STARTS_AT": day_start,
+    }
     commands = [
         ["accounts", "--balance '<0'"],
-        [f"statement {first}", f"--period {month.label}", *zone, "--day-starts-at 04:00"],
+        [f"statement {first}", f"--period {month.label}"],
         ["runs"],
         [f"mutations --run {run.id}"],
         ["--role superuser", f"undo {run.id}", f"--account {first}", "--reason 'billed twice'"],
         [f"export {run.id}", "--format csv", "--option dialect=rfc4180", "--out exports"],
         ["exporters"],
     ]
-    # Naming the database once keeps every command short enough to read and to paste.
-    lines = [f"  export ONACCOUNT_DB={shlex.quote(str(db))}"]
+    lines = [f"  export {name}={shlex.quote(value)}" for name, value in settings.items() if value]
     for words in commands:
         lines += shell_lines([program, *words], state.out.width)
     return lines
