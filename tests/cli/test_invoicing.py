@@ -753,6 +753,26 @@ def test_each_exporter_takes_the_options_it_has(small_db: Path, tmp_path: Path) 
     assert not (tmp_path / "y").exists()
 
 
+def test_a_mistyped_option_is_named_by_its_exporter_with_the_closest_name(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """'layot' suggests 'layout'; a refused value names the exporter, not a Python class."""
+    run = commit_october(small_db)["run"]["id"]
+    args = ("export", run, "--format", "xlsx", "--out", str(tmp_path / "x"))
+    result = invoke(small_db, *args, "--option", "layot=statement")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "no exporter chosen (xlsx) has an option 'layot'; did you mean 'layout'?" in (
+        result.stderr
+    )
+    result = invoke(small_db, *args, "--option", "layout=dayz")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(
+        "error: invalid value for --option: xlsx option 'layout' is 'dayz'; use one of "
+    )
+    assert "Options" not in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
 def help_examples(command: str) -> list[list[str]]:
     """The examples of ``command --help`` as words, continued lines joined, without 'onaccount'."""
     text = succeeded(invoke(None, command, "--help")).stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,6 +23,7 @@ from onaccount.exporting import (
     ExportOptions,
     ExportReport,
     ExportTargetExists,
+    InvalidOptions,
     export_files,
     load_exporters,
 )
@@ -292,17 +294,32 @@ def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
         chosen, option = ([scope], option) if scope in names else (list(names), name)
         takers = [i for i in chosen if option in names[i]]
         if not takers:
+            known = sorted({n for i in chosen for n in names[i]})
+            near = difflib.get_close_matches(option, known)
+            hint = f"did you mean {near[0]!r}? See" if near else "see"
             raise click.BadParameter(
-                f"no exporter chosen ({', '.join(chosen)}) has an option {option!r}; see each "
-                f"one's options with {' or '.join(f'onaccount exporters {i}' for i in chosen)}",
+                f"no exporter chosen ({', '.join(chosen)}) has an option {option!r}; {hint} "
+                f"each one's options with "
+                f"{' or '.join(f'onaccount exporters {i}' for i in chosen)}",
                 param_hint="--option",
             )
         for identifier in takers:
             mine[identifier][option] = text
-    return [
-        (e, e.Options.from_text(mine[e.identifier]), frozenset(mine[e.identifier]))
-        for e in exporters
-    ]
+    return [(e, _options(e, mine[e.identifier]), frozenset(mine[e.identifier])) for e in exporters]
+
+
+def _options(exporter: Exporter[Any], texts: dict[str, str]) -> ExportOptions:
+    """``exporter``'s options read from ``texts``; a refusal names the exporter as typed."""
+    try:
+        options: ExportOptions = exporter.Options.from_text(texts)
+    except InvalidOptions as error:
+        # The library names the options class, which is all it knows; here it is the
+        # exporter the user chose: `xlsx option 'layout'`, not `XlsxOptions option …`.
+        said = error.message.replace(
+            f"{exporter.Options.__name__} option ", f"{exporter.identifier} option ", 1
+        )
+        raise click.BadParameter(said, param_hint="--option") from None
+    return options
 
 
 def _export(
