@@ -661,6 +661,10 @@ def test_undo_warns_when_the_account_is_over_its_limit_again(ledger: oa.MemoryLe
     assert (warning.account, warning.spending_room) == ("1042", room)
     assert f"spending room {room}" in warning.message
     assert "1042 'Team A'" in warning.message
+    assert warning.message == warning.text()
+    assert f"spending room <{room}> (balance <{warning.balance}>, limit <{warning.limit}>)" in (
+        warning.text(lambda amount: f"<{amount}>")
+    )
 
 
 def test_undo_within_the_limit_warns_nothing(ledger: oa.MemoryLedger) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -96,10 +96,15 @@ class OverLimitWarning:
     @property
     def message(self) -> str:
         """A sentence for the administrator."""
+        return self.text()
+
+    def text(self, amount: Callable[[Decimal], str] = str) -> str:
+        """The sentence with each amount written by ``amount``, as a locale writes it."""
         return (
             f"account {self.label} is over its limit again after the undo: spending room "
-            f"{self.spending_room} (balance {self.balance}, limit {self.limit}); new purchases "
-            "will be refused until it is topped up or the limit raised"
+            f"{amount(self.spending_room)} (balance {amount(self.balance)}, limit "
+            f"{amount(self.limit)}); new purchases will be refused until it is topped up or "
+            "the limit raised"
         )
 
 

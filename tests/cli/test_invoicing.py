@@ -245,6 +245,28 @@ def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> 
     assert "spending room -1.80" in result.stdout
 
 
+def test_the_undo_warning_writes_amounts_as_the_locale_does(small_db: Path) -> None:
+    """In nl_NL the spending room, balance and limit of the warning have decimal commas."""
+    run = commit_october(small_db)["run"]
+    with open_ledger(small_db) as ledger:
+        ledger.record(
+            oa.Purchase(
+                id="feest",
+                account="300",
+                at=local(2026, 11, 20, 22, 0),
+                lines=[oa.Line(product="Rondje", quantity=1, unit_price="1099.00",
+                               vat=oa.Vat.standard("0.21"))],
+            ),
+            allow_over_limit=True,
+        )  # fmt: skip
+    result = succeeded(
+        invoke(small_db, "--locale", "nl_NL", "undo", run["id"], "--account", "300",
+               "--reason", "dubbel")
+    )  # fmt: skip
+    said = " ".join(result.stdout.split())
+    assert "spending room -1.001,80 (balance -1.101,80, limit 100,00)" in said, said
+
+
 def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path) -> None:
     """Committing this month is refused (exit 2) unless --allow-open-period; a preview warns."""
     now = dt.datetime.now(ZONE)

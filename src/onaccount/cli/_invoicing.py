@@ -442,7 +442,7 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     said = f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}"
     state.say(said)
     if invoice.over_limit is not None:
-        state.say(f"warning: {invoice.over_limit.message}")
+        state.say(f"warning: {invoice.over_limit.text(lambda amount: show.amount(amount, c))}")
 
 
 @cli.command("export")
