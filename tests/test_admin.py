@@ -176,6 +176,11 @@ def test_impossible_limits_are_refused_naming_them(
     [
         ("0", r"balance correction 0 for account 1042 'Team A' changes nothing"),
         ("0.005", r"balance correction 0.005 .* more places than EUR allows; round it to 0.01"),
+        (
+            "-0.004",
+            r"balance correction -0.004 .* is less than 0.01 EUR, the smallest amount EUR "
+            r"has; give a multiple of 0.01, such as -0.01$",
+        ),
     ],
 )
 def test_impossible_balance_corrections_are_refused_naming_them(

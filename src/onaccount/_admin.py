@@ -12,7 +12,7 @@ from ._account import Account, AccountKind
 from ._enums import parse_enum
 from ._errors import InvalidValue, UnknownRun
 from ._invoices import InvoiceRun
-from ._money import round_money, to_decimal
+from ._money import check_minor_units, to_decimal
 from ._period import Period, to_utc
 from ._permissions import Actor, Capability
 from ._query import AccountQuery, AccountState
@@ -158,14 +158,12 @@ def _manual_booking(
     why = _reason(reason)
     when = _now() if at is None else to_utc(at, field="mutation instant 'at'")
     account = ledger.get_account(number)
-    rounded = round_money(amount, account.currency)
-    if amount != rounded:
-        raise InvalidValue(
-            f"{what} {amount} for account {account.label} has more places than "
-            f"{account.currency} allows; round it to {rounded}",
-            value=amount,
-            field=field,
-        )
+    check_minor_units(
+        amount,
+        account.currency,
+        field=field,
+        subject=f"{what} {amount} for account {account.label}",
+    )
     return account, amount, why, when
 
 

@@ -154,12 +154,25 @@ def check_stored_amount(
         )
 
 
-def check_minor_units(amount: Decimal, currency: str, *, field: str, obj: object = None) -> None:
-    """Refuse ``amount`` unless it is whole minor units of ``currency`` (EUR: cents)."""
+def check_minor_units(
+    amount: Decimal, currency: str, *, field: str, obj: object = None, subject: str = ""
+) -> None:
+    """Refuse ``amount`` unless it is whole minor units of ``currency`` (EUR: cents).
+
+    The refusal begins with ``subject``, ``"{field} {amount}"`` unless given.
+    """
     rounded = round_money(amount, currency)
     if amount != rounded:
+        unit = minor_unit(currency)
+        # A sliver of a cent rounds to 0 (or -0.00), which is no amount to suggest.
+        said = (
+            f"has more places than {currency} allows; round it to {rounded}"
+            if rounded
+            else f"is less than {unit} {currency}, the smallest amount {currency} has; give a "
+            f"multiple of {unit}, such as {unit.copy_sign(amount)}"
+        )
         raise InvalidValue(
-            f"{field} {amount} has more places than {currency} allows; round it to {rounded}",
+            f"{subject or f'{field} {amount}'} {said}",
             value=amount,
             obj=obj,
             field=field,
