@@ -208,7 +208,7 @@ def test_unknown_kinds_are_refused_listing_the_known_ones() -> None:
 
 def test_a_credit_account_gets_no_limit(ledger: oa.MemoryLedger) -> None:
     """A prepaid account keeps limit 0: a limit would let it owe what no run ever bills."""
-    with pytest.raises(oa.InvalidValue) as caught:
+    with pytest.raises(oa.NotInvoiceable) as caught:
         oa.change_limit(ledger, "9000", "50", actor=ADMIN, reason="trust them")
     assert caught.value.message == (
         "account 9000 'Prepaid' is a credit account; credit accounts are prepaid and never "
@@ -251,7 +251,9 @@ def test_a_limit_change_sets_the_value_whatever_the_limit_was(ledger: oa.MemoryL
 
 def test_setting_the_limit_it_has_is_refused_by_the_ledger(ledger: oa.MemoryLedger) -> None:
     """A limit change to the current limit books nothing and says so."""
-    with pytest.raises(oa.InvalidValue, match=r"account 1042 'Team A' has limit 200.00 already"):
+    with pytest.raises(
+        oa.NothingToChange, match=r"account 1042 'Team A' has limit 200.00 already"
+    ):
         oa.change_limit(ledger, "1042", "200", actor=ADMIN, reason="same")
     assert ledger.mutations() == []
 

@@ -63,6 +63,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "NaiveDatetime",
         "NoCorrection",
         "NotInvoiceable",
+        "NothingToChange",
         "OnAccountError",
         "OverLimitWarning",
         "PartyId",

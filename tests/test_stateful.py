@@ -286,7 +286,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if self.accounts[number].kind is oa.AccountKind.CREDIT:
             event("change limit: credit account")
             # A prepaid account keeps limit 0, whatever limit the caller had seen.
-            with pytest.raises(oa.InvalidValue, match="is a credit account"):
+            with pytest.raises(oa.NotInvoiceable, match="is a credit account"):
                 oa.change_limit(
                     self.ledger, number, new, actor=ADMIN, reason="raise", expected=current
                 )

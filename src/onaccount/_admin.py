@@ -10,7 +10,7 @@ import attrs
 
 from ._account import Account, AccountKind
 from ._enums import parse_enum
-from ._errors import InvalidValue, UnknownRun
+from ._errors import InvalidValue, NotInvoiceable, UnknownRun
 from ._invoices import InvoiceRun
 from ._money import check_minor_units, to_decimal
 from ._period import Period, to_utc
@@ -87,7 +87,7 @@ def change_limit(
     )  # fmt: skip
     based_on = None if expected is None else to_decimal(expected, field="expected limit")
     if account.kind is AccountKind.CREDIT:
-        raise InvalidValue(
+        raise NotInvoiceable(
             f"account {account.label} is a credit account; credit accounts are prepaid and "
             "never invoiced, so they keep limit 0 (open a limit account to let it owe)",
             value=limit,

@@ -27,6 +27,7 @@
         ├── RunConflict                      the ledger changed between plan and commit
         │   └── KeyInUse                     an idempotency key another plan used
         ├── LimitConflict                    the limit changed since the caller read it
+        ├── NothingToChange                  the change asked for is what the ledger holds
         ├── AlreadyUndone
         ├── ImportRefused                    accounts or bookings to import conflict with it
         ├── SchemaError                      the database's schema is missing or too new
@@ -59,6 +60,7 @@ __all__ = [
     "MissingExemptionReason",
     "NaiveDatetime",
     "NotInvoiceable",
+    "NothingToChange",
     "OnAccountError",
     "PeriodParseError",
     "PermissionDenied",
@@ -202,6 +204,10 @@ class KeyInUse(RunConflict):
 
 class LimitConflict(LedgerError):
     """The limit is no longer the one the change was based on; nothing was written."""
+
+
+class NothingToChange(LedgerError):
+    """The change asked for is what the ledger holds already; nothing was written."""
 
 
 class AlreadyUndone(LedgerError):

@@ -153,10 +153,13 @@ def test_changing_a_limit_or_balance_needs_the_superuser_role(small_db: Path) ->
 
 
 def test_a_credit_account_and_an_unknown_one_are_refused_by_name(small_db: Path) -> None:
-    """A credit account has no limit to set; an unknown number is named."""
+    """A credit account or the same limit is refused (exit 3); an unknown number is named."""
     credit = invoke(small_db, "set-limit", "900", "50", "--reason", "x")
-    assert credit.exit_code != 0, explain(credit)
+    assert credit.exit_code == EXIT_REFUSED, explain(credit)
     assert "900 'Kantinekaart'" in credit.stderr
+    same = invoke(small_db, "set-limit", "100", "200", "--reason", "x")
+    assert same.exit_code == EXIT_REFUSED, explain(same)
+    assert "has limit 200.00 already; nothing to change" in same.stderr
     unknown = invoke(small_db, "correct-balance", "404", "1", "--reason", "x")
     assert unknown.exit_code != 0, explain(unknown)
     assert "account '404' does not exist" in unknown.stderr

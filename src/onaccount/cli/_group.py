@@ -49,6 +49,7 @@ _REFUSALS = (
     oa.NotInvoiceable,
     oa.RunConflict,
     oa.LimitConflict,
+    oa.NothingToChange,
     oa.AlreadyUndone,
     oa.LimitExceeded,
     oa.DuplicateAccount,

@@ -8,7 +8,12 @@ from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
 from onaccount._account import Account, AccountKind
-from onaccount._errors import CurrencyMismatch, InvalidValue, LimitConflict, LimitExceeded
+from onaccount._errors import (
+    CurrencyMismatch,
+    LimitConflict,
+    LimitExceeded,
+    NothingToChange,
+)
 from onaccount._invoices import AccountInvoice, InvoiceRun
 from onaccount._money import check_minor_units, check_stored_amount, minor_unit
 from onaccount._period import Period
@@ -100,7 +105,7 @@ class Ledger(Protocol):
 
         With the account locked against other writers, read its limit and let
         `limit_change` refuse or build the mutation (``expected`` given and not the
-        limit: `LimitConflict`; the limit already: `InvalidValue`), store it and return
+        limit: `LimitConflict`; the limit already: `NothingToChange`), store it and return
         it. The limit afterwards is ``limit``, whatever other writers did.
         `UnknownAccount` if there is no such account.
         """
@@ -300,7 +305,8 @@ def limit_change(
 
     For `Ledger.set_limit`, called with the account locked: refuses with `LimitConflict`
     when ``expected`` is given and is not ``current`` (the caller decided on a limit
-    someone has changed since), and with `InvalidValue` when there is nothing to change.
+    someone has changed since), and with `NothingToChange` when the limit is ``limit``
+    already.
     """
     quantum = minor_unit(account.currency)
     if expected is not None and expected != current:
@@ -314,7 +320,7 @@ def limit_change(
             field="limit",
         )
     if limit == current:
-        raise InvalidValue(
+        raise NothingToChange(
             f"account {account.label} has limit {current.quantize(quantum)} already; "
             "nothing to change",
             value=limit,

@@ -32,7 +32,6 @@ from onaccount import (
     CurrencyMismatch,
     DuplicateAccount,
     DuplicateTransaction,
-    InvalidValue,
     InvoiceRun,
     InvoiceState,
     KeyInUse,
@@ -41,6 +40,7 @@ from onaccount import (
     Line,
     Mutation,
     MutationKind,
+    NothingToChange,
     Period,
     Purchase,
     ResetStrategy,
@@ -430,7 +430,7 @@ class LedgerContract:
                              reason="b")  # fmt: skip
         assert ledger.states(["1"])["1"].limit == Decimal(120)
         assert len(ledger.mutations(account="1")) == 1
-        with pytest.raises(InvalidValue, match="already"):
+        with pytest.raises(NothingToChange, match="already"):
             ledger.set_limit("1", Decimal(120), expected=None, actor="t", at=_at(3), reason="c")
         with pytest.raises(UnknownAccount, match="'404'"):
             ledger.set_limit("404", Decimal(1), expected=None, actor="t", at=_at(3), reason="d")
