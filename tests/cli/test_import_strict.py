@@ -371,10 +371,25 @@ def test_a_sale_with_a_date_but_no_time_is_refused(db: Path, tmp_path: Path) -> 
         tmp_path / "dates.xlsx",
         [
             ["id", "account", "at", "product", "quantity", "unit_price", "vat_rate"],
-            ["d1", 100, dt.datetime(2026, 10, 1), "Bier", 1, 2.4, 0.21],
+            ["d1", 100, dt.date(2026, 10, 1), "Bier", 1, 2.4, 0.21],
         ],
     )
     assert refused(db, "transactions", str(book))[0] == f"{book}: row 2: {said}"
+
+
+def test_a_workbook_time_of_midnight_is_a_time(db: Path, tmp_path: Path) -> None:
+    """A cell formatted with a time that shows 00:00 is the booking's midnight, not a date."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["id", "account", "at", "product", "quantity", "unit_price", "vat_rate"])
+    sheet.append(["m1", 100, dt.datetime(2026, 10, 2, 0, 0), "Bier", 1, 2.4, 0.21])
+    sheet["C2"].number_format = "d-m-yyyy h:mm"
+    book.save(tmp_path / "middernacht.xlsx")
+    succeeded(invoke(db, "import", "transactions", str(tmp_path / "middernacht.xlsx")))
+    with open_ledger(db) as ledger:
+        (sale,) = [t for t in ledger.transactions(["100"]) if t.id == "m1"]
+    assert sale.at == dt.datetime(2026, 10, 1, 22, 0, tzinfo=dt.UTC)
 
 
 def _workbook(path: Path, rows: list[list[object]]) -> Path:

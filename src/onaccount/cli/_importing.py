@@ -397,7 +397,7 @@ def _csv_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, l
 
 
 def _cell(value: object) -> str:
-    """A spreadsheet cell as the text a CSV file would hold."""
+    """A spreadsheet cell's value as the text a CSV file would hold."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -417,7 +417,23 @@ def _cell(value: object) -> str:
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     # Imported here: only spreadsheet imports need it, and it takes a while to import.
     import openpyxl
+    from openpyxl.cell.read_only import EmptyCell
+    from openpyxl.styles.numbers import is_datetime
     from openpyxl.utils.exceptions import InvalidFileException
+
+    def text(cell: Any) -> str:  # Any: openpyxl's read-only cells are not typed
+        if isinstance(cell, EmptyCell):
+            return ""
+        value = cell.value
+        # Excel keeps a date as the midnight it begins with: only a format that shows
+        # the time says that a midnight is meant as a time.
+        if (
+            isinstance(value, dt.datetime)
+            and value.time() == dt.time(0)
+            and is_datetime(cell.number_format) == "datetime"
+        ):
+            return value.isoformat()
+        return _cell(value)
 
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -428,8 +444,8 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         ) from None
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+        for number, cells in enumerate(sheet.iter_rows(), start=1):
+            yield number, [text(c) for c in cells]
     finally:
         workbook.close()
 
@@ -545,6 +561,11 @@ def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
     try:
         if dialect.day_first and "-" in text and len(text.split("-")[0]) == 2:
             return dt.datetime.strptime(text, "%d-%m-%Y").date()
+        if "T" in text:
+            # A workbook's date cell formatted with a time: its midnight is the date.
+            at = dt.datetime.fromisoformat(text)
+            if at.time() == dt.time(0) and at.tzinfo is None:
+                return at.date()
         return dt.date.fromisoformat(text)
     except ValueError:
         example = "31-01-2026" if dialect.day_first else "2026-01-31"
