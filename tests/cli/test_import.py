@@ -419,6 +419,24 @@ def test_bad_rows_and_unknown_accounts_are_reported_together(
     assert state_of(small_db) == before
 
 
+def test_a_file_given_to_the_other_import_is_named_for_what_it_is(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """An accounts file given to import transactions (and back) says which import reads it."""
+    accounts = write(tmp_path, "leden lijst.csv", "nummer;naam;limiet\n500;Nieuw lid;10\n")
+    result = invoke(small_db, "import", "transactions", str(accounts))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{accounts}: line 1: this is a file of accounts, not of transactions (its header is "
+        f"nummer, naam, limiet); import it with onaccount import accounts '{accounts}'"
+    )
+    sales = write(tmp_path, "sales.csv", TRANSACTIONS["rfc4180"])
+    result = invoke(small_db, "import", "accounts", str(sales))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "this is a file of transactions, not of accounts" in result.stderr
+    assert len(result.stderr.splitlines()) == 2
+
+
 def test_a_failed_read_keeps_the_rows_that_did_read_through_pickling(tmp_path: Path) -> None:
     """The error of a file with a bad row holds the good rows, also after a pickle round trip."""
     path = write(tmp_path, "leden.csv", "number,name,limit\n500,Nieuw lid,veel\n600,Jan,10\n")

@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import io
 import re
+import shlex
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -97,6 +98,29 @@ DUTCH_TRANSACTION_COLUMNS = {
     "unit_price": "stukprijs", "vat_category": "btw-categorie", "vat_rate": "btw-tarief",
     "vat_reason": "btw-reden", "amount": "bedrag", "currency": "valuta", "text": "tekst",
 }  # fmt: skip
+
+
+@attrs.frozen
+class _File:
+    """What one import reads: its columns, their Dutch names and the required ones."""
+
+    what: str
+    columns: Sequence[str]
+    dutch: dict[str, str]
+    required: tuple[str, ...]
+
+    @property
+    def known(self) -> dict[str, str]:
+        """Each header the file may have, as `_normal` writes it, with its column."""
+        return {c: c for c in self.columns} | {_normal(d): c for c, d in self.dutch.items()}
+
+
+_FILES = {
+    "accounts": _File("accounts", ACCOUNT_COLUMNS, DUTCH_ACCOUNT_COLUMNS, ("number", "name")),
+    "transactions": _File(
+        "transactions", TRANSACTION_COLUMNS, DUTCH_TRANSACTION_COLUMNS, ("account", "at")
+    ),
+}
 
 #: The most lines a refused file reports; the rest are counted.
 MAX_REPORTED = 20
@@ -297,17 +321,30 @@ def _normal(header: str) -> str:
     return re.sub(r"[\s\-]+", "_", header.strip().lower())
 
 
+def _other_file(path: Path, header: Sequence[str], file: _File) -> str | None:
+    """What to say when ``header`` is the whole header of the other import's file."""
+    given = {_normal(h) for h in header if h.strip()}
+    for other in _FILES.values():
+        known = other.known
+        if (
+            other is not file
+            and given <= set(known)
+            and set(other.required) <= {known[g] for g in given}
+        ):
+            return (
+                f"this is a file of {other.what}, not of {file.what} (its header is "
+                f"{', '.join(h for h in header if h.strip())}); import it with onaccount "
+                f"import {other.what} {shlex.quote(str(path))}"
+            )
+    return None
+
+
 def _columns(
-    path: Path,
-    at: int,
-    header: Sequence[str],
-    columns: Sequence[str],
-    dutch: dict[str, str],
-    required: Sequence[str],
-    word: str,
+    path: Path, at: int, header: Sequence[str], file: _File, word: str
 ) -> list[str | None]:
     """The column each header field names, or `ImportFailed` naming what is wrong."""
-    known = {c: c for c in columns} | {_normal(d): c for c, d in dutch.items()}
+    columns, dutch, required = file.columns, file.dutch, file.required
+    known = file.known
     names: list[str | None] = []
     bad: list[BadRow] = []
     seen: dict[str, str] = {}
@@ -352,7 +389,8 @@ def _columns(
                 )
             )
     if bad:
-        raise ImportFailed(path, bad)
+        other = _other_file(path, header, file)
+        raise ImportFailed(path, bad if other is None else [BadRow(at, other, word)])
     return names
 
 
@@ -451,12 +489,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def _open_table(
-    path: Path,
-    dialect: str,
-    columns: Sequence[str],
-    dutch: dict[str, str],
-    required: Sequence[str],
-    bad: list[BadRow],
+    path: Path, dialect: str, file: _File, bad: list[BadRow]
 ) -> tuple[_Table, set[str]]:
     """The file's rows by column, and the columns its header names."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -472,7 +505,7 @@ def _open_table(
             while word == "row" and not fields[-1].strip():
                 fields = fields[:-1]
             header = fields
-            names = _columns(path, line, fields, columns, dutch, required, word)
+            names = _columns(path, line, fields, file, word)
             break
     if header is None:
         raise ImportFailed(path, [BadRow(1, "the file is empty; it needs a header row", word)])
@@ -690,9 +723,7 @@ def read_accounts(
     ``progress`` hears of the rows read, of all the file's rows.
     """
     bad: list[BadRow] = []
-    table, _ = _open_table(
-        path, dialect, ACCOUNT_COLUMNS, DUTCH_ACCOUNT_COLUMNS, ("number", "name"), bad
-    )
+    table, _ = _open_table(path, dialect, _FILES["accounts"], bad)
     chosen = table.dialect
     seen: dict[str, int] = {}
 
@@ -783,9 +814,7 @@ def read_transactions(
     Times without a UTC offset are read in ``tz``; ``progress`` hears of the rows read.
     """
     bad: list[BadRow] = []
-    table, present = _open_table(
-        path, dialect, TRANSACTION_COLUMNS, DUTCH_TRANSACTION_COLUMNS, ("account", "at"), bad
-    )
+    table, present = _open_table(path, dialect, _FILES["transactions"], bad)
     chosen, word = table.dialect, table.word
     vat_given = bool(present & {"vat_rate", "vat_category"})
 
