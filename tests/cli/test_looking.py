@@ -141,6 +141,26 @@ def test_statement_table_shows_days_products_and_vat(small_db: Path) -> None:
         assert title in output
 
 
+def test_a_statement_without_purchases_says_so_instead_of_empty_tables(
+    small_db: Path,
+) -> None:
+    """A period without purchases prints its heading, its zero total and one line saying so."""
+    output = succeeded(
+        invoke(small_db, "statement", "200", "--period", "2026-08", role="viewer")
+    ).stdout
+    assert output.splitlines()[1:] == ["total €0.00", "no purchases in this period"]
+    after = succeeded(
+        invoke(small_db, "statement", "200", "--period", "2026-10", "--uninvoiced", role="viewer")
+    ).stdout
+    assert "Products" in after
+    invoke(small_db, "invoice", "--period", "2026-10", "--account", "200", "--strategy",
+           "zero-balance", "--commit")  # fmt: skip
+    after = succeeded(
+        invoke(small_db, "statement", "200", "--period", "2026-10", "--uninvoiced", role="viewer")
+    ).stdout
+    assert after.splitlines()[1:] == ["total €0.00", "no uninvoiced purchases in this period"]
+
+
 def test_statement_of_an_unknown_account_names_it(small_db: Path) -> None:
     """An account that does not exist exits 2 with one line naming the number."""
     result = invoke(small_db, "statement", "4242", "--period", "2026-10", role="viewer")

@@ -169,6 +169,9 @@ def statement_command(
     )
     # On a line of its own, so a narrow terminal never parts the symbol from the amount.
     state.out.print(f"total {show.money(statement.total, c)}")
+    if not statement.days:
+        state.say(f"no {'uninvoiced ' if uninvoiced else ''}purchases in this period")
+        return
     records(
         state.out,
         ["business day", amount_column("purchases"), amount_column("total")],
