@@ -97,11 +97,12 @@ def test_a_bulk_preview_is_one_screen_of_rows_groups_and_summary(
     assert "balances change by € +18.228,00" in text.replace("\xa0", " ")
     assert "… and 2.920 more accounts" in text
     assert text.count("refused") <= 2
+    assert re.search(r"^refused 30 credit accounts: ", text, re.MULTILINE), text
     assert text.count("warning:") == 1
     assert "business day 12-09-2026" in text
     summary = text[text.index("Summary of 2026-10") :]
     assert re.search(r"to invoice +2\.940 accounts", summary)
-    assert re.search(r"refused +30 credit-account", summary)
+    assert re.search(r"refused +30 credit accounts\n", summary)
     assert re.search(r"total to invoice +€\xa018\.228,00", summary)
     assert text.index("warning:") < text.index("Summary") < text.index("preview only")
     # The planning spinner finished and cleared itself.

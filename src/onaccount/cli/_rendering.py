@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -597,7 +598,7 @@ def _print_plan(
             )
         else:
             state.out.print(
-                f"refused {show.number(len(refusals))} accounts ({refusals[0].reason.value}): "
+                f"refused {_refused(show, refusals[0].reason, len(refusals))}: "
                 f"{listing(show, (r.account for r in refusals))}; the first: "
                 f"{literal(refusals[0].message)}"
             )
@@ -611,16 +612,29 @@ def _print_plan(
         state.out.print(f"total {tense.to_invoice}: {show.totals(plan.totals)}")
 
 
+#: The accounts refused for each reason, as a count words them: the noun, then the rest.
+_REFUSED_AS = {
+    oa.RefusalReason.CREDIT_ACCOUNT: ("credit account", ""),
+    oa.RefusalReason.CREDIT_BOOKINGS_IN_PERIOD: ("account", " paid into in the period"),
+    oa.RefusalReason.UNKNOWN_ACCOUNT: ("unknown account", ""),
+    oa.RefusalReason.CURRENCY_MISMATCH: ("account", " in another currency"),
+}
+
+
+def _refused(show: Display, reason: oa.RefusalReason, n: int) -> str:
+    """``30 credit accounts``: how many a plan refused for ``reason``."""
+    noun, rest = _REFUSED_AS.get(reason, ("account", f" ({reason.value})"))
+    return show.count(n, noun) + rest
+
+
 def _print_summary(state: _State, plan: oa.Plan, tense: _Tense) -> None:
     show = state.show
     grid = fields()
     grid.add_row(tense.to_invoice, show.count(len(plan.drafts), "account"))
-    refused: dict[str, int] = {}
-    for r in plan.refusals:
-        refused[r.reason.value] = refused.get(r.reason.value, 0) + 1
+    refused = Counter(r.reason for r in plan.refusals)
     grid.add_row(
         "refused",
-        ", ".join(f"{show.number(n)} {reason}" for reason, n in refused.items()) or "none",
+        ", ".join(_refused(show, reason, n) for reason, n in refused.items()) or "none",
     )
     grid.add_row("nothing to invoice", show.count(len(plan.nothing_to_invoice), "account"))
     if plan.warnings:
