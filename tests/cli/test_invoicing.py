@@ -23,6 +23,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.exporting._requirements import pip_install
 from onaccount_exporters import UblOptions
 from tests.cli._support import (
     ADMIN,
@@ -851,11 +852,16 @@ def test_exporters_name_shows_description_options_with_type_default_and_help(
     assert "'nope' is not registered" in result.stderr
 
 
-def _in_terminal(tmp_path: Path, *args: str, columns: int = 80) -> list[str]:
+def _in_terminal(
+    tmp_path: Path, *args: str, columns: int = 80, env: dict[str, str] | None = None
+) -> list[str]:
     """What the installed script shows in a terminal ``columns`` wide, line by line."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in VARIABLES and k != "COLUMNS"}
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in VARIABLES and k != "COLUMNS"},
+        **(env or {}),
+    }
     env["TERM"] = "xterm"
     script = Path(sys.executable).with_name("onaccount")
     with subprocess.Popen(
@@ -889,6 +895,39 @@ def test_exporters_at_80_columns_cut_nothing(tmp_path: Path) -> None:
     for option in UblOptions.describe():
         assert f"{option.name} " in words
         assert " ".join(option.help.split()) in words
+
+
+#: Run at start-up through PYTHONPATH: schwifty cannot be imported, as if not installed.
+_WITHOUT_SCHWIFTY = """
+import sys
+
+class _Missing:
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "schwifty":
+            raise ModuleNotFoundError(name)
+        return None
+
+sys.meta_path.insert(0, _Missing())
+"""
+
+
+def test_exporters_give_the_install_command_whole_at_80_columns(tmp_path: Path) -> None:
+    """An exporter that cannot run here is listed with its pip command on one line, to paste."""
+    hidden = tmp_path / "hidden"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text(_WITHOUT_SCHWIFTY, encoding="utf-8")
+    listing = _in_terminal(tmp_path, "exporters", env={"PYTHONPATH": str(hidden)})
+    assert all(len(line) <= 80 for line in listing), listing
+    below = listing[listing.index("Not available here:") :]
+    assert below[1:3] == [
+        "  sepa needs schwifty, which is not installed; install it with",
+        f"    {pip_install('onaccount', 'sepa')}",
+    ], listing
+    (row,) = [line for line in listing if line.startswith("│ sepa ")]
+    assert "│ no, see below" in row, row
+    shown = _in_terminal(tmp_path, "exporters", "sepa", env={"PYTHONPATH": str(hidden)})
+    at = shown.index("available: no, it needs schwifty, which is not installed; install it with")
+    assert shown[at + 1] == f"  {pip_install('onaccount', 'sepa')}", shown
 
 
 def test_export_never_overwrites_an_earlier_export_unless_forced(

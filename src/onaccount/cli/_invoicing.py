@@ -526,10 +526,15 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
         table.add_row(
             escape(info.identifier),
             escape(info.title),
-            "yes" if info.unavailable_reason is None else escape(f"no: {info.unavailable_reason}"),
+            "yes" if info.install is None else "no, see below",
             escape(_origin(info)),
         )
     state.out.print(table)
+    unavailable = [info for info in infos if info.install is not None]
+    if unavailable:
+        state.say("Not available here:")
+    for info in unavailable:
+        _not_installed(state, info, f"  {info.identifier} needs")
     state.out.print(
         "Options and details of one: onaccount exporters NAME", markup=False, overflow="fold"
     )
@@ -568,6 +573,18 @@ def _exporter_json(info: ExporterInfo) -> dict[str, Any]:
     }
 
 
+def _not_installed(state: _State, info: ExporterInfo, needs: str) -> None:
+    """What ``info``'s exporter needs that is not installed, and the command that adds it."""
+    one = len(info.missing) == 1
+    state.say(
+        f"{needs} {', '.join(info.missing)}, which {'is' if one else 'are'} not installed; "
+        f"install {'it' if one else 'them'} with"
+    )
+    indent = " " * (len(needs) - len(needs.lstrip()) + 2)
+    # Whole, however narrow the terminal: a command is pasted, not read.
+    state.out.print(f"{indent}{info.install}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_exporter(state: _State, info: ExporterInfo) -> None:
     """One exporter as text that wraps at any width and cuts nothing."""
     out = state.out
@@ -575,10 +592,10 @@ def _print_exporter(state: _State, info: ExporterInfo) -> None:
     out.print(escape(info.description), overflow="fold")
     out.print(f"writes {info.media_type}, files ending .{info.extension}", markup=False)
     out.print(f"from {_origin(info)}", markup=False, overflow="fold")
-    if info.unavailable_reason is None:
+    if info.install is None:
         out.print("available: yes")
     else:
-        out.print(f"available: no, {info.unavailable_reason}", markup=False, overflow="fold")
+        _not_installed(state, info, "available: no, it needs")
     if not info.options:
         out.print("options: none")
         return
