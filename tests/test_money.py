@@ -259,13 +259,18 @@ def test_standard_vat_rate_must_lie_between_zero_and_one(rate: str) -> None:
 
 
 def test_standard_vat_rate_given_in_percent_gets_a_hint() -> None:
-    """A rate of 21 is refused with the hint that 21 % is Decimal('0.21')."""
+    """A rate of 21 is refused with the hint to write 21 % as 0.21, in words, not Python."""
     with pytest.raises(InvalidValue) as caught:
         Vat.standard(21)
     message = str(caught.value)
-    assert "21" in message
-    assert "Decimal('0.21')" in message
+    assert message.endswith("; rates are fractions: write 21% as 0.21")
+    assert "Decimal(" not in message
     assert caught.value.value == Decimal(21)
+    with pytest.raises(InvalidValue) as caught:
+        vat_split(Decimal("10.00"), Decimal(9))
+    assert caught.value.message == (
+        "VAT rate 9 must lie from 0 up to 1; rates are fractions: write 9% as 0.09"
+    )
 
 
 def test_vat_rate_as_float_is_refused() -> None:

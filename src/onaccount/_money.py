@@ -272,6 +272,11 @@ def _optional_reason(value: str | None) -> str | None:
     return stripped or None
 
 
+def _as_fraction(percent: Decimal) -> str:
+    """The hint for a rate given in percent: ``write 21% as 0.21``."""
+    return f"rates are fractions: write {percent}% as {(percent / 100).normalize():f}"
+
+
 @attrs.frozen(cache_hash=True)
 class Vat:
     """A VAT category with its rate as a fraction (21 % is ``Decimal("0.21")``).
@@ -288,11 +293,7 @@ class Vat:
         code = self.category.value
         if self.category is VatCategory.STANDARD:
             if not Decimal(0) < self.rate < Decimal(1):
-                hint = (
-                    f"; rates are fractions: {self.rate}% is Decimal('{self.rate / 100}')"
-                    if self.rate >= 1
-                    else ""
-                )
+                hint = f"; {_as_fraction(self.rate)}" if self.rate >= 1 else ""
                 raise InvalidValue(
                     f"VAT rate {self.rate} for category S must lie between 0 and 1{hint}",
                     value=self.rate,
@@ -372,8 +373,8 @@ def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
     rate = to_decimal(rate, field="VAT rate")
     if not Decimal(0) <= rate < Decimal(1):
         raise InvalidValue(
-            f"VAT rate {rate} must lie from 0 up to 1; rates are fractions, 21% is "
-            "Decimal('0.21')",
+            f"VAT rate {rate} must lie from 0 up to 1; "
+            + _as_fraction(rate if rate >= 1 else Decimal(21)),
             value=rate,
             field="rate",
         )

@@ -211,7 +211,10 @@ def test_schema_must_be_created_explicitly(tmp_path: Path) -> None:
 def test_the_way_to_create_the_schema_names_the_database(tmp_path: Path) -> None:
     """A missing file and a file without schema are told the upgrade command for that file."""
     path = tmp_path / "club ledger.sqlite"
-    hint = f"`onaccount --db '{path}' db upgrade` or onaccount.ledger.sql.upgrade('{path}')"
+    hint = (
+        f"`onaccount --db '{path}' db upgrade` (from Python: "
+        f"onaccount.ledger.sql.upgrade('{path}'))"
+    )
     with pytest.raises(SchemaError) as missing:
         SQLLedger(path)
     assert missing.value.message == f"database file {path} does not exist; create it with {hint}"
@@ -240,7 +243,10 @@ def test_a_folder_or_a_file_in_a_missing_folder_is_refused_by_name(tmp_path: Pat
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(SchemaError) as opened:
         SQLLedger(missing)
-    hint = f"`onaccount --db {missing} db upgrade` or onaccount.ledger.sql.upgrade('{missing}')"
+    hint = (
+        f"`onaccount --db {missing} db upgrade` (from Python: "
+        f"onaccount.ledger.sql.upgrade('{missing}'))"
+    )
     assert opened.value.message == (
         f"database file {missing} does not exist, nor does its folder {missing.parent}; check "
         f"the path, or create the folder and then the database with {hint}"
@@ -250,8 +256,8 @@ def test_a_folder_or_a_file_in_a_missing_folder_is_refused_by_name(tmp_path: Pat
 def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:
     """A URL shown without its password gives a command with a place for it, not ***."""
     assert upgrade_command("postgresql://club:***@db.example/ledger") == (
-        "`onaccount --db postgresql://club:PASSWORD@db.example/ledger db upgrade` or "
-        "onaccount.ledger.sql.upgrade('postgresql://club:PASSWORD@db.example/ledger')"
+        "`onaccount --db postgresql://club:PASSWORD@db.example/ledger db upgrade` (from "
+        "Python: onaccount.ledger.sql.upgrade('postgresql://club:PASSWORD@db.example/ledger'))"
     )
 
 

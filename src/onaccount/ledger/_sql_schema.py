@@ -325,7 +325,7 @@ def upgrade_command(where: str) -> str:
     # A URL is shown without its password; the command needs it back in its place.
     target = where.replace(":***@", ":PASSWORD@")
     command = f"onaccount --db {shlex.quote(target)} db upgrade"
-    return f"`{command}` or onaccount.ledger.sql.upgrade({target!r})"
+    return f"`{command}` (from Python: onaccount.ledger.sql.upgrade({target!r}))"
 
 
 def check_schema(engine: Engine) -> None:
