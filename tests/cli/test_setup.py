@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
 
@@ -285,6 +286,19 @@ def test_the_role_can_come_from_the_environment(small_db: Path) -> None:
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert "actor 'tester'" in result.stderr
     assert "'bulk-invoice' capability (it holds: view)" in result.stderr
+
+
+@pytest.mark.parametrize("command", [("invoice", "--period", "2026-10"), ("set-limit", "100")])
+def test_an_option_of_onaccount_after_the_command_says_where_it_goes(
+    small_db: Path, command: tuple[str, ...]
+) -> None:
+    """'invoice … --role superuser' is told to give --role before the command, not '--force'."""
+    result = invoke(small_db, *command, "--role", "superuser", role=None)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == (
+        f"error: --role is an option of onaccount itself, so it goes before the command: "
+        f"onaccount --role ROLE {command[0]} …; see 'onaccount --help'\n"
+    )
 
 
 def test_demo_help_gives_its_default_directory() -> None:

@@ -149,6 +149,9 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     Only Click's own second sentences are reshaped, never the text around them: a value
     the user typed is shown as typed.
     """
+    misplaced = _misplaced(error)
+    if misplaced is not None:
+        return _OneLineUsageError(misplaced, ctx=error.ctx)
     # Click lists choices on lines of their own; spaces the user typed stay as typed.
     text = re.sub(r"\s*\n\s*", " ", error.format_message().strip())
     text = _SUGGESTION.sub(r" (did you mean \1?)", text).replace(
@@ -160,6 +163,24 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     if error.ctx is not None:
         command = error.ctx.command_path
     return _OneLineUsageError(f"{text}; see '{command} --help'", ctx=error.ctx)
+
+
+def _misplaced(error: click.UsageError) -> str | None:
+    """What to say of an option of onaccount itself given after the command, if it was."""
+    ctx = error.ctx
+    if not isinstance(error, click.NoSuchOption) or ctx is None or ctx.parent is None:
+        return None
+    root = ctx.find_root()
+    for param in root.command.params:
+        if isinstance(param, click.Option) and error.option_name in param.opts:
+            value = "" if param.is_flag else f" {(param.metavar or param.name or '').upper()}"
+            program, _, command = ctx.command_path.partition(" ")
+            return (
+                f"{error.option_name} is an option of {program} itself, so it goes before the "
+                f"command: {program} {error.option_name}{value} {command} …; see "
+                f"'{program} --help'"
+            )
+    return None
 
 
 # Click's "No such command 'x'. Did you mean 'y'?", and "No such option 'x'. (Did you mean
