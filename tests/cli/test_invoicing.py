@@ -226,19 +226,25 @@ def test_a_viewer_is_told_it_may_not_before_the_database_is_opened(
     assert not missing.exists()
 
 
-def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> None:
-    """Undoing a cleared invoice after new spending says the spending room is below zero."""
-    run = commit_october(small_db)["run"]
-    with open_ledger(small_db) as ledger:
+def _round(db: Path, price: str, at: dt.datetime) -> None:
+    """A round of drinks for ``price`` on account 300 at ``at``, past its limit if need be."""
+    with open_ledger(db) as ledger:
         ledger.record(
             oa.Purchase(
                 id="feest",
                 account="300",
-                at=local(2026, 11, 20, 22, 0),
-                lines=[oa.Line(product="Rondje", quantity=1, unit_price="99.00",
+                at=at,
+                lines=[oa.Line(product="Rondje", quantity=1, unit_price=price,
                                vat=oa.Vat.standard("0.21"))],
-            )
+            ),
+            allow_over_limit=True,
         )  # fmt: skip
+
+
+def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> None:
+    """Undoing a cleared invoice after new spending says the spending room is below zero."""
+    run = commit_october(small_db)["run"]
+    _round(small_db, "99.00", local(2026, 11, 20, 22, 0))
     result = succeeded(
         invoke(small_db, "undo", run["id"], "--account", "300", "--reason", "dubbel")
     )
@@ -249,17 +255,7 @@ def test_undo_warns_when_the_account_is_over_its_limit_again(small_db: Path) -> 
 def test_the_undo_warning_writes_amounts_as_the_locale_does(small_db: Path) -> None:
     """In nl_NL the spending room, balance and limit of the warning have decimal commas."""
     run = commit_october(small_db)["run"]
-    with open_ledger(small_db) as ledger:
-        ledger.record(
-            oa.Purchase(
-                id="feest",
-                account="300",
-                at=local(2026, 11, 20, 22, 0),
-                lines=[oa.Line(product="Rondje", quantity=1, unit_price="1099.00",
-                               vat=oa.Vat.standard("0.21"))],
-            ),
-            allow_over_limit=True,
-        )  # fmt: skip
+    _round(small_db, "1099.00", local(2026, 11, 20, 22, 0))
     result = succeeded(
         invoke(small_db, "--locale", "nl_NL", "undo", run["id"], "--account", "300",
                "--reason", "dubbel")
@@ -272,16 +268,7 @@ def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path
     """Committing this month is refused (exit 2) unless --allow-open-period; a preview warns."""
     now = dt.datetime.now(ZONE)
     month = now.strftime("%Y-%m")
-    with open_ledger(small_db) as ledger:
-        ledger.record(
-            oa.Purchase(
-                id="vanavond",
-                account="300",
-                at=now - dt.timedelta(minutes=1),
-                lines=[oa.Line(product="Pils", quantity=1, unit_price="3.10",
-                               vat=oa.Vat.standard("0.21"))],
-            )
-        )  # fmt: skip
+    _round(small_db, "3.10", now - dt.timedelta(minutes=1))
     before = state_of(small_db)
     args = ("invoice", "--period", month, "--account", "300", "--strategy", "zero-balance")
     refused = invoke(small_db, *args, "--commit")

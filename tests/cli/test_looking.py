@@ -79,13 +79,18 @@ def test_a_bad_balance_filter_is_a_usage_error(small_db: Path) -> None:
 
 
 def test_a_balance_filter_that_could_mean_thousands_is_refused(small_db: Path) -> None:
-    """--balance '<-1.500' is refused as ambiguous, not read as below -1.50."""
-    result = invoke(small_db, "accounts", "--balance", "<-1.500", role="viewer")
-    assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr == (
+    """The --balance of accounts and invoice refuses '<-1.500' as ambiguous, not as -1.50."""
+    said = (
         "error: balance '-1.500' is ambiguous: three digits after a point read as thousands "
         "in Dutch; write -1500 or -1.50, whichever you mean\n"
     )
+    result = invoke(small_db, "accounts", "--balance", "<-1.500", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == said
+    args = ("invoice", "--period", "2026-10", "--balance", "<-1.500", "--strategy", "none")
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == said
 
 
 @pytest.mark.parametrize("day_starts_at", ["00:00", "04:00"])

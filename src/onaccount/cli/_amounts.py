@@ -8,7 +8,7 @@ from decimal import Decimal
 import onaccount as oa
 from onaccount._money import to_decimal
 
-__all__ = ["ambiguity", "typed_amount"]
+__all__ = ["ambiguity", "typed_amount", "typed_balance"]
 
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 # A thousands separator follows one to three digits, never a lone 0 (0.125 is a fraction).
@@ -42,3 +42,11 @@ def typed_amount(text: str, what: str) -> Decimal:
             field=what,
         )
     return amount
+
+
+def typed_balance(text: str | None) -> oa.BalanceFilter | None:
+    """A typed ``--balance`` comparison, its amount read as `typed_amount` reads one."""
+    if text is None:
+        return None
+    parsed = oa.BalanceFilter.parse(text)
+    return oa.BalanceFilter(parsed.op, typed_amount(text.strip()[len(parsed.op) :], "balance"))

@@ -29,6 +29,7 @@ from onaccount.exporting import (
 )
 from onaccount_exporters import LedgerAccounts, next_journal_entry
 
+from ._amounts import typed_balance
 from ._group import EXIT_REFUSED, _period, _State, _zone, cli, pass_state, period_options
 from ._rendering import (
     STRATEGY_EFFECTS,
@@ -77,7 +78,7 @@ def _selection(accounts: Sequence[str], all_accounts: bool, balance: str | None)
     if accounts:
         return list(accounts)
     if balance is not None:
-        return oa.AccountQuery(balance=balance)
+        return oa.AccountQuery(balance=typed_balance(balance))
     return oa.AccountQuery()
 
 

@@ -6,7 +6,7 @@ import click
 
 import onaccount as oa
 
-from ._amounts import typed_amount
+from ._amounts import typed_balance
 from ._group import (
     _period,
     _State,
@@ -39,14 +39,6 @@ __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_c
 # -- looking -------------------------------------------------------------------------------
 
 
-def _balance(text: str | None) -> oa.BalanceFilter | None:
-    """A typed --balance, its amount read as set-limit reads one."""
-    if text is None:
-        return None
-    parsed = oa.BalanceFilter.parse(text)
-    return oa.BalanceFilter(parsed.op, typed_amount(text.strip()[len(parsed.op) :], "balance"))
-
-
 @cli.command("accounts")
 @click.option("--name", help="Part of the name; case and accents are ignored.")
 @click.option("--balance", help="A comparison such as '<0' or '>=-50'.")
@@ -73,7 +65,9 @@ def accounts_command(
       onaccount accounts --balance '<0'
       onaccount accounts --name jansen --group leden --limit all
     """
-    query = oa.AccountQuery(name=name, balance=_balance(balance), kind=kind, group=group, tag=tag)
+    query = oa.AccountQuery(
+        name=name, balance=typed_balance(balance), kind=kind, group=group, tag=tag
+    )
     found = oa.find_accounts(state.ledger(), query, actor=state.actor)
     if as_json:
         _emit_json(
