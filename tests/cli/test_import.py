@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import pickle
 from decimal import Decimal
 from pathlib import Path
@@ -306,6 +307,7 @@ def test_the_business_days_of_the_bookings_follow_day_starts_at(
         "file": str(path),
         "added": 0,
         "present": 2,
+        "dry_run": False,
         "business_days": ["2026-10-03", "2026-10-03"],
     }
 
@@ -416,6 +418,34 @@ def test_bad_rows_and_unknown_accounts_are_reported_together(
         "correct the number"
     )
     assert stderr[2].startswith(f"error: {path}: 2 bad row(s), nothing imported")
+    assert state_of(small_db) == before
+
+
+def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """--dry-run checks the whole file as an import does and reports it in the conditional."""
+    before = state_of(small_db)
+    sales = write(
+        tmp_path,
+        "sales.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "d1,100,2026-11-03T21:40:00+01:00,Koffie,1,2.40,0.09\n",
+    )
+    done = succeeded(invoke(small_db, "import", "transactions", str(sales), "--dry-run"))
+    assert done.stdout == (
+        f"would import 1 booking(s) from {sales} for business day 2026-11-03; nothing "
+        "changed (--dry-run)\n"
+    )
+    members = write(tmp_path, "leden.csv", "number,name\n500,Nieuw lid\n")
+    done = succeeded(invoke(small_db, "import", "accounts", str(members), "--dry-run", "--json"))
+    assert json.loads(done.stdout) == {
+        "file": str(members), "added": 1, "present": 0, "updated": 0, "dry_run": True
+    }  # fmt: skip
+    bad = write(tmp_path, "bad.csv", "number,name,limit\n501,A,veel\n")
+    refused = invoke(small_db, "import", "accounts", str(bad), "--dry-run")
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert "limit 'veel' is not a number" in refused.stderr
     assert state_of(small_db) == before
 
 

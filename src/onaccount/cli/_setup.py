@@ -266,6 +266,11 @@ dialect_option = click.option(
     show_default=True,
     help="CSV only. excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
 )
+dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the whole file as the import would, and say what it would do; change nothing.",
+)
 
 
 @import_group.command("accounts", short_help="Open the accounts of a CSV or XLSX file.")
@@ -277,9 +282,12 @@ dialect_option = click.option(
     help="Replace the name, group, tags and billing details of accounts the ledger holds "
     "already; their kind, currency and limit must stay as they are.",
 )
+@dry_run_option
 @json_option
 @pass_state
-def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_json: bool) -> None:
+def import_accounts(
+    state: _State, file: Path, dialect: str, update: bool, dry_run: bool, as_json: bool
+) -> None:
     """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
 
     \b
@@ -298,6 +306,7 @@ def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_js
       onaccount --role superuser import accounts members.csv
       onaccount --role superuser import accounts leden.xlsx --json
       onaccount --role superuser import accounts members.csv --update
+      onaccount --role superuser import accounts members.csv --dry-run
     """
     oa.require_import(state.actor, "accounts")  # before the file is read
     _, done = _import(
@@ -306,26 +315,38 @@ def import_accounts(state: _State, file: Path, dialect: str, update: bool, as_js
         "account",
         as_json,
         lambda progress: read_accounts(file, dialect=dialect, progress=progress),
-        lambda ledger, accounts, dry_run: oa.import_accounts(
-            ledger, accounts, actor=state.actor, update=update, dry_run=dry_run
+        lambda ledger, accounts, check_only: oa.import_accounts(
+            ledger, accounts, actor=state.actor, update=update, dry_run=check_only
         ),
+        dry_run=dry_run,
     )
     if as_json:
-        _emit_json(state, {**_imported_json(file, done), "updated": done.updated})
+        _emit_json(state, {**_imported_json(file, done, dry_run), "updated": done.updated})
         return
-    added, present = state.show.number(done.added), _present(state, done, "account")
-    updated = f"; updated {state.show.number(done.updated)}" if done.updated else ""
-    state.say(f"imported {added} account(s) from {file}{updated}{present}")
+    added, present = state.show.number(done.added), _present(state, done, "account", dry_run)
+    updated = (
+        f"; {'would update' if dry_run else 'updated'} {state.show.number(done.updated)}"
+        if done.updated
+        else ""
+    )
+    state.say(f"{_imported(dry_run)} {added} account(s) from {file}{updated}{present}")
 
 
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
 @zone_options
+@dry_run_option
 @json_option
 @pass_state
 def import_transactions(
-    state: _State, file: Path, dialect: str, tz: str, day_starts_at: str, as_json: bool
+    state: _State,
+    file: Path,
+    dialect: str,
+    tz: str,
+    day_starts_at: str,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Record every booking in FILE (.csv or .xlsx), or none if any row is bad.
 
@@ -346,6 +367,7 @@ def import_transactions(
     Examples:
       onaccount --role superuser import transactions sales.csv
       onaccount --role superuser import transactions kassa.xlsx --tz UTC
+      onaccount --role superuser import transactions sales.csv --dry-run
     """
     oa.require_import(state.actor, "transactions")  # before the file is read
     days = _period(dt.date.today().isoformat(), tz, day_starts_at)
@@ -356,13 +378,14 @@ def import_transactions(
         "booking",
         as_json,
         lambda progress: read_transactions(file, tz=zone, dialect=dialect, progress=progress),
-        lambda ledger, bookings, dry_run: oa.import_transactions(
-            ledger, bookings, actor=state.actor, dry_run=dry_run
+        lambda ledger, bookings, check_only: oa.import_transactions(
+            ledger, bookings, actor=state.actor, dry_run=check_only
         ),
+        dry_run=dry_run,
     )
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
     if as_json:
-        data = _imported_json(file, done)
+        data = _imported_json(file, done, dry_run)
         data["business_days"] = [d.isoformat() for d in dates[:1] + dates[-1:]]
         _emit_json(state, data)
         return
@@ -374,18 +397,22 @@ def import_transactions(
             if len(dates) == 1
             else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
         )
-    added, present = show.number(done.added), _present(state, done, "booking")
-    state.say(f"imported {added} booking(s) from {file}{span}{present}")
+    added, present = show.number(done.added), _present(state, done, "booking", dry_run)
+    state.say(f"{_imported(dry_run)} {added} booking(s) from {file}{span}{present}")
 
 
-def _present(state: _State, done: oa.Imported, what: str) -> str:
-    if not done.present:
-        return ""
-    return f"; {state.show.number(done.present)} {what}(s) were there already"
+def _imported(dry_run: bool) -> str:
+    return "would import" if dry_run else "imported"
 
 
-def _imported_json(file: Path, done: oa.Imported) -> dict[str, Any]:
-    return {"file": str(file), "added": done.added, "present": done.present}
+def _present(state: _State, done: oa.Imported, what: str, dry_run: bool) -> str:
+    """What the ledger held already, and that a dry run changed nothing."""
+    held = f"; {state.show.number(done.present)} {what}(s) were there already"
+    return (held if done.present else "") + ("; nothing changed (--dry-run)" if dry_run else "")
+
+
+def _imported_json(file: Path, done: oa.Imported, dry_run: bool) -> dict[str, Any]:
+    return {"file": str(file), "added": done.added, "present": done.present, "dry_run": dry_run}
 
 
 def _import(
@@ -395,11 +422,14 @@ def _import(
     as_json: bool,
     read: Callable[[Progress | None], Rows[T]],
     store: Callable[[SQLLedger, list[T], bool], oa.Imported],
+    *,
+    dry_run: bool,
 ) -> tuple[Rows[T], oa.Imported]:
     """Read a file with a bar counting its rows, then store it all while a spinner turns.
 
-    When rows do not read, the ledger still checks the others without storing any, so
-    that one report names every mistake of the file.
+    ``store`` is told whether only to check. When rows do not read, the ledger still
+    checks the others without storing any, so that one report names every mistake of
+    the file; with ``dry_run`` it only checks them all.
     """
     try:
         with _ProgressBars(state, shown=not as_json) as bars:
@@ -416,7 +446,7 @@ def _import(
             contextlib.closing(state.ledger()) as ledger,
         ):
             try:
-                done = store(ledger, rows.values, unread is not None)
+                done = store(ledger, rows.values, dry_run or unread is not None)
             except oa.ImportRefused as refused:
                 raise rows.failed(refused, unread.bad if unread else ()) from None
         if unread is not None:
