@@ -225,10 +225,15 @@ def more(show: Display, hidden: int, what: str) -> str:
     return f"… and {show.number(hidden)} more {what}; show them with --limit all, or use --json"
 
 
-def listing(show: Display, items: Iterable[object], limit: int = 10) -> str:
-    """``items`` joined with commas, the first ``limit`` of them, the rest counted."""
+def listing(
+    show: Display, items: Iterable[object], limit: int = 10, *, markup: bool = True
+) -> str:
+    """``items`` joined with commas, the first ``limit`` of them, the rest counted.
+
+    For a Rich console with ``markup``; as `plain` text, for `_State.say`, without.
+    """
     items = list(items)
-    shown = ", ".join(literal(i) for i in items[:limit])
+    shown = ", ".join((literal if markup else plain)(i) for i in items[:limit])
     if len(items) > limit:
         shown += f" … and {show.number(len(items) - limit)} more"
     return shown
@@ -593,17 +598,15 @@ def _print_plan(
         by_reason.setdefault(refusal.reason, []).append(refusal)
     for refusals in by_reason.values():
         if len(refusals) == 1:
-            state.out.print(
-                f"refused {literal(refusals[0].account)}: {literal(refusals[0].message)}"
-            )
+            state.say(f"refused {refusals[0].account}: {refusals[0].message}")
         else:
-            state.out.print(
+            state.say(
                 f"refused {_refused(show, refusals[0].reason, len(refusals))}: "
-                f"{listing(show, (r.account for r in refusals))}; the first: "
-                f"{literal(refusals[0].message)}"
+                f"{listing(show, (r.account for r in refusals), markup=False)}; the first: "
+                f"{refusals[0].message}"
             )
     if plan.nothing_to_invoice:
-        state.out.print(f"nothing to invoice: {listing(show, plan.nothing_to_invoice)}")
+        state.say(f"nothing to invoice: {listing(show, plan.nothing_to_invoice, markup=False)}")
     if plan.warnings:
         state.out.print(_business_warnings(show, plan))
     if plan.bulk:
