@@ -904,17 +904,19 @@ def test_exporters_give_the_install_command_whole_at_80_columns(tmp_path: Path) 
     hidden.mkdir()
     (hidden / "sitecustomize.py").write_text(_WITHOUT_SCHWIFTY, encoding="utf-8")
     listing = _in_terminal(tmp_path, "exporters", env={"PYTHONPATH": str(hidden)})
-    assert all(len(line) <= 80 for line in listing), listing
+    command = pip_install("onaccount", "sepa")
+    # The command stays whole however long this checkout's path makes it; the rest wraps.
+    assert all(len(line) <= 80 for line in listing if command not in line), listing
     below = listing[listing.index("Not available here:") :]
     assert below[1:3] == [
         "  sepa needs schwifty, which is not installed; install it with",
-        f"    {pip_install('onaccount', 'sepa')}",
+        f"    {command}",
     ], listing
     (row,) = [line for line in listing if line.startswith("│ sepa ")]
     assert "│ no, see below" in row, row
     shown = _in_terminal(tmp_path, "exporters", "sepa", env={"PYTHONPATH": str(hidden)})
     at = shown.index("available: no, it needs schwifty, which is not installed; install it with")
-    assert shown[at + 1] == f"  {pip_install('onaccount', 'sepa')}", shown
+    assert shown[at + 1] == f"  {command}", shown
 
 
 def test_export_never_overwrites_an_earlier_export_unless_forced(
