@@ -23,7 +23,6 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
-from onaccount.exporting._requirements import pip_install
 from onaccount_exporters import UblOptions
 from tests.cli._support import (
     ADMIN,
@@ -903,8 +902,15 @@ def test_exporters_give_the_install_command_whole_at_80_columns(tmp_path: Path) 
     hidden = tmp_path / "hidden"
     hidden.mkdir()
     (hidden / "sitecustomize.py").write_text(_WITHOUT_SCHWIFTY, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(hidden)}
+    script = Path(sys.executable).with_name("onaccount")
+    asked = subprocess.run(
+        [str(script), "exporters", "sepa", "--json"], env=env, capture_output=True, check=True
+    )
+    # The program's own command: its interpreter's path may differ from this one's.
+    command = json.loads(asked.stdout)["install"]
+    assert "sepa" in command, command
     listing = _in_terminal(tmp_path, "exporters", env={"PYTHONPATH": str(hidden)})
-    command = pip_install("onaccount", "sepa")
     # The command stays whole however long this checkout's path makes it; the rest wraps.
     assert all(len(line) <= 80 for line in listing if command not in line), listing
     below = listing[listing.index("Not available here:") :]
