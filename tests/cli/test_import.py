@@ -449,6 +449,24 @@ def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(
     assert state_of(small_db) == before
 
 
+def test_bookings_dated_after_now_are_imported_with_a_warning(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A sale two days ahead is named in a warning: a till books a sale when it happens."""
+    ahead = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).replace(microsecond=0)
+    path = write(
+        tmp_path,
+        "ahead.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        f"f1,100,{ahead.isoformat()},Koffie,1,2.40,0.09\n"
+        "f2,100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n",
+    )
+    done = succeeded(invoke(small_db, "import", "transactions", str(path)))
+    warning = " ".join(done.stderr.split())
+    assert warning.startswith("warning: 1 booking(s) are dated after now, the latest on "), warning
+    assert warning.endswith("(line 2); check the dates of the file"), warning
+
+
 def test_a_file_given_to_the_other_import_is_named_for_what_it_is(
     small_db: Path, tmp_path: Path
 ) -> None:

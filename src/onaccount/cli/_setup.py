@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 import babel
@@ -383,6 +384,7 @@ def import_transactions(
         ),
         dry_run=dry_run,
     )
+    _warn_of_later(state, rows, zone)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
     if as_json:
         data = _imported_json(file, done, dry_run)
@@ -399,6 +401,21 @@ def import_transactions(
         )
     added, present = show.number(done.added), _present(state, done, "booking", dry_run)
     state.say(f"{_imported(dry_run)} {added} booking(s) from {file}{span}{present}")
+
+
+def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) -> None:
+    """Warn of bookings dated after now: a till books a sale when it happens."""
+    now = dt.datetime.now(dt.UTC)
+    later = [(tx.at, line) for line, tx in rows.items if tx.at > now]
+    if not later:
+        return
+    at, line = max(later)
+    state.say(
+        f"warning: {state.show.number(len(later))} booking(s) are dated after now, the "
+        f"latest on {state.show.with_tz(zone).instant(at)} ({rows.word} {line}); check the "
+        "dates of the file",
+        err=True,
+    )
 
 
 def _imported(dry_run: bool) -> str:
