@@ -18,11 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import babel
 import openpyxl
 import pytest
+from rich.console import Console
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli._group import _State
+from onaccount.cli._rendering import Display, _print_run
 from onaccount_exporters import UblOptions
 from tests.cli._support import (
     ADMIN,
@@ -174,6 +178,20 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     assert f"Run {first['run']['id']}" in said
     assert "3 account invoice(s), total €74.85" in said
     assert state_of(small_db) == booked
+
+
+def test_a_run_shown_after_an_undo_totals_what_it_still_bills(small_db: Path) -> None:
+    """A run with an undone invoice is totalled without it, as onaccount runs totals it."""
+    run_id = commit_october(small_db)["run"]["id"]
+    with open_ledger(small_db) as ledger:
+        undone = oa.undo_invoice(ledger, run_id, "100", actor=ADMIN, reason="dubbel")
+        run = ledger.run(run_id)
+    state = _State(str(small_db), "tester", "superuser", False, Display(babel.Locale("en")))
+    state.out = Console(file=io.StringIO(), width=200, color_system=None)
+    _print_run(state, run)
+    said = " ".join(state.out.file.getvalue().split())
+    standing = Decimal("74.85") - undone.total
+    assert f"3 account invoice(s), 1 undone, total €{standing}" in said, said
 
 
 def test_a_retried_run_shows_each_balance_and_limit_it_changed(small_db: Path) -> None:

@@ -662,8 +662,12 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     )
     if hidden:
         state.out.print(more(show, hidden, "account invoices"))
-    state.out.print(
-        f"{show.number(len(run.invoices))} account invoice(s), total {show.totals(run.totals)}"
+    undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
+    # What the run still bills, as `onaccount runs` totals it: undone invoices left out.
+    state.say(
+        f"{show.number(len(run.invoices))} account invoice(s), "
+        + (f"{show.number(undone)} undone, " if undone else "")
+        + f"total {show.totals(run.standing_totals)}"
     )
 
 
