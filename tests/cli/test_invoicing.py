@@ -180,6 +180,22 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     assert state_of(small_db) == booked
 
 
+def test_undo_warns_when_the_limit_was_set_by_hand_after_the_run(small_db: Path) -> None:
+    """Undoing a limit-minus-invoiced run after set-limit says the undo raised the new limit."""
+    commit_october(small_db, "--key", "okt", strategy="limit-minus-invoiced")
+    succeeded(invoke(small_db, "set-limit", "200", "1500", "--reason", "nieuw seizoen"))
+    result = succeeded(invoke(small_db, "undo", "okt", "--account", "200", "--reason", "x"))
+    said = " ".join(result.stdout.split())
+    assert (
+        "warning: the limit of account 200 'Team Heren 1' was set by hand after this run; "
+        "the undo raised it by 54.20 from there, to 1,554.20: set it again if that is not meant"
+    ) in said, said
+    quiet = commit_october(small_db, "--key", "nov", strategy="zero-balance")
+    assert quiet["run"] is not None
+    other = succeeded(invoke(small_db, "undo", "nov", "--account", "200", "--reason", "x"))
+    assert "set by hand" not in other.stdout
+
+
 def test_a_run_shown_after_an_undo_totals_what_it_still_bills(small_db: Path) -> None:
     """A run with an undone invoice is totalled without it, as onaccount runs totals it."""
     run_id = commit_october(small_db)["run"]["id"]

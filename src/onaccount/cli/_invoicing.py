@@ -430,7 +430,8 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
       onaccount --role superuser undo 2026-10 --account 2001 --reason 'left'
     """
     oa.require_undo(state.actor)  # before the database is opened, as for invoice
-    invoice = oa.undo_invoice(state.ledger(), run_id, account, actor=state.actor, reason=reason)
+    ledger = state.ledger()
+    invoice = oa.undo_invoice(ledger, run_id, account, actor=state.actor, reason=reason)
     delta = invoice.undo_mutation
     show, c = state.show, invoice.account.currency
     booked = (
@@ -444,6 +445,31 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     state.say(said)
     if invoice.over_limit is not None:
         state.say(f"warning: {invoice.over_limit.text(lambda amount: show.amount(amount, c))}")
+    if delta is not None and delta.limit_delta:
+        _warn_of_limit_set_since(state, ledger, invoice, delta)
+
+
+def _warn_of_limit_set_since(
+    state: _State, ledger: oa.Ledger, invoice: oa.AccountInvoice, undo: oa.Mutation
+) -> None:
+    """Warn when a limit set by hand after the run was moved by the undo's reverse delta.
+
+    The undo reverses what the run did to the limit, so a limit someone set since ends
+    off from the one they set by that much.
+    """
+    number, c = invoice.account.number, invoice.account.currency
+    run = oa.get_run(ledger, invoice.run_id, actor=state.actor)
+    changes = oa.mutations_report(ledger, actor=state.actor, account=number, kind="limit-change")
+    if not any(m.at > run.created_at for m in changes.mutations):
+        return
+    limit = ledger.states([number])[number].limit
+    how = "raised" if undo.limit_delta > 0 else "lowered"
+    show = state.show
+    state.say(
+        f"warning: the limit of account {invoice.account.label} was set by hand after this "
+        f"run; the undo {how} it by {show.amount(abs(undo.limit_delta), c)} from there, to "
+        f"{show.amount(limit, c)}: set it again if that is not meant"
+    )
 
 
 @cli.command("export")
