@@ -68,15 +68,12 @@ def test_correct_balance_takes_a_negative_amount_as_typed(small_db: Path) -> Non
     assert _state(small_db, "100") == (Decimal(0), Decimal(200))
 
 
-def test_amounts_follow_the_locale_on_screen_and_a_point_on_the_command_line(
-    small_db: Path,
-) -> None:
-    """A Dutch screen shows euros the Dutch way; '250,00' is refused, saying how to write it."""
-    result = invoke(small_db, "--locale", "nl_NL", "set-limit", "100", "250,00", "--reason", "x")
-    assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr == (
-        "error: new limit '250,00' is not a decimal number; write it like '12.50'\n"
-    )
+def test_amounts_typed_with_a_decimal_comma_show_the_locale_s_way(small_db: Path) -> None:
+    """'1.250,00' typed on a Dutch screen is 1250.00, shown back the Dutch way."""
+    result = invoke(small_db, "--locale", "nl_NL", "set-limit", "100", "1.250,00", "--reason", "x")
+    assert result.exit_code == 0, explain(result)
+    assert "to €\xa01.250,00 (was €\xa0200,00)" in result.stdout
+    assert _state(small_db, "100") == (Decimal("-20.25"), Decimal(1250))
 
 
 def test_an_amount_that_could_mean_thousands_or_an_exponent_is_refused(small_db: Path) -> None:
@@ -89,8 +86,8 @@ def test_an_amount_that_could_mean_thousands_or_an_exponent_is_refused(small_db:
         ),
         (
             "1e3",
-            "new limit '1e3' is not an amount; write digits with a point before the cents, "
-            "such as 250 or 250.50",
+            "new limit '1e3' is not an amount; write digits with a point or a comma before the "
+            "cents, such as 250, 250.50 or 250,50",
         ),
     ]:
         result = invoke(small_db, "--locale", "nl_NL", "set-limit", "100", amount, "--reason", "x")

@@ -1,4 +1,4 @@
-"""Amounts as a person types them, refused where a Dutch reader may mean another one."""
+"""Amounts as a person types them, refused where a reader may mean another one."""
 
 from __future__ import annotations
 
@@ -12,41 +12,74 @@ __all__ = ["ambiguity", "typed_amount", "typed_balance"]
 
 _AMOUNT = re.compile(r"-?\d+(\.\d+)?")
 # A thousands separator follows one to three digits, never a lone 0 (0.125 is a fraction).
-_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+_THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
+#: Cents after a comma, and thousands grouped before the cents, as Dutch or English
+#: write them: each is read one way only.
+_WRITTEN = (
+    (re.compile(r"-?\d+,\d{1,2}"), str.maketrans(",", ".")),
+    (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), str.maketrans(",", ".", ".")),
+    (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), str.maketrans("", "", ",")),
+)
+#: An operator and an amount, as `onaccount.BalanceFilter.parse` reads them.
+_COMPARISON = re.compile(r"\s*(<=|>=|<|>|=)\s*(\S+)\s*")
+#: Which language reads the separator between thousands.
+_GROUPS_THOUSANDS = {".": ("a point", "Dutch"), ",": ("a comma", "English")}
 
 
 def ambiguity(text: str, what: str) -> str | None:
     """Why ``text`` may mean two amounts (``1.500``: 1.5, or 1500 in Dutch), or None."""
     typed = text.strip()
-    if not _THOUSANDS.fullmatch(typed):
+    match = _THOUSANDS.fullmatch(typed)
+    if match is None:
         return None
+    separator, language = _GROUPS_THOUSANDS[match[1]]
+    whole = typed.replace(match[1], "")
+    fraction = Decimal(typed.replace(",", "."))
+    cents = fraction.quantize(Decimal("0.01"))
+    # 2.105 is no amount of cents: only the thousands are worth suggesting.
+    choice = (
+        f"{whole} or {cents}, whichever you mean"
+        if cents == fraction
+        else f"{whole} if that is what you mean"
+    )
     return (
-        f"{what} {text!r} is ambiguous: three digits after a point read as thousands in "
-        f"Dutch; write {typed.replace('.', '')} or {Decimal(typed):.2f}, whichever you mean"
+        f"{what} {text!r} is ambiguous: three digits after {separator} read as thousands in "
+        f"{language}; write {choice}"
     )
 
 
 def typed_amount(text: str, what: str) -> Decimal:
-    """``text`` as an amount, refused where a person may have meant another one."""
+    """``text`` as an amount, refused where a person may have meant another one.
+
+    A point or a comma may stand before the cents, and thousands may be grouped before
+    them (``1.500,00``, ``1,500.00``); three digits after a lone separator may mean
+    thousands or a fraction, and are refused.
+    """
     said = ambiguity(text, what)
     if said is not None:
         raise oa.InvalidAmount(said, value=text, field=what)
     typed = text.strip()
-    amount = to_decimal(typed, field=what)
+    for pattern, table in _WRITTEN:
+        if pattern.fullmatch(typed):
+            typed = typed.translate(table)
+            break
     if not _AMOUNT.fullmatch(typed):
-        # A number all the same (1e3, +5, Infinity), and not how anyone writes an amount.
+        # A number all the same (1e3, +5, Infinity), or not one, and not an amount.
         raise oa.InvalidAmount(
-            f"{what} {text!r} is not an amount; write digits with a point before the cents, "
-            "such as 250 or 250.50",
+            f"{what} {text!r} is not an amount; write digits with a point or a comma before "
+            "the cents, such as 250, 250.50 or 250,50",
             value=text,
             field=what,
         )
-    return amount
+    return to_decimal(typed, field=what)
 
 
 def typed_balance(text: str | None) -> oa.BalanceFilter | None:
     """A typed ``--balance`` comparison, its amount read as `typed_amount` reads one."""
     if text is None:
         return None
-    parsed = oa.BalanceFilter.parse(text)
-    return oa.BalanceFilter(parsed.op, typed_amount(text.strip()[len(parsed.op) :], "balance"))
+    match = _COMPARISON.fullmatch(text)
+    if match is None:
+        # Not an operator and an amount: the library's refusal says how to write one.
+        return oa.BalanceFilter.parse(text)
+    return oa.BalanceFilter(match[1], typed_amount(match[2], "balance"))

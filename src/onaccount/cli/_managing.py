@@ -74,8 +74,8 @@ def set_limit_command(
 ) -> None:
     """Set account NUMBER's limit to LIMIT, booked as a mutation with its reason.
 
-    Amounts have a point before the cents and no thousands separator: 250 or
-    1500.50.
+    Amounts have a point or a comma before the cents: 250, 1500.50 or 1.500,50;
+    1.500 alone is refused, as it reads as fifteen hundred in Dutch.
 
     \b
     Examples:
@@ -118,9 +118,8 @@ def correct_balance_command(
 ) -> None:
     """Add AMOUNT to account NUMBER's balance, booked as a mutation with its reason.
 
-    A payment is positive (the account owes less), a charge negative. Amounts are
-    written with a point before the cents and no thousands separator: 25.75 or
-    -5.50.
+    A payment is positive (the account owes less), a charge negative. Amounts have
+    a point or a comma before the cents: 25.75, -5,50 or 1.250,00.
 
     \b
     Examples:
