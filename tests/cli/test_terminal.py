@@ -13,7 +13,7 @@ import pyte
 import pytest
 
 import onaccount as oa
-from onaccount.cli import EXIT_REFUSED
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
@@ -431,3 +431,16 @@ def test_an_export_note_wraps_within_80_columns_and_its_path_stays_whole(
     ) in text, "\n".join(lines)
     (path,) = (tmp_path / "exports").iterdir()
     assert f"wrote exports/{path.name}" in lines, "\n".join(lines)
+
+
+def test_errors_wrap_between_words_within_80_columns(tmp_path: Path) -> None:
+    """A refusal longer than the terminal wraps between words; piped, it stays one line."""
+    db, _ = _two_runs(tmp_path)
+    args = ("--db", str(db), "--role", "clerk", "invoice", "--period", "2026-10", "--all")
+    _, lines = terminal(tmp_path, *args, "--strategy", "none", status=EXIT_REFUSED)
+    text = " ".join(" ".join(lines).split())
+    assert "error: actor" in text
+    assert "may not plan a run over more than one account" in text
+    usage = ("--db", str(db), "invoice", "--period", "2026-13", "--all", "--strategy", "none")
+    _, lines = terminal(tmp_path, *usage, status=EXIT_USAGE)
+    assert " ".join(" ".join(lines).split()).startswith("error: ")

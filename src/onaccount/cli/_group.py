@@ -94,15 +94,8 @@ class _State:
         return SQLLedger(self.db)
 
     def say(self, text: str, *, err: bool = False) -> None:
-        """``text`` for a person: wrapped at the terminal's width, user data as typed.
-
-        Lines end where the words do: Rich's own wrapping keeps the space it broke at.
-        """
-        console = self.err if err else self.out
-        lines = Text(plain(text)).wrap(console, console.width)
-        for line in lines:
-            line.rstrip()
-        console.print(Text("\n").join(lines), soft_wrap=True)
+        """``text`` for a person: wrapped at the terminal's width, user data as typed."""
+        _say(self.err if err else self.out, text)
 
     def progress(self) -> Progress:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
@@ -136,11 +129,32 @@ def _refusal_message(error: oa.OnAccountError) -> str:
     return error.message
 
 
+def _say(console: Console, text: str) -> None:
+    """``text`` wrapped between words at ``console``'s width, its lines without a last space.
+
+    Rich's own wrapping keeps the space it broke at.
+    """
+    lines = Text(plain(text)).wrap(console, console.width)
+    for line in lines:
+        line.rstrip()
+    console.print(Text("\n").join(lines), soft_wrap=True)
+
+
+def _error(message: str, file: Any = None) -> None:
+    """``error: message`` on stderr: wrapped in a terminal, one line for a program reading it."""
+    if file is None:
+        console = Console(stderr=True, highlight=False)
+        if console.is_terminal:
+            _say(console, f"error: {message}")
+            return
+    click.echo(f"error: {plain(message)}", err=True, file=file)
+
+
 class _OneLineUsageError(click.UsageError):
     """A usage error shown as the library's refusals are: one ``error:`` line."""
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"error: {plain(self.format_message())}", err=True, file=file)
+        _error(self.format_message(), file)
 
 
 def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
@@ -274,7 +288,7 @@ def _fail(ctx: click.Context, message: str, code: int) -> NoReturn:
     db = ctx.params.get("db")
     if db and db != shown_db(db):
         message = message.replace(db, shown_db(db))
-    click.echo(f"error: {plain(message)}", err=True)
+    _error(message)
     ctx.exit(code)
 
 
