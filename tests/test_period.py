@@ -753,3 +753,13 @@ def test_a_skipped_calendar_day_has_no_instants() -> None:
     for hour in range(0, 72, 3):
         instant = period.start + hours(hour)
         assert period.business_date(instant) != skipped
+
+
+def test_a_day_the_calendar_lacks_is_refused_in_words() -> None:
+    """'2026-11-31' is no day of November: the refusal says how to write a date, no Python."""
+    with pytest.raises(PeriodParseError) as caught:
+        Period.parse("2026-11-31", tz="Europe/Amsterdam")
+    assert caught.value.message == (
+        "period '2026-11-31' cannot be read: date '2026-11-31' is not a day of the calendar; "
+        "write a date such as 2026-10-01"
+    )

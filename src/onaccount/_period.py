@@ -167,7 +167,11 @@ def _to_date(value: object, field: str) -> dt.date:
         try:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
-            pass
+            raise InvalidPeriod(
+                f"{field} {value!r} is not a day of the calendar; write a date such as 2026-10-01",
+                value=value,
+                field=field,
+            ) from None
     raise InvalidPeriod(
         f"{field} {value!r} is not a date; pass datetime.date(2026, 10, 1) or '2026-10-01'",
         value=value,
@@ -340,7 +344,8 @@ class Period:
             if m := _RANGE.fullmatch(s):
                 return cls(m[1], m[2], tz=tz, day_starts_at=day_starts_at)
             if _DAY.fullmatch(s):
-                return cls.day(s, tz=tz, day_starts_at=day_starts_at)
+                # One date: named as such, not as the first of two.
+                return cls.day(_to_date(s, "date"), tz=tz, day_starts_at=day_starts_at)
             if m := _MONTH.fullmatch(s):
                 return cls.month(int(m[1]), int(m[2]), tz=tz, day_starts_at=day_starts_at)
             if m := _QUARTER.fullmatch(s):

@@ -467,6 +467,19 @@ def test_bookings_dated_after_now_are_imported_with_a_warning(
     assert warning.endswith("(line 2); check the dates of the file"), warning
 
 
+def test_a_credit_booking_without_text_names_the_column(small_db: Path, tmp_path: Path) -> None:
+    """A top-up without a reason is refused naming the column 'text', not a Python class."""
+    path = write(
+        tmp_path, "t.csv", "account,at,type,amount\n900,2026-10-03T20:00:00+02:00,top-up,5\n"
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 2: text is empty; a top-up, payment or refund needs its reason in "
+        "column 'text'"
+    )
+
+
 def test_a_file_given_to_the_other_import_is_named_for_what_it_is(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -930,6 +930,19 @@ def read_transactions(
                 )
                 for line, _ in group[1:]
             )
+        credit = Decimal(0)
+        try:
+            credit = _decimal(head.get("amount", ""), chosen, "amount")
+        except _RowError as error:
+            row_bad.append(BadRow(first_line, error.reason, word, error.rule, error.summary))
+        if not head.get("text", "").strip():
+            row_bad.append(
+                BadRow(
+                    first_line,
+                    "text is empty; a top-up, payment or refund needs its reason in column 'text'",
+                    word,
+                )
+            )
         if row_bad:
             raise _BadRows(row_bad)
         return CreditBooking(
@@ -937,7 +950,7 @@ def read_transactions(
             account=account,
             at=at,
             currency=currency,
-            credit=_decimal(head.get("amount", ""), chosen, "amount"),
+            credit=credit,
             kind=kind,
             reason=head.get("text", ""),
         )

@@ -420,7 +420,7 @@ def _exit_if_nothing_written(reports: Iterable[ExportReport]) -> None:
 @click.option("--reason", required=True, help="Why; kept in the audit trail.")
 @pass_state
 def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
-    """Undo ACCOUNT's part of RUN: reverse its correction, free its purchases.
+    """Undo the invoice of the --account in RUN: reverse its correction, free its purchases.
 
     RUN is the run's id or the --key it was committed under.
 
