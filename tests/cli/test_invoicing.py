@@ -180,6 +180,22 @@ def test_commit_with_a_key_books_once(small_db: Path) -> None:
     assert state_of(small_db) == booked
 
 
+def test_a_limit_lowered_below_zero_is_warned_of(small_db: Path) -> None:
+    """limit-minus-invoiced over more than the limit warns that the limit goes below zero."""
+    _round(small_db, "150.00", local(2026, 10, 20, 22, 0))
+    args = ("invoice", "--period", "2026-10", "--account", "300")
+    preview = " ".join(
+        succeeded(invoke(small_db, *args, "--strategy", "limit-minus-invoiced")).stdout.split()
+    )
+    assert (
+        "warning: account 300 'Chloé Dubois' is invoiced 152.80, more than its limit of "
+        "100.00, so its limit goes below zero, to -52.80: it can buy nothing until the limit "
+        "is set again (onaccount set-limit)"
+    ) in preview, preview
+    quiet = succeeded(invoke(small_db, *args, "--strategy", "zero-balance")).stdout
+    assert "below zero" not in quiet
+
+
 def test_undo_warns_when_the_limit_was_set_by_hand_after_the_run(small_db: Path) -> None:
     """Undoing a limit-minus-invoiced run after set-limit says the undo raised the new limit."""
     commit_october(small_db, "--key", "okt", strategy="limit-minus-invoiced")

@@ -609,10 +609,33 @@ def _print_plan(
         state.say(f"nothing to invoice: {listing(show, plan.nothing_to_invoice, markup=False)}")
     if plan.warnings:
         state.out.print(_business_warnings(show, plan))
+    _warn_of_limits_below_zero(state, plan)
     if plan.bulk:
         _print_summary(state, plan, tense)
     else:
         state.out.print(f"total {tense.to_invoice}: {show.totals(plan.totals)}")
+
+
+def _warn_of_limits_below_zero(state: _State, plan: oa.Plan, shown: int = 3) -> None:
+    """Warn of accounts whose correction takes the limit below zero: billed past it."""
+    show = state.show
+    below = [d for d in plan.drafts if d.state.limit + d.correction.limit_delta < 0]
+    for draft in below[:shown]:
+        c = draft.statement.currency
+        after = draft.state.limit + draft.correction.limit_delta
+        state.say(
+            f"warning: account {draft.state.account.label} is invoiced "
+            f"{show.amount(draft.statement.total, c)}, more than its limit of "
+            f"{show.amount(draft.state.limit, c)}, so its limit goes below zero, to "
+            f"{show.amount(after, c)}: it can buy nothing until the limit is set again "
+            "(onaccount set-limit)"
+        )
+    if len(below) > shown:
+        rest = (d.state.account.number for d in below[shown:])
+        state.say(
+            f"warning: so do the limits of {show.count(len(below) - shown, 'more account')}: "
+            f"{listing(show, rest, markup=False)}"
+        )
 
 
 #: The accounts refused for each reason, as a count words them: the noun, then the rest.
