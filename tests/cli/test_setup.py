@@ -314,3 +314,23 @@ def test_the_time_zone_and_day_start_defaults_are_shown_in_help() -> None:
         assert "ONACCOUNT_TZ" in text, command
         assert "Europe/Amsterdam" in text, command
         assert "ONACCOUNT_DAY_STARTS_AT" in text, command
+
+
+def test_an_unknown_locale_is_named_once(small_db: Path) -> None:
+    """--locale xx_YY says the locale is unknown and what to give, without saying it twice."""
+    result = invoke(small_db, "--locale", "xx_YY", "runs", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "locale 'xx_YY' is unknown; give a name such as nl_NL, en_GB or de_DE" in (
+        result.stderr
+    )
+    assert result.stderr.count("xx_YY") == 1
+
+
+def test_an_unknown_run_is_named_with_the_command_that_lists_them(small_db: Path) -> None:
+    """export nov, a key no run has, points at onaccount runs."""
+    result = invoke(small_db, "export", "nov", "--format", "csv", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(
+        "error: invoice run 'nov' does not exist; list the runs (onaccount runs) to find its "
+        "id or its key"
+    )

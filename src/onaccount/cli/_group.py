@@ -315,8 +315,10 @@ def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> Di
     try:
         return Display(babel.Locale.parse(name.replace("-", "_").split(".")[0]))
     except (ValueError, babel.UnknownLocaleError) as error:
+        # Babel's unknown locale says just that; a malformed name says how it is malformed.
+        why = "" if isinstance(error, babel.UnknownLocaleError) else f" ({error})"
         raise click.BadParameter(
-            f"locale {name!r} is unknown ({error}); give a name such as nl_NL, en_GB or de_DE",
+            f"locale {name!r} is unknown{why}; give a name such as nl_NL, en_GB or de_DE",
             ctx,
             param,
         ) from None
