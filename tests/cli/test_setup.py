@@ -327,7 +327,7 @@ def test_an_unknown_locale_is_named_once(small_db: Path) -> None:
 
 
 def test_an_unknown_run_is_named_with_the_command_that_lists_them(small_db: Path) -> None:
-    """export nov, a key no run has, points at onaccount runs."""
+    """A run key no run has (export nov) is refused pointing at onaccount runs."""
     result = invoke(small_db, "export", "nov", "--format", "csv", role="viewer")
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(
