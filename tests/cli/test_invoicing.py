@@ -744,6 +744,19 @@ def test_a_boolean_export_option_takes_true_in_any_case(
     assert path.read_text(encoding="utf-8-sig").startswith("entry")
 
 
+def test_one_earlier_account_invoice_is_counted_in_the_singular(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """After a run of one account invoice, the journal note says '1 account invoice'."""
+    one = ("invoice", "--period", "2026-10", "--account", "100", "--strategy", "zero-balance")
+    succeeded(invoke(small_db, *one, "--commit"))
+    other = ("invoice", "--period", "2026-10", "--account", "200", "--strategy", "zero-balance")
+    result = succeeded(
+        invoke(small_db, *other, "--commit", "--export", "journal", "--out", str(tmp_path))
+    )
+    assert "after the 1 account invoice of earlier runs;" in " ".join(result.stdout.split())
+
+
 def test_a_runs_journal_entries_follow_the_earlier_runs(small_db: Path, tmp_path: Path) -> None:
     """November's journal numbers its entry after October's three, unless first_entry says."""
     commit_october(small_db)

@@ -334,3 +334,11 @@ def test_an_unknown_run_is_named_with_the_command_that_lists_them(small_db: Path
         "error: invoice run 'nov' does not exist; list the runs (onaccount runs) to find its "
         "id or its key"
     )
+
+
+def test_a_bad_day_start_from_the_environment_names_the_variable(small_db: Path) -> None:
+    """ONACCOUNT_DAY_STARTS_AT=25:00 is refused naming the variable, not only the flag."""
+    args = ("statement", "100", "--period", "2026-10")
+    result = invoke(small_db, *args, role="viewer", env={"ONACCOUNT_DAY_STARTS_AT": "25:00"})
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "--day-starts-at (or $ONACCOUNT_DAY_STARTS_AT)" in result.stderr, result.stderr

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.progress import Progress
 from rich.text import Text
@@ -409,13 +410,20 @@ def period_options(func: F) -> F:
 
 #: Which flag to fix when the library refuses a field of a period.
 _PERIOD_FLAGS = {"tz": "--tz", "day_starts_at": "--day-starts-at"}
+#: The variable each of those flags defaults to.
+_PERIOD_VARIABLES = {"tz": "ONACCOUNT_TZ", "day_starts_at": "ONACCOUNT_DAY_STARTS_AT"}
 
 
 def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     try:
         return oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
     except oa.InvalidValue as error:
-        flag = _PERIOD_FLAGS.get(error.field or "", "--period")
+        field = error.field or ""
+        flag = _PERIOD_FLAGS.get(field, "--period")
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.get_parameter_source(field) is ParameterSource.ENVIRONMENT:
+            # Not typed: the value came from the variable, which is what to fix.
+            flag = f"{flag} (or ${_PERIOD_VARIABLES[field]})"
         raise click.BadParameter(error.message, param_hint=flag) from None
 
 

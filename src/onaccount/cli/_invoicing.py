@@ -377,9 +377,11 @@ class _Numbering:
             self._first = next_journal_entry(self._ledger, self._run)
         if self._first == options.first_entry:
             return options, None
+        earlier = self._first - 1
         note = (
-            f"entries numbered from {self._first}, after the {self._first - 1} account "
-            "invoices of earlier runs; --option first_entry=N numbers them otherwise"
+            f"entries numbered from {self._first}, after the {earlier} account "
+            f"invoice{'' if earlier == 1 else 's'} of earlier runs; --option first_entry=N "
+            "numbers them otherwise"
         )
         return attrs.evolve(options, first_entry=self._first), note
 
