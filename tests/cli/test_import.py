@@ -510,6 +510,15 @@ def test_a_failed_read_keeps_the_rows_that_did_read_through_pickling(tmp_path: P
     assert restored.rows.items == ((3, oa.Account(number="600", name="Jan", limit=10)),)
 
 
+def test_a_file_of_bad_rows_is_reported_before_the_database_is_opened(tmp_path: Path) -> None:
+    """With no row that reads, the rows are named even when the database does not exist."""
+    path = write(tmp_path, "leden.csv", "number,name,limit\n500,Nieuw lid,veel\n")
+    result = invoke(tmp_path / "missing.sqlite", "import", "accounts", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(f"{path}: line 2: limit 'veel' is not a number")
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
 def test_an_accounts_file_names_bad_and_taken_rows_together(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -453,8 +453,8 @@ def _import(
             try:
                 rows, unread = read(bars.task(f"reading {file.name}")), None
             except ImportFailed as failure:
-                if failure.rows is None:
-                    raise
+                if failure.rows is None or not failure.rows.items:
+                    raise  # nothing read that the ledger could check too
                 rows, unread = failure.rows, failure
         recording = state.show.count(len(rows.items), noun)
         # Closed at once: a PostgreSQL connection left to the garbage collector warns.
