@@ -444,3 +444,14 @@ def test_errors_wrap_between_words_within_80_columns(tmp_path: Path) -> None:
     usage = ("--db", str(db), "invoice", "--period", "2026-13", "--all", "--strategy", "none")
     _, lines = terminal(tmp_path, *usage, status=EXIT_USAGE)
     assert " ".join(" ".join(lines).split()).startswith("error: ")
+
+
+def test_the_bad_rows_of_an_import_wrap_within_80_columns(tmp_path: Path) -> None:
+    """Each refused row is told between words at 80 columns, its file and line first."""
+    db, _ = _two_runs(tmp_path)
+    path = tmp_path / "leden.csv"
+    path.write_text("number,name,limt\n1,Anna,1\n", encoding="utf-8")
+    args = ("--db", str(db), "--role", "superuser", "import", "accounts", "leden.csv")
+    _, lines = terminal(tmp_path, *args, status=EXIT_USAGE)
+    text = " ".join(" ".join(lines).split())
+    assert text.startswith("leden.csv: line 1: column 'limt' is unknown; did you mean"), text

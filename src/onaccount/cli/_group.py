@@ -38,6 +38,7 @@ __all__ = [
     "pass_state",
     "period_options",
     "shown_db",
+    "to_stderr",
     "tz_option",
     "zone_options",
 ]
@@ -141,14 +142,19 @@ def _say(console: Console, text: str) -> None:
     console.print(Text("\n").join(lines), soft_wrap=True)
 
 
-def _error(message: str, file: Any = None) -> None:
-    """``error: message`` on stderr: wrapped in a terminal, one line for a program reading it."""
+def to_stderr(text: str, file: Any = None) -> None:
+    """``text`` on stderr: wrapped in a terminal, one line for a program reading it."""
     if file is None:
         console = Console(stderr=True, highlight=False)
         if console.is_terminal:
-            _say(console, f"error: {message}")
+            _say(console, text)
             return
-    click.echo(f"error: {plain(message)}", err=True, file=file)
+    click.echo(plain(text), err=True, file=file)
+
+
+def _error(message: str, file: Any = None) -> None:
+    """``error: message`` on stderr, as `to_stderr` writes it."""
+    to_stderr(f"error: {message}", file)
 
 
 class _OneLineUsageError(click.UsageError):

@@ -23,7 +23,16 @@ from onaccount.exporting import ExportReport, export_files, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import DEMO_TZ, demo_data, demo_export_options
-from ._group import _period, _State, _zone, cli, pass_state, shown_db, zone_options
+from ._group import (
+    _period,
+    _State,
+    _zone,
+    cli,
+    pass_state,
+    shown_db,
+    to_stderr,
+    zone_options,
+)
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
 from ._rendering import (
     _emit_json,
@@ -471,5 +480,5 @@ def _import(
         return rows, done
     except ImportFailed as failure:
         for line in failure.report:
-            click.echo(plain(f"{file}: {line}"), err=True)
+            to_stderr(f"{file}: {line}")
         raise
