@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import onaccount as oa
 from onaccount._money import to_decimal
+from onaccount._query import _FILTER as _COMPARISON  # the library's reading of "<-50"
 
 __all__ = ["ambiguity", "typed_amount", "typed_balance"]
 
@@ -20,8 +21,6 @@ _WRITTEN = (
     (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), str.maketrans(",", ".", ".")),
     (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), str.maketrans("", "", ",")),
 )
-#: An operator and an amount, as `onaccount.BalanceFilter.parse` reads them.
-_COMPARISON = re.compile(r"\s*(<=|>=|<|>|=)\s*(\S+)\s*")
 #: Which language reads the separator between thousands.
 _GROUPS_THOUSANDS = {".": ("a point", "Dutch"), ",": ("a comma", "English")}
 

@@ -31,6 +31,7 @@ from ._rendering import (
     more,
     name_column,
     records,
+    undone_count,
 )
 
 __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_command"]
@@ -247,7 +248,7 @@ _RUN_FIELDS = ("key", "period", "strategy", "by", "at", "invoices", "undone", "t
 
 def _run_values(show: Display, run: oa.InvoiceRun) -> tuple[str, ...]:
     """The `_RUN_FIELDS` of ``run`` as shown; an empty key for a run committed without."""
-    undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
+    undone = undone_count(run)
     return (
         literal(run.key or ""),
         run.period.label,

@@ -49,6 +49,7 @@ __all__ = [
     "plain",
     "records",
     "shell_lines",
+    "undone_count",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -674,6 +675,11 @@ def _print_summary(state: _State, plan: oa.Plan, tense: _Tense) -> None:
     state.out.print(grid)
 
 
+def undone_count(run: oa.InvoiceRun) -> int:
+    """How many of ``run``'s account invoices were undone."""
+    return sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
+
+
 def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LIMIT) -> None:
     show = state.show
     rows, hidden = capped(run.invoices, limit)
@@ -685,7 +691,7 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     )
     if hidden:
         state.out.print(more(show, hidden, "account invoices"))
-    undone = sum(1 for i in run.invoices if i.state is oa.InvoiceState.UNDONE)
+    undone = undone_count(run)
     # What the run still bills, as `onaccount runs` totals it: undone invoices left out.
     state.say(
         f"{show.number(len(run.invoices))} account invoice(s), "
