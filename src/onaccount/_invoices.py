@@ -22,6 +22,7 @@ from ._query import AccountQuery, AccountState
 from ._statement import Statement
 from ._strategies import Correction, ResetStrategy
 from ._transaction import Mutation
+from ._words import counted
 
 __all__ = [
     "AccountInvoice",
@@ -77,7 +78,7 @@ class UninvoicedWarning:
     def message(self) -> str:
         """A sentence for the administrator."""
         return (
-            f"account {self.account} has {self.count} purchase(s) totalling {self.total} "
+            f"account {self.account} has {counted(self.count, 'purchase')} totalling {self.total} "
             f"before this period that no run has invoiced, the oldest on "
             f"{self.oldest.date().isoformat()}; plan a run over an earlier period to bill them"
         )

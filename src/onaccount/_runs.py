@@ -35,6 +35,7 @@ from ._statement import (
 )
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, new_id
+from ._words import named
 from .ledger._protocol import Ledger
 
 __all__ = [
@@ -440,9 +441,9 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
         added = sorted(set(plan.selected) - set(run.selected))
         left = sorted(set(run.selected) - set(plan.selected))
         if added:
-            found.append(f"account(s) {', '.join(added)} selected as well")
+            found.append(f"{named('account', added)} selected as well")
         if left:
-            found.append(f"account(s) {', '.join(left)} not selected")
+            found.append(f"{named('account', left)} not selected")
     # Purchases the run invoiced are no longer in a plan made after it, unless their
     # invoice was undone: only what the plan would invoice beyond the run differs.
     billed = {i.account.number: i for i in run.invoices}
@@ -459,12 +460,12 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
             # A plan made before purchases the run, made later, invoiced.
             fewer.append(draft.account.number)
     if beyond:
-        found.append(f"purchases of account(s) {', '.join(beyond)} that the run did not invoice")
+        found.append(f"purchases of {named('account', beyond)} that the run did not invoice")
     if fewer:
-        found.append(f"fewer purchases of account(s) {', '.join(fewer)} than the run invoiced")
+        found.append(f"fewer purchases of {named('account', fewer)} than the run invoiced")
     if undone:
         found.append(
-            f"account(s) {', '.join(undone)} invoiced again after the run's invoice was undone"
+            f"{named('account', undone)} invoiced again after the run's invoice was undone"
         )
     return found or ["other purchases"]
 

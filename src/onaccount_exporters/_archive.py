@@ -54,8 +54,7 @@ def settle(
         shown = "; ".join(r.message for r in ordered[:5])
         more = f"; and {len(ordered) - 5} more" if len(ordered) > 5 else ""
         raise ExportRefused(
-            f"exporter {identifier!r} refused {len(ordered)} item(s), nothing was written: "
-            f"{shown}{more}",
+            f"exporter {identifier!r} refused, nothing was written: {shown}{more}",
             refusals=ordered,
         )
     return ordered

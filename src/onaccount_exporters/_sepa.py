@@ -305,8 +305,8 @@ class _Collection:
             self.refuse_option(
                 "collection_date",
                 f"is {requested}, but the file is created on {self.created} and the "
-                f"{options.instrument} scheme needs {options.lead_days} TARGET2 business "
-                f"day(s) before the collection: give {earliest} or later",
+                f"{options.instrument} scheme needs the collection {options.lead_days} or "
+                f"more TARGET2 business days later: give {earliest} or later",
             )
         elif not is_business_day(requested):
             self.refuse_option(
@@ -640,9 +640,8 @@ class SepaExporter(Exporter[SepaOptions]):
         )
         notes = (
             (
-                f"collected {len(updated)} account(s) under their current billing details "
-                f"(option current_billing), not those committed with the run: "
-                f"{', '.join(updated)}",
+                "collected under the current billing details (option current_billing), "
+                f"not those committed with the run: {', '.join(updated)}",
             )
             if members and updated
             else ()

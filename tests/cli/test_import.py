@@ -93,11 +93,11 @@ def test_good_files_import_the_same_ledger_in_either_dialect(
     choose = ("--dialect", dialect) if named else ()
     accounts = write(tmp_path, "accounts.csv", ACCOUNTS[dialect])
     result = succeeded(invoke(empty_db, "import", "accounts", str(accounts), *choose))
-    assert result.stdout.strip() == f"imported 2 account(s) from {accounts}"
+    assert result.stdout.strip() == f"imported 2 accounts from {accounts}"
     bookings = write(tmp_path, "bookings.csv", TRANSACTIONS[dialect])
     result = succeeded(invoke(empty_db, "import", "transactions", str(bookings), *choose))
     assert result.stdout.strip() == (
-        f"imported 5 booking(s) from {bookings} for business days 2026-09-30 to 2026-10-10"
+        f"imported 5 bookings from {bookings} for business days 2026-09-30 to 2026-10-10"
     )
     with open_ledger(empty_db) as ledger:
         jan = ledger.get_account("1001")
@@ -160,7 +160,7 @@ def test_bad_rows_in_an_accounts_file_are_all_reported_and_none_imported(
     assert "'XYZ'" in reported[3]
     assert "account 1 appears already on line 2" in reported[4]
     assert "mandate_date '31-12-2024'" in reported[5]
-    assert result.stderr.splitlines()[-1].startswith(f"error: {path}: 6 bad row(s), nothing")
+    assert result.stderr.splitlines()[-1].startswith(f"error: {path}: 6 bad rows, nothing")
     assert "Traceback" not in result.output
     assert state_of(small_db) == before
 
@@ -214,7 +214,7 @@ def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
         in (reported[7])
     )
     assert "unit_price 'twee euro' is not a number" in reported[9]
-    assert stderr[-1].startswith(f"error: {path}: 6 bad row(s), nothing imported")
+    assert stderr[-1].startswith(f"error: {path}: 6 bad rows, nothing imported")
     assert "Traceback" not in result.output
     assert result.stdout == ""
     assert state_of(small_db) == before
@@ -301,7 +301,7 @@ def test_the_business_days_of_the_bookings_follow_day_starts_at(
     )
     args = ("import", "transactions", str(path), "--day-starts-at", "04:00")
     shown = succeeded(invoke(small_db, *args, env={"ONACCOUNT_LOCALE": "nl_NL"})).stdout.strip()
-    assert shown == f"imported 2 booking(s) from {path} for business day 03-10-2026"
+    assert shown == f"imported 2 bookings from {path} for business day 03-10-2026"
     again = json_of(invoke(small_db, *args, "--json"))
     assert again == {
         "file": str(path),
@@ -417,7 +417,7 @@ def test_bad_rows_and_unknown_accounts_are_reported_together(
         f"{path}: line 3: account '4242' does not exist; open it first (import accounts) or "
         "correct the number"
     )
-    assert stderr[2].startswith(f"error: {path}: 2 bad row(s), nothing imported")
+    assert stderr[2].startswith(f"error: {path}: 2 bad rows, nothing imported")
     assert state_of(small_db) == before
 
 
@@ -434,7 +434,7 @@ def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(
     )
     done = succeeded(invoke(small_db, "import", "transactions", str(sales), "--dry-run"))
     assert done.stdout == (
-        f"would import 1 booking(s) from {sales} for business day 2026-11-03; nothing "
+        f"would import 1 booking from {sales} for business day 2026-11-03; nothing "
         "changed (--dry-run)\n"
     )
     members = write(tmp_path, "leden.csv", "number,name\n500,Nieuw lid\n")
@@ -463,7 +463,7 @@ def test_bookings_dated_after_now_are_imported_with_a_warning(
     )
     done = succeeded(invoke(small_db, "import", "transactions", str(path)))
     warning = " ".join(done.stderr.split())
-    assert warning.startswith("warning: 1 booking(s) are dated after now, the latest on "), warning
+    assert warning.startswith("warning: 1 booking is dated after now, the latest on "), warning
     assert warning.endswith("(line 2); check the dates of the file"), warning
 
 
@@ -532,7 +532,7 @@ def test_an_accounts_file_names_bad_and_taken_rows_together(
     stderr = result.stderr.splitlines()
     assert stderr[0].startswith(f"{path}: line 2: limit 'veel' is not a number")
     assert stderr[1].startswith(f"{path}: line 3: account '100' exists already as 'Anna Jansen'")
-    assert stderr[2].startswith(f"error: {path}: 2 bad row(s), nothing imported")
+    assert stderr[2].startswith(f"error: {path}: 2 bad rows, nothing imported")
     assert state_of(small_db) == before
 
 
@@ -626,7 +626,7 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     done = succeeded(invoke(empty_db, "import", "accounts", str(later), "--update"))
     assert (
         done.stdout
-        == f"imported 0 account(s) from {later}; updated 1; 1 account(s) were there already\n"
+        == f"imported 0 accounts from {later}; updated 1; 1 account was there already\n"
     )
     with open_ledger(empty_db) as ledger:
         billing = ledger.get_account("1001").billing
@@ -648,7 +648,7 @@ def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) 
     succeeded(invoke(empty_db, "set-limit", "1001", "1500", "--reason", "tour"))
     renamed = write(tmp_path, "leden-2.csv", "nummer;naam;limiet\n1001;Anna de Vries;1500\n")
     done = succeeded(invoke(empty_db, "import", "accounts", str(renamed), "--update"))
-    assert done.stdout == f"imported 0 account(s) from {renamed}; updated 1\n"
+    assert done.stdout == f"imported 0 accounts from {renamed}; updated 1\n"
     refused = invoke(empty_db, "import", "accounts", str(first), "--update")
     assert refused.exit_code == EXIT_USAGE, explain(refused)
     assert "cannot change its limit from 1500.00 to 300 by an update" in refused.stderr

@@ -226,10 +226,10 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
     )
     path = write(tmp_path, "sales.csv", body)
     first = succeeded(invoke(db, "import", "transactions", str(path)))
-    assert first.stdout.strip() == f"imported 2 booking(s) from {path} for business day 2026-10-03"
+    assert first.stdout.strip() == f"imported 2 bookings from {path} for business day 2026-10-03"
     again = succeeded(invoke(db, "import", "transactions", str(path)))
     assert again.stdout.strip() == (
-        f"imported 0 booking(s) from {path} for business day 2026-10-03; 2 booking(s) were "
+        f"imported 0 bookings from {path} for business day 2026-10-03; 2 bookings were "
         "there already"
     )
     other_dir = tmp_path / "november"
@@ -238,7 +238,7 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
         other_dir, "sales.csv", HEADER + ",100,2026-11-03T21:40:00+01:00,Wijn,1,4,0.21\n"
     )
     assert succeeded(invoke(db, "import", "transactions", str(other))).stdout.startswith(
-        "imported 1 booking(s)"
+        "imported 1 booking "
     )
     with open_ledger(db) as ledger:
         mine = [t for t in ledger.transactions(["100"]) if t.id.startswith("import-")]
@@ -260,7 +260,7 @@ def test_one_mistake_on_many_rows_is_reported_once(db: Path, tmp_path: Path) -> 
     )
     assert lines == [
         f"{path}: {mistake}",
-        f"error: {path}: 5,000 bad row(s), nothing imported: {mistake}; fix them and import "
+        f"error: {path}: 5,000 bad rows, nothing imported: {mistake}; fix them and import "
         "the file again",
     ]
 
@@ -482,9 +482,9 @@ def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
     )
     first = run("transactions", str(sales))
     assert (first.returncode, first.stderr) == (0, ""), first.stderr
-    assert first.stdout == f"imported 1 booking(s) from {sales} for business day 2026-10-03\n"
+    assert first.stdout == f"imported 1 booking from {sales} for business day 2026-10-03\n"
     again = run("transactions", str(sales))
-    assert again.stdout.endswith("; 1 booking(s) were there already\n")
+    assert again.stdout.endswith("; 1 booking was there already\n")
     typo = write(tmp_path, "typo.csv", "number,naam,limt\n5,A,1\n")
     refused_run = run("accounts", str(typo))
     assert refused_run.returncode == EXIT_USAGE

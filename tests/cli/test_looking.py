@@ -66,7 +66,7 @@ def test_accounts_table_shows_names_amounts_and_a_count(small_db: Path) -> None:
     assert "Accounts, amounts in EUR" in output
     assert re.search(r"│ +-20\.25 │ +200\.00 │ +179\.75 │", output), output
     assert "Team Heren 1" not in output
-    assert output.rstrip().endswith("2 account(s)")
+    assert output.rstrip().endswith("2 accounts")
 
 
 def test_a_bad_balance_filter_is_a_usage_error(small_db: Path) -> None:

@@ -60,7 +60,7 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     book = openpyxl.load_workbook(demo.directory / "exports" / "run-2026-10-demo-2026-10.xlsx")
     assert {ws.oddHeader.left.text for ws in book.worksheets} == {DEMO_CLUB.name}
     count = len(exporters)
-    assert f"Wrote {count} export file(s) to {demo.directory / 'exports'}/" in output
+    assert f"Wrote {count} export files to {demo.directory / 'exports'}/" in output
     assert "skipped" not in output
     # Each exporter says what it wrote and refused, as `onaccount export` does.
     said = {line.strip().partition(":")[0]: line.strip() for line in output.splitlines()}
@@ -141,7 +141,7 @@ def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: 
     output = done.stdout
     assert "sepa: needs the 'sepa' extra" in output
     assert pip_install("onaccount", "sepa") in output
-    assert "account invoice(s), total" in output
+    assert "account invoices, total" in output
     assert "Try next:" in output
     exports = {p.name for p in (tmp_path / "canteen" / "exports").iterdir()}
     # Every built-in exporter but SEPA wrote its file; an installed plugin may add its own.

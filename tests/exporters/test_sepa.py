@@ -499,7 +499,7 @@ def test_a_mandate_added_after_the_run_is_used_when_the_host_says_so() -> None:
     assert _transactions(SEPA.export_bytes(run, options)) == {"2026-10-1": "ZWA-1042"}
     report = SEPA.export(run, io.BytesIO(), options)
     assert report.notes == (
-        "collected 1 account(s) under their current billing details (option "
-        "current_billing), not those committed with the run: 1",
+        "collected under the current billing details (option current_billing), not "
+        "those committed with the run: 1",
     )
     assert SEPA.export(run, io.BytesIO(), CREDITOR).notes == ()

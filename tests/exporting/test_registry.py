@@ -376,7 +376,7 @@ def test_plugins_that_pluggy_refuses_are_reported_at_the_register_stage() -> Non
     assert [w.category for w in caught] == [PluginWarning] * 3
     stages = {f.plugin: (f.stage, f.message) for f in registry.failures}
     assert stages["typo"][0] is FailureStage.REGISTER
-    assert "unknown hook(s) 'onaccount_register_exporter'" in stages["typo"][1]
+    assert "unknown hook 'onaccount_register_exporter'" in stages["typo"][1]
     assert stages["greedy"][0] is FailureStage.REGISTER
     assert "settings" in stages["greedy"][1]
     assert "implements no onaccount hook" in stages["empty"][1]

@@ -44,6 +44,7 @@ from onaccount import (
     UnknownAccount,
     Vat,
 )
+from onaccount._words import counted
 
 from ._amounts import ambiguity
 
@@ -183,7 +184,7 @@ class ImportFailed(OnAccountError, ValueError):
         first = report[0] if report else ""
         more = f" (and {len(report) - 1} more, listed above)" if len(report) > 1 else ""
         super().__init__(
-            f"{path}: {len(bad):,} bad row(s), nothing imported: {first}{more}; fix them "
+            f"{path}: {counted(len(bad), 'bad row')}, nothing imported: {first}{more}; fix them "
             "and import the file again",
             value=tuple(bad),
             field="rows",

@@ -122,7 +122,7 @@ def accounts_command(
     )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))
-    state.out.print(f"{show.number(len(found))} account(s)")
+    state.out.print(show.count(len(found), "account"))
 
 
 @cli.command("statement", short_help="Show an account's total, days and products.")
@@ -329,4 +329,4 @@ def mutations_command(
     )
     if hidden:
         state.out.print(more(show, hidden, "mutations"))
-    state.out.print(f"{show.number(len(rows))} mutation(s)")
+    state.out.print(show.count(len(rows), "mutation"))

@@ -27,6 +27,7 @@ from rich.table import Column, Table
 
 import onaccount as oa
 import onaccount.exporting as oa_exporting
+from onaccount._words import in_number, plural
 
 if TYPE_CHECKING:
     from ._group import _State
@@ -162,7 +163,7 @@ class Display:
 
     def count(self, n: int, noun: str) -> str:
         """``n`` and the noun, plural unless one: ``1 account``, ``4.990 accounts``."""
-        return f"{self.number(n)} {noun if n == 1 else noun + 's'}"
+        return f"{self.number(n)} {plural(noun, n)}"
 
     def totals(self, totals: dict[str, Decimal]) -> str:
         """Amounts per currency, ``€ 12,00, ¥ 300``, or ``nothing``."""
@@ -474,8 +475,9 @@ def _business_warnings(show: Display, plan: oa.Plan) -> str:
     count = sum(w.count for w in warnings)
     oldest = min(w.oldest for w in warnings)
     return (
-        f"warning: {show.number(len(warnings))} account(s) have {show.number(count)} "
-        f"purchase(s) before this period that no run has invoiced, the oldest on business "
+        f"warning: {show.count(len(warnings), 'account')} "
+        f"{in_number(len(warnings), 'has', 'have')} {show.count(count, 'purchase')} before "
+        "this period that no run has invoiced, the oldest on business "
         f"day {show.date(plan.period.business_date(oldest))}: "
         f"{listing(show, (w.account for w in warnings))}; plan a run over an earlier "
         "period to bill them"
@@ -694,7 +696,7 @@ def _print_run(state: _State, run: oa.InvoiceRun, limit: int | None = DEFAULT_LI
     undone = undone_count(run)
     # What the run still bills, as `onaccount runs` totals it: undone invoices left out.
     state.say(
-        f"{show.number(len(run.invoices))} account invoice(s), "
+        f"{show.count(len(run.invoices), 'account invoice')}, "
         + (f"{show.number(undone)} undone, " if undone else "")
         + f"total {show.totals(run.standing_totals)}"
     )

@@ -19,6 +19,7 @@ import click
 from click.core import ParameterSource
 
 import onaccount as oa
+from onaccount._words import in_number
 from onaccount.exporting import ExportReport, export_files, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
 
@@ -141,7 +142,9 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
     reports, skipped = _export_all(ledger, run, exports, state)
     _print_run(state, run, limit=12)
     written = [path for report in reports for path in report.paths]
-    state.out.print(f"\nWrote {len(written)} export file(s) to {exports}/", markup=False)
+    state.out.print(
+        f"\nWrote {state.show.count(len(written), 'export file')} to {exports}/", markup=False
+    )
     for report in reports:
         # What each exporter wrote and refused, worded as `onaccount export` words it,
         # wrapped between words to the screen; the file names stay whole.
@@ -333,13 +336,16 @@ def import_accounts(
     if as_json:
         _emit_json(state, {**_imported_json(file, done, dry_run), "updated": done.updated})
         return
-    added, present = state.show.number(done.added), _present(state, done, "account", dry_run)
+    added, present = (
+        state.show.count(done.added, "account"),
+        _present(state, done, "account", dry_run),
+    )
     updated = (
         f"; {'would update' if dry_run else 'updated'} {state.show.number(done.updated)}"
         if done.updated
         else ""
     )
-    state.say(f"{_imported(dry_run)} {added} account(s) from {file}{updated}{present}")
+    state.say(f"{_imported(dry_run)} {added} from {file}{updated}{present}")
 
 
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
@@ -408,8 +414,8 @@ def import_transactions(
             if len(dates) == 1
             else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
         )
-    added, present = show.number(done.added), _present(state, done, "booking", dry_run)
-    state.say(f"{_imported(dry_run)} {added} booking(s) from {file}{span}{present}")
+    added, present = show.count(done.added, "booking"), _present(state, done, "booking", dry_run)
+    state.say(f"{_imported(dry_run)} {added} from {file}{span}{present}")
 
 
 def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) -> None:
@@ -420,7 +426,8 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
         return
     at, line = max(later)
     state.say(
-        f"warning: {state.show.number(len(later))} booking(s) are dated after now, the "
+        f"warning: {state.show.count(len(later), 'booking')} "
+        f"{in_number(len(later), 'is', 'are')} dated after now, the "
         f"latest on {state.show.with_tz(zone).instant(at)} ({rows.word} {line}); check the "
         "dates of the file",
         err=True,
@@ -433,7 +440,10 @@ def _imported(dry_run: bool) -> str:
 
 def _present(state: _State, done: oa.Imported, what: str, dry_run: bool) -> str:
     """What the ledger held already, and that a dry run changed nothing."""
-    held = f"; {state.show.number(done.present)} {what}(s) were there already"
+    held = (
+        f"; {state.show.count(done.present, what)} "
+        f"{in_number(done.present, 'was', 'were')} there already"
+    )
     return (held if done.present else "") + ("; nothing changed (--dry-run)" if dry_run else "")
 
 

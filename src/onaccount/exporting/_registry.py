@@ -16,6 +16,7 @@ import attrs
 import pluggy
 
 from onaccount._errors import InvalidValue
+from onaccount._words import counted, named
 
 from . import _hookspecs
 from ._errors import DuplicateExporter, PluginLoadError, PluginWarning, UnknownExporter
@@ -357,7 +358,7 @@ class ExporterRegistry:
         if unknown or not hooks:
             self._host.remove(plugin)
             what = (
-                f"implements unknown hook(s) {', '.join(repr(u) for u in unknown)}"
+                f"implements unknown {named('hook', (repr(u) for u in unknown))}"
                 if unknown
                 else "implements no onaccount hook"
             )
@@ -447,8 +448,7 @@ class ExporterRegistry:
         count = len(new)
         details = "\n".join(f"- {failure.message}" for failure in new)
         raise PluginLoadError(
-            f"{count} plugin failure{'s' if count != 1 else ''}; the healthy plugins are "
-            f"registered:\n{details}",
+            f"{counted(count, 'plugin failure')}; the healthy plugins are registered:\n{details}",
             failures=new,
         )
 

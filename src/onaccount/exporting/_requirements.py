@@ -20,6 +20,8 @@ from urllib.request import url2pathname
 
 import attrs
 
+from onaccount._words import named
+
 from ._errors import ExporterUnavailable, ExportFailed
 from ._hookspecs import ENTRY_POINT_GROUP
 
@@ -68,7 +70,7 @@ class Requirements:
             return self.install
         if self.extra and distribution:
             return pip_install(distribution, self.extra)
-        return "install the module(s) " + ", ".join(self.missing() or self.modules)
+        return "install the " + named("module", self.missing() or self.modules)
 
 
 def pip_install(distribution: str, extra: str) -> str:

@@ -24,6 +24,7 @@ from onaccount._errors import (
 from onaccount._invoices import InvoiceRun, no_invoice_for
 from onaccount._period import wall_clock
 from onaccount._transaction import Transaction
+from onaccount._words import in_number, plural
 
 __all__ = [
     "already_undone",
@@ -120,7 +121,8 @@ def invoiced_meanwhile(run: InvoiceRun, account: Account, taken: Iterable[str]) 
         f" and {len(ids) - _SHOWN:,} more" if len(ids) > _SHOWN else ""
     )
     return RunConflict(
-        f"purchase(s) {shown} of account {account.label} were invoiced by another run "
+        f"{plural('purchase', len(ids))} {shown} of account {account.label} "
+        f"{in_number(len(ids), 'was', 'were')} invoiced by another run "
         "since this one was planned; plan the run again",
         value=ids,
         obj=run,

@@ -20,6 +20,7 @@ from onaccount._query import AccountQuery
 from onaccount._runs import commit_run, plan_run, undo_invoice
 from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
 from onaccount._transaction import CreditKind, Transaction
+from onaccount._words import counted
 from onaccount.ledger import Ledger, MemoryLedger
 from onaccount.testing.strategies._values import (
     _SUPERUSER,
@@ -84,9 +85,9 @@ def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
     held = ledger.find_accounts(AccountQuery())
     if held:
         raise InvalidValue(
-            f"ledger_factory {ledger_factory!r} returned a ledger that holds {len(held)} "
-            f"account(s), {held[0].account.number!r} first; return a new, empty ledger "
-            "on every call",
+            f"ledger_factory {ledger_factory!r} returned a ledger that holds "
+            f"{counted(len(held), 'account')}, {held[0].account.number!r} first; return a "
+            "new, empty ledger on every call",
             value=ledger,
             field="ledger_factory",
         )

@@ -1,0 +1,22 @@
+"""Counts and lists in the library's sentences."""
+
+from __future__ import annotations
+
+from onaccount._words import counted, named, plural
+
+
+def test_one_is_singular_and_every_other_count_plural() -> None:
+    """One takes the singular; none and many take the plural."""
+    assert [plural("purchase", n) for n in (0, 1, 2)] == ["purchases", "purchase", "purchases"]
+
+
+def test_a_count_has_thousands_separators() -> None:
+    """Large counts are grouped by thousands, as the library writes counts elsewhere."""
+    assert counted(10_006, "refusal") == "10,006 refusals"
+    assert counted(1, "account invoice") == "1 account invoice"
+
+
+def test_a_list_is_named_by_its_noun_in_number() -> None:
+    """One account is ``account 1042``; several are ``accounts 1042, 2001``."""
+    assert named("account", ["1042"]) == "account 1042"
+    assert named("account", ("1042", "2001")) == "accounts 1042, 2001"
