@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import attrs
@@ -24,6 +25,7 @@ __all__ = [
     "Vat",
     "VatCategory",
     "VatSplit",
+    "as_fraction",
     "line_amount",
     "minor_unit",
     "round_money",
@@ -272,9 +274,15 @@ def _optional_reason(value: str | None) -> str | None:
     return stripped or None
 
 
-def _as_fraction(percent: Decimal) -> str:
-    """The hint for a rate given in percent: ``write 21% as 0.21``."""
-    return f"rates are fractions: write {percent}% as {(percent / 100).normalize():f}"
+def as_fraction(percent: Decimal, number: Callable[[Decimal], str] | None = None) -> str:
+    """The hint for a rate given in percent: ``write 21% as 0.21``.
+
+    ``number`` writes the fraction as the reader writes numbers (``0,21`` in a Dutch
+    file); plainly with a decimal point unless given.
+    """
+    fraction = (percent / 100).normalize()
+    written = f"{fraction:f}" if number is None else number(fraction)
+    return f"rates are fractions: write {percent}% as {written}"
 
 
 @attrs.frozen(cache_hash=True)
@@ -293,7 +301,7 @@ class Vat:
         code = self.category.value
         if self.category is VatCategory.STANDARD:
             if not Decimal(0) < self.rate < Decimal(1):
-                hint = f"; {_as_fraction(self.rate)}" if self.rate >= 1 else ""
+                hint = f"; {as_fraction(self.rate)}" if self.rate >= 1 else ""
                 raise InvalidValue(
                     f"VAT rate {self.rate} for category S must lie between 0 and 1{hint}",
                     value=self.rate,
@@ -374,7 +382,7 @@ def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
     if not Decimal(0) <= rate < Decimal(1):
         raise InvalidValue(
             f"VAT rate {rate} must lie from 0 up to 1; "
-            + _as_fraction(rate if rate >= 1 else Decimal(21)),
+            + as_fraction(rate if rate >= 1 else Decimal(21)),
             value=rate,
             field="rate",
         )

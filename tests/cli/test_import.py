@@ -326,7 +326,7 @@ def test_a_decimal_point_in_a_decimal_comma_file_is_refused(
     )
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert f"{path}: line 3: unit_price '2.40' is not a number with a decimal comma" in (
+    assert f"{path}: line 3: unit_price '2.40' has a decimal point, but this file writes" in (
         result.stderr
     )
     assert f"{path}: line 2" not in result.stderr
@@ -361,6 +361,85 @@ def test_money_that_could_mean_thousands_is_refused_in_a_file_with_decimal_point
     result = invoke(empty_db, "import", "transactions", str(sales))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert f"{sales}: line 2: amount '2.000' is ambiguous" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "choice"),
+    [
+        ("unit_price", "1.500", "1500 or 1.50"),
+        ("quantity", "1.500", "1500 or 1.50"),
+        ("unit_price", "1.859", "1859 or 1.8590"),
+    ],
+)
+def test_prices_and_quantities_that_could_mean_thousands_are_refused_too(
+    small_db: Path, tmp_path: Path, column: str, text: str, choice: str
+) -> None:
+    """'1.500' as a unit price or quantity is refused as it is for money, not read as 1.5."""
+    before = state_of(small_db)
+    cells = {"quantity": "2", "unit_price": "2.40", column: text}
+    path = write(
+        tmp_path,
+        "sales.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        f"q1,100,2026-10-03T21:40:00+02:00,Bier,{cells['quantity']},{cells['unit_price']},0.21\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 2: {column} {text!r} is ambiguous: three digits after a point read "
+        f"as thousands in Dutch; write {choice}, whichever you mean"
+    )
+    assert state_of(small_db) == before
+    unambiguous = text.replace("1.500", "1.50").replace("1.859", "1.8590")
+    succeeded(
+        invoke(
+            small_db,
+            "import",
+            "transactions",
+            str(write(tmp_path, "sales.csv", path.read_text().replace(text, unambiguous))),
+        )
+    )
+
+
+def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """In a ';' file a rate of 0.21 or 21 is answered with 0,21, never with another dialect."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "id;account;at;product;quantity;unit_price;vat_rate\n"
+        "v1;100;2026-10-03T21:40:00+02:00;Bier;1;2,40;0.21\n"
+        "v2;100;2026-10-03T21:41:00+02:00;Bier;1;2,40;21\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"{path}: line 2: vat_rate '0.21' has a decimal point, but this file writes "
+        "decimal commas; write 0,21"
+    )
+    assert lines[1] == (
+        f"{path}: line 3: vat_rate '21' is a percentage, but rates are fractions: write "
+        "21% as 0,21"
+    )
+    assert "rfc4180" not in result.stderr
+
+
+def test_many_rows_with_one_mistake_are_summed_up_as_a_sentence(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Repeated mistakes collapse into one line that reads: rows, what is wrong, where."""
+    rows = "".join(f"p{i},100,2026-10-03T21:{i:02d}:00+02:00,Bier,1,2.40,21\n" for i in range(6))
+    path = write(
+        tmp_path, "sales.csv", "id,account,at,product,quantity,unit_price,vat_rate\n" + rows
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: 6 rows have VAT rates in percent, but rates are fractions: write 21% as "
+        "0.21 (lines 2, 3, 4, …)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -446,11 +446,15 @@ def test_xlsx_files_are_refused_with_row_numbers(db: Path, tmp_path: Path) -> No
             [],
             ["b1", 100, "2026-10-03T21:40:00+02:00", "Bier", "twee", 2.4, 0.21],
             ["b2", 100, "2026-10-03T21:40:00+02:00", "Bier", 1, 2.4, 0.21, "extra"],
+            ["b3", 100, "2026-10-03T21:40:00+02:00", "Bier", 1, "2,40", 0.21],
         ],
     )
     lines = refused(db, "transactions", str(bad))
     assert lines[0] == f"{bad}: row 4: quantity 'twee' is not a number"
     assert lines[1].startswith(f"{bad}: row 5: has a value in column 8 but the header names 7")
+    assert lines[2] == (
+        f"{bad}: row 6: unit_price '2,40' is not a number; write it with a decimal point, 2.40"
+    )
 
 
 def test_a_file_that_is_not_a_workbook_is_refused(db: Path, tmp_path: Path) -> None:

@@ -25,8 +25,13 @@ _WRITTEN = (
 _GROUPS_THOUSANDS = {".": ("a point", "Dutch"), ",": ("a comma", "English")}
 
 
-def ambiguity(text: str, what: str) -> str | None:
-    """Why ``text`` may mean two amounts (``1.500``: 1.5, or 1500 in Dutch), or None."""
+def ambiguity(text: str, what: str, *, fractions: bool = False) -> str | None:
+    """Why ``text`` may mean two amounts (``1.500``: 1.5, or 1500 in Dutch), or None.
+
+    An amount is suggested in cents; with ``fractions`` (a unit price or a quantity,
+    which may have more places) a fraction is suggested with a fourth place that no
+    reader takes for thousands, ``1.8590``.
+    """
     typed = text.strip()
     match = _THOUSANDS.fullmatch(typed)
     if match is None:
@@ -36,11 +41,12 @@ def ambiguity(text: str, what: str) -> str | None:
     fraction = Decimal(typed.replace(",", "."))
     cents = fraction.quantize(Decimal("0.01"))
     # 2.105 is no amount of cents: only the thousands are worth suggesting.
-    choice = (
-        f"{whole} or {cents}, whichever you mean"
-        if cents == fraction
-        else f"{whole} if that is what you mean"
-    )
+    if cents == fraction:
+        choice = f"{whole} or {cents}, whichever you mean"
+    elif fractions:
+        choice = f"{whole} or {fraction}0, whichever you mean"
+    else:
+        choice = f"{whole} if that is what you mean"
     return (
         f"{what} {text!r} is ambiguous: three digits after {separator} read as thousands in "
         f"{language}; write {choice}"

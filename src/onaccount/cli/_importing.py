@@ -44,6 +44,7 @@ from onaccount import (
     UnknownAccount,
     Vat,
 )
+from onaccount._money import as_fraction
 from onaccount._words import counted
 
 from ._amounts import ambiguity
@@ -159,7 +160,7 @@ def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
         if len(rows) > _COLLAPSE_AFTER:
             first = rows[0]
             where = ", ".join(str(r.line) for r in rows[:_COLLAPSE_AFTER])
-            what = first.summary or first.reason
+            what = first.summary or f"have this mistake: {first.reason}"
             lines.append(f"{len(rows):,} rows {what} ({first.word}s {where}, …)")
             shown += len(rows)
         else:
@@ -298,6 +299,13 @@ class _Dialect:
     delimiter: str
     decimal_comma: bool
     day_first: bool
+    #: Numbers come typed (spreadsheet cells), not as text a person may misread.
+    typed_numbers: bool = False
+
+    def number(self, value: Decimal) -> str:
+        """``value`` as this file writes numbers: ``0,21`` with a decimal comma."""
+        text = f"{value:f}"
+        return text.replace(".", ",") if self.decimal_comma else text
 
 
 _DIALECTS = {
@@ -306,7 +314,7 @@ _DIALECTS = {
 }
 # Spreadsheet cells hold numbers and dates as such; text cells are read with decimal points
 # and either date order.
-_SHEET = _Dialect("", decimal_comma=False, day_first=True)
+_SHEET = _Dialect("", decimal_comma=False, day_first=True, typed_numbers=True)
 
 
 @attrs.frozen
@@ -560,8 +568,12 @@ def _open_table(
 _GROUPED = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 
 
-#: Money columns: three digits after a point there are thousands to a Dutch reader.
+#: Columns where three digits after a point are thousands to a Dutch reader: money,
+#: suggested in cents, and prices and quantities, which may have more places.
 _MONEY = frozenset({"limit", "amount"})
+_FRACTIONS = frozenset({"unit_price", "quantity"})
+# A number as a person writes it with the other decimal mark: 2.40 for 2,40.
+_OTHER_MARK = {True: re.compile(r"[+-]?\d*\.\d+"), False: re.compile(r"[+-]?\d*,\d+")}
 
 
 def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
@@ -569,14 +581,27 @@ def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
         raise _RowError(f"{column} is empty", rule=f"empty-{column}", summary=f"have no {column}")
     if dialect.decimal_comma and "." in text and not _GROUPED.fullmatch(text):
         # Dropping the point would read 2.40 as 240: refuse rather than guess.
-        raise _RowError(
-            f"{column} {text!r} is not a number with a decimal comma like 2,40; "
-            "use --dialect rfc4180 for a file with decimal points",
-            rule="decimal-point",
-            summary="have numbers with a decimal point in a file with decimal commas: "
-            "use --dialect rfc4180 for a file with decimal points",
+        written = (
+            f"write {text.replace('.', ',')}"
+            if _OTHER_MARK[True].fullmatch(text)
+            else "write it with a decimal comma, such as 2,40"
         )
-    said = None if dialect.decimal_comma or column not in _MONEY else ambiguity(text, column)
+        raise _RowError(
+            f"{column} {text!r} has a decimal point, but this file writes decimal commas; "
+            + written,
+            rule="decimal-point",
+            summary="have numbers with a decimal point in a file that writes decimal "
+            "commas: write them with a comma, such as 2,40",
+        )
+    said = (
+        None
+        if dialect.decimal_comma or dialect.typed_numbers
+        else ambiguity(text, column)
+        if column in _MONEY
+        else ambiguity(text, column, fractions=True)
+        if column in _FRACTIONS
+        else None
+    )
     if said is not None:
         raise _RowError(
             said,
@@ -588,7 +613,12 @@ def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
     try:
         return Decimal(value)
     except ArithmeticError:
-        raise _RowError(f"{column} {text!r} is not a number") from None
+        hint = (
+            f"; write it with a decimal point, {text.replace(',', '.')}"
+            if not dialect.decimal_comma and _OTHER_MARK[False].fullmatch(text)
+            else ""
+        )
+        raise _RowError(f"{column} {text!r} is not a number{hint}") from None
 
 
 def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
@@ -819,6 +849,20 @@ def read_transactions(
     chosen, word = table.dialect, table.word
     vat_given = bool(present & {"vat_rate", "vat_category"})
 
+    def _rate(text: str | None, category: str) -> Decimal:
+        if not text:
+            return Decimal(0)
+        rate = _decimal(text, chosen, "vat_rate")
+        if rate >= 1 and category.upper() == "S":
+            # Answered here, in the file's own spelling: 0,21 in a Dutch file.
+            hint = as_fraction(rate, chosen.number)
+            raise _RowError(
+                f"vat_rate {text!r} is a percentage, but {hint}",
+                rule="vat-percent",
+                summary=f"have VAT rates in percent, but {hint}",
+            )
+        return rate
+
     def line_of(line: int, row: dict[str, str]) -> Line:
         category = row.get("vat_category") or "S"
         rate = row.get("vat_rate")
@@ -845,11 +889,7 @@ def read_transactions(
             group=row.get("group") or None,
             quantity=_decimal(row.get("quantity", ""), chosen, "quantity"),
             unit_price=_decimal(row.get("unit_price", ""), chosen, "unit_price"),
-            vat=Vat(
-                category,
-                _decimal(rate, chosen, "vat_rate") if rate else Decimal(0),
-                row.get("vat_reason") or None,
-            ),
+            vat=Vat(category, _rate(rate, category), row.get("vat_reason") or None),
         )
 
     # Rows sharing an id are one purchase wherever they stand; rows without an id are
