@@ -332,6 +332,27 @@ def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path
     assert json.loads(committed.stdout)["run"]["invoices"][0]["total"] == "3.10"
 
 
+def test_a_period_with_nothing_to_invoice_is_no_refusal(small_db: Path) -> None:
+    """--all over a period without sales exits 0, though the credit account is refused."""
+    args = ("invoice", "--period", "2026-08", "--all", "--strategy", "zero-balance")
+    preview = invoke(small_db, *args)
+    assert preview.exit_code == 0, explain(preview)
+    assert "refused" in preview.stdout
+    assert "nothing to invoice" in preview.stdout
+    data = json_of(invoke(small_db, *args, "--json"))
+    assert data["drafts"] == []
+    assert data["refusals"]
+    assert data["nothing_to_invoice"]
+
+
+def test_piped_output_has_no_trailing_spaces(small_db: Path) -> None:
+    """Tables read by a program end each line at its last character, not padded to width."""
+    output = succeeded(invoke(small_db, *OCTOBER_ALL, "--strategy", "none"))
+    lines = output.stdout.splitlines()
+    assert any(line.startswith("strategy") for line in lines)
+    assert [line for line in lines if line != line.rstrip()] == []
+
+
 def test_commit_without_anything_to_invoice_writes_no_run(small_db: Path) -> None:
     """A commit where every account is refused exits 3 and leaves no empty run behind."""
     before = state_of(small_db)
@@ -701,10 +722,12 @@ def test_exporters_lists_the_builtins_with_their_options(small_db: Path) -> None
 def test_invoice_help_teaches_the_strategies_the_key_and_an_example() -> None:
     """The invoice --help explains each strategy in a line, what --key is for, and examples."""
     text = succeeded(invoke(None, "invoice", "--help")).stdout
-    assert "none: no correction; balance and limit stay as they are" in text
-    assert "zero-balance: balance to zero, spending room restored" in text
-    assert "limit-minus-invoiced: the limit is lowered by the amount invoiced" in text
     words = " ".join(text.split()).lower()
+    assert "none: no correction; balance and limit stay as they are" in words
+    # Neither sets the balance to zero: purchases outside the period stay owed.
+    assert "zero-balance: clears the period's purchases from the balance" in words
+    assert "limit-minus-invoiced: clears the purchases and lowers the limit by as much" in words
+    assert "balance to zero" not in words
     assert "a name for this run, e.g. 2026-10; running the same command again books nothing" in (
         words
     )

@@ -78,6 +78,26 @@ class _Console(Console):
         raise BrokenPipeError("the reader of standard output went away")
 
 
+# Rich pads every line of a table to its width; a program reading the output gets the
+# line without the padding. Only spaces before a line break: a write may end mid-line.
+_PADDING = re.compile(r" +(?=\n)")
+
+
+class _Trimmed:
+    """A text stream that drops the spaces before each line break written to it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write ``text`` without the spaces that end its lines."""
+        self._stream.write(_PADDING.sub("", text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class _State:
     """What the global options decided, handed to every command."""
 
@@ -88,8 +108,12 @@ class _State:
         self.debug = debug
         self.show = show
         # Piped output is read by people and tools alike: don't squeeze it to 80 columns.
-        width = None if sys.stdout.isatty() else 200
-        self.out = _Console(highlight=False, width=width)
+        piped = not sys.stdout.isatty()
+        self.out = _Console(
+            highlight=False,
+            width=200 if piped else None,
+            file=_Trimmed(sys.stdout) if piped else None,
+        )
         self.err = Console(stderr=True, highlight=False)
 
     def ledger(self) -> SQLLedger:

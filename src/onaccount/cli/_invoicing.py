@@ -232,7 +232,8 @@ def invoice_command(
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
         _print_reports(state, reports)
-    if plan.refusals and not plan.drafts and run is None:
+    # Refused only when every account was: an account with nothing to bill is no refusal.
+    if plan.refusals and not plan.drafts and not plan.nothing_to_invoice and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
     _exit_if_nothing_written(reports)
 

@@ -62,8 +62,8 @@ DEFAULT_LIMIT = 20
 #: What each built-in strategy does, in the words the help and the summary use.
 STRATEGY_EFFECTS = {
     "none": "no correction; balance and limit stay as they are",
-    "zero-balance": "balance to zero, spending room restored",
-    "limit-minus-invoiced": "the limit is lowered by the amount invoiced",
+    "zero-balance": "clears the period's purchases from the balance",
+    "limit-minus-invoiced": "clears the purchases and lowers the limit by as much",
 }
 
 #: Characters that reorder or hide text in a terminal: the bidi embeddings, overrides,
