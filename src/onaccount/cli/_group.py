@@ -9,7 +9,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import babel
@@ -112,7 +112,8 @@ class _State:
         self.out = _Console(
             highlight=False,
             width=200 if piped else None,
-            file=_Trimmed(sys.stdout) if piped else None,
+            # A stream in all Rich uses of one: write, and the rest passed through.
+            file=cast("IO[str]", _Trimmed(sys.stdout)) if piped else None,
         )
         self.err = Console(stderr=True, highlight=False)
 
