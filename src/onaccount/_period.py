@@ -24,6 +24,7 @@ __all__ = [
     "LATEST_INSTANT",
     "Period",
     "require_aware",
+    "to_date",
     "to_utc",
     "wall_clock",
 ]
@@ -153,7 +154,7 @@ def _to_time(value: object) -> dt.time:
     return result
 
 
-def _to_date(value: object, field: str) -> dt.date:
+def to_date(value: object, field: str) -> dt.date:
     if isinstance(value, dt.datetime):
         raise InvalidPeriod(
             f"{field} {value!r} is a datetime; a period is given in calendar dates, "
@@ -189,11 +190,11 @@ def _check_year(year: int) -> None:
 
 
 def _first_date(value: object) -> dt.date:
-    return _to_date(value, "first date")
+    return to_date(value, "first date")
 
 
 def _last_date(value: object) -> dt.date:
-    return _to_date(value, "last date")
+    return to_date(value, "last date")
 
 
 def _check_order(instance: Period, attribute: attrs.Attribute[dt.date], last: dt.date) -> None:
@@ -345,7 +346,7 @@ class Period:
                 return cls(m[1], m[2], tz=tz, day_starts_at=day_starts_at)
             if _DAY.fullmatch(s):
                 # One date: named as such, not as the first of two.
-                return cls.day(_to_date(s, "date"), tz=tz, day_starts_at=day_starts_at)
+                return cls.day(to_date(s, "date"), tz=tz, day_starts_at=day_starts_at)
             if m := _MONTH.fullmatch(s):
                 return cls.month(int(m[1]), int(m[2]), tz=tz, day_starts_at=day_starts_at)
             if m := _QUARTER.fullmatch(s):

@@ -426,6 +426,40 @@ def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
     assert "rfc4180" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("at", "said"),
+    [
+        (
+            "31-09-2026 20:00",
+            "at '31-09-2026 20:00' is a date and time that does not exist; check the day "
+            "and the time",
+        ),
+        (
+            "2026-13-01 20:00",
+            "at '2026-13-01 20:00' is a date and time that does not exist; check the day "
+            "and the time",
+        ),
+        (
+            "10/03/2026 20:00",
+            "at '10/03/2026 20:00' is not a date and time like 03-10-2026 21:40 or "
+            "2026-10-03T21:40:00+02:00",
+        ),
+    ],
+)
+def test_a_time_that_does_not_exist_or_does_not_read_is_named_for_what_it_is(
+    small_db: Path, tmp_path: Path, at: str, said: str
+) -> None:
+    """A 31 September is no day; a time in another spelling is shown the file's own ones."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        f"id;account;at;product;quantity;unit_price;vat_rate\nv1;100;{at};Bier;1;2,40;0,21\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0].startswith(f"{path}: line 2: {said}")
+
+
 def test_many_rows_with_one_mistake_are_summed_up_as_a_sentence(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -342,3 +342,21 @@ def test_a_bad_day_start_from_the_environment_names_the_variable(small_db: Path)
     result = invoke(small_db, *args, role="viewer", env={"ONACCOUNT_DAY_STARTS_AT": "25:00"})
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert "--day-starts-at (or $ONACCOUNT_DAY_STARTS_AT)" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("today", "said"),
+    [
+        ("2026-02-30", "date '2026-02-30' is not a day of the calendar"),
+        ("15-11-2026", "date '15-11-2026' is not a day of the calendar"),
+    ],
+)
+def test_a_demo_day_that_is_none_is_refused_in_words(
+    tmp_path: Path, today: str, said: str
+) -> None:
+    """--today 2026-02-30 is no day of the calendar: said so, not as a strftime pattern."""
+    result = invoke(None, "demo", str(tmp_path / "demo"), "--today", today)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert said in result.stderr
+    assert "%Y" not in result.stderr
+    assert not (tmp_path / "demo").exists()

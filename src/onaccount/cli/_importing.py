@@ -663,7 +663,15 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
             f"such as {example}, so that it falls on the right business day",
         )
     if value is None:
-        raise _RowError(f"at {text!r} is not a date and time like 2026-10-03T21:40:00+02:00")
+        if _DATE_TIME_SHAPE.fullmatch(text):
+            # Digits in their places, but 31 September or 25:00.
+            raise _RowError(
+                f"at {text!r} is a date and time that does not exist; check the day and the time"
+            )
+        examples = ("03-10-2026 21:40 or " if dialect.day_first else "") + (
+            "2026-10-03T21:40:00+02:00"
+        )
+        raise _RowError(f"at {text!r} is not a date and time like {examples}")
     if value.tzinfo is None:
         # Local wall time from the file, placed in the zone the operator named.
         value = _local(text, value, tz)
@@ -673,6 +681,11 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
 # What separates the time from the date in ISO 8601 (and in the day-first spelling).
 _TIME_PART = re.compile(r"[Tt ]")
 _DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
+# A date and time written as one of the accepted spellings, whatever the numbers.
+_DATE_TIME_SHAPE = re.compile(
+    r"(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?"
+)
 
 
 def _local(text: str, wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:

@@ -19,6 +19,7 @@ import click
 from click.core import ParameterSource
 
 import onaccount as oa
+from onaccount._period import to_date
 from onaccount._words import in_number
 from onaccount.exporting import ExportReport, export_files, load_exporters
 from onaccount.ledger.sql import SQLLedger, upgrade
@@ -70,11 +71,21 @@ _DEMO_FILES = frozenset(
 )
 
 
+def _day(ctx: click.Context, param: click.Parameter, text: str | None) -> dt.date | None:
+    """A calendar date typed as ISO 8601, refused in the library's words."""
+    if text is None:
+        return None
+    try:
+        return to_date(text, "date")
+    except oa.InvalidPeriod as error:
+        raise click.BadParameter(error.message, ctx, param) from None
+
+
 @cli.command(short_help="Build a demo canteen's ledger, bill October, export it.")
 @click.argument("directory", default="onaccount-demo", type=click.Path(path_type=Path))
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend today is this date.")
+@click.option("--today", callback=_day, metavar="YYYY-MM-DD", help="Pretend today is this date.")
 @pass_state
-def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
+def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     """Build a canteen's ledger in DIRECTORY, bill its October, export it all.
 
     The ledger holds August to October of the last October that has ended; the runs
@@ -93,7 +104,7 @@ def demo(state: _State, directory: Path, today: dt.datetime | None) -> None:
     parent = click.get_current_context().find_root()
     if parent.get_parameter_source("locale") is ParameterSource.DEFAULT:
         state.show = attrs.evolve(state.show, locale=babel.Locale.parse(DEMO_LOCALE))
-    data = demo_data(today.date() if today else dt.date.today())
+    data = demo_data(today or dt.date.today())
     if directory.exists():
         # Only a previous demo is replaced: never wipe a directory someone else filled.
         foreign = (
