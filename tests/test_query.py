@@ -57,7 +57,8 @@ def test_balance_filters_are_read_from_text(text: str, op: str, value: Decimal) 
         ("<", "'<'"),
         ("0", "'0'"),
         ("=< 0", "'=< 0'"),
-        ("<<0", "value '<0'"),
+        ("<<0", "balance filter '<<0' has more than one operator (<<); write '<0'"),
+        ("=<0", "balance filter '=<0' has more than one operator (=<); write '<=0'"),
         ("<zero", "value 'zero'"),
     ],
 )

@@ -14,7 +14,7 @@ from ._account import Account, AccountKind, account_kind, optional_text
 from ._errors import InvalidValue
 from ._money import to_decimal
 
-__all__ = ["AccountQuery", "AccountState", "BalanceFilter", "fold_text"]
+__all__ = ["AccountQuery", "AccountState", "BalanceFilter", "fold_text", "split_balance_filter"]
 
 
 def fold_text(text: str) -> str:
@@ -76,15 +76,7 @@ class BalanceFilter:
     @classmethod
     def parse(cls, text: str) -> BalanceFilter:
         """Read ``"<0"``, ``"<= -25.00"``, ``"=0"`` and the like."""
-        match = _FILTER.fullmatch(text) if isinstance(text, str) else None
-        if match is None:
-            raise InvalidValue(
-                f"balance filter {text!r} cannot be read; write an operator and a number "
-                "such as '<0' or '>=-50'",
-                value=text,
-                field="balance",
-            )
-        return cls(match[1], match[2])
+        return cls(*split_balance_filter(text))
 
     def matches(self, balance: Decimal) -> bool:
         """Whether ``balance`` satisfies the comparison."""
@@ -92,6 +84,36 @@ class BalanceFilter:
 
     def __str__(self) -> str:
         return f"{self.op}{self.value}"
+
+
+def split_balance_filter(text: str) -> tuple[str, str]:
+    """``"<= -25"`` as its operator and the text of its number, ``("<=", "-25")``.
+
+    Refuses a text that is not one operator and one number, naming what to write:
+    ``=<0`` has two operators, of which ``<=0`` is the one meant.
+    """
+    match = _FILTER.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidValue(
+            f"balance filter {text!r} cannot be read; write an operator and a number "
+            "such as '<0' or '>=-50'",
+            value=text,
+            field="balance",
+        )
+    op, number = match[1], match[2]
+    rest = number.lstrip("<>=")
+    if rest != number:
+        given = op + number[: len(number) - len(rest)]
+        meant = ("<" if "<" in given else "") + (">" if ">" in given else "")
+        meant += "=" if "=" in given else ""
+        hint = f"; write {meant + rest!r}" if meant in _OPERATORS and rest else ""
+        raise InvalidValue(
+            f"balance filter {text!r} has more than one operator ({given}){hint}; use one "
+            f"of {', '.join(_OPERATORS)}",
+            value=text,
+            field="balance",
+        )
+    return op, number
 
 
 def _balance_filter(value: BalanceFilter | str | None) -> BalanceFilter | None:

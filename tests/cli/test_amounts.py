@@ -74,3 +74,9 @@ def test_a_balance_comparison_takes_an_amount_as_typed() -> None:
     assert typed_balance(None) is None
     with pytest.raises(oa.InvalidValue, match="balance filter 'negative' cannot be read"):
         typed_balance("negative")
+
+
+def test_a_balance_with_two_operators_is_refused_for_them() -> None:
+    """``=<0`` names its operators and the one meant, not '<0' as a bad amount."""
+    with pytest.raises(oa.InvalidValue, match=r"more than one operator \(=<\); write '<=0'"):
+        typed_balance("=<0")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import onaccount as oa
 from onaccount._money import to_decimal
-from onaccount._query import _FILTER as _COMPARISON  # the library's reading of "<-50"
+from onaccount._query import split_balance_filter
 
 __all__ = ["ambiguity", "typed_amount", "typed_balance"]
 
@@ -83,8 +83,5 @@ def typed_balance(text: str | None) -> oa.BalanceFilter | None:
     """A typed ``--balance`` comparison, its amount read as `typed_amount` reads one."""
     if text is None:
         return None
-    match = _COMPARISON.fullmatch(text)
-    if match is None:
-        # Not an operator and an amount: the library's refusal says how to write one.
-        return oa.BalanceFilter.parse(text)
-    return oa.BalanceFilter(match[1], typed_amount(match[2], "balance"))
+    op, number = split_balance_filter(text)
+    return oa.BalanceFilter(op, typed_amount(number, "balance"))
