@@ -531,6 +531,14 @@ def test_runs_lists_committed_runs_with_their_invoice_states(small_db: Path) -> 
     assert f"€{standing}" in table
     assert "€74.85" not in table
     assert "€2.40" in table
+    assert table.rstrip().endswith("\n2 runs")
+
+
+def test_no_runs_are_counted_as_none(tmp_path: Path) -> None:
+    """A ledger without runs says 0 runs under the empty table, as accounts do."""
+    db = tmp_path / "empty.sqlite"
+    succeeded(invoke(db, "db", "upgrade"))
+    assert succeeded(invoke(db, "runs", role="viewer")).stdout.rstrip().endswith("\n0 runs")
 
 
 def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> None:

@@ -473,6 +473,8 @@ def test_unknown_identifier_names_the_available_exporters() -> None:
         registry.get("pdf")
     assert caught.value.value == "pdf"
     assert isinstance(caught.value, LookupError)
+    with pytest.raises(UnknownExporter, match=r"'cvs' is not registered \(did you mean 'csv'\?\)"):
+        registry.get("cvs")
 
 
 def test_on_error_must_be_raise_or_warn() -> None:

@@ -16,6 +16,7 @@ from onaccount.exporting import (
     ExporterUnavailable,
     ExportFailed,
     Requirements,
+    UnknownExporter,
     export_to_directory,
     export_to_file,
 )
@@ -267,3 +268,15 @@ def test_an_exporter_calling_sys_exit_in_write_is_export_failed(site: Path) -> N
     registry = ExporterRegistry(entry_points=entry_points_from([site])).load_entry_points()
     with pytest.raises(ExportFailed, match="SystemExit: 3"):
         registry.get("quits").export_bytes(sample_run(), ledger=SAMPLES)
+
+
+def test_an_unknown_name_mentions_the_exporters_that_miss_modules(
+    needy: ExporterRegistry,
+) -> None:
+    """A typo's refusal lists what runs and what is installed without its modules."""
+    with pytest.raises(UnknownExporter) as caught:
+        needy.get("neddy")
+    assert str(caught.value) == (
+        "exporter 'neddy' is not registered (did you mean 'needy'?); the available "
+        "exporters are 'plain'; 'needy' is installed without the modules it needs"
+    )

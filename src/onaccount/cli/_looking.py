@@ -240,6 +240,7 @@ def runs_command(state: _State, tz: str, limit: int | None, as_json: bool) -> No
     )
     if hidden:
         state.out.print(more(show, hidden, "runs"))
+    state.out.print(show.count(len(runs), "run"))
 
 
 #: What the runs command shows of each run besides its id, in this order.

@@ -6,6 +6,7 @@ distribution and version.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import importlib.metadata
 import warnings
@@ -16,7 +17,7 @@ import attrs
 import pluggy
 
 from onaccount._errors import InvalidValue
-from onaccount._words import counted, named
+from onaccount._words import counted, in_number, named
 
 from . import _hookspecs
 from ._errors import DuplicateExporter, PluginLoadError, PluginWarning, UnknownExporter
@@ -510,7 +511,18 @@ class ExporterRegistry:
             reason = f"is claimed by several plugins ({owners}), so none gets it"
         else:
             reason = "is not registered"
+        registered = self._registered()
+        close = difflib.get_close_matches(identifier, list(registered), n=1)
+        if close:
+            reason += f" (did you mean {close[0]!r}?)"
         known = ", ".join(repr(i) for i in self.identifiers()) or "none"
+        unready = [repr(i) for i, claim in registered.items() if claim.missing]
+        if unready:
+            n = len(unready)
+            known += (
+                f"; {', '.join(unready)} {in_number(n, 'is', 'are')} installed without the "
+                f"modules {in_number(n, 'it needs', 'they need')}"
+            )
         return UnknownExporter(
             f"exporter {identifier!r} {reason}; the available exporters are {known}",
             value=identifier,
