@@ -1079,6 +1079,9 @@ def test_repeating_month_end_with_export_keeps_the_same_files(
     for path in first["exports"]:
         assert f"unchanged {path}" in again.stdout
         assert f"wrote {path}" not in again.stdout
+    # The counts say the files held these rows already, not that they were written now.
+    assert "rows written" not in again.stdout
+    assert "csv: 6 rows, as written before" in again.stdout
     data = commit_october(small_db, *more)
     assert data["exports"] == first["exports"]
     assert [r["unchanged"] for r in data["export_reports"]] == [[p] for p in first["exports"]]
@@ -1097,6 +1100,20 @@ def test_an_export_that_writes_nothing_says_why_and_exits_3(
     assert "billing.address (3)" in first
     assert first.endswith("— see refused.txt")
     assert (out / "run-2026-10-oct.ubl.zip").exists()
+
+
+def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """XAF without the club's name and VAT id says its options lack them, and how to fix it."""
+    run = commit_october(small_db, "--key", "oct")["run"]
+    out = tmp_path / "xaf"
+    result = invoke(small_db, "export", run["id"], "--format", "xaf", "--out", str(out))
+    assert result.exit_code == EXIT_REFUSED, explain(result)
+    assert result.stdout.splitlines()[0] == (
+        "xaf: 0 transactions written; its options lack seller_name, seller_vat_id: give "
+        "them with --option NAME=VALUE — see refused.txt"
+    )
 
 
 def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:

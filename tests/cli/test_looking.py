@@ -218,4 +218,4 @@ def test_runs_too_wide_for_the_table_show_as_blocks_with_every_value_whole(
     assert "  total     €74.85" in lines[first:second]
     # A run committed without a key has no key line.
     assert lines[second + 1 : second + 3] == ["  period    2026-11", "  strategy  none"]
-    assert lines[-1] == "  total     €2.40"
+    assert lines[-2:] == ["  total     €2.40", "2 runs"]

@@ -110,6 +110,10 @@ def test_report_lists_refusals_options_first_then_by_account() -> None:
         ("billing.email", 1),
         ("seller_name", 1),
     )
+    assert report.refusals_by_field(accounts=True) == (
+        ("billing.address", 2),
+        ("billing.email", 1),
+    )
 
 
 @pytest.mark.parametrize(

@@ -159,8 +159,12 @@ def _refusal_message(error: oa.OnAccountError) -> str:
 def _say(console: Console, text: str) -> None:
     """``text`` wrapped between words at ``console``'s width, its lines without a last space.
 
-    Rich's own wrapping keeps the space it broke at.
+    Rich's own wrapping keeps the space it broke at. Not in a terminal: a program reading
+    the output gets each sentence on one line, however long.
     """
+    if not console.is_terminal:
+        console.print(Text(plain(text)), soft_wrap=True)
+        return
     lines = Text(plain(text)).wrap(console, console.width)
     for line in lines:
         line.rstrip()

@@ -708,20 +708,28 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
     ``ubl: 0 invoices written, 5,000 refused: missing billing.address (4,990), … — see
     refused.txt``, its counts as the locale writes them.
     """
+    # A repeated export finds its files holding these bytes already and leaves them.
+    again = bool(report.paths) and set(report.paths) <= set(report.unchanged)
     if report.written is None:
-        parts = [f"{report.exporter}: written"]
+        parts = [f"{report.exporter}: {'as written before' if again else 'written'}"]
     else:
         # Units are plural nouns ("rows"); Display.count says one of them rightly.
-        unit = report.unit.removesuffix("s")
-        parts = [f"{report.exporter}: {show.count(report.written, unit)} written"]
-    refused = report.refused_accounts()
-    if report.refusals:
-        fields = report.refusals_by_field()
-        listed = ", ".join(f"{field} ({show.number(count)})" for field, count in fields[:shown])
-        more = ", …" if len(fields) > shown else ""
-        what = f"{show.number(len(refused))} refused" if refused else "refused"
-        parts.append(f"{what}: missing or wrong {listed}{more}")
+        counted = show.count(report.written, report.unit.removesuffix("s"))
+        parts = [f"{report.exporter}: {counted}{', as written before' if again else ' written'}"]
     line = ", ".join(parts)
+    refused = report.refused_accounts()
+    if refused:
+        ranked = report.refusals_by_field(accounts=True)
+        listed = ", ".join(f"{field} ({show.number(count)})" for field, count in ranked[:shown])
+        more = ", …" if len(ranked) > shown else ""
+        line += f", {show.number(len(refused))} refused: missing or wrong {listed}{more}"
+    # What the options lack stops every document: named in full, with how to give it.
+    lacking = sorted({r.field for r in report.refusals if r.account is None})
+    if lacking:
+        line += (
+            f"; its options lack {', '.join(lacking)}: give "
+            f"{in_number(len(lacking), 'it', 'them')} with --option NAME=VALUE"
+        )
     if report.refusals and report.refusals_listed_in:
         line += f" — see {report.refusals_listed_in}"
     return line

@@ -149,9 +149,13 @@ class ExportReport:
         """The numbers of the accounts refused, each once, in number order."""
         return tuple(sorted({r.account for r in self.refusals if r.account is not None}))
 
-    def refusals_by_field(self) -> tuple[tuple[str, int], ...]:
-        """``(field, count)`` per refused field, most frequent first, then by field."""
-        counts = Counter(r.field for r in self.refusals)
+    def refusals_by_field(self, *, accounts: bool = False) -> tuple[tuple[str, int], ...]:
+        """``(field, count)`` per refused field, most frequent first, then by field.
+
+        With ``accounts``, only the refusals of account invoices count, not those of
+        the export's options.
+        """
+        counts = Counter(r.field for r in self.refusals if not accounts or r.account is not None)
         return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
     @classmethod
