@@ -1125,3 +1125,17 @@ def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path
     text = Path(path).read_text(encoding="utf-8")
     assert text.startswith("business_date,sale_date,sale_time,account,")
     assert data["export_reports"][0]["written"] == len(text.splitlines()) - 1
+
+
+def test_the_period_help_names_every_form_a_period_takes() -> None:
+    """--period's help shows a month, quarter, week, year, single day and range of days."""
+    words = " ".join(succeeded(invoke(None, "invoice", "--help")).stdout.split())
+    for form in (
+        "2026-10",
+        "2026-Q4",
+        "2026-W43",
+        "(2026)",
+        "(2026-10-05)",
+        "2026-10-01..2026-10-15",
+    ):
+        assert form in words, form

@@ -439,7 +439,8 @@ def period_options(func: F) -> F:
         "--period",
         "period_text",
         required=True,
-        help="2026-10, 2026-Q4, 2026-W43, 2026 or 2026-10-01..2026-10-15.",
+        help="A month (2026-10), quarter (2026-Q4), week (2026-W43), year (2026), day "
+        "(2026-10-05) or range of days (2026-10-01..2026-10-15).",
     )(func)
 
 
