@@ -21,6 +21,9 @@ from onaccount.cli._amounts import typed_amount, typed_balance
         ("12.345.678,90", Decimal("12345678.90")),
         ("1,500.00", Decimal("1500.00")),
         (" 0.125 ", Decimal("0.125")),
+        # A comma after a lone 0, or before four places, groups no thousands.
+        ("-0,005", Decimal("-0.005")),
+        ("2,4050", Decimal("2.4050")),
     ],
 )
 def test_a_point_or_a_comma_before_the_cents_reads_as_written(typed: str, amount: Decimal) -> None:

@@ -17,7 +17,9 @@ _THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}([.,])\d{3}")
 #: Cents after a comma, and thousands grouped before the cents, as Dutch or English
 #: write them: each is read one way only.
 _WRITTEN = (
-    (re.compile(r"-?\d+,\d{1,2}"), str.maketrans(",", ".")),
+    # A comma before one, two or four and more places, or after a lone 0, is no
+    # thousands separator.
+    (re.compile(r"-?(\d+,\d{1,2}|\d+,\d{4,}|0,\d+)"), str.maketrans(",", ".")),
     (re.compile(r"-?\d{1,3}(\.\d{3})+,\d{1,2}"), str.maketrans(",", ".", ".")),
     (re.compile(r"-?\d{1,3}(,\d{3})+\.\d{1,2}"), str.maketrans("", "", ",")),
 )
