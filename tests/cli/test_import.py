@@ -768,3 +768,43 @@ def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) 
     with open_ledger(empty_db) as ledger:
         assert ledger.get_account("1001").name == "Anna de Vries"
         assert ledger.states(["1001"])["1001"].limit == 1500
+
+
+def test_bookings_without_a_currency_are_in_their_accounts_currency(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A file without a currency column books each row in its account's currency, not EUR."""
+    accounts = write(
+        tmp_path,
+        "accounts.csv",
+        "number,name,limit,currency\n2001,Tokyo team,10000,JPY\n2002,Dam team,100.00,EUR\n",
+    )
+    assert succeeded(invoke(empty_db, "import", "accounts", str(accounts)))
+    bookings = write(
+        tmp_path,
+        "sales.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "j1,2001,2026-10-03T21:40:00+02:00,Ramen,1,950,0.10\n"
+        "e1,2002,2026-10-03T21:41:00+02:00,Koffie,1,2.40,0.09\n",
+    )
+    result = invoke(empty_db, "import", "transactions", str(bookings))
+    assert result.exit_code == 0, explain(result)
+    with open_ledger(empty_db) as ledger:
+        currencies = {tx.account: tx.currency for tx in ledger.transactions(["2001", "2002"])}
+    assert currencies == {"2001": "JPY", "2002": "EUR"}
+
+
+def test_bookings_are_read_and_reported_though_the_database_does_not_open(
+    tmp_path: Path,
+) -> None:
+    """Looking up an account's currency does not hide the rows' mistakes behind the database's."""
+    path = write(
+        tmp_path,
+        "sales.csv",
+        "id,account,at,product,quantity,unit_price,vat_rate\n"
+        "j1,2001,2026-10-03T21:40:00+02:00,Ramen,een,950,0.10\n",
+    )
+    result = invoke(tmp_path / "missing.sqlite", "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.startswith(f"{path}: line 2: quantity 'een' is not a number")
+    assert not (tmp_path / "missing.sqlite").exists()

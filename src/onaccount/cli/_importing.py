@@ -851,11 +851,18 @@ _Group = list[tuple[int, dict[str, str]]]
 
 
 def read_transactions(
-    path: Path, *, tz: ZoneInfo, dialect: str = "auto", progress: Progress | None = None
+    path: Path,
+    *,
+    tz: ZoneInfo,
+    dialect: str = "auto",
+    currency_of: Callable[[str], str | None] | None = None,
+    progress: Progress | None = None,
 ) -> Rows[Transaction]:
     """Every booking in ``path``, or `ImportFailed` listing every bad row.
 
-    Times without a UTC offset are read in ``tz``; ``progress`` hears of the rows read.
+    Times without a UTC offset are read in ``tz``. A row without a currency is in
+    ``currency_of(account)``, the currency the ledger keeps the account in, or EUR when
+    that gives None or is not given. ``progress`` hears of the rows read.
     """
     bad: list[BadRow] = []
     table, present = _open_table(path, dialect, _FILES["transactions"], bad)
@@ -920,6 +927,9 @@ def read_transactions(
     ordered = sorted([*groups.values(), *singles], key=lambda g: g[0])
     without_id = {line for line, _ in singles}
 
+    def currency(account: str) -> str:
+        return (currency_of(account) if currency_of else None) or "EUR"
+
     def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
         kind = (row.get("type") or "purchase").lower()
         if kind not in _BOOKING_TYPES:
@@ -933,7 +943,7 @@ def read_transactions(
             row.get("account", ""),
             _instant(row.get("at", ""), chosen, tz),
             kind,
-            row.get("currency") or "EUR",
+            row.get("currency") or currency(row.get("account", "")),
         )
 
     def build(first_line: int, group: _Group) -> Transaction:

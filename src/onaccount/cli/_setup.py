@@ -382,9 +382,10 @@ def import_transactions(
     required): id (kenmerk), account (rekening), at (tijdstip), type (soort:
     purchase, top-up, payment or refund), product, code, group (groep), quantity
     (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
-    (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta), text
-    (tekst). Rows sharing an id are the lines of one purchase; rows without an id
-    get one from their content, so importing a file twice records it once.
+    (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta: the
+    account's own when empty), text (tekst). Rows sharing an id are the lines of one
+    purchase; rows without an id get one from their content, so importing a file
+    twice records it once.
 
     Times without a UTC offset are read in --tz; one the clocks skipped or showed
     twice there is refused. The business days the bookings fall on (--day-starts-at)
@@ -404,7 +405,7 @@ def import_transactions(
         file,
         "booking",
         as_json,
-        lambda progress: read_transactions(file, tz=zone, dialect=dialect, progress=progress),
+        lambda progress: _read_bookings(state, file, zone, dialect, progress),
         lambda ledger, bookings, check_only: oa.import_transactions(
             ledger, bookings, actor=state.actor, dry_run=check_only
         ),
@@ -427,6 +428,49 @@ def import_transactions(
         )
     added, present = show.count(done.added, "booking"), _present(state, done, "booking", dry_run)
     state.say(f"{_imported(dry_run)} {added} from {file}{span}{present}")
+
+
+def _read_bookings(
+    state: _State, file: Path, zone: ZoneInfo, dialect: str, progress: Progress | None
+) -> Rows[oa.Transaction]:
+    """The bookings of ``file``, a row without a currency in its account's currency."""
+    with contextlib.closing(_Currencies(state)) as currencies:
+        return read_transactions(
+            file, tz=zone, dialect=dialect, currency_of=currencies, progress=progress
+        )
+
+
+class _Currencies:
+    """The currency of each account the ledger holds, the ledger opened when first asked."""
+
+    def __init__(self, state: _State) -> None:
+        self._state = state
+        self._ledger: SQLLedger | None = None
+        self._unopened = False
+        self._known: dict[str, str | None] = {}
+
+    def __call__(self, number: str) -> str | None:
+        if number not in self._known:
+            self._known[number] = self._look_up(number)
+        return self._known[number]
+
+    def _look_up(self, number: str) -> str | None:
+        if self._ledger is None and not self._unopened:
+            try:
+                self._ledger = self._state.ledger()
+            except oa.OnAccountError:
+                # The rows are still read and reported; storing them names the error.
+                self._unopened = True
+        if self._ledger is None:
+            return None
+        try:
+            return self._ledger.get_account(number).currency
+        except oa.UnknownAccount:
+            return None  # storing refuses the booking, naming the number
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
 
 
 def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) -> None:
