@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -234,8 +235,11 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
         "  export ONACCOUNT_DB=canteen/onaccount.sqlite",
         "  export ONACCOUNT_DAY_STARTS_AT=04:00",
     ]
+    # The script's path, unless the shell finds it by name (an activated environment).
+    found = shutil.which("onaccount")
+    typed = "onaccount" if found and Path(found).resolve() == SCRIPT.resolve() else SCRIPT
     # Joined as a shell joins continued lines, each command is whole and as it was typed.
-    commands = " ".join(tips[2:]).replace(" \\ ", " ").split(f"  {SCRIPT} ")
+    commands = " ".join(tips[2:]).replace(" \\ ", " ").split(f"  {typed} ")
     commands = [" ".join(c.split()) for c in commands if c.strip()]
     run = commands[2 + 1].removeprefix("mutations --run ")
     assert commands == [
@@ -247,7 +251,7 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
         f"export {run} --format csv --option dialect=rfc4180 --out exports",
         "exporters",
     ]
-    assert all(line.startswith((f"  {SCRIPT} ", "      ")) for line in tips[2:])
+    assert all(line.startswith((f"  {typed} ", "      ")) for line in tips[2:])
 
 
 def test_help_fits_the_terminal(tmp_path: Path) -> None:

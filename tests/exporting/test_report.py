@@ -86,7 +86,7 @@ def refusal(account: str | None, field: str) -> ExportRefusal:
 
 
 def test_report_lists_refusals_options_first_then_by_account() -> None:
-    """Refusals are kept options first, then by account and field, however they come."""
+    """Refusals are kept options first, then by account and field, and named once each."""
     report = ExportReport(
         exporter="ubl",
         unit="invoices",
@@ -105,6 +105,7 @@ def test_report_lists_refusals_options_first_then_by_account() -> None:
         ("2", "billing.address"),
     ]
     assert report.refused_accounts() == ("1", "2")
+    assert report.refused_options() == ("seller_name",)
     assert report.refusals_by_field() == (
         ("billing.address", 2),
         ("billing.email", 1),

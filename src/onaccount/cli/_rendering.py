@@ -724,7 +724,7 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
         more = ", …" if len(ranked) > shown else ""
         line += f", {show.number(len(refused))} refused: missing or wrong {listed}{more}"
     # What the options lack stops every document: named in full, with how to give it.
-    lacking = sorted({r.field for r in report.refusals if r.account is None})
+    lacking = report.refused_options()
     if lacking:
         line += (
             f"; its options lack {', '.join(lacking)}: give "

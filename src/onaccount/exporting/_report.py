@@ -149,6 +149,13 @@ class ExportReport:
         """The numbers of the accounts refused, each once, in number order."""
         return tuple(sorted({r.account for r in self.refusals if r.account is not None}))
 
+    def refused_options(self) -> tuple[str, ...]:
+        """The options the export lacked or could not use, each once, by name.
+
+        What the options lack stops every document, so a caller names them in full.
+        """
+        return tuple(sorted({r.field for r in self.refusals if r.account is None}))
+
     def refusals_by_field(self, *, accounts: bool = False) -> tuple[tuple[str, int], ...]:
         """``(field, count)`` per refused field, most frequent first, then by field.
 
