@@ -4,7 +4,8 @@
   ``docs/reference/``, so a new name cannot ship undocumented.
 - Every ```` ```python ```` block in ``docs/`` runs, a page's blocks in order in one
   namespace and in a fresh working directory. A block directly followed by a
-  ```` ```text title="Output" ```` block must print exactly that. Blocks whose fence
+  ```` ```text title="Output" ```` block must print exactly that; one that prints
+  without such a block fails, so a page never leaves what it prints unsaid. Blocks whose fence
   carries the class ``no-run`` (```` ```{.python .no-run} ````) are only shown.
 - A ``--8<-- "path"`` line in a block stands for that file of the repository, as
   pymdownx.snippets includes it.
@@ -240,6 +241,12 @@ def run_page(page: Path) -> None:
             and _OUTPUT.search(following.info)
         ):
             _check_output(following.text, stdout.getvalue(), where)
+        elif stdout.getvalue().strip():
+            # What an example prints is what the reader is shown it prints.
+            raise AssertionError(
+                f'{where} printed:\n{stdout.getvalue()}\nbut no ```text title="Output"``` '
+                "block follows it; add one showing that"
+            )
 
 
 def _runnable(page: Path) -> bool:
