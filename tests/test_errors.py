@@ -4,6 +4,7 @@ import functools
 import pickle
 import re
 import textwrap
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -237,3 +238,18 @@ def test_every_error_a_run_raises_pickles_with_its_payload(
     assert errors
     for error in errors:
         _assert_travels(error)
+
+
+def test_what_does_not_pickle_travels_as_its_repr() -> None:
+    """An error about something that cannot be pickled still pickles, naming it by repr."""
+    lock = threading.Lock()
+    error = InvalidValue("lock refused", value=lock, obj=lambda: None, field="lock")
+    restored = pickle.loads(pickle.dumps(error))
+    assert (type(restored), restored.message, restored.field) == (
+        InvalidValue,
+        "lock refused",
+        "lock",
+    )
+    assert restored.value == repr(lock)
+    assert isinstance(restored.obj, str)
+    assert restored.obj.startswith("<function ")

@@ -40,6 +40,7 @@ own message or point at the right input.
 
 from __future__ import annotations
 
+import pickle
 from typing import Any
 
 __all__ = [
@@ -98,8 +99,21 @@ class OnAccountError(Exception):
         # processes hand these errors back to their parent.
         return (
             _rebuild,
-            (type(self), self.message, self.value, self.obj, self.field),
+            (type(self), self.message, portable(self.value), portable(self.obj), self.field),
         )
+
+
+def portable(thing: Any) -> Any:
+    """``thing`` if a pickle round trip gives it back, else its repr.
+
+    An error must reach another process even when what it is about (a lock, a
+    registry holding modules, a plugin's own exception) cannot.
+    """
+    try:
+        pickle.loads(pickle.dumps(thing))
+    except Exception:  # a foreign __reduce__ or __init__ may raise anything
+        return repr(thing)
+    return thing
 
 
 def _rebuild(

@@ -14,6 +14,7 @@ import struct
 import subprocess
 import sys
 import termios
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._group import _State
 from onaccount.cli._rendering import Display, _print_run
+from onaccount.testing._registry import write_distribution
 from onaccount_exporters import UblOptions
 from tests.cli._support import (
     ADMIN,
@@ -1139,3 +1141,41 @@ def test_the_period_help_names_every_form_a_period_takes() -> None:
         "2026-10-01..2026-10-15",
     ):
         assert form in words, form
+
+
+@pytest.fixture
+def broken_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An installed plugin whose module does not import; its name."""
+    site = tmp_path / "site"
+    write_distribution(
+        site,
+        "acme-broken",
+        "0.3",
+        entry_points={"acme": "acme_broken_module"},
+        modules={"acme_broken_module": "raise ImportError('acme licence module missing')\n"},
+    )
+    monkeypatch.syspath_prepend(str(site))
+    yield "acme"
+    sys.modules.pop("acme_broken_module", None)
+
+
+@pytest.mark.parametrize("command", ["export", "invoice"])
+def test_a_broken_plugin_is_one_warning_line_and_the_export_goes_on(
+    small_db: Path, tmp_path: Path, broken_plugin: str, command: str
+) -> None:
+    """A plugin that does not load is named once as a warning, not as a Python warning."""
+    out = tmp_path / "out"
+    if command == "export":
+        run = commit_october(small_db)["run"]["id"]
+        result = invoke(small_db, "export", run, "--format", "csv", "--out", str(out))
+    else:
+        result = invoke(
+            small_db, *OCTOBER_ALL, "--strategy", "none", "--export", "csv", "--out", str(out)
+        )
+    assert result.exit_code == 0, explain(result)
+    warned = [line for line in result.stderr.splitlines() if "acme" in line]
+    assert len(warned) == 1, result.stderr
+    assert warned[0].startswith(f"warning: plugin '{broken_plugin}' (acme-broken 0.3)")
+    assert "PluginWarning" not in result.stderr
+    assert "_registry.py" not in result.stderr
+    assert any(out.iterdir())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import pickle
 import subprocess
 import sys
 import warnings
@@ -565,3 +566,79 @@ def test_keyboard_interrupt_at_plugin_import_still_stops_the_load(site: Path) ->
     )
     with pytest.raises(KeyboardInterrupt):
         ExporterRegistry(entry_points=entry_points_from([site])).load_entry_points()
+
+
+def test_an_unknown_identifier_error_pickles() -> None:
+    """UnknownExporter from a real registry crosses to another process with its message."""
+    with pytest.raises(UnknownExporter) as caught:
+        load_exporters().get("cvs")
+    restored = pickle.loads(pickle.dumps(caught.value))
+    assert (type(restored), restored.message, restored.value, restored.field) == (
+        UnknownExporter,
+        caught.value.message,
+        "cvs",
+        "identifier",
+    )
+
+
+def test_an_identifier_that_is_not_text_is_refused_by_name() -> None:
+    """get() of a number says what it got and what an identifier is, not a difflib error."""
+    registry = isolated_registry(CsvExporter())
+    with pytest.raises(UnknownExporter, match=r"exporter identifier 5 is not text"):
+        registry.get(5)  # type: ignore[arg-type]  # wrong on purpose
+
+
+class _Fussy(Exception):
+    """A plugin's own exception whose constructor takes what pickle cannot give it."""
+
+    def __init__(self, code: int, *, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+
+
+class _RaisingPlugin:
+    @hookimpl
+    def onaccount_register_exporters(self, registry: Registrar) -> None:
+        raise _Fussy(7, detail="licence expired")
+
+
+def test_a_load_error_pickles_whatever_the_plugin_raised() -> None:
+    """PluginLoadError pickles though the plugin's exception does not; its text stays."""
+    with pytest.raises(PluginLoadError) as caught:
+        isolated_registry(plugins={"fussy": _RaisingPlugin()})
+    restored = pickle.loads(pickle.dumps(caught.value))
+    assert restored.message == caught.value.message
+    assert "licence expired" in restored.failures[0].message
+    assert restored.failures[0].error is None
+    assert isinstance(caught.value.failures[0].error, _Fussy)
+
+
+def test_a_load_error_hands_over_the_registry_of_the_healthy_plugins(site: Path) -> None:
+    """A host catching PluginLoadError from load_exporters carries on with error.registry."""
+    write_distribution(
+        site,
+        "fake-broken-four",
+        entry_points={"broken": "fake_broken_four"},
+        modules={"fake_broken_four": "raise ImportError('no licence module')\n"},
+    )
+    with pytest.raises(PluginLoadError) as caught:
+        load_exporters()
+    registry = caught.value.registry
+    assert registry is not None
+    assert "csv" in registry.identifiers()
+    assert registry.get("csv").identifier == "csv"
+    assert pickle.loads(pickle.dumps(caught.value)).registry is None
+
+
+def test_a_plugin_warning_points_at_the_line_that_loaded_the_plugins(site: Path) -> None:
+    """Warnings name the host's own call, however it loads, not a line inside onaccount."""
+    write_distribution(
+        site,
+        "fake-broken-five",
+        entry_points={"broken": "fake_broken_five"},
+        modules={"fake_broken_five": "raise ImportError('no licence module')\n"},
+    )
+    with pytest.warns(PluginWarning) as shortcut:
+        load_exporters(on_error="warn")
+    with pytest.warns(PluginWarning) as direct:
+        ExporterRegistry(on_error="warn").load_entry_points()
+    assert [w.filename for w in [*shortcut, *direct]] == [__file__, __file__]

@@ -8,6 +8,7 @@ import os
 import re
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from typing import IO, Any, NoReturn, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 import onaccount as oa
+from onaccount.exporting import ExporterRegistry, PluginWarning, load_exporters
 from onaccount.ledger.sql import SQLLedger
 
 from ._demo import DEMO_TZ
@@ -119,6 +121,20 @@ class _State:
 
     def ledger(self) -> SQLLedger:
         return SQLLedger(self.db)
+
+    def exporters(self, *, warn: bool = True) -> ExporterRegistry:
+        """The installed exporters; with ``warn``, each plugin that failed is a warning line.
+
+        The registry's `PluginWarning` would print as Python warnings, pointing into
+        onaccount; a command says it in one line, or lists the failures itself.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PluginWarning)
+            registry = load_exporters(on_error="warn")
+        if warn:
+            for failure in registry.failures:
+                self.say(f"warning: {failure}", err=True)
+        return registry
 
     def say(self, text: str, *, err: bool = False) -> None:
         """``text`` for a person: wrapped at the terminal's width, user data as typed."""

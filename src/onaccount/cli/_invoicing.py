@@ -25,7 +25,6 @@ from onaccount.exporting import (
     ExportTargetExists,
     InvalidOptions,
     export_files,
-    load_exporters,
 )
 from onaccount_exporters import LedgerAccounts, next_journal_entry
 
@@ -158,7 +157,7 @@ def invoice_command(
     selection = _selection(accounts, all_accounts, balance)
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter or option is refused now, not after the run is committed.
-    exporters = _chosen(formats, pairs)
+    exporters = _chosen(state, formats, pairs)
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     oa.require_for_selection(state.actor, selection, "plan")
     still_open = _still_open(state, period, tz)
@@ -260,11 +259,11 @@ def _parse_options(pairs: Iterable[str]) -> dict[str, str]:
     return options
 
 
-def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
+def _exporters(state: _State, formats: Iterable[str]) -> list[Exporter[Any]]:
     formats = list(formats)
     if not formats:
         return []
-    registry = load_exporters(on_error="warn")
+    registry = state.exporters()
     return [registry.get(identifier) for identifier in formats]
 
 
@@ -272,7 +271,7 @@ def _exporters(formats: Iterable[str]) -> list[Exporter[Any]]:
 _Chosen = tuple[Exporter[Any], ExportOptions, frozenset[str]]
 
 
-def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
+def _chosen(state: _State, formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
     """The exporters ``formats`` names, each with the ``--option`` texts it has.
 
     An option goes to every chosen exporter that has one of its name, read as that
@@ -280,7 +279,7 @@ def _chosen(formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
     ``journal.header`` goes to the journal alone. A name none of them has is refused
     here, before anything is planned or committed.
     """
-    exporters = _exporters(formats)
+    exporters = _exporters(state, formats)
     texts = _parse_options(pairs)
     if texts and not exporters:
         raise click.BadParameter(
@@ -506,7 +505,7 @@ def export_command(
       onaccount export RUN --format journal --format debtors \\
           --option dialect=rfc4180 --option debtors_account=1300
     """
-    exporters = _chosen(formats, pairs)
+    exporters = _chosen(state, formats, pairs)
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
     reports = _export(state, ledger, run, exporters, out, force=force)
@@ -529,7 +528,8 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
       onaccount exporters
       onaccount exporters ubl
     """
-    registry = load_exporters(on_error="warn")
+    # The list names broken plugins itself; one exporter's page warns of them.
+    registry = state.exporters(warn=name is not None)
     if name is not None:
         info = registry.info(name)
         if as_json:

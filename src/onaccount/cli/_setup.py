@@ -21,7 +21,7 @@ from click.core import ParameterSource
 import onaccount as oa
 from onaccount._period import to_date
 from onaccount._words import in_number
-from onaccount.exporting import ExportReport, export_files, load_exporters
+from onaccount.exporting import ExportReport, export_files
 from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import DEMO_TZ, demo_data, demo_export_options
@@ -229,7 +229,7 @@ def _export_all(
     The club's details go to the exporters that need a seller or a creditor, so the
     e-invoices and the collection are real ones.
     """
-    registry = load_exporters(on_error="warn")
+    registry = state.exporters()
     reports: list[ExportReport] = []
     skipped: list[str] = []
     for info in registry.describe():
@@ -240,8 +240,6 @@ def _export_all(
         options = demo_export_options(exporter)
         # The directory is the demo's own, made afresh: no earlier export is in it.
         reports.append(export_files(exporter, run, directory, options, ledger=ledger))
-    for failure in registry.failures:
-        state.err.print(f"warning: {literal(failure)}")
     return reports, skipped
 
 

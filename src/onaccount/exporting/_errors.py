@@ -27,10 +27,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from onaccount._errors import InvalidValue, OnAccountError
+import attrs
+
+from onaccount._errors import InvalidValue, OnAccountError, portable
 
 if TYPE_CHECKING:
-    from ._registry import PluginFailure
+    from ._registry import ExporterRegistry, PluginFailure
     from ._requirements import PluginInfo
 
 __all__ = [
@@ -144,16 +146,31 @@ class PluginLoadError(ExportError):
     """One or more plugins failed to load or register; ``failures`` says which and why.
 
     The registry stays usable: the healthy plugins' exporters are registered before this
-    is raised, so a host may catch it, report it and carry on.
+    is raised, and ``registry`` is that registry, so a host may catch it, report it and
+    carry on (``load_exporters()`` returns nothing when it raises).
     """
 
-    def __init__(self, message: str, *, failures: Sequence[PluginFailure] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        failures: Sequence[PluginFailure] = (),
+        registry: ExporterRegistry | None = None,
+    ) -> None:
         super().__init__(message, value=tuple(f.plugin for f in failures), field="plugins")
         #: What went wrong, one entry per failed plugin and stage.
         self.failures = tuple(failures)
+        #: The registry with the healthy plugins' exporters; None once pickled, since a
+        #: registry holds modules.
+        self.registry = registry
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_load_error, (self.message, self.failures))
+        # A plugin's own exception may not survive pickling; its text is in the message.
+        failures = tuple(
+            f if portable(f.error) is f.error else attrs.evolve(f, error=None)
+            for f in self.failures
+        )
+        return (_rebuild_load_error, (self.message, failures))
 
 
 def _rebuild_load_error(message: str, failures: tuple[PluginFailure, ...]) -> PluginLoadError:

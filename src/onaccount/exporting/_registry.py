@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import enum
 import importlib.metadata
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
@@ -444,13 +445,14 @@ class ExporterRegistry:
             return
         if self._on_error == "warn":
             for failure in new:
-                warnings.warn(failure.message, PluginWarning, stacklevel=3)
+                warnings.warn(failure.message, PluginWarning, stacklevel=_outside())
             return
         count = len(new)
         details = "\n".join(f"- {failure.message}" for failure in new)
         raise PluginLoadError(
             f"{counted(count, 'plugin failure')}; the healthy plugins are registered:\n{details}",
             failures=new,
+            registry=self,
         )
 
     # -- reading -----------------------------------------------------------------------------
@@ -498,12 +500,24 @@ class ExporterRegistry:
         An exporter whose modules are missing raises `ExporterUnavailable` with the
         command that installs them.
         """
+        self._check_text(identifier)
         claim = self._registered().get(identifier)
         if claim is not None:
             if claim.missing:
                 raise unavailable(identifier, claim.exporter.requires, claim.missing, claim.plugin)
             return claim.exporter
         raise self._unknown(identifier)
+
+    def _check_text(self, identifier: object) -> None:
+        if not isinstance(identifier, str):
+            known = ", ".join(repr(i) for i in self.identifiers()) or "none"
+            raise UnknownExporter(
+                f"exporter identifier {identifier!r} is not text; give one of the available "
+                f"exporters, {known}",
+                value=identifier,
+                obj=self,
+                field="identifier",
+            )
 
     def _unknown(self, identifier: str) -> UnknownExporter:
         if identifier in self._claims:
@@ -532,6 +546,7 @@ class ExporterRegistry:
 
     def info(self, identifier: str) -> ExporterInfo:
         """What `describe` says about one exporter, available or not."""
+        self._check_text(identifier)
         claim = self._registered().get(identifier)
         if claim is None:
             raise self._unknown(identifier)
@@ -591,6 +606,20 @@ def _dist_name(ep: importlib.metadata.EntryPoint) -> str | None:
 def _dist_version(ep: importlib.metadata.EntryPoint) -> str | None:
     dist = ep.dist
     return None if dist is None else dist.version
+
+
+def _outside() -> int:
+    """The ``stacklevel`` of the caller's first frame outside this package.
+
+    The registry is loaded through `load_exporters` or directly, so a warning counts
+    its way out rather than assuming a depth.
+    """
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
+        "onaccount.exporting"
+    ):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def load_exporters(
