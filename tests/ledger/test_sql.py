@@ -588,3 +588,28 @@ def test_a_schema_1_database_is_upgraded_explicitly_and_keeps_its_runs(old_targe
         assert ledger.states(["1001"])["1001"].limit == Decimal("200.00") - Decimal("16.80")
     finally:
         ledger.close()
+
+
+def test_a_sqlite_url_is_checked_as_its_file_is(tmp_path: Path) -> None:
+    """``sqlite:///path`` is refused where the path would be, and leaves no file behind."""
+    path = tmp_path / "typo.sqlite"
+    url = f"sqlite:///{path}"
+    with pytest.raises(SchemaError) as missing:
+        SQLLedger(url)
+    assert missing.value.message.startswith(
+        f"database file {path} does not exist; create it with `onaccount --db {url} db upgrade`"
+    )
+    assert list(tmp_path.iterdir()) == []
+    nowhere = tmp_path / "club" / "onaccount.sqlite"
+    with pytest.raises(SchemaError) as folder:
+        SQLLedger(f"sqlite:///{nowhere}", upgrade=True)
+    assert folder.value.message == (
+        f"database file {nowhere} cannot be made: its folder {nowhere.parent} does not "
+        "exist; create the folder first or give a path in an existing one"
+    )
+    with pytest.raises(SchemaError, match="is a folder, not a SQLite file"):
+        SQLLedger(f"sqlite:///{tmp_path}", upgrade=True)
+    # In memory there is no file to check.
+    SQLLedger("sqlite://", upgrade=True).close()
+    SQLLedger(f"sqlite:///{path}", upgrade=True).close()
+    assert path.is_file()

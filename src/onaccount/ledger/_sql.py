@@ -82,7 +82,7 @@ from onaccount.ledger._refusals import (
     unknown_account,
     unknown_run,
 )
-from onaccount.ledger._sql_engine import WriteTransaction, connect
+from onaccount.ledger._sql_engine import WriteTransaction, connect, sqlite_file
 from onaccount.ledger._sql_rows import (
     Decoder,
     batch_label,
@@ -119,19 +119,18 @@ class SQLLedger(LedgerConveniences):
     """
 
     def __init__(self, target: str | Path | Engine, *, upgrade: bool = False) -> None:
-        if not upgrade and isinstance(target, (str, Path)) and "://" not in str(target):
-            path = Path(target).expanduser()
-            if not path.exists():
-                # SQLite would create an empty file; a typo should not leave one behind.
-                create = upgrade_command(str(path))
-                if path.parent.is_dir():
-                    said = f"does not exist; create it with {create}"
-                else:
-                    said = (
-                        f"does not exist, nor does its folder {path.parent}; check the path, "
-                        f"or create the folder and then the database with {create}"
-                    )
-                raise SchemaError(f"database file {path} {said}", value=str(path), field="target")
+        path = None if isinstance(target, Engine) else sqlite_file(target)
+        if not upgrade and path is not None and not path.exists():
+            # SQLite would create an empty file; a typo should not leave one behind.
+            create = upgrade_command(str(path) if "://" not in str(target) else str(target))
+            if path.parent.is_dir():
+                said = f"does not exist; create it with {create}"
+            else:
+                said = (
+                    f"does not exist, nor does its folder {path.parent}; check the path, "
+                    f"or create the folder and then the database with {create}"
+                )
+            raise SchemaError(f"database file {path} {said}", value=str(path), field="target")
         self.engine = connect(target)
         try:
             if upgrade:

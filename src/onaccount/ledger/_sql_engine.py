@@ -7,11 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError
 
 from onaccount._errors import SchemaError
 
-__all__ = ["WriteTransaction", "connect"]
+__all__ = ["WriteTransaction", "connect", "sqlite_file"]
 
 
 def _url(target: str | Path) -> str:
@@ -20,7 +21,30 @@ def _url(target: str | Path) -> str:
         return f"sqlite:///{_sqlite_file(Path(text).expanduser())}"
     if text.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + text.split("://", 1)[1]
+    file = sqlite_file(text)
+    if file is not None:
+        _sqlite_file(file)
     return text
+
+
+def sqlite_file(target: str | Path) -> Path | None:
+    """The file a SQLite path or ``sqlite:///`` URL names; None for any other database.
+
+    An in-memory database, or one given as a ``file:`` URI, has no path to check.
+    """
+    text = str(target)
+    if "://" not in text:
+        return Path(text).expanduser()
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        return None  # connect() says what is wrong with it
+    database = url.database or ""
+    if not url.drivername.startswith("sqlite") or database in ("", ":memory:"):
+        return None
+    if database.startswith("file:") or url.query.get("uri") == "true":
+        return None
+    return Path(database).expanduser()
 
 
 def _sqlite_file(path: Path) -> Path:
