@@ -296,3 +296,30 @@ def test_the_refusal_pickles_with_its_refusals(ledger: oa.Ledger) -> None:
     assert [(i, type(e), e.message) for i, e in copy.refusals] == [
         (i, type(e), e.message) for i, e in caught.value.refusals
     ]
+
+
+def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it(
+    ledger: oa.Ledger,
+) -> None:
+    """A limit lowered below zero by a run cannot stand in a file: the refusal says set-limit."""
+    over = oa.Purchase(
+        id="over",
+        account="100",
+        at=AT,
+        lines=[oa.Line(product="Rondje", quantity=25, unit_price="2.40", vat=BEER)],
+    )
+    ledger.record(over, allow_over_limit=True)
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    plan = oa.plan_run(ledger, period, ["100"], oa.LimitMinusInvoiced(), actor=ADMIN)
+    oa.commit_run(ledger, plan, actor=ADMIN)
+    assert ledger.states(["100"])["100"].limit == Decimal("-12.40")
+    renamed = oa.Account(number="100", name="Anna de Vries", limit=0)
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, [renamed], actor=ADMIN, update=True)
+    [(index, error)] = caught.value.refusals
+    assert index == 0
+    assert error.message == (
+        "account 100 'Anna' cannot change its limit from -12.40 to 0 by an update; its limit "
+        "is below zero, which an import cannot give: set a new one with onaccount.change_limit "
+        "(onaccount set-limit on the command line) first, then import again"
+    )

@@ -114,13 +114,15 @@ def import_accounts(
             opening.setdefault(account.number, account)
             new.append(account)
             continue
-        # The record keeps the opening limit; a file gives the limit as it stands now.
-        current = attrs.evolve(state.account, limit=state.limit)
-        if current == account:
+        # The record keeps the opening limit; a file gives the limit as it stands now,
+        # which a run may have taken below zero, where no Account can hold it.
+        record = state.account
+        same_details = attrs.evolve(account, limit=record.limit) == record
+        if same_details and account.limit == state.limit:
             continue
-        if update or attrs.evolve(account, limit=current.limit) == current:
+        if update or same_details:
             try:
-                check_account_update(current, account)
+                check_account_update(record, account, limit=state.limit)
             except InvalidValue as error:
                 refusals.append((index, error))
                 continue

@@ -808,3 +808,79 @@ def test_bookings_are_read_and_reported_though_the_database_does_not_open(
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(f"{path}: line 2: quantity 'een' is not a number")
     assert not (tmp_path / "missing.sqlite").exists()
+
+
+def test_a_file_leaving_kind_currency_or_limit_out_keeps_them_as_they_stand(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """An update file of numbers and new details keeps each account's kind, currency, limit."""
+    first = write(
+        tmp_path,
+        "accounts.csv",
+        "number,name,kind,limit,currency\n"
+        "1001,Anna,limit,100,EUR\n"
+        "2001,Tokyo team,limit,10000,JPY\n"
+        "9001,Kantinekaart,credit,,EUR\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    succeeded(invoke(empty_db, "set-limit", "1001", "150", "--reason", "tour"))
+    details = write(
+        tmp_path,
+        "iban.csv",
+        "number,name,iban\n"
+        "1001,Anna,NL91ABNA0417164300\n"
+        "2001,Tokyo team,\n"
+        "9001,Kantinekaart,\n"
+        "3001,Nieuw lid,\n",
+    )
+    done = succeeded(invoke(empty_db, "import", "accounts", str(details), "--update"))
+    assert done.stdout == (
+        f"imported 1 account from {details}; updated 1; 2 accounts were there already\n"
+    )
+    with open_ledger(empty_db) as ledger:
+        states = ledger.states(["1001", "2001", "9001", "3001"])
+    held = {n: (s.account.kind.value, s.account.currency, s.limit) for n, s in states.items()}
+    assert held == {
+        "1001": ("limit", "EUR", Decimal(150)),
+        "2001": ("limit", "JPY", Decimal(10000)),
+        "9001": ("credit", "EUR", Decimal(0)),
+        "3001": ("limit", "EUR", Decimal(0)),
+    }
+    billing = states["1001"].account.billing
+    assert billing is not None
+    assert billing.iban == "NL91ABNA0417164300"
+
+
+def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A limit a run took below zero cannot be kept by a file: the row says to use set-limit."""
+    first = write(tmp_path, "accounts.csv", "number,name,limit\n1,Over,50\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    sales = write(
+        tmp_path,
+        "sales.csv",
+        "account,at,product,quantity,unit_price,vat_rate\n1,2026-10-05 12:00,Beer,25,2.40,0.21\n",
+    )
+    succeeded(invoke(empty_db, "import", "transactions", str(sales)))
+    succeeded(
+        invoke(
+            empty_db,
+            "invoice",
+            "--period",
+            "2026-10",
+            "--account",
+            "1",
+            "--strategy",
+            "limit-minus-invoiced",
+            "--commit",
+        )
+    )
+    renamed = write(tmp_path, "renamed.csv", "number,name\n1,Over renamed\n")
+    result = invoke(empty_db, "import", "accounts", str(renamed), "--update")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{renamed}: line 2: limit is empty, and account 1 'Over' has limit -10.00 now, "
+        "below zero, which a file cannot keep; set one first with onaccount set-limit 1 "
+        "LIMIT, then import again"
+    )

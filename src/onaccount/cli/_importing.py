@@ -29,6 +29,7 @@ import attrs
 from onaccount import (
     MAX_TEXT_LENGTH,
     Account,
+    AccountState,
     Address,
     BillingDetails,
     CreditBooking,
@@ -760,11 +761,18 @@ def _collect(
 
 
 def read_accounts(
-    path: Path, *, dialect: str = "auto", progress: Progress | None = None
+    path: Path,
+    *,
+    dialect: str = "auto",
+    held: Callable[[str], AccountState | None] | None = None,
+    progress: Progress | None = None,
 ) -> Rows[Account]:
     """Every account in ``path``, or `ImportFailed` listing every bad row.
 
-    ``progress`` hears of the rows read, of all the file's rows.
+    An empty kind, currency or limit of an account ``held(number)`` finds in the ledger
+    is the one it has now, so a file of new details needs no other columns; for a new
+    account they default to limit, EUR and 0. ``progress`` hears of the rows read, of
+    all the file's rows.
     """
     bad: list[BadRow] = []
     table, _ = _open_table(path, dialect, _FILES["accounts"], bad)
@@ -799,13 +807,28 @@ def read_accounts(
                 peppol_id=_party_id(row, "peppol_id"),
                 registration=_party_id(row, "registration"),
             )
-        limit = row.get("limit")
+        number, limit = row.get("number", ""), row.get("limit")
+        given = {f: row.get(f) for f in ("kind", "currency")}
+        now = held(number) if held and not (limit and all(given.values())) else None
+        if limit:
+            amount = _decimal(limit, chosen, "limit")
+        elif now is None:
+            amount = Decimal(0)
+        elif now.limit < 0:
+            # A run lowered the limit by more than it was; no Account holds that.
+            raise _RowError(
+                f"limit is empty, and account {now.account.label} has limit {now.limit} now, "
+                "below zero, which a file cannot keep; set one first with onaccount "
+                f"set-limit {number} LIMIT, then import again"
+            )
+        else:
+            amount = now.limit
         account = Account(
-            number=row.get("number", ""),
+            number=number,
             name=row.get("name", ""),
-            kind=row.get("kind") or "limit",
-            limit=_decimal(limit, chosen, "limit") if limit else Decimal(0),
-            currency=row.get("currency") or "EUR",
+            kind=given["kind"] or (now.account.kind if now else "limit"),
+            limit=amount,
+            currency=given["currency"] or (now.account.currency if now else "EUR"),
             group=row.get("group") or None,
             tags=frozenset(t.strip() for t in row.get("tags", "").split("|") if t.strip()),
             billing=billing,

@@ -321,7 +321,8 @@ def import_accounts(
     (straat), postal_code (postcode), city (plaats), country (land), peppol_id
     (peppol-id) and registration (inschrijving) as SCHEME:VALUE, such as
     0106:12345678 for a KvK number. Accounts the ledger holds already, unchanged,
-    are left alone; with --update, changed ones get the file's details.
+    are left alone; with --update, changed ones get the file's details. An empty
+    kind, currency or limit keeps what the account has.
 
     \b
     Examples:
@@ -336,7 +337,7 @@ def import_accounts(
         file,
         "account",
         as_json,
-        lambda progress: read_accounts(file, dialect=dialect, progress=progress),
+        lambda progress: _read_accounts(state, file, dialect, progress),
         lambda ledger, accounts, check_only: oa.import_accounts(
             ledger, accounts, actor=state.actor, update=update, dry_run=check_only
         ),
@@ -428,31 +429,47 @@ def import_transactions(
     state.say(f"{_imported(dry_run)} {added} from {file}{span}{present}")
 
 
+def _read_accounts(
+    state: _State, file: Path, dialect: str, progress: Progress | None
+) -> Rows[oa.Account]:
+    """The accounts of ``file``, an empty kind, currency or limit as the ledger has it."""
+    with contextlib.closing(_Held(state)) as held:
+        return read_accounts(file, dialect=dialect, held=held, progress=progress)
+
+
 def _read_bookings(
     state: _State, file: Path, zone: ZoneInfo, dialect: str, progress: Progress | None
 ) -> Rows[oa.Transaction]:
     """The bookings of ``file``, a row without a currency in its account's currency."""
-    with contextlib.closing(_Currencies(state)) as currencies:
+    with contextlib.closing(_Held(state)) as held:
+
+        def currency_of(number: str) -> str | None:
+            now = held(number)
+            return now.account.currency if now else None
+
         return read_transactions(
-            file, tz=zone, dialect=dialect, currency_of=currencies, progress=progress
+            file, tz=zone, dialect=dialect, currency_of=currency_of, progress=progress
         )
 
 
-class _Currencies:
-    """The currency of each account the ledger holds, the ledger opened when first asked."""
+class _Held:
+    """Each account as the ledger holds it now, the ledger opened when first asked.
+
+    A file's empty cells take their values from it while the file is read.
+    """
 
     def __init__(self, state: _State) -> None:
         self._state = state
         self._ledger: SQLLedger | None = None
         self._unopened = False
-        self._known: dict[str, str | None] = {}
+        self._known: dict[str, oa.AccountState | None] = {}
 
-    def __call__(self, number: str) -> str | None:
+    def __call__(self, number: str) -> oa.AccountState | None:
         if number not in self._known:
             self._known[number] = self._look_up(number)
         return self._known[number]
 
-    def _look_up(self, number: str) -> str | None:
+    def _look_up(self, number: str) -> oa.AccountState | None:
         if self._ledger is None and not self._unopened:
             try:
                 self._ledger = self._state.ledger()
@@ -461,10 +478,7 @@ class _Currencies:
                 self._unopened = True
         if self._ledger is None:
             return None
-        try:
-            return self._ledger.get_account(number).currency
-        except oa.UnknownAccount:
-            return None  # storing refuses the booking, naming the number
+        return self._ledger.states([number]).get(number)
 
     def close(self) -> None:
         if self._ledger is not None:

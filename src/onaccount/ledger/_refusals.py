@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable
+from decimal import Decimal
 
 from onaccount._account import Account
 from onaccount._errors import (
@@ -78,23 +79,34 @@ def _shown(value: object) -> str:
     return str(value.value if isinstance(value, enum.Enum) else value)
 
 
-def check_account_update(old: Account, new: Account) -> None:
-    """Refuse changes `Ledger.update_account` does not make (kind, currency, limit)."""
-    for field, how in (
-        ("kind", "open a new account"),
-        ("currency", "open a new account"),
+def check_account_update(old: Account, new: Account, *, limit: Decimal | None = None) -> None:
+    """Refuse changes `Ledger.update_account` does not make (kind, currency, limit).
+
+    ``limit`` is the old account's limit as it stands, where that is not its record's:
+    an import compares the limit it is given with the current one.
+    """
+    current = old.limit if limit is None else limit
+    for field, how, before in (
+        ("kind", "open a new account", old.kind),
+        ("currency", "open a new account", old.currency),
         (
             "limit",
+            # A run lowering the limit by more than it was leaves it below zero.
             "keep {old} here and change it with onaccount.change_limit (onaccount "
-            "set-limit on the command line), so that the change is booked as a mutation",
+            "set-limit on the command line), so that the change is booked as a mutation"
+            if current >= 0
+            else "its limit is below zero, which an import cannot give: set a new one with "
+            "onaccount.change_limit (onaccount set-limit on the command line) first, then "
+            "import again",
+            current,
         ),
     ):
-        if getattr(old, field) != getattr(new, field):
+        if before != getattr(new, field):
             # Compared as values (a limit of 50 is 50.00), shown as the user writes them.
-            before, after = _shown(getattr(old, field)), _shown(getattr(new, field))
+            shown, after = _shown(before), _shown(getattr(new, field))
             raise InvalidValue(
-                f"account {old.label} cannot change its {field} from {before} to {after} "
-                f"by an update; {how.format(old=before)}",
+                f"account {old.label} cannot change its {field} from {shown} to {after} "
+                f"by an update; {how.format(old=shown)}",
                 value=getattr(new, field),
                 obj=new,
                 field=field,
