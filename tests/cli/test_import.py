@@ -460,6 +460,38 @@ def test_a_time_that_does_not_exist_or_does_not_read_is_named_for_what_it_is(
     assert result.stderr.splitlines()[0].startswith(f"{path}: line 2: {said}")
 
 
+@pytest.mark.parametrize(
+    ("at", "said"),
+    [
+        (
+            "05-10-2026 12:00",
+            "at '05-10-2026 12:00' writes the day first, as files with ';' do; this file "
+            "separates with ',': write the year first, 2026-10-05 12:00",
+        ),
+        (
+            "31-09-2026 12:00",
+            "at '31-09-2026 12:00' is not a date and time like 2026-10-03T21:40:00+02:00",
+        ),
+        (
+            "2026-09-31 12:00",
+            "at '2026-09-31 12:00' is a date and time that does not exist",
+        ),
+    ],
+)
+def test_a_day_first_time_in_a_comma_file_is_named_for_what_it_is(
+    small_db: Path, tmp_path: Path, at: str, said: str
+) -> None:
+    """A Dutch day-first time in a ',' file is told the file's spelling, not called impossible."""
+    path = write(
+        tmp_path,
+        "sales.csv",
+        f"id,account,at,product,quantity,unit_price,vat_rate\nv1,100,{at},Beer,1,2.40,0.21\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0].startswith(f"{path}: line 2: {said}")
+
+
 def test_many_rows_with_one_mistake_are_summed_up_as_a_sentence(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -643,12 +643,7 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         if dialect.day_first:
-            for pattern in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M"):
-                try:
-                    value = dt.datetime.strptime(text, pattern)
-                    break
-                except ValueError:
-                    continue
+            value = _day_first(text)
     # fromisoformat reads a date alone (2026-10-01, 20261001, 2026-W40-4) as midnight.
     if (value is not None and not _TIME_PART.search(text)) or (
         dialect.day_first and _DAY_FIRST_DATE.fullmatch(text)
@@ -664,7 +659,22 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
             f"such as {example}, so that it falls on the right business day",
         )
     if value is None:
-        if _DATE_TIME_SHAPE.fullmatch(text):
+        if not dialect.day_first and _DAY_FIRST_SHAPE.fullmatch(text):
+            day_first = _day_first(text)
+            if day_first is not None:
+                # Dutch spelling in a comma file: name the file's own spelling.
+                year_first = day_first.isoformat(sep=" ", timespec="minutes")
+                if day_first.second:
+                    year_first = day_first.isoformat(sep=" ")
+                raise _RowError(
+                    f"at {text!r} writes the day first, as files with ';' do; this file "
+                    f"separates with {dialect.delimiter!r}: write the year first, {year_first}",
+                    rule="day-first",
+                    summary="write the day first in 'at', as files with ';' do; this file "
+                    f"separates with {dialect.delimiter!r}: write the year first, such as "
+                    f"{year_first}",
+                )
+        elif _DATE_TIME_SHAPE.fullmatch(text):
             # Digits in their places, but 31 September or 25:00.
             raise _RowError(
                 f"at {text!r} is a date and time that does not exist; check the day and the time"
@@ -679,6 +689,16 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
     return value
 
 
+def _day_first(text: str) -> dt.datetime | None:
+    """``text`` read as a Dutch day-first date and time (``03-10-2026 21:40``), if it is one."""
+    for pattern in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M"):
+        try:
+            return dt.datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
+
+
 # What separates the time from the date in ISO 8601 (and in the day-first spelling).
 _TIME_PART = re.compile(r"[Tt ]")
 _DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
@@ -687,6 +707,7 @@ _DATE_TIME_SHAPE = re.compile(
     r"(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
     r"(Z|[+-]\d{2}:?\d{2})?"
 )
+_DAY_FIRST_SHAPE = re.compile(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}(:\d{2})?")
 
 
 def _local(text: str, wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
