@@ -88,7 +88,7 @@ LINE_COLUMNS = (
     _column("transaction", "Transactie", "Transaction"),
     _column("product", "Product", "Product"),
     _column("code", "Code", "Code"),
-    _column("quantity", "Aantal", "Quantity", "quantity", total=True),
+    _column("quantity", "Aantal", "Quantity", "quantity"),
     _column("unit_price", "Stukprijs", "Unit price", "price"),
     _column("amount", "Bedrag", "Amount", "money", total=True),
     _CURRENCY,
@@ -283,7 +283,7 @@ _STATEMENT_DAY_COLUMNS = (
 _PRODUCT_COLUMNS = (
     _column("product", "Product", "Product"),
     _column("code", "Code", "Code"),
-    _column("quantity", "Aantal", "Quantity", "quantity", total=True),
+    _column("quantity", "Aantal", "Quantity", "quantity"),
     _column("unit_price", "Stukprijs", "Unit price", "price"),
     _column("vat_percent", "Btw %", "VAT %", "percent"),
     _column("amount", "Bedrag", "Amount", "money", total=True),
