@@ -277,12 +277,13 @@ def _optional_reason(value: str | None) -> str | None:
 def as_fraction(percent: Decimal, number: Callable[[Decimal], str] | None = None) -> str:
     """The hint for a rate given in percent: ``write 21% as 0.21``.
 
-    ``number`` writes the fraction as the reader writes numbers (``0,21`` in a Dutch
-    file); plainly with a decimal point unless given.
+    ``number`` writes both numbers as the reader writes them (``9,5%`` as ``0,095`` in
+    a Dutch file); plainly with a decimal point unless given.
     """
     fraction = (percent / 100).normalize()
-    written = f"{fraction:f}" if number is None else number(fraction)
-    return f"rates are fractions: write {percent}% as {written}"
+    if number is None:
+        return f"rates are fractions: write {percent}% as {fraction:f}"
+    return f"rates are fractions: write {number(percent)}% as {number(fraction)}"
 
 
 @attrs.frozen(cache_hash=True)

@@ -404,17 +404,27 @@ def test_prices_and_quantities_that_could_mean_thousands_are_refused_too(
 def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """In a ';' file a rate of 0.21 or 21 is answered with 0,21, never with another dialect."""
+    """In a ';' file a rate of 0.21, 21 or 21 % is answered with 0,21, never another dialect."""
     path = write(
         tmp_path,
         "verkopen.csv",
         "id;account;at;product;quantity;unit_price;vat_rate\n"
         "v1;100;2026-10-03T21:40:00+02:00;Bier;1;2,40;0.21\n"
-        "v2;100;2026-10-03T21:41:00+02:00;Bier;1;2,40;21\n",
+        "v2;100;2026-10-03T21:41:00+02:00;Bier;1;2,40;21\n"
+        "v3;100;2026-10-03T21:42:00+02:00;Bier;1;2,40;21 %\n"
+        "v4;100;2026-10-03T21:43:00+02:00;Koffie;1;2,40;9,5%\n",
     )
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     lines = result.stderr.splitlines()
+    assert lines[2] == (
+        f"{path}: line 4: vat_rate '21 %' is a percentage, but rates are fractions: write "
+        "21% as 0,21"
+    )
+    assert lines[3] == (
+        f"{path}: line 5: vat_rate '9,5%' is a percentage, but rates are fractions: write "
+        "9,5% as 0,095"
+    )
     assert lines[0] == (
         f"{path}: line 2: vat_rate '0.21' has a decimal point, but this file writes "
         "decimal commas; write 0,21"

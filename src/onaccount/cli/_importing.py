@@ -916,8 +916,10 @@ def read_transactions(
     def _rate(text: str | None, category: str) -> Decimal:
         if not text:
             return Decimal(0)
-        rate = _decimal(text, chosen, "vat_rate")
-        if rate >= 1 and category.upper() == "S":
+        bare = text.strip()
+        percent = bare.endswith("%")
+        rate = _decimal(bare.removesuffix("%").strip() if percent else text, chosen, "vat_rate")
+        if percent or (rate >= 1 and category.upper() == "S"):
             # Answered here, in the file's own spelling: 0,21 in a Dutch file.
             hint = as_fraction(rate, chosen.number)
             raise _RowError(
