@@ -240,6 +240,22 @@ def test_options_without_working_defaults_are_refused() -> None:
         validate_exporter(_exporter_with(Options=Needy))
 
 
+def test_options_declared_without_option_are_refused_by_name() -> None:
+    """A plain attrs field has no help and no type check: the contract names it."""
+
+    @attrs.frozen(kw_only=True)
+    class Plain(ExportOptions):
+        layout: str = "wide"
+
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(_exporter_with(Options=Plain))
+    assert str(caught.value) == (
+        "exporter Broken option 'layout' of Plain is declared without option(); declare it "
+        "as layout: str = option('wide', help=...) so that it has help and its values are "
+        "checked"
+    )
+
+
 def test_classes_and_foreign_objects_are_not_exporters() -> None:
     """A class instead of an instance, or an object of another type, is refused."""
     with pytest.raises(InvalidExporter, match=r"register an instance, CsvExporter\(\)"):

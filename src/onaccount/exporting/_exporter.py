@@ -563,4 +563,15 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             obj=exporter,
             field="Options",
         ) from error
+    for attribute in attrs.fields(options):
+        if attribute.init and "onaccount.help" not in attribute.metadata:
+            given = getattr(defaults, attribute.name)
+            raise InvalidExporter(
+                f"exporter {name} option {attribute.name!r} of {options.__name__} is declared "
+                f"without option(); declare it as {attribute.name}: {type(given).__name__} = "
+                f"option({given!r}, help=...) so that it has help and its values are checked",
+                value=attribute.name,
+                obj=exporter,
+                field="Options",
+            )
     return exporter
