@@ -328,3 +328,21 @@ def test_progress_reaches_a_plugin_that_takes_it(tmp_path: Path) -> None:
     report = export_files(Counting(), sample_run(), tmp_path, progress=progress, ledger=SAMPLES)
     assert progress.calls == [(1, 1, "rows")]
     assert (report.exporter, report.written) == ("counting", 1)
+
+
+def test_a_progress_callback_that_raises_is_the_hosts_error_not_the_exporters(
+    tmp_path: Path,
+) -> None:
+    """The host's own bug in its callback comes back as itself, not as the exporter failing."""
+
+    class HostBug(Exception):
+        """What a host's progress display raised."""
+
+    def broken(done: int, total: int, unit: str) -> None:
+        raise HostBug(f"display closed at {done} of {total} {unit}")
+
+    with pytest.raises(HostBug, match="display closed at 0 of"):
+        CsvExporter().export(sample_run(), io.BytesIO(), ledger=SAMPLES, progress=broken)
+    with pytest.raises(HostBug):
+        export_files(CsvExporter(), sample_run(), tmp_path, progress=broken, ledger=SAMPLES)
+    assert list(tmp_path.iterdir()) == []

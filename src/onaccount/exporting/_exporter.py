@@ -399,9 +399,12 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         document = export_document(source, ledger)
         try:
             if progress is not None and _takes_progress(self.write):
-                result = self.write(document, stream, resolved, progress=progress)
+                result = self.write(document, stream, resolved, progress=_hosted(progress))
             else:
                 result = self.write(document, stream, resolved)
+        except _HostFailed as failed:
+            # The host's own callback broke: its error, not the exporter's.
+            raise failed.error from None
         except (KeyboardInterrupt, OnAccountError):
             raise
         except BaseException as error:
@@ -423,6 +426,26 @@ class Exporter(abc.ABC, Generic[OptionsT]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {getattr(self, 'identifier', '?')!r}>"
+
+
+class _HostFailed(BaseException):
+    """What the host's progress callback raised, carried past an exporter's handlers."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _hosted(progress: ExportProgress) -> ExportProgress:
+    """``progress``, its failures marked as the host's so that `export` re-raises them."""
+
+    def told(done: int, total: int, unit: str) -> None:
+        try:
+            progress(done, total, unit)
+        except BaseException as error:
+            raise _HostFailed(error) from error
+
+    return told
 
 
 def _takes_progress(write: Any) -> bool:

@@ -51,8 +51,9 @@ class ExportRefusal:
 class ExportProgress(Protocol):
     """Told what is done: ``done`` of ``total`` ``unit`` (``"accounts"``, ``"rows"``, …).
 
-    Exporters call it as they go, with ``done`` rising from 0 to ``total``; the callback
-    must not raise. A host may pass a bound method of its progress bar.
+    Exporters call it as they go, with ``done`` rising from 0 to ``total``. A host may
+    pass a bound method of its progress bar; what the callback raises stops the export
+    and reaches the host as itself (`Exporter.export` does not blame the exporter for it).
     """
 
     def __call__(self, done: int, total: int, unit: str) -> None:
