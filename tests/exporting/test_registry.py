@@ -642,3 +642,27 @@ def test_a_plugin_warning_points_at_the_line_that_loaded_the_plugins(site: Path)
     with pytest.warns(PluginWarning) as direct:
         ExporterRegistry(on_error="warn").load_entry_points()
     assert [w.filename for w in [*shortcut, *direct]] == [__file__, __file__]
+
+
+def test_a_misspelt_allow_or_block_name_is_warned_of_with_the_name_meant(site: Path) -> None:
+    """block=['exmaple-totals'] would block nothing: the host is told the name it meant."""
+    write_distribution(
+        site,
+        "fake-example",
+        entry_points={"example-totals": "fake_example_block"},
+        modules={"fake_example_block": healthy("totals")},
+    )
+    source = entry_points_from([site])
+    registry = ExporterRegistry(block=["exmaple-totals"], entry_points=source)
+    with pytest.warns(PluginWarning) as caught:
+        registry.load_entry_points()
+    assert [str(w.message) for w in caught] == [
+        "block names plugin 'exmaple-totals', which is not installed (did you mean "
+        "'example-totals'?); plugins are named as in the 'from' column of `onaccount exporters`"
+    ]
+    assert registry.identifiers() == ("totals",)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # A name far from any installed plugin keeps one out should it be installed.
+        ExporterRegistry(block=["acme-legacy"], entry_points=source).load_entry_points()
+        ExporterRegistry(allow=["example-totals"], entry_points=source).load_entry_points()

@@ -299,8 +299,27 @@ class ExporterRegistry:
                 )
                 continue
             self._add_plugin(plugin, info, where=ep.value)
+        self._warn_of_misspelt({ep.name for ep in found if ep.group == ENTRY_POINT_GROUP})
         self._report(start)
         return self
+
+    def _warn_of_misspelt(self, installed: set[str]) -> None:
+        """Warn of an allow or block name that misses an installed plugin's by a letter or two.
+
+        A name far from any is left alone: blocking a plugin that may be installed later
+        is a choice, not a mistake.
+        """
+        for option, names in (("allow", self._allow or frozenset()), ("block", self._block)):
+            for name in sorted(names - installed):
+                close = difflib.get_close_matches(name, sorted(installed), n=1)
+                if close:
+                    warnings.warn(
+                        f"{option} names plugin {name!r}, which is not installed (did you "
+                        f"mean {close[0]!r}?); plugins are named as in the 'from' column of "
+                        "`onaccount exporters`",
+                        PluginWarning,
+                        stacklevel=_outside(),
+                    )
 
     def register(
         self,
