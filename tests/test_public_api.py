@@ -248,6 +248,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "write_distribution",
     ),
     "onaccount.cli": (
+        "EXIT_COMMITTED_EXPORT_EMPTY",
         "EXIT_INTERNAL",
         "EXIT_REFUSED",
         "EXIT_USAGE",

@@ -25,7 +25,7 @@ import pytest
 from rich.console import Console
 
 import onaccount as oa
-from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli import EXIT_COMMITTED_EXPORT_EMPTY, EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._group import _State
 from onaccount.cli._rendering import Display, _print_run
 from onaccount.testing._registry import write_distribution
@@ -1179,3 +1179,21 @@ def test_a_broken_plugin_is_one_warning_line_and_the_export_goes_on(
     assert "PluginWarning" not in result.stderr
     assert "_registry.py" not in result.stderr
     assert any(out.iterdir())
+
+
+def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """The run stands though UBL refused every invoice: exit 4, saying how to export again."""
+    out = tmp_path / "ubl"
+    args = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--export", "ubl", "--out", str(out))
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_COMMITTED_EXPORT_EMPTY == 4, explain(result)
+    assert result.stdout.startswith("committed run ")
+    run = result.stdout.split()[2]
+    assert result.stderr.splitlines()[-1] == (
+        f"warning: run {run} is committed, but the ubl export wrote nothing; give what it "
+        f"refused and write it again with onaccount export {run} --format ubl"
+    )
+    with open_ledger(small_db) as ledger:
+        assert ledger.run(run).id == run

@@ -10,12 +10,19 @@ import sys as _sys
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from ._exits import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
+from ._exits import EXIT_COMMITTED_EXPORT_EMPTY, EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
 
 if _TYPE_CHECKING:
     from ._group import cli
 
-__all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE", "cli", "main"]
+__all__ = [
+    "EXIT_COMMITTED_EXPORT_EMPTY",
+    "EXIT_INTERNAL",
+    "EXIT_REFUSED",
+    "EXIT_USAGE",
+    "cli",
+    "main",
+]
 
 #: The packages the ``cli`` extra brings, as the command line imports them.
 _EXTRA_MODULES = frozenset({"babel", "click", "rich", "sqlalchemy"})

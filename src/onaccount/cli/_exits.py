@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE"]
+__all__ = ["EXIT_COMMITTED_EXPORT_EMPTY", "EXIT_INTERNAL", "EXIT_REFUSED", "EXIT_USAGE"]
 
 #: An unexpected failure: a bug, or the database went away.
 EXIT_INTERNAL = 1
@@ -11,3 +11,6 @@ EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 #: The library refused: permission, a credit account, a conflict, an undone invoice.
 EXIT_REFUSED = 3
+#: ``invoice --commit --export``: the run is committed and stands, but an export asked
+#: for with it wrote nothing (every document refused); write it again with ``export``.
+EXIT_COMMITTED_EXPORT_EMPTY = 4

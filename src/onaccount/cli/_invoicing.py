@@ -29,6 +29,7 @@ from onaccount.exporting import (
 from onaccount_exporters import LedgerAccounts, next_journal_entry
 
 from ._amounts import typed_balance
+from ._exits import EXIT_COMMITTED_EXPORT_EMPTY
 from ._group import EXIT_REFUSED, _period, _State, _zone, cli, pass_state, period_options
 from ._rendering import (
     STRATEGY_EFFECTS,
@@ -234,6 +235,18 @@ def invoice_command(
     # Refused only when every account was: an account with nothing to bill is no refusal.
     if plan.refusals and not plan.drafts and not plan.nothing_to_invoice and run is None:
         click.get_current_context().exit(EXIT_REFUSED)
+    if run is not None:
+        # The run stands: an export that wrote nothing is not the commit refused.
+        empty_exports = [r.exporter for r in reports if r.nothing_written]
+        for exporter in empty_exports:
+            state.say(
+                f"warning: run {run.id} is committed, but the {exporter} export wrote "
+                f"nothing; give what it refused and write it again with onaccount export "
+                f"{run.id} --format {exporter}",
+                err=True,
+            )
+        if empty_exports:
+            click.get_current_context().exit(EXIT_COMMITTED_EXPORT_EMPTY)
     _exit_if_nothing_written(reports)
 
 
