@@ -926,3 +926,29 @@ def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
         "below zero, which a file cannot keep; set one first with onaccount set-limit 1 "
         "LIMIT, then import again"
     )
+
+
+def test_rows_repeating_an_earlier_row_are_recorded_apart_with_a_warning(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Two equal rows without an id are two sales; the treasurer is told, in case of a paste."""
+    sales = write(
+        tmp_path,
+        "sales.csv",
+        "account,at,product,quantity,unit_price,vat_rate\n"
+        "100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n"
+        "100,2026-10-03T21:41:00+02:00,Bier,1,2.80,0.21\n"
+        "100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n"
+        "100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(sales))
+    assert result.exit_code == 0, explain(result)
+    assert result.stdout.startswith(f"imported 4 bookings from {sales}")
+    assert result.stderr == (
+        "warning: 2 rows repeat an earlier row exactly (line 4 repeats line 2, line 5 "
+        "repeats line 2); each counts as a sale of its own: delete the copies if they were "
+        "pasted twice\n"
+    )
+    again = invoke(small_db, "import", "transactions", str(sales))
+    assert again.exit_code == 0, explain(again)
+    assert "4 bookings were there already" in again.stdout

@@ -217,6 +217,8 @@ class Rows(Generic[T]):
     path: Path
     word: str
     items: tuple[tuple[int, T], ...]
+    #: ``(line, earlier line)`` of each row without an id that repeats an earlier one.
+    repeats: tuple[tuple[int, int], ...] = ()
 
     @property
     def values(self) -> list[T]:
@@ -1068,11 +1070,16 @@ def read_transactions(
     built = _collect(_tracked(ordered, lambda g: len(g[1]), progress), build, bad, word)
     # Bookings without an id get one from their content: equal rows count apart.
     occurrences: dict[str, int] = {}
+    first: dict[str, int] = {}
+    repeats = []
     result = []
     for line, tx in built:
         if line in without_id:
             base = _content_id(tx, 0)
             occurrences[base] = occurrences.get(base, 0) + 1
+            if base in first:
+                repeats.append((line, first[base]))
+            first.setdefault(base, line)
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
-    return _read(Rows(path, word, tuple(result)), bad)
+    return _read(Rows(path, word, tuple(result), tuple(repeats)), bad)

@@ -411,6 +411,7 @@ def import_transactions(
         dry_run=dry_run,
     )
     _warn_of_later(state, rows, zone)
+    _warn_of_repeats(state, rows)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
     if as_json:
         data = _imported_json(file, done, dry_run)
@@ -483,6 +484,23 @@ class _Held:
     def close(self) -> None:
         if self._ledger is not None:
             self._ledger.close()
+
+
+def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) -> None:
+    """Warn of rows without an id equal to an earlier one: two sales, or one pasted twice."""
+    if not rows.repeats:
+        return
+    word, count = rows.word, len(rows.repeats)
+    listed = ", ".join(
+        f"{word} {line} repeats {word} {earlier}" for line, earlier in rows.repeats[:shown]
+    )
+    more = f" and {count - shown} more" if count > shown else ""
+    state.say(
+        f"warning: {state.show.count(count, 'row')} {in_number(count, 'repeats', 'repeat')} "
+        f"an earlier row exactly ({listed}{more}); each counts as a sale of its own: "
+        "delete the copies if they were pasted twice",
+        err=True,
+    )
 
 
 def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) -> None:
