@@ -145,13 +145,13 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
 def test_a_reader_that_stops_early_does_not_fail_a_committed_run(
     large_db: Path, tmp_path: Path
 ) -> None:
-    """`onaccount invoice … --commit --limit all | head -1` commits, says so, and exits 0."""
+    """`onaccount invoice … --commit --rows all | head -1` commits, says so, and exits 0."""
     db = tmp_path / "club.sqlite"
     db.write_bytes(large_db.read_bytes())
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     args = ("invoice", "--period", "2026-10", "--all", "--strategy", "zero-balance")
     with subprocess.Popen(
-        [str(SCRIPT), "--db", str(db), "--role", "superuser", *args, "--commit", "--limit", "all"],
+        [str(SCRIPT), "--db", str(db), "--role", "superuser", *args, "--commit", "--rows", "all"],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -152,16 +152,16 @@ def test_the_uninvoiced_warning_gives_the_business_date_of_the_oldest_sale(
 
 
 def test_accounts_are_capped_with_a_count_and_json_stays_complete(many_db: Path) -> None:
-    """45 accounts show 20 rows and '… and 25 more'; --limit all and --json show all 45."""
+    """45 accounts show 20 rows and '… and 25 more'; --rows all and --json show all 45."""
     output = succeeded(invoke(many_db, "accounts")).stdout
     assert "Lid 19" in output
     assert "Lid 20" not in output
     assert "… and 25 more accounts" in output
-    assert "--limit all" in output
-    everything = succeeded(invoke(many_db, "accounts", "--limit", "all")).stdout
+    assert "--rows all" in output
+    everything = succeeded(invoke(many_db, "accounts", "--rows", "all")).stdout
     assert "Lid 44" in everything
     assert "more accounts" not in everything
-    assert "Lid 4 " in succeeded(invoke(many_db, "accounts", "--limit", "5")).stdout
+    assert "Lid 4 " in succeeded(invoke(many_db, "accounts", "--rows", "5")).stdout
     assert len(json_of(invoke(many_db, "accounts", "--json"))) == 45
 
 

@@ -14,7 +14,7 @@ import pyte
 import pytest
 
 import onaccount as oa
-from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli import EXIT_COMMITTED_EXPORT_EMPTY, EXIT_REFUSED, EXIT_USAGE
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
@@ -82,7 +82,7 @@ def test_accounts_fill_one_screen_with_a_count_of_the_rest(large_db: Path, tmp_p
     text = "\n".join(lines)
     assert "Accounts, amounts in EUR" in text
     assert re.search(r"│ +-6,20 │ +500,00 │ +493,80 │", text), text
-    assert "… and 2.980 more accounts; show them with --limit all, or use --json" in text
+    assert "… and 2.980 more accounts; show them with --rows all, or use --json" in text
     assert "3.000 accounts" in text
     assert len(lines) < 60
 
@@ -396,10 +396,11 @@ def test_an_export_reports_its_counts_in_the_locale_within_80_columns(
     db.write_bytes(large_db.read_bytes())
     _, lines = terminal(
         tmp_path, "--db", str(db), "--locale", "nl_NL", *BULK, "--strategy", "zero-balance",
-        "--commit", "--export", "csv", "--export", "ubl", status=EXIT_REFUSED,
+        "--commit", "--export", "csv", "--export", "ubl", status=EXIT_COMMITTED_EXPORT_EMPTY,
     )  # fmt: skip
     text = " ".join(" ".join(lines).split())
     assert "csv: 2.940 rows written" in text
+    assert "is committed, but the ubl export wrote nothing" in text
     assert re.search(
         r"ubl: 0 invoices written, 2\.940 refused: missing or wrong \S+ \(2\.940\)", text
     )

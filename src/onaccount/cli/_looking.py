@@ -64,7 +64,7 @@ def accounts_command(
     \b
     Examples:
       onaccount accounts --balance '<0'
-      onaccount accounts --name jansen --group leden --limit all
+      onaccount accounts --name jansen --group leden --rows all
     """
     query = oa.AccountQuery(
         name=name, balance=typed_balance(balance), kind=kind, group=group, tag=tag

@@ -56,7 +56,7 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 
-#: Rows a table shows unless --limit says otherwise: a screenful with room for the totals.
+#: Rows a table shows unless --rows says otherwise: a screenful with room for the totals.
 DEFAULT_LIMIT = 20
 
 #: What each built-in strategy does, in the words the help and the summary use.
@@ -204,9 +204,13 @@ def _limit(ctx: click.Context, param: click.Parameter, value: str) -> int | None
 
 
 def limit_option(func: F) -> F:
-    """Add ``--limit``: how many rows a table shows; the rest are counted."""
+    """Add ``--rows``: how many rows a table shows; the rest are counted.
+
+    Not ``--limit``: beside accounts' limits, that reads as a filter on them.
+    """
     return click.option(
-        "--limit",
+        "--rows",
+        "limit",
         metavar="N|all",
         default=str(DEFAULT_LIMIT),
         callback=_limit,
@@ -224,7 +228,7 @@ def capped(rows: Sequence[T], limit: int | None) -> tuple[Sequence[T], int]:
 
 def more(show: Display, hidden: int, what: str) -> str:
     """The line under a capped table: ``… and 4.990 more accounts; ...``."""
-    return f"… and {show.number(hidden)} more {what}; show them with --limit all, or use --json"
+    return f"… and {show.number(hidden)} more {what}; show them with --rows all, or use --json"
 
 
 def listing(
