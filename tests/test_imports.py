@@ -319,7 +319,22 @@ def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it
     [(index, error)] = caught.value.refusals
     assert index == 0
     assert error.message == (
-        "account 100 'Anna' cannot change its limit from -12.40 to 0 by an update; its limit "
-        "is below zero, which an import cannot give: set a new one with onaccount.change_limit "
-        "(onaccount set-limit on the command line) first, then import again"
+        "account 100 'Anna' cannot change its limit from -12.40 to 0 by an update; a limit "
+        "below zero cannot be imported: set a new one with onaccount.change_limit (onaccount "
+        "set-limit on the command line) first, then import again"
+    )
+
+
+def test_an_update_turning_a_limit_account_into_a_credit_account_names_the_kind(
+    ledger: oa.Ledger,
+) -> None:
+    """Another kind is refused as such, not as a credit account with the held limit."""
+    credit = oa.Account(number="100", name="Anna", kind="credit")
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, [credit], actor=ADMIN, update=True)
+    [(index, error)] = caught.value.refusals
+    assert (index, error.message) == (
+        0,
+        "account 100 'Anna' cannot change its kind from limit to credit by an update; open "
+        "a new account",
     )

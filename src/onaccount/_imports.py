@@ -117,7 +117,11 @@ def import_accounts(
         # The record keeps the opening limit; a file gives the limit as it stands now,
         # which a run may have taken below zero, where no Account can hold it.
         record = state.account
-        same_details = attrs.evolve(account, limit=record.limit) == record
+        same_details = all(
+            getattr(account, f.name) == getattr(record, f.name)
+            for f in attrs.fields(Account)
+            if f.name != "limit"
+        )
         if same_details and account.limit == state.limit:
             continue
         if update or same_details:

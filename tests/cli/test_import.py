@@ -922,9 +922,9 @@ def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
     result = invoke(empty_db, "import", "accounts", str(renamed), "--update")
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
-        f"{renamed}: line 2: limit is empty, and account 1 'Over' has limit -10.00 now, "
-        "below zero, which a file cannot keep; set one first with onaccount set-limit 1 "
-        "LIMIT, then import again"
+        f"{renamed}: line 2: limit is empty, and account 1 'Over' has limit -10.00 now; a "
+        "limit below zero cannot be imported: set a new one with onaccount.change_limit "
+        "(onaccount set-limit on the command line) first, then import again"
     )
 
 
@@ -952,3 +952,18 @@ def test_rows_repeating_an_earlier_row_are_recorded_apart_with_a_warning(
     again = invoke(small_db, "import", "transactions", str(sales))
     assert again.exit_code == 0, explain(again)
     assert "4 bookings were there already" in again.stdout
+
+
+def test_another_kind_with_an_empty_limit_is_refused_as_the_kind_change(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A file turning a limit account into a credit account is told the kind cannot change."""
+    first = write(tmp_path, "accounts.csv", "number,name,kind,limit\n1001,Anna,limit,100\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    credit = write(tmp_path, "credit.csv", "number,name,kind\n1001,Anna,credit\n")
+    result = invoke(empty_db, "import", "accounts", str(credit), "--update")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{credit}: line 2: account 1001 'Anna' cannot change its kind from limit to credit "
+        "by an update; open a new account"
+    )

@@ -47,6 +47,7 @@ from onaccount import (
 )
 from onaccount._money import as_fraction
 from onaccount._words import counted
+from onaccount.ledger._refusals import LIMIT_BELOW_ZERO
 
 from ._amounts import ambiguity
 
@@ -833,16 +834,20 @@ def read_accounts(
         number, limit = row.get("number", ""), row.get("limit")
         given = {f: row.get(f) for f in ("kind", "currency")}
         now = held(number) if held and not (limit and all(given.values())) else None
+        # Another kind is refused by the import, which names it; the held limit would
+        # only hide that behind a limit the file never gave.
+        same_kind = now is not None and (
+            not given["kind"] or given["kind"].strip().lower() == now.account.kind.value
+        )
         if limit:
             amount = _decimal(limit, chosen, "limit")
-        elif now is None:
+        elif now is None or not same_kind:
             amount = Decimal(0)
         elif now.limit < 0:
             # A run lowered the limit by more than it was; no Account holds that.
             raise _RowError(
-                f"limit is empty, and account {now.account.label} has limit {now.limit} now, "
-                "below zero, which a file cannot keep; set one first with onaccount "
-                f"set-limit {number} LIMIT, then import again"
+                f"limit is empty, and account {now.account.label} has limit {now.limit} "
+                f"now; {LIMIT_BELOW_ZERO}"
             )
         else:
             amount = now.limit

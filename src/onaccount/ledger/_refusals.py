@@ -79,6 +79,13 @@ def _shown(value: object) -> str:
     return str(value.value if isinstance(value, enum.Enum) else value)
 
 
+#: Why a limit a run took below zero cannot be imported, and how to mend it.
+LIMIT_BELOW_ZERO = (
+    "a limit below zero cannot be imported: set a new one with onaccount.change_limit "
+    "(onaccount set-limit on the command line) first, then import again"
+)
+
+
 def check_account_update(old: Account, new: Account, *, limit: Decimal | None = None) -> None:
     """Refuse changes `Ledger.update_account` does not make (kind, currency, limit).
 
@@ -95,9 +102,7 @@ def check_account_update(old: Account, new: Account, *, limit: Decimal | None = 
             "keep {old} here and change it with onaccount.change_limit (onaccount "
             "set-limit on the command line), so that the change is booked as a mutation"
             if current >= 0
-            else "its limit is below zero, which an import cannot give: set a new one with "
-            "onaccount.change_limit (onaccount set-limit on the command line) first, then "
-            "import again",
+            else LIMIT_BELOW_ZERO,
             current,
         ),
     ):
