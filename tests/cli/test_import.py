@@ -436,6 +436,27 @@ def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
     assert "rfc4180" not in result.stderr
 
 
+def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """'9.5%' in a ';' file or a bare '%' is a percentage: the hint is the fraction to write."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "id;account;at;product;quantity;unit_price;vat_rate\n"
+        "v1;100;2026-10-03T21:44:00+02:00;Koffie;1;2,40;9.5%\n"
+        "v2;100;2026-10-03T21:45:00+02:00;Koffie;1;2,40;%\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}: line 2: vat_rate '9.5%' is a percentage, but rates are fractions: write "
+        "9,5% as 0,095",
+        f"{path}: line 3: vat_rate '%' is a percentage, but rates are fractions: write "
+        "21% as 0,21",
+    ]
+
+
 @pytest.mark.parametrize(
     ("at", "said"),
     [
@@ -479,8 +500,13 @@ def test_a_time_that_does_not_exist_or_does_not_read_is_named_for_what_it_is(
             "separates with ',': write the year first, 2026-10-05 12:00",
         ),
         (
+            "5-10-2026 9:40",
+            "at '5-10-2026 9:40' writes the day first, as files with ';' do; this file "
+            "separates with ',': write the year first, 2026-10-05 09:40",
+        ),
+        (
             "31-09-2026 12:00",
-            "at '31-09-2026 12:00' is not a date and time like 2026-10-03T21:40:00+02:00",
+            "at '31-09-2026 12:00' is a date and time that does not exist",
         ),
         (
             "2026-09-31 12:00",

@@ -19,7 +19,7 @@ import shlex
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -677,7 +677,7 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
                     f"separates with {dialect.delimiter!r}: write the year first, such as "
                     f"{year_first}",
                 )
-        elif _DATE_TIME_SHAPE.fullmatch(text):
+        if _DATE_TIME_SHAPE.fullmatch(text):
             # Digits in their places, but 31 September or 25:00.
             raise _RowError(
                 f"at {text!r} is a date and time that does not exist; check the day and the time"
@@ -705,12 +705,13 @@ def _day_first(text: str) -> dt.datetime | None:
 # What separates the time from the date in ISO 8601 (and in the day-first spelling).
 _TIME_PART = re.compile(r"[Tt ]")
 _DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
+# Day first as Dutch Excel writes it, with or without leading zeros (5-10-2026 9:40).
+_DAY_FIRST_SHAPE = re.compile(r"\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}(:\d{2})?")
 # A date and time written as one of the accepted spellings, whatever the numbers.
 _DATE_TIME_SHAPE = re.compile(
-    r"(\d{2}-\d{2}-\d{4}|\d{4}-\d{2}-\d{2})[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?"
+    rf"{_DAY_FIRST_SHAPE.pattern}|"
+    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"
 )
-_DAY_FIRST_SHAPE = re.compile(r"\d{2}-\d{2}-\d{4} \d{2}:\d{2}(:\d{2})?")
 
 
 def _local(text: str, wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -925,7 +926,23 @@ def read_transactions(
             return Decimal(0)
         bare = text.strip()
         percent = bare.endswith("%")
-        rate = _decimal(bare.removesuffix("%").strip() if percent else text, chosen, "vat_rate")
+        given = bare.removesuffix("%").strip() if percent else text
+        try:
+            rate = _decimal(given, chosen, "vat_rate")
+        except _RowError:
+            if not percent:
+                raise
+            # Named as the file has it; the hint reads either decimal mark.
+            try:
+                meant = Decimal(given.replace(",", "."))
+            except InvalidOperation:
+                meant = Decimal(21)
+            example = as_fraction(meant if meant.is_finite() else Decimal(21), chosen.number)
+            raise _RowError(
+                f"vat_rate {text!r} is a percentage, but {example}",
+                rule="vat-percent",
+                summary=f"have VAT rates in percent, but {example}",
+            ) from None
         if percent or (rate >= 1 and category.upper() == "S"):
             # Answered here, in the file's own spelling: 0,21 in a Dutch file.
             hint = as_fraction(rate, chosen.number)
