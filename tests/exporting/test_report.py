@@ -339,10 +339,13 @@ def test_a_progress_callback_that_raises_is_the_hosts_error_not_the_exporters(
         """What a host's progress display raised."""
 
     def broken(done: int, total: int, unit: str) -> None:
-        raise HostBug(f"display closed at {done} of {total} {unit}")
+        raise HostBug(f"display closed at {done} of {total} {unit}") from OSError("tty gone")
 
-    with pytest.raises(HostBug, match="display closed at 0 of"):
+    with pytest.raises(HostBug, match="display closed at 0 of") as caught:
         CsvExporter().export(sample_run(), io.BytesIO(), ledger=SAMPLES, progress=broken)
+    # The host's own chain is as it raised it: its cause, and nothing of the exporter's.
+    assert isinstance(caught.value.__cause__, OSError)
+    assert caught.value.__context__ is None
     with pytest.raises(HostBug):
         export_files(CsvExporter(), sample_run(), tmp_path, progress=broken, ledger=SAMPLES)
     assert list(tmp_path.iterdir()) == []

@@ -397,19 +397,23 @@ class Exporter(abc.ABC, Generic[OptionsT]):
             )
         resolved = self.options(options)
         document = export_document(source, ledger)
+        host_error: BaseException | None = None
         try:
             if progress is not None and _takes_progress(self.write):
                 result = self.write(document, stream, resolved, progress=_hosted(progress))
             else:
                 result = self.write(document, stream, resolved)
         except _HostFailed as failed:
-            # The host's own callback broke: its error, not the exporter's.
-            raise failed.error from None
+            host_error = failed.error
         except (KeyboardInterrupt, OnAccountError):
             raise
         except BaseException as error:
             # A plugin's bug, or its sys.exit(), is reported with where it comes from.
             raise export_failed(self, error) from error
+        if host_error is not None:
+            # The host's own callback broke: its error as it raised it, cause and all,
+            # raised outside the handler so that nothing of ours is chained to it.
+            raise host_error
         return finish_report(self, source, result)
 
     def export_bytes(
