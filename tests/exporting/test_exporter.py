@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import io
 import json
 from typing import Any, BinaryIO
@@ -17,6 +18,7 @@ from onaccount.exporting import (
     InvalidExporter,
     InvalidOptions,
     OptionInfo,
+    PluginWarning,
     UnsupportedSource,
     option,
     validate_exporter,
@@ -240,20 +242,34 @@ def test_options_without_working_defaults_are_refused() -> None:
         validate_exporter(_exporter_with(Options=Needy))
 
 
-def test_options_declared_without_option_are_refused_by_name() -> None:
-    """A plain attrs field has no help and no type check: the contract names it."""
+class _Layout(enum.Enum):
+    WIDE = "wide"
+    NARROW = "narrow"
 
-    @attrs.frozen(kw_only=True)
-    class Plain(ExportOptions):
-        layout: str = "wide"
 
-    with pytest.raises(InvalidExporter) as caught:
-        validate_exporter(_exporter_with(Options=Plain))
-    assert str(caught.value) == (
-        "exporter Broken option 'layout' of Plain is declared without option(); declare it "
-        "as layout: str = option('wide', help=...) so that it has help and its values are "
-        "checked"
+@pytest.mark.parametrize(
+    ("default", "declaration"),
+    [
+        ("wide", "layout: str = option('wide', help=...)"),
+        (_Layout.WIDE, "layout: str = option('wide', choices=('wide', 'narrow'), help=...)"),
+        (None, "layout with option(), whose default is a str, int or bool"),
+    ],
+)
+def test_options_declared_without_option_are_warned_of_with_the_declaration(
+    default: object, declaration: str
+) -> None:
+    """A plain attrs field works but has no help or checks: the warning says what to write."""
+    plain = attrs.make_class(
+        "Plain", {"layout": attrs.field(default=default)}, bases=(ExportOptions,), frozen=True
     )
+    exporter = _exporter_with(Options=plain)
+    with pytest.warns(PluginWarning) as caught:
+        assert validate_exporter(exporter) is exporter
+    assert [str(w.message) for w in caught] == [
+        "exporter Broken option 'layout' of Plain is declared without option(), so it has no "
+        f"help and its values are not checked; declare it as {declaration}"
+    ]
+    assert caught[0].filename == __file__
 
 
 def test_classes_and_foreign_objects_are_not_exporters() -> None:

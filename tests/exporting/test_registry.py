@@ -663,6 +663,8 @@ def test_a_misspelt_allow_or_block_name_is_warned_of_with_the_name_meant(site: P
     assert registry.identifiers() == ("totals",)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        # A name far from any installed plugin keeps one out should it be installed.
+        # A name far from any installed plugin, or another version of one, keeps that
+        # one out should it be installed.
         ExporterRegistry(block=["acme-legacy"], entry_points=source).load_entry_points()
+        ExporterRegistry(block=["example-totals2"], entry_points=source).load_entry_points()
         ExporterRegistry(allow=["example-totals"], entry_points=source).load_entry_points()

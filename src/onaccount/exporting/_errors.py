@@ -16,7 +16,9 @@
         └── ExportTargetExists (FileExistsError)
                                              an export would overwrite a file
 
-`PluginWarning` is the warning category the registry uses in ``warn`` mode.
+`PluginWarning` is the warning category of plugin trouble that does not stop loading: a
+plugin failing in ``warn`` mode, an allow or block name one typo from a plugin's, an
+option declared without `option`.
 
 Like every onaccount error these carry the offending value in ``value`` and, where there is
 one, the object it belongs to in ``obj`` and the field in ``field``.
@@ -24,6 +26,8 @@ one, the object it belongs to in ``obj`` and the field in ``field``.
 
 from __future__ import annotations
 
+import sys
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -182,4 +186,24 @@ class ExportTargetExists(ExportError, FileExistsError):
 
 
 class PluginWarning(UserWarning):
-    """A plugin failed to load or register and the registry was told to warn, not raise."""
+    """Plugin trouble that does not stop loading: a failure in ``warn`` mode, a likely typo.
+
+    Issued through `warn_plugin`, pointing at the host's or plugin's own line.
+    """
+
+
+#: Modules a warning looks past to the line of the host or plugin that caused it.
+_OURS = ("onaccount.exporting", "onaccount.testing")
+
+
+def warn_plugin(message: str) -> None:
+    """Issue `PluginWarning` ``message`` at the caller's first frame outside our code.
+
+    Loading goes through `load_exporters`, the registry or the testing helpers, and an
+    exporter is checked from the plugin's hook, so the warning counts its way out
+    rather than assuming a depth.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(_OURS):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, PluginWarning, stacklevel=level)

@@ -18,7 +18,7 @@ from onaccount._invoices import InvoiceRun, Plan
 from onaccount._statement import PurchaseReader, Statement
 
 from ._document import Exportable, ExportDocument, export_document
-from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource
+from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource, warn_plugin
 from ._report import ExportProgress, ExportReport
 from ._requirements import Requirements, export_failed, require_available
 
@@ -592,13 +592,20 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
         ) from error
     for attribute in attrs.fields(options):
         if attribute.init and "onaccount.help" not in attribute.metadata:
-            given = getattr(defaults, attribute.name)
-            raise InvalidExporter(
+            # Still usable, so a warning: hosts show no help and check no values for it.
+            warn_plugin(
                 f"exporter {name} option {attribute.name!r} of {options.__name__} is declared "
-                f"without option(); declare it as {attribute.name}: {type(given).__name__} = "
-                f"option({given!r}, help=...) so that it has help and its values are checked",
-                value=attribute.name,
-                obj=exporter,
-                field="Options",
+                f"without option(), so it has no help and its values are not checked; "
+                f"declare it as {_declaration(attribute.name, getattr(defaults, attribute.name))}"
             )
     return exporter
+
+
+def _declaration(name: str, default: object) -> str:
+    """How to declare an option of ``default`` with `option`, for a plugin author to paste."""
+    if isinstance(default, enum.Enum):
+        values = tuple(member.value for member in type(default))
+        return f"{name}: str = option({default.value!r}, choices={values!r}, help=...)"
+    if isinstance(default, _OPTION_TYPES):
+        return f"{name}: {type(default).__name__} = option({default!r}, help=...)"
+    return f"{name} with option(), whose default is a str, int or bool"

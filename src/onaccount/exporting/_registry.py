@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 import enum
 import importlib.metadata
-import sys
-import warnings
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Literal
 
@@ -21,7 +20,7 @@ from onaccount._errors import InvalidValue
 from onaccount._words import counted, in_number, named
 
 from . import _hookspecs
-from ._errors import DuplicateExporter, PluginLoadError, PluginWarning, UnknownExporter
+from ._errors import DuplicateExporter, PluginLoadError, UnknownExporter, warn_plugin
 from ._exporter import Exporter, OptionInfo, validate_exporter
 from ._hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, REGISTER_EXPORTERS, hookimpl
 from ._requirements import PluginInfo, needs, unavailable
@@ -306,19 +305,21 @@ class ExporterRegistry:
     def _warn_of_misspelt(self, installed: set[str]) -> None:
         """Warn of an allow or block name that misses an installed plugin's by a letter or two.
 
-        A name far from any is left alone: blocking a plugin that may be installed later
-        is a choice, not a mistake.
+        A name far from any, or another version of one (``sepa-v1`` beside ``sepa-v2``),
+        is left alone: blocking a plugin that may be installed later is a choice.
         """
         for option, names in (("allow", self._allow or frozenset()), ("block", self._block)):
             for name in sorted(names - installed):
-                close = difflib.get_close_matches(name, sorted(installed), n=1)
+                close = [
+                    near
+                    for near in difflib.get_close_matches(name, sorted(installed), cutoff=0.85)
+                    if _VERSION.sub("", near) != _VERSION.sub("", name)
+                ]
                 if close:
-                    warnings.warn(
+                    warn_plugin(
                         f"{option} names plugin {name!r}, which is not installed (did you "
                         f"mean {close[0]!r}?); plugins are named as in the 'from' column of "
-                        "`onaccount exporters`",
-                        PluginWarning,
-                        stacklevel=_outside(),
+                        "`onaccount exporters`"
                     )
 
     def register(
@@ -464,7 +465,7 @@ class ExporterRegistry:
             return
         if self._on_error == "warn":
             for failure in new:
-                warnings.warn(failure.message, PluginWarning, stacklevel=_outside())
+                warn_plugin(failure.message)
             return
         count = len(new)
         details = "\n".join(f"- {failure.message}" for failure in new)
@@ -627,18 +628,8 @@ def _dist_version(ep: importlib.metadata.EntryPoint) -> str | None:
     return None if dist is None else dist.version
 
 
-def _outside() -> int:
-    """The ``stacklevel`` of the caller's first frame outside this package.
-
-    The registry is loaded through `load_exporters` or directly, so a warning counts
-    its way out rather than assuming a depth.
-    """
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(
-        "onaccount.exporting"
-    ):
-        frame, level = frame.f_back, level + 1
-    return level
+#: The digits of a name, which tell versions of one plugin apart.
+_VERSION = re.compile(r"\d+")
 
 
 def load_exporters(
