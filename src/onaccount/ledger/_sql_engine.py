@@ -44,7 +44,8 @@ def sqlite_file(target: str | Path) -> Path | None:
         return None
     if database.startswith("file:") or url.query.get("uri") == "true":
         return None
-    return Path(database).expanduser()
+    # As SQLite will open it: a URL's ~ is no home folder.
+    return Path(database)
 
 
 def _sqlite_file(path: Path) -> Path:
