@@ -1193,7 +1193,7 @@ def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     run = result.stdout.split()[2]
     assert result.stderr.splitlines()[-1] == (
         f"warning: run {run} is committed, but the ubl export wrote nothing; give what it "
-        f"refused and write it again with onaccount export {run} --format ubl"
+        f"refused and write it again with onaccount export {run} --format ubl --out {out}"
     )
     with open_ledger(small_db) as ledger:
         assert ledger.run(run).id == run

@@ -610,7 +610,7 @@ def test_a_sqlite_url_is_checked_as_its_file_is(tmp_path: Path) -> None:
     with pytest.raises(SchemaError, match="is a folder, not a SQLite file"):
         SQLLedger(f"sqlite:///{tmp_path}", upgrade=True)
     # A URL's ~ is taken as SQLite takes it, not as the home folder.
-    with pytest.raises(SchemaError, match="database file ~/club.sqlite does not exist"):
+    with pytest.raises(SchemaError, match=r"database file ~/club\.sqlite does not exist"):
         SQLLedger("sqlite:///~/club.sqlite")
     # In memory there is no file to check.
     SQLLedger("sqlite://", upgrade=True).close()

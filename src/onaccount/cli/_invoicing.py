@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+import shlex
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -242,7 +243,7 @@ def invoice_command(
             state.say(
                 f"warning: run {run.id} is committed, but the {exporter} export wrote "
                 f"nothing; give what it refused and write it again with onaccount export "
-                f"{run.id} --format {exporter}",
+                f"{run.id} --format {exporter} --out {shlex.quote(str(out))}",
                 err=True,
             )
         if empty_exports:

@@ -17,6 +17,7 @@ import attrs
 import babel
 import click
 from click.core import ParameterSource
+from sqlalchemy.exc import SQLAlchemyError
 
 import onaccount as oa
 from onaccount._period import to_date
@@ -474,7 +475,7 @@ class _Held:
         if self._ledger is None and not self._unopened:
             try:
                 self._ledger = self._state.ledger()
-            except oa.OnAccountError:
+            except (oa.OnAccountError, SQLAlchemyError):
                 # The rows are still read and reported; storing them names the error.
                 self._unopened = True
         if self._ledger is None:
