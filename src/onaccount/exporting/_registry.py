@@ -245,6 +245,7 @@ class ExporterRegistry:
         self._failures: list[PluginFailure] = []
         self._skipped: set[str] = set()
         self._reported_duplicates: set[tuple[str, str]] = set()
+        self._warned: set[str] = set()
         self._static_count = 0
 
     # -- loading ---------------------------------------------------------------------------
@@ -309,7 +310,8 @@ class ExporterRegistry:
         is left alone: blocking a plugin that may be installed later is a choice.
         """
         for option, names in (("allow", self._allow or frozenset()), ("block", self._block)):
-            for name in sorted(names - installed):
+            for name in sorted(names - installed - self._warned):
+                self._warned.add(name)  # a second load says nothing new
                 close = [
                     near
                     for near in difflib.get_close_matches(name, sorted(installed), cutoff=0.85)
