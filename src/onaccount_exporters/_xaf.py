@@ -135,6 +135,12 @@ def _refusals(document: ExportDocument, options: XafOptions) -> list[ExportRefus
     return refusals
 
 
+def _by_rate(label: str) -> tuple[str, Decimal]:
+    """``S 9%`` before ``S 21%``: labels by category, then rate as a number."""
+    category, _, percent = label.partition(" ")
+    return category, Decimal(percent.rstrip("%") or 0)
+
+
 class _Auditfile:
     """Builds one auditfile from a checked document."""
 
@@ -148,14 +154,18 @@ class _Auditfile:
         self.date = invoice_date(document)
         self.accounts: dict[str, tuple[str, str]] = {}
         self.vat_codes: dict[str, tuple[str, str]] = {}
+        self._vat_labels: dict[str, list[str]] = {}
 
     def build(self) -> bytes:
         options, period = self.options, self.document.period
+        # The entries are dated on the invoice day, after the billed days: the file and
+        # its period reach to it, or checkers find entries outside their period.
+        start, end = period.first.isoformat(), max(period.last, self.date).isoformat()
         root = etree.Element(f"{{{_NAMESPACE}}}auditfile", nsmap={None: _NAMESPACE})
         header = _add(root, "header")
-        _add(header, "fiscalYear", period.last.year)
-        _add(header, "startDate", period.first.isoformat())
-        _add(header, "endDate", period.last.isoformat())
+        _add(header, "fiscalYear", self.date.year)
+        _add(header, "startDate", start)
+        _add(header, "endDate", end)
         _add(header, "curCode", self.currency)
         _add(header, "dateCreated", self.date.isoformat())
         _add(header, "softwareDesc", "onaccount")
@@ -190,8 +200,8 @@ class _Auditfile:
         node = _add(periods, "period")
         _add(node, "periodNumber", 1)
         _add(node, "periodDesc", period.label[:50])
-        _add(node, "startDatePeriod", period.first.isoformat())
-        _add(node, "endDatePeriod", period.last.isoformat())
+        _add(node, "startDatePeriod", start)
+        _add(node, "endDatePeriod", end)
         company.append(transactions)
         xml: bytes = etree.tostring(
             root, xml_declaration=True, encoding="UTF-8", pretty_print=True
@@ -263,7 +273,7 @@ class _Auditfile:
                     _add(row, "invRef", invoice)
                 elif line.description.startswith("VAT ") and line.vat_code is not None:
                     label = line.description.removeprefix("VAT ")
-                    self._account(line.gl_account, f"VAT {label}", "B")
+                    self._vat_account(line.gl_account, label)
                     self.vat_codes.setdefault(line.vat_code, (label, line.gl_account))
                     vat = _add(row, "vat")
                     _add(vat, "vatID", line.vat_code)
@@ -284,6 +294,13 @@ class _Auditfile:
 
     def _account(self, account: str, description: str, kind: str) -> None:
         self.accounts.setdefault(account, (description, kind))
+
+    def _vat_account(self, account: str, label: str) -> None:
+        """Describe a VAT GL account by every rate posted to it (one account may hold all)."""
+        labels = self._vat_labels.setdefault(account, [])
+        if label not in labels:
+            labels.append(label)
+        self.accounts[account] = (f"VAT {', '.join(sorted(labels, key=_by_rate))}", "B")
 
     def _amount(self, value: Decimal) -> Decimal:
         return pad_amount(abs(value), self.currency)

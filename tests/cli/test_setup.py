@@ -360,3 +360,16 @@ def test_a_demo_day_that_is_none_is_refused_in_words(
     assert said in result.stderr
     assert "%Y" not in result.stderr
     assert not (tmp_path / "demo").exists()
+
+
+def test_demo_numbers_its_journal_on_from_the_earlier_runs_as_export_does(
+    demo: Demo, demo_db: Path, tmp_path: Path
+) -> None:
+    """The demo's journal is the one `onaccount export` writes, numbered after earlier runs."""
+    journal = demo.directory / "exports" / "run-2026-10-demo-2026-10.journal.csv"
+    out = tmp_path / "again"
+    result = invoke(demo_db, "export", "demo-2026-10", "--format", "journal", "--out", str(out))
+    assert result.exit_code == 0, explain(result)
+    assert "journal: entries numbered from 119, after the 118 account invoices" in result.stdout
+    assert (out / journal.name).read_bytes() == journal.read_bytes()
+    assert "entries numbered from 119" in demo.result.stdout

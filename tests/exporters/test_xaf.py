@@ -56,7 +56,7 @@ def _auditfile(run: InvoiceRun, schema: Any, **options: object) -> Any:
 
 
 def _check(run: InvoiceRun, schema: Any) -> None:
-    """The auditfile is valid and its transactions are the journal's entries."""
+    """The auditfile is valid, its transactions are the journal's and fall in its dates."""
     if all(invoice.total == 0 for invoice in run.invoices):
         assert members(XAF.export_bytes(run, COMPANY)) == {}, "nothing to invoice, no file"
         return
@@ -89,6 +89,18 @@ def _check(run: InvoiceRun, schema: Any) -> None:
     entries = {r["entry"] for r in journal}
     numbers = {t.findtext("x:nr", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)}
     assert numbers == entries
+    # Every entry falls in the file's own dates and in its period, as checkers demand.
+    header = root.find("x:header", NS)
+    start, end = (
+        header.findtext("x:startDate", namespaces=NS),
+        header.findtext("x:endDate", namespaces=NS),
+    )
+    period = root.find("x:company/x:periods/x:period", NS)
+    assert period.findtext("x:startDatePeriod", namespaces=NS) == start
+    assert period.findtext("x:endDatePeriod", namespaces=NS) == end
+    dates = [t.findtext("x:trDt", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)]
+    dates += [line.findtext("x:effDate", namespaces=NS) for line in lines]
+    assert all(start <= date <= end for date in dates), (start, end, sorted(set(dates)))
 
 
 def test_a_run_gives_an_auditfile_the_schema_accepts(schema: Any) -> None:
@@ -139,3 +151,14 @@ def test_a_company_without_name_or_vat_id_is_refused() -> None:
     with pytest.raises(ExportRefused) as caught:
         XAF.export_bytes(returns_run(), {"on_refusal": "raise"})
     assert {r.field for r in caught.value.refusals} == {"seller_name", "seller_vat_id"}
+
+
+def test_a_vat_account_holding_several_rates_is_described_by_all_of_them(schema: Any) -> None:
+    """One GL account for every rate is described by all of them, not the first rate seen."""
+    root = _auditfile(many_receipts_run(5), schema)
+    accounts = {
+        a.findtext("x:accID", namespaces=NS): a.findtext("x:accDesc", namespaces=NS)
+        for a in root.iterfind(".//x:ledgerAccount", NS)
+    }
+    vat = {d for d in accounts.values() if d.startswith("VAT")}
+    assert vat == {"VAT S 6%, S 9%, S 12%, S 21%"}, accounts

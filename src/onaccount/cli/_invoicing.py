@@ -22,6 +22,7 @@ from onaccount.exporting import (
     Exporter,
     ExporterInfo,
     ExportOptions,
+    ExportProgress,
     ExportReport,
     ExportTargetExists,
     InvalidOptions,
@@ -350,11 +351,10 @@ def _export(
     numbering = _Numbering(ledger, source)
     with _ProgressBars(state) as progress:
         for exporter, chosen, given in exporters:
-            options, note = numbering.options(chosen, given)
             tell = progress.task(exporter.identifier)
             try:
-                report = export_files(
-                    exporter, source, out, options, ledger=ledger, overwrite=force, progress=tell
+                report = numbering.export(
+                    exporter, out, chosen, given, overwrite=force, progress=tell
                 )
             except ExportTargetExists as error:
                 raise ExportTargetExists(
@@ -363,9 +363,7 @@ def _export(
                     value=error.value,
                     field="--force",
                 ) from None
-            reports.append(
-                report if note is None else attrs.evolve(report, notes=(*report.notes, note))
-            )
+            reports.append(report)
     return reports
 
 
@@ -378,8 +376,32 @@ class _Numbering:
 
     def __init__(self, ledger: oa.Ledger, source: oa.Plan | oa.InvoiceRun) -> None:
         self._ledger = ledger
+        self._source = source
         self._run = source if isinstance(source, oa.InvoiceRun) else None
         self._first: int | None = None
+
+    def export(
+        self,
+        exporter: Exporter[Any],
+        out: Path,
+        options: ExportOptions,
+        given: frozenset[str],
+        *,
+        overwrite: bool = False,
+        progress: ExportProgress | None = None,
+    ) -> ExportReport:
+        """Export the source into ``out``, its journal numbered on, the report noting so."""
+        numbered, note = self.options(options, given)
+        report = export_files(
+            exporter,
+            self._source,
+            out,
+            numbered,
+            ledger=self._ledger,
+            overwrite=overwrite,
+            progress=progress,
+        )
+        return report if note is None else attrs.evolve(report, notes=(*report.notes, note))
 
     def options(
         self, options: ExportOptions, given: frozenset[str]

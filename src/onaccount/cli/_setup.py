@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 import onaccount as oa
 from onaccount._period import to_date
 from onaccount._words import in_number
-from onaccount.exporting import ExportReport, export_files
+from onaccount.exporting import ExportReport
 from onaccount.ledger.sql import SQLLedger, upgrade
 
 from ._demo import DEMO_TZ, demo_data, demo_export_options
@@ -37,6 +37,7 @@ from ._group import (
     zone_options,
 )
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
+from ._invoicing import _Numbering
 from ._rendering import (
     _emit_json,
     _print_run,
@@ -162,6 +163,8 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
         # wrapped between words to the screen; the file names stay whole.
         line = _report_line(state.show, report)
         state.out.print(f"  {plain(line)}", markup=False, highlight=False)
+        for note in report.notes:
+            state.out.print(f"  {plain(f'{report.exporter}: {note}')}", markup=False)
         for path in report.paths:
             state.out.print(f"    {literal(path.name)}")
     if skipped:
@@ -233,14 +236,16 @@ def _export_all(
     registry = state.exporters()
     reports: list[ExportReport] = []
     skipped: list[str] = []
+    # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
+    numbering = _Numbering(ledger, run)
     for info in registry.describe():
         if info.unavailable_reason is not None:
             skipped.append(f"{info.identifier}: {info.unavailable_reason}")
             continue
         exporter = registry.get(info.identifier)
-        options = demo_export_options(exporter)
+        options = exporter.options(demo_export_options(exporter))
         # The directory is the demo's own, made afresh: no earlier export is in it.
-        reports.append(export_files(exporter, run, directory, options, ledger=ledger))
+        reports.append(numbering.export(exporter, directory, options, frozenset()))
     return reports, skipped
 
 
