@@ -214,6 +214,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "export_files",
         "export_to_directory",
         "export_to_file",
+        "fitted_width",
         "hookimpl",
         "hookspec",
         "installed_entry_points",

@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
+import attrs
+
 from onaccount import Vat
 from onaccount.exporting import (
     Cell,
@@ -20,6 +22,7 @@ from onaccount.exporting import (
     ExportProgress,
     Money,
     Table,
+    fitted_width,
     pad_amount,
     sheet_title,
     tracked,
@@ -245,11 +248,21 @@ def summary_rows(
         )
 
 
+def _names_fitted(columns: tuple[Column, ...], document: ExportDocument) -> tuple[Column, ...]:
+    """``columns`` with the name column as wide as every billed account's name.
+
+    A sheet fits a column to its first rows; a long name further down would be cut.
+    """
+    names = [entry.account.name for entry in document.billed]
+    width = max(fitted_width(label, names) for label in _NAME.labels.values())
+    return tuple(attrs.evolve(c, width=width) if c is _NAME else c for c in columns)
+
+
 def line_table(document: ExportDocument, progress: ExportProgress | None = None) -> Table:
     """The lines as a table."""
     return Table(
         titles={"nl": "Regels", "en": "Lines"},
-        columns=LINE_COLUMNS,
+        columns=_names_fitted(LINE_COLUMNS, document),
         rows=line_rows(document, progress),
         page_header=_page_header(document),
     )
@@ -259,7 +272,7 @@ def day_table(document: ExportDocument, progress: ExportProgress | None = None) 
     """The days as a table."""
     return Table(
         titles={"nl": "Dagen", "en": "Days"},
-        columns=DAY_COLUMNS,
+        columns=_names_fitted(DAY_COLUMNS, document),
         rows=day_rows(document, progress),
         page_header=_page_header(document),
     )

@@ -13,10 +13,23 @@ import attrs
 import openpyxl
 from hypothesis import given, settings
 
-from onaccount import AccountInvoice, InvoiceRun, InvoiceState, minor_unit
+from onaccount import (
+    Account,
+    AccountInvoice,
+    InvoiceRun,
+    InvoiceState,
+    Line,
+    MemoryLedger,
+    Purchase,
+    Vat,
+    commit_run,
+    minor_unit,
+    open_account,
+    plan_run,
+)
 from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title
 from onaccount.ledger import Ledger
-from onaccount.testing import strategies
+from onaccount.testing import SAMPLE_PERIOD, strategies
 from onaccount.testing._golden import assert_golden
 from onaccount.testing._samples import (
     FORMULA_PRODUCT,
@@ -27,6 +40,7 @@ from onaccount.testing._samples import (
 )
 from onaccount_exporters import XlsxExporter
 from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
+from tests.exporters._billing import ADMIN, AMS, RUN_AT
 from tests.exporting.test_xlsx import libreoffice_sheets
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -415,3 +429,31 @@ def test_the_statement_layout_writes_accounts_whose_numbers_excel_refuses_in_tit
 def _renumbered(invoice: Any, number: str) -> Any:
     account = attrs.evolve(invoice.account, number=number)
     return attrs.evolve(invoice, statement=attrs.evolve(invoice.statement, account=account))
+
+
+def test_a_long_account_name_after_the_first_rows_is_not_cut() -> None:
+    """The name column fits every billed account's name, not only those of the first rows."""
+    ledger = MemoryLedger()
+    long_name = "Bouwbedrijf Van Dam en Zonen B.V."
+    for number, name in (("1001", "Jan"), ("2002", long_name)):
+        open_account(ledger, Account(number=number, name=name, limit=10**6), actor=ADMIN)
+    start = dt.datetime(2026, 10, 1, 8, tzinfo=AMS)
+    for index in range(300):
+        ledger.record(
+            Purchase(
+                id=f"p{index}",
+                account="1001" if index < 299 else "2002",
+                at=start + dt.timedelta(minutes=30 * index),
+                lines=[
+                    Line(product="Koffie", quantity=1, unit_price="2.40", vat=Vat.standard("0.09"))
+                ],
+            )
+        )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1001", "2002"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, at=RUN_AT)
+    book = openpyxl.load_workbook(io.BytesIO(written(run, ledger=ledger)))
+    for title in ("Regels", "Dagen"):
+        ws = book[title]
+        column = [c.value for c in ws[1]].index("Naam") + 1
+        width = ws.column_dimensions[openpyxl.utils.get_column_letter(column)].width
+        assert width >= len(long_name) + 1, (title, width)

@@ -111,6 +111,7 @@ from ._xlsx import (
     XlsxColumn,
     XlsxSheet,
     XlsxWorkbook,
+    fitted_width,
     sheet_title,
 )
 
@@ -183,6 +184,7 @@ __all__ = [
     "export_files",
     "export_to_directory",
     "export_to_file",
+    "fitted_width",
     "hookimpl",
     "hookspec",
     "installed_entry_points",

@@ -48,6 +48,7 @@ __all__ = [
     "cell_error",
     "cell_type_error",
     "check_width",
+    "fitted_width",
     "is_cell_error",
     "money_amount",
     "sheet_title",
@@ -267,6 +268,21 @@ def check_width(width: object, column: str) -> None:
         )
 
 
+def fitted_width(header: str, cells: Iterable[Cell], *, summed: bool = False) -> float:
+    """The width of a column fitted to ``header`` and ``cells``, as a sheet fits its own.
+
+    The widest, with room around it, within 8 and 60 characters; ``summed`` leaves room
+    for the bold total. A sheet sizes a column by its first rows (it streams); give a
+    column this width where its widest values are known before the rows (account names).
+    """
+    seen = [_display_width(cell) for cell in cells]
+    wanted = max([len(header), *seen]) + _PADDING
+    if summed:
+        # The total, in bold, is longer than the values it sums.
+        wanted = max(wanted, max(seen, default=0) + _TOTAL_ROOM)
+    return float(min(max(wanted, _MIN_WIDTH), _MAX_WIDTH))
+
+
 def _display_width(value: object) -> int:
     if value is None:
         return 0
@@ -467,12 +483,9 @@ class XlsxSheet:
             if column.width is not None:
                 self._widths.append(float(column.width))
                 continue
-            seen = [_display_width(row[index]) for row in pending[:_WIDTH_SAMPLE]]
-            wanted = max([len(column.header), *seen]) + _PADDING
-            if column.total and self._totals != "none":
-                # The total, in bold, is longer than the values it sums.
-                wanted = max(wanted, max(seen, default=0) + _TOTAL_ROOM)
-            self._widths.append(float(min(max(wanted, _MIN_WIDTH), _MAX_WIDTH)))
+            sample = [row[index] for row in pending[:_WIDTH_SAMPLE]]
+            summed = column.total and self._totals != "none"
+            self._widths.append(fitted_width(column.header, sample, summed=summed))
         self._pending = None
         self._start_part()
         for row in pending:
