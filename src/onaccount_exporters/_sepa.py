@@ -89,7 +89,7 @@ from ._invoices import (
     nothing_to_invoice,
 )
 from ._seller import SellerOptions, compact
-from ._target2 import add_business_days, is_business_day, next_business_day
+from ._target2 import add_business_days, debit_day, is_business_day, next_business_day
 
 __all__ = ["SepaExporter", "SepaOptions", "current_billing", "previous_mandates"]
 
@@ -299,8 +299,7 @@ class _Collection:
         earliest = add_business_days(self.created, options.lead_days)
         requested = options.requested_date
         if requested is None:
-            wanted = self.created + dt.timedelta(days=options.collection_days)
-            return next_business_day(max(wanted, earliest))
+            return debit_day(self.created, options.collection_days, options.lead_days)
         if requested < earliest:
             self.refuse_option(
                 "collection_date",

@@ -61,3 +61,13 @@ def add_business_days(day: dt.date, count: int) -> dt.date:
     for _ in range(count):
         day = next_business_day(day + dt.timedelta(days=1))
     return day
+
+
+def debit_day(invoiced: dt.date, days: int, lead_days: int = 1) -> dt.date:
+    """The day a direct debit ``days`` after ``invoiced`` is collected.
+
+    The first TARGET2 business day from then that the scheme's lead time allows; the
+    invoice it collects is due on that day, so that the two never disagree.
+    """
+    wanted = invoiced + dt.timedelta(days=days)
+    return next_business_day(max(wanted, add_business_days(invoiced, lead_days)))

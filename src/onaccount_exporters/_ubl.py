@@ -63,6 +63,7 @@ from ._invoices import (
     nothing_to_invoice,
 )
 from ._seller import SellerOptions, compact, peppol_endpoint
+from ._target2 import debit_day
 from ._ubl_xml import Party, Payment, UblDocument, to_xml
 
 __all__ = ["UblExporter", "UblOptions"]
@@ -86,7 +87,11 @@ class UblOptions(SellerOptions):
         "transfer (58) for the others; direct-debit or credit-transfer: that for every "
         "invoice.",
     )
-    payment_days: int = option(14, help="Days from the invoice date to the due date (BT-9).")
+    payment_days: int = option(
+        14,
+        help="Days from the invoice date to the due date (BT-9); for a direct debit, the "
+        "TARGET2 business day the sepa export collects on by default.",
+    )
     credit_note_reference: str = option(
         "",
         help="The invoice a credit note corrects (BT-25), with {account} standing for the "
@@ -245,11 +250,15 @@ class _Account:
             seller = attrs.evolve(seller, creditor_id=None)
         issued = invoice_date(self.document)
         draft = is_draft(self.document)
+        due = issued + dt.timedelta(days=options.payment_days)
+        if payment is not None and payment.code == "59":
+            # The invoice announces the debit: due the day the collection takes it.
+            due = debit_day(issued, options.payment_days)
         return UblDocument(
             number=self.number,
             credit=credit,
             issue_date=issued,
-            due_date=None if credit else issued + dt.timedelta(days=options.payment_days),
+            due_date=None if credit else due,
             note=(
                 f"Draft made from a {self.document.kind.value}: not an invoice" if draft else None
             ),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from onaccount import (
     Account,
@@ -32,11 +33,12 @@ from onaccount import (
 )
 from onaccount.exporting import Exportable, ExportError, InvalidOptions, remove_xml_forbidden
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract, strategies
-from onaccount_exporters import ExportRefused, UblExporter
+from onaccount_exporters import ExportRefused, SepaExporter, UblExporter
 from onaccount_exporters._checks import text
 from tests.exporters._billing import (
     ADMIN,
     AMS,
+    CREDITOR,
     DUTCH,
     RUN_AT,
     SELLER,
@@ -245,7 +247,8 @@ def test_numbers_dates_parties_and_period_come_from_the_run_and_options() -> Non
     def find(path: str) -> str | None:
         return document.findtext(path, namespaces=NS)
 
-    assert (find("cbc:IssueDate"), find("cbc:DueDate")) == ("2026-11-01", "2026-11-15")
+    # 1042 pays by direct debit: due on the business day after Sunday 15 November.
+    assert (find("cbc:IssueDate"), find("cbc:DueDate")) == ("2026-11-01", "2026-11-16")
     assert (find("cac:InvoicePeriod/cbc:StartDate"), find("cac:InvoicePeriod/cbc:EndDate")) == (
         "2026-10-01",
         "2026-10-31",
@@ -389,3 +392,19 @@ def test_refusals_are_onaccount_errors_that_survive_pickling() -> None:
         error.refusals,
         ("-7", "-7"),
     )
+
+
+def test_a_direct_debit_is_due_on_the_day_the_collection_takes_it() -> None:
+    """Due 14 days on is a Sunday: a debited invoice is due on Monday, as SEPA collects it."""
+    run = billed_run()
+    document = _by_number(UBL.export_bytes(run, SELLER))["2026-10-1042"]
+    assert document.findtext("cac:PaymentMeans/cbc:PaymentMeansCode", namespaces=NS) == "59"
+    assert document.findtext("cbc:DueDate", namespaces=NS) == "2026-11-16"
+    collection = {k: v for k, v in CREDITOR.items() if k != "collection_date"}
+    xml = next(
+        data
+        for name, data in members(SepaExporter().export_bytes(run, collection)).items()
+        if name.endswith(".xml")
+    )
+    root = etree.fromstring(xml)
+    assert root.findtext(".//{*}PmtInf/{*}ReqdColltnDt") == "2026-11-16"
