@@ -50,29 +50,29 @@ def _column(
     kind: str = "text",
     *,
     total: bool = False,
-    dutch: Mapping[str, str] | None = None,
+    words: Mapping[str, tuple[str, str]] | None = None,
 ) -> Column:
-    """A column labelled ``nl`` and ``en``; ``dutch`` gives its codes' Dutch words."""
+    """A column labelled ``nl`` and ``en``; ``words`` gives its codes' Dutch and English."""
     return Column(
         name=name,
         labels={"nl": nl, "en": en},
         kind=kind,  # type: ignore[arg-type]  # the kinds below are literals
         total=total,
-        value_labels={code: {"nl": word} for code, word in (dutch or {}).items()},
+        value_labels={code: {"nl": d, "en": e} for code, (d, e) in (words or {}).items()},
     )
 
 
-# English readers see the codes the command line and the library use.
-_DUTCH_STATES = {
-    "statement": "specificatie",
-    "planned": "concept",
-    "active": "gefactureerd",
-    "undone": "teruggedraaid",
+# People read words; programs (header="names") get the codes the library uses.
+_STATES = {
+    "statement": ("specificatie", "statement"),
+    "planned": ("concept", "draft"),
+    "active": ("gefactureerd", "invoiced"),
+    "undone": ("teruggedraaid", "undone"),
 }
-_DUTCH_STRATEGIES = {
-    "none": "geen correctie",
-    "zero-balance": "saldo op nul",
-    "limit-minus-invoiced": "limiet min gefactureerd",
+_STRATEGIES = {
+    "none": ("geen correctie", "no correction"),
+    "zero-balance": ("saldo op nul", "zero balance"),
+    "limit-minus-invoiced": ("limiet min gefactureerd", "limit minus invoiced"),
 }
 
 
@@ -210,7 +210,7 @@ def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
         _ACCOUNT,
         _NAME,
         _CURRENCY,
-        _column("state", "Status", "State", dutch=_DUTCH_STATES),
+        _column("state", "Status", "State", words=_STATES),
         _column("total", "Totaal", "Total", "money", total=True),
         _column("net", "Netto", "Net", "money", total=True),
         _column("vat", "Btw", "VAT", "money", total=True),
@@ -219,7 +219,7 @@ def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
         _column("balance_after", "Saldo na", "Balance after", "money"),
         _column("limit_before", "Limiet voor", "Limit before", "money"),
         _column("limit_after", "Limiet na", "Limit after", "money"),
-        _column("strategy", "Strategie", "Strategy", dutch=_DUTCH_STRATEGIES),
+        _column("strategy", "Strategie", "Strategy", words=_STRATEGIES),
     )
 
 

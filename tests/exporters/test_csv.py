@@ -228,13 +228,16 @@ def test_summary_has_vat_per_rate_balances_limits_and_strategy() -> None:
 
 
 def test_the_summary_tells_people_the_state_and_strategy_in_their_language() -> None:
-    """Under Dutch labels a plan is 'concept' and its strategy words; English keeps the codes."""
+    """Under labels a plan is 'concept' or 'draft' with its strategy in words; names keep codes."""
     dutch = read(written(sample_plan(), {"layout": "summary"}), "excel-nl")
     team = next(r for r in dutch if r["Rekening"] == "1042")
     assert (team["Status"], team["Strategie"]) == ("concept", "limiet min gefactureerd")
     english = read(written(sample_plan(), {"layout": "summary", "language": "en"}), "excel-nl")
     team = next(r for r in english if r["Account"] == "1042")
-    assert (team["State"], team["Strategy"]) == ("planned", "limit-minus-invoiced")
+    assert (team["State"], team["Strategy"]) == ("draft", "limit minus invoiced")
+    names = read(written(sample_plan(), {"layout": "summary", "header": "names"}), "excel-nl")
+    team = next(r for r in names if r["account"] == "1042")
+    assert (team["state"], team["strategy"]) == ("planned", "limit-minus-invoiced")
 
 
 def test_a_runs_undone_invoices_are_left_out_of_every_layout() -> None:

@@ -115,15 +115,15 @@ def test_labels_are_the_languages_and_dates_follow_it() -> None:
     assert english["A2"].number_format == "yyyy-mm-dd_-"
 
 
-def test_the_dutch_summary_shows_state_and_strategy_in_dutch() -> None:
-    """A run's accounts are 'gefactureerd' under 'saldo op nul' in Dutch, codes in English."""
+def test_the_summary_shows_state_and_strategy_in_words_of_its_language() -> None:
+    """A run's accounts are 'gefactureerd' under 'saldo op nul', or 'invoiced', 'zero balance'."""
     dutch = list(load(written(sample_run()))["Overzicht"].iter_rows(values_only=True))
     header = dutch[0]
     first = dict(zip(header, dutch[1], strict=True))
     assert (first["Status"], first["Strategie"]) == ("gefactureerd", "saldo op nul")
     english = list(load(written(sample_run(), EN))["Summary"].iter_rows(values_only=True))
     first = dict(zip(english[0], english[1], strict=True))
-    assert (first["State"], first["Strategy"]) == ("active", "zero-balance")
+    assert (first["State"], first["Strategy"]) == ("invoiced", "zero balance")
 
 
 def test_every_number_column_has_its_format() -> None:
