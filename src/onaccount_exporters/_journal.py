@@ -78,7 +78,23 @@ JOURNAL_HEADERS = (
     "credit",
     "currency",
 )
-_NO_GROUP = "(no group)"
+#: The words of the entries' descriptions, per language: an accountant reads them.
+LEDGER_WORDS: Mapping[str, Mapping[str, str]] = {
+    "nl": {
+        "vat": "Btw",
+        "no_group": "(geen groep)",
+        "debtors": "Debiteuren",
+        "revenue": "Omzet",
+        "sales": "Verkopen op rekening",
+    },
+    "en": {
+        "vat": "VAT",
+        "no_group": "(no group)",
+        "debtors": "Debtors",
+        "revenue": "Revenue",
+        "sales": "Sales on account",
+    },
+}
 
 
 # Not slotted, so that an exporter's options can combine it with other option sets.
@@ -90,6 +106,11 @@ class LedgerAccounts(ExportOptions):
     """
 
     journal: str = option("VK", help="The journal code of every entry, e.g. VK (sales).")
+    language: str = option(
+        "nl",
+        choices=tuple(LEDGER_WORDS),
+        help="nl: descriptions in Dutch ('Btw S 21%', 'Debiteuren'); en: in English.",
+    )
     debtors_account: str = option(
         "1300", help="The GL account debited with each invoice's gross total."
     )
@@ -188,10 +209,17 @@ class _Posting:
     description: str
     vat_code: str | None
     amount: Decimal  # positive: debit; negative: credit
+    #: The VAT label (``S 21%``) of a line posting VAT, None for the others.
+    vat: str | None = None
 
 
 def _revenue(
-    group: VatGroup, accounts: dict[str, str], default: str, currency: str, code: str
+    group: VatGroup,
+    accounts: dict[str, str],
+    default: str,
+    currency: str,
+    code: str,
+    no_group: str,
 ) -> list[_Posting]:
     """The group's net credited per GL account, allocated over product groups by gross."""
     gross: dict[str | None, Decimal] = {}
@@ -204,7 +232,7 @@ def _revenue(
     for name, net in zip(names, nets, strict=True):
         gl = default if name is None else accounts.get(name, default)
         listed, total = per_account.get(gl, ([], Decimal(0)))
-        per_account[gl] = ([*listed, name or _NO_GROUP], total + net)
+        per_account[gl] = ([*listed, name or no_group], total + net)
     label = vat_label(group.category, group.rate)
     return [
         _Posting(gl, f"{', '.join(listed)} {label}", code, -total)
@@ -228,12 +256,15 @@ def postings(entry: ExportedAccount, options: LedgerAccounts) -> list[_Posting]:
             money.total,
         )
     ]
+    words = LEDGER_WORDS[options.language]
     for group in money.groups:
         label = vat_label(group.category, group.rate)
         code = codes.get(label, label)
-        lines.extend(_revenue(group, accounts, options.revenue_account, currency, code))
+        lines.extend(
+            _revenue(group, accounts, options.revenue_account, currency, code, words["no_group"])
+        )
         gl = vat_accounts.get(label, options.vat_account)
-        lines.append(_Posting(gl, f"VAT {label}", code, -group.tax))
+        lines.append(_Posting(gl, f"{words['vat']} {label}", code, -group.tax, vat=label))
     return [line for line in lines if not line.amount.is_zero()]
 
 

@@ -51,7 +51,7 @@ from ._checks import text
 from ._errors import ExportRefusal
 from ._figures import figures
 from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
-from ._journal import LedgerAccounts, postings, vat_code_refusals
+from ._journal import LEDGER_WORDS, LedgerAccounts, postings, vat_code_refusals
 from ._seller import SellerOptions, compact
 
 __all__ = ["XafExporter", "XafOptions"]
@@ -240,9 +240,10 @@ class _Auditfile:
         credits = _add(node, "totalCredit")
         journal = _add(node, "journal")
         _add(journal, "jrnID", options.journal[:_ID_LENGTH])
-        _add(journal, "desc", "Sales on account")
+        words = LEDGER_WORDS[options.language]
+        _add(journal, "desc", words["sales"])
         _add(journal, "jrnTp", "S")
-        self._account(options.debtors_account, "Debtors", "B")
+        self._account(options.debtors_account, words["debtors"], "B")
         numbers = {
             id(entry): n for n, entry in enumerate(self.document.accounts, options.first_entry)
         }
@@ -271,9 +272,9 @@ class _Auditfile:
                 if line.gl_account == options.debtors_account and line.vat_code is None:
                     _add(row, "custSupID", entry.account.number)
                     _add(row, "invRef", invoice)
-                elif line.description.startswith("VAT ") and line.vat_code is not None:
-                    label = line.description.removeprefix("VAT ")
-                    self._vat_account(line.gl_account, label)
+                elif line.vat is not None and line.vat_code is not None:
+                    label = line.vat
+                    self._vat_account(line.gl_account, label, words["vat"])
                     self.vat_codes.setdefault(line.vat_code, (label, line.gl_account))
                     vat = _add(row, "vat")
                     _add(vat, "vatID", line.vat_code)
@@ -281,7 +282,7 @@ class _Auditfile:
                     _add(vat, "vatAmnt", self._amount(line.amount))
                     _add(vat, "vatAmntTp", kind)
                 else:
-                    self._account(line.gl_account, "Revenue", "P")
+                    self._account(line.gl_account, words["revenue"], "P")
                 count += 1
                 if line.amount > 0:
                     debit += line.amount
@@ -295,12 +296,12 @@ class _Auditfile:
     def _account(self, account: str, description: str, kind: str) -> None:
         self.accounts.setdefault(account, (description, kind))
 
-    def _vat_account(self, account: str, label: str) -> None:
+    def _vat_account(self, account: str, label: str, vat: str) -> None:
         """Describe a VAT GL account by every rate posted to it (one account may hold all)."""
         labels = self._vat_labels.setdefault(account, [])
         if label not in labels:
             labels.append(label)
-        self.accounts[account] = (f"VAT {', '.join(sorted(labels, key=_by_rate))}", "B")
+        self.accounts[account] = (f"{vat} {', '.join(sorted(labels, key=_by_rate))}", "B")
 
     def _amount(self, value: Decimal) -> Decimal:
         return pad_amount(abs(value), self.currency)

@@ -135,7 +135,7 @@ def _grouped_run() -> InvoiceRun:
 
 
 def test_revenue_goes_to_the_gl_account_of_its_product_group() -> None:
-    """Drinks to 8010, unmapped groups to the default; rounding cents spread by remainder."""
+    """Drinks to 8010, unmapped groups to the default, described in Dutch unless asked."""
     data = JOURNAL.export_bytes(
         _grouped_run(), {"dialect": "rfc4180", "gl_accounts": '{"Drinks": "8010"}'}
     )
@@ -145,9 +145,19 @@ def test_revenue_goes_to_the_gl_account_of_its_product_group() -> None:
     ]
     assert rows == [
         ("1300", "Bar 2026-10", "", "13.50", ""),
-        ("8000", "Food, (no group) S 21%", "S 21%", "", "1.66"),
+        ("8000", "Food, (geen groep) S 21%", "S 21%", "", "1.66"),
         ("8010", "Drinks S 21%", "S 21%", "", "9.50"),
-        ("1500", "VAT S 21%", "S 21%", "", "2.34"),
+        ("1500", "Btw S 21%", "S 21%", "", "2.34"),
+    ]
+    english = JOURNAL.export_bytes(
+        _grouped_run(),
+        {"dialect": "rfc4180", "gl_accounts": '{"Drinks": "8010"}', "language": "en"},
+    )
+    assert [r["description"] for r in read(english, "rfc4180")] == [
+        "Bar 2026-10",
+        "Food, (no group) S 21%",
+        "Drinks S 21%",
+        "VAT S 21%",
     ]
 
 
