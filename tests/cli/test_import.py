@@ -457,72 +457,55 @@ def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     ]
 
 
+#: A sales file of one row in each spelling, its time left to fill in.
+_ONE_SALE = {
+    ";": "id;account;at;product;quantity;unit_price;vat_rate\nv1;100;{at};Bier;1;2,40;0,21\n",
+    ",": "id,account,at,product,quantity,unit_price,vat_rate\nv1,100,{at},Beer,1,2.40,0.21\n",
+}
+
+
 @pytest.mark.parametrize(
-    ("at", "said"),
+    ("separator", "at", "said"),
     [
         (
+            ";",
             "31-09-2026 20:00",
             "at '31-09-2026 20:00' is a date and time that does not exist; check the day "
             "and the time",
         ),
         (
+            ";",
             "2026-13-01 20:00",
             "at '2026-13-01 20:00' is a date and time that does not exist; check the day "
             "and the time",
         ),
         (
+            ";",
             "10/03/2026 20:00",
             "at '10/03/2026 20:00' is not a date and time like 03-10-2026 21:40 or "
             "2026-10-03T21:40:00+02:00",
         ),
-    ],
-)
-def test_a_time_that_does_not_exist_or_does_not_read_is_named_for_what_it_is(
-    small_db: Path, tmp_path: Path, at: str, said: str
-) -> None:
-    """A 31 September is no day; a time in another spelling is shown the file's own ones."""
-    path = write(
-        tmp_path,
-        "verkopen.csv",
-        f"id;account;at;product;quantity;unit_price;vat_rate\nv1;100;{at};Bier;1;2,40;0,21\n",
-    )
-    result = invoke(small_db, "import", "transactions", str(path))
-    assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr.splitlines()[0].startswith(f"{path}: line 2: {said}")
-
-
-@pytest.mark.parametrize(
-    ("at", "said"),
-    [
         (
+            ",",
             "05-10-2026 12:00",
             "at '05-10-2026 12:00' writes the day first, as files with ';' do; this file "
             "separates with ',': write the year first, 2026-10-05 12:00",
         ),
         (
+            ",",
             "5-10-2026 9:40",
             "at '5-10-2026 9:40' writes the day first, as files with ';' do; this file "
             "separates with ',': write the year first, 2026-10-05 09:40",
         ),
-        (
-            "31-09-2026 12:00",
-            "at '31-09-2026 12:00' is a date and time that does not exist",
-        ),
-        (
-            "2026-09-31 12:00",
-            "at '2026-09-31 12:00' is a date and time that does not exist",
-        ),
+        (",", "31-09-2026 12:00", "at '31-09-2026 12:00' is a date and time that does not exist"),
+        (",", "2026-09-31 12:00", "at '2026-09-31 12:00' is a date and time that does not exist"),
     ],
 )
-def test_a_day_first_time_in_a_comma_file_is_named_for_what_it_is(
-    small_db: Path, tmp_path: Path, at: str, said: str
+def test_a_time_that_does_not_exist_or_does_not_read_is_named_for_what_it_is(
+    small_db: Path, tmp_path: Path, separator: str, at: str, said: str
 ) -> None:
-    """A Dutch day-first time in a ',' file is told the file's spelling, not called impossible."""
-    path = write(
-        tmp_path,
-        "sales.csv",
-        f"id,account,at,product,quantity,unit_price,vat_rate\nv1,100,{at},Beer,1,2.40,0.21\n",
-    )
+    """A 31 September is no day; another spelling is shown the file's own, day first or not."""
+    path = write(tmp_path, "sales.csv", _ONE_SALE[separator].format(at=at))
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0].startswith(f"{path}: line 2: {said}")
