@@ -112,11 +112,16 @@ DAY_COLUMNS = (
 _ONE_DAY = dt.timedelta(days=1)
 
 
-def _page_header(document: ExportDocument) -> str:
+#: What a document is, in Dutch, for the page header of a Dutch workbook.
+_DUTCH_KINDS = {"statement": "specificatie", "plan": "concept", "run": "facturatie"}
+
+
+def _page_header(document: ExportDocument) -> str | Mapping[str, str]:
     if len(document.accounts) == 1:
         account = document.accounts[0].account
         return f"{account.number} {account.name} · {document.period.label}"
-    return f"{document.title}"
+    dutch = _DUTCH_KINDS.get(document.kind.value, document.kind.value)
+    return {"nl": f"{dutch} {document.period.label}", "en": document.title}
 
 
 def line_rows(

@@ -192,7 +192,10 @@ def test_every_printed_page_names_the_club_the_account_and_the_period() -> None:
         assert ws.oddFooter.right.text == "&P / &N"
     run = load(written(sample_run(), {"seller_name": "VV De Bal"}))
     assert {ws.oddHeader.left.text for ws in run.worksheets} == {"VV De Bal"}
-    assert {ws.oddHeader.center.text for ws in run.worksheets} == {"run 2026-10"}
+    # In the workbook's language: a Dutch one says what the document is in Dutch.
+    assert {ws.oddHeader.center.text for ws in run.worksheets} == {"facturatie 2026-10"}
+    english = load(written(sample_run(), {"seller_name": "VV De Bal", **EN}))
+    assert {ws.oddHeader.center.text for ws in english.worksheets} == {"run 2026-10"}
 
 
 def test_without_a_club_name_the_page_header_names_the_account_and_period() -> None:

@@ -251,21 +251,28 @@ class Table:
     ``rows`` is iterated once, as the table is written, so it may be a generator over
     millions of rows. ``above`` are rows placed above the header in a workbook (a
     title, a balance); CSV leaves them out. ``page_header`` is printed at the top of
-    each page of the sheet. ``refusals`` are the account invoices the table leaves out,
-    each naming the field to fix; they are read once the rows are written, so the rows'
-    generator may append to the list it is given.
+    each page of the sheet: one text, or one per language like ``titles``. ``refusals``
+    are the account invoices the table leaves out, each naming the field to fix; they
+    are read once the rows are written, so the rows' generator may append to the list
+    it is given.
     """
 
     titles: Mapping[str, str] = attrs.field(converter=_labels)
     columns: tuple[Column, ...] = attrs.field(converter=_columns, validator=_check_columns)
     rows: Iterable[Sequence[Cell]]
     above: tuple[tuple[Cell, ...], ...] = attrs.field(default=(), converter=_rows)
-    page_header: str | None = None
+    page_header: str | Mapping[str, str] | None = None
     refusals: Sequence[ExportRefusal] = ()
 
     def title(self, language: str) -> str:
         """The title in ``language`` (the first one given if it has none)."""
         return self.titles.get(language) or next(iter(self.titles.values()), "Sheet")
+
+    def header(self, language: str) -> str | None:
+        """The page header in ``language`` (the first one given if it has none)."""
+        if self.page_header is None or isinstance(self.page_header, str):
+            return self.page_header
+        return self.page_header.get(language) or next(iter(self.page_header.values()), None)
 
 
 def _language_option() -> Any:  # Any: what option() returns
@@ -556,7 +563,7 @@ class XlsxTableExporter(TableExporter[_O]):
                     above=table.above,
                     totals=totals if totals in ("values", "formulas") else "none",  # type: ignore[arg-type]  # checked by the choices
                     totals_label=_TOTAL_LABELS.get(language, "Total"),
-                    page_header=table.page_header,
+                    page_header=table.header(language),
                 )
                 rows = _Counted(
                     table, language, where=f"sheet {sheet.title!r}", writer_names_rows=True
