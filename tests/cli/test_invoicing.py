@@ -1197,3 +1197,60 @@ def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     )
     with open_ledger(small_db) as ledger:
         assert ledger.run(run).id == run
+
+
+CLUB_TOML = """\
+# The club, for every export that takes it.
+seller_name = "Sportvereniging De Zwaluwen"
+seller_vat_id = "NL001234567B01"
+creditor_id = "NL69ZZZ123456780000"
+
+[csv]
+dialect = "rfc4180"
+"""
+
+
+def test_an_options_file_gives_the_club_to_every_export_that_takes_it(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A TOML file holds the club's details once; --option still wins over it."""
+    run = commit_october(small_db, "--key", "oct")["run"]["id"]
+    club = tmp_path / "club.toml"
+    club.write_text(CLUB_TOML, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ("export", run, "--format", "xaf", "--format", "csv", "--out", str(out))
+    result = invoke(small_db, *args, "--options-file", str(club))
+    assert result.exit_code == 0, explain(result)
+    assert "xaf: 3 transactions written" in result.stdout
+    lines = (out / "run-2026-10-oct-lines.csv").read_text(encoding="utf-8")
+    assert lines.startswith("Boekdatum,"), lines[:40]  # [csv] dialect from the file
+    # From the environment, as a treasurer sets it once; --option wins.
+    again = invoke(
+        small_db,
+        *args,
+        "--force",
+        "--option",
+        "csv.dialect=excel-nl",
+        env={"ONACCOUNT_OPTIONS_FILE": str(club)},
+    )
+    assert again.exit_code == 0, explain(again)
+    assert "xaf: 3 transactions written" in again.stdout
+    written = (out / "run-2026-10-oct-lines.csv").read_text(encoding="utf-8-sig")
+    assert written.startswith("Boekdatum;")
+
+
+def test_an_options_file_with_a_mistake_is_refused_naming_it(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A key no exporter under its table has, or a file that is no TOML, says where."""
+    run = commit_october(small_db, "--key", "oct")["run"]["id"]
+    club = tmp_path / "club.toml"
+    club.write_text('[csv]\ndialekt = "rfc4180"\n', encoding="utf-8")
+    args = ("export", run, "--format", "csv", "--out", str(tmp_path), "--options-file", str(club))
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert f"{club}: [csv] has no option 'dialekt' (did you mean 'dialect'?)" in result.stderr
+    club.write_text("seller_name = De Zwaluwen\n", encoding="utf-8")
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert f"{club} is not a TOML file:" in result.stderr

@@ -6,7 +6,8 @@ import datetime as dt
 import difflib
 import json
 import shlex
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,15 @@ _OPTION_HELP = (
     "as its type (text, a whole number, true/false); repeatable. See onaccount exporters."
 )
 
+options_file_option = click.option(
+    "--options-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="ONACCOUNT_OPTIONS_FILE",
+    help="A TOML file of exporter options, such as the club's seller_name and "
+    "seller_vat_id: NAME = VALUE goes to each chosen exporter that has it, an [EXPORTER] "
+    "table to that one; --option wins. Default: $ONACCOUNT_OPTIONS_FILE.",
+)
+
 _INVOICE_HELP = "\n".join(
     [
         "Preview a run over a period (or commit it with --commit) and export it.",
@@ -133,6 +143,7 @@ _INVOICE_HELP = "\n".join(
 )
 @click.option("--export", "formats", multiple=True, help="Export with this exporter; repeatable.")
 @click.option("--option", "pairs", multiple=True, help=_OPTION_HELP)
+@options_file_option
 @out_option
 @limit_option
 @force_option
@@ -152,6 +163,7 @@ def invoice_command(
     key: str | None,
     formats: tuple[str, ...],
     pairs: tuple[str, ...],
+    options_file: Path | None,
     out: Path,
     limit: int | None,
     force: bool,
@@ -160,7 +172,7 @@ def invoice_command(
     selection = _selection(accounts, all_accounts, balance)
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter or option is refused now, not after the run is committed.
-    exporters = _chosen(state, formats, pairs)
+    exporters = _chosen(state, formats, pairs, options_file)
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     oa.require_for_selection(state.actor, selection, "plan")
     still_open = _still_open(state, period, tz)
@@ -274,27 +286,93 @@ def _parse_options(pairs: Iterable[str]) -> dict[str, str]:
     return options
 
 
-def _exporters(state: _State, formats: Iterable[str]) -> list[Exporter[Any]]:
+def _file_options(
+    path: Path, names: Mapping[str, set[str]], installed: Iterable[str]
+) -> dict[str, dict[str, str]]:
+    """The texts an options file gives each chosen exporter (see ``--options-file``).
+
+    A top-level option goes to every chosen exporter that has it, and is left alone by
+    the others: one file serves every export. An ``[EXPORTER]`` table's options go to
+    that exporter, which must have them; a table of an exporter not chosen now waits.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise click.BadParameter(
+            f"{path} is not a TOML file: {error}; write NAME = VALUE lines (text in quotes) "
+            "and an [EXPORTER] table for one exporter's options",
+            param_hint="--options-file",
+        ) from None
+    found: dict[str, dict[str, str]] = {identifier: {} for identifier in names}
+    exporters = sorted(installed)
+    for key, value in data.items():
+        if not isinstance(value, dict):
+            for identifier, known in names.items():
+                if key in known:
+                    found[identifier][key] = _file_text(path, key, value)
+            continue
+        if key not in exporters:
+            near = difflib.get_close_matches(key, exporters, n=1)
+            hint = f" (did you mean [{near[0]}]?)" if near else ""
+            raise click.BadParameter(
+                f"{path}: [{key}] is no exporter{hint}; see them with onaccount exporters",
+                param_hint="--options-file",
+            )
+        for option, text in value.items():
+            if key not in names:
+                continue
+            if option not in names[key]:
+                near = difflib.get_close_matches(option, sorted(names[key]), n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                raise click.BadParameter(
+                    f"{path}: [{key}] has no option {option!r}{hint}; see its options with "
+                    f"onaccount exporters {key}",
+                    param_hint="--options-file",
+                )
+            found[key][option] = _file_text(path, f"[{key}] {option}", text)
+    return found
+
+
+def _file_text(path: Path, where: str, value: object) -> str:
+    """An options file's value as the text --option would give it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, str)):
+        return str(value)
+    raise click.BadParameter(
+        f"{path}: {where} is {value!r}; give text in quotes, a whole number, or true or false",
+        param_hint="--options-file",
+    )
+
+
+def _exporters(state: _State, formats: Iterable[str]) -> tuple[list[Exporter[Any]], list[str]]:
+    """The chosen exporters, and the identifiers of all installed ones."""
     formats = list(formats)
     if not formats:
-        return []
+        return [], []
     registry = state.exporters()
-    return [registry.get(identifier) for identifier in formats]
+    return [registry.get(identifier) for identifier in formats], list(registry.identifiers())
 
 
 #: An exporter with the options it writes with and the names of those the user gave.
 _Chosen = tuple[Exporter[Any], ExportOptions, frozenset[str]]
 
 
-def _chosen(state: _State, formats: Iterable[str], pairs: Iterable[str]) -> list[_Chosen]:
+def _chosen(
+    state: _State,
+    formats: Iterable[str],
+    pairs: Iterable[str],
+    options_file: Path | None = None,
+) -> list[_Chosen]:
     """The exporters ``formats`` names, each with the ``--option`` texts it has.
 
     An option goes to every chosen exporter that has one of its name, read as that
     option's type, so ``dialect`` can serve the csv and journal exporters at once;
     ``journal.header`` goes to the journal alone. A name none of them has is refused
-    here, before anything is planned or committed.
+    here, before anything is planned or committed. ``options_file`` gives options
+    first (see `_file_options`); ``--option`` overrides them.
     """
-    exporters = _exporters(state, formats)
+    exporters, installed = _exporters(state, formats)
     texts = _parse_options(pairs)
     if texts and not exporters:
         raise click.BadParameter(
@@ -303,7 +381,11 @@ def _chosen(state: _State, formats: Iterable[str], pairs: Iterable[str]) -> list
             param_hint="--option",
         )
     names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
-    mine: dict[str, dict[str, str]] = {identifier: {} for identifier in names}
+    mine: dict[str, dict[str, str]] = (
+        _file_options(options_file, names, installed)
+        if options_file is not None and exporters
+        else {identifier: {} for identifier in names}
+    )
     for name, text in texts.items():
         scope, _, option = name.rpartition(".")
         # csv.header=names gives one exporter an option others have under another type.
@@ -519,6 +601,7 @@ def _warn_of_limit_set_since(
     multiple=True,
     help=_OPTION_HELP,
 )
+@options_file_option
 @out_option
 @force_option
 @pass_state
@@ -527,6 +610,7 @@ def export_command(
     run_id: str,
     formats: tuple[str, ...],
     pairs: tuple[str, ...],
+    options_file: Path | None,
     out: Path,
     force: bool,
 ) -> None:
@@ -541,7 +625,7 @@ def export_command(
       onaccount export RUN --format journal --format debtors \\
           --option dialect=rfc4180 --option debtors_account=1300
     """
-    exporters = _chosen(state, formats, pairs)
+    exporters = _chosen(state, formats, pairs, options_file)
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
     reports = _export(state, ledger, run, exporters, out, force=force)
