@@ -50,7 +50,13 @@ from ._rendering import (
     plain,
 )
 
-__all__ = ["export_command", "exporters_command", "invoice_command", "undo_command"]
+__all__ = [
+    "JournalNumbering",
+    "export_command",
+    "exporters_command",
+    "invoice_command",
+    "undo_command",
+]
 
 out_option = click.option(
     "--out",
@@ -318,9 +324,9 @@ def _file_options(
                 f"{path}: [{key}] is no exporter{hint}; see them with onaccount exporters",
                 param_hint="--options-file",
             )
+        if key not in names:
+            continue
         for option, text in value.items():
-            if key not in names:
-                continue
             if option not in names[key]:
                 near = difflib.get_close_matches(option, sorted(names[key]), n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
@@ -430,7 +436,7 @@ def _export(
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
-    numbering = _Numbering(ledger, source)
+    numbering = JournalNumbering(ledger, source)
     with _ProgressBars(state) as progress:
         for exporter, chosen, given in exporters:
             tell = progress.task(exporter.identifier)
@@ -449,7 +455,7 @@ def _export(
     return reports
 
 
-class _Numbering:
+class JournalNumbering:
     """Journal entries numbered after the earlier runs', unless the user numbered them.
 
     Accounting packages refuse an entry number used before in a journal: October's

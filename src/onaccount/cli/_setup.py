@@ -37,7 +37,7 @@ from ._group import (
     zone_options,
 )
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
-from ._invoicing import _Numbering
+from ._invoicing import JournalNumbering
 from ._rendering import (
     _emit_json,
     _print_run,
@@ -237,7 +237,7 @@ def _export_all(
     reports: list[ExportReport] = []
     skipped: list[str] = []
     # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
-    numbering = _Numbering(ledger, run)
+    numbering = JournalNumbering(ledger, run)
     for info in registry.describe():
         if info.unavailable_reason is not None:
             skipped.append(f"{info.identifier}: {info.unavailable_reason}")
