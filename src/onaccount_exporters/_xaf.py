@@ -135,12 +135,6 @@ def _refusals(document: ExportDocument, options: XafOptions) -> list[ExportRefus
     return refusals
 
 
-def _by_rate(label: str) -> tuple[str, Decimal]:
-    """``S 9%`` before ``S 21%``: labels by category, then rate as a number."""
-    category, _, percent = label.partition(" ")
-    return category, Decimal(percent.rstrip("%") or 0)
-
-
 class _Auditfile:
     """Builds one auditfile from a checked document."""
 
@@ -155,6 +149,11 @@ class _Auditfile:
         self.accounts: dict[str, tuple[str, str]] = {}
         self.vat_codes: dict[str, tuple[str, str]] = {}
         self._vat_labels: dict[str, list[str]] = {}
+        # The rates in the document's breakdown order: S 9% before S 21%.
+        self._rate_order = {
+            vat_label(category, rate): place
+            for place, (category, rate) in enumerate(document.vat_rates())
+        }
 
     def build(self) -> bytes:
         options, period = self.options, self.document.period
@@ -301,7 +300,8 @@ class _Auditfile:
         labels = self._vat_labels.setdefault(account, [])
         if label not in labels:
             labels.append(label)
-        self.accounts[account] = (f"{vat} {', '.join(sorted(labels, key=_by_rate))}", "B")
+        ordered = sorted(labels, key=lambda label: self._rate_order.get(label, len(labels)))
+        self.accounts[account] = (f"{vat} {', '.join(ordered)}", "B")
 
     def _amount(self, value: Decimal) -> Decimal:
         return pad_amount(abs(value), self.currency)

@@ -666,9 +666,8 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
             day_first = _day_first(text)
             if day_first is not None:
                 # Dutch spelling in a comma file: name the file's own spelling.
-                year_first = day_first.isoformat(sep=" ", timespec="minutes")
-                if day_first.second:
-                    year_first = day_first.isoformat(sep=" ")
+                spec = "seconds" if day_first.second else "minutes"
+                year_first = day_first.isoformat(sep=" ", timespec=spec)
                 raise _RowError(
                     f"at {text!r} writes the day first, as files with ';' do; this file "
                     f"separates with {dialect.delimiter!r}: write the year first, {year_first}",
