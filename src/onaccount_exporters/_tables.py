@@ -287,7 +287,7 @@ def summary_table(document: ExportDocument, progress: ExportProgress | None = No
     """The summary as a table."""
     return Table(
         titles={"nl": "Overzicht", "en": "Summary"},
-        columns=summary_columns(document),
+        columns=_names_fitted(summary_columns(document), document),
         rows=summary_rows(document, progress),
         page_header=_page_header(document),
     )

@@ -1114,7 +1114,7 @@ def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert result.stdout.splitlines()[0] == (
         "xaf: 0 transactions written; its options lack seller_name, seller_vat_id: give "
-        "them with --option NAME=VALUE — see refused.txt"
+        "them with --option NAME=VALUE or in an --options-file — see refused.txt"
     )
 
 

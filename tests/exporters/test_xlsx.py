@@ -438,24 +438,25 @@ def test_a_long_account_name_after_the_first_rows_is_not_cut() -> None:
     """The name column fits every billed account's name, not only those of the first rows."""
     ledger = MemoryLedger()
     long_name = "Bouwbedrijf Van Dam en Zonen B.V."
-    for number, name in (("1001", "Jan"), ("2002", long_name)):
-        open_account(ledger, Account(number=number, name=name, limit=10**6), actor=ADMIN)
+    numbers = [str(1000 + index) for index in range(250)]
     start = dt.datetime(2026, 10, 1, 8, tzinfo=AMS)
-    for index in range(300):
+    for index, number in enumerate(numbers):
+        name = long_name if number == numbers[-1] else "Jan"
+        open_account(ledger, Account(number=number, name=name, limit=10**6), actor=ADMIN)
         ledger.record(
             Purchase(
                 id=f"p{index}",
-                account="1001" if index < 299 else "2002",
-                at=start + dt.timedelta(minutes=30 * index),
+                account=number,
+                at=start + dt.timedelta(minutes=index),
                 lines=[
                     Line(product="Koffie", quantity=1, unit_price="2.40", vat=Vat.standard("0.09"))
                 ],
             )
         )
-    plan = plan_run(ledger, SAMPLE_PERIOD, ["1001", "2002"], "none", actor=ADMIN)
+    plan = plan_run(ledger, SAMPLE_PERIOD, numbers, "none", actor=ADMIN)
     run = commit_run(ledger, plan, actor=ADMIN, at=RUN_AT)
     book = openpyxl.load_workbook(io.BytesIO(written(run, ledger=ledger)))
-    for title in ("Regels", "Dagen"):
+    for title in ("Regels", "Dagen", "Overzicht"):
         ws = book[title]
         column = [c.value for c in ws[1]].index("Naam") + 1
         width = ws.column_dimensions[openpyxl.utils.get_column_letter(column)].width

@@ -732,7 +732,8 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
     if lacking:
         line += (
             f"; its options lack {', '.join(lacking)}: give "
-            f"{in_number(len(lacking), 'it', 'them')} with --option NAME=VALUE"
+            f"{in_number(len(lacking), 'it', 'them')} with --option NAME=VALUE or in an "
+            "--options-file"
         )
     if report.refusals and report.refusals_listed_in:
         line += f" — see {report.refusals_listed_in}"
