@@ -317,6 +317,68 @@ def test_the_plugin_guide_shows_the_example_plugin_verbatim() -> None:
         assert shown[path] == (example / path).read_text(encoding="utf-8"), path
 
 
+_ORM_CONTRACT_ON_POSTGRES = """\
+import gc
+
+import sqlalchemy as sa
+from onaccount.ledger._sql_schema import metadata
+from onaccount.testing import LedgerContract
+from shop.ledger import OrmLedger
+from shop.models import Base
+
+URL = {url!r}
+
+
+def _emptied() -> None:
+    engine = sa.create_engine(URL)
+    Base.metadata.drop_all(engine)
+    metadata.drop_all(engine)  # what SQLLedger's tests leave under the same table names
+    engine.dispose()
+
+
+def teardown_module() -> None:
+    _emptied()
+
+
+class TestOrmLedgerOnPostgreSQL(LedgerContract):
+    def make_ledger(self) -> OrmLedger:
+        _emptied()
+        return OrmLedger(URL)
+
+    def teardown_method(self) -> None:
+        # Each ledger has an engine of its own; its pooled connections go with it.
+        gc.collect()
+"""
+
+
+def test_the_orm_guides_ledger_keeps_the_contract_on_postgresql(tmp_path: Path) -> None:
+    """The ORM guide's ledger passes every contract check on PostgreSQL, threads and all."""
+    from tests.conftest import postgres_url
+
+    url = postgres_url()
+    for block in blocks(DOCS / "howto" / "ledger-on-your-orm.md"):
+        title = _FILE_TITLE.search(block.info)
+        if title is not None and title["path"].startswith("shop/"):
+            target = tmp_path / title["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.text + "\n", encoding="utf-8")
+    (tmp_path / "test_on_postgres.py").write_text(
+        _ORM_CONTRACT_ON_POSTGRES.format(url=url), encoding="utf-8"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_on_postgres.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    assert "skipped" not in output, output
+
+
 # -- the reference -------------------------------------------------------------------------
 
 

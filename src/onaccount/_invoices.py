@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 
 import attrs
@@ -309,6 +309,23 @@ class InvoiceRun:
             for i in self.invoices
             if i.state is not InvoiceState.UNDONE
         )
+
+    def with_balances(self, found: Mapping[str, tuple[Decimal, Decimal]]) -> InvoiceRun:
+        """This run with each invoice's balance and limit before as ``found`` gives them.
+
+        ``found`` maps account numbers to (balance, limit) as a ledger's ``commit_run``
+        reads them with the accounts locked. Tills go on recording while a run is
+        planned and built, so only there is the balance the one the correction lands
+        on, the one an invoice must state. Accounts not in ``found`` keep theirs.
+        """
+        invoices = []
+        for invoice in self.invoices:
+            before = (invoice.balance_before, invoice.limit_before)
+            now = found.get(invoice.account.number, before)
+            if now != before:
+                invoice = attrs.evolve(invoice, balance_before=now[0], limit_before=now[1])
+            invoices.append(invoice)
+        return attrs.evolve(self, invoices=tuple(invoices))
 
     def invoice_for(self, account: str) -> AccountInvoice:
         """The account invoice of ``account`` in this run."""

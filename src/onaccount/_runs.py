@@ -332,12 +332,11 @@ def commit_run(
         raise _empty_run(plan)
     created_at = _now() if at is None else to_utc(at, field="commit instant 'at'")
     run_id = new_id()
-    fresh = ledger.states([d.account.number for d in plan.drafts])
     invoices = []
     for draft in plan.drafts:
         number = draft.account.number
-        # Tills keep recording while a run is prepared: report the balance as it is now.
-        state = fresh.get(number, draft.state)
+        # The planned balance stands in: the ledger states the one it finds under its lock.
+        state = draft.state
         mutation = None
         if not draft.correction.is_zero:
             mutation = Mutation(

@@ -285,6 +285,12 @@ class MemoryLedger(LedgerConveniences):
                 taken = sorted(t for t in ids[invoice.id] if t in self._invoiced)
                 if taken:
                     raise invoiced_meanwhile(run, invoice.account, taken)
+            run = run.with_balances(
+                {
+                    n: (self._balances[n], self._limits[n])
+                    for n in {i.account.number for i in run.invoices}
+                }
+            )
             for invoice in run.invoices:
                 for tx_id in ids[invoice.id]:
                     self._invoiced[tx_id] = invoice.id

@@ -170,7 +170,9 @@ class Ledger(Protocol):
         run is stored under the run's key already (also one a concurrent commit stored
         first), that run is returned instead of writing anything; `onaccount.commit_run`
         then decides whether it answers the plan. The run's ``fingerprint``,
-        ``currency`` and ``selected`` are stored with it.
+        ``currency`` and ``selected`` are stored with it, and each invoice's balance and
+        limit before as found with the accounts locked (`InvoiceRun.with_balances`):
+        tills go on recording while a run is built.
         """
         ...
 

@@ -753,7 +753,7 @@ class SQLLedger(LedgerConveniences):
             with WriteTransaction(self.engine) as conn:
                 holder = self._key_holder(conn, run.key)
                 if holder is None:
-                    self._commit(conn, run, revisions)
+                    run = self._commit(conn, run, revisions)
         except IntegrityError:
             # Lost a race for the key: the winner's run is the answer.
             if run.key is None:
@@ -774,7 +774,10 @@ class SQLLedger(LedgerConveniences):
         ).scalar_one_or_none()
         return found
 
-    def _commit(self, conn: Connection, run: InvoiceRun, revisions: Mapping[str, int]) -> None:
+    def _commit(
+        self, conn: Connection, run: InvoiceRun, revisions: Mapping[str, int]
+    ) -> InvoiceRun:
+        """Store ``run``; return it with the balances found under the accounts' lock."""
         # The run row goes first: a second commit under the same key waits on its unique
         # index and then fails, instead of failing on the accounts the first one moved.
         period = run.period
@@ -804,7 +807,13 @@ class SQLLedger(LedgerConveniences):
             if expected is not None and row.revision != expected:
                 raise changed_since_planned(run, invoice.account, expected, row.revision)
         if not run.invoices:
-            return
+            return run
+        run = run.with_balances(
+            {
+                n: (from_minor(r.balance_minor, r.places), from_minor(r.limit_minor, r.places))
+                for n, r in rows.items()
+            }
+        )
         records = (
             {
                 "id": invoice.id,
@@ -839,6 +848,7 @@ class SQLLedger(LedgerConveniences):
             conn,
             [(i.mutation, i.account.currency) for i in run.invoices if i.mutation is not None],
         )
+        return run
 
     def _link(self, conn: Connection, run: InvoiceRun) -> None:
         """Link each invoice's planned purchases to it, set-based, exactly.

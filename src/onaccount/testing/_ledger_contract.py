@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import threading
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
@@ -96,6 +97,25 @@ def _record(ledger: Ledger, booking: Transaction, *, allow_over_limit: bool = Fa
 def _by_key(ledger: Ledger, key: str) -> InvoiceRun | None:
     found = ledger.runs(key=key)
     return found[0] if found else None
+
+
+class _TillBetween:
+    """``ledger`` with a till that records ``booking`` as a run's commit reaches it.
+
+    That is after `onaccount.commit_run` built the run and before the ledger locks the
+    accounts: the moment a real till can slip in.
+    """
+
+    def __init__(self, ledger: Ledger, booking: Transaction) -> None:
+        self._ledger = ledger
+        self._booking = booking
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._ledger, name)
+
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        _record(self._ledger, self._booking)
+        return self._ledger.commit_run(run, revisions)
 
 
 class LedgerContract:
@@ -462,6 +482,41 @@ class LedgerContract:
         deltas = sum((m.limit_delta for m in ledger.mutations(account="1")), Decimal(0))
         assert Decimal(100) + deltas == final
 
+    def test_batches_locking_accounts_in_other_orders_all_land(self) -> None:
+        """Four threads booking on two accounts in opposite orders all land, none deadlocks."""
+        if not self.concurrent_writers:
+            pytest.skip("this ledger is not shared between threads (concurrent_writers)")
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=10_000),
+            Account(number="2", name="B", limit=10_000),
+        )
+        rounds = 15
+        barrier = threading.Barrier(4)
+        failures: list[BaseException] = []
+
+        def book(writer: int) -> None:
+            order = ("1", "2") if writer % 2 else ("2", "1")
+            try:
+                barrier.wait(timeout=30)
+                for step in range(rounds):
+                    ledger.record_many(
+                        [_purchase(n, _at(2), "1.00", id=f"w{writer}-{step}-{n}") for n in order]
+                    )
+            except BaseException as error:  # reported to the main thread below
+                failures.append(error)
+
+        threads = [threading.Thread(target=book, args=(writer,)) for writer in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert failures == []
+        spent = Decimal(-4 * rounds)
+        assert {n: s.balance for n, s in ledger.states(["1", "2"]).items()} == {
+            "1": spent,
+            "2": spent,
+        }
+
     def test_undo_restores_and_frees_then_refuses_twice(self) -> None:
         """Undo books the reverse, frees the purchases; a second undo raises AlreadyUndone."""
         ledger = self._billed()
@@ -601,6 +656,18 @@ class LedgerContract:
         assert ledger.run(run.id).invoice_for("1").transaction_ids() == (
             plan.drafts[0].statement.transaction_ids()
         )
+
+    def test_an_invoice_states_the_balance_its_correction_lands_on(self) -> None:
+        """A sale a till records while the run commits is in the invoice's balance before."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1"], "zero-balance", actor=_ADMIN)
+        november = dt.datetime(2026, 11, 2, 12, tzinfo=_UTC)
+        till = _TillBetween(ledger, _purchase("1", november, "7.00", id="november"))
+        run = commit_run(till, plan, actor=_ADMIN)
+        invoice = run.invoice_for("1")
+        assert invoice.balance_before == Decimal("-22.50")
+        assert invoice.balance_after == ledger.states(["1"])["1"].balance == Decimal("-7.00")
+        assert ledger.run(run.id).invoice_for("1") == invoice
 
     def test_commit_checks_every_account_of_a_run_of_thousands(self) -> None:
         """Of 1,201 accounts the last one's conflict undoes the run; a late sale stays free."""
