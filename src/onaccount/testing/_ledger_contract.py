@@ -17,7 +17,7 @@ import pickle
 import threading
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -110,7 +110,7 @@ class _TillBetween:
         self._ledger = ledger
         self._booking = booking
 
-    def __getattr__(self, name: str) -> object:
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._ledger, name)
 
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
