@@ -902,6 +902,38 @@ def test_a_file_leaving_kind_currency_or_limit_out_keeps_them_as_they_stand(
     assert billing.iban == "NL91ABNA0417164300"
 
 
+def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A file of numbers, names and IBANs keeps each account's group, tags, email, mandate, address."""
+    first = write(
+        tmp_path,
+        "leden.csv",
+        "number,name,limit,group,tags,email,iban,mandate_id,mandate_date,street,postal_code,city\n"
+        "1002,Jan,50,Senioren,bar|keuken,jan@example.nl,NL91ABNA0417164300,M-1002,2025-01-15,"
+        "Dorpsstraat 1,1234 AB,Ons Dorp\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    ibans = write(tmp_path, "iban.csv", "number,name,iban\n1002,Jan,NL02RABO0123456789\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(ibans), "--update"))
+    with open_ledger(empty_db) as ledger:
+        account = ledger.get_account("1002")
+    assert (account.group, account.tags) == ("Senioren", frozenset({"bar", "keuken"}))
+    billing = account.billing
+    assert billing is not None
+    assert billing.iban == "NL02RABO0123456789"
+    assert (billing.email, billing.mandate_id) == ("jan@example.nl", "M-1002")
+    assert billing.mandate_date == dt.date(2025, 1, 15)
+    assert billing.address is not None
+    assert (billing.address.street, billing.address.city) == ("Dorpsstraat 1", "Ons Dorp")
+    cleared = write(tmp_path, "clear.csv", "number,name,email\n1002,Jan,\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(cleared), "--update"))
+    with open_ledger(empty_db) as ledger:
+        billing = ledger.get_account("1002").billing
+    assert billing is not None
+    assert (billing.email, billing.iban) == (None, "NL02RABO0123456789")
+
+
 def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
     empty_db: Path, tmp_path: Path
 ) -> None:

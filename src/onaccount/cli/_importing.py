@@ -126,6 +126,9 @@ _FILES = {
     ),
 }
 
+#: The accounts columns an update file may leave out to keep what the account has.
+_DETAIL_COLUMNS = frozenset(ACCOUNT_COLUMNS) - {"number", "name", "kind", "limit", "currency"}
+
 #: The most lines a refused file reports; the rest are counted.
 MAX_REPORTED = 20
 
@@ -794,46 +797,66 @@ def read_accounts(
     """Every account in ``path``, or `ImportFailed` listing every bad row.
 
     An empty kind, currency or limit of an account ``held(number)`` finds in the ledger
-    is the one it has now, so a file of new details needs no other columns; for a new
-    account they default to limit, EUR and 0. ``progress`` hears of the rows read, of
-    all the file's rows.
+    is the one it has now, as is every detail the file has no column for, so a file of
+    new details needs no other columns; for a new account they default to limit, EUR
+    and 0. ``progress`` hears of the rows read, of all the file's rows.
     """
     bad: list[BadRow] = []
-    table, _ = _open_table(path, dialect, _FILES["accounts"], bad)
+    table, columns = _open_table(path, dialect, _FILES["accounts"], bad)
     chosen = table.dialect
     seen: dict[str, int] = {}
+    # An update file of new IBANs keeps what its account has in the columns it lacks.
+    lacking = _DETAIL_COLUMNS - columns
 
     def build(line: int, row: dict[str, str]) -> Account:
-        billing_fields = (
-            "billing_name", "email", "vat_id", "iban", "mandate_id", "street", "peppol_id",
-            "registration",
-        )  # fmt: skip
-        address = None
-        if row.get("street") or row.get("city"):
-            address = Address(
-                street=row.get("street") or None,
-                postal_code=row.get("postal_code") or None,
-                city=row.get("city") or None,
-                country=row.get("country") or "NL",
-            )
-        billing = None
-        if any(row.get(f) for f in billing_fields):
-            mandate_date = row.get("mandate_date")
-            billing = BillingDetails(
-                name=row.get("billing_name") or None,
-                address=address,
-                email=row.get("email") or None,
-                vat_id=row.get("vat_id") or None,
-                iban=row.get("iban") or None,
-                bic=row.get("bic") or None,
-                mandate_id=row.get("mandate_id") or None,
-                mandate_date=_date(mandate_date, chosen, "mandate_date") if mandate_date else None,
-                peppol_id=_party_id(row, "peppol_id"),
-                registration=_party_id(row, "registration"),
-            )
         number, limit = row.get("number", ""), row.get("limit")
         given = {f: row.get(f) for f in ("kind", "currency")}
-        now = held(number) if held and not (limit and all(given.values())) else None
+        wanted = lacking or not (limit and all(given.values()))
+        now = held(number) if held and wanted else None
+        before = now.account if now is not None else None
+        kept = lacking if before is not None else frozenset()
+        old = before.billing if before is not None else None
+        old_address = old.address if old is not None else None
+
+        def cell(column: str, parse: Callable[[str], Any], held_value: Any) -> Any:
+            return held_value if column in kept else parse(row.get(column, ""))
+
+        def held_of(field: str) -> Any:
+            return getattr(old, field) if old is not None else None
+
+        def held_at(field: str) -> Any:
+            return getattr(old_address, field) if old_address is not None else None
+
+        street = cell("street", _text, held_at("street"))
+        city = cell("city", _text, held_at("city"))
+        address = None
+        if street or city:
+            address = Address(
+                street=street,
+                postal_code=cell("postal_code", _text, held_at("postal_code")),
+                city=city,
+                country=cell("country", lambda v: v or "NL", held_at("country") or "NL"),
+            )
+        details = {
+            "name": cell("billing_name", _text, held_of("name")),
+            **{f: cell(f, _text, held_of(f)) for f in ("email", "vat_id", "iban", "mandate_id")},
+            **{
+                f: held_of(f) if f in kept else _party_id(row, f)
+                for f in ("peppol_id", "registration")
+            },
+        }
+        billing = None
+        if address is not None or any(details.values()):
+            billing = BillingDetails(
+                **details,
+                address=address,
+                bic=cell("bic", _text, held_of("bic")),
+                mandate_date=cell(
+                    "mandate_date",
+                    lambda v: _date(v, chosen, "mandate_date") if v else None,
+                    held_of("mandate_date"),
+                ),
+            )
         # Another kind is refused by the import, which names it; the held limit would
         # only hide that behind a limit the file never gave.
         same_kind = now is not None and (
@@ -857,8 +880,8 @@ def read_accounts(
             kind=given["kind"] or (now.account.kind if now else "limit"),
             limit=amount,
             currency=given["currency"] or (now.account.currency if now else "EUR"),
-            group=row.get("group") or None,
-            tags=frozenset(t.strip() for t in row.get("tags", "").split("|") if t.strip()),
+            group=cell("group", _text, before.group if before else None),
+            tags=cell("tags", _tags, before.tags if before else frozenset()),
             billing=billing,
         )
         if account.number in seen:
@@ -871,6 +894,14 @@ def read_accounts(
     rows = list(table.rows)
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     return _read(Rows(path, table.word, tuple(accounts)), bad)
+
+
+def _text(value: str) -> str | None:
+    return value or None
+
+
+def _tags(value: str) -> frozenset[str]:
+    return frozenset(t.strip() for t in value.split("|") if t.strip())
 
 
 def _read(rows: Rows[T], bad: Sequence[BadRow]) -> Rows[T]:
