@@ -1181,6 +1181,21 @@ def test_a_broken_plugin_is_one_warning_line_and_the_export_goes_on(
     assert any(out.iterdir())
 
 
+def test_the_command_a_committed_runs_empty_export_names_writes_it_again(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """XAF without the club's details: the export command the warning names, options added, works."""
+    out = tmp_path / "xaf"
+    args = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--export", "xaf", "--out", str(out))
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_COMMITTED_EXPORT_EMPTY, explain(result)
+    named = result.stderr.splitlines()[-1].split("write it again with onaccount ", 1)[1]
+    club = ("--option", "seller_name=De Zwaluwen", "--option", "seller_vat_id=NL001234567B01")
+    again = invoke(small_db, *shlex.split(named), *club)
+    assert again.exit_code == 0, explain(again)
+    assert again.stdout.startswith("xaf: ")
+
+
 def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     small_db: Path, tmp_path: Path
 ) -> None:
@@ -1193,7 +1208,8 @@ def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     run = result.stdout.split()[2]
     assert result.stderr.splitlines()[-1] == (
         f"warning: run {run} is committed, but the ubl export wrote nothing; give what it "
-        f"refused and write it again with onaccount export {run} --format ubl --out {out}"
+        f"refused and write it again with onaccount export {run} --format ubl --out {out} "
+        "--force"
     )
     with open_ledger(small_db) as ledger:
         assert ledger.run(run).id == run

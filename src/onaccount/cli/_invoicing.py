@@ -257,12 +257,14 @@ def invoice_command(
         click.get_current_context().exit(EXIT_REFUSED)
     if run is not None:
         # The run stands: an export that wrote nothing is not the commit refused.
-        empty_exports = [r.exporter for r in reports if r.nothing_written]
-        for exporter in empty_exports:
+        empty_exports = [r for r in reports if r.nothing_written]
+        for report in empty_exports:
+            # What it did write (the refusals) is replaced by the export that works.
+            force = " --force" if report.paths else ""
             state.say(
-                f"warning: run {run.id} is committed, but the {exporter} export wrote "
+                f"warning: run {run.id} is committed, but the {report.exporter} export wrote "
                 f"nothing; give what it refused and write it again with onaccount export "
-                f"{run.id} --format {exporter} --out {shlex.quote(str(out))}",
+                f"{run.id} --format {report.exporter} --out {shlex.quote(str(out))}{force}",
                 err=True,
             )
         if empty_exports:
