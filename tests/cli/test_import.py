@@ -905,7 +905,7 @@ def test_a_file_leaving_kind_currency_or_limit_out_keeps_them_as_they_stand(
 def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
     empty_db: Path, tmp_path: Path
 ) -> None:
-    """A file of numbers, names and IBANs keeps each account's group, tags, email, mandate, address."""
+    """A file of numbers, names and IBANs keeps each account's group, tags, mandate, address."""
     first = write(
         tmp_path,
         "leden.csv",

@@ -1184,7 +1184,7 @@ def test_a_broken_plugin_is_one_warning_line_and_the_export_goes_on(
 def test_the_command_a_committed_runs_empty_export_names_writes_it_again(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """XAF without the club's details: the export command the warning names, options added, works."""
+    """XAF without the club's details: the command the warning names, options added, works."""
     out = tmp_path / "xaf"
     args = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--export", "xaf", "--out", str(out))
     result = invoke(small_db, *args)
