@@ -328,7 +328,7 @@ def test_invoice_for_an_account_not_in_the_run_names_it(ledger: oa.MemoryLedger)
     run = oa.commit_run(
         ledger, oa.plan_run(ledger, OCTOBER, ["1042"], "none", actor=ADMIN), actor=ADMIN
     )
-    with pytest.raises(oa.UnknownRun, match=r"has no invoice for account 2001; it invoiced 1042"):
+    with pytest.raises(oa.UnknownRun, match=r"for account 2001; it invoiced account 1042"):
         run.invoice_for("2001")
 
 
@@ -550,6 +550,24 @@ def test_an_empty_selection_has_nothing_to_invoice() -> None:
     with pytest.raises(oa.EmptyRun, match=r"nothing to invoice"):
         oa.commit_run(ledger, plan, actor=ADMIN)
     assert ledger.runs() == []
+
+
+def test_an_empty_plan_over_hundreds_of_accounts_names_ten_and_counts_the_rest() -> None:
+    """Nothing to invoice for 300 accounts: EmptyRun names ten of them in one short sentence."""
+    ledger = oa.MemoryLedger()
+    numbers = [str(1000 + i) for i in range(300)]
+    ledger.open_accounts([oa.Account(number=n, name=f"Lid {n}", limit=10) for n in numbers])
+    plan = oa.plan_run(ledger, OCTOBER, [*numbers, "404"], "none", actor=ADMIN)
+    with pytest.raises(oa.EmptyRun) as caught:
+        oa.commit_run(ledger, plan, actor=ADMIN)
+    message = caught.value.message
+    assert message.endswith(
+        "accounts 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 and 290 more "
+        "have nothing to invoice in 2026-10"
+    )
+    assert "404" in message
+    assert len(message) < 400
+    assert caught.value.value == ("1000", *numbers[1:], "404")
 
 
 def test_commit_refuses_a_naive_instant_naming_the_field(ledger: oa.MemoryLedger) -> None:

@@ -22,7 +22,7 @@ from ._query import AccountQuery, AccountState
 from ._statement import Statement
 from ._strategies import Correction, ResetStrategy
 from ._transaction import Mutation
-from ._words import counted
+from ._words import NAMED, counted, named
 
 __all__ = [
     "AccountInvoice",
@@ -39,8 +39,6 @@ __all__ = [
 ]
 
 _ZERO = Decimal(0)
-#: How many account numbers a refusal names before it counts the rest.
-NAMED = 10
 
 #: Which accounts a run covers: explicit account numbers, or a query.
 Selection = Sequence[str] | AccountQuery
@@ -347,11 +345,9 @@ def no_invoice_for(
     if count is None:
         count = len(invoiced)
     # A run over thousands of accounts would make this one line of tens of kilobytes.
-    named = ", ".join(invoiced[:NAMED]) or "no accounts"
-    if count > NAMED:
-        named += f" and {count - NAMED:,} more"
+    which = named("account", invoiced, count) if count else "no accounts"
     return UnknownRun(
-        f"run {run_id} has no invoice for account {account}; it invoiced {named}",
+        f"run {run_id} has no invoice for account {account}; it invoiced {which}",
         value=account,
         field="account",
     )

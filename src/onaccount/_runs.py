@@ -35,7 +35,7 @@ from ._statement import (
 )
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, new_id
-from ._words import named
+from ._words import NAMED, counted, in_number, named
 from .ledger._protocol import Ledger
 
 __all__ = [
@@ -382,10 +382,16 @@ def commit_run(
 
 def _empty_run(plan: Plan) -> EmptyRun:
     """The refusal of a plan that invoices no account, naming each and why."""
-    reasons = [r.message for r in plan.refusals] + [
-        f"account {n} has nothing to invoice in {plan.period.label}"
-        for n in plan.nothing_to_invoice
-    ]
+    # Hundreds of accounts would make one sentence of hundreds of lines: ten, then counts.
+    reasons = [r.message for r in plan.refusals[:NAMED]]
+    if len(plan.refusals) > NAMED:
+        reasons.append(f"{counted(len(plan.refusals) - NAMED, 'more account')} refused")
+    quiet = plan.nothing_to_invoice
+    if quiet:
+        reasons.append(
+            f"{named('account', quiet)} {in_number(len(quiet), 'has', 'have')} nothing to "
+            f"invoice in {plan.period.label}"
+        )
     accounts = tuple(sorted({r.account for r in plan.refusals} | set(plan.nothing_to_invoice)))
     why = (
         "; ".join(reasons) if reasons else "it selects no accounts, so there is nothing to invoice"

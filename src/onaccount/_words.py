@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["counted", "in_number", "named", "plural"]
+__all__ = ["NAMED", "counted", "in_number", "named", "plural"]
+
+#: How many items a sentence names before it counts the rest.
+NAMED = 10
 
 
 def in_number(n: int, one: str, other: str) -> str:
@@ -22,7 +25,15 @@ def counted(n: int, noun: str) -> str:
     return f"{n:,} {plural(noun, n)}"
 
 
-def named(noun: str, items: Iterable[object]) -> str:
-    """The noun and what it names: ``account 1042``, ``accounts 1042, 2001``."""
+def named(noun: str, items: Iterable[object], count: int | None = None) -> str:
+    """The noun and what it names: ``account 1042``, ``accounts 1042, 2001``.
+
+    Past `NAMED` items the rest are counted (``… and 278 more``), of ``count`` in all
+    where ``items`` are only the first of them.
+    """
     shown = [str(item) for item in items]
-    return f"{plural(noun, len(shown))} {', '.join(shown)}"
+    total = len(shown) if count is None else count
+    listed = ", ".join(shown[:NAMED])
+    if total > NAMED:
+        listed += f" and {total - NAMED:,} more"
+    return f"{plural(noun, total)} {listed}"

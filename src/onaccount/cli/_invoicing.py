@@ -260,11 +260,11 @@ def invoice_command(
         empty_exports = [r for r in reports if r.nothing_written]
         for report in empty_exports:
             # What it did write (the refusals) is replaced by the export that works.
-            force = " --force" if report.paths else ""
+            replace = " --force" if report.paths else ""
             state.say(
                 f"warning: run {run.id} is committed, but the {report.exporter} export wrote "
                 f"nothing; give what it refused and write it again with onaccount export "
-                f"{run.id} --format {report.exporter} --out {shlex.quote(str(out))}{force}",
+                f"{run.id} --format {report.exporter} --out {shlex.quote(str(out))}{replace}",
                 err=True,
             )
         if empty_exports:

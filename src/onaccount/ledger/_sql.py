@@ -42,7 +42,7 @@ from onaccount._errors import (
     SchemaError,
     UnknownRun,
 )
-from onaccount._invoices import NAMED, AccountInvoice, InvoiceRun, InvoiceState
+from onaccount._invoices import AccountInvoice, InvoiceRun, InvoiceState
 from onaccount._money import CURRENCIES
 from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState, fold_text
@@ -55,6 +55,7 @@ from onaccount._transaction import (
     Purchase,
     Transaction,
 )
+from onaccount._words import NAMED
 from onaccount.ledger import _sql_schema as schema
 from onaccount.ledger._codec import (
     StatementMemo,
