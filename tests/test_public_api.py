@@ -129,6 +129,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "check_account_update",
         "check_booking",
         "check_mutation",
+        "checked_instant",
         "duplicate_account",
         "duplicate_transaction",
         "group_bookings",

@@ -22,6 +22,7 @@ from ._refusals import (
     already_undone,
     changed_since_planned,
     check_account_update,
+    checked_instant,
     duplicate_account,
     duplicate_transaction,
     invoiced_meanwhile,
@@ -97,6 +98,7 @@ class MemoryLedger(LedgerConveniences):
         self, numbers: Iterable[str], at: dt.datetime | None = None
     ) -> dict[str, AccountState]:
         """Balance, limit and revision of each known account, at ``at`` or now."""
+        checked_instant(at, field="at")
         with self._lock:
             known = [n for n in numbers if n in self._accounts]
             if at is None:
@@ -211,6 +213,8 @@ class MemoryLedger(LedgerConveniences):
         uninvoiced: bool | None = None,
     ) -> Iterator[Transaction]:
         """Bookings of ``numbers`` with ``start <= at < end``, by account, instant and id."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         with self._lock:
             selected: list[Transaction] = []
             for number in sorted(set(numbers)):
@@ -246,6 +250,7 @@ class MemoryLedger(LedgerConveniences):
         self, numbers: Iterable[str], before: dt.datetime
     ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
         """Count, total and oldest instant of uninvoiced purchases before ``before``."""
+        checked_instant(before, field="before")
         result: dict[str, tuple[int, Decimal, dt.datetime]] = {}
         with self._lock:
             for number in sorted(set(numbers)):
@@ -361,6 +366,8 @@ class MemoryLedger(LedgerConveniences):
         end: dt.datetime | None = None,
     ) -> list[InvoiceRun]:
         """Runs matching every given filter, oldest first (see `Ledger.runs`)."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         with self._lock:
             if key is not None:
                 held = self._keys.get(key)
@@ -391,6 +398,8 @@ class MemoryLedger(LedgerConveniences):
         kind: MutationKind | None = None,
     ) -> list[Mutation]:
         """Mutations matching every given filter, in the order they were booked."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         with self._lock:
             return [
                 m

@@ -11,6 +11,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import overload
 
 from onaccount._account import Account
 from onaccount._errors import (
@@ -23,7 +24,7 @@ from onaccount._errors import (
     UnknownRun,
 )
 from onaccount._invoices import InvoiceRun, no_invoice_for
-from onaccount._period import wall_clock
+from onaccount._period import require_aware, wall_clock
 from onaccount._transaction import Transaction
 from onaccount._words import in_number, plural
 
@@ -31,6 +32,7 @@ __all__ = [
     "already_undone",
     "changed_since_planned",
     "check_account_update",
+    "checked_instant",
     "duplicate_account",
     "duplicate_transaction",
     "invoiced_meanwhile",
@@ -50,6 +52,19 @@ def unknown_account(number: str) -> UnknownAccount:
         value=number,
         field="account",
     )
+
+
+@overload
+def checked_instant(value: dt.datetime, *, field: str) -> dt.datetime: ...
+@overload
+def checked_instant(value: None, *, field: str) -> None: ...
+def checked_instant(value: dt.datetime | None, *, field: str) -> dt.datetime | None:
+    """``value``, a bound a read was given, if it is None or timezone-aware.
+
+    A naive one is refused with `NaiveDatetime` naming ``field``: compared with stored
+    instants it would fail, or worse, be taken for another zone's wall clock.
+    """
+    return None if value is None else require_aware(value, field=field)
 
 
 def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:

@@ -76,6 +76,7 @@ from onaccount.ledger._refusals import (
     already_undone,
     changed_since_planned,
     check_account_update,
+    checked_instant,
     duplicate_account,
     duplicate_transaction,
     invoiced_meanwhile,
@@ -301,6 +302,7 @@ class SQLLedger(LedgerConveniences):
         self, numbers: Iterable[str], at: dt.datetime | None = None
     ) -> dict[str, AccountState]:
         """Balance, limit and revision of each known account, at ``at`` or now."""
+        checked_instant(at, field="at")
         wanted = sorted(set(numbers))
         result: dict[str, AccountState] = {}
         with self.engine.connect() as conn:
@@ -488,6 +490,8 @@ class SQLLedger(LedgerConveniences):
         uninvoiced: bool | None = None,
     ) -> Iterator[Transaction]:
         """Bookings of ``numbers`` with ``start <= at < end``, streamed in order."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         wanted = sorted(set(numbers))
         return self._stream(wanted, start, end, uninvoiced)
 
@@ -716,6 +720,7 @@ class SQLLedger(LedgerConveniences):
         self, numbers: Iterable[str], before: dt.datetime
     ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
         """Count, total and oldest instant of uninvoiced purchases, summed in SQL."""
+        checked_instant(before, field="before")
         t = transactions
         result: dict[str, tuple[int, Decimal, dt.datetime]] = {}
         with self.engine.connect() as conn:
@@ -1115,6 +1120,8 @@ class SQLLedger(LedgerConveniences):
         end: dt.datetime | None = None,
     ) -> list[InvoiceRun]:
         """Runs matching every given filter, oldest first, filtered in SQL."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         conditions = []
         if key is not None:
             conditions.append(runs.c.key == key)
@@ -1156,6 +1163,8 @@ class SQLLedger(LedgerConveniences):
         kind: MutationKind | None = None,
     ) -> list[Mutation]:
         """Mutations matching every given filter, in the order they were booked."""
+        checked_instant(start, field="start")
+        checked_instant(end, field="end")
         conditions: list[Any] = []
         if account is not None:
             conditions.append(mutations.c.account == account)

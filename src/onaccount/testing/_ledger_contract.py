@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -41,6 +41,7 @@ from onaccount import (
     Line,
     Mutation,
     MutationKind,
+    NaiveDatetime,
     NothingToChange,
     Period,
     Purchase,
@@ -348,6 +349,25 @@ class LedgerContract:
         assert set(ledger.states(["1", "2", "3"])) == {"1"}
         ledger.open_accounts([Account(number="2", name="B"), Account(number="3", name="C")])
         assert set(ledger.states(["1", "2", "3"])) == {"1", "2", "3"}
+
+    def test_reads_refuse_a_naive_instant_naming_the_argument(self) -> None:
+        """states, transactions, uninvoiced_before, runs, mutations refuse naive instants."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        naive = dt.datetime(2026, 10, 15, 12)
+        reads: dict[str, Callable[[], object]] = {
+            "at": lambda: ledger.states(["1"], at=naive),
+            "start": lambda: list(ledger.transactions(["1"], naive)),
+            "end": lambda: list(ledger.transactions(["1"], None, naive)),
+            "before": lambda: ledger.uninvoiced_before(["1"], naive),
+            "runs start": lambda: ledger.runs(start=naive),
+            "runs end": lambda: ledger.runs(end=naive),
+            "mutations start": lambda: ledger.mutations(start=naive),
+            "mutations end": lambda: ledger.mutations(end=naive),
+        }
+        for name, read in reads.items():
+            with pytest.raises(NaiveDatetime, match="has no time zone") as caught:
+                read()
+            assert caught.value.field == name.split()[-1], name
 
     # -- runs ---------------------------------------------------------------------------
 
