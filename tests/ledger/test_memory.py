@@ -121,8 +121,11 @@ def test_returns_are_never_limited(ledger: oa.MemoryLedger) -> None:
 
 def test_a_credit_account_spends_what_was_topped_up(ledger: oa.MemoryLedger) -> None:
     """A credit account refuses purchases beyond its balance, saying it is a credit account."""
-    with pytest.raises(oa.LimitExceeded, match=r"credit account has a balance of 0"):
+    with pytest.raises(oa.LimitExceeded, match=r"credit account has a balance of 0") as caught:
         ledger.record(sale("2", at(1)))
+    # Credit accounts keep limit 0: only a top-up makes room.
+    assert "top it up, or record it with allow_over_limit=True" in caught.value.message
+    assert "limit" not in caught.value.message.replace("allow_over_limit", "")
     ledger.record(oa.CreditBooking(account="2", at=at(1), credit="5", kind="top-up", reason="x"))
     ledger.record(sale("2", at(2)))
     assert ledger.states(["2"])["2"].balance == Decimal("2.20")

@@ -278,15 +278,16 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
         return
     room = state.spending_room
     if room + transaction.amount < Decimal(0):
-        what = (
-            "credit account has a balance of"
+        # A credit account keeps limit 0: only a top-up makes room on it.
+        what, remedy = (
+            ("credit account has a balance of", "top it up")
             if account.kind is AccountKind.CREDIT
-            else "spending room left is"
+            else ("spending room left is", "top up or raise the limit")
         )
         raise LimitExceeded(
             f"purchase {transaction.id} of {transaction.total} {account.currency} on account "
-            f"{account.label} exceeds what it may spend: the {what} {room}; top up or "
-            "raise the limit, or record it with allow_over_limit=True",
+            f"{account.label} exceeds what it may spend: the {what} {room}; {remedy}, or "
+            "record it with allow_over_limit=True",
             value=transaction.total,
             obj=transaction,
             field="amount",
