@@ -513,7 +513,10 @@ def test_invoicing_an_undone_account_again_under_the_run_s_key_says_so(
     run = oa.commit_run(ledger, plan, actor=ADMIN, key="k")
     oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong month")
     again = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "zero-balance", actor=ADMIN)
-    undone = r"account 1042 invoiced again after the run's invoice was undone; nothing"
+    undone = (
+        r"this plan differs: it would invoice account 1042 again, whose invoice in that "
+        r"run was undone; nothing was written"
+    )
     with pytest.raises(oa.KeyInUse, match=undone):
         oa.commit_run(ledger, again, actor=ADMIN, key="k")
 

@@ -470,7 +470,10 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
         found.append(f"fewer purchases of {named('account', fewer)} than the run invoiced")
     if undone:
         found.append(
-            f"{named('account', undone)} invoiced again after the run's invoice was undone"
+            # Said as what committing would do: nothing has been invoiced again yet.
+            f"it would invoice {named('account', undone)} again, whose "
+            f"{in_number(len(undone), 'invoice in that run was', 'invoices in that run were')} "
+            "undone"
         )
     return found or ["other purchases"]
 
