@@ -243,7 +243,11 @@ class ImportRefused(LedgerError):
 
 
 class SchemaError(LedgerError):
-    """The database has no onaccount schema yet, or one newer than this library knows."""
+    """The database cannot be opened as an onaccount ledger.
+
+    No file where one can be made, a URL no installed driver can use, no onaccount
+    schema yet, or one newer than this library knows.
+    """
 
 
 class StorageError(LedgerError):

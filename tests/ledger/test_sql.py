@@ -9,6 +9,8 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -259,6 +261,46 @@ def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:
         "`onaccount --db postgresql://club:PASSWORD@db.example/ledger db upgrade` (from "
         "Python: onaccount.ledger.sql.upgrade('postgresql://club:PASSWORD@db.example/ledger'))"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("postgresql+psycopg3://club:s3cret@db.example/ledger", "'postgresql+psycopg3', a"),
+        ("postgressql://club:s3cret@db.example/ledger", "'postgressql', a database"),
+        ("postgresql+psycopg2://club:s3cret@db.example/ledger", "package 'psycopg2'"),
+        ("postgresql://club:s3:c@ret@db.example/ledger", "must be percent-encoded"),
+    ],
+)
+def test_a_database_url_sqlalchemy_cannot_use_is_refused_saying_what_to_write(
+    url: str, said: str
+) -> None:
+    """A misspelt driver, a missing one or an unencoded password: SchemaError, password hidden."""
+    with pytest.raises(SchemaError, match=re.escape(said)) as caught:
+        SQLLedger(url)
+    assert "postgresql://USER:PASSWORD@HOST/DATABASE" in caught.value.message
+    assert "s3" not in caught.value.message
+    assert "***@db.example/ledger" in caught.value.message
+
+
+def test_a_postgresql_url_without_psycopg_says_which_extra_to_install(tmp_path: Path) -> None:
+    """With psycopg not installed, opening a postgresql:// URL names the postgres extra."""
+    script = (
+        "import sys\n"
+        "sys.modules['psycopg'] = None  # as if it were not installed\n"
+        "from onaccount import SchemaError\n"
+        "from onaccount.ledger.sql import SQLLedger\n"
+        "try:\n"
+        "    SQLLedger('postgresql://club:s3cret@127.0.0.1/ledger')\n"
+        "except SchemaError as error:\n"
+        "    print(error.message)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "needs the Python package 'psycopg', which is not installed" in done.stdout
+    assert "pip install 'onaccount[postgres]'" in done.stdout
+    assert "s3cret" not in done.stdout
 
 
 def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:

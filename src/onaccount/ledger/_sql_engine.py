@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from onaccount._errors import SchemaError
 
@@ -79,10 +79,66 @@ def connect(target: str | Path | Engine) -> Engine:
         return target
     url = _url(target)
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = _created(url, connect_args={"timeout": 30})
         _prepare_sqlite(engine, url)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    return _created(url, pool_pre_ping=True)
+
+
+_WRITE = (
+    "write postgresql://USER:PASSWORD@HOST/DATABASE for PostgreSQL (psycopg 3), or the "
+    "path of a SQLite file"
+)
+
+
+def _created(url: str, **options: Any) -> Engine:
+    """``sa.create_engine(url)``; a URL it cannot use is refused saying what to write."""
+    scheme, _, rest = url.partition("://")
+    if rest.split("/", 1)[0].count("@") > 1:
+        # Read as written, the host would be part of the password: never connect to that.
+        raise _unreadable(url)
+    try:
+        return sa.create_engine(url, **options)
+    except NoSuchModuleError:
+        raise SchemaError(
+            f"database URL {_hidden(url)} names {scheme!r}, a database or driver SQLAlchemy "
+            f"does not know; {_WRITE}",
+            value=scheme,
+            field="target",
+        ) from None
+    except ModuleNotFoundError as error:
+        package = error.name or scheme
+        how = (
+            "pip install 'onaccount[postgres]'"
+            if package == "psycopg"
+            else "install it, or use psycopg 3 (pip install 'onaccount[postgres]')"
+        )
+        raise SchemaError(
+            f"database URL {_hidden(url)} needs the Python package {package!r}, which is not "
+            f"installed; {how} and {_WRITE}",
+            value=package,
+            field="target",
+        ) from None
+    except ValueError:
+        raise _unreadable(url) from None
+
+
+def _unreadable(url: str) -> SchemaError:
+    return SchemaError(
+        f"database URL {_hidden(url)} cannot be read: an @, : or / in the user or password "
+        f"must be percent-encoded (@ as %40, : as %3A, / as %2F); {_WRITE}",
+        value=_hidden(url),
+        field="target",
+    )
+
+
+def _hidden(url: str) -> str:
+    """``url`` without its user and password, which have no place in a message or log."""
+    scheme, sep, rest = url.partition("://")
+    place, slash, path = rest.partition("/")
+    if "@" in place:
+        place = "***@" + place.rsplit("@", 1)[1]
+    return scheme + sep + place + slash + path
 
 
 def _on_begin(conn: Connection) -> None:
