@@ -244,6 +244,27 @@ def test_bookings_are_recorded_and_equal_ones_left_alone(ledger: oa.Ledger) -> N
     assert oa.import_transactions(ledger, [], actor=ADMIN) == oa.Imported(0, 0)
 
 
+def test_an_import_names_the_accounts_it_took_over_their_limit(ledger: oa.Ledger) -> None:
+    """Bookings past the limit are recorded, and the accounts they took below it named."""
+    card = oa.Account(number="900", name="Kaart", kind="credit")
+    oa.open_account(ledger, card, actor=ADMIN)
+    top_up = oa.CreditBooking(account="900", at=AT, credit="25", kind="top-up", reason="cash")
+    oa.import_transactions(ledger, [top_up], actor=ADMIN)
+    bookings = [sale("big", "100", "80.00"), sale("card", "900", "31.00"), sale("ok", "900", "0")]
+    done = oa.import_transactions(ledger, bookings, actor=ADMIN)
+    assert done == oa.Imported(3, 0)
+    rooms = [(w.account, w.spending_room) for w in done.over_limit]
+    assert rooms == [("100", Decimal("-32.40")), ("900", Decimal("-6.00"))]
+    assert done.over_limit[0].message.startswith(
+        "account 100 'Anna' is over its limit after the import: spending room -32.40"
+    )
+    assert done.over_limit[1].message == (
+        "credit account 900 'Kaart' is below zero after the import: balance -6.00; "
+        "new purchases will be refused until it is topped up"
+    )
+    assert oa.import_transactions(ledger, bookings, actor=ADMIN).over_limit == ()
+
+
 def test_every_conflicting_booking_is_named_and_none_recorded(ledger: oa.Ledger) -> None:
     """Unknown account, other currency, an id taken by another booking: each by position."""
     bookings = [

@@ -23,6 +23,7 @@ from ._errors import (
     OnAccountError,
     UnknownAccount,
 )
+from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
 from ._transaction import Purchase, Transaction
 from .ledger import check_account_update, check_booking
@@ -44,6 +45,9 @@ class Imported:
     present: int
     #: Accounts whose details an update import replaced.
     updated: int = 0
+    #: Accounts the imported bookings took below their limit (or a credit account below
+    #: zero), the till having let them through; not part of equality.
+    over_limit: tuple[OverLimitWarning, ...] = attrs.field(default=(), eq=False)
 
 
 def require_import(actor: Actor, what: Literal["accounts", "transactions"]) -> None:
@@ -198,6 +202,7 @@ def import_transactions(
     if not batch:
         return Imported(0, 0)
     states = ledger.states(sorted({tx.account for tx in batch}))
+    before = dict(states)
     start = min(tx.at for tx in batch)
     end = max(tx.at for tx in batch) + dt.timedelta(microseconds=1)
     stored = {t.id: t for t in ledger.transactions(states, start, end)}
@@ -245,8 +250,13 @@ def import_transactions(
             index_of[tx.id] = index
     if refusals:
         raise _refused("transactions", len(batch), refusals)
+    over = tuple(
+        OverLimitWarning.of(after, "after the import")
+        for number, after in sorted(states.items())
+        if after.spending_room < 0 and after.spending_room < before[number].spending_room
+    )
     if dry_run:
-        return Imported(len(new), len(batch) - len(new))
+        return Imported(len(new), len(batch) - len(new), over_limit=over)
     try:
         ledger.record_many(new, allow_over_limit=True)
     except DuplicateTransaction as error:
@@ -254,7 +264,7 @@ def import_transactions(
         # or is given twice.
         index = index_of[str(error.value)]
         raise _refused("transactions", len(batch), [(index, error)]) from None
-    return Imported(len(new), len(batch) - len(new))
+    return Imported(len(new), len(batch) - len(new), over_limit=over)
 
 
 def _same(stored: Transaction, given: Transaction) -> bool:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import attrs
 
-from ._account import Account
+from ._account import Account, AccountKind
 from ._errors import NotInvoiceable, UnknownRun
 from ._money import minor_unit
 from ._period import Period
@@ -84,13 +84,33 @@ class UninvoicedWarning:
 
 @attrs.frozen(kw_only=True)
 class OverLimitWarning:
-    """An undo left the account with less than no spending room: it is over its limit."""
+    """An undo or an import left the account with less than no spending room."""
 
     account: str
     label: str
     balance: Decimal
     limit: Decimal
     spending_room: Decimal
+    #: When it went over, as the sentence says it: ``again after the undo``.
+    after: str = "again after the undo"
+    #: A credit (prepaid) account, which has no limit to raise: it is below zero.
+    credit: bool = False
+    #: The account's currency, for writing the amounts; an account's default if not given.
+    currency: str = "EUR"
+
+    @classmethod
+    def of(cls, state: AccountState, after: str) -> OverLimitWarning:
+        """The warning for the account ``state`` holds, which went over its limit ``after``."""
+        return cls(
+            account=state.account.number,
+            label=state.account.label,
+            balance=state.balance,
+            limit=state.limit,
+            spending_room=state.spending_room,
+            after=after,
+            credit=state.account.kind is AccountKind.CREDIT,
+            currency=state.account.currency,
+        )
 
     @property
     def message(self) -> str:
@@ -99,8 +119,13 @@ class OverLimitWarning:
 
     def text(self, amount: Callable[[Decimal], str] = str) -> str:
         """The sentence with each amount written by ``amount``, as a locale writes it."""
+        if self.credit:
+            return (
+                f"credit account {self.label} is below zero {self.after}: balance "
+                f"{amount(self.balance)}; new purchases will be refused until it is topped up"
+            )
         return (
-            f"account {self.label} is over its limit again after the undo: spending room "
+            f"account {self.label} is over its limit {self.after}: spending room "
             f"{amount(self.spending_room)} (balance {amount(self.balance)}, limit "
             f"{amount(self.limit)}); new purchases will be refused until it is topped up or "
             "the limit raised"

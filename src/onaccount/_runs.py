@@ -567,10 +567,4 @@ def _over_limit(ledger: Ledger, number: str) -> OverLimitWarning | None:
     state = ledger.states([number]).get(number)
     if state is None or state.spending_room >= 0:
         return None
-    return OverLimitWarning(
-        account=number,
-        label=state.account.label,
-        balance=state.balance,
-        limit=state.limit,
-        spending_room=state.spending_room,
-    )
+    return OverLimitWarning.of(state, "again after the undo")

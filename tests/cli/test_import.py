@@ -308,6 +308,7 @@ def test_the_business_days_of_the_bookings_follow_day_starts_at(
         "added": 0,
         "present": 2,
         "dry_run": False,
+        "over_limit": [],
         "business_days": ["2026-10-03", "2026-10-03"],
     }
 
@@ -932,6 +933,38 @@ def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
         billing = ledger.get_account("1002").billing
     assert billing is not None
     assert (billing.email, billing.iban) == (None, "NL02RABO0123456789")
+
+
+def test_an_import_warns_of_the_accounts_it_took_over_their_limit(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Sales past a limit or a prepaid balance are imported, and each such account named."""
+    accounts = write(
+        tmp_path,
+        "accounts.csv",
+        "number,name,kind,limit\n1003,Bas,limit,100\n9002,Kaart,credit,\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(accounts)))
+    sales = write(
+        tmp_path,
+        "sales.csv",
+        "id,account,at,type,product,quantity,unit_price,vat_rate,amount,text\n"
+        "t1,9002,2026-10-03T12:00:00+02:00,top-up,,,,,25.00,cash\n"
+        "s1,9002,2026-10-03T21:40:00+02:00,purchase,Bier,20,2.80,0.21,,\n"
+        "s2,1003,2026-10-03T21:41:00+02:00,purchase,Bier,60,2.80,0.21,,\n",
+    )
+    result = invoke(empty_db, "import", "transactions", str(sales))
+    assert result.exit_code == 0, explain(result)
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warned == [
+        "warning: account 1003 'Bas' is over its limit after the import: spending room "
+        "-68.00 (balance -168.00, limit 100.00); new purchases will be refused until it is "
+        "topped up or the limit raised",
+        "warning: credit account 9002 'Kaart' is below zero after the import: balance "
+        "-31.00; new purchases will be refused until it is topped up",
+    ]
+    again = invoke(empty_db, "import", "transactions", str(sales), "--json")
+    assert json.loads(again.stdout)["over_limit"] == []
 
 
 def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(

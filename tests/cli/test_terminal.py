@@ -263,10 +263,15 @@ def test_help_fits_the_terminal(tmp_path: Path) -> None:
 
 
 def _sales(path: Path, rows: int) -> Path:
-    """A sales file of ``rows`` purchases without UTC offsets on the large ledger's accounts."""
+    """A sales file of ``rows`` purchases without UTC offsets on the large ledger's accounts.
+
+    None is on a prepaid account, which would be taken below zero (and warned of).
+    """
+    numbers = [n for n in range(1, 3001) if n % 100 != 0]
     lines = ["account,at,product,quantity,unit_price,vat_rate"]
     lines += [
-        f"{1 + i % 3000:05d},2026-11-{1 + i % 28:02d} 21:{i % 60:02d}:00,Bier,1,2.40,0.21"
+        f"{numbers[i % len(numbers)]:05d},2026-11-{1 + i % 28:02d} 21:{i % 60:02d}:00,Bier,1,"
+        "2.40,0.21"
         for i in range(rows)
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

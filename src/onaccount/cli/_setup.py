@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
 import shlex
 import shutil
@@ -418,9 +419,20 @@ def import_transactions(
     )
     _warn_of_later(state, rows, zone)
     _warn_of_repeats(state, rows)
+    if not as_json:
+        _warn_of_over_limit(state, done)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
     if as_json:
         data = _imported_json(file, done, dry_run)
+        data["over_limit"] = [
+            {
+                "account": w.account,
+                "balance": str(w.balance),
+                "limit": str(w.limit),
+                "spending_room": str(w.spending_room),
+            }
+            for w in done.over_limit
+        ]
         data["business_days"] = [d.isoformat() for d in dates[:1] + dates[-1:]]
         _emit_json(state, data)
         return
@@ -507,6 +519,21 @@ def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) 
         "delete the copies if they were pasted twice",
         err=True,
     )
+
+
+def _warn_of_over_limit(state: _State, done: oa.Imported, shown: int = 5) -> None:
+    """Warn of the accounts the import took over their limit: the till let them through."""
+    show = state.show
+    for warning in done.over_limit[:shown]:
+        said = warning.text(functools.partial(show.amount, currency=warning.currency))
+        state.say(f"warning: {said}", err=True)
+    more = len(done.over_limit) - shown
+    if more > 0:
+        state.say(
+            f"warning: and {show.count(more, 'more account')} over "
+            f"{in_number(more, 'its', 'their')} limit; --json lists them all",
+            err=True,
+        )
 
 
 def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) -> None:
