@@ -330,6 +330,10 @@ def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path
     assert state_of(small_db) == before
     preview = succeeded(invoke(small_db, *args))
     assert f"warning: period {month} has not ended" in preview.stderr
+    assert "(committing it needs --allow-open-period)" in preview.stderr
+    allowed = succeeded(invoke(small_db, *args, "--allow-open-period"))
+    assert f"warning: period {month} has not ended" in allowed.stderr
+    assert "needs --allow-open-period" not in allowed.stderr
     committed = succeeded(invoke(small_db, *args, "--commit", "--allow-open-period", "--json"))
     assert json.loads(committed.stdout)["run"]["invoices"][0]["total"] == "3.10"
 

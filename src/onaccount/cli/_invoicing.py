@@ -188,7 +188,8 @@ def invoice_command(
             "invoice what is booked so far"
         )
     if still_open and not commit:
-        state.say(f"warning: {still_open} (committing it needs --allow-open-period)", err=True)
+        needs = "" if allow_open_period else " (committing it needs --allow-open-period)"
+        state.say(f"warning: {still_open}{needs}", err=True)
     ledger = state.ledger()
     with state.err.status("planning the run"):
         plan = oa.plan_run(ledger, period, selection, strategy, actor=state.actor)
