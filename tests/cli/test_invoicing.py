@@ -338,6 +338,18 @@ def test_a_period_that_has_not_ended_is_committed_only_when_asked(small_db: Path
     assert json.loads(committed.stdout)["run"]["invoices"][0]["total"] == "3.10"
 
 
+def test_a_preview_with_nothing_to_invoice_writes_no_empty_export(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """--export over a period without sales writes no file of headers, and says so."""
+    out = tmp_path / "out"
+    args = ("invoice", "--period", "2026-08", "--all", "--strategy", "none")
+    result = invoke(small_db, *args, "--export", "csv", "--out", str(out))
+    assert result.exit_code == 0, explain(result)
+    assert "nothing exported: the plan invoices no account" in result.stdout
+    assert not out.exists() or not any(out.iterdir())
+
+
 def test_a_period_with_nothing_to_invoice_is_no_refusal(small_db: Path) -> None:
     """--all over a period without sales exits 0, though the credit account is refused."""
     args = ("invoice", "--period", "2026-08", "--all", "--strategy", "zero-balance")

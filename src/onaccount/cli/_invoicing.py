@@ -216,7 +216,9 @@ def invoice_command(
                 f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
             )
         state.say(said)
-    reports = _export(state, ledger, run or plan, exporters, out, force=force) if exporters else []
+    # A plan that bills no one would only give files of headers.
+    exported = bool(exporters) and (run is not None or bool(plan.drafts))
+    reports = _export(state, ledger, run or plan, exporters, out, force=force) if exported else []
     written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
@@ -252,6 +254,8 @@ def invoice_command(
             state.out.print(f"nothing to commit: {literal(empty.message)}")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
+        if exporters and not exported:
+            state.out.print("nothing exported: the plan invoices no account")
         _print_reports(state, reports)
     # Refused only when every account was: an account with nothing to bill is no refusal.
     if plan.refusals and not plan.drafts and not plan.nothing_to_invoice and run is None:
