@@ -1134,6 +1134,30 @@ def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
     )
 
 
+def test_export_per_account_writes_a_statement_workbook_for_each_member(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """--per account gives each invoiced account its own workbook, to attach to its invoice."""
+    run = commit_october(small_db, "--key", "oct")["run"]
+    billed = sorted(i["account"] for i in run["invoices"])
+    out = tmp_path / "members"
+    args = ("export", "oct", "--format", "xlsx", "--option", "layout=statement")
+    result = invoke(small_db, *args, "--per", "account", "--out", str(out))
+    assert result.exit_code == 0, explain(result)
+    files = sorted(out.iterdir())
+    assert len(files) == len(billed)
+    assert [f.name.split("-", 1)[0] for f in files] == billed
+    book = openpyxl.load_workbook(files[0])
+    assert book.sheetnames == ["Dagen", "Producten"]
+    assert book["Dagen"]["A1"].value == "Rekening"
+    assert str(book["Dagen"]["B1"].value).startswith(f"{billed[0]} ")
+    wrote = [line for line in result.stdout.splitlines() if line.startswith("wrote ")]
+    assert len(wrote) == len(billed)
+    refused = invoke(small_db, *args, "--per", "member", "--out", str(out))
+    assert refused.exit_code == EXIT_USAGE
+    assert "'member' is not one of 'run', 'account'" in refused.stderr
+
+
 def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:
     """Invoice --export csv --option dialect=rfc4180 writes the RFC 4180 file."""
     out = tmp_path / "out"

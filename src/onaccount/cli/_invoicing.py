@@ -9,7 +9,7 @@ import shlex
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import click
@@ -65,6 +65,14 @@ out_option = click.option(
     show_default=True,
     help="Directory the export files are written to.",
 )
+per_option = click.option(
+    "--per",
+    type=click.Choice(["run", "account"]),
+    default="run",
+    show_default=True,
+    help="One file for the run, or one per account (named by its number and name), "
+    "such as a statement workbook to attach to each member's invoice.",
+)
 force_option = click.option(
     "--force",
     is_flag=True,
@@ -74,6 +82,9 @@ force_option = click.option(
     ),
 )
 
+
+#: One export file for the run, or one per account (`export_files`' ``per``).
+Per = Literal["run", "account"]
 
 # -- invoicing -----------------------------------------------------------------------------
 
@@ -151,6 +162,7 @@ _INVOICE_HELP = "\n".join(
 @click.option("--option", "pairs", multiple=True, help=_OPTION_HELP)
 @options_file_option
 @out_option
+@per_option
 @limit_option
 @force_option
 @json_option
@@ -171,6 +183,7 @@ def invoice_command(
     pairs: tuple[str, ...],
     options_file: Path | None,
     out: Path,
+    per: Per,
     limit: int | None,
     force: bool,
     as_json: bool,
@@ -218,7 +231,11 @@ def invoice_command(
         state.say(said)
     # A plan that bills no one would only give files of headers.
     exported = bool(exporters) and (run is not None or bool(plan.drafts))
-    reports = _export(state, ledger, run or plan, exporters, out, force=force) if exported else []
+    reports = (
+        _export(state, ledger, run or plan, exporters, out, per=per, force=force)
+        if exported
+        else []
+    )
     written = [path for report in reports for path in report.paths]
     if as_json:
         data = _plan_json(plan)
@@ -440,6 +457,7 @@ def _export(
     exporters: Iterable[_Chosen],
     out: Path,
     *,
+    per: Per = "run",
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
@@ -449,7 +467,7 @@ def _export(
             tell = progress.task(exporter.identifier)
             try:
                 report = numbering.export(
-                    exporter, out, chosen, given, overwrite=force, progress=tell
+                    exporter, out, chosen, given, per=per, overwrite=force, progress=tell
                 )
             except ExportTargetExists as error:
                 raise ExportTargetExists(
@@ -482,6 +500,7 @@ class JournalNumbering:
         options: ExportOptions,
         given: frozenset[str],
         *,
+        per: Per = "run",
         overwrite: bool = False,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
@@ -492,6 +511,7 @@ class JournalNumbering:
             self._source,
             out,
             numbered,
+            per=per,
             ledger=self._ledger,
             overwrite=overwrite,
             progress=progress,
@@ -616,6 +636,7 @@ def _warn_of_limit_set_since(
 )
 @options_file_option
 @out_option
+@per_option
 @force_option
 @pass_state
 def export_command(
@@ -625,6 +646,7 @@ def export_command(
     pairs: tuple[str, ...],
     options_file: Path | None,
     out: Path,
+    per: Per,
     force: bool,
 ) -> None:
     """Export a committed run again, at any time.
@@ -641,7 +663,7 @@ def export_command(
     exporters = _chosen(state, formats, pairs, options_file)
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
-    reports = _export(state, ledger, run, exporters, out, force=force)
+    reports = _export(state, ledger, run, exporters, out, per=per, force=force)
     _print_reports(state, reports)
     _exit_if_nothing_written(reports)
 
