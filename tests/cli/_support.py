@@ -115,18 +115,18 @@ def invoke(
     db: Path | str | None,
     *args: str,
     role: str | None = "superuser",
-    actor: str = "tester",
+    actor: str | None = "tester",
     env: Mapping[str, str | None] | None = None,
 ) -> Result:
     """Run ``onaccount --db DB --actor ACTOR --role ROLE ARGS`` through click's test runner.
 
-    ``db`` or ``role`` None leaves that option out, so its default or variable applies.
+    ``db``, ``role`` or ``actor`` None leaves that option out, so its default or
+    variable applies.
     """
     prefix = [] if db is None else ["--db", str(db)]
     prefix += [] if role is None else ["--role", role]
-    return CliRunner().invoke(
-        cli, [*prefix, "--actor", actor, *args], env=env, prog_name="onaccount"
-    )
+    prefix += [] if actor is None else ["--actor", actor]
+    return CliRunner().invoke(cli, [*prefix, *args], env=env, prog_name="onaccount")
 
 
 def explain(result: Result) -> str:

@@ -288,6 +288,14 @@ def test_the_role_can_come_from_the_environment(small_db: Path) -> None:
     assert "'bulk-invoice' capability (it holds: view)" in result.stderr
 
 
+def test_the_actor_can_come_from_the_environment(small_db: Path) -> None:
+    """ONACCOUNT_ACTOR names who acts when --actor is not given; the run records it."""
+    args = ("invoice", "--period", "2026-10", "--all", "--strategy", "none", "--commit")
+    result = invoke(small_db, *args, "--json", actor=None, env={"ONACCOUNT_ACTOR": "penning"})
+    assert result.exit_code == 0, explain(result)
+    assert json_of(result)["run"]["actor"] == "penning"
+
+
 @pytest.mark.parametrize("command", [("invoice", "--period", "2026-10"), ("set-limit", "100")])
 def test_an_option_of_onaccount_after_the_command_says_where_it_goes(
     small_db: Path, command: tuple[str, ...]

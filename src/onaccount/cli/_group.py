@@ -385,7 +385,13 @@ def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> Di
     show_default=True,
     help="SQLite file or PostgreSQL URL.",
 )
-@click.option("--actor", default=_default_actor, help="Who acts; recorded on runs and mutations.")
+@click.option(
+    "--actor",
+    envvar="ONACCOUNT_ACTOR",
+    show_envvar=True,
+    default=_default_actor,
+    help="Who acts; recorded on runs and mutations. Default: the user logged in.",
+)
 @click.option(
     "--role",
     type=click.Choice(sorted(ROLES)),
