@@ -129,6 +129,13 @@ def invoke(
     return CliRunner().invoke(cli, [*prefix, *args], env=env, prog_name="onaccount")
 
 
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    """``text`` saved as ``name`` in ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def explain(result: Result) -> str:
     """Everything a failed invocation said, for assertion messages."""
     return (

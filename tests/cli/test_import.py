@@ -22,6 +22,7 @@ from tests.cli._support import (
     open_ledger,
     state_of,
     succeeded,
+    write,
 )
 
 ACCOUNTS = {
@@ -75,13 +76,6 @@ def empty_db(tmp_path: Path) -> Path:
     db = tmp_path / "import.sqlite"
     upgrade(db)
     return db
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    """``text`` saved as ``name`` in ``tmp_path``."""
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.mark.parametrize("dialect", ["excel-nl", "rfc4180"])
@@ -915,14 +909,14 @@ def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
         "Dorpsstraat 1,1234 AB,Ons Dorp\n",
     )
     succeeded(invoke(empty_db, "import", "accounts", str(first)))
-    ibans = write(tmp_path, "iban.csv", "number,name,iban\n1002,Jan,NL02RABO0123456789\n")
+    ibans = write(tmp_path, "iban.csv", "number,name,iban\n1002,Jan,NL39RABO0300065264\n")
     succeeded(invoke(empty_db, "import", "accounts", str(ibans), "--update"))
     with open_ledger(empty_db) as ledger:
         account = ledger.get_account("1002")
     assert (account.group, account.tags) == ("Senioren", frozenset({"bar", "keuken"}))
     billing = account.billing
     assert billing is not None
-    assert billing.iban == "NL02RABO0123456789"
+    assert billing.iban == "NL39RABO0300065264"
     assert (billing.email, billing.mandate_id) == ("jan@example.nl", "M-1002")
     assert billing.mandate_date == dt.date(2025, 1, 15)
     assert billing.address is not None
@@ -932,7 +926,7 @@ def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
     with open_ledger(empty_db) as ledger:
         billing = ledger.get_account("1002").billing
     assert billing is not None
-    assert (billing.email, billing.iban) == (None, "NL02RABO0123456789")
+    assert (billing.email, billing.iban) == (None, "NL39RABO0300065264")
 
 
 def test_an_import_warns_of_the_accounts_it_took_over_their_limit(

@@ -23,6 +23,7 @@ from tests.cli._support import (
     open_ledger,
     state_of,
     succeeded,
+    write,
 )
 from tests.cli.conftest import VARIABLES
 from tests.conftest import postgres_url
@@ -42,13 +43,6 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     engine.dispose()
     # The CLI and the helpers take the URL where they take a path.
     yield build_small_ledger(url)  # type: ignore[arg-type]  # a URL, which SQLLedger takes
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    """``text`` saved as ``name`` in ``tmp_path``."""
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def refused(db: Path, *args: str) -> list[str]:

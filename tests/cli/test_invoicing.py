@@ -14,12 +14,14 @@ import struct
 import subprocess
 import sys
 import termios
+import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import babel
+import lxml.etree
 import openpyxl
 import pytest
 from rich.console import Console
@@ -45,6 +47,7 @@ from tests.cli._support import (
     open_ledger,
     state_of,
     succeeded,
+    write,
 )
 from tests.cli.conftest import VARIABLES
 
@@ -1156,6 +1159,58 @@ def test_export_per_account_writes_a_statement_workbook_for_each_member(
     refused = invoke(small_db, *args, "--per", "member", "--out", str(out))
     assert refused.exit_code == EXIT_USAGE
     assert "'member' is not one of 'run', 'account'" in refused.stderr
+
+
+_CLUB = (
+    "seller_name=SV De Zwaluwen", "seller_iban=NL91ABNA0417164300", "seller_bic=ABNANL2A",
+    "creditor_id=NL69ZZZ123456780000",
+)  # fmt: skip
+
+
+def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """An IBAN changed since October's collection: November's file sends it as amended."""
+
+    def member(iban: str) -> Path:
+        return write(
+            tmp_path,
+            "member.csv",
+            f"number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,{iban},M-100,2025-01-15\n",
+        )
+
+    succeeded(
+        invoke(small_db, "import", "accounts", str(member("NL20INGB0001234567")), "--update")
+    )
+    options = [arg for pair in _CLUB for arg in ("--option", pair)]
+    october = (*OCTOBER_ALL, "--strategy", "zero-balance", "--commit", "--key", "oct")
+    succeeded(
+        invoke(small_db, *october, "--export", "sepa", *options, "--out", str(tmp_path / "oct"))
+    )
+    succeeded(
+        invoke(small_db, "import", "accounts", str(member("NL39RABO0300065264")), "--update")
+    )
+    november = ("invoice", "--period", "2026-11", "--account", "100", "--strategy", "none")
+    succeeded(invoke(small_db, *november, "--commit", "--key", "nov"))
+    out = tmp_path / "nov"
+    result = succeeded(
+        invoke(small_db, "export", "nov", "--format", "sepa", *options, "--out", str(out))
+    )
+    assert (
+        "sepa: 1 mandate or IBAN changed since the last collection, sent with the one "
+        "collected under then (from earlier runs)"
+    ) in " ".join(result.stdout.split())
+    (archive,) = out.iterdir()
+    with zipfile.ZipFile(archive) as held:
+        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
+        tree = lxml.etree.fromstring(held.read(name)).getroottree()
+    ns = {"s": tree.getroot().nsmap[None]}
+    info = tree.find(".//s:DrctDbtTxInf/s:DrctDbtTx/s:MndtRltdInf", ns)
+    assert info is not None
+    assert info.findtext("s:AmdmntInd", namespaces=ns) == "true"
+    # Another bank: the rulebook's "same mandate, new debtor agent" code.
+    agent = "s:AmdmntInfDtls/s:OrgnlDbtrAgt/s:FinInstnId/s:Othr/s:Id"
+    assert info.findtext(agent, namespaces=ns) == "SMNDA"
 
 
 def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 import onaccount as oa
+from onaccount._words import counted
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -29,7 +30,7 @@ from onaccount.exporting import (
     InvalidOptions,
     export_files,
 )
-from onaccount_exporters import LedgerAccounts, next_journal_entry
+from onaccount_exporters import LedgerAccounts, SepaOptions, next_journal_entry, previous_mandates
 
 from ._amounts import typed_balance
 from ._exits import EXIT_COMMITTED_EXPORT_EMPTY
@@ -51,7 +52,7 @@ from ._rendering import (
 )
 
 __all__ = [
-    "JournalNumbering",
+    "LedgerOptions",
     "export_command",
     "exporters_command",
     "invoice_command",
@@ -461,7 +462,7 @@ def _export(
     force: bool,
 ) -> list[ExportReport]:
     reports: list[ExportReport] = []
-    numbering = JournalNumbering(ledger, source)
+    numbering = LedgerOptions(ledger, source)
     with _ProgressBars(state) as progress:
         for exporter, chosen, given in exporters:
             tell = progress.task(exporter.identifier)
@@ -480,11 +481,13 @@ def _export(
     return reports
 
 
-class JournalNumbering:
-    """Journal entries numbered after the earlier runs', unless the user numbered them.
+class LedgerOptions:
+    """Options a committed run's export takes from the ledger, unless the user gave them.
 
-    Accounting packages refuse an entry number used before in a journal: October's
-    entries 1 to 58 and November's again from 1 would clash.
+    Journal and XAF entries are numbered after the earlier runs': accounting packages
+    refuse an entry number used before in a journal, and October's entries 1 to 58 and
+    November's again from 1 would clash. A SEPA file sends a mandate or IBAN changed
+    since the last collection with the one collected under then, as the bank asks.
     """
 
     def __init__(self, ledger: oa.Ledger, source: oa.Plan | oa.InvoiceRun) -> None:
@@ -492,6 +495,7 @@ class JournalNumbering:
         self._source = source
         self._run = source if isinstance(source, oa.InvoiceRun) else None
         self._first: int | None = None
+        self._previous: str | None = None
 
     def export(
         self,
@@ -504,37 +508,67 @@ class JournalNumbering:
         overwrite: bool = False,
         progress: ExportProgress | None = None,
     ) -> ExportReport:
-        """Export the source into ``out``, its journal numbered on, the report noting so."""
-        numbered, note = self.options(options, given)
+        """Export the source into ``out`` with the ledger's options, the report noting them."""
+        chosen, notes = self.options(options, given)
         report = export_files(
             exporter,
             self._source,
             out,
-            numbered,
+            chosen,
             per=per,
             ledger=self._ledger,
             overwrite=overwrite,
             progress=progress,
         )
-        return report if note is None else attrs.evolve(report, notes=(*report.notes, note))
+        return attrs.evolve(report, notes=(*report.notes, *notes)) if notes else report
 
     def options(
         self, options: ExportOptions, given: frozenset[str]
-    ) -> tuple[ExportOptions, str | None]:
-        """``options`` numbering from after the earlier runs, and a note saying so."""
-        if self._run is None or not isinstance(options, LedgerAccounts) or "first_entry" in given:
-            return options, None
+    ) -> tuple[ExportOptions, tuple[str, ...]]:
+        """``options`` with what the ledger knows besides the run, and notes saying so."""
+        if self._run is None:
+            return options, ()
+        if isinstance(options, LedgerAccounts) and "first_entry" not in given:
+            return self._numbered(self._run, options)
+        if isinstance(options, SepaOptions) and "previous_mandates" not in given:
+            return self._amended(self._run, options)
+        return options, ()
+
+    def _numbered(
+        self, run: oa.InvoiceRun, options: LedgerAccounts
+    ) -> tuple[ExportOptions, tuple[str, ...]]:
         if self._first is None:
-            self._first = next_journal_entry(self._ledger, self._run)
+            self._first = next_journal_entry(self._ledger, run)
         if self._first == options.first_entry:
-            return options, None
+            return options, ()
         earlier = self._first - 1
         note = (
             f"entries numbered from {self._first}, after the {earlier} account "
             f"invoice{'' if earlier == 1 else 's'} of earlier runs; --option first_entry=N "
             "numbers them otherwise"
         )
-        return attrs.evolve(options, first_entry=self._first), note
+        return attrs.evolve(options, first_entry=self._first), (note,)
+
+    def _amended(
+        self, run: oa.InvoiceRun, options: SepaOptions
+    ) -> tuple[ExportOptions, tuple[str, ...]]:
+        if self._previous is None:
+            self._previous = previous_mandates(self._ledger, run)
+        before = json.loads(self._previous)
+        changed = 0
+        for invoice in run.invoices:
+            billing, last = invoice.account.billing, before.get(invoice.account.number)
+            if billing is not None and last is not None:
+                changed += (billing.mandate_id, billing.iban) != (last["mandate_id"], last["iban"])
+        chosen = attrs.evolve(options, previous_mandates=self._previous)
+        if not changed:
+            return chosen, ()
+        note = (
+            f"{counted(changed, 'mandate or IBAN')} changed since the last collection, sent "
+            "with the one collected under then (from earlier runs); --option "
+            "previous_mandates={} sends them as new"
+        )
+        return chosen, (note,)
 
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:

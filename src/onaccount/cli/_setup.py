@@ -38,7 +38,7 @@ from ._group import (
     zone_options,
 )
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
-from ._invoicing import JournalNumbering
+from ._invoicing import LedgerOptions
 from ._rendering import (
     _emit_json,
     _print_run,
@@ -238,7 +238,7 @@ def _export_all(
     reports: list[ExportReport] = []
     skipped: list[str] = []
     # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
-    numbering = JournalNumbering(ledger, run)
+    numbering = LedgerOptions(ledger, run)
     for info in registry.describe():
         if info.unavailable_reason is not None:
             skipped.append(f"{info.identifier}: {info.unavailable_reason}")
