@@ -368,6 +368,11 @@ def _balance(
         value = getattr(entry, field)
         if value is not None:
             rows.append((nl if dutch else en, _cash(value, entry.currency)))
+    # What the invoice must show of the total: the net and the VAT at each rate.
+    rows.append(("Netto" if dutch else "Net", _cash(entry.net, entry.currency)))
+    for (category, rate), tax in entry.vat_by_rate().items():
+        label = f"{'Btw' if dutch else 'VAT'} {vat_label(category, rate)}"
+        rows.append((label, _cash(tax, entry.currency)))
     return tuple(rows)
 
 

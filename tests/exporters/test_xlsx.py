@@ -27,7 +27,7 @@ from onaccount import (
     open_account,
     plan_run,
 )
-from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title
+from onaccount.exporting import EXCEL_MAX_ROWS, clean_text, sheet_title, vat_label
 from onaccount.ledger import Ledger
 from onaccount.testing import SAMPLE_PERIOD, strategies
 from onaccount.testing._golden import assert_golden
@@ -399,6 +399,28 @@ def test_xlsx_read_back_sums_to_the_run_per_account(generated: strategies.Genera
         assert {r["account_name"] or "" for r in summary} == {
             clean_text(i.account.name) for i in _standing(run)
         }
+
+
+def test_the_statement_layout_gives_the_vat_in_the_total_per_rate() -> None:
+    """Above the days: net and the VAT per rate, which add up to the invoiced total."""
+    run = sample_run()
+    invoice = run.invoice_for("1042")
+    book = load(written(run, {"layout": "statement", **EN}))
+    top = {
+        row[0]: row[1]
+        for row in book["1042 Days"].iter_rows(max_row=12, values_only=True)
+        if row[0] is not None
+    }
+    vat = {label: value for label, value in top.items() if str(label).startswith("VAT ")}
+    assert set(vat) == {
+        f"VAT {vat_label(row.vat.category, row.vat.rate)}" for row in invoice.statement.vat
+    }
+    parts = [Decimal(repr(top["Net"])), *(Decimal(repr(v)) for v in vat.values())]
+    assert sum(parts) == invoice.total == Decimal(repr(top["Invoiced"]))
+    dutch = load(written(run, {"layout": "statement"}))["1042 Dagen"]
+    labels = [row[0] for row in dutch.iter_rows(max_row=12, values_only=True)]
+    assert "Netto" in labels
+    assert any(str(label).startswith("Btw ") for label in labels)
 
 
 def test_sheet_titles_turn_what_excel_refuses_into_dashes_and_keep_the_label() -> None:
