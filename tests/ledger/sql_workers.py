@@ -23,7 +23,7 @@ from onaccount import (
     commit_run,
     plan_run,
 )
-from onaccount.ledger.sql import SQLLedger
+from onaccount.ledger.sql import SQLLedger, upgrade
 
 OCTOBER = Period.month(2026, 10, tz="Europe/Amsterdam")
 ADMIN = Actor.superuser("worker")
@@ -115,3 +115,12 @@ def commit_keyed_after_barrier(
         results.put(("key-in-use", strategy, error.message))
     finally:
         ledger.close()
+
+
+def upgrade_after_barrier(target: str, barrier: Any, results: Any) -> None:
+    """Wait for the rivals, then create or upgrade the schema; report the outcome."""
+    try:
+        barrier.wait(timeout=60)
+        results.put(("upgraded", upgrade(target)))
+    except Exception as error:  # reported to the test, which names it
+        results.put(("failed", f"{type(error).__name__}: {error}"))

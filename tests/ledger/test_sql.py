@@ -468,6 +468,19 @@ def _start(target: Any, argument_sets: list[tuple[Any, ...]], barrier: Any) -> l
     return outcomes
 
 
+def test_four_processes_creating_the_schema_at_once_all_find_it_made(tmp_path: Path) -> None:
+    """Four workers starting on an empty PostgreSQL database: one creates, none fails."""
+    url = postgres_url()
+    engine = connect(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    outcomes = _start(sql_workers.upgrade_after_barrier, [(url,)] * 4, CONTEXT.Barrier(4))
+    assert all(kind == "upgraded" for kind, _ in outcomes), outcomes
+    assert sorted(after for _, (_, after) in outcomes) == [SCHEMA_VERSION] * 4
+    assert sorted(before is None for _, (before, _) in outcomes) == [False, False, False, True]
+    assert schema_version(url) == SCHEMA_VERSION
+
+
 def test_four_processes_setting_a_limit_leave_one_of_their_values(target: str) -> None:
     """Concurrent change_limit calls set, never add: the limit ends at a requested value."""
     ledger = open_accounts(target, 1, purchases_each=0)

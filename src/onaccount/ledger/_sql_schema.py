@@ -192,9 +192,7 @@ def schema_version(target: str | Path | Engine) -> int | None:
     engine = connect(target)
     try:
         with engine.connect() as conn:
-            if not sa.inspect(conn).has_table(schema_info.name):
-                return None
-            return conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+            return _version(conn)
     except sa.exc.OperationalError:
         # A server that cannot be reached: the host says so in its own words.
         raise
@@ -213,6 +211,17 @@ def schema_version(target: str | Path | Engine) -> int | None:
             engine.dispose()
 
 
+#: The PostgreSQL advisory lock that upgrades take: "onac" in ASCII.
+_UPGRADE_LOCK = 0x6F6E6163
+
+
+def _version(conn: Connection) -> int | None:
+    if not sa.inspect(conn).has_table(schema_info.name):
+        return None
+    version: int | None = conn.execute(sa.select(schema_info.c.version)).scalar_one_or_none()
+    return version
+
+
 def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
     """Create the schema, or upgrade it to `SCHEMA_VERSION`; returns (before, after).
 
@@ -221,9 +230,14 @@ def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
     engine = connect(target)
     try:
         before = schema_version(engine)
-        if before is not None and before > SCHEMA_VERSION:
-            raise _too_new(before)
         with WriteTransaction(engine) as conn:
+            if conn.dialect.name == "postgresql":
+                # Workers starting at once: the first creates, the rest wait and find it made.
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_UPGRADE_LOCK)))
+            # Read again under the lock (on SQLite the immediate transaction's).
+            before = _version(conn)
+            if before is not None and before > SCHEMA_VERSION:
+                raise _too_new(before)
             if before is None:
                 metadata.create_all(conn)
                 conn.execute(sa.insert(schema_info).values(id=1, version=SCHEMA_VERSION))
