@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, settings
 
 from onaccount.ledger import Ledger
 from onaccount.ledger.sql import SQLLedger
+from onaccount.testing import LedgerMachine
 from tests.conftest import postgres_url
 from tests.ledger.sql_support import fresh_postgres
-from tests.test_stateful import LedgerMachine
 
 
 class SQLiteLedgerMachine(LedgerMachine):

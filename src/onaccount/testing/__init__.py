@@ -2,6 +2,8 @@
 
 - `strategies`: Hypothesis strategies for every domain type, whole ledgers, plans and runs.
 - `LedgerContract`: the checks every `Ledger` implementation must pass.
+- `LedgerMachine`: a state machine that records, plans, commits and undoes in any order
+  and checks DESIGN's guarantees after every step, on the reference or your own ledger.
 - `ExporterContract`: the checks every exporter must pass; `isolated_registry` and the
   distribution helpers build plugin set-ups for tests.
 - `assert_golden`: compares output with a stored golden file.
@@ -13,6 +15,7 @@ from onaccount.testing import strategies
 from onaccount.testing._contract import ExporterContract, formula_cells
 from onaccount.testing._golden import UPDATE_GOLDEN_VARIABLE, assert_golden
 from onaccount.testing._ledger_contract import LedgerContract
+from onaccount.testing._machine import LedgerMachine
 from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
 from onaccount.testing._samples import (
     FORMULA_PRODUCT,
@@ -29,6 +32,7 @@ __all__ = [
     "UPDATE_GOLDEN_VARIABLE",
     "ExporterContract",
     "LedgerContract",
+    "LedgerMachine",
     "assert_golden",
     "entry_points_from",
     "formula_cells",

@@ -1,3 +1,21 @@
+"""LedgerMachine: a Hypothesis state machine that proves a ledger keeps the guarantees.
+
+It opens accounts, records purchases and payments, changes limits, plans, commits and
+undoes runs in any order, keeping a model of what the ledger must hold, and checks
+after every step the guarantees the concepts page numbers: the balance identity,
+conservation, no double billing, exact undo, agreeing totals, pure planning and
+strategies that do what their table says. Subclass it and return your own ledger from
+`LedgerMachine.make_ledger`::
+
+    class OrmLedgerMachine(LedgerMachine):
+        def make_ledger(self) -> Ledger:
+            return OrmLedger("sqlite://")
+
+    TestOrmLedgerMachine = OrmLedgerMachine.TestCase
+"""
+
+from __future__ import annotations
+
 import datetime as dt
 import pickle
 from collections.abc import Iterable
@@ -6,7 +24,7 @@ from typing import Any, ClassVar
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, event, settings
+from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -19,14 +37,16 @@ from hypothesis.stateful import (
 import onaccount as oa
 from onaccount.testing import strategies as oas
 
-ADMIN = oa.Actor.superuser("machine")
-CLERK = oa.Actor("clerk", {"view", "invoice"})
+__all__ = ["LedgerMachine"]
+
+_ADMIN = oa.Actor.superuser("machine")
+_CLERK = oa.Actor("clerk", {"view", "invoice"})
 _ZERO = Decimal(0)
 _UTC = dt.UTC
 
 
 @attrs.frozen
-class ClearHalf:
+class _ClearHalf:
     """A host's own strategy: clear half the invoiced amount, leave the limit alone."""
 
     name: ClassVar[str] = "clear-half"
@@ -37,16 +57,16 @@ class ClearHalf:
         return oa.Correction(balance_delta=oa.round_money(statement.total / 2, statement.currency))
 
 
-STRATEGIES: tuple[oa.ResetStrategy, ...] = (
+_STRATEGIES: tuple[oa.ResetStrategy, ...] = (
     oa.NoCorrection(),
     oa.ZeroBalance(),
     oa.LimitMinusInvoiced(),
-    ClearHalf(),
+    _ClearHalf(),
 )
 
 
-def declared_effect(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> oa.Correction:
-    """What DESIGN §5 (or the custom strategy's own description) says a strategy books."""
+def _declared_effect(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> oa.Correction:
+    """What the strategies' table (or the custom strategy's description) says it books."""
     if strategy.name == "none":
         return oa.Correction()
     if strategy.name == "zero-balance":
@@ -57,8 +77,8 @@ def declared_effect(strategy: oa.ResetStrategy, total: Decimal, currency: str) -
     return oa.Correction(balance_delta=oa.round_money(total / 2, currency))
 
 
-def room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> Decimal:
-    """The spending-room column of DESIGN §5's table."""
+def _room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> Decimal:
+    """The spending-room column of the strategies' table."""
     return {
         "none": _ZERO,
         "zero-balance": total,
@@ -67,7 +87,7 @@ def room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> De
     }[strategy.name]
 
 
-def travels(error: oa.OnAccountError) -> None:
+def _travels(error: oa.OnAccountError) -> None:
     """A raised error pickles with its type, message and payload (worker processes send them)."""
     restored = pickle.loads(pickle.dumps(error))
     assert type(restored) is type(error)
@@ -79,18 +99,18 @@ def travels(error: oa.OnAccountError) -> None:
     assert restored.obj == error.obj
 
 
-def plan_header(plan: oa.Plan) -> tuple[Any, ...]:
+def _plan_header(plan: oa.Plan) -> tuple[Any, ...]:
     """What a plan was asked to do, whatever the ledger then held."""
     return (plan.period, plan.strategy.name, plan.currency, plan.selected)
 
 
-def utc(instant: dt.datetime) -> dt.datetime:
+def _utc(instant: dt.datetime) -> dt.datetime:
     """The instant in UTC, so comparisons never depend on the tzinfo object."""
     return instant.astimezone(_UTC)
 
 
-def check_statement_totals(statement: oa.Statement, ledger: oa.Ledger) -> None:
-    """DESIGN §7 item 5 for one statement."""
+def _check_statement_totals(statement: oa.Statement, ledger: oa.Ledger) -> None:
+    """Guarantee 5, totals agree, for one statement."""
     purchases = tuple(statement.purchases(ledger))
     by_day = statement.purchases_by_day(ledger)
     assert statement.count == len(purchases)
@@ -110,7 +130,7 @@ def check_statement_totals(statement: oa.Statement, ledger: oa.Ledger) -> None:
 
 
 @attrs.define
-class InvoiceModel:
+class _InvoiceModel:
     run_id: str
     account: str
     strategy: oa.ResetStrategy
@@ -122,7 +142,7 @@ class InvoiceModel:
 
 
 @attrs.define
-class PlanModel:
+class _PlanModel:
     plan: oa.Plan
     revisions: dict[str, int]
 
@@ -140,15 +160,18 @@ class LedgerMachine(RuleBasedStateMachine):
         self.revision: dict[str, int] = {}
         self.touched: dict[str, int] = {}
         self.invoiced: dict[str, tuple[str, str]] = {}  # tx id -> (run id, account)
-        self.invoices: dict[tuple[str, str], InvoiceModel] = {}
-        self.plans: list[PlanModel] = []
+        self.invoices: dict[tuple[str, str], _InvoiceModel] = {}
+        self.plans: list[_PlanModel] = []
         self.keys: dict[str, str] = {}
         self.key_plans: dict[str, oa.Plan] = {}
         self.next_id = 0
         self.universe = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
 
     def make_ledger(self) -> oa.Ledger:
-        """The ledger under test: the reference MemoryLedger here, SQL ones in subclasses."""
+        """The ledger under test, fresh and empty: override it; the reference ledger here.
+
+        Close it in ``teardown``, which Hypothesis calls after each example.
+        """
         return oa.MemoryLedger()
 
     # -- helpers -------------------------------------------------------------------------
@@ -200,7 +223,7 @@ class LedgerMachine(RuleBasedStateMachine):
     ) -> None:
         self.universe = oa.Period.month(2026, month, tz=tz, day_starts_at=day_start)
         for account in opened:
-            oa.open_account(self.ledger, account, actor=ADMIN)
+            oa.open_account(self.ledger, account, actor=_ADMIN)
             self.accounts[account.number] = account
             self.balance[account.number] = _ZERO
             self.limit[account.number] = account.limit
@@ -241,13 +264,13 @@ class LedgerMachine(RuleBasedStateMachine):
             event("record: limit exceeded")
             before = self.observe()
             with pytest.raises(oa.LimitExceeded) as caught:
-                self.ledger.record(purchase)
+                self.ledger.record_many([purchase])
             assert purchase.id in str(caught.value)
-            travels(caught.value)
+            _travels(caught.value)
             assert str(room) in str(caught.value)
             assert self.observe() == before
             return
-        self.ledger.record(purchase, allow_over_limit=allow_over_limit)
+        self.ledger.record_many([purchase], allow_over_limit=allow_over_limit)
         self.txs[purchase.id] = purchase
         self.balance[number] -= purchase.total
         self.touch([number])
@@ -259,7 +282,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 account, self.universe, outside=outside, ids=st.just(self.fresh_id())
             )
         )
-        self.ledger.record(credit)
+        self.ledger.record_many([credit])
         self.txs[credit.id] = credit
         self.balance[account.number] += credit.credit
         self.touch([account.number])
@@ -269,7 +292,7 @@ class LedgerMachine(RuleBasedStateMachine):
         number = data.draw(st.sampled_from(sorted(self.accounts)))
         places = oa.minor_unit(self.accounts[number].currency)
         delta = data.draw(st.integers(1, 5000)) * data.draw(st.sampled_from((1, -1))) * places
-        mutation = oa.correct_balance(self.ledger, number, delta, actor=ADMIN, reason="till")
+        mutation = oa.correct_balance(self.ledger, number, delta, actor=_ADMIN, reason="till")
         assert mutation.balance_delta == delta
         self.balance[number] += delta
         self.revision[number] += 1
@@ -288,7 +311,7 @@ class LedgerMachine(RuleBasedStateMachine):
             # A prepaid account keeps limit 0, whatever limit the caller had seen.
             with pytest.raises(oa.NotInvoiceable, match="is a credit account"):
                 oa.change_limit(
-                    self.ledger, number, new, actor=ADMIN, reason="raise", expected=current
+                    self.ledger, number, new, actor=_ADMIN, reason="raise", expected=current
                 )
             assert self.observe() == before
             return
@@ -296,14 +319,14 @@ class LedgerMachine(RuleBasedStateMachine):
             event("change limit: stale")
             with pytest.raises(oa.LimitConflict) as caught:
                 oa.change_limit(
-                    self.ledger, number, new, actor=ADMIN, reason="raise", expected=current - 1
+                    self.ledger, number, new, actor=_ADMIN, reason="raise", expected=current - 1
                 )
             assert str(current) in caught.value.message
-            travels(caught.value)
+            _travels(caught.value)
             assert self.observe() == before
             return
         mutation = oa.change_limit(
-            self.ledger, number, new, actor=ADMIN, reason="raise", expected=current
+            self.ledger, number, new, actor=_ADMIN, reason="raise", expected=current
         )
         assert mutation.limit_delta == new - current
         self.limit[number] = new
@@ -331,12 +354,14 @@ class LedgerMachine(RuleBasedStateMachine):
             )
         # The days just before or after the month, where outside bookings land.
         if how == 3:
-            first, last = days[0] - dt.timedelta(days=10), days[0] - dt.timedelta(days=1)
+            since, until = days[0] - dt.timedelta(days=10), days[0] - dt.timedelta(days=1)
         else:
-            first, last = days[-1] + dt.timedelta(days=1), days[-1] + dt.timedelta(days=10)
-        return oa.Period.between(first, last, tz=universe.tz, day_starts_at=universe.day_starts_at)
+            since, until = days[-1] + dt.timedelta(days=1), days[-1] + dt.timedelta(days=10)
+        return oa.Period.between(
+            since, until, tz=universe.tz, day_starts_at=universe.day_starts_at
+        )
 
-    @rule(data=st.data(), strategy=st.sampled_from(STRATEGIES), commit_now=st.booleans())
+    @rule(data=st.data(), strategy=st.sampled_from(_STRATEGIES), commit_now=st.booleans())
     def plan(self, data: st.DataObject, strategy: oa.ResetStrategy, commit_now: bool) -> None:
         period = self.plan_period(data)
         numbers = sorted(self.accounts)
@@ -346,16 +371,16 @@ class LedgerMachine(RuleBasedStateMachine):
             | st.just(numbers)
         )
         before = self.observe()
-        plan = oa.plan_run(self.ledger, period, selection, strategy, actor=ADMIN)
-        # Item 6: planning changes nothing and gives equal plans twice.
+        plan = oa.plan_run(self.ledger, period, selection, strategy, actor=_ADMIN)
+        # Guarantee 6: planning changes nothing and gives equal plans twice.
         assert self.observe() == before
-        assert oa.plan_run(self.ledger, period, selection, strategy, actor=ADMIN) == plan
+        assert oa.plan_run(self.ledger, period, selection, strategy, actor=_ADMIN) == plan
         self.check_plan(plan, period, sorted(set(selection)), strategy)
         event(f"plan: {bool(plan.drafts)} drafts, {bool(plan.refusals)} refusals")
         for refusal in plan.refusals:
             event(f"plan: refused for {refusal.reason.value}")
         self.plans.append(
-            PlanModel(
+            _PlanModel(
                 plan, {d.account.number: self.revision[d.account.number] for d in plan.drafts}
             )
         )
@@ -367,7 +392,7 @@ class LedgerMachine(RuleBasedStateMachine):
         selected: list[str],
         strategy: oa.ResetStrategy,
     ) -> None:
-        start, end = utc(period.start), utc(period.end)
+        start, end = _utc(period.start), _utc(period.end)
         drafts = {d.account.number: d for d in plan.drafts}
         refusals = {r.account: r for r in plan.refusals}
         assert len(drafts) == len(plan.drafts)
@@ -388,17 +413,17 @@ class LedgerMachine(RuleBasedStateMachine):
             mine = [
                 t for t in self.txs.values() if t.account == number and t.id not in self.invoiced
             ]
-            older = [t for t in mine if isinstance(t, oa.Purchase) and utc(t.at) < start]
+            older = [t for t in mine if isinstance(t, oa.Purchase) and _utc(t.at) < start]
             if older:
                 expected_warnings.append(
                     (
                         number,
                         len(older),
                         sum((p.total for p in older), _ZERO),
-                        min(utc(p.at) for p in older),
+                        min(_utc(p.at) for p in older),
                     )
                 )
-            inside = [t for t in mine if start <= utc(t.at) < end]
+            inside = [t for t in mine if start <= _utc(t.at) < end]
             credits = sorted(t.id for t in inside if isinstance(t, oa.CreditBooking))
             purchases = [t for t in inside if isinstance(t, oa.Purchase)]
             if credits:
@@ -415,9 +440,9 @@ class LedgerMachine(RuleBasedStateMachine):
             assert statement.transaction_ids() == {p.id for p in purchases}
             total = sum((p.total for p in purchases), _ZERO)
             assert draft.total == total
-            check_statement_totals(statement, self.ledger)
-            # Item 9: the correction is what the strategy declares.
-            declared = declared_effect(strategy, total, account.currency)
+            _check_statement_totals(statement, self.ledger)
+            # Guarantee 9: the correction is what the strategy declares.
+            declared = _declared_effect(strategy, total, account.currency)
             assert draft.correction == declared
             assert draft.balance_before == self.balance[number]
             assert draft.limit_before == self.limit[number]
@@ -426,12 +451,12 @@ class LedgerMachine(RuleBasedStateMachine):
             assert draft.limit_after == self.limit[number] + declared.limit_delta
             room_before = draft.limit_before + draft.balance_before
             room_after = draft.limit_after + draft.balance_after
-            assert room_after - room_before == room_change(strategy, total, account.currency)
+            assert room_after - room_before == _room_change(strategy, total, account.currency)
         accounted = set(drafts) | set(refusals) | set(plan.nothing_to_invoice)
         assert accounted == set(selected)
         assert not set(drafts) & set(refusals)
         assert [
-            (w.account, w.count, w.total, utc(w.oldest)) for w in plan.warnings
+            (w.account, w.count, w.total, _utc(w.oldest)) for w in plan.warnings
         ] == expected_warnings
         assert plan.totals == {
             c: sum((d.total for d in plan.drafts if d.statement.currency == c), _ZERO)
@@ -448,12 +473,12 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self.commit_plan(data, model)
 
-    def commit_plan(self, data: st.DataObject, model: PlanModel) -> None:
+    def commit_plan(self, data: st.DataObject, model: _PlanModel) -> None:
         plan = model.plan
         if data.draw(st.booleans()):
             # A caller's edit of the bulk flag changes nothing about what may be committed.
             plan = attrs.evolve(plan, bulk=not plan.bulk)
-        actor = data.draw(st.sampled_from((ADMIN, ADMIN, CLERK)))
+        actor = data.draw(st.sampled_from((_ADMIN, _ADMIN, _CLERK)))
         key_kind = data.draw(st.sampled_from(("none", "fresh", "existing")))
         key = None
         if key_kind == "fresh":
@@ -461,18 +486,18 @@ class LedgerMachine(RuleBasedStateMachine):
         elif key_kind == "existing" and self.keys:
             key = data.draw(st.sampled_from(sorted(self.keys)))
         before = self.observe()
-        if actor is CLERK and len(plan.drafts) > 1:
+        if actor is _CLERK and len(plan.drafts) > 1:
             event("commit: clerk refused a bulk run")
             with pytest.raises(oa.PermissionDenied, match="bulk-invoice") as denied:
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
-            travels(denied.value)
+            _travels(denied.value)
             assert self.observe() == before
             return
         if key is not None and key in self.keys:
             existing = self.ledger.run(self.keys[key])
             keyed = self.key_plans[key]
             if plan.fingerprint == keyed.fingerprint or (
-                not plan.drafts and plan_header(plan) == plan_header(keyed)
+                not plan.drafts and _plan_header(plan) == _plan_header(keyed)
             ):
                 event("commit: retry under its key")
                 assert oa.commit_run(self.ledger, plan, actor=actor, key=key) == existing
@@ -482,7 +507,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     oa.commit_run(self.ledger, plan, actor=actor, key=key)
                 assert f"key {key!r}" in used.value.message
                 assert existing.id in used.value.message
-                travels(used.value)
+                _travels(used.value)
             assert self.observe() == before
             return
         if not plan.drafts:
@@ -491,10 +516,10 @@ class LedgerMachine(RuleBasedStateMachine):
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
             for number in (*plan.nothing_to_invoice, *(r.account for r in plan.refusals)):
                 assert number in empty.value.message
-            travels(empty.value)
+            _travels(empty.value)
             assert self.observe() == before
             if key is not None:
-                assert self.ledger.run_by_key(key) is None
+                assert self.ledger.runs(key=key) == []
             return
         conflict = any(
             tx in self.invoiced for d in plan.drafts for tx in d.statement.transaction_ids()
@@ -503,7 +528,7 @@ class LedgerMachine(RuleBasedStateMachine):
             event("commit: conflict")
             with pytest.raises(oa.RunConflict) as conflicted:
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
-            travels(conflicted.value)
+            _travels(conflicted.value)
             assert self.observe() == before
             return
         states_before = self.ledger.states(sorted(self.accounts))
@@ -530,16 +555,16 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert invoice.mutation.kind is oa.MutationKind.RUN_CORRECTION
                 assert invoice.mutation.actor == actor.id
                 assert invoice.mutation.run_id == run.id
-            # Item 9: balance, limit and spending room move as DESIGN §5 says.
+            # Guarantee 9: balance, limit and spending room move as the strategies' table says.
             currency = invoice.account.currency
-            declared = declared_effect(strategy, invoice.total, currency)
+            declared = _declared_effect(strategy, invoice.total, currency)
             after, previous = states_after[number], states_before[number]
             assert after.balance - previous.balance == declared.balance_delta
             assert after.limit - previous.limit == declared.limit_delta
-            assert after.spending_room - previous.spending_room == room_change(
+            assert after.spending_room - previous.spending_room == _room_change(
                 strategy, invoice.total, currency
             )
-            self.invoices[(run.id, number)] = InvoiceModel(
+            self.invoices[(run.id, number)] = _InvoiceModel(
                 run_id=run.id,
                 account=number,
                 strategy=strategy,
@@ -555,7 +580,7 @@ class LedgerMachine(RuleBasedStateMachine):
             if not invoice.correction.is_zero:
                 self.revision[number] += 1
             self.touch([number])
-        # Item 8: accounts outside the run and transactions outside it are untouched.
+        # Guarantee 8: accounts outside the run and transactions outside it are untouched.
         in_run = {i.account.number for i in run.invoices}
         for number in set(self.accounts) - in_run:
             assert states_after[number] == states_before[number]
@@ -576,16 +601,16 @@ class LedgerMachine(RuleBasedStateMachine):
         before = self.observe()
         if model.undone:
             with pytest.raises(oa.AlreadyUndone) as caught:
-                oa.undo_invoice(self.ledger, run_id, number, actor=ADMIN, reason="again")
+                oa.undo_invoice(self.ledger, run_id, number, actor=_ADMIN, reason="again")
             assert run_id in str(caught.value)
-            travels(caught.value)
+            _travels(caught.value)
             assert self.observe() == before
             return
         state_before = self.state(number)
-        undone = oa.undo_invoice(self.ledger, run_id, number, actor=ADMIN, reason="mistake")
+        undone = oa.undo_invoice(self.ledger, run_id, number, actor=_ADMIN, reason="mistake")
         event(f"undo: restores exactly={self.touched[number] == model.touched_at_commit}")
         assert undone.state is oa.InvoiceState.UNDONE
-        assert undone.undone_by == ADMIN.id
+        assert undone.undone_by == _ADMIN.id
         assert undone.undo_reason == "mistake"
         assert (undone.undo_mutation is None) == model.correction.is_zero
         assert self.ledger.run(run_id).invoice_for(number) == undone
@@ -607,7 +632,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if not model.correction.is_zero:
             self.revision[number] += 1
         if self.touched[number] == model.touched_at_commit:
-            # Item 4: nothing happened to the account since the commit, so undo restores
+            # Guarantee 4: nothing happened to the account since the commit, so undo restores
             # balance, limit and the set of uninvoiced transactions exactly.
             uninvoiced = frozenset(
                 t.id for t in self.ledger.transactions([number], uninvoiced=True)
@@ -622,7 +647,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def balance_identity(self) -> None:
-        """Item 1: balance = Σ transaction amounts + Σ balance deltas; limit likewise."""
+        """Guarantee 1: balance = Σ transaction amounts + Σ balance deltas; limit likewise."""
         numbers = sorted(self.accounts)
         states = self.ledger.states(numbers)
         for number in numbers:
@@ -636,7 +661,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def conservation_and_no_double_billing(self) -> None:
-        """Items 2 and 3: invoiced + uninvoiced = all purchases; each in one invoice at most."""
+        """Guarantees 2 and 3: invoiced + uninvoiced = all purchases, each in one invoice."""
         numbers = sorted(self.accounts)
         active: dict[str, str] = {}
         invoiced_total: dict[str, Decimal] = dict.fromkeys(numbers, _ZERO)
@@ -663,14 +688,3 @@ class LedgerMachine(RuleBasedStateMachine):
             assert invoiced_total[number] + sum((p.total for p in free), _ZERO) == sum(
                 (p.total for p in purchases), _ZERO
             )
-
-
-# Longer runs than the profile's: the bugs this machine is for (an undo after a later
-# run, a correction between plan and commit) need many steps, and its rules filter
-# states that do not apply to the accounts drawn.
-LedgerMachine.TestCase.settings = settings(
-    max_examples=100,
-    stateful_step_count=30,
-    suppress_health_check=[HealthCheck.filter_too_much],
-)
-TestLedgerMachine = LedgerMachine.TestCase
