@@ -318,8 +318,6 @@ def test_the_plugin_guide_shows_the_example_plugin_verbatim() -> None:
 
 
 _ORM_CONTRACT_ON_POSTGRES = """\
-import gc
-
 import sqlalchemy as sa
 from onaccount.ledger._sql_schema import metadata
 from onaccount.testing import LedgerContract
@@ -341,13 +339,10 @@ def teardown_module() -> None:
 
 
 class TestOrmLedgerOnPostgreSQL(LedgerContract):
+    # The contract closes each ledger after its check: OrmLedger.close disposes its engine.
     def make_ledger(self) -> OrmLedger:
         _emptied()
         return OrmLedger(URL)
-
-    def teardown_method(self) -> None:
-        # Each ledger has an engine of its own; its pooled connections go with it.
-        gc.collect()
 """
 
 

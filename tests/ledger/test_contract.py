@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ from onaccount.testing import LedgerContract
 from tests.conftest import postgres_url
 from tests.ledger.sql_support import fresh_postgres
 
+# The contract closes each ledger it makes (LedgerContract.close_ledger calls close()).
+
 
 class TestMemoryLedger(LedgerContract):
     def make_ledger(self) -> Ledger:
@@ -23,29 +24,13 @@ class TestMemoryLedger(LedgerContract):
 
 class TestSQLiteLedger(LedgerContract):
     @pytest.fixture(autouse=True)
-    def _directory(self, tmp_path: Path) -> Iterator[None]:
+    def _directory(self, tmp_path: Path) -> None:
         self._tmp = tmp_path
-        self._opened: list[SQLLedger] = []
-        yield
-        for ledger in self._opened:
-            ledger.close()
 
     def make_ledger(self) -> Ledger:
-        ledger = SQLLedger(self._tmp / f"{uuid.uuid4().hex}.sqlite", upgrade=True)
-        self._opened.append(ledger)
-        return ledger
+        return SQLLedger(self._tmp / f"{uuid.uuid4().hex}.sqlite", upgrade=True)
 
 
 class TestPostgreSQLLedger(LedgerContract):
-    @pytest.fixture(autouse=True)
-    def _server(self) -> Iterator[None]:
-        self._url = postgres_url()
-        self._opened: list[SQLLedger] = []
-        yield
-        for ledger in self._opened:
-            ledger.close()
-
     def make_ledger(self) -> Ledger:
-        ledger = fresh_postgres(self._url)
-        self._opened.append(ledger)
-        return ledger
+        return fresh_postgres(postgres_url())

@@ -7,15 +7,18 @@ to return a fresh, empty ledger; pytest then runs every check below against it::
         def make_ledger(self) -> Ledger:
             return MyOrmLedger(session_factory())
 
-`MemoryLedger` and the SQL ledgers on SQLite and PostgreSQL pass it.
+The contract closes every ledger it makes once the check is over, through
+`LedgerContract.close_ledger`. `MemoryLedger` and the SQL ledgers on SQLite and
+PostgreSQL pass it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import pickle
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -120,22 +123,64 @@ class _TillBetween:
 
 
 class LedgerContract:
-    """Checks every `Ledger` must pass; subclasses implement `make_ledger`."""
+    """Checks every `Ledger` must pass; subclasses implement `make_ledger`.
+
+    Every ledger a check makes is closed when the check is over, through `close_ledger`:
+    its ``close()`` if it has one, or what a subclass overrides that with. Ledgers are
+    closed before the test's fixtures end, so a fixture may drop the database they used.
+    """
 
     #: Whether threads may write through one ledger at once. Set it to False for a ledger
     #: that cannot be shared between threads (one on an in-memory SQLite database), and
     #: prove its locking with processes on a real database instead.
     concurrent_writers: ClassVar[bool] = True
 
+    # The ledgers made and not yet closed, and the running test's addfinalizer; both stay
+    # empty when a check is called outside pytest's run, and the caller closes what it made.
+    _made: tuple[Ledger, ...] = ()
+    _at_teardown: Callable[[Callable[[], object]], None] | None = None
+
     def make_ledger(self) -> Ledger:
         """A fresh, empty ledger of the implementation under test."""
         raise NotImplementedError
 
+    def close_ledger(self, ledger: Ledger) -> None:
+        """Release ``ledger``, which `make_ledger` made, once the check using it is over.
+
+        Calls its ``close()`` if it has one, so a ledger holding a database connection
+        leaves no ``ResourceWarning``. Override it for a ledger released another way (a
+        session to give back, a schema to drop).
+        """
+        close = getattr(ledger, "close", None)
+        if callable(close):
+            close()
+
+    @pytest.fixture(autouse=True)
+    def _close_the_ledgers_made(self, request: pytest.FixtureRequest) -> Iterator[None]:
+        # Each ledger's close is added to the test itself when the ledger is made, after
+        # every fixture started: pytest runs it first, before any fixture's teardown.
+        self._at_teardown = request.node.addfinalizer
+        yield
+        self._at_teardown = None
+
     def _ledger_with(self, *accounts: Account) -> Ledger:
+        """A ledger from `make_ledger`, kept to be closed, with ``accounts`` opened.
+
+        Every check makes its ledgers here, never by calling `make_ledger` itself.
+        """
         ledger = self.make_ledger()
+        self._made = (*self._made, ledger)
+        if self._at_teardown is not None:
+            self._at_teardown(functools.partial(self._release, ledger))
         for account in accounts:
             _open(ledger, account)
         return ledger
+
+    def _release(self, ledger: Ledger) -> None:
+        """Close ``ledger`` through `close_ledger` unless it was released already."""
+        if any(made is ledger for made in self._made):
+            self._made = tuple(made for made in self._made if made is not ledger)
+            self.close_ledger(ledger)
 
     # -- accounts -----------------------------------------------------------------------
 
@@ -163,7 +208,7 @@ class LedgerContract:
     def test_unknown_account_is_refused_by_number(self) -> None:
         """Reading an account that does not exist raises UnknownAccount naming it."""
         with pytest.raises(UnknownAccount, match="'404'"):
-            self.make_ledger().get_account("404")
+            self._ledger_with().get_account("404")
 
     def test_update_changes_details_and_revision_but_refuses_limit(self) -> None:
         """An update replaces the name and bumps the revision; a limit change is refused."""
@@ -291,7 +336,7 @@ class LedgerContract:
     def test_booking_on_unknown_account_is_refused(self) -> None:
         """A booking for a number no account has raises UnknownAccount."""
         with pytest.raises(UnknownAccount, match="'77'"):
-            _record(self.make_ledger(), _purchase("77", _at(1)))
+            _record(self._ledger_with(), _purchase("77", _at(1)))
 
     def test_booking_in_another_currency_is_refused(self) -> None:
         """A USD purchase on a EUR account raises CurrencyMismatch naming both."""
@@ -692,7 +737,7 @@ class LedgerContract:
     def test_commit_checks_every_account_of_a_run_of_thousands(self) -> None:
         """Of 1,201 accounts the last one's conflict undoes the run; a late sale stays free."""
         numbers = [f"{i:04d}" for i in range(1201)]
-        ledger = self.make_ledger()
+        ledger = self._ledger_with()
         ledger.open_accounts([Account(number=n, name=f"Lid {n}", limit=100) for n in numbers])
         ledger.record_many([_purchase(n, _at(5), "1.00", id=f"p{n}") for n in numbers])
         everyone = plan_run(ledger, _OCTOBER, numbers, "zero-balance", actor=_ADMIN)
@@ -763,9 +808,18 @@ class LedgerContract:
         self, generated: GeneratedLedger, strategy: ResetStrategy
     ) -> None:
         """Generated ledgers (DST, day starts, currencies) plan and commit as MemoryLedger does."""
+        ledger = self._ledger_with()
+        try:
+            self._plan_and_commit_as_the_reference(ledger, generated, strategy)
+        finally:
+            # Closed after each example, not the test: many examples, as many connections.
+            self._release(ledger)
+
+    def _plan_and_commit_as_the_reference(
+        self, ledger: Ledger, generated: GeneratedLedger, strategy: ResetStrategy
+    ) -> None:
         reference = generated.ledger
         numbers = list(generated.numbers)
-        ledger = self.make_ledger()
         ledger.open_accounts(s.account for s in reference.states(numbers).values())
         ledger.record_many(reference.transactions(numbers), allow_over_limit=True)
         for mutation in reference.mutations():
