@@ -346,17 +346,25 @@ class TestOrmLedgerOnPostgreSQL(LedgerContract):
 """
 
 
+def _write_the_orm_guides_files(directory: Path) -> list[str]:
+    """The files the ORM guide's titled blocks hold, written under ``directory``."""
+    written = []
+    for block in blocks(DOCS / "howto" / "ledger-on-your-orm.md"):
+        title = _FILE_TITLE.search(block.info)
+        if title is not None:
+            target = directory / title["path"]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(block.text + "\n", encoding="utf-8")
+            written.append(title["path"])
+    return written
+
+
 def test_the_orm_guides_ledger_keeps_the_contract_on_postgresql(tmp_path: Path) -> None:
     """The ORM guide's ledger passes every contract check on PostgreSQL, threads and all."""
     from tests.conftest import postgres_url
 
     url = postgres_url()
-    for block in blocks(DOCS / "howto" / "ledger-on-your-orm.md"):
-        title = _FILE_TITLE.search(block.info)
-        if title is not None and title["path"].startswith("shop/"):
-            target = tmp_path / title["path"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(block.text + "\n", encoding="utf-8")
+    _write_the_orm_guides_files(tmp_path)
     (tmp_path / "test_on_postgres.py").write_text(
         _ORM_CONTRACT_ON_POSTGRES.format(url=url), encoding="utf-8"
     )
@@ -372,6 +380,24 @@ def test_the_orm_guides_ledger_keeps_the_contract_on_postgresql(tmp_path: Path) 
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "skipped" not in output, output
+
+
+def test_the_orm_guides_files_pass_mypy_strict(tmp_path: Path) -> None:
+    """The ORM guide's models, ledger and tests type-check with mypy --strict, as a host's."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed: install the test extra, pip install -e '.[test]'")
+    files = _write_the_orm_guides_files(tmp_path)
+    assert files == ["shop/models.py", "shop/ledger.py", "tests/test_ledger.py"]
+    done = subprocess.run(
+        # shop/ is a namespace package: its modules are named from the guide's root.
+        [sys.executable, "-m", "mypy", "--strict", "--explicit-package-bases", *files],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # -- the reference -------------------------------------------------------------------------
