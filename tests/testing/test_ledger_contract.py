@@ -7,6 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from hypothesis import settings
+
+from onaccount import MemoryLedger
+from onaccount.ledger import Ledger
+from onaccount.testing import LedgerContract
+
 _HOST_SUITE = """\
 import pytest
 
@@ -71,3 +78,29 @@ def test_every_ledger_made_is_closed_before_the_hosts_fixtures_end(tmp_path: Pat
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
     assert "4 passed" in output, output
+
+
+class _Counting(LedgerContract):
+    """The contract on MemoryLedger, counting the ledgers its checks make."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def make_ledger(self) -> Ledger:
+        self.made += 1
+        return MemoryLedger()
+
+
+class _CountingTwiceAsMany(_Counting):
+    reference_examples_share = 0.5
+
+
+@pytest.mark.parametrize("contract", [_Counting, _CountingTwiceAsMany], ids=["default", "0.5"])
+def test_the_property_check_runs_its_share_of_the_profiles_examples(
+    contract: type[_Counting],
+) -> None:
+    """The reference comparison runs reference_examples_share of the profile's max_examples."""
+    checks = contract()
+    checks.test_plans_and_runs_equal_the_reference_ledger()
+    wanted = round(settings().max_examples * contract.reference_examples_share)
+    assert checks.made == max(1, wanted)

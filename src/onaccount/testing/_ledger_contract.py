@@ -128,12 +128,22 @@ class LedgerContract:
     Every ledger a check makes is closed when the check is over, through `close_ledger`:
     its ``close()`` if it has one, or what a subclass overrides that with. Ledgers are
     closed before the test's fixtures end, so a fixture may drop the database they used.
+
+    The one property check runs `reference_examples_share` of the active Hypothesis
+    profile's ``max_examples``: load a profile with more, or raise the share, to run more.
     """
 
     #: Whether threads may write through one ledger at once. Set it to False for a ledger
     #: that cannot be shared between threads (one on an in-memory SQLite database), and
     #: prove its locking with processes on a real database instead.
     concurrent_writers: ClassVar[bool] = True
+
+    #: The share of the active Hypothesis profile's ``max_examples`` (at least one example)
+    #: that the property check comparing plans and runs with `MemoryLedger` runs. Each
+    #: example builds and fills a ledger, so a quarter keeps the contract cheap; a profile
+    #: with more examples (one loaded for a thorough run) scales it, and 1 runs as many as
+    #: the profile asks. Set it on the subclass, not with ``@settings`` on the check.
+    reference_examples_share: ClassVar[float] = 0.25
 
     # The ledgers made and not yet closed, and the running test's addfinalizer; both stay
     # empty when a check is called outside pytest's run, and the caller closes what it made.
@@ -792,28 +802,30 @@ class LedgerContract:
         assert [r.id for r in ledger.runs(end=_at(21))] == [first.id]
         assert ledger.runs(account="404") == []
 
-    @settings(
-        max_examples=25,
-        deadline=None,
-        # Each example opens its own ledger (the fixtures only give it a place to live),
-        # and every subclass of this contract runs the same test on its own ledger.
-        suppress_health_check=[
-            HealthCheck.differing_executors,
-            HealthCheck.function_scoped_fixture,
-            HealthCheck.too_slow,
-        ],
-    )
-    @given(generated=ledgers(), strategy=reset_strategies())
-    def test_plans_and_runs_equal_the_reference_ledger(
-        self, generated: GeneratedLedger, strategy: ResetStrategy
-    ) -> None:
+    def test_plans_and_runs_equal_the_reference_ledger(self) -> None:
         """Generated ledgers (DST, day starts, currencies) plan and commit as MemoryLedger does."""
-        ledger = self._ledger_with()
-        try:
-            self._plan_and_commit_as_the_reference(ledger, generated, strategy)
-        finally:
-            # Closed after each example, not the test: many examples, as many connections.
-            self._release(ledger)
+        # The profile loaded when the check runs, not when this module was imported.
+        profile = settings()
+        examples = max(1, round(profile.max_examples * self.reference_examples_share))
+
+        @settings(
+            max_examples=examples,
+            # Each example builds and fills a ledger: slow, and not the ledger's fault.
+            deadline=None,
+            suppress_health_check=[*profile.suppress_health_check, HealthCheck.too_slow],
+        )
+        @given(generated=ledgers(), strategy=reset_strategies())
+        def plans_and_commits_as_the_reference(
+            generated: GeneratedLedger, strategy: ResetStrategy
+        ) -> None:
+            ledger = self._ledger_with()
+            try:
+                self._plan_and_commit_as_the_reference(ledger, generated, strategy)
+            finally:
+                # Closed after each example, not the test: many examples, as many connections.
+                self._release(ledger)
+
+        plans_and_commits_as_the_reference()
 
     def _plan_and_commit_as_the_reference(
         self, ledger: Ledger, generated: GeneratedLedger, strategy: ResetStrategy
