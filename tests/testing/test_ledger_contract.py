@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import settings
 
-from onaccount import MemoryLedger
+from onaccount import AccountState, InvoiceRun, MemoryLedger, Mutation, MutationKind, Purchase
 from onaccount.ledger import Ledger
 from onaccount.testing import LedgerContract
 
@@ -104,3 +108,136 @@ def test_the_property_check_runs_its_share_of_the_profiles_examples(
     checks.test_plans_and_runs_equal_the_reference_ledger()
     wanted = round(settings().max_examples * contract.reference_examples_share)
     assert checks.made == max(1, wanted)
+
+
+# -- each check fails on a ledger with the bug it is there for ------------------------------
+
+_TICK = dt.timedelta(microseconds=1)
+
+
+class _CountsInvoicedPurchases(MemoryLedger):
+    def uninvoiced_before(
+        self, numbers: Iterable[str], before: dt.datetime
+    ) -> dict[str, tuple[int, Decimal, dt.datetime]]:
+        # Every purchase before the bound, whether a committed run holds it or not.
+        found: dict[str, tuple[int, Decimal, dt.datetime]] = {}
+        for booking in self.transactions(numbers, None, before):
+            if isinstance(booking, Purchase):
+                count, total, oldest = found.get(booking.account, (0, Decimal(0), booking.at))
+                found[booking.account] = (count + 1, total + booking.total, oldest)
+        return found
+
+
+class _IgnoresAHeldKey(MemoryLedger):
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        with self._lock:
+            if run.key is not None:
+                self._keys.pop(run.key, None)  # the run holding it is not looked up
+            return super().commit_run(run, revisions)
+
+
+class _CountsBookingsAtTheInstant(MemoryLedger):
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        found = super().states(numbers, at)
+        if at is None:
+            return found
+        return {
+            n: attrs.evolve(
+                state,
+                balance=sum(
+                    (t.amount for t in self.transactions([n], at, at + _TICK)), state.balance
+                ),
+            )
+            for n, state in found.items()
+        }
+
+
+class _CountsMutationsAtTheInstant(MemoryLedger):
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        found = super().states(numbers, at)
+        if at is None:
+            return found
+        return {
+            n: attrs.evolve(
+                state,
+                balance=sum(
+                    (m.balance_delta for m in self.mutations(account=n, start=at, end=at + _TICK)),
+                    state.balance,
+                ),
+            )
+            for n, state in found.items()
+        }
+
+
+class _RevisionOfNow(MemoryLedger):
+    def states(
+        self, numbers: Iterable[str], at: dt.datetime | None = None
+    ) -> dict[str, AccountState]:
+        wanted = list(numbers)
+        now = super().states(wanted)
+        return {
+            n: attrs.evolve(state, revision=now[n].revision)
+            for n, state in super().states(wanted, at).items()
+        }
+
+
+class _LeavesOutTheStart(MemoryLedger):
+    def mutations(
+        self,
+        *,
+        account: str | None = None,
+        run_id: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        kind: MutationKind | None = None,
+    ) -> list[Mutation]:
+        found = super().mutations(account=account, run_id=run_id, start=start, end=end, kind=kind)
+        return [m for m in found if start is None or m.at > start]
+
+
+class _MutationsByInstant(MemoryLedger):
+    def mutations(
+        self,
+        *,
+        account: str | None = None,
+        run_id: str | None = None,
+        start: dt.datetime | None = None,
+        end: dt.datetime | None = None,
+        kind: MutationKind | None = None,
+    ) -> list[Mutation]:
+        found = super().mutations(account=account, run_id=run_id, start=start, end=end, kind=kind)
+        return sorted(found, key=lambda m: m.at)
+
+
+class _On(LedgerContract):
+    """The contract on ledgers of one type, its checks called one by one."""
+
+    def __init__(self, ledger: type[MemoryLedger]) -> None:
+        self.ledger = ledger
+
+    def make_ledger(self) -> Ledger:
+        return self.ledger()
+
+
+_CHECKS_AND_BUGS = {
+    _CountsInvoicedPurchases: "test_uninvoiced_before_counts_what_no_active_invoice_holds",
+    _IgnoresAHeldKey: "test_commit_run_answers_a_key_it_holds_with_the_stored_run",
+    _CountsBookingsAtTheInstant: "test_states_at_an_instant_leave_out_what_happened_at_it",
+    _CountsMutationsAtTheInstant: "test_states_at_an_instant_leave_out_what_happened_at_it",
+    _RevisionOfNow: "test_states_at_an_instant_count_the_mutations_before_it_as_the_revision",
+    _LeavesOutTheStart: "test_mutations_cover_a_half_open_interval",
+    _MutationsByInstant: "test_mutations_come_in_the_order_they_were_booked",
+}
+
+
+@pytest.mark.parametrize("broken", _CHECKS_AND_BUGS, ids=lambda broken: broken.__name__[1:])
+def test_a_check_fails_on_a_ledger_with_the_bug_it_catches(broken: type[MemoryLedger]) -> None:
+    """The check passes on MemoryLedger and fails on a MemoryLedger with one bug planted."""
+    check = _CHECKS_AND_BUGS[broken]
+    getattr(_On(MemoryLedger), check)()
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
+        getattr(_On(broken), check)()

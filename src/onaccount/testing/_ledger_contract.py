@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -89,6 +90,17 @@ def _purchase(
     )
 
 
+def _manual(account: str, at: dt.datetime, balance_delta: object = "5.00") -> Mutation:
+    return Mutation(
+        account=account,
+        kind=MutationKind.MANUAL,
+        balance_delta=balance_delta,
+        actor="contract",
+        at=at,
+        reason="goodwill",
+    )
+
+
 def _open(ledger: Ledger, account: Account) -> None:
     ledger.open_accounts([account])
 
@@ -120,6 +132,25 @@ class _TillBetween:
     def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
         _record(self._ledger, self._booking)
         return self._ledger.commit_run(run, revisions)
+
+
+class _Built:
+    """``ledger`` with a ``commit_run`` that keeps the run and revisions and writes nothing.
+
+    `onaccount.commit_run` through it builds a run as for the real ledger, for a check to
+    hand that ledger's own ``commit_run`` later.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self.revisions: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ledger, name)
+
+    def commit_run(self, run: InvoiceRun, revisions: Mapping[str, int]) -> InvoiceRun:
+        self.revisions = dict(revisions)
+        return run
 
 
 class LedgerContract:
@@ -327,6 +358,30 @@ class LedgerContract:
         after = ledger.states(["1"], at=_at(4))["1"]
         assert (after.balance, after.limit) == (Decimal("-40.00"), Decimal("50"))
 
+    def test_states_at_an_instant_leave_out_what_happened_at_it(self) -> None:
+        """states(at=t) counts bookings and mutations before t only, not one at t itself."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        _record(ledger, _purchase("1", _at(2), "10.00"))
+        ledger.book(_manual("1", _at(3), "4.00"))
+        tick = dt.timedelta(microseconds=1)
+        amsterdam = ZoneInfo("Europe/Amsterdam")
+        balances = [
+            ledger.states(["1"], at=at)["1"].balance
+            for at in (_at(2), _at(2).astimezone(amsterdam), _at(2) + tick, _at(3), _at(3) + tick)
+        ]
+        assert balances == [0, 0, Decimal("-10.00"), Decimal("-10.00"), Decimal("-6.00")]
+
+    def test_states_at_an_instant_count_the_mutations_before_it_as_the_revision(self) -> None:
+        """states(at=t).revision is how many mutations the account had before t, not now."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        change_limit(ledger, "1", "50", actor=_ADMIN, reason="lower", at=_at(2))
+        ledger.book(_manual("1", _at(4)))
+        revisions = [
+            ledger.states(["1"], at=at)["1"].revision for at in (_at(1), _at(2), _at(3), _at(5))
+        ]
+        assert revisions == [0, 0, 1, 2]
+        assert ledger.states(["1"])["1"].revision == 2
+
     def test_duplicate_transaction_id_is_refused(self) -> None:
         """Recording the same id twice raises DuplicateTransaction and books it once."""
         ledger = self._ledger_with(Account(number="1", name="A", limit=100))
@@ -502,6 +557,43 @@ class LedgerContract:
         assert ledger.runs() == [run]
         assert ledger.states(["2"])["2"].balance == Decimal("-7.25")
 
+    def test_commit_run_answers_a_key_it_holds_with_the_stored_run(self) -> None:
+        """Ledger.commit_run given another run under a key it holds returns the stored one."""
+        ledger = self._billed()
+        # The race: a rival commit looked the key up before the first one stored it.
+        rival = _Built(ledger)
+        late = commit_run(
+            rival,
+            plan_run(ledger, _OCTOBER, ["2"], "zero-balance", actor=_ADMIN),
+            actor=_ADMIN,
+            key="oct-2026",
+        )
+        first = commit_run(
+            ledger,
+            plan_run(ledger, _OCTOBER, ["1"], "zero-balance", actor=_ADMIN),
+            actor=_ADMIN,
+            key="oct-2026",
+        )
+        assert ledger.commit_run(late, rival.revisions) == first
+        assert ledger.runs() == [first]
+        assert ledger.mutations(account="2") == []
+        state = ledger.states(["2"])["2"]
+        assert (state.balance, state.revision) == (Decimal("-7.25"), 0)
+        assert len(list(ledger.transactions(["2"], uninvoiced=True))) == 1
+
+    def test_uninvoiced_before_counts_what_no_active_invoice_holds(self) -> None:
+        """uninvoiced_before leaves out purchases a committed run holds; an undo frees them."""
+        ledger = self._billed()
+        _record(ledger, CreditBooking(account="2", at=_at(5), credit="1.00", reason="cash"))
+        _record(ledger, _purchase("2", _at(6), "3.00"))  # at the bound: after it
+        everyone = {"1": (2, Decimal("15.50"), _at(2)), "2": (1, Decimal("7.25"), _at(4))}
+        assert ledger.uninvoiced_before(["1", "2", "404"], _at(6)) == everyone
+        plan = plan_run(ledger, _OCTOBER, ["1"], "none", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        assert ledger.uninvoiced_before(["1", "2"], _at(6)) == {"2": everyone["2"]}
+        undo_invoice(ledger, run.id, "1", actor=_ADMIN, reason="again")
+        assert ledger.uninvoiced_before(["1", "2"], _at(6)) == everyone
+
     # -- limits -------------------------------------------------------------------------
 
     def test_set_limit_books_the_difference_and_ends_at_the_value(self) -> None:
@@ -630,6 +722,28 @@ class LedgerContract:
         assert {m.account for m in ledger.mutations(run_id=run.id)} == {"1", "2"}
         assert len(ledger.mutations(kind=MutationKind.LIMIT_CHANGE)) == 1
         assert len(ledger.mutations(start=_at(6), end=_at(21))) == 2
+
+    def test_mutations_cover_a_half_open_interval(self) -> None:
+        """mutations(start=, end=) keeps a mutation at start and leaves out one at end."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        booked = [_manual("1", _at(day)) for day in (2, 3, 4)]
+        for mutation in booked:
+            ledger.book(mutation)
+        assert ledger.mutations(start=_at(3), end=_at(4)) == booked[1:2]
+        assert ledger.mutations(start=_at(3)) == booked[1:]
+        assert ledger.mutations(end=_at(3)) == booked[:1]
+
+    def test_mutations_come_in_the_order_they_were_booked(self) -> None:
+        """Mutations come oldest booked first: one booked later comes later, whatever its at."""
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=100), Account(number="2", name="B", limit=100)
+        )
+        booked = [_manual("1", _at(5)), _manual("2", _at(3)), _manual("1", _at(1))]
+        for mutation in booked:
+            ledger.book(mutation)
+        assert ledger.mutations() == booked
+        assert ledger.mutations(account="1") == [booked[0], booked[2]]
+        assert ledger.mutations(start=_at(1), end=_at(6)) == booked
 
     # -- the reads planning and reports make -------------------------------------------
 
