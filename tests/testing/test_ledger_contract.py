@@ -213,6 +213,13 @@ class _MutationsByInstant(MemoryLedger):
         return sorted(found, key=lambda m: m.at)
 
 
+class _BooksUnchecked(MemoryLedger):
+    def book(self, mutation: Mutation) -> None:
+        with self._lock:
+            self.get_account(mutation.account)
+            self._apply(mutation)  # without check_mutation
+
+
 class _On(LedgerContract):
     """The contract on ledgers of one type, its checks called one by one."""
 
@@ -231,6 +238,7 @@ _CHECKS_AND_BUGS = {
     _RevisionOfNow: "test_states_at_an_instant_count_the_mutations_before_it_as_the_revision",
     _LeavesOutTheStart: "test_mutations_cover_a_half_open_interval",
     _MutationsByInstant: "test_mutations_come_in_the_order_they_were_booked",
+    _BooksUnchecked: "test_book_refuses_what_check_mutation_refuses_and_writes_nothing",
 }
 
 

@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from onaccount import (
+    MAX_MINOR_UNITS,
     Account,
     AccountKind,
     AccountQuery,
@@ -37,6 +38,8 @@ from onaccount import (
     CurrencyMismatch,
     DuplicateAccount,
     DuplicateTransaction,
+    InvalidAmount,
+    InvalidValue,
     InvoiceRun,
     InvoiceState,
     KeyInUse,
@@ -381,6 +384,34 @@ class LedgerContract:
         ]
         assert revisions == [0, 0, 1, 2]
         assert ledger.states(["1"])["1"].revision == 2
+
+    def test_book_refuses_what_check_mutation_refuses_and_writes_nothing(self) -> None:
+        """`book` refuses what `check_mutation` does: cent fractions, a balance out of range."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        # The largest balance a EUR account can have: one cent below the stored range.
+        largest = Decimal(MAX_MINOR_UNITS).scaleb(-2) - Decimal("0.01")
+        stored = _manual("1", _at(2), largest)
+        ledger.book(stored)
+        refused: list[tuple[type[Exception], str, Mutation]] = [
+            (InvalidValue, r"balance delta 2\.505 has more places", _manual("1", _at(3), "2.505")),
+            (
+                InvalidValue,
+                r"limit delta 0\.001 is less than 0\.01 EUR",
+                Mutation(account="1", kind=MutationKind.LIMIT_CHANGE, limit_delta="0.001",
+                         actor="contract", at=_at(3), reason="raise"),
+            ),
+            (
+                InvalidAmount,
+                r"would bring account 1 'A' to balance 10000000000000\.99 is outside the range",
+                _manual("1", _at(3), "1.00"),
+            ),
+        ]  # fmt: skip
+        for error, words, mutation in refused:
+            with pytest.raises(error, match=words):
+                ledger.book(mutation)
+        assert ledger.mutations(account="1") == [stored]
+        state = ledger.states(["1"])["1"]
+        assert (state.balance, state.limit, state.revision) == (largest, Decimal(100), 1)
 
     def test_duplicate_transaction_id_is_refused(self) -> None:
         """Recording the same id twice raises DuplicateTransaction and books it once."""
