@@ -65,7 +65,9 @@ class Ledger(Protocol):
     ) -> dict[str, AccountState]:
         """Balance, limit and revision of each known account, at ``at`` or now.
 
-        Unknown numbers are left out rather than raising, so callers can report them.
+        At ``at``: the bookings and mutations before that instant, not at it, and as
+        revision the number of the account's mutations before it. Unknown numbers are
+        left out rather than raising, so callers can report them.
         """
         ...
 
@@ -230,7 +232,10 @@ class Ledger(Protocol):
         end: dt.datetime | None = None,
         kind: MutationKind | None = None,
     ) -> list[Mutation]:
-        """Mutations matching every given filter, oldest first."""
+        """Mutations matching every given filter, in the order they were booked.
+
+        ``start`` is included and ``end`` left out, as for `transactions`.
+        """
         ...
 
 
