@@ -151,9 +151,11 @@ def sample_plan() -> Plan:
 
 
 def sample_run() -> InvoiceRun:
-    """The sample plan committed with ``zero-balance``, account ``-7``'s invoice undone.
+    """The sample accounts of `sample_plan` invoiced with ``zero-balance`` and committed.
 
-    Ids and instants are fixed, so exports of it are the same bytes everywhere.
+    The run is planned afresh with ``zero-balance``, not with `sample_plan`'s
+    ``limit-minus-invoiced``; account ``-7``'s invoice is then undone. Ids and instants
+    are fixed, so exports of it are the same bytes everywhere.
     """
     ledger = sample_ledger()
     plan = plan_run(
