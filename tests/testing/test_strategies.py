@@ -30,6 +30,11 @@ def occurs(strategy: st.SearchStrategy[T], condition: Callable[[T], bool]) -> T:
     return find(strategy, condition, settings=quick)
 
 
+def minimal(strategy: st.SearchStrategy[T], condition: Callable[[T], bool]) -> T:
+    """The smallest example satisfying ``condition``, shrunk as a failing test's would be."""
+    return find(strategy, condition, settings=settings(max_examples=500, database=None))
+
+
 def test_the_package_exports_the_strategies_module() -> None:
     """onaccount.testing exposes strategies and lists it in __all__."""
     import onaccount.testing
@@ -299,6 +304,18 @@ def test_ledgers_respect_their_arguments(generated: oas.GeneratedLedger) -> None
             assert not OCTOBER.contains(tx.at)
 
 
+def test_a_minimal_ledger_holds_one_purchase_and_no_credit_booking() -> None:
+    """Ledgers shrink towards no extra booking: no payment before, no credit inside."""
+    generated = minimal(
+        oas.ledgers(),
+        lambda g: any(
+            isinstance(t, oa.Purchase) and g.period.contains(t.at) for t in g.transactions
+        ),
+    )
+    assert [type(t) for t in generated.transactions] == [oa.Purchase]
+    assert [a.kind for a in generated.accounts] == [oa.AccountKind.LIMIT]
+
+
 def test_ledgers_refuse_an_impossible_account_count() -> None:
     """ledgers() refuses min_accounts above max_accounts."""
     with pytest.raises(oa.InvalidValue, match=r"account counts 3\.\.1"):
@@ -375,6 +392,18 @@ def test_plans_with_drafts_refusals_and_several_currencies_occur() -> None:
     occurs(oas.plans(), lambda p: len(p.totals) >= 2)
     occurs(oas.plans(), lambda p: bool(p.refusals) and bool(p.drafts))
     occurs(oas.plans("zero-balance"), lambda p: any(d.total < 0 for d in p.drafts))
+
+
+def test_a_minimal_plan_is_in_no_particular_currency() -> None:
+    """Plans shrink towards no run currency, so every account is a candidate."""
+    assert minimal(oas.plans(), lambda p: bool(p.drafts)).currency is None
+
+
+def test_a_minimal_run_has_no_undone_invoice() -> None:
+    """Generated runs shrink towards a run whose invoices all stand."""
+    generated = minimal(oas.generated_runs(), lambda g: True)
+    assert [i.state for i in generated.run.invoices] == [oa.InvoiceState.ACTIVE]
+    assert [type(t) for t in generated.generated.transactions] == [oa.Purchase]
 
 
 @given(oas.generated_runs())

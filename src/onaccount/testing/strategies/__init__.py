@@ -18,7 +18,9 @@ nights and business days that start after midnight, returns (negative quantities
 currencies with 0, 2 and 3 minor-unit places, unit prices with more places than the
 currency, and account or product names that a spreadsheet would execute (``=SUM(A1)``)
 or that XML cannot hold (control characters). Everything shrinks towards a plain case:
-EUR, 21 % VAT, Europe/Amsterdam, October 2026, days starting at midnight.
+EUR, 21 % VAT, Europe/Amsterdam, October 2026, days starting at midnight, and nothing
+the example does not need: no payment before the period, credit booking inside it, limit
+change, correction, run currency or undone invoice.
 
 Needs Hypothesis, which the ``testing`` extra installs.
 """

@@ -26,6 +26,7 @@ from onaccount.testing.strategies._values import (
     _SUPERUSER,
     _credit_bookings,
     _money,
+    _one_in,
     _purchases,
     accounts,
     periods,
@@ -129,7 +130,7 @@ def _ledgers(
                     )
                 )
             )
-        elif draw(st.integers(0, 4)) == 0:
+        elif draw(_one_in(5)):
             bookings.append(draw(_credit_bookings(account, period, "before", next_id(), None)))
         inside = draw(
             st.integers(0, 4) if account.kind is AccountKind.LIMIT else st.integers(0, 2)
@@ -138,7 +139,7 @@ def _ledgers(
             bookings.append(draw(_purchases(account, period, "inside", next_id(), 3, True)))
         for _ in range(draw(st.integers(0, 2))):
             bookings.append(draw(_purchases(account, period, "outside", next_id(), 2, True)))
-        if credits_in_period and draw(st.integers(0, 9)) == 0:
+        if credits_in_period and draw(_one_in(10)):
             bookings.append(draw(_credit_bookings(account, period, "inside", next_id(), None)))
         for tx in bookings:
             _record(ledger, tx)
@@ -252,7 +253,7 @@ def _planned(
     generated = draw(ledgers(ledger_factory=ledger_factory))
     chosen = draw(reset_strategies()) if strategy is None else strategy
     currency = None
-    if generated.accounts and draw(st.integers(0, 9)) == 0:
+    if len(generated.accounts) > 0 and draw(_one_in(10)):
         currency = generated.accounts[0].currency
     plan = plan_run(
         generated.ledger,
@@ -290,7 +291,7 @@ def _generated_runs(
     committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
     key = draw(st.none() | st.just("run-1"))
     run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
-    if run.invoices and draw(st.integers(0, 4)) == 0:
+    if len(run.invoices) > 0 and draw(_one_in(5)):
         invoice = draw(st.sampled_from(run.invoices))
         undo_invoice(
             generated.ledger,
