@@ -379,6 +379,30 @@ def test_ledgers_refuse_a_factory_whose_ledger_is_not_empty() -> None:
         draw()
 
 
+STRATEGY_TAKERS = [oas.plans, oas.runs, oas.generated_runs]
+LEDGER_TAKERS = [oas.ledgers, *STRATEGY_TAKERS]
+
+
+@pytest.mark.parametrize("strategy", STRATEGY_TAKERS, ids=lambda f: f.__name__)
+def test_an_unknown_reset_strategy_is_refused_when_built(strategy: Callable[..., object]) -> None:
+    """plans(), runs() and generated_runs() refuse a misspelt strategy before drawing."""
+    with pytest.raises(oa.UnknownStrategy, match=r"reset strategy 'zero_balance' is unknown"):
+        strategy("zero_balance")
+
+
+@pytest.mark.parametrize("strategy", LEDGER_TAKERS, ids=lambda f: f.__name__)
+def test_a_ledger_instead_of_a_factory_is_refused_when_built(
+    strategy: Callable[..., object],
+) -> None:
+    """A ledger passed as ledger_factory is refused up front, saying to pass the class."""
+    with pytest.raises(
+        oa.InvalidValue,
+        match=r"ledger_factory is a MemoryLedger, not a callable; pass the class "
+        r"\(ledger_factory=MemoryLedger\) or a function",
+    ):
+        strategy(ledger_factory=oa.MemoryLedger())
+
+
 @given(oas.plans())
 def test_plans_are_plans(plan: oa.Plan) -> None:
     """plans() draws plans whose drafts add up."""

@@ -18,7 +18,7 @@ from onaccount._period import Period
 from onaccount._permissions import Actor
 from onaccount._query import AccountQuery
 from onaccount._runs import commit_run, plan_run, undo_invoice
-from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy
+from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy, resolve_strategy
 from onaccount._transaction import CreditKind, Transaction
 from onaccount._words import counted
 from onaccount.ledger import Ledger, MemoryLedger
@@ -78,6 +78,23 @@ def _record(ledger: Ledger, tx: Transaction) -> None:
         ledger.record_many([tx])
     except LimitExceeded:
         ledger.record_many([tx], allow_over_limit=True)
+
+
+def _checked_factory(ledger_factory: object) -> Callable[[], Ledger]:
+    """``ledger_factory`` itself, refused before any drawing unless it can be called."""
+    if not callable(ledger_factory):
+        kind = type(ledger_factory).__name__
+        if isinstance(ledger_factory, Ledger):
+            instead = f"pass the class (ledger_factory={kind}) or a function"
+        else:
+            instead = "pass a ledger class or a function"
+        raise InvalidValue(
+            f"ledger_factory is a {kind}, not a callable; {instead} that returns a new, "
+            "empty ledger on every call",
+            value=ledger_factory,
+            field="ledger_factory",
+        )
+    return ledger_factory
 
 
 def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
@@ -194,7 +211,8 @@ def ledgers(
 
     Each example populates a new ledger from ``ledger_factory`` (a `MemoryLedger` by
     default), which must return an empty one on every call, so hosts run the
-    strategies on their own storage.
+    strategies on their own storage. The arguments are checked when the strategy is
+    built, before anything is drawn.
     """
     if not 0 <= min_accounts <= max_accounts:
         raise InvalidValue(
@@ -206,7 +224,12 @@ def ledgers(
     if currency is not None:
         check_currency(currency)
     return _ledgers(
-        period, min_accounts, max_accounts, currency, credits_in_period, ledger_factory
+        period,
+        min_accounts,
+        max_accounts,
+        currency,
+        credits_in_period,
+        _checked_factory(ledger_factory),
     )
 
 
@@ -246,11 +269,18 @@ def _selections(draw: st.DrawFn, generated: GeneratedLedger) -> Selection:
     return [*numbers, "no-such-account"]
 
 
+def _resolved(strategy: ResetStrategy | str | None) -> ResetStrategy | None:
+    """The reset strategy, checked when the strategy is built as `plan_run` checks it."""
+    return None if strategy is None else resolve_strategy(strategy)
+
+
 @st.composite
 def _planned(
-    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+    draw: st.DrawFn,
+    strategy: ResetStrategy | None,
+    drawn_ledgers: st.SearchStrategy[GeneratedLedger],
 ) -> tuple[GeneratedLedger, Plan]:
-    generated = draw(ledgers(ledger_factory=ledger_factory))
+    generated = draw(drawn_ledgers)
     chosen = draw(reset_strategies()) if strategy is None else strategy
     currency = None
     if len(generated.accounts) > 0 and draw(_one_in(10)):
@@ -275,19 +305,18 @@ def plans(
 
     Selections are every account, one account, a query, or every account plus an
     unknown number, so plans hold drafts, refusals and accounts with nothing to invoice.
-    The ledger comes from ``ledger_factory``, as in `ledgers`.
+    The ledger comes from ``ledger_factory``, as in `ledgers`. A strategy name is checked
+    when the strategy is built, as `plan_run` would check it.
     """
-    return _planned(strategy, ledger_factory).map(lambda pair: pair[1])
+    planned = _planned(_resolved(strategy), ledgers(ledger_factory=ledger_factory))
+    return planned.map(lambda pair: pair[1])
 
 
 @st.composite
 def _generated_runs(
-    draw: st.DrawFn, strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+    draw: st.DrawFn, planned: st.SearchStrategy[tuple[GeneratedLedger, Plan]]
 ) -> GeneratedRun:
-    # Only plans that invoice something commit a run (an empty one raises EmptyRun).
-    generated, plan = draw(
-        _planned(strategy, ledger_factory).filter(lambda planned: bool(planned[1].drafts))
-    )
+    generated, plan = draw(planned)
     committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
     key = draw(st.none() | st.just("run-1"))
     run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
@@ -314,7 +343,7 @@ def generated_runs(
     Every run invoices at least one account; now and then one account invoice of the run
     has been undone. The ledger comes from ``ledger_factory``, as in `ledgers`.
     """
-    return _generated_runs(strategy, ledger_factory)
+    return _committed(strategy, ledger_factory)
 
 
 def runs(
@@ -323,4 +352,15 @@ def runs(
     ledger_factory: Callable[[], Ledger] = MemoryLedger,
 ) -> st.SearchStrategy[InvoiceRun]:
     """Committed invoice runs, as `generated_runs` draws them, without their ledger."""
-    return _generated_runs(strategy, ledger_factory).map(lambda generated: generated.run)
+    return _committed(strategy, ledger_factory).map(lambda generated: generated.run)
+
+
+def _committed(
+    strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
+) -> st.SearchStrategy[GeneratedRun]:
+    """`generated_runs`, its arguments checked as `plans` checks them."""
+    # Only plans that invoice something commit a run (an empty one raises EmptyRun).
+    planned = _planned(_resolved(strategy), ledgers(ledger_factory=ledger_factory)).filter(
+        lambda pair: bool(pair[1].drafts)
+    )
+    return _generated_runs(planned)
