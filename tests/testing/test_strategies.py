@@ -190,6 +190,26 @@ def test_periods_refuse_unknown_shapes() -> None:
         oas.periods(shapes=("month", "fortnight"))
 
 
+@given(st.data())
+def test_periods_take_one_shape_as_a_bare_string(data: st.DataObject) -> None:
+    """shapes="month" is the one shape month, as Account(tags="vip") is the one tag."""
+    period = data.draw(oas.periods(shapes="month"))
+    assert period.first.day == 1
+    assert period.first.month == period.last.month
+
+
+def test_periods_refuse_an_unknown_bare_shape_naming_it() -> None:
+    """A bare unknown shape is refused whole, not letter by letter."""
+    with pytest.raises(oa.InvalidValue, match=r"period shape 'fortnight' is unknown; use"):
+        oas.periods(shapes="fortnight")  # type: ignore[arg-type]
+
+
+def test_periods_refuse_no_shapes_saying_what_to_give() -> None:
+    """An empty shapes names no shape and says which to give."""
+    with pytest.raises(oa.InvalidValue, match=r"shapes=\(\) names no period shape; give one"):
+        oas.periods(shapes=())
+
+
 @pytest.mark.parametrize(
     ("label", "condition"),
     [
@@ -253,6 +273,14 @@ def test_purchases_refuse_what_is_no_account() -> None:
     """purchases() needs the Account, not its number."""
     with pytest.raises(oa.InvalidValue, match=r"account '1042' is not an Account"):
         oas.purchases("1042")  # type: ignore[arg-type]
+
+
+def test_purchases_refuse_fewer_than_one_line_when_built() -> None:
+    """max_lines=0 is refused by onaccount up front: a purchase has at least one line."""
+    with pytest.raises(oa.InvalidValue, match=r"max_lines 0 is below 1, .*; give max_lines=1"):
+        oas.purchases(TEAM, OCTOBER, max_lines=0)
+    with pytest.raises(oa.InvalidValue, match=r"max_lines '3' is a str, not a whole number"):
+        oas.purchases(TEAM, OCTOBER, max_lines="3")  # type: ignore[arg-type]
 
 
 @given(oas.credit_bookings(oa.Account(number="7", name="Yen", limit=0, currency="JPY")))

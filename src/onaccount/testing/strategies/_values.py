@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -438,21 +439,51 @@ def _periods(
     return Period.between(first, last, tz=zone, day_starts_at=start)
 
 
-_SHAPES = ("month", "week", "range", "day", "month", "range", "quarter")
+_PeriodShape = Literal["month", "week", "quarter", "day", "range"]
+_KNOWN_SHAPES: tuple[_PeriodShape, ...] = ("month", "week", "quarter", "day", "range")
+# Drawn when no shapes are given: months and ranges twice as often.
+_SHAPES: tuple[_PeriodShape, ...] = ("month", "week", "range", "day", "month", "range", "quarter")
+
+
+def _shapes(shapes: _PeriodShape | Iterable[_PeriodShape]) -> tuple[_PeriodShape, ...]:
+    """The period shapes asked for; a bare string is one shape, as a bare tag is one tag."""
+    given: tuple[object, ...] = (shapes,) if isinstance(shapes, str) else tuple(shapes)
+    known = ", ".join(_KNOWN_SHAPES[:-1]) + f" or {_KNOWN_SHAPES[-1]}"
+    if not given:
+        raise InvalidValue(
+            f"shapes={shapes!r} names no period shape; give one or more of {known}",
+            value=shapes,
+            field="shapes",
+        )
+    unknown: list[object] = []
+    for shape in given:
+        if shape not in _KNOWN_SHAPES and shape not in unknown:
+            unknown.append(shape)
+    if unknown:
+        named = ", ".join(repr(s) for s in unknown)
+        raise InvalidValue(
+            f"period shape {named} is unknown; use {known}"
+            if len(unknown) == 1
+            else f"period shapes {named} are unknown; use {known}",
+            value=shapes,
+            field="shapes",
+        )
+    return cast(tuple[_PeriodShape, ...], given)
 
 
 def periods(
     tz: str | None = None,
     day_starts_at: dt.time | str | None = None,
     *,
-    shapes: tuple[str, ...] = _SHAPES,
+    shapes: _PeriodShape | Iterable[_PeriodShape] = _SHAPES,
 ) -> st.SearchStrategy[Period]:
     """Periods in 2026: months, ISO weeks, quarters, single days and ranges of dates.
 
     Months and weeks lean on the DST ones (March, October, November; weeks 13, 43 and
     44); days and ranges lie around `DST_DATES`. The time zone and business-day start
     are drawn unless given. ``shapes`` picks from "month", "week", "quarter", "day" and
-    "range".
+    "range"; one shape may be given on its own (``shapes="day"``). The arguments are
+    checked when the strategy is built.
     """
     start = None
     if day_starts_at is not None:
@@ -460,15 +491,7 @@ def periods(
         start = Period.day("2026-01-01", tz="UTC", day_starts_at=day_starts_at).day_starts_at
     if tz is not None:
         tz = Period.day("2026-01-01", tz=tz).tz
-    unknown = set(shapes) - set(_SHAPES)
-    if unknown or not shapes:
-        raise InvalidValue(
-            f"period shapes {sorted(unknown) or shapes!r} are unknown; use month, week, "
-            "quarter, day or range",
-            value=shapes,
-            field="shapes",
-        )
-    return _periods(tz, start, tuple(shapes))
+    return _periods(tz, start, _shapes(shapes))
 
 
 _Region = Literal["inside", "before", "after", "outside"]
@@ -588,6 +611,18 @@ def purchases(
     ones when recording many purchases in one ledger.
     """
     _check_account(account)
+    if isinstance(max_lines, bool) or not isinstance(max_lines, int):
+        wrong = f"is a {type(max_lines).__name__}, not a whole number"
+    elif max_lines < 1:
+        wrong = "is below 1, and a purchase has at least one line"
+    else:
+        wrong = None
+    if wrong is not None:
+        raise InvalidValue(
+            f"max_lines {max_lines!r} {wrong}; give max_lines=1 or more",
+            value=max_lines,
+            field="max_lines",
+        )
     return _purchases(
         account,
         period,
