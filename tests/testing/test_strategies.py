@@ -283,6 +283,24 @@ def test_purchases_refuse_fewer_than_one_line_when_built() -> None:
         oas.purchases(TEAM, OCTOBER, max_lines="3")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda p: oas.instants(p),
+        lambda p: oas.purchases(TEAM, p),
+        lambda p: oas.credit_bookings(TEAM, p),
+        lambda p: oas.ledgers(p),
+    ],
+    ids=["instants", "purchases", "credit_bookings", "ledgers"],
+)
+def test_a_period_that_is_no_period_is_refused_when_built(
+    build: Callable[[object], object],
+) -> None:
+    """A period given as text is refused up front, saying how to make a Period."""
+    with pytest.raises(oa.InvalidValue, match=r"period '2026-10' is a str, not a Period; pass"):
+        build("2026-10")
+
+
 @given(oas.credit_bookings(oa.Account(number="7", name="Yen", limit=0, currency="JPY")))
 def test_credit_bookings_are_positive_whole_minor_units(credit: oa.CreditBooking) -> None:
     """credit_bookings() draws positive credits in whole minor units of the currency."""

@@ -24,6 +24,7 @@ from onaccount._words import counted
 from onaccount.ledger import Ledger, MemoryLedger
 from onaccount.testing.strategies._values import (
     _SUPERUSER,
+    _check_period,
     _credit_bookings,
     _money,
     _one_in,
@@ -224,7 +225,7 @@ def ledgers(
     if currency is not None:
         check_currency(currency)
     return _ledgers(
-        period,
+        _check_period(period),
         min_accounts,
         max_accounts,
         currency,

@@ -494,6 +494,18 @@ def periods(
     return _periods(tz, start, _shapes(shapes))
 
 
+def _check_period(period: object) -> Period | None:
+    """``period`` itself, refused when the strategy is built unless it is a Period or None."""
+    if period is not None and not isinstance(period, Period):
+        raise InvalidValue(
+            f"period {period!r} is a {type(period).__name__}, not a Period; pass a Period "
+            "such as Period.month(2026, 10, tz='Europe/Amsterdam'), or None to draw one",
+            value=period,
+            field="period",
+        )
+    return period
+
+
 _Region = Literal["inside", "before", "after", "outside"]
 
 
@@ -549,7 +561,7 @@ def instants(
     its end included. Instants crowd around day starts and cover DST nights; they come
     as zoneinfo local time, UTC, a fixed offset or a pendulum ``DateTime``.
     """
-    return _instants(period, "outside" if outside else "inside")
+    return _instants(_check_period(period), "outside" if outside else "inside")
 
 
 # -- bookings ---------------------------------------------------------------------------
@@ -611,6 +623,7 @@ def purchases(
     ones when recording many purchases in one ledger.
     """
     _check_account(account)
+    _check_period(period)
     if isinstance(max_lines, bool) or not isinstance(max_lines, int):
         wrong = f"is a {type(max_lines).__name__}, not a whole number"
     elif max_lines < 1:
@@ -668,6 +681,7 @@ def credit_bookings(
     With ``outside``, the instants lie just before or after the period instead.
     """
     _check_account(account)
+    _check_period(period)
     resolved = (
         None if kind is None else parse_enum(CreditKind, kind, what="credit kind", field="kind")
     )
