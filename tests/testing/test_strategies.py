@@ -485,6 +485,37 @@ def test_generated_runs_are_stored_on_their_ledger(generated: oas.GeneratedRun) 
     ]
 
 
+def test_a_run_is_drawn_on_the_first_ledger_drawn_for_it() -> None:
+    """generated_runs() builds a ledger that has something to invoice, not many it throws away."""
+    built: list[oa.MemoryLedger] = []
+
+    def counted() -> oa.MemoryLedger:
+        built.append(oa.MemoryLedger())
+        return built[-1]
+
+    # Hypothesis tries the simplest example first: one limit account, one purchase.
+    @settings(max_examples=1, database=None, phases=[Phase.generate])
+    @given(oas.generated_runs(ledger_factory=counted))
+    def draw(generated: oas.GeneratedRun) -> None:
+        assert built == [generated.ledger]
+
+    draw()
+
+
+# Hypothesis' own defaults: 100 examples, a 200 ms deadline and every health check, so
+# HealthCheck.too_slow fails a strategy that draws slowly or throws many draws away.
+@settings(
+    max_examples=100,
+    deadline=dt.timedelta(milliseconds=200),
+    suppress_health_check=[],
+    database=None,
+)
+@given(oas.generated_runs())
+def test_generated_runs_pass_hypothesis_default_health_checks(generated: oas.GeneratedRun) -> None:
+    """With Hypothesis' default settings, generated runs are drawn quickly enough."""
+    assert generated.run.invoices
+
+
 def test_runs_with_an_undone_invoice_occur() -> None:
     """Now and then one account invoice of a generated run is undone."""
     occurs(

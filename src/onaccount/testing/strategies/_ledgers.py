@@ -26,6 +26,7 @@ from onaccount.testing.strategies._values import (
     _SUPERUSER,
     _check_period,
     _credit_bookings,
+    _limits,
     _money,
     _one_in,
     _purchases,
@@ -69,9 +70,9 @@ class GeneratedLedger:
         return tuple(a.number for a in self.accounts)
 
 
-def _id_source() -> Callable[[], st.SearchStrategy[str]]:
+def _id_source() -> Callable[[], str]:
     counter: Iterator[int] = itertools.count(1)
-    return lambda: st.just(f"tx{next(counter):05d}")
+    return lambda: f"tx{next(counter):05d}"
 
 
 def _record(ledger: Ledger, tx: Transaction) -> None:
@@ -113,31 +114,36 @@ def _empty(ledger_factory: Callable[[], Ledger]) -> Ledger:
     return ledger
 
 
+_LIMIT_CHANGES = st.integers(0, 9)
+
+
 @st.composite
 def _ledgers(
     draw: st.DrawFn,
-    period: Period | None,
-    min_accounts: int,
-    max_accounts: int,
-    currency: str | None,
+    periods: st.SearchStrategy[Period],
+    account_lists: st.SearchStrategy[list[Account]],
     credits_in_period: bool,
     ledger_factory: Callable[[], Ledger],
+    billable: bool,
 ) -> GeneratedLedger:
-    period = draw(periods()) if period is None else period
-    drawn = draw(
-        st.lists(
-            accounts(currency=currency),
-            min_size=min_accounts,
-            max_size=max_accounts,
-            unique_by=lambda a: a.number,
-        )
-    )
+    """A populated ledger; with ``billable`` its first account has purchases to invoice.
+
+    That account is a limit account with at least one purchase inside the period and no
+    credit booking inside it, so a plan that selects it has a draft: runs are drawn
+    that way rather than by throwing away plans without one.
+    """
+    period = draw(periods)
+    drawn = draw(account_lists)
+    if billable and drawn[0].kind is AccountKind.CREDIT:
+        limit = draw(_limits(drawn[0].currency))
+        drawn[0] = attrs.evolve(drawn[0], kind=AccountKind.LIMIT, limit=limit)
     ledger = _empty(ledger_factory)
     actor = _SUPERUSER
     next_id = _id_source()
     recorded: list[Transaction] = []
     mutated_at = period.start - dt.timedelta(days=2)
-    for account in drawn:
+    for index, account in enumerate(drawn):
+        billed = billable and index == 0
         open_account(ledger, account, actor=actor)
         bookings: list[Transaction] = []
         if account.kind is AccountKind.CREDIT:
@@ -151,19 +157,21 @@ def _ledgers(
         elif draw(_one_in(5)):
             bookings.append(draw(_credit_bookings(account, period, "before", next_id(), None)))
         inside = draw(
-            st.integers(0, 4) if account.kind is AccountKind.LIMIT else st.integers(0, 2)
+            st.integers(1 if billed else 0, 4)
+            if account.kind is AccountKind.LIMIT
+            else st.integers(0, 2)
         )
         for _ in range(inside):
             bookings.append(draw(_purchases(account, period, "inside", next_id(), 3, True)))
         for _ in range(draw(st.integers(0, 2))):
             bookings.append(draw(_purchases(account, period, "outside", next_id(), 2, True)))
-        if credits_in_period and draw(_one_in(10)):
+        if credits_in_period and not billed and draw(_one_in(10)):
             bookings.append(draw(_credit_bookings(account, period, "inside", next_id(), None)))
         for tx in bookings:
             _record(ledger, tx)
             recorded.append(tx)
         if account.kind is AccountKind.LIMIT:
-            change = draw(st.integers(0, 9))
+            change = draw(_LIMIT_CHANGES)
             if change == 8:
                 new_limit = account.limit + draw(_money(account.currency, 1000, 5000))
                 change_limit(
@@ -215,6 +223,28 @@ def ledgers(
     strategies on their own storage. The arguments are checked when the strategy is
     built, before anything is drawn.
     """
+    return _checked_ledgers(
+        period,
+        min_accounts,
+        max_accounts,
+        currency,
+        credits_in_period,
+        ledger_factory,
+        billable=False,
+    )
+
+
+def _checked_ledgers(
+    period: Period | None,
+    min_accounts: int,
+    max_accounts: int,
+    currency: str | None,
+    credits_in_period: bool,
+    ledger_factory: Callable[[], Ledger],
+    *,
+    billable: bool,
+) -> st.SearchStrategy[GeneratedLedger]:
+    """`ledgers`, its arguments checked; see `_ledgers` for ``billable``."""
     if not 0 <= min_accounts <= max_accounts:
         raise InvalidValue(
             f"account counts {min_accounts}..{max_accounts} are not a range; give "
@@ -224,19 +254,28 @@ def ledgers(
         )
     if currency is not None:
         check_currency(currency)
+    given = _check_period(period)
+    account_lists = st.lists(
+        accounts(currency=currency),
+        min_size=min_accounts,
+        max_size=max_accounts,
+        unique_by=lambda a: a.number,
+    )
     return _ledgers(
-        _check_period(period),
-        min_accounts,
-        max_accounts,
-        currency,
+        periods() if given is None else st.just(given),
+        account_lists,
         credits_in_period,
         _checked_factory(ledger_factory),
+        billable,
     )
+
+
+_RESET_STRATEGIES = st.sampled_from(tuple(BUILTIN_STRATEGIES.values()))
 
 
 def reset_strategies() -> st.SearchStrategy[ResetStrategy]:
     """The built-in reset strategies, shrinking towards `NoCorrection`."""
-    return st.sampled_from(tuple(BUILTIN_STRATEGIES.values()))
+    return _RESET_STRATEGIES
 
 
 @attrs.frozen
@@ -257,14 +296,18 @@ class GeneratedRun:
         return self.generated.ledger
 
 
+_SELECTIONS = st.integers(0, 9)
+
+
 @st.composite
-def _selections(draw: st.DrawFn, generated: GeneratedLedger) -> Selection:
+def _selections(draw: st.DrawFn, generated: GeneratedLedger, billable: bool) -> Selection:
+    """Which accounts a plan selects; with ``billable``, always the first account too."""
     numbers = list(generated.numbers)
-    how = draw(st.integers(0, 9))
+    how = draw(_SELECTIONS)
     if how <= 5 or not numbers:
         return numbers or ["404"]
     if how <= 7:
-        return [draw(st.sampled_from(numbers))]
+        return [numbers[0] if billable else draw(st.sampled_from(numbers))]
     if how == 8:
         return AccountQuery()
     return [*numbers, "no-such-account"]
@@ -280,16 +323,18 @@ def _planned(
     draw: st.DrawFn,
     strategy: ResetStrategy | None,
     drawn_ledgers: st.SearchStrategy[GeneratedLedger],
+    billable: bool,
 ) -> tuple[GeneratedLedger, Plan]:
+    """A ledger and a plan over it; with ``billable`` the plan has a draft, see `_ledgers`."""
     generated = draw(drawn_ledgers)
-    chosen = draw(reset_strategies()) if strategy is None else strategy
+    chosen = draw(_RESET_STRATEGIES) if strategy is None else strategy
     currency = None
     if len(generated.accounts) > 0 and draw(_one_in(10)):
         currency = generated.accounts[0].currency
     plan = plan_run(
         generated.ledger,
         generated.period,
-        draw(_selections(generated)),
+        draw(_selections(generated, billable)),
         chosen,
         actor=generated.actor,
         currency=currency,
@@ -309,8 +354,12 @@ def plans(
     The ledger comes from ``ledger_factory``, as in `ledgers`. A strategy name is checked
     when the strategy is built, as `plan_run` would check it.
     """
-    planned = _planned(_resolved(strategy), ledgers(ledger_factory=ledger_factory))
+    planned = _planned(_resolved(strategy), ledgers(ledger_factory=ledger_factory), False)
     return planned.map(lambda pair: pair[1])
+
+
+_HOURS_AFTER = st.integers(1, 72)
+_RUN_KEYS = st.none() | st.just("run-1")
 
 
 @st.composite
@@ -318,8 +367,8 @@ def _generated_runs(
     draw: st.DrawFn, planned: st.SearchStrategy[tuple[GeneratedLedger, Plan]]
 ) -> GeneratedRun:
     generated, plan = draw(planned)
-    committed_at = generated.period.end + dt.timedelta(hours=draw(st.integers(1, 72)))
-    key = draw(st.none() | st.just("run-1"))
+    committed_at = generated.period.end + dt.timedelta(hours=draw(_HOURS_AFTER))
+    key = draw(_RUN_KEYS)
     run = commit_run(generated.ledger, plan, actor=generated.actor, key=key, at=committed_at)
     if len(run.invoices) > 0 and draw(_one_in(5)):
         invoice = draw(st.sampled_from(run.invoices))
@@ -360,8 +409,7 @@ def _committed(
     strategy: ResetStrategy | str | None, ledger_factory: Callable[[], Ledger]
 ) -> st.SearchStrategy[GeneratedRun]:
     """`generated_runs`, its arguments checked as `plans` checks them."""
-    # Only plans that invoice something commit a run (an empty one raises EmptyRun).
-    planned = _planned(_resolved(strategy), ledgers(ledger_factory=ledger_factory)).filter(
-        lambda pair: bool(pair[1].drafts)
-    )
-    return _generated_runs(planned)
+    # Only a plan that invoices something commits a run (an empty one raises EmptyRun):
+    # the ledger is drawn so that the plan has a draft, not filtered until it has one.
+    billable = _checked_ledgers(None, 1, 4, None, True, ledger_factory, billable=True)
+    return _generated_runs(_planned(_resolved(strategy), billable, True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypeVar, cast
@@ -163,13 +164,30 @@ _KINDS = (AccountKind.LIMIT, AccountKind.LIMIT, AccountKind.LIMIT, AccountKind.C
 _SUPERUSER = Actor.superuser("hypothesis")
 
 
+# Hypothesis validates a strategy the first time it draws from it, which costs more than
+# the draw: the strategies below are built once, not on every draw, so that a ledger of
+# a few hundred values is quick to draw (HealthCheck.too_slow).
+
+# NUL is left out: onaccount refuses it, since no database or document format keeps it.
+_ANY_CHARACTER = st.characters(codec="utf-8", exclude_characters="\x00")
+# Neither white space nor a control character, so a text holding one is never blank.
+_VISIBLE_CHARACTER = st.characters(codec="utf-8", exclude_categories=("Z", "Cc"))
+
+
+@st.composite
+def _texts(draw: st.DrawFn, around: st.SearchStrategy[str]) -> str:
+    text = draw(around)
+    at = draw(st.integers(0, len(text)))
+    return text[:at] + draw(_VISIBLE_CHARACTER) + text[at:]
+
+
+@functools.cache
 def _text(max_size: int = 20) -> st.SearchStrategy[str]:
     """Any unicode text with something besides white space, control characters included.
 
-    NUL is left out: onaccount refuses it, since no database or document format keeps it.
+    Built around one visible character rather than filtered, so no draw is thrown away.
     """
-    alphabet = st.characters(codec="utf-8", exclude_characters="\x00")
-    return st.text(alphabet, min_size=1, max_size=max_size).filter(lambda s: bool(s.strip()))
+    return _texts(st.text(_ANY_CHARACTER, max_size=max_size - 1))
 
 
 def _weighted(
@@ -180,11 +198,27 @@ def _weighted(
     return st.sampled_from(table).flatmap(lambda s: s)
 
 
+@functools.cache
+def _sampled(values: tuple[T, ...]) -> st.SearchStrategy[T]:
+    return st.sampled_from(values)
+
+
+@functools.cache
 def _one_in(n: int) -> st.SearchStrategy[bool]:
     """True about once in ``n`` draws; shrinks towards False, where nothing extra happens."""
     return st.integers(0, n - 1).map(lambda k: k == n - 1)
 
 
+def _worth(currency: str, extra_places: int, n: int) -> Decimal:
+    """What ``n`` euro cents (or hundredths of a cent per extra place) are in ``currency``."""
+    quantum = Decimal(1).scaleb(-(CURRENCIES[currency] + extra_places))
+    magnitude = _MAGNITUDE.get(currency, Decimal(1))
+    scale: int = 10**extra_places
+    value = (Decimal(n) / (100 * scale) * magnitude).quantize(quantum, rounding=ROUND_HALF_UP)
+    return max(value, quantum)
+
+
+@functools.cache
 def _money(
     currency: str, low: int, high: int, *, extra_places: int = 0
 ) -> st.SearchStrategy[Decimal]:
@@ -193,30 +227,31 @@ def _money(
     With ``extra_places`` the amounts have digits beyond the minor unit, as unit prices
     per gram do.
     """
-    quantum = Decimal(1).scaleb(-(CURRENCIES[currency] + extra_places))
-    magnitude = _MAGNITUDE.get(currency, Decimal(1))
     scale: int = 10**extra_places
-
-    def convert(n: int) -> Decimal:
-        value = (Decimal(n) / (100 * scale) * magnitude).quantize(quantum, rounding=ROUND_HALF_UP)
-        return max(value, quantum)
-
+    convert = functools.partial(_worth, currency, extra_places)
     return st.integers(low * scale, high * scale).map(convert)
 
 
 # -- money ------------------------------------------------------------------------------
 
 
+_CURRENCY = st.sampled_from(_CURRENCIES)
+
+
 def currencies() -> st.SearchStrategy[str]:
     """ISO 4217 codes, mostly EUR, with USD, GBP, CHF, SEK, JPY (0 places) and KWD (3)."""
-    return st.sampled_from(_CURRENCIES)
+    return _CURRENCY
+
+
+_VAT = st.sampled_from(_VATS)
 
 
 def vats() -> st.SearchStrategy[Vat]:
     """VAT: standard rates from 5.5 % to 21 % (8.25 % too), zero-rated and exempt ones."""
-    return st.sampled_from(_VATS)
+    return _VAT
 
 
+@functools.cache
 def _quantities(returns: bool) -> st.SearchStrategy[Decimal]:
     whole = st.integers(1, 6).map(Decimal)
     weighed = st.integers(1, 2500).map(lambda n: Decimal(n).scaleb(-3))
@@ -227,6 +262,7 @@ def _quantities(returns: bool) -> st.SearchStrategy[Decimal]:
     return _weighted(*options)
 
 
+@functools.cache
 def _unit_prices(currency: str) -> st.SearchStrategy[Decimal]:
     return _weighted(
         (8, _money(currency, 5, 2500)),
@@ -236,6 +272,7 @@ def _unit_prices(currency: str) -> st.SearchStrategy[Decimal]:
     )
 
 
+@functools.cache
 def _product_names() -> st.SearchStrategy[str]:
     return _weighted(
         (7, st.sampled_from(_PRODUCTS)),
@@ -244,16 +281,30 @@ def _product_names() -> st.SearchStrategy[str]:
     )
 
 
+_PRODUCT_CODES = st.none() | st.integers(1, 9999).map(lambda n: f"PLU{n:04d}")
+_PRODUCT_GROUP_OR_NONE = st.none() | st.sampled_from(_PRODUCT_GROUPS)
+
+
 @st.composite
-def _lines(draw: st.DrawFn, currency: str, returns: bool) -> Line:
+def _drawn_lines(draw: st.DrawFn, currency: str, returns: bool) -> Line:
     return Line(
         product=draw(_product_names()),
         quantity=draw(_quantities(returns)),
         unit_price=draw(_unit_prices(currency)),
-        vat=draw(vats()),
-        code=draw(st.none() | st.integers(1, 9999).map(lambda n: f"PLU{n:04d}")),
-        group=draw(st.none() | st.sampled_from(_PRODUCT_GROUPS)),
+        vat=draw(_VAT),
+        code=draw(_PRODUCT_CODES),
+        group=draw(_PRODUCT_GROUP_OR_NONE),
     )
+
+
+@functools.cache
+def _lines(currency: str, returns: bool) -> st.SearchStrategy[Line]:
+    return _drawn_lines(currency, returns)
+
+
+@functools.cache
+def _receipts(currency: str, returns: bool, max_lines: int) -> st.SearchStrategy[list[Line]]:
+    return st.lists(_lines(currency, returns), min_size=1, max_size=max_lines)
 
 
 def lines(currency: str = "EUR", *, returns: bool = True) -> st.SearchStrategy[Line]:
@@ -265,28 +316,33 @@ def lines(currency: str = "EUR", *, returns: bool = True) -> st.SearchStrategy[L
     are realistic with hostile ones among them.
     """
     check_currency(currency)
-    return _lines(currency, returns)
+    return _lines(currency, bool(returns))
 
 
 # -- accounts ---------------------------------------------------------------------------
 
 
+_NUMBERS = _weighted(
+    (7, st.integers(1, 99999).map(str)),
+    (1, st.integers(1, 9999).map(lambda n: f"{n:06d}")),
+    (1, st.sampled_from(_HOSTILE_NUMBERS)),
+)
+_NAMES = _weighted(
+    (5, st.sampled_from(_ACCOUNT_NAMES)),
+    (3, st.sampled_from(HOSTILE_TEXTS)),
+    (2, _text()),
+)
+_NAME_OR_NONE = st.none() | _NAMES
+
+
 def account_numbers() -> st.SearchStrategy[str]:
     """Account numbers: mostly digits, some with leading zeros or that a spreadsheet reads."""
-    return _weighted(
-        (7, st.integers(1, 99999).map(str)),
-        (1, st.integers(1, 9999).map(lambda n: f"{n:06d}")),
-        (1, st.sampled_from(_HOSTILE_NUMBERS)),
-    )
+    return _NUMBERS
 
 
 def account_names() -> st.SearchStrategy[str]:
     """Account names: realistic ones, `HOSTILE_TEXTS`, and arbitrary unicode text."""
-    return _weighted(
-        (5, st.sampled_from(_ACCOUNT_NAMES)),
-        (3, st.sampled_from(HOSTILE_TEXTS)),
-        (2, _text()),
-    )
+    return _NAMES
 
 
 _PARTY_IDS = (
@@ -297,48 +353,67 @@ _PARTY_IDS = (
 )
 
 
+def _or_none(*values: T) -> st.SearchStrategy[T | None]:
+    return st.none() | st.sampled_from(values)
+
+
+_ADDRESSES = st.none() | st.builds(
+    Address,
+    street=st.sampled_from(("Dorpsstraat 1", "Rue de l'Église 3", "=A1 2")),
+    postal_code=st.sampled_from(("1234 AB", "75001", "SW1A 1AA")),
+    city=st.sampled_from(("Amsterdam", "Paris", "Zürich", "London")),
+    country=st.sampled_from(("NL", "FR", "CH", "GB", "BE")),
+)
+_EMAILS = _or_none("treasurer@example.org", "zoë@café.example")
+_VAT_IDS = _or_none("NL123456789B01", "BE0203201340")
+_PEPPOL_IDS = _or_none(*_PARTY_IDS)
+_REGISTRATIONS = _or_none(*_PARTY_IDS[:3])
+_IBANS = _or_none("NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00", "BE68539007547034")
+_BICS = _or_none("ABNANL2A", "COBADEFFXXX")
+
+
 @st.composite
 def _billing_details(draw: st.DrawFn) -> BillingDetails:
     mandate = draw(st.booleans())
     return BillingDetails(
-        name=draw(st.none() | account_names()),
-        address=draw(
-            st.none()
-            | st.builds(
-                Address,
-                street=st.sampled_from(("Dorpsstraat 1", "Rue de l'Église 3", "=A1 2")),
-                postal_code=st.sampled_from(("1234 AB", "75001", "SW1A 1AA")),
-                city=st.sampled_from(("Amsterdam", "Paris", "Zürich", "London")),
-                country=st.sampled_from(("NL", "FR", "CH", "GB", "BE")),
-            )
-        ),
-        email=draw(st.none() | st.sampled_from(("treasurer@example.org", "zoë@café.example"))),
-        vat_id=draw(st.none() | st.sampled_from(("NL123456789B01", "BE0203201340"))),
-        peppol_id=draw(st.none() | st.sampled_from(_PARTY_IDS)),
-        registration=draw(st.none() | st.sampled_from(_PARTY_IDS[:3])),
-        iban=draw(
-            st.none()
-            | st.sampled_from(
-                ("NL91ABNA0417164300", "DE89 3704 0044 0532 0130 00", "BE68539007547034")
-            )
-        ),
-        bic=draw(st.none() | st.sampled_from(("ABNANL2A", "COBADEFFXXX"))),
+        name=draw(_NAME_OR_NONE),
+        address=draw(_ADDRESSES),
+        email=draw(_EMAILS),
+        vat_id=draw(_VAT_IDS),
+        peppol_id=draw(_PEPPOL_IDS),
+        registration=draw(_REGISTRATIONS),
+        iban=draw(_IBANS),
+        bic=draw(_BICS),
         mandate_id="MANDATE-0001" if mandate else None,
         mandate_date=dt.date(2025, 6, 1) if mandate else None,
     )
 
 
+_BILLING = _billing_details()
+
+
 def billing_details() -> st.SearchStrategy[BillingDetails]:
     """Billing details: any mix of name, address, e-mail, VAT id, party ids, IBAN and mandate."""
-    return _billing_details()
+    return _BILLING
 
 
+def _limit_in(currency: str, cents: int) -> Decimal:
+    return _worth(currency, 0, cents) if cents else Decimal(0)
+
+
+@functools.cache
 def _limits(currency: str) -> st.SearchStrategy[Decimal]:
     return _weighted(
         (4, st.sampled_from((100, 200, 50, 250, 500, 1000)).map(lambda n: n * 100)),
         (1, st.just(0)),
         (1, st.integers(1, 100000)),
-    ).flatmap(lambda cents: _money(currency, cents, cents) if cents else st.just(Decimal(0)))
+    ).map(functools.partial(_limit_in, currency))
+
+
+_DRAWN_KINDS = st.sampled_from(_KINDS)
+_ACCOUNT_GROUP_OR_NONE = _or_none(*_ACCOUNT_GROUPS)
+_TAG_SETS = st.frozensets(st.sampled_from(_TAGS), max_size=2)
+_BILLING_OR_NONE = st.none() | _BILLING
 
 
 @st.composite
@@ -348,20 +423,18 @@ def _accounts(
     currency: str | None,
     numbers: st.SearchStrategy[str],
 ) -> Account:
-    if kind is None:
-        kind = draw(st.sampled_from(_KINDS))
-    chosen_kind = kind
-    chosen_currency = draw(currencies()) if currency is None else currency
+    chosen_kind = draw(_DRAWN_KINDS) if kind is None else kind
+    chosen_currency = draw(_CURRENCY) if currency is None else currency
     limit = Decimal(0) if chosen_kind is AccountKind.CREDIT else draw(_limits(chosen_currency))
     return Account(
         number=draw(numbers),
-        name=draw(account_names()),
+        name=draw(_NAMES),
         kind=chosen_kind,
         limit=limit,
         currency=chosen_currency,
-        group=draw(st.none() | st.sampled_from(_ACCOUNT_GROUPS)),
-        tags=draw(st.frozensets(st.sampled_from(_TAGS), max_size=2)),
-        billing=draw(st.none() | billing_details()),
+        group=draw(_ACCOUNT_GROUP_OR_NONE),
+        tags=draw(_TAG_SETS),
+        billing=draw(_BILLING_OR_NONE),
     )
 
 
@@ -380,7 +453,7 @@ def accounts(
     resolved = None if kind is None else account_kind(kind)
     if currency is not None:
         check_currency(currency)
-    return _accounts(resolved, currency, account_numbers() if numbers is None else numbers)
+    return _accounts(resolved, currency, _NUMBERS if numbers is None else numbers)
 
 
 def actors(
@@ -397,18 +470,24 @@ def actors(
 # -- time -------------------------------------------------------------------------------
 
 
+_TIME_ZONE = st.sampled_from(TIME_ZONES)
+_DAY_START = st.sampled_from(DAY_STARTS)
+
+
 def time_zones() -> st.SearchStrategy[str]:
     """IANA names from `TIME_ZONES`, shrinking towards Europe/Amsterdam."""
-    return st.sampled_from(TIME_ZONES)
+    return _TIME_ZONE
 
 
 def day_starts() -> st.SearchStrategy[dt.time]:
     """Business-day starts from `DAY_STARTS`, shrinking towards midnight."""
-    return st.sampled_from(DAY_STARTS)
+    return _DAY_START
 
 
-_MONTHS = (10, 3, 11, 4, 9, 1, 2, 5, 6, 7, 8, 12)
-_WEEKS = (43, 13, 44, 10, 14, 39, 40, 1, 26, 52)
+_MONTHS = st.sampled_from((10, 3, 11, 4, 9, 1, 2, 5, 6, 7, 8, 12))
+_WEEKS = st.sampled_from((43, 13, 44, 10, 14, 39, 40, 1, 26, 52)) | st.integers(1, 53)
+_QUARTERS = st.sampled_from((4, 1, 2, 3))
+_ANCHORS = st.sampled_from(DST_DATES) | st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 
 
 @st.composite
@@ -416,22 +495,18 @@ def _periods(
     draw: st.DrawFn,
     tz: str | None,
     day_starts_at: dt.time | None,
-    shapes: tuple[str, ...],
+    shapes: tuple[_PeriodShape, ...],
 ) -> Period:
-    zone = draw(time_zones()) if tz is None else tz
-    start = draw(day_starts()) if day_starts_at is None else day_starts_at
-    shape = draw(st.sampled_from(shapes))
-    anchors = st.sampled_from(DST_DATES) | st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    zone = draw(_TIME_ZONE) if tz is None else tz
+    start = draw(_DAY_START) if day_starts_at is None else day_starts_at
+    shape = draw(_sampled(shapes))
     if shape == "month":
-        return Period.month(2026, draw(st.sampled_from(_MONTHS)), tz=zone, day_starts_at=start)
+        return Period.month(2026, draw(_MONTHS), tz=zone, day_starts_at=start)
     if shape == "week":
-        week = draw(st.sampled_from(_WEEKS) | st.integers(1, 53))
-        return Period.iso_week(2026, week, tz=zone, day_starts_at=start)
+        return Period.iso_week(2026, draw(_WEEKS), tz=zone, day_starts_at=start)
     if shape == "quarter":
-        return Period.quarter(
-            2026, draw(st.sampled_from((4, 1, 2, 3))), tz=zone, day_starts_at=start
-        )
-    anchor = draw(anchors)
+        return Period.quarter(2026, draw(_QUARTERS), tz=zone, day_starts_at=start)
+    anchor = draw(_ANCHORS)
     if shape == "day":
         return Period.day(anchor, tz=zone, day_starts_at=start)
     first = anchor - dt.timedelta(days=draw(st.integers(0, 7)))
@@ -509,6 +584,9 @@ def _check_period(period: object) -> Period | None:
 _Region = Literal["inside", "before", "after", "outside"]
 
 
+# A neighbour is a Period of its own, its day bounds worked out when it is made: the
+# bookings of one ledger share a few.
+@functools.lru_cache(maxsize=1024)
 def _neighbour(period: Period, region: _Region, days: int) -> Period:
     if region == "before":
         first = period.first - dt.timedelta(days=days)
@@ -519,12 +597,16 @@ def _neighbour(period: Period, region: _Region, days: int) -> Period:
     return Period.between(first, last, tz=period.tz, day_starts_at=period.day_starts_at)
 
 
+_SIDES: st.SearchStrategy[_Region] = st.sampled_from(("before", "after"))
+_MICROSECONDS = st.sampled_from((0, 0, 0, 999999)) | st.integers(0, 999999)
+
+
 @st.composite
 def _instants(draw: st.DrawFn, period: Period | None, region: _Region) -> dt.datetime:
     if period is None:
-        period = draw(periods())
+        period = draw(_periods(None, None, _SHAPES))
     if region == "outside":
-        region = draw(st.sampled_from(("before", "after")))
+        region = draw(_SIDES)
     if region != "inside":
         period = _neighbour(period, region, draw(st.integers(1, 10)))
     bounds = period.day_bounds()
@@ -539,7 +621,7 @@ def _instants(draw: st.DrawFn, period: Period | None, region: _Region) -> dt.dat
         offset = span - draw(st.integers(1, min(120, span)))
     else:
         offset = draw(st.integers(0, span - 1))
-    micro = draw(st.sampled_from((0, 0, 0, 999999)) | st.integers(0, 999999))
+    micro = draw(_MICROSECONDS)
     utc = low + dt.timedelta(seconds=offset, microseconds=micro)
     shown = draw(st.integers(0, 3))
     if shown == 0:
@@ -567,6 +649,7 @@ def instants(
 # -- bookings ---------------------------------------------------------------------------
 
 _IDS = st.uuids().map(lambda u: u.hex)
+_NOTES = _or_none("Table 4", "=note", "Birthday 🎂")
 
 
 @st.composite
@@ -575,24 +658,23 @@ def _purchases(
     account: Account,
     period: Period | None,
     region: _Region,
-    ids: st.SearchStrategy[str],
+    ids: st.SearchStrategy[str] | str,
     max_lines: int,
     returns: bool,
 ) -> Purchase:
+    """A purchase; ``ids`` is a strategy, or the id itself when a ledger numbers them."""
     at = draw(_instants(period, region))
-    drawn = draw(
-        st.lists(lines(account.currency, returns=returns), min_size=1, max_size=max_lines)
-    )
+    drawn = draw(_receipts(account.currency, returns, max_lines))
     if returns and draw(_one_in(10)):
         # Now and then a receipt that only returns goods.
         drawn = [attrs.evolve(line, quantity=-abs(line.quantity)) for line in drawn]
     return Purchase(
         account=account.number,
         at=at,
-        id=draw(ids),
+        id=ids if isinstance(ids, str) else draw(ids),
         currency=account.currency,
         lines=drawn,
-        note=draw(st.none() | st.sampled_from(("Table 4", "=note", "Birthday 🎂"))),
+        note=draw(_NOTES),
     )
 
 
@@ -646,25 +728,30 @@ def purchases(
     )
 
 
+_CREDIT_KINDS = st.sampled_from(CreditKind)
+_REASONS = st.sampled_from(_CREDIT_REASONS)
+
+
 @st.composite
 def _credit_bookings(
     draw: st.DrawFn,
     account: Account,
     period: Period | None,
     region: _Region,
-    ids: st.SearchStrategy[str],
+    ids: st.SearchStrategy[str] | str,
     kind: CreditKind | None,
     large: bool = False,
 ) -> CreditBooking:
+    """A credit booking; ``ids`` is a strategy, or the id itself, as for `_purchases`."""
     low, high = (10000, 50000) if large else (100, 20000)
     return CreditBooking(
         account=account.number,
         at=draw(_instants(period, region)),
-        id=draw(ids),
+        id=ids if isinstance(ids, str) else draw(ids),
         currency=account.currency,
         credit=draw(_money(account.currency, low, high)),
-        kind=draw(st.sampled_from(CreditKind)) if kind is None else kind,
-        reason=draw(st.sampled_from(_CREDIT_REASONS)),
+        kind=draw(_CREDIT_KINDS) if kind is None else kind,
+        reason=draw(_REASONS),
     )
 
 
