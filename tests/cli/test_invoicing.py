@@ -885,7 +885,7 @@ def test_a_mistyped_option_is_named_by_its_exporter_with_the_closest_name(
     args = ("export", run, "--format", "xlsx", "--out", str(tmp_path / "x"))
     result = invoke(small_db, *args, "--option", "layot=statement")
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert "no exporter chosen (xlsx) has an option 'layot'; did you mean 'layout'?" in (
+    assert "no exporter chosen (xlsx) has an option 'layot' (did you mean 'layout'?); see" in (
         result.stderr
     )
     result = invoke(small_db, *args, "--option", "layout=dayz")

@@ -343,8 +343,7 @@ def _file_options(
                     found[identifier][key] = _file_text(path, key, value)
             continue
         if key not in exporters:
-            near = difflib.get_close_matches(key, exporters, n=1)
-            hint = f" (did you mean [{near[0]}]?)" if near else ""
+            hint = _did_you_mean(key, exporters, "[{}]")
             raise click.BadParameter(
                 f"{path}: [{key}] is no exporter{hint}; see them with onaccount exporters",
                 param_hint="--options-file",
@@ -353,8 +352,7 @@ def _file_options(
             continue
         for option, text in value.items():
             if option not in names[key]:
-                near = difflib.get_close_matches(option, sorted(names[key]), n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                hint = _did_you_mean(option, sorted(names[key]))
                 raise click.BadParameter(
                     f"{path}: [{key}] has no option {option!r}{hint}; see its options with "
                     f"onaccount exporters {key}",
@@ -362,6 +360,12 @@ def _file_options(
                 )
             found[key][option] = _file_text(path, f"[{key}] {option}", text)
     return found
+
+
+def _did_you_mean(given: str, known: Sequence[str], shown: str = "'{}'") -> str:
+    """`` (did you mean 'layout'?)`` for the known name closest to ``given``, or nothing."""
+    near = difflib.get_close_matches(given, known, n=1)
+    return f" (did you mean {shown.format(near[0])}?)" if near else ""
 
 
 def _file_text(path: Path, where: str, value: object) -> str:
@@ -424,11 +428,9 @@ def _chosen(
         takers = [i for i in chosen if option in names[i]]
         if not takers:
             known = sorted({n for i in chosen for n in names[i]})
-            near = difflib.get_close_matches(option, known)
-            hint = f"did you mean {near[0]!r}? See" if near else "see"
             raise click.BadParameter(
-                f"no exporter chosen ({', '.join(chosen)}) has an option {option!r}; {hint} "
-                f"each one's options with "
+                f"no exporter chosen ({', '.join(chosen)}) has an option {option!r}"
+                f"{_did_you_mean(option, known)}; see each one's options with "
                 f"{' or '.join(f'onaccount exporters {i}' for i in chosen)}",
                 param_hint="--option",
             )
