@@ -921,6 +921,27 @@ def test_an_update_keeps_the_details_of_columns_the_file_does_not_have(
     assert billing.mandate_date == dt.date(2025, 1, 15)
     assert billing.address is not None
     assert (billing.address.street, billing.address.city) == ("Dorpsstraat 1", "Ons Dorp")
+    # A detail given in part is given whole: no old bank's BIC, mandate date or postcode.
+    moved = write(
+        tmp_path,
+        "moved.csv",
+        "number,name,bic,mandate_id,street,city\n1002,Jan,RABONL2U,M-2,Kerkpad 2,Elders\n",
+    )
+    refused = invoke(empty_db, "import", "accounts", str(moved), "--update")
+    assert "a direct-debit mandate needs both its id and its date" in refused.stderr
+    moved.write_text(
+        "number,name,iban,mandate_id,mandate_date,street,city\n"
+        "1002,Jan,NL39RABO0300065264,M-2,2026-11-01,Kerkpad 2,Elders\n",
+        encoding="utf-8",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(moved), "--update"))
+    with open_ledger(empty_db) as ledger:
+        billing = ledger.get_account("1002").billing
+    assert billing is not None
+    assert billing.address is not None
+    assert (billing.bic, billing.mandate_date) == (None, dt.date(2026, 11, 1))
+    assert (billing.address.postal_code, billing.address.country) == (None, "NL")
+    assert billing.email == "jan@example.nl"
     cleared = write(tmp_path, "clear.csv", "number,name,email\n1002,Jan,\n")
     succeeded(invoke(empty_db, "import", "accounts", str(cleared), "--update"))
     with open_ledger(empty_db) as ledger:

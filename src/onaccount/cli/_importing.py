@@ -128,6 +128,12 @@ _FILES = {
 
 #: The accounts columns an update file may leave out to keep what the account has.
 _DETAIL_COLUMNS = frozenset(ACCOUNT_COLUMNS) - {"number", "name", "kind", "limit", "currency"}
+#: Columns that describe one thing: a file with any of them gives all of them.
+_GIVEN_TOGETHER = (
+    frozenset({"iban", "bic"}),
+    frozenset({"mandate_id", "mandate_date"}),
+    frozenset({"street", "postal_code", "city", "country"}),
+)
 
 #: The most lines a refused file reports; the rest are counted.
 MAX_REPORTED = 20
@@ -805,8 +811,12 @@ def read_accounts(
     table, columns = _open_table(path, dialect, _FILES["accounts"], bad)
     chosen = table.dialect
     seen: dict[str, int] = {}
-    # An update file of new IBANs keeps what its account has in the columns it lacks.
+    # An update file of new IBANs keeps what its account has in the columns it lacks,
+    # but a detail given in part is given whole: a new IBAN's BIC is not the old bank's.
     lacking = _DETAIL_COLUMNS - columns
+    for together in _GIVEN_TOGETHER:
+        if together & columns:
+            lacking -= together
 
     def build(line: int, row: dict[str, str]) -> Account:
         number, limit = row.get("number", ""), row.get("limit")
