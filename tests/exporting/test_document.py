@@ -6,11 +6,12 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onaccount import InvoiceRun, Line, Period, Plan, Purchase, Vat, VatCategory
+from onaccount import InvoiceRun, InvoiceState, Line, Period, Plan, Purchase, Vat, VatCategory
 from onaccount._transaction import stored_purchase
 from onaccount.exporting import (
     DocumentKind,
@@ -132,13 +133,24 @@ def test_money_pads_to_the_minor_unit_but_never_rounds() -> None:
 def test_split_by_account_gives_one_source_per_account() -> None:
     """A run splits into one-invoice runs and a plan into one-draft plans, by number."""
     parts = split_by_account(sample_run())
-    assert [a.number for a, _ in parts] == ["-7", "1042", "2001", "3003"]
+    # Account -7's invoice in the sample run is undone: it gets no part.
+    assert [a.number for a, _ in parts] == ["1042", "2001", "3003"]
     assert all(isinstance(p, InvoiceRun) and len(p.invoices) == 1 for _, p in parts)
     plan_parts = split_by_account(sample_plan())
     assert all(isinstance(p, Plan) and len(p.drafts) == 1 for _, p in plan_parts)
     assert all(isinstance(p, Plan) and p.refusals == () for _, p in plan_parts)
     statement = sample_statement()
     assert split_by_account(statement) == ((statement.account, statement),)
+
+
+def test_split_by_account_leaves_out_undone_invoices() -> None:
+    """An undone invoice bills nothing: it gets no part, so no blank file per account."""
+    run = sample_run()
+    first, *rest = run.invoices
+    undone = attrs.evolve(run, invoices=(attrs.evolve(first, state=InvoiceState.UNDONE), *rest))
+    numbers = [a.number for a, _ in split_by_account(undone)]
+    assert first.account.number not in numbers
+    assert len(numbers) == len(run.invoices) - 1
 
 
 def test_split_and_document_refuse_other_values() -> None:

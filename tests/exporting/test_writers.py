@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onaccount import InvalidValue
+from onaccount import InvalidValue, InvoiceState
 from onaccount.exporting import (
     EXCEL_NL,
     RFC4180,
@@ -167,19 +167,19 @@ def test_export_to_directory_writes_one_file_per_run(tmp_path: Path) -> None:
 
 
 def test_export_to_directory_writes_one_safely_named_file_per_account(tmp_path: Path) -> None:
-    """Per account, one file each, named from number, name and period, made safe."""
+    """Per standing account invoice, one file each, named from number, name and period, safe."""
     paths = export_to_directory(
         CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES
     )
+    # Account -7's invoice is undone: it bills nothing, and gets no (blank) file.
     assert [p.name for p in paths] == [
-        "_7-@admin-2026-10-lines.csv",
         "1042-Team-A-2026-10-lines.csv",
         "2001-Café-Zoë;-_quoted_-2026-10-lines.csv",
         "3003-東京-Bar-2026-10-lines.csv",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
-    one = split_by_account(sample_run())[1][1]
-    assert paths[1].read_bytes() == CsvExporter().export_bytes(one, ledger=SAMPLES)
+    one = split_by_account(sample_run())[0][1]
+    assert paths[0].read_bytes() == CsvExporter().export_bytes(one, ledger=SAMPLES)
 
 
 def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
@@ -212,6 +212,7 @@ def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
                 invoice.statement,
                 account=attrs.evolve(invoice.account, number=f"{n}", name="A/B"),
             ),
+            state=InvoiceState.ACTIVE,
         )
         for n, invoice in zip(["x/1", "x:1", "x?1"], run.invoices, strict=False)
     ]
@@ -273,7 +274,7 @@ def test_directory_export_refuses_other_bytes_before_changing_a_file(tmp_path: P
     paths = export_to_directory(
         CsvExporter(), sample_run(), tmp_path, per="account", overwrite=True, ledger=SAMPLES
     )
-    assert len(paths) == 4
+    assert len(paths) == 3
     assert (tmp_path / "1042-Team-A-2026-10-lines.csv").read_bytes() != b"old"
 
 

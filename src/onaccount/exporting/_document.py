@@ -395,7 +395,8 @@ def split_by_account(source: Exportable) -> tuple[tuple[Account, Exportable], ..
     """``source`` cut into one source per account, in account number order.
 
     A statement is one account already; a plan keeps one draft (and that account's
-    warnings) per part; a run keeps one account invoice per part.
+    warnings) per part; a run keeps one account invoice per part, of those that stand:
+    an undone one bills nothing, and its file would be blank.
     """
     checked: object = source
     if isinstance(checked, Statement):
@@ -418,7 +419,8 @@ def split_by_account(source: Exportable) -> tuple[tuple[Account, Exportable], ..
         )
     if isinstance(checked, InvoiceRun):
         run = checked
-        invoices = sorted(run.invoices, key=lambda i: (i.account.number, i.id))
+        standing = (i for i in run.invoices if i.state is not InvoiceState.UNDONE)
+        invoices = sorted(standing, key=lambda i: (i.account.number, i.id))
         return tuple(
             (invoice.account, attrs.evolve(run, invoices=(invoice,))) for invoice in invoices
         )
