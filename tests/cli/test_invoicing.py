@@ -1159,6 +1159,16 @@ def test_export_per_account_writes_a_statement_workbook_for_each_member(
     refused = invoke(small_db, *args, "--per", "member", "--out", str(out))
     assert refused.exit_code == EXIT_USAGE
     assert "'member' is not one of 'run', 'account'" in refused.stderr
+    # Entry numbers run through the run: per account every file would start again.
+    journal = ("export", "oct", "--format", "journal", "--per", "account", "--out", str(out))
+    refused = invoke(small_db, *journal)
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert "journal numbers its entries through the run" in refused.stderr
+    before = state_of(small_db)
+    committing = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--export", "xaf")
+    refused = invoke(small_db, *committing, "--per", "account", "--out", str(out))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert state_of(small_db) == before
 
 
 _CLUB = (

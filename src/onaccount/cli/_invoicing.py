@@ -193,6 +193,7 @@ def invoice_command(
     period = _period(period_text, tz, day_starts_at)
     # An unknown exporter or option is refused now, not after the run is committed.
     exporters = _chosen(state, formats, pairs, options_file)
+    _check_per(exporters, per)
     # Before the database is opened: an actor who may not is told so, not that it is missing.
     oa.require_for_selection(state.actor, selection, "plan")
     still_open = _still_open(state, period, tz)
@@ -283,7 +284,9 @@ def invoice_command(
         empty_exports = [r for r in reports if r.nothing_written]
         for report in empty_exports:
             # What it did write (the refusals) is replaced by the export that works.
-            replace = " --force" if report.paths else ""
+            replace = (" --per account" if per == "account" else "") + (
+                " --force" if report.paths else ""
+            )
             state.say(
                 f"warning: run {run.id} is committed, but the {report.exporter} export wrote "
                 f"nothing; give what it refused and write it again with onaccount export "
@@ -360,6 +363,20 @@ def _file_options(
                 )
             found[key][option] = _file_text(path, f"[{key}] {option}", text)
     return found
+
+
+def _check_per(exporters: Iterable[_Chosen], per: Per) -> None:
+    """Refuse one file per account for the exports whose entries are numbered per run."""
+    if per != "account":
+        return
+    for exporter, options, _ in exporters:
+        if isinstance(options, LedgerAccounts):
+            raise click.BadParameter(
+                f"{exporter.identifier} numbers its entries through the run, so a file per "
+                "account would number each from the start again; export it per run "
+                "(without --per account)",
+                param_hint="--per",
+            )
 
 
 def _did_you_mean(given: str, known: Sequence[str], shown: str = "'{}'") -> str:
@@ -697,6 +714,7 @@ def export_command(
           --option dialect=rfc4180 --option debtors_account=1300
     """
     exporters = _chosen(state, formats, pairs, options_file)
+    _check_per(exporters, per)
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
     reports = _export(state, ledger, run, exporters, out, per=per, force=force)
