@@ -250,8 +250,9 @@ def import_transactions(
             index_of[tx.id] = index
     if refusals:
         raise _refused("transactions", len(batch), refusals)
+    when = "if imported" if dry_run else "after the import"
     over = tuple(
-        OverLimitWarning.of(after, "after the import")
+        OverLimitWarning.of(after, when)
         for number, after in sorted(states.items())
         if after.spending_room < 0 and after.spending_room < before[number].spending_room
     )

@@ -972,14 +972,37 @@ def test_an_import_warns_of_the_accounts_it_took_over_their_limit(
     assert result.exit_code == 0, explain(result)
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
     assert warned == [
+        "warning: credit account 9002 'Kaart' is below zero after the import: balance "
+        "-31.00; new purchases will be refused until it is topped up",
         "warning: account 1003 'Bas' is over its limit after the import: spending room "
         "-68.00 (balance -168.00, limit 100.00); new purchases will be refused until it is "
         "topped up or the limit raised",
-        "warning: credit account 9002 'Kaart' is below zero after the import: balance "
-        "-31.00; new purchases will be refused until it is topped up",
     ]
     again = invoke(empty_db, "import", "transactions", str(sales), "--json")
     assert json.loads(again.stdout)["over_limit"] == []
+
+
+def test_an_import_names_prepaid_cards_below_zero_first(empty_db: Path, tmp_path: Path) -> None:
+    """Of many accounts over their limit, the prepaid card is named, not counted away."""
+    rows = "".join(f"{1000 + n},Lid {n},,10\n" for n in range(8))
+    accounts = write(
+        tmp_path, "accounts.csv", "number,name,kind,limit\n" + rows + "9999,Kaart,credit,\n"
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(accounts)))
+    sales = "".join(
+        f"s{n},{n},2026-10-03T21:40:00+02:00,Bier,10,2.80,0.21\n"
+        for n in [*range(1000, 1008), 9999]
+    )
+    path = write(
+        tmp_path, "sales.csv", "id,account,at,product,quantity,unit_price,vat_rate\n" + sales
+    )
+    checked = invoke(empty_db, "import", "transactions", str(path), "--dry-run")
+    warned = [line for line in checked.stderr.splitlines() if line.startswith("warning:")]
+    assert warned[0].startswith("warning: credit account 9999 'Kaart' is below zero if imported")
+    assert warned[-1] == "warning: and 4 more accounts over their limit; --json lists them all"
+    data = json_of(invoke(empty_db, "import", "transactions", str(path), "--json"))
+    card = next(w for w in data["over_limit"] if w["account"] == "9999")
+    assert (card["credit"], card["currency"], card["balance"]) == (True, "EUR", "-28.00")
 
 
 def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(

@@ -427,6 +427,8 @@ def import_transactions(
         data["over_limit"] = [
             {
                 "account": w.account,
+                "credit": w.credit,
+                "currency": w.currency,
                 "balance": str(w.balance),
                 "limit": str(w.limit),
                 "spending_room": str(w.spending_room),
@@ -522,16 +524,22 @@ def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) 
 
 
 def _warn_of_over_limit(state: _State, done: oa.Imported, shown: int = 5) -> None:
-    """Warn of the accounts the import took over their limit: the till let them through."""
+    """Warn of the accounts the import took over their limit: the till let them through.
+
+    Prepaid cards below zero first: no run can invoice what they owe.
+    """
     show = state.show
-    for warning in done.over_limit[:shown]:
+    ordered = sorted(done.over_limit, key=lambda w: not w.credit)
+    for warning in ordered[:shown]:
         said = warning.text(functools.partial(show.amount, currency=warning.currency))
         state.say(f"warning: {said}", err=True)
-    more = len(done.over_limit) - shown
-    if more > 0:
+    rest = ordered[shown:]
+    if rest:
+        cards = sum(w.credit for w in rest)
+        of_them = f", {show.number(cards)} of them prepaid below zero" if cards else ""
         state.say(
-            f"warning: and {show.count(more, 'more account')} over "
-            f"{in_number(more, 'its', 'their')} limit; --json lists them all",
+            f"warning: and {show.count(len(rest), 'more account')} over "
+            f"{in_number(len(rest), 'its', 'their')} limit{of_them}; --json lists them all",
             err=True,
         )
 
