@@ -56,6 +56,7 @@ import attrs
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from onaccount import InvoiceRun, InvoiceState, Ledger
+from onaccount._words import named
 from onaccount.exporting import (
     Exportable,
     ExportDocument,
@@ -637,7 +638,7 @@ class SepaExporter(Exporter[SepaOptions]):
         updated = sorted(
             d.entry.account.number for d in debits if d.entry.account.number in current
         )
-        notes = (
+        notes: tuple[str, ...] = (
             (
                 "collected under the current billing details (option current_billing), "
                 f"not those committed with the run: {', '.join(updated)}",
@@ -645,6 +646,12 @@ class SepaExporter(Exporter[SepaOptions]):
             if members and updated
             else ()
         )
+        amended = sorted(d.entry.account.number for d in debits if d.amendment is not None)
+        if members and amended:
+            notes += (
+                f"{named('account', amended)} collected under another mandate or IBAN than "
+                "last time: sent as amended, with the one collected under then",
+            )
         return ExportReport(
             exporter=self.identifier,
             unit="debits",

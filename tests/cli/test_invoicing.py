@@ -1207,8 +1207,8 @@ def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
         invoke(small_db, "export", "nov", "--format", "sepa", *options, "--out", str(out))
     )
     assert (
-        "sepa: 1 mandate or IBAN changed since the last collection, sent with the one "
-        "collected under then (from earlier runs)"
+        "sepa: account 100 collected under another mandate or IBAN than last time: sent as "
+        "amended, with the one collected under then"
     ) in " ".join(result.stdout.split())
     (archive,) = out.iterdir()
     with zipfile.ZipFile(archive) as held:

@@ -19,7 +19,6 @@ from rich.table import Table
 from rich.text import Text
 
 import onaccount as oa
-from onaccount._words import counted
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -571,23 +570,10 @@ class LedgerOptions:
     def _amended(
         self, run: oa.InvoiceRun, options: SepaOptions
     ) -> tuple[ExportOptions, tuple[str, ...]]:
+        # The exporter notes which debits it sent as amended.
         if self._previous is None:
             self._previous = previous_mandates(self._ledger, run)
-        before = json.loads(self._previous)
-        changed = 0
-        for invoice in run.invoices:
-            billing, last = invoice.account.billing, before.get(invoice.account.number)
-            if billing is not None and last is not None:
-                changed += (billing.mandate_id, billing.iban) != (last["mandate_id"], last["iban"])
-        chosen = attrs.evolve(options, previous_mandates=self._previous)
-        if not changed:
-            return chosen, ()
-        note = (
-            f"{counted(changed, 'mandate or IBAN')} changed since the last collection, sent "
-            "with the one collected under then (from earlier runs); --option "
-            "previous_mandates={} sends them as new"
-        )
-        return chosen, (note,)
+        return attrs.evolve(options, previous_mandates=self._previous), ()
 
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
