@@ -270,6 +270,8 @@ def test_the_upgrade_command_for_a_server_asks_for_its_password() -> None:
         ("postgressql://club:s3cret@db.example/ledger", "'postgressql', a database"),
         ("postgresql+psycopg2://club:s3cret@db.example/ledger", "package 'psycopg2'"),
         ("postgresql://club:s3:c@ret@db.example/ledger", "must be percent-encoded"),
+        ("postgresql+psycopg3://club:s3/c@db.example/ledger", "'postgresql+psycopg3', a"),
+        ("postgresql+psycopg://club:s3@c:d@db.example/ledger", "must be percent-encoded"),
     ],
 )
 def test_a_database_url_sqlalchemy_cannot_use_is_refused_saying_what_to_write(
@@ -280,7 +282,16 @@ def test_a_database_url_sqlalchemy_cannot_use_is_refused_saying_what_to_write(
         SQLLedger(url)
     assert "postgresql://USER:PASSWORD@HOST/DATABASE" in caught.value.message
     assert "s3" not in caught.value.message
+    assert "s3" not in str(caught.value.value)
     assert "***@db.example/ledger" in caught.value.message
+
+
+def test_a_password_in_a_database_urls_query_is_hidden_too() -> None:
+    """A misspelt driver with ?password= in the query: the refusal leaves the password out."""
+    with pytest.raises(SchemaError) as caught:
+        SQLLedger("postgresql+psycopg3:///club?user=alice&password=s3cret&sslmode=require")
+    assert "s3cret" not in caught.value.message
+    assert "password=***&sslmode=require" in caught.value.message
 
 
 def test_a_postgresql_url_without_psycopg_says_which_extra_to_install(tmp_path: Path) -> None:

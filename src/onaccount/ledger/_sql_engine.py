@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ def sqlite_file(target: str | Path) -> Path | None:
         return Path(text).expanduser()
     try:
         url = make_url(text)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return None  # connect() says what is wrong with it
     database = url.database or ""
     if not url.drivername.startswith("sqlite") or database in ("", ":memory:"):
@@ -133,12 +134,20 @@ def _unreadable(url: str) -> SchemaError:
 
 
 def _hidden(url: str) -> str:
-    """``url`` without its user and password, which have no place in a message or log."""
+    """``url`` without its user and password, which have no place in a message or log.
+
+    The user part ends at the last ``@`` before the query, as a password holding an
+    unencoded ``/`` or ``@`` would be cut elsewhere; a ``password=`` in the query goes too.
+    """
     scheme, sep, rest = url.partition("://")
-    place, slash, path = rest.partition("/")
-    if "@" in place:
-        place = "***@" + place.rsplit("@", 1)[1]
-    return scheme + sep + place + slash + path
+    query = rest.find("?")
+    at = rest.rfind("@", 0, query if query >= 0 else len(rest))
+    if at >= 0:
+        rest = "***" + rest[at:]
+    return scheme + sep + _PASSWORD_PARAMETER.sub(r"\1***", rest)
+
+
+_PASSWORD_PARAMETER = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 
 
 def _on_begin(conn: Connection) -> None:
