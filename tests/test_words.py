@@ -20,3 +20,12 @@ def test_a_list_is_named_by_its_noun_in_number() -> None:
     """One account is ``account 1042``; several are ``accounts 1042, 2001``."""
     assert named("account", ["1042"]) == "account 1042"
     assert named("account", ("1042", "2001")) == "accounts 1042, 2001"
+
+
+def test_named_counts_the_rest_of_a_total_beyond_the_items_given() -> None:
+    """Three of twenty given: the other seventeen are counted, ten or more given or not."""
+    assert named("account", ["1", "2", "3"], 20) == "accounts 1, 2, 3 and 17 more"
+    assert named("account", [str(n) for n in range(12)]) == (
+        "accounts 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more"
+    )
+    assert named("account", ["1042"]) == "account 1042"

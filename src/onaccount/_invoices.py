@@ -36,6 +36,7 @@ __all__ = [
     "Selection",
     "UninvoicedWarning",
     "no_invoice_for",
+    "refusal_reasons",
 ]
 
 _ZERO = Decimal(0)
@@ -242,11 +243,19 @@ class Plan:
         """
         if self.refusals:
             raise NotInvoiceable(
-                "; ".join(r.message for r in self.refusals),
+                "; ".join(refusal_reasons(self.refusals)),
                 value=tuple(r.account for r in self.refusals),
                 obj=self,
                 field="refusals",
             )
+
+
+def refusal_reasons(refusals: Sequence[Refusal]) -> list[str]:
+    """The first `NAMED` refusals' reasons, then how many more accounts were refused."""
+    reasons = [r.message for r in refusals[:NAMED]]
+    if len(refusals) > NAMED:
+        reasons.append(f"{counted(len(refusals) - NAMED, 'more account')} refused")
+    return reasons
 
 
 class InvoiceState(enum.Enum):

@@ -22,6 +22,7 @@ from ._invoices import (
     RefusalReason,
     Selection,
     UninvoicedWarning,
+    refusal_reasons,
 )
 from ._money import check_currency, minor_unit
 from ._period import Period, to_utc, wall_clock
@@ -35,7 +36,7 @@ from ._statement import (
 )
 from ._strategies import Correction, ResetStrategy, resolve_strategy
 from ._transaction import Mutation, MutationKind, new_id
-from ._words import NAMED, counted, in_number, named
+from ._words import in_number, named
 from .ledger._protocol import Ledger
 
 __all__ = [
@@ -383,9 +384,7 @@ def commit_run(
 def _empty_run(plan: Plan) -> EmptyRun:
     """The refusal of a plan that invoices no account, naming each and why."""
     # Hundreds of accounts would make one sentence of hundreds of lines: ten, then counts.
-    reasons = [r.message for r in plan.refusals[:NAMED]]
-    if len(plan.refusals) > NAMED:
-        reasons.append(f"{counted(len(plan.refusals) - NAMED, 'more account')} refused")
+    reasons = refusal_reasons(plan.refusals)
     quiet = plan.nothing_to_invoice
     if quiet:
         reasons.append(

@@ -31,9 +31,10 @@ def named(noun: str, items: Iterable[object], count: int | None = None) -> str:
     Past `NAMED` items the rest are counted (``… and 278 more``), of ``count`` in all
     where ``items`` are only the first of them.
     """
-    shown = [str(item) for item in items]
-    total = len(shown) if count is None else count
-    listed = ", ".join(shown[:NAMED])
-    if total > NAMED:
-        listed += f" and {total - NAMED:,} more"
+    given = [str(item) for item in items]
+    total = len(given) if count is None else count
+    shown = given[:NAMED]
+    listed = ", ".join(shown)
+    if total > len(shown):
+        listed += f" and {total - len(shown):,} more"
     return f"{plural(noun, total)} {listed}"

@@ -26,7 +26,7 @@ from onaccount._errors import (
 from onaccount._invoices import InvoiceRun, no_invoice_for
 from onaccount._period import require_aware, wall_clock
 from onaccount._transaction import Transaction
-from onaccount._words import in_number, plural
+from onaccount._words import in_number, named
 
 __all__ = [
     "already_undone",
@@ -40,9 +40,6 @@ __all__ = [
     "unknown_account",
     "unknown_run",
 ]
-
-#: How many purchase ids a conflict names before it counts the rest.
-_SHOWN = 10
 
 
 def unknown_account(number: str) -> UnknownAccount:
@@ -149,11 +146,8 @@ def changed_since_planned(
 def invoiced_meanwhile(run: InvoiceRun, account: Account, taken: Iterable[str]) -> RunConflict:
     """The conflict when planned purchases were invoiced by another run meanwhile."""
     ids = sorted(taken)
-    shown = ", ".join(ids[:_SHOWN]) + (
-        f" and {len(ids) - _SHOWN:,} more" if len(ids) > _SHOWN else ""
-    )
     return RunConflict(
-        f"{plural('purchase', len(ids))} {shown} of account {account.label} "
+        f"{named('purchase', ids)} of account {account.label} "
         f"{in_number(len(ids), 'was', 'were')} invoiced by another run "
         "since this one was planned; plan the run again",
         value=ids,
