@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import attrs
 
-from onaccount import Vat
+from onaccount import Vat, VatCategory
 from onaccount.exporting import (
     Cell,
     Column,
@@ -368,11 +368,16 @@ def _balance(
         value = getattr(entry, field)
         if value is not None:
             rows.append((nl if dutch else en, _cash(value, entry.currency)))
-    # What the invoice must show of the total: the net and the VAT at each rate.
-    rows.append(("Netto" if dutch else "Net", _cash(entry.net, entry.currency)))
-    for (category, rate), tax in entry.vat_by_rate().items():
-        label = f"{'Btw' if dutch else 'VAT'} {vat_label(category, rate)}"
-        rows.append((label, _cash(tax, entry.currency)))
+    # What an invoice must show of the total: per rate the taxable amount and the VAT.
+    per_rate: dict[tuple[VatCategory, Decimal], tuple[Decimal, Decimal]] = {}
+    for row in entry.statement.vat:
+        key = (row.vat.category, row.vat.rate)
+        net, tax = per_rate.get(key, (Decimal(0), Decimal(0)))
+        per_rate[key] = (net + row.net, tax + row.tax)
+    for (category, rate), (net, tax) in per_rate.items():
+        label = vat_label(category, rate)
+        rows.append((f"{'Netto' if dutch else 'Net'} {label}", _cash(net, entry.currency)))
+        rows.append((f"{'Btw' if dutch else 'VAT'} {label}", _cash(tax, entry.currency)))
     return tuple(rows)
 
 
