@@ -20,11 +20,10 @@ class SQLiteLedgerMachine(LedgerMachine):
 
     def make_ledger(self) -> Ledger:
         self._directory = Path(tempfile.mkdtemp(prefix="onaccount-stateful-"))
-        self._sql = SQLLedger(self._directory / "ledger.sqlite", upgrade=True)
-        return self._sql
+        return SQLLedger(self._directory / "ledger.sqlite", upgrade=True)
 
     def teardown(self) -> None:
-        self._sql.close()
+        super().teardown()
         shutil.rmtree(self._directory, ignore_errors=True)
 
 
@@ -32,11 +31,7 @@ class PostgreSQLLedgerMachine(LedgerMachine):
     """The machine on an emptied PostgreSQL database per example."""
 
     def make_ledger(self) -> Ledger:
-        self._sql = fresh_postgres(postgres_url())
-        return self._sql
-
-    def teardown(self) -> None:
-        self._sql.close()
+        return fresh_postgres(postgres_url())
 
 
 # Fewer examples than the profile's on a real database per example; the rules filter

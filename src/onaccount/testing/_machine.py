@@ -168,11 +168,18 @@ class LedgerMachine(RuleBasedStateMachine):
         self.universe = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
 
     def make_ledger(self) -> oa.Ledger:
-        """The ledger under test, fresh and empty: override it; the reference ledger here.
-
-        Close it in ``teardown``, which Hypothesis calls after each example.
-        """
+        """The ledger under test, fresh and empty: override it; the reference ledger here."""
         return oa.MemoryLedger()
+
+    def close_ledger(self, ledger: oa.Ledger) -> None:
+        """Release the ledger after its example: its ``close()``, if it has one."""
+        close = getattr(ledger, "close", None)
+        if callable(close):
+            close()
+
+    def teardown(self) -> None:
+        """Close the example's ledger (`close_ledger`); Hypothesis calls it after each."""
+        self.close_ledger(self.ledger)
 
     # -- helpers -------------------------------------------------------------------------
 
