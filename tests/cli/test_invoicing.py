@@ -1375,3 +1375,10 @@ def test_an_options_file_with_a_mistake_is_refused_naming_it(
     result = invoke(small_db, *args)
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert f"{club} is not a TOML file:" in result.stderr
+    # A top-level key no installed exporter has, one letter from one that does: a typo.
+    club.write_text('creditorid = "NL69ZZZ123456780000"\nkvk = "1234"\n', encoding="utf-8")
+    result = invoke(small_db, *args)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert (
+        f"{club}: creditorid is no option of any exporter (did you mean 'creditor_id'?)"
+    ) in result.stderr

@@ -7,7 +7,7 @@ import difflib
 import json
 import shlex
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -320,13 +320,18 @@ def _parse_options(pairs: Iterable[str]) -> dict[str, str]:
 
 
 def _file_options(
-    path: Path, names: Mapping[str, set[str]], installed: Iterable[str]
+    path: Path,
+    names: Mapping[str, set[str]],
+    installed: Iterable[str],
+    everyone: Collection[str] = (),
 ) -> dict[str, dict[str, str]]:
     """The texts an options file gives each chosen exporter (see ``--options-file``).
 
     A top-level option goes to every chosen exporter that has it, and is left alone by
-    the others: one file serves every export. An ``[EXPORTER]`` table's options go to
-    that exporter, which must have them; a table of an exporter not chosen now waits.
+    the others: one file serves every export. One no installed exporter has
+    (``everyone`` names their options) but close to one is a typo, and refused. An
+    ``[EXPORTER]`` table's options go to that exporter, which must have them; a table
+    of an exporter not chosen now waits.
     """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -343,6 +348,14 @@ def _file_options(
             for identifier, known in names.items():
                 if key in known:
                     found[identifier][key] = _file_text(path, key, value)
+            # One that matches nothing installed may be an uninstalled exporter's.
+            near = "" if key in everyone else _did_you_mean(key, sorted(everyone), cutoff=0.8)
+            if near:
+                raise click.BadParameter(
+                    f"{path}: {key} is no option of any exporter{near}; see each one's "
+                    "options with onaccount exporters NAME",
+                    param_hint="--options-file",
+                )
             continue
         if key not in exporters:
             hint = _did_you_mean(key, exporters, "[{}]")
@@ -378,9 +391,11 @@ def _check_per(exporters: Iterable[_Chosen], per: Per) -> None:
             )
 
 
-def _did_you_mean(given: str, known: Sequence[str], shown: str = "'{}'") -> str:
+def _did_you_mean(
+    given: str, known: Sequence[str], shown: str = "'{}'", *, cutoff: float = 0.6
+) -> str:
     """`` (did you mean 'layout'?)`` for the known name closest to ``given``, or nothing."""
-    near = difflib.get_close_matches(given, known, n=1)
+    near = difflib.get_close_matches(given, known, n=1, cutoff=cutoff)
     return f" (did you mean {shown.format(near[0])}?)" if near else ""
 
 
@@ -396,13 +411,17 @@ def _file_text(path: Path, where: str, value: object) -> str:
     )
 
 
-def _exporters(state: _State, formats: Iterable[str]) -> tuple[list[Exporter[Any]], list[str]]:
-    """The chosen exporters, and the identifiers of all installed ones."""
+def _exporters(
+    state: _State, formats: Iterable[str]
+) -> tuple[list[Exporter[Any]], list[str], set[str]]:
+    """The chosen exporters, the identifiers of all installed ones and all their options."""
     formats = list(formats)
     if not formats:
-        return [], []
+        return [], [], set()
     registry = state.exporters()
-    return [registry.get(identifier) for identifier in formats], list(registry.identifiers())
+    everyone = {o.name for e in registry.exporters() for o in e.Options.describe()}
+    chosen = [registry.get(identifier) for identifier in formats]
+    return chosen, list(registry.identifiers()), everyone
 
 
 #: An exporter with the options it writes with and the names of those the user gave.
@@ -423,7 +442,7 @@ def _chosen(
     here, before anything is planned or committed. ``options_file`` gives options
     first (see `_file_options`); ``--option`` overrides them.
     """
-    exporters, installed = _exporters(state, formats)
+    exporters, installed, everyone = _exporters(state, formats)
     texts = _parse_options(pairs)
     if texts and not exporters:
         raise click.BadParameter(
@@ -433,7 +452,7 @@ def _chosen(
         )
     names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
     mine: dict[str, dict[str, str]] = (
-        _file_options(options_file, names, installed)
+        _file_options(options_file, names, installed, everyone)
         if options_file is not None and exporters
         else {identifier: {} for identifier in names}
     )
