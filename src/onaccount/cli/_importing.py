@@ -18,7 +18,7 @@ import re
 import shlex
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -797,12 +797,12 @@ def read_accounts(
     path: Path,
     *,
     dialect: str = "auto",
-    held: Callable[[str], AccountState | None] | None = None,
+    held: Callable[[Sequence[str]], Mapping[str, AccountState]] | None = None,
     progress: Progress | None = None,
 ) -> Rows[Account]:
     """Every account in ``path``, or `ImportFailed` listing every bad row.
 
-    An empty kind, currency or limit of an account ``held(number)`` finds in the ledger
+    An empty kind, currency or limit of an account ``held(numbers)`` finds in the ledger
     is the one it has now, as is every detail the file has no column for, so a file of
     new details needs no other columns; for a new account they default to limit, EUR
     and 0. ``progress`` hears of the rows read, of all the file's rows.
@@ -822,7 +822,7 @@ def read_accounts(
         number, limit = row.get("number", ""), row.get("limit")
         given = {f: row.get(f) for f in ("kind", "currency")}
         wanted = lacking or not (limit and all(given.values()))
-        now = held(number) if held and wanted else None
+        now = known.get(number) if wanted else None
         before = now.account if now is not None else None
         kept = lacking if before is not None else frozenset()
         old = before.billing if before is not None else None
@@ -902,6 +902,10 @@ def read_accounts(
         return account
 
     rows = list(table.rows)
+    # The file's accounts looked up at once, not one query per row.
+    known: Mapping[str, AccountState] = (
+        held([row.get("number", "") for _, row in rows]) if held is not None and rows else {}
+    )
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     return _read(Rows(path, table.word, tuple(accounts)), bad)
 

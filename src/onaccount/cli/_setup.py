@@ -9,7 +9,7 @@ import os
 import shlex
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -455,7 +455,7 @@ def _read_accounts(
 ) -> Rows[oa.Account]:
     """The accounts of ``file``, an empty kind, currency or limit as the ledger has it."""
     with contextlib.closing(_Held(state)) as held:
-        return read_accounts(file, dialect=dialect, held=held, progress=progress)
+        return read_accounts(file, dialect=dialect, held=held.many, progress=progress)
 
 
 def _read_bookings(
@@ -486,11 +486,17 @@ class _Held:
         self._known: dict[str, oa.AccountState | None] = {}
 
     def __call__(self, number: str) -> oa.AccountState | None:
-        if number not in self._known:
-            self._known[number] = self._look_up(number)
-        return self._known[number]
+        return self.many([number]).get(number)
 
-    def _look_up(self, number: str) -> oa.AccountState | None:
+    def many(self, numbers: Sequence[str]) -> dict[str, oa.AccountState]:
+        """The accounts of ``numbers`` the ledger holds, those not asked before in one read."""
+        asked = [n for n in dict.fromkeys(numbers) if n not in self._known]
+        if asked:
+            found = self._look_up(asked)
+            self._known.update({n: found.get(n) for n in asked})
+        return {n: held for n in numbers if (held := self._known[n]) is not None}
+
+    def _look_up(self, numbers: Sequence[str]) -> dict[str, oa.AccountState]:
         if self._ledger is None and not self._unopened:
             try:
                 self._ledger = self._state.ledger()
@@ -498,8 +504,8 @@ class _Held:
                 # The rows are still read and reported; storing them names the error.
                 self._unopened = True
         if self._ledger is None:
-            return None
-        return self._ledger.states([number]).get(number)
+            return {}
+        return self._ledger.states(numbers)
 
     def close(self) -> None:
         if self._ledger is not None:
