@@ -229,12 +229,14 @@ def upgrade(target: str | Path | Engine) -> tuple[int | None, int]:
     """
     engine = connect(target)
     try:
-        before = schema_version(engine)
+        # Read first outside the transaction, where a file that is no database is named.
+        schema_version(engine)
         with WriteTransaction(engine) as conn:
             if conn.dialect.name == "postgresql":
                 # Workers starting at once: the first creates, the rest wait and find it made.
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_UPGRADE_LOCK)))
-            # Read again under the lock (on SQLite the immediate transaction's).
+            # Read under the lock (on SQLite the immediate transaction's); a statement
+            # there sees the winner's schema at READ COMMITTED, PostgreSQL's default.
             before = _version(conn)
             if before is not None and before > SCHEMA_VERSION:
                 raise _too_new(before)
