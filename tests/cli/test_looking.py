@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 
 import onaccount as oa
@@ -57,6 +59,25 @@ def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -
         "200.00",
         "179.75",
     )
+
+
+def test_accounts_json_carries_the_tags_and_billing_details(small_db: Path) -> None:
+    """--json shows what an import gave an account: tags, IBAN, mandate, address."""
+    with open_ledger(small_db) as ledger:
+        team = ledger.get_account("200")
+        billing = oa.BillingDetails(
+            iban="NL91ABNA0417164300",
+            mandate_id="M-200",
+            mandate_date=dt.date(2025, 1, 15),
+            address=oa.Address(street="Sportlaan 1", city="Utrecht"),
+        )
+        ledger.update_account(attrs.evolve(team, billing=billing))
+    found = {r["number"]: r for r in json_of(invoke(small_db, "accounts", "--json"))}
+    assert found["200"]["tags"] == ["team"]
+    assert found["200"]["billing"]["iban"] == "NL91ABNA0417164300"
+    assert found["200"]["billing"]["mandate_date"] == "2025-01-15"
+    assert found["200"]["billing"]["address"]["city"] == "Utrecht"
+    assert found["100"]["billing"] is None
 
 
 def test_accounts_table_shows_names_amounts_and_a_count(small_db: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import onaccount as oa
+from onaccount.ledger._codec import billing_to_dict
 
 from ._amounts import typed_balance
 from ._group import (
@@ -79,10 +80,15 @@ def accounts_command(
                     "name": s.account.name,
                     "kind": s.account.kind.value,
                     "group": s.account.group,
+                    "tags": sorted(s.account.tags),
                     "currency": s.account.currency,
                     "balance": s.balance,
                     "limit": s.limit,
                     "spending_room": s.spending_room,
+                    # As the ledger keeps them: what an import gave the account.
+                    "billing": None
+                    if s.account.billing is None
+                    else billing_to_dict(s.account.billing),
                 }
                 for s in found
             ],

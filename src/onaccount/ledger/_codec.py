@@ -23,6 +23,7 @@ __all__ = [
     "StatementMemo",
     "account_from_json",
     "account_to_json",
+    "billing_to_dict",
     "from_minor",
     "period_from_row",
     "statement_from_json",
@@ -45,7 +46,7 @@ def from_minor(minor: int, places: int) -> Decimal:
     return Decimal(minor).scaleb(-places)
 
 
-def _billing_to_dict(billing: BillingDetails) -> dict[str, Any]:
+def billing_to_dict(billing: BillingDetails) -> dict[str, Any]:
     address = billing.address
     return {
         "name": billing.name,
@@ -104,7 +105,7 @@ def account_to_json(account: Account) -> str:
             "currency": account.currency,
             "group": account.group,
             "tags": sorted(account.tags),
-            "billing": None if account.billing is None else _billing_to_dict(account.billing),
+            "billing": None if account.billing is None else billing_to_dict(account.billing),
         },
         sort_keys=True,
         ensure_ascii=False,
