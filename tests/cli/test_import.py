@@ -999,7 +999,7 @@ def test_an_import_names_prepaid_cards_below_zero_first(empty_db: Path, tmp_path
     checked = invoke(empty_db, "import", "transactions", str(path), "--dry-run")
     warned = [line for line in checked.stderr.splitlines() if line.startswith("warning:")]
     assert warned[0].startswith("warning: credit account 9999 'Kaart' is below zero if imported")
-    assert warned[-1] == "warning: and 4 more accounts over their limit; --json lists them all"
+    assert warned[-1] == "warning: and 4 more accounts: 4 over their limit; --json lists them all"
     data = json_of(invoke(empty_db, "import", "transactions", str(path), "--json"))
     card = next(w for w in data["over_limit"] if w["account"] == "9999")
     assert (card["credit"], card["currency"], card["balance"]) == (True, "EUR", "-28.00")

@@ -542,10 +542,15 @@ def _warn_of_over_limit(state: _State, done: oa.Imported, shown: int = 5) -> Non
     rest = ordered[shown:]
     if rest:
         cards = sum(w.credit for w in rest)
-        of_them = f", {show.number(cards)} of them prepaid below zero" if cards else ""
+        over = len(rest) - cards
+        parts = []
+        if over:
+            parts.append(f"{show.number(over)} over {in_number(over, 'its', 'their')} limit")
+        if cards:
+            parts.append(f"{show.number(cards)} prepaid below zero")
         state.say(
-            f"warning: and {show.count(len(rest), 'more account')} over "
-            f"{in_number(len(rest), 'its', 'their')} limit{of_them}; --json lists them all",
+            f"warning: and {show.count(len(rest), 'more account')}: {', '.join(parts)}; "
+            "--json lists them all",
             err=True,
         )
 
