@@ -12,13 +12,17 @@ from typing import BinaryIO
 import attrs
 import openpyxl
 import pytest
+from hypothesis import settings
 
 from onaccount.exporting import (
+    Exportable,
     ExportDocument,
     Exporter,
     ExportOptions,
     load_exporters,
 )
+from onaccount.ledger import Ledger
+from onaccount.testing import ExporterContract
 from onaccount.testing._contract import formula_cells
 from onaccount.testing._registry import entry_points_from, isolated_registry, write_distribution
 from onaccount.testing._samples import (
@@ -113,6 +117,37 @@ class _Count(Exporter[_NoOptions]):
 
     def write(self, document: ExportDocument, stream: BinaryIO, options: _NoOptions) -> None:
         stream.write(str(len(document.accounts)).encode())
+
+
+class _CountingContract(ExporterContract):
+    """The contract on the counting exporter, counting the generated runs it writes."""
+
+    exporter = _Count()
+    written = 0
+
+    def _write(
+        self, source: Exportable, options: ExportOptions, ledger: Ledger | None = None
+    ) -> bytes:
+        self.written += 1
+        return super()._write(source, options, ledger)
+
+
+class _CountingTwiceAsMany(_CountingContract):
+    generated_examples_share = 0.3
+
+
+@pytest.mark.parametrize(
+    "contract", [_CountingContract, _CountingTwiceAsMany], ids=["default", "0.3"]
+)
+def test_the_generated_runs_check_runs_its_share_of_the_profiles_examples(
+    contract: type[_CountingContract],
+) -> None:
+    """The generated-runs check runs generated_examples_share of the profile's max_examples."""
+    checks = contract()
+    checks.test_writes_generated_statements_plans_and_runs()
+    examples = max(1, round(settings().max_examples * contract.generated_examples_share))
+    # Each example writes its run, its plan and maybe a statement, twice each.
+    assert 4 * examples <= checks.written <= 6 * examples
 
 
 def test_written_distributions_load_through_real_entry_points(

@@ -146,13 +146,18 @@ class ExporterContract:
     """Checks every exporter must pass; subclasses set ``exporter``.
 
     ``option_examples`` lists option sets (JSON objects) that the output checks run with
-    besides the defaults, so every layout or dialect gets written.
+    besides the defaults, so every layout or dialect gets written. The generated-runs
+    check runs `generated_examples_share` of the active Hypothesis profile's examples.
     """
 
     #: The exporter under test, an instance.
     exporter: ClassVar[Exporter[Any]]
     #: Further option sets to write with, as JSON objects.
     option_examples: ClassVar[Sequence[Mapping[str, JsonScalar]]] = ()
+    #: The share of the active Hypothesis profile's ``max_examples`` (at least one) that
+    #: the check writing generated runs runs; each example writes every option set, so
+    #: a small share keeps the contract cheap, and a thorough profile scales it.
+    generated_examples_share: ClassVar[float] = 0.15
 
     def option_sets(self) -> list[ExportOptions]:
         """The defaults followed by every option example, built."""
@@ -320,22 +325,28 @@ class ExporterContract:
                 self._write(source, options)
                 assert source == before
 
-    @settings(
-        max_examples=15,
-        deadline=None,
-        # Every subclass runs this inherited method with its own exporter; sharing the
-        # saved examples between them is harmless, they are all valid runs.
-        suppress_health_check=[
-            HealthCheck.differing_executors,
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-        ],
-    )
-    @given(generated=strategies.generated_runs())
-    def test_writes_generated_statements_plans_and_runs(
-        self, generated: strategies.GeneratedRun
-    ) -> None:
+    def test_writes_generated_statements_plans_and_runs(self) -> None:
         """Any generated run, its plan and a statement are written deterministically."""
+        # The profile loaded when the check runs, not when this module was imported.
+        profile = settings()
+        examples = max(1, round(profile.max_examples * self.generated_examples_share))
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            suppress_health_check=[
+                *profile.suppress_health_check,
+                HealthCheck.too_slow,
+                HealthCheck.data_too_large,
+            ],
+        )
+        @given(generated=strategies.generated_runs())
+        def writes_deterministically(generated: strategies.GeneratedRun) -> None:
+            self._writes_deterministically(generated)
+
+        writes_deterministically()
+
+    def _writes_deterministically(self, generated: strategies.GeneratedRun) -> None:
         ledger = generated.generated
         sources: list[Exportable] = [generated.run, generated.plan]
         if ledger.accounts:
