@@ -16,7 +16,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 from sepaxml.validation import try_valid_xml  # type: ignore[import-untyped]  # no hints
 
 import onaccount as oa
-from onaccount.cli import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._demo import DEMO_CLUB
 from onaccount.exporting import load_exporters
 from onaccount.exporting._requirements import pip_install
@@ -247,7 +247,7 @@ def test_a_sqlite_file_that_cannot_be_opened_gives_advice_for_a_file(tmp_path: P
     members = tmp_path / "members.csv"
     members.write_text("number;name;limit\n1001;Anna;50\n", encoding="utf-8")
     result = invoke(path, "import", "accounts", str(members))
-    assert result.exit_code == EXIT_INTERNAL, explain(result)
+    assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(f"error: cannot use the database {path}: OperationalError: ")
     assert result.stderr.endswith(
         "; check --db (or $ONACCOUNT_DB): it must name a SQLite file this user may read "
@@ -256,9 +256,9 @@ def test_a_sqlite_file_that_cannot_be_opened_gives_advice_for_a_file(tmp_path: P
 
 
 def test_a_server_that_does_not_answer_is_named_without_the_password() -> None:
-    """A PostgreSQL --db that refuses connections says to check the server."""
+    """A PostgreSQL --db that refuses connections says to check the server: exit 2, a usage."""
     result = invoke("postgresql://club:secret@127.0.0.1:1/ledger", "accounts")
-    assert result.exit_code == EXIT_INTERNAL, explain(result)
+    assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(
         "error: cannot use the database postgresql://club:***@127.0.0.1:1/ledger: "
     )

@@ -120,7 +120,13 @@ class _State:
         self.err = Console(stderr=True, highlight=False)
 
     def ledger(self) -> SQLLedger:
-        return SQLLedger(self.db)
+        try:
+            return SQLLedger(self.db)
+        except OperationalError:
+            # The --db given cannot be opened (a wrong password, no server): the user's to
+            # mend, unlike a database that goes away during the command.
+            click.get_current_context().meta[_UNOPENED] = True
+            raise
 
     def exporters(self, *, warn: bool = True) -> ExporterRegistry:
         """The installed exporters; with ``warn``, each plugin that failed is a warning line.
@@ -144,6 +150,10 @@ class _State:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
         # empty line, which would clutter the error output scripts read.
         return Progress(console=self.err, transient=True, disable=not self.err.is_interactive)
+
+
+#: Set in the context's meta when the --db given could not be opened.
+_UNOPENED = "onaccount.db_unopened"
 
 
 def shown_db(db: str) -> str:
@@ -311,7 +321,7 @@ class _Group(click.Group):
                 ctx,
                 f"cannot use the database {db}: {type(error.orig).__name__}: "
                 f"{str(error.orig).strip()}; check --db (or $ONACCOUNT_DB){check}",
-                EXIT_INTERNAL,
+                EXIT_USAGE if ctx.meta.get(_UNOPENED) else EXIT_INTERNAL,
             )
         except OSError as error:
             if ctx.meta.get("debug"):
