@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +63,22 @@ def postgres_url() -> str:
         f"{POSTGRES_URL_VARIABLE} is not set; set it to a PostgreSQL URL such as "
         "postgresql://onaccount:onaccount@127.0.0.1:5432/onaccount_test to run these tests"
     )
+
+
+def passing_pytest(directory: Path, *args: str, timeout: int = 300) -> str:
+    """``python -m pytest -q ARGS`` run in ``directory``, its modules importable; its output.
+
+    Fails, showing the output, unless the run passes.
+    """
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=directory,
+        env={**os.environ, "PYTHONPATH": str(directory)},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    return output

@@ -361,24 +361,14 @@ def _write_the_orm_guides_files(directory: Path) -> list[str]:
 
 def test_the_orm_guides_ledger_keeps_the_contract_on_postgresql(tmp_path: Path) -> None:
     """The ORM guide's ledger passes every contract check on PostgreSQL, threads and all."""
-    from tests.conftest import postgres_url
+    from tests.conftest import passing_pytest, postgres_url
 
     url = postgres_url()
     _write_the_orm_guides_files(tmp_path)
     (tmp_path / "test_on_postgres.py").write_text(
         _ORM_CONTRACT_ON_POSTGRES.format(url=url), encoding="utf-8"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_on_postgres.py"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
+    output = passing_pytest(tmp_path, "test_on_postgres.py", timeout=900)
     assert "skipped" not in output, output
 
 

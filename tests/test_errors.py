@@ -31,6 +31,7 @@ from onaccount import (
 )
 from onaccount._money import to_decimal
 from onaccount.testing import strategies as oas
+from onaccount.testing._machine import assert_travels
 
 ERRORS: list[type[OnAccountError]] = [getattr(_errors, name) for name in _errors.__all__]
 
@@ -186,18 +187,6 @@ def test_errors_raised_by_the_library_survive_pickling(case: str) -> None:
     assert restored.field == caught.value.field
 
 
-def _assert_travels(error: OnAccountError) -> None:
-    """``error`` pickles, and comes back with its type, message and whole payload."""
-    restored = pickle.loads(pickle.dumps(error))
-    assert type(restored) is type(error)
-    assert (restored.message, restored.value, restored.field) == (
-        error.message,
-        error.value,
-        error.field,
-    )
-    assert restored.obj == error.obj
-
-
 def _raised(call: Callable[[], object]) -> list[OnAccountError]:
     """The library error ``call`` raises, as a list of none or one."""
     try:
@@ -237,7 +226,7 @@ def test_every_error_a_run_raises_pickles_with_its_payload(
         errors += _raised(lambda: stale(actor=actor, reason="stale", expected="99999"))
     assert errors
     for error in errors:
-        _assert_travels(error)
+        assert_travels(error)
 
 
 def test_what_does_not_pickle_travels_as_its_repr() -> None:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +14,7 @@ from hypothesis import settings
 from onaccount import AccountState, InvoiceRun, MemoryLedger, Mutation, MutationKind, Purchase
 from onaccount.ledger import Ledger
 from onaccount.testing import LedgerContract
+from tests.conftest import passing_pytest
 
 _HOST_SUITE = """\
 import pytest
@@ -69,18 +67,7 @@ def test_every_ledger_made_is_closed_before_the_hosts_fixtures_end(tmp_path: Pat
     """Each ledger is closed once after its check, by close() or a close_ledger override."""
     (tmp_path / "test_host.py").write_text(_HOST_SUITE, encoding="utf-8")
     checks = "test_duplicate_account or test_plans_and_runs_equal_the_reference_ledger"
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"]
-    done = subprocess.run(
-        [*command, "-k", checks, "test_host.py"],
-        cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
+    output = passing_pytest(tmp_path, "-W", "error", "-k", checks, "test_host.py")
     assert "4 passed" in output, output
 
 

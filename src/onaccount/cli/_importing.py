@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import io
 import re
@@ -822,7 +823,7 @@ def read_accounts(
         number, limit = row.get("number", ""), row.get("limit")
         given = {f: row.get(f) for f in ("kind", "currency")}
         wanted = lacking or not (limit and all(given.values()))
-        now = known.get(number) if wanted else None
+        now = held_now().get(number) if wanted else None
         before = now.account if now is not None else None
         kept = lacking if before is not None else frozenset()
         old = before.billing if before is not None else None
@@ -902,10 +903,12 @@ def read_accounts(
         return account
 
     rows = list(table.rows)
-    # The file's accounts looked up at once, not one query per row.
-    known: Mapping[str, AccountState] = (
-        held([row.get("number", "") for _, row in rows]) if held is not None and rows else {}
-    )
+
+    @functools.cache
+    def held_now() -> Mapping[str, AccountState]:
+        # The file's accounts looked up at once, and only once a row needs them.
+        return held([row.get("number", "") for _, row in rows]) if held is not None else {}
+
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     return _read(Rows(path, table.word, tuple(accounts)), bad)
 

@@ -37,7 +37,7 @@ from hypothesis.stateful import (
 import onaccount as oa
 from onaccount.testing import strategies as oas
 
-__all__ = ["LedgerMachine"]
+__all__ = ["LedgerMachine", "assert_travels"]
 
 _ADMIN = oa.Actor.superuser("machine")
 _CLERK = oa.Actor("clerk", {"view", "invoice"})
@@ -87,7 +87,7 @@ def _room_change(strategy: oa.ResetStrategy, total: Decimal, currency: str) -> D
     }[strategy.name]
 
 
-def _travels(error: oa.OnAccountError) -> None:
+def assert_travels(error: oa.OnAccountError) -> None:
     """A raised error pickles with its type, message and payload (worker processes send them)."""
     restored = pickle.loads(pickle.dumps(error))
     assert type(restored) is type(error)
@@ -273,7 +273,7 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(oa.LimitExceeded) as caught:
                 self.ledger.record_many([purchase])
             assert purchase.id in str(caught.value)
-            _travels(caught.value)
+            assert_travels(caught.value)
             assert str(room) in str(caught.value)
             assert self.observe() == before
             return
@@ -329,7 +329,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     self.ledger, number, new, actor=_ADMIN, reason="raise", expected=current - 1
                 )
             assert str(current) in caught.value.message
-            _travels(caught.value)
+            assert_travels(caught.value)
             assert self.observe() == before
             return
         mutation = oa.change_limit(
@@ -497,7 +497,7 @@ class LedgerMachine(RuleBasedStateMachine):
             event("commit: clerk refused a bulk run")
             with pytest.raises(oa.PermissionDenied, match="bulk-invoice") as denied:
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
-            _travels(denied.value)
+            assert_travels(denied.value)
             assert self.observe() == before
             return
         if key is not None and key in self.keys:
@@ -514,7 +514,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     oa.commit_run(self.ledger, plan, actor=actor, key=key)
                 assert f"key {key!r}" in used.value.message
                 assert existing.id in used.value.message
-                _travels(used.value)
+                assert_travels(used.value)
             assert self.observe() == before
             return
         if not plan.drafts:
@@ -523,7 +523,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
             for number in (*plan.nothing_to_invoice, *(r.account for r in plan.refusals)):
                 assert number in empty.value.message
-            _travels(empty.value)
+            assert_travels(empty.value)
             assert self.observe() == before
             if key is not None:
                 assert self.ledger.runs(key=key) == []
@@ -535,7 +535,7 @@ class LedgerMachine(RuleBasedStateMachine):
             event("commit: conflict")
             with pytest.raises(oa.RunConflict) as conflicted:
                 oa.commit_run(self.ledger, plan, actor=actor, key=key)
-            _travels(conflicted.value)
+            assert_travels(conflicted.value)
             assert self.observe() == before
             return
         states_before = self.ledger.states(sorted(self.accounts))
@@ -610,7 +610,7 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(oa.AlreadyUndone) as caught:
                 oa.undo_invoice(self.ledger, run_id, number, actor=_ADMIN, reason="again")
             assert run_id in str(caught.value)
-            _travels(caught.value)
+            assert_travels(caught.value)
             assert self.observe() == before
             return
         state_before = self.state(number)
