@@ -208,6 +208,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "XlsxTableExporter",
         "XlsxTableOptions",
         "XlsxWorkbook",
+        "account_stem",
         "clean_text",
         "default_stem",
         "export_document",

@@ -173,13 +173,35 @@ def test_export_to_directory_writes_one_safely_named_file_per_account(tmp_path: 
     )
     # Account -7's invoice is undone: it bills nothing, and gets no (blank) file.
     assert [p.name for p in paths] == [
-        "1042-Team-A-2026-10-lines.csv",
-        "2001-Café-Zoë;-_quoted_-2026-10-lines.csv",
-        "3003-東京-Bar-2026-10-lines.csv",
+        "1042-Team-A-run-2026-10-2026-10-lines.csv",
+        "2001-Café-Zoë;-_quoted_-run-2026-10-2026-10-lines.csv",
+        "3003-東京-Bar-run-2026-10-2026-10-lines.csv",
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
     one = split_by_account(sample_run())[0][1]
     assert paths[0].read_bytes() == CsvExporter().export_bytes(one, ledger=SAMPLES)
+
+
+def test_files_per_account_name_their_run_so_a_later_run_or_a_preview_keeps_its_own(
+    tmp_path: Path,
+) -> None:
+    """Per account, a plan's, a run's and a redo run's files differ in name: none is refused."""
+    run = sample_run()
+    redo = attrs.evolve(run, id="redo", key="2026-10-redo")
+    written = [
+        export_to_directory(CsvExporter(), source, tmp_path, per="account", ledger=SAMPLES)
+        for source in (sample_plan(), run, redo)
+    ]
+    names = [[p.name for p in paths if p.name.startswith("1042-")] for paths in written]
+    assert names == [
+        ["1042-Team-A-plan-2026-10-lines.csv"],
+        ["1042-Team-A-run-2026-10-2026-10-lines.csv"],
+        ["1042-Team-A-run-2026-10-2026-10-redo-lines.csv"],
+    ]
+    (statement,) = export_to_directory(
+        CsvExporter(), sample_statement(), tmp_path, per="account", ledger=SAMPLES
+    )
+    assert statement.name == "1042-Team-A-2026-10-lines.csv"
 
 
 def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
@@ -224,9 +246,9 @@ def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
         ledger=SAMPLES,
     )
     assert [p.name for p in paths] == [
-        "x_1-A_B-2026-10-lines.csv",
-        "x_1-A_B-2026-10-lines-2.csv",
-        "x_1-A_B-2026-10-lines-3.csv",
+        "x_1-A_B-run-2026-10-2026-10-lines.csv",
+        "x_1-A_B-run-2026-10-2026-10-lines-2.csv",
+        "x_1-A_B-run-2026-10-2026-10-lines-3.csv",
     ]
 
 
@@ -253,13 +275,13 @@ def test_repeating_an_export_keeps_the_files_that_hold_its_bytes_already(
     """A repeated export leaves files with the same bytes as they are and reports them."""
     first = export_files(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
     assert first.unchanged == ()
-    (tmp_path / "1042-Team-A-2026-10-lines.csv").unlink()
+    (tmp_path / "1042-Team-A-run-2026-10-2026-10-lines.csv").unlink()
     kept = {p.name: os.stat(p).st_ino for p in first.paths if p.exists()}
     again = export_files(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
     assert again.paths == first.paths
     assert {p.name for p in again.unchanged} == set(kept)
     assert {p.name: os.stat(p).st_ino for p in again.unchanged} == kept
-    assert (tmp_path / "1042-Team-A-2026-10-lines.csv").exists()
+    assert (tmp_path / "1042-Team-A-run-2026-10-2026-10-lines.csv").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in first.paths)
     assert write_atomically(tmp_path / "same.txt", lambda s: s.write(b"x")).read_bytes() == b"x"
     assert write_atomically(tmp_path / "same.txt", lambda s: s.write(b"x")).read_bytes() == b"x"
@@ -267,15 +289,15 @@ def test_repeating_an_export_keeps_the_files_that_hold_its_bytes_already(
 
 def test_directory_export_refuses_other_bytes_before_changing_a_file(tmp_path: Path) -> None:
     """An existing file with other bytes stops the export before any file is changed."""
-    (tmp_path / "1042-Team-A-2026-10-lines.csv").write_bytes(b"old")
-    with pytest.raises(ExportTargetExists, match=r"1042-Team-A-2026-10-lines\.csv"):
+    (tmp_path / "1042-Team-A-run-2026-10-2026-10-lines.csv").write_bytes(b"old")
+    with pytest.raises(ExportTargetExists, match=r"1042-Team-A-run-2026-10-2026-10-lines\.csv"):
         export_to_directory(CsvExporter(), sample_run(), tmp_path, per="account", ledger=SAMPLES)
-    assert [p.name for p in tmp_path.iterdir()] == ["1042-Team-A-2026-10-lines.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["1042-Team-A-run-2026-10-2026-10-lines.csv"]
     paths = export_to_directory(
         CsvExporter(), sample_run(), tmp_path, per="account", overwrite=True, ledger=SAMPLES
     )
     assert len(paths) == 3
-    assert (tmp_path / "1042-Team-A-2026-10-lines.csv").read_bytes() != b"old"
+    assert (tmp_path / "1042-Team-A-run-2026-10-2026-10-lines.csv").read_bytes() != b"old"
 
 
 def test_directory_export_refuses_an_unknown_split() -> None:

@@ -23,6 +23,7 @@ from typing import Any, BinaryIO, Literal
 
 import attrs
 
+from onaccount._account import Account
 from onaccount._errors import InvalidValue
 from onaccount._invoices import InvoiceRun, Plan
 from onaccount._statement import PurchaseReader, Statement
@@ -41,6 +42,7 @@ __all__ = [
     "RFC4180",
     "CsvDialect",
     "CsvWriter",
+    "account_stem",
     "default_stem",
     "export_files",
     "export_to_directory",
@@ -355,6 +357,18 @@ def default_stem(source: Exportable) -> str:
     raise _unsupported_stem(checked)
 
 
+def account_stem(account: Account, part: Exportable) -> str:
+    """The file name (without extension) of one account's part of an export, unsanitised.
+
+    The account's number and name before `default_stem`: ``1042 Team A run 2026-10
+    <key or id>``, ``1042 Team A plan 2026-10``, so a preview, a run and a later run
+    of the same period each keep their own file; a statement is named by its account
+    already.
+    """
+    stem = default_stem(part)
+    return stem if isinstance(part, Statement) else f"{account.number} {account.name} {stem}"
+
+
 def _unsupported_stem(source: object) -> UnsupportedSource:
     return UnsupportedSource(
         f"cannot name an export of {source!r}, a {type(source).__name__}; pass a Statement, "
@@ -428,11 +442,11 @@ def export_files(
 ) -> ExportReport:
     """Export ``source`` into ``directory``: one file, or one file per account.
 
-    File names come from `default_stem` (per run) or the account's number and name and
-    the period (per account), followed by the exporter's `Exporter.file_label` (the CSV
-    layout), made safe by `safe_filename`: ``run-2026-10-demo-2026-10-lines.csv``,
-    ``1042-Team-A-2026-10-lines.csv``. Names that clash after that get ``-2``, ``-3``, …
-    in account order. Every file is written to a temporary name first and all are
+    File names come from `default_stem` (per run) or `account_stem` (per account),
+    followed by the exporter's `Exporter.file_label` (the CSV layout), made safe by
+    `safe_filename`: ``run-2026-10-demo-2026-10-lines.csv``,
+    ``1042-Team-A-run-2026-10-demo-2026-10-lines.csv``. Names that clash after that get
+    ``-2``, ``-3``, … in account order. Every file is written to a temporary name first and all are
     renamed at the end: if the exporter fails on any account, no file is left behind.
     Without ``overwrite`` an existing file that holds the same bytes is left as it is,
     so repeating an export changes nothing, and one with other bytes raises
@@ -457,10 +471,7 @@ def export_files(
     if per == "run":
         parts: list[tuple[str, Exportable]] = [(default_stem(source), source)]
     else:
-        parts = [
-            (f"{account.number} {account.name} {part.period.label}", part)
-            for account, part in split_by_account(source)
-        ]
+        parts = [(account_stem(account, part), part) for account, part in split_by_account(source)]
     label = exporter.file_label(resolved)
     stems = [f"{stem} {label}" if label else stem for stem, _ in parts]
     names = file_names(stems, exporter.extension)
