@@ -26,8 +26,9 @@ A run keeps the billing details it was committed with. Two options bring in what
 ledger knows besides: ``previous_mandates`` (from `previous_mandates`) names the
 mandate id and IBAN each account was last collected under, read from the billing
 details earlier runs committed, so a changed one is sent with amendment information;
-``current_billing`` (from `current_billing`) collects under the mandates the accounts
-have now, for a member whose mandate came after the run.
+``current_billing`` collects under the mandates the accounts have now, for a member whose
+mandate came after the run: ``"ledger"`` reads them from the ledger the export is
+given, `current_billing` builds the same as JSON.
 
 The sequence type comes from the mandate's history, which an export cannot see (exports
 are pure functions of the run). ``sequence="auto"`` approximates it from the run: a
@@ -58,6 +59,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 from onaccount import InvoiceRun, InvoiceState, Ledger
 from onaccount._words import named
 from onaccount.exporting import (
+    DocumentKind,
     Exportable,
     ExportDocument,
     ExportedAccount,
@@ -65,6 +67,7 @@ from onaccount.exporting import (
     ExportError,
     ExportProgress,
     ExportReport,
+    LedgerRequired,
     Requirements,
     export_document,
     option,
@@ -93,6 +96,9 @@ from ._seller import SellerOptions, compact
 from ._target2 import add_business_days, debit_day, is_business_day, next_business_day
 
 __all__ = ["SepaExporter", "SepaOptions", "current_billing", "previous_mandates"]
+
+#: The ``current_billing`` that reads the accounts' billing details from the ledger.
+FROM_LEDGER = "ledger"
 
 _VERSIONS = ("pain.008.001.08", "pain.008.001.02")
 # The identifiers the EPC accepts: Latin letters, digits and a few marks, no spaces.
@@ -150,10 +156,11 @@ class SepaOptions(SellerOptions):
     current_billing: str = option(
         "{}",
         help="Mandates and IBANs to collect under instead of those committed with the "
-        'run, as a JSON object such as {"1042": {"mandate_id": "ZWA-1042", '
-        '"mandate_date": "2025-06-01", "iban": "NL20INGB0001234567", "bic": null}}; '
-        "current_billing(ledger, run) gives the accounts' details as the ledger has them "
-        "now, for a member whose mandate came after the run.",
+        "run, for a member whose mandate came after it: ledger, the accounts' details as "
+        "the ledger the export reads has them now, or a JSON object such as "
+        '{"1042": {"mandate_id": "ZWA-1042", "mandate_date": "2025-06-01", '
+        '"iban": "NL20INGB0001234567", "bic": null}} (current_billing(ledger, run) '
+        "builds it).",
     )
     batch_booking: bool = option(
         True,
@@ -173,7 +180,13 @@ class SepaOptions(SellerOptions):
         self.current()
 
     def current(self) -> dict[str, tuple[str, dt.date, str, str | None]]:
-        """``current_billing`` read: account number to (mandate id, date, IBAN, BIC)."""
+        """``current_billing`` read: account number to (mandate id, date, IBAN, BIC).
+
+        ``"ledger"`` reads as nothing here: the exporter puts the ledger's details in
+        its place (`SepaExporter.export`).
+        """
+        if self.current_billing == FROM_LEDGER:
+            return {}
         try:
             data = json.loads(self.current_billing)
             result = {
@@ -188,9 +201,9 @@ class SepaOptions(SellerOptions):
         except (ValueError, TypeError, AttributeError, KeyError):
             self._refuse(
                 "current_billing",
-                'is not a JSON object of account numbers to {"mandate_id": ..., '
-                '"mandate_date": "YYYY-MM-DD", "iban": ..., "bic": ...}; build it with '
-                "current_billing(ledger, run)",
+                "is not 'ledger' or a JSON object of account numbers to {\"mandate_id\": "
+                '..., "mandate_date": "YYYY-MM-DD", "iban": ..., "bic": ...}; give ledger to '
+                "collect under the details the accounts have now",
             )
         return result
 
@@ -444,15 +457,21 @@ class _Collection:
         current = self.options.current().get(account.number)
         if current is not None:
             mandate_id, mandate_date, iban, bic = current
+        # A run keeps the details it was committed with; the account may have them now.
+        committed, now = (
+            ("", "")
+            if is_draft(document) or current is not None
+            else (
+                " in the billing details committed with the run",
+                ", and if the member has them now, collect under them with option "
+                "current_billing=ledger",
+            )
+        )
         if mandate_id is None or mandate_date is None:
             refuse(
                 "billing.mandate_id",
-                "has no direct-debit mandate in the billing details committed with the "
-                "run; set billing.mandate_id and mandate_date, and if the member has a "
-                "mandate now, collect under it with option current_billing set to "
-                "current_billing(ledger, run)"
-                if not is_draft(document)
-                else "has no direct-debit mandate; set billing.mandate_id and mandate_date",
+                f"has no direct-debit mandate{committed}; set billing.mandate_id and "
+                f"mandate_date{now}",
             )
         elif not _SEPA_ID.fullmatch(mandate_id):
             refuse(
@@ -468,7 +487,9 @@ class _Collection:
                 "billing.mandate_date, or collect it in a later run",
             )
         if not iban:
-            refuse("billing.iban", "has no IBAN to collect from; set billing.iban")
+            refuse(
+                "billing.iban", f"has no IBAN to collect from{committed}; set billing.iban{now}"
+            )
         else:
             problem = self._iban_problem(iban)
             if problem:
@@ -599,9 +620,16 @@ class SepaExporter(Exporter[SepaOptions]):
         self,
         source: Exportable,
         options: SepaOptions | Mapping[str, object] | str | None = None,
+        *,
+        ledger: Ledger | None = None,
     ) -> tuple[ExportRefusal, ...]:
-        """What writing ``source`` with ``options`` would refuse, options first."""
-        collection, _, _ = self._check(export_document(source), self.options(options))
+        """What writing ``source`` with ``options`` would refuse, options first.
+
+        ``ledger`` is read for ``current_billing="ledger"``.
+        """
+        document = export_document(source, ledger)
+        chosen = _with_ledger_billing(document, self.options(options))
+        collection, _, _ = self._check(document, chosen)
         return settle(self.identifier, collection.refusals, "list")
 
     def write(
@@ -617,6 +645,7 @@ class SepaExporter(Exporter[SepaOptions]):
         The report counts the direct debits collected; ``progress`` hears of the
         collection as one step, which sepaxml builds and checks as a whole.
         """
+        options = _with_ledger_billing(document, options)
         collection, config, debits = self._check(document, options)
         refused = settle(self.identifier, collection.refusals, options.on_refusal)
         members = []
@@ -640,8 +669,8 @@ class SepaExporter(Exporter[SepaOptions]):
         )
         notes: tuple[str, ...] = (
             (
-                "collected under the current billing details (option current_billing), "
-                f"not those committed with the run: {', '.join(updated)}",
+                "collected under the billing details the accounts have now (option "
+                f"current_billing), not those committed with the run: {', '.join(updated)}",
             )
             if members and updated
             else ()
@@ -743,20 +772,44 @@ def previous_mandates(ledger: Ledger, run: InvoiceRun) -> str:
     return json.dumps(dict(sorted(last.items())))
 
 
+def _with_ledger_billing(document: ExportDocument, options: SepaOptions) -> SepaOptions:
+    """``options`` with ``current_billing="ledger"`` replaced by what the ledger holds now."""
+    if options.current_billing != FROM_LEDGER or document.kind is not DocumentKind.RUN:
+        # A plan bills the accounts as they are already.
+        return options
+    ledger = document.ledger
+    if not isinstance(ledger, Ledger):
+        raise LedgerRequired(
+            "option current_billing=ledger reads the accounts' billing details from the "
+            f"ledger, and the export of {document.title} was given "
+            f"{'no ledger' if ledger is None else 'no ledger that holds accounts'}; pass "
+            "ledger= (the ledger the run came from)",
+            value=ledger,
+            obj=document,
+            field="ledger",
+        )
+    numbers = [entry.account.number for entry in document.accounts]
+    return attrs.evolve(options, current_billing=_billing_now(ledger, numbers))
+
+
 def current_billing(ledger: Ledger, run: InvoiceRun) -> str:
     """The ``current_billing`` option for ``run``: its accounts' mandates as they are now.
 
     For each account of the run whose current billing details have a mandate and an
     IBAN. Passing it collects under those instead of the details committed with the run.
     """
+    return _billing_now(ledger, [invoice.account.number for invoice in run.invoices])
+
+
+def _billing_now(ledger: Ledger, numbers: list[str]) -> str:
     current: dict[str, dict[str, str | None]] = {}
-    for invoice in run.invoices:
-        billing = ledger.get_account(invoice.account.number).billing
+    for number in numbers:
+        billing = ledger.get_account(number).billing
         if billing is None or billing.mandate_id is None or billing.mandate_date is None:
             continue
         if billing.iban is None:
             continue
-        current[invoice.account.number] = {
+        current[number] = {
             "mandate_id": billing.mandate_id,
             "mandate_date": billing.mandate_date.isoformat(),
             "iban": billing.iban,

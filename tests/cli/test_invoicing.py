@@ -1131,10 +1131,15 @@ def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
     out = tmp_path / "xaf"
     result = invoke(small_db, "export", run["id"], "--format", "xaf", "--out", str(out))
     assert result.exit_code == EXIT_REFUSED, explain(result)
-    assert result.stdout.splitlines()[0] == (
-        "xaf: 0 transactions written; its options lack seller_name, seller_vat_id: give "
-        "them with --option NAME=VALUE or in an --options-file — see refused.txt"
-    )
+    assert result.stdout.splitlines()[:3] == [
+        "xaf: 0 transactions written; its options lack or cannot use seller_name, "
+        "seller_vat_id: give them with --option NAME=VALUE or in an --options-file — see "
+        "refused.txt",
+        "xaf: xaf option seller_name is empty: the auditfile names the company "
+        "(companyName); set it",
+        "xaf: xaf option seller_vat_id is empty: the auditfile names the company's VAT id "
+        "(taxRegIdent); set it",
+    ]
 
 
 def test_export_per_account_writes_a_statement_workbook_for_each_member(
@@ -1221,6 +1226,54 @@ def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
     # Another bank: the rulebook's "same mandate, new debtor agent" code.
     agent = "s:AmdmntInfDtls/s:OrgnlDbtrAgt/s:FinInstnId/s:Othr/s:Id"
     assert info.findtext(agent, namespaces=ns) == "SMNDA"
+
+
+def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """--option current_billing=ledger collects under the mandate a member signed since."""
+    october = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--key", "oct")
+    succeeded(invoke(small_db, *october))
+    signed = write(
+        tmp_path,
+        "signed.csv",
+        "number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,NL20INGB0001234567,"
+        "M-100,2026-11-02\n",
+    )
+    succeeded(invoke(small_db, "import", "accounts", str(signed), "--update"))
+    options = [arg for pair in _CLUB for arg in ("--option", pair)]
+    export = ("export", "oct", "--format", "sepa", *options)
+    nothing = invoke(small_db, *export, "--out", str(tmp_path / "before"))
+    assert nothing.exit_code == 3, explain(nothing)
+    (archive,) = (tmp_path / "before").iterdir()
+    with zipfile.ZipFile(archive) as held:
+        listed = held.read("refused.txt").decode()
+    anna = [line for line in listed.splitlines() if line.startswith("100\t")]
+    assert [line.split("\t")[1] for line in anna] == ["billing.iban", "billing.mandate_id"]
+    for line in anna:
+        assert line.endswith("collect under them with option current_billing=ledger"), listed
+    result = succeeded(
+        invoke(
+            small_db,
+            *export,
+            "--option",
+            "current_billing=ledger",
+            "--out",
+            str(tmp_path / "now"),
+        )
+    )
+    words = " ".join(result.stdout.split())
+    assert "collected under the billing details the accounts have now" in words, explain(result)
+    (archive,) = (tmp_path / "now").iterdir()
+    with zipfile.ZipFile(archive) as held:
+        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
+        tree = lxml.etree.fromstring(held.read(name)).getroottree()
+    ns = {"s": tree.getroot().nsmap[None]}
+    mandates = [m.text for m in tree.iterfind(".//s:MndtRltdInf/s:MndtId", ns)]
+    assert "M-100" in mandates
+    bad = invoke(small_db, *export, "--option", "current_billing=today", "--out", str(tmp_path))
+    assert bad.exit_code == EXIT_USAGE, explain(bad)
+    assert "'current_billing' is not 'ledger' or a JSON object" in " ".join(bad.stderr.split())
 
 
 def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ from onaccount import (
     plan_run,
     update_account,
 )
-from onaccount.exporting import Exportable, InvalidOptions
+from onaccount.exporting import Exportable, InvalidOptions, LedgerRequired
 from onaccount.exporting._requirements import pip_install
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract
 from onaccount_exporters import ExportRefused, SepaExporter, current_billing, previous_mandates
@@ -499,7 +499,18 @@ def test_a_mandate_added_after_the_run_is_used_when_the_host_says_so() -> None:
     assert _transactions(SEPA.export_bytes(run, options)) == {"2026-10-1": "ZWA-1042"}
     report = SEPA.export(run, io.BytesIO(), options)
     assert report.notes == (
-        "collected under the current billing details (option current_billing), not "
-        "those committed with the run: 1",
+        "collected under the billing details the accounts have now (option "
+        "current_billing), not those committed with the run: 1",
     )
     assert SEPA.export(run, io.BytesIO(), CREDITOR).notes == ()
+    # "ledger" reads the same from the ledger the export is given.
+    from_ledger = {**CREDITOR, "current_billing": "ledger"}
+    assert SEPA.refusals(run, from_ledger, ledger=ledger) == ()
+    assert SEPA.export_bytes(run, from_ledger, ledger=ledger) == SEPA.export_bytes(run, options)
+    assert SEPA.export(run, io.BytesIO(), from_ledger, ledger=ledger).notes == report.notes
+    with pytest.raises(LedgerRequired, match="current_billing=ledger reads"):
+        SEPA.export_bytes(run, from_ledger)
+    with pytest.raises(LedgerRequired, match="current_billing=ledger reads"):
+        SEPA.refusals(run, from_ledger)
+    with pytest.raises(InvalidOptions, match="'ledger' or a JSON object"):
+        SEPA.options({**CREDITOR, "current_billing": "today"})

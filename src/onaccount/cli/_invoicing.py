@@ -599,6 +599,10 @@ def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
     for report in reports:
         # The counts and notes wrap between words; paths stay whole lines for scripts.
         state.say(_report_line(state.show, report))
+        # What stops every document is said in full: a few lines, each saying what to give.
+        for refusal in report.refusals:
+            if refusal.account is None:
+                state.say(f"{report.exporter}: {refusal.message}")
         for note in report.notes:
             state.say(f"{report.exporter}: {note}")
         for path in report.paths:

@@ -731,7 +731,7 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
     lacking = report.refused_options()
     if lacking:
         line += (
-            f"; its options lack {', '.join(lacking)}: give "
+            f"; its options lack or cannot use {', '.join(lacking)}: give "
             f"{in_number(len(lacking), 'it', 'them')} with --option NAME=VALUE or in an "
             "--options-file"
         )
