@@ -180,6 +180,13 @@ def _category(w: _Writer, parent: _Element, tag: str, group: VatGroup, reasons: 
     w.add(w.add(node, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
+# BT-127 of a line whose quantities cancel out and whose amount does not.
+_CENTS_LEFT = (
+    "The quantities sold and returned cancel out; the amount is what rounding each "
+    "sale and return to the cent left, written as one unit."
+)
+
+
 def _quantity_and_price(line: LineFigure, sign: int, rate: Decimal) -> tuple[Decimal, Decimal]:
     """The line's quantity and net unit price (BT-146, never negative: BR-27).
 
@@ -189,6 +196,11 @@ def _quantity_and_price(line: LineFigure, sign: int, rate: Decimal) -> tuple[Dec
     """
     quantity = line.product.quantity * sign
     if quantity.is_zero():
+        if not line.net.is_zero():
+            # Sold and returned in other portions, each line rounded on its own: the cents
+            # left have no quantity. R120 (quantity times price is the net) holds for one unit.
+            net = line.net * sign
+            return (Decimal(1), net) if net > 0 else (Decimal(-1), -net)
         price = abs(line.product.unit_price) / (1 + rate)
         return quantity, price.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     places = 3 + len(str(int(abs(quantity))))
@@ -201,6 +213,8 @@ def _line(
 ) -> None:
     node = w.add(parent, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
     w.add(node, "cbc:ID", str(index))
+    if line.product.quantity.is_zero() and not line.net.is_zero():
+        w.add(node, "cbc:Note", _CENTS_LEFT)
     quantity, price = _quantity_and_price(line, w.sign, group.rate)
     w.add(
         node,

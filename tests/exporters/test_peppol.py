@@ -303,6 +303,42 @@ def test_generated_runs_give_documents_peppol_delivers(
     _assert_delivered(run, schemas)
 
 
+def test_returns_that_cancel_the_quantity_but_not_the_cents_keep_r120(
+    schemas: dict[str, Any],
+) -> None:
+    """Half portions sold one by one and returned at once: quantity 0, a cent amount, R120."""
+    ledger = MemoryLedger()
+    billing = BillingDetails(
+        address=_ADDRESS, registration=PartyId(scheme="0106", value="12345678")
+    )
+    open_account(
+        ledger, Account(number="1042", name="Team A", limit=1000, billing=billing), actor=ADMIN
+    )
+    soup = Vat.standard("0.09")
+    for day in range(1, 21):
+        # Each half portion of 2.345 is rounded to 1.17 on its own (DESIGN §3).
+        lines = [
+            Line(product="Soup", quantity="0.5", unit_price="2.345", vat=soup),
+            Line(product="Bread", quantity=1, unit_price="2.00", vat=soup),
+        ]
+        at = RUN_AT.replace(month=10, day=day).astimezone(AMS)
+        ledger.record(Purchase(account="1042", id=f"tx-{day}", at=at, lines=lines))
+    returned = Line(product="Soup", quantity=-10, unit_price="2.345", vat=soup)
+    at = RUN_AT.replace(month=10, day=25).astimezone(AMS)
+    ledger.record(Purchase(account="1042", id="tx-back", at=at, lines=[returned]))
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    (soup_row,) = [p for p in run.invoices[0].statement.products if p.product == "Soup"]
+    assert (soup_row.quantity, soup_row.amount) == (0, Decimal("-0.05"))
+    (document,) = _assert_delivered(run, schemas)
+    (line,) = [
+        line
+        for line in document.iterfind("cac:InvoiceLine", namespaces=NS)
+        if line.findtext("cac:Item/cbc:Name", namespaces=NS) == "Soup"
+    ]
+    assert "quantities sold and returned cancel out" in line.findtext("cbc:Note", namespaces=NS)
+
+
 def test_a_month_of_1500_receipts_gives_one_deliverable_invoice(
     schemas: dict[str, Any],
 ) -> None:
