@@ -1354,6 +1354,28 @@ def test_the_command_a_committed_runs_empty_export_names_writes_it_again(
     assert again.stdout.startswith("xaf: ")
 
 
+def test_the_command_an_empty_export_names_keeps_the_options_given(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """The redo command carries --options-file and the exporter's own --option pairs."""
+    club = write(tmp_path, "club.toml", 'seller_name = "De Zwaluwen"\n')
+    out = tmp_path / "out"
+    given = ("--options-file", str(club), "--option", "dialect=rfc4180")
+    exports = ("--export", "xaf", "--export", "csv", "--option", "xaf.language=en")
+    args = (*OCTOBER_ALL, "--strategy", "none", "--commit", *exports, *given)
+    result = invoke(small_db, *args, "--out", str(out))
+    assert result.exit_code == EXIT_COMMITTED_EXPORT_EMPTY, explain(result)
+    named = result.stderr.splitlines()[-1].split("write it again with onaccount ", 1)[1]
+    assert f"--options-file {club}" in named
+    assert "--option xaf.language=en" in named
+    assert "dialect" not in named, "the csv option is not the xaf export's"
+    again = invoke(small_db, *shlex.split(named), "--option", "seller_vat_id=NL001234567B01")
+    assert again.exit_code == 0, explain(again)
+    with zipfile.ZipFile(next(out.glob("*.xaf.zip"))) as held:
+        (name,) = [n for n in held.namelist() if n.endswith(".xaf")]
+        assert b"<companyName>De Zwaluwen</companyName>" in held.read(name)
+
+
 def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -286,15 +286,37 @@ def invoice_command(
             replace = (" --per account" if per == "account" else "") + (
                 " --force" if report.paths else ""
             )
+            given = _given_again(report.exporter, exporters, pairs, options_file)
             state.say(
                 f"warning: run {run.id} is committed, but the {report.exporter} export wrote "
                 f"nothing; give what it refused and write it again with onaccount export "
-                f"{run.id} --format {report.exporter} --out {shlex.quote(str(out))}{replace}",
+                f"{run.id} --format {report.exporter}{given} --out {shlex.quote(str(out))}"
+                f"{replace}",
                 err=True,
             )
         if empty_exports:
             click.get_current_context().exit(EXIT_COMMITTED_EXPORT_EMPTY)
     _exit_if_nothing_written(reports)
+
+
+def _given_again(
+    identifier: str,
+    exporters: Iterable[_Chosen],
+    pairs: Iterable[str],
+    options_file: Path | None,
+) -> str:
+    """The ``--options-file`` and ``--option`` pairs of exporter ``identifier``, as given."""
+    (names,) = [
+        {o.name for o in e.Options.describe()}
+        for e, _, _ in exporters
+        if e.identifier == identifier
+    ]
+    again = [] if options_file is None else ["--options-file", str(options_file)]
+    for pair in pairs:
+        scope, _, name = pair.partition("=")[0].strip().rpartition(".")
+        if scope == identifier or (not scope and name in names):
+            again += ["--option", pair]
+    return "".join(f" {shlex.quote(part)}" for part in again)
 
 
 def _still_open(state: _State, period: oa.Period, tz: str) -> str | None:
