@@ -32,8 +32,8 @@ ON_REFUSAL_CHOICES = ("list", "raise")
 #: The help text of every ``on_refusal`` option.
 ON_REFUSAL_HELP = (
     "list: leave refused account invoices out and name each, with the field to fix, in "
-    "refused.txt inside the zip; raise: refuse the whole export with ExportRefused "
-    "before writing anything."
+    "refused.txt inside the zip; raise: refuse the whole export, writing nothing, "
+    "when any is refused (ExportRefused in Python)."
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

@@ -162,8 +162,6 @@ def test_demo_run_again_replaces_its_directory_with_the_same_ledger(
     """Over a previous demo the demo builds afresh, and the same day gives the same books."""
     directory = tmp_path / "again"
     shutil.copytree(demo.directory, directory)
-    with open_ledger(directory / "onaccount.sqlite") as ledger:
-        oa.correct_balance(ledger, "1001", "5.00", actor=ADMIN, reason="left over")
     (directory / "exports" / "stale.csv").write_text("old")
     succeeded(invoke(None, "demo", str(directory), "--today", DEMO_TODAY))
     assert "stale.csv" not in {p.name for p in (directory / "exports").iterdir()}
@@ -176,6 +174,24 @@ def test_demo_run_again_replaces_its_directory_with_the_same_ledger(
         assert {n: s.balance for n, s in first.states(numbers).items()} == {
             n: s.balance for n, s in second.states(numbers).items()
         }
+
+
+def test_demo_never_replaces_a_demo_ledger_worked_in_since(demo: Demo, tmp_path: Path) -> None:
+    """A demo ledger changed after the demo made it is refused, not rebuilt over."""
+    directory = tmp_path / "worked-in"
+    shutil.copytree(demo.directory, directory)
+    with open_ledger(directory / "onaccount.sqlite") as ledger:
+        oa.correct_balance(ledger, "1001", "5.00", actor=ADMIN, reason="left over")
+    result = invoke(None, "demo", str(directory), "--today", DEMO_TODAY)
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert " ".join(result.stderr.split()) == (
+        f"error: invalid value for DIRECTORY: {directory / 'onaccount.sqlite'} has changed "
+        "since the demo made it (accounts, bookings or runs of yours); the demo would "
+        f"replace it: give another directory, or remove {directory} first; see 'onaccount "
+        "demo --help'"
+    )
+    with open_ledger(directory / "onaccount.sqlite") as ledger:
+        assert oa.MutationKind.MANUAL in {m.kind for m in ledger.mutations(account="1001")}
 
 
 def test_demo_never_wipes_a_directory_it_did_not_write(tmp_path: Path) -> None:
@@ -201,6 +217,29 @@ def test_db_upgrade_creates_the_schema_then_reports_it_current(tmp_path: Path) -
     assert schema_version(db) == SCHEMA_VERSION
     again = succeeded(invoke(db, "db", "upgrade")).stdout
     assert again.strip() == f"schema of {db} is up to date (version {SCHEMA_VERSION})"
+
+
+def test_no_database_where_none_was_named_says_how_to_name_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --db or $ONACCOUNT_DB a missing default file is refused naming both."""
+    monkeypatch.chdir(tmp_path)
+    result = invoke(None, "runs", env={"ONACCOUNT_DB": None})
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr == (
+        f"error: there is no database onaccount.sqlite in {tmp_path}, which is where "
+        "commands look when neither --db nor $ONACCOUNT_DB names one; name yours with "
+        "--db FILE (or set ONACCOUNT_DB), or create a new ledger here with `onaccount --db "
+        "onaccount.sqlite db upgrade`\n"
+    )
+    assert not (tmp_path / "onaccount.sqlite").exists()
+    named = invoke(tmp_path / "typo.sqlite", "runs")
+    assert named.exit_code == EXIT_USAGE, explain(named)
+    assert named.stderr == (
+        f"error: database file {tmp_path / 'typo.sqlite'} does not exist; check --db (or "
+        f"$ONACCOUNT_DB), or create it with `onaccount --db {tmp_path / 'typo.sqlite'} db "
+        "upgrade`\n"
+    )
 
 
 def test_a_database_without_schema_is_a_usage_error(tmp_path: Path) -> None:

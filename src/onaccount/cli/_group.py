@@ -6,10 +6,12 @@ import contextlib
 import getpass
 import os
 import re
+import shlex
 import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any, NoReturn, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +26,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 import onaccount as oa
 from onaccount.exporting import ExporterRegistry, PluginWarning, load_exporters
+from onaccount.ledger._sql_engine import sqlite_file
 from onaccount.ledger.sql import SQLLedger
 
 from ._demo import DEMO_TZ
@@ -120,6 +123,7 @@ class _State:
         self.err = Console(stderr=True, highlight=False)
 
     def ledger(self) -> SQLLedger:
+        _check_exists(self.db)
         try:
             return SQLLedger(self.db)
         except OperationalError:
@@ -150,6 +154,28 @@ class _State:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
         # empty line, which would clutter the error output scripts read.
         return Progress(console=self.err, transient=True, disable=not self.err.is_interactive)
+
+
+def _check_exists(db: str) -> None:
+    """Refuse a SQLite file that is not there, saying how to name the one meant."""
+    path = sqlite_file(db)
+    if path is None or path.exists() or not path.parent.is_dir():
+        # The ledger says what is wrong with a folder that is not there either.
+        return
+    create = f"`onaccount --db {shlex.quote(db)} db upgrade`"
+    source = click.get_current_context().find_root().get_parameter_source("db")
+    if source is ParameterSource.DEFAULT:
+        said = (
+            f"there is no database {db} in {Path.cwd()}, which is where commands look when "
+            "neither --db nor $ONACCOUNT_DB names one; name yours with --db FILE (or set "
+            f"ONACCOUNT_DB), or create a new ledger here with {create}"
+        )
+    else:
+        said = (
+            f"database file {path} does not exist; check --db (or $ONACCOUNT_DB), or create "
+            f"it with {create}"
+        )
+    raise oa.SchemaError(said, value=db, field="--db")
 
 
 #: Set in the context's meta when the --db given could not be opened.

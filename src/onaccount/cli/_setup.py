@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import hashlib
 import os
 import shlex
 import shutil
@@ -69,9 +70,21 @@ DEMO_LOCALE = "nl_NL"
 
 
 #: What the demo writes into its directory; only such a directory is replaced.
+# The digest of the ledger as the demo left it: a demo ledger worked in since differs.
+_DEMO_DIGEST = ".onaccount-demo.sha256"
 _DEMO_FILES = frozenset(
-    {"onaccount.sqlite", "onaccount.sqlite-journal", "onaccount.sqlite-wal", "exports"}
+    {
+        "onaccount.sqlite",
+        "onaccount.sqlite-journal",
+        "onaccount.sqlite-wal",
+        "exports",
+        _DEMO_DIGEST,
+    }
 )
+
+
+def _digest(db: Path) -> str:
+    return hashlib.sha256(db.read_bytes()).hexdigest()
 
 
 def _day(ctx: click.Context, param: click.Parameter, text: str | None) -> dt.date | None:
@@ -95,7 +108,8 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     of August and September are committed already, October's is committed now. It is
     the month the clocks go back, so its bill crosses a 25-hour business day.
 
-    DIRECTORY is ./onaccount-demo unless given; only an earlier demo there is replaced.
+    DIRECTORY is ./onaccount-demo unless given; only an earlier demo there is replaced,
+    and only if its ledger is as the demo left it.
     The demo is a Dutch canteen: it writes amounts and dates as nl_NL does unless
     --locale (or $ONACCOUNT_LOCALE) says otherwise.
 
@@ -120,6 +134,15 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
                 f"{directory} exists and is not a demo directory"
                 + (f" (it holds {', '.join(sorted(foreign)[:3])})" if foreign else "")
                 + "; give a new directory, or remove it first",
+                param_hint="DIRECTORY",
+            )
+        kept = directory / "onaccount.sqlite"
+        digest = directory / _DEMO_DIGEST
+        if kept.exists() and (not digest.exists() or digest.read_text().strip() != _digest(kept)):
+            raise click.BadParameter(
+                f"{kept} has changed since the demo made it (accounts, bookings or runs of "
+                f"yours); the demo would replace it: give another directory, or remove "
+                f"{directory} first",
                 param_hint="DIRECTORY",
             )
         shutil.rmtree(directory)
@@ -177,6 +200,7 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
         # Each line fits the screen already; soft wrapping keeps an over-long word whole.
         state.out.print(plain(line), markup=False, highlight=False, soft_wrap=True)
     ledger.close()
+    (directory / _DEMO_DIGEST).write_text(_digest(db) + "\n")
 
 
 def _program() -> str:
