@@ -27,7 +27,7 @@ import pytest
 from rich.console import Console
 
 import onaccount as oa
-from onaccount.cli import EXIT_COMMITTED_EXPORT_EMPTY, EXIT_REFUSED, EXIT_USAGE
+from onaccount.cli import EXIT_COMMITTED_EXPORT_EMPTY, EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
 from onaccount.cli._group import _State
 from onaccount.cli._rendering import Display, _print_run
 from onaccount.testing._registry import write_distribution
@@ -1337,6 +1337,65 @@ def test_a_broken_plugin_is_one_warning_line_and_the_export_goes_on(
     assert "PluginWarning" not in result.stderr
     assert "_registry.py" not in result.stderr
     assert any(out.iterdir())
+
+
+_CRASHING = """
+import attrs
+from onaccount.exporting import Exporter, ExportOptions, hookimpl
+
+
+@attrs.frozen(kw_only=True)
+class CrashOptions(ExportOptions):
+    pass
+
+
+class Crash(Exporter[CrashOptions]):
+    identifier = "crash"
+    title = "Crashes"
+    description = "Fails while writing."
+    media_type = "text/plain"
+    extension = "txt"
+    Options = CrashOptions
+
+    def write(self, document, stream, options, *, progress=None):
+        raise ZeroDivisionError("division by zero")
+
+
+@hookimpl
+def onaccount_register_exporters(registry):
+    registry.add(Crash())
+"""
+
+
+def test_a_plugin_that_fails_while_writing_is_a_bug_left_out_with_block_plugin(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exporter's crash exits 1, a bug, and names --block-plugin, which leaves it out."""
+    site = tmp_path / "site"
+    write_distribution(
+        site,
+        "acme-crash",
+        "1.0",
+        entry_points={"acme": "acme_crash"},
+        modules={"acme_crash": _CRASHING},
+    )
+    monkeypatch.syspath_prepend(str(site))
+    run = commit_october(small_db)["run"]["id"]
+    out = tmp_path / "out"
+    result = invoke(small_db, "export", run, "--format", "crash", "--out", str(out))
+    assert result.exit_code == EXIT_INTERNAL, explain(result)
+    words = " ".join(result.stderr.split())
+    assert "failed while writing: ZeroDivisionError: division by zero" in words
+    assert "leave the plugin out with block=['acme'] (--block-plugin acme on the" in words
+    left_out = invoke(
+        small_db, "--block-plugin", "acme", "export", run, "--format", "crash", "--out", str(out)
+    )
+    assert left_out.exit_code == EXIT_USAGE, explain(left_out)
+    assert "'crash'" in left_out.stderr
+    assert "ZeroDivisionError" not in left_out.stderr
+    listed = succeeded(invoke(None, "exporters", env={"ONACCOUNT_BLOCK_PLUGINS": "acme"}))
+    assert "crash" not in listed.stdout.split()
+    sys.modules.pop("acme_crash", None)
 
 
 def test_the_command_a_committed_runs_empty_export_names_writes_it_again(

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 import onaccount as oa
-from onaccount.exporting import ExporterRegistry, PluginWarning, load_exporters
+from onaccount.exporting import ExporterRegistry, ExportFailed, PluginWarning, load_exporters
 from onaccount.ledger._sql_engine import sqlite_file
 from onaccount.ledger.sql import SQLLedger
 
@@ -106,8 +106,18 @@ class _Trimmed:
 class _State:
     """What the global options decided, handed to every command."""
 
-    def __init__(self, db: str, actor: str, role: str, debug: bool, show: Display) -> None:
+    def __init__(
+        self,
+        db: str,
+        actor: str,
+        role: str,
+        debug: bool,
+        show: Display,
+        *,
+        blocked: tuple[str, ...] = (),
+    ) -> None:
         self.db = db
+        self.blocked = blocked
         self.actor = oa.Actor(actor, ROLES[role])
         self.role = role
         self.debug = debug
@@ -140,7 +150,7 @@ class _State:
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PluginWarning)
-            registry = load_exporters(on_error="warn")
+            registry = load_exporters(on_error="warn", block=self.blocked)
         if warn:
             for failure in registry.failures:
                 self.say(f"warning: {failure}", err=True)
@@ -330,7 +340,14 @@ class _Group(click.Group):
             sys.stderr.close()
             ctx.exit(EXIT_INTERNAL)
         except oa.OnAccountError as error:
-            code = EXIT_REFUSED if isinstance(error, _REFUSALS) else EXIT_USAGE
+            code = (
+                EXIT_REFUSED
+                if isinstance(error, _REFUSALS)
+                # An exporter that crashed is its makers' bug, not the user's to mend.
+                else EXIT_INTERNAL
+                if isinstance(error, ExportFailed)
+                else EXIT_USAGE
+            )
             _fail(ctx, _refusal_message(error), code)
         except OperationalError as error:
             if ctx.meta.get("debug"):
@@ -445,10 +462,28 @@ def _locale(ctx: click.Context, param: click.Parameter, value: str | None) -> Di
     help="How amounts and dates are written, e.g. nl_NL: € 1.234,50 and 03-10-2026. "
     "Default: the environment's (LANG), else English with ISO dates.",
 )
+@click.option(
+    "--block-plugin",
+    "blocked",
+    multiple=True,
+    envvar="ONACCOUNT_BLOCK_PLUGINS",
+    show_envvar=True,
+    metavar="NAME",
+    help="Leave out the exporter plugin NAME (repeatable; in the variable, names "
+    "separated by spaces), such as one that fails to load.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.version_option(oa.__version__, prog_name="onaccount")
 @click.pass_context
-def cli(ctx: click.Context, db: str, actor: str, role: str, locale: Display, debug: bool) -> None:
+def cli(
+    ctx: click.Context,
+    db: str,
+    actor: str,
+    role: str,
+    locale: Display,
+    blocked: tuple[str, ...],
+    debug: bool,
+) -> None:
     """Invoice purchases made on account: preview, commit, export, undo.
 
     \b
@@ -459,7 +494,7 @@ def cli(ctx: click.Context, db: str, actor: str, role: str, locale: Display, deb
           --strategy zero-balance
     """
     ctx.meta["debug"] = debug
-    ctx.obj = _State(db, actor, role, debug, locale)
+    ctx.obj = _State(db, actor, role, debug, locale, blocked=blocked)
 
 
 pass_state = click.make_pass_decorator(_State)

@@ -23,7 +23,7 @@ from . import _hookspecs
 from ._errors import DuplicateExporter, PluginLoadError, UnknownExporter, warn_plugin
 from ._exporter import Exporter, OptionInfo, validate_exporter
 from ._hookspecs import ENTRY_POINT_GROUP, PROJECT_NAME, REGISTER_EXPORTERS, hookimpl
-from ._requirements import PluginInfo, needs, unavailable
+from ._requirements import PluginInfo, leave_out, needs, unavailable
 
 __all__ = [
     "EntryPointSource",
@@ -294,7 +294,7 @@ class ExporterRegistry:
                     FailureStage.LOAD,
                     f"plugin {info.label} could not be imported from {ep.value!r}: "
                     f"{type(error).__name__}: {error}; fix or reinstall "
-                    f"{info.distribution or 'it'}, or leave it out with block=[{ep.name!r}]",
+                    f"{info.distribution or 'it'}, or leave it out with {leave_out(ep.name)}",
                     error,
                 )
                 continue
@@ -405,7 +405,7 @@ class ExporterRegistry:
                 FailureStage.HOOK,
                 f"plugin {info.label} failed in {REGISTER_EXPORTERS}: "
                 f"{type(error).__name__}: {error}; none of its exporters were registered, "
-                f"fix the plugin or leave it out with block=[{info.name!r}]",
+                f"fix the plugin or leave it out with {leave_out(info.name)}",
                 error,
             )
             return
@@ -432,7 +432,7 @@ class ExporterRegistry:
                 both = "both" if len(owners) == 2 else "all"
                 message = (
                     f"plugins {listed} {both} register exporter identifier {identifier!r}, "
-                    f"so none of them gets it; leave one out, e.g. block=[{others[0]!r}], "
+                    f"so none of them gets it; leave one out, e.g. {leave_out(others[0])}, "
                     "or uninstall it"
                 )
                 error = DuplicateExporter(message, value=identifier, plugins=names)

@@ -181,6 +181,11 @@ def needs(requirements: Requirements, missing: tuple[str, ...], hint: str) -> st
     return f"needs {what} ({', '.join(missing)} missing): {hint}"
 
 
+def leave_out(name: str) -> str:
+    """How to load exporters without plugin ``name``, in Python and on the command line."""
+    return f"block=[{name!r}] (--block-plugin {shlex.quote(name)} on the command line)"
+
+
 def export_failed(exporter: Exporter[Any], error: BaseException) -> ExportFailed:
     """``error``, raised by ``exporter``'s write, as an `ExportFailed` naming where it is from."""
     plugin = origin_of(exporter)
@@ -192,7 +197,7 @@ def export_failed(exporter: Exporter[Any], error: BaseException) -> ExportFailed
         where = f"plugin {plugin.label}"
         remedy = (
             f"report it to the makers of {plugin.distribution or plugin.name}, or leave the "
-            f"plugin out with block=[{plugin.name!r}]"
+            f"plugin out with {leave_out(plugin.name)}"
         )
     return ExportFailed(
         f"exporter {identifier!r} of {where} failed while writing: "
