@@ -50,6 +50,33 @@ def test_formula_cells_finds_raw_formulas_in_csv_but_not_numbers() -> None:
     assert found == ["=SUM(A1)", "@x", "+cmd|x"]
 
 
+@pytest.mark.parametrize(
+    "media_type",
+    ["application/vnd.ms-excel", "text/csv; charset=utf-8", "text/plain", "application/x-csv"],
+)
+def test_formula_cells_reads_csv_under_other_media_types_too(media_type: str) -> None:
+    """CSV declared as Excel, with a charset or as plain text is checked cell by cell."""
+    data = b"account,name,total\r\n1042,Team A,=SUM(A1)\r\n"
+    assert formula_cells(data, media_type) == ["=SUM(A1)"]
+
+
+def test_formula_cells_looks_into_zips_of_tables() -> None:
+    """A zip's CSV and XLSX members are checked; its XML members hold no cells."""
+    book = openpyxl.Workbook()
+    book.active.append(["=HYPERLINK(1)"])
+    workbook = io.BytesIO()
+    book.save(workbook)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as written:
+        written.writestr("lines.csv", "name;total\r\n@cmd;1\r\n")
+        written.writestr("book.xlsx", workbook.getvalue())
+        written.writestr("invoice.xml", "<Note>=not a cell</Note>")
+    found = formula_cells(archive.getvalue(), "application/zip")
+    assert found[0] == "lines.csv: @cmd"
+    assert [f for f in found if f.startswith("book.xlsx: ")], found
+    assert not [f for f in found if "invoice.xml" in f]
+
+
 def test_formula_cells_finds_formulas_in_xlsx() -> None:
     """A formula cell or formula-like text in a workbook is found; neutralised text is not."""
     book = openpyxl.Workbook()

@@ -57,6 +57,9 @@ __all__ = ["ExporterContract", "formula_cells"]
 
 _CSV_TYPES = frozenset({"text/csv", "application/csv", "text/tab-separated-values"})
 _XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Words in the media types CSV is sent under besides text/csv (application/x-csv,
+# application/vnd.ms-excel).
+_CSV_WORDS = ("csv", "excel", "tab-separated")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # The sums a totals row holds with totals="formulas": one column's data rows, nothing else.
@@ -102,21 +105,50 @@ def _xlsx_formulas(data: bytes) -> list[str]:
 
 
 def formula_cells(data: bytes, media_type: str) -> list[str]:
-    """The cells of a CSV or XLSX export that a spreadsheet would run as a formula.
+    """The cells of an export that a spreadsheet would run as a formula.
 
     A text cell is one when it starts with ``=``, ``+``, ``-``, ``@``, tab or carriage
     return and is not a plain number; in XLSX a formula element counts too, except the
-    ``SUBTOTAL`` sum of one column a totals row holds with ``totals="formulas"``. For other
-    text formats, the lines that start with ``=``; other formats have none.
+    ``SUBTOTAL`` sum of one column a totals row holds with ``totals="formulas"``. CSV is
+    recognised by its media type whatever its spelling (``text/csv; charset=utf-8``,
+    ``application/vnd.ms-excel``); in other text the fields that start with ``=``
+    count. A zip's ``.csv``, ``.tsv`` and ``.xlsx`` members are checked, each finding
+    named by its member; other formats have none.
     """
-    if media_type in _CSV_TYPES:
-        return [cell for cell in _csv_cells(data) if _dangerous(cell)]
-    if media_type == _XLSX_TYPE:
+    kind = media_type.partition(";")[0].strip().lower()
+    if kind == _XLSX_TYPE:
         return _xlsx_formulas(data)
-    if media_type.startswith("text/"):
-        text = data.decode("utf-8", errors="replace")
-        return [line for line in text.splitlines() if line.startswith("=")]
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        return _zipped_formulas(data)
+    if kind in _CSV_TYPES or any(word in kind for word in _CSV_WORDS):
+        return [cell for cell in _text_cells(data) if _dangerous(cell)]
+    if kind.startswith("text/"):
+        return [cell for cell in _text_cells(data) if cell.startswith("=")]
     return []
+
+
+def _text_cells(data: bytes) -> list[str]:
+    try:
+        return _csv_cells(data)
+    except (UnicodeDecodeError, csv.Error):
+        return []  # not text a spreadsheet would read as a table
+
+
+def _zipped_formulas(data: bytes) -> list[str]:
+    found: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if any(name.startswith("xl/worksheets/") for name in archive.namelist()):
+            return _xlsx_formulas(data)
+        for name in archive.namelist():
+            suffix = name.rpartition(".")[2].lower()
+            if suffix in ("csv", "tsv"):
+                cells = [c for c in _text_cells(archive.read(name)) if _dangerous(c)]
+            elif suffix == "xlsx":
+                cells = _xlsx_formulas(archive.read(name))
+            else:
+                continue
+            found += [f"{name}: {cell}" for cell in cells]
+    return found
 
 
 def _wrong_value(default: JsonScalar) -> JsonScalar:
