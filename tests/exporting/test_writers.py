@@ -224,6 +224,28 @@ def test_file_names_carry_the_layout_so_layouts_never_overwrite_each_other(
     assert days.read_bytes() == b"edited"
 
 
+def test_a_file_left_of_an_invoice_undone_since_is_named_in_the_report(tmp_path: Path) -> None:
+    """Per account, an earlier export's file of an invoice undone since is noted, not kept."""
+    run = sample_run()
+    undone = next(i for i in run.invoices if i.state is InvoiceState.UNDONE)
+    before = attrs.evolve(
+        run,
+        invoices=tuple(
+            attrs.evolve(i, state=InvoiceState.ACTIVE) if i is undone else i for i in run.invoices
+        ),
+    )
+    earlier = export_files(CsvExporter(), before, tmp_path, per="account", ledger=SAMPLES)
+    report = export_files(CsvExporter(), run, tmp_path, per="account", ledger=SAMPLES)
+    (left,) = set(earlier.paths) - set(report.paths)
+    assert report.notes == (
+        f"{left.name} is left from an earlier export: it holds account "
+        f"{undone.account.label}, whose invoice was undone since; remove it before sending "
+        "these files",
+    )
+    left.unlink()
+    assert export_files(CsvExporter(), run, tmp_path, per="account", ledger=SAMPLES).notes == ()
+
+
 def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
     """Accounts whose names sanitise to the same file name get -2, -3 in account order."""
     run = sample_run()

@@ -25,7 +25,7 @@ import attrs
 
 from onaccount._account import Account
 from onaccount._errors import InvalidValue
-from onaccount._invoices import InvoiceRun, Plan
+from onaccount._invoices import InvoiceRun, InvoiceState, Plan
 from onaccount._statement import PurchaseReader, Statement
 
 from ._document import Exportable, split_by_account
@@ -501,7 +501,30 @@ def export_files(
         # One file per account of a source without accounts: nothing was written.
         report = finish_report(exporter, source, ExportReport(exporter=exporter.identifier))
     paths = tuple(target for target, _ in jobs)
-    return finish_report(exporter, source, attrs.evolve(report, paths=paths, unchanged=unchanged))
+    notes = (*report.notes, *_left_of_undone(source, folder, label, exporter.extension, per))
+    report = attrs.evolve(report, paths=paths, unchanged=unchanged, notes=notes)
+    return finish_report(exporter, source, report)
+
+
+def _left_of_undone(
+    source: Exportable, folder: Path, label: str, extension: str, per: str
+) -> list[str]:
+    """Notes of the files an earlier export per account wrote of invoices undone since."""
+    if per != "account" or not isinstance(source, InvoiceRun):
+        return []
+    notes = []
+    for invoice in source.invoices:
+        if invoice.state is not InvoiceState.UNDONE:
+            continue
+        stem = account_stem(invoice.account, attrs.evolve(source, invoices=(invoice,)))
+        (name,) = file_names([f"{stem} {label}" if label else stem], extension)
+        if (folder / name).exists():
+            notes.append(
+                f"{name} is left from an earlier export: it holds account "
+                f"{invoice.account.label}, whose invoice was undone since; remove it before "
+                "sending these files"
+            )
+    return notes
 
 
 def file_names(stems: Sequence[str], extension: str) -> list[str]:
