@@ -1435,6 +1435,44 @@ def test_the_command_an_empty_export_names_keeps_the_options_given(
         assert b"<companyName>De Zwaluwen</companyName>" in held.read(name)
 
 
+def test_a_journal_and_auditfile_booking_apart_are_warned_of(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """GL options given to the journal alone would make the auditfile book elsewhere: warned."""
+    club = write(
+        tmp_path,
+        "club.toml",
+        'seller_name = "De Zwaluwen"\nseller_vat_id = "NL001234567B01"\n'
+        '[journal]\nvat_accounts = \'{"S 21%": "1510"}\'\nlanguage = "en"\n',
+    )
+    run = commit_october(small_db)["run"]["id"]
+    export = ("export", run, "--format", "journal", "--format", "xaf", "--options-file", str(club))
+    result = succeeded(invoke(small_db, *export, "--out", str(tmp_path / "apart")))
+    assert " ".join(result.stderr.split()) == (
+        "warning: the journal and xaf exports book to other accounts (their vat_accounts "
+        "differ), so the auditfile will not match the journal; give these options at the "
+        "top of the options file or as --option, for both"
+    )
+    moved = write(
+        tmp_path,
+        "moved.toml",
+        'seller_name = "De Zwaluwen"\nseller_vat_id = "NL001234567B01"\n'
+        'vat_accounts = \'{"S 21%": "1510"}\'\n[journal]\nlanguage = "en"\n',
+    )
+    export = (
+        "export",
+        run,
+        "--format",
+        "journal",
+        "--format",
+        "xaf",
+        "--options-file",
+        str(moved),
+    )
+    alike = succeeded(invoke(small_db, *export, "--out", str(tmp_path / "alike")))
+    assert "warning" not in alike.stderr
+
+
 def test_a_committed_run_whose_export_wrote_nothing_exits_apart_from_a_refusal(
     small_db: Path, tmp_path: Path
 ) -> None:

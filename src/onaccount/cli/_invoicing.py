@@ -493,7 +493,32 @@ def _chosen(
             )
         for identifier in takers:
             mine[identifier][option] = text
-    return [(e, _options(e, mine[e.identifier]), frozenset(mine[e.identifier])) for e in exporters]
+    picked = [
+        (e, _options(e, mine[e.identifier]), frozenset(mine[e.identifier])) for e in exporters
+    ]
+    _warn_of_books_apart(state, picked)
+    return picked
+
+
+# How an entry books, which the journal and the auditfile of one run must share; their
+# descriptions' language may differ.
+_BOOKING = tuple(f.name for f in attrs.fields(LedgerAccounts) if f.name != "language")
+
+
+def _warn_of_books_apart(state: _State, chosen: Iterable[_Chosen]) -> None:
+    """Warn when exporters of one run's entries were given other GL accounts or codes."""
+    books = [(e.identifier, o) for e, o, _ in chosen if isinstance(o, LedgerAccounts)]
+    if len(books) < 2:
+        return
+    differ = [n for n in _BOOKING if len({getattr(o, n) for _, o in books}) > 1]
+    if differ:
+        names = " and ".join(identifier for identifier, _ in books)
+        state.say(
+            f"warning: the {names} exports book to other accounts (their "
+            f"{', '.join(differ)} differ), so the auditfile will not match the journal; give "
+            "these options at the top of the options file or as --option, for both",
+            err=True,
+        )
 
 
 def _options(exporter: Exporter[Any], texts: dict[str, str]) -> ExportOptions:
