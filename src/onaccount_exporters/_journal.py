@@ -211,6 +211,9 @@ class _Posting:
     amount: Decimal  # positive: debit; negative: credit
     #: The VAT label (``S 21%``) of a line posting VAT, None for the others.
     vat: str | None = None
+    #: Of a revenue line: the VAT label and the part of the group's VAT on it (signed
+    #: like ``amount``).
+    revenue_vat: tuple[str, Decimal] | None = None
 
 
 def _revenue(
@@ -221,7 +224,11 @@ def _revenue(
     code: str,
     no_group: str,
 ) -> list[_Posting]:
-    """The group's net credited per GL account, allocated over product groups by gross."""
+    """The group's net credited per GL account, allocated over product groups by gross.
+
+    Each carries its part of the group's VAT, allocated by net the same way, so the
+    parts add up to the VAT the entry posts.
+    """
     gross: dict[str | None, Decimal] = {}
     for line in group.lines:
         name = line.product.group
@@ -234,9 +241,14 @@ def _revenue(
         listed, total = per_account.get(gl, ([], Decimal(0)))
         per_account[gl] = ([*listed, name or no_group], total + net)
     label = vat_label(group.category, group.rate)
+    booked = sorted(per_account.items())
+    net = group.net
+    shares = [total for _, (_, total) in booked]
+    exact = [group.tax * share / net if net else group.tax / len(shares) for share in shares]
+    taxes = spread(group.tax, exact, minor_unit(currency))
     return [
-        _Posting(gl, f"{', '.join(listed)} {label}", code, -total)
-        for gl, (listed, total) in sorted(per_account.items())
+        _Posting(gl, f"{', '.join(listed)} {label}", code, -total, revenue_vat=(label, -tax))
+        for (gl, (listed, total)), tax in zip(booked, taxes, strict=True)
     ]
 
 

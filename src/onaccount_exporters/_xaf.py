@@ -147,7 +147,8 @@ class _Auditfile:
         self.currency = self.entries[0].currency if self.entries else "EUR"
         self.date = invoice_date(document)
         self.accounts: dict[str, tuple[str, str]] = {}
-        self.vat_codes: dict[str, tuple[str, str]] = {}
+        # Each code's description and the GL account its VAT is posted to, if any is.
+        self.vat_codes: dict[str, tuple[str, str | None]] = {}
         self._vat_labels: dict[str, list[str]] = {}
         # The rates in the document's breakdown order: S 9% before S 21%.
         self._rate_order = {
@@ -190,11 +191,12 @@ class _Auditfile:
             _add(node, "accDesc", description)
             _add(node, "accTp", kind)
         codes = _add(company, "vatCodes")
-        for code, (description, account) in sorted(self.vat_codes.items()):
+        for code, (description, to_pay) in sorted(self.vat_codes.items()):
             node = _add(codes, "vatCode")
             _add(node, "vatID", code)
             _add(node, "vatDesc", description)
-            _add(node, "vatToPayAccID", account)
+            if to_pay is not None:
+                _add(node, "vatToPayAccID", to_pay)
         periods = _add(company, "periods")
         node = _add(periods, "period")
         _add(node, "periodNumber", 1)
@@ -272,16 +274,23 @@ class _Auditfile:
                     _add(row, "custSupID", entry.account.number)
                     _add(row, "invRef", invoice)
                 elif line.vat is not None and line.vat_code is not None:
+                    # The VAT itself: its amount is what the revenue lines' VAT adds up to.
                     label = line.vat
                     self._vat_account(line.gl_account, label, words["vat"])
-                    self.vat_codes.setdefault(line.vat_code, (label, line.gl_account))
-                    vat = _add(row, "vat")
-                    _add(vat, "vatID", line.vat_code)
-                    _add(vat, "vatPerc", rates[label])
-                    _add(vat, "vatAmnt", self._amount(line.amount))
-                    _add(vat, "vatAmntTp", kind)
+                    if self.vat_codes.get(line.vat_code, (label, None))[1] is None:
+                        self.vat_codes[line.vat_code] = (label, line.gl_account)
                 else:
                     self._account(line.gl_account, words["revenue"], "P")
+                    if line.revenue_vat is not None and line.vat_code is not None:
+                        # The taxable amount, under its code: what a VAT return adds up.
+                        label, tax = line.revenue_vat
+                        # A rate without VAT posts none: its code names no account to pay.
+                        self.vat_codes.setdefault(line.vat_code, (label, None))
+                        vat = _add(row, "vat")
+                        _add(vat, "vatID", line.vat_code)
+                        _add(vat, "vatPerc", rates[label])
+                        _add(vat, "vatAmnt", self._amount(tax))
+                        _add(vat, "vatAmntTp", "D" if tax > 0 else "C" if tax < 0 else kind)
                 count += 1
                 if line.amount > 0:
                     debit += line.amount

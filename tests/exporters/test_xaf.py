@@ -80,6 +80,7 @@ def _check(run: InvoiceRun, schema: Any) -> None:
         ),
         Decimal(0),
     )
+    _check_vat_on_revenue(root)
     assert Decimal(transactions.findtext("x:totalDebit", namespaces=NS)) == debit
     assert Decimal(transactions.findtext("x:totalCredit", namespaces=NS)) == credit
     assert debit == credit
@@ -101,6 +102,53 @@ def _check(run: InvoiceRun, schema: Any) -> None:
     dates = [t.findtext("x:trDt", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)]
     dates += [line.findtext("x:effDate", namespaces=NS) for line in lines]
     assert all(start <= date <= end for date in dates), (start, end, sorted(set(dates)))
+
+
+def _signed(node: Any, amount: str, kind: str) -> Decimal:
+    value = Decimal(node.findtext(amount, namespaces=NS))
+    return value if node.findtext(kind, namespaces=NS) == "D" else -value
+
+
+def _check_vat_on_revenue(root: Any) -> None:
+    """Each revenue line names its VAT code; per code they carry the VAT the entry posts."""
+    company = root.find("x:company", NS)
+    listed = {c.findtext("x:vatID", namespaces=NS) for c in company.iterfind(".//x:vatCode", NS)}
+    kinds = {
+        a.findtext("x:accID", namespaces=NS): a.findtext("x:accDesc", namespaces=NS)
+        for a in company.iterfind(".//x:ledgerAccount", NS)
+    }
+    for transaction in company.iterfind(".//x:transaction", NS):
+        carried: dict[str, Decimal] = {}
+        posted = Decimal(0)
+        for line in transaction.iterfind("x:trLine", NS):
+            account = line.findtext("x:accID", namespaces=NS)
+            vats = line.findall("x:vat", NS)
+            if line.find("x:custSupID", NS) is not None:
+                assert vats == [], "the debtor's line carries no VAT"
+            elif kinds[account].startswith(("Btw", "VAT")):
+                assert vats == [], "the VAT line is the VAT; its amount is not repeated"
+                posted += _signed(line, "x:amnt", "x:amntTp")
+            else:
+                (vat,) = vats
+                code = vat.findtext("x:vatID", namespaces=NS)
+                assert code in listed, f"vat code {code} is not in vatCodes"
+                carried[code] = carried.get(code, Decimal(0)) + _signed(
+                    vat, "x:vatAmnt", "x:vatAmntTp"
+                )
+        assert sum(carried.values(), Decimal(0)) == posted
+
+
+def test_revenue_lines_carry_their_vat_code_zero_rates_too(schema: Any) -> None:
+    """Exempt and zero-rated revenue names its code, and every code used is listed."""
+    codes = (
+        '{"S 21%": "VH", "S 9%": "VL", "S 6%": "VL6", "S 12%": "V12",'
+        ' "E 0%": "VV", "Z 0%": "V0", "AE 0%": "VR"}'
+    )
+    root = _auditfile(many_receipts_run(40), schema, vat_codes=codes)
+    _check_vat_on_revenue(root)
+    company = root.find("x:company", NS)
+    listed = {c.findtext("x:vatID", namespaces=NS) for c in company.iterfind(".//x:vatCode", NS)}
+    assert {"VV", "V0"} <= listed, listed
 
 
 def test_a_run_gives_an_auditfile_the_schema_accepts(schema: Any) -> None:
