@@ -442,7 +442,7 @@ def test_undone_already_says_when_in_the_runs_time_zone(target: str) -> None:
 
 
 def test_purchases_read_back_share_their_equal_lines_across_chunks(target: str) -> None:
-    """Purchases read together with equal lines share one lines value, past a chunk too."""
+    """Purchases read together with equal lines share each line's value, past a chunk too."""
     ledger = SQLLedger(target)
     try:
         ledger.open_account(Account(number="001", name="Member", limit=10_000))
@@ -458,8 +458,23 @@ def test_purchases_read_back_share_their_equal_lines_across_chunks(target: str) 
         assert sorted(p.id for p in read) == sorted([p.id for p in recorded] + [other.id])
         by_id = {p.id: p for p in read}
         assert all(by_id[p.id] == p for p in [*recorded, other])
-        assert len({id(p.lines) for p in read if p.id != other.id}) == 1
+        alike = [p.lines for p in read if p.id != other.id]
+        assert all(len({id(lines[i]) for lines in alike}) == 1 for i in range(len(alike[0])))
         assert by_id[other.id].lines == tuple(other.lines)
+    finally:
+        ledger.close()
+
+
+def test_purchases_come_in_the_order_bookings_do_past_ascii(target: str) -> None:
+    """Purchases of accounts numbered past ASCII come in the order `transactions` gives."""
+    ledger = SQLLedger(target)
+    try:
+        numbers = ["\u20ac1", "Z1", "a1", "\u00e91", "A\u00e9"]
+        ledger.open_accounts(Account(number=n, name="Member", limit=100) for n in numbers)
+        ledger.record_many(sql_workers.purchase(n, i, id=f"p-{i}") for i, n in enumerate(numbers))
+        read = [p.account for p in ledger.purchases([f"p-{i}" for i in range(len(numbers))])]
+        assert read == [tx.account for tx in ledger.transactions(numbers)]
+        assert read == sorted(numbers, key=str.encode)
     finally:
         ledger.close()
 

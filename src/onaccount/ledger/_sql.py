@@ -27,6 +27,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import operator
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -1180,9 +1181,9 @@ class SQLLedger(LedgerConveniences):
             return self._mutations_where(conn, *conditions)
 
 
-def _account_order(purchase: Purchase) -> tuple[bytes, dt.datetime, bytes]:
-    # Bytewise, as the database orders texts: what `transactions` gives too.
-    return purchase.account.encode(), purchase.at, purchase.id.encode()
+# Bytewise, as the database orders texts (what `transactions` gives too): UTF-8 keeps
+# code point order, so Python's own order of the texts is that order.
+_account_order = operator.attrgetter("account", "at", "id")
 
 
 def balance_condition(op: str, value: Decimal) -> Any:

@@ -178,16 +178,15 @@ def _remember(cache: dict[_K, _V], key: _K, value: _V) -> _V:
 class Decoder:
     """Turns rows back into bookings, sharing equal values.
 
-    One Vat per rate, one Decimal per price text, one Line per distinct line row and
-    one tuple per distinct set of lines, so a long stream costs little time and memory.
+    One Vat per rate, one Decimal per price text and one Line per distinct line row,
+    so a long stream costs little time and memory.
     """
 
-    __slots__ = ("_decimals", "_lines", "_purchase_lines", "_totals", "_vats")
+    __slots__ = ("_decimals", "_lines", "_totals", "_vats")
 
     def __init__(self) -> None:
         self._decimals: dict[str, Decimal] = {}
         self._lines: dict[tuple[Any, ...], Line] = {}
-        self._purchase_lines: dict[tuple[Any, ...], tuple[Line, ...]] = {}
         self._totals: dict[tuple[int, str], Decimal] = {}
         self._vats: dict[tuple[str, str, str | None], Vat] = {}
 
@@ -232,17 +231,13 @@ class Decoder:
         return line
 
     def lines(self, line_rows: list[Any]) -> tuple[Line, ...]:
-        """A purchase's lines, one tuple shared by every purchase with the same lines.
+        """A purchase's lines, each `Line` shared by every row with the same columns.
 
-        A canteen sells the same few lines over and over; sharing the (frozen) values
-        saves building them again, and the cycle collector walking them while a large
-        batch is held.
+        A canteen sells the same few lines over and over, but rarely the same set of
+        them twice: lines are looked up one by one, with no call for those seen before.
         """
-        key = tuple(r[7:15] for r in line_rows)
-        found = self._purchase_lines.get(key)
-        if found is None:
-            found = _remember(self._purchase_lines, key, tuple(map(self.line, key)))
-        return found
+        known = self._lines.get
+        return tuple([known(k) or self.line(k) for k in [r[7:15] for r in line_rows]])
 
     def transaction(self, head: Any, line_rows: list[Any]) -> Transaction:
         # Row layout: see SQLLedger._select_transactions.
