@@ -15,12 +15,14 @@ is still collected (or, with ``on_refusal="raise"``, nothing is written):
   currency than EUR; a zero total is nothing to invoice, so no debit and no refusal;
 - every account of a statement or plan: money is collected for committed runs only.
 
-Dates follow the EPC rulebooks: the file's creation time is the run's commit time; the
-collection date is a TARGET2 business day at least ``lead_days`` business days after
-the creation (1 for CORE and B2B, FRST and RCUR alike, since the rulebooks of November
-2016); a mandate signed after the creation is refused. A date left empty is
-``collection_days`` after the invoice date, moved on to the first date that works; one
-given that does not work is refused with the first that does.
+Dates follow the EPC rulebooks: the file's creation time is the run's commit time, or
+the start of ``sent_on``, the later day the file goes to the bank; the collection date
+is a TARGET2 business day at least ``lead_days`` business days after the creation (1
+for CORE and B2B, FRST and RCUR alike, since the rulebooks of November 2016); a mandate
+signed after the creation is refused. A date left empty is ``collection_days`` after
+the invoice date, moved on to the first date that works, so a file sent late collects
+as soon as the lead time allows (and says so); one given that does not work is refused
+with the first that does.
 
 A run keeps the billing details it was committed with. Two options bring in what the
 ledger knows besides: ``previous_mandates`` (from `previous_mandates`) names the
@@ -125,8 +127,14 @@ class SepaOptions(SellerOptions):
     collection_date: str = option(
         "",
         help="The requested collection date, YYYY-MM-DD, a TARGET2 business day at least "
-        "lead_days after the file's creation; empty: collection_days after the invoice "
+        "lead_days after the file is sent; empty: collection_days after the invoice "
         "date, moved on to the first business day the lead time allows.",
+    )
+    sent_on: str = option(
+        "",
+        help="The day the file goes to the bank, YYYY-MM-DD, not before the invoice date; "
+        "empty: the invoice date (the run's commit day). The collection is lead_days or "
+        "more business days after it. The command line gives today.",
     )
     collection_days: int = option(
         14, help="Days from the invoice date to the collection when collection_date is empty."
@@ -172,6 +180,7 @@ class SepaOptions(SellerOptions):
     def __attrs_post_init__(self) -> None:
         self._check_seller()
         check_iso_date(self, "collection_date", self.collection_date)
+        check_iso_date(self, "sent_on", self.sent_on)
         if not 0 <= self.collection_days <= 366:
             self._refuse("collection_days", "must be from 0 to 366 days")
         if not 0 <= self.lead_days <= 30:
@@ -230,6 +239,11 @@ class SepaOptions(SellerOptions):
     def requested_date(self) -> dt.date | None:
         """``collection_date`` as a date, or None when it is left empty."""
         return check_iso_date(self, "collection_date", self.collection_date)
+
+    @property
+    def sent_date(self) -> dt.date | None:
+        """``sent_on`` as a date, or None when it is left empty."""
+        return check_iso_date(self, "sent_on", self.sent_on)
 
 
 @attrs.frozen(kw_only=True)
@@ -304,8 +318,25 @@ class _Collection:
         self.options = options
         self.schwifty = schwifty
         self.refusals: list[ExportRefusal] = []
-        self.created = invoice_date(document)
+        self.invoiced = invoice_date(document)
+        #: The day the file is made for the bank: the invoice date, or a later sent_on.
+        self.created = self._sent_on()
+        #: The collection date of invoices due on it without a later sent_on.
+        self.due = debit_day(self.invoiced, options.collection_days, options.lead_days)
         self.date = self._collection_date()
+
+    def _sent_on(self) -> dt.date:
+        sent = self.options.sent_date
+        if sent is None:
+            return self.invoiced
+        if sent < self.invoiced:
+            self.refuse_option(
+                "sent_on",
+                f"is {sent}, before the run's invoice date {self.invoiced}; give the day "
+                "the file goes to the bank, or leave it empty",
+            )
+            return self.invoiced
+        return sent
 
     def _collection_date(self) -> dt.date:
         """The requested collection date: on a business day, after the lead time."""
@@ -313,11 +344,12 @@ class _Collection:
         earliest = add_business_days(self.created, options.lead_days)
         requested = options.requested_date
         if requested is None:
-            return debit_day(self.created, options.collection_days, options.lead_days)
+            # Sent late, the invoices' due date has passed: collect as soon as allowed.
+            return max(self.due, earliest)
         if requested < earliest:
             self.refuse_option(
                 "collection_date",
-                f"is {requested}, but the file is created on {self.created} and the "
+                f"is {requested}, but the file is sent on {self.created} and the "
                 f"{options.instrument} scheme needs the collection {options.lead_days} or "
                 f"more TARGET2 business days later: give {earliest} or later",
             )
@@ -482,8 +514,8 @@ class _Collection:
         elif mandate_date > self.created:
             refuse(
                 "billing.mandate_date",
-                f"has a mandate signed on {mandate_date}, after the collection file's "
-                f"creation on {self.created}, so it cannot be collected under yet; correct "
+                f"has a mandate signed on {mandate_date}, after the collection file is sent "
+                f"on {self.created}, so it cannot be collected under yet; correct "
                 "billing.mandate_date, or collect it in a later run",
             )
         if not iban:
@@ -656,7 +688,7 @@ class SepaExporter(Exporter[SepaOptions]):
             members.append(
                 (
                     MemberNames()(stem, "xml"),
-                    self._xml(document, options, config, debits, collection.date),
+                    self._xml(document, options, config, debits, collection),
                 )
             )
         write_zip(stream, members, refused)
@@ -675,6 +707,12 @@ class SepaExporter(Exporter[SepaOptions]):
             if members and updated
             else ()
         )
+        if members and options.requested_date is None and collection.date > collection.due:
+            notes += (
+                f"collected on {collection.date}, {options.lead_days} or more TARGET2 "
+                f"business days after the file is sent on {collection.created}: later than "
+                f"{collection.due}, when the invoices of {collection.invoiced} fall due",
+            )
         amended = sorted(d.entry.account.number for d in debits if d.amendment is not None)
         if members and amended:
             notes += (
@@ -698,8 +736,9 @@ class SepaExporter(Exporter[SepaOptions]):
         options: SepaOptions,
         config: dict[str, Any],
         debits: list[_Debit],
-        date: dt.date,
+        checked: _Collection,
     ) -> bytes:
+        date = checked.date
         sepa_dd, validate, _ = _libraries()
         collection = sepa_dd(config, schema=options.version, clean=True)
         for debit in debits:
@@ -719,8 +758,12 @@ class SepaExporter(Exporter[SepaOptions]):
             if debit.address:
                 payment["address"] = debit.address
             collection.add_payment(payment)
-        created = document.created_at or dt.datetime.combine(date, dt.time(), dt.UTC)
-        local = created.astimezone(zoneinfo.ZoneInfo(document.period.tz))
+        zone = zoneinfo.ZoneInfo(document.period.tz)
+        if document.created_at is not None and checked.created == checked.invoiced:
+            local = document.created_at.astimezone(zone)
+        else:
+            # Made for the day it is sent: that day's start, the same bytes all day.
+            local = dt.datetime.combine(checked.created, dt.time(), zone)
         xml = _pin(
             collection.export(validate=False),
             options.version,

@@ -32,6 +32,7 @@ from onaccount.cli._group import _State
 from onaccount.cli._rendering import Display, _print_run
 from onaccount.testing._registry import write_distribution
 from onaccount_exporters import UblOptions
+from onaccount_exporters._target2 import add_business_days
 from tests.cli._support import (
     ADMIN,
     BALANCES,
@@ -1274,6 +1275,39 @@ def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
     bad = invoke(small_db, *export, "--option", "current_billing=today", "--out", str(tmp_path))
     assert bad.exit_code == EXIT_USAGE, explain(bad)
     assert "'current_billing' is not 'ledger' or a JSON object" in " ".join(bad.stderr.split())
+
+
+def test_a_sepa_export_of_an_old_run_collects_after_today(small_db: Path, tmp_path: Path) -> None:
+    """October's run committed on 1 November and exported today collects after today."""
+    mandate = write(
+        tmp_path,
+        "member.csv",
+        "number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,NL20INGB0001234567,"
+        "M-100,2025-01-15\n",
+    )
+    succeeded(invoke(small_db, "import", "accounts", str(mandate), "--update"))
+    october = oa.Period.month(2026, 10, tz=TZ, day_starts_at=dt.time(4))
+    with open_ledger(small_db) as ledger:
+        plan = oa.plan_run(ledger, october, ["100"], "none", actor=ADMIN)
+        at = dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC)
+        oa.commit_run(ledger, plan, actor=ADMIN, key="oct", at=at)
+    options = [arg for pair in _CLUB for arg in ("--option", pair)]
+    out = tmp_path / "out"
+    result = succeeded(
+        invoke(small_db, "export", "oct", "--format", "sepa", *options, "--out", str(out))
+    )
+    (archive,) = out.iterdir()
+    with zipfile.ZipFile(archive) as held:
+        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
+        tree = lxml.etree.fromstring(held.read(name)).getroottree()
+    ns = {"s": tree.getroot().nsmap[None]}
+    today = dt.datetime.now(ZONE).date()
+    collected = dt.date.fromisoformat(tree.findtext(".//s:PmtInf/s:ReqdColltnDt", namespaces=ns))
+    assert collected == add_business_days(today, 1)
+    assert tree.findtext(".//s:GrpHdr/s:CreDtTm", namespaces=ns) == f"{today}T00:00:00"
+    words = " ".join(result.stdout.split())
+    assert f"sepa: collected on {collected}" in words, explain(result)
+    assert f"sent on {today}" in words
 
 
 def test_invoice_export_takes_options_like_export(small_db: Path, tmp_path: Path) -> None:

@@ -384,6 +384,63 @@ def test_a_mandate_signed_after_the_file_was_created_is_refused() -> None:
 
 
 @pytest.mark.parametrize("version", VERSIONS)
+def test_a_file_sent_after_the_due_date_collects_after_it_is_sent(version: str) -> None:
+    """Sent on 7 December, a run invoiced on 1 November collects on 8 December and says so."""
+    options = {**_CREDITOR_BY_DEFAULT_DATE, "version": version, "sent_on": "2026-12-07"}
+    data = SEPA.export_bytes(billed_run(), options)
+    xml, _ = _xml(data)
+    assert xml is not None
+    try_valid_xml(xml, version)
+    root = etree.fromstring(xml)
+    assert _text(root, "CstmrDrctDbtInitn/GrpHdr/CreDtTm") == "2026-12-07T00:00:00"
+    assert _collection_date(data) == "2026-12-08"
+    (note,) = SEPA.export(billed_run(), io.BytesIO(), options).notes
+    assert "collected on 2026-12-08" in note
+    assert "sent on 2026-12-07" in note
+    assert "2026-11-16" in note
+
+
+def test_a_file_sent_before_the_due_date_keeps_it() -> None:
+    """Sent on the invoice date or before the collection falls due, the file is unchanged."""
+    run = billed_run()
+    alone = SEPA.export_bytes(run, _CREDITOR_BY_DEFAULT_DATE)
+    same_day = {**_CREDITOR_BY_DEFAULT_DATE, "sent_on": "2026-11-01"}
+    assert SEPA.export_bytes(run, same_day) == alone
+    later = {**_CREDITOR_BY_DEFAULT_DATE, "sent_on": "2026-11-10"}
+    assert _collection_date(SEPA.export_bytes(run, later)) == "2026-11-16"
+    assert SEPA.export(run, io.BytesIO(), later).notes == ()
+
+
+def test_a_collection_date_is_checked_against_the_day_the_file_is_sent() -> None:
+    """Sent on 7 December, 20 November is refused naming 8 December; 8 December is kept."""
+    options = {**CREDITOR, "sent_on": "2026-12-07"}
+    (refusal,) = [r for r in SEPA.refusals(billed_run(), options) if r.account is None]
+    assert refusal.field == "collection_date"
+    assert "sent on 2026-12-07" in refusal.message
+    assert "2026-12-08" in refusal.message
+    kept = {**options, "collection_date": "2026-12-08"}
+    assert _collection_date(SEPA.export_bytes(billed_run(), kept)) == "2026-12-08"
+
+
+def test_a_file_cannot_be_sent_before_the_run_is_invoiced() -> None:
+    """sent_on before the invoice date is refused naming both days."""
+    options = {**CREDITOR, "sent_on": "2026-10-30"}
+    (refusal,) = [r for r in SEPA.refusals(billed_run(), options) if r.account is None]
+    assert refusal.field == "sent_on"
+    assert "2026-10-30" in refusal.message
+    assert "2026-11-01" in refusal.message
+
+
+def test_a_mandate_signed_before_the_file_is_sent_is_collected_under() -> None:
+    """A mandate of 5 November is refused for a file of 1 November, used for one sent later."""
+    late = attrs.evolve(DUTCH, mandate_date=dt.date(2026, 11, 5))
+    run = _run(("1", late, "3.00"))
+    options = {**_CREDITOR_BY_DEFAULT_DATE, "sent_on": "2026-11-06"}
+    assert SEPA.refusals(run, options) == ()
+    assert _collection_date(SEPA.export_bytes(run, options)) == "2026-11-16"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
 def test_batch_booking_is_an_option(version: str) -> None:
     """batch_booking=false asks the bank to book each debit on its own."""
     for booking, expected in ((True, "true"), (False, "false")):

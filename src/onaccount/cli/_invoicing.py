@@ -7,6 +7,7 @@ import difflib
 import json
 import shlex
 import tomllib
+import zoneinfo
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -614,8 +615,11 @@ class LedgerOptions:
             return options, ()
         if isinstance(options, LedgerAccounts) and "first_entry" not in given:
             return self._numbered(self._run, options)
-        if isinstance(options, SepaOptions) and "previous_mandates" not in given:
-            return self._amended(self._run, options)
+        if isinstance(options, SepaOptions):
+            if "sent_on" not in given:
+                options = _sent_today(self._run, options)
+            if "previous_mandates" not in given:
+                return self._amended(self._run, options)
         return options, ()
 
     def _numbered(
@@ -640,6 +644,15 @@ class LedgerOptions:
         if self._previous is None:
             self._previous = previous_mandates(self._ledger, run)
         return attrs.evolve(options, previous_mandates=self._previous), ()
+
+
+def _sent_today(run: oa.InvoiceRun, options: SepaOptions) -> SepaOptions:
+    """A collection made today is sent today: the bank wants its date after today's."""
+    zone = zoneinfo.ZoneInfo(run.period.tz)
+    today = dt.datetime.now(zone).date()
+    if today <= run.created_at.astimezone(zone).date():
+        return options
+    return attrs.evolve(options, sent_on=today.isoformat())
 
 
 def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
