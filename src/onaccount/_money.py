@@ -28,6 +28,7 @@ __all__ = [
     "as_fraction",
     "line_amount",
     "minor_unit",
+    "pad_amount",
     "round_money",
     "to_decimal",
     "vat_split",
@@ -80,6 +81,21 @@ def minor_unit(currency: str) -> Decimal:
     except (KeyError, TypeError):
         check_currency(currency)
         raise  # pragma: no cover - check_currency raised already
+
+
+def pad_amount(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` written with the currency's minor-unit places (``5`` EUR is ``5.00``).
+
+    Only trailing zeros are added: an amount with more places than the currency has (a
+    limit of ``100.555``) is returned as it is, never rounded.
+    """
+    quantum = minor_unit(currency)
+    try:
+        padded = amount.quantize(quantum)
+    except InvalidOperation:  # more digits than the context holds: leave it alone
+        return amount
+    result = padded if padded == amount else amount
+    return result.copy_abs() if result.is_zero() else result
 
 
 def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:

@@ -298,6 +298,20 @@ def test_an_import_counts_its_rows_in_a_bar_that_finishes(large_db: Path, tmp_pa
     assert output.rfind("\x1b[?25h") > output.rfind("\x1b[?25l")
 
 
+def test_a_dry_run_import_says_it_checks_and_records_nothing(
+    large_db: Path, tmp_path: Path
+) -> None:
+    """With --dry-run the spinner says 'checking 600 bookings', never 'recording'."""
+    db = tmp_path / "club.sqlite"
+    db.write_bytes(large_db.read_bytes())
+    _sales(tmp_path / "sales.csv", 600)
+    args = ("--db", str(db), "--role", "superuser", "import", "transactions", "sales.csv")
+    output, _ = terminal(tmp_path, *args, "--dry-run")
+    shown = _ESCAPES.sub("", output)
+    assert "checking 600 bookings" in shown
+    assert "recording" not in shown
+
+
 def test_an_import_with_json_shows_no_bar(large_db: Path, tmp_path: Path) -> None:
     """With --json the terminal gets the counts as JSON and no progress display at all."""
     db = tmp_path / "club.sqlite"

@@ -88,6 +88,20 @@ def test_a_booking_in_another_currency_is_refused(ledger: oa.MemoryLedger) -> No
     assert list(ledger.transactions(["3"])) == []
 
 
+def test_the_refusal_writes_room_and_purchase_in_the_currency_s_places(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A whole-euro limit and a one-place price are written with cents: 10.00, 12.50."""
+    ledger.open_account(oa.Account(number="7", name="Round", limit=10))
+    line = oa.Line(product="Taart", quantity=1, unit_price=Decimal("12.5"), vat=oa.Vat.zero())
+    purchase = oa.Purchase(id="cake", account="7", at=at(1), lines=[line])
+    with pytest.raises(oa.LimitExceeded) as caught:
+        ledger.record(purchase)
+    message = str(caught.value)
+    assert "purchase cake of 12.50 EUR" in message
+    assert "spending room left is 10.00;" in message
+
+
 def test_a_purchase_beyond_the_spending_room_is_refused(ledger: oa.MemoryLedger) -> None:
     """A purchase that takes the room below zero raises LimitExceeded naming it and the room."""
     ledger.record(sale("1", at(1), "8.00"))

@@ -45,13 +45,9 @@ def main() -> None:
         missing = (error.name or "").partition(".")[0]
         if missing not in _EXTRA_MODULES:
             raise
-        from onaccount.exporting._requirements import pip_install
+        from onaccount._install import extra_missing
 
-        print(
-            f"onaccount: the command line needs the 'cli' extra ({missing} is not "
-            f"installed); install it with: {pip_install('onaccount', 'cli')}",
-            file=_sys.stderr,
-        )
+        print(f"onaccount: {extra_missing('the command line', 'cli', error)}", file=_sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
     group.main()
 

@@ -636,10 +636,12 @@ def _import(
                 if failure.rows is None or not failure.rows.items:
                     raise  # nothing read that the ledger could check too
                 rows, unread = failure.rows, failure
-        recording = state.show.count(len(rows.items), noun)
+        # Nothing is stored on a dry run, nor when some rows did not read: only checked.
+        doing = "checking" if dry_run or unread is not None else "recording"
+        status = f"{doing} {state.show.count(len(rows.items), noun)}"
         # Closed at once: a PostgreSQL connection left to the garbage collector warns.
         with (
-            contextlib.nullcontext() if as_json else state.err.status(f"recording {recording}"),
+            contextlib.nullcontext() if as_json else state.err.status(status),
             contextlib.closing(state.ledger()) as ledger,
         ):
             try:

@@ -14,7 +14,7 @@ import enum
 import itertools
 import zoneinfo
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import NamedTuple, TypeAlias
 
 import attrs
@@ -27,7 +27,7 @@ from onaccount._invoices import (
     InvoiceState,
     Plan,
 )
-from onaccount._money import VatCategory, line_amount, minor_unit
+from onaccount._money import VatCategory, line_amount, minor_unit, pad_amount
 from onaccount._period import Period
 from onaccount._statement import PurchaseReader, Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
@@ -63,21 +63,6 @@ class DocumentKind(enum.Enum):
     STATEMENT = "statement"
     PLAN = "plan"
     RUN = "run"
-
-
-def pad_amount(amount: Decimal, currency: str) -> Decimal:
-    """``amount`` written with the currency's minor-unit places (``5`` EUR is ``5.00``).
-
-    Only trailing zeros are added: an amount with more places than the currency has (a
-    limit of ``100.555``) is returned as it is, never rounded.
-    """
-    quantum = minor_unit(currency)
-    try:
-        padded = amount.quantize(quantum)
-    except InvalidOperation:  # more digits than the context holds: leave it alone
-        return amount
-    result = padded if padded == amount else amount
-    return result.copy_abs() if result.is_zero() else result
 
 
 @attrs.frozen(kw_only=True)

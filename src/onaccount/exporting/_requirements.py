@@ -10,16 +10,13 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import json
 import shlex
-import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 import attrs
 
+from onaccount._install import pip_install
 from onaccount._words import named
 
 from ._errors import ExporterUnavailable, ExportFailed
@@ -71,34 +68,6 @@ class Requirements:
         if self.extra and distribution:
             return pip_install(distribution, self.extra)
         return "install the " + named("module", self.missing() or self.modules)
-
-
-def pip_install(distribution: str, extra: str) -> str:
-    """The command that adds ``extra`` to ``distribution`` from where it was installed.
-
-    pip records where a distribution came from (PEP 610): a clone's folder is installed
-    from again (``-e`` if it was editable), a Git checkout or archive from its URL, and
-    anything else from the package index. The command runs this interpreter's pip, so it
-    works whether or not its virtual environment is active.
-    """
-    target = f"{distribution}[{extra}]"
-    editable = False
-    try:
-        recorded = importlib.metadata.distribution(distribution).read_text("direct_url.json")
-        origin = json.loads(recorded) if recorded else {}
-    except (importlib.metadata.PackageNotFoundError, ValueError):
-        origin = {}
-    url = origin.get("url") if isinstance(origin, dict) else None
-    if isinstance(url, str) and url:
-        if "dir_info" in origin and url.startswith("file:"):
-            target = f"{url2pathname(urlsplit(url).path)}[{extra}]"
-            editable = bool(origin["dir_info"].get("editable"))
-        elif "vcs_info" in origin:
-            target = f"{target} @ {origin['vcs_info'].get('vcs', 'git')}+{url}"
-        else:
-            target = f"{target} @ {url}"
-    python = shlex.quote(sys.executable or "python3")
-    return f"{python} -m pip install {'-e ' if editable else ''}{shlex.quote(target)}"
 
 
 def _importable(name: str) -> bool:

@@ -15,7 +15,7 @@ from onaccount._errors import (
     NothingToChange,
 )
 from onaccount._invoices import AccountInvoice, InvoiceRun
-from onaccount._money import check_minor_units, check_stored_amount, minor_unit
+from onaccount._money import check_minor_units, check_stored_amount, minor_unit, pad_amount
 from onaccount._period import Period
 from onaccount._query import AccountQuery, AccountState
 from onaccount._statement import AccountTotals
@@ -290,8 +290,9 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
             else ("spending room left is", "top up or raise the limit")
         )
         raise LimitExceeded(
-            f"purchase {transaction.id} of {transaction.total} {account.currency} on account "
-            f"{account.label} exceeds what it may spend: the {what} {room}; {remedy}, or "
+            f"purchase {transaction.id} of {pad_amount(transaction.total, account.currency)} "
+            f"{account.currency} on account {account.label} exceeds what it may spend: the "
+            f"{what} {pad_amount(room, account.currency)}; {remedy}, or "
             "record it with allow_over_limit=True",
             value=transaction.total,
             obj=transaction,

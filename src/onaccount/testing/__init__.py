@@ -10,7 +10,18 @@
 - ``sample_*``: a fixed statement, plan and run with stable ids and times.
 """
 
+import importlib as _importlib
+
 from onaccount import _exports
+from onaccount._install import extra_missing as _extra_missing
+
+# Said before the first import that needs them, rather than as a bare missing module.
+try:
+    for _module in ("hypothesis", "pytest"):
+        _importlib.import_module(_module)
+except ImportError as _error:
+    raise _extra_missing("onaccount.testing", "testing", _error) from None
+
 from onaccount.testing import strategies
 from onaccount.testing._contract import ExporterContract, formula_cells
 from onaccount.testing._golden import UPDATE_GOLDEN_VARIABLE, assert_golden
