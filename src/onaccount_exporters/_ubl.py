@@ -198,6 +198,12 @@ class _Account:
         self.refusals: list[ExportRefusal] = []
 
     def refuse(self, field: str, problem: str) -> None:
+        if field.startswith("billing.") and not is_draft(self.document):
+            # Setting the detail now does not change this invoice: it is issued already.
+            problem += (
+                "; a committed run keeps the billing details it was committed with: once "
+                "they are set, undo this account invoice and invoice the account again"
+            )
         self.refusals.append(
             ExportRefusal(
                 account=self.entry.account.number,

@@ -211,6 +211,17 @@ def test_a_buyer_without_an_address_is_refused_before_writing() -> None:
     assert "billing.address" in str(caught.value)
 
 
+def test_a_committed_run_s_missing_billing_detail_says_to_undo_and_invoice_again() -> None:
+    """A run's refusal for billing details says setting them needs a new invoice; a plan's not."""
+    (address,) = [r for r in UBL.refusals(billed_run(), SELLER) if r.field == "billing.address"]
+    assert address.message.endswith(
+        "set billing.address; a committed run keeps the billing details it was committed "
+        "with: once they are set, undo this account invoice and invoice the account again"
+    )
+    (planned,) = [r for r in UBL.refusals(billed_plan(), SELLER) if r.field == "billing.address"]
+    assert planned.message.endswith("(BT-55); set billing.address")
+
+
 def test_a_seller_without_a_vat_id_is_refused_naming_the_option() -> None:
     """Without seller_vat_id no document is written and refused.txt says what to set."""
     options = {k: v for k, v in SELLER.items() if k != "seller_vat_id"}

@@ -159,8 +159,8 @@ def invoiced_meanwhile(run: InvoiceRun, account: Account, taken: Iterable[str]) 
 def unknown_run(run_id: str) -> UnknownRun:
     """The error for a run id the ledger does not hold."""
     return UnknownRun(
-        f"invoice run {run_id!r} does not exist; list the runs (onaccount runs) to find its "
-        "id or its key",
+        f"invoice run {run_id!r} does not exist; list the runs with Ledger.runs() (onaccount "
+        "runs on the command line) to find its id or its key",
         value=run_id,
         field="run_id",
     )
