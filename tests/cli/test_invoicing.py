@@ -1183,6 +1183,15 @@ _CLUB = (
 )  # fmt: skip
 
 
+def _pain008(out: Path) -> tuple[Any, dict[str, str]]:
+    """The collection in the one archive in ``out``, and its namespace as ``s``."""
+    (archive,) = out.iterdir()
+    with zipfile.ZipFile(archive) as held:
+        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
+        tree = lxml.etree.fromstring(held.read(name)).getroottree()
+    return tree, {"s": tree.getroot().nsmap[None]}
+
+
 def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
     small_db: Path, tmp_path: Path
 ) -> None:
@@ -1216,11 +1225,7 @@ def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
         "sepa: account 100 collected under another mandate or IBAN than last time: sent as "
         "amended, with the one collected under then"
     ) in " ".join(result.stdout.split())
-    (archive,) = out.iterdir()
-    with zipfile.ZipFile(archive) as held:
-        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
-        tree = lxml.etree.fromstring(held.read(name)).getroottree()
-    ns = {"s": tree.getroot().nsmap[None]}
+    tree, ns = _pain008(out)
     info = tree.find(".//s:DrctDbtTxInf/s:DrctDbtTx/s:MndtRltdInf", ns)
     assert info is not None
     assert info.findtext("s:AmdmntInd", namespaces=ns) == "true"
@@ -1265,11 +1270,7 @@ def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
     )
     words = " ".join(result.stdout.split())
     assert "collected under the billing details the accounts have now" in words, explain(result)
-    (archive,) = (tmp_path / "now").iterdir()
-    with zipfile.ZipFile(archive) as held:
-        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
-        tree = lxml.etree.fromstring(held.read(name)).getroottree()
-    ns = {"s": tree.getroot().nsmap[None]}
+    tree, ns = _pain008(tmp_path / "now")
     mandates = [m.text for m in tree.iterfind(".//s:MndtRltdInf/s:MndtId", ns)]
     assert "M-100" in mandates
     bad = invoke(small_db, *export, "--option", "current_billing=today", "--out", str(tmp_path))
@@ -1296,11 +1297,7 @@ def test_a_sepa_export_of_an_old_run_collects_after_today(small_db: Path, tmp_pa
     result = succeeded(
         invoke(small_db, "export", "oct", "--format", "sepa", *options, "--out", str(out))
     )
-    (archive,) = out.iterdir()
-    with zipfile.ZipFile(archive) as held:
-        (name,) = [n for n in held.namelist() if n.endswith(".xml")]
-        tree = lxml.etree.fromstring(held.read(name)).getroottree()
-    ns = {"s": tree.getroot().nsmap[None]}
+    tree, ns = _pain008(out)
     today = dt.datetime.now(ZONE).date()
     collected = dt.date.fromisoformat(tree.findtext(".//s:PmtInf/s:ReqdColltnDt", namespaces=ns))
     assert collected == add_business_days(today, 1)
