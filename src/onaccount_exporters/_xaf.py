@@ -2,10 +2,11 @@
 
 The auditfile Dutch accountants and the Belastingdienst read: the company (the seller,
 from `SellerOptions`), its debtors, the GL accounts and VAT codes the entries use, one
-period (the run's) and one sales journal whose transactions are the ``journal``
-exporter's entries, with the same numbers, accounts and amounts (`LedgerAccounts`
-holds the options both take). Each transaction line is debit or credit, never negative;
-the debtor line names its debtor, the VAT line its VAT code, rate and amount.
+period (the month of the invoice date, numbered in the fiscal year) and one sales
+journal whose transactions are the ``journal`` exporter's entries, with the same
+numbers, accounts and amounts (`LedgerAccounts` holds the options both take). Each
+transaction line is debit or credit, never negative; the debtor line names its debtor,
+each revenue line its VAT code, rate and VAT.
 
 The auditfile is written into a zip, as ``<run key>.xaf``, beside ``refused.txt`` when
 something is refused (or, with ``on_refusal="raise"``, nothing is written): an auditfile
@@ -16,6 +17,7 @@ invoices and zero totals have no transaction.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib.metadata import version
@@ -66,11 +68,32 @@ _ID_LENGTH = 35
 class XafOptions(LedgerAccounts, SellerOptions):
     """The company (see `SellerOptions`) and its GL accounts (see `LedgerAccounts`)."""
 
+    fiscal_year_start: int = option(
+        1,
+        help="The month the fiscal year starts, 1 to 12: 1 for the calendar year, 7 for a "
+        "season from July to June. The entries are booked in the month of the invoice "
+        "date, numbered from it (October is period 10 of a calendar year, 4 from July).",
+    )
     on_refusal: str = option("list", choices=ON_REFUSAL_CHOICES, help=ON_REFUSAL_HELP)
 
     def __attrs_post_init__(self) -> None:
         LedgerAccounts.__attrs_post_init__(self)
         self._check_seller()
+        if not 1 <= self.fiscal_year_start <= 12:
+            self._refuse("fiscal_year_start", "must be a month from 1 to 12; give e.g. 1 or 7")
+
+
+def fiscal_period(day: dt.date, first_month: int) -> tuple[str, int, dt.date, dt.date]:
+    """The fiscal year holding ``day``, its month's number in it, and that month's days.
+
+    The year is ``2026``, or ``2026/2027`` for one that starts after January.
+    """
+    start_year = day.year if day.month >= first_month else day.year - 1
+    year = str(start_year) if first_month == 1 else f"{start_year}/{start_year + 1}"
+    number = (day.month - first_month) % 12 + 1
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    return year, number, first, last
 
 
 def _add(parent: _Element, tag: str, value: object = None) -> _Element:
@@ -157,13 +180,14 @@ class _Auditfile:
         }
 
     def build(self) -> bytes:
-        options, period = self.options, self.document.period
-        # The entries are dated on the invoice day, after the billed days: the file and
-        # its period reach to it, or checkers find entries outside their period.
-        start, end = period.first.isoformat(), max(period.last, self.date).isoformat()
+        options = self.options
+        # The entries are dated on the invoice day, after the billed days: they are booked
+        # in its month, the period of the fiscal year an accountant's package knows.
+        year, number, first, last = fiscal_period(self.date, options.fiscal_year_start)
+        start, end = first.isoformat(), last.isoformat()
         root = etree.Element(f"{{{_NAMESPACE}}}auditfile", nsmap={None: _NAMESPACE})
         header = _add(root, "header")
-        _add(header, "fiscalYear", self.date.year)
+        _add(header, "fiscalYear", year)
         _add(header, "startDate", start)
         _add(header, "endDate", end)
         _add(header, "curCode", self.currency)
@@ -183,7 +207,7 @@ class _Auditfile:
             options.seller_country,
         )
         self._debtors(_add(company, "customersSuppliers"))
-        transactions = self._transactions()
+        transactions = self._transactions(number)
         ledger = _add(company, "generalLedger")
         for account, (description, kind) in sorted(self.accounts.items()):
             node = _add(ledger, "ledgerAccount")
@@ -199,8 +223,8 @@ class _Auditfile:
                 _add(node, "vatToPayAccID", to_pay)
         periods = _add(company, "periods")
         node = _add(periods, "period")
-        _add(node, "periodNumber", 1)
-        _add(node, "periodDesc", period.label[:50])
+        _add(node, "periodNumber", number)
+        _add(node, "periodDesc", first.strftime("%Y-%m"))
         _add(node, "startDatePeriod", start)
         _add(node, "endDatePeriod", end)
         company.append(transactions)
@@ -232,7 +256,7 @@ class _Auditfile:
                 _add(bank, "bankAccNr", billing.iban)
                 _leaf(bank, "bankIdCd", billing.bic)
 
-    def _transactions(self) -> _Element:
+    def _transactions(self, period_number: int) -> _Element:
         options = self.options
         node = etree.Element(f"{{{_NAMESPACE}}}transactions")
         count, debit, credit = 0, Decimal(0), Decimal(0)
@@ -254,7 +278,7 @@ class _Auditfile:
             total = entry.total
             _add(transaction, "nr", numbers[id(entry)])
             _add(transaction, "desc", f"{entry.account.name} {self.document.period.label}")
-            _add(transaction, "periodNumber", 1)
+            _add(transaction, "periodNumber", period_number)
             _add(transaction, "trDt", self.date.isoformat())
             _add(transaction, "amnt", self._amount(total))
             _add(transaction, "amntTp", "D" if total > 0 else "C")

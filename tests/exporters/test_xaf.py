@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from onaccount import InvoiceRun
+from onaccount.exporting import InvalidOptions
 from onaccount.testing import ExporterContract
 from onaccount_exporters import ExportRefused, JournalExporter, XafExporter
+from onaccount_exporters._xaf import fiscal_period
 from tests.exporters._billing import (
     SELLER,
     billed_run,
@@ -99,9 +102,57 @@ def _check(run: InvoiceRun, schema: Any) -> None:
     period = root.find("x:company/x:periods/x:period", NS)
     assert period.findtext("x:startDatePeriod", namespaces=NS) == start
     assert period.findtext("x:endDatePeriod", namespaces=NS) == end
-    dates = [t.findtext("x:trDt", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)]
+    number = period.findtext("x:periodNumber", namespaces=NS)
+    booked = list(root.iterfind(".//x:transaction", NS))
+    assert {t.findtext("x:periodNumber", namespaces=NS) for t in booked} <= {number}
+    dates = [t.findtext("x:trDt", namespaces=NS) for t in booked]
     dates += [line.findtext("x:effDate", namespaces=NS) for line in lines]
     assert all(start <= date <= end for date in dates), (start, end, sorted(set(dates)))
+
+
+@pytest.mark.parametrize(
+    ("first_month", "year", "number"), [(1, "2026", 11), (7, "2026/2027", 5), (11, "2026/2027", 1)]
+)
+def test_entries_are_booked_in_the_invoice_month_of_the_fiscal_year(
+    schema: Any, first_month: int, year: str, number: int
+) -> None:
+    """Invoiced on 1 November, the entries are in November: period 11, or 5 from July."""
+    root = _auditfile(many_receipts_run(3), schema, fiscal_year_start=first_month)
+    header = root.find("x:header", NS)
+    assert header.findtext("x:fiscalYear", namespaces=NS) == year
+    assert header.findtext("x:startDate", namespaces=NS) == "2026-11-01"
+    assert header.findtext("x:endDate", namespaces=NS) == "2026-11-30"
+    (period,) = root.iterfind("x:company/x:periods/x:period", NS)
+    assert period.findtext("x:periodNumber", namespaces=NS) == str(number)
+    assert period.findtext("x:periodDesc", namespaces=NS) == "2026-11"
+    numbers = {
+        t.findtext("x:periodNumber", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)
+    }
+    assert numbers == {str(number)}
+
+
+@pytest.mark.parametrize(
+    ("day", "first_month", "expected"),
+    [
+        (dt.date(2027, 1, 1), 1, ("2027", 1, dt.date(2027, 1, 1), dt.date(2027, 1, 31))),
+        (dt.date(2027, 1, 1), 7, ("2026/2027", 7, dt.date(2027, 1, 1), dt.date(2027, 1, 31))),
+        (dt.date(2028, 2, 3), 3, ("2027/2028", 12, dt.date(2028, 2, 1), dt.date(2028, 2, 29))),
+        (dt.date(2026, 12, 31), 1, ("2026", 12, dt.date(2026, 12, 1), dt.date(2026, 12, 31))),
+    ],
+)
+def test_the_fiscal_period_of_a_day_crosses_years_as_the_fiscal_year_does(
+    day: dt.date, first_month: int, expected: tuple[str, int, dt.date, dt.date]
+) -> None:
+    """A December run invoiced on 1 January is in the new calendar year, in the same season."""
+    assert fiscal_period(day, first_month) == expected
+
+
+def test_a_fiscal_year_start_outside_the_months_is_refused() -> None:
+    """fiscal_year_start=13 is refused naming the option and what to give."""
+    with pytest.raises(
+        InvalidOptions, match="'fiscal_year_start' 13 must be a month from 1 to 12"
+    ):
+        XAF.options({**COMPANY, "fiscal_year_start": 13})
 
 
 def _signed(node: Any, amount: str, kind: str) -> Decimal:
