@@ -516,7 +516,8 @@ class _Collection:
                 "billing.mandate_date",
                 f"has a mandate signed on {mandate_date}, after the collection file is sent "
                 f"on {self.created}, so it cannot be collected under yet; correct "
-                "billing.mandate_date, or collect it in a later run",
+                f"billing.mandate_date, send the file on {mandate_date} or later (option "
+                "sent_on), or collect it in a later run",
             )
         if not iban:
             refuse(
@@ -711,7 +712,7 @@ class SepaExporter(Exporter[SepaOptions]):
             notes += (
                 f"collected on {collection.date}, {options.lead_days} or more TARGET2 "
                 f"business days after the file is sent on {collection.created}: later than "
-                f"{collection.due}, when the invoices of {collection.invoiced} fall due",
+                f"{collection.due}, collection_days after the invoice date {collection.invoiced}",
             )
         amended = sorted(d.entry.account.number for d in debits if d.amendment is not None)
         if members and amended:

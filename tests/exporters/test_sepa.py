@@ -381,6 +381,7 @@ def test_a_mandate_signed_after_the_file_was_created_is_refused() -> None:
     refusals = SEPA.refusals(_run(("1", late, "3.00")), CREDITOR)
     assert [(r.account, r.field) for r in refusals] == [("1", "billing.mandate_date")]
     assert "2026-11-01" in refusals[0].message
+    assert "send the file on 2026-11-05 or later (option sent_on)" in refusals[0].message
 
 
 @pytest.mark.parametrize("version", VERSIONS)
