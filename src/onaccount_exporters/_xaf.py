@@ -17,6 +17,7 @@ invoices and zero totals have no transaction.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
@@ -91,9 +92,13 @@ def fiscal_period(day: dt.date, first_month: int) -> tuple[str, int, dt.date, dt
     start_year = day.year if day.month >= first_month else day.year - 1
     year = str(start_year) if first_month == 1 else f"{start_year}/{start_year + 1}"
     number = (day.month - first_month) % 12 + 1
-    first = day.replace(day=1)
-    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
-    return year, number, first, last
+    days = calendar.monthrange(day.year, day.month)[1]
+    return year, number, day.replace(day=1), day.replace(day=days)
+
+
+def _side(amount: Decimal, zero: str = "C") -> str:
+    """``D`` for a debit (above zero), ``C`` for a credit; ``zero`` for nothing."""
+    return "D" if amount > 0 else "C" if amount < 0 else zero
 
 
 def _add(parent: _Element, tag: str, value: object = None) -> _Element:
@@ -281,11 +286,11 @@ class _Auditfile:
             _add(transaction, "periodNumber", period_number)
             _add(transaction, "trDt", self.date.isoformat())
             _add(transaction, "amnt", self._amount(total))
-            _add(transaction, "amntTp", "D" if total > 0 else "C")
+            _add(transaction, "amntTp", _side(total))
             invoice = invoice_number(self.document, entry)[:999]
             rates = self._rates(entry)
             for index, line in enumerate(lines, 1):
-                kind = "D" if line.amount > 0 else "C"
+                kind = _side(line.amount)
                 row = _add(transaction, "trLine")
                 _add(row, "nr", index)
                 _add(row, "accID", line.gl_account)
@@ -301,6 +306,7 @@ class _Auditfile:
                     # The VAT itself: its amount is what the revenue lines' VAT adds up to.
                     label = line.vat
                     self._vat_account(line.gl_account, label, words["vat"])
+                    # A code listed first by a revenue line has no account to pay yet.
                     if self.vat_codes.get(line.vat_code, (label, None))[1] is None:
                         self.vat_codes[line.vat_code] = (label, line.gl_account)
                 else:
@@ -314,7 +320,7 @@ class _Auditfile:
                         _add(vat, "vatID", line.vat_code)
                         _add(vat, "vatPerc", rates[label])
                         _add(vat, "vatAmnt", self._amount(tax))
-                        _add(vat, "vatAmntTp", "D" if tax > 0 else "C" if tax < 0 else kind)
+                        _add(vat, "vatAmntTp", _side(tax, zero=kind))
                 count += 1
                 if line.amount > 0:
                     debit += line.amount

@@ -1183,6 +1183,18 @@ _CLUB = (
 )  # fmt: skip
 
 
+def _sign_mandate(
+    db: Path, tmp_path: Path, *, iban: str = "NL20INGB0001234567", signed: str = "2025-01-15"
+) -> None:
+    """Give account 100 mandate M-100, signed on ``signed``, on ``iban``, as a treasurer does."""
+    member = write(
+        tmp_path,
+        "member.csv",
+        f"number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,{iban},M-100,{signed}\n",
+    )
+    succeeded(invoke(db, "import", "accounts", str(member), "--update"))
+
+
 def _pain008(out: Path) -> tuple[Any, dict[str, str]]:
     """The collection in the one archive in ``out``, and its namespace as ``s``."""
     (archive,) = out.iterdir()
@@ -1196,25 +1208,13 @@ def test_a_sepa_export_sends_a_changed_iban_with_the_one_collected_before(
     small_db: Path, tmp_path: Path
 ) -> None:
     """An IBAN changed since October's collection: November's file sends it as amended."""
-
-    def member(iban: str) -> Path:
-        return write(
-            tmp_path,
-            "member.csv",
-            f"number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,{iban},M-100,2025-01-15\n",
-        )
-
-    succeeded(
-        invoke(small_db, "import", "accounts", str(member("NL20INGB0001234567")), "--update")
-    )
+    _sign_mandate(small_db, tmp_path)
     options = [arg for pair in _CLUB for arg in ("--option", pair)]
     october = (*OCTOBER_ALL, "--strategy", "zero-balance", "--commit", "--key", "oct")
     succeeded(
         invoke(small_db, *october, "--export", "sepa", *options, "--out", str(tmp_path / "oct"))
     )
-    succeeded(
-        invoke(small_db, "import", "accounts", str(member("NL39RABO0300065264")), "--update")
-    )
+    _sign_mandate(small_db, tmp_path, iban="NL39RABO0300065264")
     november = ("invoice", "--period", "2026-11", "--account", "100", "--strategy", "none")
     succeeded(invoke(small_db, *november, "--commit", "--key", "nov"))
     out = tmp_path / "nov"
@@ -1240,13 +1240,7 @@ def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
     """--option current_billing=ledger collects under the mandate a member signed since."""
     october = (*OCTOBER_ALL, "--strategy", "none", "--commit", "--key", "oct")
     succeeded(invoke(small_db, *october))
-    signed = write(
-        tmp_path,
-        "signed.csv",
-        "number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,NL20INGB0001234567,"
-        "M-100,2026-11-02\n",
-    )
-    succeeded(invoke(small_db, "import", "accounts", str(signed), "--update"))
+    _sign_mandate(small_db, tmp_path, signed="2026-11-02")
     options = [arg for pair in _CLUB for arg in ("--option", pair)]
     export = ("export", "oct", "--format", "sepa", *options)
     nothing = invoke(small_db, *export, "--out", str(tmp_path / "before"))
@@ -1280,13 +1274,7 @@ def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
 
 def test_a_sepa_export_of_an_old_run_collects_after_today(small_db: Path, tmp_path: Path) -> None:
     """October's run committed on 1 November and exported today collects after today."""
-    mandate = write(
-        tmp_path,
-        "member.csv",
-        "number,name,iban,mandate_id,mandate_date\n100,Anna Jansen,NL20INGB0001234567,"
-        "M-100,2025-01-15\n",
-    )
-    succeeded(invoke(small_db, "import", "accounts", str(mandate), "--update"))
+    _sign_mandate(small_db, tmp_path)
     october = oa.Period.month(2026, 10, tz=TZ, day_starts_at=dt.time(4))
     with open_ledger(small_db) as ledger:
         plan = oa.plan_run(ledger, october, ["100"], "none", actor=ADMIN)
