@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import NoReturn, cast
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 import onaccount as oa
@@ -344,6 +345,30 @@ def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it
         "below zero cannot be imported: set a new one with onaccount.change_limit (onaccount "
         "set-limit on the command line) first, then import again"
     )
+
+
+def test_an_update_keeping_limits_changes_details_of_an_account_below_zero(
+    ledger: oa.Ledger,
+) -> None:
+    """keep_limits leaves the limit a run took below zero as it is and updates the rest."""
+    over = oa.Purchase(
+        id="over",
+        account="100",
+        at=AT,
+        lines=[oa.Line(product="Rondje", quantity=25, unit_price="2.40", vat=BEER)],
+    )
+    ledger.record(over, allow_over_limit=True)
+    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
+    plan = oa.plan_run(ledger, period, ["100"], oa.LimitMinusInvoiced(), actor=ADMIN)
+    oa.commit_run(ledger, plan, actor=ADMIN)
+    record = ledger.get_account("100")
+    renamed = attrs.evolve(record, name="Anna de Vries")
+    done = oa.import_accounts(ledger, [renamed], actor=ADMIN, update=True, keep_limits=["100"])
+    assert (done.added, done.updated) == (0, 1)
+    state = ledger.states(["100"])["100"]
+    assert (state.account.name, state.limit) == ("Anna de Vries", Decimal("-12.40"))
+    again = oa.import_accounts(ledger, [renamed], actor=ADMIN, keep_limits=["100"])
+    assert (again.present, again.updated) == (1, 0)
 
 
 def test_an_update_turning_a_limit_account_into_a_credit_account_names_the_kind(

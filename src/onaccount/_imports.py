@@ -9,7 +9,7 @@ is left alone, so importing the same data twice changes nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -87,6 +87,7 @@ def import_accounts(
     actor: Actor,
     update: bool = False,
     dry_run: bool = False,
+    keep_limits: Collection[str] = (),
 ) -> Imported:
     """Open every account in ``accounts`` the ledger does not hold, or none.
 
@@ -97,7 +98,9 @@ def import_accounts(
     details are replaced instead; a different kind, currency or limit is still refused
     (a limit changes through `change_limit`, as a mutation). Limits are compared with
     the account's current limit, the one a list of accounts shows, not the one it was
-    opened with. Every row is checked before anything is written; the new accounts are
+    opened with; the accounts numbered in ``keep_limits`` (a file's rows that leave the
+    limit empty) keep theirs as it stands, even below zero, whatever limit they give.
+    Every row is checked before anything is written; the new accounts are
     then opened together, and the updated ones written one by one, each in its own
     transaction. With ``dry_run``, every row is checked the same way and nothing is
     written: the result says what the import would do. Needs the manage-accounts
@@ -106,6 +109,7 @@ def import_accounts(
     require_import(actor, "accounts")
     batch = list(accounts)
     states = ledger.states([a.number for a in batch])
+    kept = frozenset(keep_limits)
     refusals: list[tuple[int, OnAccountError]] = []
     new: list[Account] = []
     changed: dict[str, Account] = {}
@@ -121,16 +125,19 @@ def import_accounts(
         # The record keeps the opening limit; a file gives the limit as it stands now,
         # which a run may have taken below zero, where no Account can hold it.
         record = state.account
+        if account.number in kept:
+            account = attrs.evolve(account, limit=record.limit)
+        limit = record.limit if account.number in kept else state.limit
         same_details = all(
             getattr(account, f.name) == getattr(record, f.name)
             for f in attrs.fields(Account)
             if f.name != "limit"
         )
-        if same_details and account.limit == state.limit:
+        if same_details and account.limit == limit:
             continue
         if update or same_details:
             try:
-                check_account_update(record, account, limit=state.limit)
+                check_account_update(record, account, limit=limit)
             except InvalidValue as error:
                 refusals.append((index, error))
                 continue

@@ -1005,10 +1005,10 @@ def test_an_import_names_prepaid_cards_below_zero_first(empty_db: Path, tmp_path
     assert (card["credit"], card["currency"], card["balance"]) == (True, "EUR", "-28.00")
 
 
-def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
+def test_an_update_without_limits_keeps_a_limit_a_run_took_below_zero(
     empty_db: Path, tmp_path: Path
 ) -> None:
-    """A limit a run took below zero cannot be kept by a file: the row says to use set-limit."""
+    """A file of new names updates an account whose limit a run took below zero, keeping it."""
     first = write(tmp_path, "accounts.csv", "number,name,limit\n1,Over,50\n")
     succeeded(invoke(empty_db, "import", "accounts", str(first)))
     sales = write(
@@ -1030,14 +1030,16 @@ def test_an_empty_limit_of_an_account_below_zero_says_to_set_one_first(
             "--commit",
         )
     )
-    renamed = write(tmp_path, "renamed.csv", "number,name\n1,Over renamed\n")
-    result = invoke(empty_db, "import", "accounts", str(renamed), "--update")
-    assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr.splitlines()[0] == (
-        f"{renamed}: line 2: limit is empty, and account 1 'Over' has limit -10.00 now; a "
-        "limit below zero cannot be imported: set a new one with onaccount.change_limit "
-        "(onaccount set-limit on the command line) first, then import again"
+    renamed = write(tmp_path, "renamed.csv", "number,name,email\n1,Over renamed,o@example.org\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(renamed), "--update"))
+    empty = write(
+        tmp_path, "empty.csv", "number,name,limit,email\n1,Over renamed,,o@example.org\n"
     )
+    result = invoke(empty_db, "import", "accounts", str(empty))
+    succeeded(result)
+    assert "1 account was there already" in result.stdout, explain(result)
+    [shown] = json.loads(invoke(empty_db, "accounts", "--json").stdout)
+    assert (shown["name"], shown["limit"]) == ("Over renamed", "-10.00")
 
 
 def test_rows_repeating_an_earlier_row_are_recorded_apart_with_a_warning(

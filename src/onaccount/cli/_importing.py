@@ -48,7 +48,6 @@ from onaccount import (
 )
 from onaccount._money import as_fraction
 from onaccount._words import counted
-from onaccount.ledger._refusals import LIMIT_BELOW_ZERO
 
 from ._amounts import ambiguity
 
@@ -230,6 +229,8 @@ class Rows(Generic[T]):
     items: tuple[tuple[int, T], ...]
     #: ``(line, earlier line)`` of each row without an id that repeats an earlier one.
     repeats: tuple[tuple[int, int], ...] = ()
+    #: The numbers of held accounts whose rows leave the limit empty: it stays as it is.
+    kept_limits: frozenset[str] = frozenset()
 
     @property
     def values(self) -> list[T]:
@@ -812,6 +813,7 @@ def read_accounts(
     table, columns = _open_table(path, dialect, _FILES["accounts"], bad)
     chosen = table.dialect
     seen: dict[str, int] = {}
+    kept_limits: set[str] = set()
     # An update file of new IBANs keeps what its account has in the columns it lacks,
     # but a detail given in part is given whole: a new IBAN's BIC is not the old bank's.
     lacking = _DETAIL_COLUMNS - columns
@@ -877,14 +879,11 @@ def read_accounts(
             amount = _decimal(limit, chosen, "limit")
         elif now is None or not same_kind:
             amount = Decimal(0)
-        elif now.limit < 0:
-            # A run lowered the limit by more than it was; no Account holds that.
-            raise _RowError(
-                f"limit is empty, and account {now.account.label} has limit {now.limit} "
-                f"now; {LIMIT_BELOW_ZERO}"
-            )
         else:
-            amount = now.limit
+            # Kept as it stands, even where a run took it below zero, which no Account
+            # holds: the import is told to keep it.
+            amount = now.account.limit
+            kept_limits.add(number)
         account = Account(
             number=number,
             name=row.get("name", ""),
@@ -910,7 +909,7 @@ def read_accounts(
         return held([row.get("number", "") for _, row in rows]) if held is not None else {}
 
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
-    return _read(Rows(path, table.word, tuple(accounts)), bad)
+    return _read(Rows(path, table.word, tuple(accounts), kept_limits=frozenset(kept_limits)), bad)
 
 
 def _text(value: str) -> str | None:

@@ -369,8 +369,13 @@ def import_accounts(
         "account",
         as_json,
         lambda progress: _read_accounts(state, file, dialect, progress),
-        lambda ledger, accounts, check_only: oa.import_accounts(
-            ledger, accounts, actor=state.actor, update=update, dry_run=check_only
+        lambda ledger, rows, check_only: oa.import_accounts(
+            ledger,
+            rows.values,
+            actor=state.actor,
+            update=update,
+            dry_run=check_only,
+            keep_limits=rows.kept_limits,
         ),
         dry_run=dry_run,
     )
@@ -436,8 +441,8 @@ def import_transactions(
         "booking",
         as_json,
         lambda progress: _read_bookings(state, file, zone, dialect, progress),
-        lambda ledger, bookings, check_only: oa.import_transactions(
-            ledger, bookings, actor=state.actor, dry_run=check_only
+        lambda ledger, rows, check_only: oa.import_transactions(
+            ledger, rows.values, actor=state.actor, dry_run=check_only
         ),
         dry_run=dry_run,
     )
@@ -618,7 +623,7 @@ def _import(
     noun: str,
     as_json: bool,
     read: Callable[[Progress | None], Rows[T]],
-    store: Callable[[SQLLedger, list[T], bool], oa.Imported],
+    store: Callable[[SQLLedger, Rows[T], bool], oa.Imported],
     *,
     dry_run: bool,
 ) -> tuple[Rows[T], oa.Imported]:
@@ -645,7 +650,7 @@ def _import(
             contextlib.closing(state.ledger()) as ledger,
         ):
             try:
-                done = store(ledger, rows.values, dry_run or unread is not None)
+                done = store(ledger, rows, dry_run or unread is not None)
             except oa.ImportRefused as refused:
                 raise rows.failed(refused, unread.bad if unread else ()) from None
         if unread is not None:
