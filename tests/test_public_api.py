@@ -223,6 +223,8 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "neutralise",
         "option",
         "pad_amount",
+        "refusal_list",
+        "refusals_path",
         "remove_xml_forbidden",
         "safe_filename",
         "sheet_title",

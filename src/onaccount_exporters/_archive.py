@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import BinaryIO
 
-from onaccount.exporting import UniqueNames
+from onaccount.exporting import UniqueNames, refusal_list
 
 from ._errors import ExportRefusal, ExportRefused
 
@@ -60,16 +60,6 @@ def settle(
     return ordered
 
 
-def _report(refusals: Sequence[ExportRefusal]) -> bytes:
-    lines = [
-        "\t".join(
-            " ".join(cell.split()) for cell in (r.account or "(options)", r.field, r.message)
-        )
-        for r in refusals
-    ]
-    return ("\n".join(["account\tfield\twhat to do", *lines]) + "\n").encode("utf-8")
-
-
 def write_zip(
     stream: BinaryIO,
     members: Sequence[tuple[str, bytes]],
@@ -78,7 +68,7 @@ def write_zip(
     """Write ``members`` (and a ``refused.txt`` when there are refusals) as a zip."""
     entries = list(members)
     if refusals:
-        entries.append((REFUSED_MEMBER, _report(refusals)))
+        entries.append((REFUSED_MEMBER, refusal_list(refusals)))
     with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries:
             info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)

@@ -1120,8 +1120,23 @@ def test_an_export_that_writes_nothing_says_why_and_exits_3(
     first = result.stdout.splitlines()[0]
     assert first.startswith("ubl: 0 invoices written, 3 refused: missing or wrong ")
     assert "billing.address (3)" in first
-    assert first.endswith("— see refused.txt")
-    assert (out / "run-2026-10-oct.ubl.zip").exists()
+    assert first.endswith("— see run-2026-10-oct.ubl.zip.refused.txt")
+    assert [p.name for p in out.iterdir()] == ["run-2026-10-oct.ubl.zip.refused.txt"]
+
+
+def test_an_export_that_wrote_nothing_leaves_nothing_in_the_way_of_the_mended_one(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """XAF refused for lack of the club's details, then given them, is written without --force."""
+    run = commit_october(small_db, "--key", "oct")["run"]
+    out = tmp_path / "xaf"
+    refused = invoke(small_db, "export", run["id"], "--format", "xaf", "--out", str(out))
+    assert refused.exit_code == EXIT_REFUSED, explain(refused)
+    given = ["--option", "seller_name=De Zwaluwen", "--option", "seller_vat_id=NL001234567B01"]
+    mended = invoke(small_db, "export", run["id"], "--format", "xaf", "--out", str(out), *given)
+    succeeded(mended)
+    assert f"wrote {out / 'run-2026-10-oct.xaf.zip'}" in mended.stdout.splitlines()
+    assert [p.name for p in out.iterdir()] == ["run-2026-10-oct.xaf.zip"]
 
 
 def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
@@ -1135,7 +1150,7 @@ def test_options_an_export_lacks_are_named_first_with_how_to_give_them(
     assert result.stdout.splitlines()[:3] == [
         "xaf: 0 transactions written; its options lack or cannot use seller_name, "
         "seller_vat_id: give them with --option NAME=VALUE or in an --options-file — see "
-        "refused.txt",
+        "run-2026-10-oct.xaf.zip.refused.txt",
         "xaf: xaf option seller_name is empty: the auditfile names the company "
         "(companyName); set it",
         "xaf: xaf option seller_vat_id is empty: the auditfile names the company's VAT id "
@@ -1245,9 +1260,8 @@ def test_a_sepa_export_collects_under_a_mandate_signed_after_the_run(
     export = ("export", "oct", "--format", "sepa", *options)
     nothing = invoke(small_db, *export, "--out", str(tmp_path / "before"))
     assert nothing.exit_code == 3, explain(nothing)
-    (archive,) = (tmp_path / "before").iterdir()
-    with zipfile.ZipFile(archive) as held:
-        listed = held.read("refused.txt").decode()
+    (refusals,) = (tmp_path / "before").iterdir()
+    listed = refusals.read_text(encoding="utf-8")
     anna = [line for line in listed.splitlines() if line.startswith("100\t")]
     assert [line.split("\t")[1] for line in anna] == ["billing.iban", "billing.mandate_id"]
     for line in anna:

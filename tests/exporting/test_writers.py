@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from onaccount import InvalidValue, InvoiceState
+from onaccount import InvalidValue, InvoiceState, commit_run, plan_run
 from onaccount.exporting import (
     EXCEL_NL,
     RFC4180,
@@ -34,9 +34,10 @@ from onaccount.exporting import (
     split_by_account,
     write_atomically,
 )
-from onaccount.testing import strategies
+from onaccount.testing import SAMPLE_PERIOD, strategies
 from onaccount.testing._samples import sample_ledger, sample_plan, sample_run, sample_statement
-from onaccount_exporters import CsvExporter, CsvOptions, XlsxExporter
+from onaccount_exporters import CsvExporter, CsvOptions, UblExporter, XlsxExporter
+from tests.exporters._billing import ADMIN, RUN_AT, SELLER, billed_ledger
 
 ROW: tuple[Cell, ...] = (
     "=SUM(A1)",
@@ -320,6 +321,31 @@ def test_directory_export_refuses_other_bytes_before_changing_a_file(tmp_path: P
     )
     assert len(paths) == 3
     assert (tmp_path / "1042-Team-A-run-2026-10-2026-10-lines.csv").read_bytes() != b"old"
+
+
+def test_an_export_refused_whole_lists_its_refusals_and_leaves_no_file_in_the_way(
+    tmp_path: Path,
+) -> None:
+    """Nothing written: only a refusals list is left, and the mended export needs no force."""
+    ledger = billed_ledger()
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042", "2001", "3003"], "zero-balance", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    refused = export_files(UblExporter(), run, tmp_path, ledger=ledger)
+    assert refused.nothing_written
+    (listed,) = refused.paths
+    assert listed.name == "run-2026-10-2026-10.ubl.zip.refused.txt"
+    assert refused.refusals_listed_in == listed.name
+    assert [p.name for p in tmp_path.iterdir()] == [listed.name]
+    header, *rows = listed.read_text(encoding="utf-8").splitlines()
+    assert header == "account\tfield\twhat to do"
+    assert len(rows) == len(refused.refusals)
+    again = export_files(UblExporter(), run, tmp_path, ledger=ledger)
+    assert again.paths == again.unchanged == (listed,)
+    mended = export_files(UblExporter(), run, tmp_path, SELLER, ledger=ledger)
+    assert mended.written
+    (archive,) = mended.paths
+    assert [p.name for p in tmp_path.iterdir()] == [archive.name]
+    assert archive.name == "run-2026-10-2026-10.ubl.zip"
 
 
 def test_directory_export_refuses_an_unknown_split() -> None:

@@ -69,7 +69,7 @@ from ._registry import (
     installed_entry_points,
     load_exporters,
 )
-from ._report import ExportProgress, ExportRefusal, ExportReport, tracked
+from ._report import ExportProgress, ExportRefusal, ExportReport, refusal_list, tracked
 from ._requirements import Requirements
 from ._safety import (
     FORMULA_TRIGGERS,
@@ -102,6 +102,7 @@ from ._writers import (
     export_files,
     export_to_directory,
     export_to_file,
+    refusals_path,
     write_atomically,
 )
 from ._xlsx import (
@@ -194,6 +195,8 @@ __all__ = [
     "neutralise",
     "option",
     "pad_amount",
+    "refusal_list",
+    "refusals_path",
     "remove_xml_forbidden",
     "safe_filename",
     "sheet_title",

@@ -22,6 +22,7 @@ __all__ = [
     "ExportProgress",
     "ExportRefusal",
     "ExportReport",
+    "refusal_list",
     "tracked",
 ]
 
@@ -46,6 +47,20 @@ class ExportRefusal:
     def sort_key(self) -> tuple[int, str, str]:
         """Options first, then accounts in number order, then fields."""
         return (0 if self.account is None else 1, self.account or "", self.field)
+
+
+def refusal_list(refusals: Iterable[ExportRefusal]) -> bytes:
+    """``refusals`` as a tab-separated text file (``refused.txt``): account, field, what to do.
+
+    Options' refusals name ``(options)`` as their account; every cell is on one line.
+    """
+    lines = [
+        "\t".join(
+            " ".join(cell.split()) for cell in (r.account or "(options)", r.field, r.message)
+        )
+        for r in refusals
+    ]
+    return ("\n".join(["account\tfield\twhat to do", *lines]) + "\n").encode("utf-8")
 
 
 class ExportProgress(Protocol):

@@ -31,7 +31,7 @@ from onaccount._statement import PurchaseReader, Statement
 from ._document import Exportable, split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
 from ._exporter import Exporter, ExportOptions, finish_report
-from ._report import ExportProgress, ExportReport
+from ._report import ExportProgress, ExportReport, refusal_list
 from ._requirements import require_available
 from ._safety import UniqueNames, clean_text
 from ._xlsx import Cell, Money, cell_type_error, money_amount, plain_number
@@ -47,6 +47,7 @@ __all__ = [
     "export_files",
     "export_to_directory",
     "export_to_file",
+    "refusals_path",
     "write_atomically",
 ]
 
@@ -285,40 +286,46 @@ def _write_all(
 
     Without ``overwrite``, a target that holds the bytes written already is left as it
     is (a repeated export changes nothing) and one with other bytes refuses the whole
-    export before any file is changed. Returns the targets left as they were.
+    export before any file is changed. A job that returns a path wrote what belongs
+    there instead of at its target, something any later export may replace (a list of
+    refusals). Returns the targets left as they were.
     """
-    temporaries: list[tuple[Path, Path]] = []
+    # (temporary file, target, whether an existing target may be replaced)
+    temporaries: list[tuple[Path, Path, bool]] = []
     published: list[Path] = []
     unchanged: list[Path] = []
     try:
         for target, write in jobs:
             tmp, stream = _temporary(target)
-            temporaries.append((tmp, target))
+            temporaries.append((tmp, target, overwrite))
             with stream:
-                write(stream)
+                instead = write(stream)
                 stream.flush()
                 os.fsync(stream.fileno())
-        if not overwrite:
-            for tmp, target in temporaries:
-                if _holds_already(target, tmp):
-                    unchanged.append(target)
-                elif target.exists():
-                    _refuse_existing(target)
-        for tmp, target in temporaries:
+            if isinstance(instead, Path):
+                temporaries[-1] = (tmp, instead, True)
+        for tmp, target, replace in temporaries:
+            if overwrite:
+                break
+            if _holds_already(target, tmp):
+                unchanged.append(target)
+            elif target.exists() and not replace:
+                _refuse_existing(target)
+        for tmp, target, replace in temporaries:
             if target in unchanged:
                 tmp.unlink()
                 continue
-            _publish(tmp, target, overwrite)
-            published.append(target)
+            _publish(tmp, target, replace)
+            if not replace:
+                published.append(target)
     except BaseException:
-        for tmp, _ in temporaries:
+        for tmp, _, _ in temporaries:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
-        if not overwrite:
-            # The files published so far are new: take them back, so nothing is half done.
-            for target in published:
-                with contextlib.suppress(FileNotFoundError):
-                    target.unlink()
+        # The files published so far are new: take them back, so nothing is half done.
+        for target in published:
+            with contextlib.suppress(FileNotFoundError):
+                target.unlink()
         raise
     return tuple(unchanged)
 
@@ -450,7 +457,10 @@ def export_files(
     renamed at the end: if the exporter fails on any account, no file is left behind.
     Without ``overwrite`` an existing file that holds the same bytes is left as it is,
     so repeating an export changes nothing, and one with other bytes raises
-    `ExportTargetExists` before any file is changed. Returns the `ExportReport`: what
+    `ExportTargetExists` before any file is changed. A file whose export wrote nothing
+    of what it was asked for (`ExportReport.nothing_written`) is not written: its
+    refusals are listed in `refusals_path` of it instead, which a later export replaces
+    or, once the file is written, removes. Returns the `ExportReport`: what
     the exporter wrote and refused, with the paths in account order and those left as
     they were in ``unchanged``. ``ledger`` is where purchases are read
     back (`Exporter.export`). ``progress`` hears of the exporter's own
@@ -478,14 +488,21 @@ def export_files(
     jobs: list[tuple[Path, Callable[[BinaryIO], object]]] = []
     reports: list[ExportReport] = []
     for index, (name, (_, part)) in enumerate(zip(names, parts, strict=True)):
+        target = folder / name
         if per == "run":
-            job = _job(exporter, part, resolved, reports, ledger, progress=progress)
+            job = _job(exporter, part, resolved, reports, ledger, target, progress=progress)
         else:
             # The host hears of the accounts' files, each after it is written.
             job = _job(
-                exporter, part, resolved, reports, ledger, done=(index + 1, len(parts), progress)
+                exporter,
+                part,
+                resolved,
+                reports,
+                ledger,
+                target,
+                done=(index + 1, len(parts), progress),
             )
-        jobs.append((folder / name, job))
+        jobs.append((target, job))
     if per == "account" and progress is not None:
         progress(0, len(parts), "accounts")
     try:
@@ -500,7 +517,15 @@ def export_files(
     else:
         # One file per account of a source without accounts: nothing was written.
         report = finish_report(exporter, source, ExportReport(exporter=exporter.identifier))
-    paths = tuple(target for target, _ in jobs)
+    paths = tuple(
+        refusals_path(target) if part.nothing_written else target
+        for (target, _), part in zip(jobs, reports, strict=True)
+    )
+    for target, _ in jobs:
+        if target in paths:
+            # A list of what an earlier export of this file refused no longer holds.
+            with contextlib.suppress(FileNotFoundError):
+                refusals_path(target).unlink()
     notes = (*report.notes, *_left_of_undone(source, folder, label, exporter.extension, per))
     report = attrs.evolve(report, paths=paths, unchanged=unchanged, notes=notes)
     return finish_report(exporter, source, report)
@@ -539,14 +564,30 @@ def _job(
     options: Any,
     reports: list[ExportReport],
     ledger: PurchaseReader | None,
+    target: Path,
     *,
     progress: ExportProgress | None = None,
     done: tuple[int, int, ExportProgress | None] = (0, 0, None),
-) -> Callable[[BinaryIO], None]:
-    def write(stream: BinaryIO) -> None:
-        reports.append(exporter.export(source, stream, options, ledger=ledger, progress=progress))
+) -> Callable[[BinaryIO], Path | None]:
+    def write(stream: BinaryIO) -> Path | None:
+        report = exporter.export(source, stream, options, ledger=ledger, progress=progress)
+        instead = None
+        if report.nothing_written:
+            # A file of refusals alone is no export to keep, nor one to refuse replacing.
+            instead = refusals_path(target)
+            stream.seek(0)
+            stream.truncate()
+            stream.write(refusal_list(report.refusals))
+            report = attrs.evolve(report, refusals_listed_in=instead.name)
+        reports.append(report)
         count, total, tell = done
         if tell is not None:
             tell(count, total, "accounts")
+        return instead
 
     return write
+
+
+def refusals_path(target: Path) -> Path:
+    """Where an export to ``target`` that wrote nothing lists its refusals instead."""
+    return target.with_name(f"{target.name}.refused.txt")
