@@ -87,6 +87,22 @@ def test_new_accounts_are_opened_and_unchanged_ones_left_alone(ledger: oa.Ledger
     assert oa.import_accounts(ledger, accounts, actor=ADMIN) == oa.Imported(added=0, present=2)
 
 
+def test_a_held_account_given_other_details_names_those_that_differ(ledger: oa.Ledger) -> None:
+    """The refusal names each detail that differs, a billing detail by its dotted name."""
+    held = ledger.get_account("100")
+    billing = oa.BillingDetails(email="anna@example.org", iban="NL91ABNA0417164300")
+    other = attrs.evolve(held, group="teams", billing=billing)
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, [other], actor=ADMIN)
+    [(_, error)] = caught.value.refusals
+    assert "with other details (group, billing.email, billing.iban); pick" in error.message
+    changed = attrs.evolve(other, billing=attrs.evolve(billing, iban="NL20INGB0001234567"))
+    oa.import_accounts(ledger, [other], actor=ADMIN, update=True)
+    with pytest.raises(oa.ImportRefused) as again:
+        oa.import_accounts(ledger, [changed], actor=ADMIN)
+    assert "with other details (billing.iban); pick" in again.value.refusals[0][1].message
+
+
 def test_a_number_held_as_another_account_refuses_them_all(ledger: oa.Ledger) -> None:
     """Account 100 under another name is refused by position; no account is opened."""
     accounts = [
@@ -102,8 +118,9 @@ def test_a_number_held_as_another_account_refuses_them_all(ledger: oa.Ledger) ->
         (2, oa.DuplicateAccount),
     ]
     assert refused.refusals[0][1].message == (
-        "account '100' exists already as 'Anna', with other details; pick another number, "
-        "or import with update=True (--update) to update its details"
+        "account '100' exists already as 'Anna', with other details (name); pick another "
+        "number, or import with update=True (--update on the command line) to update its "
+        "details"
     )
     assert refused.message.startswith("2 of 3 accounts cannot be imported, nothing was: ")
     assert refused.message.endswith(" (and 1 more)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onaccount._words import counted, named, plural
+from onaccount._words import counted, either_way, for_command_line, in_words, named, plural
 
 
 def test_one_is_singular_and_every_other_count_plural() -> None:
@@ -29,3 +29,25 @@ def test_named_counts_the_rest_of_a_total_beyond_the_items_given() -> None:
         "accounts 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 more"
     )
     assert named("account", ["1042"]) == "account 1042"
+
+
+def test_a_way_in_a_program_and_on_the_command_line_reads_as_the_command_alone() -> None:
+    """either_way names both; for_command_line keeps only the command, as the CLI says it."""
+    said = f"list the runs with {either_way('Ledger.runs()', 'onaccount runs')} to find it"
+    assert (
+        said == "list the runs with Ledger.runs() (onaccount runs on the command line) to find it"
+    )
+    assert for_command_line(said) == "list the runs with onaccount runs to find it"
+    way = either_way("block=['acme']", "--block-plugin acme")
+    blocked = f"load them with {way}"
+    assert for_command_line(blocked) == "load them with --block-plugin acme"
+    assert for_command_line("nothing to change (here)") == "nothing to change (here)"
+
+
+def test_a_class_in_a_sentence_is_its_words() -> None:
+    """Account, Line and CreditBooking read as 'account', 'line' and 'credit booking'."""
+    assert [in_words(name) for name in ("Account", "Line", "CreditBooking")] == [
+        "account",
+        "line",
+        "credit booking",
+    ]

@@ -13,6 +13,7 @@ from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
 from ._party import PartyId, is_registration_scheme
+from ._words import in_words
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -84,7 +85,7 @@ def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) 
     Account numbers are keys matched exactly, so white space around one is refused
     rather than making ``" A "`` a second account beside ``"A"``.
     """
-    owner = type(instance).__name__
+    owner = in_words(type(instance).__name__)
     name = attribute.name
     if not isinstance(value, str) or not value.strip():
         raise InvalidValue(

@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import attrs
+from attrs import AttrsInstance
 
 from ._account import Account
 from ._errors import (
@@ -26,6 +27,7 @@ from ._errors import (
 from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
 from ._transaction import Purchase, Transaction
+from ._words import either_way
 from .ledger import check_account_update, check_booking
 
 if TYPE_CHECKING:
@@ -149,8 +151,10 @@ def import_accounts(
                     index,
                     DuplicateAccount(
                         f"account {account.number!r} exists already as "
-                        f"{state.account.name!r}, with other details; pick another number, "
-                        "or import with update=True (--update) to update its details",
+                        f"{state.account.name!r}, with other details "
+                        f"({', '.join(_differing(record, account))}); pick another number, "
+                        f"or import with {either_way('update=True', '--update')} to update "
+                        "its details",
                         value=account.number,
                         obj=account,
                         field="number",
@@ -172,6 +176,28 @@ def import_accounts(
     for account in changed.values():
         ledger.update_account(attrs.evolve(account, limit=states[account.number].account.limit))
     return done
+
+
+def _differing(old: AttrsInstance, new: AttrsInstance, prefix: str = "") -> list[str]:
+    """The fields of two accounts (or their details) that differ, billing's by dotted name."""
+    names = []
+    for field in attrs.fields(type(old)):
+        if field.name == "limit":
+            continue  # compared with the limit as it stands, apart
+        before, after = getattr(old, field.name), getattr(new, field.name)
+        if before == after:
+            continue
+        inner = f"{prefix}{field.name}."
+        if attrs.has(type(before)) and type(before) is type(after):
+            names.extend(_differing(before, after, inner))
+        elif attrs.has(type(given := before if after is None else after)):
+            # Details given where there were none, or taken away: those it holds.
+            names.extend(
+                f"{inner}{f.name}" for f in attrs.fields(type(given)) if getattr(given, f.name)
+            )
+        else:
+            names.append(f"{prefix}{field.name}")
+    return names
 
 
 def _given_twice(account: Account, first: Account) -> DuplicateAccount:

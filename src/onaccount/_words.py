@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-__all__ = ["NAMED", "counted", "in_number", "named", "plural"]
+__all__ = [
+    "NAMED",
+    "counted",
+    "either_way",
+    "for_command_line",
+    "in_number",
+    "in_words",
+    "named",
+    "plural",
+]
 
 #: How many items a sentence names before it counts the rest.
 NAMED = 10
@@ -38,3 +48,27 @@ def named(noun: str, items: Iterable[object], count: int | None = None) -> str:
     if total > len(shown):
         listed += f" and {total - len(shown):,} more"
     return f"{plural(noun, total)} {listed}"
+
+
+_ON_THE_COMMAND_LINE = " on the command line)"
+# What `either_way` writes: a program's way (no spaces) and the command in parentheses.
+_EITHER_WAY = re.compile(r"\S+ \(([^()]+?)" + re.escape(_ON_THE_COMMAND_LINE))
+
+
+def either_way(program: str, command: str) -> str:
+    """How to do it in a program and with the command line, in one phrase.
+
+    ``Ledger.runs() (onaccount runs on the command line)``; the command line shows only
+    the command (`for_command_line`). ``program`` has no spaces.
+    """
+    return f"{program} ({command}{_ON_THE_COMMAND_LINE}"
+
+
+def for_command_line(message: str) -> str:
+    """``message`` with each `either_way` phrase reduced to its command."""
+    return _EITHER_WAY.sub(r"\1", message)
+
+
+def in_words(class_name: str) -> str:
+    """A class's name as a sentence says it: ``CreditBooking`` is ``credit booking``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", class_name).lower()

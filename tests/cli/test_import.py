@@ -12,7 +12,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
-from onaccount.cli._importing import ImportFailed, read_accounts
+from onaccount.cli._importing import BadRow, ImportFailed, read_accounts
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     explain,
@@ -149,7 +149,7 @@ def test_bad_rows_in_an_accounts_file_are_all_reported_and_none_imported(
         f"line {n}" for n in (3, 4, 5, 6, 7, 8)
     ]
     assert "kind 'weird'" in reported[0]
-    assert "name '' is empty" in reported[1]
+    assert "account name '' is empty" in reported[1]
     assert "limit 'veel' is not a number" in reported[2]
     assert "'XYZ'" in reported[3]
     assert "account 1 appears already on line 2" in reported[4]
@@ -200,7 +200,7 @@ def test_bad_rows_in_a_bookings_file_are_all_reported_and_none_imported(
     assert sorted(reported) == [3, 4, 5, 6, 7, 9]
     assert all(line.startswith(f"{path}: line ") for line in reported.values())
     assert "quantity 'twee' is not a number" in reported[3]
-    assert "product '' is empty" in reported[4]
+    assert "line product '' is empty" in reported[4]
     assert "happened twice in Europe/Amsterdam, the night the clocks went back" in reported[5]
     assert "VAT category 'XX' is unknown" in reported[6]
     assert (
@@ -664,6 +664,11 @@ def test_a_failed_read_keeps_the_rows_that_did_read_through_pickling(tmp_path: P
         read_accounts(path)
     restored = pickle.loads(pickle.dumps(caught.value))
     assert restored.message == caught.value.message
+    assert (
+        restored.summary
+        == caught.value.summary
+        == (f"{path}: 1 bad row, nothing imported; fix it and import the file again")
+    )
     assert restored.bad == caught.value.bad
     assert restored.rows is not None
     assert restored.rows.items == ((3, oa.Account(number="600", name="Jan", limit=10)),)
@@ -704,8 +709,8 @@ def test_an_account_number_already_taken_sinks_the_whole_file(
     result = invoke(small_db, "import", "accounts", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
-        f"{path}: line 3: account '100' exists already as 'Anna Jansen', with other details; "
-        "pick another number, or import with update=True (--update) to update its details"
+        f"{path}: line 3: account '100' exists already as 'Anna Jansen', with other details "
+        "(name); pick another number, or import with --update to update its details"
     )
     assert state_of(small_db) == before
 
@@ -781,7 +786,7 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     )
     refused = invoke(empty_db, "import", "accounts", str(later))
     assert refused.exit_code == EXIT_USAGE, explain(refused)
-    assert "(--update) to update its details" in refused.stderr
+    assert "import with --update to update its details" in refused.stderr
     done = succeeded(invoke(empty_db, "import", "accounts", str(later), "--update"))
     assert (
         done.stdout
@@ -797,7 +802,7 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     assert "cannot change its limit from 100.00 to 150 by an update; keep 100.00 here" in (
         result.stderr
     )
-    assert "onaccount set-limit on the command line" in result.stderr
+    assert "change it with onaccount set-limit, so that the change is booked" in result.stderr
 
 
 def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) -> None:
@@ -1081,3 +1086,16 @@ def test_another_kind_with_an_empty_limit_is_refused_as_the_kind_change(
         f"{credit}: line 2: account 1001 'Anna' cannot change its kind from limit to credit "
         "by an update; open a new account"
     )
+
+
+def test_the_mistakes_of_a_file_are_reported_in_the_order_of_their_lines() -> None:
+    """Mistakes of several kinds come line by line; a collapsed one stands at its first line."""
+    bad = [BadRow(15, "kind a", rule="a"), BadRow(19, "kind a", rule="a"), BadRow(17, "kind b")]
+    assert ImportFailed(Path("f.csv"), bad).report == (
+        "line 15: kind a",
+        "line 17: kind b",
+        "line 19: kind a",
+    )
+    many = [BadRow(n, "same", rule="s", summary="share it") for n in range(10, 30)]
+    report = ImportFailed(Path("f.csv"), [BadRow(12, "other"), *many]).report
+    assert [line.split(" ")[:2] for line in report] == [["20", "rows"], ["line", "12:"]]

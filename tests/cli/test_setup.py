@@ -378,8 +378,8 @@ def test_an_unknown_run_is_named_with_the_command_that_lists_them(small_db: Path
     result = invoke(small_db, "export", "nov", "--format", "csv", role="viewer")
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.startswith(
-        "error: invoice run 'nov' does not exist; list the runs with Ledger.runs() (onaccount "
-        "runs on the command line) to find its id or its key"
+        "error: invoice run 'nov' does not exist; list the runs with onaccount runs to find "
+        "its id or its key"
     )
 
 

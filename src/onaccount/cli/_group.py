@@ -25,12 +25,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 import onaccount as oa
+from onaccount._words import for_command_line
 from onaccount.exporting import ExporterRegistry, ExportFailed, PluginWarning, load_exporters
 from onaccount.ledger._sql_engine import sqlite_file
 from onaccount.ledger.sql import SQLLedger
 
 from ._demo import DEMO_TZ
 from ._exits import EXIT_INTERNAL, EXIT_REFUSED, EXIT_USAGE
+from ._importing import ImportFailed
 from ._rendering import Display, plain
 
 __all__ = [
@@ -209,13 +211,15 @@ def _role_for(capability: object) -> str:
 
 
 def _refusal_message(error: oa.OnAccountError) -> str:
+    if isinstance(error, ImportFailed):
+        return error.summary  # the import listed the mistakes above it
     if isinstance(error, oa.PermissionDenied):
         # On the command line the way to the capability is a flag, not an administrator.
         return (
             error.message.removesuffix("; ask an administrator for it")
             + f"; pass --role {_role_for(error.value)} if you may"
         )
-    return error.message
+    return for_command_line(error.message)
 
 
 def _say(console: Console, text: str) -> None:

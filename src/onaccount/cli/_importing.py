@@ -47,7 +47,7 @@ from onaccount import (
     Vat,
 )
 from onaccount._money import as_fraction
-from onaccount._words import counted
+from onaccount._words import counted, for_command_line
 
 from ._amounts import ambiguity
 
@@ -161,22 +161,23 @@ class BadRow:
 
 
 def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
-    """One line per mistake: repeated ones collapsed, at most `MAX_REPORTED` lines."""
+    """One line per mistake, in line order: repeated ones collapsed at their first line.
+
+    At most `MAX_REPORTED` lines.
+    """
     groups: dict[str, list[BadRow]] = {}
-    for row in bad:
+    for row in sorted(bad, key=lambda r: r.line):
         groups.setdefault(row.rule or row.reason, []).append(row)
-    lines: list[str] = []
-    shown = 0
+    placed: list[tuple[int, str]] = []
     for rows in groups.values():
         if len(rows) > _COLLAPSE_AFTER:
             first = rows[0]
             where = ", ".join(str(r.line) for r in rows[:_COLLAPSE_AFTER])
             what = first.summary or f"have this mistake: {first.reason}"
-            lines.append(f"{len(rows):,} rows {what} ({first.word}s {where}, …)")
-            shown += len(rows)
+            placed.append((first.line, f"{len(rows):,} rows {what} ({first.word}s {where}, …)"))
         else:
-            lines.extend(str(r) for r in rows)
-            shown += len(rows)
+            placed.extend((r.line, str(r)) for r in rows)
+    lines = [text for _, text in sorted(placed, key=lambda item: item[0])]
     if len(lines) > MAX_REPORTED:
         rest = len(lines) - MAX_REPORTED + 1
         lines = [*lines[: MAX_REPORTED - 1], f"… and {rest:,} more mistakes"]
@@ -188,11 +189,16 @@ class ImportFailed(OnAccountError, ValueError):
 
     ``bad`` holds every bad row; ``report`` the lines to show a person, one per mistake;
     ``rows`` the rows that did read, if the file could be read row by row, so that the
-    ledger can name what it would refuse of them in the same report.
+    ledger can name what it would refuse of them in the same report. ``summary`` is the
+    message without the mistakes, for after a report that lists them.
     """
 
     def __init__(self, path: Path, bad: Sequence[BadRow], rows: Rows[Any] | None = None) -> None:
         report = _report(bad)
+        self.summary = (
+            f"{path}: {counted(len(bad), 'bad row')}, nothing imported; fix "
+            f"{'it' if len(bad) == 1 else 'them'} and import the file again"
+        )
         first = report[0] if report else ""
         more = f" (and {len(report) - 1} more, listed above)" if len(report) > 1 else ""
         super().__init__(
@@ -206,14 +212,22 @@ class ImportFailed(OnAccountError, ValueError):
         self.rows = rows
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_failed, (self.message, self.bad, self.report, self.rows))
+        return (
+            _rebuild_failed,
+            (self.message, self.bad, self.report, self.rows, self.summary),
+        )
 
 
 def _rebuild_failed(
-    message: str, bad: tuple[BadRow, ...], report: tuple[str, ...], rows: Rows[Any] | None
+    message: str,
+    bad: tuple[BadRow, ...],
+    report: tuple[str, ...],
+    rows: Rows[Any] | None,
+    summary: str,
 ) -> object:
     error = ImportFailed.__new__(ImportFailed)
     OnAccountError.__init__(error, message, value=bad, field="rows")
+    error.summary = summary
     error.bad = bad
     error.report = report
     error.rows = rows
@@ -268,7 +282,7 @@ class Rows(Generic[T]):
                 summary = (
                     "have ids the ledger holds for other bookings: give each booking its own id"
                 )
-            bad.append(BadRow(line, error.message, self.word, rule, summary))
+            bad.append(BadRow(line, for_command_line(error.message), self.word, rule, summary))
         return ImportFailed(self.path, sorted(bad, key=lambda b: b.line))
 
 
@@ -791,7 +805,7 @@ def _collect(
         except _RowError as error:
             bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
         except OnAccountError as error:
-            bad.append(BadRow(line, error.message, word))
+            bad.append(BadRow(line, for_command_line(error.message), word))
     return result
 
 

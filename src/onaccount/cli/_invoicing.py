@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 import onaccount as oa
+from onaccount._words import for_command_line
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -662,9 +663,9 @@ def _print_reports(state: _State, reports: Iterable[ExportReport]) -> None:
         # What stops every document is said in full: a few lines, each saying what to give.
         for refusal in report.refusals:
             if refusal.account is None:
-                state.say(f"{report.exporter}: {refusal.message}")
+                state.say(f"{report.exporter}: {for_command_line(refusal.message)}")
         for note in report.notes:
-            state.say(f"{report.exporter}: {note}")
+            state.say(f"{report.exporter}: {for_command_line(note)}")
         for path in report.paths:
             said = f"unchanged {path}" if path in report.unchanged else f"wrote {path}"
             state.out.print(plain(said), markup=False, highlight=False, soft_wrap=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from onaccount._install import pip_install
-from onaccount._words import named
+from onaccount._words import either_way, named
 
 from ._errors import ExporterUnavailable, ExportFailed
 from ._hookspecs import ENTRY_POINT_GROUP
@@ -152,7 +152,7 @@ def needs(requirements: Requirements, missing: tuple[str, ...], hint: str) -> st
 
 def leave_out(name: str) -> str:
     """How to load exporters without plugin ``name``, in Python and on the command line."""
-    return f"block=[{name!r}] (--block-plugin {shlex.quote(name)} on the command line)"
+    return either_way(f"block=[{name!r}]", f"--block-plugin {shlex.quote(name)}")
 
 
 def export_failed(exporter: Exporter[Any], error: BaseException) -> ExportFailed:

@@ -26,7 +26,7 @@ from onaccount._errors import (
 from onaccount._invoices import InvoiceRun, no_invoice_for
 from onaccount._period import require_aware, wall_clock
 from onaccount._transaction import Transaction
-from onaccount._words import in_number, named
+from onaccount._words import either_way, in_number, named
 
 __all__ = [
     "already_undone",
@@ -93,8 +93,8 @@ def _shown(value: object) -> str:
 
 #: Why a limit a run took below zero cannot be imported, and how to mend it.
 LIMIT_BELOW_ZERO = (
-    "a limit below zero cannot be imported: set a new one with onaccount.change_limit "
-    "(onaccount set-limit on the command line) first, then import again"
+    "a limit below zero cannot be imported: set a new one with "
+    f"{either_way('onaccount.change_limit', 'onaccount set-limit')} first, then import again"
 )
 
 
@@ -111,8 +111,9 @@ def check_account_update(old: Account, new: Account, *, limit: Decimal | None = 
         (
             "limit",
             # A run lowering the limit by more than it was leaves it below zero.
-            "keep {old} here and change it with onaccount.change_limit (onaccount "
-            "set-limit on the command line), so that the change is booked as a mutation"
+            "keep {old} here and change it with "
+            f"{either_way('onaccount.change_limit', 'onaccount set-limit')}, so that the "
+            "change is booked as a mutation"
             if current >= 0
             else LIMIT_BELOW_ZERO,
             current,
@@ -159,8 +160,8 @@ def invoiced_meanwhile(run: InvoiceRun, account: Account, taken: Iterable[str]) 
 def unknown_run(run_id: str) -> UnknownRun:
     """The error for a run id the ledger does not hold."""
     return UnknownRun(
-        f"invoice run {run_id!r} does not exist; list the runs with Ledger.runs() (onaccount "
-        "runs on the command line) to find its id or its key",
+        f"invoice run {run_id!r} does not exist; list the runs with "
+        f"{either_way('Ledger.runs()', 'onaccount runs')} to find its id or its key",
         value=run_id,
         field="run_id",
     )
