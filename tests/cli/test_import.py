@@ -1099,3 +1099,25 @@ def test_the_mistakes_of_a_file_are_reported_in_the_order_of_their_lines() -> No
     many = [BadRow(n, "same", rule="s", summary="share it") for n in range(10, 30)]
     report = ImportFailed(Path("f.csv"), [BadRow(12, "other"), *many]).report
     assert [line.split(" ")[:2] for line in report] == [["20", "rows"], ["line", "12:"]]
+
+
+def test_a_purchase_amount_that_is_not_quantity_times_unit_price_is_refused(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """An amount column on a purchase row is checked against quantity × unit price, not ignored."""
+    before = state_of(small_db)
+    path = write(
+        tmp_path,
+        "sales.csv",
+        "account,at,product,quantity,unit_price,vat_rate,amount\n"
+        "100,2026-10-05 12:00,Bier,3,2.40,0.21,7.20\n"
+        "100,2026-10-05 12:05,Bier,3,2.40,0.21,5.00\n"
+        "100,2026-10-05 12:10,Bier,3,2.40,0.21,\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 3: amount 5.00 is not quantity × unit_price (3 × 2.40 = 7.20 EUR); a "
+        "purchase line's amount is computed from them: correct the row or leave amount empty"
+    )
+    assert state_of(small_db) == before

@@ -46,7 +46,7 @@ from onaccount import (
     UnknownAccount,
     Vat,
 )
-from onaccount._money import as_fraction
+from onaccount._money import as_fraction, pad_amount
 from onaccount._words import counted, for_command_line
 
 from ._amounts import ambiguity
@@ -926,6 +926,24 @@ def read_accounts(
     return _read(Rows(path, table.word, tuple(accounts), kept_limits=frozenset(kept_limits)), bad)
 
 
+def _check_line_amount(row: dict[str, str], line: Line, currency: str, dialect: _Dialect) -> None:
+    """A purchase row's amount, where given, is its line's: a till's total is not ignored."""
+    given = row.get("amount", "")
+    if not given:
+        return
+    computed = line.amount(currency)
+    if _decimal(given, dialect, "amount") != computed:
+        raise _RowError(
+            f"amount {given} is not quantity × unit_price ({row.get('quantity')} × "
+            f"{row.get('unit_price')} = {pad_amount(computed, currency)} {currency}); a "
+            "purchase line's amount is computed from them: correct the row or leave amount "
+            "empty",
+            rule="line-amount",
+            summary="have an amount that is not quantity × unit_price: correct them or leave "
+            "amount empty",
+        )
+
+
 def _text(value: str) -> str | None:
     return value or None
 
@@ -1104,6 +1122,12 @@ def read_transactions(
                     break
         if kind == "purchase":
             lines = _collect(group, line_of, row_bad, word)
+            rows = dict(group)
+            for line, built in lines:
+                try:
+                    _check_line_amount(rows[line], built, currency, chosen)
+                except _RowError as error:
+                    row_bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
             if row_bad:
                 raise _BadRows(row_bad)
             return Purchase(

@@ -417,10 +417,11 @@ def import_transactions(
     required): id (kenmerk), account (rekening), at (tijdstip), type (soort:
     purchase, top-up, payment or refund), product, code, group (groep), quantity
     (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
-    (btw-tarief), vat_reason (btw-reden), amount (bedrag), currency (valuta: the
-    account's own when empty), text (tekst). Rows sharing an id are the lines of
-    one purchase; rows without an id get one from their content, so importing a
-    file twice records it once.
+    (btw-tarief), vat_reason (btw-reden), amount (bedrag: a credit booking's; on a
+    purchase line, if given, quantity × unit_price), currency (valuta: the account's
+    own when empty), text (tekst). Rows sharing an id are the lines of one purchase;
+    rows without an id get one from their content, so importing a file twice records
+    it once.
 
     Times without a UTC offset are read in --tz; one the clocks skipped or showed
     twice there is refused. The business days the bookings fall on (--day-starts-at)
