@@ -9,6 +9,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -25,6 +26,8 @@ from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, suc
 from tests.cli.conftest import DEMO_TODAY, VARIABLES, Demo
 from tests.exporters._ubl_rules import NS, load_schemas, members, peppol_problems, validate
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 
 def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     """The demo books three months, commits one run per month and writes every export."""
@@ -34,7 +37,7 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     assert "refused 9001" in output
     assert (
         f"  export ONACCOUNT_DB={demo.db}\n  export ONACCOUNT_DAY_STARTS_AT=04:00\n"
-        "  onaccount accounts"
+        "  export ONACCOUNT_LOCALE=nl_NL\n  onaccount accounts"
     ) in output
     with open_ledger(demo.db) as ledger:
         runs = ledger.runs()
@@ -420,3 +423,34 @@ def test_demo_numbers_its_journal_on_from_the_earlier_runs_as_export_does(
     assert "journal: entries numbered from 119, after the 118 account invoices" in result.stdout
     assert (out / journal.name).read_bytes() == journal.read_bytes()
     assert "entries numbered from 119" in demo.result.stdout
+
+
+def test_demo_bills_october_on_the_first_of_november_as_it_billed_the_months_before(
+    demo: Demo,
+) -> None:
+    """Each demo run is committed the morning after its month: October is dated 1 November."""
+    with open_ledger(demo.db) as ledger:
+        committed = [r.created_at.astimezone(AMSTERDAM) for r in ledger.runs()]
+    assert [(c.date().isoformat(), c.hour) for c in committed] == [
+        ("2026-09-01", 10),
+        ("2026-10-01", 10),
+        ("2026-11-01", 10),
+    ]
+    journal = demo.directory / "exports" / "run-2026-10-demo-2026-10.journal.csv"
+    assert journal.read_text(encoding="utf-8-sig").splitlines()[1].split(";")[1] == "01-11-2026"
+
+
+def test_demo_leaves_the_clubs_details_in_an_options_file_that_export_takes(
+    demo: Demo, demo_db: Path, tmp_path: Path
+) -> None:
+    """club.toml holds what the demo exported with: export --options-file writes the same files."""
+    club = demo.directory / "club.toml"
+    assert f"--options-file {club}" in " ".join(demo.result.stdout.split())
+    out = tmp_path / "again"
+    formats = [arg for f in ("ubl", "xaf", "sepa") for arg in ("--format", f)]
+    args = ("export", "demo-2026-10", *formats, "--options-file", str(club), "--out", str(out))
+    result = invoke(demo_db, *args)
+    assert result.exit_code == 0, explain(result)
+    for written in sorted(out.iterdir()):
+        assert written.read_bytes() == (demo.directory / "exports" / written.name).read_bytes()
+    assert len(list(out.iterdir())) == 3

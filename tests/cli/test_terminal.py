@@ -231,15 +231,16 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
     """'Try next' names the database once and wraps long commands with a continuation."""
     _, lines = terminal(tmp_path, "demo", "canteen", "--today", DEMO_TODAY)
     tips = lines[lines.index("Try next:") + 1 :]
-    assert tips[:2] == [
+    assert tips[:3] == [
         "  export ONACCOUNT_DB=canteen/onaccount.sqlite",
         "  export ONACCOUNT_DAY_STARTS_AT=04:00",
+        "  export ONACCOUNT_LOCALE=nl_NL",
     ]
     # The script's path, unless the shell finds it by name (an activated environment).
     found = shutil.which("onaccount")
     typed = "onaccount" if found and Path(found).resolve() == SCRIPT.resolve() else SCRIPT
     # Joined as a shell joins continued lines, each command is whole and as it was typed.
-    commands = " ".join(tips[2:]).replace(" \\ ", " ").split(f"  {typed} ")
+    commands = " ".join(tips[3:]).replace(" \\ ", " ").split(f"  {typed} ")
     commands = [" ".join(c.split()) for c in commands if c.strip()]
     run = commands[2 + 1].removeprefix("mutations --run ")
     assert commands == [
@@ -249,9 +250,10 @@ def test_the_demo_commands_to_try_fit_80_columns_and_paste_as_typed(tmp_path: Pa
         f"mutations --run {run}",
         f"--role superuser undo {run} --account 1001 --reason 'billed twice'",
         f"export {run} --format csv --option dialect=rfc4180 --out exports",
+        f"export {run} --format xaf --options-file canteen/club.toml --out exports",
         "exporters",
     ]
-    assert all(line.startswith((f"  {typed} ", "      ")) for line in tips[2:])
+    assert all(line.startswith((f"  {typed} ", "      ")) for line in tips[3:])
 
 
 def test_help_fits_the_terminal(tmp_path: Path) -> None:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -24,10 +24,8 @@ from onaccount import (
     Transaction,
     Vat,
 )
-from onaccount.exporting import Exporter, JsonScalar
-from onaccount_exporters import UblOptions
 
-__all__ = ["DEMO_CLUB", "DEMO_TZ", "DemoClub", "DemoData", "demo_data", "demo_export_options"]
+__all__ = ["DEMO_CLUB", "DEMO_TZ", "DemoClub", "DemoData", "demo_data", "demo_options_file"]
 
 DEMO_TZ = "Europe/Amsterdam"
 DAY_STARTS_AT = dt.time(4, 0)
@@ -100,15 +98,13 @@ DEMO_CLUB = DemoClub(
 )
 
 
-def demo_export_options(
-    exporter: Exporter[Any], club: DemoClub = DEMO_CLUB
-) -> dict[str, JsonScalar]:
-    """The options the demo exports with: the club as seller wherever a format takes one.
+def demo_options_file(club: DemoClub = DEMO_CLUB) -> str:
+    """The demo's options file (``--options-file``): the club wherever a format takes it.
 
-    Each exporter gets the seller fields its options have: all of them for the invoicing
-    formats (`SellerOptions`), the name for a workbook's printed page header.
+    Every export that names a seller or a creditor takes these at the top of the file,
+    the e-invoices their credit notes' reference in their own table.
     """
-    seller: dict[str, JsonScalar] = {
+    seller = {
         "seller_name": club.name,
         "seller_street": club.street,
         "seller_postal_code": club.postal_code,
@@ -121,11 +117,15 @@ def demo_export_options(
         "seller_bic": club.bic,
         "creditor_id": club.creditor_id,
     }
-    if issubclass(exporter.Options, UblOptions):
-        seller["credit_note_reference"] = "demo-{account}"
-    known = attrs.fields_dict(exporter.Options)
-    taken = {name: value for name, value in seller.items() if name in known}
-    return exporter.Options.from_json(taken).to_json() if taken else {}
+    # A JSON string is a TOML basic string: the same escapes, in the same quotes.
+    lines = [
+        "# The club, for every export that takes it: onaccount export RUN --options-file FILE",
+        *(f"{name} = {json.dumps(value, ensure_ascii=False)}" for name, value in seller.items()),
+        "",
+        "[ubl]",
+        'credit_note_reference = "demo-{account}"',
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # Members' bank accounts: the banks' published example IBANs, valid to every check.

@@ -158,9 +158,12 @@ class _State:
                 self.say(f"warning: {failure}", err=True)
         return registry
 
-    def say(self, text: str, *, err: bool = False) -> None:
-        """``text`` for a person: wrapped at the terminal's width, user data as typed."""
-        _say(self.err if err else self.out, text)
+    def say(self, text: str, *, err: bool = False, indent: int = 0) -> None:
+        """``text`` for a person: wrapped at the terminal's width, user data as typed.
+
+        ``indent`` spaces start every line of it, the continued ones too.
+        """
+        _say(self.err if err else self.out, text, indent)
 
     def progress(self) -> Progress:
         # Off when stderr is not a terminal: Rich ends a progress display there with an
@@ -222,19 +225,21 @@ def _refusal_message(error: oa.OnAccountError) -> str:
     return for_command_line(error.message)
 
 
-def _say(console: Console, text: str) -> None:
+def _say(console: Console, text: str, indent: int = 0) -> None:
     """``text`` wrapped between words at ``console``'s width, its lines without a last space.
 
-    Rich's own wrapping keeps the space it broke at. Not in a terminal: a program reading
-    the output gets each sentence on one line, however long.
+    Rich's own wrapping keeps the space it broke at. ``indent`` spaces start each line,
+    so a continued line stays under the first. Not in a terminal: a program reading the
+    output gets each sentence on one line, however long.
     """
+    margin = " " * indent
     if not console.is_terminal:
-        console.print(Text(plain(text)), soft_wrap=True)
+        console.print(Text(margin + plain(text)), soft_wrap=True)
         return
-    lines = Text(plain(text)).wrap(console, console.width)
+    lines = Text(plain(text)).wrap(console, max(console.width - indent, 20))
     for line in lines:
         line.rstrip()
-    console.print(Text("\n").join(lines), soft_wrap=True)
+    console.print(Text("\n").join(Text(margin) + line for line in lines), soft_wrap=True)
 
 
 def to_stderr(text: str, file: Any = None) -> None:

@@ -23,11 +23,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import onaccount as oa
 from onaccount._period import to_date
-from onaccount._words import in_number
+from onaccount._words import for_command_line, in_number
 from onaccount.exporting import ExportReport
 from onaccount.ledger.sql import SQLLedger, upgrade
 
-from ._demo import DEMO_TZ, demo_data, demo_export_options
+from ._demo import DEMO_TZ, demo_data, demo_options_file
 from ._group import (
     _period,
     _State,
@@ -39,7 +39,7 @@ from ._group import (
     zone_options,
 )
 from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
-from ._invoicing import LedgerOptions
+from ._invoicing import LedgerOptions, _file_options, _options
 from ._rendering import (
     _emit_json,
     _print_run,
@@ -72,12 +72,15 @@ DEMO_LOCALE = "nl_NL"
 #: What the demo writes into its directory; only such a directory is replaced.
 # The digest of the ledger as the demo left it: a demo ledger worked in since differs.
 _DEMO_DIGEST = ".onaccount-demo.sha256"
+#: The club's details the demo exports with, for the user's own exports of its runs.
+_DEMO_OPTIONS = "club.toml"
 _DEMO_FILES = frozenset(
     {
         "onaccount.sqlite",
         "onaccount.sqlite-journal",
         "onaccount.sqlite-wal",
         "exports",
+        _DEMO_OPTIONS,
         _DEMO_DIGEST,
     }
 )
@@ -119,8 +122,12 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
       onaccount demo /tmp/canteen --today 2026-11-15
     """
     parent = click.get_current_context().find_root()
-    if parent.get_parameter_source("locale") is ParameterSource.DEFAULT:
-        state.show = attrs.evolve(state.show, locale=babel.Locale.parse(DEMO_LOCALE))
+    # The commands to try next write what the demo wrote, so they name its locale too.
+    locale = (
+        DEMO_LOCALE if parent.get_parameter_source("locale") is ParameterSource.DEFAULT else None
+    )
+    if locale is not None:
+        state.show = attrs.evolve(state.show, locale=babel.Locale.parse(locale))
     data = demo_data(today or dt.date.today())
     if directory.exists():
         # Only a previous demo is replaced: never wipe a directory someone else filled.
@@ -161,11 +168,9 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
         progress.advance(task)
         for period in history:
             plan = oa.plan_run(ledger, period, oa.AccountQuery(), "zero-balance", actor=admin)
-            # Billed on the morning after the month, as the treasurer did.
-            billed_at = period.day_start(period.last + dt.timedelta(days=1)) + dt.timedelta(
-                hours=6
+            oa.commit_run(
+                ledger, plan, actor=admin, key=f"demo-{period.label}", at=_billed_at(period)
             )
-            oa.commit_run(ledger, plan, actor=admin, key=f"demo-{period.label}", at=billed_at)
         progress.advance(task)
     plan = oa.plan_run(ledger, month, oa.AccountQuery(), "zero-balance", actor=admin)
     state.out.print(
@@ -173,10 +178,12 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
         f"{len(plan.refusals)} refused, {len(plan.nothing_to_invoice)} with nothing to invoice"
     )
     for refusal in plan.refusals:
-        state.out.print(f"  refused {literal(refusal.account)}: {literal(refusal.message)}")
-    run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}")
+        state.say(f"refused {refusal.account}: {for_command_line(refusal.message)}", indent=2)
+    run = oa.commit_run(ledger, plan, actor=admin, key=f"demo-{month.label}", at=_billed_at(month))
     exports = directory / "exports"
-    reports, skipped = _export_all(ledger, run, exports, state)
+    club = directory / _DEMO_OPTIONS
+    club.write_text(demo_options_file(), encoding="utf-8")
+    reports, skipped = _export_all(ledger, run, exports, club, state)
     _print_run(state, run, limit=12)
     written = [path for report in reports for path in report.paths]
     state.out.print(
@@ -185,22 +192,32 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     for report in reports:
         # What each exporter wrote and refused, worded as `onaccount export` words it,
         # wrapped between words to the screen; the file names stay whole.
-        line = _report_line(state.show, report)
-        state.out.print(f"  {plain(line)}", markup=False, highlight=False)
+        state.say(_report_line(state.show, report), indent=2)
         for note in report.notes:
-            state.out.print(f"  {plain(f'{report.exporter}: {note}')}", markup=False)
+            state.say(f"{report.exporter}: {for_command_line(note)}", indent=2)
         for path in report.paths:
             state.out.print(f"    {literal(path.name)}")
     if skipped:
         state.out.print("Skipped, not installed here:")
         for line in skipped:
-            state.out.print(f"  {literal(line)}")
+            state.say(line, indent=2)
+    state.out.print()
+    state.say(
+        f"The club's details the e-invoices, the auditfile and the collection need are in "
+        f"{club}: give it to export with --options-file."
+    )
     state.out.print("\n[bold]Try next:[/]")
-    for line in _try_next(state, db, month, run):
+    for line in _try_next(state, db, month, run, locale):
         # Each line fits the screen already; soft wrapping keeps an over-long word whole.
         state.out.print(plain(line), markup=False, highlight=False, soft_wrap=True)
     ledger.close()
     (directory / _DEMO_DIGEST).write_text(_digest(db) + "\n")
+
+
+def _billed_at(period: oa.Period) -> dt.datetime:
+    """When the demo bills ``period``: the morning after it, as the treasurer did."""
+    morning = period.day_start(period.last + dt.timedelta(days=1)) + dt.timedelta(hours=6)
+    return min(morning, dt.datetime.now(dt.UTC))
 
 
 def _program() -> str:
@@ -223,7 +240,9 @@ def _program() -> str:
     return str(here) if len(here.parts) > 1 else f"./{here}"
 
 
-def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> list[str]:
+def _try_next(
+    state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun, locale: str | None
+) -> list[str]:
     """The commands to try on the demo's ledger, each wrapped to the screen's width."""
     program = shlex.quote(_program())
     first = run.invoices[0].account.number
@@ -234,6 +253,7 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
         "ONACCOUNT_DB": str(db),
         "ONACCOUNT_TZ": None if os.environ.get("ONACCOUNT_TZ", DEMO_TZ) == month.tz else month.tz,
         "ONACCOUNT_DAY_STARTS_AT": day_start,
+        "ONACCOUNT_LOCALE": locale,
     }
     commands = [
         ["accounts", "--balance '<0'"],
@@ -242,6 +262,12 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
         [f"mutations --run {run.id}"],
         ["--role superuser", f"undo {run.id}", f"--account {first}", "--reason 'billed twice'"],
         [f"export {run.id}", "--format csv", "--option dialect=rfc4180", "--out exports"],
+        [
+            f"export {run.id}",
+            "--format xaf",
+            f"--options-file {shlex.quote(str(db.parent / _DEMO_OPTIONS))}",
+            "--out exports",
+        ],
         ["exporters"],
     ]
     lines = [f"  export {name}={shlex.quote(value)}" for name, value in settings.items() if value]
@@ -251,24 +277,30 @@ def _try_next(state: _State, db: Path, month: oa.Period, run: oa.InvoiceRun) -> 
 
 
 def _export_all(
-    ledger: oa.Ledger, run: oa.InvoiceRun, directory: Path, state: _State
+    ledger: oa.Ledger, run: oa.InvoiceRun, directory: Path, club: Path, state: _State
 ) -> tuple[list[ExportReport], list[str]]:
     """Export ``run`` with every exporter that can run here; their reports, what was skipped.
 
-    The club's details go to the exporters that need a seller or a creditor, so the
-    e-invoices and the collection are real ones.
+    The options file ``club`` gives the club's details to the exporters that need a
+    seller or a creditor, as `export --options-file` does, so the e-invoices and the
+    collection are real ones.
     """
     registry = state.exporters()
     reports: list[ExportReport] = []
     skipped: list[str] = []
-    # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
-    numbering = LedgerOptions(ledger, run)
+    exporters = []
     for info in registry.describe():
         if info.unavailable_reason is not None:
             skipped.append(f"{info.identifier}: {info.unavailable_reason}")
-            continue
-        exporter = registry.get(info.identifier)
-        options = exporter.options(demo_export_options(exporter))
+        else:
+            exporters.append(registry.get(info.identifier))
+    names = {e.identifier: {o.name for o in e.Options.describe()} for e in exporters}
+    everyone = {o.name for e in registry.exporters() for o in e.Options.describe()}
+    texts = _file_options(club, names, registry.identifiers(), everyone)
+    # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
+    numbering = LedgerOptions(ledger, run)
+    for exporter in exporters:
+        options = _options(exporter, texts[exporter.identifier])
         # The directory is the demo's own, made afresh: no earlier export is in it.
         reports.append(numbering.export(exporter, directory, options, frozenset()))
     return reports, skipped
@@ -417,11 +449,11 @@ def import_transactions(
     required): id (kenmerk), account (rekening), at (tijdstip), type (soort:
     purchase, top-up, payment or refund), product, code, group (groep), quantity
     (aantal), unit_price (stukprijs), vat_category (btw-categorie), vat_rate
-    (btw-tarief), vat_reason (btw-reden), amount (bedrag: a credit booking's; on a
-    purchase line, if given, quantity × unit_price), currency (valuta: the account's
-    own when empty), text (tekst). Rows sharing an id are the lines of one purchase;
-    rows without an id get one from their content, so importing a file twice records
-    it once.
+    (btw-tarief), vat_reason (btw-reden), amount (bedrag: a credit booking's; on
+    a purchase line, if given, quantity × unit_price), currency (valuta: the
+    account's own when empty), text (tekst). Rows sharing an id are the lines of
+    one purchase; rows without an id get one from their content, so importing a
+    file twice records it once.
 
     Times without a UTC offset are read in --tz; one the clocks skipped or showed
     twice there is refused. The business days the bookings fall on (--day-starts-at)
