@@ -247,6 +247,25 @@ def test_a_file_left_of_an_invoice_undone_since_is_named_in_the_report(tmp_path:
     assert export_files(CsvExporter(), run, tmp_path, per="account", ledger=SAMPLES).notes == ()
 
 
+def test_an_export_of_a_run_says_which_invoices_undone_since_it_leaves_out(
+    tmp_path: Path,
+) -> None:
+    """A run's export names the undone invoices it leaves out, which an earlier one held."""
+    run = sample_run()
+    undone = next(i for i in run.invoices if i.state is InvoiceState.UNDONE)
+    report = export_files(CsvExporter(), run, tmp_path, ledger=SAMPLES)
+    assert report.notes == (
+        f"left out the undone invoice of account {undone.account.label} ("
+        f"{undone.total} {undone.account.currency}); an export of this run made before it "
+        "was undone still holds it: book or send its reversal where that export went",
+    )
+    active = attrs.evolve(
+        run,
+        invoices=tuple(attrs.evolve(i, state=InvoiceState.ACTIVE) for i in run.invoices),
+    )
+    assert export_files(CsvExporter(), active, tmp_path / "all", ledger=SAMPLES).notes == ()
+
+
 def test_clashing_file_names_get_numbered(tmp_path: Path) -> None:
     """Accounts whose names sanitise to the same file name get -2, -3 in account order."""
     run = sample_run()

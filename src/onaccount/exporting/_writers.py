@@ -27,6 +27,7 @@ from onaccount._account import Account
 from onaccount._errors import InvalidValue
 from onaccount._invoices import InvoiceRun, InvoiceState, Plan
 from onaccount._statement import PurchaseReader, Statement
+from onaccount._words import named
 
 from ._document import Exportable, split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
@@ -526,9 +527,35 @@ def export_files(
             # A list of what an earlier export of this file refused no longer holds.
             with contextlib.suppress(FileNotFoundError):
                 refusals_path(target).unlink()
-    notes = (*report.notes, *_left_of_undone(source, folder, label, exporter.extension, per))
+    notes = (
+        *report.notes,
+        *_undone_left_out(source, per),
+        *_left_of_undone(source, folder, label, exporter.extension, per),
+    )
     report = attrs.evolve(report, paths=paths, unchanged=unchanged, notes=notes)
     return finish_report(exporter, source, report)
+
+
+def _undone_left_out(source: Exportable, per: str) -> list[str]:
+    """The note of a run's undone invoices, which an export made before them still holds."""
+    if per != "run" or not isinstance(source, InvoiceRun):
+        return []
+    undone = [i for i in source.invoices if i.state is InvoiceState.UNDONE]
+    if not undone:
+        return []
+    totals: dict[str, Decimal] = {}
+    for invoice in undone:
+        currency = invoice.account.currency
+        totals[currency] = totals.get(currency, Decimal(0)) + invoice.total
+    amounts = ", ".join(f"{total} {currency}" for currency, total in sorted(totals.items()))
+    one = len(undone) == 1
+    return [
+        f"left out the undone invoice{'' if one else 's'} of "
+        f"{named('account', [i.account.label for i in undone])} ({amounts}"
+        f"{'' if one else ' in all'}); an export of this run made before "
+        f"{'it was' if one else 'they were'} undone still holds {'it' if one else 'them'}: "
+        f"book or send {'its' if one else 'their'} reversal where that export went"
+    ]
 
 
 def _left_of_undone(
