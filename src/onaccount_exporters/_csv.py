@@ -34,6 +34,10 @@ class CsvOptions(CsvTableOptions):
     )
 
 
+#: The options a file name carries when they differ from these defaults.
+_NAMED = {name: getattr(CsvOptions(), name) for name in ("dialect", "language", "header")}
+
+
 class CsvExporter(CsvTableExporter[CsvOptions]):
     """Comma- or semicolon-separated values, one table per file."""
 
@@ -46,8 +50,15 @@ class CsvExporter(CsvTableExporter[CsvOptions]):
     Options = CsvOptions
 
     def file_label(self, options: CsvOptions) -> str:
-        """The layout, so a lines and a days export of one run get two files."""
-        return options.layout
+        """The layout, then the dialect, language and header where not the defaults.
+
+        A lines and a days export of one run get two files, and so do a Dutch export
+        for Excel and an rfc4180 one for a program: ``lines``, ``lines-rfc4180``.
+        """
+        given = [
+            getattr(options, name) for name in _NAMED if getattr(options, name) != _NAMED[name]
+        ]
+        return "-".join([options.layout, *given])
 
     def tables(
         self, document: ExportDocument, options: CsvOptions, progress: ExportProgress | None

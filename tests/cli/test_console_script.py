@@ -114,7 +114,11 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
         tmp_path, "export", run.id, "--format", "csv", "--option", "dialect=rfc4180",
         "--option", "layout=summary", "--option", "header=names", "--out", "again", db=db,
     )  # fmt: skip
-    path = tmp_path / "again" / "run-2026-10-01..2026-10-17-1007-before-cash-summary.csv"
+    path = (
+        tmp_path
+        / "again"
+        / "run-2026-10-01..2026-10-17-1007-before-cash-summary-rfc4180-names.csv"
+    )
     assert written.splitlines() == ["csv: 1 row written", f"wrote {Path('again') / path.name}"]
     [row] = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
     assert (row["account"], Decimal(row["total"])) == ("1007", invoiced)

@@ -674,7 +674,7 @@ def test_export_writes_a_committed_run_again_with_options(small_db: Path, tmp_pa
     args = ("export", run["id"], "--format", "csv", "--option", "dialect=rfc4180")
     more = ("--option", "layout=summary", "--option", "header=names")
     result = succeeded(invoke(small_db, *args, *more, "--out", str(out)))
-    path = out / "run-2026-10-oct-summary.csv"
+    path = out / "run-2026-10-oct-summary-rfc4180-names.csv"
     assert result.stdout.splitlines() == [
         "csv: 2 rows written",
         "csv: left out the undone invoice of account 300 'Chloé Dubois' (2.80 EUR); an export "
@@ -876,7 +876,7 @@ def test_each_exporter_takes_the_options_it_has(small_db: Path, tmp_path: Path) 
     options = ("--option", "dialect=rfc4180", "--option", "debtors_account=1300")
     succeeded(invoke(small_db, *args, *options, "--out", str(tmp_path / "x")))
     written = {p.name: p.read_text(encoding="utf-8-sig") for p in (tmp_path / "x").iterdir()}
-    (lines,) = (text for name, text in written.items() if name.endswith("-lines.csv"))
+    (lines,) = (text for name, text in written.items() if name.endswith("-lines-rfc4180.csv"))
     (journal,) = (text for name, text in written.items() if name.endswith(".journal.csv"))
     assert lines.startswith("Boekdatum,Verkoopdatum,")  # rfc4180: commas, Dutch labels
     assert ",1300," in journal
@@ -884,7 +884,7 @@ def test_each_exporter_takes_the_options_it_has(small_db: Path, tmp_path: Path) 
     scoped = ("--option", "journal.header=false", "--option", "csv.header=names")
     succeeded(invoke(small_db, *args, *scoped, "--out", str(tmp_path / "z")))
     written = {p.name: p.read_text(encoding="utf-8-sig") for p in (tmp_path / "z").iterdir()}
-    (lines,) = (text for name, text in written.items() if name.endswith("-lines.csv"))
+    (lines,) = (text for name, text in written.items() if name.endswith("-lines-names.csv"))
     (journal,) = (text for name, text in written.items() if name.endswith(".journal.csv"))
     assert lines.startswith("business_date;")
     assert not journal.startswith("entry")
@@ -1565,7 +1565,7 @@ def test_an_options_file_gives_the_club_to_every_export_that_takes_it(
     result = invoke(small_db, *args, "--options-file", str(club))
     assert result.exit_code == 0, explain(result)
     assert "xaf: 3 transactions written" in result.stdout
-    lines = (out / "run-2026-10-oct-lines.csv").read_text(encoding="utf-8")
+    lines = (out / "run-2026-10-oct-lines-rfc4180.csv").read_text(encoding="utf-8")
     assert lines.startswith("Boekdatum,"), lines[:40]  # [csv] dialect from the file
     # From the environment, as a treasurer sets it once; --option wins.
     again = invoke(

@@ -26,7 +26,14 @@ from onaccount import (
     open_account,
     statement,
 )
-from onaccount.exporting import CSV_DIALECTS, CsvDialect, CsvWriter, clean_text, export_document
+from onaccount.exporting import (
+    CSV_DIALECTS,
+    CsvDialect,
+    CsvWriter,
+    clean_text,
+    export_document,
+    export_files,
+)
 from onaccount.ledger import Ledger
 from onaccount.testing import strategies
 from onaccount.testing._golden import assert_golden
@@ -315,3 +322,26 @@ def test_a_delimiter_numbers_contain_quotes_the_numbers() -> None:
         sum(Decimal(r[amount].replace(",", ".")) for r in rows if r[currency] == "EUR")
         == (sample_run().standing_totals["EUR"])
     )
+
+
+def test_file_names_carry_the_dialect_language_and_header_given_besides_the_defaults(
+    tmp_path: Path,
+) -> None:
+    """An rfc4180 or English export of a run gets its own file beside the Dutch one."""
+    names = {
+        frozenset(given.items()): CsvExporter().file_label(CsvExporter().options(given))
+        for given in (
+            {},
+            {"dialect": "rfc4180"},
+            {"layout": "days", "language": "en", "header": "names"},
+        )
+    }
+    assert list(names.values()) == ["lines", "lines-rfc4180", "days-en-names"]
+    dutch = export_files(CsvExporter(), sample_run(), tmp_path, ledger=SAMPLES)
+    programs = export_files(
+        CsvExporter(), sample_run(), tmp_path, {"dialect": "rfc4180"}, ledger=SAMPLES
+    )
+    assert [p.name for p in (*dutch.paths, *programs.paths)] == [
+        "run-2026-10-2026-10-lines.csv",
+        "run-2026-10-2026-10-lines-rfc4180.csv",
+    ]
