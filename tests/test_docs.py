@@ -306,14 +306,19 @@ def test_the_runner_skips_only_blocks_marked_no_run() -> None:
 
 
 def test_the_plugin_guide_shows_the_example_plugin_verbatim() -> None:
-    """The guide's package files are the example plugin's, so the two cannot drift."""
+    """The guide's package and test files are the example plugin's, so the two cannot drift."""
     example = ROOT / "examples" / "onaccount-example-exporter"
     shown = {
         title["path"]: block.text + "\n"
         for block in blocks(DOCS / "howto" / "exporter-plugin.md")
         if (title := _FILE_TITLE.search(block.info)) is not None
     }
-    for path in ("pyproject.toml", "src/onaccount_example_exporter/__init__.py"):
+    files = (
+        "pyproject.toml",
+        "src/onaccount_example_exporter/__init__.py",
+        "tests/test_example_totals.py",
+    )
+    for path in files:
         assert shown[path] == (example / path).read_text(encoding="utf-8"), path
 
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from onaccount._words import counted, either_way, for_command_line, in_words, named, plural
+import pytest
+
+from onaccount._words import (
+    a_type,
+    counted,
+    either_way,
+    for_command_line,
+    in_words,
+    named,
+    plural,
+    with_article,
+)
 
 
 def test_one_is_singular_and_every_other_count_plural() -> None:
@@ -51,3 +62,27 @@ def test_a_class_in_a_sentence_is_its_words() -> None:
         "line",
         "credit booking",
     ]
+
+
+@pytest.mark.parametrize(
+    ("word", "said"),
+    [
+        ("XlsxTableExporter", "an XlsxTableExporter"),
+        ("CsvTableExporter", "a CsvTableExporter"),
+        ("int", "an int"),
+        ("object", "an object"),
+        ("str", "a str"),
+        ("SQLLedger", "an SQLLedger"),
+        ("UUID", "a UUID"),
+        ("UserDict", "a UserDict"),
+        ("hour", "an hour"),
+    ],
+)
+def test_with_article_picks_a_or_an_by_the_sound_of_the_word(word: str, said: str) -> None:
+    """'an' goes before a vowel sound, whether spelt (an int) or read letter by letter (an SQL)."""
+    assert with_article(word) == said
+
+
+def test_a_value_s_type_is_named_with_its_article() -> None:
+    """a_type names the type of a value as a sentence says it: an int, a Decimal."""
+    assert [a_type(1), a_type(1.5), a_type(object())] == ["an int", "a float", "an object"]

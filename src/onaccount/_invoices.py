@@ -147,6 +147,11 @@ class AccountInvoiceDraft:
         return self.state.account
 
     @property
+    def currency(self) -> str:
+        """The account's currency, in which every amount here is."""
+        return self.state.account.currency
+
+    @property
     def total(self) -> Decimal:
         """The amount invoiced, T."""
         return self.statement.total
@@ -289,6 +294,11 @@ class AccountInvoice:
     def account(self) -> Account:
         """The account invoiced."""
         return self.statement.account
+
+    @property
+    def currency(self) -> str:
+        """The account's currency, in which every amount here is."""
+        return self.statement.account.currency
 
     @property
     def total(self) -> Decimal:

@@ -18,6 +18,7 @@ from ._errors import (
     UnknownCurrency,
     UnknownVatCategory,
 )
+from ._words import a_type
 
 __all__ = [
     "CURRENCIES",
@@ -134,7 +135,7 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
             ) from None
     else:
         raise FloatNotAllowed(
-            f"{field} {value!r} is a {type(value).__name__}; pass a Decimal",
+            f"{field} {value!r} is {a_type(value)}; pass a Decimal",
             value=value,
             obj=obj,
             field=field,

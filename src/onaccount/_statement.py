@@ -23,6 +23,7 @@ from ._errors import InvalidValue, LedgerError
 from ._money import Vat, line_amount, minor_unit, vat_sort_key, vat_split
 from ._period import Period
 from ._transaction import CreditBooking, Purchase, Transaction
+from ._words import a_type
 
 __all__ = [
     "AccountTotals",
@@ -101,7 +102,7 @@ def _packed_ids(ids: Iterable[str]) -> _PackedIds:
         return ids
     if isinstance(ids, str) or not isinstance(ids, Iterable):
         raise InvalidValue(
-            f"statement purchase ids {reprlib.repr(ids)} are a {type(ids).__name__}, not a "
+            f"statement purchase ids {reprlib.repr(ids)} are {a_type(ids)}, not a "
             "collection of ids; pass e.g. a set of the purchases' ids",
             value=ids,
             field="ids",

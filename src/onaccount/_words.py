@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 __all__ = [
     "NAMED",
+    "a_type",
     "counted",
     "either_way",
     "for_command_line",
@@ -14,6 +15,7 @@ __all__ = [
     "in_words",
     "named",
     "plural",
+    "with_article",
 ]
 
 #: How many items a sentence names before it counts the rest.
@@ -72,3 +74,34 @@ def for_command_line(message: str) -> str:
 def in_words(class_name: str) -> str:
     """A class's name as a sentence says it: ``CreditBooking`` is ``credit booking``."""
     return re.sub(r"(?<!^)(?=[A-Z])", " ", class_name).lower()
+
+
+#: Letters whose names start with a vowel sound, for words read letter by letter (an SQL…).
+_VOWEL_NAMED_LETTERS = frozenset("AEFHILMNORSX")
+#: Starts written with a vowel but said with a consonant (a unit, a user), and the reverse.
+_SAID_WITH_A_CONSONANT = ("one", "once", "uni", "use", "usu", "uti", "eu", "ewe")
+_SAID_WITH_A_VOWEL = ("hour", "honest", "honor", "honour", "heir")
+
+
+def with_article(word: str) -> str:
+    """``word`` after "a" or "an", as it is said: a CsvExporter, an XlsxTableExporter, an int.
+
+    A word that starts with capitals (``SQLLedger``) or with an x before a consonant
+    (``Xlsx…``) is read letter by letter, so its first letter's name decides.
+    """
+    lower = word.lower()
+    spelt = word[:2].isupper() or (lower[:1] == "x" and lower[1:2] not in ("", *"aeiouy"))
+    if spelt:
+        vowel = word[0].upper() in _VOWEL_NAMED_LETTERS
+    elif lower.startswith(_SAID_WITH_A_VOWEL):
+        vowel = True
+    elif lower.startswith(_SAID_WITH_A_CONSONANT):
+        vowel = False
+    else:
+        vowel = lower[:1] != "" and lower[0] in "aeiou"
+    return f"{'an' if vowel else 'a'} {word}"
+
+
+def a_type(value: object) -> str:
+    """``an int``, ``a Decimal``: the type of ``value`` with its article."""
+    return with_article(type(value).__name__)

@@ -20,6 +20,7 @@ from onaccount.exporting import (
     OptionInfo,
     PluginWarning,
     UnsupportedSource,
+    XlsxTableExporter,
     option,
     validate_exporter,
 )
@@ -128,7 +129,7 @@ def test_unknown_option_keys_are_refused_naming_them_and_the_known_ones() -> Non
         ({"layout": None}, "option 'layout' is None"),
         ("[1, 2]", "are a list; pass a JSON object"),
         ("{not json", "are not JSON"),
-        (42, "are a int; pass a JSON object"),
+        (42, "are an int; pass a JSON object"),
     ],
 )
 def test_bad_option_values_are_refused_saying_what_to_give(data: Any, words: str) -> None:
@@ -136,6 +137,52 @@ def test_bad_option_values_are_refused_saying_what_to_give(data: Any, words: str
     with pytest.raises(InvalidOptions) as caught:
         DemoOptions.from_json(data)
     assert words in str(caught.value)
+
+
+@attrs.frozen(kw_only=True)
+class _NoLayoutOptions(ExportOptions):
+    """Options without a layout, as a plugin's may be."""
+
+    min_total: str = option("0", help="Leave out accounts invoiced less than this.")
+
+
+@attrs.frozen(kw_only=True)
+class _NoOptions(ExportOptions):
+    """Options of an exporter that has none."""
+
+
+@pytest.mark.parametrize(
+    ("options", "example"),
+    [
+        (DemoOptions, 'pass an object such as {"layout": "wide"}'),
+        (_NoLayoutOptions, 'pass an object such as {"min_total": "0"}'),
+        (_NoOptions, "pass an empty object, {}: _NoOptions has no options"),
+    ],
+)
+def test_options_that_are_not_json_are_shown_an_object_of_their_own_options(
+    options: type[ExportOptions], example: str
+) -> None:
+    """The not-JSON refusal's example object uses the class's own first option, never another's."""
+    with pytest.raises(InvalidOptions) as caught:
+        options.from_json("min_total=5")
+    assert str(caught.value).endswith(example), caught.value
+
+
+def test_a_table_exporter_s_wrong_options_are_named_with_the_right_article() -> None:
+    """An XlsxTableExporter whose Options miss the table base is 'an XlsxTableExporter's'."""
+
+    class Sheet(XlsxTableExporter[Any]):
+        identifier = "sheet"
+        title = "Sheet"
+        description = "A sheet."
+        Options = ExportOptions
+
+        def tables(self, document: ExportDocument, options: Any, progress: Any) -> list[Any]:
+            return []
+
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(Sheet())
+    assert "; an XlsxTableExporter's Options extend onaccount.exporting." in str(caught.value)
 
 
 def test_options_describe_themselves_as_data() -> None:

@@ -335,8 +335,60 @@ def test_plugin_adding_one_identifier_twice_is_refused() -> None:
     """A plugin that adds the same identifier twice fails at the hook stage."""
     registry = isolated_registry(on_error="warn")
     with pytest.warns(PluginWarning, match="adds exporter identifier 'csv' twice"):
-        registry.add(CsvExporter(), CsvExporter(), plugin="twice")
+        registry.register(_Plugin(CsvExporter(), CsvExporter()), name="twice")
     assert registry.failures[0].stage is FailureStage.HOOK
+
+
+def test_the_host_adding_an_invalid_exporter_is_refused_at_its_call() -> None:
+    """add() refuses the host's own broken exporter with InvalidExporter: no plugin to block."""
+    registry = ExporterRegistry(entry_points=lambda: ())
+    with pytest.raises(InvalidExporter) as caught:
+        registry.add(CsvExporter)  # type: ignore[arg-type]  # the class: the refusal under test
+    message = str(caught.value)
+    assert message == "CsvExporter is an exporter class; register an instance, CsvExporter()"
+    assert (registry.failures, registry.plugins, len(registry)) == ((), (), 0)
+    registry.add(XlsxExporter())
+    assert [i.plugin for i in registry.describe()] == ["host"]
+
+
+def test_the_host_adding_one_identifier_twice_is_refused_at_its_call() -> None:
+    """add() with one identifier twice raises DuplicateExporter as the host's, registering none."""
+    registry = isolated_registry(on_error="warn")
+    with pytest.raises(DuplicateExporter) as caught:
+        registry.add(XlsxExporter(), CsvExporter(), CsvExporter())
+    assert str(caught.value) == (
+        "the host adds exporter identifier 'csv' twice; give each exporter its own identifier"
+    )
+    assert (registry.failures, len(registry)) == ((), 0)
+
+
+def test_a_duplicate_of_the_host_s_exporter_advises_blocking_only_the_plugin() -> None:
+    """A host's exporter and a plugin's sharing an identifier: only the plugin is blockable."""
+    registry = isolated_registry(on_error="warn")
+    registry.register(_Plugin(CsvExporter()), name="acme")
+    with pytest.warns(PluginWarning):
+        registry.add(CsvExporter())
+    messages = {failure.plugin: failure.message for failure in registry.failures}
+    assert set(messages) == {"acme", "host"}
+    assert "block=['host']" not in " ".join(messages.values())
+    assert messages["host"].endswith(
+        "leave one out, e.g. block=['acme'] (--block-plugin acme "
+        "on the command line), or uninstall it"
+    )
+    assert messages["acme"].endswith(
+        "give the exporter the host adds another identifier, or leave this plugin out with "
+        "block=['acme'] (--block-plugin acme on the command line)"
+    )
+
+
+def test_two_host_additions_sharing_an_identifier_are_told_to_rename() -> None:
+    """Two add() calls claiming one identifier are told to give each its own identifier."""
+    registry = isolated_registry(on_error="warn")
+    registry.add(CsvExporter())
+    with pytest.warns(PluginWarning, match="give each exporter the host adds its own identifier"):
+        registry.add(CsvExporter())
+    assert {failure.plugin for failure in registry.failures} == {"host", "host-2"}
+    assert "block=" not in " ".join(failure.message for failure in registry.failures)
 
 
 def test_plugin_adding_an_invalid_exporter_is_reported_at_the_hook_stage() -> None:

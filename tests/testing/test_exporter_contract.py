@@ -219,3 +219,53 @@ def test_a_distribution_needs_an_entry_point(tmp_path: Path) -> None:
     """write_distribution refuses a distribution without entry points."""
     with pytest.raises(ValueError, match="has no entry points"):
         write_distribution(tmp_path, "empty", entry_points={})
+
+
+class _Ticking(_Count):
+    """Writes how often it has written: another output every time."""
+
+    identifier = "ticking"
+    writes = 0
+
+    def write(self, document: ExportDocument, stream: BinaryIO, options: _NoOptions) -> None:
+        type(self).writes += 1
+        stream.write(str(self.writes).encode())
+
+
+class _TickingContract(ExporterContract):
+    exporter = _Ticking()
+
+
+def test_a_determinism_failure_names_the_source_and_the_options() -> None:
+    """Output that differs on a second write fails naming what was written with which options."""
+    with pytest.raises(AssertionError) as caught:
+        _TickingContract().test_output_is_deterministic()
+    assert str(caught.value).startswith(
+        "the statement of account '1042' for 2026-10 with _NoOptions() is written "
+        "differently twice; write the same bytes for the same input"
+    )
+
+
+class _Scribbling(_Count):
+    """Changes the statement it writes: a frozen object, changed anyway."""
+
+    identifier = "scribbling"
+
+    def write(self, document: ExportDocument, stream: BinaryIO, options: _NoOptions) -> None:
+        statement = document.accounts[0].statement
+        object.__setattr__(statement, "total", statement.total + 1)
+        stream.write(b"x")
+
+
+class _ScribblingContract(ExporterContract):
+    exporter = _Scribbling()
+
+
+def test_an_input_changed_by_writing_fails_naming_the_source_and_the_options() -> None:
+    """A write that changes its source fails naming the source and options, and what to do."""
+    with pytest.raises(AssertionError) as caught:
+        _ScribblingContract().test_input_is_not_mutated()
+    assert str(caught.value).startswith(
+        "writing the statement of account '1042' for 2026-10 with _NoOptions() changed it; "
+        "read the document, and copy what you would change"
+    )

@@ -31,6 +31,7 @@ from onaccount._money import VatCategory, line_amount, minor_unit, pad_amount
 from onaccount._period import Period
 from onaccount._statement import PurchaseReader, Statement, purchases_in_batches
 from onaccount._transaction import Line, Purchase
+from onaccount._words import a_type
 
 from ._errors import LedgerRequired, UnsupportedSource
 from ._report import ExportProgress, tracked
@@ -369,8 +370,7 @@ def export_document(source: Exportable, ledger: PurchaseReader | None = None) ->
 
 def _unsupported(source: object) -> UnsupportedSource:
     return UnsupportedSource(
-        f"cannot export {source!r}, a {type(source).__name__}; pass a Statement, a Plan or "
-        "an InvoiceRun",
+        f"cannot export {source!r}, {a_type(source)}; pass a Statement, a Plan or an InvoiceRun",
         value=source,
         field="source",
     )

@@ -16,6 +16,7 @@ import attrs
 from onaccount._errors import OnAccountError
 from onaccount._invoices import InvoiceRun, Plan
 from onaccount._statement import PurchaseReader, Statement
+from onaccount._words import a_type, with_article
 
 from ._document import Exportable, ExportDocument, export_document
 from ._errors import InvalidExporter, InvalidOptions, UnsupportedSource, warn_plugin
@@ -137,7 +138,7 @@ def option(
     """
     if not isinstance(default, _OPTION_TYPES):
         raise InvalidExporter(
-            f"option default {default!r} is a {type(default).__name__}; options hold str, "
+            f"option default {default!r} is {a_type(default)}; options hold str, "
             "int or bool so that they survive JSON",
             value=default,
             field="default",
@@ -173,7 +174,7 @@ def _to_json_value(value: object, *, owner: str, name: str) -> JsonScalar:
     if value is None or isinstance(value, (str, bool, int)):
         return value
     raise InvalidOptions(
-        f"{owner} option {name!r} holds {value!r}, a {type(value).__name__}, which JSON "
+        f"{owner} option {name!r} holds {value!r}, {a_type(value)}, which JSON "
         "cannot carry exactly; declare it with option() as a str, int or bool",
         value=value,
         field=name,
@@ -201,13 +202,13 @@ class ExportOptions:
                 data = json.loads(data)
             except ValueError as error:
                 raise InvalidOptions(
-                    f"{owner} options {data!r} are not JSON ({error}); pass an object such "
-                    'as {"layout": "lines"}',
+                    f"{owner} options {data!r} are not JSON ({error}); pass "
+                    + cls._json_example(),
                     value=data,
                 ) from None
         if not isinstance(data, Mapping):
             raise InvalidOptions(
-                f"{owner} options {data!r} are a {type(data).__name__}; pass a JSON object "
+                f"{owner} options {data!r} are {a_type(data)}; pass a JSON object "
                 "(a mapping of option names to values)",
                 value=data,
             )
@@ -230,6 +231,15 @@ class ExportOptions:
                 f"{owner} options {dict(data)!r} are refused: {error}; check the values",
                 value=dict(data),
             ) from error
+
+    @classmethod
+    def _json_example(cls) -> str:
+        """``an object such as {"layout": "lines"}``, of this class's own first option."""
+        described = cls.describe()
+        if not described:
+            return f"an empty object, {{}}: {cls.__name__} has no options"
+        first = described[0]
+        return f"an object such as {json.dumps({first.name: first.default})}"
 
     @classmethod
     def from_text(cls: type[_O], data: Mapping[str, str]) -> _O:
@@ -358,8 +368,8 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         if isinstance(options, (Mapping, str)):
             return self.Options.from_json(options)
         raise InvalidOptions(
-            f"options {options!r} for exporter {self.identifier!r} are a "
-            f"{type(options).__name__}; pass {self.Options.__name__}, a mapping or None",
+            f"options {options!r} for exporter {self.identifier!r} are "
+            f"{a_type(options)}; pass {self.Options.__name__}, a mapping or None",
             value=options,
             obj=self,
             field="options",
@@ -389,8 +399,8 @@ class Exporter(abc.ABC, Generic[OptionsT]):
         checked: object = source
         if not isinstance(checked, (Statement, Plan, InvoiceRun)):
             raise UnsupportedSource(
-                f"exporter {self.identifier!r} cannot write {source!r}, a "
-                f"{type(source).__name__}; pass a Statement, a Plan or an InvoiceRun",
+                f"exporter {self.identifier!r} cannot write {source!r}, "
+                f"{a_type(source)}; pass a Statement, a Plan or an InvoiceRun",
                 value=source,
                 obj=self,
                 field="source",
@@ -475,8 +485,8 @@ def finish_report(exporter: Exporter[Any], source: Exportable, result: object) -
         report = attrs.evolve(result, exporter=exporter.identifier)
     else:
         raise InvalidExporter(
-            f"exporter {exporter.identifier!r} write() returned {result!r}, a "
-            f"{type(result).__name__}; return an ExportReport (or None)",
+            f"exporter {exporter.identifier!r} write() returned {result!r}, "
+            f"{a_type(result)}; return an ExportReport (or None)",
             value=result,
             obj=exporter,
             field="write",
@@ -505,7 +515,7 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
         )
     if not isinstance(exporter, Exporter):
         raise InvalidExporter(
-            f"{exporter!r} is a {type(exporter).__name__}, not an Exporter; subclass "
+            f"{exporter!r} is {a_type(exporter)}, not an Exporter; subclass "
             "onaccount.exporting.Exporter",
             value=exporter,
         )
@@ -573,8 +583,8 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
         )
         fields = ", ".join(f.name for f in attrs.fields(base)) if attrs.has(base) else ""
         raise InvalidExporter(
-            f"exporter {name} has Options {options.__name__}; a {kind}'s Options extend "
-            f"{_public_name(base)}{f' ({fields})' if fields else ''}: subclass it",
+            f"exporter {name} has Options {options.__name__}; {with_article(kind)}'s Options "
+            f"extend {_public_name(base)}{f' ({fields})' if fields else ''}: subclass it",
             value=options,
             obj=exporter,
             field="Options",

@@ -131,16 +131,19 @@ class Registrar:
         for an identifier this plugin added already.
         """
         for exporter in exporters:
-            checked = validate_exporter(exporter)
-            identifier = checked.identifier
-            if identifier in self._exporters:
-                raise DuplicateExporter(
-                    f"plugin {self._plugin.label} adds exporter identifier {identifier!r} "
-                    "twice; give each exporter its own identifier",
-                    value=identifier,
-                    plugins=(self._plugin.name,),
-                )
-            self._exporters[identifier] = checked
+            self._add(validate_exporter(exporter))
+
+    def _add(self, checked: Exporter[Any]) -> None:
+        """Register ``checked``, which `validate_exporter` passed already."""
+        identifier = checked.identifier
+        if identifier in self._exporters:
+            raise DuplicateExporter(
+                f"plugin {self._plugin.label} adds exporter identifier {identifier!r} "
+                "twice; give each exporter its own identifier",
+                value=identifier,
+                plugins=(self._plugin.name,),
+            )
+        self._exporters[identifier] = checked
 
     @property
     def exporters(self) -> tuple[Exporter[Any], ...]:
@@ -185,7 +188,11 @@ class _Claim:
 
 
 class _StaticPlugin:
-    """A plugin built from exporter instances, for hosts and tests that have them at hand."""
+    """A plugin built from exporter instances, for hosts and tests that have them at hand.
+
+    The host checked them already (`ExporterRegistry.add`), so its own mistakes are
+    refused at its call rather than reported as a plugin's failure.
+    """
 
     def __init__(self, exporters: tuple[Exporter[Any], ...]) -> None:
         self._exporters = exporters
@@ -193,7 +200,24 @@ class _StaticPlugin:
     @hookimpl
     def onaccount_register_exporters(self, registry: Registrar) -> None:
         """Add the exporters given."""
-        registry.add(*self._exporters)
+        for exporter in self._exporters:
+            registry._add(exporter)
+
+
+def _the_hosts(exporters: Iterable[Exporter[Any]], plugin: str) -> tuple[Exporter[Any], ...]:
+    """The exporters a host adds, checked; `InvalidExporter` or `DuplicateExporter` if not."""
+    checked: dict[str, Exporter[Any]] = {}
+    for exporter in exporters:
+        valid = validate_exporter(exporter)
+        if valid.identifier in checked:
+            raise DuplicateExporter(
+                f"the host adds exporter identifier {valid.identifier!r} twice; give each "
+                "exporter its own identifier",
+                value=valid.identifier,
+                plugins=(plugin,),
+            )
+        checked[valid.identifier] = valid
+    return tuple(checked.values())
 
 
 def _names(value: Iterable[str] | None, field: str) -> frozenset[str] | None:
@@ -247,6 +271,8 @@ class ExporterRegistry:
         self._reported_duplicates: set[tuple[str, str]] = set()
         self._warned: set[str] = set()
         self._static_count = 0
+        # The plugin names of exporters the host added itself: there is no plugin to block.
+        self._added: set[str] = set()
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -347,13 +373,18 @@ class ExporterRegistry:
         """Register exporter instances directly, as a plugin named ``plugin``.
 
         Without a name the plugin is called ``host`` (``host-2``, … for later calls).
-        The exporters go through the same hook, checks and duplicate rules as installed
-        plugins. Returns the registry.
+        The exporters are the host's own, so they are checked here: one that breaks the
+        contract raises `InvalidExporter`, and an identifier given twice
+        `DuplicateExporter`, before anything is registered. An identifier an installed
+        plugin claims too is refused to both, as between plugins. Returns the registry.
         """
+        count = self._static_count + 1
+        name = plugin if plugin is not None else "host" if count == 1 else f"host-{count}"
+        checked = _the_hosts(exporters, name)
         if plugin is None:
-            self._static_count += 1
-            plugin = "host" if self._static_count == 1 else f"host-{self._static_count}"
-        return self.register(_StaticPlugin(tuple(exporters)), name=plugin)
+            self._static_count = count
+        self._added.add(name)
+        return self.register(_StaticPlugin(checked), name=name)
 
     def _add_plugin(self, plugin: object, info: PluginInfo, *, where: str) -> None:
         if info.name in self._plugins:
@@ -428,17 +459,27 @@ class ExporterRegistry:
                 if key in self._reported_duplicates:
                     continue
                 self._reported_duplicates.add(key)
-                others = [n for n in names if n != claim.plugin.name]
                 both = "both" if len(owners) == 2 else "all"
                 message = (
                     f"plugins {listed} {both} register exporter identifier {identifier!r}, "
-                    f"so none of them gets it; leave one out, e.g. {leave_out(others[0])}, "
-                    "or uninstall it"
+                    f"so none of them gets it; {self._settle(claim.plugin.name, names)}"
                 )
                 error = DuplicateExporter(message, value=identifier, plugins=names)
                 self._fail(
                     claim.plugin, FailureStage.DUPLICATE, message, error, identifier=identifier
                 )
+
+    def _settle(self, plugin: str, names: list[str]) -> str:
+        """How ``plugin`` gets an identifier the plugins ``names`` all claim."""
+        others = [n for n in names if n != plugin and n not in self._added]
+        if others:
+            return f"leave one out, e.g. {leave_out(others[0])}, or uninstall it"
+        if plugin in self._added:
+            return "give each exporter the host adds its own identifier"
+        return (
+            f"give the exporter the host adds another identifier, or leave this plugin out "
+            f"with {leave_out(plugin)}"
+        )
 
     def _fail(
         self,

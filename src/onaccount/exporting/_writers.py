@@ -27,7 +27,7 @@ from onaccount._account import Account
 from onaccount._errors import InvalidValue
 from onaccount._invoices import InvoiceRun, InvoiceState, Plan
 from onaccount._statement import PurchaseReader, Statement
-from onaccount._words import named
+from onaccount._words import a_type, named
 
 from ._document import Exportable, split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
@@ -379,7 +379,7 @@ def account_stem(account: Account, part: Exportable) -> str:
 
 def _unsupported_stem(source: object) -> UnsupportedSource:
     return UnsupportedSource(
-        f"cannot name an export of {source!r}, a {type(source).__name__}; pass a Statement, "
+        f"cannot name an export of {source!r}, {a_type(source)}; pass a Statement, "
         "a Plan or an InvoiceRun",
         value=source,
         field="source",

@@ -21,6 +21,14 @@ try:
         _importlib.import_module(_module)
 except ImportError as _error:
     raise _extra_missing("onaccount.testing", "testing", _error) from None
+else:
+    # A failing check then shows the values it compared, as a host's own asserts do:
+    # pytest rewrites the asserts of the modules named before they are imported, below.
+    _importlib.import_module("pytest").register_assert_rewrite(
+        "onaccount.testing._contract",
+        "onaccount.testing._ledger_contract",
+        "onaccount.testing._machine",
+    )
 
 from onaccount.testing import strategies
 from onaccount.testing._contract import ExporterContract, formula_cells

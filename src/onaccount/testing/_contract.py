@@ -29,6 +29,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from onaccount._admin import statement
+from onaccount._invoices import Plan
+from onaccount._statement import Statement
 from onaccount.exporting import (
     FORMULA_TRIGGERS,
     IDENTIFIER_PATTERN,
@@ -66,6 +68,10 @@ _FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _TOTALS_SUM = r"SUBTOTAL\(109,([A-Z]{1,3})[1-9][0-9]*:\1[1-9][0-9]*\)"
 _TOTALS_FORMULA = re.compile("=" + _TOTALS_SUM)
 _TOTALS_ELEMENT = re.compile(rb"<(?:\w+:)?f>" + _TOTALS_SUM.encode() + rb"</")
+#: What a determinism check asks of an exporter whose output differs.
+_SAME_BYTES = "write the same bytes for the same input: no clock, random ids or hash order"
+#: What the checks of untouched input ask of an exporter that changed it.
+_UNTOUCHED = "read the document, and copy what you would change"
 
 
 def _dangerous(text: str) -> bool:
@@ -157,6 +163,17 @@ def _wrong_value(default: JsonScalar) -> JsonScalar:
     if isinstance(default, int):
         return "many"
     return 12345
+
+
+def _named(source: Exportable, options: ExportOptions) -> str:
+    """``the plan for 2026-10 with TotalsOptions(...)``: what a check wrote, for its message."""
+    if isinstance(source, Statement):
+        what = f"the statement of account {source.account.number!r} for {source.period.label}"
+    elif isinstance(source, Plan):
+        what = f"the plan for {source.period.label}"
+    else:
+        what = f"run {source.id!r} for {source.period.label}"
+    return f"{what} with {options!r}"
 
 
 def _wait_for_the_clock() -> None:
@@ -271,17 +288,20 @@ class ExporterContract:
     def test_writes_a_statement(self) -> None:
         """The sample statement is written, with every option set, to a non-empty stream."""
         for options in self.option_sets():
-            assert self._write(sample_statement(), options)
+            source = sample_statement()
+            assert self._write(source, options), f"nothing written for {_named(source, options)}"
 
     def test_writes_a_plan(self) -> None:
         """The sample plan (a preview) is written with every option set."""
         for options in self.option_sets():
-            assert self._write(sample_plan(), options)
+            source = sample_plan()
+            assert self._write(source, options), f"nothing written for {_named(source, options)}"
 
     def test_writes_a_run(self) -> None:
         """The sample run, one of its invoices undone, is written with every option set."""
         for options in self.option_sets():
-            assert self._write(sample_run(), options)
+            source = sample_run()
+            assert self._write(source, options), f"nothing written for {_named(source, options)}"
 
     def test_writes_a_plan_with_nothing_to_invoice(self) -> None:
         """A plan without drafts is written without error."""
@@ -331,8 +351,13 @@ class ExporterContract:
         for options in self.option_sets():
             for source in self.sources():
                 first = self._write(source, options)
-                assert self._write(source, options) == first
-                assert self._write(copy.deepcopy(source), options) == first
+                named = _named(source, options)
+                again = self._write(source, options)
+                assert again == first, f"{named} is written differently twice; {_SAME_BYTES}"
+                copied = self._write(copy.deepcopy(source), options)
+                assert copied == first, (
+                    f"{named} is written differently from an equal copy; {_SAME_BYTES}"
+                )
         firsts = [self._write(source, self.exporter.Options()) for source in self.sources()]
         _wait_for_the_clock()
         later = [self._write(source, self.exporter.Options()) for source in self.sources()]
@@ -355,7 +380,9 @@ class ExporterContract:
             for source in self.sources():
                 before = copy.deepcopy(source)
                 self._write(source, options)
-                assert source == before
+                assert source == before, (
+                    f"writing {_named(source, options)} changed it; {_UNTOUCHED}"
+                )
 
     def test_writes_generated_statements_plans_and_runs(self) -> None:
         """Any generated run, its plan and a statement are written deterministically."""
@@ -391,7 +418,9 @@ class ExporterContract:
             for source in sources:
                 before = copy.deepcopy(source)
                 data = self._write(source, options, ledger.ledger)
-                assert self._write(source, options, ledger.ledger) == data
-                assert source == before
+                named = _named(source, options)
+                again = self._write(source, options, ledger.ledger)
+                assert again == data, f"{named} is written differently twice; {_SAME_BYTES}"
+                assert source == before, f"writing {named} changed it; {_UNTOUCHED}"
                 found = formula_cells(data, self.exporter.media_type)
                 assert not found, f"formulas in the output with {options}: {found[:5]}"

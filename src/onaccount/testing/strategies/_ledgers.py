@@ -20,7 +20,7 @@ from onaccount._query import AccountQuery
 from onaccount._runs import commit_run, plan_run, undo_invoice
 from onaccount._strategies import BUILTIN_STRATEGIES, ResetStrategy, resolve_strategy
 from onaccount._transaction import CreditKind, Transaction
-from onaccount._words import counted
+from onaccount._words import a_type, counted
 from onaccount.ledger import Ledger, MemoryLedger
 from onaccount.testing.strategies._values import (
     _SUPERUSER,
@@ -91,7 +91,8 @@ def _checked_factory(ledger_factory: object) -> Callable[[], Ledger]:
         else:
             instead = "pass a ledger class or a function"
         raise InvalidValue(
-            f"ledger_factory is a {kind}, not a callable; {instead} that returns a new, "
+            f"ledger_factory is {a_type(ledger_factory)}, not a callable; {instead} that "
+            "returns a new, "
             "empty ledger on every call",
             value=ledger_factory,
             field="ledger_factory",

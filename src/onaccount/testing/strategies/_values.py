@@ -21,6 +21,7 @@ from onaccount._party import PartyId
 from onaccount._period import Period
 from onaccount._permissions import Actor, Capability
 from onaccount._transaction import CreditBooking, CreditKind, Line, Purchase
+from onaccount._words import a_type
 
 __all__ = [
     "DAY_STARTS",
@@ -573,7 +574,7 @@ def _check_period(period: object) -> Period | None:
     """``period`` itself, refused when the strategy is built unless it is a Period or None."""
     if period is not None and not isinstance(period, Period):
         raise InvalidValue(
-            f"period {period!r} is a {type(period).__name__}, not a Period; pass a Period "
+            f"period {period!r} is {a_type(period)}, not a Period; pass a Period "
             "such as Period.month(2026, 10, tz='Europe/Amsterdam'), or None to draw one",
             value=period,
             field="period",
@@ -707,7 +708,7 @@ def purchases(
     _check_account(account)
     _check_period(period)
     if isinstance(max_lines, bool) or not isinstance(max_lines, int):
-        wrong = f"is a {type(max_lines).__name__}, not a whole number"
+        wrong = f"is {a_type(max_lines)}, not a whole number"
     elif max_lines < 1:
         wrong = "is below 1, and a purchase has at least one line"
     else:
