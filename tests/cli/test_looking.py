@@ -39,6 +39,17 @@ def test_accounts_filters_select_what_the_library_selects(
     assert [a["number"] for a in found] == expected
 
 
+def test_accounts_looks_accounts_up_by_number(small_db: Path) -> None:
+    """Numbers given as arguments show those accounts; an unknown one is named, not found."""
+    every = [a["number"] for a in json_of(invoke(small_db, "accounts", "--json", role="viewer"))]
+    wanted = every[1::2][:2]
+    found = json_of(invoke(small_db, "accounts", *reversed(wanted), "--json", role="viewer"))
+    assert [a["number"] for a in found] == wanted
+    result = invoke(small_db, "accounts", wanted[0], "nope", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "account 'nope' does not exist" in " ".join(result.stderr.split())
+
+
 def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:
     """The JSON of each account agrees with the ledger's balance, limit and spending room."""
     found = json_of(invoke(small_db, "accounts", "--json", role="viewer"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 import onaccount as oa
+from onaccount.ledger import unknown_account
 from onaccount.ledger._codec import billing_to_dict
 
 from ._amounts import typed_balance
@@ -41,7 +42,8 @@ __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_c
 # -- looking -------------------------------------------------------------------------------
 
 
-@cli.command("accounts")
+@cli.command("accounts", short_help="Find accounts, or look them up by number.")
+@click.argument("numbers", nargs=-1, metavar="[NUMBER]...")
 @click.option("--name", help="Part of the name; case and accents are ignored.")
 @click.option("--balance", help="A comparison such as '<0' or '>=-50'.")
 @click.option("--kind", type=click.Choice(["limit", "credit"]), help="Only this kind.")
@@ -52,6 +54,7 @@ __all__ = ["accounts_command", "mutations_command", "runs_command", "statement_c
 @pass_state
 def accounts_command(
     state: _State,
+    numbers: tuple[str, ...],
     name: str | None,
     balance: str | None,
     kind: str | None,
@@ -60,17 +63,28 @@ def accounts_command(
     limit: int | None,
     as_json: bool,
 ) -> None:
-    """Find accounts, as the administration screen does.
+    """Find accounts, as the administration screen does, or look them up by NUMBER.
 
     \b
     Examples:
       onaccount accounts --balance '<0'
       onaccount accounts --name jansen --group leden --rows all
+      onaccount accounts 1042 2001
     """
     query = oa.AccountQuery(
-        name=name, balance=typed_balance(balance), kind=kind, group=group, tag=tag
+        name=name,
+        numbers=numbers or None,
+        balance=typed_balance(balance),
+        kind=kind,
+        group=group,
+        tag=tag,
     )
-    found = oa.find_accounts(state.ledger(), query, actor=state.actor)
+    ledger = state.ledger()
+    found = oa.find_accounts(ledger, query, actor=state.actor)
+    # A number looked up that is not there is a mistake to name, not an empty result.
+    missing = sorted(set(numbers) - set(ledger.states(numbers)))
+    if missing:
+        raise unknown_account(missing[0])
     if as_json:
         _emit_json(
             state,
