@@ -41,6 +41,7 @@ from .ledger._protocol import Ledger
 
 __all__ = [
     "commit_run",
+    "nothing_committed",
     "plan_run",
     "require_for_selection",
     "require_undo",
@@ -396,11 +397,18 @@ def _empty_run(plan: Plan) -> EmptyRun:
         "; ".join(reasons) if reasons else "it selects no accounts, so there is nothing to invoice"
     )
     return EmptyRun(
-        f"the plan over {plan.period.label} invoices no account, so no run was committed "
-        f"and no key used: {why}",
+        f"{nothing_committed(plan)}: {why}",
         value=accounts,
         obj=plan,
         field="drafts",
+    )
+
+
+def nothing_committed(plan: Plan) -> str:
+    """What committing ``plan`` did when it invoices no account, before the reasons why."""
+    return (
+        f"the plan over {plan.period.label} invoices no account, so no run was committed "
+        "and no key used"
     )
 
 

@@ -388,7 +388,13 @@ def test_commit_without_anything_to_invoice_writes_no_run(small_db: Path) -> Non
     assert state_of(small_db) == before
     text = invoke(small_db, *args, "--commit")
     assert text.exit_code == EXIT_REFUSED
-    assert "nothing to commit" in text.stdout
+    said = text.stdout.splitlines()
+    # Each refusal is said once, above the summary; the last line only says what happened.
+    assert sum("only limit accounts can be invoiced" in line for line in said) == 1
+    assert said[-1] == (
+        "nothing to commit: the plan over 2026-10 invoices no account, so no run was "
+        "committed and no key used (the refusals are listed above)"
+    )
     assert state_of(small_db) == before
 
 

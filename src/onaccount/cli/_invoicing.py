@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 import onaccount as oa
+from onaccount._runs import nothing_committed
 from onaccount._words import for_command_line
 from onaccount.exporting import (
     Exporter,
@@ -271,7 +272,13 @@ def invoice_command(
     else:
         _print_plan(state, plan, limit)
         if empty is not None:
-            state.out.print(f"nothing to commit: {literal(empty.message)}")
+            # The plan's refusals are listed above it already: they are not said again.
+            said = (
+                f"{nothing_committed(plan)} (the refusals are listed above)"
+                if plan.refusals
+                else empty.message
+            )
+            state.say(f"nothing to commit: {said}")
         elif plan.drafts:
             state.out.print("preview only: add --commit to commit this run")
         if exporters and not exported:
