@@ -1062,6 +1062,10 @@ def test_exporters_give_the_install_command_whole_at_80_columns(tmp_path: Path) 
     shown = _in_terminal(tmp_path, "exporters", "sepa", env={"PYTHONPATH": str(hidden)})
     at = shown.index("available: no, it needs schwifty, which is not installed; install it with")
     assert shown[at + 1] == f"  {command}", shown
+    # Narrower, the sentence wraps under its own start, not back to the first column.
+    narrow = _in_terminal(tmp_path, "exporters", columns=50, env={"PYTHONPATH": str(hidden)})
+    below = narrow[narrow.index("Not available here:") + 1 :]
+    assert below[:2] == ["  sepa needs schwifty, which is not installed;", "  install it with"]
 
 
 def test_export_never_overwrites_an_earlier_export_unless_forced(

@@ -850,7 +850,7 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
     if unavailable:
         state.say("Not available here:")
     for info in unavailable:
-        _not_installed(state, info, f"  {info.identifier} needs")
+        _not_installed(state, info, f"{info.identifier} needs", indent=2)
     state.out.print(
         "Options and details of one: onaccount exporters NAME", markup=False, overflow="fold"
     )
@@ -889,16 +889,20 @@ def _exporter_json(info: ExporterInfo) -> dict[str, Any]:
     }
 
 
-def _not_installed(state: _State, info: ExporterInfo, needs: str) -> None:
-    """What ``info``'s exporter needs that is not installed, and the command that adds it."""
+def _not_installed(state: _State, info: ExporterInfo, needs: str, *, indent: int = 0) -> None:
+    """What ``info``'s exporter needs that is not installed, and the command that adds it.
+
+    Said ``indent`` spaces in, its wrapped lines too, the command two further in.
+    """
     one = len(info.missing) == 1
     state.say(
         f"{needs} {', '.join(info.missing)}, which {'is' if one else 'are'} not installed; "
-        f"install {'it' if one else 'them'} with"
+        f"install {'it' if one else 'them'} with",
+        indent=indent,
     )
-    indent = " " * (len(needs) - len(needs.lstrip()) + 2)
+    margin = " " * (indent + 2)
     # Whole, however narrow the terminal: a command is pasted, not read.
-    state.out.print(f"{indent}{info.install}", markup=False, highlight=False, soft_wrap=True)
+    state.out.print(f"{margin}{info.install}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _print_exporter(state: _State, info: ExporterInfo) -> None:
