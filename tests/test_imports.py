@@ -337,10 +337,8 @@ def test_the_refusal_pickles_with_its_refusals(ledger: oa.Ledger) -> None:
     ]
 
 
-def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it(
-    ledger: oa.Ledger,
-) -> None:
-    """A limit lowered below zero by a run cannot stand in a file: the refusal says set-limit."""
+def _take_limit_below_zero(ledger: oa.Ledger) -> None:
+    """Sell account 100 past its limit and bill October with limit-minus-invoiced."""
     over = oa.Purchase(
         id="over",
         account="100",
@@ -351,6 +349,13 @@ def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it
     period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
     plan = oa.plan_run(ledger, period, ["100"], oa.LimitMinusInvoiced(), actor=ADMIN)
     oa.commit_run(ledger, plan, actor=ADMIN)
+
+
+def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it(
+    ledger: oa.Ledger,
+) -> None:
+    """A limit lowered below zero by a run cannot stand in a file: the refusal says set-limit."""
+    _take_limit_below_zero(ledger)
     assert ledger.states(["100"])["100"].limit == Decimal("-12.40")
     renamed = oa.Account(number="100", name="Anna de Vries", limit=0)
     with pytest.raises(oa.ImportRefused) as caught:
@@ -368,16 +373,7 @@ def test_an_update_keeping_limits_changes_details_of_an_account_below_zero(
     ledger: oa.Ledger,
 ) -> None:
     """keep_limits leaves the limit a run took below zero as it is and updates the rest."""
-    over = oa.Purchase(
-        id="over",
-        account="100",
-        at=AT,
-        lines=[oa.Line(product="Rondje", quantity=25, unit_price="2.40", vat=BEER)],
-    )
-    ledger.record(over, allow_over_limit=True)
-    period = oa.Period.month(2026, 10, tz="Europe/Amsterdam")
-    plan = oa.plan_run(ledger, period, ["100"], oa.LimitMinusInvoiced(), actor=ADMIN)
-    oa.commit_run(ledger, plan, actor=ADMIN)
+    _take_limit_below_zero(ledger)
     record = ledger.get_account("100")
     renamed = attrs.evolve(record, name="Anna de Vries")
     done = oa.import_accounts(ledger, [renamed], actor=ADMIN, update=True, keep_limits=["100"])
