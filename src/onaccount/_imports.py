@@ -127,9 +127,10 @@ def import_accounts(
         # The record keeps the opening limit; a file gives the limit as it stands now,
         # which a run may have taken below zero, where no Account can hold it.
         record = state.account
+        limit = state.limit
         if account.number in kept:
-            account = attrs.evolve(account, limit=record.limit)
-        limit = record.limit if account.number in kept else state.limit
+            limit = record.limit
+            account = attrs.evolve(account, limit=limit)
         same_details = all(
             getattr(account, f.name) == getattr(record, f.name)
             for f in attrs.fields(Account)

@@ -305,13 +305,12 @@ def _write_all(
                 os.fsync(stream.fileno())
             if isinstance(instead, Path):
                 temporaries[-1] = (tmp, instead, True)
-        for tmp, target, replace in temporaries:
-            if overwrite:
-                break
-            if _holds_already(target, tmp):
-                unchanged.append(target)
-            elif target.exists() and not replace:
-                _refuse_existing(target)
+        if not overwrite:
+            for tmp, target, replace in temporaries:
+                if _holds_already(target, tmp):
+                    unchanged.append(target)
+                elif target.exists() and not replace:
+                    _refuse_existing(target)
         for tmp, target, replace in temporaries:
             if target in unchanged:
                 tmp.unlink()
