@@ -29,7 +29,7 @@ from onaccount.exporting import (
     tracked,
 )
 
-from ._invoices import invoiced, nothing_to_invoice
+from ._invoices import debtor_name, invoiced, nothing_to_invoice
 
 __all__ = ["DEBTOR_HEADERS", "DebtorsExporter", "DebtorsOptions"]
 
@@ -75,7 +75,7 @@ def _rows(document: ExportDocument, progress: ExportProgress | None) -> Iterator
         )
         yield (
             account.number,
-            billing.name or account.name,
+            debtor_name(account),
             *place,
             billing.email,
             billing.vat_id,

@@ -25,11 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from onaccount import Account
 from onaccount.exporting import DocumentKind, ExportDocument, ExportedAccount
 
 from ._checks import text
 
 __all__ = [
+    "debtor_name",
     "invoice_date",
     "invoice_number",
     "invoiced",
@@ -53,6 +55,16 @@ def invoice_number(document: ExportDocument, entry: ExportedAccount) -> str:
         number = f"{document.run_key or document.run_id}-{account}"
     # A key or account number of nothing but control characters still leaves the rest.
     return text(number) or number
+
+
+def debtor_name(account: Account) -> str:
+    """The name ``account`` has as a debtor: its billing name, else the account's name.
+
+    The debtors file, the journal, the auditfile, UBL and SEPA name a debtor so, the same
+    in each.
+    """
+    billing = account.billing
+    return (billing.name if billing is not None else None) or account.name
 
 
 def invoice_date(document: ExportDocument) -> dt.date:

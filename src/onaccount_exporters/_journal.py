@@ -13,8 +13,9 @@ with the net amount per GL account and VAT per rate, and so balances to the cent
   a negative total (a credit note) credits the debtors account.
 
 Rows hold the entry number, date, journal code, invoice number, debtor code (the
-account number) and name, GL account, a description, the VAT code, debit, credit and
-currency. Undone account invoices and zero totals get no entry (see `_invoices`).
+account number) and name (as the ``debtors`` exporter names it: the billing name, else
+the account's), GL account, a description, the VAT code, debit, credit and currency.
+Undone account invoices and zero totals get no entry (see `_invoices`).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from onaccount.exporting import (
 from ._archive import settle
 from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
-from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
+from ._invoices import debtor_name, invoice_date, invoice_number, invoiced, nothing_to_invoice
 
 __all__ = [
     "JOURNAL_HEADERS",
@@ -301,6 +302,7 @@ def _rows(
         lines = postings(entry, options)
         invoice = invoice_number(document, entry)
         currency = entry.currency
+        debtor = debtor_name(entry.account)
         for line in lines:
             amount = pad_amount(abs(line.amount), currency)
             yield (
@@ -309,7 +311,7 @@ def _rows(
                 options.journal,
                 invoice,
                 entry.account.number,
-                entry.account.name,
+                debtor,
                 line.gl_account,
                 line.description,
                 line.vat_code,

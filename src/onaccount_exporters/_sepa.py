@@ -87,6 +87,7 @@ from ._archive import (
 from ._checks import check_iso_date
 from ._errors import ExportRefusal, ExtraNotInstalled
 from ._invoices import (
+    debtor_name,
     invoice_date,
     invoice_number,
     invoiced,
@@ -479,7 +480,7 @@ class _Collection:
                 "be negative; pay the amount back by credit transfer",
             )
         billing = account.billing
-        name = sepa_text((billing.name if billing else None) or account.name, 70)
+        name = sepa_text(debtor_name(account), 70)
         if not name:
             refuse("billing.name", "has no name in Latin letters; set billing.name")
         mandate_id = billing.mandate_id if billing else None

@@ -55,6 +55,7 @@ from ._checks import (
 from ._errors import ExportRefusal
 from ._figures import figures
 from ._invoices import (
+    debtor_name,
     invoice_date,
     invoice_number,
     invoiced,
@@ -281,7 +282,7 @@ class _Account:
     def _buyer(self, categories: frozenset[VatCategory], outside: bool) -> Party | None:
         account = self.entry.account
         billing = account.billing or BillingDetails()
-        name = text(billing.name) or text(account.name)
+        name = text(debtor_name(account))
         if name is None:
             self.refuse("billing.name", "has no printable name; set billing.name")
         address = billing.address

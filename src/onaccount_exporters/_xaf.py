@@ -5,8 +5,10 @@ from `SellerOptions`), its debtors, the GL accounts and VAT codes the entries us
 period (the month of the invoice date, numbered in the fiscal year) and one sales
 journal whose transactions are the ``journal`` exporter's entries, with the same
 numbers, accounts and amounts (`LedgerAccounts` holds the options both take). Each
-transaction line is debit or credit, never negative; the debtor line names its debtor,
-each revenue line its VAT code, rate and VAT.
+transaction's amount is its total debit (which equals its total credit), so the
+transactions add up to the file's totalDebit; each transaction line is debit or credit,
+never negative; the debtor line names its debtor, each revenue line its VAT code, rate
+and VAT.
 
 The auditfile is written into a zip, as ``<run key>.xaf``, beside ``refused.txt`` when
 something is refused (or, with ``on_refusal="raise"``, nothing is written): an auditfile
@@ -53,7 +55,13 @@ from ._archive import (
 from ._checks import text
 from ._errors import ExportRefusal
 from ._figures import figures
-from ._invoices import invoice_date, invoice_number, invoiced, nothing_to_invoice
+from ._invoices import (
+    debtor_name,
+    invoice_date,
+    invoice_number,
+    invoiced,
+    nothing_to_invoice,
+)
 from ._journal import LEDGER_WORDS, LedgerAccounts, postings, vat_code_refusals
 from ._seller import SellerOptions, compact
 
@@ -244,7 +252,7 @@ class _Auditfile:
             billing = account.billing or BillingDetails()
             node = _add(parent, "customerSupplier")
             _add(node, "custSupID", account.number)
-            _leaf(node, "custSupName", billing.name or account.name, 50)
+            _leaf(node, "custSupName", debtor_name(account), 50)
             _leaf(node, "eMail", billing.email)
             if billing.registration is not None:
                 _add(node, "commerceNr", billing.registration.value)
@@ -280,13 +288,15 @@ class _Auditfile:
         for entry in self.entries:
             transaction = _add(journal, "transaction")
             lines = postings(entry, options)
-            total = entry.total
+            # The entry's amount is its debit, which its credit equals: the debtor's total
+            # only when no line is negative (returns debit revenue and VAT).
+            booked = sum((line.amount for line in lines if line.amount > 0), Decimal(0))
             _add(transaction, "nr", numbers[id(entry)])
             _add(transaction, "desc", f"{entry.account.name} {self.document.period.label}")
             _add(transaction, "periodNumber", period_number)
             _add(transaction, "trDt", self.date.isoformat())
-            _add(transaction, "amnt", self._amount(total))
-            _add(transaction, "amntTp", _side(total))
+            _add(transaction, "amnt", self._amount(booked))
+            _add(transaction, "amntTp", "D")
             invoice = invoice_number(self.document, entry)[:999]
             rates = self._rates(entry)
             for index, line in enumerate(lines, 1):

@@ -28,7 +28,13 @@ from onaccount import (
 )
 from onaccount.exporting import InvalidOptions, clean_text, vat_label
 from onaccount.testing import SAMPLE_PERIOD, ExporterContract, sample_run, strategies
-from onaccount_exporters import ExportRefused, JournalExporter, UblExporter, next_journal_entry
+from onaccount_exporters import (
+    DebtorsExporter,
+    ExportRefused,
+    JournalExporter,
+    UblExporter,
+    next_journal_entry,
+)
 from onaccount_exporters._figures import figures
 from onaccount_exporters._journal import JOURNAL_HEADERS
 from tests.exporters._billing import ADMIN, AMS, RUN_AT, SELLER, billed_run, returns_run
@@ -191,6 +197,18 @@ def test_columns_number_date_journal_and_invoice_in_the_dutch_dialect() -> None:
     assert first["debit"] == "27,65"
     assert sorted({r["debtor"] for r in rows}) == ["1042", "2001", "3003"]
     assert sorted({r["entry"] for r in rows}) == ["42", "43", "44"]
+
+
+def test_debtor_names_are_the_debtors_files_billing_name_else_the_account_name() -> None:
+    """Each debtor code has the name the debtors file gives it: billing name, else account's."""
+    run = billed_run()
+    rows = read(JOURNAL.export_bytes(run, {"dialect": "rfc4180"}), "rfc4180")
+    debtors = read(DebtorsExporter().export_bytes(run, {"dialect": "rfc4180"}), "rfc4180")
+    names = {row["number"]: row["name"] for row in debtors}
+    assert {row["debtor"]: row["debtor_name"] for row in rows} == names
+    assert names["1042"] == "Team A (Hockey)"
+    (belgian,) = (i.account for i in run.invoices if i.account.number == "2001")
+    assert names["2001"] == clean_text(belgian.name)
 
 
 def test_invoice_numbers_match_the_ubl_documents() -> None:

@@ -87,6 +87,9 @@ def _check(run: InvoiceRun, schema: Any) -> None:
     assert Decimal(transactions.findtext("x:totalDebit", namespaces=NS)) == debit
     assert Decimal(transactions.findtext("x:totalCredit", namespaces=NS)) == credit
     assert debit == credit
+    booked = list(root.iterfind(".//x:transaction", NS))
+    amounts = sum((Decimal(t.findtext("x:amnt", namespaces=NS)) for t in booked), Decimal(0))
+    assert amounts == debit, "the transactions' amounts add up to totalDebit"
     journal = read(JournalExporter().export_bytes(run, {"dialect": "rfc4180"}), "rfc4180")
     assert len(journal) == len(lines)
     assert sum((amount(r["debit"]) for r in journal), Decimal(0)) == debit
@@ -103,7 +106,6 @@ def _check(run: InvoiceRun, schema: Any) -> None:
     assert period.findtext("x:startDatePeriod", namespaces=NS) == start
     assert period.findtext("x:endDatePeriod", namespaces=NS) == end
     number = period.findtext("x:periodNumber", namespaces=NS)
-    booked = list(root.iterfind(".//x:transaction", NS))
     assert {t.findtext("x:periodNumber", namespaces=NS) for t in booked} <= {number}
     dates = [t.findtext("x:trDt", namespaces=NS) for t in booked]
     dates += [line.findtext("x:effDate", namespaces=NS) for line in lines]
@@ -206,6 +208,33 @@ def test_a_run_gives_an_auditfile_the_schema_accepts(schema: Any) -> None:
     """A month of 1,500 receipts and a credit note give valid auditfiles matching the journal."""
     _check(many_receipts_run(300), schema)
     _check(returns_run(), schema)
+
+
+def test_a_transaction_amount_is_its_total_debit_and_they_add_up_to_total_debit(
+    schema: Any,
+) -> None:
+    """With returns booked as debits on revenue, amnt is the entry's debit, not the debtor's."""
+    root = _auditfile(returns_run(), schema)
+    transactions = root.find("x:company/x:transactions", NS)
+    booked = list(transactions.iterfind("x:journal/x:transaction", NS))
+    for transaction in booked:
+        lines = transaction.findall("x:trLine", NS)
+        sides = {
+            side: sum(
+                (
+                    Decimal(line.findtext("x:amnt", namespaces=NS))
+                    for line in lines
+                    if line.findtext("x:amntTp", namespaces=NS) == side
+                ),
+                Decimal(0),
+            )
+            for side in "DC"
+        }
+        assert transaction.findtext("x:amnt", namespaces=NS) == "5.50"
+        assert Decimal(transaction.findtext("x:amnt", namespaces=NS)) == sides["D"] == sides["C"]
+        assert transaction.findtext("x:amntTp", namespaces=NS) == "D"
+    amounts = sum((Decimal(t.findtext("x:amnt", namespaces=NS)) for t in booked), Decimal(0))
+    assert amounts == Decimal(transactions.findtext("x:totalDebit", namespaces=NS))
 
 
 @settings(

@@ -456,6 +456,28 @@ def test_a_sheet_the_save_hook_adds_is_written_with_its_rows_and_totals() -> Non
     assert rows == [("note", "amount"), ("'=danger", 2.5), (None, None), ("Total", 2.5)]
 
 
+def test_bold_headers_and_totals_keep_the_body_font_name_and_size() -> None:
+    """The block above, the header and the totals row are the body font in bold, no other."""
+    book = XlsxWorkbook()
+    sheet = book.sheet(
+        "S",
+        ["product", XlsxColumn("amount", total=True)],
+        above=[("Team A", "2026-10")],
+        totals="values",
+    )
+    sheet.append(("Cola", Money(Decimal("2.50"), "EUR")))
+    ws = _book(_save(book))["S"]
+    body = ws["A4"].font
+    assert (ws["A4"].value, body.b) == ("Cola", False)
+    assert None not in (body.name, body.sz)
+    bold = {"above": ws["A1"], "header": ws["A3"], "total": ws["A6"], "summed": ws["B6"]}
+    assert [cell.value for cell in bold.values()] == ["Team A", "product", "Total", 2.5]
+    for where, cell in bold.items():
+        font = cell.font
+        assert (font.name, font.sz, font.b) == (body.name, body.sz, True), where
+        assert (font.family, font.scheme, font.color) == (body.family, body.scheme, body.color)
+
+
 def test_a_summed_column_is_wide_enough_for_its_total() -> None:
     """A total is longer than the amounts it sums: its column leaves room so it shows, not ###."""
     book = XlsxWorkbook()

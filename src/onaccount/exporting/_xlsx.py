@@ -28,6 +28,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
@@ -192,7 +193,20 @@ _MAX_TITLE = 25
 _OPTIONAL_DECIMALS = re.compile(r"([^.;]*?)\.#+([^.;]*)")
 _DATE_FORMAT = with_room("yyyy-mm-dd")
 _TIME_FORMAT = with_room("hh:mm:ss")
-_BOLD = Font(bold=True)
+
+
+def _body_font(*, bold: bool = False) -> Font:
+    """The workbook's body font (openpyxl's default: its name, size, colour), in ``bold``.
+
+    Every font a workbook's cells get is made here: a font without a name or size is
+    shown in the spreadsheet program's own (a serif one in LibreOffice), not the body's.
+    """
+    font = copy.copy(DEFAULT_FONT)
+    font.b = bold
+    return font
+
+
+_BOLD = _body_font(bold=True)
 _RIGHT = Alignment(horizontal="right")
 # A right-aligned header ends where its values end, in the same room (text's format).
 _RIGHT_HEADER_FORMAT = with_room("@")
