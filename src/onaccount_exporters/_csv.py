@@ -15,6 +15,7 @@ from onaccount.exporting import (
     option,
 )
 
+from ._labels import given_options
 from ._tables import day_table, line_table, summary_table
 
 __all__ = ["CsvExporter", "CsvOptions"]
@@ -34,10 +35,6 @@ class CsvOptions(CsvTableOptions):
     )
 
 
-#: The options a file name carries when they differ from these defaults.
-_NAMED = {name: getattr(CsvOptions(), name) for name in ("dialect", "language", "header")}
-
-
 class CsvExporter(CsvTableExporter[CsvOptions]):
     """Comma- or semicolon-separated values, one table per file."""
 
@@ -55,9 +52,7 @@ class CsvExporter(CsvTableExporter[CsvOptions]):
         A lines and a days export of one run get two files, and so do a Dutch export
         for Excel and an rfc4180 one for a program: ``lines``, ``lines-rfc4180``.
         """
-        given = [
-            getattr(options, name) for name in _NAMED if getattr(options, name) != _NAMED[name]
-        ]
+        given = given_options(options, ("dialect", "language", "header"))
         return "-".join([options.layout, *given])
 
     def tables(

@@ -30,6 +30,7 @@ from onaccount.exporting import (
 )
 
 from ._invoices import debtor_name, invoiced, nothing_to_invoice
+from ._labels import given_options
 
 __all__ = ["DEBTOR_HEADERS", "DebtorsExporter", "DebtorsOptions"]
 
@@ -99,6 +100,13 @@ class DebtorsExporter(Exporter[DebtorsOptions]):
     media_type = "text/csv"
     extension = "debtors.csv"
     Options = DebtorsOptions
+
+    def file_label(self, options: DebtorsOptions) -> str:
+        """The dialect and header where not the defaults: ``rfc4180``, ``no-header``.
+
+        So a journal for Excel and one for a program are two files of the same run.
+        """
+        return "-".join(given_options(options, ("dialect", "header")))
 
     def write(
         self,

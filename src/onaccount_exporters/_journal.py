@@ -52,6 +52,7 @@ from ._archive import settle
 from ._errors import ExportRefusal
 from ._figures import VatGroup, figures, spread
 from ._invoices import debtor_name, invoice_date, invoice_number, invoiced, nothing_to_invoice
+from ._labels import given_options
 
 __all__ = [
     "JOURNAL_HEADERS",
@@ -371,6 +372,13 @@ class JournalExporter(Exporter[JournalOptions]):
     media_type = "text/csv"
     extension = "journal.csv"
     Options = JournalOptions
+
+    def file_label(self, options: JournalOptions) -> str:
+        """The dialect and header where not the defaults: ``rfc4180``, ``no-header``.
+
+        So a journal for Excel and one for a program are two files of the same run.
+        """
+        return "-".join(given_options(options, ("dialect", "header")))
 
     def refusals(
         self,
