@@ -14,7 +14,9 @@ The auditfile is written into a zip, as ``<run key>.xaf``, beside ``refused.txt`
 something is refused (or, with ``on_refusal="raise"``, nothing is written): an auditfile
 keeps one currency, so accounts in another currency than the first account's are left
 out, and without the seller's name or VAT id there is no auditfile. Undone account
-invoices and zero totals have no transaction.
+invoices and zero totals have no transaction. The header's ``dateCreated`` is the
+invoice date as well, not the day of exporting, so exporting a run again gives the same
+file.
 """
 
 from __future__ import annotations

@@ -119,6 +119,20 @@ def test_demo_sepa_export_collects_real_mandates_in_a_valid_pain008(demo: Demo) 
     assert creditor == DEMO_CLUB.name
 
 
+def test_demo_sepa_file_is_sent_on_the_day_today_pretends(demo: Demo) -> None:
+    """With --today 2026-11-15 the collection is sent then, not on the machine's date."""
+    data = (demo.directory / "exports" / "run-2026-10-demo-2026-10.sepa.zip").read_bytes()
+    (xml,) = [body for name, body in members(data).items() if name.endswith(".xml")]
+    root = etree.fromstring(xml)
+    namespace = {"p": etree.QName(root).namespace}
+    assert DEMO_TODAY == "2026-11-15"  # a Sunday: the first TARGET2 day after is Monday
+    assert root.findtext(".//p:GrpHdr/p:CreDtTm", namespaces=namespace).startswith(DEMO_TODAY)
+    # Due 14 days after the invoice date (1 November), on Sunday 15 November: collected on
+    # the first business day one business day after the file is sent.
+    collected = {e.text for e in root.iterfind(".//p:ReqdColltnDt", namespaces=namespace)}
+    assert collected == {"2026-11-17"}
+
+
 def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: Path) -> None:
     """Without sepaxml and schwifty the demo writes the other exports and names the skip."""
     code = (
@@ -448,7 +462,10 @@ def test_demo_leaves_the_clubs_details_in_an_options_file_that_export_takes(
     assert f"--options-file {club}" in " ".join(demo.result.stdout.split())
     out = tmp_path / "again"
     formats = [arg for f in ("ubl", "xaf", "sepa") for arg in ("--format", f)]
-    args = ("export", "demo-2026-10", *formats, "--options-file", str(club), "--out", str(out))
+    # The demo sent its collection on the day --today pretended; this one is sent then too.
+    sent = ("--option", f"sepa.sent_on={DEMO_TODAY}")
+    args = ("export", "demo-2026-10", *formats, "--options-file", str(club), *sent)
+    args += ("--out", str(out))
     result = invoke(demo_db, *args)
     assert result.exit_code == 0, explain(result)
     for written in sorted(out.iterdir()):

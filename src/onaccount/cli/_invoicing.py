@@ -583,8 +583,16 @@ class LedgerOptions:
     since the last collection with the one collected under then, as the bank asks.
     """
 
-    def __init__(self, ledger: oa.Ledger, source: oa.Plan | oa.InvoiceRun) -> None:
+    def __init__(
+        self,
+        ledger: oa.Ledger,
+        source: oa.Plan | oa.InvoiceRun,
+        *,
+        today: dt.date | None = None,
+    ) -> None:
         self._ledger = ledger
+        #: The day a collection is sent on, in the period's zone; None: the clock's.
+        self._today = today
         self._source = source
         self._run = source if isinstance(source, oa.InvoiceRun) else None
         self._first: int | None = None
@@ -625,7 +633,7 @@ class LedgerOptions:
             return self._numbered(self._run, options)
         if isinstance(options, SepaOptions):
             if "sent_on" not in given:
-                options = _sent_today(self._run, options)
+                options = _sent_today(self._run, options, self._today)
             if "previous_mandates" not in given:
                 return self._amended(self._run, options)
         return options, ()
@@ -654,10 +662,13 @@ class LedgerOptions:
         return attrs.evolve(options, previous_mandates=self._previous), ()
 
 
-def _sent_today(run: oa.InvoiceRun, options: SepaOptions) -> SepaOptions:
+def _sent_today(
+    run: oa.InvoiceRun, options: SepaOptions, today: dt.date | None = None
+) -> SepaOptions:
     """A collection made today is sent today: the bank wants its date after today's."""
     zone = zoneinfo.ZoneInfo(run.period.tz)
-    today = dt.datetime.now(zone).date()
+    if today is None:
+        today = dt.datetime.now(zone).date()
     if today <= run.created_at.astimezone(zone).date():
         return options
     return attrs.evolve(options, sent_on=today.isoformat())

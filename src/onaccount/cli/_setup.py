@@ -128,7 +128,8 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     )
     if locale is not None:
         state.show = attrs.evolve(state.show, locale=babel.Locale.parse(locale))
-    data = demo_data(today or dt.date.today())
+    day = today or dt.date.today()
+    data = demo_data(day)
     if directory.exists():
         # Only a previous demo is replaced: never wipe a directory someone else filled.
         foreign = (
@@ -183,7 +184,7 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     exports = directory / "exports"
     club = directory / _DEMO_OPTIONS
     club.write_text(demo_options_file(), encoding="utf-8")
-    reports, skipped = _export_all(ledger, run, exports, club, state)
+    reports, skipped = _export_all(ledger, run, exports, club, state, day)
     _print_run(state, run, limit=12)
     written = [path for report in reports for path in report.paths]
     state.out.print(
@@ -277,13 +278,18 @@ def _try_next(
 
 
 def _export_all(
-    ledger: oa.Ledger, run: oa.InvoiceRun, directory: Path, club: Path, state: _State
+    ledger: oa.Ledger,
+    run: oa.InvoiceRun,
+    directory: Path,
+    club: Path,
+    state: _State,
+    today: dt.date,
 ) -> tuple[list[ExportReport], list[str]]:
     """Export ``run`` with every exporter that can run here; their reports, what was skipped.
 
     The options file ``club`` gives the club's details to the exporters that need a
     seller or a creditor, as `export --options-file` does, so the e-invoices and the
-    collection are real ones.
+    collection are real ones; the collection is sent ``today``.
     """
     registry = state.exporters()
     reports: list[ExportReport] = []
@@ -298,7 +304,7 @@ def _export_all(
     everyone = {o.name for e in registry.exporters() for o in e.Options.describe()}
     texts = _file_options(club, names, registry.identifiers(), everyone)
     # The journal goes on from the demo's earlier runs, as `onaccount export` numbers it.
-    numbering = LedgerOptions(ledger, run)
+    numbering = LedgerOptions(ledger, run, today=today)
     for exporter in exporters:
         options = _options(exporter, texts[exporter.identifier])
         # The directory is the demo's own, made afresh: no earlier export is in it.
