@@ -11,6 +11,7 @@ import attrs
 
 from ._enums import parse_enum
 from ._errors import InvalidValue
+from ._iban import compact_iban
 from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
 from ._party import PartyId, is_registration_scheme
 from ._words import in_words
@@ -159,7 +160,7 @@ class Address:
 def _iban(value: str | None) -> str | None:
     # IBANs are printed in groups of four; store them compact and upper case.
     text = optional_text(value)
-    return None if text is None else text.replace(" ", "").upper()
+    return None if text is None else compact_iban(text)
 
 
 @attrs.frozen(kw_only=True)

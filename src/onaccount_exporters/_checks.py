@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from onaccount._iban import iban_problem, mod97
 from onaccount.exporting import InvalidOptions, remove_xml_forbidden
 
 __all__ = [
@@ -17,29 +18,16 @@ __all__ = [
     "check_country",
     "check_iso_date",
     "creditor_id_ok",
-    "iban_checksum_ok",
+    "iban_problem",
     "text",
     "vat_id_prefix_ok",
 ]
 
 #: An ISO 3166-1 alpha-2 country code.
 COUNTRY = re.compile(r"[A-Z]{2}")
-_IBAN = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 _BIC = re.compile(r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?")
 _CREDITOR_ID = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{3}[A-Z0-9]{1,28}")
 _SPACES = re.compile(r"\s+")
-
-
-def _mod97(text: str) -> int:
-    # Letters count as 10..35 (A..Z), as ISO 13616 and ISO 7064 say.
-    return int("".join(str(int(char, 36)) for char in text)) % 97
-
-
-def iban_checksum_ok(iban: str) -> bool:
-    """Whether ``iban`` (compact, upper case) has an IBAN's shape and check digits."""
-    if not _IBAN.fullmatch(iban):
-        return False
-    return _mod97(iban[4:] + iban[:4]) == 1
 
 
 def bic_ok(bic: str) -> bool:
@@ -56,7 +44,7 @@ def creditor_id_ok(creditor_id: str) -> bool:
     if not _CREDITOR_ID.fullmatch(creditor_id):
         return False
     country, digits, national = creditor_id[:2], creditor_id[2:4], creditor_id[7:]
-    return 98 - _mod97(national + country + "00") == int(digits)
+    return 98 - mod97(national + country + "00") == int(digits)
 
 
 def vat_id_prefix_ok(vat_id: str) -> bool:

@@ -22,7 +22,7 @@ import attrs
 from onaccount import InvalidValue, PartyId
 from onaccount.exporting import ExportOptions, InvalidOptions, option
 
-from ._checks import bic_ok, check_country, creditor_id_ok, iban_checksum_ok, vat_id_prefix_ok
+from ._checks import bic_ok, check_country, creditor_id_ok, iban_problem, vat_id_prefix_ok
 
 __all__ = ["SellerOptions", "compact", "peppol_endpoint", "vat_endpoint"]
 
@@ -124,11 +124,10 @@ class SellerOptions(ExportOptions):
                 "e.g. 'NL001234567B01'",
             )
         iban = compact(self.seller_iban)
-        if iban and not iban_checksum_ok(iban):
+        problem = iban_problem(iban) if iban else None
+        if problem is not None:
             self._refuse(
-                "seller_iban",
-                f"is {self.seller_iban!r}, which is no IBAN (its check digits are wrong); "
-                "correct it",
+                "seller_iban", f"is {self.seller_iban!r}, which is no IBAN: {problem}; correct it"
             )
         if compact(self.seller_bic) and not bic_ok(compact(self.seller_bic)):
             self._refuse(

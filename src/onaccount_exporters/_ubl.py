@@ -48,7 +48,7 @@ from ._archive import (
     write_zip,
 )
 from ._checks import (
-    iban_checksum_ok,
+    iban_problem,
     text,
     vat_id_prefix_ok,
 )
@@ -382,11 +382,11 @@ class _Account:
                     "has no IBAN to collect from; set billing.iban, or use payment_means "
                     "'credit-transfer'",
                 )
-            elif not iban_checksum_ok(iban):
+            elif (problem := iban_problem(iban)) is not None:
                 self.refuse(
                     "billing.iban",
-                    f"has IBAN {billing.iban!r}, which is no IBAN (its check digits are "
-                    "wrong); correct billing.iban",
+                    f"has IBAN {billing.iban!r}, which is no IBAN: {problem}; correct "
+                    "billing.iban",
                 )
             if not compact(self.options.creditor_id):
                 self.refuse(

@@ -1121,3 +1121,28 @@ def test_a_purchase_amount_that_is_not_quantity_times_unit_price_is_refused(
         "purchase line's amount is computed from them: correct the row or leave amount empty"
     )
     assert state_of(small_db) == before
+
+
+def test_an_iban_with_wrong_check_digits_or_shape_is_refused_naming_its_line(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A mistyped IBAN is refused at import, not first at the SEPA export months later."""
+    accounts = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;limiet;iban\n"
+        "1001;Anna;100;NL91 ABNA 0417 1643 00\n"
+        "1002;Jan;50;NL91ABNA0417164301\n"
+        "1003;Piet;50;NL91ABNA\n",
+    )
+    result = invoke(empty_db, "import", "accounts", str(accounts))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:2] == [
+        f"{accounts}: line 3: iban 'NL91ABNA0417164301' is no IBAN: its check digits are "
+        "wrong; correct it from the account holder's bank details",
+        f"{accounts}: line 4: iban 'NL91ABNA' is no IBAN: an IBAN is two letters, two check "
+        "digits and 11 to 30 letters or digits; correct it from the account holder's bank "
+        "details",
+    ]
+    with open_ledger(empty_db) as ledger:
+        assert ledger.states(["1001", "1002", "1003"]) == {}

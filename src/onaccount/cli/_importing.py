@@ -46,6 +46,7 @@ from onaccount import (
     UnknownAccount,
     Vat,
 )
+from onaccount._iban import compact_iban, iban_problem
 from onaccount._money import as_fraction, pad_amount
 from onaccount._words import counted, for_command_line
 
@@ -866,7 +867,8 @@ def read_accounts(
             )
         details = {
             "name": cell("billing_name", _text, held_of("name")),
-            **{f: cell(f, _text, held_of(f)) for f in ("email", "vat_id", "iban", "mandate_id")},
+            **{f: cell(f, _text, held_of(f)) for f in ("email", "vat_id", "mandate_id")},
+            "iban": cell("iban", _iban, held_of("iban")),
             **{
                 f: held_of(f) if f in kept else _party_id(row, f)
                 for f in ("peppol_id", "registration")
@@ -946,6 +948,20 @@ def _check_line_amount(row: dict[str, str], line: Line, currency: str, dialect: 
 
 def _text(value: str) -> str | None:
     return value or None
+
+
+def _iban(value: str) -> str | None:
+    """The IBAN of a cell, refused unless it has an IBAN's shape and check digits."""
+    if not value.strip():
+        return None
+    iban = compact_iban(value)
+    problem = iban_problem(iban)
+    if problem is not None:
+        raise _RowError(
+            f"iban {iban!r} is no IBAN: {problem}; correct it from the account holder's "
+            "bank details"
+        )
+    return iban
 
 
 def _tags(value: str) -> frozenset[str]:
