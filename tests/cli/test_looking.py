@@ -251,3 +251,32 @@ def test_runs_too_wide_for_the_table_show_as_blocks_with_every_value_whole(
     # A run committed without a key has no key line.
     assert lines[second + 1 : second + 3] == ["  period    2026-11", "  strategy  none"]
     assert lines[-2:] == ["  total     €2.40", "2 runs"]
+
+
+def _days(
+    db: Path, *flags: str, env: dict[str, str | None] | None = None
+) -> tuple[list[str], str]:
+    """The business days of account 1001's October statement, and what was said beside."""
+    args = ("statement", "1001", "--period", "2026-10", *flags, "--json")
+    result = succeeded(invoke(db, *args, env=env))
+    return [day["date"] for day in json_of(result)["days"]], " ".join(result.stderr.split())
+
+
+def test_without_a_day_start_given_a_statement_keeps_the_last_runs(demo_db: Path) -> None:
+    """The demo billed days from 04:00: a statement without --day-starts-at does too, saying so."""
+    late, _ = _days(demo_db, "--day-starts-at", "04:00")
+    midnight, _ = _days(demo_db, "--day-starts-at", "00:00")
+    assert (late[0], midnight[0]) == ("2026-10-03", "2026-10-04")
+    kept, said = _days(demo_db)
+    assert kept == late
+    assert said == (
+        "note: business days start at 04:00, as in the last run (2026-10); "
+        "--day-starts-at or $ONACCOUNT_DAY_STARTS_AT sets another start"
+    )
+    assert _days(demo_db, env={"ONACCOUNT_DAY_STARTS_AT": "00:00"}) == (midnight, "")
+
+
+def test_a_ledger_without_runs_starts_business_days_at_midnight(small_db: Path) -> None:
+    """Before the first run there is no start to keep: 00:00, and nothing said."""
+    result = succeeded(invoke(small_db, "statement", "100", "--period", "2026-10", "--json"))
+    assert result.stderr == ""

@@ -697,3 +697,19 @@ def test_a_sqlite_url_is_checked_as_its_file_is(tmp_path: Path) -> None:
     SQLLedger("sqlite://", upgrade=True).close()
     SQLLedger(f"sqlite:///{path}", upgrade=True).close()
     assert path.is_file()
+
+
+def test_the_last_run_period_is_the_period_committed_last(target: str) -> None:
+    """None before a run; then the last committed run's period, its day start and zone too."""
+    ledger = open_accounts(target, 2)
+    try:
+        assert ledger.last_run_period() is None
+        late = Period.month(2026, 10, tz="Europe/Brussels", day_starts_at=dt.time(4, 0))
+        commit_run(ledger, plan_run(ledger, late, ["000"], "none", actor=ADMIN), actor=ADMIN)
+        assert ledger.last_run_period() == late
+        # The same month in another zone from midnight, committed later: that one is last.
+        midnight = Period.month(2026, 10, tz="Europe/Amsterdam")
+        commit_run(ledger, plan_run(ledger, midnight, ["001"], "none", actor=ADMIN), actor=ADMIN)
+        assert ledger.last_run_period() == midnight
+    finally:
+        ledger.close()

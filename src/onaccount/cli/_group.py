@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.text import Text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 import onaccount as oa
 from onaccount._words import for_command_line
@@ -143,6 +143,26 @@ class _State:
             # mend, unlike a database that goes away during the command.
             click.get_current_context().meta[_UNOPENED] = True
             raise
+
+    def last_run_period(self) -> oa.Period | None:
+        """The period of the ledger's last run; None before one or if it cannot be read.
+
+        Only a hint for defaults: a ledger that cannot be opened is the command's to
+        report, when it opens the ledger itself.
+        """
+        path = sqlite_file(self.db)
+        if path is not None and not path.is_file():
+            return None
+        try:
+            ledger = SQLLedger(self.db)
+        except (oa.OnAccountError, SQLAlchemyError):
+            return None
+        try:
+            return ledger.last_run_period()
+        except SQLAlchemyError:
+            return None
+        finally:
+            ledger.close()
 
     def exporters(self, *, warn: bool = True) -> ExporterRegistry:
         """The installed exporters; with ``warn``, each plugin that failed is a warning line.
@@ -516,7 +536,7 @@ def zone_options(func: F) -> F:
         envvar="ONACCOUNT_DAY_STARTS_AT",
         show_envvar=True,
         default="00:00",
-        show_default=True,
+        show_default="the last run's start, else 00:00",
         help="When a business day starts, e.g. 04:00 when the bar closes after midnight.",
     )(func)
     return tz_option(func)
@@ -553,8 +573,9 @@ _PERIOD_VARIABLES = {"tz": "ONACCOUNT_TZ", "day_starts_at": "ONACCOUNT_DAY_START
 
 
 def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
+    """The period ``text`` names; without a day start given, days start as the last run's."""
     try:
-        return oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
+        period = oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
     except oa.InvalidValue as error:
         field = error.field or ""
         flag = _PERIOD_FLAGS.get(field, "--period")
@@ -563,6 +584,24 @@ def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
             # Not typed: the value came from the variable, which is what to fix.
             flag = f"{flag} (or ${_PERIOD_VARIABLES[field]})"
         raise click.BadParameter(error.message, param_hint=flag) from None
+    ctx = click.get_current_context(silent=True)
+    state = None if ctx is None else ctx.find_object(_State)
+    if state is None or ctx is None:
+        return period
+    if ctx.get_parameter_source("day_starts_at") is not ParameterSource.DEFAULT:
+        return period
+    # Billing October from 04:00 and November from midnight would put the small hours of
+    # 1 December in December: a start once chosen holds until one is given.
+    last = state.last_run_period()
+    if last is None or last.day_starts_at == period.day_starts_at:
+        return period
+    start = last.day_starts_at.isoformat(timespec="minutes")
+    state.say(
+        f"note: business days start at {start}, as in the last run ({last.label}); "
+        f"--day-starts-at or ${_PERIOD_VARIABLES['day_starts_at']} sets another start",
+        err=True,
+    )
+    return oa.Period.parse(text, tz=tz, day_starts_at=last.day_starts_at)
 
 
 def _zone(tz: str) -> ZoneInfo:

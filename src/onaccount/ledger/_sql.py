@@ -1132,6 +1132,21 @@ class SQLLedger(LedgerConveniences):
             conditions.append(runs.c.created_at_us < to_us(end))
         return self._load_runs(*conditions, account=account)
 
+    def last_run_period(self) -> Period | None:
+        """The period of the run committed last, or None before the first run.
+
+        Read alone, without the run's invoices: what a host takes its time zone and
+        business-day start from, so that the next run bills days as the last one did.
+        """
+        query = (
+            sa.select(runs.c.period_first, runs.c.period_last, runs.c.tz, runs.c.day_starts_at)
+            .order_by(runs.c.seq.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return None if row is None else period_from_row(*row)
+
     def _mutations_where(self, conn: Connection, *conditions: Any) -> list[Mutation]:
         rows = conn.execute(
             sa.select(mutations, accounts.c.places)
