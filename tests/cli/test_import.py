@@ -1146,3 +1146,28 @@ def test_an_iban_with_wrong_check_digits_or_shape_is_refused_naming_its_line(
     ]
     with open_ledger(empty_db) as ledger:
         assert ledger.states(["1001", "1002", "1003"]) == {}
+
+
+def test_dutch_dates_without_leading_zeros_are_read_as_excel_writes_them(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Dutch Excel writes 1 February 2026 as 1-2-2026: read so, with or without leading zeros."""
+    accounts = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;limiet;iban;machtigingskenmerk;machtigingsdatum\n"
+        "1001;Anna;100;NL91ABNA0417164300;M1;1-2-2026\n"
+        "1002;Jan;50;NL91ABNA0417164300;M2;01-2-2026\n"
+        "1003;Piet;50;NL91ABNA0417164300;M3;1-02-2026\n"
+        "1004;Els;50;NL91ABNA0417164300;M4;15-11-2025\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(accounts)))
+    with open_ledger(empty_db) as ledger:
+        states = ledger.states(["1001", "1002", "1003", "1004"])
+    dates = {n: s.account.billing.mandate_date for n, s in states.items() if s.account.billing}
+    assert dates == {
+        "1001": dt.date(2026, 2, 1),
+        "1002": dt.date(2026, 2, 1),
+        "1003": dt.date(2026, 2, 1),
+        "1004": dt.date(2025, 11, 15),
+    }

@@ -653,7 +653,7 @@ def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
 
 def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
     try:
-        if dialect.day_first and "-" in text and len(text.split("-")[0]) == 2:
+        if dialect.day_first and _DAY_FIRST_DATE.fullmatch(text):
             return dt.datetime.strptime(text, "%d-%m-%Y").date()
         if "T" in text:
             # A workbook's date cell formatted with a time: its midnight is the date.
@@ -729,7 +729,8 @@ def _day_first(text: str) -> dt.datetime | None:
 
 # What separates the time from the date in ISO 8601 (and in the day-first spelling).
 _TIME_PART = re.compile(r"[Tt ]")
-_DAY_FIRST_DATE = re.compile(r"\d{2}-\d{2}-\d{4}")
+# A date day first, with or without leading zeros, as Dutch Excel writes it (1-2-2026).
+_DAY_FIRST_DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{4}")
 # Day first as Dutch Excel writes it, with or without leading zeros (5-10-2026 9:40).
 _DAY_FIRST_SHAPE = re.compile(r"\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}(:\d{2})?")
 # A date and time written as one of the accepted spellings, whatever the numbers.
