@@ -1171,3 +1171,41 @@ def test_dutch_dates_without_leading_zeros_are_read_as_excel_writes_them(
         "1003": dt.date(2026, 2, 1),
         "1004": dt.date(2025, 11, 15),
     }
+
+
+def test_a_number_given_twice_is_reported_with_the_other_mistakes_in_one_pass(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A repeated number is named though its first line has a mistake of its own."""
+    accounts = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;limiet;iban\n"
+        "1001;Anna;100;NL91ABNA0417164300\n"
+        "1002;Jan;50;NL91ABNA0417164301\n"
+        "1002;Jan;50;NL91ABNA0417164300\n",
+    )
+    result = invoke(empty_db, "import", "accounts", str(accounts))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"{accounts}: line 3: iban 'NL91ABNA0417164301' is no IBAN")
+    assert lines[1] == f"{accounts}: line 4: account 1002 appears already on line 3"
+
+
+def test_a_refund_without_an_amount_says_what_a_refund_is_and_what_a_return_is(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A refund without amount says it books money back, and how a returned product is written."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        "account,at,type,product,quantity,unit_price,vat_rate,text\n"
+        "900,2026-10-03T20:00:00+02:00,refund,Cola,1,2.80,0.09,returned\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: line 2: amount is empty; a refund books money back to the account and "
+        "needs its amount in column 'amount' (a returned product is a purchase row with a "
+        "negative quantity)"
+    )

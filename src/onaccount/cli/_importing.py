@@ -839,6 +839,13 @@ def read_accounts(
 
     def build(line: int, row: dict[str, str]) -> Account:
         number, limit = row.get("number", ""), row.get("limit")
+        # Before the row's other cells: a repeat is named even when either line has
+        # another mistake, so one pass finds both.
+        key = number.strip()
+        if key in seen:
+            raise _RowError(f"account {key} appears already on {table.word} {seen[key]}")
+        if key:
+            seen[key] = line
         given = {f: row.get(f) for f in ("kind", "currency")}
         wanted = lacking or not (limit and all(given.values()))
         now = held_now().get(number) if wanted else None
@@ -901,7 +908,7 @@ def read_accounts(
             # holds: the import is told to keep it.
             amount = now.account.limit
             kept_limits.add(number)
-        account = Account(
+        return Account(
             number=number,
             name=row.get("name", ""),
             kind=given["kind"] or (now.account.kind if now else "limit"),
@@ -911,12 +918,6 @@ def read_accounts(
             tags=cell("tags", _tags, before.tags if before else frozenset()),
             billing=billing,
         )
-        if account.number in seen:
-            raise _RowError(
-                f"account {account.number} appears already on {table.word} {seen[account.number]}"
-            )
-        seen[account.number] = line
-        return account
 
     rows = list(table.rows)
 
@@ -927,6 +928,14 @@ def read_accounts(
 
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     return _read(Rows(path, table.word, tuple(accounts), kept_limits=frozenset(kept_limits)), bad)
+
+
+#: What each kind of credit booking does, as a refusal explains it.
+_CREDIT_MEANS = {
+    "top-up": "puts money on the account",
+    "payment": "pays what the account owes",
+    "refund": "books money back to the account",
+}
 
 
 def _check_line_amount(row: dict[str, str], line: Line, currency: str, dialect: _Dialect) -> None:
@@ -1166,10 +1175,23 @@ def read_transactions(
                 for line, _ in group[1:]
             )
         credit = Decimal(0)
-        try:
-            credit = _decimal(head.get("amount", ""), chosen, "amount")
-        except _RowError as error:
-            row_bad.append(BadRow(first_line, error.reason, word, error.rule, error.summary))
+        if not head.get("amount", ""):
+            row_bad.append(
+                BadRow(
+                    first_line,
+                    f"amount is empty; a {kind} {_CREDIT_MEANS[kind]} and needs its amount in "
+                    "column 'amount' (a returned product is a purchase row with a negative "
+                    "quantity)",
+                    word,
+                    f"empty-amount-{kind}",
+                    f"are {kind}s without an amount: give each its amount in column 'amount'",
+                )
+            )
+        else:
+            try:
+                credit = _decimal(head.get("amount", ""), chosen, "amount")
+            except _RowError as error:
+                row_bad.append(BadRow(first_line, error.reason, word, error.rule, error.summary))
         if not head.get("text", "").strip():
             row_bad.append(
                 BadRow(
