@@ -1209,3 +1209,29 @@ def test_a_refund_without_an_amount_says_what_a_refund_is_and_what_a_return_is(
         "needs its amount in column 'amount' (a returned product is a purchase row with a "
         "negative quantity)"
     )
+
+
+def test_a_sale_dated_in_a_billed_period_is_named_with_the_run_that_bills_it(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """A sale of 1 November 01:30 falls on 31 October, billed already: said, with the way out."""
+    sales = write(
+        tmp_path,
+        "verkopen.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "n1;1001;01-11-2026 01:30;Bier;1;2,80;0,21\n"
+        "n2;1001;03-11-2026 21:40;Bier;1;2,80;0,21\n",
+    )
+    done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
+    said = " ".join(done.stderr.split())
+    assert (
+        "warning: 1 booking falls in the last run's period (2026-10), on business day "
+        "2026-10-31 (line 2), after it was billed: only a run over that day bills it, such "
+        "as onaccount invoice --period 2026-10-31 --account 1001 with your --strategy"
+    ) in said, said
+    again = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
+    assert "falls in the last run's period" in again.stderr, "still unbilled: said again"
+    billed = ("invoice", "--period", "2026-10-31", "--account", "1001", "--strategy", "none")
+    succeeded(invoke(demo_db, *billed, "--commit"))
+    after = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
+    assert "falls in the last run's period" not in after.stderr, "billed now: nothing said"

@@ -487,6 +487,7 @@ def import_transactions(
     )
     _warn_of_later(state, rows, zone)
     _warn_of_repeats(state, rows)
+    _warn_of_billed(state, rows)
     if not as_json:
         _warn_of_over_limit(state, done)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
@@ -635,6 +636,51 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
         f"{in_number(len(later), 'is', 'are')} dated after now, the "
         f"latest on {state.show.with_tz(zone).instant(at)} ({rows.word} {line}); check the "
         "dates of the file",
+        err=True,
+    )
+
+
+def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
+    """Warn of purchases in the last run's period that it did not bill.
+
+    A later run bills its own period only (and warns of them when it is planned): said
+    now, with a run that bills them, while the file is at hand.
+    """
+    last = state.last_run_period()
+    if last is None:
+        return
+    late = {
+        tx.id: (line, tx)
+        for line, tx in rows.items
+        if isinstance(tx, oa.Purchase) and tx.at < last.end
+    }
+    if not late:
+        return
+    numbers = sorted({tx.account for _, tx in late.values()})
+    start = min(tx.at for _, tx in late.values())
+    with contextlib.closing(state.ledger()) as ledger:
+        billed = {tx.id for tx in ledger.transactions(numbers, start, last.end, uninvoiced=False)}
+    unbilled = sorted(item for tx_id, item in late.items() if tx_id not in billed)
+    if not unbilled:
+        return
+    days = sorted({last.business_date(tx.at) for _, tx in unbilled})
+    accounts = sorted({tx.account for _, tx in unbilled})
+    show, count = state.show, len(unbilled)
+    on = (
+        f"business day {show.date(days[0])}"
+        if len(days) == 1
+        else f"business days {show.date(days[0])} to {show.date(days[-1])}"
+    )
+    span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]}"
+    chosen = " ".join(f"--account {shlex.quote(n)}" for n in accounts[:3])
+    if len(accounts) > 3:
+        chosen += " …"
+    it = in_number(count, "it", "them")
+    state.say(
+        f"warning: {show.count(count, 'booking')} {in_number(count, 'falls', 'fall')} in the "
+        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), after it "
+        f"was billed: only a run over {in_number(len(days), 'that day', 'those days')} bills "
+        f"{it}, such as onaccount invoice --period {span} {chosen} with your --strategy",
         err=True,
     )
 
