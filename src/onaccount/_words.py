@@ -15,6 +15,7 @@ __all__ = [
     "in_words",
     "named",
     "plural",
+    "reversal_advice",
     "with_article",
 ]
 
@@ -25,6 +26,15 @@ NAMED = 10
 def in_number(n: int, one: str, other: str) -> str:
     """The word that agrees with ``n``: ``one`` for one, ``other`` for any other count."""
     return one if n == 1 else other
+
+
+def reversal_advice(n: int) -> str:
+    """What to do of ``n`` undone invoices an export made before the undo still holds."""
+    return (
+        f"an export of this run made before {in_number(n, 'it was', 'they were')} undone "
+        f"still holds {in_number(n, 'it', 'them')}: book or send "
+        f"{in_number(n, 'its', 'their')} reversal where that export went"
+    )
 
 
 def plural(noun: str, n: int) -> str:

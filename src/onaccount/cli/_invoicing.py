@@ -21,7 +21,7 @@ from rich.text import Text
 
 import onaccount as oa
 from onaccount._runs import nothing_committed
-from onaccount._words import for_command_line
+from onaccount._words import for_command_line, reversal_advice
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -737,6 +737,8 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     )
     said = f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}"
     state.say(said)
+    # Which exports went out is not recorded: the ones that did are for the user to mend.
+    state.say(f"note: {reversal_advice(1)}")
     if invoice.over_limit is not None:
         state.say(f"warning: {invoice.over_limit.text(lambda amount: show.amount(amount, c))}")
     if delta is not None and delta.limit_delta:

@@ -27,7 +27,7 @@ from onaccount._account import Account
 from onaccount._errors import InvalidValue
 from onaccount._invoices import InvoiceRun, InvoiceState, Plan
 from onaccount._statement import PurchaseReader, Statement
-from onaccount._words import a_type, named
+from onaccount._words import a_type, named, reversal_advice
 
 from ._document import Exportable, split_by_account
 from ._errors import ExportTargetExists, UnsupportedSource
@@ -551,9 +551,7 @@ def _undone_left_out(source: Exportable, per: str) -> list[str]:
     return [
         f"left out the undone invoice{'' if one else 's'} of "
         f"{named('account', [i.account.label for i in undone])} ({amounts}"
-        f"{'' if one else ' in all'}); an export of this run made before "
-        f"{'it was' if one else 'they were'} undone still holds {'it' if one else 'them'}: "
-        f"book or send {'its' if one else 'their'} reversal where that export went"
+        f"{'' if one else ' in all'}); {reversal_advice(len(undone))}"
     ]
 
 
