@@ -280,3 +280,38 @@ def test_a_ledger_without_runs_starts_business_days_at_midnight(small_db: Path) 
     """Before the first run there is no start to keep: 00:00, and nothing said."""
     result = succeeded(invoke(small_db, "statement", "100", "--period", "2026-10", "--json"))
     assert result.stderr == ""
+
+
+def test_a_statement_says_how_much_of_its_total_is_invoiced(small_db: Path) -> None:
+    """Under the total: what runs invoiced and what no run has, before and after a run."""
+    args = ("statement", "200", "--period", "2026-10")
+    before = succeeded(invoke(small_db, *args, role="viewer")).stdout.splitlines()
+    assert before[1:3] == ["total €54.20", "none of it invoiced yet"]
+    assert json_of(succeeded(invoke(small_db, *args, "--json")))["uninvoiced_total"] == "54.20"
+    commit = ("invoice", "--period", "2026-10", "--account", "200", "--strategy", "none")
+    succeeded(invoke(small_db, *commit, "--commit"))
+    after = succeeded(invoke(small_db, *args, role="viewer")).stdout.splitlines()
+    assert after[1:3] == ["total €54.20", "all of it invoiced"]
+    run_id = json_of(succeeded(invoke(small_db, "runs", "--json")))[-1]["id"]
+    undo = ("undo", run_id, "--account", "200", "--reason", "wrong team")
+    succeeded(invoke(small_db, *undo))
+    undone = succeeded(invoke(small_db, *args, role="viewer")).stdout.splitlines()
+    assert undone[1:3] == ["total €54.20", "none of it invoiced yet"]
+
+
+def test_a_statement_partly_invoiced_gives_both_parts(small_db: Path) -> None:
+    """A run over October's first purchase day bills part of the month: both parts are given."""
+    args = ("statement", "100", "--period", "2026-10")
+    whole = json_of(succeeded(invoke(small_db, *args, "--json")))
+    first = whole["days"][0]["date"]
+    assert len(whole["days"]) > 1
+    commit = ("invoice", "--period", first, "--account", "100", "--strategy", "none", "--commit")
+    succeeded(invoke(small_db, *commit))
+    found = re.fullmatch(
+        r"€([\d.]+) of it invoiced, €([\d.]+) not yet",
+        succeeded(invoke(small_db, *args)).stdout.splitlines()[2],
+    )
+    assert found is not None
+    assert Decimal(found[1]) == Decimal(whole["days"][0]["total"])
+    assert Decimal(found[1]) + Decimal(found[2]) == Decimal(whole["total"])
+    assert json_of(succeeded(invoke(small_db, *args, "--json")))["uninvoiced_total"] == found[2]

@@ -170,11 +170,18 @@ def statement_command(
       onaccount statement 1042 --period 2026-10-01..2026-10-15 --uninvoiced
     """
     period = _period(period_text, tz, day_starts_at)
+    ledger = state.ledger()
     statement = oa.statement(
-        state.ledger(), account, period, actor=state.actor, uninvoiced_only=uninvoiced
+        ledger, account, period, actor=state.actor, uninvoiced_only=uninvoiced
+    )
+    # After a run (or an undo) the total is the same: what is billed of it is not.
+    still_open = (
+        statement
+        if uninvoiced
+        else oa.statement(ledger, account, period, actor=state.actor, uninvoiced_only=True)
     )
     if as_json:
-        _emit_json(state, _statement_json(statement))
+        _emit_json(state, {**_statement_json(statement), "uninvoiced_total": still_open.total})
         return
     c = statement.currency
     show = state.show
@@ -184,6 +191,15 @@ def statement_command(
     )
     # On a line of its own, so a narrow terminal never parts the symbol from the amount.
     state.out.print(f"total {show.money(statement.total, c)}")
+    if statement.days and not uninvoiced:
+        # Counted by purchases: returns can make an invoiced part come to nothing.
+        if not still_open.count:
+            state.say("all of it invoiced")
+        elif still_open.count == statement.count:
+            state.say("none of it invoiced yet")
+        else:
+            billed, rest = statement.total - still_open.total, still_open.total
+            state.say(f"{show.money(billed, c)} of it invoiced, {show.money(rest, c)} not yet")
     if not statement.days:
         state.say(f"no {'uninvoiced ' if uninvoiced else ''}purchases in this period")
         return
