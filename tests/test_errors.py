@@ -20,6 +20,7 @@ from onaccount import (
     FloatNotAllowed,
     InvalidPeriod,
     InvalidValue,
+    NotAnInstant,
     OnAccountError,
     Period,
     PeriodParseError,
@@ -65,12 +66,15 @@ def test_every_error_is_an_onaccount_error() -> None:
 
 
 def test_errors_are_also_the_matching_builtin_errors() -> None:
-    """Bad values are ValueErrors, floats are TypeErrors and lookups are LookupErrors."""
+    """Bad values are ValueErrors, floats and non-instants TypeErrors, lookups LookupErrors."""
     assert issubclass(_errors.InvalidValue, ValueError)
     assert issubclass(_errors.InvalidAmount, ValueError)
     assert issubclass(_errors.PeriodParseError, _errors.InvalidPeriod)
     assert issubclass(_errors.FloatNotAllowed, TypeError)
     assert not issubclass(_errors.FloatNotAllowed, ValueError)
+    assert issubclass(_errors.NotAnInstant, TypeError)
+    assert issubclass(_errors.NotAnInstant, _errors.InvalidValue)
+    assert not issubclass(_errors.NotAnInstant, _errors.NaiveDatetime)
     assert issubclass(_errors.UnknownAccount, LookupError)
     assert issubclass(_errors.UnknownRun, LookupError)
     assert issubclass(_errors.LimitExceeded, _errors.LedgerError)
@@ -165,6 +169,10 @@ RAISERS: dict[str, tuple[Callable[[], object], type[OnAccountError]]] = {
     "account-negative-limit": (lambda: Account(number="1", name="Jan", limit=-5), InvalidValue),
     "vat-percent-rate": (lambda: Vat.standard(21), InvalidValue),
     "float-amount": (lambda: to_decimal(0.5, field="amount"), FloatNotAllowed),
+    "purchase-at-text": (
+        lambda: Purchase(account="1001", at="2026-10-05T12:00", lines=[]),  # type: ignore[arg-type]  # untyped caller
+        NotAnInstant,
+    ),
     "unknown-zone": (lambda: Period.month(2026, 10, tz="Mars/Olympus"), UnknownTimeZone),
     "unreadable-period": (lambda: Period.parse("October", tz="UTC"), PeriodParseError),
     "permission": (

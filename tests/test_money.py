@@ -21,7 +21,7 @@ from onaccount import (
     round_money,
     vat_split,
 )
-from onaccount._money import check_currency, to_decimal, vat_sort_key
+from onaccount._money import check_currency, line_amount, to_decimal, vat_sort_key
 
 EXEMPT_CATEGORIES = ["E", "AE", "K", "G", "O"]
 
@@ -183,12 +183,15 @@ def test_minor_unit_of_unknown_currency_is_refused() -> None:
         ("0.5", "JPY", "1"),
         ("1.0005", "BHD", "1.001"),
         ("12", "EUR", "12.00"),
+        ("-0.004", "EUR", "0.00"),
+        ("-0.4", "JPY", "0"),
+        ("-0", "EUR", "0.00"),
     ],
 )
 def test_round_money_rounds_half_up_to_the_minor_unit(
     amount: str, currency: str, expected: str
 ) -> None:
-    """round_money rounds halves away from zero to the currency's minor unit."""
+    """round_money rounds halves away from zero to the minor unit; zero is never -0.00."""
     result = round_money(Decimal(amount), currency)
     assert str(result) == expected
 
@@ -375,14 +378,18 @@ def test_vat_is_hashable_and_compares_by_value() -> None:
         ("0.01", "0.21", "0.01", "0.00"),
         ("-12.10", "0.21", "-10.00", "-2.10"),
         ("7.50", "0", "7.50", "0.00"),
+        ("-3.90", "0", "-3.90", "0.00"),
+        ("-0.01", "0.21", "-0.01", "0.00"),
+        ("-0.00", "0.21", "0.00", "0.00"),
     ],
 )
 def test_vat_split_examples(gross: str, rate: str, net: str, vat: str) -> None:
-    """vat_split gives the expected cents for known receipts, returns included."""
+    """vat_split gives the expected cents for known receipts, returns and zero VAT included."""
     split = vat_split(Decimal(gross), Decimal(rate))
     assert split.gross == Decimal(gross)
-    assert split.net == Decimal(net)
-    assert split.vat == Decimal(vat)
+    # Compared as text: Decimal("-0.00") == Decimal("0.00"), but a statement prints the sign.
+    assert str(split.net) == net
+    assert str(split.vat) == vat
 
 
 @given(gross=amounts, rate=rates, currency=currencies)
@@ -410,6 +417,31 @@ def test_vat_split_of_a_return_mirrors_the_sale(gross: Decimal, rate: Decimal) -
     sale = vat_split(gross, rate)
     ret = vat_split(-gross, rate)
     assert (ret.net, ret.vat) == (-sale.net, -sale.vat)
+
+
+def is_negative_zero(amount: Decimal) -> bool:
+    """Whether ``amount`` is zero with a minus sign, which prints as -0.00."""
+    return amount.is_zero() and amount.is_signed()
+
+
+#: Amounts around zero, where rounding a return gives a signed zero.
+near_zero = (
+    st.decimals(min_value=-1, max_value=1, places=6)
+    | st.sampled_from([Decimal("-0"), Decimal("-0.00"), Decimal("-0.000001")])
+    | amounts
+)
+
+
+@given(gross=near_zero, rate=rates, currency=currencies)
+def test_no_split_or_rounded_amount_is_negative_zero(
+    gross: Decimal, rate: Decimal, currency: str
+) -> None:
+    """Rounding, a VAT split and a line amount never give -0: zero prints as 0.00."""
+    split = vat_split(gross, rate, currency)
+    rounded = round_money(gross, currency)
+    amount = line_amount(gross, rate, minor_unit(currency))
+    for value in (split.gross, split.net, split.vat, rounded, amount):
+        assert not is_negative_zero(value), (split, rounded, amount)
 
 
 def test_vat_split_refuses_a_float_gross() -> None:

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from onaccount import (
     InvalidPeriod,
     NaiveDatetime,
+    NotAnInstant,
     OnAccountError,
     Period,
     PeriodParseError,
     UnknownTimeZone,
 )
+from onaccount._period import require_aware
 
 UTC = dt.UTC
 ONE_DAY = dt.timedelta(days=1)
@@ -625,11 +627,25 @@ def test_naive_instant_has_no_business_date() -> None:
 
 
 def test_a_date_is_not_an_instant() -> None:
-    """A plain date where an instant is needed raises NaiveDatetime naming it."""
-    with pytest.raises(NaiveDatetime) as caught:
+    """A plain date where an instant is needed raises NotAnInstant, a TypeError naming it."""
+    with pytest.raises(NotAnInstant) as caught:
         Period.month(2026, 10, tz=AMSTERDAM).contains(dt.date(2026, 10, 5))  # type: ignore[arg-type]
-    assert "2026, 10, 5" in str(caught.value)
+    assert "instant datetime.date(2026, 10, 5) is a date, not a datetime" in str(caught.value)
+    assert "pass a timezone-aware datetime" in str(caught.value)
     assert caught.value.value == dt.date(2026, 10, 5)
+    assert isinstance(caught.value, TypeError)
+
+
+def test_iso_text_is_not_an_instant_but_the_refusal_shows_how_to_read_it() -> None:
+    """An ISO instant given as text raises NotAnInstant suggesting datetime.fromisoformat."""
+    text = "2026-10-05T12:00:00+02:00"
+    with pytest.raises(NotAnInstant) as caught:
+        require_aware(text, field="instant")
+    assert str(caught.value) == (
+        f"instant {text!r} is text, not a datetime; pass a timezone-aware datetime such as "
+        f"datetime.fromisoformat({text!r})"
+    )
+    assert (caught.value.value, caught.value.field) == (text, "instant")
 
 
 # -- daylight saving time ------------------------------------------------------------------------

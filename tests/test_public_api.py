@@ -61,6 +61,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "MutationsReport",
         "NaiveDatetime",
         "NoCorrection",
+        "NotAnInstant",
         "NotInvoiceable",
         "NothingToChange",
         "OnAccountError",

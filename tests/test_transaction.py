@@ -1,5 +1,6 @@
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -19,11 +20,13 @@ from onaccount import (
     Mutation,
     MutationKind,
     NaiveDatetime,
+    NotAnInstant,
     OnAccountError,
     Purchase,
     UnknownCurrency,
     Vat,
 )
+from onaccount._money import DecimalLike
 
 AT = dt.datetime(2026, 10, 4, 1, 30, tzinfo=ZoneInfo("Europe/Amsterdam"))
 VAT = Vat.standard("0.09")
@@ -39,20 +42,29 @@ def half_up(value: Fraction, places: int) -> Decimal:
     return Decimal(units if value >= 0 else -units).scaleb(-places)
 
 
-def line(quantity: object = 1, unit_price: object = "2.50", **kwargs: object) -> Line:
+def line(
+    quantity: DecimalLike = 1,
+    unit_price: DecimalLike = "2.50",
+    *,
+    product: str = "Coffee",
+    vat: Vat = VAT,
+    code: str | None = None,
+    group: str | None = None,
+) -> Line:
     """A line of coffee with the given quantity and unit price."""
     return Line(
-        product=kwargs.pop("product", "Coffee"),
+        product=product,
         quantity=quantity,
         unit_price=unit_price,
-        vat=kwargs.pop("vat", VAT),
-        **kwargs,
+        vat=vat,
+        code=code,
+        group=group,
     )
 
 
-def purchase(*lines: Line, **kwargs: object) -> Purchase:
+def purchase(*lines: Line, at: dt.datetime = AT, currency: str = "EUR", **given: str) -> Purchase:
     """A purchase on account 1001 at a fixed instant."""
-    return Purchase(account="1001", at=kwargs.pop("at", AT), lines=lines, **kwargs)
+    return Purchase(account="1001", at=at, lines=lines, currency=currency, **given)
 
 
 # -- lines ----------------------------------------------------------------------------------------
@@ -69,10 +81,12 @@ def purchase(*lines: Line, **kwargs: object) -> Purchase:
         ("-1", "0.005", "-0.01"),
         ("-2", "2.50", "-5.00"),
         ("0.333", "3.00", "1.00"),
+        ("-1", "0", "0.00"),
+        ("-2", "0.001", "0.00"),
     ],
 )
 def test_line_amount_is_rounded_half_up(quantity: str, unit_price: str, amount: str) -> None:
-    """A line's amount is quantity × unit price rounded half up to the cent (0.005 -> 0.01)."""
+    """A line's amount is quantity × unit price rounded half up to the cent, zero as 0.00."""
     assert str(line(Decimal(quantity), Decimal(unit_price)).amount()) == amount
 
 
@@ -118,7 +132,7 @@ def test_empty_product_name_is_refused(product: str) -> None:
 def test_float_quantity_is_refused() -> None:
     """A float quantity raises FloatNotAllowed, a TypeError naming the float."""
     with pytest.raises(FloatNotAllowed) as caught:
-        line(quantity=1.5)
+        line(quantity=1.5)  # type: ignore[arg-type]  # the refusal untyped callers get
     assert "1.5" in str(caught.value)
     assert "quantity" in str(caught.value)
     assert caught.value.value == 1.5
@@ -128,7 +142,7 @@ def test_float_quantity_is_refused() -> None:
 def test_float_unit_price_is_refused() -> None:
     """A float unit price raises FloatNotAllowed, a TypeError naming the float."""
     with pytest.raises(FloatNotAllowed) as caught:
-        line(unit_price=2.35)
+        line(unit_price=2.35)  # type: ignore[arg-type]  # the refusal untyped callers get
     assert "2.35" in str(caught.value)
     assert "unit price" in str(caught.value)
     assert caught.value.value == 2.35
@@ -154,7 +168,7 @@ def test_infinite_quantity_is_refused() -> None:
 def test_line_vat_must_be_a_vat() -> None:
     """A VAT given as a bare rate raises InvalidValue naming it."""
     with pytest.raises(InvalidValue) as caught:
-        line(vat=Decimal("0.21"))
+        line(vat=Decimal("0.21"))  # type: ignore[arg-type]  # the refusal untyped callers get
     assert "0.21" in str(caught.value)
     assert caught.value.value == Decimal("0.21")
     assert caught.value.field == "vat"
@@ -238,11 +252,39 @@ def test_naive_purchase_time_is_refused() -> None:
     assert isinstance(caught.value, ValueError)
 
 
-def test_purchase_time_must_be_a_datetime() -> None:
-    """A purchase at a date or a string raises NaiveDatetime naming it."""
-    with pytest.raises(NaiveDatetime) as caught:
-        purchase(line(), at="2026-10-04T01:30:00+02:00")
-    assert "'2026-10-04T01:30:00+02:00'" in str(caught.value)
+@pytest.mark.parametrize("at", ["2026-10-04T01:30:00+02:00", dt.date(2026, 10, 4), 1759534200])
+def test_purchase_time_must_be_a_datetime(at: object) -> None:
+    """A purchase at text, a date or a number raises NotAnInstant, a TypeError saying so."""
+    with pytest.raises(NotAnInstant) as caught:
+        purchase(line(), at=at)  # type: ignore[arg-type]  # the refusal untyped callers get
+    message = str(caught.value)
+    assert f"transaction instant 'at' {at!r} is " in message
+    assert "pass a timezone-aware datetime" in message
+    assert caught.value.value == at
+    assert caught.value.field == "transaction instant 'at'"
+    assert isinstance(caught.value, TypeError)
+    assert isinstance(caught.value, InvalidValue)
+    assert not isinstance(caught.value, NaiveDatetime)
+
+
+def test_credit_booking_time_must_be_a_datetime() -> None:
+    """A credit booking at an ISO text raises NotAnInstant naming the text."""
+    text = "2026-10-05T12:00:00+02:00"
+    with pytest.raises(NotAnInstant, match=re.escape(f"'at' {text!r} is text")):
+        CreditBooking(account="2001", at=text, credit=10, reason="Cash")  # type: ignore[arg-type]  # the refusal untyped callers get
+
+
+def test_mutation_time_must_be_a_datetime() -> None:
+    """A mutation at a date raises NotAnInstant naming the field and the date."""
+    with pytest.raises(NotAnInstant, match=r"mutation instant 'at' datetime.date\(2026, 10, 4\)"):
+        Mutation(
+            account="1001",
+            kind=MutationKind.MANUAL,
+            balance_delta="5.00",
+            actor="admin",
+            at=dt.date(2026, 10, 4),  # type: ignore[arg-type]  # the refusal untyped callers get
+            reason="Correction",
+        )
 
 
 def test_purchase_in_unknown_currency_is_refused() -> None:
@@ -309,14 +351,14 @@ def test_credit_booking_with_too_many_places_is_refused() -> None:
 def test_credit_booking_float_is_refused() -> None:
     """A float credit raises FloatNotAllowed naming it."""
     with pytest.raises(FloatNotAllowed) as caught:
-        CreditBooking(account="2001", at=AT, credit=10.5, reason="Refund")
+        CreditBooking(account="2001", at=AT, credit=10.5, reason="Refund")  # type: ignore[arg-type]  # the refusal untyped callers get
     assert "10.5" in str(caught.value)
 
 
 def test_unknown_credit_kind_is_refused() -> None:
     """A credit booking kind nobody defined raises InvalidValue naming it."""
     with pytest.raises(InvalidValue) as caught:
-        CreditBooking(account="2001", at=AT, credit=10, kind="gift", reason="Gift")
+        CreditBooking(account="2001", at=AT, credit=10, kind="gift", reason="Gift")  # type: ignore[arg-type]  # the refusal untyped callers get
     assert "'gift'" in str(caught.value)
     assert caught.value.value == "gift"
 
@@ -369,7 +411,7 @@ def test_float_mutation_delta_is_refused() -> None:
         Mutation(
             account="1001",
             kind=MutationKind.MANUAL,
-            balance_delta=5.1,
+            balance_delta=5.1,  # type: ignore[arg-type]  # the refusal untyped callers get
             actor="admin",
             at=AT,
             reason="Correction",

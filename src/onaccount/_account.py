@@ -6,13 +6,20 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Literal, TypeAlias
 
 import attrs
 
 from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._iban import compact_iban
-from ._money import check_currency, check_minor_units, check_stored_amount, to_decimal
+from ._money import (
+    DecimalLike,
+    check_currency,
+    check_minor_units,
+    check_stored_amount,
+    to_decimal,
+)
 from ._party import PartyId, is_registration_scheme
 from ._words import in_words
 
@@ -21,6 +28,7 @@ __all__ = [
     "MAX_TEXT_LENGTH",
     "Account",
     "AccountKind",
+    "AccountKindName",
     "Address",
     "BillingDetails",
 ]
@@ -33,9 +41,17 @@ class AccountKind(enum.Enum):
     CREDIT = "credit"
 
 
+#: An account kind as its name, which `Account` takes as well as the member.
+AccountKindName: TypeAlias = Literal["limit", "credit"]
+
+
 def account_kind(value: object) -> AccountKind:
     """``value`` as an `AccountKind`, or `InvalidValue` naming it."""
     return parse_enum(AccountKind, value, what="account kind", field="kind")
+
+
+def _kind(value: AccountKind | AccountKindName) -> AccountKind:
+    return account_kind(value)
 
 
 #: The longest account number or booking id, in characters.
@@ -246,7 +262,7 @@ def _check_party_id(owner: object, name: str, value: object) -> None:
         )
 
 
-def _limit(value: object) -> Decimal:
+def _limit(value: DecimalLike) -> Decimal:
     return to_decimal(value, field="limit")
 
 
@@ -262,7 +278,7 @@ class Account:
 
     number: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
-    kind: AccountKind = attrs.field(default=AccountKind.LIMIT, converter=account_kind)
+    kind: AccountKind = attrs.field(default=AccountKind.LIMIT, converter=_kind)
     limit: Decimal = attrs.field(default=Decimal(0), converter=_limit)
     currency: str = attrs.field(default="EUR")
     group: str | None = attrs.field(default=None, converter=optional_text)

@@ -6,6 +6,7 @@
     ├── InvalidValue (ValueError)            a value that can never be right
     │   ├── InvalidAmount                    NaN, infinity, a malformed number
     │   ├── NaiveDatetime                    an instant without a time zone
+    │   ├── NotAnInstant (TypeError)         text, a date or a number where an instant is needed
     │   ├── UnknownCurrency                  not an ISO 4217 code
     │   ├── UnknownTimeZone                  not an IANA time zone
     │   ├── InvalidPeriod                    last date before first, bad business-day start
@@ -60,6 +61,7 @@ __all__ = [
     "LimitExceeded",
     "MissingExemptionReason",
     "NaiveDatetime",
+    "NotAnInstant",
     "NotInvoiceable",
     "NothingToChange",
     "OnAccountError",
@@ -134,6 +136,13 @@ class InvalidAmount(InvalidValue):
 
 class NaiveDatetime(InvalidValue):
     """A datetime without a time zone where an instant is needed."""
+
+
+class NotAnInstant(InvalidValue, TypeError):
+    """Something other than a datetime where an instant is needed: text, a date, a number.
+
+    A ``TypeError`` like `FloatNotAllowed`, and an `InvalidValue` as every refused value is.
+    """
 
 
 class UnknownCurrency(InvalidValue):

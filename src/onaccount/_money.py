@@ -6,6 +6,7 @@ import enum
 import functools
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypeAlias
 
 import attrs
 
@@ -23,6 +24,7 @@ from ._words import a_type
 __all__ = [
     "CURRENCIES",
     "MAX_MINOR_UNITS",
+    "DecimalLike",
     "Vat",
     "VatCategory",
     "VatSplit",
@@ -58,6 +60,10 @@ CURRENCIES: dict[str, int] = {
 }
 
 _QUANTA: dict[str, Decimal] = {code: Decimal(1).scaleb(-p) for code, p in CURRENCIES.items()}
+
+#: What amounts, quantities and rates are given as: `to_decimal` takes each exactly, and a
+#: type checker refuses a float before `FloatNotAllowed` has to.
+DecimalLike: TypeAlias = Decimal | int | str
 
 
 def check_currency(code: object, *, field: str = "currency", obj: object = None) -> str:
@@ -95,8 +101,15 @@ def pad_amount(amount: Decimal, currency: str) -> Decimal:
         padded = amount.quantize(quantum)
     except InvalidOperation:  # more digits than the context holds: leave it alone
         return amount
-    result = padded if padded == amount else amount
-    return result.copy_abs() if result.is_zero() else result
+    return unsigned_zero(padded if padded == amount else amount)
+
+
+def unsigned_zero(amount: Decimal) -> Decimal:
+    """``amount``, with zero always positive: ``-0.00`` (a return rounded to nothing) is ``0.00``.
+
+    Decimal keeps the sign of a zero, and every report would print it.
+    """
+    return amount.copy_abs() if amount.is_zero() else amount
 
 
 def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
@@ -183,7 +196,7 @@ def check_minor_units(
     rounded = round_money(amount, currency)
     if amount != rounded:
         unit = minor_unit(currency)
-        # A sliver of a cent rounds to 0 (or -0.00), which is no amount to suggest.
+        # A sliver of a cent rounds to 0, which is no amount to suggest.
         said = (
             f"has more places than {currency} allows; round it to {rounded}"
             if rounded
@@ -226,9 +239,17 @@ def check_magnitude(
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round ``amount`` to the minor unit of ``currency``, half up (0.005 EUR -> 0.01)."""
+    """Round ``amount`` to the minor unit of ``currency``, half up (0.005 EUR -> 0.01).
+
+    Zero is ``0.00``, never ``-0.00``, however small the negative amount rounded was.
+    """
     amount = to_decimal(amount, field="amount")
-    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_UP)
+    return _rounded(amount, minor_unit(currency))
+
+
+def _rounded(amount: Decimal, quantum: Decimal) -> Decimal:
+    # The one rounding of money: every rounded amount, split and line amount comes from here.
+    return unsigned_zero(amount.quantize(quantum, ROUND_HALF_UP))
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal, quantum: Decimal) -> Decimal:
@@ -238,7 +259,7 @@ def line_amount(quantity: Decimal, unit_price: Decimal, quantum: Decimal) -> Dec
     it. ``quantum`` is the currency's `minor_unit`, looked up once by callers that price
     many lines.
     """
-    return (quantity * unit_price).quantize(quantum, ROUND_HALF_UP)
+    return _rounded(quantity * unit_price, quantum)
 
 
 class VatCategory(enum.Enum):
@@ -280,7 +301,7 @@ def _to_category(value: object) -> VatCategory:
     return VatCategory.parse(value)
 
 
-def _to_rate(value: object) -> Decimal:
+def _to_rate(value: DecimalLike) -> Decimal:
     return to_decimal(value, field="VAT rate")
 
 
@@ -344,7 +365,7 @@ class Vat:
             )
 
     @classmethod
-    def standard(cls, rate: Decimal | str | int) -> Vat:
+    def standard(cls, rate: DecimalLike) -> Vat:
         """Standard-rated VAT at ``rate`` (a fraction: ``"0.21"`` for 21 %)."""
         return cls(VatCategory.STANDARD, rate)
 
@@ -404,5 +425,7 @@ def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
             value=rate,
             field="rate",
         )
+    # A zero gross keeps no sign either, so neither does the net it leaves.
+    gross = unsigned_zero(gross)
     vat = round_money(gross * rate / (1 + rate), currency)
     return VatSplit(gross=gross, net=gross - vat, vat=vat)

@@ -15,9 +15,11 @@ from ._errors import (
     InvalidPeriod,
     InvalidValue,
     NaiveDatetime,
+    NotAnInstant,
     PeriodParseError,
     UnknownTimeZone,
 )
+from ._words import a_type
 
 __all__ = [
     "EARLIEST_INSTANT",
@@ -40,10 +42,13 @@ LATEST_INSTANT = dt.datetime(9999, 12, 31, tzinfo=_UTC)
 
 
 def require_aware(value: object, *, field: str, obj: object = None) -> dt.datetime:
-    """Return ``value`` if it is a timezone-aware datetime, else raise `NaiveDatetime`."""
+    """Return ``value`` if it is a timezone-aware datetime.
+
+    Anything but a datetime raises `NotAnInstant`, a naive datetime `NaiveDatetime`.
+    """
     if not isinstance(value, dt.datetime):
-        raise NaiveDatetime(
-            f"{field} {value!r} is not a datetime; pass a timezone-aware datetime",
+        raise NotAnInstant(
+            f"{field} {_described(value)}; pass a timezone-aware datetime{_reading(value)}",
             value=value,
             obj=obj,
             field=field,
@@ -57,6 +62,26 @@ def require_aware(value: object, *, field: str, obj: object = None) -> dt.dateti
             field=field,
         )
     return value
+
+
+def _described(value: object) -> str:
+    """What ``value`` is, for a refusal: ``'2026-10-05' is text, not a datetime``."""
+    if value is None:
+        return "is None"
+    kind = "text" if isinstance(value, str) else a_type(value)
+    return f"{value!r} is {kind}, not a datetime"
+
+
+def _reading(value: object) -> str:
+    """How to read ``value`` as an instant, when it is ISO text with an offset."""
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            return ""
+        if parsed.utcoffset() is not None:
+            return f" such as datetime.fromisoformat({value!r})"
+    return ""
 
 
 def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
@@ -189,12 +214,20 @@ def _check_year(year: int) -> None:
         )
 
 
-def _first_date(value: object) -> dt.date:
+def _first_date(value: dt.date | str) -> dt.date:
     return to_date(value, "first date")
 
 
-def _last_date(value: object) -> dt.date:
+def _last_date(value: dt.date | str) -> dt.date:
     return to_date(value, "last date")
+
+
+def _tz(value: str | dt.tzinfo) -> str:
+    return _check_tz(value)
+
+
+def _day_start(value: dt.time | str) -> dt.time:
+    return _to_time(value)
 
 
 def _check_order(instance: Period, attribute: attrs.Attribute[dt.date], last: dt.date) -> None:
@@ -227,8 +260,8 @@ class Period:
 
     first: dt.date = attrs.field(converter=_first_date)
     last: dt.date = attrs.field(converter=_last_date, validator=_check_order)
-    tz: str = attrs.field(kw_only=True, converter=_check_tz)
-    day_starts_at: dt.time = attrs.field(kw_only=True, default=dt.time(0), converter=_to_time)
+    tz: str = attrs.field(kw_only=True, converter=_tz)
+    day_starts_at: dt.time = attrs.field(kw_only=True, default=dt.time(0), converter=_day_start)
     _bounds: tuple[dt.datetime, ...] = attrs.field(
         init=False, default=(), repr=False, eq=False, hash=False
     )

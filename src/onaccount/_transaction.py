@@ -7,6 +7,7 @@ import enum
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Literal, TypeAlias
 
 import attrs
 
@@ -14,6 +15,7 @@ from ._account import non_empty, optional_text
 from ._enums import parse_enum
 from ._errors import InvalidValue
 from ._money import (
+    DecimalLike,
     Vat,
     check_currency,
     check_magnitude,
@@ -28,6 +30,7 @@ from ._period import to_utc
 __all__ = [
     "CreditBooking",
     "CreditKind",
+    "CreditKindName",
     "Line",
     "Mutation",
     "MutationKind",
@@ -41,7 +44,7 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _quantity(value: object) -> Decimal:
+def _quantity(value: DecimalLike) -> Decimal:
     quantity = to_decimal(value, field="quantity")
     if not quantity:
         raise InvalidValue(
@@ -53,12 +56,13 @@ def _quantity(value: object) -> Decimal:
     return check_magnitude(quantity, field="quantity", below=9, places=6)
 
 
-def _unit_price(value: object) -> Decimal:
+def _unit_price(value: DecimalLike) -> Decimal:
     price = to_decimal(value, field="unit price")
     return check_magnitude(price, field="unit price", below=13, places=6)
 
 
-def _vat(value: object) -> Vat:
+def _vat(value: Vat) -> Vat:
+    # Checked for callers without a type checker.
     if not isinstance(value, Vat):
         raise InvalidValue(
             f"VAT {value!r} is not a Vat; pass e.g. Vat.standard('0.21') or Vat.zero()",
@@ -88,11 +92,11 @@ class Line:
         return line_amount(self.quantity, self.unit_price, minor_unit(currency))
 
 
-def _aware(value: object) -> dt.datetime:
+def _aware(value: dt.datetime) -> dt.datetime:
     return to_utc(value, field="transaction instant 'at'")
 
 
-def _currency(value: object) -> str:
+def _currency(value: str) -> str:
     return check_currency(value, field="transaction currency")
 
 
@@ -177,11 +181,15 @@ class CreditKind(enum.Enum):
     REFUND = "refund"
 
 
-def _credit_kind(value: object) -> CreditKind:
+#: A credit booking kind as its name, which `CreditBooking` takes as well as the member.
+CreditKindName: TypeAlias = Literal["top-up", "payment", "refund"]
+
+
+def _credit_kind(value: CreditKind | CreditKindName) -> CreditKind:
     return parse_enum(CreditKind, value, what="credit booking kind", field="kind")
 
 
-def _credit_amount(value: object) -> Decimal:
+def _credit_amount(value: DecimalLike) -> Decimal:
     return to_decimal(value, field="credit amount")
 
 
@@ -222,15 +230,15 @@ class MutationKind(enum.Enum):
     LIMIT_CHANGE = "limit-change"
 
 
-def _balance_delta(value: object) -> Decimal:
+def _balance_delta(value: DecimalLike) -> Decimal:
     return to_decimal(value, field="balance delta")
 
 
-def _limit_delta(value: object) -> Decimal:
+def _limit_delta(value: DecimalLike) -> Decimal:
     return to_decimal(value, field="limit delta")
 
 
-def _mutation_at(value: object) -> dt.datetime:
+def _mutation_at(value: dt.datetime) -> dt.datetime:
     return to_utc(value, field="mutation instant 'at'")
 
 

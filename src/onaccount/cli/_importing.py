@@ -46,6 +46,7 @@ from onaccount import (
     UnknownAccount,
     Vat,
 )
+from onaccount._account import account_kind
 from onaccount._iban import compact_iban, iban_problem
 from onaccount._money import as_fraction, pad_amount
 from onaccount._words import counted, for_command_line
@@ -911,7 +912,7 @@ def read_accounts(
         return Account(
             number=number,
             name=row.get("name", ""),
-            kind=given["kind"] or (now.account.kind if now else "limit"),
+            kind=account_kind(given["kind"] or (now.account.kind if now else "limit")),
             limit=amount,
             currency=given["currency"] or (now.account.currency if now else "EUR"),
             group=cell("group", _text, before.group if before else None),
@@ -1208,7 +1209,7 @@ def read_transactions(
             at=at,
             currency=currency,
             credit=credit,
-            kind=kind,
+            kind=CreditKind(kind),
             reason=head.get("text", ""),
         )
 
