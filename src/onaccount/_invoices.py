@@ -128,8 +128,8 @@ class OverLimitWarning:
         return (
             f"account {self.label} is over its limit {self.after}: spending room "
             f"{amount(self.spending_room)} (balance {amount(self.balance)}, limit "
-            f"{amount(self.limit)}); new purchases will be refused until it is topped up or "
-            "the limit raised"
+            f"{amount(self.limit)}); new purchases will be refused until a payment is "
+            "booked or the limit is raised"
         )
 
 

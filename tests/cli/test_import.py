@@ -980,8 +980,8 @@ def test_an_import_warns_of_the_accounts_it_took_over_their_limit(
         "warning: credit account 9002 'Kaart' is below zero after the import: balance "
         "-31.00; new purchases will be refused until it is topped up",
         "warning: account 1003 'Bas' is over its limit after the import: spending room "
-        "-68.00 (balance -168.00, limit 100.00); new purchases will be refused until it is "
-        "topped up or the limit raised",
+        "-68.00 (balance -168.00, limit 100.00); new purchases will be refused until a "
+        "payment is booked or the limit is raised",
     ]
     again = invoke(empty_db, "import", "transactions", str(sales), "--json")
     assert json.loads(again.stdout)["over_limit"] == []
