@@ -1235,3 +1235,24 @@ def test_a_sale_dated_in_a_billed_period_is_named_with_the_run_that_bills_it(
     succeeded(invoke(demo_db, *billed, "--commit"))
     after = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
     assert "falls in the last run's period" not in after.stderr, "billed now: nothing said"
+
+
+def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) -> None:
+    """--dry-run shows the accounts as read: a Dutch limit '1.500' is one thousand five hundred."""
+    accounts = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;limiet;iban\n"
+        "1001;Anna de Vries;1.500;NL91 ABNA 0417 1643 00\n"
+        "1002;Jan;15,5;\n",
+    )
+    result = succeeded(invoke(empty_db, "import", "accounts", str(accounts), "--dry-run"))
+    out = result.stdout
+    assert "Accounts as read, amounts in EUR" in out
+    rows = [line for line in out.splitlines() if "1001" in line or "1002" in line]
+    assert len(rows) == 2
+    assert all(word in rows[0] for word in ("Anna de Vries", "1,500.00", "NL91ABNA0417164300"))
+    assert all(word in rows[1] for word in ("Jan", "15.50"))
+    assert out.splitlines()[-1].startswith("would import 2 accounts from ")
+    with open_ledger(empty_db) as ledger:
+        assert ledger.states(["1001", "1002"]) == {}

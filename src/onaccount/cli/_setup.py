@@ -45,9 +45,12 @@ from ._rendering import (
     _print_run,
     _ProgressBars,
     _report_line,
+    amount_column,
     json_option,
     literal,
+    name_column,
     plain,
+    records,
     shell_lines,
 )
 
@@ -401,7 +404,7 @@ def import_accounts(
       onaccount --role superuser import accounts members.csv --dry-run
     """
     oa.require_import(state.actor, "accounts")  # before the file is read
-    _, done = _import(
+    rows, done = _import(
         state,
         file,
         "account",
@@ -429,7 +432,50 @@ def import_accounts(
         if done.updated
         else ""
     )
+    if dry_run:
+        _show_as_read(state, rows.values)
     state.say(f"{_imported(dry_run)} {added} from {file}{updated}{present}")
+
+
+#: How many accounts a dry run shows as read.
+_SHOWN_AS_READ = 10
+
+
+def _show_as_read(state: _State, accounts: Sequence[oa.Account]) -> None:
+    """The first accounts as the file was read, so a limit read otherwise is seen now."""
+    shown = accounts[:_SHOWN_AS_READ]
+    currencies = sorted({a.currency for a in shown})
+    several = len(currencies) > 1
+    show = state.show
+    records(
+        state.out,
+        [
+            "number",
+            name_column(),
+            "kind",
+            name_column("group"),
+            *(["currency"] if several else []),
+            amount_column("limit"),
+            "iban",
+        ],
+        [
+            [
+                literal(a.number),
+                literal(a.name),
+                a.kind.value,
+                literal(a.group or ""),
+                *([a.currency] if several else []),
+                show.amount(a.limit, a.currency),
+                literal((a.billing.iban if a.billing else None) or ""),
+            ]
+            for a in shown
+        ],
+        title="Accounts as read"
+        if several or not currencies
+        else f"Accounts as read, amounts in {currencies[0]}",
+    )
+    if len(accounts) > len(shown):
+        state.out.print(f"… and {show.count(len(accounts) - len(shown), 'more account')}")
 
 
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
