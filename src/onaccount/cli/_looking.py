@@ -25,7 +25,10 @@ from ._rendering import (
     _mutation_json,
     _run_json,
     _statement_json,
+    account_cells,
+    account_columns,
     amount_column,
+    amounts_title,
     capped,
     json_option,
     limit_option,
@@ -110,35 +113,27 @@ def accounts_command(
         return
     show = state.show
     rows, hidden = capped(found, limit)
-    currencies = sorted({s.account.currency for s in rows})
+    currencies = {s.account.currency for s in rows}
     # One currency is said once, in the title; amounts then need no symbol each.
     several = len(currencies) > 1
     records(
         state.out,
         [
-            "number",
-            name_column(),
-            "kind",
-            name_column("group"),
-            *(["currency"] if several else []),
+            *account_columns(several),
             amount_column("balance"),
             amount_column("limit"),
             amount_column("room"),
         ],
         [
             [
-                literal(s.account.number),
-                literal(s.account.name),
-                s.account.kind.value,
-                literal(s.account.group or ""),
-                *([s.account.currency] if several else []),
+                *account_cells(s.account, several),
                 show.amount(s.balance, s.account.currency),
                 show.amount(s.limit, s.account.currency),
                 show.amount(s.spending_room, s.account.currency),
             ]
             for s in rows
         ],
-        title="Accounts" if several or not currencies else f"Accounts, amounts in {currencies[0]}",
+        title=amounts_title("Accounts", currencies),
     )
     if hidden:
         state.out.print(more(show, hidden, "accounts"))

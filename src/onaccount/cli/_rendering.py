@@ -8,7 +8,7 @@ import json
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -311,6 +311,27 @@ def name_column(header: str = "name") -> Column:
 def amount_column(header: str) -> Column:
     """A column of amounts, right-aligned and never broken."""
     return Column(header, justify="right", no_wrap=True)
+
+
+def account_columns(several: bool) -> list[str | Column]:
+    """The columns naming an account in a table; a currency column when ``several``."""
+    return ["number", name_column(), "kind", name_column("group"), *(["currency"] * several)]
+
+
+def account_cells(account: oa.Account, several: bool) -> list[str]:
+    """``account``'s cells under `account_columns`."""
+    return [
+        literal(account.number),
+        literal(account.name),
+        account.kind.value,
+        literal(account.group or ""),
+        *([account.currency] * several),
+    ]
+
+
+def amounts_title(title: str, currencies: Collection[str]) -> str:
+    """``title``, naming the one currency of a table's amounts: they need no symbol then."""
+    return f"{title}, amounts in {next(iter(currencies))}" if len(currencies) == 1 else title
 
 
 def records(

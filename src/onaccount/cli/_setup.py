@@ -45,10 +45,12 @@ from ._rendering import (
     _print_run,
     _ProgressBars,
     _report_line,
+    account_cells,
+    account_columns,
     amount_column,
+    amounts_title,
     json_option,
     literal,
-    name_column,
     plain,
     records,
     shell_lines,
@@ -444,35 +446,21 @@ _SHOWN_AS_READ = 10
 def _show_as_read(state: _State, accounts: Sequence[oa.Account]) -> None:
     """The first accounts as the file was read, so a limit read otherwise is seen now."""
     shown = accounts[:_SHOWN_AS_READ]
-    currencies = sorted({a.currency for a in shown})
+    currencies = {a.currency for a in shown}
     several = len(currencies) > 1
     show = state.show
     records(
         state.out,
-        [
-            "number",
-            name_column(),
-            "kind",
-            name_column("group"),
-            *(["currency"] if several else []),
-            amount_column("limit"),
-            "iban",
-        ],
+        [*account_columns(several), amount_column("limit"), "iban"],
         [
             [
-                literal(a.number),
-                literal(a.name),
-                a.kind.value,
-                literal(a.group or ""),
-                *([a.currency] if several else []),
+                *account_cells(a, several),
                 show.amount(a.limit, a.currency),
                 literal((a.billing.iban if a.billing else None) or ""),
             ]
             for a in shown
         ],
-        title="Accounts as read"
-        if several or not currencies
-        else f"Accounts as read, amounts in {currencies[0]}",
+        title=amounts_title("Accounts as read", currencies),
     )
     if len(accounts) > len(shown):
         state.out.print(f"… and {show.count(len(accounts) - len(shown), 'more account')}")
