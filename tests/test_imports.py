@@ -304,7 +304,8 @@ def test_every_conflicting_booking_is_named_and_none_recorded(ledger: oa.Ledger)
     )
     assert refusals[1][1].message.startswith("transaction dollars is in USD but account 100 ")
     assert refusals[2][1].message == (
-        "id kept is recorded already for another booking; give this booking its own id"
+        "transaction 'kept' is recorded already for another booking (other lines); give every "
+        "booking its own id"
     )
     assert caught.value.field == "transactions"
     assert [t.id for t in ledger.transactions(["100"])] == ["kept"]
@@ -322,7 +323,58 @@ def test_an_id_held_elsewhere_in_the_ledger_is_named_by_position(ledger: oa.Ledg
         oa.import_transactions(ledger, [sale("fine", "100", "1"), other_day], actor=ADMIN)
     [(index, error)] = caught.value.refusals
     assert (index, type(error)) == (1, oa.DuplicateTransaction)
+    assert error.message == (
+        "transaction 'kept' is recorded already for another booking (another instant); give "
+        "every booking its own id"
+    )
     assert [t.id for t in ledger.transactions(["100"])] == ["kept"]
+
+
+@pytest.mark.parametrize("dry_run", [False, True], ids=["import", "dry run"])
+def test_a_new_id_given_twice_is_refused_at_each_later_place(
+    ledger: oa.Ledger, dry_run: bool
+) -> None:
+    """A new booking repeated, or a new id given two bookings: each later row named."""
+    bookings = [
+        sale("new", "100", "1.00"),
+        sale("new", "100", "1.00"),
+        sale("other", "100", "1.00"),
+        sale("other", "100", "2.00"),
+        sale("kept", "100", "2.40"),
+        sale("kept", "100", "2.40"),
+    ]
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_transactions(ledger, bookings, actor=ADMIN, dry_run=dry_run)
+    assert [(i, e.message) for i, e in caught.value.refusals] == [
+        (1, "transaction 'new' is given twice; keep one row of it"),
+        (
+            3,
+            "transaction 'other' is given twice, for different bookings (other lines); give "
+            "every booking its own id",
+        ),
+    ]
+    assert [t.id for t in ledger.transactions(["100"])] == ["kept"]
+
+
+def test_an_import_counts_what_a_till_recorded_meanwhile_as_present(ledger: oa.Ledger) -> None:
+    """A booking a till records between the import's check and its write is left alone."""
+
+    class TillFirst:
+        """The ledger, with a till recording the sale just before the import writes."""
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(ledger, name)
+
+        def record_many(
+            self, transactions: list[oa.Transaction], *, allow_over_limit: bool = False
+        ) -> int:
+            ledger.record(sale("till", "100", "1.00"))
+            return ledger.record_many(transactions, allow_over_limit=allow_over_limit)
+
+    bookings = [sale("till", "100", "1.00"), sale("new", "100", "1.00")]
+    done = oa.import_transactions(cast(oa.Ledger, TillFirst()), bookings, actor=ADMIN)
+    assert done == oa.Imported(1, 1)
+    assert ledger.states(["100"])["100"].balance == Decimal("-4.40")
 
 
 def test_the_refusal_pickles_with_its_refusals(ledger: oa.Ledger) -> None:

@@ -26,9 +26,9 @@ from ._errors import (
 )
 from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
-from ._transaction import Purchase, Transaction
+from ._transaction import Transaction
 from ._words import either_way
-from .ledger import check_account_update, check_booking
+from .ledger import check_account_update, check_booking, duplicate_transaction
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -223,13 +223,14 @@ def import_transactions(
 
     A booking the ledger holds already, equal to the one given, is left alone. Bookings
     on accounts the ledger does not know (`UnknownAccount`), in a currency other than
-    their account's (`CurrencyMismatch`) or with an id the ledger holds for another
-    booking (`DuplicateTransaction`) are refused: `ImportRefused` lists each by its
-    position in ``transactions``, and nothing is recorded. Imported bookings happened
-    at the till already, so their limits were its concern: none is refused for one.
-    With ``dry_run``, the bookings are checked the same way and none is recorded; only
-    an id the ledger holds for a booking on another account or day, or one given twice,
-    is found by recording alone. Needs the manage-accounts capability.
+    their account's (`CurrencyMismatch`), with an id the ledger holds for another
+    booking or given twice among the new ones (`DuplicateTransaction`) are refused:
+    `ImportRefused` lists each by its position in ``transactions``, and nothing is
+    recorded. Imported bookings happened at the till already, so their limits were its
+    concern: none is refused for one. With ``dry_run``, the bookings are checked the
+    same way and none is recorded; only an id the ledger holds for a booking on another
+    account or day is found by recording alone. A booking a till records while the
+    import runs counts as held already. Needs the manage-accounts capability.
     """
     require_import(actor, "transactions")
     batch = list(transactions)
@@ -241,7 +242,7 @@ def import_transactions(
     end = max(tx.at for tx in batch) + dt.timedelta(microseconds=1)
     stored = {t.id: t for t in ledger.transactions(states, start, end)}
     refusals: list[tuple[int, OnAccountError]] = []
-    new: list[Transaction] = []
+    new: dict[str, Transaction] = {}
     index_of: dict[str, int] = {}
     for index, tx in enumerate(batch):
         state = states.get(tx.account)
@@ -259,19 +260,10 @@ def import_transactions(
                 )
             )
         elif tx.id in stored:
-            if not _same(stored[tx.id], tx):
-                refusals.append(
-                    (
-                        index,
-                        DuplicateTransaction(
-                            f"id {tx.id} is recorded already for another booking; give "
-                            "this booking its own id",
-                            value=tx.id,
-                            obj=tx,
-                            field="id",
-                        ),
-                    )
-                )
+            if stored[tx.id] != tx:
+                refusals.append((index, duplicate_transaction(tx, stored[tx.id])))
+        elif tx.id in new:
+            refusals.append((index, _booked_twice(tx, new[tx.id])))
         else:
             try:
                 check_booking(state, tx, allow_over_limit=True)
@@ -280,7 +272,7 @@ def import_transactions(
                 continue
             # Each booking is checked against the balance the earlier ones leave.
             states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
-            new.append(tx)
+            new[tx.id] = tx
             index_of[tx.id] = index
     if refusals:
         raise _refused("transactions", len(batch), refusals)
@@ -293,22 +285,21 @@ def import_transactions(
     if dry_run:
         return Imported(len(new), len(batch) - len(new), over_limit=over)
     try:
-        ledger.record_many(new, allow_over_limit=True)
+        added = ledger.record_many(new.values(), allow_over_limit=True)
     except DuplicateTransaction as error:
-        # The id belongs to a booking elsewhere in the ledger (another account or time),
-        # or is given twice.
+        # The id belongs to a booking elsewhere in the ledger (another account or time).
         index = index_of[str(error.value)]
         raise _refused("transactions", len(batch), [(index, error)]) from None
-    return Imported(len(new), len(batch) - len(new), over_limit=over)
+    return Imported(added, len(batch) - added, over_limit=over)
 
 
-def _same(stored: Transaction, given: Transaction) -> bool:
-    """Whether the ledger's booking is the one given, as far as storage keeps it."""
-    if type(stored) is not type(given):
-        return False
-    common = (stored.account, stored.at, stored.currency, stored.amount)
-    if common != (given.account, given.at, given.currency, given.amount):
-        return False
-    if isinstance(stored, Purchase) and isinstance(given, Purchase):
-        return stored.lines == given.lines and stored.note == given.note
-    return stored == given
+def _booked_twice(booking: Transaction, first: Transaction) -> DuplicateTransaction:
+    """The refusal of a new booking's second row, or of a second booking under its id."""
+    if booking != first:
+        return duplicate_transaction(booking, first, given_twice=True)
+    return DuplicateTransaction(
+        f"transaction {booking.id!r} is given twice; keep one row of it",
+        value=booking.id,
+        obj=booking,
+        field="id",
+    )

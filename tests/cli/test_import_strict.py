@@ -192,8 +192,8 @@ def test_unknown_accounts_currencies_and_taken_ids_name_their_lines(
         "top-up-900,100,2026-10-03T21:43:00+02:00,Bier,1,2.40,0.21,EUR\n",
     )
     assert refused(db, "transactions", str(taken))[0] == (
-        f"{taken}: line 3: transaction 'top-up-900' is recorded already; give every booking "
-        "its own id"
+        f"{taken}: line 3: transaction 'top-up-900' is recorded already for another booking "
+        "(a top-up, another account, another instant); give every booking its own id"
     )
 
 

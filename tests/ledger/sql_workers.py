@@ -12,6 +12,7 @@ from sqlalchemy import event
 
 from onaccount import (
     Actor,
+    DuplicateTransaction,
     KeyInUse,
     Line,
     OnAccountError,
@@ -66,6 +67,21 @@ def till(target: str, account: str, name: str, count: int, started: Any, results
         recorded.append(booking.id)
     results.put((name, recorded))
     ledger.close()
+
+
+def record_after_barrier(
+    target: str, account: str, index: int, id: str, barrier: Any, results: Any
+) -> None:
+    """Wait for the rivals, then send purchase ``id`` as a till does; report the outcome."""
+    ledger = SQLLedger(target)
+    try:
+        booking = purchase(account, index, id=id)
+        barrier.wait(timeout=60)
+        results.put(("recorded", account, ledger.record_many([booking])))
+    except DuplicateTransaction as error:
+        results.put(("duplicate", account, error.message))
+    finally:
+        ledger.close()
 
 
 def commit_and_freeze(target: str, numbers: list[str], frozen: Any) -> None:

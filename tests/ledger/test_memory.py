@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -71,12 +72,53 @@ def test_recording_on_an_unknown_account_names_it(ledger: oa.MemoryLedger) -> No
     assert caught.value.value == "404"
 
 
-def test_recording_the_same_id_twice_is_refused(ledger: oa.MemoryLedger) -> None:
-    """A second booking with a used id raises DuplicateTransaction naming the id."""
+def test_another_booking_under_a_used_id_is_refused_naming_each_difference(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A second booking with a used id raises DuplicateTransaction saying how it differs."""
     ledger.record(sale("1", at(1), id="t-1"))
-    with pytest.raises(oa.DuplicateTransaction, match=r"transaction 't-1' is recorded already"):
-        ledger.record(sale("1", at(2), id="t-1"))
+    with pytest.raises(oa.DuplicateTransaction) as caught:
+        ledger.record(sale("2", at(2), "3.00", id="t-1", currency="USD"), allow_over_limit=True)
+    assert caught.value.message == (
+        "transaction 't-1' is recorded already for another booking (another account, another "
+        "instant, another currency, other lines); give every booking its own id"
+    )
     assert ledger.states(["1"])["1"].balance == Decimal("-2.80")
+
+
+def test_another_credit_booking_under_a_used_id_names_amount_kind_and_reason(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """Credit bookings differ by kind, amount and reason; a purchase by its kind."""
+    top_up = oa.CreditBooking(
+        id="c-1", account="1", at=at(1), credit="5", kind="top-up", reason="cash"
+    )
+    ledger.record(top_up)
+    other = oa.CreditBooking(
+        id="c-1", account="1", at=at(1), credit="6", kind="refund", reason="card"
+    )
+    for booking, how in (
+        (other, "a top-up, another amount, another reason"),
+        (sale("1", at(1), id="c-1"), "a top-up"),
+    ):
+        with pytest.raises(oa.DuplicateTransaction, match=re.escape(f"booking ({how});")):
+            ledger.record(booking)
+    again = oa.CreditBooking(
+        id="c-1", account="1", at=at(1), credit="5.00", kind="top-up", reason="cash"
+    )
+    assert ledger.record_many([again]) == 0
+    assert ledger.states(["1"])["1"].balance == Decimal("5")
+
+
+def test_one_id_given_to_two_bookings_in_a_batch_says_so(ledger: oa.MemoryLedger) -> None:
+    """Two bookings under one id in one batch are refused as given twice; none is stored."""
+    with pytest.raises(oa.DuplicateTransaction) as caught:
+        ledger.record_many([sale("1", at(1), id="t-1"), sale("1", at(1), "3.00", id="t-1")])
+    assert caught.value.message == (
+        "transaction 't-1' is given twice, for different bookings (other lines); give every "
+        "booking its own id"
+    )
+    assert list(ledger.transactions(["1"])) == []
 
 
 def test_a_booking_in_another_currency_is_refused(ledger: oa.MemoryLedger) -> None:

@@ -191,7 +191,9 @@ def test_bad_input_gives_the_library_errors(target: str) -> None:
     with pytest.raises(UnknownAccount, match="'9'"):
         ledger.record(sql_workers.purchase("9", 0, id="x-1"))
     ledger.record(sql_workers.purchase("1", 0, id="x-1"))
-    with pytest.raises(DuplicateTransaction, match="x-1"):
+    with pytest.raises(
+        DuplicateTransaction, match=r"'x-1' .* another booking \(another instant\)"
+    ):
         ledger.record(sql_workers.purchase("1", 1, id="x-1"))
     ledger.record(sql_workers.purchase("1", 2, id="x-2"))
     with pytest.raises(LimitExceeded, match=r"spending room left is 0\.20"):
@@ -388,15 +390,81 @@ def test_an_engine_the_host_built_still_writes_immediately(tmp_path: Path) -> No
     ledger.close()
 
 
-def test_a_lost_race_names_the_booking_whose_id_was_taken(tmp_path: Path) -> None:
-    """When a concurrent till took an id, the error names that booking, not the first."""
-    path = tmp_path / "race.sqlite"
-    upgrade(path)
-    ledger = SQLLedger(path)
-    ledger.open_account(Account(number="1", name="A", limit=100))
-    ledger.record(sql_workers.purchase("1", 0, id="taken"))
-    batch = [sql_workers.purchase("1", 1, id="fresh"), sql_workers.purchase("1", 2, id="taken")]
-    assert ledger._first_taken(batch).id == "taken"
+def test_an_id_taken_between_check_and_insert_is_compared_with_its_booking() -> None:
+    """A rival storing the id after our check: its booking is read and the difference named."""
+    url = postgres_url()
+    ledger = fresh_postgres(url)
+    rival = SQLLedger(url)
+    try:
+        ledger.open_accounts(Account(number=n, name=n, limit=100) for n in ("1", "2"))
+        theirs = sql_workers.purchase("2", 0, id="taken")
+        rivals: list[str] = []
+
+        @sa.event.listens_for(ledger.engine, "before_cursor_execute")
+        def _rival_first(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            # Account 2 is not locked by this batch: the rival's till commits first.
+            if statement.startswith("INSERT INTO onaccount_transactions") and not rivals:
+                rivals.append(statement)
+                rival.record(theirs)
+
+        batch = [
+            sql_workers.purchase("1", 1, id="fresh"),
+            sql_workers.purchase("1", 0, id="taken"),
+        ]
+        with pytest.raises(DuplicateTransaction) as caught:
+            ledger.record_many(batch)
+        assert rivals
+        assert caught.value.message == (
+            "transaction 'taken' is recorded already for another booking (another account); "
+            "give every booking its own id"
+        )
+        assert [t.id for t in ledger.transactions(["1", "2"])] == ["taken"]
+        assert ledger.states(["1"])["1"].balance == 0
+    finally:
+        rival.close()
+        ledger.close()
+
+
+def test_processes_retrying_one_sale_at_once_book_it_once(target: str) -> None:
+    """Four tills sending one sale at once: all succeed, one stores it, it is booked once."""
+    ledger = open_accounts(target, 1, purchases_each=0)
+    for round_ in range(3):
+        sale_id = f"till-1-{round_:04d}"
+        outcomes = _start(
+            sql_workers.record_after_barrier,
+            [(target, "000", round_, sale_id)] * 4,
+            CONTEXT.Barrier(4),
+        )
+        assert sorted(outcomes) == [("recorded", "000", 0)] * 3 + [("recorded", "000", 1)]
+        assert [t.id for t in ledger.transactions(["000"])] == [
+            f"till-1-{r:04d}" for r in range(round_ + 1)
+        ]
+    assert ledger.states(["000"])["000"].balance == Decimal("-7.20")
+    check_invariants(ledger, ["000"])
+    ledger.close()
+
+
+def test_processes_racing_for_one_id_on_two_accounts_store_one_booking(target: str) -> None:
+    """One id sent for two accounts at once: one is stored, the other told how it differs."""
+    ledger = open_accounts(target, 2, purchases_each=0)
+    for round_ in range(3):
+        sale_id = f"clash-{round_}"
+        outcomes = _start(
+            sql_workers.record_after_barrier,
+            [(target, "000", round_, sale_id), (target, "001", round_, sale_id)],
+            CONTEXT.Barrier(2),
+        )
+        (won,) = (o for o in outcomes if o[0] == "recorded")
+        (lost,) = (o for o in outcomes if o[0] == "duplicate")
+        assert won[2] == 1
+        assert lost[2] == (
+            f"transaction {sale_id!r} is recorded already for another booking (another "
+            "account); give every booking its own id"
+        )
+        assert [t.account for t in ledger.transactions(["000", "001"]) if t.id == sale_id] == [
+            won[1]
+        ]
+    check_invariants(ledger, ["000", "001"])
     ledger.close()
 
 

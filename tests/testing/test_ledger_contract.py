@@ -11,8 +11,17 @@ import attrs
 import pytest
 from hypothesis import settings
 
-from onaccount import AccountState, InvoiceRun, MemoryLedger, Mutation, MutationKind, Purchase
-from onaccount.ledger import Ledger
+from onaccount import (
+    AccountState,
+    DuplicateTransaction,
+    InvoiceRun,
+    MemoryLedger,
+    Mutation,
+    MutationKind,
+    Purchase,
+    Transaction,
+)
+from onaccount.ledger import Ledger, check_booking
 from onaccount.testing import LedgerContract
 from tests.conftest import passing_pytest
 
@@ -207,6 +216,47 @@ class _BooksUnchecked(MemoryLedger):
             self._apply(mutation)  # without check_mutation
 
 
+class _RefusesARetry(MemoryLedger):
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        batch = list(transactions)
+        with self._lock:
+            for booking in batch:
+                if booking.id in self._by_id:
+                    # Any used id, as if every retry were a collision.
+                    raise DuplicateTransaction(f"{booking.id} is taken", value=booking.id)
+            return super().record_many(batch, allow_over_limit=allow_over_limit)
+
+
+class _BooksARetryAgain(MemoryLedger):
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        batch = list(transactions)
+        with self._lock:
+            stored = sum(1 for booking in batch if booking.id not in self._by_id)
+            for booking in batch:
+                if booking.id in self._by_id:
+                    # Counted on the balance a second time, as a ledger keyed on nothing does.
+                    self._balances[booking.account] += booking.amount
+            fresh = [b for b in batch if b.id not in self._by_id]
+            super().record_many(fresh, allow_over_limit=allow_over_limit)
+            return stored
+
+
+class _ChecksARetryAgain(MemoryLedger):
+    def record_many(
+        self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
+    ) -> int:
+        batch = list(transactions)
+        with self._lock:
+            for booking in batch:
+                if booking.id in self._by_id:
+                    check_booking(self._state(booking.account), booking, allow_over_limit)
+            return super().record_many(batch, allow_over_limit=allow_over_limit)
+
+
 class _On(LedgerContract):
     """The contract on ledgers of one type, its checks called one by one."""
 
@@ -226,6 +276,9 @@ _CHECKS_AND_BUGS = {
     _LeavesOutTheStart: "test_mutations_cover_a_half_open_interval",
     _MutationsByInstant: "test_mutations_come_in_the_order_they_were_booked",
     _BooksUnchecked: "test_book_refuses_what_check_mutation_refuses_and_writes_nothing",
+    _RefusesARetry: "test_recording_a_stored_booking_again_books_nothing",
+    _BooksARetryAgain: "test_recording_a_stored_booking_again_books_nothing",
+    _ChecksARetryAgain: "test_a_retry_is_not_checked_against_the_limit_again",
 }
 
 

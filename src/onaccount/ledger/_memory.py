@@ -138,31 +138,37 @@ class MemoryLedger(LedgerConveniences):
     def record_many(
         self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
     ) -> int:
-        """Store bookings in order: all of them, or none if one is refused."""
+        """Store bookings in order: all of them, or none if one is refused.
+
+        A booking equal to the one held under its id is a retry, and books nothing.
+        """
         with self._lock:
-            batch = list(transactions)
             balances: dict[str, Decimal] = {}
-            ids: set[str] = set()
-            for transaction in batch:
+            new: dict[str, Transaction] = {}
+            for transaction in transactions:
                 number = transaction.account
                 if number not in self._accounts:
                     raise unknown_account(number)
-                if transaction.id in self._by_id or transaction.id in ids:
-                    raise duplicate_transaction(transaction)
+                stored = transaction.id in self._by_id
+                held = self._by_id[transaction.id] if stored else new.get(transaction.id)
+                if held is not None:
+                    if held != transaction:
+                        raise duplicate_transaction(transaction, held, given_twice=not stored)
+                    continue
                 balance = balances.get(number, self._balances[number])
                 state = attrs.evolve(self._state(number), balance=balance)
                 check_booking(state, transaction, allow_over_limit)
                 balances[number] = balance + transaction.amount
-                ids.add(transaction.id)
-            for transaction in batch:
+                new[transaction.id] = transaction
+            for transaction in new.values():
                 bisect.insort(
                     self._bookings[transaction.account],
                     (transaction.at, transaction.id, transaction),
                     key=_booking_key,
                 )
-            self._by_id.update((transaction.id, transaction) for transaction in batch)
+            self._by_id.update(new)
             self._balances.update(balances)
-            return len(batch)
+            return len(new)
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""

@@ -34,7 +34,8 @@ class Ledger(Protocol):
     an implementation behaves like the reference ones. None of these methods checks
     permissions: the functions of `onaccount` do that before they call the ledger.
     `record_many` takes no actor on purpose: tills are trusted host code, and the host
-    decides who may ring up a sale before it calls them.
+    decides who may ring up a sale before it calls them. A booking's id is its
+    idempotency key: sending a stored booking again books nothing, so a till may retry.
 
     Each method is one capability the core needs. Conveniences on top of them (one
     account, one booking, a run by its key) are `LedgerConveniences`, which the
@@ -86,6 +87,15 @@ class Ledger(Protocol):
 
         Each is checked as `record` checks it, against the balance the earlier ones
         leave. Returns how many were stored.
+
+        A booking equal (``==``) to the one the ledger holds under its id, or to one
+        earlier in the batch, is a retry (a till that timed out sends its sale again):
+        it books nothing and is not checked again (its limit was checked when it was
+        first recorded, and a run may have invoiced it since), and it is not counted in
+        the result. Another booking under a held id is refused with
+        `DuplicateTransaction` (`duplicate_transaction`, given the held booking, says
+        how the two differ). Concurrent writers sending one booking at once end with
+        it stored once and none refused.
         """
         ...
 
@@ -250,7 +260,11 @@ class LedgerConveniences:
         self.open_accounts([account])
 
     def record(self: Ledger, transaction: Transaction, *, allow_over_limit: bool = False) -> None:
-        """Store one booking, refused as `Ledger.record_many` refuses it."""
+        """Store one booking, refused as `Ledger.record_many` refuses it.
+
+        A retry, the booking stored under its id already, books nothing and returns as
+        the first call did; `Ledger.record_many` says whether it stored the booking.
+        """
         self.record_many([transaction], allow_over_limit=allow_over_limit)
 
     def run_by_key(self: Ledger, key: str) -> InvoiceRun | None:

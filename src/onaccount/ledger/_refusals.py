@@ -25,7 +25,7 @@ from onaccount._errors import (
 )
 from onaccount._invoices import InvoiceRun, no_invoice_for
 from onaccount._period import require_aware, wall_clock
-from onaccount._transaction import Transaction
+from onaccount._transaction import CreditBooking, Purchase, Transaction
 from onaccount._words import either_way, in_number, named
 
 __all__ = [
@@ -64,10 +64,57 @@ def checked_instant(value: dt.datetime | None, *, field: str) -> dt.datetime | N
     return None if value is None else require_aware(value, field=field)
 
 
-def duplicate_transaction(transaction: Transaction) -> DuplicateTransaction:
-    """The error for a booking id the ledger holds already."""
+def _differences(stored: Transaction, given: Transaction) -> list[str]:
+    """How ``stored`` differs from ``given``, a booking under the same id, in a few words.
+
+    Empty when they are the same booking, as far as a ledger keeps one: then recording
+    ``given`` is a retry of ``stored``, and books nothing. Every field of a booking but
+    its id is compared (a purchase's total follows from its lines and currency).
+    """
+    kind = _kind_of(stored)
+    # Every kind is a word taking "a": a purchase, a top-up, a payment, a refund.
+    differences = [] if kind == _kind_of(given) else [f"a {kind}"]
+    for words, mine, theirs in (
+        ("another account", stored.account, given.account),
+        ("another instant", stored.at, given.at),
+        ("another currency", stored.currency, given.currency),
+    ):
+        if mine != theirs:
+            differences.append(words)
+    if isinstance(stored, Purchase) and isinstance(given, Purchase):
+        if stored.lines != given.lines:
+            differences.append("other lines")
+        if stored.note != given.note:
+            differences.append("another note")
+    elif isinstance(stored, CreditBooking) and isinstance(given, CreditBooking):
+        if stored.credit != given.credit:
+            differences.append("another amount")
+        if stored.reason != given.reason:
+            differences.append("another reason")
+    return differences
+
+
+def _kind_of(booking: Transaction) -> str:
+    return booking.kind.value if isinstance(booking, CreditBooking) else "purchase"
+
+
+def duplicate_transaction(
+    transaction: Transaction, stored: Transaction, *, given_twice: bool = False
+) -> DuplicateTransaction:
+    """The error for a booking whose id the ledger holds for another booking, ``stored``.
+
+    Raise it only when ``transaction != stored``: a booking equal to the one stored
+    under its id is a retry, which a ledger answers by booking nothing. The message
+    says how the two differ (other lines, another instant, …). With ``given_twice``,
+    ``stored`` is no stored booking but one given earlier in the same batch.
+    """
+    if given_twice:
+        where = "is given twice, for different bookings"
+    else:
+        where = "is recorded already for another booking"
+    how = ", ".join(_differences(stored, transaction))
     return DuplicateTransaction(
-        f"transaction {transaction.id!r} is recorded already; give every booking its own id",
+        f"transaction {transaction.id!r} {where} ({how}); give every booking its own id",
         value=transaction.id,
         obj=transaction,
         field="id",

@@ -381,67 +381,82 @@ class SQLLedger(LedgerConveniences):
     def record_many(
         self, transactions: Iterable[Transaction], *, allow_over_limit: bool = False
     ) -> int:
-        """Store bookings in order, in one transaction: all of them, or none."""
+        """Store bookings in order, in one transaction: all of them, or none.
+
+        A booking equal to the one stored under its id is a retry, and books nothing.
+        """
         batch = list(transactions)
         if not batch:
             return 0
-        try:
-            with storing(batch_label(batch)), WriteTransaction(self.engine) as conn:
-                rows = self._lock_accounts(conn, {t.account for t in batch})
-                taken: set[str] = set()
-                for chunk in chunks(sorted({t.id for t in batch})):
-                    taken.update(
-                        conn.execute(
-                            sa.select(schema.transactions.c.id).where(
-                                schema.transactions.c.id.in_(chunk)
-                            )
-                        ).scalars()
-                    )
-                states = {n: self._state(row) for n, row in rows.items()}
-                deltas: dict[str, int] = {}
-                heads: list[dict[str, Any]] = []
-                details: list[dict[str, Any]] = []
-                for tx in batch:
-                    state = states.get(tx.account)
-                    if state is None:
-                        raise unknown_account(tx.account)
-                    if tx.id in taken:
-                        raise duplicate_transaction(tx)
-                    taken.add(tx.id)
-                    check_booking(state, tx, allow_over_limit)
-                    states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
-                    amount = stored_minor(tx.amount, state.account.currency, "amount")
-                    deltas[tx.account] = deltas.get(tx.account, 0) + amount
-                    heads.append(transaction_row(tx, amount))
-                    if isinstance(tx, Purchase):
-                        details.extend(line_rows(tx, CURRENCIES[tx.currency]))
-                conn.execute(sa.insert(schema.transactions), heads)
-                if details:
-                    conn.execute(sa.insert(lines), details)
-                # One statement for all the accounts, in number order like the locks.
-                conn.execute(
-                    sa.update(accounts)
-                    .where(accounts.c.number == sa.bindparam("b_number"))
-                    .values(balance_minor=accounts.c.balance_minor + sa.bindparam("b_delta")),
-                    [{"b_number": n, "b_delta": d} for n, d in sorted(deltas.items())],
-                )
-        except IntegrityError:
-            # A concurrent till recorded one of these ids between our check and insert:
-            # name the one it took.
-            raise duplicate_transaction(self._first_taken(batch)) from None
-        return len(batch)
+        # A concurrent writer may store one of our ids between our check and our insert
+        # (on another account: tills on one account wait for each other's lock). The
+        # unique id refuses our insert; checked again, the id is then found stored and
+        # compared. Each id can be lost to a rival only once, so this ends.
+        for _ in range(len({t.id for t in batch})):
+            try:
+                return self._record(batch, allow_over_limit)
+            except IntegrityError:
+                continue
+        return self._record(batch, allow_over_limit)
 
-    def _first_taken(self, batch: list[Transaction]) -> Transaction:
-        """The first booking of ``batch`` whose id is stored already (else the first)."""
-        taken: set[str] = set()
-        with self.engine.connect() as conn:
-            for chunk in chunks(sorted({t.id for t in batch})):
-                taken.update(
-                    conn.execute(
-                        sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
-                    ).scalars()
-                )
-        return next((t for t in batch if t.id in taken), batch[0])
+    def _record(self, batch: list[Transaction], allow_over_limit: bool) -> int:
+        """One attempt of `record_many`: the bookings not stored yet, checked and stored."""
+        with storing(batch_label(batch)), WriteTransaction(self.engine) as conn:
+            rows = self._lock_accounts(conn, {t.account for t in batch})
+            stored = self._stored(conn, [t.id for t in batch])
+            states = {n: self._state(row) for n, row in rows.items()}
+            new: dict[str, Transaction] = {}
+            deltas: dict[str, int] = {}
+            heads: list[dict[str, Any]] = []
+            details: list[dict[str, Any]] = []
+            for tx in batch:
+                state = states.get(tx.account)
+                if state is None:
+                    raise unknown_account(tx.account)
+                held = stored[tx.id] if tx.id in stored else new.get(tx.id)
+                if held is not None:
+                    if held != tx:
+                        raise duplicate_transaction(tx, held, given_twice=tx.id not in stored)
+                    continue
+                new[tx.id] = tx
+                check_booking(state, tx, allow_over_limit)
+                states[tx.account] = attrs.evolve(state, balance=state.balance + tx.amount)
+                amount = stored_minor(tx.amount, state.account.currency, "amount")
+                deltas[tx.account] = deltas.get(tx.account, 0) + amount
+                heads.append(transaction_row(tx, amount))
+                if isinstance(tx, Purchase):
+                    details.extend(line_rows(tx, CURRENCIES[tx.currency]))
+            if not heads:
+                return 0
+            conn.execute(sa.insert(schema.transactions), heads)
+            if details:
+                conn.execute(sa.insert(lines), details)
+            # One statement for all the accounts, in number order like the locks.
+            conn.execute(
+                sa.update(accounts)
+                .where(accounts.c.number == sa.bindparam("b_number"))
+                .values(balance_minor=accounts.c.balance_minor + sa.bindparam("b_delta")),
+                [{"b_number": n, "b_delta": d} for n, d in sorted(deltas.items())],
+            )
+        return len(heads)
+
+    def _stored(self, conn: Connection, ids: Sequence[str]) -> dict[str, Transaction]:
+        """The bookings stored under ``ids``, read whole only when there are any.
+
+        Tills send new ids, so the common case costs one lookup by primary key.
+        """
+        taken: list[str] = []
+        for chunk in chunks(sorted(set(ids))):
+            taken.extend(
+                conn.execute(
+                    sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
+                ).scalars()
+            )
+        found: dict[str, Transaction] = {}
+        for chunk in chunks(taken):
+            query = self._transactions_query(transactions, transactions.c.id.in_(chunk))
+            found.update((tx.id, tx) for tx in _decoded(conn.execute(query), Decoder()))
+        return found
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""
@@ -529,8 +544,17 @@ class SQLLedger(LedgerConveniences):
         A caller reading in chunks passes one ``decoder`` to all, so equal values are
         shared across them.
         """
+        query = self._transactions_query(source, *conditions)
+        # On a connection the caller holds, or one of its own: an in-memory SQLite
+        # database has a single connection, which cannot be opened twice.
+        with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as held:
+            result = held.execution_options(stream_results=True, yield_per=2000).execute(query)
+            yield from _decoded(result, decoder or Decoder())
+
+    def _transactions_query(self, source: Any, *conditions: Any) -> Any:
+        """The bookings matching ``conditions`` with their lines, a row per line, in order."""
         t, ln = transactions, lines
-        query = (
+        return (
             sa.select(
                 t.c.id,
                 t.c.account,
@@ -554,23 +578,6 @@ class SQLLedger(LedgerConveniences):
                 self._bytewise(t.c.account), t.c.at_us, self._bytewise(t.c.id), ln.c.position
             )
         )
-        decode = (decoder or Decoder()).transaction
-        # On a connection the caller holds, or one of its own: an in-memory SQLite
-        # database has a single connection, which cannot be opened twice.
-        with contextlib.nullcontext(conn) if conn is not None else self.engine.connect() as held:
-            result = held.execution_options(stream_results=True, yield_per=2000).execute(query)
-            head: Any = None
-            group: list[Any] = []
-            for row in result:
-                if head is not None and row[0] != head[0]:
-                    yield decode(head, group)
-                    group = []
-                if head is None or row[0] != head[0]:
-                    head = row
-                if row[7] is not None:
-                    group.append(row)
-            if head is not None:
-                yield decode(head, group)
 
     def _id_list(self, column: Any) -> Any:
         """An aggregate of ``column``'s ids per group; `_ids` reads it back."""
@@ -1199,6 +1206,23 @@ class SQLLedger(LedgerConveniences):
 # Bytewise, as the database orders texts (what `transactions` gives too): UTF-8 keeps
 # code point order, so Python's own order of the texts is that order.
 _account_order = operator.attrgetter("account", "at", "id")
+
+
+def _decoded(result: Iterable[Any], decoder: Decoder) -> Iterator[Transaction]:
+    """The bookings of `SQLLedger._transactions_query`'s rows, each with its lines."""
+    decode = decoder.transaction
+    head: Any = None
+    group: list[Any] = []
+    for row in result:
+        if head is not None and row[0] != head[0]:
+            yield decode(head, group)
+            group = []
+        if head is None or row[0] != head[0]:
+            head = row
+        if row[7] is not None:
+            group.append(row)
+    if head is not None:
+        yield decode(head, group)
 
 
 def balance_condition(op: str, value: Decimal) -> Any:

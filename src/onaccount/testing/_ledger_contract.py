@@ -18,11 +18,12 @@ import datetime as dt
 import functools
 import pickle
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -50,6 +51,7 @@ from onaccount import (
     MutationKind,
     NaiveDatetime,
     NothingToChange,
+    OnAccountError,
     Period,
     Purchase,
     ResetStrategy,
@@ -93,7 +95,9 @@ def _purchase(
     )
 
 
-def _manual(account: str, at: dt.datetime, balance_delta: object = "5.00") -> Mutation:
+def _manual(
+    account: str, at: dt.datetime, balance_delta: Decimal | int | str = "5.00"
+) -> Mutation:
     return Mutation(
         account=account,
         kind=MutationKind.MANUAL,
@@ -111,6 +115,28 @@ def _open(ledger: Ledger, account: Account) -> None:
 def _record(ledger: Ledger, booking: Transaction, *, allow_over_limit: bool = False) -> None:
     # The port's batch method: a host's ledger need not inherit LedgerConveniences.
     ledger.record_many([booking], allow_over_limit=allow_over_limit)
+
+
+def _snapshot(ledger: Ledger, numbers: tuple[str, ...] = ("1", "2")) -> tuple[Any, ...]:
+    """What the ledger holds of ``numbers``: states, bookings and whether invoiced, runs."""
+    return (
+        ledger.states(numbers),
+        list(ledger.transactions(numbers)),
+        [t.id for t in ledger.transactions(numbers, uninvoiced=False)],
+        ledger.runs(),
+        ledger.mutations(),
+    )
+
+
+def _send_again(ledger: Ledger, bookings: Iterable[Transaction]) -> int:
+    """``record_many(bookings)`` for bookings stored already: a retry must not be refused."""
+    try:
+        return ledger.record_many(bookings)
+    except OnAccountError as error:
+        pytest.fail(
+            "a booking equal to the one stored under its id is a retry: record_many must "
+            f"book nothing and return, not raise {type(error).__name__}: {error.message}"
+        )
 
 
 def _by_key(ledger: Ledger, key: str) -> InvoiceRun | None:
@@ -413,13 +439,112 @@ class LedgerContract:
         state = ledger.states(["1"])["1"]
         assert (state.balance, state.limit, state.revision) == (largest, Decimal(100), 1)
 
-    def test_duplicate_transaction_id_is_refused(self) -> None:
-        """Recording the same id twice raises DuplicateTransaction and books it once."""
+    def test_another_booking_under_a_used_id_is_refused_saying_how_it_differs(self) -> None:
+        """A different booking under a stored id raises DuplicateTransaction; nothing books."""
+        ledger = self._ledger_with(
+            Account(number="1", name="A", limit=100), Account(number="2", name="B", limit=100)
+        )
+        stored = _purchase("1", _at(1), id="till-1-0001")
+        _record(ledger, stored)
+        before = _snapshot(ledger)
+        others = {
+            "other lines": _purchase("1", _at(1), "12.00", id="till-1-0001"),
+            "another instant": _purchase("1", _at(2), id="till-1-0001"),
+            "another account": _purchase("2", _at(1), id="till-1-0001"),
+            "another note": attrs.evolve(stored, note="table 4"),
+            "a purchase": CreditBooking(
+                id="till-1-0001", account="1", at=_at(1), credit="10.00", reason="cash"
+            ),
+        }
+        for how, other in others.items():
+            with pytest.raises(DuplicateTransaction) as caught:
+                _record(ledger, other, allow_over_limit=True)
+            assert caught.value.message == (
+                f"transaction 'till-1-0001' is recorded already for another booking ({how}); "
+                "give every booking its own id"
+            )
+            assert (caught.value.value, caught.value.obj) == ("till-1-0001", other)
+        assert _snapshot(ledger) == before
+
+    def test_recording_a_stored_booking_again_books_nothing(self) -> None:
+        """A till's retry of a stored purchase or credit booking succeeds and books nothing."""
         ledger = self._ledger_with(Account(number="1", name="A", limit=100))
-        _record(ledger, _purchase("1", _at(1), id="till-1-0001"))
-        with pytest.raises(DuplicateTransaction, match="till-1-0001"):
-            _record(ledger, _purchase("1", _at(2), id="till-1-0001"))
+        purchase = _purchase("1", _at(1), id="till-1-0001")
+        credit = CreditBooking(
+            id="till-1-0002", account="1", at=_at(2), credit="4.00", kind="top-up", reason="cash"
+        )
+        assert ledger.record_many([purchase, credit]) == 2
+        before = _snapshot(ledger)
+        # Sent again as the till sends it: built anew, its instant in the till's zone.
+        again = Purchase(
+            id="till-1-0001",
+            account="1",
+            at=_at(1).astimezone(ZoneInfo("Europe/Amsterdam")),
+            lines=[Line(product="Koffie", quantity=Decimal("1.0"), unit_price=Decimal("10"),
+                        vat=Vat.standard("0.090"))],
+        )  # fmt: skip
+        assert _send_again(ledger, [again]) == 0
+        assert _send_again(ledger, [credit]) == 0
+        assert _send_again(ledger, [purchase, credit]) == 0
+        assert _snapshot(ledger) == before
+        assert ledger.states(["1"])["1"].balance == Decimal("-6.00")
+
+    def test_a_retry_is_not_checked_against_the_limit_again(self) -> None:
+        """A stored purchase sent again books nothing, even with the spending room spent."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=10))
+        exact = _purchase("1", _at(1), "10.00", id="till-1-0001")
+        over = _purchase("1", _at(2), "5.00", id="till-1-0002")
+        _record(ledger, exact)
+        _record(ledger, over, allow_over_limit=True)
+        before = _snapshot(ledger)
+        # Without allow_over_limit: each was checked when it was first recorded.
+        assert _send_again(ledger, [exact, over]) == 0
+        assert _snapshot(ledger) == before
+
+    def test_a_retry_of_an_invoiced_purchase_books_nothing(self) -> None:
+        """A purchase a committed run holds, sent again, books nothing and stays invoiced."""
+        ledger = self._billed()
+        plan = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        run = commit_run(ledger, plan, actor=_ADMIN)
+        held = [t for t in ledger.transactions(["1", "2"]) if isinstance(t, Purchase)]
+        before = _snapshot(ledger)
+        assert _send_again(ledger, held) == 0
+        assert _snapshot(ledger) == before
+        assert {t.id for t in ledger.transactions(["1", "2"], uninvoiced=False)} == {
+            t.id for t in held
+        }
+        again = plan_run(ledger, _OCTOBER, ["1", "2"], "zero-balance", actor=_ADMIN)
+        assert (again.drafts, again.nothing_to_invoice) == ((), ("1", "2"))
+        assert ledger.run(run.id) == run
+
+    def test_a_batch_with_retries_stores_only_its_new_bookings(self) -> None:
+        """Stored bookings in a batch are left alone; record_many counts the new ones only."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        stored = _purchase("1", _at(1), "10.00", id="till-1-0001")
+        _record(ledger, stored)
+        new = [_purchase("1", _at(2), "2.00", id="n-1"), _purchase("1", _at(3), "3.00", id="n-2")]
+        assert ledger.record_many([new[0], stored, new[1]]) == 2
+        assert [t.id for t in ledger.transactions(["1"])] == ["till-1-0001", "n-1", "n-2"]
+        assert ledger.states(["1"])["1"].balance == Decimal("-15.00")
+
+    def test_a_batch_holding_one_booking_twice_books_it_once(self) -> None:
+        """The same booking twice in a batch is one booking and its retry: stored once."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=15))
+        twice = _purchase("1", _at(1), "10.00", id="till-1-0001")
+        # A second 10.00 would pass the limit of 15: the retry is not checked again.
+        assert ledger.record_many([twice, twice]) == 1
+        assert list(ledger.transactions(["1"])) == [twice]
         assert ledger.states(["1"])["1"].balance == Decimal("-10.00")
+
+    def test_a_batch_giving_one_id_to_two_bookings_stores_nothing(self) -> None:
+        """Two different bookings under one id in a batch raise DuplicateTransaction."""
+        ledger = self._ledger_with(Account(number="1", name="A", limit=100))
+        first = _purchase("1", _at(1), "10.00", id="till-1-0001")
+        other = _purchase("1", _at(1), "12.00", id="till-1-0001")
+        with pytest.raises(DuplicateTransaction, match=r"'till-1-0001' .*\(other lines\)"):
+            ledger.record_many([_purchase("1", _at(1), id="fresh"), first, other])
+        assert list(ledger.transactions(["1"])) == []
+        assert ledger.states(["1"])["1"].balance == 0
 
     def test_long_numbers_and_ids_are_kept_whole(self) -> None:
         """An account number and a booking id of 200 characters are stored as given."""
@@ -472,7 +597,7 @@ class LedgerContract:
         with pytest.raises(LimitExceeded):
             ledger.record_many([*good, _purchase("1", _at(3), "8.00")])
         with pytest.raises(DuplicateTransaction):
-            ledger.record_many([good[0], good[0]])
+            ledger.record_many([good[0], attrs.evolve(good[1], id=good[0].id)])
         with pytest.raises(UnknownAccount):
             ledger.record_many([good[0], _purchase("2", _at(1))])
         assert list(ledger.transactions(["1"])) == []
@@ -715,6 +840,33 @@ class LedgerContract:
             "2": spent,
         }
 
+    def test_tills_retrying_one_sale_at_once_book_it_once(self) -> None:
+        """Four threads sending one sale at once all succeed; it is booked once."""
+        if not self.concurrent_writers:
+            pytest.skip("this ledger is not shared between threads (concurrent_writers)")
+        ledger = self._ledger_with(Account(number="1", name="A", limit=15))
+        sale = _purchase("1", _at(2), "10.00", id="till-1-0001")
+        barrier = threading.Barrier(4)
+        stored: list[int] = []
+        failures: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                barrier.wait(timeout=30)
+                stored.append(ledger.record_many([sale]))
+            except BaseException as error:  # reported to the main thread below
+                failures.append(error)
+
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+        assert sorted(stored) == [0, 0, 0, 1]
+        assert list(ledger.transactions(["1"])) == [sale]
+        assert ledger.states(["1"])["1"].balance == Decimal("-10.00")
+
     def test_undo_restores_and_frees_then_refuses_twice(self) -> None:
         """Undo books the reverse, frees the purchases; a second undo raises AlreadyUndone."""
         ledger = self._billed()
@@ -948,7 +1100,7 @@ class LedgerContract:
         assert ledger.runs(account="404") == []
 
     def test_plans_and_runs_equal_the_reference_ledger(self) -> None:
-        """Generated ledgers (DST, day starts, currencies) plan and commit as MemoryLedger does."""
+        """Generated ledgers plan and commit as MemoryLedger does; retries then book nothing."""
         # The profile loaded when the check runs, not when this module was imported.
         profile = settings()
         examples = max(1, round(profile.max_examples * self.reference_examples_share))
@@ -1002,6 +1154,10 @@ class LedgerContract:
             assert invoice.statement == wanted_invoice.statement
             assert invoice.transaction_ids() == wanted_invoice.transaction_ids()
             assert invoice.correction == wanted_invoice.correction
+        # Every booking sent again, invoiced or not, with no override of the limit: the
+        # retries book nothing.
+        assert _send_again(ledger, reference.transactions(numbers)) == 0
+        assert ledger.states(numbers) == reference.states(numbers)
         assert {t.id for t in ledger.transactions(numbers, uninvoiced=True)} == {
             t.id for t in reference.transactions(numbers, uninvoiced=True)
         }

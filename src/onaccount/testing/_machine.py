@@ -1,11 +1,11 @@
 """LedgerMachine: a Hypothesis state machine that proves a ledger keeps the guarantees.
 
-It opens accounts, records purchases and payments, changes limits, plans, commits and
-undoes runs in any order, keeping a model of what the ledger must hold, and checks
-after every step the guarantees the concepts page numbers: the balance identity,
-conservation, no double billing, exact undo, agreeing totals, pure planning and
-strategies that do what their table says. Subclass it and return your own ledger from
-`LedgerMachine.make_ledger`::
+It opens accounts, records purchases and payments (and sends them again, as a till
+retrying does), changes limits, plans, commits and undoes runs in any order, keeping a
+model of what the ledger must hold, and checks after every step the guarantees the
+concepts page numbers: the balance identity, conservation, no double billing, exact
+undo, agreeing totals, pure planning and strategies that do what their table says.
+Subclass it and return your own ledger from `LedgerMachine.make_ledger`::
 
     class OrmLedgerMachine(LedgerMachine):
         def make_ledger(self) -> Ledger:
@@ -293,6 +293,54 @@ class LedgerMachine(RuleBasedStateMachine):
         self.txs[credit.id] = credit
         self.balance[account.number] += credit.credit
         self.touch([account.number])
+
+    @precondition(lambda self: bool(self.txs))
+    @rule(data=st.data(), with_new=st.booleans())
+    def record_again(self, data: st.DataObject, with_new: bool) -> None:
+        """A till's retry: stored bookings sent again, some twice, maybe beside a new one."""
+        sent = [
+            self.txs[tx_id]
+            for tx_id in data.draw(st.lists(st.sampled_from(sorted(self.txs)), min_size=1))
+        ]
+        before = self.observe()
+        if not with_new:
+            event("record again: retries only")
+            # No override of the limit: a retry is not checked again, whatever room is left.
+            assert self.ledger.record_many(sent) == 0
+            assert self.observe() == before
+            return
+        event("record again: beside a new purchase")
+        account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
+        new = data.draw(
+            oas.purchases(account, self.universe, ids=st.just(self.fresh_id()), max_lines=2)
+        )
+        sent.insert(data.draw(st.integers(0, len(sent))), new)
+        assert self.ledger.record_many(sent, allow_over_limit=True) == 1
+        self.txs[new.id] = new
+        self.balance[account.number] -= new.total
+        self.touch([account.number])
+        # Only the new purchase was booked (the invariants check the balances).
+        after = self.observe()
+        assert [b for b in after[1] if b[0] != new.id] == before[1]
+        assert after[2:] == before[2:]
+
+    @precondition(lambda self: bool(self.txs))
+    @rule(data=st.data())
+    def record_another_under_a_used_id(self, data: st.DataObject) -> None:
+        """A booking other than the stored one under its id is refused, and nothing books."""
+        used = self.txs[data.draw(st.sampled_from(sorted(self.txs)))]
+        account = self.accounts[data.draw(st.sampled_from(sorted(self.accounts)))]
+        other = data.draw(
+            oas.purchases(account, self.universe, ids=st.just(used.id), max_lines=2).filter(
+                lambda drawn: drawn != used
+            )
+        )
+        before = self.observe()
+        with pytest.raises(oa.DuplicateTransaction) as caught:
+            self.ledger.record_many([other], allow_over_limit=True)
+        assert f"{used.id!r} is recorded already for another booking (" in caught.value.message
+        assert_travels(caught.value)
+        assert self.observe() == before
 
     @rule(data=st.data())
     def correct_balance(self, data: st.DataObject) -> None:
