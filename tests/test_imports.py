@@ -163,7 +163,7 @@ def test_an_update_import_refuses_what_an_update_cannot_change(ledger: oa.Ledger
     # The ledger's limit as it holds it: 50 in memory, 50.00 from SQL.
     assert re.match(
         r"account 100 'Anna' cannot change its limit from 50(\.00)? to 80 by an update; "
-        r"keep 50(\.00)? here",
+        r"keep it as it stands with keep_limits \(an empty limit on the command line\)",
         error.message,
     )
     assert ledger.states(["300"]) == {}
@@ -195,8 +195,9 @@ def test_an_import_with_the_opening_limit_after_a_change_is_refused(
     assert index == 0
     assert re.fullmatch(
         r"account 100 'Anna' cannot change its limit from 1500(\.00)? to 50 by an update; "
-        r"keep 1500(\.00)? here and change it with onaccount\.change_limit \(onaccount "
-        r"set-limit on the command line\), so that the change is booked as a mutation",
+        r"keep it as it stands with keep_limits \(an empty limit on the command line\) and "
+        r"change it with onaccount\.change_limit \(onaccount set-limit on the command "
+        r"line\), so that the change is booked as a mutation",
         error.message,
     )
     assert ledger.states(["100"])["100"].limit == 1500

@@ -799,10 +799,12 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     raised = write(tmp_path, "leden-3.csv", "nummer;naam;limiet\n1001;Anna;150\n")
     result = invoke(empty_db, "import", "accounts", str(raised), "--update")
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert "cannot change its limit from 100.00 to 150 by an update; keep 100.00 here" in (
-        result.stderr
-    )
-    assert "change it with onaccount set-limit, so that the change is booked" in result.stderr
+    # Nothing to retype in the file's spelling of amounts: an empty limit keeps it.
+    assert (
+        "cannot change its limit from 100.00 to 150 by an update; keep it as it stands with "
+        "an empty limit and change it with onaccount set-limit, so that the change is booked "
+        "as a mutation"
+    ) in " ".join(result.stderr.split())
 
 
 def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) -> None:
@@ -1121,6 +1123,14 @@ def test_a_purchase_amount_that_is_not_quantity_times_unit_price_is_refused(
         "purchase line's amount is computed from them: correct the row or leave amount empty"
     )
     assert state_of(small_db) == before
+    dutch = write(
+        tmp_path,
+        "verkopen.csv",
+        "rekening;tijdstip;product;aantal;stukprijs;btw-tarief;bedrag\n"
+        "100;05-10-2026 12:05;Bier;3;2,40;0,21;5,00\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(dutch))
+    assert "(3 × 2,40 = 7,20 EUR)" in result.stderr, "the file's own decimal comma"
 
 
 def test_an_iban_with_wrong_check_digits_or_shape_is_refused_naming_its_line(

@@ -948,7 +948,8 @@ def _check_line_amount(row: dict[str, str], line: Line, currency: str, dialect: 
     if _decimal(given, dialect, "amount") != computed:
         raise _RowError(
             f"amount {given} is not quantity × unit_price ({row.get('quantity')} × "
-            f"{row.get('unit_price')} = {pad_amount(computed, currency)} {currency}); a "
+            f"{row.get('unit_price')} = {dialect.number(pad_amount(computed, currency))} "
+            f"{currency}); a "
             "purchase line's amount is computed from them: correct the row or leave amount "
             "empty",
             rule="line-amount",

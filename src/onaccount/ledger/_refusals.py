@@ -152,13 +152,20 @@ def check_account_update(old: Account, new: Account, *, limit: Decimal | None = 
     an import compares the limit it is given with the current one.
     """
     current = old.limit if limit is None else limit
+    # An import can keep the limit without the number retyped, in the file's own
+    # spelling of amounts (75,50 in a Dutch file, where 75.50 is refused).
+    keep = (
+        "keep {old} here"
+        if limit is None
+        else f"keep it as it stands with {either_way('keep_limits', 'an empty limit')}"
+    )
     for field, how, before in (
         ("kind", "open a new account", old.kind),
         ("currency", "open a new account", old.currency),
         (
             "limit",
             # A run lowering the limit by more than it was leaves it below zero.
-            "keep {old} here and change it with "
+            f"{keep} and change it with "
             f"{either_way('onaccount.change_limit', 'onaccount set-limit')}, so that the "
             "change is booked as a mutation"
             if current >= 0
