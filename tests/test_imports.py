@@ -450,3 +450,24 @@ def test_an_update_turning_a_limit_account_into_a_credit_account_names_the_kind(
         "account 100 'Anna' cannot change its kind from limit to credit by an update; open "
         "a new account",
     )
+
+
+def test_an_iban_that_is_no_iban_is_refused_unless_the_ledger_holds_it_already(
+    ledger: oa.Ledger,
+) -> None:
+    """A new or changed IBAN with wrong check digits is refused; one stored before is kept."""
+    bad = oa.BillingDetails(iban="NL91ABNA0417164301")
+    fresh = oa.Account(number="300", name="New", billing=bad)
+    with pytest.raises(oa.ImportRefused) as caught:
+        oa.import_accounts(ledger, [fresh], actor=ADMIN)
+    [(index, error)] = caught.value.refusals
+    assert (index, error.field) == (0, "billing.iban")
+    assert error.message == (
+        "account 300 'New' billing.iban 'NL91ABNA0417164301' is no IBAN: its check digits are "
+        "wrong; correct it from the account holder's bank details"
+    )
+    # Stored before imports checked: a file giving it unchanged still imports.
+    ledger.update_account(attrs.evolve(ledger.get_account("100"), billing=bad))
+    renamed = attrs.evolve(ledger.get_account("100"), name="Anna de Vries")
+    done = oa.import_accounts(ledger, [renamed], actor=ADMIN, update=True)
+    assert done.updated == 1

@@ -24,6 +24,7 @@ from ._errors import (
     OnAccountError,
     UnknownAccount,
 )
+from ._iban import iban_problem
 from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
 from ._transaction import Transaction
@@ -118,6 +119,11 @@ def import_accounts(
     opening: dict[str, Account] = {}
     for index, account in enumerate(batch):
         state = states.get(account.number)
+        held = state.account.billing if state is not None else None
+        bad_iban = _iban_refusal(account, held.iban if held is not None else None)
+        if bad_iban is not None:
+            refusals.append((index, bad_iban))
+            continue
         if state is None:
             if account.number in opening:
                 refusals.append((index, _given_twice(account, opening[account.number])))
@@ -177,6 +183,24 @@ def import_accounts(
     for account in changed.values():
         ledger.update_account(attrs.evolve(account, limit=states[account.number].account.limit))
     return done
+
+
+def _iban_refusal(account: Account, held: str | None) -> InvalidValue | None:
+    """The refusal of ``account``'s IBAN when it is no IBAN and not the one ``held`` already.
+
+    One the ledger holds from before this check was made is left to the SEPA export, so
+    a file that changes nothing of it still imports.
+    """
+    iban = account.billing.iban if account.billing is not None else None
+    if iban is None or iban == held or (problem := iban_problem(iban)) is None:
+        return None
+    return InvalidValue(
+        f"account {account.label} billing.iban {iban!r} is no IBAN: {problem}; correct it "
+        "from the account holder's bank details",
+        value=iban,
+        obj=account,
+        field="billing.iban",
+    )
 
 
 def _differing(old: AttrsInstance, new: AttrsInstance, prefix: str = "") -> list[str]:

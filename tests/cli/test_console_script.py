@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 import onaccount as oa
+from onaccount._words import reversal_advice
 from onaccount.exporting._requirements import pip_install
 from tests.cli._support import ADMIN, TZ, open_ledger, state_of
 from tests.cli.conftest import DEMO_TODAY, VARIABLES
@@ -26,10 +27,16 @@ BEFORE_CASH = ("--period", "2026-10-01..2026-10-17", "--tz", TZ, "--day-starts-a
 OWING = ("--balance", "<0", "--strategy", "limit-minus-invoiced")
 
 
-def onaccount(cwd: Path, *args: str, db: Path | None = None, env_db: Path | None = None) -> str:
+def onaccount(
+    cwd: Path,
+    *args: str,
+    db: Path | None = None,
+    env_db: Path | None = None,
+    note: str | None = None,
+) -> str:
     """Run the installed script in ``cwd`` on ``db`` (by --db or $ONACCOUNT_DB); its stdout.
 
-    It must succeed and say nothing on stderr.
+    It must succeed and say nothing on stderr but the ``note`` given, if any.
     """
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     if env_db is not None:
@@ -45,7 +52,8 @@ def onaccount(cwd: Path, *args: str, db: Path | None = None, env_db: Path | None
         check=False,
     )
     assert done.returncode == 0, f"{args}: exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-    assert done.stderr == "", done.stderr
+    said = " ".join(done.stderr.split())
+    assert said == ("" if note is None else f"note: {note}"), done.stderr
     return done.stdout
 
 
@@ -126,7 +134,7 @@ def test_the_installed_script_agrees_with_the_library(tmp_path: Path) -> None:
     # Undo restores 1007's balance and limit, booking the exact reverse.
     onaccount(
         tmp_path, "--role", "superuser", "undo", run.id, "--account", "1007",
-        "--reason", "paid in cash after all", db=db,
+        "--reason", "paid in cash after all", db=db, note=reversal_advice(1),
     )  # fmt: skip
     with open_ledger(db) as ledger:
         restored = ledger.states(["1007"])["1007"]

@@ -12,7 +12,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
-from onaccount.cli._importing import BadRow, ImportFailed, read_accounts
+from onaccount.cli._importing import _CREDIT_MEANS, BadRow, ImportFailed, read_accounts
 from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     explain,
@@ -1234,17 +1234,40 @@ def test_a_sale_dated_in_a_billed_period_is_named_with_the_run_that_bills_it(
     )
     done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
     said = " ".join(done.stderr.split())
-    assert (
+    assert said == (
         "warning: 1 booking falls in the last run's period (2026-10), on business day "
-        "2026-10-31 (line 2), after it was billed: only a run over that day bills it, such "
-        "as onaccount invoice --period 2026-10-31 --account 1001 with your --strategy"
-    ) in said, said
+        "2026-10-31 (line 2), on an account it billed: only a run over that day bills it, "
+        "such as onaccount invoice --period 2026-10-31 --account 1001 --strategy STRATEGY "
+        "--commit"
+    ), said
     again = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
     assert "falls in the last run's period" in again.stderr, "still unbilled: said again"
     billed = ("invoice", "--period", "2026-10-31", "--account", "1001", "--strategy", "none")
     succeeded(invoke(demo_db, *billed, "--commit"))
     after = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
-    assert "falls in the last run's period" not in after.stderr, "billed now: nothing said"
+    assert after.stderr == "", "billed now: nothing said"
+
+
+def test_sales_outside_the_last_runs_period_or_billing_are_not_warned_of(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """Earlier months, accounts with nothing billed in the period and prepaid ones: no warning."""
+    with open_ledger(demo_db) as ledger:
+        states = ledger.find_accounts(oa.AccountQuery())
+        prepaid = next(s.account.number for s in states if s.account.kind.value == "credit")
+        run = ledger.runs()[-1]
+        billed = {i.account.number for i in run.invoices}
+        idle = next(s.account.number for s in states if s.account.number not in billed)
+    sales = write(
+        tmp_path,
+        "verkopen.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "e1;1001;15-09-2026 21:30;Bier;1;2,80;0,21\n"
+        f"e2;{prepaid};10-10-2026 21:30;Bier;1;2,80;0,21\n"
+        f"e3;{idle};10-10-2026 21:30;Bier;1;2,80;0,21\n",
+    )
+    done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
+    assert "falls in the last run's period" not in done.stderr, done.stderr
 
 
 def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) -> None:
@@ -1266,3 +1289,8 @@ def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) ->
     assert out.splitlines()[-1].startswith("would import 2 accounts from ")
     with open_ledger(empty_db) as ledger:
         assert ledger.states(["1001", "1002"]) == {}
+
+
+def test_every_kind_of_credit_booking_is_explained_when_its_amount_is_missing() -> None:
+    """Each CreditKind has the words a row without an amount is refused with."""
+    assert set(_CREDIT_MEANS) == set(oa.CreditKind)

@@ -4,6 +4,7 @@ import threading
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 
@@ -108,6 +109,22 @@ def test_another_credit_booking_under_a_used_id_names_amount_kind_and_reason(
     )
     assert ledger.record_many([again]) == 0
     assert ledger.states(["1"])["1"].balance == Decimal("5")
+
+
+def test_a_booking_unequal_in_no_field_shown_names_other_details(
+    ledger: oa.MemoryLedger,
+) -> None:
+    """A host's subclass of Purchase with the same fields is another booking: never ()."""
+
+    @attrs.frozen
+    class TillPurchase(oa.Purchase):
+        """A host's purchase, which compares unequal to the library's."""
+
+    ledger.record(sale("1", at(1), id="t-1"))
+    stored = sale("1", at(1), id="t-1")
+    hosts = TillPurchase(id="t-1", account="1", at=stored.at, lines=stored.lines)
+    with pytest.raises(oa.DuplicateTransaction, match=re.escape("booking (other details);")):
+        ledger.record(hosts)
 
 
 def test_one_id_given_to_two_bookings_in_a_batch_says_so(ledger: oa.MemoryLedger) -> None:

@@ -30,6 +30,7 @@ from onaccount import (
     Period,
     Purchase,
     SchemaError,
+    StorageError,
     UnknownAccount,
     Vat,
     commit_run,
@@ -779,5 +780,29 @@ def test_the_last_run_period_is_the_period_committed_last(target: str) -> None:
         midnight = Period.month(2026, 10, tz="Europe/Amsterdam")
         commit_run(ledger, plan_run(ledger, midnight, ["001"], "none", actor=ADMIN), actor=ADMIN)
         assert ledger.last_run_period() == midnight
+    finally:
+        ledger.close()
+
+
+def test_a_refusal_about_no_id_is_reported_once_not_retried(tmp_path: Path) -> None:
+    """A host's constraint refusing a booking is a StorageError, not a lost id to retry for."""
+    target = tmp_path / "ledger.sqlite"
+    upgrade(target)
+    ledger = open_accounts(str(target), 1, purchases_each=0)
+    with sqlite3.connect(target) as raw:
+        # A host's own rule, refusing one id: what the ledger cannot foresee.
+        raw.execute(
+            "CREATE TRIGGER no_boom BEFORE INSERT ON onaccount_transactions "
+            "WHEN NEW.id = 'boom' BEGIN "
+            "SELECT RAISE(ABORT, 'the host refuses boom'); END"
+        )
+    boom = sql_workers.purchase("000", 0, id="boom")
+    others = [sql_workers.purchase("000", i, id=f"ok-{i}") for i in range(1, 200)]
+    try:
+        with pytest.raises(StorageError, match="the database refused to store") as caught:
+            ledger.record_many([*others, boom])
+        assert "the host refuses boom" in caught.value.message
+        assert ledger.states(["000"])["000"].balance == 0
+        assert list(ledger.transactions(["000"])) == []
     finally:
         ledger.close()

@@ -133,9 +133,17 @@ class _State:
             file=cast("IO[str]", _Trimmed(sys.stdout)) if piped else None,
         )
         self.err = Console(stderr=True, highlight=False)
+        self._last_run: oa.Period | None = None
+        self._looked = False
+        self._unopened: OperationalError | None = None
 
     def ledger(self) -> SQLLedger:
         _check_exists(self.db)
+        if self._unopened is not None:
+            # Tried already, for a default: a server that did not answer is not waited
+            # for twice.
+            click.get_current_context().meta[_UNOPENED] = True
+            raise self._unopened
         try:
             return SQLLedger(self.db)
         except OperationalError:
@@ -147,22 +155,30 @@ class _State:
     def last_run_period(self) -> oa.Period | None:
         """The period of the ledger's last run; None before one or if it cannot be read.
 
-        Only a hint for defaults: a ledger that cannot be opened is the command's to
-        report, when it opens the ledger itself.
+        Only a hint for defaults, read once: a ledger that cannot be opened is the
+        command's to report, when it opens the ledger itself.
         """
+        if self._looked:
+            return self._last_run
+        self._looked = True
         path = sqlite_file(self.db)
         if path is not None and not path.is_file():
             return None
         try:
             ledger = SQLLedger(self.db)
+        except OperationalError as error:
+            if path is None:  # a server that did not answer, or refused the login
+                self._unopened = error
+            return None
         except (oa.OnAccountError, SQLAlchemyError):
             return None
         try:
-            return ledger.last_run_period()
+            self._last_run = ledger.last_run_period()
         except SQLAlchemyError:
-            return None
+            pass
         finally:
             ledger.close()
+        return self._last_run
 
     def exporters(self, *, warn: bool = True) -> ExporterRegistry:
         """The installed exporters; with ``warn``, each plugin that failed is a warning line.
@@ -572,8 +588,11 @@ _PERIOD_FLAGS = {"tz": "--tz", "day_starts_at": "--day-starts-at"}
 _PERIOD_VARIABLES = {"tz": "ONACCOUNT_TZ", "day_starts_at": "ONACCOUNT_DAY_STARTS_AT"}
 
 
-def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
-    """The period ``text`` names; without a day start given, days start as the last run's."""
+def _period(text: str, tz: str, day_starts_at: str, *, noted: bool = True) -> oa.Period:
+    """The period ``text`` names; without a day start given, days start as the last run's.
+
+    That is said in a note, unless not ``noted``.
+    """
     try:
         period = oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
     except oa.InvalidValue as error:
@@ -596,6 +615,8 @@ def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     if last is None or last.day_starts_at == period.day_starts_at:
         return period
     start = last.day_starts_at.isoformat(timespec="minutes")
+    if not noted:
+        return oa.Period.parse(text, tz=tz, day_starts_at=last.day_starts_at)
     state.say(
         f"note: business days start at {start}, as in the last run ({last.label}); "
         f"--day-starts-at or ${_PERIOD_VARIABLES['day_starts_at']} sets another start",

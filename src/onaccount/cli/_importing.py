@@ -933,9 +933,9 @@ def read_accounts(
 
 #: What each kind of credit booking does, as a refusal explains it.
 _CREDIT_MEANS = {
-    "top-up": "puts money on the account",
-    "payment": "pays what the account owes",
-    "refund": "books money back to the account",
+    CreditKind.TOP_UP: "puts money on the account",
+    CreditKind.PAYMENT: "pays what the account owes",
+    CreditKind.REFUND: "books money back to the account",
 }
 
 
@@ -1181,9 +1181,9 @@ def read_transactions(
             row_bad.append(
                 BadRow(
                     first_line,
-                    f"amount is empty; a {kind} {_CREDIT_MEANS[kind]} and needs its amount in "
-                    "column 'amount' (a returned product is a purchase row with a negative "
-                    "quantity)",
+                    f"amount is empty; a {kind} {_CREDIT_MEANS[CreditKind(kind)]} and needs "
+                    "its amount in column 'amount' (a returned product is a purchase row with "
+                    "a negative quantity)",
                     word,
                     f"empty-amount-{kind}",
                     f"are {kind}s without an amount: give each its amount in column 'amount'",

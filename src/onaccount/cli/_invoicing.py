@@ -738,7 +738,7 @@ def undo_command(state: _State, run_id: str, account: str, reason: str) -> None:
     said = f"undid the invoice of {invoice.account.label} in run {invoice.run_id}: {booked}"
     state.say(said)
     # Which exports went out is not recorded: the ones that did are for the user to mend.
-    state.say(f"note: {reversal_advice(1)}")
+    state.say(f"note: {reversal_advice(1)}", err=True)
     if invoice.over_limit is not None:
         state.say(f"warning: {invoice.over_limit.text(lambda amount: show.amount(amount, c))}")
     if delta is not None and delta.limit_delta:

@@ -506,7 +506,8 @@ def import_transactions(
       onaccount --role superuser import transactions sales.csv --dry-run
     """
     oa.require_import(state.actor, "transactions")  # before the file is read
-    days = _period(dt.date.today().isoformat(), tz, day_starts_at)
+    # Only the days the bookings fall on, said below: no note on where their start came from.
+    days = _period(dt.date.today().isoformat(), tz, day_starts_at, noted=False)
     zone = _zone(tz)
     rows, done = _import(
         state,
@@ -675,26 +676,30 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
 
 
 def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
-    """Warn of purchases in the last run's period that it did not bill.
+    """Warn of purchases in the last run's period on accounts it billed, left unbilled.
 
     A later run bills its own period only (and warns of them when it is planned): said
     now, with a run that bills them, while the file is at hand.
     """
-    last = state.last_run_period()
-    if last is None:
-        return
-    late = {
-        tx.id: (line, tx)
-        for line, tx in rows.items
-        if isinstance(tx, oa.Purchase) and tx.at < last.end
-    }
-    if not late:
-        return
-    numbers = sorted({tx.account for _, tx in late.values()})
-    start = min(tx.at for _, tx in late.values())
     with contextlib.closing(state.ledger()) as ledger:
-        billed = {tx.id for tx in ledger.transactions(numbers, start, last.end, uninvoiced=False)}
-    unbilled = sorted(item for tx_id, item in late.items() if tx_id not in billed)
+        last = ledger.last_run_period()
+        if last is None:
+            return
+        late = {
+            tx.id: (line, tx)
+            for line, tx in rows.items
+            if isinstance(tx, oa.Purchase) and last.start <= tx.at < last.end
+        }
+        if not late:
+            return
+        numbers = sorted({tx.account for _, tx in late.values()})
+        invoiced = list(ledger.transactions(numbers, last.start, last.end, uninvoiced=False))
+    # Accounts with nothing billed in the period (not in the run, prepaid) are no concern.
+    billed = {tx.account for tx in invoiced}
+    taken = {tx.id for tx in invoiced}
+    unbilled = sorted(
+        item for tx_id, item in late.items() if tx_id not in taken and item[1].account in billed
+    )
     if not unbilled:
         return
     days = sorted({last.business_date(tx.at) for _, tx in unbilled})
@@ -707,14 +712,14 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
     )
     span = days[0].isoformat() if len(days) == 1 else f"{days[0]}..{days[-1]}"
     chosen = " ".join(f"--account {shlex.quote(n)}" for n in accounts[:3])
-    if len(accounts) > 3:
-        chosen += " …"
+    others = f" (and {show.count(len(accounts) - 3, 'more account')})" if len(accounts) > 3 else ""
     it = in_number(count, "it", "them")
     state.say(
         f"warning: {show.count(count, 'booking')} {in_number(count, 'falls', 'fall')} in the "
-        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), after it "
-        f"was billed: only a run over {in_number(len(days), 'that day', 'those days')} bills "
-        f"{it}, such as onaccount invoice --period {span} {chosen} with your --strategy",
+        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), on "
+        f"{in_number(len(accounts), 'an account', 'accounts')} it billed: only a run over "
+        f"{in_number(len(days), 'that day', 'those days')} bills {it}, such as onaccount "
+        f"invoice --period {span} {chosen} --strategy STRATEGY --commit{others}",
         err=True,
     )
 

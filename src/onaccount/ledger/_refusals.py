@@ -112,7 +112,8 @@ def duplicate_transaction(
         where = "is given twice, for different bookings"
     else:
         where = "is recorded already for another booking"
-    how = ", ".join(_differences(stored, transaction))
+    # Unequal in what no field above shows, such as a host's subclass of Purchase.
+    how = ", ".join(_differences(stored, transaction)) or "other details"
     return DuplicateTransaction(
         f"transaction {transaction.id!r} {where} ({how}); give every booking its own id",
         value=transaction.id,

@@ -93,6 +93,7 @@ from onaccount.ledger._sql_rows import (
     day_of,
     from_us,
     line_rows,
+    refused_storage,
     stored_minor,
     storing,
     to_us,
@@ -391,19 +392,28 @@ class SQLLedger(LedgerConveniences):
         # A concurrent writer may store one of our ids between our check and our insert
         # (on another account: tills on one account wait for each other's lock). The
         # unique id refuses our insert; checked again, the id is then found stored and
-        # compared. Each id can be lost to a rival only once, so this ends.
-        for _ in range(len({t.id for t in batch})):
+        # compared. Each attempt finds more of the ids stored, or the refusal was about
+        # something else and is not retried, so this ends.
+        ids = sorted({t.id for t in batch})
+        seen: set[str] = set()
+        while True:
             try:
-                return self._record(batch, allow_over_limit)
-            except IntegrityError:
-                continue
-        return self._record(batch, allow_over_limit)
+                return self._record(batch, allow_over_limit, seen)
+            except IntegrityError as error:
+                with self.engine.connect() as conn:
+                    now = self._taken(conn, ids)
+                if now <= seen:
+                    raise refused_storage(batch_label(batch), error.orig or error) from None
 
-    def _record(self, batch: list[Transaction], allow_over_limit: bool) -> int:
-        """One attempt of `record_many`: the bookings not stored yet, checked and stored."""
+    def _record(self, batch: list[Transaction], allow_over_limit: bool, seen: set[str]) -> int:
+        """One attempt of `record_many`: the bookings not stored yet, checked and stored.
+
+        ``seen`` gets the ids this attempt found stored.
+        """
         with storing(batch_label(batch)), WriteTransaction(self.engine) as conn:
             rows = self._lock_accounts(conn, {t.account for t in batch})
             stored = self._stored(conn, [t.id for t in batch])
+            seen.update(stored)
             states = {n: self._state(row) for n, row in rows.items()}
             new: dict[str, Transaction] = {}
             deltas: dict[str, int] = {}
@@ -445,18 +455,23 @@ class SQLLedger(LedgerConveniences):
 
         Tills send new ids, so the common case costs one lookup by primary key.
         """
-        taken: list[str] = []
-        for chunk in chunks(sorted(set(ids))):
-            taken.extend(
-                conn.execute(
-                    sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
-                ).scalars()
-            )
+        taken = sorted(self._taken(conn, ids))
         found: dict[str, Transaction] = {}
         for chunk in chunks(taken):
             query = self._transactions_query(transactions, transactions.c.id.in_(chunk))
             found.update((tx.id, tx) for tx in _decoded(conn.execute(query), Decoder()))
         return found
+
+    def _taken(self, conn: Connection, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` are stored, by primary key."""
+        taken: set[str] = set()
+        for chunk in chunks(sorted(set(ids))):
+            taken.update(
+                conn.execute(
+                    sa.select(transactions.c.id).where(transactions.c.id.in_(chunk))
+                ).scalars()
+            )
+        return taken
 
     def book(self, mutation: Mutation) -> None:
         """Store a manual correction or limit change."""

@@ -41,6 +41,7 @@ __all__ = [
     "day_of",
     "from_us",
     "line_rows",
+    "refused_storage",
     "stored_minor",
     "storing",
     "to_us",
@@ -92,13 +93,18 @@ def storing(what: str) -> Iterator[None]:
         raise
     except (StatementError, UnicodeError, OverflowError) as error:
         cause = error.orig if isinstance(error, StatementError) else error
-        # The driver's first line says what is wrong; what follows it quotes the SQL.
-        first_line = (str(cause).splitlines() or [""])[0][:200]
-        raise StorageError(
-            f"the database refused to store {what}: {type(cause).__name__}: {first_line}; "
-            "check the values for characters or sizes it cannot keep",
-            value=what,
-        ) from None
+        raise refused_storage(what, cause or error) from None
+
+
+def refused_storage(what: str, cause: BaseException) -> StorageError:
+    """The `StorageError` for a driver's refusal ``cause`` to store ``what``."""
+    # The driver's first line says what is wrong; what follows it quotes the SQL.
+    first_line = (str(cause).splitlines() or [""])[0][:200]
+    return StorageError(
+        f"the database refused to store {what}: {type(cause).__name__}: {first_line}; "
+        "check the values for characters or sizes it cannot keep",
+        value=what,
+    )
 
 
 def batch_label(batch: Sequence[Transaction | Account | Mutation]) -> str:
