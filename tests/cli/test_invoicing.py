@@ -609,7 +609,10 @@ def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> N
     table = succeeded(invoke(small_db, "mutations", "--account", "100")).stdout
     assert "run-correction" in table
     assert "dubbel" in table
+    assert "Anna Jansen" in table, "each mutation names its account's holder"
     assert table.rstrip().endswith("2 mutations")
+    named = json_of(invoke(small_db, "mutations", "--account", "100", "--json"))["mutations"]
+    assert {m["name"] for m in named} == {"Anna Jansen"}
 
 
 def test_export_and_undo_take_a_run_by_its_key(small_db: Path, tmp_path: Path) -> None:

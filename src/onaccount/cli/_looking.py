@@ -323,10 +323,14 @@ def mutations_command(
       onaccount mutations --period 2026-11 --kind undo
     """
     period = None if period_text is None else _period(period_text, tz, day_starts_at)
+    ledger = state.ledger()
     report = oa.mutations_report(
-        state.ledger(), actor=state.actor, account=account, run_id=run_id, period=period, kind=kind
+        ledger, actor=state.actor, account=account, run_id=run_id, period=period, kind=kind
     )
-    rows = [_mutation_json(m) for m in report.mutations]
+    # Who holds each account, as the treasurer knows them: a number alone says little.
+    held = ledger.states(sorted({m.account for m in report.mutations}))
+    names = {number: s.account.name for number, s in held.items()}
+    rows = [{**_mutation_json(m), "name": names.get(m.account)} for m in report.mutations]
     if as_json:
         _emit_json(state, {"mutations": rows, "runs": [_run_json(r) for r in report.runs]})
         return
@@ -337,6 +341,7 @@ def mutations_command(
         [
             "at",
             "account",
+            name_column(),
             "kind",
             amount_column("balance Δ"),
             amount_column("limit Δ"),
@@ -348,6 +353,7 @@ def mutations_command(
             (
                 show.instant(m.at),
                 literal(m.account),
+                literal(names.get(m.account, "")),
                 m.kind.value,
                 show.decimal(m.balance_delta),
                 show.decimal(m.limit_delta),
