@@ -1199,7 +1199,23 @@ def test_a_number_given_twice_is_reported_with_the_other_mistakes_in_one_pass(
     assert result.exit_code == EXIT_USAGE, explain(result)
     lines = result.stderr.splitlines()
     assert lines[0].startswith(f"{accounts}: line 3: iban 'NL91ABNA0417164301' is no IBAN")
-    assert lines[1] == f"{accounts}: line 4: account 1002 appears already on line 3"
+    assert lines[1] == (
+        f"{accounts}: line 4: account 1002 appears already on line 3; give each account one "
+        "line: remove this one, or give it its own number"
+    )
+    # The repeat's own mistake is found in the same pass.
+    again = write(
+        tmp_path,
+        "leden-2.csv",
+        "nummer;naam;limiet;machtigingskenmerk;machtigingsdatum\n"
+        "1001;Anna;100;M1;1-2-2026\n"
+        "1001;Anna;100;M1;31-2-2026\n",
+    )
+    reported = invoke(empty_db, "import", "accounts", str(again)).stderr.splitlines()
+    assert reported[0].startswith(f"{again}: line 3: account 1001 appears already on line 2")
+    assert (
+        reported[1] == f"{again}: line 3: mandate_date '31-2-2026' is not a date like 31-01-2026"
+    )
 
 
 def test_a_refund_without_an_amount_says_what_a_refund_is_and_what_a_return_is(
@@ -1234,40 +1250,53 @@ def test_a_sale_dated_in_a_billed_period_is_named_with_the_run_that_bills_it(
     )
     done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
     said = " ".join(done.stderr.split())
-    assert said == (
+    assert said.endswith(
         "warning: 1 booking falls in the last run's period (2026-10), on business day "
-        "2026-10-31 (line 2), on an account it billed: only a run over that day bills it, "
-        "such as onaccount invoice --period 2026-10-31 --account 1001 --strategy STRATEGY "
-        "--commit"
+        "2026-10-31 (line 2), and no run has billed it: the next period's run will not "
+        "either; a run over that day does, such as onaccount invoice --period 2026-10-31 "
+        "--account 1001 --strategy STRATEGY --commit"
     ), said
+    assert said.startswith("note: business days start at 04:00, as in the last run"), said
     again = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
     assert "falls in the last run's period" in again.stderr, "still unbilled: said again"
     billed = ("invoice", "--period", "2026-10-31", "--account", "1001", "--strategy", "none")
     succeeded(invoke(demo_db, *billed, "--commit"))
     after = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
-    assert after.stderr == "", "billed now: nothing said"
+    assert "warning" not in after.stderr, "billed now: nothing said"
 
 
-def test_sales_outside_the_last_runs_period_or_billing_are_not_warned_of(
+def test_sales_outside_the_last_runs_period_or_on_prepaid_accounts_are_not_warned_of(
     demo_db: Path, tmp_path: Path
 ) -> None:
-    """Earlier months, accounts with nothing billed in the period and prepaid ones: no warning."""
+    """Earlier months are their runs' own; prepaid accounts are never billed: no warning."""
     with open_ledger(demo_db) as ledger:
         states = ledger.find_accounts(oa.AccountQuery())
         prepaid = next(s.account.number for s in states if s.account.kind.value == "credit")
-        run = ledger.runs()[-1]
-        billed = {i.account.number for i in run.invoices}
-        idle = next(s.account.number for s in states if s.account.number not in billed)
     sales = write(
         tmp_path,
         "verkopen.csv",
         "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
         "e1;1001;15-09-2026 21:30;Bier;1;2,80;0,21\n"
-        f"e2;{prepaid};10-10-2026 21:30;Bier;1;2,80;0,21\n"
-        f"e3;{idle};10-10-2026 21:30;Bier;1;2,80;0,21\n",
+        f"e2;{prepaid};10-10-2026 21:30;Bier;1;2,80;0,21\n",
     )
     done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
-    assert "falls in the last run's period" not in done.stderr, done.stderr
+    assert "warning" not in done.stderr, done.stderr
+
+
+def test_a_new_accounts_sale_in_the_billed_period_is_warned_of(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """An account opened after the run, with a sale in its period: no run bills it either."""
+    members = write(tmp_path, "leden.csv", "nummer;naam;limiet\n4001;Nieuw lid;100\n")
+    succeeded(invoke(demo_db, "import", "accounts", str(members)))
+    sales = write(
+        tmp_path,
+        "verkopen.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "x1;4001;01-11-2026 01:30;Bier;4;2,80;0,21\n",
+    )
+    done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
+    assert "--period 2026-10-31 --account 4001" in " ".join(done.stderr.split())
 
 
 def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) -> None:
@@ -1294,3 +1323,16 @@ def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) ->
 def test_every_kind_of_credit_booking_is_explained_when_its_amount_is_missing() -> None:
     """Each CreditKind has the words a row without an amount is refused with."""
     assert set(_CREDIT_MEANS) == set(oa.CreditKind)
+
+
+def test_a_dry_run_shows_a_kept_limit_as_it_stands(empty_db: Path, tmp_path: Path) -> None:
+    """An empty limit keeps the one set-limit gave: the preview shows that, not the opening one."""
+    first = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Anna;75\n")
+    succeeded(invoke(empty_db, "import", "accounts", str(first)))
+    succeeded(invoke(empty_db, "set-limit", "1001", "125", "--reason", "tour"))
+    later = write(tmp_path, "leden-2.csv", "nummer;naam;limiet\n1001;Anna de Vries;\n")
+    args = ("import", "accounts", str(later), "--update", "--dry-run")
+    out = succeeded(invoke(empty_db, *args)).stdout
+    (row,) = [line for line in out.splitlines() if "1001" in line]
+    assert "125.00" in row, out
+    assert "75.00" not in row, out

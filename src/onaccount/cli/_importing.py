@@ -839,14 +839,32 @@ def read_accounts(
             lacking -= together
 
     def build(line: int, row: dict[str, str]) -> Account:
+        # Noted before the row's other cells are read: a repeat is named even when either
+        # line has another mistake, and with this line's own, so one pass finds them all.
+        key = row.get("number", "").strip()
+        first = seen.setdefault(key, line) if key else line
+        if first == line:
+            return account_of(row)
+        repeated = BadRow(
+            line,
+            f"account {key} appears already on {table.word} {first}; give each account one "
+            f"{table.word}: remove this one, or give it its own number",
+            table.word,
+        )
+        try:
+            account_of(row)
+        except _RowError as error:
+            raise _BadRows(
+                [repeated, BadRow(line, error.reason, table.word, error.rule, error.summary)]
+            ) from None
+        except OnAccountError as error:
+            raise _BadRows(
+                [repeated, BadRow(line, for_command_line(error.message), table.word)]
+            ) from None
+        raise _BadRows([repeated])
+
+    def account_of(row: dict[str, str]) -> Account:
         number, limit = row.get("number", ""), row.get("limit")
-        # Before the row's other cells: a repeat is named even when either line has
-        # another mistake, so one pass finds both.
-        key = number.strip()
-        if key in seen:
-            raise _RowError(f"account {key} appears already on {table.word} {seen[key]}")
-        if key:
-            seen[key] = line
         given = {f: row.get(f) for f in ("kind", "currency")}
         wanted = lacking or not (limit and all(given.values()))
         now = held_now().get(number) if wanted else None

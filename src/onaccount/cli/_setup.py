@@ -11,6 +11,7 @@ import shlex
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -435,7 +436,7 @@ def import_accounts(
         else ""
     )
     if dry_run:
-        _show_as_read(state, rows.values)
+        _show_as_read(state, rows)
     state.say(f"{_imported(dry_run)} {added} from {file}{updated}{present}")
 
 
@@ -443,9 +444,18 @@ def import_accounts(
 _SHOWN_AS_READ = 10
 
 
-def _show_as_read(state: _State, accounts: Sequence[oa.Account]) -> None:
-    """The first accounts as the file was read, so a limit read otherwise is seen now."""
+def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
+    """The first accounts as the file was read, so a limit read otherwise is seen now.
+
+    A limit the file leaves empty is kept as it stands, which is what is shown.
+    """
+    accounts = rows.values
     shown = accounts[:_SHOWN_AS_READ]
+    kept = sorted({a.number for a in shown} & rows.kept_limits)
+    standing: dict[str, Decimal] = {}
+    if kept:
+        with contextlib.closing(state.ledger()) as ledger:
+            standing = {n: s.limit for n, s in ledger.states(kept).items()}
     currencies = {a.currency for a in shown}
     several = len(currencies) > 1
     show = state.show
@@ -455,7 +465,7 @@ def _show_as_read(state: _State, accounts: Sequence[oa.Account]) -> None:
         [
             [
                 *account_cells(a, several),
-                show.amount(a.limit, a.currency),
+                show.amount(standing.get(a.number, a.limit), a.currency),
                 literal((a.billing.iban if a.billing else None) or ""),
             ]
             for a in shown
@@ -506,8 +516,7 @@ def import_transactions(
       onaccount --role superuser import transactions sales.csv --dry-run
     """
     oa.require_import(state.actor, "transactions")  # before the file is read
-    # Only the days the bookings fall on, said below: no note on where their start came from.
-    days = _period(dt.date.today().isoformat(), tz, day_starts_at, noted=False)
+    days = _period(dt.date.today().isoformat(), tz, day_starts_at)
     zone = _zone(tz)
     rows, done = _import(
         state,
@@ -676,10 +685,11 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
 
 
 def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
-    """Warn of purchases in the last run's period on accounts it billed, left unbilled.
+    """Warn of purchases in the last run's period that no run has billed.
 
-    A later run bills its own period only (and warns of them when it is planned): said
-    now, with a run that bills them, while the file is at hand.
+    Committed before they came, that run did not bill them, and the next period's run
+    bills its own period only (and warns of them when it is planned): said now, with a
+    run that bills them, while the file is at hand. Prepaid accounts are never billed.
     """
     with contextlib.closing(state.ledger()) as ledger:
         last = ledger.last_run_period()
@@ -693,12 +703,14 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
         if not late:
             return
         numbers = sorted({tx.account for _, tx in late.values()})
-        invoiced = list(ledger.transactions(numbers, last.start, last.end, uninvoiced=False))
-    # Accounts with nothing billed in the period (not in the run, prepaid) are no concern.
-    billed = {tx.account for tx in invoiced}
-    taken = {tx.id for tx in invoiced}
+        kinds = {n: s.account.kind for n, s in ledger.states(numbers).items()}
+        taken = {
+            tx.id for tx in ledger.transactions(numbers, last.start, last.end, uninvoiced=False)
+        }
     unbilled = sorted(
-        item for tx_id, item in late.items() if tx_id not in taken and item[1].account in billed
+        item
+        for tx_id, item in late.items()
+        if tx_id not in taken and kinds.get(item[1].account) is oa.AccountKind.LIMIT
     )
     if not unbilled:
         return
@@ -716,10 +728,10 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
     it = in_number(count, "it", "them")
     state.say(
         f"warning: {show.count(count, 'booking')} {in_number(count, 'falls', 'fall')} in the "
-        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), on "
-        f"{in_number(len(accounts), 'an account', 'accounts')} it billed: only a run over "
-        f"{in_number(len(days), 'that day', 'those days')} bills {it}, such as onaccount "
-        f"invoice --period {span} {chosen} --strategy STRATEGY --commit{others}",
+        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), and "
+        f"no run has billed {it}: the next period's run will not either; a run over "
+        f"{in_number(len(days), 'that day', 'those days')} does, such as onaccount invoice "
+        f"--period {span} {chosen} --strategy STRATEGY --commit{others}",
         err=True,
     )
 
