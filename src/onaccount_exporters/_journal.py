@@ -140,6 +140,13 @@ class LedgerAccounts(ExportOptions):
         'object such as {"S 21%": "VH", "S 9%": "VL", "E 0%": "VV"}; empty: our labels. '
         "When given, every rate a run uses needs a code.",
     )
+    entry_date: str = option(
+        "invoice",
+        choices=("invoice", "period-end"),
+        help="invoice: each entry dated on the invoice date (the run's commit day), so "
+        "October's run booked on 1 November falls in November; period-end: on the billed "
+        "period's last day, so revenue and VAT fall in the month of the sales.",
+    )
     first_entry: int = option(
         1,
         help="The entry number of the first account invoice; each account invoice is "
@@ -166,6 +173,12 @@ class LedgerAccounts(ExportOptions):
             obj=self,
             field=name,
         )
+
+    def entry_day(self, document: ExportDocument) -> dt.date:
+        """The day ``document``'s entries are booked on, as ``entry_date`` says."""
+        if self.entry_date == "period-end":
+            return document.period.last
+        return invoice_date(document)
 
     def revenue_accounts(self) -> dict[str, str]:
         """``gl_accounts`` read: product group to GL account."""
@@ -298,7 +311,7 @@ def numbered(
 def _rows(
     document: ExportDocument, options: JournalOptions, progress: ExportProgress | None
 ) -> Iterator[tuple[Cell, ...]]:
-    date: dt.date = invoice_date(document)
+    date: dt.date = options.entry_day(document)
     for number, entry in tracked(list(numbered(document, options)), progress):
         lines = postings(entry, options)
         invoice = invoice_number(document, entry)

@@ -183,7 +183,8 @@ class _Auditfile:
         self.options = options
         self.entries = tuple(e for e in invoiced(document) if e.account.number not in refused)
         self.currency = self.entries[0].currency if self.entries else "EUR"
-        self.date = invoice_date(document)
+        self.date = options.entry_day(document)
+        self.invoiced = invoice_date(document)
         self.accounts: dict[str, tuple[str, str]] = {}
         # Each code's description and the GL account its VAT is posted to, if any is.
         self.vat_codes: dict[str, tuple[str, str | None]] = {}
@@ -196,8 +197,8 @@ class _Auditfile:
 
     def build(self) -> bytes:
         options = self.options
-        # The entries are dated on the invoice day, after the billed days: they are booked
-        # in its month, the period of the fiscal year an accountant's package knows.
+        # The entries are dated on the invoice day (after the billed days) or the period's
+        # last: booked in that day's month, the period of the fiscal year a package knows.
         year, number, first, last = fiscal_period(self.date, options.fiscal_year_start)
         start, end = first.isoformat(), last.isoformat()
         root = etree.Element(f"{{{_NAMESPACE}}}auditfile", nsmap={None: _NAMESPACE})
@@ -206,7 +207,7 @@ class _Auditfile:
         _add(header, "startDate", start)
         _add(header, "endDate", end)
         _add(header, "curCode", self.currency)
-        _add(header, "dateCreated", self.date.isoformat())
+        _add(header, "dateCreated", self.invoiced.isoformat())
         _add(header, "softwareDesc", "onaccount")
         _add(header, "softwareVersion", version("onaccount")[:20])
         company = _add(root, "company")

@@ -298,3 +298,15 @@ def test_entry_numbers_continue_across_runs_and_are_never_reused() -> None:
     again = ledger.run(runs[0].id)
     data = JOURNAL.export_bytes(again, {"first_entry": next_journal_entry(ledger, again)})
     assert {row["entry"] for row in read(data, "excel-nl")} == {"2"}
+
+
+def test_entries_can_be_dated_on_the_billed_periods_last_day() -> None:
+    """entry_date=period-end books October's sales on 31 October, in their own month."""
+    run = sample_run()
+    invoiced = read(JOURNAL.export_bytes(run), "excel-nl")
+    at_end = read(JOURNAL.export_bytes(run, {"entry_date": "period-end"}), "excel-nl")
+    assert {r["date"] for r in invoiced} == {"01-11-2026"}
+    assert {r["date"] for r in at_end} == {"31-10-2026"}
+    assert [{**r, "date": ""} for r in at_end] == [{**r, "date": ""} for r in invoiced]
+    with pytest.raises(InvalidOptions, match="entry_date"):
+        JOURNAL.options({"entry_date": "tomorrow"})

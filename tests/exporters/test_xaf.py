@@ -293,3 +293,25 @@ def test_a_vat_account_holding_several_rates_is_described_by_all_of_them(schema:
         "1500": "Btw S 6%, S 9%, S 12%, S 21%",
         "8000": "Omzet",
     }
+
+
+def test_transactions_dated_at_the_period_end_fall_in_the_periods_month(schema: Any) -> None:
+    """entry_date=period-end: trDt, effDate and the period are October's, as the journal's."""
+    root = _auditfile(returns_run(), schema, entry_date="period-end")
+    header = root.find("x:header", NS)
+    assert (
+        header.findtext("x:startDate", namespaces=NS),
+        header.findtext("x:endDate", namespaces=NS),
+    ) == (
+        "2026-10-01",
+        "2026-10-31",
+    )
+    dates = {t.findtext("x:trDt", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)}
+    dates |= {
+        line.findtext("x:effDate", namespaces=NS) for line in root.iterfind(".//x:trLine", NS)
+    }
+    assert dates == {"2026-10-31"}
+    periods = {
+        t.findtext("x:periodNumber", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)
+    }
+    assert periods == {"10"}
