@@ -305,10 +305,19 @@ def test_bad_business_day_start_is_refused(starts_at: object) -> None:
     assert shown in str(caught.value)
 
 
-def test_business_day_start_text_is_read() -> None:
-    """A business-day start given as 'HH:MM' text becomes a time."""
-    period = Period.month(2026, 10, tz=AMSTERDAM, day_starts_at="04:00")
-    assert period.day_starts_at == dt.time(4)
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("04:00", dt.time(4)),
+        ("4:00", dt.time(4)),
+        (" 4:30 ", dt.time(4, 30)),
+        ("23:59", dt.time(23, 59)),
+    ],
+)
+def test_business_day_start_text_is_read(text: str, starts: dt.time) -> None:
+    """A business-day start given as 'HH:MM' text, or 'H:MM' as people type it, is a time."""
+    period = Period.month(2026, 10, tz=AMSTERDAM, day_starts_at=text)
+    assert period.day_starts_at == starts
 
 
 # -- parsing and labels ------------------------------------------------------------------------

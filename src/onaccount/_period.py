@@ -150,12 +150,19 @@ def _check_tz(name: object) -> str:
     return name
 
 
+_ONE_DIGIT_HOUR = re.compile(r"\d:\d\d(:\d\d)?")
+
+
 def _to_time(value: object) -> dt.time:
     if isinstance(value, dt.time):
         result = value
     elif isinstance(value, str):
+        text = value.strip()
+        # People type 4:00 for 04:00; ISO wants the hour in two digits.
+        if _ONE_DIGIT_HOUR.fullmatch(text):
+            text = "0" + text
         try:
-            result = dt.time.fromisoformat(value.strip())
+            result = dt.time.fromisoformat(text)
         except ValueError:
             raise InvalidPeriod(
                 f"business-day start {value!r} is not a time of day; write it like '04:00'",

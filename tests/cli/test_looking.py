@@ -273,7 +273,14 @@ def test_without_a_day_start_given_a_statement_keeps_the_last_runs(demo_db: Path
         "note: business days start at 04:00, as in the last run (2026-10); "
         "--day-starts-at or $ONACCOUNT_DAY_STARTS_AT sets another start"
     )
-    assert _days(demo_db, env={"ONACCOUNT_DAY_STARTS_AT": "00:00"}) == (midnight, "")
+    given, said = _days(demo_db, env={"ONACCOUNT_DAY_STARTS_AT": "00:00"})
+    assert given == midnight
+    assert said == (
+        "note: business days start at 00:00 here, but at 04:00 in the last run (2026-10): "
+        "the hours between fall on another day, and a month's first night in another month, "
+        "than there"
+    )
+    assert _days(demo_db, "--day-starts-at", "4:00") == (late, "")
 
 
 def test_a_ledger_without_runs_starts_business_days_at_midnight(small_db: Path) -> None:

@@ -588,10 +588,11 @@ _PERIOD_FLAGS = {"tz": "--tz", "day_starts_at": "--day-starts-at"}
 _PERIOD_VARIABLES = {"tz": "ONACCOUNT_TZ", "day_starts_at": "ONACCOUNT_DAY_STARTS_AT"}
 
 
-def _period(text: str, tz: str, day_starts_at: str, *, noted: bool = True) -> oa.Period:
+def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     """The period ``text`` names; without a day start given, days start as the last run's.
 
-    That is said in a note, unless not ``noted``.
+    Either way a note says when the start is not the one given, or differs from the last
+    run's.
     """
     try:
         period = oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
@@ -607,19 +608,25 @@ def _period(text: str, tz: str, day_starts_at: str, *, noted: bool = True) -> oa
     state = None if ctx is None else ctx.find_object(_State)
     if state is None or ctx is None:
         return period
-    if ctx.get_parameter_source("day_starts_at") is not ParameterSource.DEFAULT:
-        return period
     # Billing October from 04:00 and November from midnight would put the small hours of
     # 1 December in December: a start once chosen holds until one is given.
     last = state.last_run_period()
     if last is None or last.day_starts_at == period.day_starts_at:
         return period
-    start = last.day_starts_at.isoformat(timespec="minutes")
-    if not noted:
-        return oa.Period.parse(text, tz=tz, day_starts_at=last.day_starts_at)
+    before = last.day_starts_at.isoformat(timespec="minutes")
+    variable = _PERIOD_VARIABLES["day_starts_at"]
+    if ctx.get_parameter_source("day_starts_at") is not ParameterSource.DEFAULT:
+        now = period.day_starts_at.isoformat(timespec="minutes")
+        state.say(
+            f"note: business days start at {now} here, but at {before} in the last run "
+            f"({last.label}): the hours between fall on another day, and a month's first "
+            "night in another month, than there",
+            err=True,
+        )
+        return period
     state.say(
-        f"note: business days start at {start}, as in the last run ({last.label}); "
-        f"--day-starts-at or ${_PERIOD_VARIABLES['day_starts_at']} sets another start",
+        f"note: business days start at {before}, as in the last run ({last.label}); "
+        f"--day-starts-at or ${variable} sets another start",
         err=True,
     )
     return oa.Period.parse(text, tz=tz, day_starts_at=last.day_starts_at)
