@@ -29,6 +29,8 @@ from onaccount.exporting import (
     vat_label,
 )
 
+from ._invoices import invoice_date, invoice_number, is_draft
+
 __all__ = [
     "DAY_COLUMNS",
     "LINE_COLUMNS",
@@ -364,6 +366,10 @@ def _balance(
         ("Rekening" if dutch else "Account", f"{account.number} {account.name}"),
         ("Periode" if dutch else "Period", document.period.label),
     ]
+    if not is_draft(document):
+        # What the sheet is attached to: a committed run's invoice, by number and date.
+        rows.append(("Factuur" if dutch else "Invoice", invoice_number(document, entry)))
+        rows.append(("Factuurdatum" if dutch else "Invoice date", invoice_date(document)))
     for field, nl, en in _BALANCE_LABELS:
         value = getattr(entry, field)
         if value is not None:

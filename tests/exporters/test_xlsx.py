@@ -484,3 +484,25 @@ def test_a_long_account_name_after_the_first_rows_is_not_cut() -> None:
         column = [c.value for c in ws[1]].index("Naam") + 1
         width = ws.column_dimensions[openpyxl.utils.get_column_letter(column)].width
         assert width >= len(long_name) + 1, (title, width)
+
+
+def test_a_runs_account_view_names_the_invoice_it_goes_with() -> None:
+    """Attached to an invoice, the sheet gives its number and date; a statement has none."""
+    run = sample_run()
+    top = {
+        row[0]: row[1]
+        for row in load(written(run, {"layout": "statement", **EN}))["1042 Days"].iter_rows(
+            max_row=6, values_only=True
+        )
+    }
+    assert top["Invoice"] == f"{run.key or run.id}-1042"
+    assert top["Invoice date"] == dt.datetime(2026, 11, 1)
+    dutch = {
+        row[0]
+        for row in load(written(run, {"layout": "statement"}))["1042 Dagen"].iter_rows(
+            max_row=6, values_only=True
+        )
+    }
+    assert {"Factuur", "Factuurdatum"} <= dutch
+    alone = load(written(sample_statement(), {"layout": "statement", **EN}))["Days"]
+    assert "Invoice" not in {row[0] for row in alone.iter_rows(max_row=8, values_only=True)}
