@@ -276,9 +276,8 @@ def test_without_a_day_start_given_a_statement_keeps_the_last_runs(demo_db: Path
     given, said = _days(demo_db, env={"ONACCOUNT_DAY_STARTS_AT": "00:00"})
     assert given == midnight
     assert said == (
-        "note: business days start at 00:00 here, but at 04:00 in the last run (2026-10): "
-        "the hours between fall on another day, and a month's first night in another month, "
-        "than there"
+        "note: business days start at 00:00 here but at 04:00 in the last run (2026-10): "
+        "sales between 00:00 and 04:00 fall on another day than they did there"
     )
     assert _days(demo_db, "--day-starts-at", "4:00") == (late, "")
 

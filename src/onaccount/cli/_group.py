@@ -591,8 +591,7 @@ _PERIOD_VARIABLES = {"tz": "ONACCOUNT_TZ", "day_starts_at": "ONACCOUNT_DAY_START
 def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     """The period ``text`` names; without a day start given, days start as the last run's.
 
-    Either way a note says when the start is not the one given, or differs from the last
-    run's.
+    A note says so when the start is the last run's, or when the one given differs from it.
     """
     try:
         period = oa.Period.parse(text, tz=tz, day_starts_at=day_starts_at)
@@ -617,10 +616,11 @@ def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     variable = _PERIOD_VARIABLES["day_starts_at"]
     if ctx.get_parameter_source("day_starts_at") is not ParameterSource.DEFAULT:
         now = period.day_starts_at.isoformat(timespec="minutes")
+        early, late = sorted((now, before))
         state.say(
-            f"note: business days start at {now} here, but at {before} in the last run "
-            f"({last.label}): the hours between fall on another day, and a month's first "
-            "night in another month, than there",
+            f"note: business days start at {now} here but at {before} in the last run "
+            f"({last.label}): sales between {early} and {late} fall on another day than "
+            "they did there",
             err=True,
         )
         return period
