@@ -48,6 +48,7 @@ def test_accounts_looks_accounts_up_by_number(small_db: Path) -> None:
     result = invoke(small_db, "accounts", wanted[0], "nope", role="viewer")
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert "account 'nope' does not exist" in " ".join(result.stderr.split())
+    assert wanted[0] in result.stdout, "the accounts found are shown all the same"
 
 
 def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:

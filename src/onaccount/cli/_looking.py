@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 import onaccount as oa
@@ -84,10 +86,17 @@ def accounts_command(
     )
     ledger = state.ledger()
     found = oa.find_accounts(ledger, query, actor=state.actor)
-    # A number looked up that is not there is a mistake to name, not an empty result.
+    # A number looked up that is not there is a mistake to name, after the ones found.
     missing = sorted(set(numbers) - set(ledger.states(numbers)))
+    _show_accounts(state, found, limit, as_json)
     if missing:
         raise unknown_account(missing[0])
+
+
+def _show_accounts(
+    state: _State, found: Sequence[oa.AccountState], limit: int | None, as_json: bool
+) -> None:
+    """``found`` as JSON, or as a table of at most ``limit`` rows."""
     if as_json:
         _emit_json(
             state,
