@@ -708,9 +708,12 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
             tx.id for tx in ledger.transactions(numbers, last.start, last.end, uninvoiced=False)
         }
     unbilled = sorted(
-        item
-        for tx_id, item in late.items()
-        if tx_id not in taken and kinds.get(item[1].account) is oa.AccountKind.LIMIT
+        (
+            item
+            for tx_id, item in late.items()
+            if tx_id not in taken and kinds.get(item[1].account) is oa.AccountKind.LIMIT
+        ),
+        key=lambda item: item[0],
     )
     if not unbilled:
         return
