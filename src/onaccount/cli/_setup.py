@@ -451,6 +451,8 @@ def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
     """
     accounts = rows.values
     shown = accounts[:_SHOWN_AS_READ]
+    if not shown:
+        return
     kept = sorted({a.number for a in shown} & rows.kept_limits)
     standing: dict[str, Decimal] = {}
     if kept:
