@@ -80,7 +80,7 @@ _STRATEGIES = {
 
 _ACCOUNT = _column("account", "Rekening", "Account")
 _NAME = _column("account_name", "Naam", "Name")
-_CURRENCY = _column("currency", "Valuta", "Currency")
+_CURRENCY = _column("currency", "Valuta", "Currency", "currency")
 _BUSINESS_DATE = _column("business_date", "Boekdatum", "Business date", "date")
 
 #: One row per purchase line: the sale's local date and time, and its business date.

@@ -56,6 +56,8 @@ def written(source: Any, options: Any = None, *, ledger: Ledger = SAMPLES) -> by
 
 EN = {"language": "en"}
 EUR = '#,##0.00 "EUR"_-'
+# Beside a currency column, as in the lines, days and summary sheets.
+EUR_BESIDE = "#,##0.00_-"
 
 
 def load(data: bytes) -> Any:
@@ -133,7 +135,7 @@ def test_every_number_column_has_its_format() -> None:
     assert first["business_date"].is_date
     assert first["business_date"].value == dt.datetime(2026, 10, 3)
     assert first["sale_time"].value == dt.time(21, 0)
-    assert (first["amount"].value, first["amount"].number_format) == (11.2, EUR)
+    assert (first["amount"].value, first["amount"].number_format) == (11.2, EUR_BESIDE)
     assert (first["unit_price"].value, first["unit_price"].number_format) == (2.8, "#,##0.00##_-")
     assert (first["quantity"].value, first["quantity"].number_format) == (4, "#,##0_-")
     assert (first["vat_percent"].value, first["vat_percent"].number_format) == (21, '0"%"_-')
@@ -221,7 +223,7 @@ def test_each_sheet_ends_with_a_totals_row_of_values_or_formulas() -> None:
     formula = ws[ws.max_row][amount]
     assert formula.value.startswith("=SUBTOTAL(109,K2:K")
     assert formula.data_type == "f"
-    assert formula.number_format == EUR
+    assert formula.number_format == EUR_BESIDE
     none = load(written(statement, {"totals": "none", **EN}))["Lines"]
     assert none[none.max_row][0].value != "Total"
 
@@ -236,7 +238,7 @@ def test_libreoffice_sums_the_formula_totals_to_the_statement_total(tmp_path: Pa
     quantity = [c.name for c in LINE_COLUMNS].index("quantity")
     assert shown[-1][0] == "Total"
     # The formats end in room for the next column's text, shown as a space.
-    assert shown[-1][amount] == f"{statement.total:,.2f} EUR "
+    assert shown[-1][amount] == f"{statement.total:,.2f} "
     # Six beers and 0.35 kg of cheese add up to nothing: quantities are not totalled.
     assert shown[-1][quantity] == ""
 
@@ -306,7 +308,7 @@ def test_yen_amounts_have_no_decimals() -> None:
     assert yen["total"] == 1700
     book = load(written(sample_run(), EN))
     (cell,) = [r[4] for r in book["Summary"].iter_rows(min_row=2) if r[0].value == "3003"]
-    assert cell.number_format == '#,##0 "JPY"_-'
+    assert cell.number_format == "#,##0_-"
 
 
 def test_formula_names_are_text_not_formulas() -> None:
@@ -506,3 +508,24 @@ def test_a_runs_account_view_names_the_invoice_it_goes_with() -> None:
     assert {"Factuur", "Factuurdatum"} <= dutch
     alone = load(written(sample_statement(), {"layout": "statement", **EN}))["Days"]
     assert "Invoice" not in {row[0] for row in alone.iter_rows(max_row=8, values_only=True)}
+
+
+def test_amounts_beside_a_currency_column_do_not_repeat_its_code() -> None:
+    """A sheet with a currency column writes 9.50 beside EUR, not 9.50 EUR beside EUR."""
+    book = load(written(sample_run(), EN))
+    lines = book["Lines"]
+    names = [c.name for c in LINE_COLUMNS]
+    first = dict(zip(names, lines[2], strict=True))
+    assert first["currency"].value == "EUR"
+    assert first["amount"].number_format == EUR_BESIDE
+    summary = book["Summary"]
+    header = [c.value for c in summary[1]]
+    yen = next(row for row in summary.iter_rows(min_row=2) if row[0].value == "3003")
+    cells = dict(zip(header, yen, strict=True))
+    assert (cells["Currency"].value, cells["Total"].number_format) == ("JPY", "#,##0_-")
+    # The account's own view has no currency column: its amounts keep their code.
+    view = load(written(sample_statement(), {"layout": "statement", **EN}))["Days"]
+    formats = {
+        c.number_format for row in view.iter_rows() for c in row if isinstance(c.value, float)
+    }
+    assert formats == {EUR}

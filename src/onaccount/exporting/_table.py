@@ -15,6 +15,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import re
+import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal, TypeAlias, TypeVar
 
@@ -57,11 +58,13 @@ __all__ = [
 #: The languages column labels are written in: Dutch (the default) and English.
 LANGUAGES = ("nl", "en")
 
-#: What a column holds; it decides the XLSX number format and the default width.
+#: What a column holds; it decides the XLSX number format and the default width. A
+#: ``currency`` column holds the codes of its rows' money: the workbook's amounts then
+#: show without their code, which the column gives beside them.
 ColumnKind: TypeAlias = Literal[
-    "text", "integer", "money", "price", "quantity", "percent", "date", "time"
+    "text", "integer", "money", "price", "quantity", "percent", "date", "time", "currency"
 ]
-_KINDS = ("text", "integer", "money", "price", "quantity", "percent", "date", "time")
+_KINDS: tuple[str, ...] = typing.get_args(ColumnKind)
 # Formats whose decimals are all optional (#) drop the decimal point for whole numbers.
 _FORMATS: Mapping[str, str | None] = {
     "text": None,
@@ -72,6 +75,7 @@ _FORMATS: Mapping[str, str | None] = {
     "quantity": with_room("#,##0.###"),
     "percent": with_room('0.##"%"'),
     "time": with_room("hh:mm:ss"),
+    "currency": None,
 }
 _DATE_FORMATS = {"nl": with_room("dd-mm-yyyy"), "en": with_room("yyyy-mm-dd")}
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -218,6 +222,7 @@ class Column:
             width=self.width,
             number_format=fmt,
             total=self.total,
+            currency=self.kind == "currency",
         )
 
 

@@ -160,11 +160,14 @@ def with_room(number_format: str) -> str:
     return number_format + "_-"
 
 
-def money_format(currency: str) -> str:
-    """The number format of an amount in ``currency``: its minor-unit places and its code."""
+def money_format(currency: str, *, code: bool = True) -> str:
+    """The number format of an amount in ``currency``: its minor-unit places and its code.
+
+    Without ``code`` the amount shows alone, as beside a column of currency codes.
+    """
     places = CURRENCIES.get(currency, 2)
     number = "#,##0" + ("." + "0" * places if places else "")
-    return with_room(f'{number} "{currency}"')
+    return with_room(f'{number} "{currency}"' if code else number)
 
 
 #: The most rows an Excel worksheet holds; `XlsxSheet` continues on a new sheet past it.
@@ -251,13 +254,16 @@ class XlsxColumn:
     Without a width, the sheet sizes the column to its header and first rows, with room
     to spare. ``number_format`` is the Excel format of the column's numbers, dates and
     times (money cells take their currency's format when it is None). With ``total``
-    the column's numbers and money are summed in the sheet's totals row.
+    the column's numbers and money are summed in the sheet's totals row. A ``currency``
+    column holds the currency codes of its rows' money: a sheet with one writes its
+    amounts without the code, which the column shows beside them.
     """
 
     header: str
     width: float | None = attrs.field(default=None)
     number_format: str | None = None
     total: bool = False
+    currency: bool = False
 
     @width.validator
     def _check_width(self, _: object, width: float | None) -> None:
@@ -411,6 +417,8 @@ class XlsxSheet:
         self._same: list[dict[int, tuple[object, Any]]] = []
         # Per summed column: each number seen, by identity, and how often.
         self._summed = tuple(i for i, column in enumerate(self.columns) if column.total)
+        # A column of codes says the currency: amounts beside it need not say it again.
+        self._coded = not any(column.currency for column in self.columns)
         self._tally: list[dict[int, list[Any]]] = [{} for _ in self.columns]
         self._new_part()
 
@@ -645,7 +653,7 @@ class XlsxSheet:
             return self._styled(
                 index,
                 _exact(amount),
-                fmt=wanted or money_format(value.currency),
+                fmt=wanted or money_format(value.currency, code=self._coded),
                 key=key + value.currency,
                 bold=bold,
                 own=own,
@@ -755,7 +763,9 @@ class XlsxSheet:
                 money = currency if currency is not None and currency in sums else None
                 if formulas and last >= first:
                     letter = get_column_letter(index + 1)
-                    fmt = column.number_format or (money_format(money) if money else None)
+                    fmt = column.number_format or (
+                        money_format(money, code=self._coded) if money else None
+                    )
                     formula = f"=SUBTOTAL(109,{letter}{first}:{letter}{last})"
                     row.append(
                         self._styled(index, formula, fmt=fmt, key="total", bold=True, formula=True)
