@@ -1,7 +1,8 @@
 """What the accounting exporters agree on: invoice numbers, invoice dates, drafts.
 
 The ``ubl``, ``sepa`` and ``journal`` exporters give an account invoice the same number
-and date, so an e-invoice, its direct debit and its journal entry can be matched:
+and date (a journal booked on the period's last day keeps the number), so an e-invoice,
+its direct debit and its journal entry can be matched:
 
 - a committed run's account invoice is number ``<run key>-<account number>`` (the run
   id when the run has no key), dated the day the run was committed, in the period's

@@ -4,7 +4,8 @@ Each entry debits the debtors account with the invoice's gross total, credits re
 with the net amount per GL account and VAT per rate, and so balances to the cent:
 
 - VAT per category and rate follows DESIGN §3 (``tax = round(gross × rate / (1 +
-  rate))``), as in the ``ubl`` exporter, and so do the entry's number and date;
+  rate))``), as in the ``ubl`` exporter, and so does the entry's number; it is dated on
+  the invoice date too, unless ``entry_date`` asks for the period's last day;
 - each VAT group's net amount is allocated over the product groups by their gross
   amounts, rounding cents spread by largest remainder (see `_figures.spread`), then
   summed per GL account (``gl_accounts`` maps product groups to accounts, the rest go
@@ -145,7 +146,8 @@ class LedgerAccounts(ExportOptions):
         choices=("invoice", "period-end"),
         help="invoice: each entry dated on the invoice date (the run's commit day), so "
         "October's run booked on 1 November falls in November; period-end: on the billed "
-        "period's last day, so revenue and VAT fall in the month of the sales.",
+        "period's last day, so a monthly run's revenue and VAT fall in the month of its "
+        "sales (a quarter's in its last month).",
     )
     first_entry: int = option(
         1,

@@ -366,8 +366,9 @@ def _balance(
         ("Rekening" if dutch else "Account", f"{account.number} {account.name}"),
         ("Periode" if dutch else "Period", document.period.label),
     ]
-    if not is_draft(document):
-        # What the sheet is attached to: a committed run's invoice, by number and date.
+    if not is_draft(document) and not entry.total.is_zero():
+        # What the sheet is attached to: a committed run's invoice, by number and date
+        # (a zero total is no invoice the other exporters issue).
         rows.append(("Factuur" if dutch else "Invoice", invoice_number(document, entry)))
         rows.append(("Factuurdatum" if dutch else "Invoice date", invoice_date(document)))
     for field, nl, en in _BALANCE_LABELS:

@@ -2,7 +2,8 @@
 
 The auditfile Dutch accountants and the Belastingdienst read: the company (the seller,
 from `SellerOptions`), its debtors, the GL accounts and VAT codes the entries use, one
-period (the month of the invoice date, numbered in the fiscal year) and one sales
+period (the month of the entries' date, numbered in the fiscal year: the invoice date,
+or with ``entry_date=period-end`` the billed period's last day) and one sales
 journal whose transactions are the ``journal`` exporter's entries, with the same
 numbers, accounts and amounts (`LedgerAccounts` holds the options both take). Each
 transaction's amount is its total debit (which equals its total credit), so the
@@ -15,8 +16,7 @@ something is refused (or, with ``on_refusal="raise"``, nothing is written): an a
 keeps one currency, so accounts in another currency than the first account's are left
 out, and without the seller's name or VAT id there is no auditfile. Undone account
 invoices and zero totals have no transaction. The header's ``dateCreated`` is the
-invoice date as well, not the day of exporting, so exporting a run again gives the same
-file.
+invoice date, not the day of exporting, so exporting a run again gives the same file.
 """
 
 from __future__ import annotations

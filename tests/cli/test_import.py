@@ -1283,20 +1283,34 @@ def test_sales_outside_the_last_runs_period_or_on_prepaid_accounts_are_not_warne
     assert "warning" not in done.stderr, done.stderr
 
 
-def test_a_new_accounts_sale_in_the_billed_period_is_warned_of(
+def test_sales_of_accounts_the_last_run_left_out_are_not_warned_of(
     demo_db: Path, tmp_path: Path
 ) -> None:
-    """An account opened after the run, with a sale in its period: no run bills it either."""
+    """After a run over one account, the others' sales wait for their own run: no warning."""
     members = write(tmp_path, "leden.csv", "nummer;naam;limiet\n4001;Nieuw lid;100\n")
     succeeded(invoke(demo_db, "import", "accounts", str(members)))
+    first = write(
+        tmp_path,
+        "eerst.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "x0;1001;01-11-2026 20:00;Bier;1;2,80;0,21\n",
+    )
+    succeeded(invoke(demo_db, "import", "transactions", str(first)))
+    one = ("invoice", "--period", "2026-11-01..2026-11-02", "--account", "1001")
+    succeeded(invoke(demo_db, *one, "--strategy", "none", "--commit"))
     sales = write(
         tmp_path,
         "verkopen.csv",
         "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
-        "x1;4001;01-11-2026 01:30;Bier;4;2,80;0,21\n",
+        "x1;1002;02-11-2026 21:30;Bier;4;2,80;0,21\n"
+        "x2;4001;02-11-2026 21:30;Bier;4;2,80;0,21\n"
+        "x3;1001;02-11-2026 21:30;Bier;1;2,80;0,21\n",
     )
-    done = succeeded(invoke(demo_db, "import", "transactions", str(sales)))
-    assert "--period 2026-10-31 --account 4001" in " ".join(done.stderr.split())
+    said = " ".join(
+        succeeded(invoke(demo_db, "import", "transactions", str(sales))).stderr.split()
+    )
+    assert "1 booking falls in the last run's period (2026-11-01..2026-11-02)" in said, said
+    assert "--account 1001 --strategy" in said, said
 
 
 def test_a_dry_run_shows_the_accounts_as_read(empty_db: Path, tmp_path: Path) -> None:

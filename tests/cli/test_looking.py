@@ -49,6 +49,8 @@ def test_accounts_looks_accounts_up_by_number(small_db: Path) -> None:
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert "account 'nope' does not exist" in " ".join(result.stderr.split())
     assert wanted[0] in result.stdout, "the accounts found are shown all the same"
+    scripted = invoke(small_db, "accounts", wanted[0], "nope", "--json", role="viewer")
+    assert (scripted.exit_code, scripted.stdout) == (EXIT_USAGE, ""), "no list short of one"
 
 
 def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:
@@ -278,7 +280,8 @@ def test_without_a_day_start_given_a_statement_keeps_the_last_runs(demo_db: Path
     assert given == midnight
     assert said == (
         "note: business days start at 00:00 here but at 04:00 in the last run (2026-10): "
-        "sales between 00:00 and 04:00 fall on another day than they did there"
+        "sales between 00:00 and 04:00 fall on another day than they did there; leave out "
+        "--day-starts-at and unset $ONACCOUNT_DAY_STARTS_AT to start them as it did"
     )
     assert _days(demo_db, "--day-starts-at", "4:00") == (late, "")
 

@@ -315,3 +315,4 @@ def test_transactions_dated_at_the_period_end_fall_in_the_periods_month(schema: 
         t.findtext("x:periodNumber", namespaces=NS) for t in root.iterfind(".//x:transaction", NS)
     }
     assert periods == {"10"}
+    assert header.findtext("x:dateCreated", namespaces=NS) == "2026-11-01", "the invoice date"

@@ -40,7 +40,7 @@ from onaccount.testing._samples import (
 )
 from onaccount_exporters import XlsxExporter
 from onaccount_exporters._tables import DAY_COLUMNS, LINE_COLUMNS
-from tests.exporters._billing import ADMIN, AMS, RUN_AT
+from tests.exporters._billing import ADMIN, AMS, RUN_AT, zero_run
 from tests.exporting.test_xlsx import libreoffice_sheets
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -508,6 +508,13 @@ def test_a_runs_account_view_names_the_invoice_it_goes_with() -> None:
     assert {"Factuur", "Factuurdatum"} <= dutch
     alone = load(written(sample_statement(), {"layout": "statement", **EN}))["Days"]
     assert "Invoice" not in {row[0] for row in alone.iter_rows(max_row=8, values_only=True)}
+    # A zero total is no invoice the journal, UBL or SEPA issue: it names none either.
+    zero = load(written(zero_run(), {"layout": "statement", **EN}))
+    shown = {
+        ws.title: {row[0] for row in ws.iter_rows(max_row=8, values_only=True)} for ws in zero
+    }
+    assert "Invoice" not in shown["1042 Days"]
+    assert "Invoice" in shown["2001 Days"]
 
 
 def test_amounts_beside_a_currency_column_do_not_repeat_its_code() -> None:

@@ -290,3 +290,19 @@ def test_a_table_reports_the_accounts_it_leaves_out() -> None:
         assert report.refused_accounts() == (billed[0],)
         assert [r.field for r in report.refusals] == ["billing.iban"]
         assert report.written == report.accounts == len(billed) - 1
+
+
+def test_a_currency_column_is_one_for_workbooks_and_is_neither_summed_nor_labelled() -> None:
+    """kind='currency' marks the workbook column; totals and value labels are refused on it."""
+    column = Column(name="currency", labels={"nl": "Valuta", "en": "Currency"}, kind="currency")
+    assert column.xlsx("en").currency
+    assert not Column(name="total", labels={"en": "Total"}, kind="money").xlsx("en").currency
+    with pytest.raises(InvalidExporter, match="cannot be summed"):
+        Column(name="currency", labels={"en": "Currency"}, kind="currency", total=True)
+    with pytest.raises(InvalidExporter, match="holds no codes"):
+        Column(
+            name="currency",
+            labels={"en": "Currency"},
+            kind="currency",
+            value_labels={"EUR": {"en": "euro"}},
+        )

@@ -657,3 +657,24 @@ def test_an_unhashable_cell_is_refused_by_name() -> None:
         # The 200th row fixes the widths and writes the rows kept so far.
         with pytest.raises(InvalidValue, match=r"\[1\] is a list"):
             sheet.append(("a", [1]))  # type: ignore[list-item]  # a list on purpose
+
+
+def test_amounts_beside_a_currency_column_leave_the_code_to_it() -> None:
+    """Beside a currency column amounts and totals show no code; the block above keeps its own."""
+    book = XlsxWorkbook()
+    columns = ["product", XlsxColumn("amount", total=True), XlsxColumn("currency", currency=True)]
+    sheet = book.sheet(
+        "S", columns, above=[("Opening", Money(Decimal("5"), "USD"))], totals="values"
+    )
+    sheet.append(("Cola", Money(Decimal("2.50"), "EUR"), "EUR"))
+    sheet.append(("Sake", Money(Decimal("850"), "JPY"), "JPY"))
+    plain = XlsxWorkbook()
+    alone = plain.sheet("S", ["product", XlsxColumn("amount", total=True)], totals="values")
+    alone.append(("Cola", Money(Decimal("2.50"), "EUR")))
+    ws, other = _book(_save(book))["S"], _book(_save(plain))["S"]
+    assert ws["B1"].number_format == '#,##0.00 "USD"_-'
+    assert [ws["B4"].number_format, ws["B5"].number_format] == ["#,##0.00_-", "#,##0_-"]
+    totals = [tuple(c.value for c in row) for row in ws.iter_rows(min_row=7)]
+    assert totals == [("Total EUR", 2.5, "EUR"), ("Total JPY", 850, "JPY")]
+    assert ws["B7"].number_format == "#,##0.00_-"
+    assert other["B2"].number_format == '#,##0.00 "EUR"_-'

@@ -769,17 +769,17 @@ def test_a_sqlite_url_is_checked_as_its_file_is(tmp_path: Path) -> None:
 
 
 def test_the_last_run_period_is_the_period_committed_last(target: str) -> None:
-    """None before a run; then the last committed run's period, its day start and zone too."""
+    """None before a run; then the last committed run's period (day start, zone) and selection."""
     ledger = open_accounts(target, 2)
     try:
-        assert ledger.last_run_period() is None
+        assert (ledger.last_run_period(), ledger.last_run_selected()) == (None, ())
         late = Period.month(2026, 10, tz="Europe/Brussels", day_starts_at=dt.time(4, 0))
         commit_run(ledger, plan_run(ledger, late, ["000"], "none", actor=ADMIN), actor=ADMIN)
-        assert ledger.last_run_period() == late
+        assert (ledger.last_run_period(), ledger.last_run_selected()) == (late, ("000",))
         # The same month in another zone from midnight, committed later: that one is last.
         midnight = Period.month(2026, 10, tz="Europe/Amsterdam")
         commit_run(ledger, plan_run(ledger, midnight, ["001"], "none", actor=ADMIN), actor=ADMIN)
-        assert ledger.last_run_period() == midnight
+        assert (ledger.last_run_period(), ledger.last_run_selected()) == (midnight, ("001",))
     finally:
         ledger.close()
 

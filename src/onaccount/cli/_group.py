@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import getpass
 import os
 import re
@@ -612,15 +613,20 @@ def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
     last = state.last_run_period()
     if last is None or last.day_starts_at == period.day_starts_at:
         return period
-    before = last.day_starts_at.isoformat(timespec="minutes")
+    before = _clock(last.day_starts_at)
     variable = _PERIOD_VARIABLES["day_starts_at"]
     if ctx.get_parameter_source("day_starts_at") is not ParameterSource.DEFAULT:
-        now = period.day_starts_at.isoformat(timespec="minutes")
+        now = _clock(period.day_starts_at)
         early, late = sorted((now, before))
+        unset = (
+            f" and unset ${variable}"
+            if ctx.get_parameter_source("day_starts_at") is ParameterSource.ENVIRONMENT
+            else ""
+        )
         state.say(
             f"note: business days start at {now} here but at {before} in the last run "
             f"({last.label}): sales between {early} and {late} fall on another day than "
-            "they did there",
+            f"they did there; leave out --day-starts-at{unset} to start them as it did",
             err=True,
         )
         return period
@@ -630,6 +636,11 @@ def _period(text: str, tz: str, day_starts_at: str) -> oa.Period:
         err=True,
     )
     return oa.Period.parse(text, tz=tz, day_starts_at=last.day_starts_at)
+
+
+def _clock(time: dt.time) -> str:
+    """A business-day start as it is written: ``04:00``, with seconds only when it has them."""
+    return time.isoformat(timespec="seconds" if time.second else "minutes")
 
 
 def _zone(tz: str) -> ZoneInfo:

@@ -86,9 +86,11 @@ def accounts_command(
     )
     ledger = state.ledger()
     found = oa.find_accounts(ledger, query, actor=state.actor)
-    # A number looked up that is not there is a mistake to name, after the ones found.
+    # A number looked up that is not there is a mistake to name, after the ones found on
+    # screen; a program reading the JSON gets none rather than a list short of it.
     missing = sorted(set(numbers) - set(ledger.states(numbers)))
-    _show_accounts(state, found, limit, as_json)
+    if not (missing and as_json):
+        _show_accounts(state, found, limit, as_json)
     if missing:
         raise unknown_account(missing[0])
 

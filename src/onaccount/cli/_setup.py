@@ -687,20 +687,24 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
 
 
 def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
-    """Warn of purchases in the last run's period that no run has billed.
+    """Warn of purchases in the last run's period, on accounts it selected, it did not bill.
 
     Committed before they came, that run did not bill them, and the next period's run
     bills its own period only (and warns of them when it is planned): said now, with a
-    run that bills them, while the file is at hand. Prepaid accounts are never billed.
+    run that bills them, while the file is at hand. Accounts the run left out are for a
+    run of their own; prepaid accounts are never billed.
     """
     with contextlib.closing(state.ledger()) as ledger:
         last = ledger.last_run_period()
+        selected = frozenset(ledger.last_run_selected())
         if last is None:
             return
         late = {
             tx.id: (line, tx)
             for line, tx in rows.items
-            if isinstance(tx, oa.Purchase) and last.start <= tx.at < last.end
+            if isinstance(tx, oa.Purchase)
+            and tx.account in selected
+            and last.start <= tx.at < last.end
         }
         if not late:
             return

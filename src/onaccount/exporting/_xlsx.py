@@ -653,7 +653,8 @@ class XlsxSheet:
             return self._styled(
                 index,
                 _exact(amount),
-                fmt=wanted or money_format(value.currency, code=self._coded),
+                # The block above stands apart from the currency column: it says its own.
+                fmt=wanted or money_format(value.currency, code=self._coded or not formatted),
                 key=key + value.currency,
                 bold=bold,
                 own=own,
@@ -751,6 +752,10 @@ class XlsxSheet:
                 if index == 0:
                     label = self._totals_label + (f" {currency}" if len(currencies) > 1 else "")
                     row.append(self._styled(index, clean_text(label), key="total", bold=True))
+                    continue
+                if column.currency and currency is not None:
+                    # The sums beside it show no code: the column says it, as in the rows.
+                    row.append(self._styled(index, currency, key="total", bold=True))
                     continue
                 if not column.total:
                     row.append(None)

@@ -1160,14 +1160,23 @@ class SQLLedger(LedgerConveniences):
         Read alone, without the run's invoices: what a host takes its time zone and
         business-day start from, so that the next run bills days as the last one did.
         """
-        query = (
-            sa.select(runs.c.period_first, runs.c.period_last, runs.c.tz, runs.c.day_starts_at)
-            .order_by(runs.c.seq.desc())
-            .limit(1)
+        row = self._last_run(
+            runs.c.period_first, runs.c.period_last, runs.c.tz, runs.c.day_starts_at
         )
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
         return None if row is None else period_from_row(*row)
+
+    def last_run_selected(self) -> tuple[str, ...]:
+        """The account numbers the run committed last selected (`InvoiceRun.selected`).
+
+        Empty before the first run, and for a run stored before runs kept them.
+        """
+        row = self._last_run(runs.c.selected)
+        return () if row is None else tuple(json.loads(row.selected or "[]"))
+
+    def _last_run(self, *columns: Any) -> Any:
+        """``columns`` of the run committed last, or None before the first run."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(*columns).order_by(runs.c.seq.desc()).limit(1)).first()
 
     def _mutations_where(self, conn: Connection, *conditions: Any) -> list[Mutation]:
         rows = conn.execute(
