@@ -317,8 +317,15 @@ class _RowError(ValueError):
         self.summary = summary
 
 
+def _bad_row(line: int, error: _RowError | OnAccountError, word: str) -> BadRow:
+    """The report of ``error`` found on ``line``: a row's mistake, or the library's refusal."""
+    if isinstance(error, _RowError):
+        return BadRow(line, error.reason, word, error.rule, error.summary)
+    return BadRow(line, for_command_line(error.message), word)
+
+
 class _BadRows(Exception):
-    """Several rows of one purchase are bad: each is reported with its own line."""
+    """Several mistakes of one booking or row: each is reported with its own line."""
 
     def __init__(self, bad: list[BadRow]) -> None:
         super().__init__(bad)
@@ -805,10 +812,8 @@ def _collect(
             result.append((line, build(line, row)))
         except _BadRows as failure:
             bad.extend(failure.bad)
-        except _RowError as error:
-            bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
-        except OnAccountError as error:
-            bad.append(BadRow(line, for_command_line(error.message), word))
+        except (_RowError, OnAccountError) as error:
+            bad.append(_bad_row(line, error, word))
     return result
 
 
@@ -853,14 +858,8 @@ def read_accounts(
         )
         try:
             account_of(row)
-        except _RowError as error:
-            raise _BadRows(
-                [repeated, BadRow(line, error.reason, table.word, error.rule, error.summary)]
-            ) from None
-        except OnAccountError as error:
-            raise _BadRows(
-                [repeated, BadRow(line, for_command_line(error.message), table.word)]
-            ) from None
+        except (_RowError, OnAccountError) as error:
+            raise _BadRows([repeated, _bad_row(line, error, table.word)]) from None
         raise _BadRows([repeated])
 
     def account_of(row: dict[str, str]) -> Account:
@@ -1149,7 +1148,7 @@ def read_transactions(
             try:
                 other = head_of(row)
             except _RowError as error:
-                row_bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
+                row_bad.append(_bad_row(line, error, word))
                 continue
             for what, mine, theirs in zip(
                 ("account", "time", "type", "currency"), (account, at, kind, currency), other,
@@ -1173,7 +1172,7 @@ def read_transactions(
                 try:
                     _check_line_amount(rows[line], built, currency, chosen)
                 except _RowError as error:
-                    row_bad.append(BadRow(line, error.reason, word, error.rule, error.summary))
+                    row_bad.append(_bad_row(line, error, word))
             if row_bad:
                 raise _BadRows(row_bad)
             return Purchase(
@@ -1211,7 +1210,7 @@ def read_transactions(
             try:
                 credit = _decimal(head.get("amount", ""), chosen, "amount")
             except _RowError as error:
-                row_bad.append(BadRow(first_line, error.reason, word, error.rule, error.summary))
+                row_bad.append(_bad_row(first_line, error, word))
         if not head.get("text", "").strip():
             row_bad.append(
                 BadRow(
