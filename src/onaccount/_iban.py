@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["compact_iban", "iban_problem", "mod97"]
+__all__ = ["compact_iban", "iban_problem", "mod97", "no_iban"]
 
 _SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}")
 
@@ -30,6 +30,18 @@ def iban_problem(iban: str) -> str | None:
     if mod97(iban[4:] + iban[:4]) != 1:
         return "its check digits are wrong"
     return None
+
+
+def no_iban(iban: str) -> str | None:
+    """Why an account holder's ``iban`` is refused and what to do; None for an IBAN.
+
+    ``'NL91…01' is no IBAN: its check digits are wrong; correct it from the account
+    holder's bank details``, after the field it was given in.
+    """
+    problem = iban_problem(iban)
+    if problem is None:
+        return None
+    return f"{iban!r} is no IBAN: {problem}; correct it from the account holder's bank details"
 
 
 def mod97(text: str) -> int:

@@ -24,7 +24,7 @@ from ._errors import (
     OnAccountError,
     UnknownAccount,
 )
-from ._iban import iban_problem
+from ._iban import no_iban
 from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
 from ._transaction import Transaction
@@ -192,11 +192,10 @@ def _iban_refusal(account: Account, held: str | None) -> InvalidValue | None:
     a file that changes nothing of it still imports.
     """
     iban = account.billing.iban if account.billing is not None else None
-    if iban is None or iban == held or (problem := iban_problem(iban)) is None:
+    if iban is None or iban == held or (refused := no_iban(iban)) is None:
         return None
     return InvalidValue(
-        f"account {account.label} billing.iban {iban!r} is no IBAN: {problem}; correct it "
-        "from the account holder's bank details",
+        f"account {account.label} billing.iban {refused}",
         value=iban,
         obj=account,
         field="billing.iban",

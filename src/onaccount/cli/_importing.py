@@ -47,7 +47,7 @@ from onaccount import (
     Vat,
 )
 from onaccount._account import account_kind
-from onaccount._iban import compact_iban, iban_problem
+from onaccount._iban import compact_iban, no_iban
 from onaccount._money import as_fraction, pad_amount
 from onaccount._words import counted, for_command_line
 
@@ -966,9 +966,8 @@ def _check_line_amount(row: dict[str, str], line: Line, currency: str, dialect: 
         raise _RowError(
             f"amount {given} is not quantity × unit_price ({row.get('quantity')} × "
             f"{row.get('unit_price')} = {dialect.number(pad_amount(computed, currency))} "
-            f"{currency}); a "
-            "purchase line's amount is computed from them: correct the row or leave amount "
-            "empty",
+            f"{currency}); a purchase line's amount is computed from them: correct the row "
+            "or leave amount empty",
             rule="line-amount",
             summary="have an amount that is not quantity × unit_price: correct them or leave "
             "amount empty",
@@ -984,12 +983,9 @@ def _iban(value: str) -> str | None:
     if not value.strip():
         return None
     iban = compact_iban(value)
-    problem = iban_problem(iban)
-    if problem is not None:
-        raise _RowError(
-            f"iban {iban!r} is no IBAN: {problem}; correct it from the account holder's "
-            "bank details"
-        )
+    refused = no_iban(iban)
+    if refused is not None:
+        raise _RowError(f"iban {refused}")
     return iban
 
 

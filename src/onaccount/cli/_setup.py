@@ -694,11 +694,11 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
     run that bills them, while the file is at hand. Accounts the run left out are for a
     run of their own; prepaid accounts are never billed.
     """
+    last = state.last_run_period()  # read for the period already, and an import adds no run
+    if last is None:
+        return
     with contextlib.closing(state.ledger()) as ledger:
-        last = ledger.last_run_period()
         selected = frozenset(ledger.last_run_selected())
-        if last is None:
-            return
         late = {
             tx.id: (line, tx)
             for line, tx in rows.items
