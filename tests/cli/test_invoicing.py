@@ -1029,6 +1029,57 @@ def test_exporters_at_80_columns_cut_nothing(tmp_path: Path) -> None:
         assert " ".join(option.help.split()) in words
 
 
+_LONG_NAMED = """
+import attrs
+from onaccount.exporting import Exporter, ExportOptions, hookimpl
+
+
+@attrs.frozen(kw_only=True)
+class LedgerlinkOptions(ExportOptions):
+    pass
+
+
+class Ledgerlink(Exporter[LedgerlinkOptions]):
+    identifier = "ledgerlink-nl"
+    title = "Ledgerlink import (Boekhoudpakket Professioneel)"
+    description = "An accounting package's import file."
+    media_type = "text/plain"
+    extension = "txt"
+    Options = LedgerlinkOptions
+
+    def write(self, document, stream, options, *, progress=None):
+        stream.write(b"")
+
+
+@hookimpl
+def onaccount_register_exporters(registry):
+    registry.add(Ledgerlink())
+"""
+
+
+def test_exporters_at_80_columns_fold_no_plugin_name_mid_word(tmp_path: Path) -> None:
+    """A vendor's long distribution name and exporter title stay whole words at 80 columns."""
+    site = tmp_path / "site"
+    write_distribution(
+        site,
+        "onaccount-ledgerlink-export",
+        "12.0.1",
+        entry_points={"ledgerlink": "ledgerlink_exporters"},
+        modules={"ledgerlink_exporters": _LONG_NAMED},
+    )
+    listing = _in_terminal(tmp_path, "exporters", env={"PYTHONPATH": str(site)})
+    assert all(len(line) <= 80 for line in listing), listing
+    words = {word for line in listing for word in line.replace("│", " ").split()}
+    for whole in (
+        "ledgerlink-nl",
+        "(onaccount-ledgerlink-export",
+        "12.0.1)",
+        "Professioneel)",
+        "(onaccount",
+    ):
+        assert whole in words, listing
+
+
 #: Run at start-up through PYTHONPATH: schwifty cannot be imported, as if not installed.
 _WITHOUT_SCHWIFTY = """
 import sys

@@ -51,6 +51,11 @@ def test_accounts_looks_accounts_up_by_number(small_db: Path) -> None:
     assert wanted[0] in result.stdout, "the accounts found are shown all the same"
     scripted = invoke(small_db, "accounts", wanted[0], "nope", "--json", role="viewer")
     assert (scripted.exit_code, scripted.stdout) == (EXIT_USAGE, ""), "no list short of one"
+    several = invoke(small_db, "accounts", "nope", wanted[0], "9998", role="viewer")
+    assert several.exit_code == EXIT_USAGE, explain(several)
+    assert " ".join(several.stderr.split()) == (
+        "error: accounts '9998', 'nope' do not exist; check the numbers or open the accounts first"
+    ), "every unknown number is named at once"
 
 
 def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:

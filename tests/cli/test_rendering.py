@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from rich.table import Column
+from rich.table import Column, Table
 from sqlalchemy.engine import make_url
 
 import onaccount as oa
 from onaccount.cli import EXIT_REFUSED, EXIT_USAGE
-from onaccount.cli._rendering import amount_column, name_column, records
+from onaccount.cli._rendering import amount_column, name_column, records, words_whole
 from onaccount.ledger.sql import SQLLedger, upgrade
 from tests.cli._support import KOFFIE, explain, invoke, json_of, local, purchase, succeeded
 from tests.conftest import postgres_url
@@ -360,3 +360,34 @@ def test_a_column_given_by_its_header_alone_never_wraps() -> None:
     """A plain header keeps its values on one line: a key with spaces goes to blocks."""
     lines = rendered(40, ["run", "key"], ["4b73", "oktober 2026 leden van de club"])
     assert lines == ["run 4b73", "  key  oktober 2026 leden van de club"]
+
+
+def _table_of(words: list[list[str]]) -> Table:
+    table = Table("a", "b", "c")
+    for row in words:
+        table.add_row(*row)
+    return table
+
+
+@pytest.mark.parametrize("width", [30, 50, 80, 120])
+def test_words_whole_keeps_each_word_on_one_line_and_the_table_within_the_width(
+    width: int,
+) -> None:
+    """Columns give way above their longest word; too narrow for that, the table still fits."""
+    rows = [
+        ["csv", "Comma-separated values of every line", "builtin (onaccount 0.1.0)"],
+        [
+            "ledgerlink-accounting",
+            "Ledgerlink import",
+            "ledgerlink (onaccount-ledgerlink-export 1.0)",
+        ],
+    ]
+    table = _table_of(rows)
+    words_whole(Console(width=width), table)
+    out = Console(file=io.StringIO(), width=width, color_system=None)
+    out.print(table)
+    lines = out.file.getvalue().splitlines()  # type: ignore[attr-defined]  # a StringIO
+    assert all(len(line) <= width for line in lines), lines
+    shown = {word for line in lines for word in line.replace("│", " ").split()}
+    whole = {word for row in rows for cell in row for word in cell.split()}
+    assert (whole <= shown) == (width >= 80), lines

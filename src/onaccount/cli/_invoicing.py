@@ -51,6 +51,7 @@ from ._rendering import (
     limit_option,
     literal,
     plain,
+    words_whole,
 )
 
 __all__ = [
@@ -858,6 +859,7 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
             "yes" if info.install is None else "no, see below",
             escape(_origin(info)),
         )
+    words_whole(state.out, table)
     state.out.print(table)
     unavailable = [info for info in infos if info.install is not None]
     if unavailable:

@@ -92,7 +92,7 @@ def accounts_command(
     if not (missing and as_json):
         _show_accounts(state, found, limit, as_json)
     if missing:
-        raise unknown_account(missing[0])
+        raise unknown_account(*missing)
 
 
 def _show_accounts(

@@ -295,6 +295,35 @@ def fits(out: Console, table: Table) -> bool:
             column.max_width = None
 
 
+def words_whole(out: Console, table: Table, *, longest: int = 32) -> None:
+    """Set the widths of ``table``'s columns so that it fits ``out`` with its words whole.
+
+    Rich narrows a table too wide by shrinking its widest columns, folding long words
+    mid-way; here no column gets narrower than its longest word (up to ``longest``
+    characters: a longer word folds) and the widest one above that gives way first.
+    """
+    unbounded = out.options.update_width(sys.maxsize)
+    natural: list[int] = []
+    narrowest: list[int] = []
+    for column in table.columns:
+        sizes = [Measurement.get(out, unbounded, c) for c in (column.header, *column.cells)]
+        natural.append(max(size.maximum for size in sizes))
+        narrowest.append(min(max(size.minimum for size in sizes), longest))
+    _, right, _, left = table.padding
+    room = out.width - (len(natural) + 1) - (left + right) * len(natural)
+    widths = list(natural)
+    # Too narrow for every longest word, the widest columns fold theirs, as in Rich.
+    for floor in (narrowest, [1] * len(widths)):
+        while sum(widths) > room:
+            wider = [k for k, width in enumerate(widths) if width > floor[k]]
+            if not wider:
+                break
+            widths[max(wider, key=widths.__getitem__)] -= 1
+    if widths != natural:
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+
+
 def fields() -> Table:
     """A grid of labels in bold and their values, which wrap and fold but are never cut."""
     grid = Table.grid(padding=(0, 2))

@@ -42,11 +42,19 @@ __all__ = [
 ]
 
 
-def unknown_account(number: str) -> UnknownAccount:
-    """The error for an account number the ledger does not hold."""
+def unknown_account(number: str, *more: str) -> UnknownAccount:
+    """The error for an account number the ledger does not hold, or for several at once."""
+    if not more:
+        return UnknownAccount(
+            f"account {number!r} does not exist; check the number or open the account first",
+            value=number,
+            field="account",
+        )
+    numbers = (number, *more)
     return UnknownAccount(
-        f"account {number!r} does not exist; check the number or open the account first",
-        value=number,
+        f"{named('account', map(repr, numbers))} do not exist; check the numbers or open "
+        "the accounts first",
+        value=numbers,
         field="account",
     )
 
