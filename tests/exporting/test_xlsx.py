@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import openpyxl
 import pytest
@@ -678,3 +678,33 @@ def test_amounts_beside_a_currency_column_leave_the_code_to_it() -> None:
     assert totals == [("Total EUR", 2.5, "EUR"), ("Total JPY", 850, "JPY")]
     assert ws["B7"].number_format == "#,##0.00_-"
     assert other["B2"].number_format == '#,##0.00 "EUR"_-'
+
+
+@pytest.mark.parametrize("totals", ["values", "formulas"])
+def test_the_totals_label_goes_beside_a_summed_first_column_not_over_its_total(
+    totals: Literal["values", "formulas"],
+) -> None:
+    """With the first column summed, the label takes the first column without a total."""
+    book = XlsxWorkbook()
+    columns = [XlsxColumn("amount", total=True), "note", XlsxColumn("count", total=True)]
+    sheet = book.sheet("S", columns, totals=totals)
+    sheet.append((Money(Decimal("1.00"), "EUR"), "p", 2))
+    sheet.append((Money(Decimal("2.50"), "EUR"), "q", 3))
+    ws = _book(_save(book))["S"]
+    last = [cell.value for cell in ws[ws.max_row]]
+    if totals == "values":
+        assert last == [3.5, "Total", 5]
+    else:
+        assert last == ["=SUBTOTAL(109,A2:A3)", "Total", "=SUBTOTAL(109,C2:C3)"]
+
+
+def test_a_sheet_summing_every_column_is_refused_for_want_of_a_label_column() -> None:
+    """A totals row needs a column for its label; a sheet with none is refused, saying so."""
+    book = XlsxWorkbook()
+    with pytest.raises(InvalidValue) as refused:
+        book.sheet("Sums", [XlsxColumn("amount", total=True)], totals="values")
+    assert str(refused.value) == (
+        "sheet 'Sums' sums every column, which leaves none for the totals row's label "
+        "('Total'); add a column without total, or ask for no totals row"
+    )
+    assert book.sheet("Alone", [XlsxColumn("amount", total=True)]).title == "Alone"

@@ -419,8 +419,22 @@ class XlsxSheet:
         self._summed = tuple(i for i, column in enumerate(self.columns) if column.total)
         # A column of codes says the currency: amounts beside it need not say it again.
         self._coded = not any(column.currency for column in self.columns)
+        self._label_at = self._label_column() if self._summed and totals != "none" else 0
         self._tally: list[dict[int, list[Any]]] = [{} for _ in self.columns]
         self._new_part()
+
+    def _label_column(self) -> int:
+        """Where the totals row's label goes: the first column without a sum or a code."""
+        for index, column in enumerate(self.columns):
+            if not column.total and not column.currency:
+                return index
+        raise InvalidValue(
+            f"sheet {self.title!r} sums every column, which leaves none for the totals "
+            f"row's label ({self._totals_label!r}); add a column without total, or ask for "
+            "no totals row",
+            value=self.title,
+            field="columns",
+        )
 
     @property
     def part_titles(self) -> tuple[str, ...]:
@@ -749,7 +763,7 @@ class XlsxSheet:
         for currency in currencies:
             row: list[WriteOnlyCell | None] = []
             for index, column in enumerate(self.columns):
-                if index == 0:
+                if index == self._label_at:
                     label = self._totals_label + (f" {currency}" if len(currencies) > 1 else "")
                     row.append(self._styled(index, clean_text(label), key="total", bold=True))
                     continue
