@@ -321,7 +321,8 @@ def commit_run(
 
     With ``key`` given, the key belongs to the plan first committed under it: the same
     plan (also one planned again, before or after that commit) gets that run back, and
-    nothing is written; a different plan raises `KeyInUse`.
+    nothing is written; a different plan raises `KeyInUse`, and so does one that would
+    invoice again an account whose invoice in that run was undone.
     """
     # Decided by what is about to be invoiced, never by the plan's bulk flag.
     _require_invoicing(actor, len(plan.drafts) > 1, "commit")
@@ -418,6 +419,11 @@ def _invoiced(pairs: Iterable[tuple[str, Statement]]) -> dict[str, tuple[frozens
 
 def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
     """Whether committing ``plan`` is a retry of the commit that wrote ``run``."""
+    undone = {i.account.number for i in run.invoices if i.state is InvoiceState.UNDONE}
+    if any(draft.account.number in undone for draft in plan.drafts):
+        # An undo put back what the run found: its very plan, made again or kept, would
+        # invoice anew what the run no longer holds, which no retry may skip.
+        return False
     if run.fingerprint is not None and run.fingerprint == fingerprint:
         return True
     if (run.period, run.strategy) != (plan.period, plan.strategy.name):

@@ -551,7 +551,23 @@ class LedgerMachine(RuleBasedStateMachine):
         if key is not None and key in self.keys:
             existing = self.ledger.run(self.keys[key])
             keyed = self.key_plans[key]
-            if plan.fingerprint == keyed.fingerprint or (
+            # The undo put back what the run found: its plan would invoice anew.
+            again = [
+                d.account.number
+                for d in plan.drafts
+                if (m := self.invoices.get((existing.id, d.account.number))) and m.undone
+            ]
+            if again:
+                event("commit: key of a run whose invoice was undone")
+                with pytest.raises(oa.KeyInUse) as used:
+                    oa.commit_run(self.ledger, plan, actor=actor, key=key)
+                words = used.value.message
+                assert "again, whose" in words
+                assert f"it would invoice account {min(again)}" in words.replace(
+                    "accounts", "account"
+                )
+                assert_travels(used.value)
+            elif plan.fingerprint == keyed.fingerprint or (
                 not plan.drafts and _plan_header(plan) == _plan_header(keyed)
             ):
                 event("commit: retry under its key")
