@@ -261,6 +261,17 @@ def test_standard_vat_rate_must_lie_between_zero_and_one(rate: str) -> None:
     assert caught.value.field == "rate"
 
 
+@pytest.mark.parametrize("rate", ["0", "-0.21"])
+def test_a_standard_rate_of_zero_or_below_points_to_the_zero_rate(rate: str) -> None:
+    """Category S at 0 or below says the rate must be above 0, and that 0 % is Vat.zero()."""
+    with pytest.raises(InvalidValue) as caught:
+        Vat.standard(rate)
+    assert caught.value.message == (
+        f"VAT rate {rate} for category S must be above 0 and below 1; for a rate of 0 % "
+        "use Vat.zero() (category Z)"
+    )
+
+
 def test_standard_vat_rate_given_in_percent_gets_a_hint() -> None:
     """A rate of 21 is refused with the hint to write 21 % as 0.21, in words, not Python."""
     with pytest.raises(InvalidValue) as caught:

@@ -1,6 +1,7 @@
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from onaccount import (
     CURRENCIES,
+    Account,
     CreditBooking,
     CreditKind,
     FloatNotAllowed,
@@ -127,6 +129,33 @@ def test_empty_product_name_is_refused(product: str) -> None:
     assert caught.value.value == product
     assert caught.value.field == "product"
     assert isinstance(caught.value, OnAccountError)
+
+
+@pytest.mark.parametrize(
+    ("build", "words"),
+    [
+        (
+            lambda: line(product=123),  # type: ignore[arg-type]  # what untyped callers pass
+            "line product 123 is an int, not text; pass '123'",
+        ),
+        (
+            lambda: Account(number=1042, name="B"),  # type: ignore[arg-type]  # as above
+            "account number 1042 is an int, not text; pass '1042'",
+        ),
+        (
+            lambda: Account(number="1042", name=None),  # type: ignore[arg-type]  # as above
+            "account name is missing; give a non-empty",
+        ),
+    ],
+)
+def test_a_key_or_name_that_is_no_text_is_refused_as_such_not_as_empty(
+    build: Callable[[], object], words: str
+) -> None:
+    """A number where text belongs is named as a number with the text to pass, not "empty"."""
+    with pytest.raises(InvalidValue) as caught:
+        build()
+    assert caught.value.message.startswith(words), caught.value.message
+    assert " is empty" not in caught.value.message
 
 
 def test_float_quantity_is_refused() -> None:

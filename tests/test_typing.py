@@ -118,6 +118,13 @@ ACCEPTED: dict[str, str] = {
     ),
     "period-time": 'oa.Period(dt.date(2026, 10, 1), "2026-10-31", tz="UTC", '
     "day_starts_at=dt.time(4))",
+    "period-zone": 'oa.Period("2026-10-01", "2026-10-31", tz=dt.UTC)',
+    "period-parse-zone": 'oa.Period.parse("2026-10", tz=dt.timezone.utc)',
+    "period-month-zone": "oa.Period.month(2026, 10, tz=dt.UTC)",
+    "period-day-zone": 'oa.Period.day("2026-10-05", tz=dt.UTC)',
+    "period-quarter-zone": "oa.Period.quarter(2026, 4, tz=dt.UTC)",
+    "period-year-zone": "oa.Period.year(2026, tz=dt.UTC)",
+    "period-week-zone": "oa.Period.iso_week(2026, 43, tz=dt.UTC)",
 }
 
 _ERROR = re.compile(r"^case\.py:(?P<line>\d+): error: (?P<message>.*)$", re.MULTILINE)

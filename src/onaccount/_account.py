@@ -21,7 +21,7 @@ from ._money import (
     to_decimal,
 )
 from ._party import PartyId, is_registration_scheme
-from ._words import in_words
+from ._words import a_type, in_words
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -104,7 +104,17 @@ def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) 
     """
     owner = in_words(type(instance).__name__)
     name = attribute.name
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        # A till that keys accounts by integer ids passes one: say so, not "empty".
+        given = "is missing" if value is None else f"{value!r} is {a_type(value)}, not text"
+        advice = f"pass {str(value)!r}" if isinstance(value, int) else "give a non-empty text"
+        raise InvalidValue(
+            f"{owner} {name} {given}; {advice}",
+            value=value,
+            obj=instance,
+            field=name,
+        )
+    if not value.strip():
         raise InvalidValue(
             f"{owner} {name} {value!r} is empty; give a non-empty text",
             value=value,

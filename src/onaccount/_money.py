@@ -340,9 +340,13 @@ class Vat:
         code = self.category.value
         if self.category is VatCategory.STANDARD:
             if not Decimal(0) < self.rate < Decimal(1):
-                hint = f"; {as_fraction(self.rate)}" if self.rate >= 1 else ""
+                hint = (
+                    f"; {as_fraction(self.rate)}"
+                    if self.rate >= 1
+                    else "; for a rate of 0 % use Vat.zero() (category Z)"
+                )
                 raise InvalidValue(
-                    f"VAT rate {self.rate} for category S must lie between 0 and 1{hint}",
+                    f"VAT rate {self.rate} for category S must be above 0 and below 1{hint}",
                     value=self.rate,
                     obj=self,
                     field="rate",

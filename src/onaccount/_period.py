@@ -6,6 +6,7 @@ import bisect
 import datetime as dt
 import functools
 import re
+from typing import TypeAlias
 
 import attrs
 import pendulum
@@ -25,11 +26,16 @@ __all__ = [
     "EARLIEST_INSTANT",
     "LATEST_INSTANT",
     "Period",
+    "TimeZoneLike",
     "require_aware",
     "to_date",
     "to_utc",
     "wall_clock",
 ]
+
+#: What a period's ``tz`` takes: an IANA name, or a zone object (`zoneinfo.ZoneInfo`,
+#: ``datetime.UTC``) that is stored as its name.
+TimeZoneLike: TypeAlias = str | dt.tzinfo
 
 _ONE_DAY = dt.timedelta(days=1)
 _UTC = dt.UTC
@@ -229,7 +235,7 @@ def _last_date(value: dt.date | str) -> dt.date:
     return to_date(value, "last date")
 
 
-def _tz(value: str | dt.tzinfo) -> str:
+def _tz(value: TimeZoneLike) -> str:
     return _check_tz(value)
 
 
@@ -305,7 +311,7 @@ class Period:
         first: dt.date | str,
         last: dt.date | str,
         *,
-        tz: str,
+        tz: TimeZoneLike,
         day_starts_at: dt.time | str = dt.time(0),
     ) -> Period:
         """The period from ``first`` to ``last``, both included."""
@@ -313,14 +319,14 @@ class Period:
 
     @classmethod
     def day(
-        cls, date: dt.date | str, *, tz: str, day_starts_at: dt.time | str = dt.time(0)
+        cls, date: dt.date | str, *, tz: TimeZoneLike, day_starts_at: dt.time | str = dt.time(0)
     ) -> Period:
         """A single business day."""
         return cls(date, date, tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
     def month(
-        cls, year: int, month: int, *, tz: str, day_starts_at: dt.time | str = dt.time(0)
+        cls, year: int, month: int, *, tz: TimeZoneLike, day_starts_at: dt.time | str = dt.time(0)
     ) -> Period:
         """A calendar month, e.g. ``Period.month(2026, 10, tz="Europe/Amsterdam")``."""
         if not 1 <= month <= 12:
@@ -333,7 +339,12 @@ class Period:
 
     @classmethod
     def quarter(
-        cls, year: int, quarter: int, *, tz: str, day_starts_at: dt.time | str = dt.time(0)
+        cls,
+        year: int,
+        quarter: int,
+        *,
+        tz: TimeZoneLike,
+        day_starts_at: dt.time | str = dt.time(0),
     ) -> Period:
         """A calendar quarter, 1 to 4."""
         if not 1 <= quarter <= 4:
@@ -348,14 +359,16 @@ class Period:
         return cls(first, last, tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
-    def year(cls, year: int, *, tz: str, day_starts_at: dt.time | str = dt.time(0)) -> Period:
+    def year(
+        cls, year: int, *, tz: TimeZoneLike, day_starts_at: dt.time | str = dt.time(0)
+    ) -> Period:
         """A calendar year."""
         _check_year(year)
         return cls(dt.date(year, 1, 1), dt.date(year, 12, 31), tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
     def iso_week(
-        cls, year: int, week: int, *, tz: str, day_starts_at: dt.time | str = dt.time(0)
+        cls, year: int, week: int, *, tz: TimeZoneLike, day_starts_at: dt.time | str = dt.time(0)
     ) -> Period:
         """ISO week ``week`` of ISO year ``year``, Monday to Sunday."""
         try:
@@ -370,7 +383,9 @@ class Period:
         return cls(first, last, tz=tz, day_starts_at=day_starts_at)
 
     @classmethod
-    def parse(cls, text: str, *, tz: str, day_starts_at: dt.time | str = dt.time(0)) -> Period:
+    def parse(
+        cls, text: str, *, tz: TimeZoneLike, day_starts_at: dt.time | str = dt.time(0)
+    ) -> Period:
         """Read a period as people write it.
 
         Accepts ``2026``, ``2026-10``, ``2026-Q4``, ``2026-W43``, ``2026-10-05`` and
