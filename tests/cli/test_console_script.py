@@ -180,6 +180,32 @@ def test_a_reader_that_stops_early_does_not_fail_a_committed_run(
     assert first == f"committed run {run.id}\n"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("statement", "1001", "--period", "2026-10"), ("runs",), ("accounts",), ("mutations",)],
+)
+def test_a_reader_gone_before_the_first_line_ends_a_look_quietly_with_0(
+    demo_db: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """`onaccount statement … | head -1` exits 0 with nothing on stderr: 1 is kept for bugs."""
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    with subprocess.Popen(
+        [str(SCRIPT), "--db", str(demo_db), *command],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        # Gone before anything is written, as a reader that took what it needed.
+        process.stdout.close()
+        said = process.stderr.read()
+        assert process.wait(timeout=120) == 0, said
+    assert not [line for line in said.splitlines() if not line.startswith("note: ")], said
+
+
 @pytest.mark.parametrize("missing", ["babel", "click", "rich", "sqlalchemy"])
 def test_without_the_cli_extra_the_script_says_which_extra_to_install(missing: str) -> None:
     """With any of the cli extra's packages missing, one line, exit 2, no traceback."""

@@ -382,9 +382,10 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:
-            # The reader (say, `| head`) has gone: stop quietly, as Unix tools do.
+            # The reader (say, `| head`) took what it needed and went: what the command
+            # did stands, so it stops quietly with success; 1 is kept for bugs.
             sys.stderr.close()
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(0)
         except oa.OnAccountError as error:
             code = (
                 EXIT_REFUSED
