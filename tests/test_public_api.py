@@ -49,6 +49,7 @@ PUBLIC_API: dict[str, tuple[str, ...]] = {
         "InvoiceState",
         "KeyInUse",
         "Ledger",
+        "LedgerBusy",
         "LedgerError",
         "LimitConflict",
         "LimitExceeded",

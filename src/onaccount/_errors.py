@@ -32,7 +32,8 @@
         ├── AlreadyUndone
         ├── ImportRefused                    accounts or bookings to import conflict with it
         ├── SchemaError                      the database's schema is missing or too new
-        └── StorageError                     the database refused a value the checks let by
+        ├── StorageError                     the database refused a value the checks let by
+        └── LedgerBusy                       another writer kept the database locked too long
 
 Every exception carries the offending value in ``value`` and, where there is one, the
 object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
@@ -56,6 +57,7 @@ __all__ = [
     "InvalidPeriod",
     "InvalidValue",
     "KeyInUse",
+    "LedgerBusy",
     "LedgerError",
     "LimitConflict",
     "LimitExceeded",
@@ -261,3 +263,10 @@ class SchemaError(LedgerError):
 
 class StorageError(LedgerError):
     """The database refused to store a value; the message names it, never the SQL."""
+
+
+class LedgerBusy(LedgerError):
+    """Another connection kept the database locked for writing past the wait.
+
+    Nothing was written, and the same call may be made again.
+    """

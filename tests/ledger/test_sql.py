@@ -6,11 +6,13 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,10 @@ from onaccount import (
     AlreadyUndone,
     DuplicateTransaction,
     KeyInUse,
+    LedgerBusy,
     LimitExceeded,
     Line,
+    OnAccountError,
     Period,
     Purchase,
     SchemaError,
@@ -333,20 +337,61 @@ def test_a_file_that_is_no_database_is_refused_by_name(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_a_locked_database_is_reported_as_locked_not_as_a_bad_value(tmp_path: Path) -> None:
-    """A write while another program holds the lock raises the driver's OperationalError."""
+def test_a_locked_database_is_reported_as_busy_not_as_a_bad_value(tmp_path: Path) -> None:
+    """A write while another program holds the lock past the wait raises LedgerBusy, no SQL."""
     path = tmp_path / "ledger.sqlite"
     upgrade(path)
     ledger = SQLLedger(sa.create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05}))
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        with pytest.raises(sa.exc.OperationalError, match="database is locked"):
+        with pytest.raises(LedgerBusy) as busy:
             ledger.open_account(Account(number="1", name="A", limit=5))
+        assert isinstance(busy.value, OnAccountError)
+        assert str(busy.value) == (
+            f"the database {path} is busy: another connection held it locked for writing "
+            "past the wait; nothing was written: try again, and if it stays busy, look for a "
+            "program that keeps a write transaction open on it"
+        )
+        assert busy.value.__cause__ is None, "the driver's error would quote the SQL"
+        assert pickle.loads(pickle.dumps(busy.value)).message == busy.value.message
+        sale = Purchase(
+            account="1",
+            at=dt.datetime(2026, 10, 5, 12, tzinfo=dt.UTC),
+            lines=[Line(product="Cola", quantity=1, unit_price="2.00", vat=Vat.standard("0.21"))],
+        )
+        with pytest.raises(LedgerBusy):
+            ledger.record(sale)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     ledger.open_account(Account(number="1", name="A", limit=5))
+    assert ledger.get_account("1").name == "A"
+    ledger.close()
+
+
+def test_an_in_memory_ledger_refuses_a_second_thread_rather_than_show_it_no_tables() -> None:
+    """``sqlite://`` lives on one thread's connection: another thread is told, not misled."""
+    ledger = SQLLedger("sqlite://", upgrade=True)
+    ledger.open_account(Account(number="1", name="A", limit=5))
+    caught: list[BaseException] = []
+
+    def elsewhere() -> None:
+        try:
+            ledger.get_account("1")
+        except BaseException as error:  # handed to the test's thread
+            caught.append(error)
+
+    worker = threading.Thread(target=elsewhere, name="till-2")
+    worker.start()
+    worker.join()
+    (error,) = caught
+    assert isinstance(error, SchemaError), repr(error)
+    assert str(error) == (
+        "an in-memory SQLite ledger (sqlite://) lives on the connection of the thread that "
+        "opened it, MainThread; thread till-2 would find it empty: use the ledger from that "
+        "thread, or give it a SQLite file (a temporary one will do) to share it between threads"
+    )
     assert ledger.get_account("1").name == "A"
     ledger.close()
 

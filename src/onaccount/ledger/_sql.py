@@ -120,6 +120,11 @@ class SQLLedger(LedgerConveniences):
 
     The schema must exist: create or upgrade it explicitly with `upgrade`, or pass
     ``upgrade=True``. A database with a newer schema than this library knows is refused.
+
+    A SQLite file is shared by threads and processes, one writer at a time: a write waits
+    up to 30 seconds for another, then raises `LedgerBusy`. An in-memory database
+    (``"sqlite://"``, for tests) lives on the connection of the thread that opened it,
+    and other threads are refused with `SchemaError`.
     """
 
     def __init__(self, target: str | Path | Engine, *, upgrade: bool = False) -> None:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
-from onaccount._errors import SchemaError
+from onaccount._errors import LedgerBusy, SchemaError
 
 __all__ = ["WriteTransaction", "connect", "sqlite_file"]
 
@@ -164,8 +165,15 @@ def _prepare_sqlite(engine: Engine, url: str) -> None:
     if event.contains(engine, "begin", _on_begin):
         return
     in_memory = ":memory:" in url or url in {"sqlite://", "sqlite+pysqlite://"}
+    owner: list[threading.Thread] = []
 
     def on_connect(dbapi_connection: Any, record: Any) -> None:
+        if in_memory:
+            # Each thread's connection would be a database of its own, without tables.
+            here = threading.current_thread()
+            if owner and owner[0] is not here:
+                raise _other_thread(url, owner[0], here)
+            owner[:] = [here]
         # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -180,8 +188,23 @@ def _prepare_sqlite(engine: Engine, url: str) -> None:
     engine.dispose()
 
 
+def _other_thread(url: str, owner: threading.Thread, here: threading.Thread) -> SchemaError:
+    return SchemaError(
+        f"an in-memory SQLite ledger ({url}) lives on the connection of the thread that "
+        f"opened it, {owner.name}; thread {here.name} would find it empty: use the ledger "
+        "from that thread, or give it a SQLite file (a temporary one will do) to share it "
+        "between threads",
+        value=url,
+        field="target",
+    )
+
+
 class WriteTransaction:
-    """A write transaction: immediate on SQLite, ordinary elsewhere."""
+    """A write transaction: immediate on SQLite, ordinary elsewhere.
+
+    SQLite takes the write lock as it begins, waiting up to the busy timeout for another
+    writer; one that keeps it longer is `LedgerBusy`, and nothing was written.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -189,7 +212,20 @@ class WriteTransaction:
     def __enter__(self) -> Connection:
         self._conn = self._engine.connect()
         self._conn.info["immediate"] = True
-        self._tx = self._conn.begin()
+        try:
+            self._tx = self._conn.begin()
+        except OperationalError as error:
+            self._conn.info.pop("immediate", None)
+            self._conn.close()
+            if "database is locked" not in str(error.orig):
+                raise
+            raise LedgerBusy(
+                f"the database {self._engine.url.database} is busy: another connection held "
+                "it locked for writing past the wait; nothing was written: try again, and if "
+                "it stays busy, look for a program that keeps a write transaction open on it",
+                value=self._engine.url.database,
+                field="target",
+            ) from None
         return self._conn
 
     def __exit__(self, kind: object, error: object, tb: object) -> None:
