@@ -1516,6 +1516,81 @@ def test_a_plugin_that_fails_while_writing_is_a_bug_left_out_with_block_plugin(
     sys.modules.pop("acme_crash", None)
 
 
+_PICKY = """
+import attrs
+from onaccount.exporting import ExportOptions, ExportRefusal, ExportReport, Exporter, hookimpl
+
+
+@attrs.frozen(kw_only=True)
+class PickyOptions(ExportOptions):
+    pass
+
+
+class Picky(Exporter[PickyOptions]):
+    identifier = "picky"
+    title = "Picky"
+    description = "Refuses the accounts numbered below 150, writes the others."
+    media_type = "text/plain"
+    extension = "txt"
+    Options = PickyOptions
+
+    def write(self, document, stream, options, *, progress=None):
+        refused, written = [], 0
+        for entry in document.billed:
+            number = entry.account.number
+            if int(number) < 150:
+                refused.append(
+                    ExportRefusal(account=number, field="billing.iban", message=f"{number} no")
+                )
+                continue
+            stream.write(number.encode() + b"\\n")
+            written += 1
+        return ExportReport(
+            exporter="picky", unit="lines", written=written, accounts=written, refusals=refused
+        )
+
+
+@hookimpl
+def onaccount_register_exporters(registry):
+    registry.add(Picky())
+"""
+
+
+def test_an_export_that_refuses_some_accounts_names_them_when_no_file_lists_them(
+    small_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plugin's one-file export names the accounts it refused; --json gives them all."""
+    site = tmp_path / "site"
+    write_distribution(
+        site,
+        "acme-picky",
+        "1.0",
+        entry_points={"acme": "acme_picky"},
+        modules={"acme_picky": _PICKY},
+    )
+    monkeypatch.syspath_prepend(str(site))
+    run = commit_october(small_db)["run"]
+    numbers = sorted(i["account"] for i in run["invoices"])
+    odd = [n for n in numbers if int(n) < 150]
+    assert odd, numbers
+    assert len(odd) < len(numbers), numbers
+    out = tmp_path / "out"
+    result = invoke(small_db, "export", run["id"], "--format", "picky", "--out", str(out))
+    assert result.exit_code == 0, explain(result)
+    words = " ".join(result.stdout.split())
+    accounts = ("account " if len(odd) == 1 else "accounts ") + ", ".join(odd)
+    assert f"refused ({accounts}): missing or wrong billing.iban ({len(odd)})" in words, words
+    again = invoke(small_db, "export", run["id"], "--format", "picky", "--out", str(out), "--json")
+    assert again.exit_code == 0, explain(again)
+    data = json_of(again)
+    assert data["run"] == run, "the run as invoice --json gives it"
+    (report,) = data["export_reports"]
+    assert report["refused"] == odd
+    assert report["written"] == len(numbers) - len(odd)
+    assert data["exports"] == report["paths"]
+    sys.modules.pop("acme_picky", None)
+
+
 def test_the_command_a_committed_runs_empty_export_names_writes_it_again(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -782,6 +782,7 @@ def _warn_of_limit_set_since(
 @out_option
 @per_option
 @force_option
+@json_option
 @pass_state
 def export_command(
     state: _State,
@@ -792,6 +793,7 @@ def export_command(
     out: Path,
     per: Per,
     force: bool,
+    as_json: bool,
 ) -> None:
     """Export a committed run again, at any time.
 
@@ -809,7 +811,17 @@ def export_command(
     ledger = state.ledger()
     run = oa.get_run(ledger, run_id, actor=state.actor)
     reports = _export(state, ledger, run, exporters, out, per=per, force=force)
-    _print_reports(state, reports)
+    if as_json:
+        _emit_json(
+            state,
+            {
+                "run": _run_json(run),
+                "exports": [str(p) for r in reports for p in r.paths],
+                "export_reports": [_report_json(r) for r in reports],
+            },
+        )
+    else:
+        _print_reports(state, reports)
     _exit_if_nothing_written(reports)
 
 

@@ -27,7 +27,7 @@ from rich.table import Column, Table
 
 import onaccount as oa
 import onaccount.exporting as oa_exporting
-from onaccount._words import in_number, plural
+from onaccount._words import in_number, named, plural
 
 if TYPE_CHECKING:
     from ._group import _State
@@ -776,7 +776,11 @@ def _report_line(show: Display, report: oa_exporting.ExportReport, shown: int = 
         ranked = report.refusals_by_field(accounts=True)
         listed = ", ".join(f"{field} ({show.number(count)})" for field, count in ranked[:shown])
         more = ", …" if len(ranked) > shown else ""
-        line += f", {show.number(len(refused))} refused: missing or wrong {listed}{more}"
+        line += f", {show.number(len(refused))} refused"
+        if not report.refusals_listed_in:
+            # No file lists them (a plugin's one-file format): the accounts are named here.
+            line += f" ({named('account', refused)})"
+        line += f": missing or wrong {listed}{more}"
     # What the options lack stops every document: named in full, with how to give it.
     lacking = report.refused_options()
     if lacking:
