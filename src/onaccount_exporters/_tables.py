@@ -81,7 +81,9 @@ _STRATEGIES = {
 _ACCOUNT = _column("account", "Rekening", "Account")
 _NAME = _column("account_name", "Naam", "Name")
 _CURRENCY = _column("currency", "Valuta", "Currency", "currency")
-_BUSINESS_DATE = _column("business_date", "Boekdatum", "Business date", "date")
+# The business day a sale counts for (01:30 counts for the day before when days start at
+# 04:00): "Kassadag", not "Boekdatum", which an accountant reads as the posting date.
+_BUSINESS_DATE = _column("business_date", "Kassadag", "Business date", "date")
 
 #: One row per purchase line: the sale's local date and time, and its business date.
 LINE_COLUMNS = (

@@ -891,7 +891,7 @@ def test_each_exporter_takes_the_options_it_has(small_db: Path, tmp_path: Path) 
     written = {p.name: p.read_text(encoding="utf-8-sig") for p in (tmp_path / "x").iterdir()}
     (lines,) = (text for name, text in written.items() if name.endswith("-lines-rfc4180.csv"))
     (journal,) = (text for name, text in written.items() if name.endswith(".journal.csv"))
-    assert lines.startswith("Boekdatum,Verkoopdatum,")  # rfc4180: commas, Dutch labels
+    assert lines.startswith("Kassadag,Verkoopdatum,")  # rfc4180: commas, Dutch labels
     assert ",1300," in journal
     # An option one of them has under another type goes to that one by its name.
     scoped = ("--option", "journal.header=false", "--option", "csv.header=names")
@@ -1709,7 +1709,7 @@ def test_an_options_file_gives_the_club_to_every_export_that_takes_it(
     assert result.exit_code == 0, explain(result)
     assert "xaf: 3 transactions written" in result.stdout
     lines = (out / "run-2026-10-oct-lines-rfc4180.csv").read_text(encoding="utf-8")
-    assert lines.startswith("Boekdatum,"), lines[:40]  # [csv] dialect from the file
+    assert lines.startswith("Kassadag,"), lines[:40]  # [csv] dialect from the file
     # From the environment, as a treasurer sets it once; --option wins.
     again = invoke(
         small_db,
@@ -1722,7 +1722,7 @@ def test_an_options_file_gives_the_club_to_every_export_that_takes_it(
     assert again.exit_code == 0, explain(again)
     assert "xaf: 3 transactions written" in again.stdout
     written = (out / "run-2026-10-oct-lines.csv").read_text(encoding="utf-8-sig")
-    assert written.startswith("Boekdatum;")
+    assert written.startswith("Kassadag;")
 
 
 def test_an_options_file_with_a_mistake_is_refused_naming_it(

@@ -109,7 +109,7 @@ def test_sample_exports_match_their_golden_files(
 def test_excel_nl_is_what_dutch_excel_opens() -> None:
     """excel-nl: BOM, ';', CRLF, decimal comma, dd-mm-yyyy dates and Dutch labels."""
     data = written(sample_statement())
-    assert data.startswith("\ufeffBoekdatum;Verkoopdatum;Verkooptijd;Rekening;".encode())
+    assert data.startswith("\ufeffKassadag;Verkoopdatum;Verkooptijd;Rekening;".encode())
     assert b"\r\n" in data
     assert data.count(b"\n") == data.count(b"\r\n")
     row = read(by_name(sample_statement()), "excel-nl")[0]
@@ -142,7 +142,7 @@ def test_labels_are_dutch_by_default_or_english_and_names_for_programs() -> None
         for language in ("nl", "en")
         for header in ("labels", "names")
     }
-    assert first["nl", "labels"].startswith(b"Boekdatum,Verkoopdatum,Verkooptijd,Rekening,Naam")
+    assert first["nl", "labels"].startswith(b"Kassadag,Verkoopdatum,Verkooptijd,Rekening,Naam")
     assert first["en", "labels"].startswith(b"Business date,Sale date,Sale time,Account,Name")
     assert (
         first["nl", "names"]
