@@ -44,8 +44,8 @@ def test_set_limit_with_the_limit_seen_refuses_a_limit_changed_meanwhile(small_d
     assert result.exit_code == EXIT_REFUSED, explain(result)
     assert result.stderr == (
         "error: account 100 'Anna Jansen' has limit 200.00, not 250.00 as the change to "
-        "300.00 assumed: it was changed meanwhile; look at the account again and decide on "
-        "the new limit\n"
+        "300.00 assumed: it was changed since it was read, or the expected limit is mistyped; "
+        "look at the account again and decide on the new limit\n"
     )
     assert _state(small_db, "100")[1] == Decimal(200)
     agreed = invoke(

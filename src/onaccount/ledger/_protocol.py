@@ -336,8 +336,8 @@ def limit_change(
         raise LimitConflict(
             f"account {account.label} has limit {current.quantize(quantum)}, not "
             f"{expected.quantize(quantum)} as the change to {limit.quantize(quantum)} "
-            "assumed: it was changed meanwhile; look at the account again and decide on "
-            "the new limit",
+            "assumed: it was changed since it was read, or the expected limit is mistyped; "
+            "look at the account again and decide on the new limit",
             value=current,
             obj=account,
             field="limit",
