@@ -193,8 +193,9 @@ def test_an_import_with_the_opening_limit_after_a_change_is_refused(
         oa.import_accounts(ledger, [first], actor=ADMIN, update=update)
     [(index, error)] = caught.value.refusals
     assert index == 0
+    by = "an update" if update else "an import"
     assert re.fullmatch(
-        r"account 100 'Anna' cannot change its limit from 1500(\.00)? to 50 by an update; "
+        rf"account 100 'Anna' cannot change its limit from 1500(\.00)? to 50 by {by}; "
         r"keep it as it stands with keep_limits \(an empty limit on the command line\) and "
         r"change it with onaccount\.change_limit \(onaccount set-limit on the command "
         r"line\), so that the change is booked as a mutation",
@@ -407,7 +408,7 @@ def _take_limit_below_zero(ledger: oa.Ledger) -> None:
 def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it(
     ledger: oa.Ledger,
 ) -> None:
-    """A limit lowered below zero by a run cannot stand in a file: the refusal says set-limit."""
+    """A limit a run lowered below zero cannot stand in a file: the refusal names the run."""
     _take_limit_below_zero(ledger)
     assert ledger.states(["100"])["100"].limit == Decimal("-12.40")
     renamed = oa.Account(number="100", name="Anna de Vries", limit=0)
@@ -416,9 +417,11 @@ def test_an_account_whose_limit_went_below_zero_is_refused_saying_how_to_mend_it
     [(index, error)] = caught.value.refusals
     assert index == 0
     assert error.message == (
-        "account 100 'Anna' cannot change its limit from -12.40 to 0 by an update; a limit "
-        "below zero cannot be imported: set a new one with onaccount.change_limit (onaccount "
-        "set-limit on the command line) first, then import again"
+        "account 100 'Anna' cannot change its limit from -12.40 to 0 by an update: the "
+        "invoice run over 2026-10 (limit-minus-invoiced) lowered it by 62.40, what it "
+        "invoiced; keep it as it stands with keep_limits (an empty limit on the command "
+        "line) and change it with onaccount.change_limit (onaccount set-limit on the command "
+        "line), so that the change is booked as a mutation"
     )
 
 

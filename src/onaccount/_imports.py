@@ -27,9 +27,11 @@ from ._errors import (
 from ._iban import no_iban
 from ._invoices import OverLimitWarning
 from ._permissions import Actor, Capability
-from ._transaction import Transaction
+from ._query import AccountState
+from ._transaction import Mutation, MutationKind, Transaction
 from ._words import either_way
-from .ledger import check_account_update, check_booking, duplicate_transaction
+from .ledger import check_booking, duplicate_transaction
+from .ledger._refusals import check_kind_and_currency, limit_change_refused
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -146,9 +148,12 @@ def import_accounts(
             continue
         if update or same_details:
             try:
-                check_account_update(record, account, limit=limit)
+                check_kind_and_currency(record, account)
             except InvalidValue as error:
                 refusals.append((index, error))
+                continue
+            if account.limit != limit:
+                refusals.append((index, _limit_refusal(ledger, state, account, update)))
                 continue
             if changed.setdefault(account.number, account) != account:
                 refusals.append((index, _given_twice(account, changed[account.number])))
@@ -183,6 +188,49 @@ def import_accounts(
     for account in changed.values():
         ledger.update_account(attrs.evolve(account, limit=states[account.number].account.limit))
     return done
+
+
+def _limit_refusal(
+    ledger: Ledger, state: AccountState, account: Account, update: bool
+) -> InvalidValue:
+    """The refusal of a limit other than the one ``state`` stands at, saying who set that.
+
+    A limit changes as a mutation, never by an import. A members' file typed before a
+    limit-minus-invoiced run still gives the limit the run lowered: that is said, so the
+    treasurer does not take the lower limit for a mistake of the ledger.
+    """
+    return limit_change_refused(
+        state.account,
+        account,
+        state.limit,
+        by="an update" if update else "an import",
+        # An import can keep the limit without the number retyped, in the file's own
+        # spelling of amounts (75,50 in a Dutch file, where 75.50 is refused).
+        keep=f"keep it as it stands with {either_way('keep_limits', 'an empty limit')}",
+        cause=_lowered_by_runs(ledger.mutations(account=account.number)),
+    )
+
+
+def _lowered_by_runs(mutations: Sequence[Mutation]) -> str:
+    """``: the invoice run over … lowered it by 60.00, what it invoiced``, or nothing.
+
+    Only the runs whose correction still stands: an undo booked the reverse.
+    """
+    undone = {m.run_id for m in mutations if m.kind is MutationKind.UNDO}
+    lowered = [
+        m
+        for m in mutations
+        if m.kind is MutationKind.RUN_CORRECTION and m.limit_delta < 0 and m.run_id not in undone
+    ]
+    if not lowered:
+        return ""
+    by = -sum(m.limit_delta for m in lowered)
+    if len(lowered) == 1:
+        return f": the {lowered[0].reason} lowered it by {by}, what it invoiced"
+    return (
+        f": {len(lowered)} invoice runs lowered it by {by}, what they invoiced (the last: "
+        f"the {lowered[-1].reason})"
+    )
 
 
 def _iban_refusal(account: Account, held: str | None) -> InvalidValue | None:

@@ -646,15 +646,16 @@ def test_a_file_given_to_the_other_import_is_named_for_what_it_is(
     accounts = write(tmp_path, "leden lijst.csv", "nummer;naam;limiet\n500;Nieuw lid;10\n")
     result = invoke(small_db, "import", "transactions", str(accounts))
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr.splitlines()[0] == (
-        f"{accounts}: line 1: this is a file of accounts, not of transactions (its header is "
-        f"nummer, naam, limiet); import it with onaccount import accounts '{accounts}'"
+    # The whole file is the other import's: one line, no line of it counted as bad.
+    assert result.stderr == (
+        f"error: {accounts} is a file of accounts, not of transactions (its header is "
+        f"nummer, naam, limiet); import it with onaccount import accounts '{accounts}'\n"
     )
     sales = write(tmp_path, "sales.csv", TRANSACTIONS["rfc4180"])
     result = invoke(small_db, "import", "accounts", str(sales))
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert "this is a file of transactions, not of accounts" in result.stderr
-    assert len(result.stderr.splitlines()) == 2
+    assert f"error: {sales} is a file of transactions, not of accounts" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
 def test_a_failed_read_keeps_the_rows_that_did_read_through_pickling(tmp_path: Path) -> None:
@@ -1350,3 +1351,110 @@ def test_a_dry_run_shows_a_kept_limit_as_it_stands(empty_db: Path, tmp_path: Pat
     (row,) = [line for line in out.splitlines() if "1001" in line]
     assert "125.00" in row, out
     assert "75.00" not in row, out
+
+
+def test_a_row_repeated_inside_one_purchase_is_imported_with_a_warning(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A row equal in every cell to an earlier line of its purchase is warned of, and kept."""
+    sales = write(
+        tmp_path,
+        "dubbel.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "D1;100;10-11-2026 21:00;Bier;2;2,80;0,21\n"
+        "D1;100;10-11-2026 21:00;Bier;2;2,80;0,21\n"
+        "D2;100;10-11-2026 21:05;Bier;1;2,80;0,21\n",
+    )
+    result = succeeded(invoke(small_db, "import", "transactions", str(sales)))
+    assert result.stdout.startswith(f"imported 2 bookings from {sales}"), explain(result)
+    assert result.stderr == (
+        "warning: 1 row repeats an earlier row exactly (line 3 repeats line 2); each counts "
+        "as a line of its purchase: delete the copies if they were pasted twice\n"
+    )
+    with open_ledger(small_db) as ledger:
+        [d1] = [t for t in ledger.transactions(["100"]) if t.id == "D1"]
+    assert isinstance(d1, oa.Purchase)
+    assert [(line.product, line.quantity) for line in d1.lines] == [("Bier", 2), ("Bier", 2)]
+
+
+def _billed_below_its_limit(db: Path, tmp_path: Path) -> Path:
+    """Account 1 opened with limit 200, then billed 60.00 by a limit-minus-invoiced run.
+
+    Returns the members' file it was opened from, which still says 200.
+    """
+    members = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1;Kees de Vries;200\n")
+    succeeded(invoke(db, "import", "accounts", str(members)))
+    sales = write(
+        tmp_path,
+        "kassa.csv",
+        "rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "1;05-10-2026 21:00;Bier;25;2,40;0,21\n",
+    )
+    succeeded(invoke(db, "import", "transactions", str(sales)))
+    run = ("invoice", "--period", "2026-10", "--account", "1", "--key", "okt")
+    succeeded(invoke(db, *run, "--strategy", "limit-minus-invoiced", "--commit"))
+    return members
+
+
+def test_a_limit_a_run_lowered_is_refused_saying_so_without_naming_update(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """The members' file after a limit-minus-invoiced run: the run named, no --update said."""
+    members = _billed_below_its_limit(empty_db, tmp_path)
+    result = invoke(empty_db, "import", "accounts", str(members))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    said = " ".join(result.stderr.split())
+    assert said.startswith(
+        f"{members}: line 2: account 1 'Kees de Vries' cannot change its limit from 140.00 to "
+        "200 by an import: the invoice run over 2026-10 (limit-minus-invoiced) lowered it by "
+        "60.00, what it invoiced; keep it as it stands with an empty limit and change it "
+        "with onaccount set-limit, so that the change is booked as a mutation"
+    ), said
+    assert "update" not in said, said
+    updated = invoke(empty_db, "import", "accounts", str(members), "--update")
+    assert "by an update: the invoice run over 2026-10" in " ".join(updated.stderr.split())
+    kept = write(tmp_path, "leden-2.csv", "nummer;naam;limiet\n1;Kees de Vries;\n")
+    assert (
+        "1 account was there already"
+        in succeeded(invoke(empty_db, "import", "accounts", str(kept))).stdout
+    )
+
+
+def test_a_run_undone_is_not_named_for_a_limit_set_limit_gave(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """After the run is undone and set-limit raised the limit, the refusal names no run."""
+    members = _billed_below_its_limit(empty_db, tmp_path)
+    succeeded(invoke(empty_db, "undo", "okt", "--account", "1", "--reason", "fout"))
+    succeeded(invoke(empty_db, "set-limit", "1", "250", "--reason", "nieuw seizoen"))
+    result = invoke(empty_db, "import", "accounts", str(members))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    said = " ".join(result.stderr.split())
+    assert (
+        "account 1 'Kees de Vries' cannot change its limit from 250.00 to 200 by an import; "
+        "keep it as it stands with an empty limit"
+    ) in said, said
+    assert "lowered" not in said, said
+
+
+def test_a_late_sale_is_warned_of_after_a_run_over_fewer_accounts_of_the_same_period(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """October billed for all, then 1001 alone again: a late sale of 1002 is still warned of."""
+    succeeded(invoke(demo_db, "undo", "demo-2026-10", "--account", "1001", "--reason", "fout"))
+    again = ("invoice", "--period", "2026-10", "--account", "1001", "--strategy", "none")
+    succeeded(invoke(demo_db, *again, "--commit"))
+    sales = write(
+        tmp_path,
+        "laat.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "LATE1;1002;28-10-2026 21:00;Bier;2;2,80;0,21\n",
+    )
+    said = " ".join(
+        succeeded(invoke(demo_db, "import", "transactions", str(sales))).stderr.split()
+    )
+    assert (
+        "warning: 1 booking falls in the last run's period (2026-10), on business day "
+        "2026-10-28 (line 2), and no run has billed it"
+    ) in said, said
+    assert "--period 2026-10-28 --account 1002 --strategy STRATEGY --commit" in said, said

@@ -454,7 +454,9 @@ def test_a_file_that_is_not_a_workbook_is_refused(db: Path, tmp_path: Path) -> N
     """A CSV renamed to .xlsx is a usage error saying so, not an internal error."""
     path = write(tmp_path, "fake.xlsx", "number,name\n1,A\n")
     lines = refused(db, "accounts", str(path))
-    assert lines[0].startswith(f"{path}: row 1: the file is not an Excel workbook")
+    assert lines == [
+        f"error: {path} is not an Excel workbook (File is not a zip file); save it as .xlsx"
+    ]
 
 
 def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
@@ -489,3 +491,52 @@ def test_the_installed_script_imports_a_workbook_and_refuses_a_bad_file(
         f"{typo}: line 1: column 'limt' is unknown; did you mean 'limit'?"
     )
     assert refused_run.stdout == ""
+
+
+def test_a_misspelt_dutch_column_is_answered_with_a_name_the_reader_accepts(
+    db: Path, tmp_path: Path
+) -> None:
+    """'E-mailadres' suggests 'e-mail' as Dutch headers write it, never the inner 'e_mail'."""
+    path = write(
+        tmp_path,
+        "h.csv",
+        "Nummer;Naam;Limiet (€);E-mailadres;Telefoon\n2050;Test;150,00;a@b.nl;0612345678\n",
+    )
+    lines = refused(db, "accounts", str(path))
+    assert "column 'E-mailadres' is unknown; did you mean 'e-mail'?" in lines[1], lines
+    assert "e_mail" not in "\n".join(lines)
+    accepted = write(tmp_path, "ok.csv", "Nummer;Naam;e-mail\n2050;Test;a@b.nl\n")
+    succeeded(invoke(db, "import", "accounts", str(accepted)))
+
+
+def test_a_header_mistake_is_counted_as_the_headers_not_as_bad_rows(
+    db: Path, tmp_path: Path
+) -> None:
+    """Unknown or missing columns are the header's: the summary names them, not 'bad rows'."""
+    unknown = write(
+        tmp_path, "h.csv", "Nummer;Naam;Limiet (€);E-mailadres;Telefoon\n2050;Test;150,00;a;0\n"
+    )
+    assert refused(db, "accounts", str(unknown))[-1] == (
+        f"error: {unknown}: the header has 3 unknown columns, nothing imported; fix them and "
+        "import the file again"
+    )
+    mixed = write(tmp_path, "m.csv", "nummer;limt;;limiet;limit\n1;1;1;1;1\n")
+    assert refused(db, "accounts", str(mixed))[-1] == (
+        f"error: {mixed}: the header has 1 unknown column, 1 column without a name and 1 "
+        "repeated column, and lacks column 'name', nothing imported; fix them and import the "
+        "file again"
+    )
+    lacking = write(tmp_path, "l.csv", "id,product\nx,Bier\n")
+    assert refused(db, "transactions", str(lacking))[-1] == (
+        f"error: {lacking}: the header lacks columns 'account' and 'at', nothing imported; fix "
+        "them and import the file again"
+    )
+
+
+def test_an_empty_file_is_refused_as_empty_not_as_a_bad_row(db: Path, tmp_path: Path) -> None:
+    """A file without a header is said to be empty, in one line, and no row is counted."""
+    for name in ("empty.csv", "blank.csv"):
+        path = write(tmp_path, name, "" if name == "empty.csv" else "\n,,\n\n")
+        assert refused(db, "accounts", str(path)) == [
+            f"error: {path} is empty; give it a header row naming its columns, then its rows"
+        ]

@@ -49,7 +49,7 @@ from onaccount import (
 from onaccount._account import account_kind
 from onaccount._iban import compact_iban, no_iban
 from onaccount._money import as_fraction, pad_amount
-from onaccount._words import counted, for_command_line
+from onaccount._words import counted, for_command_line, plural
 
 from ._amounts import ambiguity
 
@@ -120,6 +120,11 @@ class _File:
         """Each header the file may have, as `_normal` writes it, with its column."""
         return {c: c for c in self.columns} | {_normal(d): c for c, d in self.dutch.items()}
 
+    @property
+    def spelled(self) -> dict[str, str]:
+        """Each header `known` holds, as a header writes it: ``e-mail`` for ``e_mail``."""
+        return {c: c for c in self.columns} | {_normal(d): d for d in self.dutch.values()}
+
 
 _FILES = {
     "accounts": _File("accounts", ACCOUNT_COLUMNS, DUTCH_ACCOUNT_COLUMNS, ("number", "name")),
@@ -187,25 +192,32 @@ def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
 
 
 class ImportFailed(OnAccountError, ValueError):
-    """A file with bad rows; nothing of it was imported.
+    """A file with bad rows, or a bad header; nothing of it was imported.
 
     ``bad`` holds every bad row; ``report`` the lines to show a person, one per mistake;
     ``rows`` the rows that did read, if the file could be read row by row, so that the
     ledger can name what it would refuse of them in the same report. ``summary`` is the
-    message without the mistakes, for after a report that lists them.
+    message without the mistakes, for after a report that lists them. ``problem`` says
+    what is wrong where that is not its rows (``the header has 3 unknown columns``).
+    A file refused whole, for what it is, is `ImportFailed.whole`.
     """
 
-    def __init__(self, path: Path, bad: Sequence[BadRow], rows: Rows[Any] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        bad: Sequence[BadRow],
+        rows: Rows[Any] | None = None,
+        *,
+        problem: str | None = None,
+    ) -> None:
         report = _report(bad)
-        self.summary = (
-            f"{path}: {counted(len(bad), 'bad row')}, nothing imported; fix "
-            f"{'it' if len(bad) == 1 else 'them'} and import the file again"
-        )
+        what = problem or counted(len(bad), "bad row")
+        fix = f"fix {'it' if len(bad) == 1 else 'them'} and import the file again"
+        self.summary = f"{path}: {what}, nothing imported; {fix}"
         first = report[0] if report else ""
         more = f" (and {len(report) - 1} more, listed above)" if len(report) > 1 else ""
         super().__init__(
-            f"{path}: {counted(len(bad), 'bad row')}, nothing imported: {first}{more}; fix them "
-            "and import the file again",
+            f"{path}: {what}, nothing imported: {first}{more}; {fix}",
             value=tuple(bad),
             field="rows",
         )
@@ -213,10 +225,16 @@ class ImportFailed(OnAccountError, ValueError):
         self.report = report
         self.rows = rows
 
+    @classmethod
+    def whole(cls, path: Path, reason: str) -> ImportFailed:
+        """``path`` refused for what it is (``is empty; …``): no line of it is to blame."""
+        message = f"{path} {reason}"
+        return _rebuild_failed(message, (), (), None, message, field="file")
+
     def __reduce__(self) -> tuple[object, ...]:
         return (
             _rebuild_failed,
-            (self.message, self.bad, self.report, self.rows, self.summary),
+            (self.message, self.bad, self.report, self.rows, self.summary, self.field),
         )
 
 
@@ -226,9 +244,10 @@ def _rebuild_failed(
     report: tuple[str, ...],
     rows: Rows[Any] | None,
     summary: str,
-) -> object:
+    field: str | None = "rows",
+) -> ImportFailed:
     error = ImportFailed.__new__(ImportFailed)
-    OnAccountError.__init__(error, message, value=bad, field="rows")
+    OnAccountError.__init__(error, message, value=bad, field=field)
     error.summary = summary
     error.bad = bad
     error.report = report
@@ -243,7 +262,9 @@ class Rows(Generic[T]):
     path: Path
     word: str
     items: tuple[tuple[int, T], ...]
-    #: ``(line, earlier line)`` of each row without an id that repeats an earlier one.
+    #: ``(line, earlier line)`` of each row that repeats an earlier one: a booking without
+    #: an id equal to an earlier one, or a row of a purchase equal in every cell to one
+    #: before it.
     repeats: tuple[tuple[int, int], ...] = ()
     #: The numbers of held accounts whose rows leave the limit empty: it stays as it is.
     kept_limits: frozenset[str] = frozenset()
@@ -379,7 +400,7 @@ def _other_file(path: Path, header: Sequence[str], file: _File) -> str | None:
             and set(other.required) <= {known[g] for g in given}
         ):
             return (
-                f"this is a file of {other.what}, not of {file.what} (its header is "
+                f"is a file of {other.what}, not of {file.what} (its header is "
                 f"{', '.join(h for h in header if h.strip())}); import it with onaccount "
                 f"import {other.what} {shlex.quote(str(path))}"
             )
@@ -395,8 +416,10 @@ def _columns(
     names: list[str | None] = []
     bad: list[BadRow] = []
     seen: dict[str, str] = {}
+    unknown = unnamed = repeated = 0
     for position, given in enumerate(header, start=1):
         if not given.strip():
+            unnamed += 1
             bad.append(
                 BadRow(
                     at,
@@ -408,8 +431,10 @@ def _columns(
             continue
         column = known.get(_normal(given))
         if column is None:
+            unknown += 1
             close = difflib.get_close_matches(_normal(given), list(known), n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}? " if close else ""
+            # Matched as `_normal` writes headers, suggested as a header is written.
+            hint = f"did you mean {file.spelled[close[0]]!r}? " if close else ""
             bad.append(
                 BadRow(
                     at,
@@ -419,26 +444,115 @@ def _columns(
                 )
             )
         elif column in seen:
+            repeated += 1
             bad.append(
                 BadRow(at, f"column {given!r} repeats column {seen[column]!r}; keep one", word)
             )
         else:
             seen[column] = given
         names.append(column)
-    for column in required:
-        if column not in seen:
-            bad.append(
-                BadRow(
-                    at,
-                    f"the header has no column {column!r} (in Dutch {dutch[column]!r}); "
-                    f"it is required",
-                    word,
-                )
-            )
+    missing = [column for column in required if column not in seen]
+    bad.extend(
+        BadRow(
+            at,
+            f"the header has no column {column!r} (in Dutch {dutch[column]!r}); it is required",
+            word,
+        )
+        for column in missing
+    )
     if bad:
         other = _other_file(path, header, file)
-        raise ImportFailed(path, bad if other is None else [BadRow(at, other, word)])
+        if other is not None:
+            raise ImportFailed.whole(path, other)
+        problem = _header_problem(unknown, unnamed, repeated, missing)
+        raise ImportFailed(path, bad, problem=problem)
     return names
+
+
+def _header_problem(unknown: int, unnamed: int, repeated: int, missing: Sequence[str]) -> str:
+    """A header's mistakes counted, as a refusal sums them up: they are no bad rows."""
+    has = [
+        text
+        for count, text in (
+            (unknown, counted(unknown, "unknown column")),
+            (unnamed, f"{counted(unnamed, 'column')} without a name"),
+            (repeated, counted(repeated, "repeated column")),
+        )
+        if count
+    ]
+    said = [f"has {_and(has)}"] if has else []
+    if missing:
+        said.append(f"lacks {plural('column', len(missing))} {_and([repr(m) for m in missing])}")
+    return "the header " + ", and ".join(said)
+
+
+def _and(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
+
+
+#: The first bytes of a zip archive, which an .xlsx and an .ods are.
+_ZIP_MAGIC = b"PK\x03\x04"
+#: The first bytes of every OLE2 compound file: Excel 97-2003 saves an .xls in one, and
+#: Excel a workbook with a password.
+_OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+#: What to do with a spreadsheet import does not read.
+_SAVE_AS = "which import does not read; save it as .xlsx (Excel) or CSV UTF-8"
+#: Spreadsheets import does not read, by the extension they are saved with.
+_UNREAD = {".ods": "an OpenDocument spreadsheet", ".xls": "an Excel 97-2003 workbook (.xls)"}
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def _format_of(path: Path) -> str:
+    """``xlsx`` or ``csv``: what ``path`` holds, told by its first bytes, else by its name.
+
+    Read as CSV, another spreadsheet's bytes would be refused as text that is not
+    UTF-8; it is named for what it is instead, also when it was renamed.
+    """
+    with path.open("rb") as file:
+        head = file.read(len(_OLE2_MAGIC))
+    suffix = path.suffix.lower()
+    if head.startswith(_ZIP_MAGIC):
+        refused = _zipped(path)
+        if refused is not None:
+            raise ImportFailed.whole(path, refused)
+        return "xlsx"
+    if head == _OLE2_MAGIC:
+        if suffix in _WORKBOOK_SUFFIXES:
+            raise ImportFailed.whole(
+                path,
+                "is a workbook with a password, which import does not read; save it without "
+                "a password, as .xlsx (Excel) or CSV UTF-8",
+            )
+        raise ImportFailed.whole(path, f"is {_UNREAD['.xls']}, {_SAVE_AS}")
+    if suffix in _UNREAD:
+        raise ImportFailed.whole(path, f"is named as {_UNREAD[suffix]}, {_SAVE_AS}")
+    return "xlsx" if suffix in _WORKBOOK_SUFFIXES else "csv"
+
+
+def _zipped(path: Path) -> str | None:
+    """Why the zip archive ``path`` is not imported, or None if it holds a workbook."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            kind = archive.read("mimetype")[:100] if "mimetype" in names else b""
+    except (zipfile.BadZipFile, OSError):
+        return None  # a damaged workbook: opening it names what is wrong
+    if "xl/workbook.xml" in names:
+        return None
+    if "xl/workbook.bin" in names:
+        return f"is an Excel binary workbook (.xlsb), {_SAVE_AS}"
+    # OpenDocument names its type in its first entry, 'mimetype'.
+    if kind.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
+        return f"is {_UNREAD['.ods']}, {_SAVE_AS}"
+    if kind.startswith(b"application/vnd.oasis.opendocument") or "[Content_Types].xml" in names:
+        return (
+            "is an office document, not a spreadsheet; save the list as .xlsx (Excel) or CSV UTF-8"
+        )
+    return (
+        "is a zip archive, not a CSV file or an Excel workbook; unpack it and import the "
+        "file inside it"
+    )
 
 
 def _csv_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, list[str]]]]:
@@ -520,26 +634,28 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             return value.isoformat()
         return _cell(value)
 
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
-        raise ImportFailed(
-            path,
-            [BadRow(1, f"the file is not an Excel workbook ({error}); save it as .xlsx", "row")],
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            yield number, [text(c) for c in cells]
-    finally:
-        workbook.close()
+    # Opened as a stream: openpyxl refuses a path by its name, and a workbook renamed
+    # to .csv is read for what its bytes are.
+    with path.open("rb") as stream:
+        try:
+            workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+            raise ImportFailed.whole(
+                path, f"is not an Excel workbook ({error}); save it as .xlsx"
+            ) from None
+        try:
+            sheet = workbook.worksheets[0]
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
+                yield number, [text(c) for c in cells]
+        finally:
+            workbook.close()
 
 
 def _open_table(
     path: Path, dialect: str, file: _File, bad: list[BadRow]
 ) -> tuple[_Table, set[str]]:
     """The file's rows by column, and the columns its header names."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if _format_of(path) == "xlsx":
         chosen, word, raw = _SHEET, "row", _xlsx_rows(path)
     else:
         chosen, raw = _csv_rows(path, dialect)
@@ -555,7 +671,9 @@ def _open_table(
             names = _columns(path, line, fields, file, word)
             break
     if header is None:
-        raise ImportFailed(path, [BadRow(1, "the file is empty; it needs a header row", word)])
+        raise ImportFailed.whole(
+            path, "is empty; give it a header row naming its columns, then its rows"
+        )
     width = len(header)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
@@ -1105,11 +1223,19 @@ def read_transactions(
     # one booking each.
     groups: dict[str, tuple[int, _Group]] = {}
     singles: list[tuple[int, _Group]] = []
+    # A line of a purchase equal in every cell to one before it is booked as given (two
+    # rounds of the same beer on one receipt), and named, as a paste may have made it.
+    first_of_row: dict[tuple[tuple[str, str], ...], int] = {}
+    repeats: list[tuple[int, int]] = []
     for line, row in table.rows:
         tx_id = row.get("id", "")
         if not tx_id:
             singles.append((line, [(line, row)]))
-        elif tx_id in groups:
+            continue
+        earlier = first_of_row.setdefault(tuple(row.items()), line)
+        if earlier != line:
+            repeats.append((line, earlier))
+        if tx_id in groups:
             groups[tx_id][1].append((line, row))
         else:
             groups[tx_id] = (line, [(line, row)])
@@ -1231,7 +1357,6 @@ def read_transactions(
     # Bookings without an id get one from their content: equal rows count apart.
     occurrences: dict[str, int] = {}
     first: dict[str, int] = {}
-    repeats = []
     result = []
     for line, tx in built:
         if line in without_id:
@@ -1242,4 +1367,4 @@ def read_transactions(
             first.setdefault(base, line)
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
-    return _read(Rows(path, word, tuple(result), tuple(repeats)), bad)
+    return _read(Rows(path, word, tuple(result), tuple(sorted(repeats))), bad)

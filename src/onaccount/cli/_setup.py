@@ -628,7 +628,7 @@ class _Held:
 
 
 def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) -> None:
-    """Warn of rows without an id equal to an earlier one: two sales, or one pasted twice."""
+    """Warn of rows equal to an earlier one: two sales or purchase lines, or one pasted twice."""
     if not rows.repeats:
         return
     word, count = rows.word, len(rows.repeats)
@@ -636,9 +636,19 @@ def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) 
         f"{word} {line} repeats {word} {earlier}" for line, earlier in rows.repeats[:shown]
     )
     more = f" and {count - shown} more" if count > shown else ""
+    # A row without an id is a booking of its own; one sharing its id, a line of one.
+    starts = {line for line, _ in rows.items}
+    own = {line in starts for line, _ in rows.repeats}
+    counts = (
+        "a sale of its own"
+        if own == {True}
+        else "a line of its purchase"
+        if own == {False}
+        else "a sale of its own, or a line of its purchase where rows share an id"
+    )
     state.say(
         f"warning: {state.show.count(count, 'row')} {in_number(count, 'repeats', 'repeat')} "
-        f"an earlier row exactly ({listed}{more}); each counts as a sale of its own: "
+        f"an earlier row exactly ({listed}{more}); each counts as {counts}: "
         "delete the copies if they were pasted twice",
         err=True,
     )
@@ -687,37 +697,40 @@ def _warn_of_later(state: _State, rows: Rows[oa.Transaction], zone: ZoneInfo) ->
 
 
 def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
-    """Warn of purchases in the last run's period, on accounts it selected, it did not bill.
+    """Warn of purchases in the last run's period, on accounts billed for it, no run billed.
 
-    Committed before they came, that run did not bill them, and the next period's run
-    bills its own period only (and warns of them when it is planned): said now, with a
-    run that bills them, while the file is at hand. Accounts the run left out are for a
-    run of their own; prepaid accounts are never billed.
+    Committed before they came, the period's runs did not bill them, and the next
+    period's run bills its own period only (and warns of them when it is planned): said
+    now, with a run that bills them, while the file is at hand. An account is billed for
+    the period when the last run selected it, or when a run billed its other purchases
+    of the period: the last run may be one over a few accounts, after a run over all
+    of them (an invoice undone and billed again). Accounts no run billed for it are for
+    a run of their own; prepaid accounts are never billed.
     """
     last = state.last_run_period()  # read for the period already, and an import adds no run
     if last is None:
         return
+    late = {
+        tx.id: (line, tx)
+        for line, tx in rows.items
+        if isinstance(tx, oa.Purchase) and last.start <= tx.at < last.end
+    }
+    if not late:
+        return
+    numbers = sorted({tx.account for _, tx in late.values()})
     with contextlib.closing(state.ledger()) as ledger:
         selected = frozenset(ledger.last_run_selected())
-        late = {
-            tx.id: (line, tx)
-            for line, tx in rows.items
-            if isinstance(tx, oa.Purchase)
-            and tx.account in selected
-            and last.start <= tx.at < last.end
-        }
-        if not late:
-            return
-        numbers = sorted({tx.account for _, tx in late.values()})
         kinds = {n: s.account.kind for n, s in ledger.states(numbers).items()}
-        taken = {
-            tx.id for tx in ledger.transactions(numbers, last.start, last.end, uninvoiced=False)
-        }
+        billed = list(ledger.transactions(numbers, last.start, last.end, uninvoiced=False))
+    taken = {tx.id for tx in billed}
+    covered = selected | {tx.account for tx in billed}
     unbilled = sorted(
         (
             item
             for tx_id, item in late.items()
-            if tx_id not in taken and kinds.get(item[1].account) is oa.AccountKind.LIMIT
+            if tx_id not in taken
+            and item[1].account in covered
+            and kinds.get(item[1].account) is oa.AccountKind.LIMIT
         ),
         key=lambda item: item[0],
     )

@@ -147,51 +147,57 @@ def _shown(value: object) -> str:
     return str(value.value if isinstance(value, enum.Enum) else value)
 
 
-#: Why a limit a run took below zero cannot be imported, and how to mend it.
-LIMIT_BELOW_ZERO = (
-    "a limit below zero cannot be imported: set a new one with "
-    f"{either_way('onaccount.change_limit', 'onaccount set-limit')} first, then import again"
-)
-
-
 def check_account_update(old: Account, new: Account, *, limit: Decimal | None = None) -> None:
     """Refuse changes `Ledger.update_account` does not make (kind, currency, limit).
 
-    ``limit`` is the old account's limit as it stands, where that is not its record's:
-    an import compares the limit it is given with the current one.
+    ``limit`` is the old account's limit as it stands, where that is not its record's.
     """
+    check_kind_and_currency(old, new)
     current = old.limit if limit is None else limit
-    # An import can keep the limit without the number retyped, in the file's own
-    # spelling of amounts (75,50 in a Dutch file, where 75.50 is refused).
-    keep = (
-        "keep {old} here"
-        if limit is None
-        else f"keep it as it stands with {either_way('keep_limits', 'an empty limit')}"
-    )
-    for field, how, before in (
-        ("kind", "open a new account", old.kind),
-        ("currency", "open a new account", old.currency),
-        (
-            "limit",
-            # A run lowering the limit by more than it was leaves it below zero.
-            f"{keep} and change it with "
-            f"{either_way('onaccount.change_limit', 'onaccount set-limit')}, so that the "
-            "change is booked as a mutation"
-            if current >= 0
-            else LIMIT_BELOW_ZERO,
-            current,
-        ),
-    ):
-        if before != getattr(new, field):
-            # Compared as values (a limit of 50 is 50.00), shown as the user writes them.
-            shown, after = _shown(before), _shown(getattr(new, field))
+    if current != new.limit:
+        raise limit_change_refused(old, new, current)
+
+
+def check_kind_and_currency(old: Account, new: Account) -> None:
+    """Refuse another kind or currency for an account: those are a new account's."""
+    for field in ("kind", "currency"):
+        before, after = getattr(old, field), getattr(new, field)
+        if before != after:
             raise InvalidValue(
-                f"account {old.label} cannot change its {field} from {shown} to {after} "
-                f"by an update; {how.format(old=shown)}",
-                value=getattr(new, field),
+                f"account {old.label} cannot change its {field} from {_shown(before)} to "
+                f"{_shown(after)} by an update; open a new account",
+                value=after,
                 obj=new,
                 field=field,
             )
+
+
+def limit_change_refused(
+    old: Account,
+    new: Account,
+    current: Decimal,
+    *,
+    by: str = "an update",
+    keep: str | None = None,
+    cause: str = "",
+) -> InvalidValue:
+    """The refusal of ``new``'s limit where ``old``'s stands at ``current``.
+
+    A limit changes as a mutation, never by ``by`` (an update or an import). ``keep``
+    says how to keep it (by default: the limit to leave in place); ``cause``, beginning
+    with ``": "``, what set the limit it stands at.
+    """
+    # Compared as values (a limit of 50 is 50.00), shown as the user writes them.
+    shown = _shown(current)
+    return InvalidValue(
+        f"account {old.label} cannot change its limit from {shown} to {_shown(new.limit)} "
+        f"by {by}{cause}; {keep or f'keep {shown} here'} and change it with "
+        f"{either_way('onaccount.change_limit', 'onaccount set-limit')}, so that the change "
+        "is booked as a mutation",
+        value=new.limit,
+        obj=new,
+        field="limit",
+    )
 
 
 def changed_since_planned(
