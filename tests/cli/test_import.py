@@ -639,6 +639,22 @@ def test_a_credit_booking_without_text_names_the_column(small_db: Path, tmp_path
     )
 
 
+def test_a_refused_booking_without_an_id_is_named_by_its_row_not_an_internal_id(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A row without an id that the library refuses reads "from this row", never a stand-in id."""
+    path = write(
+        tmp_path,
+        "t.csv",
+        "account,at,type,amount,text\n900,2026-10-03T20:00:00+02:00,top-up,-5,correctie\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{path}: line 2: credit booking from this row on account 900 "), first
+    assert "pending" not in result.stderr
+
+
 def test_a_file_given_to_the_other_import_is_named_for_what_it_is(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -1066,6 +1066,10 @@ def read_accounts(
     return _read(Rows(path, table.word, tuple(accounts), kept_limits=frozenset(kept_limits)), bad)
 
 
+#: The id of a booking the file gives none, until one is made from its content: a
+#: refusal of the booking reads "credit booking from this row on account 900 …".
+_FROM_THIS_ROW = "from this row"
+
 #: What each kind of credit booking does, as a refusal explains it.
 _CREDIT_MEANS = {
     CreditKind.TOP_UP: "puts money on the account",
@@ -1298,7 +1302,7 @@ def read_transactions(
             if row_bad:
                 raise _BadRows(row_bad)
             return Purchase(
-                id=given_id or "import-pending",
+                id=given_id or _FROM_THIS_ROW,
                 account=account,
                 at=at,
                 currency=currency,
@@ -1344,7 +1348,7 @@ def read_transactions(
         if row_bad:
             raise _BadRows(row_bad)
         return CreditBooking(
-            id=given_id or "import-pending",
+            id=given_id or _FROM_THIS_ROW,
             account=account,
             at=at,
             currency=currency,
