@@ -569,6 +569,23 @@ def test_no_runs_are_counted_as_none(tmp_path: Path) -> None:
     assert succeeded(invoke(db, "runs", role="viewer")).stdout.rstrip().endswith("\n0 runs")
 
 
+def test_mutations_of_a_billed_period_booked_later_are_pointed_to(small_db: Path) -> None:
+    """--period lists mutations booked in it; a run over it booked later is named, with how."""
+    run = commit_october(small_db)["run"]
+    result = invoke(small_db, "mutations", "--period", "2026-10", role="viewer")
+    assert result.exit_code == 0, explain(result)
+    assert result.stdout.rstrip().endswith("0 mutations")
+    with open_ledger(small_db) as ledger:
+        booked = ledger.mutations(run_id=run["id"])[0].at.astimezone(ZONE).date()
+    words = " ".join(result.stderr.split())
+    assert words == (
+        "note: no mutations were booked in 2026-10; they are dated when they are booked, and "
+        f"the run over 2026-10 booked its on {booked.isoformat()}: see them with onaccount "
+        f"mutations --run {run['id']}"
+    ), words
+    assert invoke(small_db, "mutations", "--period", "2026-10", "--json").stderr == ""
+
+
 def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> None:
     """The mutations report with --account, --run and --period lists what the ledger holds."""
     with open_ledger(small_db) as ledger:

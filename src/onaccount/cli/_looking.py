@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 
 import click
@@ -379,3 +380,28 @@ def mutations_command(
     if hidden:
         state.out.print(more(show, hidden, "mutations"))
     state.out.print(show.count(len(rows), "mutation"))
+    if period is not None and not rows:
+        _point_to_later_runs(state, show, period)
+
+
+def _point_to_later_runs(state: _State, show: Display, period: oa.Period) -> None:
+    """Name the run over ``period`` whose mutations a search by booking date missed.
+
+    A month is billed after it ends, so ``--period 2026-11`` finds none of the November
+    run's corrections, which are dated in December.
+    """
+    over = [
+        run
+        for run in oa.list_runs(state.ledger(), actor=state.actor)
+        if run.period.first <= period.last and period.first <= run.period.last
+    ]
+    if not over:
+        return
+    run = over[-1]
+    state.say(
+        f"note: no mutations were booked in {period.label}; they are dated when they are "
+        f"booked, and the run over {run.period.label} booked its on "
+        f"{show.date(run.created_at.astimezone(show.tz).date())}: see them with "
+        f"onaccount mutations --run {shlex.quote(run.key or run.id)}",
+        err=True,
+    )
