@@ -525,7 +525,7 @@ def test_invoicing_an_undone_account_again_under_the_run_s_key_says_so(
 def test_the_same_plan_again_after_its_only_invoice_was_undone_is_no_retry(
     ledger: oa.MemoryLedger, strategy: str
 ) -> None:
-    """Planned again after the undo, a run's very plan is refused under its key, not skipped."""
+    """Planned again after the undo, the run's plan is refused under its key, not skipped."""
     plan = oa.plan_run(ledger, OCTOBER, ["1042"], strategy, actor=ADMIN)
     run = oa.commit_run(ledger, plan, actor=ADMIN, key="k")
     oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="sent to the wrong address")
@@ -534,8 +534,11 @@ def test_the_same_plan_again_after_its_only_invoice_was_undone_is_no_retry(
     undone = r"it would invoice account 1042 again, whose invoice in that run was undone"
     with pytest.raises(oa.KeyInUse, match=undone):
         oa.commit_run(ledger, again, actor=ADMIN, key="k")
-    with pytest.raises(oa.KeyInUse, match=undone):
-        oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    before = ledger.mutations()
+    assert oa.commit_run(ledger, plan, actor=ADMIN, key="k") == ledger.run(run.id), (
+        "the plan the run committed, sent again, is a retry"
+    )
+    assert ledger.mutations() == before
     billed = oa.commit_run(ledger, again, actor=ADMIN, key="k again")
     assert billed.id != run.id
     assert [i.state for i in billed.invoices] == [oa.InvoiceState.ACTIVE]

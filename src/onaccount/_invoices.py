@@ -206,6 +206,10 @@ class Plan:
     currency: str | None = None
     #: The accounts the plan covers: those selected, in number order.
     selected: tuple[str, ...] = ()
+    #: When `plan_run` made the plan (None for one built otherwise). Not part of what it
+    #: bills, nor of equality: under a run's key, it tells the plan a retry sends again
+    #: from one made after an invoice of that run was undone.
+    planned_at: dt.datetime | None = attrs.field(default=None, eq=False)
 
     @property
     def totals(self) -> dict[str, Decimal]:

@@ -142,6 +142,7 @@ def plan_run(
         bulk=bulk,
         currency=currency,
         selected=tuple(numbers),
+        planned_at=_now(),
     )
 
 
@@ -321,8 +322,8 @@ def commit_run(
 
     With ``key`` given, the key belongs to the plan first committed under it: the same
     plan (also one planned again, before or after that commit) gets that run back, and
-    nothing is written; a different plan raises `KeyInUse`, and so does one that would
-    invoice again an account whose invoice in that run was undone.
+    nothing is written; a different plan raises `KeyInUse`, and so does a plan made after
+    an invoice of that run was undone that would bill the account again.
     """
     # Decided by what is about to be invoiced, never by the plan's bulk flag.
     _require_invoicing(actor, len(plan.drafts) > 1, "commit")
@@ -419,10 +420,7 @@ def _invoiced(pairs: Iterable[tuple[str, Statement]]) -> dict[str, tuple[frozens
 
 def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
     """Whether committing ``plan`` is a retry of the commit that wrote ``run``."""
-    undone = {i.account.number for i in run.invoices if i.state is InvoiceState.UNDONE}
-    if any(draft.account.number in undone for draft in plan.drafts):
-        # An undo put back what the run found: its very plan, made again or kept, would
-        # invoice anew what the run no longer holds, which no retry may skip.
+    if _bills_undone_again(run, plan):
         return False
     if run.fingerprint is not None and run.fingerprint == fingerprint:
         return True
@@ -440,6 +438,21 @@ def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
     return run.fingerprint is None and _invoiced(
         (i.account.number, i.statement) for i in run.invoices
     ) == _invoiced((d.account.number, d.statement) for d in plan.drafts)
+
+
+def _bills_undone_again(run: InvoiceRun, plan: Plan) -> bool:
+    """Whether ``plan``, made after one of ``run``'s invoices was undone, would bill it.
+
+    The undo put back what the run found, so the run's plan made again looks the same;
+    it would bill anew what the run no longer holds, which no retry may skip. The plan
+    the run committed, sent again, is a retry all the same.
+    """
+    undone = {i.account.number: i.undone_at for i in run.invoices if i.undone_at is not None}
+    return any(
+        (at := undone.get(draft.account.number)) is not None
+        and (plan.planned_at is None or plan.planned_at >= at)
+        for draft in plan.drafts
+    )
 
 
 def _period_text(period: Period) -> str:

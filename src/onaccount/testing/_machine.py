@@ -139,6 +139,7 @@ class _InvoiceModel:
     before: tuple[Decimal, Decimal, frozenset[str]]
     touched_at_commit: int
     undone: bool = False
+    undone_at: dt.datetime | None = None
 
 
 @attrs.define
@@ -551,11 +552,13 @@ class LedgerMachine(RuleBasedStateMachine):
         if key is not None and key in self.keys:
             existing = self.ledger.run(self.keys[key])
             keyed = self.key_plans[key]
-            # The undo put back what the run found: its plan would invoice anew.
+            # The undo put back what the run found: a plan made after it would bill anew.
             again = [
                 d.account.number
                 for d in plan.drafts
-                if (m := self.invoices.get((existing.id, d.account.number))) and m.undone
+                if (m := self.invoices.get((existing.id, d.account.number)))
+                and m.undone_at is not None
+                and (plan.planned_at is None or plan.planned_at >= m.undone_at)
             ]
             if again:
                 event("commit: key of a run whose invoice was undone")
@@ -696,6 +699,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert state_after.balance - state_before.balance == -model.correction.balance_delta
         assert state_after.limit - state_before.limit == -model.correction.limit_delta
         model.undone = True
+        model.undone_at = undone.undone_at
         for tx_id in model.tx_ids:
             del self.invoiced[tx_id]
         self.balance[number] -= model.correction.balance_delta
