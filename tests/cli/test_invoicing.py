@@ -1092,9 +1092,15 @@ def test_exporters_at_80_columns_fold_no_plugin_name_mid_word(tmp_path: Path) ->
         "(onaccount-ledgerlink-export",
         "12.0.1)",
         "Professioneel)",
-        "(onaccount",
     ):
         assert whole in words, listing
+
+
+def test_exporters_name_a_builtin_by_the_package_and_version_on_its_row(tmp_path: Path) -> None:
+    """A built-in exporter's origin is onaccount and its version, on the exporter's own line."""
+    listing = _in_terminal(tmp_path, "exporters")
+    (row,) = [line for line in listing if line.startswith("│ csv ")]
+    assert row.rstrip(" │").endswith(f"│ onaccount {oa.__version__}"), listing
 
 
 #: Run at start-up through PYTHONPATH: schwifty cannot be imported, as if not installed.

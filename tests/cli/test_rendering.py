@@ -375,7 +375,7 @@ def test_words_whole_keeps_each_word_on_one_line_and_the_table_within_the_width(
 ) -> None:
     """Columns give way above their longest word; too narrow for that, the table still fits."""
     rows = [
-        ["csv", "Comma-separated values of every line", "builtin (onaccount 0.1.0)"],
+        ["csv", "Comma-separated values of every line", "onaccount 0.1.0"],
         [
             "ledgerlink-accounting",
             "Ledgerlink import",

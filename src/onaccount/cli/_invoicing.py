@@ -886,9 +886,12 @@ def exporters_command(state: _State, name: str | None, as_json: bool) -> None:
 
 
 def _origin(info: ExporterInfo) -> str:
+    """Where an exporter comes from: ``onaccount 1.2``, or ``plugin (package 1.0)``."""
     if info.distribution is None:
         return info.plugin
-    return f"{info.plugin} ({info.distribution} {info.version or 'unknown version'})"
+    version = f"{info.distribution} {info.version or 'unknown version'}"
+    # The built-in plugin is onaccount itself: its package and version say it all.
+    return version if info.distribution == "onaccount" else f"{info.plugin} ({version})"
 
 
 def _exporter_json(info: ExporterInfo) -> dict[str, Any]:
