@@ -1,7 +1,8 @@
 """Test data for the accounting exporters: the samples with billing details, and strategies.
 
-The shared samples have no billing details, so e-invoices and direct debits refuse them;
-these helpers give the same ledger complete details (a Dutch buyer with a mandate, a
+The shared samples give one account an address and IBAN and the others no billing
+details, so e-invoices and direct debits refuse most of them; these helpers give the same
+ledger complete details (a Dutch buyer with a mandate, a
 Belgian one paying by transfer, a Japanese one), a run whose returns make a total
 negative, options for a Dutch seller, and a Hypothesis strategy of committed runs whose
 accounts all have complete billing details.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import io
 import json
-from typing import Any, BinaryIO
+import pickle
+from typing import Any, BinaryIO, Literal
 
 import attrs
 import pytest
@@ -17,6 +18,7 @@ from onaccount.exporting import (
     ExportOptions,
     InvalidExporter,
     InvalidOptions,
+    JsonScalar,
     OptionInfo,
     PluginWarning,
     UnsupportedSource,
@@ -327,3 +329,94 @@ def test_classes_and_foreign_objects_are_not_exporters() -> None:
         validate_exporter(object())
     assert validate_exporter(Demo()).identifier == "demo-export"
     assert repr(Demo()) == "<Demo 'demo-export'>"
+
+
+def test_options_not_decorated_with_attrs_are_refused_saying_to_decorate_them() -> None:
+    """An ExportOptions subclass whose option() fields attrs never made is refused by name."""
+
+    class Undecorated(ExportOptions):
+        n: str = option("a", help="x")
+
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(_exporter_with(Options=Undecorated))
+    message = str(caught.value)
+    assert "has Options Undecorated, which declares option 'n' but is not decorated" in message
+    assert message.endswith("decorate Undecorated with @attrs.frozen(kw_only=True)")
+    assert caught.value.value is Undecorated
+    assert pickle.loads(pickle.dumps(caught.value)).message == caught.value.message
+
+
+def test_options_extending_an_undecorated_class_name_the_class_to_decorate() -> None:
+    """A decorated Options over an undecorated base of options is refused, naming the base."""
+
+    class Shared(ExportOptions):
+        n: str = option("a", help="x")
+
+    @attrs.frozen(kw_only=True)
+    class Decorated(Shared):
+        m: int = option(1, help="y")
+
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(_exporter_with(Options=Decorated))
+    message = str(caught.value)
+    assert "has Options Decorated, whose base Shared declares option 'n'" in message
+    assert message.endswith("decorate Shared with @attrs.frozen(kw_only=True)")
+
+
+def test_an_undecorated_subclass_adding_no_option_keeps_the_contract() -> None:
+    """A subclass that only renames its base, declaring nothing, has its base's options."""
+
+    class Renamed(DemoOptions):
+        """The demo's options under another name."""
+
+    assert validate_exporter(_exporter_with(Options=Renamed)).Options is Renamed
+
+
+def _options_with(annotation: object, default: JsonScalar) -> type[ExportOptions]:
+    """Options with one option ``n``, annotated ``annotation``, whose default is ``default``."""
+    body = {"__annotations__": {"n": annotation}, "n": option(default, help="x")}
+    made: type[ExportOptions] = attrs.frozen(kw_only=True)(
+        type("Mismatched", (ExportOptions,), body)
+    )
+    return made
+
+
+@pytest.mark.parametrize(
+    ("annotation", "default", "said"),
+    [
+        (str, 5, "annotated str, but its default 5 is an int; an option has its default's type"),
+        (int, True, "annotated int, but its default True is a bool"),
+        (bool, "yes", "annotated bool, but its default 'yes' is a str"),
+        (str | None, "a", "annotated str | None, but its default 'a' is a str"),
+        (Literal[1, 2], "a", "annotated Literal[1, 2], but its default 'a' is a str"),
+        ("str", 5, "annotated str, but its default 5 is an int"),
+    ],
+    ids=["str-int", "int-bool", "bool-str", "optional", "literal", "text"],
+)
+def test_an_option_whose_default_disagrees_with_its_annotation_is_refused(
+    annotation: object, default: JsonScalar, said: str
+) -> None:
+    """An option's annotation must name its default's type, which describe() reports."""
+    with pytest.raises(InvalidExporter) as caught:
+        validate_exporter(_exporter_with(Options=_options_with(annotation, default)))
+    message = str(caught.value)
+    assert message.startswith(f"exporter Broken option 'n' of Mismatched is {said}"), message
+    kind = type(default).__name__
+    assert f"declare it as n: {kind} = option({default!r}, help=...)" in message
+    assert caught.value.field == "n"
+
+
+def test_an_option_annotated_with_its_default_s_type_or_literals_of_it_is_kept() -> None:
+    """str, a Literal of texts for a text option, and annotations kept as text all agree."""
+
+    @attrs.frozen(kw_only=True)
+    class Agreeing(ExportOptions):
+        layout: Literal["wide", "narrow"] = option(
+            "wide", choices=("wide", "narrow"), help="How wide."
+        )
+        copies: int = option(1, help="How many copies.")
+
+    # This module's annotations are text (from __future__ import annotations).
+    assert attrs.fields(Agreeing).copies.type == "int"
+    for options in (Agreeing, _options_with(str, "a"), _options_with(bool, False)):
+        assert validate_exporter(_exporter_with(Options=options)).Options is options

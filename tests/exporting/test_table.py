@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
+import attrs
 import openpyxl
 import pytest
 
@@ -25,13 +27,16 @@ from onaccount.exporting import (
     InvalidExporter,
     Money,
     Table,
+    TableExporter,
+    TableOptions,
     XlsxTableExporter,
     XlsxTableOptions,
     export_document,
     export_files,
+    tracked,
     validate_exporter,
 )
-from onaccount.testing import sample_ledger, sample_run, sample_statement
+from onaccount.testing import isolated_registry, sample_ledger, sample_run, sample_statement
 from onaccount_exporters import CsvExporter, XlsxExporter
 
 _COLUMNS = (Column(name="a", labels={"nl": "A"}), Column(name="b", labels={"nl": "B"}))
@@ -306,3 +311,91 @@ def test_a_currency_column_is_one_for_workbooks_and_is_neither_summed_nor_labell
             kind="currency",
             value_labels={"EUR": {"en": "euro"}},
         )
+
+
+_TOTALS_COLUMNS = (
+    Column(name="account", labels={"nl": "Rekening", "en": "Account"}),
+    Column(name="currency", labels={"nl": "Valuta", "en": "Currency"}, kind="currency"),
+    Column(name="total", labels={"nl": "Totaal", "en": "Total"}, kind="money", total=True),
+)
+
+
+class _TotalsTable:
+    """The one table description a CSV and an XLSX exporter share, as the guide shows."""
+
+    def tables(
+        self, document: ExportDocument, options: TableOptions, progress: ExportProgress | None
+    ) -> list[Table]:
+        rows = [
+            (entry.account.number, entry.currency, Money(entry.total, entry.currency))
+            for entry in tracked(document.billed, progress)
+        ]
+        return [
+            Table(titles={"nl": "Totalen", "en": "Totals"}, columns=_TOTALS_COLUMNS, rows=rows)
+        ]
+
+
+class _TotalsCsv(_TotalsTable, CsvTableExporter[CsvTableOptions]):
+    identifier = "acme-totals-csv"
+    title = "Totals (CSV)"
+    description = "One row per account with its total."
+    Options = CsvTableOptions
+
+
+class _TotalsXlsx(_TotalsTable, XlsxTableExporter[XlsxTableOptions]):
+    identifier = "acme-totals-xlsx"
+    title = "Totals (Excel)"
+    description = "One row per account with its total."
+    Options = XlsxTableOptions
+
+
+def test_a_table_shared_through_a_mixin_registers_as_csv_and_xlsx_with_the_same_rows() -> None:
+    """A mixin's tables() makes two exporters that register and write the same rows."""
+    registry = isolated_registry(_TotalsCsv(), _TotalsXlsx())
+    csv_exporter, xlsx_exporter = registry.get("acme-totals-csv"), registry.get("acme-totals-xlsx")
+    # The bases give the media type and the extension.
+    assert [(e.media_type, e.extension) for e in (csv_exporter, xlsx_exporter)] == [
+        ("text/csv", "csv"),
+        ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    ]
+    run = sample_run()
+    data = csv_exporter.export_bytes(run, {"dialect": "rfc4180"}).decode()
+    header, *rows = list(csv.reader(io.StringIO(data)))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_exporter.export_bytes(run, {"totals": "none"})))
+    sheet = [list(row) for row in book["Totalen"].iter_rows(values_only=True)]
+    assert header == sheet[0] == ["Rekening", "Valuta", "Totaal"]
+    assert [(a, c, Decimal(t)) for a, c, t in rows] == [
+        (a, c, Decimal(str(t))) for a, c, t in sheet[1:]
+    ]
+    assert [row[0] for row in rows] == ["1042", "2001", "3003"]
+
+
+def test_the_csv_base_writes_no_totals_row_while_the_workbook_does() -> None:
+    """Summed columns get a totals row in the workbook only: a CSV file holds data rows."""
+    run = sample_run()
+    data = _TotalsCsv().export_bytes(run, {"dialect": "rfc4180", "header": "none"}).decode()
+    assert [row[0] for row in csv.reader(io.StringIO(data))] == ["1042", "2001", "3003"]
+    book = openpyxl.load_workbook(io.BytesIO(_TotalsXlsx().export_bytes(run)))
+    firsts = [row[0] for row in book["Totalen"].iter_rows(values_only=True)]
+    assert firsts[-2:] == ["Totaal EUR", "Totaal JPY"]
+
+
+def test_the_file_names_file_label_shows_are_the_names_written(tmp_path: Path) -> None:
+    """TableExporter.file_label's example names are what export_files writes, run key and all."""
+
+    class Boekhoud(_TotalsXlsx):
+        identifier = "boekhoud-xlsx"
+
+    run = attrs.evolve(sample_run(), key="demo-2026-10")
+    names = [
+        path.name
+        for exporter in (Boekhoud(), XlsxExporter())
+        for path in export_files(exporter, run, tmp_path, ledger=sample_ledger()).paths
+    ]
+    assert names == [
+        "run-2026-10-demo-2026-10-boekhoud-xlsx.xlsx",
+        "run-2026-10-demo-2026-10.xlsx",
+    ]
+    shown = " ".join((TableExporter.file_label.__doc__ or "").split())
+    for name in names:
+        assert f"``{name}``" in shown, shown

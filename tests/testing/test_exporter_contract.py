@@ -19,6 +19,8 @@ from onaccount.exporting import (
     ExportDocument,
     Exporter,
     ExportOptions,
+    ExportRefusal,
+    ExportReport,
     load_exporters,
 )
 from onaccount.ledger import Ledger
@@ -269,3 +271,55 @@ def test_an_input_changed_by_writing_fails_naming_the_source_and_the_options() -
         "writing the statement of account '1042' for 2026-10 with _NoOptions() changed it; "
         "read the document, and copy what you would change"
     )
+
+
+class _DebitList(_Count):
+    """One line per billed account with an IBAN; the accounts without one are refused."""
+
+    identifier = "debit-list"
+
+    def write(  # type: ignore[override]  # returns the report _Count does not
+        self, document: ExportDocument, stream: BinaryIO, options: _NoOptions
+    ) -> ExportReport:
+        refusals = []
+        written = 0
+        for entry in document.billed:
+            billing = entry.account.billing
+            if billing is None or not billing.iban:
+                number = entry.account.number
+                refusals.append(
+                    ExportRefusal(
+                        account=number,
+                        field="billing.iban",
+                        message=f"account {number} has no IBAN; add it and export again",
+                    )
+                )
+                continue
+            stream.write(f"{entry.account.number}\t{billing.iban}\n".encode())
+            written += 1
+        return ExportReport(
+            exporter=self.identifier, written=written, accounts=written, refusals=refusals
+        )
+
+
+class _DebitListContract(ExporterContract):
+    exporter = _DebitList()
+
+
+def test_the_contract_s_samples_hold_accounts_with_and_without_billing_details() -> None:
+    """An exporter refusing accounts without an IBAN writes some of the samples, refuses others."""
+    contract = _DebitListContract()
+    statement, plan, run = (
+        contract.exporter.export(source, io.BytesIO(), ledger=contract.ledger())
+        for source in contract.sources()
+    )
+    assert (statement.written, statement.refusals) == (1, ())
+    for report in (plan, run):
+        assert report.written, report
+        assert report.refusals, report
+    # The account billed has the details a collection or an e-invoice needs.
+    billing = sample_statement().account.billing
+    assert billing is not None
+    assert billing.iban == "NL91ABNA0417164300"
+    assert billing.address is not None
+    assert billing.email

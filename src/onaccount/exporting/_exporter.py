@@ -8,8 +8,9 @@ import inspect
 import io
 import json
 import re
+import typing
 from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO, ClassVar, Generic, TypeAlias, TypeVar
+from typing import Any, BinaryIO, ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 import attrs
 
@@ -42,6 +43,18 @@ _MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*
 _EXTENSION = re.compile(r"[a-z0-9]+(?:\.[a-z0-9]+)*")
 _OPTION_TYPES = (bool, int, str)
 _KIND_WORDS = {"bool": "true or false", "int": "a whole number", "str": "a text"}
+#: What attrs.field() (and so option()) returns: attrs' marker, which becomes a field
+#: only when the class is decorated; left in an undecorated class it is no option.
+_UNMADE_FIELD = type(attrs.field())
+
+
+def _option_type(default: JsonScalar) -> type:
+    """The type of an option: its default's, exactly (``True`` makes a bool, not an int).
+
+    The values it takes, the type `ExportOptions.describe` shows, how `from_text` reads
+    a text, and the annotation `validate_exporter` asks for all follow from this.
+    """
+    return type(default)
 
 
 @attrs.frozen
@@ -57,7 +70,8 @@ class OptionInfo:
 
 def _what_to_give(default: JsonScalar) -> str:
     """``give a whole number such as 1``: what an option of ``default``'s type takes."""
-    words = _KIND_WORDS.get(type(default).__name__, type(default).__name__)
+    kind = _option_type(default).__name__
+    words = _KIND_WORDS.get(kind, kind)
     if default == "" or isinstance(default, bool):
         return f"give {words}"
     return f"give {words} such as {default!r}"
@@ -100,7 +114,7 @@ def _from_text(owner: str, name: str, text: str, default: JsonScalar) -> JsonSca
 def _check_option(
     default: JsonScalar, choices: tuple[JsonScalar, ...] | None
 ) -> Any:  # Any: an attrs validator, whose signature attrs does not export
-    kind = type(default)
+    kind = _option_type(default)
 
     def validate(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
         owner = type(instance).__name__
@@ -133,8 +147,10 @@ def option(
 ) -> Any:  # Any: attrs.field's result, which mypy's attrs plugin types as the field's type
     """An export option field: a JSON scalar with a default, a help text and maybe choices.
 
-    The value must have the default's type exactly (``True`` is no ``int`` here) and, with
-    ``choices``, be one of them; otherwise building the options raises `InvalidOptions`.
+    The option's type is the default's, exactly (``True`` is no ``int`` here), and the
+    field's annotation must say so (``copies: int = option(1, ...)``; `validate_exporter`
+    refuses another). A value must have that type and, with ``choices``, be one of them;
+    otherwise building the options raises `InvalidOptions`.
     """
     if not isinstance(default, _OPTION_TYPES):
         raise InvalidExporter(
@@ -186,7 +202,9 @@ class ExportOptions:
     """Base of every exporter's ``Options``: frozen, validated, and round-trips through JSON.
 
     Subclass it with ``@attrs.frozen(kw_only=True)`` and declare each option with
-    `option`, so it has a default, a help text and a validator::
+    `option`, so it has a default, a help text and a validator; each class that declares
+    options needs the decorator, or attrs never makes them options (`validate_exporter`
+    refuses such a class)::
 
         @attrs.frozen(kw_only=True)
         class Options(ExportOptions):
@@ -284,7 +302,7 @@ class ExportOptions:
             infos.append(
                 OptionInfo(
                     name=_init_name(a),
-                    type=type(default).__name__,
+                    type=_option_type(default).__name__,
                     default=_to_json_value(default, owner=cls.__name__, name=a.name),
                     help=str(a.metadata.get("onaccount.help", "")),
                     choices=a.metadata.get("onaccount.choices"),
@@ -346,8 +364,10 @@ class Exporter(abc.ABC, Generic[OptionsT]):
     def file_label(self, options: OptionsT) -> str:
         """A word that tells files of this export from other exports of the same source.
 
-        It ends the file name, e.g. ``lines`` or ``days`` for the CSV layouts, so exports
-        with other options never overwrite each other. Empty (the default): nothing added.
+        It ends the file name, e.g. ``lines`` or ``days`` for the CSV layouts
+        (``run-2026-10-demo-2026-10-lines.csv`` for a run of 2026-10 under key
+        ``demo-2026-10``), so exports with other options never overwrite each other.
+        Empty (the default): nothing added.
         """
         return ""
 
@@ -567,6 +587,7 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             obj=exporter,
             field="Options",
         )
+    _check_declared(exporter, options)
     base = getattr(exporter, "options_base", ExportOptions)
     if not (isinstance(base, type) and issubclass(base, ExportOptions)):
         raise InvalidExporter(
@@ -589,6 +610,7 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
             obj=exporter,
             field="Options",
         )
+    _check_annotations(exporter, options)
     try:
         defaults = options()
         defaults.to_json()
@@ -611,11 +633,76 @@ def validate_exporter(exporter: object) -> Exporter[Any]:
     return exporter
 
 
+def _check_declared(exporter: Exporter[Any], options: type[ExportOptions]) -> None:
+    """Refuse ``options`` if it or a base declares option() fields without being decorated."""
+    for cls in options.__mro__:
+        if "__attrs_attrs__" in cls.__dict__:
+            continue  # decorated: attrs made its fields and took the markers away
+        unmade = [name for name, value in vars(cls).items() if isinstance(value, _UNMADE_FIELD)]
+        if unmade:
+            which = "which" if cls is options else f"whose base {cls.__name__}"
+            raise InvalidExporter(
+                f"exporter {type(exporter).__name__} has Options {options.__name__}, {which} "
+                f"declares option {unmade[0]!r} but is not decorated, so attrs never made it "
+                f"an option; decorate {cls.__name__} with @attrs.frozen(kw_only=True)",
+                value=cls,
+                obj=exporter,
+                field="Options",
+            )
+
+
+def _check_annotations(exporter: Exporter[Any], options: type[ExportOptions]) -> None:
+    """Refuse an option() field annotated with another type than its default's."""
+    try:
+        hints = typing.get_type_hints(options)
+    except Exception:  # a name imported for type checkers only: read the text as written
+        hints = {}
+    for attribute in attrs.fields(options):
+        if "onaccount.help" not in attribute.metadata:
+            continue  # a plain attrs field, warned of as such
+        default = attribute.default
+        kind = _option_type(default)
+        hint = hints.get(attribute.name, attribute.type)
+        if _names_type(hint, kind):
+            continue
+        written = _type_text(attribute.type, hint)
+        other = ""
+        if isinstance(hint, type) and hint in _OPTION_TYPES:
+            other = f", or give it {with_article(hint.__name__)} default"
+        raise InvalidExporter(
+            f"exporter {type(exporter).__name__} option {attribute.name!r} of "
+            f"{options.__name__} is annotated {written}, but its default {default!r} is "
+            f"{a_type(default)}; an option has its default's type: declare it as "
+            f"{_declaration(attribute.name, default)}{other}",
+            value=default,
+            obj=exporter,
+            field=attribute.name,
+        )
+
+
+def _names_type(hint: object, kind: type) -> bool:
+    """Whether annotation ``hint`` says an option is of type ``kind``."""
+    if hint is None or hint is kind:
+        return True  # no annotation has nothing to disagree with
+    if isinstance(hint, str):  # text that could not be resolved: read it by name
+        return hint.rpartition(".")[2] == kind.__name__
+    # Literal["lines", "days"] names values of the option's type, as its choices do.
+    args = typing.get_args(hint)
+    return typing.get_origin(hint) is Literal and all(type(a) is kind for a in args)
+
+
+def _type_text(written: object, hint: object) -> str:
+    """An annotation as its author wrote it: ``str``, ``str | None``, ``Literal[1, 2]``."""
+    if isinstance(written, str):
+        return written
+    return hint.__name__ if isinstance(hint, type) else str(hint).replace("typing.", "")
+
+
 def _declaration(name: str, default: object) -> str:
     """How to declare an option of ``default`` with `option`, for a plugin author to paste."""
     if isinstance(default, enum.Enum):
         values = tuple(member.value for member in type(default))
         return f"{name}: str = option({default.value!r}, choices={values!r}, help=...)"
     if isinstance(default, _OPTION_TYPES):
-        return f"{name}: {type(default).__name__} = option({default!r}, help=...)"
+        return f"{name}: {_option_type(default).__name__} = option({default!r}, help=...)"
     return f"{name} with option(), whose default is a str, int or bool"

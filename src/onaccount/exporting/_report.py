@@ -36,6 +36,12 @@ class ExportRefusal:
     ``account`` is the account number, or None when the exporter's options lack what
     every document needs; ``field`` is the field to fix, such as ``billing.address`` or
     ``seller_vat_id``; ``message`` is a sentence that names both and says what to do.
+    ``invoice`` is the number the refused account invoice's document would have carried
+    (``2026-10-1042``, ``DRAFT-2026-10-1042`` for a plan): set it when your format writes
+    a numbered document per account invoice (an e-invoice, a debit, a journal entry), so
+    a host can match the refusal to the document that is missing; leave it None for rows
+    of a table and for refusals of the options. Only the report carries it: neither
+    `refusal_list` nor the command line shows it.
     """
 
     account: str | None

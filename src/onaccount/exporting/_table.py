@@ -1,13 +1,14 @@
 """Table exporters: describe columns and yield rows, get CSV and XLSX with one safety.
 
 A plugin that writes tables subclasses `CsvTableExporter` or `XlsxTableExporter` (or
-both, as two exporters) and implements `TableExporter.tables`: each `Table` has its
-`Column` list (a field name, a label per language, a kind, a number format, a width,
-whether it is summed) and its rows of typed cells. The base writes them, CSV in either
-dialect through the `csv` module and XLSX through openpyxl, with the core's text safety,
-the formats of each kind, the widths, a totals row, print set-up and the labels of the
-chosen language. `XlsxTableExporter.style_workbook` is the hook for a plugin that wants
-to style or add to the openpyxl sheets.
+both, as two exporters sharing a mixin class that holds ``tables``) and implements
+`TableExporter.tables`: each `Table` has its `Column` list (a field name, a label per
+language, a kind, a number format, a width, whether it is summed) and its rows of typed
+cells. The base writes them, CSV in either dialect through the `csv` module and XLSX
+through openpyxl, with the core's text safety and the labels of the chosen language; a
+workbook also gets the formats of each kind, the widths, a totals row and print set-up.
+`XlsxTableExporter.style_workbook` is the hook for a plugin that wants to style or add
+to the openpyxl sheets.
 """
 
 from __future__ import annotations
@@ -437,8 +438,10 @@ class TableExporter(Exporter[_O]):
     def file_label(self, options: _O) -> str:
         """The exporter's identifier: a plugin's tables never take a built-in's file name.
 
-        ``run-2026-10-totals-xlsx.xlsx`` beside the ``xlsx`` exporter's
-        ``run-2026-10.xlsx``; override it to name the files otherwise.
+        A run of 2026-10 under key ``demo-2026-10`` is written by a ``boekhoud-xlsx``
+        exporter as ``run-2026-10-demo-2026-10-boekhoud-xlsx.xlsx``, beside the built-in
+        ``xlsx`` exporter's ``run-2026-10-demo-2026-10.xlsx``; override it to name the
+        files otherwise.
         """
         return self.identifier
 
@@ -470,7 +473,10 @@ class TableExporter(Exporter[_O]):
 class CsvTableExporter(TableExporter[_O]):
     """A table exporter writing one table as CSV; its ``Options`` extend `CsvTableOptions`.
 
-    ``tables`` must give exactly one table: a CSV file holds one.
+    ``tables`` must give exactly one table: a CSV file holds one. It sets ``media_type``
+    (``text/csv``) and ``extension`` (``csv``). It writes no totals row, whatever the
+    columns' ``total``: programs read a CSV file, and would take a totals row for one
+    more row of data; the sums are a workbook's (`XlsxTableExporter`).
     """
 
     media_type = "text/csv"
@@ -520,6 +526,7 @@ class XlsxTableExporter(TableExporter[_O]):
 
     ``max_rows`` caps the rows per worksheet (Excel's limit by default); a longer sheet
     continues on ``Title (2)``. Override `style_workbook` to style or add to the sheets.
+    It sets ``media_type`` (the XLSX one) and ``extension`` (``xlsx``).
     """
 
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

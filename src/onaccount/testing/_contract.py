@@ -214,7 +214,11 @@ class ExporterContract:
         return [exporter.Options(), *(exporter.options(dict(o)) for o in self.option_examples)]
 
     def sources(self) -> list[Exportable]:
-        """The sample statement, plan and run every output check writes."""
+        """The sample statement, plan and run every output check writes.
+
+        Their account 1042 has billing details and the others none, so an exporter that
+        refuses accounts without them writes some of each sample and refuses the rest.
+        """
         return [sample_statement(), sample_plan(), sample_run()]
 
     def ledger(self) -> Ledger:

@@ -4,7 +4,9 @@ Everything is deterministic, ids and instants included, so an export of a sample
 same file on every machine. The samples hold what exporters get wrong: a product and an
 account name a spreadsheet would run as a formula, unicode and control characters, a
 return, a sale after midnight that belongs to the day before (business days start at
-04:00), several VAT rates with an exempt one, and accounts in EUR and JPY.
+04:00), several VAT rates with an exempt one, and accounts in EUR and JPY. Account 1042
+has billing details (an address, an e-mail address, an IBAN) and the others none, so an
+exporter that needs them writes some accounts of every sample and refuses the others.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from onaccount._account import Account
+from onaccount._account import Account, Address, BillingDetails
 from onaccount._admin import open_account, statement
 from onaccount._invoices import InvoiceRun, Plan
 from onaccount._money import Vat
@@ -45,6 +47,13 @@ _BEER = Vat.standard("0.21")
 _FOOD = Vat.standard("0.09")
 _EXEMPT = Vat.exempt("Exempt under article 11 of the VAT Act")
 _RUN_AT = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+#: Account 1042's billing details: what a bank transfer, a debit or an e-invoice reads,
+#: but no mandate, VAT id or Peppol id, which only some formats ask for.
+_TEAM_A_BILLING = BillingDetails(
+    address=Address(street="Dorpsstraat 1", postal_code="1234 AB", city="Amsterdam"),
+    email="treasurer@example.org",
+    iban="NL91ABNA0417164300",
+)
 
 
 def _at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -52,10 +61,14 @@ def _at(month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def sample_ledger() -> MemoryLedger:
-    """A fresh memory ledger with the samples' accounts and bookings."""
+    """A fresh memory ledger with the samples' accounts and bookings.
+
+    Account 1042 has billing details (an address, an e-mail address and the IBAN
+    NL91ABNA0417164300, no mandate); the other accounts have none.
+    """
     ledger = MemoryLedger()
     for account in (
-        Account(number="1042", name="Team A", limit=200),
+        Account(number="1042", name="Team A", limit=200, billing=_TEAM_A_BILLING),
         Account(number="2001", name='Café Zoë\x01; "quoted"', limit=100),
         Account(number="-7", name="@admin", limit=50),
         Account(number="3003", name="東京 Bar", limit=20000, currency="JPY"),
