@@ -11,6 +11,7 @@ from typing import Any
 
 import attrs
 import openpyxl
+import pytest
 from hypothesis import given, settings
 
 from onaccount import (
@@ -515,6 +516,18 @@ def test_a_runs_account_view_names_the_invoice_it_goes_with() -> None:
     }
     assert "Invoice" not in shown["1042 Days"]
     assert "Invoice" in shown["2001 Days"]
+
+
+@pytest.mark.parametrize(("options", "shown"), [({}, "dd-mm-yyyy"), (EN, "yyyy-mm-dd")])
+def test_dates_above_a_table_are_written_as_its_columns_write_dates(
+    options: dict[str, str], shown: str
+) -> None:
+    """The invoice date at the top reads dd-mm-yyyy in Dutch, like the days under it."""
+    book = load(written(sample_run(), {"layout": "statement", **options}))
+    ws = next(ws for ws in book if ws.title.startswith("1042 "))
+    dates = [c for row in ws.iter_rows() for c in row if isinstance(c.value, dt.datetime)]
+    assert len(dates) > 1, "the invoice date above, the days below"
+    assert {c.number_format.removesuffix("_-") for c in dates} == {shown}
 
 
 def test_amounts_beside_a_currency_column_do_not_repeat_its_code() -> None:

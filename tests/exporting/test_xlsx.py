@@ -708,3 +708,14 @@ def test_a_sheet_summing_every_column_is_refused_for_want_of_a_label_column() ->
         "('Total'); add a column without total, or ask for no totals row"
     )
     assert book.sheet("Alone", [XlsxColumn("amount", total=True)]).title == "Alone"
+
+
+def test_a_workbook_date_format_applies_where_no_column_gives_one() -> None:
+    """Dates above the header take the workbook's date format; a blank format is refused."""
+    book = XlsxWorkbook(date_format="dd-mm-yyyy")
+    sheet = book.sheet("S", ["product"], above=[("Factuurdatum", dt.date(2026, 11, 1))])
+    sheet.append(("Cola",))
+    ws = _book(_save(book))["S"]
+    assert ws["B1"].number_format == "dd-mm-yyyy"
+    with pytest.raises(InvalidValue, match="date format '' is no number format"):
+        XlsxWorkbook(date_format="")

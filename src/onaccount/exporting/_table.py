@@ -565,6 +565,8 @@ class XlsxTableExporter(TableExporter[_O]):
                 title=document.title,
                 seller=str(getattr(options, "seller_name", "")) or None,
                 paper=str(getattr(options, "paper", "a4")),
+                # Dates above a table (an invoice date) as its date columns write them.
+                date_format=_DATE_FORMATS[language],
             ) as book,
         ):
             for table in self.tables(document, options, progress):

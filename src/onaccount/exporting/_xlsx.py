@@ -685,7 +685,7 @@ class XlsxSheet:
             if value < _FIRST_SERIAL_DATE:
                 # Excel has no serial number for days before 1900: write the date as text.
                 return self._styled(index, value.isoformat(), key=key, bold=bold, own=own)
-            fmt = wanted or _DATE_FORMAT
+            fmt = wanted or self._book.date_format
             return self._styled(index, value, fmt=fmt, key=key + "date", bold=bold, own=own)
         if isinstance(value, dt.time):
             fmt = wanted or _TIME_FORMAT
@@ -832,7 +832,9 @@ class XlsxWorkbook:
     ``timestamp`` is the time the document properties carry (a fixed instant by default,
     never the clock; an aware time is taken in UTC); ``seller``, the club the workbook
     is from, is printed at the top left of every page; ``paper`` is what its sheets are
-    printed on, ``"a4"`` or US ``"letter"`` (see `PAPER_SIZES`). openpyxl streams the rows to
+    printed on, ``"a4"`` or US ``"letter"`` (see `PAPER_SIZES`); ``date_format`` is the
+    number format of a date whose column gives none, such as one in the block above a
+    table (ISO by default). openpyxl streams the rows to
     temporary files until `save`; use the workbook in a ``with`` block so that a failed
     export removes them. `workbook` is the openpyxl workbook, for hooks that add to it.
     """
@@ -846,7 +848,17 @@ class XlsxWorkbook:
         creator: str = "onaccount",
         seller: str | None = None,
         paper: str = "a4",
+        date_format: str = _DATE_FORMAT,
     ) -> None:
+        if not isinstance(date_format, str) or not date_format.strip():
+            raise InvalidValue(
+                f"date format {date_format!r} is no number format; give one such as "
+                "'dd-mm-yyyy'",
+                value=date_format,
+                field="date_format",
+            )
+        #: The number format of a date whose column gives none.
+        self.date_format = date_format
         if not isinstance(paper, str) or paper not in PAPER_SIZES:
             raise InvalidValue(
                 f"paper {paper!r} is not one of {', '.join(map(repr, PAPER_SIZES))}; "
