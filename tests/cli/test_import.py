@@ -790,6 +790,48 @@ def test_accounts_import_their_peppol_id_and_registration(empty_db: Path, tmp_pa
     assert "'EM'" in reported[2]
 
 
+def test_a_dutch_file_may_give_kinds_and_booking_types_in_dutch(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Dutch kinds (limiet, krediet) and booking types (aankoop, betaling …) read as English."""
+    members = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;soort;limiet\n1001;Anna;Limiet;100\n1002;Kas;krediet;\n",
+    )
+    succeeded(invoke(empty_db, "import", "accounts", str(members)))
+    with open_ledger(empty_db) as ledger:
+        kinds = {n: s.account.kind for n, s in ledger.states(["1001", "1002"]).items()}
+    assert kinds == {"1001": oa.AccountKind.LIMIT, "1002": oa.AccountKind.CREDIT}
+    sales = write(
+        tmp_path,
+        "kassa.csv",
+        "rekening;tijdstip;soort;product;aantal;stukprijs;btw-tarief;bedrag;tekst\n"
+        "1001;05-10-2026 21:00;aankoop;Bier;2;2,40;0,21;;\n"
+        "1002;05-10-2026 21:05;Opwaardering;;;;;20,00;contant\n"
+        "1001;06-10-2026 10:00;betaling;;;;;4,80;bank\n"
+        "1002;07-10-2026 10:00;terugbetaling;;;;;5,00;retour\n",
+    )
+    succeeded(invoke(empty_db, "import", "transactions", str(sales)))
+    with open_ledger(empty_db) as ledger:
+        kinds = sorted(
+            (tx.kind.value if isinstance(tx, oa.CreditBooking) else "purchase")
+            for tx in ledger.transactions(["1001", "1002"])
+        )
+    assert kinds == ["payment", "purchase", "refund", "top-up"]
+    wrong = write(
+        tmp_path,
+        "fout.csv",
+        "rekening;tijdstip;soort;bedrag;tekst\n1002;05-10-2026 21:05;storting;20,00;contant\n",
+    )
+    refused = invoke(empty_db, "import", "transactions", str(wrong))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert (
+        "type 'storting' is not a booking type; give purchase, top-up, payment or refund "
+        "(in Dutch aankoop, opwaardering, betaling or terugbetaling)"
+    ) in " ".join(refused.stderr.split())
+
+
 def test_update_gives_existing_accounts_the_files_billing_details(
     empty_db: Path, tmp_path: Path
 ) -> None:

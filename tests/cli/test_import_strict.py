@@ -91,12 +91,12 @@ def test_an_unknown_booking_type_is_refused_naming_the_types(db: Path, tmp_path:
         tmp_path,
         "types.csv",
         "id,account,at,type,product,quantity,unit_price,vat_rate,amount,text\n"
-        "b-8,100,2026-10-05T20:00:00+02:00,aankoop,Bier,2,2.80,0.21,,\n",
+        "b-8,100,2026-10-05T20:00:00+02:00,verkoop,Bier,2,2.80,0.21,,\n",
     )
     lines = refused(db, "transactions", str(path))
     assert lines[0] == (
-        f"{path}: line 2: type 'aankoop' is not a booking type; give purchase, top-up, "
-        "payment or refund"
+        f"{path}: line 2: type 'verkoop' is not a booking type; give purchase, top-up, "
+        "payment or refund (in Dutch aankoop, opwaardering, betaling or terugbetaling)"
     )
 
 

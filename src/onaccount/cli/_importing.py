@@ -326,6 +326,27 @@ def _party_id(row: dict[str, str], column: str) -> PartyId | None:
 
 #: The values of a sales file's ``type`` column: a purchase, or a kind of credit booking.
 _BOOKING_TYPES = ("purchase", *(kind.value for kind in CreditKind))
+#: The values a Dutch file writes for account kinds and booking types, as the library
+#: names them: a file with Dutch headers has Dutch values too.
+_DUTCH_VALUES = {
+    "limiet": "limit",
+    "krediet": "credit",
+    "aankoop": "purchase",
+    "opwaardering": "top-up",
+    "betaling": "payment",
+    "terugbetaling": "refund",
+}
+_DUTCH_TYPES = tuple(
+    dutch for dutch, english in _DUTCH_VALUES.items() if english in _BOOKING_TYPES
+)
+
+
+def _in_english(value: str | None) -> str | None:
+    """A kind or booking type as the library names it: ``Limiet`` is ``limit``."""
+    if value is None:
+        return None
+    folded = value.strip().lower()
+    return _DUTCH_VALUES.get(folded, folded) if folded else value
 
 
 class _RowError(ValueError):
@@ -982,7 +1003,7 @@ def read_accounts(
 
     def account_of(row: dict[str, str]) -> Account:
         number, limit = row.get("number", ""), row.get("limit")
-        given = {f: row.get(f) for f in ("kind", "currency")}
+        given = {"kind": _in_english(row.get("kind")), "currency": row.get("currency")}
         wanted = lacking or not (limit and all(given.values()))
         now = held_now().get(number) if wanted else None
         before = now.account if now is not None else None
@@ -1250,11 +1271,12 @@ def read_transactions(
         return (currency_of(account) if currency_of else None) or "EUR"
 
     def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
-        kind = (row.get("type") or "purchase").lower()
+        kind = _in_english(row.get("type")) or "purchase"
         if kind not in _BOOKING_TYPES:
             raise _RowError(
                 f"type {kind!r} is not a booking type; give {', '.join(_BOOKING_TYPES[:-1])} "
-                f"or {_BOOKING_TYPES[-1]}",
+                f"or {_BOOKING_TYPES[-1]} (in Dutch {', '.join(_DUTCH_TYPES[:-1])} or "
+                f"{_DUTCH_TYPES[-1]})",
                 rule=f"type-{kind}",
                 summary=f"have type {kind!r}, which is no booking type",
             )
