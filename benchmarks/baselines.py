@@ -111,7 +111,7 @@ def sqlite_plan_commit(path: Path, bounds: Sequence[dt.datetime], first: dt.date
 
 #: The lines table's header as the library writes it by default (Dutch labels).
 LINE_HEADER = (
-    "Boekdatum", "Verkoopdatum", "Verkooptijd", "Rekening", "Naam", "Transactie", "Product",
+    "Kassadag", "Verkoopdatum", "Verkooptijd", "Rekening", "Naam", "Transactie", "Product",
     "Code", "Aantal", "Stukprijs", "Bedrag", "Valuta", "Btw-categorie", "Btw %",
 )  # fmt: skip
 
