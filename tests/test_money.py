@@ -63,7 +63,7 @@ def test_to_decimal_accepts_decimals_ints_and_numeric_text(
 def test_float_amount_is_refused_as_a_type_error() -> None:
     """A float amount raises FloatNotAllowed, a TypeError naming the float and the field."""
     with pytest.raises(FloatNotAllowed) as caught:
-        to_decimal(0.1, field="unit price")
+        to_decimal(0.1, field="unit price", name="unit_price")
     error = caught.value
     assert isinstance(error, TypeError)
     assert isinstance(error, OnAccountError)
@@ -71,7 +71,7 @@ def test_float_amount_is_refused_as_a_type_error() -> None:
     assert "unit price" in str(error)
     assert "float" in str(error)
     assert error.value == 0.1
-    assert error.field == "unit price"
+    assert error.field == "unit_price"
 
 
 def test_bool_amount_is_refused() -> None:

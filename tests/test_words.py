@@ -8,6 +8,7 @@ from onaccount._words import (
     a_type,
     counted,
     either_way,
+    field_name,
     for_command_line,
     in_words,
     named,
@@ -86,3 +87,13 @@ def test_with_article_picks_a_or_an_by_the_sound_of_the_word(word: str, said: st
 def test_a_value_s_type_is_named_with_its_article() -> None:
     """a_type names the type of a value as a sentence says it: an int, a Decimal."""
     assert [a_type(1), a_type(1.5), a_type(object())] == ["an int", "a float", "an object"]
+
+
+def test_a_field_is_the_name_given_else_words_that_are_a_name() -> None:
+    """field_name takes the name given, else the words if they are a name, never prose."""
+    assert field_name("unit price", "unit_price") == "unit_price"
+    assert field_name("transaction instant 'at'", "at") == "at"
+    assert field_name("quantity") == "quantity"
+    assert field_name("billing.iban") == "billing.iban"
+    assert field_name("unit price") is None
+    assert field_name("line 'Beer' of purchase e22 amount") is None

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
@@ -21,7 +21,7 @@ from ._money import (
     to_decimal,
 )
 from ._party import PartyId, is_registration_scheme
-from ._words import a_type, in_words
+from ._words import a_type, field_name, in_words
 
 __all__ = [
     "MAX_KEY_LENGTH",
@@ -65,23 +65,32 @@ _NUMBERS = frozenset({"number", "account"})
 
 
 def check_text(
-    value: str, field: str, obj: object = None, *, limit: int = MAX_TEXT_LENGTH
+    value: str,
+    field: str,
+    obj: object = None,
+    *,
+    limit: int = MAX_TEXT_LENGTH,
+    name: str | None = None,
 ) -> None:
-    """Refuse text that no database or document format keeps, or that is too long."""
+    """Refuse text that no database or document format keeps, or that is too long.
+
+    A refusal opens with ``field``, the words for the text (``line product``); its
+    ``field`` is ``name``, the attribute (``product``), as `field_name` says.
+    """
     # No database or document format keeps a NUL character; it only ever arrives by mistake.
     if "\x00" in value:
         raise InvalidValue(
             f"{field} {value!r} contains a NUL character (\\x00); remove it",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     if len(value) > limit:
         raise InvalidValue(
             f"{field} {value[:40]!r}… has {len(value)} characters; give at most {limit}",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     try:
         value.encode("utf-8")
@@ -92,7 +101,7 @@ def check_text(
             f"position {error.start}), which is not text; decode the source as UTF-8",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         ) from None
 
 
@@ -123,7 +132,11 @@ def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) 
         )
     key = name in _KEYS
     check_text(
-        value, f"{owner} {name}", instance, limit=MAX_KEY_LENGTH if key else MAX_TEXT_LENGTH
+        value,
+        f"{owner} {name}",
+        instance,
+        limit=MAX_KEY_LENGTH if key else MAX_TEXT_LENGTH,
+        name=name,
     )
     if name in _NUMBERS and value != value.strip():
         raise InvalidValue(
@@ -135,14 +148,30 @@ def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) 
         )
 
 
-def optional_text(value: str | None) -> str | None:
-    """Attrs converter: strip text and turn an empty string into None."""
+def stripped_text(value: str | None, name: str) -> str | None:
+    """``value`` stripped, an empty string as None; refusals name attribute ``name``."""
     if value is None:
         return None
     if not isinstance(value, str):
-        raise InvalidValue(f"{value!r} is not text; pass a string or None", value=value)
-    check_text(value, "text")
+        raise InvalidValue(
+            f"{value!r} is not text; pass a string or None", value=value, field=name
+        )
+    check_text(value, "text", name=name)
     return value.strip() or None
+
+
+def _text_of(value: str | None, attribute: attrs.Attribute[str | None]) -> str | None:
+    return stripped_text(value, attribute.name)
+
+
+if TYPE_CHECKING:
+    # mypy's attrs plugin reads only functions as converters; this is the one it sees.
+    def optional_text(value: str | None) -> str | None:
+        """Attrs converter: strip text and turn an empty string into None."""
+else:
+    #: Attrs converter: strip text and turn an empty string into None. Given the attribute,
+    #: so a refusal names it.
+    optional_text = attrs.Converter(_text_of, takes_field=True)
 
 
 def _tags(value: Iterable[str] | None) -> frozenset[str]:
@@ -157,7 +186,7 @@ def _tags(value: Iterable[str] | None) -> frozenset[str]:
             raise InvalidValue(
                 f"tag {tag!r} is empty; give each tag some text", value=tag, field="tags"
             )
-        check_text(tag, "tag")
+        check_text(tag, "tag", name="tags")
     return tags
 
 
@@ -185,7 +214,7 @@ class Address:
 
 def _iban(value: str | None) -> str | None:
     # IBANs are printed in groups of four; store them compact and upper case.
-    text = optional_text(value)
+    text = stripped_text(value, "iban")
     return None if text is None else compact_iban(text)
 
 
@@ -297,15 +326,14 @@ class Account:
 
     @currency.validator
     def _check_currency(self, attribute: attrs.Attribute[str], value: str) -> None:
-        check_currency(value, field=f"account {self.number} currency", obj=self)
+        check_currency(
+            value, field=f"account {self.number} currency", obj=self, name=attribute.name
+        )
 
     def __attrs_post_init__(self) -> None:
-        check_stored_amount(
-            self.limit, self.currency, field=f"account {self.number} limit", obj=self
-        )
-        check_minor_units(
-            self.limit, self.currency, field=f"account {self.number} limit", obj=self
-        )
+        said = f"account {self.number} limit"
+        check_stored_amount(self.limit, self.currency, field=said, obj=self, name="limit")
+        check_minor_units(self.limit, self.currency, field=said, obj=self, name="limit")
         if self.limit < 0:
             raise InvalidValue(
                 f"account {self.number} {self.name!r} has limit {self.limit}, below zero; "

@@ -83,9 +83,11 @@ def change_limit(
     """
     account, limit, why, when = _manual_booking(
         ledger, number, new_limit, actor=actor, action="change limits", what="new limit",
-        field="new_limit", reason=reason, at=at,
+        name="new_limit", reason=reason, at=at,
     )  # fmt: skip
-    based_on = None if expected is None else to_decimal(expected, field="expected limit")
+    based_on = (
+        None if expected is None else to_decimal(expected, field="expected limit", name="expected")
+    )
     if account.kind is AccountKind.CREDIT:
         raise NotInvoiceable(
             f"account {account.label} is a credit account; credit accounts are prepaid and "
@@ -114,7 +116,7 @@ def correct_balance(
     """Book a manual correction of ``delta`` on an account's balance."""
     account, amount, why, when = _manual_booking(
         ledger, number, delta, actor=actor, action="correct balances",
-        what="balance correction", field="delta", reason=reason, at=at,
+        what="balance correction", name="delta", reason=reason, at=at,
     )  # fmt: skip
     if amount == 0:
         raise InvalidValue(
@@ -143,7 +145,7 @@ def _manual_booking(
     actor: Actor,
     action: str,
     what: str,
-    field: str,
+    name: str,
     reason: str,
     at: dt.datetime | None,
 ) -> tuple[Account, Decimal, str, dt.datetime]:
@@ -151,18 +153,20 @@ def _manual_booking(
 
     Refuses an actor who may not, an empty reason and an amount that is not whole minor
     units of the account's currency; returns the account, the amount, the reason and
-    the instant (now when ``at`` is None).
+    the instant (now when ``at`` is None). Refusals of the amount say ``what`` it is and
+    name parameter ``name``.
     """
     actor.require(Capability.MANAGE_ACCOUNTS, action)
-    amount = to_decimal(value, field=what)
+    amount = to_decimal(value, field=what, name=name)
     why = _reason(reason)
-    when = _now() if at is None else to_utc(at, field="mutation instant 'at'")
+    when = _now() if at is None else to_utc(at, field="mutation instant 'at'", name="at")
     account = ledger.get_account(number)
     check_minor_units(
         amount,
         account.currency,
-        field=field,
+        field=what,
         subject=f"{what} {amount} for account {account.label}",
+        name=name,
     )
     return account, amount, why, when
 

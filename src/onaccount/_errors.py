@@ -37,7 +37,9 @@
 
 Every exception carries the offending value in ``value`` and, where there is one, the
 object it belongs to in ``obj`` and the field's name in ``field``, so hosts can show their
-own message or point at the right input.
+own message or point at the right input. ``field`` is the attribute or parameter as the
+code spells it (``unit_price``, ``at``, ``new_limit``, ``billing.iban``), never the
+message's words for it (``unit price``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from ._errors import (
     UnknownCurrency,
     UnknownVatCategory,
 )
-from ._words import a_type
+from ._words import a_type, field_name
 
 __all__ = [
     "CURRENCIES",
@@ -66,8 +66,13 @@ _QUANTA: dict[str, Decimal] = {code: Decimal(1).scaleb(-p) for code, p in CURREN
 DecimalLike: TypeAlias = Decimal | int | str
 
 
-def check_currency(code: object, *, field: str = "currency", obj: object = None) -> str:
-    """Return ``code`` if it is an ISO 4217 currency code, else raise `UnknownCurrency`."""
+def check_currency(
+    code: object, *, field: str = "currency", obj: object = None, name: str | None = None
+) -> str:
+    """Return ``code`` if it is an ISO 4217 currency code, else raise `UnknownCurrency`.
+
+    ``field`` opens the refusal's message; ``name`` is its ``field`` (see `field_name`).
+    """
     if not isinstance(code, str) or code not in CURRENCIES:
         advice = "use a three-letter code such as 'EUR'"
         if isinstance(code, str) and code.upper() in CURRENCIES:
@@ -76,7 +81,7 @@ def check_currency(code: object, *, field: str = "currency", obj: object = None)
             f"{field} {code!r} is not an ISO 4217 currency code; {advice}",
             value=code,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     return code
 
@@ -112,10 +117,14 @@ def unsigned_zero(amount: Decimal) -> Decimal:
     return amount.copy_abs() if amount.is_zero() else amount
 
 
-def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
+def to_decimal(
+    value: object, *, field: str, obj: object = None, name: str | None = None
+) -> Decimal:
     """Convert ``value`` to a finite Decimal, refusing floats, booleans and NaN.
 
-    Accepts a `Decimal`, an `int` or a numeric string such as ``"12.50"``.
+    Accepts a `Decimal`, an `int` or a numeric string such as ``"12.50"``. A refusal's
+    message opens with ``field``, the words for the value (``unit price``); its ``field``
+    is ``name``, the attribute or parameter (``unit_price``), as `field_name` says.
     """
     if isinstance(value, Decimal):
         result = value
@@ -124,7 +133,7 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
             f"{field} {value!r} is a bool; pass a Decimal such as Decimal('1')",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     elif isinstance(value, int):
         result = Decimal(value)
@@ -134,7 +143,7 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
             f"pass Decimal('{value!r}') or a string instead",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     elif isinstance(value, str):
         try:
@@ -144,21 +153,21 @@ def to_decimal(value: object, *, field: str, obj: object = None) -> Decimal:
                 f"{field} {value!r} is not a decimal number; write it like '12.50'",
                 value=value,
                 obj=obj,
-                field=field,
+                field=field_name(field, name),
             ) from None
     else:
         raise FloatNotAllowed(
             f"{field} {value!r} is {a_type(value)}; pass a Decimal",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     if not result.is_finite():
         raise InvalidAmount(
             f"{field} {value!r} is not a finite number; pass a real amount such as Decimal('0')",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     return result
 
@@ -170,9 +179,18 @@ MAX_MINOR_UNITS = 10**15
 
 
 def check_stored_amount(
-    amount: Decimal, currency: str, *, field: str, obj: object = None, shown: object = None
+    amount: Decimal,
+    currency: str,
+    *,
+    field: str,
+    obj: object = None,
+    shown: object = None,
+    name: str | None = None,
 ) -> None:
-    """Refuse ``amount`` unless it lies inside the stored range of ``currency``."""
+    """Refuse ``amount`` unless it lies inside the stored range of ``currency``.
+
+    The refusal opens with ``field``; ``name`` is its ``field`` (see `field_name`).
+    """
     bound = Decimal(MAX_MINOR_UNITS).scaleb(-CURRENCIES[currency])
     if not -bound < amount < bound:
         limit = bound.quantize(minor_unit(currency))
@@ -182,16 +200,23 @@ def check_stored_amount(
             "exclusive; check the value for a typing error",
             value=amount,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
 
 
 def check_minor_units(
-    amount: Decimal, currency: str, *, field: str, obj: object = None, subject: str = ""
+    amount: Decimal,
+    currency: str,
+    *,
+    field: str,
+    obj: object = None,
+    subject: str = "",
+    name: str | None = None,
 ) -> None:
     """Refuse ``amount`` unless it is whole minor units of ``currency`` (EUR: cents).
 
-    The refusal begins with ``subject``, ``"{field} {amount}"`` unless given.
+    The refusal begins with ``subject``, ``"{field} {amount}"`` unless given; ``name``
+    is its ``field`` (see `field_name`).
     """
     rounded = round_money(amount, currency)
     if amount != rounded:
@@ -207,21 +232,30 @@ def check_minor_units(
             f"{subject or f'{field} {amount}'} {said}",
             value=amount,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
 
 
 def check_magnitude(
-    value: Decimal, *, field: str, below: int, places: int, obj: object = None
+    value: Decimal,
+    *,
+    field: str,
+    below: int,
+    places: int,
+    obj: object = None,
+    name: str | None = None,
 ) -> Decimal:
-    """``value`` if its size is below 10^``below`` and it has at most ``places`` decimals."""
+    """``value`` if its size is below 10^``below`` and it has at most ``places`` decimals.
+
+    A refusal opens with ``field``; ``name`` is its ``field`` (see `field_name`).
+    """
     if not -(Decimal(10) ** below) < value < Decimal(10) ** below:
         raise InvalidAmount(
             f"{field} {value} is too large; onaccount takes values below 10^{below} "
             "in size, check the value for a typing error",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     exponent = value.as_tuple().exponent
     if (
@@ -233,7 +267,7 @@ def check_magnitude(
             f"{field} {value} has more than {places} decimal places; round it to {places}",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     return value
 
@@ -302,7 +336,7 @@ def _to_category(value: object) -> VatCategory:
 
 
 def _to_rate(value: DecimalLike) -> Decimal:
-    return to_decimal(value, field="VAT rate")
+    return to_decimal(value, field="VAT rate", name="rate")
 
 
 def _optional_reason(value: str | None) -> str | None:
@@ -421,7 +455,7 @@ def vat_split(gross: Decimal, rate: Decimal, currency: str = "EUR") -> VatSplit:
     always add up to the gross amount.
     """
     gross = to_decimal(gross, field="gross")
-    rate = to_decimal(rate, field="VAT rate")
+    rate = to_decimal(rate, field="VAT rate", name="rate")
     if not Decimal(0) <= rate < Decimal(1):
         raise InvalidValue(
             f"VAT rate {rate} must lie from 0 up to 1; "

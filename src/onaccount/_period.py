@@ -20,7 +20,7 @@ from ._errors import (
     PeriodParseError,
     UnknownTimeZone,
 )
-from ._words import a_type
+from ._words import a_type, field_name
 
 __all__ = [
     "EARLIEST_INSTANT",
@@ -47,17 +47,22 @@ EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=_UTC)
 LATEST_INSTANT = dt.datetime(9999, 12, 31, tzinfo=_UTC)
 
 
-def require_aware(value: object, *, field: str, obj: object = None) -> dt.datetime:
+def require_aware(
+    value: object, *, field: str, obj: object = None, name: str | None = None
+) -> dt.datetime:
     """Return ``value`` if it is a timezone-aware datetime.
 
-    Anything but a datetime raises `NotAnInstant`, a naive datetime `NaiveDatetime`.
+    Anything but a datetime raises `NotAnInstant`, a naive datetime `NaiveDatetime`. The
+    refusal opens with ``field``, the words for the instant (``transaction instant
+    'at'``); its ``field`` is ``name``, the attribute or parameter (``at``), as
+    `field_name` says.
     """
     if not isinstance(value, dt.datetime):
         raise NotAnInstant(
             f"{field} {_described(value)}; pass a timezone-aware datetime{_reading(value)}",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetime(
@@ -65,7 +70,7 @@ def require_aware(value: object, *, field: str, obj: object = None) -> dt.dateti
             f"{value.replace(tzinfo=_UTC).isoformat()!r} or pendulum.instance(value, tz)",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     return value
 
@@ -90,14 +95,16 @@ def _reading(value: object) -> str:
     return ""
 
 
-def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
+def to_utc(
+    value: object, *, field: str, obj: object = None, name: str | None = None
+) -> dt.datetime:
     """``value``, an aware datetime, as a plain `datetime` in UTC.
 
     Two datetimes sharing one zone compare by wall clock and ignore ``fold``, so the
     hour that repeats when clocks go back would sort wrongly; instants kept in UTC
-    always compare as instants.
+    always compare as instants. Refusals are worded and named as `require_aware`'s.
     """
-    aware = require_aware(value, field=field, obj=obj)
+    aware = require_aware(value, field=field, obj=obj, name=name)
     if aware.tzinfo is _UTC and type(aware) is dt.datetime:
         utc = aware
     else:
@@ -116,7 +123,7 @@ def to_utc(value: object, *, field: str, obj: object = None) -> dt.datetime:
             "between 1900-01-01 and 9999-12-30 (UTC); check the year",
             value=value,
             obj=obj,
-            field=field,
+            field=field_name(field, name),
         )
     return utc
 
@@ -192,13 +199,17 @@ def _to_time(value: object) -> dt.time:
     return result
 
 
-def to_date(value: object, field: str) -> dt.date:
+def to_date(value: object, field: str, *, name: str | None = None) -> dt.date:
+    """``value``, a date or ISO text, as a `datetime.date`.
+
+    A refusal opens with ``field``; ``name`` is its ``field`` (see `field_name`).
+    """
     if isinstance(value, dt.datetime):
         raise InvalidPeriod(
             f"{field} {value!r} is a datetime; a period is given in calendar dates, "
             f"pass {value.date()!r}",
             value=value,
-            field=field,
+            field=field_name(field, name),
         )
     if isinstance(value, dt.date):
         return dt.date(value.year, value.month, value.day)
@@ -209,12 +220,12 @@ def to_date(value: object, field: str) -> dt.date:
             raise InvalidPeriod(
                 f"{field} {value!r} is not a day of the calendar; write a date such as 2026-10-01",
                 value=value,
-                field=field,
+                field=field_name(field, name),
             ) from None
     raise InvalidPeriod(
         f"{field} {value!r} is not a date; pass datetime.date(2026, 10, 1) or '2026-10-01'",
         value=value,
-        field=field,
+        field=field_name(field, name),
     )
 
 
@@ -228,11 +239,11 @@ def _check_year(year: int) -> None:
 
 
 def _first_date(value: dt.date | str) -> dt.date:
-    return to_date(value, "first date")
+    return to_date(value, "first date", name="first")
 
 
 def _last_date(value: dt.date | str) -> dt.date:
-    return to_date(value, "last date")
+    return to_date(value, "last date", name="last")
 
 
 def _tz(value: TimeZoneLike) -> str:

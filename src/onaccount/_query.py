@@ -63,7 +63,7 @@ def _op(value: str) -> str:
 
 
 def _filter_value(value: object) -> Decimal:
-    return to_decimal(value, field="balance filter value")
+    return to_decimal(value, field="balance filter value", name="value")
 
 
 @attrs.frozen

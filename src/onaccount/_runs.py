@@ -123,7 +123,7 @@ def plan_run(
     accounts in other currencies are refused.
     """
     if currency is not None:
-        check_currency(currency, field="run currency")
+        check_currency(currency, field="run currency", name="currency")
     selection = _settled(selection)
     bulk = require_for_selection(actor, selection, "plan")
     resolved = resolve_strategy(strategy)
@@ -334,7 +334,7 @@ def commit_run(
             return _answer_for_key(existing[0], plan, key, fingerprint)
     if not plan.drafts:
         raise _empty_run(plan)
-    created_at = _now() if at is None else to_utc(at, field="commit instant 'at'")
+    created_at = _now() if at is None else to_utc(at, field="commit instant 'at'", name="at")
     run_id = new_id()
     invoices = []
     for draft in plan.drafts:
@@ -546,7 +546,7 @@ def undo_invoice(
             value=reason,
             field="reason",
         )
-    when = _now() if at is None else to_utc(at, field="undo instant 'at'")
+    when = _now() if at is None else to_utc(at, field="undo instant 'at'", name="at")
     invoice = _invoice_by_id_or_key(ledger, run_id, account)
     run_id = invoice.run_id
     reverse = -invoice.correction

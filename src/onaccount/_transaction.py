@@ -57,8 +57,8 @@ def _quantity(value: DecimalLike) -> Decimal:
 
 
 def _unit_price(value: DecimalLike) -> Decimal:
-    price = to_decimal(value, field="unit price")
-    return check_magnitude(price, field="unit price", below=13, places=6)
+    price = to_decimal(value, field="unit price", name="unit_price")
+    return check_magnitude(price, field="unit price", below=13, places=6, name="unit_price")
 
 
 def _vat(value: Vat) -> Vat:
@@ -93,11 +93,11 @@ class Line:
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
-    return to_utc(value, field="transaction instant 'at'")
+    return to_utc(value, field="transaction instant 'at'", name="at")
 
 
 def _currency(value: str) -> str:
-    return check_currency(value, field="transaction currency")
+    return check_currency(value, field="transaction currency", name="currency")
 
 
 @attrs.frozen(kw_only=True)
@@ -162,9 +162,12 @@ class Purchase(Transaction):
                 self.currency,
                 field=f"line {line.product!r} of purchase {self.id} amount",
                 obj=self,
+                name="lines",
             )
             total += line.amount(self.currency)
-        check_stored_amount(total, self.currency, field=f"purchase {self.id} total", obj=self)
+        check_stored_amount(
+            total, self.currency, field=f"purchase {self.id} total", obj=self, name="lines"
+        )
         object.__setattr__(self, "total", total)
 
     @property
@@ -190,7 +193,7 @@ def _credit_kind(value: CreditKind | CreditKindName) -> CreditKind:
 
 
 def _credit_amount(value: DecimalLike) -> Decimal:
-    return to_decimal(value, field="credit amount")
+    return to_decimal(value, field="credit amount", name="credit")
 
 
 @attrs.frozen(kw_only=True)
@@ -203,7 +206,11 @@ class CreditBooking(Transaction):
 
     def __attrs_post_init__(self) -> None:
         check_stored_amount(
-            self.credit, self.currency, field=f"credit booking {self.id} amount", obj=self
+            self.credit,
+            self.currency,
+            field=f"credit booking {self.id} amount",
+            obj=self,
+            name="credit",
         )
         if self.credit <= 0:
             raise InvalidValue(
@@ -213,7 +220,9 @@ class CreditBooking(Transaction):
                 obj=self,
                 field="credit",
             )
-        check_minor_units(self.credit, self.currency, field="credit booking amount", obj=self)
+        check_minor_units(
+            self.credit, self.currency, field="credit booking amount", obj=self, name="credit"
+        )
 
     @property
     def amount(self) -> Decimal:
@@ -231,15 +240,15 @@ class MutationKind(enum.Enum):
 
 
 def _balance_delta(value: DecimalLike) -> Decimal:
-    return to_decimal(value, field="balance delta")
+    return to_decimal(value, field="balance delta", name="balance_delta")
 
 
 def _limit_delta(value: DecimalLike) -> Decimal:
-    return to_decimal(value, field="limit delta")
+    return to_decimal(value, field="limit delta", name="limit_delta")
 
 
 def _mutation_at(value: dt.datetime) -> dt.datetime:
-    return to_utc(value, field="mutation instant 'at'")
+    return to_utc(value, field="mutation instant 'at'", name="at")
 
 
 @attrs.frozen(kw_only=True)

@@ -10,6 +10,7 @@ __all__ = [
     "a_type",
     "counted",
     "either_way",
+    "field_name",
     "for_command_line",
     "in_number",
     "in_words",
@@ -79,6 +80,25 @@ def either_way(program: str, command: str) -> str:
 def for_command_line(message: str) -> str:
     """``message`` with each `either_way` phrase reduced to its command."""
     return _EITHER_WAY.sub(r"\1", message)
+
+
+#: An attribute's or parameter's name, or a dotted path to one (``billing.iban``).
+_FIELD_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def field_name(words: str, name: str | None = None) -> str | None:
+    """The ``field`` of a refusal whose message begins with ``words``.
+
+    The checks that build refusals (`to_decimal`, `to_utc`, `check_text`, …) open their
+    message with ``words`` as a reader says them (``unit price``, ``transaction instant
+    'at'``), and name the attribute or parameter the refusal is about in its ``field``,
+    so a host can point at the input: ``name`` (``unit_price``, ``at``) when the caller
+    gives it, else the words when they are such a name already (``quantity``). Words
+    that are not a name are never passed off as one: without ``name`` the field is None.
+    """
+    if name is not None:
+        return name
+    return words if _FIELD_NAME.fullmatch(words) else None
 
 
 def in_words(class_name: str) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import onaccount as oa
 from onaccount._money import to_decimal
 from onaccount._query import split_balance_filter
+from onaccount._words import field_name
 
 __all__ = ["ambiguity", "typed_amount", "typed_balance"]
 
@@ -55,16 +56,17 @@ def ambiguity(text: str, what: str, *, fractions: bool = False) -> str | None:
     )
 
 
-def typed_amount(text: str, what: str) -> Decimal:
+def typed_amount(text: str, what: str, *, name: str | None = None) -> Decimal:
     """``text`` as an amount, refused where a person may have meant another one.
 
     A point or a comma may stand before the cents, and thousands may be grouped before
     them (``1.500,00``, ``1,500.00``); three digits after a lone separator may mean
-    thousands or a fraction, and are refused.
+    thousands or a fraction, and are refused. A refusal says ``what`` the amount is
+    and names parameter ``name`` (see `field_name`).
     """
     said = ambiguity(text, what)
     if said is not None:
-        raise oa.InvalidAmount(said, value=text, field=what)
+        raise oa.InvalidAmount(said, value=text, field=field_name(what, name))
     typed = text.strip()
     for pattern, table in _WRITTEN:
         if pattern.fullmatch(typed):
@@ -76,9 +78,9 @@ def typed_amount(text: str, what: str) -> Decimal:
             f"{what} {text!r} is not an amount; write digits with a point or a comma before "
             "the cents, such as 250, 250.50 or 250,50",
             value=text,
-            field=what,
+            field=field_name(what, name),
         )
-    return to_decimal(typed, field=what)
+    return to_decimal(typed, field=what, name=name)
 
 
 def typed_balance(text: str | None) -> oa.BalanceFilter | None:

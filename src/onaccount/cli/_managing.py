@@ -87,10 +87,12 @@ def set_limit_command(
     mutation = oa.change_limit(
         ledger,
         number,
-        typed_amount(new_limit, "new limit"),
+        typed_amount(new_limit, "new limit", name="new_limit"),
         actor=state.actor,
         reason=reason,
-        expected=None if expected is None else typed_amount(expected, "expected limit"),
+        expected=None
+        if expected is None
+        else typed_amount(expected, "expected limit", name="expected"),
     )
 
     def said(show: Display, after: oa.AccountState, currency: str) -> str:
@@ -127,7 +129,7 @@ def correct_balance_command(
       onaccount --role superuser correct-balance 1042 -5.50 --reason breakage
     """
     ledger = state.ledger()
-    correction = typed_amount(amount, "balance correction")
+    correction = typed_amount(amount, "balance correction", name="amount")
     mutation = oa.correct_balance(ledger, number, correction, actor=state.actor, reason=reason)
 
     def said(show: Display, after: oa.AccountState, currency: str) -> str:

@@ -94,26 +94,26 @@ def money_amount(value: Money) -> Decimal:
     Both writers write money through this, so a CSV file refuses what a workbook does.
     """
     try:
-        amount = to_decimal(value.amount, field="money cell amount", obj=value)
+        amount = to_decimal(value.amount, field="money cell amount", obj=value, name="amount")
     except FloatNotAllowed as error:
         # The writers refuse every cell with an InvalidValue, a float in money too.
         raise InvalidValue(
             error.message, value=error.value, obj=value, field=error.field
         ) from None
-    check_currency(value.currency, field="money cell currency", obj=value)
+    check_currency(value.currency, field="money cell currency", obj=value, name="currency")
     # The exponent answers for nearly every amount; only longer ones are rounded to compare.
     if amount.as_tuple().exponent < -CURRENCIES[value.currency]:  # type: ignore[operator]  # finite: an int
-        check_minor_units(amount, value.currency, field="money cell", obj=value)
+        check_minor_units(amount, value.currency, field="money cell", obj=value, name="amount")
     return amount
 
 
-#: The fields of the refusals of a cell value, as `is_cell_error` tells them apart.
-_CELL_FIELDS = frozenset({"cell", "money cell", "money cell amount", "money cell currency"})
-
-
 def is_cell_error(error: OnAccountError) -> bool:
-    """Whether ``error`` refuses a cell's value (a bug of the exporter that wrote it)."""
-    return error.field in _CELL_FIELDS
+    """Whether ``error`` refuses a cell's value (a bug of the exporter that wrote it).
+
+    A cell's own refusal names field ``cell``; a money cell's is about the ``amount`` or
+    ``currency`` of the `Money` it names as its ``obj``.
+    """
+    return error.field == "cell" or isinstance(error.obj, Money)
 
 
 def cell_error(
@@ -852,8 +852,7 @@ class XlsxWorkbook:
     ) -> None:
         if not isinstance(date_format, str) or not date_format.strip():
             raise InvalidValue(
-                f"date format {date_format!r} is no number format; give one such as "
-                "'dd-mm-yyyy'",
+                f"date format {date_format!r} is no number format; give one such as 'dd-mm-yyyy'",
                 value=date_format,
                 field="date_format",
             )

@@ -292,6 +292,7 @@ def check_booking(state: AccountState, transaction: Transaction, allow_over_limi
         account.currency,
         field=f"booking {transaction.id} would bring account {account.label} to balance",
         obj=transaction,
+        name="amount",
     )
     if allow_over_limit or not isinstance(transaction, Purchase) or transaction.amount >= 0:
         return
@@ -366,19 +367,17 @@ def check_mutation(state: AccountState, mutation: Mutation) -> None:
     Shared by the ledgers so every adapter refuses the same mutations with the same words.
     """
     currency = state.account.currency
-    for what, delta, now in (
-        ("balance", mutation.balance_delta, state.balance),
-        ("limit", mutation.limit_delta, state.limit),
+    for what, name, delta, now in (
+        ("balance", "balance_delta", mutation.balance_delta, state.balance),
+        ("limit", "limit_delta", mutation.limit_delta, state.limit),
     ):
-        check_stored_amount(
-            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
-        )
-        check_minor_units(
-            delta, currency, field=f"mutation {mutation.id} {what} delta", obj=mutation
-        )
+        said = f"mutation {mutation.id} {what} delta"
+        check_stored_amount(delta, currency, field=said, obj=mutation, name=name)
+        check_minor_units(delta, currency, field=said, obj=mutation, name=name)
         check_stored_amount(
             now + delta,
             currency,
             field=f"mutation {mutation.id} would bring account {state.account.label} to {what}",
             obj=mutation,
+            name=name,
         )

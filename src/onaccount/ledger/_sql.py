@@ -192,8 +192,12 @@ class SQLLedger(LedgerConveniences):
                 "id": m.id,
                 "account": m.account,
                 "kind": m.kind.value,
-                "balance_delta_minor": stored_minor(m.balance_delta, currency, "balance delta"),
-                "limit_delta_minor": stored_minor(m.limit_delta, currency, "limit delta"),
+                "balance_delta_minor": stored_minor(
+                    m.balance_delta, currency, "balance delta", "balance_delta"
+                ),
+                "limit_delta_minor": stored_minor(
+                    m.limit_delta, currency, "limit delta", "limit_delta"
+                ),
                 "actor": m.actor,
                 "at_us": to_us(m.at),
                 "reason": m.reason,
@@ -856,16 +860,22 @@ class SQLLedger(LedgerConveniences):
                 "account": invoice.account.number,
                 "account_data": account_to_json(invoice.account),
                 "balance_before_minor": stored_minor(
-                    invoice.balance_before, invoice.account.currency, "balance"
+                    invoice.balance_before, invoice.account.currency, "balance", "balance_before"
                 ),
                 "limit_before_minor": stored_minor(
-                    invoice.limit_before, invoice.account.currency, "limit"
+                    invoice.limit_before, invoice.account.currency, "limit", "limit_before"
                 ),
                 "balance_delta_minor": stored_minor(
-                    invoice.correction.balance_delta, invoice.account.currency, "balance delta"
+                    invoice.correction.balance_delta,
+                    invoice.account.currency,
+                    "balance delta",
+                    "correction.balance_delta",
                 ),
                 "limit_delta_minor": stored_minor(
-                    invoice.correction.limit_delta, invoice.account.currency, "limit delta"
+                    invoice.correction.limit_delta,
+                    invoice.account.currency,
+                    "limit delta",
+                    "correction.limit_delta",
                 ),
                 "mutation_id": None if invoice.mutation is None else invoice.mutation.id,
                 "state": invoice.state.value,

@@ -27,6 +27,7 @@ from onaccount._transaction import (
     stored_line,
     stored_purchase,
 )
+from onaccount._words import field_name
 from onaccount.ledger._codec import (
     from_minor,
     to_minor,
@@ -65,7 +66,8 @@ def from_us(us: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=us)
 
 
-def stored_minor(amount: Decimal, currency: str, what: str) -> int:
+def stored_minor(amount: Decimal, currency: str, what: str, name: str | None = None) -> int:
+    """``amount`` in minor units; a refusal says ``what`` it is, naming ``name``."""
     try:
         return to_minor(amount, CURRENCIES[currency])
     except ValueError:
@@ -73,7 +75,7 @@ def stored_minor(amount: Decimal, currency: str, what: str) -> int:
             f"{what} {amount} has more decimal places than {currency} allows; round it "
             f"to {CURRENCIES[currency]} places",
             value=amount,
-            field=what,
+            field=field_name(what, name),
         ) from None
 
 
