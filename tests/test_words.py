@@ -11,6 +11,7 @@ from onaccount._words import (
     field_name,
     for_command_line,
     in_words,
+    joined,
     named,
     plural,
     with_article,
@@ -97,3 +98,12 @@ def test_a_field_is_the_name_given_else_words_that_are_a_name() -> None:
     assert field_name("billing.iban") == "billing.iban"
     assert field_name("unit price") is None
     assert field_name("line 'Beer' of purchase e22 amount") is None
+
+
+@pytest.mark.parametrize(
+    ("items", "text"),
+    [([], ""), (["a"], "a"), (["a", "b"], "a and b"), (["a", "b", "c"], "a, b and c")],
+)
+def test_joined_lists_items_with_commas_and_a_last_and(items: list[str], text: str) -> None:
+    """``a``, ``a and b``, ``a, b and c``: a list as a sentence writes it."""
+    assert joined(items) == text

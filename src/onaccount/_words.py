@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "NAMED",
@@ -46,6 +46,11 @@ def plural(noun: str, n: int) -> str:
 def counted(n: int, noun: str) -> str:
     """``n`` with thousands separators and the noun: ``1 purchase``, ``10,006 refusals``."""
     return f"{n:,} {plural(noun, n)}"
+
+
+def joined(items: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]])) if items else ""
 
 
 def named(noun: str, items: Iterable[object], count: int | None = None) -> str:

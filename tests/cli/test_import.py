@@ -832,6 +832,42 @@ def test_a_dutch_file_may_give_kinds_and_booking_types_in_dutch(
     ) in " ".join(refused.stderr.split())
 
 
+def test_columns_import_does_not_know_are_left_out_when_named_with_ignore_column(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A member list's extra columns refuse the file, saying how to leave them out; then do."""
+    members = write(
+        tmp_path,
+        "leden.csv",
+        "nummer;naam;Telefoon;limiet;Opmerking\n1001;Anna;0612345678;100;voorzitter\n",
+    )
+    refused = invoke(empty_db, "import", "accounts", str(members))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    words = " ".join(refused.stderr.split())
+    assert "column 'Telefoon' is unknown;" in words, words
+    assert "or leave it out with --ignore-column Telefoon" in words, words
+    done = invoke(
+        empty_db,
+        "import", "accounts", str(members),
+        "--ignore-column", "telefoon", "--ignore-column", "Opmerking", "--ignore-column", "Fax",
+    )  # fmt: skip
+    assert done.exit_code == 0, explain(done)
+    said = " ".join(done.stderr.split())
+    assert "note: left out columns 'Telefoon' and 'Opmerking', as --ignore-column asked" in said
+    assert "warning: --ignore-column Fax names no column of the file's header" in said
+    with open_ledger(empty_db) as ledger:
+        (state,) = ledger.states(["1001"]).values()
+    assert (state.account.name, state.limit) == ("Anna", Decimal(100))
+    sales = write(
+        tmp_path,
+        "kassa.csv",
+        "rekening;tijdstip;product;aantal;stukprijs;btw-tarief;kassa\n"
+        "1001;05-10-2026 21:00;Bier;2;2,40;0,21;bar 2\n",
+    )
+    assert invoke(empty_db, "import", "transactions", str(sales)).exit_code == EXIT_USAGE
+    succeeded(invoke(empty_db, "import", "transactions", str(sales), "--ignore-column", "kassa"))
+
+
 def test_update_gives_existing_accounts_the_files_billing_details(
     empty_db: Path, tmp_path: Path
 ) -> None:

@@ -19,7 +19,7 @@ import re
 import shlex
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -49,7 +49,7 @@ from onaccount import (
 from onaccount._account import account_kind
 from onaccount._iban import compact_iban, no_iban
 from onaccount._money import as_fraction, pad_amount
-from onaccount._words import counted, for_command_line, plural
+from onaccount._words import counted, for_command_line, joined, plural
 
 from ._amounts import ambiguity
 
@@ -268,6 +268,8 @@ class Rows(Generic[T]):
     repeats: tuple[tuple[int, int], ...] = ()
     #: The numbers of held accounts whose rows leave the limit empty: it stays as it is.
     kept_limits: frozenset[str] = frozenset()
+    #: The header's columns left out as asked (``ignore``), as the header writes them.
+    ignored: tuple[str, ...] = ()
 
     @property
     def values(self) -> list[T]:
@@ -404,6 +406,8 @@ class _Table:
     dialect: _Dialect
     word: str
     rows: Iterator[tuple[int, dict[str, str]]]
+    #: The header's columns left out as asked, as it writes them.
+    ignored: tuple[str, ...] = ()
 
 
 def _normal(header: str) -> str:
@@ -429,9 +433,17 @@ def _other_file(path: Path, header: Sequence[str], file: _File) -> str | None:
 
 
 def _columns(
-    path: Path, at: int, header: Sequence[str], file: _File, word: str
+    path: Path,
+    at: int,
+    header: Sequence[str],
+    file: _File,
+    word: str,
+    ignore: frozenset[str] = frozenset(),
 ) -> list[str | None]:
-    """The column each header field names, or `ImportFailed` naming what is wrong."""
+    """The column each header field names, or `ImportFailed` naming what is wrong.
+
+    A header in ``ignore`` (as `_normal` writes it) names no column: it is left out.
+    """
     columns, dutch, required = file.columns, file.dutch, file.required
     known = file.known
     names: list[str | None] = []
@@ -450,6 +462,9 @@ def _columns(
             )
             names.append(None)
             continue
+        if _normal(given) in ignore:
+            names.append(None)
+            continue
         column = known.get(_normal(given))
         if column is None:
             unknown += 1
@@ -460,7 +475,8 @@ def _columns(
                 BadRow(
                     at,
                     f"column {given!r} is unknown; {hint}the columns are "
-                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())})",
+                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())}), or "
+                    f"leave it out with --ignore-column {shlex.quote(given.strip())}",
                     word,
                 )
             )
@@ -501,15 +517,10 @@ def _header_problem(unknown: int, unnamed: int, repeated: int, missing: Sequence
         )
         if count
     ]
-    said = [f"has {_and(has)}"] if has else []
+    said = [f"has {joined(has)}"] if has else []
     if missing:
-        said.append(f"lacks {plural('column', len(missing))} {_and([repr(m) for m in missing])}")
+        said.append(f"lacks {plural('column', len(missing))} {joined([repr(m) for m in missing])}")
     return "the header " + ", and ".join(said)
-
-
-def _and(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return " and ".join(filter(None, [", ".join(items[:-1]), items[-1]]))
 
 
 #: The first bytes of a zip archive, which an .xlsx and an .ods are.
@@ -673,9 +684,17 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def _open_table(
-    path: Path, dialect: str, file: _File, bad: list[BadRow]
+    path: Path,
+    dialect: str,
+    file: _File,
+    bad: list[BadRow],
+    ignore: Collection[str] = (),
 ) -> tuple[_Table, set[str]]:
-    """The file's rows by column, and the columns its header names."""
+    """The file's rows by column, and the columns its header names.
+
+    Header fields named in ``ignore`` (case, spaces and hyphens aside) are left out.
+    """
+    left_out = frozenset(_normal(name) for name in ignore)
     if _format_of(path) == "xlsx":
         chosen, word, raw = _SHEET, "row", _xlsx_rows(path)
     else:
@@ -689,7 +708,7 @@ def _open_table(
             while word == "row" and not fields[-1].strip():
                 fields = fields[:-1]
             header = fields
-            names = _columns(path, line, fields, file, word)
+            names = _columns(path, line, fields, file, word, left_out)
             break
     if header is None:
         raise ImportFailed.whole(
@@ -738,7 +757,8 @@ def _open_table(
                 {n: f.strip() for n, f in zip(names, fields, strict=True) if n is not None},
             )
 
-    return _Table(chosen, word, rows()), {n for n in names if n is not None}
+    ignored = tuple(h.strip() for h in header if h.strip() and _normal(h) in left_out)
+    return _Table(chosen, word, rows(), ignored), {n for n in names if n is not None}
 
 
 # With a decimal comma a point only groups thousands: 1.234,50, never 2.40.
@@ -962,16 +982,18 @@ def read_accounts(
     dialect: str = "auto",
     held: Callable[[Sequence[str]], Mapping[str, AccountState]] | None = None,
     progress: Progress | None = None,
+    ignore: Collection[str] = (),
 ) -> Rows[Account]:
     """Every account in ``path``, or `ImportFailed` listing every bad row.
 
     An empty kind, currency or limit of an account ``held(numbers)`` finds in the ledger
     is the one it has now, as is every detail the file has no column for, so a file of
     new details needs no other columns; for a new account they default to limit, EUR
-    and 0. ``progress`` hears of the rows read, of all the file's rows.
+    and 0. ``progress`` hears of the rows read, of all the file's rows. Columns named in
+    ``ignore`` are left out.
     """
     bad: list[BadRow] = []
-    table, columns = _open_table(path, dialect, _FILES["accounts"], bad)
+    table, columns = _open_table(path, dialect, _FILES["accounts"], bad, ignore)
     chosen = table.dialect
     seen: dict[str, int] = {}
     kept_limits: set[str] = set()
@@ -1084,7 +1106,16 @@ def read_accounts(
         return held([row.get("number", "") for _, row in rows]) if held is not None else {}
 
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
-    return _read(Rows(path, table.word, tuple(accounts), kept_limits=frozenset(kept_limits)), bad)
+    return _read(
+        Rows(
+            path,
+            table.word,
+            tuple(accounts),
+            kept_limits=frozenset(kept_limits),
+            ignored=table.ignored,
+        ),
+        bad,
+    )
 
 
 #: The id of a booking the file gives none, until one is made from its content: a
@@ -1171,15 +1202,17 @@ def read_transactions(
     dialect: str = "auto",
     currency_of: Callable[[str], str | None] | None = None,
     progress: Progress | None = None,
+    ignore: Collection[str] = (),
 ) -> Rows[Transaction]:
     """Every booking in ``path``, or `ImportFailed` listing every bad row.
 
     Times without a UTC offset are read in ``tz``. A row without a currency is in
     ``currency_of(account)``, the currency the ledger keeps the account in, or EUR when
-    that gives None or is not given. ``progress`` hears of the rows read.
+    that gives None or is not given. ``progress`` hears of the rows read. Columns named
+    in ``ignore`` are left out.
     """
     bad: list[BadRow] = []
-    table, present = _open_table(path, dialect, _FILES["transactions"], bad)
+    table, present = _open_table(path, dialect, _FILES["transactions"], bad, ignore)
     chosen, word = table.dialect, table.word
     vat_given = bool(present & {"vat_rate", "vat_category"})
 
@@ -1393,4 +1426,6 @@ def read_transactions(
             first.setdefault(base, line)
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
-    return _read(Rows(path, word, tuple(result), tuple(sorted(repeats))), bad)
+    return _read(
+        Rows(path, word, tuple(result), tuple(sorted(repeats)), ignored=table.ignored), bad
+    )

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import onaccount as oa
 from onaccount._period import to_date
-from onaccount._words import for_command_line, in_number
+from onaccount._words import for_command_line, in_number, joined, plural
 from onaccount.exporting import ExportReport
 from onaccount.ledger.sql import SQLLedger, upgrade
 
@@ -39,7 +39,14 @@ from ._group import (
     to_stderr,
     zone_options,
 )
-from ._importing import ImportFailed, Progress, Rows, read_accounts, read_transactions
+from ._importing import (
+    ImportFailed,
+    Progress,
+    Rows,
+    _normal,
+    read_accounts,
+    read_transactions,
+)
 from ._invoicing import LedgerOptions, _file_options, _options
 from ._rendering import (
     _emit_json,
@@ -363,6 +370,14 @@ dialect_option = click.option(
     show_default=True,
     help="CSV only. excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
 )
+ignore_option = click.option(
+    "--ignore-column",
+    "ignore",
+    multiple=True,
+    metavar="NAME",
+    help="Leave out the file's column NAME, such as a phone number import has no use for "
+    "(repeatable).",
+)
 dry_run_option = click.option(
     "--dry-run",
     is_flag=True,
@@ -373,6 +388,7 @@ dry_run_option = click.option(
 @import_group.command("accounts", short_help="Open the accounts of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@ignore_option
 @click.option(
     "--update",
     is_flag=True,
@@ -383,7 +399,13 @@ dry_run_option = click.option(
 @json_option
 @pass_state
 def import_accounts(
-    state: _State, file: Path, dialect: str, update: bool, dry_run: bool, as_json: bool
+    state: _State,
+    file: Path,
+    dialect: str,
+    ignore: tuple[str, ...],
+    update: bool,
+    dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Open every account in FILE (.csv or .xlsx), or none if any row is bad.
 
@@ -412,7 +434,7 @@ def import_accounts(
         file,
         "account",
         as_json,
-        lambda progress: _read_accounts(state, file, dialect, progress),
+        lambda progress: _read_accounts(state, file, dialect, progress, ignore),
         lambda ledger, rows, check_only: oa.import_accounts(
             ledger,
             rows.values,
@@ -423,6 +445,7 @@ def import_accounts(
         ),
         dry_run=dry_run,
     )
+    _note_ignored(state, rows, ignore)
     if as_json:
         _emit_json(state, {**_imported_json(file, done, dry_run), "updated": done.updated})
         return
@@ -481,6 +504,7 @@ def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@ignore_option
 @zone_options
 @dry_run_option
 @json_option
@@ -489,6 +513,7 @@ def import_transactions(
     state: _State,
     file: Path,
     dialect: str,
+    ignore: tuple[str, ...],
     tz: str,
     day_starts_at: str,
     dry_run: bool,
@@ -525,12 +550,13 @@ def import_transactions(
         file,
         "booking",
         as_json,
-        lambda progress: _read_bookings(state, file, zone, dialect, progress),
+        lambda progress: _read_bookings(state, file, zone, dialect, progress, ignore),
         lambda ledger, rows, check_only: oa.import_transactions(
             ledger, rows.values, actor=state.actor, dry_run=check_only
         ),
         dry_run=dry_run,
     )
+    _note_ignored(state, rows, ignore)
     _warn_of_later(state, rows, zone)
     _warn_of_repeats(state, rows)
     _warn_of_billed(state, rows)
@@ -566,15 +592,41 @@ def import_transactions(
 
 
 def _read_accounts(
-    state: _State, file: Path, dialect: str, progress: Progress | None
+    state: _State, file: Path, dialect: str, progress: Progress | None, ignore: tuple[str, ...]
 ) -> Rows[oa.Account]:
     """The accounts of ``file``, an empty kind, currency or limit as the ledger has it."""
     with contextlib.closing(_Held(state)) as held:
-        return read_accounts(file, dialect=dialect, held=held.many, progress=progress)
+        return read_accounts(
+            file, dialect=dialect, held=held.many, progress=progress, ignore=ignore
+        )
+
+
+def _note_ignored(state: _State, rows: Rows[Any], ignore: tuple[str, ...]) -> None:
+    """Say which columns were left out, and which --ignore-column names none of them."""
+    if rows.ignored:
+        columns = joined([repr(c) for c in rows.ignored])
+        state.say(
+            f"note: left out {plural('column', len(rows.ignored))} {columns}, as "
+            "--ignore-column asked",
+            err=True,
+        )
+    found = {_normal(c) for c in rows.ignored}
+    for name in ignore:
+        if _normal(name) not in found:
+            state.say(
+                f"warning: --ignore-column {shlex.quote(name)} names no column of the "
+                "file's header",
+                err=True,
+            )
 
 
 def _read_bookings(
-    state: _State, file: Path, zone: ZoneInfo, dialect: str, progress: Progress | None
+    state: _State,
+    file: Path,
+    zone: ZoneInfo,
+    dialect: str,
+    progress: Progress | None,
+    ignore: tuple[str, ...],
 ) -> Rows[oa.Transaction]:
     """The bookings of ``file``, a row without a currency in its account's currency."""
     with contextlib.closing(_Held(state)) as held:
@@ -584,7 +636,12 @@ def _read_bookings(
             return now.account.currency if now else None
 
         return read_transactions(
-            file, tz=zone, dialect=dialect, currency_of=currency_of, progress=progress
+            file,
+            tz=zone,
+            dialect=dialect,
+            currency_of=currency_of,
+            progress=progress,
+            ignore=ignore,
         )
 
 
