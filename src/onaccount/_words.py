@@ -14,6 +14,7 @@ __all__ = [
     "for_command_line",
     "in_number",
     "in_words",
+    "joined",
     "named",
     "plural",
     "reversal_advice",
