@@ -719,3 +719,13 @@ def test_a_workbook_date_format_applies_where_no_column_gives_one() -> None:
     assert ws["B1"].number_format == "dd-mm-yyyy"
     with pytest.raises(InvalidValue, match="date format '' is no number format"):
         XlsxWorkbook(date_format="")
+
+
+def test_a_column_is_wide_enough_for_the_amounts_above_its_header() -> None:
+    """An invoiced total in the block above shows whole, not as ###, over a column of counts."""
+    book = XlsxWorkbook()
+    above = [("Gefactureerd", Money(Decimal("-2131.55"), "EUR"))]
+    sheet = book.sheet("S", ["datum", "aankopen"], above=above)
+    sheet.append((dt.date(2026, 10, 3), 2))
+    ws = _book(_save(book))["S"]
+    assert ws.column_dimensions["B"].width >= len("-2,131.55 EUR") + 2

@@ -520,6 +520,8 @@ class XlsxSheet:
                 self._widths.append(float(column.width))
                 continue
             sample = [row[index] for row in pending[:_WIDTH_SAMPLE]]
+            # The block above shares the columns: its amounts must show whole too.
+            sample += [row[index] for row in self._above if index < len(row)]
             summed = column.total and self._totals != "none"
             self._widths.append(fitted_width(column.header, sample, summed=summed))
         self._pending = None
