@@ -389,11 +389,13 @@ class JournalExporter(Exporter[JournalOptions]):
     Options = JournalOptions
 
     def file_label(self, options: JournalOptions) -> str:
-        """The dialect and header where not the defaults: ``rfc4180``, ``no-header``.
+        """The dialect, language, header and entry date where not the defaults.
 
-        So a journal for Excel and one for a program are two files of the same run.
+        So a journal for Excel and one for a program are two files of the same run, and
+        so are one booked on the invoice date and one on the period's end
+        (``period-end``), which would hold the same entry numbers.
         """
-        return "-".join(given_options(options, ("dialect", "header")))
+        return "-".join(given_options(options, ("dialect", "language", "header", "entry_date")))
 
     def refusals(
         self,

@@ -65,6 +65,7 @@ from ._invoices import (
     nothing_to_invoice,
 )
 from ._journal import LEDGER_WORDS, LedgerAccounts, postings, vat_code_refusals
+from ._labels import given_options
 from ._seller import SellerOptions, compact
 
 __all__ = ["XafExporter", "XafOptions"]
@@ -379,6 +380,14 @@ class XafExporter(Exporter[XafOptions]):
     media_type = "application/zip"
     extension = "xaf.zip"
     Options = XafOptions
+
+    def file_label(self, options: XafOptions) -> str:
+        """The language and entry date where not the defaults: ``en``, ``period-end``.
+
+        So an auditfile booked on the period's end is not taken for the one booked on
+        the invoice date.
+        """
+        return "-".join(given_options(options, ("language", "entry_date")))
 
     def refusals(
         self,

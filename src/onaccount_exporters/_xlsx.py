@@ -15,6 +15,7 @@ from onaccount.exporting import (
     option,
 )
 
+from ._labels import given_options
 from ._tables import day_table, line_table, statement_tables, summary_table
 
 __all__ = ["XlsxExporter", "XlsxOptions"]
@@ -52,8 +53,12 @@ class XlsxExporter(XlsxTableExporter[XlsxOptions]):
     Options = XlsxOptions
 
     def file_label(self, options: XlsxOptions) -> str:
-        """Nothing: the run's workbook is the run's name with ``.xlsx``."""
-        return ""
+        """The layout, language and sheets where not the defaults: ``statement``, ``en``.
+
+        The run's usual workbook is the run's name with ``.xlsx``; a statement workbook
+        or an English one is a file of its own beside it.
+        """
+        return "-".join(given_options(options, ("layout", "language", "lines", "days")))
 
     def tables(
         self, document: ExportDocument, options: XlsxOptions, progress: ExportProgress | None
