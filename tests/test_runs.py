@@ -544,6 +544,27 @@ def test_the_same_plan_again_after_its_only_invoice_was_undone_is_no_retry(
     assert [i.state for i in billed.invoices] == [oa.InvoiceState.ACTIVE]
 
 
+@pytest.mark.parametrize("minutes", [5, -5])
+def test_an_undo_dated_apart_from_the_clock_never_lets_a_replan_pass_for_a_retry(
+    ledger: oa.MemoryLedger, minutes: int
+) -> None:
+    """An undo dated minutes off the planner's clock: the plan made after it is refused."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    run = oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+    when = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=minutes)
+    oa.undo_invoice(ledger, run.id, "1042", actor=ADMIN, reason="wrong address", at=when)
+    again = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    with pytest.raises(oa.KeyInUse, match="again, whose invoice in that run was undone"):
+        oa.commit_run(ledger, again, actor=ADMIN, key="k")
+    if minutes > 0:
+        # Planned before the undo by either reckoning: the run's own plan, sent again.
+        assert oa.commit_run(ledger, plan, actor=ADMIN, key="k") == ledger.run(run.id)
+    else:
+        # Dated before the plan was made, the undo leaves a late retry refused: loudly.
+        with pytest.raises(oa.KeyInUse):
+            oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+
+
 def test_an_empty_plan_is_refused_naming_refusals_and_consumes_no_key(
     ledger: oa.MemoryLedger,
 ) -> None:

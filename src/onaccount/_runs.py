@@ -331,7 +331,7 @@ def commit_run(
     if key is not None:
         existing = ledger.runs(key=key)
         if existing:
-            return _answer_for_key(existing[0], plan, key, fingerprint)
+            return _answer_for_key(ledger, existing[0], plan, key, fingerprint)
     if not plan.drafts:
         raise _empty_run(plan)
     created_at = _now() if at is None else to_utc(at, field="commit instant 'at'", name="at")
@@ -380,7 +380,7 @@ def commit_run(
     stored = ledger.commit_run(run, revisions)
     if key is not None and stored.id != run.id:
         # Another commit took the key between the look-up above and this one.
-        return _answer_for_key(stored, plan, key, fingerprint)
+        return _answer_for_key(ledger, stored, plan, key, fingerprint)
     return stored
 
 
@@ -420,8 +420,6 @@ def _invoiced(pairs: Iterable[tuple[str, Statement]]) -> dict[str, tuple[frozens
 
 def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
     """Whether committing ``plan`` is a retry of the commit that wrote ``run``."""
-    if _bills_undone_again(run, plan):
-        return False
     if run.fingerprint is not None and run.fingerprint == fingerprint:
         return True
     if (run.period, run.strategy) != (plan.period, plan.strategy.name):
@@ -440,19 +438,32 @@ def _is_retry(run: InvoiceRun, plan: Plan, fingerprint: str) -> bool:
     ) == _invoiced((d.account.number, d.statement) for d in plan.drafts)
 
 
-def _bills_undone_again(run: InvoiceRun, plan: Plan) -> bool:
+def _bills_undone_again(ledger: Ledger, run: InvoiceRun, plan: Plan) -> bool:
     """Whether ``plan``, made after one of ``run``'s invoices was undone, would bill it.
 
     The undo put back what the run found, so the run's plan made again looks the same;
     it would bill anew what the run no longer holds, which no retry may skip. The plan
-    the run committed, sent again, is a retry all the same.
+    the run committed, sent again, is a retry all the same. An undo that booked a
+    reversal moved the account's revision past the one the run's plan saw: a plan with
+    the account's revision now was made since. An undo that booked none leaves only the
+    clock: a plan made at or after the undo's instant.
     """
-    undone = {i.account.number: i.undone_at for i in run.invoices if i.undone_at is not None}
-    return any(
-        (at := undone.get(draft.account.number)) is not None
-        and (plan.planned_at is None or plan.planned_at >= at)
-        for draft in plan.drafts
-    )
+    undone = {i.account.number: i for i in run.invoices if i.undone_at is not None}
+    again = [d for d in plan.drafts if d.account.number in undone]
+    if not again:
+        return False
+    now = ledger.states([d.account.number for d in again])
+    for draft in again:
+        invoice = undone[draft.account.number]
+        held = now.get(draft.account.number)
+        if invoice.undo_mutation is not None and (
+            held is not None and draft.state.revision == held.revision
+        ):
+            return True
+        assert invoice.undone_at is not None  # undone: see above
+        if plan.planned_at is None or plan.planned_at >= invoice.undone_at:
+            return True
+    return False
 
 
 def _period_text(period: Period) -> str:
@@ -504,9 +515,11 @@ def _differences(run: InvoiceRun, plan: Plan) -> list[str]:
     return found or ["other purchases"]
 
 
-def _answer_for_key(run: InvoiceRun, plan: Plan, key: str, fingerprint: str) -> InvoiceRun:
+def _answer_for_key(
+    ledger: Ledger, run: InvoiceRun, plan: Plan, key: str, fingerprint: str
+) -> InvoiceRun:
     """The run stored under ``key`` if ``plan`` is its retry; else `KeyInUse`."""
-    if _is_retry(run, plan, fingerprint):
+    if not _bills_undone_again(ledger, run, plan) and _is_retry(run, plan, fingerprint):
         return run
     return _raise_key_in_use(run, plan, key)
 

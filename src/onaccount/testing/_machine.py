@@ -553,12 +553,22 @@ class LedgerMachine(RuleBasedStateMachine):
             existing = self.ledger.run(self.keys[key])
             keyed = self.key_plans[key]
             # The undo put back what the run found: a plan made after it would bill anew.
+            # A plan made since the undo: the account's revision, where the undo booked a
+            # reversal, or the clock.
             again = [
                 d.account.number
                 for d in plan.drafts
                 if (m := self.invoices.get((existing.id, d.account.number)))
                 and m.undone_at is not None
-                and (plan.planned_at is None or plan.planned_at >= m.undone_at)
+                and (
+                    (
+                        not m.correction.is_zero
+                        and model.revisions.get(d.account.number)
+                        == self.revision[d.account.number]
+                    )
+                    or plan.planned_at is None
+                    or plan.planned_at >= m.undone_at
+                )
             ]
             if again:
                 event("commit: key of a run whose invoice was undone")
