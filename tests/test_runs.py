@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -563,6 +564,28 @@ def test_an_undo_dated_apart_from_the_clock_never_lets_a_replan_pass_for_a_retry
         # Dated before the plan was made, the undo leaves a late retry refused: loudly.
         with pytest.raises(oa.KeyInUse):
             oa.commit_run(ledger, plan, actor=ADMIN, key="k")
+
+
+@pytest.mark.parametrize(
+    ("key", "words"),
+    [
+        ("", "run key '' is empty; give a non-empty text"),
+        ("   ", "run key '   ' is empty"),
+        (" 2026-10 ", "run key ' 2026-10 ' has white space around it; run keys are matched"),
+        ("a\x00b", "contains a NUL character"),
+        ("k" * 201, "has 201 characters; give at most 200"),
+        (5, "run key 5 is an int, not text; pass '5'"),
+    ],
+)
+def test_a_key_that_cannot_be_kept_as_given_is_refused_before_anything_is_written(
+    ledger: oa.MemoryLedger, key: object, words: str
+) -> None:
+    """An empty, padded, NUL-bearing, overlong or non-text key is refused, naming it."""
+    plan = oa.plan_run(ledger, OCTOBER, ["1042"], "zero-balance", actor=ADMIN)
+    with pytest.raises(oa.InvalidValue, match=re.escape(words)) as refused:
+        oa.commit_run(ledger, plan, actor=ADMIN, key=key)  # type: ignore[arg-type]  # as untyped callers do
+    assert refused.value.field == "key"
+    assert ledger.runs() == []
 
 
 def test_an_empty_plan_is_refused_naming_refusals_and_consumes_no_key(

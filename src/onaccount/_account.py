@@ -111,39 +111,51 @@ def non_empty(instance: object, attribute: attrs.Attribute[str], value: object) 
     Account numbers are keys matched exactly, so white space around one is refused
     rather than making ``" A "`` a second account beside ``"A"``.
     """
-    owner = in_words(type(instance).__name__)
     name = attribute.name
+    check_name_text(
+        value,
+        f"{in_words(type(instance).__name__)} {name}",
+        name=name,
+        obj=instance,
+        limit=MAX_KEY_LENGTH if name in _KEYS else MAX_TEXT_LENGTH,
+        exactly="account numbers are" if name in _NUMBERS else None,
+    )
+
+
+def check_name_text(
+    value: object,
+    words: str,
+    *,
+    name: str,
+    obj: object = None,
+    limit: int = MAX_KEY_LENGTH,
+    exactly: str | None = None,
+) -> None:
+    """Refuse ``value`` unless it is non-empty text storage keeps, of at most ``limit``.
+
+    ``words`` open the refusal (``account number``), ``name`` is its field; with
+    ``exactly`` (``account numbers are``), white space around the text is refused too,
+    as what is matched exactly must not become a second one beside the trimmed text.
+    """
     if not isinstance(value, str):
         # A till that keys accounts by integer ids passes one: say so, not "empty".
         given = "is missing" if value is None else f"{value!r} is {a_type(value)}, not text"
         advice = f"pass {str(value)!r}" if isinstance(value, int) else "give a non-empty text"
-        raise InvalidValue(
-            f"{owner} {name} {given}; {advice}",
-            value=value,
-            obj=instance,
-            field=name,
-        )
+        raise InvalidValue(f"{words} {given}; {advice}", value=value, obj=obj, field=name)
     if not value.strip():
         raise InvalidValue(
-            f"{owner} {name} {value!r} is empty; give a non-empty text",
+            f"{words} {value!r} is empty; give a non-empty text",
             value=value,
-            obj=instance,
+            obj=obj,
             field=name,
         )
-    key = name in _KEYS
-    check_text(
-        value,
-        f"{owner} {name}",
-        instance,
-        limit=MAX_KEY_LENGTH if key else MAX_TEXT_LENGTH,
-        name=name,
-    )
-    if name in _NUMBERS and value != value.strip():
+    check_text(value, words, obj, limit=limit, name=name)
+    if exactly is not None and value != value.strip():
         raise InvalidValue(
-            f"{owner} {name} {value!r} has white space around it; account numbers are "
-            f"matched exactly, use {value.strip()!r}",
+            f"{words} {value!r} has white space around it; {exactly} matched exactly, use "
+            f"{value.strip()!r}",
             value=value,
-            obj=instance,
+            obj=obj,
             field=name,
         )
 

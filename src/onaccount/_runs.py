@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import attrs
 
-from ._account import Account, AccountKind
+from ._account import Account, AccountKind, check_name_text
 from ._errors import EmptyRun, InvalidValue, KeyInUse, LedgerError, UnknownRun
 from ._invoices import (
     AccountInvoice,
@@ -325,6 +325,9 @@ def commit_run(
     nothing is written; a different plan raises `KeyInUse`, and so does a plan made after
     an invoice of that run was undone that would bill the account again.
     """
+    if key is not None:
+        # Matched exactly, as stored: " 2026-10 " would be a second key beside "2026-10".
+        check_name_text(key, "run key", name="key", exactly="run keys are")
     # Decided by what is about to be invoiced, never by the plan's bulk flag.
     _require_invoicing(actor, len(plan.drafts) > 1, "commit")
     fingerprint = plan.fingerprint
