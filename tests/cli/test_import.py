@@ -282,6 +282,24 @@ def test_times_the_clocks_skipped_or_showed_twice_are_refused_by_line(
     assert at["gone"] == dt.datetime(2026, 3, 29, 6, 30, tzinfo=dt.UTC)
 
 
+def test_a_dutch_time_in_the_repeated_hour_takes_the_offset_the_refusal_advises(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """25-10-2026 02:30+01:00, as a Dutch file writes the date, is the second 02:30."""
+    path = write(
+        tmp_path,
+        "dst.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "eerst;100;25-10-2026 02:30+02:00;Koffie;1;2,40;0,09\n"
+        "daarna;100;25-10-2026 2:30:00+01:00;Koffie;1;2,40;0,09\n",
+    )
+    succeeded(invoke(small_db, "import", "transactions", str(path)))
+    with open_ledger(small_db) as ledger:
+        at = {t.id: t.at for t in ledger.transactions(["100"])}
+    assert at["eerst"] == dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+    assert at["daarna"] == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+
+
 def test_the_business_days_of_the_bookings_follow_day_starts_at(
     small_db: Path, tmp_path: Path
 ) -> None:
@@ -846,6 +864,10 @@ def test_columns_import_does_not_know_are_left_out_when_named_with_ignore_column
     words = " ".join(refused.stderr.split())
     assert "column 'Telefoon' is unknown;" in words, words
     assert "or leave it out with --ignore-column Telefoon" in words, words
+    typo = write(tmp_path, "typo.csv", "nummer;naam;limeit\n1001;Anna;100\n")
+    mistyped = " ".join(invoke(empty_db, "import", "accounts", str(typo)).stderr.split())
+    assert "did you mean 'limit'?" in mistyped, mistyped
+    assert "--ignore-column" not in mistyped, "a typo is mended, not left out"
     done = invoke(
         empty_db,
         "import", "accounts", str(members),

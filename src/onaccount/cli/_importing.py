@@ -475,8 +475,13 @@ def _columns(
                 BadRow(
                     at,
                     f"column {given!r} is unknown; {hint}the columns are "
-                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())}), or "
-                    f"leave it out with --ignore-column {shlex.quote(given.strip())}",
+                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())})"
+                    # A near miss is a typo to mend, not a column to leave out.
+                    + (
+                        ""
+                        if close
+                        else f", or leave it out with --ignore-column {shlex.quote(given.strip())}"
+                    ),
                     word,
                 )
             )
@@ -885,8 +890,17 @@ def _instant(text: str, dialect: _Dialect, tz: ZoneInfo) -> dt.datetime:
 
 
 def _day_first(text: str) -> dt.datetime | None:
-    """``text`` read as a Dutch day-first date and time (``03-10-2026 21:40``), if it is one."""
-    for pattern in ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M"):
+    """``text`` read as a Dutch day-first date and time (``03-10-2026 21:40``), if it is one.
+
+    A UTC offset may follow the time (``25-10-2026 02:30+01:00``), as the refusal of a
+    time the clocks showed twice advises.
+    """
+    for pattern in (
+        "%d-%m-%Y %H:%M:%S",
+        "%d-%m-%Y %H:%M",
+        "%d-%m-%Y %H:%M:%S%z",
+        "%d-%m-%Y %H:%M%z",
+    ):
         try:
             return dt.datetime.strptime(text, pattern)
         except ValueError:
@@ -899,7 +913,7 @@ _TIME_PART = re.compile(r"[Tt ]")
 # A date day first, with or without leading zeros, as Dutch Excel writes it (1-2-2026).
 _DAY_FIRST_DATE = re.compile(r"\d{1,2}-\d{1,2}-\d{4}")
 # Day first as Dutch Excel writes it, with or without leading zeros (5-10-2026 9:40).
-_DAY_FIRST_SHAPE = re.compile(r"\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}(:\d{2})?")
+_DAY_FIRST_SHAPE = re.compile(r"\d{1,2}-\d{1,2}-\d{4} \d{1,2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?")
 # A date and time written as one of the accepted spellings, whatever the numbers.
 _DATE_TIME_SHAPE = re.compile(
     rf"{_DAY_FIRST_SHAPE.pattern}|"
