@@ -1400,6 +1400,21 @@ def test_sales_outside_the_last_runs_period_or_on_prepaid_accounts_are_not_warne
     assert "warning" not in done.stderr, done.stderr
 
 
+def test_every_late_booking_s_line_is_named_in_the_warning(demo_db: Path, tmp_path: Path) -> None:
+    """Three late sales: the warning names the three lines, so each can be found."""
+    late = write(
+        tmp_path,
+        "laat.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "l1;1001;20-10-2026 21:00;Bier;1;2,80;0,21\n"
+        "l2;1002;21-10-2026 21:00;Bier;1;2,80;0,21\n"
+        "l3;1003;22-10-2026 21:00;Bier;1;2,80;0,21\n",
+    )
+    said = " ".join(succeeded(invoke(demo_db, "import", "transactions", str(late))).stderr.split())
+    assert "3 bookings fall in the last run's period (2026-10)" in said, said
+    assert "(lines 2, 3, 4)" in said, said
+
+
 def test_sales_of_accounts_the_last_run_left_out_are_not_warned_of(
     demo_db: Path, tmp_path: Path
 ) -> None:

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import onaccount as oa
 from onaccount._period import to_date
-from onaccount._words import for_command_line, in_number, joined, plural
+from onaccount._words import for_command_line, in_number, joined, named, plural
 from onaccount.exporting import ExportReport
 from onaccount.ledger.sql import SQLLedger, upgrade
 
@@ -807,7 +807,8 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
     it = in_number(count, "it", "them")
     state.say(
         f"warning: {show.count(count, 'booking')} {in_number(count, 'falls', 'fall')} in the "
-        f"last run's period ({last.label}), on {on} ({rows.word} {unbilled[0][0]}), and "
+        f"last run's period ({last.label}), on {on} "
+        f"({named(rows.word, sorted(line for line, _ in unbilled))}), and "
         f"no run has billed {it}: the next period's run will not either; a run over "
         f"{in_number(len(days), 'that day', 'those days')} does, such as onaccount invoice "
         f"--period {span} {chosen} --strategy STRATEGY --commit{others}",
