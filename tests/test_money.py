@@ -261,14 +261,15 @@ def test_standard_vat_rate_must_lie_between_zero_and_one(rate: str) -> None:
     assert caught.value.field == "rate"
 
 
-@pytest.mark.parametrize("rate", ["0", "-0.21"])
-def test_a_standard_rate_of_zero_or_below_points_to_the_zero_rate(rate: str) -> None:
-    """Category S at 0 or below says the rate must be above 0, and that 0 % is Vat.zero()."""
+@pytest.mark.parametrize(
+    ("rate", "hint"), [("0", "; for a rate of 0 % use Vat.zero() (category Z)"), ("-0.21", "")]
+)
+def test_a_standard_rate_of_zero_or_below_says_it_must_be_above_zero(rate: str, hint: str) -> None:
+    """Category S at 0 or below must be above 0; at 0 the refusal points to Vat.zero()."""
     with pytest.raises(InvalidValue) as caught:
         Vat.standard(rate)
     assert caught.value.message == (
-        f"VAT rate {rate} for category S must be above 0 and below 1; for a rate of 0 % "
-        "use Vat.zero() (category Z)"
+        f"VAT rate {rate} for category S must be above 0 and below 1{hint}"
     )
 
 

@@ -378,6 +378,8 @@ class Vat:
                     f"; {as_fraction(self.rate)}"
                     if self.rate >= 1
                     else "; for a rate of 0 % use Vat.zero() (category Z)"
+                    if self.rate == 0
+                    else ""
                 )
                 raise InvalidValue(
                     f"VAT rate {self.rate} for category S must be above 0 and below 1{hint}",

@@ -448,8 +448,9 @@ def _bills_undone_again(ledger: Ledger, run: InvoiceRun, plan: Plan) -> bool:
     it would bill anew what the run no longer holds, which no retry may skip. The plan
     the run committed, sent again, is a retry all the same. An undo that booked a
     reversal moved the account's revision past the one the run's plan saw: a plan with
-    the account's revision now was made since. An undo that booked none leaves only the
-    clock: a plan made at or after the undo's instant.
+    the account's revision now was made since. So, booked or not, is a plan made at or
+    after the undo's instant; an undo that booked none and is dated later than it was
+    done leaves the clock alone to tell, and a plan made before that instant a retry.
     """
     undone = {i.account.number: i for i in run.invoices if i.undone_at is not None}
     again = [d for d in plan.drafts if d.account.number in undone]

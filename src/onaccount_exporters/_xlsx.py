@@ -58,7 +58,9 @@ class XlsxExporter(XlsxTableExporter[XlsxOptions]):
         The run's usual workbook is the run's name with ``.xlsx``; a statement workbook
         or an English one is a file of its own beside it.
         """
-        return "-".join(given_options(options, ("layout", "language", "lines", "days")))
+        # The sheets asked for are the tables layout's; a statement workbook has its own.
+        sheets = ("lines", "days") if options.layout == "tables" else ()
+        return "-".join(given_options(options, ("layout", "language", *sheets)))
 
     def tables(
         self, document: ExportDocument, options: XlsxOptions, progress: ExportProgress | None

@@ -821,6 +821,9 @@ def test_a_dutch_file_may_give_kinds_and_booking_types_in_dutch(
     with open_ledger(empty_db) as ledger:
         kinds = {n: s.account.kind for n, s in ledger.states(["1001", "1002"]).items()}
     assert kinds == {"1001": oa.AccountKind.LIMIT, "1002": oa.AccountKind.CREDIT}
+    other = write(tmp_path, "fout-leden.csv", "nummer;naam;soort\n1003;Piet;aankoop\n")
+    mixed = " ".join(invoke(empty_db, "import", "accounts", str(other)).stderr.split())
+    assert "account kind 'aankoop' is unknown" in mixed, "named as the file writes it"
     sales = write(
         tmp_path,
         "kassa.csv",

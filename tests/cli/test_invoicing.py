@@ -580,10 +580,12 @@ def test_mutations_of_a_billed_period_booked_later_are_pointed_to(small_db: Path
     words = " ".join(result.stderr.split())
     assert words == (
         "note: no mutations were booked in 2026-10; they are dated when they are booked, and "
-        f"the run over 2026-10 booked its on {booked.isoformat()}: see them with onaccount "
-        f"mutations --run {run['id']}"
+        f"the run over 2026-10 booked its corrections on {booked.isoformat()}: see them with "
+        f"onaccount mutations --run {run['id']}"
     ), words
     assert invoke(small_db, "mutations", "--period", "2026-10", "--json").stderr == ""
+    filtered = invoke(small_db, "mutations", "--period", "2026-10", "--kind", "undo")
+    assert filtered.stderr == "", "another filter may be what found nothing"
 
 
 def test_mutations_report_filters_by_account_run_and_period(small_db: Path) -> None:

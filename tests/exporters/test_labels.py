@@ -26,6 +26,7 @@ _XAF_SELLER = {k: v for k, v in SELLER.items() if k != "credit_note_reference"}
         (XafExporter(), {"language": "en"}, "-en"),
         (XlsxExporter(), {"layout": "statement"}, "-statement"),
         (XlsxExporter(), {"language": "en", "lines": False}, "-en-no-lines"),
+        (XlsxExporter(), {"layout": "statement", "lines": False}, "-statement"),
     ],
     ids=str,
 )

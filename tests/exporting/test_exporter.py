@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
+import importlib
 import io
 import json
 import pickle
+import sys
+from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 import attrs
@@ -420,3 +423,46 @@ def test_an_option_annotated_with_its_default_s_type_or_literals_of_it_is_kept()
     assert attrs.fields(Agreeing).copies.type == "int"
     for options in (Agreeing, _options_with(str, "a"), _options_with(bool, False)):
         assert validate_exporter(_exporter_with(Options=options)).Options is options
+
+
+_DEFERRED_OPTIONS = """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from onaccount.exporting import ExportOptions, option
+
+if TYPE_CHECKING:
+    from typing import Literal as Choice
+
+
+@attrs.frozen(kw_only=True)
+class DeferredOptions(ExportOptions):
+    layout: Choice["lines", "days"] = option("lines", choices=("lines", "days"), help="x")
+    copies: int = option(1, help="y")
+"""
+
+
+def test_options_whose_annotations_name_type_checking_imports_are_read_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a name only type checkers import, a Literal option is not taken for a mistake."""
+    (tmp_path / "deferred_options.py").write_text(_DEFERRED_OPTIONS, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("deferred_options")
+
+    class Deferred(Exporter[Any]):
+        identifier = "deferred"
+        title = "Deferred"
+        description = "Options annotated as text."
+        media_type = "text/plain"
+        extension = "txt"
+        Options = module.DeferredOptions
+
+        def write(self, document: Any, stream: Any, options: Any, *, progress: Any = None) -> Any:
+            raise NotImplementedError  # never written: only registered
+
+    assert validate_exporter(Deferred()).identifier == "deferred"
+    sys.modules.pop("deferred_options", None)

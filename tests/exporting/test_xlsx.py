@@ -704,8 +704,9 @@ def test_a_sheet_summing_every_column_is_refused_for_want_of_a_label_column() ->
     with pytest.raises(InvalidValue) as refused:
         book.sheet("Sums", [XlsxColumn("amount", total=True)], totals="values")
     assert str(refused.value) == (
-        "sheet 'Sums' sums every column, which leaves none for the totals row's label "
-        "('Total'); add a column without total, or ask for no totals row"
+        "sheet 'Sums' sums or names the currency in every column, which leaves none for the "
+        "totals row's label ('Total'); add a column without a total or currency, or ask for "
+        "no totals row"
     )
     assert book.sheet("Alone", [XlsxColumn("amount", total=True)]).title == "Alone"
 

@@ -328,27 +328,28 @@ def _party_id(row: dict[str, str], column: str) -> PartyId | None:
 
 #: The values of a sales file's ``type`` column: a purchase, or a kind of credit booking.
 _BOOKING_TYPES = ("purchase", *(kind.value for kind in CreditKind))
-#: The values a Dutch file writes for account kinds and booking types, as the library
-#: names them: a file with Dutch headers has Dutch values too.
-_DUTCH_VALUES = {
-    "limiet": "limit",
-    "krediet": "credit",
+#: The values a Dutch file writes for account kinds and for booking types, as the
+#: library names them: a file with Dutch headers has Dutch values too.
+_DUTCH_KINDS = {"limiet": "limit", "krediet": "credit"}
+_DUTCH_BOOKINGS = {
     "aankoop": "purchase",
     "opwaardering": "top-up",
     "betaling": "payment",
     "terugbetaling": "refund",
 }
-_DUTCH_TYPES = tuple(
-    dutch for dutch, english in _DUTCH_VALUES.items() if english in _BOOKING_TYPES
-)
+_DUTCH_TYPES = tuple(_DUTCH_BOOKINGS)
 
 
-def _in_english(value: str | None) -> str | None:
-    """A kind or booking type as the library names it: ``Limiet`` is ``limit``."""
+def _in_english(value: str | None, dutch: Mapping[str, str]) -> str | None:
+    """A kind or booking type as the library names it (``Limiet`` is ``limit``).
+
+    Only the values of its own column are read in Dutch; any other is left as written,
+    so a refusal names what the file says.
+    """
     if value is None:
         return None
     folded = value.strip().lower()
-    return _DUTCH_VALUES.get(folded, folded) if folded else value
+    return dutch.get(folded, folded) if folded else value
 
 
 class _RowError(ValueError):
@@ -762,7 +763,9 @@ def _open_table(
                 {n: f.strip() for n, f in zip(names, fields, strict=True) if n is not None},
             )
 
-    ignored = tuple(h.strip() for h in header if h.strip() and _normal(h) in left_out)
+    ignored = tuple(
+        dict.fromkeys(h.strip() for h in header if h.strip() and _normal(h) in left_out)
+    )
     return _Table(chosen, word, rows(), ignored), {n for n in names if n is not None}
 
 
@@ -1039,7 +1042,10 @@ def read_accounts(
 
     def account_of(row: dict[str, str]) -> Account:
         number, limit = row.get("number", ""), row.get("limit")
-        given = {"kind": _in_english(row.get("kind")), "currency": row.get("currency")}
+        given = {
+            "kind": _in_english(row.get("kind"), _DUTCH_KINDS),
+            "currency": row.get("currency"),
+        }
         wanted = lacking or not (limit and all(given.values()))
         now = held_now().get(number) if wanted else None
         before = now.account if now is not None else None
@@ -1318,7 +1324,7 @@ def read_transactions(
         return (currency_of(account) if currency_of else None) or "EUR"
 
     def head_of(row: dict[str, str]) -> tuple[str, dt.datetime, str, str]:
-        kind = _in_english(row.get("type")) or "purchase"
+        kind = _in_english(row.get("type"), _DUTCH_BOOKINGS) or "purchase"
         if kind not in _BOOKING_TYPES:
             raise _RowError(
                 f"type {kind!r} is not a booking type; give {', '.join(_BOOKING_TYPES[:-1])} "

@@ -380,7 +380,8 @@ def mutations_command(
     if hidden:
         state.out.print(more(show, hidden, "mutations"))
     state.out.print(show.count(len(rows), "mutation"))
-    if period is not None and not rows:
+    # Only a search by period alone: another filter may be what found nothing.
+    if period is not None and not rows and not (account or run_id or kind):
         _point_to_later_runs(state, show, period)
 
 
@@ -400,7 +401,7 @@ def _point_to_later_runs(state: _State, show: Display, period: oa.Period) -> Non
     run = over[-1]
     state.say(
         f"note: no mutations were booked in {period.label}; they are dated when they are "
-        f"booked, and the run over {run.period.label} booked its on "
+        f"booked, and the run over {run.period.label} booked its corrections on "
         f"{show.date(run.created_at.astimezone(show.tz).date())}: see them with "
         f"onaccount mutations --run {shlex.quote(run.key or run.id)}",
         err=True,

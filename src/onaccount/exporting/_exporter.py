@@ -684,8 +684,10 @@ def _names_type(hint: object, kind: type) -> bool:
     """Whether annotation ``hint`` says an option is of type ``kind``."""
     if hint is None or hint is kind:
         return True  # no annotation has nothing to disagree with
-    if isinstance(hint, str):  # text that could not be resolved: read it by name
-        return hint.rpartition(".")[2] == kind.__name__
+    if isinstance(hint, str):
+        # Text that could not be resolved: read it by name; a generic (Literal[...],
+        # Annotated[...]) cannot be read without its names, so it is not refused.
+        return "[" in hint or hint.rpartition(".")[2] == kind.__name__
     # Literal["lines", "days"] names values of the option's type, as its choices do.
     args = typing.get_args(hint)
     return typing.get_origin(hint) is Literal and all(type(a) is kind for a in args)

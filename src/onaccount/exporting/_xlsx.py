@@ -429,9 +429,9 @@ class XlsxSheet:
             if not column.total and not column.currency:
                 return index
         raise InvalidValue(
-            f"sheet {self.title!r} sums every column, which leaves none for the totals "
-            f"row's label ({self._totals_label!r}); add a column without total, or ask for "
-            "no totals row",
+            f"sheet {self.title!r} sums or names the currency in every column, which leaves "
+            f"none for the totals row's label ({self._totals_label!r}); add a column without "
+            "a total or currency, or ask for no totals row",
             value=self.title,
             field="columns",
         )
