@@ -382,10 +382,12 @@ def mutations_command(
     state.out.print(show.count(len(rows), "mutation"))
     # Only a search by period alone: another filter may be what found nothing.
     if period is not None and not rows and not (account or run_id or kind):
-        _point_to_later_runs(state, show, period)
+        _point_to_later_runs(state, ledger, show, period)
 
 
-def _point_to_later_runs(state: _State, show: Display, period: oa.Period) -> None:
+def _point_to_later_runs(
+    state: _State, ledger: oa.Ledger, show: Display, period: oa.Period
+) -> None:
     """Name the run over ``period`` whose mutations a search by booking date missed.
 
     A month is billed after it ends, so ``--period 2026-11`` finds none of the November
@@ -393,7 +395,7 @@ def _point_to_later_runs(state: _State, show: Display, period: oa.Period) -> Non
     """
     over = [
         run
-        for run in oa.list_runs(state.ledger(), actor=state.actor)
+        for run in oa.list_runs(ledger, actor=state.actor)
         if run.period.first <= period.last and period.first <= run.period.last
     ]
     if not over:

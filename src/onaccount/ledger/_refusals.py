@@ -147,15 +147,11 @@ def _shown(value: object) -> str:
     return str(value.value if isinstance(value, enum.Enum) else value)
 
 
-def check_account_update(old: Account, new: Account, *, limit: Decimal | None = None) -> None:
-    """Refuse changes `Ledger.update_account` does not make (kind, currency, limit).
-
-    ``limit`` is the old account's limit as it stands, where that is not its record's.
-    """
+def check_account_update(old: Account, new: Account) -> None:
+    """Refuse changes `Ledger.update_account` does not make (kind, currency, limit)."""
     check_kind_and_currency(old, new)
-    current = old.limit if limit is None else limit
-    if current != new.limit:
-        raise limit_change_refused(old, new, current)
+    if old.limit != new.limit:
+        raise limit_change_refused(old, new, old.limit)
 
 
 def check_kind_and_currency(old: Account, new: Account) -> None:
