@@ -314,6 +314,16 @@ def test_a_statement_says_how_much_of_its_total_is_invoiced(small_db: Path) -> N
     assert undone[1:3] == ["total €54.20", "none of it invoiced yet"]
 
 
+def test_a_credit_accounts_statement_says_it_is_never_invoiced(small_db: Path) -> None:
+    """A prepaid card's purchases are paid already: no "not invoiced yet" under its total."""
+    args = ("statement", "900", "--period", "2026-10")
+    said = succeeded(invoke(small_db, *args, role="viewer")).stdout.splitlines()
+    assert said[1:3] == [
+        "total €4.80",
+        "paid in advance from its credit: a credit account is never invoiced",
+    ]
+
+
 def test_a_statement_partly_invoiced_gives_both_parts(small_db: Path) -> None:
     """A run over October's first purchase day bills part of the month: both parts are given."""
     args = ("statement", "100", "--period", "2026-10")

@@ -198,7 +198,9 @@ def statement_command(
     )
     # On a line of its own, so a narrow terminal never parts the symbol from the amount.
     state.out.print(f"total {show.money(statement.total, c)}")
-    if statement.days and not uninvoiced:
+    if statement.days and statement.account.kind is oa.AccountKind.CREDIT:
+        state.say("paid in advance from its credit: a credit account is never invoiced")
+    elif statement.days and not uninvoiced:
         # Counted by purchases: returns can make an invoiced part come to nothing.
         if not still_open.count:
             state.say("all of it invoiced")
