@@ -132,6 +132,26 @@ def test_a_misspelt_column_is_refused_with_the_closest_name(
     )
 
 
+def test_several_unknown_columns_list_the_known_ones_once(db: Path, tmp_path: Path) -> None:
+    """Three extra columns: each named on its own, the known columns and the way out once."""
+    path = write(
+        tmp_path, "leden.csv", "number,name,limit,phone,limt,birth day\n2011,A,1,06,x,1990\n"
+    )
+    lines = refused(db, "accounts", str(path))
+    assert lines[:4] == [
+        f"{path}: line 1: column 'phone' is unknown",
+        f"{path}: line 1: column 'limt' is unknown; did you mean 'limit'?",
+        f"{path}: line 1: column 'birth day' is unknown",
+        f"{path}: line 1: the columns are number, name, kind, limit, currency, group, tags, "
+        "billing_name, email, vat_id, iban, bic, mandate_id, mandate_date, street, "
+        "postal_code, city, country, peppol_id, registration (or in Dutch nummer, naam, "
+        "soort, limiet, valuta, groep, labels, factuurnaam, e-mail, btw-nummer, iban, bic, "
+        "machtigingskenmerk, machtigingsdatum, straat, postcode, plaats, land, peppol-id, "
+        "inschrijving); leave out the ones you do not need with --ignore-column phone "
+        "--ignore-column 'birth day'",
+    ]
+
+
 def test_missing_required_columns_are_named(db: Path, tmp_path: Path) -> None:
     """A bookings file without account and at columns names both."""
     path = write(tmp_path, "missing.csv", "id,product,quantity,unit_price\nx,Bier,1,2.40\n")

@@ -445,12 +445,14 @@ def _columns(
 
     A header in ``ignore`` (as `_normal` writes it) names no column: it is left out.
     """
-    columns, dutch, required = file.columns, file.dutch, file.required
+    dutch, required = file.dutch, file.required
     known = file.known
     names: list[str | None] = []
     bad: list[BadRow] = []
     seen: dict[str, str] = {}
-    unknown = unnamed = repeated = 0
+    # Where each unknown column's refusal is, its name and its near miss, if any.
+    unknown: list[tuple[int, str, str]] = []
+    unnamed = repeated = 0
     for position, given in enumerate(header, start=1):
         if not given.strip():
             unnamed += 1
@@ -468,24 +470,11 @@ def _columns(
             continue
         column = known.get(_normal(given))
         if column is None:
-            unknown += 1
             close = difflib.get_close_matches(_normal(given), list(known), n=1, cutoff=0.6)
             # Matched as `_normal` writes headers, suggested as a header is written.
-            hint = f"did you mean {file.spelled[close[0]]!r}? " if close else ""
-            bad.append(
-                BadRow(
-                    at,
-                    f"column {given!r} is unknown; {hint}the columns are "
-                    f"{', '.join(columns)} (or in Dutch {', '.join(dutch.values())})"
-                    # A near miss is a typo to mend, not a column to leave out.
-                    + (
-                        ""
-                        if close
-                        else f", or leave it out with --ignore-column {shlex.quote(given.strip())}"
-                    ),
-                    word,
-                )
-            )
+            hint = f"; did you mean {file.spelled[close[0]]!r}?" if close else ""
+            unknown.append((len(bad), given, hint))
+            bad.append(BadRow(at, f"column {given!r} is unknown{hint}", word))
         elif column in seen:
             repeated += 1
             bad.append(
@@ -507,9 +496,44 @@ def _columns(
         other = _other_file(path, header, file)
         if other is not None:
             raise ImportFailed.whole(path, other)
-        problem = _header_problem(unknown, unnamed, repeated, missing)
+        if unknown:
+            _list_known_columns(bad, unknown, file, at, word)
+        problem = _header_problem(len(unknown), unnamed, repeated, missing)
         raise ImportFailed(path, bad, problem=problem)
     return names
+
+
+def _list_known_columns(
+    bad: list[BadRow], unknown: Sequence[tuple[int, str, str]], file: _File, at: int, word: str
+) -> None:
+    """Say which columns there are, and how to leave out the unknown ones, once.
+
+    One unknown column is told all on its line; several are each named on theirs, with
+    the known columns after the last of them. A near miss is a typo to mend, not a
+    column to leave out, so it is not offered to --ignore-column.
+    """
+    known = (
+        f"the columns are {', '.join(file.columns)} (or in Dutch {', '.join(file.dutch.values())})"
+    )
+    extra = [given for _, given, hint in unknown if not hint]
+    if len(unknown) == 1:
+        index, given, hint = unknown[0]
+        way_out = f", or leave it out with --ignore-column {shlex.quote(given.strip())}"
+        bad[index] = BadRow(
+            at,
+            f"column {given!r} is unknown{hint or ';'} {known}" + (way_out if extra else ""),
+            word,
+        )
+        return
+    way_out = " ".join(f"--ignore-column {shlex.quote(given.strip())}" for given in extra)
+    bad.insert(
+        unknown[-1][0] + 1,
+        BadRow(
+            at,
+            known + (f"; leave out the ones you do not need with {way_out}" if extra else ""),
+            word,
+        ),
+    )
 
 
 def _header_problem(unknown: int, unnamed: int, repeated: int, missing: Sequence[str]) -> str:
