@@ -78,6 +78,24 @@ def empty_db(tmp_path: Path) -> Path:
     return db
 
 
+@pytest.mark.parametrize(
+    ("kind", "header", "what"),
+    [
+        ("accounts", "nummer;naam;limiet\n\n", "accounts"),
+        ("transactions", "id,account,at,product,quantity,unit_price,vat_rate\n", "bookings"),
+    ],
+)
+def test_a_file_with_only_its_header_says_it_holds_no_rows(
+    empty_db: Path, tmp_path: Path, kind: str, header: str, what: str
+) -> None:
+    """A header and nothing below it imports nothing, and says the file has no rows."""
+    path = write(tmp_path, "empty.csv", header)
+    result = succeeded(invoke(empty_db, "import", kind, str(path)))
+    assert result.stdout.strip() == (
+        f"imported 0 {what} from {path}: it holds a header and no rows below it"
+    )
+
+
 @pytest.mark.parametrize("dialect", ["excel-nl", "rfc4180"])
 @pytest.mark.parametrize("named", [True, False], ids=["named", "auto"])
 def test_good_files_import_the_same_ledger_in_either_dialect(

@@ -460,7 +460,7 @@ def import_accounts(
     )
     if dry_run:
         _show_as_read(state, rows)
-    state.say(f"{_imported(dry_run)} {added} from {file}{updated}{present}")
+    state.say(f"{_imported(dry_run)} {added} from {_source(file, rows)}{updated}{present}")
 
 
 #: How many accounts a dry run shows as read.
@@ -588,7 +588,7 @@ def import_transactions(
             else f" for business days {show.date(dates[0])} to {show.date(dates[-1])}"
         )
     added, present = show.count(done.added, "booking"), _present(state, done, "booking", dry_run)
-    state.say(f"{_imported(dry_run)} {added} from {file}{span}{present}")
+    state.say(f"{_imported(dry_run)} {added} from {_source(file, rows)}{span}{present}")
 
 
 def _read_accounts(
@@ -818,6 +818,11 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
 
 def _imported(dry_run: bool) -> str:
     return "would import" if dry_run else "imported"
+
+
+def _source(file: Path, rows: Rows[Any]) -> str:
+    """The file imported from; one with a header alone says so, not to pass for a full one."""
+    return f"{file}: it holds a header and no rows below it" if not rows.values else str(file)
 
 
 def _present(state: _State, done: oa.Imported, what: str, dry_run: bool) -> str:
