@@ -946,6 +946,27 @@ def test_update_gives_existing_accounts_the_files_billing_details(
     ) in " ".join(result.stderr.split())
 
 
+def test_many_limits_an_update_cannot_change_are_told_once(empty_db: Path, tmp_path: Path) -> None:
+    """A members' list with new limits for everyone: one line for all of them, not one each."""
+    rows = "".join(f"{number};Lid {number};100\n" for number in range(1001, 1006))
+    succeeded(
+        invoke(
+            empty_db,
+            "import",
+            "accounts",
+            str(write(tmp_path, "a.csv", f"nummer;naam;limiet\n{rows}")),
+        )
+    )
+    raised = write(tmp_path, "b.csv", "nummer;naam;limiet\n" + rows.replace(";100", ";150"))
+    result = invoke(empty_db, "import", "accounts", str(raised), "--update")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{raised}: 5 rows change an account's limit, which an import cannot do: leave the "
+        "limit empty to keep each limit as it stands, and change limits with onaccount "
+        "set-limit, so that each change is booked as a mutation (lines 2, 3, 4, …)"
+    )
+
+
 def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) -> None:
     """After set-limit, a file with the new limit updates; one with the old limit is refused."""
     first = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Anna;300\n")

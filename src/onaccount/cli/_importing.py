@@ -38,6 +38,7 @@ from onaccount import (
     DuplicateAccount,
     DuplicateTransaction,
     ImportRefused,
+    InvalidValue,
     Line,
     OnAccountError,
     PartyId,
@@ -306,6 +307,15 @@ class Rows(Generic[T]):
                 rule = "held-id"
                 summary = (
                     "have ids the ledger holds for other bookings: give each booking its own id"
+                )
+            elif isinstance(error, InvalidValue) and error.field == "limit":
+                # The one refusal of a limit the ledger makes on import: a members' list
+                # typed with this year's limits gives it on every row.
+                rule = "limit-change"
+                summary = (
+                    "change an account's limit, which an import cannot do: leave the limit "
+                    "empty to keep each limit as it stands, and change limits with onaccount "
+                    "set-limit, so that each change is booked as a mutation"
                 )
             bad.append(BadRow(line, for_command_line(error.message), self.word, rule, summary))
         return ImportFailed(self.path, sorted(bad, key=lambda b: b.line))
