@@ -30,7 +30,7 @@ class CsvOptions(CsvTableOptions):
         choices=("lines", "days", "summary"),
         help=(
             "lines: one row per purchase line; days: one row per account per day; summary: "
-            "one row per account with totals, VAT per rate, balance and limit."
+            "one row per account with totals, net and VAT per rate, balance and limit."
         ),
     )
 

@@ -203,17 +203,18 @@ def day_rows(
 
 
 def summary_columns(document: ExportDocument) -> tuple[Column, ...]:
-    """The summary's columns: fixed ones plus one VAT column per rate in the document."""
+    """The summary's columns: fixed ones plus, per rate in the document, net and VAT."""
     rates = tuple(
         _column(
-            f"vat_{category.value.lower()}_{label.split()[1].rstrip('%').replace('.', '_')}",
-            f"Btw {label}",
-            f"VAT {label}",
+            f"{name}_{category.value.lower()}_{label.split()[1].rstrip('%').replace('.', '_')}",
+            f"{nl} {label}",
+            f"{en} {label}",
             "money",
             total=True,
         )
         for category, rate in document.vat_rates()
         for label in [vat_label(category, rate)]
+        for name, nl, en in (("net", "Netto", "Net"), ("vat", "Btw", "VAT"))
     )
     return (
         _ACCOUNT,
@@ -239,7 +240,7 @@ def summary_rows(
     rates = document.vat_rates()
     for entry in tracked(document.billed, progress):
         currency = entry.currency
-        per_rate = entry.vat_by_rate()
+        net, tax = entry.net_by_rate(), entry.vat_by_rate()
         yield (
             entry.account.number,
             entry.account.name,
@@ -248,7 +249,7 @@ def summary_rows(
             _cash(entry.total, currency),
             _cash(entry.net, currency),
             _cash(entry.tax, currency),
-            *(_cash(per_rate.get(key), currency) for key in rates),
+            *(_cash(part.get(key), currency) for key in rates for part in (net, tax)),
             _cash(entry.balance_before, currency),
             _cash(entry.balance_after, currency),
             _cash(entry.limit_before, currency),

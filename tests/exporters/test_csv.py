@@ -203,7 +203,7 @@ def test_formula_product_name_is_text_in_every_layout() -> None:
 
 
 def test_summary_has_vat_per_rate_balances_limits_and_strategy() -> None:
-    """The summary row per account has totals, VAT per rate, balance and limit, strategy."""
+    """The summary row per account has totals, net and VAT per rate, balance, limit, strategy."""
     rows = read(by_name(sample_plan(), layout="summary"), "excel-nl")
     assert list(rows[0]) == [
         "account",
@@ -213,8 +213,11 @@ def test_summary_has_vat_per_rate_balances_limits_and_strategy() -> None:
         "total",
         "net",
         "vat",
+        "net_e_0",
         "vat_e_0",
+        "net_s_9",
         "vat_s_9",
+        "net_s_21",
         "vat_s_21",
         "balance_before",
         "balance_after",
@@ -230,6 +233,18 @@ def test_summary_has_vat_per_rate_balances_limits_and_strategy() -> None:
     )
     assert (team["limit_before"], team["limit_after"]) == ("200,00", "172,35")
     assert number(team["net"], "excel-nl") + number(team["vat"], "excel-nl") == Decimal("27.65")
+    # A VAT return asks for the revenue per rate, not only its VAT.
+    for rate in ("e_0", "s_9", "s_21"):
+        if team[f"vat_{rate}"]:
+            assert team[f"net_{rate}"], rate
+    assert sum(
+        (number(team[c], "excel-nl") for c in team if c[:4] in {"net_", "vat_"} and team[c]),
+        Decimal(0),
+    ) == Decimal("27.65")
+    assert sum(
+        (number(team[c], "excel-nl") for c in team if c.startswith("net_") and team[c]),
+        Decimal(0),
+    ) == number(team["net"], "excel-nl")
     yen = next(r for r in rows if r["account"] == "3003")
     assert (yen["currency"], yen["total"]) == ("JPY", "1700")
 

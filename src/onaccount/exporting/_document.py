@@ -100,10 +100,20 @@ class ExportedAccount:
 
     def vat_by_rate(self) -> dict[tuple[VatCategory, Decimal], Decimal]:
         """The VAT amount per (category, rate), exemption reasons merged."""
+        return self._by_rate("tax")
+
+    def net_by_rate(self) -> dict[tuple[VatCategory, Decimal], Decimal]:
+        """The amount without VAT per (category, rate), exemption reasons merged.
+
+        What a VAT return asks for beside the VAT: the revenue at each rate.
+        """
+        return self._by_rate("net")
+
+    def _by_rate(self, part: str) -> dict[tuple[VatCategory, Decimal], Decimal]:
         result: dict[tuple[VatCategory, Decimal], Decimal] = {}
         for row in self.statement.vat:
             key = (row.vat.category, row.vat.rate)
-            result[key] = result.get(key, _ZERO) + row.tax
+            result[key] = result.get(key, _ZERO) + getattr(row, part)
         return result
 
     @property
