@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import sqlite3
@@ -131,6 +132,33 @@ def test_demo_sepa_file_is_sent_on_the_day_today_pretends(demo: Demo) -> None:
     # the first business day one business day after the file is sent.
     collected = {e.text for e in root.iterfind(".//p:ReqdColltnDt", namespaces=namespace)}
     assert collected == {"2026-11-17"}
+
+
+def test_demo_sends_its_collection_on_the_clubs_day_not_the_machines(tmp_path: Path) -> None:
+    """On a machine whose clock is in another zone, the collection is dated in the club's."""
+    club = ZoneInfo("Europe/Amsterdam")
+    # A zone whose date differs from Amsterdam's now: 13 hours ahead after 11:00 there,
+    # else 12 hours behind.
+    machine = "Pacific/Kiritimati" if dt.datetime.now(club).hour >= 11 else "Pacific/Pago_Pago"
+    before = dt.datetime.now(club).date()
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-c", "from onaccount.cli import main; main()", "demo", "canteen"],
+        cwd=tmp_path,
+        env={**env, "TZ": machine},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = dt.datetime.now(club).date()
+    assert dt.datetime.now(ZoneInfo(machine)).date() not in {before, after} or before != after
+    data = (tmp_path / "canteen" / "exports" / "run-2026-10-demo-2026-10.sepa.zip").read_bytes()
+    (xml,) = [body for name, body in members(data).items() if name.endswith(".xml")]
+    root = etree.fromstring(xml)
+    created = root.findtext(".//p:GrpHdr/p:CreDtTm", namespaces={"p": etree.QName(root).namespace})
+    assert created[:10] in {before.isoformat(), after.isoformat()}, (machine, created)
 
 
 def test_demo_without_the_sepa_extra_exits_0_and_says_what_it_skipped(tmp_path: Path) -> None:

@@ -644,6 +644,11 @@ def _clock(time: dt.time) -> str:
     return time.isoformat(timespec="seconds" if time.second else "minutes")
 
 
+def today_in(tz: str) -> dt.date:
+    """Today's date where the club is: the machine's clock may keep another zone's (UTC)."""
+    return dt.datetime.now(ZoneInfo(tz)).date()
+
+
 def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)

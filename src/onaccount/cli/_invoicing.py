@@ -36,7 +36,16 @@ from onaccount_exporters import LedgerAccounts, SepaOptions, next_journal_entry,
 
 from ._amounts import typed_balance
 from ._exits import EXIT_COMMITTED_EXPORT_EMPTY
-from ._group import EXIT_REFUSED, _period, _State, _zone, cli, pass_state, period_options
+from ._group import (
+    EXIT_REFUSED,
+    _period,
+    _State,
+    _zone,
+    cli,
+    pass_state,
+    period_options,
+    today_in,
+)
 from ._rendering import (
     STRATEGY_EFFECTS,
     _emit_json,
@@ -667,10 +676,9 @@ def _sent_today(
     run: oa.InvoiceRun, options: SepaOptions, today: dt.date | None = None
 ) -> SepaOptions:
     """A collection made today is sent today: the bank wants its date after today's."""
-    zone = zoneinfo.ZoneInfo(run.period.tz)
     if today is None:
-        today = dt.datetime.now(zone).date()
-    if today <= run.created_at.astimezone(zone).date():
+        today = today_in(run.period.tz)
+    if today <= run.created_at.astimezone(zoneinfo.ZoneInfo(run.period.tz)).date():
         return options
     return attrs.evolve(options, sent_on=today.isoformat())
 

@@ -37,6 +37,7 @@ from ._group import (
     pass_state,
     shown_db,
     to_stderr,
+    today_in,
     zone_options,
 )
 from ._importing import (
@@ -141,7 +142,7 @@ def demo(state: _State, directory: Path, today: dt.date | None) -> None:
     )
     if locale is not None:
         state.show = attrs.evolve(state.show, locale=babel.Locale.parse(locale))
-    day = today or dt.date.today()
+    day = today or today_in(DEMO_TZ)
     data = demo_data(day)
     if directory.exists():
         # Only a previous demo is replaced: never wipe a directory someone else filled.
@@ -543,8 +544,8 @@ def import_transactions(
       onaccount --role superuser import transactions sales.csv --dry-run
     """
     oa.require_import(state.actor, "transactions")  # before the file is read
-    days = _period(dt.date.today().isoformat(), tz, day_starts_at)
-    zone = _zone(tz)
+    zone = _zone(tz)  # an unknown zone refused in words before it is used
+    days = _period(today_in(tz).isoformat(), tz, day_starts_at)
     rows, done = _import(
         state,
         file,
