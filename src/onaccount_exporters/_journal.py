@@ -29,7 +29,7 @@ from typing import BinaryIO, NoReturn
 
 import attrs
 
-from onaccount import InvoiceRun, Ledger, minor_unit
+from onaccount import InvoiceRun, Ledger, VatCategory, minor_unit
 from onaccount.exporting import (
     CSV_DIALECTS,
     Cell,
@@ -139,7 +139,8 @@ class LedgerAccounts(ExportOptions):
         "{}",
         help="The accounting package's VAT codes by our VAT category and rate, as a JSON "
         'object such as {"S 21%": "VH", "S 9%": "VL", "E 0%": "VV"}; empty: our labels. '
-        "When given, every rate a run uses needs a code.",
+        "When given, every rate a run uses needs a code, but for sales outside the scope "
+        "of VAT (category O, such as deposits), which are written without one.",
     )
     entry_date: str = option(
         "invoice",
@@ -238,7 +239,7 @@ def _revenue(
     accounts: dict[str, str],
     default: str,
     currency: str,
-    code: str,
+    code: str | None,
     no_group: str,
 ) -> list[_Posting]:
     """The group's net credited per GL account, allocated over product groups by gross.
@@ -288,7 +289,7 @@ def postings(entry: ExportedAccount, options: LedgerAccounts) -> list[_Posting]:
     words = LEDGER_WORDS[options.language]
     for group in money.groups:
         label = vat_label(group.category, group.rate)
-        code = codes.get(label, label)
+        code = _vat_code(codes, label)
         lines.extend(
             _revenue(group, accounts, options.revenue_account, currency, code, words["no_group"])
         )
@@ -337,6 +338,23 @@ def _rows(
             )
 
 
+def _vat_code(codes: Mapping[str, str], label: str) -> str | None:
+    """The package's code of a rate: our ``label`` without ``vat_codes``, else its code.
+
+    None where ``vat_codes`` has none, which only a rate `_lacks_code` allows.
+    """
+    return codes.get(label) if codes else label
+
+
+def _lacks_code(codes: Mapping[str, str], category: VatCategory, label: str) -> bool:
+    """Whether a rate needs a code ``vat_codes`` does not give.
+
+    Sales outside the scope of VAT (a crate's deposit) need none: written without a
+    code, the package adds no VAT to them.
+    """
+    return bool(codes) and label not in codes and category is not VatCategory.OUTSIDE_SCOPE
+
+
 def vat_code_refusals(document: ExportDocument, options: LedgerAccounts) -> list[ExportRefusal]:
     """The account invoices using a VAT rate that a given ``vat_codes`` has no code for."""
     codes = options.vat_code_map()
@@ -346,7 +364,7 @@ def vat_code_refusals(document: ExportDocument, options: LedgerAccounts) -> list
     for entry in invoiced(document):
         for group in figures(entry.statement).groups:
             label = vat_label(group.category, group.rate)
-            if label not in codes:
+            if _lacks_code(codes, group.category, label):
                 refusals.append(
                     ExportRefusal(
                         account=entry.account.number,

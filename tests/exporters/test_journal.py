@@ -21,6 +21,7 @@ from onaccount import (
     Period,
     Purchase,
     Vat,
+    VatCategory,
     commit_run,
     open_account,
     plan_run,
@@ -265,6 +266,33 @@ def test_a_used_rate_without_a_code_is_refused_before_writing() -> None:
         JOURNAL.export(returns_run(), stream, {"vat_codes": '{"S 21%": "VH"}'})
     assert stream.getvalue() == b""
     assert {(r.account, r.field) for r in caught.value.refusals} == {("1042", "vat_codes")}
+
+
+def test_sales_outside_the_scope_of_vat_need_no_vat_code() -> None:
+    """A crate's deposit (category O) is written without a code; the package adds no VAT."""
+    ledger = MemoryLedger()
+    open_account(ledger, Account(number="2001", name="Team B", limit=200), actor=ADMIN)
+    deposit = Vat.exempt("Statiegeld", VatCategory.OUTSIDE_SCOPE)
+    ledger.record(
+        Purchase(
+            account="2001",
+            id="tx-d1",
+            at=dt.datetime(2026, 10, 3, 21, tzinfo=AMS),
+            lines=(
+                Line(product="Krat", quantity=1, unit_price="3.90", vat=deposit),
+                Line(product="Beer", quantity=24, unit_price="1.10", vat=Vat.standard("0.21")),
+            ),
+        )
+    )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["2001"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    rows = _rows(run, vat_codes='{"S 21%": "VH"}')
+    assert [(gl, code) for gl, code, _, _ in rows] == [
+        ("1300", ""),
+        ("8000", ""),
+        ("8000", "VH"),
+        ("1500", "VH"),
+    ]
 
 
 def test_entry_numbers_continue_across_runs_and_are_never_reused() -> None:
