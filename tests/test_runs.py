@@ -808,6 +808,13 @@ def test_bulk_runs_need_the_bulk_invoice_capability(selection: oa.Selection) -> 
         oa.plan_run(ExplodingLedger(), OCTOBER, selection, "none", actor=CLERK)
 
 
+def test_one_account_named_twice_is_one_account() -> None:
+    """--account 2001 --account 2001 is a run over one account, which a clerk may plan."""
+    assert oa.require_for_selection(CLERK, ["1042", "1042"], "plan") is False
+    with pytest.raises(oa.PermissionDenied, match=r"lacks the 'bulk-invoice' capability"):
+        oa.require_for_selection(CLERK, ["1042", "2001", "1042"], "plan")
+
+
 def test_commit_checks_the_capability_the_plan_needs(ledger: oa.MemoryLedger) -> None:
     """Committing a bulk plan without 'bulk-invoice' is refused before the ledger is used."""
     plan = oa.plan_run(ledger, OCTOBER, ["1042", "2001"], "none", actor=ADMIN)

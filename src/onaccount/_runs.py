@@ -74,7 +74,9 @@ def require_for_selection(actor: Actor, selection: Selection, action: str) -> bo
     database (the command line does), so an actor who may not is told so first.
     Raises `PermissionDenied` naming the actor and the capability.
     """
-    # Before reading, a query or a list other than one number may cover many accounts.
+    # Before reading, a query or a list other than one number may cover many accounts;
+    # a number given twice is one account.
+    selection = _settled(selection)
     bulk = isinstance(selection, AccountQuery) or len(selection) != 1
     _require_invoicing(actor, bulk, action)
     return bulk
