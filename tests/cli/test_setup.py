@@ -393,6 +393,22 @@ def test_an_option_of_onaccount_after_the_command_says_where_it_goes(
     )
 
 
+def test_a_bad_option_value_blames_where_it_was_given(small_db: Path) -> None:
+    """--role admin names --role; the same value in $ONACCOUNT_ROLE names the variable."""
+    typed = invoke(small_db, "accounts", role="admin", env={"ONACCOUNT_ROLE": None})
+    assert typed.exit_code == EXIT_USAGE, explain(typed)
+    assert typed.stderr == (
+        "error: invalid value for '--role': 'admin' is not one of 'clerk', 'superuser', "
+        "'viewer'; see 'onaccount --help'\n"
+    )
+    from_env = invoke(small_db, "accounts", role=None, env={"ONACCOUNT_ROLE": "admin"})
+    assert from_env.exit_code == EXIT_USAGE, explain(from_env)
+    assert from_env.stderr == (
+        "error: invalid value for $ONACCOUNT_ROLE (--role): 'admin' is not one of 'clerk', "
+        "'superuser', 'viewer'; see 'onaccount --help'\n"
+    )
+
+
 def test_demo_help_gives_its_default_directory() -> None:
     """The demo --help says where the demo goes without a DIRECTORY."""
     text = succeeded(invoke(None, "demo", "--help")).stdout

@@ -310,6 +310,8 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     misplaced = _misplaced(error)
     if misplaced is not None:
         return _OneLineUsageError(misplaced, ctx=error.ctx)
+    if isinstance(error, click.BadParameter) and error.param_hint is None:
+        error.param_hint = _where_given(error)
     # Click lists choices on lines of their own; spaces the user typed stay as typed.
     text = re.sub(r"\s*\n\s*", " ", error.format_message().strip())
     text = _SUGGESTION.sub(r" (did you mean \1?)", text).replace(
@@ -321,6 +323,23 @@ def _one_line(error: click.UsageError, command: str) -> _OneLineUsageError:
     if error.ctx is not None:
         command = error.ctx.command_path
     return _OneLineUsageError(f"{text}; see '{command} --help'", ctx=error.ctx)
+
+
+def _where_given(error: click.BadParameter) -> str | None:
+    """``'--role'``, or ``$ONACCOUNT_ROLE (--role)`` when the variable gave the value.
+
+    Click names both for any option with a variable, which blames the variable for a
+    value typed on the command line.
+    """
+    param, ctx = error.param, error.ctx
+    if not isinstance(param, click.Option) or ctx is None or param.name is None:
+        return None
+    flag = max(param.opts, key=len)
+    if ctx.get_parameter_source(param.name) is not ParameterSource.ENVIRONMENT:
+        return f"'{flag}'"
+    names = [param.envvar] if isinstance(param.envvar, str) else list(param.envvar or ())
+    given = next((name for name in names if name in os.environ), None)
+    return f"${given} ({flag})" if given else f"'{flag}'"
 
 
 def _misplaced(error: click.UsageError) -> str | None:
