@@ -262,7 +262,11 @@ def test_standard_vat_rate_must_lie_between_zero_and_one(rate: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rate", "hint"), [("0", "; for a rate of 0 % use Vat.zero() (category Z)"), ("-0.21", "")]
+    ("rate", "hint"),
+    [
+        ("0", "; for a rate of 0 % use Vat.zero() (vat_category Z on the command line)"),
+        ("-0.21", ""),
+    ],
 )
 def test_a_standard_rate_of_zero_or_below_says_it_must_be_above_zero(rate: str, hint: str) -> None:
     """Category S at 0 or below must be above 0; at 0 the refusal points to Vat.zero()."""

@@ -19,7 +19,7 @@ from ._errors import (
     UnknownCurrency,
     UnknownVatCategory,
 )
-from ._words import a_type, field_name
+from ._words import a_type, either_way, field_name
 
 __all__ = [
     "CURRENCIES",
@@ -377,7 +377,7 @@ class Vat:
                 hint = (
                     f"; {as_fraction(self.rate)}"
                     if self.rate >= 1
-                    else "; for a rate of 0 % use Vat.zero() (category Z)"
+                    else f"; for a rate of 0 % use {either_way('Vat.zero()', 'vat_category Z')}"
                     if self.rate == 0
                     else ""
                 )
@@ -397,8 +397,9 @@ class Vat:
             )
         if self.category.needs_exemption_reason and self.exemption_reason is None:
             raise MissingExemptionReason(
-                f"VAT category {code} needs an exemption reason that invoices state, "
-                "e.g. exemption_reason='Exempt under article 11 of the VAT Act'",
+                f"VAT category {code} needs an exemption reason that invoices state: give "
+                f"{either_way('exemption_reason', 'vat_reason')}, such as 'Exempt under "
+                "article 11 of the VAT Act'",
                 value=code,
                 obj=self,
                 field="exemption_reason",

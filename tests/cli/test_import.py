@@ -467,6 +467,29 @@ def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
     assert "rfc4180" not in result.stderr
 
 
+def test_vat_mistakes_in_a_file_are_told_in_the_files_columns(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A 0 standard rate and an O row without a reason name the columns, not the library."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "id;account;at;product;quantity;unit_price;vat_rate;vat_category\n"
+        "v1;100;2026-10-03T21:40:00+02:00;Krat retour;-1;3,90;0;\n"
+        "v2;100;2026-10-03T21:41:00+02:00;Statiegeld;1;0,10;;O\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}: line 2: VAT rate 0 for category S must be above 0 and below 1; for a rate "
+        "of 0 % use vat_category Z",
+        f"{path}: line 3: VAT category O needs an exemption reason that invoices state: give "
+        "vat_reason, such as 'Exempt under article 11 of the VAT Act'",
+    ]
+    assert "Vat.zero" not in result.stderr
+    assert "exemption_reason" not in result.stderr
+
+
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     small_db: Path, tmp_path: Path
 ) -> None:
