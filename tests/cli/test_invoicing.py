@@ -124,6 +124,28 @@ def test_a_committed_run_is_shown_as_invoiced_not_as_a_preview(small_db: Path) -
     assert "preview only" not in output
 
 
+def test_a_run_without_a_key_is_told_how_its_invoices_are_numbered(small_db: Path) -> None:
+    """Before and after committing without --key: a free key to give, and what numbers mean."""
+    args = ("invoice", "--period", "2026-10", "--account", "100", "--strategy", "none")
+    preview = succeeded(invoke(small_db, *args)).stdout
+    assert preview.splitlines()[-1] == (
+        "preview only: add --commit to commit this run, with a --key such as 2026-10 to "
+        "number its invoices 2026-10-100 and so on (without one, by the run's id)"
+    )
+    keyed = succeeded(invoke(small_db, *args, "--key", "oktober")).stdout
+    assert keyed.splitlines()[-1] == "preview only: add --commit to commit this run"
+    done = succeeded(invoke(small_db, *args, "--commit"))
+    run_id = done.stdout.split()[2]
+    assert done.stderr.splitlines()[-1] == (
+        f"note: committed without --key, so its invoices are numbered by the run's id "
+        f"({run_id}-100 and so on); give a --key such as 2026-10 to number a run's "
+        "invoices 2026-10-100"
+    )
+    succeeded(invoke(small_db, *args, "--commit", "--key", "2026-10", "--account", "200"))
+    again = ("invoice", "--period", "2026-10", "--account", "300", "--strategy", "none")
+    assert "--key such as 2026-10-2 " in succeeded(invoke(small_db, *again)).stdout
+
+
 def test_commit_books_the_run_the_library_reports(small_db: Path) -> None:
     """--commit --json prints the run as stored, and balances move as zero-balance says."""
     data = commit_october(small_db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import json
 import shlex
 import tomllib
@@ -243,6 +244,15 @@ def invoice_command(
                 f"{state.show.with_tz(_zone(tz)).instant(run.created_at)}; nothing booked"
             )
         state.say(said)
+        if written_now and run.key is None:
+            # Invoice numbers go to members and the books: a key makes them readable.
+            free, first = _free_key(ledger, period), plan.drafts[0].account.number
+            state.say(
+                f"note: committed without --key, so its invoices are numbered by the "
+                f"run's id ({run.id}-{first} and so on); give a --key such as {free} "
+                f"to number a run's invoices {free}-{first}",
+                err=True,
+            )
     # A plan that bills no one would only give files of headers.
     exported = bool(exporters) and (run is not None or bool(plan.drafts))
     reports = (
@@ -290,7 +300,14 @@ def invoice_command(
             )
             state.say(f"nothing to commit: {said}")
         elif plan.drafts:
-            state.out.print("preview only: add --commit to commit this run")
+            hint = ""
+            if not key:
+                free, first = _free_key(ledger, period), plan.drafts[0].account.number
+                hint = (
+                    f", with a --key such as {free} to number its invoices {free}-{first} and "
+                    "so on (without one, by the run's id)"
+                )
+            state.out.print(f"preview only: add --commit to commit this run{hint}")
         if exporters and not exported:
             state.out.print("nothing exported: the plan invoices no account")
         _print_reports(state, reports)
@@ -670,6 +687,14 @@ class LedgerOptions:
         if self._previous is None:
             self._previous = previous_mandates(self._ledger, run)
         return attrs.evolve(options, previous_mandates=self._previous), ()
+
+
+def _free_key(ledger: oa.Ledger, period: oa.Period) -> str:
+    """A key no run has, to suggest: the period's label, else ``2026-10-2``, ``-3`` and on."""
+    label = period.label
+    candidates = itertools.chain([label], (f"{label}-{n}" for n in itertools.count(2)))
+    # Asked key by key: the first is free but for a catch-up run.
+    return next(key for key in candidates if not ledger.runs(key=key))
 
 
 def _sent_today(
