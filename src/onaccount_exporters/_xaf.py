@@ -16,13 +16,15 @@ something is refused (or, with ``on_refusal="raise"``, nothing is written): an a
 keeps one currency, so accounts in another currency than the first account's are left
 out, and without the seller's name or VAT id there is no auditfile. Undone account
 invoices and zero totals have no transaction. The header's ``dateCreated`` is the
-invoice date, not the day of exporting, so exporting a run again gives the same file.
+invoice date, or the day of the run's last undo, not the day of exporting, so exporting
+a run again gives the same file until an undo changes it.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
 from decimal import Decimal
 from importlib.metadata import version
@@ -196,6 +198,16 @@ class _Auditfile:
             for place, (category, rate) in enumerate(document.vat_rates())
         }
 
+    def _date_created(self) -> dt.date:
+        """The invoice date, or the day of the run's last undo, in the period's zone.
+
+        Not the day of exporting, so the same run gives the same file; an undo changes
+        what the file holds, and so its date.
+        """
+        zone = zoneinfo.ZoneInfo(self.document.period.tz)
+        undone = (e.undone_at for e in self.document.accounts if e.undone_at is not None)
+        return max([self.invoiced, *(at.astimezone(zone).date() for at in undone)])
+
     def build(self) -> bytes:
         options = self.options
         # The entries are dated on the invoice day (after the billed days) or the period's
@@ -208,7 +220,7 @@ class _Auditfile:
         _add(header, "startDate", start)
         _add(header, "endDate", end)
         _add(header, "curCode", self.currency)
-        _add(header, "dateCreated", self.invoiced.isoformat())
+        _add(header, "dateCreated", self._date_created().isoformat())
         _add(header, "softwareDesc", "onaccount")
         _add(header, "softwareVersion", version("onaccount")[:20])
         company = _add(root, "company")

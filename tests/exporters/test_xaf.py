@@ -11,12 +11,26 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
-from onaccount import InvoiceRun
+from onaccount import (
+    Account,
+    InvoiceRun,
+    Line,
+    MemoryLedger,
+    Purchase,
+    Vat,
+    commit_run,
+    open_account,
+    plan_run,
+    undo_invoice,
+)
 from onaccount.exporting import InvalidOptions
-from onaccount.testing import ExporterContract
+from onaccount.testing import SAMPLE_PERIOD, ExporterContract
 from onaccount_exporters import ExportRefused, JournalExporter, XafExporter
 from onaccount_exporters._xaf import fiscal_period
 from tests.exporters._billing import (
+    ADMIN,
+    AMS,
+    RUN_AT,
     SELLER,
     billed_run,
     many_receipts_run,
@@ -316,3 +330,29 @@ def test_transactions_dated_at_the_period_end_fall_in_the_periods_month(schema: 
     }
     assert periods == {"10"}
     assert header.findtext("x:dateCreated", namespaces=NS) == "2026-11-01", "the invoice date"
+
+
+def test_an_auditfile_after_an_undo_is_dated_the_day_of_the_undo(schema: Any) -> None:
+    """The run exported again after an undo holds less: its dateCreated tells it apart."""
+    ledger = MemoryLedger()
+    for number in ("1042", "2001"):
+        open_account(ledger, Account(number=number, name=f"Team {number}", limit=200), actor=ADMIN)
+        ledger.record(
+            Purchase(
+                account=number,
+                id=f"tx-{number}",
+                at=dt.datetime(2026, 10, 3, 21, tzinfo=AMS),
+                lines=(
+                    Line(product="Beer", quantity=2, unit_price="2.75", vat=Vat.standard("0.21")),
+                ),
+            )
+        )
+    plan = plan_run(ledger, SAMPLE_PERIOD, ["1042", "2001"], "none", actor=ADMIN)
+    run = commit_run(ledger, plan, actor=ADMIN, key="2026-10", at=RUN_AT)
+    created = "x:header/x:dateCreated"
+    assert _auditfile(run, schema).findtext(created, namespaces=NS) == "2026-11-01"
+    # Undone at 23:30 UTC on 2 December: 3 December in Amsterdam.
+    undo_at = dt.datetime(2026, 12, 2, 23, 30, tzinfo=dt.UTC)
+    undo_invoice(ledger, run.id, "2001", actor=ADMIN, reason="billed twice", at=undo_at)
+    after = _auditfile(ledger.run(run.id), schema)
+    assert after.findtext(created, namespaces=NS) == "2026-12-03"

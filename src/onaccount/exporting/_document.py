@@ -71,8 +71,9 @@ class ExportedAccount:
     """One account in an export: its statement and, for plans and runs, the correction.
 
     ``state`` is ``"statement"`` for a bare statement, ``"planned"`` for a plan's draft and
-    ``"active"`` or ``"undone"`` for a run's account invoice. Balances and limits are None
-    for a bare statement, which knows neither.
+    ``"active"`` or ``"undone"`` for a run's account invoice, which an undone one has the
+    instant of in ``undone_at``. Balances and limits are None for a bare statement, which
+    knows neither.
     """
 
     statement: Statement
@@ -82,6 +83,7 @@ class ExportedAccount:
     limit_before: Decimal | None = None
     limit_after: Decimal | None = None
     invoice_id: str | None = None
+    undone_at: dt.datetime | None = None
 
     @property
     def account(self) -> Account:
@@ -335,6 +337,7 @@ def _from_invoice(invoice: AccountInvoice) -> ExportedAccount:
         limit_before=invoice.limit_before,
         limit_after=invoice.limit_after,
         invoice_id=invoice.id,
+        undone_at=invoice.undone_at,
     )
 
 
