@@ -58,6 +58,18 @@ def test_accounts_looks_accounts_up_by_number(small_db: Path) -> None:
     ), "every unknown number is named at once"
 
 
+def test_a_name_given_as_a_number_is_pointed_to_name(small_db: Path) -> None:
+    """'accounts jansen' finds no number 'jansen': it names Anna Jansen and says --name."""
+    result = invoke(small_db, "accounts", "jansen", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stdout == "", "no empty table above the mistake"
+    assert " ".join(result.stderr.split()) == (
+        "error: account 'jansen' does not exist; check the number or open the account "
+        "first; 'jansen' is part of the name of 100 'Anna Jansen': to find accounts by name, "
+        "use --name jansen"
+    )
+
+
 def test_accounts_json_carries_balance_limit_and_spending_room(small_db: Path) -> None:
     """The JSON of each account agrees with the ledger's balance, limit and spending room."""
     found = json_of(invoke(small_db, "accounts", "--json", role="viewer"))

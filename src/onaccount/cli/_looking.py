@@ -90,10 +90,27 @@ def accounts_command(
     # A number looked up that is not there is a mistake to name, after the ones found on
     # screen; a program reading the JSON gets none rather than a list short of it.
     missing = sorted(set(numbers) - set(ledger.states(numbers)))
-    if not (missing and as_json):
+    if not (missing and (as_json or not found)):
         _show_accounts(state, found, limit, as_json)
     if missing:
-        raise unknown_account(*missing)
+        raise _unknown_numbers(ledger, state.actor, missing)
+
+
+def _unknown_numbers(ledger: oa.Ledger, actor: oa.Actor, missing: Sequence[str]) -> Exception:
+    """The refusal of numbers the ledger does not hold, pointing a name typed as one to --name."""
+    error = unknown_account(*missing)
+    for text in missing:
+        named = oa.find_accounts(ledger, oa.AccountQuery(name=text), actor=actor)
+        if named and not text.isdigit():
+            shown = ", ".join(f"{s.account.number} {s.account.name!r}" for s in named[:3])
+            more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+            return oa.UnknownAccount(
+                f"{error.message}; {text!r} is part of the name of {shown}{more}: to find "
+                f"accounts by name, use --name {shlex.quote(text)}",
+                value=error.value,
+                field=error.field,
+            )
+    return error
 
 
 def _show_accounts(
