@@ -60,6 +60,7 @@ __all__ = [
     "JournalExporter",
     "JournalOptions",
     "LedgerAccounts",
+    "default_accounts_notes",
     "next_journal_entry",
     "numbered",
     "postings",
@@ -338,6 +339,22 @@ def _rows(
             )
 
 
+#: The options that say where entries post; all left at their defaults is worth a note.
+_GL_OPTIONS = ("debtors_account", "revenue_account", "gl_accounts", "vat_account", "vat_accounts")
+
+
+def default_accounts_notes(options: LedgerAccounts) -> tuple[str, ...]:
+    """A note when every GL account is the default: a chart of accounts rarely is."""
+    if given_options(options, _GL_OPTIONS):
+        return ()
+    return (
+        f"every entry posts to the default GL accounts: debtors {options.debtors_account}, "
+        f"revenue {options.revenue_account} and VAT {options.vat_account}; give your chart "
+        "of accounts' with the options debtors_account, revenue_account (or gl_accounts "
+        "per product group) and vat_account (or vat_accounts per rate)",
+    )
+
+
 def _vat_code(codes: Mapping[str, str], label: str) -> str | None:
     """The package's code of a rate: our ``label`` without ``vat_codes``, else its code.
 
@@ -451,4 +468,5 @@ class JournalExporter(Exporter[JournalOptions]):
             written=writer.rows - int(options.header),
             accounts=len(invoiced(document)),
             nothing_to_invoice=nothing_to_invoice(document),
+            notes=default_accounts_notes(options),
         )

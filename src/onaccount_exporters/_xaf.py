@@ -66,7 +66,13 @@ from ._invoices import (
     invoiced,
     nothing_to_invoice,
 )
-from ._journal import LEDGER_WORDS, LedgerAccounts, postings, vat_code_refusals
+from ._journal import (
+    LEDGER_WORDS,
+    LedgerAccounts,
+    default_accounts_notes,
+    postings,
+    vat_code_refusals,
+)
 from ._labels import given_options
 from ._seller import SellerOptions, compact
 
@@ -446,4 +452,5 @@ class XafExporter(Exporter[XafOptions]):
             refusals=refused,
             refusals_listed_in=REFUSED_MEMBER if refused else None,
             nothing_to_invoice=nothing_to_invoice(document),
+            notes=default_accounts_notes(options) if written else (),
         )

@@ -338,3 +338,16 @@ def test_entries_can_be_dated_on_the_billed_periods_last_day() -> None:
     assert [{**r, "date": ""} for r in at_end] == [{**r, "date": ""} for r in invoiced]
     with pytest.raises(InvalidOptions, match="entry_date"):
         JOURNAL.options({"entry_date": "tomorrow"})
+
+
+def test_a_journal_on_the_default_gl_accounts_says_so() -> None:
+    """No GL account given: the report names the defaults used, so the chart is checked."""
+    report = JOURNAL.export(returns_run(), io.BytesIO(), {})
+    assert report.notes == (
+        "every entry posts to the default GL accounts: debtors 1300, revenue 8000 and VAT "
+        "1500; give your chart of accounts' with the options debtors_account, "
+        "revenue_account (or gl_accounts per product group) and vat_account (or "
+        "vat_accounts per rate)",
+    )
+    given = JOURNAL.export(returns_run(), io.BytesIO(), {"revenue_account": "8100"})
+    assert given.notes == ()
