@@ -117,10 +117,13 @@ def test_a_number_held_as_another_account_refuses_them_all(ledger: oa.Ledger) ->
         (1, oa.DuplicateAccount),
         (2, oa.DuplicateAccount),
     ]
-    assert refused.refusals[0][1].message == (
-        "account '100' exists already as 'Anna', with other details (name); pick another "
-        "number, or import with update=True (--update on the command line) to update its "
-        "details"
+    # The limit given (none: 0) is said too, as the ledger shows the one it holds.
+    assert re.fullmatch(
+        r"account '100' exists already as 'Anna', with other details \(name\); pick another "
+        r"number, or import with update=True \(--update on the command line\) to update its "
+        r"details; and account 100 'Anna' cannot change its limit from 50(\.00)? to 0 by an "
+        r"update; keep it as it stands with keep_limits .*",
+        refused.refusals[0][1].message,
     )
     assert refused.message.startswith("2 of 3 accounts cannot be imported, nothing was: ")
     assert refused.message.endswith(" (and 1 more)")

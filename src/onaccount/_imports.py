@@ -166,7 +166,13 @@ def import_accounts(
                         f"{state.account.name!r}, with other details "
                         f"({', '.join(_differing(record, account))}); pick another number, "
                         f"or import with {either_way('update=True', '--update')} to update "
-                        "its details",
+                        "its details"
+                        # Said now, not after the user has added --update.
+                        + (
+                            f"; and {_limit_refusal(ledger, state, account, True).message}"
+                            if account.limit != limit
+                            else ""
+                        ),
                         value=account.number,
                         obj=account,
                         field="number",

@@ -990,6 +990,29 @@ def test_many_limits_an_update_cannot_change_are_told_once(empty_db: Path, tmp_p
     )
 
 
+def test_a_held_account_with_another_name_and_limit_is_told_both_at_once(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Without --update, a new name and a new limit: both are said, not one round each."""
+    succeeded(
+        invoke(
+            empty_db,
+            "import",
+            "accounts",
+            str(write(tmp_path, "a.csv", "nummer;naam;limiet\n1001;Anna;100\n")),
+        )
+    )
+    changed = write(tmp_path, "b.csv", "nummer;naam;limiet\n1001;Anna de Vries;150\n")
+    result = invoke(empty_db, "import", "accounts", str(changed))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert " ".join(result.stderr.split()).startswith(
+        f"{changed}: line 2: account '1001' exists already as 'Anna', with other details "
+        "(name); pick another number, or import with --update to update its details; and "
+        "account 1001 'Anna' cannot change its limit from 100.00 to 150 by an update; keep "
+        "it as it stands with an empty limit"
+    )
+
+
 def test_update_checks_the_limit_set_limit_gave(empty_db: Path, tmp_path: Path) -> None:
     """After set-limit, a file with the new limit updates; one with the old limit is refused."""
     first = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Anna;300\n")
