@@ -99,9 +99,9 @@ def accounts_command(
 def _unknown_numbers(ledger: oa.Ledger, actor: oa.Actor, missing: Sequence[str]) -> Exception:
     """The refusal of numbers the ledger does not hold, pointing a name typed as one to --name."""
     error = unknown_account(*missing)
-    for text in missing:
+    for text in (m for m in missing if not m.isdigit()):
         named = oa.find_accounts(ledger, oa.AccountQuery(name=text), actor=actor)
-        if named and not text.isdigit():
+        if named:
             shown = ", ".join(f"{s.account.number} {s.account.name!r}" for s in named[:3])
             more = f" and {len(named) - 3} more" if len(named) > 3 else ""
             return oa.UnknownAccount(
