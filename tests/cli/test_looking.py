@@ -12,7 +12,16 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_USAGE
-from tests.cli._support import ADMIN, TZ, explain, invoke, json_of, open_ledger, succeeded
+from tests.cli._support import (
+    ADMIN,
+    TZ,
+    explain,
+    invoke,
+    json_of,
+    local,
+    open_ledger,
+    succeeded,
+)
 
 
 @pytest.mark.parametrize(
@@ -333,6 +342,32 @@ def test_a_credit_accounts_statement_says_it_is_never_invoiced(small_db: Path) -
     assert said[1:3] == [
         "total €4.80",
         "paid in advance from its credit: a credit account is never invoiced",
+    ]
+
+
+def test_a_statement_names_the_credit_bookings_inside_its_period(small_db: Path) -> None:
+    """A cash payment mid-month is not in the total, but it is shown, and why runs refuse."""
+    with open_ledger(small_db) as ledger:
+        ledger.record(
+            oa.CreditBooking(
+                id="contant-100",
+                account="100",
+                at=local(2026, 10, 18, 12, 0),
+                credit=Decimal("20.00"),
+                kind=oa.CreditKind.PAYMENT,
+                reason="contant betaald",
+            )
+        )
+    args = ("statement", "100", "--period", "2026-10")
+    said = succeeded(invoke(small_db, *args, role="viewer")).stdout.splitlines()
+    assert said[2] == (
+        "credit bookings in this period, not part of its total: contant-100 (payment €20.00 "
+        "on business day 2026-10-18); a run over this period refuses the account while they "
+        "are inside it"
+    )
+    data = json_of(succeeded(invoke(small_db, *args, "--json", role="viewer")))
+    assert data["credits"] == [
+        {"id": "contant-100", "kind": "payment", "credit": "20.00", "date": "2026-10-18"}
     ]
 
 

@@ -205,7 +205,23 @@ def statement_command(
         else oa.statement(ledger, account, period, actor=state.actor, uninvoiced_only=True)
     )
     if as_json:
-        _emit_json(state, {**_statement_json(statement), "uninvoiced_total": still_open.total})
+        credits = [
+            {
+                "id": c.id,
+                "kind": c.kind.value,
+                "credit": c.credit,
+                "date": period.business_date(c.at),
+            }
+            for c in statement.credits
+        ]
+        _emit_json(
+            state,
+            {
+                **_statement_json(statement),
+                "uninvoiced_total": still_open.total,
+                "credits": credits,
+            },
+        )
         return
     c = statement.currency
     show = state.show
@@ -215,6 +231,19 @@ def statement_command(
     )
     # On a line of its own, so a narrow terminal never parts the symbol from the amount.
     state.out.print(f"total {show.money(statement.total, c)}")
+    if statement.credits:
+        # They explain the balance, and why a run over the period refuses the account.
+        listed = ", ".join(
+            f"{b.id} ({b.kind.value} {show.money(b.credit, c)} on business day "
+            f"{show.date(period.business_date(b.at))})"
+            for b in statement.credits
+        )
+        refused = (
+            ""
+            if statement.account.kind is oa.AccountKind.CREDIT
+            else "; a run over this period refuses the account while they are inside it"
+        )
+        state.say(f"credit bookings in this period, not part of its total: {listed}{refused}")
     if statement.days and statement.account.kind is oa.AccountKind.CREDIT:
         state.say("paid in advance from its credit: a credit account is never invoiced")
     elif statement.days and not uninvoiced:
