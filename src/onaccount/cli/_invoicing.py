@@ -307,7 +307,7 @@ def invoice_command(
                     f", with a --key such as {free} to number its invoices {free}-{first} and "
                     "so on (without one, by the run's id)"
                 )
-            state.out.print(f"preview only: add --commit to commit this run{hint}")
+            state.say(f"preview only: add --commit to commit this run{hint}")
         if exporters and not exported:
             state.out.print("nothing exported: the plan invoices no account")
         _print_reports(state, reports)
