@@ -262,6 +262,14 @@ def _refusal_message(error: oa.OnAccountError) -> str:
     return for_command_line(error.message)
 
 
+#: The no-break spaces (babel's between a symbol and its amount, a French thousands
+#: separator) and the private-use characters that hold their place while a note wraps.
+_NO_BREAK = "\u00a0\u202f"
+_STAND_INS = "\ue000\ue001"
+_KEEP_TOGETHER = str.maketrans(_NO_BREAK, _STAND_INS)
+_PUT_BACK = str.maketrans(_STAND_INS, _NO_BREAK)
+
+
 def _say(console: Console, text: str, indent: int = 0) -> None:
     """``text`` wrapped between words at ``console``'s width, its lines without a last space.
 
@@ -273,10 +281,12 @@ def _say(console: Console, text: str, indent: int = 0) -> None:
     if not console.is_terminal:
         console.print(Text(margin + plain(text)), soft_wrap=True)
         return
-    lines = Text(plain(text)).wrap(console, max(console.width - indent, 20))
-    for line in lines:
-        line.rstrip()
-    console.print(Text("\n").join(Text(margin) + line for line in lines), soft_wrap=True)
+    # Rich breaks at any space, a no-break one too: babel's "€ 12,50" would part. Such
+    # spaces stand in as a character it never breaks at while it wraps.
+    kept = plain(text).translate(_KEEP_TOGETHER)
+    lines = Text(kept).wrap(console, max(console.width - indent, 20))
+    shown = [Text(line.plain.rstrip().translate(_PUT_BACK)) for line in lines]
+    console.print(Text("\n").join(Text(margin) + line for line in shown), soft_wrap=True)
 
 
 def to_stderr(text: str, file: Any = None) -> None:
