@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import functools
-from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TypeAlias
 
@@ -29,6 +28,7 @@ __all__ = [
     "VatCategory",
     "VatSplit",
     "as_fraction",
+    "as_rate",
     "line_amount",
     "minor_unit",
     "pad_amount",
@@ -346,16 +346,14 @@ def _optional_reason(value: str | None) -> str | None:
     return stripped or None
 
 
-def as_fraction(percent: Decimal, number: Callable[[Decimal], str] | None = None) -> str:
-    """The hint for a rate given in percent: ``write 21% as 0.21``.
+def as_rate(percent: Decimal) -> Decimal:
+    """The rate ``percent`` % as the fraction a `Vat` holds: 21 is ``Decimal("0.21")``."""
+    return (percent / 100).normalize()
 
-    ``number`` writes both numbers as the reader writes them (``9,5%`` as ``0,095`` in
-    a Dutch file); plainly with a decimal point unless given.
-    """
-    fraction = (percent / 100).normalize()
-    if number is None:
-        return f"rates are fractions: write {percent}% as {fraction:f}"
-    return f"rates are fractions: write {number(percent)}% as {number(fraction)}"
+
+def as_fraction(percent: Decimal) -> str:
+    """The hint for a rate given in percent: ``write 21% as 0.21``."""
+    return f"rates are fractions: write {percent}% as {as_rate(percent):f}"
 
 
 @attrs.frozen(cache_hash=True)

@@ -435,36 +435,55 @@ def test_prices_and_quantities_that_could_mean_thousands_are_refused_too(
 def test_numbers_with_a_point_in_a_dutch_file_are_answered_in_its_own_style(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """In a ';' file a rate of 0.21, 21 or 21 % is answered with 0,21, never another dialect."""
+    """In a ';' file a rate of 0.21 or 21 is answered with 0,21 or 21%, never another dialect."""
     path = write(
         tmp_path,
         "verkopen.csv",
         "id;account;at;product;quantity;unit_price;vat_rate\n"
         "v1;100;2026-10-03T21:40:00+02:00;Bier;1;2,40;0.21\n"
         "v2;100;2026-10-03T21:41:00+02:00;Bier;1;2,40;21\n"
-        "v3;100;2026-10-03T21:42:00+02:00;Bier;1;2,40;21 %\n"
-        "v4;100;2026-10-03T21:43:00+02:00;Koffie;1;2,40;9,5%\n",
+        "v3;100;2026-10-03T21:42:00+02:00;Koffie;1;2,40;9,5\n",
     )
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
-    lines = result.stderr.splitlines()
-    assert lines[2] == (
-        f"{path}: line 4: vat_rate '21 %' is a percentage, but rates are fractions: write "
-        "21% as 0,21"
-    )
-    assert lines[3] == (
-        f"{path}: line 5: vat_rate '9,5%' is a percentage, but rates are fractions: write "
-        "9,5% as 0,095"
-    )
-    assert lines[0] == (
+    assert result.stderr.splitlines()[:3] == [
         f"{path}: line 2: vat_rate '0.21' has a decimal point, but this file writes "
-        "decimal commas; write 0,21"
-    )
-    assert lines[1] == (
-        f"{path}: line 3: vat_rate '21' is a percentage, but rates are fractions: write "
-        "21% as 0,21"
-    )
+        "decimal commas; write 0,21",
+        f"{path}: line 3: vat_rate '21' reads as a percentage without its sign: write 21% or 0,21",
+        f"{path}: line 4: vat_rate '9,5' reads as a percentage without its sign: write "
+        "9,5% or 0,095",
+    ]
     assert "rfc4180" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("header", "rates", "dutch"),
+    [
+        ("id;account;at;product;quantity;unit_price;vat_rate", ("21%", "9,5 %"), True),
+        ("id,account,at,product,quantity,unit_price,vat_rate", ("21 %", "9.5%"), False),
+    ],
+)
+def test_a_rate_with_a_percent_sign_is_read_as_the_percentage_it_says(
+    small_db: Path, tmp_path: Path, header: str, rates: tuple[str, str], dutch: bool
+) -> None:
+    """'21%' and '9,5 %' (as Excel saves a percentage cell) are the rates 0.21 and 0.095."""
+    sep = ";" if dutch else ","
+    price = "2,40" if dutch else "2.40"
+    path = write(
+        tmp_path,
+        "sales.csv",
+        f"{header}\n"
+        f"v1{sep}100{sep}2026-10-03T21:40:00+02:00{sep}Bier{sep}1{sep}{price}{sep}{rates[0]}\n"
+        f"v2{sep}100{sep}2026-10-03T21:41:00+02:00{sep}Koffie{sep}1{sep}{price}{sep}{rates[1]}\n",
+    )
+    succeeded(invoke(small_db, "import", "transactions", str(path)))
+    with open_ledger(small_db) as ledger:
+        found = {tx.id: tx for tx in ledger.purchases(["v1", "v2"])}
+    assert [found["v1"].lines[0].vat, found["v2"].lines[0].vat] == [
+        oa.Vat.standard(Decimal("0.21")),
+        oa.Vat.standard(Decimal("0.095")),
+    ]
+    assert [str(found[i].lines[0].vat.rate) for i in ("v1", "v2")] == ["0.21", "0.095"]
 
 
 def test_vat_mistakes_in_a_file_are_told_in_the_files_columns(
@@ -493,7 +512,7 @@ def test_vat_mistakes_in_a_file_are_told_in_the_files_columns(
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """'9.5%' in a ';' file or a bare '%' is a percentage: the hint is the fraction to write."""
+    """'9.5%' in a ';' file is answered with 9,5%; a bare '%' is asked for its number."""
     path = write(
         tmp_path,
         "verkopen.csv",
@@ -504,10 +523,9 @@ def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[:2] == [
-        f"{path}: line 2: vat_rate '9.5%' is a percentage, but rates are fractions: write "
-        "9,5% as 0,095",
-        f"{path}: line 3: vat_rate '%' is a percentage, but rates are fractions: write "
-        "21% as 0,21",
+        f"{path}: line 2: vat_rate '9.5%' has a decimal point, but this file writes "
+        "decimal commas; write 9,5%",
+        f"{path}: line 3: vat_rate '%' has no number: write the rate as 21% or 0,21",
     ]
 
 
@@ -576,8 +594,8 @@ def test_many_rows_with_one_mistake_are_summed_up_as_a_sentence(
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
-        f"{path}: 6 rows have VAT rates in percent, but rates are fractions: write 21% as "
-        "0.21 (lines 2, 3, 4, …)"
+        f"{path}: 6 rows have VAT rates in percent without a % sign: write 21% or 0.21 "
+        "(lines 2, 3, 4, …)"
     )
 
 
@@ -637,6 +655,36 @@ def test_bad_rows_and_unknown_accounts_are_reported_together(
     )
     assert stderr[2].startswith(f"error: {path}: 2 bad rows, nothing imported")
     assert state_of(small_db) == before
+
+
+def test_a_number_that_lost_its_leading_zeros_names_the_account_it_was(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """Sales on 42 where the ledger holds 0042 say a spreadsheet may have dropped the zeros."""
+    with open_ledger(empty_db) as ledger:
+        ledger.open_accounts(
+            [
+                oa.Account(number="0042", name="Anna Jansen", limit=200),
+                oa.Account(number="0007", name="Bert Smit", limit=200),
+            ]
+        )
+    header = "id,account,at,product,quantity,unit_price,vat_rate\n"
+    many = "".join(f"s{i},7,2026-10-03T21:4{i}:00+02:00,Koffie,1,2.40,0.09\n" for i in range(5))
+    path = write(
+        tmp_path,
+        "sales.csv",
+        header + "s9,42,2026-10-03T21:30:00+02:00,Koffie,1,2.40,0.09\n" + many,
+    )
+    result = invoke(empty_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}: line 2: account '42' does not exist, but account 0042 'Anna Jansen' does: "
+        "a spreadsheet may have dropped its leading zeros; format the account column as "
+        "text and save the file again, or correct the number",
+        f"{path}: 5 rows are on account '7', which does not exist, but account 0007 'Bert "
+        "Smit' does: a spreadsheet may have dropped its leading zeros; format the account "
+        "column as text and save the file again, or correct the number (lines 3, 4, 5, …)",
+    ]
 
 
 def test_a_dry_run_says_what_an_import_would_do_and_changes_nothing(

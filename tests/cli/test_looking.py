@@ -12,6 +12,7 @@ import pytest
 
 import onaccount as oa
 from onaccount.cli import EXIT_USAGE
+from onaccount.ledger.sql import upgrade
 from tests.cli._support import (
     ADMIN,
     TZ,
@@ -76,6 +77,31 @@ def test_a_name_given_as_a_number_is_pointed_to_name(small_db: Path) -> None:
         "error: account 'jansen' does not exist; check the number or open the account "
         "first; 'jansen' is part of the name of 100 'Anna Jansen': to find accounts by name, "
         "use --name jansen"
+    )
+
+
+def test_a_number_typed_without_its_leading_zeros_names_the_account(tmp_path: Path) -> None:
+    """'accounts 42' where the ledger holds 0042 names that account rather than none."""
+    db = tmp_path / "zeros.sqlite"
+    upgrade(db)
+    with open_ledger(db) as ledger:
+        ledger.open_accounts(
+            [
+                oa.Account(number="0042", name="Anna Jansen", limit=200),
+                oa.Account(number="007", name="Bert Smit", limit=200),
+            ]
+        )
+    result = invoke(db, "accounts", "42", role="viewer")
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert " ".join(result.stderr.split()) == (
+        "error: account '42' does not exist, but account 0042 'Anna Jansen' does: give its "
+        "number with the leading zeros, 0042"
+    )
+    several = invoke(db, "accounts", "42", "7", "8", role="viewer")
+    assert " ".join(several.stderr.split()) == (
+        "error: accounts '42', '7', '8' do not exist; check the numbers or open the accounts "
+        "first; the ledger holds 0042 'Anna Jansen' and 007 'Bert Smit': give numbers with "
+        "their leading zeros"
     )
 
 

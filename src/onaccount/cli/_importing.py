@@ -20,7 +20,7 @@ import shlex
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
@@ -49,7 +49,7 @@ from onaccount import (
 )
 from onaccount._account import account_kind
 from onaccount._iban import compact_iban, no_iban
-from onaccount._money import as_fraction, pad_amount
+from onaccount._money import as_rate, pad_amount
 from onaccount._words import counted, for_command_line, joined, plural
 
 from ._amounts import ambiguity
@@ -277,24 +277,42 @@ class Rows(Generic[T]):
         """The items alone, in the file's order."""
         return [item for _, item in self.items]
 
-    def failed(self, refused: ImportRefused, also: Sequence[BadRow] = ()) -> ImportFailed:
+    def failed(
+        self,
+        refused: ImportRefused,
+        also: Sequence[BadRow] = (),
+        zeros: Mapping[str, Account] | None = None,
+    ) -> ImportFailed:
         """The ledger's refusal of some items, as the file's bad rows with their lines.
 
         ``also`` are the rows that did not read, reported with them in line order.
+        ``zeros`` holds the account each unknown number names with its leading zeros
+        back (`held_with_zeros`), which the refusal then names.
         """
         bad = list(also)
         # A number given once in the file is refused for the account the ledger holds.
         given = Counter(getattr(item, "number", None) for _, item in self.items)
         for index, error in refused.refusals:
             line = self.items[index][0]
+            message = for_command_line(error.message)
             rule, summary = None, None
             if isinstance(error, UnknownAccount):
                 # Many rows on one unknown account are one mistake.
                 rule = f"unknown-{error.value}"
-                summary = (
-                    f"are on account {error.value!r}, which does not exist; open it first "
-                    "(import accounts) or correct the number"
-                )
+                held = (zeros or {}).get(str(error.value))
+                if held is None:
+                    summary = (
+                        f"are on account {error.value!r}, which does not exist; open it "
+                        "first (import accounts) or correct the number"
+                    )
+                else:
+                    why = (
+                        f"but account {held.number} {held.name!r} does: a spreadsheet may "
+                        "have dropped its leading zeros; format the account column as text "
+                        "and save the file again, or correct the number"
+                    )
+                    message = f"account {error.value!r} does not exist, {why}"
+                    summary = f"are on account {error.value!r}, which does not exist, {why}"
             elif isinstance(error, DuplicateAccount) and given[error.value] == 1:
                 # A members' file imported again after its details changed.
                 rule = "held-account"
@@ -317,7 +335,7 @@ class Rows(Generic[T]):
                     "empty to keep each limit as it stands, and change limits with onaccount "
                     "set-limit, so that each change is booked as a mutation"
                 )
-            bad.append(BadRow(line, for_command_line(error.message), self.word, rule, summary))
+            bad.append(BadRow(line, message, self.word, rule, summary))
         return ImportFailed(self.path, sorted(bad, key=lambda b: b.line))
 
 
@@ -815,18 +833,19 @@ _FRACTIONS = frozenset({"unit_price", "quantity"})
 _OTHER_MARK = {True: re.compile(r"[+-]?\d*\.\d+"), False: re.compile(r"[+-]?\d*,\d+")}
 
 
-def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
+def _decimal(text: str, dialect: _Dialect, column: str, *, unit: str = "") -> Decimal:
+    """The number ``text`` of ``column``; refusals show it with the ``unit`` the file wrote."""
     if not text:
         raise _RowError(f"{column} is empty", rule=f"empty-{column}", summary=f"have no {column}")
     if dialect.decimal_comma and "." in text and not _GROUPED.fullmatch(text):
         # Dropping the point would read 2.40 as 240: refuse rather than guess.
         written = (
-            f"write {text.replace('.', ',')}"
+            f"write {text.replace('.', ',')}{unit}"
             if _OTHER_MARK[True].fullmatch(text)
             else "write it with a decimal comma, such as 2,40"
         )
         raise _RowError(
-            f"{column} {text!r} has a decimal point, but this file writes decimal commas; "
+            f"{column} {text + unit!r} has a decimal point, but this file writes decimal commas; "
             + written,
             rule="decimal-point",
             summary="have numbers with a decimal point in a file that writes decimal "
@@ -853,11 +872,16 @@ def _decimal(text: str, dialect: _Dialect, column: str) -> Decimal:
         return Decimal(value)
     except ArithmeticError:
         hint = (
-            f"; write it with a decimal point, {text.replace(',', '.')}"
+            f"; write it with a decimal point, {text.replace(',', '.')}{unit}"
             if not dialect.decimal_comma and _OTHER_MARK[False].fullmatch(text)
             else ""
         )
-        raise _RowError(f"{column} {text!r} is not a number{hint}") from None
+        raise _RowError(f"{column} {text + unit!r} is not a number{hint}") from None
+
+
+def _rate_choices(percent: Decimal, dialect: _Dialect) -> str:
+    """The two ways a file may write the rate ``percent``: ``21% or 0,21`` in Dutch."""
+    return f"{dialect.number(percent)}% or {dialect.number(as_rate(percent))}"
 
 
 def _date(text: str, dialect: _Dialect, column: str) -> dt.date:
@@ -1274,31 +1298,26 @@ def read_transactions(
         if not text:
             return Decimal(0)
         bare = text.strip()
-        percent = bare.endswith("%")
-        given = bare.removesuffix("%").strip() if percent else text
-        try:
-            rate = _decimal(given, chosen, "vat_rate")
-        except _RowError:
-            if not percent:
-                raise
-            # Named as the file has it; the hint reads either decimal mark.
-            try:
-                meant = Decimal(given.replace(",", "."))
-            except InvalidOperation:
-                meant = Decimal(21)
-            example = as_fraction(meant if meant.is_finite() else Decimal(21), chosen.number)
+        if bare.endswith("%"):
+            # As a spreadsheet saves a percentage cell: 21% is the rate 0.21.
+            given = bare.removesuffix("%").strip()
+            if not given:
+                raise _RowError(
+                    f"vat_rate {text!r} has no number: write the rate as "
+                    f"{_rate_choices(Decimal(21), chosen)}",
+                    rule="vat-percent-empty",
+                    summary="have a % sign without a number: write each rate as "
+                    f"{_rate_choices(Decimal(21), chosen)}",
+                )
+            return as_rate(_decimal(given, chosen, "vat_rate", unit="%"))
+        rate = _decimal(text, chosen, "vat_rate")
+        if rate >= 1 and category.upper() == "S":
+            # Answered in the file's own spelling: 21% or 0,21 in a Dutch file.
+            choices = _rate_choices(rate, chosen)
             raise _RowError(
-                f"vat_rate {text!r} is a percentage, but {example}",
+                f"vat_rate {text!r} reads as a percentage without its sign: write {choices}",
                 rule="vat-percent",
-                summary=f"have VAT rates in percent, but {example}",
-            ) from None
-        if percent or (rate >= 1 and category.upper() == "S"):
-            # Answered here, in the file's own spelling: 0,21 in a Dutch file.
-            hint = as_fraction(rate, chosen.number)
-            raise _RowError(
-                f"vat_rate {text!r} is a percentage, but {hint}",
-                rule="vat-percent",
-                summary=f"have VAT rates in percent, but {hint}",
+                summary=f"have VAT rates in percent without a % sign: write {choices}",
             )
         return rate
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import click
 
 import onaccount as oa
+from onaccount._words import joined
 from onaccount.ledger import unknown_account
 from onaccount.ledger._codec import billing_to_dict
 
@@ -22,6 +23,7 @@ from ._group import (
     tz_option,
     zone_options,
 )
+from ._numbers import held_with_zeros
 from ._rendering import (
     Display,
     _emit_json,
@@ -99,6 +101,17 @@ def accounts_command(
 def _unknown_numbers(ledger: oa.Ledger, actor: oa.Actor, missing: Sequence[str]) -> Exception:
     """The refusal of numbers the ledger does not hold, pointing a name typed as one to --name."""
     error = unknown_account(*missing)
+    zeros = held_with_zeros(ledger, missing)
+    if zeros:
+        held = [f"{a.number} {a.name!r}" for a in (zeros[m] for m in missing if m in zeros)]
+        said = (
+            f"account {missing[0]!r} does not exist, but account {held[0]} does: give its "
+            f"number with the leading zeros, {zeros[missing[0]].number}"
+            if len(missing) == 1
+            else f"{error.message}; the ledger holds {joined(held)}: give numbers with their "
+            "leading zeros"
+        )
+        return oa.UnknownAccount(said, value=error.value, field=error.field)
     for text in (m for m in missing if not m.isdigit()):
         named = oa.find_accounts(ledger, oa.AccountQuery(name=text), actor=actor)
         if named:

@@ -49,6 +49,7 @@ from ._importing import (
     read_transactions,
 )
 from ._invoicing import LedgerOptions, _file_options, _options
+from ._numbers import held_with_zeros
 from ._rendering import (
     _emit_json,
     _print_run,
@@ -874,7 +875,11 @@ def _import(
             try:
                 done = store(ledger, rows, dry_run or unread is not None)
             except oa.ImportRefused as refused:
-                raise rows.failed(refused, unread.bad if unread else ()) from None
+                unknown = (
+                    str(e.value) for _, e in refused.refusals if isinstance(e, oa.UnknownAccount)
+                )
+                zeros = held_with_zeros(ledger, unknown)
+                raise rows.failed(refused, unread.bad if unread else (), zeros) from None
         if unread is not None:
             raise unread
         return rows, done

@@ -1,0 +1,31 @@
+"""Account numbers as a spreadsheet may have changed them: 0042 saved as 42."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import onaccount as oa
+
+__all__ = ["held_with_zeros"]
+
+# Longer numbers do not survive a spreadsheet anyway: it keeps 15 significant digits.
+_WIDEST = 16
+
+
+def held_with_zeros(ledger: oa.Ledger, numbers: Iterable[str]) -> dict[str, oa.Account]:
+    """The held account each of ``numbers`` names once its leading zeros are put back.
+
+    A spreadsheet reads a number column's ``0042`` as the number 42 and saves it so.
+    Only numbers of digits alone are looked up; those the ledger holds with no more
+    zeros are left out, and of several the one with the fewest zeros is taken.
+    """
+    padded = {
+        "0" * zeros + number: number
+        for number in set(numbers)
+        if number.isascii() and number.isdigit()
+        for zeros in range(1, _WIDEST - len(number) + 1)
+    }
+    found: dict[str, oa.Account] = {}
+    for number, state in sorted(ledger.states(padded).items(), key=lambda item: len(item[0])):
+        found.setdefault(padded[number], state.account)
+    return found
