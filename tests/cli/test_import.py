@@ -657,6 +657,36 @@ def test_bad_rows_and_unknown_accounts_are_reported_together(
     assert state_of(small_db) == before
 
 
+def test_an_account_file_that_lost_its_leading_zeros_opens_no_second_account(
+    empty_db: Path, tmp_path: Path
+) -> None:
+    """A members' list saving 0042 as 42 is refused, not opened as new accounts beside them."""
+    with open_ledger(empty_db) as ledger:
+        ledger.open_accounts(
+            [oa.Account(number=f"00{n}", name=f"Lid {n}", limit=200) for n in range(41, 46)]
+        )
+    before = state_of(empty_db)
+    one = write(tmp_path, "one.csv", "number,name\n42,Lid 42\n77,Nieuw lid\n")
+    result = invoke(empty_db, "import", "accounts", str(one))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{one}: line 2: account '42' would be new, but account 0042 'Lid 42' is held: a "
+        "spreadsheet may have dropped its leading zeros; format the number column as text "
+        "and save the file again, or correct the number"
+    )
+    many = write(
+        tmp_path, "leden.csv", "number,name\n" + "".join(f"{n},Lid {n}\n" for n in range(41, 46))
+    )
+    result = invoke(empty_db, "import", "accounts", str(many))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{many}: 5 rows are new accounts that the ledger holds with leading zeros (41 is "
+        "0041 'Lid 41'): a spreadsheet may have dropped them; format the number column as "
+        "text and save the file again, or correct the numbers (lines 2, 3, 4, …)"
+    )
+    assert state_of(empty_db) == before
+
+
 def test_a_number_that_lost_its_leading_zeros_names_the_account_it_was(
     empty_db: Path, tmp_path: Path
 ) -> None:

@@ -53,6 +53,7 @@ from onaccount._money import as_rate, pad_amount
 from onaccount._words import counted, for_command_line, joined, plural
 
 from ._amounts import ambiguity
+from ._numbers import held_with_zeros
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -1184,6 +1185,8 @@ def read_accounts(
         return held([row.get("number", "") for _, row in rows]) if held is not None else {}
 
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
+    if held is not None:
+        bad.extend(_lost_zeros(accounts, held_now(), held, table.word))
     return _read(
         Rows(
             path,
@@ -1194,6 +1197,35 @@ def read_accounts(
         ),
         bad,
     )
+
+
+def _lost_zeros(
+    accounts: Sequence[tuple[int, Account]],
+    held_now: Mapping[str, AccountState],
+    held: Callable[[list[str]], Mapping[str, AccountState]],
+    word: str,
+) -> Iterator[BadRow]:
+    """The new accounts whose numbers are held ones a spreadsheet saved without zeros."""
+    zeros = held_with_zeros(held, [a.number for _, a in accounts if a.number not in held_now])
+    lost = [(line, a.number, zeros[a.number]) for line, a in accounts if a.number in zeros]
+    if not lost:
+        return
+    _, given, was = lost[0]
+    summary = (
+        f"are new accounts that the ledger holds with leading zeros ({given} is "
+        f"{was.number} {was.name!r}): a spreadsheet may have dropped them; format the "
+        "number column as text and save the file again, or correct the numbers"
+    )
+    for line, number, was in lost:
+        yield BadRow(
+            line,
+            f"account {number!r} would be new, but account {was.number} {was.name!r} is "
+            "held: a spreadsheet may have dropped its leading zeros; format the number "
+            "column as text and save the file again, or correct the number",
+            word,
+            "lost-zeros",
+            summary,
+        )
 
 
 #: The id of a booking the file gives none, until one is made from its content: a

@@ -101,7 +101,7 @@ def accounts_command(
 def _unknown_numbers(ledger: oa.Ledger, actor: oa.Actor, missing: Sequence[str]) -> Exception:
     """The refusal of numbers the ledger does not hold, pointing a name typed as one to --name."""
     error = unknown_account(*missing)
-    zeros = held_with_zeros(ledger, missing)
+    zeros = held_with_zeros(ledger.states, missing)
     if zeros:
         held = [f"{a.number} {a.name!r}" for a in (zeros[m] for m in missing if m in zeros)]
         said = (

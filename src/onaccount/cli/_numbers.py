@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import onaccount as oa
 
@@ -12,9 +12,12 @@ __all__ = ["held_with_zeros"]
 _WIDEST = 16
 
 
-def held_with_zeros(ledger: oa.Ledger, numbers: Iterable[str]) -> dict[str, oa.Account]:
+def held_with_zeros(
+    held: Callable[[list[str]], Mapping[str, oa.AccountState]], numbers: Iterable[str]
+) -> dict[str, oa.Account]:
     """The held account each of ``numbers`` names once its leading zeros are put back.
 
+    ``held`` looks numbers up, as `Ledger.states` does.
     A spreadsheet reads a number column's ``0042`` as the number 42 and saves it so.
     Only numbers of digits alone are looked up; those the ledger holds with no more
     zeros are left out, and of several the one with the fewest zeros is taken.
@@ -26,6 +29,6 @@ def held_with_zeros(ledger: oa.Ledger, numbers: Iterable[str]) -> dict[str, oa.A
         for zeros in range(1, _WIDEST - len(number) + 1)
     }
     found: dict[str, oa.Account] = {}
-    for number, state in sorted(ledger.states(padded).items(), key=lambda item: len(item[0])):
+    for number, state in sorted(held(list(padded)).items(), key=lambda item: len(item[0])):
         found.setdefault(padded[number], state.account)
     return found

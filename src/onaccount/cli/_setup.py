@@ -878,7 +878,7 @@ def _import(
                 unknown = (
                     str(e.value) for _, e in refused.refusals if isinstance(e, oa.UnknownAccount)
                 )
-                zeros = held_with_zeros(ledger, unknown)
+                zeros = held_with_zeros(ledger.states, unknown)
                 raise rows.failed(refused, unread.bad if unread else (), zeros) from None
         if unread is not None:
             raise unread
