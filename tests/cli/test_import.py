@@ -509,6 +509,36 @@ def test_vat_mistakes_in_a_file_are_told_in_the_files_columns(
     assert "exemption_reason" not in result.stderr
 
 
+def test_mistakes_in_a_dutch_file_name_its_columns_as_its_header_does(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Under a Dutch header a refusal says 'aantal' and 'btw-reden', not 'quantity'."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "Kenmerk;Rekening;Tijdstip;Product;Aantal;Stukprijs;BTW-tarief;BTW-categorie\n"
+        "v1;100;2026-10-03T21:40:00+02:00;Bier;twee;2,40;0,21;\n"
+        "v2;100;2026-10-03T21:41:00+02:00;Bier;1;2,40;21;\n"
+        "v3;100;2026-10-03T21:42:00+02:00;Statiegeld;1;0,10;;O\n"
+        "v4;100;2026-10-03T21:43:00+02:00;Krat retour;-1;3,90;0;\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:4] == [
+        f"{path}: line 2: Aantal 'twee' is not a number",
+        f"{path}: line 3: BTW-tarief '21' reads as a percentage without its sign: write 21% "
+        "or 0,21",
+        f"{path}: line 4: VAT category O needs an exemption reason that invoices state: give "
+        "btw-reden, such as 'Exempt under article 11 of the VAT Act'",
+        f"{path}: line 5: VAT rate 0 for category S must be above 0 and below 1; for a rate "
+        "of 0 % use BTW-categorie Z",
+    ]
+    members = write(tmp_path, "leden.csv", "nummer;naam;limiet\n1001;Jan;veel\n")
+    result = invoke(small_db, "import", "accounts", str(members))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == f"{members}: line 2: limiet 'veel' is not a number"
+
+
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     small_db: Path, tmp_path: Path
 ) -> None:
@@ -967,7 +997,7 @@ def test_a_dutch_file_may_give_kinds_and_booking_types_in_dutch(
     refused = invoke(empty_db, "import", "transactions", str(wrong))
     assert refused.exit_code == EXIT_USAGE, explain(refused)
     assert (
-        "type 'storting' is not a booking type; give purchase, top-up, payment or refund "
+        "soort 'storting' is not a booking type; give purchase, top-up, payment or refund "
         "(in Dutch aankoop, opwaardering, betaling or terugbetaling)"
     ) in " ".join(refused.stderr.split())
 
@@ -1498,7 +1528,8 @@ def test_a_number_given_twice_is_reported_with_the_other_mistakes_in_one_pass(
     reported = invoke(empty_db, "import", "accounts", str(again)).stderr.splitlines()
     assert reported[0].startswith(f"{again}: line 3: account 1001 appears already on line 2")
     assert (
-        reported[1] == f"{again}: line 3: mandate_date '31-2-2026' is not a date like 31-01-2026"
+        reported[1]
+        == f"{again}: line 3: machtigingsdatum '31-2-2026' is not a date like 31-01-2026"
     )
 
 

@@ -164,9 +164,37 @@ class BadRow:
     word: str = "line"
     rule: str | None = attrs.field(default=None, eq=False)
     summary: str | None = attrs.field(default=None, eq=False)
+    #: The column ``reason`` begins with, if it is a mistake in one cell.
+    column: str | None = attrs.field(default=None, eq=False)
 
     def __str__(self) -> str:
         return f"{self.word} {self.line}: {self.reason}"
+
+    def worded(self, written: Mapping[str, str]) -> BadRow:
+        """This row naming columns as the file does: ``aantal`` for ``quantity``.
+
+        ``written`` holds each column the file names otherwise. A column's name is put
+        where it is a field's name beyond doubt: at the start of a cell's mistake, and
+        where it has an underscore (``vat_reason``) or is ``quantity``; ``account`` and
+        ``limit`` elsewhere are words of the sentence.
+        """
+        if not written:
+            return self
+        reason, column = self.reason, self.column
+        if column is not None and column in written:
+            reason = written[column] + reason.removeprefix(column)
+
+        def named(text: str) -> str:
+            return _FIELD_WORDS.sub(lambda m: written.get(m[0], m[0]), text)
+
+        return attrs.evolve(
+            self,
+            reason=named(reason),
+            summary=None if self.summary is None else named(self.summary),
+        )
+
+
+_FIELD_WORDS = re.compile(r"\b(?:[a-z]+(?:_[a-z]+)+|quantity)\b")
 
 
 def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
@@ -272,6 +300,8 @@ class Rows(Generic[T]):
     kept_limits: frozenset[str] = frozenset()
     #: The header's columns left out as asked (``ignore``), as the header writes them.
     ignored: tuple[str, ...] = ()
+    #: Each column as the file names it where that is not its own name (`BadRow.worded`).
+    written: Mapping[str, str] = attrs.field(factory=dict)
 
     @property
     def values(self) -> list[T]:
@@ -337,7 +367,7 @@ class Rows(Generic[T]):
                     "set-limit, so that each change is booked as a mutation"
                 )
             bad.append(BadRow(line, message, self.word, rule, summary))
-        return ImportFailed(self.path, sorted(bad, key=lambda b: b.line))
+        return ImportFailed(self.path, sorted((b.worded(self.written) for b in bad), key=_line))
 
 
 def _party_id(row: dict[str, str], column: str) -> PartyId | None:
@@ -389,12 +419,14 @@ class _RowError(ValueError):
         self.reason = reason
         self.rule = rule
         self.summary = summary
+        # Every mistake of a cell is told starting with its column: "quantity 'twee' …".
+        self.column = reason.split(" ", 1)[0]
 
 
 def _bad_row(line: int, error: _RowError | OnAccountError, word: str) -> BadRow:
     """The report of ``error`` found on ``line``: a row's mistake, or the library's refusal."""
     if isinstance(error, _RowError):
-        return BadRow(line, error.reason, word, error.rule, error.summary)
+        return BadRow(line, error.reason, word, error.rule, error.summary, error.column)
     return BadRow(line, for_command_line(error.message), word)
 
 
@@ -438,6 +470,8 @@ class _Table:
     rows: Iterator[tuple[int, dict[str, str]]]
     #: The header's columns left out as asked, as it writes them.
     ignored: tuple[str, ...] = ()
+    #: Each column as the file names it where that is not its own name (`BadRow.worded`).
+    written: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def _normal(header: str) -> str:
@@ -819,7 +853,24 @@ def _open_table(
     ignored = tuple(
         dict.fromkeys(h.strip() for h in header if h.strip() and _normal(h) in left_out)
     )
-    return _Table(chosen, word, rows(), ignored), {n for n in names if n is not None}
+    return (
+        _Table(chosen, word, rows(), ignored, _written(header, names, file)),
+        {n for n in names if n is not None},
+    )
+
+
+def _written(header: Sequence[str], names: Sequence[str | None], file: _File) -> dict[str, str]:
+    """Each column as the file names it, where that is not its own name.
+
+    Under a Dutch header a column it does not have is named in Dutch too: the one a
+    refusal asks for (``btw-reden``) is then added as the rest are written.
+    """
+    given = {n: h.strip() for n, h in zip(names, header, strict=True) if n is not None}
+    dutch = any(
+        _normal(h) != n and _normal(h) == _normal(file.dutch.get(n, n)) for n, h in given.items()
+    )
+    base = dict(file.dutch) if dutch else {}
+    return {c: w for c, w in (base | given).items() if w != c}
 
 
 # With a decimal comma a point only groups thousands: 1.234,50, never 2.40.
@@ -1194,6 +1245,7 @@ def read_accounts(
             tuple(accounts),
             kept_limits=frozenset(kept_limits),
             ignored=table.ignored,
+            written=table.written,
         ),
         bad,
     )
@@ -1280,8 +1332,14 @@ def _tags(value: str) -> frozenset[str]:
 def _read(rows: Rows[T], bad: Sequence[BadRow]) -> Rows[T]:
     """The rows of a file, or `ImportFailed` naming the bad ones and holding the good."""
     if bad:
-        raise ImportFailed(rows.path, sorted(bad, key=lambda b: b.line), rows)
+        raise ImportFailed(
+            rows.path, sorted((b.worded(rows.written) for b in bad), key=_line), rows
+        )
     return rows
+
+
+def _line(row: BadRow) -> int:
+    return row.line
 
 
 def _content_id(tx: Transaction, occurrence: int) -> str:
@@ -1532,5 +1590,13 @@ def read_transactions(
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
     return _read(
-        Rows(path, word, tuple(result), tuple(sorted(repeats)), ignored=table.ignored), bad
+        Rows(
+            path,
+            word,
+            tuple(result),
+            tuple(sorted(repeats)),
+            ignored=table.ignored,
+            written=table.written,
+        ),
+        bad,
     )
