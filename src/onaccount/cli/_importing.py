@@ -181,7 +181,8 @@ class BadRow:
         if not written:
             return self
         reason, column = self.reason, self.column
-        if column is not None and column in written:
+        # Worded once: a row worded already begins with the file's name of its column.
+        if column is not None and column in written and reason.startswith(f"{column} "):
             reason = written[column] + reason.removeprefix(column)
 
         def named(text: str) -> str:
