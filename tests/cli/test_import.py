@@ -705,8 +705,8 @@ def test_an_account_file_that_lost_its_leading_zeros_opens_no_second_account(
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
         f"{one}: line 2: account '42' would be new, but account 0042 'Lid 42' is held: a "
-        "spreadsheet may have dropped its leading zeros; format the number column as text "
-        "and save the file again, or correct the number"
+        "spreadsheet may have dropped its leading zeros: give the number column the number "
+        "format 0000, a zero for each digit, or correct the number"
     )
     many = write(
         tmp_path, "leden.csv", "number,name\n" + "".join(f"{n},Lid {n}\n" for n in range(41, 46))
@@ -715,9 +715,13 @@ def test_an_account_file_that_lost_its_leading_zeros_opens_no_second_account(
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
         f"{many}: 5 rows are new accounts that the ledger holds with leading zeros (41 is "
-        "0041 'Lid 41'): a spreadsheet may have dropped them; format the number column as "
-        "text and save the file again, or correct the numbers (lines 2, 3, 4, …)"
+        "0041 'Lid 41'): a spreadsheet may have dropped their leading zeros: give the number "
+        "column the number format 0000, a zero for each digit, or correct the numbers "
+        "(lines 2, 3, 4, …)"
     )
+    dutch = write(tmp_path, "leden-nl.csv", "nummer;naam\n42;Lid 42\n")
+    result = invoke(empty_db, "import", "accounts", str(dutch))
+    assert "give the nummer column the number format 0000" in result.stderr
     assert state_of(empty_db) == before
 
 
@@ -743,11 +747,12 @@ def test_a_number_that_lost_its_leading_zeros_names_the_account_it_was(
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[:2] == [
         f"{path}: line 2: account '42' does not exist, but account 0042 'Anna Jansen' does: "
-        "a spreadsheet may have dropped its leading zeros; format the account column as "
-        "text and save the file again, or correct the number",
+        "a spreadsheet may have dropped its leading zeros: give the account column the "
+        "number format 0000, a zero for each digit, or correct the number",
         f"{path}: 5 rows are on account '7', which does not exist, but account 0007 'Bert "
-        "Smit' does: a spreadsheet may have dropped its leading zeros; format the account "
-        "column as text and save the file again, or correct the number (lines 3, 4, 5, …)",
+        "Smit' does: a spreadsheet may have dropped its leading zeros: give the account "
+        "column the number format 0000, a zero for each digit, or correct the number "
+        "(lines 3, 4, 5, …)",
     ]
 
 

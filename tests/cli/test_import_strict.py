@@ -445,6 +445,22 @@ def test_xlsx_files_import_with_typed_cells(db: Path, tmp_path: Path) -> None:
     assert purchase.at == dt.datetime(2026, 10, 3, 19, 40, tzinfo=dt.UTC)
 
 
+def test_a_number_cell_shown_with_leading_zeros_is_read_as_shown(db: Path, tmp_path: Path) -> None:
+    """A cell holding 42 in the number format 0000 shows 0042: that is the number read."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["nummer", "naam", "limiet"])
+    sheet.append([42, "Jan", 150])
+    sheet.append([7, "Piet", 50])
+    sheet["A2"].number_format = "0000"
+    sheet["A3"].number_format = "000000"
+    book.save(tmp_path / "leden.xlsx")
+    succeeded(invoke(db, "import", "accounts", str(tmp_path / "leden.xlsx")))
+    with open_ledger(db) as ledger:
+        assert sorted(ledger.states(["0042", "000007", "42", "7"])) == ["000007", "0042"]
+
+
 def test_xlsx_files_are_refused_with_row_numbers(db: Path, tmp_path: Path) -> None:
     """The same strict rules in a workbook: a misspelt header, then bad rows by row number."""
     typo = _workbook(tmp_path / "typo.xlsx", [["number", "name", "limt"], [1, "A", 5]])

@@ -53,7 +53,7 @@ from onaccount._money import as_rate, pad_amount
 from onaccount._words import counted, for_command_line, joined, plural
 
 from ._amounts import ambiguity
-from ._numbers import held_with_zeros
+from ._numbers import held_with_zeros, lost_zeros
 
 __all__ = [
     "ACCOUNT_COLUMNS",
@@ -338,10 +338,8 @@ class Rows(Generic[T]):
                         "first (import accounts) or correct the number"
                     )
                 else:
-                    why = (
-                        f"but account {held.number} {held.name!r} does: a spreadsheet may "
-                        "have dropped its leading zeros; format the account column as text "
-                        "and save the file again, or correct the number"
+                    why = f"but account {held.number} {held.name!r} does: " + lost_zeros(
+                        self.written.get("account", "account")
                     )
                     message = f"account {error.value!r} does not exist, {why}"
                     summary = f"are on account {error.value!r}, which does not exist, {why}"
@@ -739,6 +737,9 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+_ZEROS_FORMAT = re.compile(r"0+")
+
+
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     # Imported here: only spreadsheet imports need it, and it takes a while to import.
     import openpyxl
@@ -758,6 +759,14 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             and is_datetime(cell.number_format) == "datetime"
         ):
             return value.isoformat()
+        # A number formatted 0000 shows 42 as 0042, as an account number is meant.
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and value >= 0
+            and _ZEROS_FORMAT.fullmatch(cell.number_format or "")
+        ):
+            return f"{value:0{len(cell.number_format)}d}"
         return _cell(value)
 
     # Opened as a stream: openpyxl refuses a path by its name, and a workbook renamed
@@ -1238,7 +1247,8 @@ def read_accounts(
 
     accounts = _collect(_tracked(rows, lambda _: 1, progress), build, bad, table.word)
     if held is not None:
-        bad.extend(_lost_zeros(accounts, held_now(), held, table.word))
+        column = table.written.get("number", "number")
+        bad.extend(_lost_zeros(accounts, held_now(), held, table.word, column))
     return _read(
         Rows(
             path,
@@ -1257,8 +1267,12 @@ def _lost_zeros(
     held_now: Mapping[str, AccountState],
     held: Callable[[list[str]], Mapping[str, AccountState]],
     word: str,
+    column: str,
 ) -> Iterator[BadRow]:
-    """The new accounts whose numbers are held ones a spreadsheet saved without zeros."""
+    """The new accounts whose numbers are held ones a spreadsheet saved without zeros.
+
+    ``column`` is the number column as the file names it.
+    """
     zeros = held_with_zeros(held, [a.number for _, a in accounts if a.number not in held_now])
     lost = [(line, a.number, zeros[a.number]) for line, a in accounts if a.number in zeros]
     if not lost:
@@ -1266,15 +1280,13 @@ def _lost_zeros(
     _, given, was = lost[0]
     summary = (
         f"are new accounts that the ledger holds with leading zeros ({given} is "
-        f"{was.number} {was.name!r}): a spreadsheet may have dropped them; format the "
-        "number column as text and save the file again, or correct the numbers"
+        f"{was.number} {was.name!r}): " + lost_zeros(column, many=True)
     )
     for line, number, was in lost:
         yield BadRow(
             line,
             f"account {number!r} would be new, but account {was.number} {was.name!r} is "
-            "held: a spreadsheet may have dropped its leading zeros; format the number "
-            "column as text and save the file again, or correct the number",
+            "held: " + lost_zeros(column),
             word,
             "lost-zeros",
             summary,

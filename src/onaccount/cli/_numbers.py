@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import onaccount as oa
 
-__all__ = ["held_with_zeros"]
+__all__ = ["held_with_zeros", "lost_zeros"]
 
 # Longer numbers do not survive a spreadsheet anyway: it keeps 15 significant digits.
 _WIDEST = 16
@@ -32,3 +32,16 @@ def held_with_zeros(
     for number, state in sorted(held(list(padded)).items(), key=lambda item: len(item[0])):
         found.setdefault(padded[number], state.account)
     return found
+
+
+def lost_zeros(column: str, *, many: bool = False) -> str:
+    """What to say of numbers a spreadsheet saved without their zeros, in ``column``.
+
+    Formatting the column as text afterwards does not bring the zeros back; a number
+    format of zeros does, in the workbook and in the CSV the spreadsheet saves from it.
+    """
+    which, them = ("their", "numbers") if many else ("its", "number")
+    return (
+        f"a spreadsheet may have dropped {which} leading zeros: give the {column} column the "
+        f"number format 0000, a zero for each digit, or correct the {them}"
+    )
