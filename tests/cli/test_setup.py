@@ -26,6 +26,7 @@ from onaccount.ledger.sql import SCHEMA_VERSION, schema_version
 from tests.cli._support import ADMIN, explain, invoke, json_of, open_ledger, succeeded
 from tests.cli.conftest import DEMO_TODAY, VARIABLES, Demo
 from tests.exporters._ubl_rules import NS, load_schemas, members, peppol_problems, validate
+from tests.exporting.test_xlsx import libreoffice_page_texts
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -73,6 +74,15 @@ def test_demo_builds_a_ledger_bills_october_and_exports_it(demo: Demo) -> None:
     assert " invoices written, " in said["ubl"]
     assert said["ubl"].endswith("see refused.txt")
     assert "billing.peppol_id" in said["ubl"]
+
+
+def test_the_demo_run_workbook_prints_without_a_blank_page(demo: Demo, tmp_path: Path) -> None:
+    """Printed by LibreOffice, every page of the run's workbook carries its header and rows."""
+    book = demo.directory / "exports" / "run-2026-10-demo-2026-10.xlsx"
+    pages = libreoffice_page_texts(book, tmp_path)
+    blank = [number for number, text in enumerate(pages, 1) if not text.strip()]
+    assert blank == [], f"pages {blank} of {len(pages)} are blank"
+    assert all("Sportvereniging De Zwaluwen" in text for text in pages)
 
 
 def test_demo_ubl_export_holds_peppol_invoices_for_its_businesses_and_refuses_the_rest(

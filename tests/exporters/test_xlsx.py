@@ -176,6 +176,9 @@ def test_pages_are_landscape_fit_to_width_with_header_and_page_numbers() -> None
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.oddHeader.center.text == "1042 Team A · 2026-10"
     assert ws.oddFooter.right.text == "&P / &N"
+    margins = ws.page_margins
+    # Excel's Normal margins: the header and footer 0.3 in from the edge, within them.
+    assert (margins.top, margins.bottom, margins.header, margins.footer) == (0.75, 0.75, 0.3, 0.3)
 
 
 def test_sheets_are_printed_on_a4_and_on_letter_when_the_option_says() -> None:

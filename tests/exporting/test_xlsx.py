@@ -397,17 +397,39 @@ def test_libreoffice_opens_the_workbook_and_reads_every_sheet(tmp_path: Path) ->
     assert read["It's"] == [["x"], ["y"]]
 
 
-def libreoffice_page_sizes(workbook: Path, workdir: Path) -> list[tuple[int, int]]:
-    """The size in points of each page LibreOffice prints of ``workbook``, to PDF."""
+def libreoffice_pdf(workbook: Path, workdir: Path) -> Path:
+    """``workbook`` printed by LibreOffice to a PDF file in ``workdir``."""
     soffice = _soffice()
     subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{workdir / 'profile'}",
          "--convert-to", "pdf", "--outdir", str(workdir), str(workbook)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
-    pdf = (workdir / f"{workbook.stem}.pdf").read_bytes()
+    return workdir / f"{workbook.stem}.pdf"
+
+
+def libreoffice_page_sizes(workbook: Path, workdir: Path) -> list[tuple[int, int]]:
+    """The size in points of each page LibreOffice prints of ``workbook``, to PDF."""
+    pdf = libreoffice_pdf(workbook, workdir).read_bytes()
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
     return [(round(float(width)), round(float(height))) for width, height in boxes]
+
+
+def libreoffice_page_texts(workbook: Path, workdir: Path) -> list[str]:
+    """The text of each page LibreOffice prints of ``workbook``, read by poppler."""
+    pdf = libreoffice_pdf(workbook, workdir)
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        if os.environ.get(SPREADSHEET_VARIABLE) or os.environ.get("CI"):
+            pytest.fail(
+                "pdftotext is not installed but must run here: .ci/run installs poppler-utils"
+            )
+        pytest.skip("pdftotext (poppler-utils) is not installed; install it to read printed pages")
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, timeout=60
+    ).stdout.decode("utf-8")
+    # Each page ends in a form feed.
+    return text.split("\f")[:-1]
 
 
 def test_sheets_are_printed_on_a4_unless_letter_is_asked() -> None:

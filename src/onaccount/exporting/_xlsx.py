@@ -30,6 +30,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.styles.fonts import DEFAULT_FONT
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.writer.excel import ExcelWriter
 
@@ -315,6 +316,15 @@ def _display_width(value: object) -> int:
     return max((len(part) for part in str(value).splitlines()), default=0)
 
 
+def _margins() -> PageMargins:
+    """Excel's "Normal" margins, in inches.
+
+    openpyxl's own leave the header 0.5 in from the edge within a 1 in margin; on some
+    lengths of sheet LibreOffice then prints a blank page after the last row.
+    """
+    return PageMargins(left=0.7, right=0.7, top=0.75, bottom=0.75, header=0.3, footer=0.3)
+
+
 def _header_footer_text(text: str) -> str:
     # No formula can run in a page header; "&" starts a code there, a literal one doubles.
     return remove_xml_forbidden(text).replace("&", "&&")
@@ -477,6 +487,7 @@ class XlsxSheet:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_margins = _margins()
         if self._book.seller:
             ws.oddHeader.left.text = _header_footer_text(self._book.seller)
         if self._page_header:
