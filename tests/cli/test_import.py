@@ -918,20 +918,42 @@ def test_only_a_superuser_imports(small_db: Path, tmp_path: Path, what: str) -> 
     assert "'manage-accounts' capability" in result.stderr
 
 
-def test_a_file_that_is_not_utf8_is_a_usage_error_naming_the_line(
+def test_a_file_that_is_not_utf8_is_refused_naming_the_encoding_option(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """A file saved in the Windows code page exits 2 naming the line, not an internal error."""
+    """Excel's plain 'CSV' is Windows-1252: the file is refused whole, naming --encoding."""
     before = state_of(small_db)
     path = tmp_path / "cp1252.csv"
-    path.write_bytes("number;name\n500;Zoë de Wit\n".encode("cp1252"))
+    path.write_bytes("nummer;naam\n500;Zoë de Wit\n".encode("cp1252"))
     result = invoke(small_db, "import", "accounts", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
-    assert result.stderr.splitlines()[0] == (
-        f"{path}: line 2: byte 0xeb is not UTF-8; save the file as CSV UTF-8"
+    assert " ".join(result.stderr.split()) == (
+        f"error: {path} is not UTF-8 (byte 0xeb on line 2), as Excel saves a plain CSV "
+        "file in the Windows code page: import it with --encoding windows-1252, or save "
+        "it as CSV UTF-8"
     )
-    assert "internal error" not in result.stderr
+    assert "bad row" not in result.stderr
     assert state_of(small_db) == before
+
+
+def test_a_windows_file_imports_with_its_encoding(small_db: Path, tmp_path: Path) -> None:
+    """--encoding windows-1252 reads what Excel's 'CSV (puntkomma-gescheiden)' wrote."""
+    path = tmp_path / "leden.csv"
+    path.write_bytes("nummer;naam;limiet\n500;Zoë de Wit;1.250,50\n".encode("cp1252"))
+    succeeded(invoke(small_db, "import", "accounts", str(path), "--encoding", "windows-1252"))
+    with open_ledger(small_db) as ledger:
+        account = ledger.states(["500"])["500"].account
+    assert (account.name, account.limit) == ("Zoë de Wit", Decimal("1250.50"))
+    sales = tmp_path / "verkopen.csv"
+    sales.write_bytes(
+        "rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "500;03-10-2026 21:40;Crème brûlée;1;4,50;9%\n".encode("cp1252")
+    )
+    succeeded(invoke(small_db, "import", "transactions", str(sales), "--encoding", "windows-1252"))
+    with open_ledger(small_db) as ledger:
+        (sale,) = ledger.transactions(["500"])
+    assert isinstance(sale, oa.Purchase)
+    assert sale.lines[0].product == "Crème brûlée"
 
 
 def test_accounts_import_their_peppol_id_and_registration(empty_db: Path, tmp_path: Path) -> None:

@@ -679,15 +679,30 @@ def _zipped(path: Path) -> str | None:
     )
 
 
-def _csv_rows(path: Path, dialect: str) -> tuple[_Dialect, Iterator[tuple[int, list[str]]]]:
+#: The encodings a CSV file may be read in, by the names --encoding takes.
+ENCODINGS = {"utf-8": "utf-8-sig", "windows-1252": "cp1252"}
+
+
+def _csv_rows(
+    path: Path, dialect: str, encoding: str = "utf-8"
+) -> tuple[_Dialect, Iterator[tuple[int, list[str]]]]:
     raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
+        text = raw.decode(ENCODINGS[encoding])
     except UnicodeDecodeError as error:
-        # Excel saves "CSV" in the Windows code page unless asked for "CSV UTF-8".
+        # The whole file is in another encoding, which no row is to blame for.
         line = raw[: error.start].count(b"\n") + 1
-        reason = f"byte 0x{raw[error.start]:02x} is not UTF-8; save the file as CSV UTF-8"
-        raise ImportFailed(path, [BadRow(line, reason)]) from None
+        where = f"byte 0x{raw[error.start]:02x} on line {line}"
+        if encoding == "utf-8":
+            # Excel saves "CSV" in the Windows code page unless asked for "CSV UTF-8".
+            raise ImportFailed.whole(
+                path,
+                f"is not UTF-8 ({where}), as Excel saves a plain CSV file in the Windows "
+                "code page: import it with --encoding windows-1252, or save it as CSV UTF-8",
+            ) from None
+        raise ImportFailed.whole(
+            path, f"is not {encoding} either ({where}); save it as CSV UTF-8"
+        ) from None
     if dialect == "auto":
         header = text.split("\n", 1)[0]
         dialect = "excel-nl" if header.count(";") > header.count(",") else "rfc4180"
@@ -792,16 +807,18 @@ def _open_table(
     file: _File,
     bad: list[BadRow],
     ignore: Collection[str] = (),
+    encoding: str = "utf-8",
 ) -> tuple[_Table, set[str]]:
     """The file's rows by column, and the columns its header names.
 
-    Header fields named in ``ignore`` (case, spaces and hyphens aside) are left out.
+    Header fields named in ``ignore`` (case, spaces and hyphens aside) are left out. A
+    CSV file is read in ``encoding``, a name `ENCODINGS` holds.
     """
     left_out = frozenset(_normal(name) for name in ignore)
     if _format_of(path) == "xlsx":
         chosen, word, raw = _SHEET, "row", _xlsx_rows(path)
     else:
-        chosen, raw = _csv_rows(path, dialect)
+        chosen, raw = _csv_rows(path, dialect, encoding)
         word = "line"
     header: list[str] | None = None
     names: list[str | None] = []
@@ -1117,6 +1134,7 @@ def read_accounts(
     path: Path,
     *,
     dialect: str = "auto",
+    encoding: str = "utf-8",
     held: Callable[[Sequence[str]], Mapping[str, AccountState]] | None = None,
     progress: Progress | None = None,
     ignore: Collection[str] = (),
@@ -1127,10 +1145,10 @@ def read_accounts(
     is the one it has now, as is every detail the file has no column for, so a file of
     new details needs no other columns; for a new account they default to limit, EUR
     and 0. ``progress`` hears of the rows read, of all the file's rows. Columns named in
-    ``ignore`` are left out.
+    ``ignore`` are left out. A CSV file is read in ``encoding`` (`ENCODINGS`).
     """
     bad: list[BadRow] = []
-    table, columns = _open_table(path, dialect, _FILES["accounts"], bad, ignore)
+    table, columns = _open_table(path, dialect, _FILES["accounts"], bad, ignore, encoding)
     chosen = table.dialect
     seen: dict[str, int] = {}
     kept_limits: set[str] = set()
@@ -1381,6 +1399,7 @@ def read_transactions(
     *,
     tz: ZoneInfo,
     dialect: str = "auto",
+    encoding: str = "utf-8",
     currency_of: Callable[[str], str | None] | None = None,
     progress: Progress | None = None,
     ignore: Collection[str] = (),
@@ -1390,10 +1409,10 @@ def read_transactions(
     Times without a UTC offset are read in ``tz``. A row without a currency is in
     ``currency_of(account)``, the currency the ledger keeps the account in, or EUR when
     that gives None or is not given. ``progress`` hears of the rows read. Columns named
-    in ``ignore`` are left out.
+    in ``ignore`` are left out. A CSV file is read in ``encoding`` (`ENCODINGS`).
     """
     bad: list[BadRow] = []
-    table, present = _open_table(path, dialect, _FILES["transactions"], bad, ignore)
+    table, present = _open_table(path, dialect, _FILES["transactions"], bad, ignore, encoding)
     chosen, word = table.dialect, table.word
     vat_given = bool(present & {"vat_rate", "vat_category"})
 

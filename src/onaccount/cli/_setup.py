@@ -372,6 +372,14 @@ dialect_option = click.option(
     show_default=True,
     help="CSV only. excel-nl: ';' and decimal comma; rfc4180: ',' and decimal point.",
 )
+encoding_option = click.option(
+    "--encoding",
+    type=click.Choice(["utf-8", "windows-1252"]),
+    default="utf-8",
+    show_default=True,
+    help='CSV only. windows-1252: as Excel saves a plain CSV file ("CSV (puntkomma-'
+    'gescheiden)") on Windows; utf-8: as it saves CSV UTF-8.',
+)
 ignore_option = click.option(
     "--ignore-column",
     "ignore",
@@ -390,6 +398,7 @@ dry_run_option = click.option(
 @import_group.command("accounts", short_help="Open the accounts of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@encoding_option
 @ignore_option
 @click.option(
     "--update",
@@ -404,6 +413,7 @@ def import_accounts(
     state: _State,
     file: Path,
     dialect: str,
+    encoding: str,
     ignore: tuple[str, ...],
     update: bool,
     dry_run: bool,
@@ -436,7 +446,7 @@ def import_accounts(
         file,
         "account",
         as_json,
-        lambda progress: _read_accounts(state, file, dialect, progress, ignore),
+        lambda progress: _read_accounts(state, file, (dialect, encoding), progress, ignore),
         lambda ledger, rows, check_only: oa.import_accounts(
             ledger,
             rows.values,
@@ -506,6 +516,7 @@ def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
 @import_group.command("transactions", short_help="Record the bookings of a CSV or XLSX file.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @dialect_option
+@encoding_option
 @ignore_option
 @zone_options
 @dry_run_option
@@ -515,6 +526,7 @@ def import_transactions(
     state: _State,
     file: Path,
     dialect: str,
+    encoding: str,
     ignore: tuple[str, ...],
     tz: str,
     day_starts_at: str,
@@ -552,7 +564,7 @@ def import_transactions(
         file,
         "booking",
         as_json,
-        lambda progress: _read_bookings(state, file, zone, dialect, progress, ignore),
+        lambda progress: _read_bookings(state, file, zone, (dialect, encoding), progress, ignore),
         lambda ledger, rows, check_only: oa.import_transactions(
             ledger, rows.values, actor=state.actor, dry_run=check_only
         ),
@@ -594,12 +606,25 @@ def import_transactions(
 
 
 def _read_accounts(
-    state: _State, file: Path, dialect: str, progress: Progress | None, ignore: tuple[str, ...]
+    state: _State,
+    file: Path,
+    spelling: tuple[str, str],
+    progress: Progress | None,
+    ignore: tuple[str, ...],
 ) -> Rows[oa.Account]:
-    """The accounts of ``file``, an empty kind, currency or limit as the ledger has it."""
+    """The accounts of ``file``, an empty kind, currency or limit as the ledger has it.
+
+    ``spelling`` is the CSV dialect and encoding asked for.
+    """
+    dialect, encoding = spelling
     with contextlib.closing(_Held(state)) as held:
         return read_accounts(
-            file, dialect=dialect, held=held.many, progress=progress, ignore=ignore
+            file,
+            dialect=dialect,
+            encoding=encoding,
+            held=held.many,
+            progress=progress,
+            ignore=ignore,
         )
 
 
@@ -626,11 +651,15 @@ def _read_bookings(
     state: _State,
     file: Path,
     zone: ZoneInfo,
-    dialect: str,
+    spelling: tuple[str, str],
     progress: Progress | None,
     ignore: tuple[str, ...],
 ) -> Rows[oa.Transaction]:
-    """The bookings of ``file``, a row without a currency in its account's currency."""
+    """The bookings of ``file``, a row without a currency in its account's currency.
+
+    ``spelling`` is the CSV dialect and encoding asked for.
+    """
+    dialect, encoding = spelling
     with contextlib.closing(_Held(state)) as held:
 
         def currency_of(number: str) -> str | None:
@@ -641,6 +670,7 @@ def _read_bookings(
             file,
             tz=zone,
             dialect=dialect,
+            encoding=encoding,
             currency_of=currency_of,
             progress=progress,
             ignore=ignore,
