@@ -1394,10 +1394,11 @@ def test_an_update_without_limits_keeps_a_limit_a_run_took_below_zero(
     assert (shown["name"], shown["limit"]) == ("Over renamed", "-10.00")
 
 
-def test_rows_repeating_an_earlier_row_are_recorded_apart_with_a_warning(
+def test_rows_repeating_an_earlier_row_are_refused_unless_kept(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """Two equal rows without an id are two sales; the treasurer is told, in case of a paste."""
+    """Two equal rows without an id may be a paste: refused, or two sales with --keep-repeats."""
+    before = state_of(small_db)
     sales = write(
         tmp_path,
         "sales.csv",
@@ -1408,14 +1409,22 @@ def test_rows_repeating_an_earlier_row_are_recorded_apart_with_a_warning(
         "100,2026-10-03T21:40:00+02:00,Koffie,1,2.40,0.09\n",
     )
     result = invoke(small_db, "import", "transactions", str(sales))
-    assert result.exit_code == 0, explain(result)
-    assert result.stdout.startswith(f"imported 4 bookings from {sales}")
-    assert result.stderr == (
-        "warning: 2 rows repeat an earlier row exactly (line 4 repeats line 2, line 5 "
-        "repeats line 2); each counts as a sale of its own: delete the copies if they were "
-        "pasted twice\n"
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:2] == [
+        f"{sales}: line 4: repeats line 2 exactly; delete it if it was pasted twice, or "
+        "import with --keep-repeats if each is a sale of its own",
+        f"{sales}: line 5: repeats line 2 exactly; delete it if it was pasted twice, or "
+        "import with --keep-repeats if each is a sale of its own",
+    ]
+    assert state_of(small_db) == before
+    kept = invoke(small_db, "import", "transactions", str(sales), "--keep-repeats")
+    assert kept.exit_code == 0, explain(kept)
+    assert kept.stdout.startswith(f"imported 4 bookings from {sales}")
+    assert kept.stderr == (
+        "note: 2 rows repeat an earlier row exactly (line 4 repeats line 2, line 5 repeats "
+        "line 2); each counts as a sale of its own, as --keep-repeats asked\n"
     )
-    again = invoke(small_db, "import", "transactions", str(sales))
+    again = invoke(small_db, "import", "transactions", str(sales), "--keep-repeats")
     assert again.exit_code == 0, explain(again)
     assert "4 bookings were there already" in again.stdout
 
@@ -1713,10 +1722,10 @@ def test_a_dry_run_shows_a_kept_limit_as_it_stands(empty_db: Path, tmp_path: Pat
     assert "75.00" not in row, out
 
 
-def test_a_row_repeated_inside_one_purchase_is_imported_with_a_warning(
+def test_a_row_repeated_inside_one_purchase_is_refused_unless_kept(
     small_db: Path, tmp_path: Path
 ) -> None:
-    """A row equal in every cell to an earlier line of its purchase is warned of, and kept."""
+    """A row equal in every cell to an earlier line of its purchase is kept only when asked."""
     sales = write(
         tmp_path,
         "dubbel.csv",
@@ -1725,11 +1734,17 @@ def test_a_row_repeated_inside_one_purchase_is_imported_with_a_warning(
         "D1;100;10-11-2026 21:00;Bier;2;2,80;0,21\n"
         "D2;100;10-11-2026 21:05;Bier;1;2,80;0,21\n",
     )
-    result = succeeded(invoke(small_db, "import", "transactions", str(sales)))
+    refused = invoke(small_db, "import", "transactions", str(sales))
+    assert refused.exit_code == EXIT_USAGE, explain(refused)
+    assert refused.stderr.splitlines()[0] == (
+        f"{sales}: line 3: repeats line 2 exactly; delete it if it was pasted twice, or "
+        "import with --keep-repeats if each is a line of its purchase"
+    )
+    result = succeeded(invoke(small_db, "import", "transactions", str(sales), "--keep-repeats"))
     assert result.stdout.startswith(f"imported 2 bookings from {sales}"), explain(result)
     assert result.stderr == (
-        "warning: 1 row repeats an earlier row exactly (line 3 repeats line 2); each counts "
-        "as a line of its purchase: delete the copies if they were pasted twice\n"
+        "note: 1 row repeats an earlier row exactly (line 3 repeats line 2); it counts as a "
+        "line of its purchase, as --keep-repeats asked\n"
     )
     with open_ledger(small_db) as ledger:
         [d1] = [t for t in ledger.transactions(["100"]) if t.id == "D1"]

@@ -239,9 +239,10 @@ def test_rows_without_an_id_import_once_and_never_collide_by_file_name(
         ",100,2026-10-03T21:40:00+02:00,Bier,1,2.40,0.21\n"
     )
     path = write(tmp_path, "sales.csv", body)
-    first = succeeded(invoke(db, "import", "transactions", str(path)))
+    # Two equal rows, kept as two sales: each import counts them apart.
+    first = succeeded(invoke(db, "import", "transactions", str(path), "--keep-repeats"))
     assert first.stdout.strip() == f"imported 2 bookings from {path} for business day 2026-10-03"
-    again = succeeded(invoke(db, "import", "transactions", str(path)))
+    again = succeeded(invoke(db, "import", "transactions", str(path), "--keep-repeats"))
     assert again.stdout.strip() == (
         f"imported 0 bookings from {path} for business day 2026-10-03; 2 bookings were "
         "there already"

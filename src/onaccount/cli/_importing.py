@@ -1373,6 +1373,27 @@ def _line(row: BadRow) -> int:
     return row.line
 
 
+def _repeated(
+    repeats: Sequence[tuple[int, int]], without_id: Collection[int], word: str
+) -> Iterator[BadRow]:
+    """The refusal of each row repeating an earlier one, ``(line, earlier line)``."""
+    for line, earlier in repeats:
+        kind, what = (
+            ("sale", "a sale of its own")
+            if line in without_id
+            else ("line", "a line of its purchase")
+        )
+        advice = f"or import with --keep-repeats if each is {what}"
+        yield BadRow(
+            line,
+            f"repeats {word} {earlier} exactly; delete it if it was pasted twice, {advice}",
+            word,
+            f"repeated-{kind}",
+            "repeat an earlier row exactly: delete the copies if they were pasted twice, "
+            + advice,
+        )
+
+
 def _content_id(tx: Transaction, occurrence: int) -> str:
     """An id from what the booking is, so the same row imported twice is the same booking."""
     if isinstance(tx, Purchase):
@@ -1403,13 +1424,16 @@ def read_transactions(
     currency_of: Callable[[str], str | None] | None = None,
     progress: Progress | None = None,
     ignore: Collection[str] = (),
+    keep_repeats: bool = False,
 ) -> Rows[Transaction]:
     """Every booking in ``path``, or `ImportFailed` listing every bad row.
 
     Times without a UTC offset are read in ``tz``. A row without a currency is in
     ``currency_of(account)``, the currency the ledger keeps the account in, or EUR when
     that gives None or is not given. ``progress`` hears of the rows read. Columns named
-    in ``ignore`` are left out. A CSV file is read in ``encoding`` (`ENCODINGS`).
+    in ``ignore`` are left out. A CSV file is read in ``encoding`` (`ENCODINGS`). A row
+    equal in every cell to an earlier one, which a paste may have made, is a bad row
+    unless ``keep_repeats``: then it is a sale, or a line of its purchase, of its own.
     """
     bad: list[BadRow] = []
     table, present = _open_table(path, dialect, _FILES["transactions"], bad, ignore, encoding)
@@ -1621,6 +1645,9 @@ def read_transactions(
             first.setdefault(base, line)
             tx = attrs.evolve(tx, id=_content_id(tx, occurrences[base] - 1))
         result.append((line, tx))
+    if not keep_repeats:
+        bad.extend(_repeated(repeats, without_id, word))
+        repeats = []
     return _read(
         Rows(
             path,

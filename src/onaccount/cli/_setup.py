@@ -519,6 +519,12 @@ def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
 @encoding_option
 @ignore_option
 @zone_options
+@click.option(
+    "--keep-repeats",
+    is_flag=True,
+    help="Import a row equal in every cell to an earlier one as a sale (or a line of its "
+    "purchase) of its own; without it such rows are refused, as a paste may have made them.",
+)
 @dry_run_option
 @json_option
 @pass_state
@@ -530,6 +536,7 @@ def import_transactions(
     ignore: tuple[str, ...],
     tz: str,
     day_starts_at: str,
+    keep_repeats: bool,
     dry_run: bool,
     as_json: bool,
 ) -> None:
@@ -564,7 +571,9 @@ def import_transactions(
         file,
         "booking",
         as_json,
-        lambda progress: _read_bookings(state, file, zone, (dialect, encoding), progress, ignore),
+        lambda progress: _read_bookings(
+            state, file, zone, (dialect, encoding), progress, ignore, keep_repeats
+        ),
         lambda ledger, rows, check_only: oa.import_transactions(
             ledger, rows.values, actor=state.actor, dry_run=check_only
         ),
@@ -572,7 +581,7 @@ def import_transactions(
     )
     _note_ignored(state, rows, ignore)
     _warn_of_later(state, rows, zone)
-    _warn_of_repeats(state, rows)
+    _note_repeats(state, rows)
     _warn_of_billed(state, rows)
     if not as_json:
         _warn_of_over_limit(state, done)
@@ -654,6 +663,7 @@ def _read_bookings(
     spelling: tuple[str, str],
     progress: Progress | None,
     ignore: tuple[str, ...],
+    keep_repeats: bool,
 ) -> Rows[oa.Transaction]:
     """The bookings of ``file``, a row without a currency in its account's currency.
 
@@ -674,6 +684,7 @@ def _read_bookings(
             currency_of=currency_of,
             progress=progress,
             ignore=ignore,
+            keep_repeats=keep_repeats,
         )
 
 
@@ -716,8 +727,8 @@ class _Held:
             self._ledger.close()
 
 
-def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) -> None:
-    """Warn of rows equal to an earlier one: two sales or purchase lines, or one pasted twice."""
+def _note_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) -> None:
+    """Note the rows equal to an earlier one that --keep-repeats kept as sales or lines."""
     if not rows.repeats:
         return
     word, count = rows.word, len(rows.repeats)
@@ -736,9 +747,9 @@ def _warn_of_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) 
         else "a sale of its own, or a line of its purchase where rows share an id"
     )
     state.say(
-        f"warning: {state.show.count(count, 'row')} {in_number(count, 'repeats', 'repeat')} "
-        f"an earlier row exactly ({listed}{more}); each counts as {counts}: "
-        "delete the copies if they were pasted twice",
+        f"note: {state.show.count(count, 'row')} {in_number(count, 'repeats', 'repeat')} "
+        f"an earlier row exactly ({listed}{more}); {in_number(count, 'it counts', 'each counts')} "
+        f"as {counts}, as --keep-repeats asked",
         err=True,
     )
 
