@@ -543,6 +543,26 @@ def test_mistakes_in_a_dutch_file_name_its_columns_as_its_header_does(
     assert result.stderr.splitlines()[0] == f"{members}: line 2: limiet 'veel' is not a number"
 
 
+def test_a_till_header_with_date_and_time_apart_is_told_to_join_them(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """'datum' and 'tijd' apart: the refusal says to give one column, and offers no way out."""
+    path = write(
+        tmp_path,
+        "kassa.csv",
+        "rekening;datum;tijd;product;aantal;stukprijs;btw\n100;03-10-2026;21:40;Bier;1;2,40;21%\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert (
+        f"{path}: line 1: the header has no column 'at' (in Dutch 'tijdstip'); it is "
+        "required: give each booking's date and time in one column, such as 03-10-2026 "
+        "21:40, where 'datum' and 'tijd' give them apart"
+    ) in result.stderr.splitlines()
+    # Leaving out the date, or the VAT, would not mend the header.
+    assert "--ignore-column" not in result.stderr
+
+
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     small_db: Path, tmp_path: Path
 ) -> None:

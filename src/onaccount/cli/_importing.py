@@ -546,10 +546,12 @@ def _columns(
             seen[column] = given
         names.append(column)
     missing = [column for column in required if column not in seen]
+    apart = _date_and_time_apart([given for _, given, _ in unknown])
     bad.extend(
         BadRow(
             at,
-            f"the header has no column {column!r} (in Dutch {dutch[column]!r}); it is required",
+            f"the header has no column {column!r} (in Dutch {dutch[column]!r}); it is required"
+            + (apart if column == "at" else ""),
             word,
         )
         for column in missing
@@ -559,25 +561,50 @@ def _columns(
         if other is not None:
             raise ImportFailed.whole(path, other)
         if unknown:
-            _list_known_columns(bad, unknown, file, at, word)
+            # Leaving columns out mends no header that lacks a required one.
+            _list_known_columns(bad, unknown, file, at, word, offer_ignore=not missing)
         problem = _header_problem(len(unknown), unnamed, repeated, missing)
         raise ImportFailed(path, bad, problem=problem)
     return names
 
 
+#: Headers of a date, and of a time of day, as a till may give them apart.
+_DATE_HEADERS = frozenset({"datum", "date", "dag", "day"})
+_TIME_HEADERS = frozenset({"tijd", "time", "uur"})
+
+
+def _date_and_time_apart(unknown: Sequence[str]) -> str:
+    """What to add to the missing ``at`` where the header gives a date and a time apart."""
+    date = next((g for g in unknown if _normal(g) in _DATE_HEADERS), None)
+    time = next((g for g in unknown if _normal(g) in _TIME_HEADERS), None)
+    if date is None or time is None:
+        return ""
+    return (
+        ": give each booking's date and time in one column, such as 03-10-2026 21:40, "
+        f"where {date.strip()!r} and {time.strip()!r} give them apart"
+    )
+
+
 def _list_known_columns(
-    bad: list[BadRow], unknown: Sequence[tuple[int, str, str]], file: _File, at: int, word: str
+    bad: list[BadRow],
+    unknown: Sequence[tuple[int, str, str]],
+    file: _File,
+    at: int,
+    word: str,
+    *,
+    offer_ignore: bool = True,
 ) -> None:
     """Say which columns there are, and how to leave out the unknown ones, once.
 
     One unknown column is told all on its line; several are each named on theirs, with
     the known columns after the last of them. A near miss is a typo to mend, not a
-    column to leave out, so it is not offered to --ignore-column.
+    column to leave out, so it is not offered to --ignore-column; without
+    ``offer_ignore`` none is.
     """
     known = (
         f"the columns are {', '.join(file.columns)} (or in Dutch {', '.join(file.dutch.values())})"
     )
-    extra = [given for _, given, hint in unknown if not hint]
+    extra = [given for _, given, hint in unknown if not hint] if offer_ignore else []
     if len(unknown) == 1:
         index, given, hint = unknown[0]
         way_out = f", or leave it out with --ignore-column {shlex.quote(given.strip())}"
