@@ -81,7 +81,7 @@ def test_a_name_given_as_a_number_is_pointed_to_name(small_db: Path) -> None:
 
 
 def test_a_number_typed_without_its_leading_zeros_names_the_account(tmp_path: Path) -> None:
-    """'accounts 42' where the ledger holds 0042 names that account rather than none."""
+    """'accounts 42' or 'statement 42' where the ledger holds 0042 names that account."""
     db = tmp_path / "zeros.sqlite"
     upgrade(db)
     with open_ledger(db) as ledger:
@@ -97,6 +97,9 @@ def test_a_number_typed_without_its_leading_zeros_names_the_account(tmp_path: Pa
         "error: account '42' does not exist, but account 0042 'Anna Jansen' does: give its "
         "number with the leading zeros, 0042"
     )
+    statement = invoke(db, "statement", "42", "--period", "2026-10", role="viewer")
+    assert statement.exit_code == EXIT_USAGE, explain(statement)
+    assert "but account 0042 'Anna Jansen' does" in " ".join(statement.stderr.split())
     several = invoke(db, "accounts", "42", "7", "8", role="viewer")
     assert " ".join(several.stderr.split()) == (
         "error: accounts '42', '7', '8' do not exist; check the numbers or open the accounts "

@@ -208,9 +208,13 @@ def statement_command(
     """
     period = _period(period_text, tz, day_starts_at)
     ledger = state.ledger()
-    statement = oa.statement(
-        ledger, account, period, actor=state.actor, uninvoiced_only=uninvoiced
-    )
+    try:
+        statement = oa.statement(
+            ledger, account, period, actor=state.actor, uninvoiced_only=uninvoiced
+        )
+    except oa.UnknownAccount:
+        # Asked once the actor may look: the hints name accounts the ledger holds.
+        raise _unknown_numbers(ledger, state.actor, [account]) from None
     # After a run (or an undo) the total is the same: what is billed of it is not.
     still_open = (
         statement
