@@ -59,6 +59,7 @@ __all__ = [
     "ACCOUNT_COLUMNS",
     "DUTCH_ACCOUNT_COLUMNS",
     "DUTCH_TRANSACTION_COLUMNS",
+    "ENCODINGS",
     "MAX_REPORTED",
     "TRANSACTION_COLUMNS",
     "BadRow",
@@ -728,7 +729,7 @@ def _csv_rows(
                 "code page: import it with --encoding windows-1252, or save it as CSV UTF-8",
             ) from None
         raise ImportFailed.whole(
-            path, f"is not {encoding} either ({where}); save it as CSV UTF-8"
+            path, f"is not {encoding} ({where}); save it as CSV UTF-8"
         ) from None
     if dialect == "auto":
         header = text.split("\n", 1)[0]

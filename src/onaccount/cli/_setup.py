@@ -41,6 +41,7 @@ from ._group import (
     zone_options,
 )
 from ._importing import (
+    ENCODINGS,
     ImportFailed,
     Progress,
     Rows,
@@ -374,7 +375,7 @@ dialect_option = click.option(
 )
 encoding_option = click.option(
     "--encoding",
-    type=click.Choice(["utf-8", "windows-1252"]),
+    type=click.Choice(list(ENCODINGS)),
     default="utf-8",
     show_default=True,
     help='CSV only. windows-1252: as Excel saves a plain CSV file ("CSV (puntkomma-'
