@@ -419,7 +419,8 @@ class _RowError(ValueError):
         self.reason = reason
         self.rule = rule
         self.summary = summary
-        # Every mistake of a cell is told starting with its column: "quantity 'twee' …".
+        # A cell's mistake is told starting with its column ("quantity 'twee' …"); of
+        # any other the first word names no column, and `BadRow.worded` leaves it.
         self.column = reason.split(" ", 1)[0]
 
 
