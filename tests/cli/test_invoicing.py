@@ -1205,6 +1205,24 @@ def test_export_never_overwrites_an_earlier_export_unless_forced(
     assert path.read_bytes() != b"kept"
 
 
+def test_an_export_after_an_undo_says_why_it_differs_from_the_file_sent(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Exported again after an undo, the run differs: the refusal names the undone account."""
+    out = tmp_path / "sent"
+    run_id = commit_october(small_db, "--key", "k", strategy="none")["run"]["id"]
+    succeeded(invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out)))
+    succeeded(invoke(small_db, "undo", "k", "--account", "200", "--reason", "dubbel"))
+    result = invoke(small_db, "export", run_id, "--format", "csv", "--out", str(out))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert " ".join(result.stderr.split()) == (
+        f"error: {out / 'run-2026-10-k-lines.csv'} exists already and differs from this "
+        "export: the run's invoice of account 200 was undone, which an export leaves out; "
+        "choose another --out directory to keep the file you have, or add --force to "
+        "replace it"
+    )
+
+
 def test_an_out_directory_that_cannot_be_made_is_a_usage_error(
     small_db: Path, tmp_path: Path
 ) -> None:

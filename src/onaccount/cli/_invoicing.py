@@ -22,7 +22,7 @@ from rich.text import Text
 
 import onaccount as oa
 from onaccount._runs import nothing_committed
-from onaccount._words import for_command_line, reversal_advice
+from onaccount._words import for_command_line, in_number, named, reversal_advice
 from onaccount.exporting import (
     Exporter,
     ExporterInfo,
@@ -592,13 +592,28 @@ def _export(
                 )
             except ExportTargetExists as error:
                 raise ExportTargetExists(
-                    f"{error.value} exists already and differs from this export; add --force "
-                    "to replace it, or choose another --out directory",
+                    f"{error.value} exists already and differs from this export"
+                    f"{_changed_since(source)}; choose another --out directory to keep the "
+                    "file you have, or add --force to replace it",
                     value=error.value,
                     field="--force",
                 ) from None
             reports.append(report)
     return reports
+
+
+def _changed_since(source: oa.Plan | oa.InvoiceRun) -> str:
+    """Why a run's export may differ from one written before: the invoices undone since."""
+    if not isinstance(source, oa.InvoiceRun):
+        return ""
+    undone = [i.account.number for i in source.invoices if i.undone_at is not None]
+    if not undone:
+        return ""
+    n = len(undone)
+    return (
+        f": the run's {in_number(n, 'invoice', 'invoices')} of {named('account', undone)} "
+        f"{in_number(n, 'was', 'were')} undone, which an export leaves out"
+    )
 
 
 class LedgerOptions:
