@@ -1612,6 +1612,26 @@ def test_a_refund_without_an_amount_says_what_a_refund_is_and_what_a_return_is(
     )
 
 
+def test_a_credit_booking_on_a_limit_account_warns_that_a_run_will_refuse_it(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """A refund on a limit account blocks that account's run: said, with how a return is booked."""
+    path = write(
+        tmp_path,
+        "correctie.csv",
+        "account,at,type,amount,text\n"
+        "200,2026-10-17T16:00:00+02:00,refund,100.80,te veel aangeslagen\n"
+        "900,2026-10-17T16:00:00+02:00,top-up,20.00,opgewaardeerd\n",
+    )
+    result = succeeded(invoke(small_db, "import", "transactions", str(path)))
+    assert " ".join(result.stderr.split()) == (
+        "warning: line 2 is a refund of 100.80 on limit account 200 'Team Heren 1' on "
+        "business day 2026-10-17: a run over a period that holds it refuses the account; "
+        "a product rung up wrongly or returned is a purchase row with a negative quantity, "
+        "which a run bills"
+    )
+
+
 def test_a_sale_dated_in_a_billed_period_is_named_with_the_run_that_bills_it(
     demo_db: Path, tmp_path: Path
 ) -> None:

@@ -584,6 +584,7 @@ def import_transactions(
     _warn_of_later(state, rows, zone)
     _note_repeats(state, rows)
     _warn_of_billed(state, rows)
+    _warn_of_credits(state, rows, days)
     if not as_json:
         _warn_of_over_limit(state, done)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
@@ -858,6 +859,50 @@ def _warn_of_billed(state: _State, rows: Rows[oa.Transaction]) -> None:
         f"--period {span} {chosen} --strategy STRATEGY --commit{others}",
         err=True,
     )
+
+
+def _warn_of_credits(state: _State, rows: Rows[oa.Transaction], days: oa.Period) -> None:
+    """Warn of credit bookings on limit accounts: a run over their period refuses the account.
+
+    A treasurer correcting a sale rung up wrongly may book a refund where a return (a
+    purchase row with a negative quantity) is meant, which a run would bill.
+    """
+    credits = [(line, tx) for line, tx in rows.items if isinstance(tx, oa.CreditBooking)]
+    if not credits:
+        return
+    with contextlib.closing(state.ledger()) as ledger:
+        held = ledger.states(sorted({tx.account for _, tx in credits}))
+    on_limit = [
+        (line, tx)
+        for line, tx in credits
+        if tx.account in held and held[tx.account].account.kind is oa.AccountKind.LIMIT
+    ]
+    if not on_limit:
+        return
+    show, word = state.show, rows.word
+    refunds = any(tx.kind is oa.CreditKind.REFUND for _, tx in on_limit)
+    returns = (
+        "; a product rung up wrongly or returned is a purchase row with a negative quantity, "
+        "which a run bills"
+        if refunds
+        else ""
+    )
+    if len(on_limit) == 1:
+        line, tx = on_limit[0]
+        account = held[tx.account].account
+        said = (
+            f"{word} {line} is a {tx.kind.value} of {show.amount(tx.credit, tx.currency)} "
+            f"on limit account {account.number} {account.name!r} on business day "
+            f"{show.date(days.business_date(tx.at))}: a run over a period that holds it "
+            "refuses the account"
+        )
+    else:
+        said = (
+            f"{show.count(len(on_limit), 'credit booking')} are on limit accounts "
+            f"({named(word, [line for line, _ in on_limit])}): a run over a period that "
+            "holds one refuses its account"
+        )
+    state.say(f"warning: {said}{returns}", err=True)
 
 
 def _imported(dry_run: bool) -> str:
