@@ -563,6 +563,24 @@ def test_a_till_header_with_date_and_time_apart_is_told_to_join_them(
     assert "--ignore-column" not in result.stderr
 
 
+def test_many_decimal_points_in_a_dutch_file_name_the_column_and_a_value(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """Prices written 2.80 on many rows of a ';' file: one line naming stukprijs and 2,80."""
+    rows = "".join(f"v{i};100;03-10-2026 21:{i:02d};Bier;1;2.80;0,21\n" for i in range(5))
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n" + rows,
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[0] == (
+        f"{path}: 5 rows have stukprijs values with a decimal point, such as '2.80', in a "
+        "file that writes decimal commas: write 2,80 (lines 2, 3, 4, …)"
+    )
+
+
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
     small_db: Path, tmp_path: Path
 ) -> None:

@@ -955,9 +955,9 @@ def _decimal(text: str, dialect: _Dialect, column: str, *, unit: str = "") -> De
         raise _RowError(
             f"{column} {text + unit!r} has a decimal point, but this file writes decimal commas; "
             + written,
-            rule="decimal-point",
-            summary="have numbers with a decimal point in a file that writes decimal "
-            "commas: write them with a comma, such as 2,40",
+            rule=f"decimal-point-{column}",
+            summary=f"have {column} values with a decimal point, such as {text + unit!r}, in "
+            "a file that writes decimal commas: " + written,
         )
     said = (
         None
