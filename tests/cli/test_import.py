@@ -561,6 +561,9 @@ def test_a_till_header_with_date_and_time_apart_is_told_to_join_them(
     ) in result.stderr.splitlines()
     # Leaving out the date, or the VAT, would not mend the header.
     assert "--ignore-column" not in result.stderr
+    comma = write(tmp_path, "till.csv", "account,date,time,product,quantity,unit_price,vat_rate\n")
+    said = invoke(small_db, "import", "transactions", str(comma)).stderr
+    assert "such as 2026-10-03 21:40, where 'date' and 'time' give them apart" in said
 
 
 def test_many_decimal_points_in_a_dutch_file_name_the_column_and_a_value(
@@ -576,9 +579,45 @@ def test_many_decimal_points_in_a_dutch_file_name_the_column_and_a_value(
     result = invoke(small_db, "import", "transactions", str(path))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[0] == (
-        f"{path}: 5 rows have stukprijs values with a decimal point, such as '2.80', in a "
+        f"{path}: 5 rows have 'stukprijs' values with a decimal point, such as '2.80', in a "
         "file that writes decimal commas: write 2,80 (lines 2, 3, 4, …)"
     )
+
+
+def test_rates_no_vat_has_are_refused_as_the_file_writes_them(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """210%, 0,21% and NaN are no VAT rates: each refused in the file's words, none crashes."""
+    path = write(
+        tmp_path,
+        "verkopen.csv",
+        "kenmerk;rekening;tijdstip;product;aantal;stukprijs;btw-tarief\n"
+        "v1;100;03-10-2026 21:40;Bier;1;2,40;210%\n"
+        "v2;100;03-10-2026 21:41;Bier;1;2,40;0,21%\n"
+        "v3;100;03-10-2026 21:42;Bier;1;2,40;NaN\n"
+        "v4;100;03-10-2026 21:43;Bier;1;2,40;\n",
+    )
+    result = invoke(small_db, "import", "transactions", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert result.stderr.splitlines()[:4] == [
+        f"{path}: line 2: btw-tarief '210%' is 100 % or more, which no VAT rate is: write "
+        "21% or 0,21",
+        f"{path}: line 3: btw-tarief '0,21%' is a fraction with a % sign: write 21% or 0,21",
+        f"{path}: line 4: btw-tarief 'NaN' is not a number",
+        f"{path}: line 5: btw-tarief is empty for standard-rated VAT; give the rate, 21% or "
+        "0,21, or another btw-categorie",
+    ]
+
+
+def test_an_english_header_with_e_mail_is_answered_in_english(
+    small_db: Path, tmp_path: Path
+) -> None:
+    """'e-mail' is spelt alike in both languages: it makes no English header Dutch."""
+    path = write(tmp_path, "members.csv", "number,name,e-mail,mandate_id\n1,A,a@example.org,M1\n")
+    result = invoke(small_db, "import", "accounts", str(path))
+    assert result.exit_code == EXIT_USAGE, explain(result)
+    assert "mandate_date" in result.stderr
+    assert "machtigingsdatum" not in result.stderr
 
 
 def test_a_percentage_that_does_not_read_is_named_as_the_file_writes_it(
@@ -992,6 +1031,27 @@ def test_a_windows_file_imports_with_its_encoding(small_db: Path, tmp_path: Path
         (sale,) = ledger.transactions(["500"])
     assert isinstance(sale, oa.Purchase)
     assert sale.lines[0].product == "Crème brûlée"
+
+
+def test_a_utf8_file_is_not_misread_as_windows_1252(small_db: Path, tmp_path: Path) -> None:
+    """--encoding windows-1252 on a UTF-8 or UTF-16 file refuses it rather than garble names."""
+    plain = tmp_path / "utf8.csv"
+    plain.write_bytes("nummer;naam\n500;José Müller\n".encode())
+    with_bom = tmp_path / "bom.csv"
+    with_bom.write_bytes("nummer;naam\n500;José Müller\n".encode("utf-8-sig"))
+    for path in (plain, with_bom):
+        result = invoke(small_db, "import", "accounts", str(path), "--encoding", "windows-1252")
+        assert result.exit_code == EXIT_USAGE, explain(result)
+        assert " ".join(result.stderr.split()) == (
+            f"error: {path} is UTF-8, not windows-1252: import it without --encoding"
+        )
+    wide = tmp_path / "unicode.csv"
+    wide.write_bytes("nummer;naam\n500;José\n".encode("utf-16"))
+    for encoding in ("utf-8", "windows-1252"):
+        result = invoke(small_db, "import", "accounts", str(wide), "--encoding", encoding)
+        assert " ".join(result.stderr.split()) == (
+            f'error: {wide} is UTF-16 (Excel\'s "Unicode text"): save it as CSV UTF-8'
+        )
 
 
 def test_accounts_import_their_peppol_id_and_registration(empty_db: Path, tmp_path: Path) -> None:
@@ -1449,18 +1509,18 @@ def test_rows_repeating_an_earlier_row_are_refused_unless_kept(
     result = invoke(small_db, "import", "transactions", str(sales))
     assert result.exit_code == EXIT_USAGE, explain(result)
     assert result.stderr.splitlines()[:2] == [
-        f"{sales}: line 4: repeats line 2 exactly; delete it if it was pasted twice, or "
-        "import with --keep-repeats if each is a sale of its own",
-        f"{sales}: line 5: repeats line 2 exactly; delete it if it was pasted twice, or "
-        "import with --keep-repeats if each is a sale of its own",
+        f"{sales}: line 4: is the same booking as line 2; delete it if it was pasted twice, "
+        "or import with --keep-repeats if each is a booking of its own",
+        f"{sales}: line 5: is the same booking as line 2; delete it if it was pasted twice, "
+        "or import with --keep-repeats if each is a booking of its own",
     ]
     assert state_of(small_db) == before
     kept = invoke(small_db, "import", "transactions", str(sales), "--keep-repeats")
     assert kept.exit_code == 0, explain(kept)
     assert kept.stdout.startswith(f"imported 4 bookings from {sales}")
     assert kept.stderr == (
-        "note: 2 rows repeat an earlier row exactly (line 4 repeats line 2, line 5 repeats "
-        "line 2); each counts as a sale of its own, as --keep-repeats asked\n"
+        "note: 2 rows repeat an earlier row (line 4 repeats line 2, line 5 repeats line 2); "
+        "each counts as a booking of its own, as --keep-repeats asked\n"
     )
     again = invoke(small_db, "import", "transactions", str(sales), "--keep-repeats")
     assert again.exit_code == 0, explain(again)
@@ -1801,8 +1861,8 @@ def test_a_row_repeated_inside_one_purchase_is_refused_unless_kept(
     result = succeeded(invoke(small_db, "import", "transactions", str(sales), "--keep-repeats"))
     assert result.stdout.startswith(f"imported 2 bookings from {sales}"), explain(result)
     assert result.stderr == (
-        "note: 1 row repeats an earlier row exactly (line 3 repeats line 2); it counts as a "
-        "line of its purchase, as --keep-repeats asked\n"
+        "note: 1 row repeats an earlier row (line 3 repeats line 2); it counts as a line of "
+        "its purchase, as --keep-repeats asked\n"
     )
     with open_ledger(small_db) as ledger:
         [d1] = [t for t in ledger.transactions(["100"]) if t.id == "D1"]

@@ -1221,6 +1221,12 @@ def test_an_export_after_an_undo_says_why_it_differs_from_the_file_sent(
         "choose another --out directory to keep the file you have, or add --force to "
         "replace it"
     )
+    # Written after the undo, a file differs for other reasons: none is guessed at.
+    later = tmp_path / "later"
+    succeeded(invoke(small_db, "export", run_id, "--format", "csv", "--out", str(later)))
+    (later / "run-2026-10-k-lines.csv").write_bytes(b"edited")
+    edited = invoke(small_db, "export", run_id, "--format", "csv", "--out", str(later))
+    assert "undone" not in edited.stderr, explain(edited)
 
 
 def test_an_out_directory_that_cannot_be_made_is_a_usage_error(

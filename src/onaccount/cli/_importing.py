@@ -9,6 +9,7 @@ reported once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import difflib
@@ -176,8 +177,8 @@ class BadRow:
 
         ``written`` holds each column the file names otherwise. A column's name is put
         where it is a field's name beyond doubt: at the start of a cell's mistake, and
-        where it has an underscore (``vat_reason``) or is ``quantity``; ``account`` and
-        ``limit`` elsewhere are words of the sentence.
+        where it has an underscore (``vat_reason``), is ``quantity`` or is quoted
+        (``'amount'``); ``account`` and ``limit`` elsewhere are words of the sentence.
         """
         if not written:
             return self
@@ -196,7 +197,7 @@ class BadRow:
         )
 
 
-_FIELD_WORDS = re.compile(r"\b(?:[a-z]+(?:_[a-z]+)+|quantity)\b")
+_FIELD_WORDS = re.compile(r"\b(?:[a-z]+(?:_[a-z]+)+|quantity)\b|(?<=')[a-z]+(?=')")
 
 
 def _report(bad: Sequence[BadRow]) -> tuple[str, ...]:
@@ -504,10 +505,12 @@ def _columns(
     file: _File,
     word: str,
     ignore: frozenset[str] = frozenset(),
+    day_first: bool = True,
 ) -> list[str | None]:
     """The column each header field names, or `ImportFailed` naming what is wrong.
 
     A header in ``ignore`` (as `_normal` writes it) names no column: it is left out.
+    ``day_first`` is whether the file writes dates day first, for the examples.
     """
     dutch, required = file.dutch, file.required
     known = file.known
@@ -548,7 +551,7 @@ def _columns(
             seen[column] = given
         names.append(column)
     missing = [column for column in required if column not in seen]
-    apart = _date_and_time_apart([given for _, given, _ in unknown])
+    apart = _date_and_time_apart([given for _, given, _ in unknown], day_first)
     bad.extend(
         BadRow(
             at,
@@ -575,15 +578,19 @@ _DATE_HEADERS = frozenset({"datum", "date", "dag", "day"})
 _TIME_HEADERS = frozenset({"tijd", "time", "uur"})
 
 
-def _date_and_time_apart(unknown: Sequence[str]) -> str:
-    """What to add to the missing ``at`` where the header gives a date and a time apart."""
+def _date_and_time_apart(unknown: Sequence[str], day_first: bool) -> str:
+    """What to add to the missing ``at`` where the header gives a date and a time apart.
+
+    The example is one the file's dialect reads: the day first in a Dutch file.
+    """
     date = next((g for g in unknown if _normal(g) in _DATE_HEADERS), None)
     time = next((g for g in unknown if _normal(g) in _TIME_HEADERS), None)
     if date is None or time is None:
         return ""
     return (
-        ": give each booking's date and time in one column, such as 03-10-2026 21:40, "
-        f"where {date.strip()!r} and {time.strip()!r} give them apart"
+        ": give each booking's date and time in one column, such as "
+        f"{'03-10-2026 21:40' if day_first else '2026-10-03 21:40'}, where {date.strip()!r} "
+        f"and {time.strip()!r} give them apart"
     )
 
 
@@ -712,10 +719,23 @@ def _zipped(path: Path) -> str | None:
 ENCODINGS = {"utf-8": "utf-8-sig", "windows-1252": "cp1252"}
 
 
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _csv_rows(
     path: Path, dialect: str, encoding: str = "utf-8"
 ) -> tuple[_Dialect, Iterator[tuple[int, list[str]]]]:
     raw = path.read_bytes()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFailed.whole(path, 'is UTF-16 (Excel\'s "Unicode text"): save it as CSV UTF-8')
+    if encoding != "utf-8" and not raw.isascii() and _is_utf8(raw):
+        # Read in the Windows code page, UTF-8 would pass and garble every accent.
+        raise ImportFailed.whole(path, f"is UTF-8, not {encoding}: import it without --encoding")
     try:
         text = raw.decode(ENCODINGS[encoding])
     except UnicodeDecodeError as error:
@@ -857,7 +877,7 @@ def _open_table(
             while word == "row" and not fields[-1].strip():
                 fields = fields[:-1]
             header = fields
-            names = _columns(path, line, fields, file, word, left_out)
+            names = _columns(path, line, fields, file, word, left_out, chosen.day_first)
             break
     if header is None:
         raise ImportFailed.whole(
@@ -915,6 +935,10 @@ def _open_table(
     )
 
 
+def _bare(name: str) -> str:
+    return _normal(name).replace("_", "")
+
+
 def _written(header: Sequence[str], names: Sequence[str | None], file: _File) -> dict[str, str]:
     """Each column as the file names it, where that is not its own name.
 
@@ -922,8 +946,9 @@ def _written(header: Sequence[str], names: Sequence[str | None], file: _File) ->
     refusal asks for (``btw-reden``) is then added as the rest are written.
     """
     given = {n: h.strip() for n, h in zip(names, header, strict=True) if n is not None}
+    # Told apart without their punctuation: e-mail is the English and the Dutch name.
     dutch = any(
-        _normal(h) != n and _normal(h) == _normal(file.dutch.get(n, n)) for n, h in given.items()
+        _bare(h) != _bare(n) and _bare(h) == _bare(file.dutch.get(n, n)) for n, h in given.items()
     )
     base = dict(file.dutch) if dutch else {}
     return {c: w for c, w in (base | given).items() if w != c}
@@ -956,7 +981,7 @@ def _decimal(text: str, dialect: _Dialect, column: str, *, unit: str = "") -> De
             f"{column} {text + unit!r} has a decimal point, but this file writes decimal commas; "
             + written,
             rule=f"decimal-point-{column}",
-            summary=f"have {column} values with a decimal point, such as {text + unit!r}, in "
+            summary=f"have {column!r} values with a decimal point, such as {text + unit!r}, in "
             "a file that writes decimal commas: " + written,
         )
     said = (
@@ -977,7 +1002,10 @@ def _decimal(text: str, dialect: _Dialect, column: str, *, unit: str = "") -> De
         )
     value = text.replace(".", "").replace(",", ".") if dialect.decimal_comma else text
     try:
-        return Decimal(value)
+        number = Decimal(value)
+        if not number.is_finite():
+            raise ArithmeticError(value)  # NaN and Infinity are no amounts or rates
+        return number
     except ArithmeticError:
         hint = (
             f"; write it with a decimal point, {text.replace(',', '.')}{unit}"
@@ -1402,24 +1430,32 @@ def _line(row: BadRow) -> int:
     return row.line
 
 
+def _is_purchase_row(row: Mapping[str, str]) -> bool:
+    kind = _in_english(row.get("type"), _DUTCH_BOOKINGS)
+    return not kind or kind == "purchase"
+
+
 def _repeated(
     repeats: Sequence[tuple[int, int]], without_id: Collection[int], word: str
 ) -> Iterator[BadRow]:
     """The refusal of each row repeating an earlier one, ``(line, earlier line)``."""
     for line, earlier in repeats:
-        kind, what = (
-            ("sale", "a sale of its own")
-            if line in without_id
-            else ("line", "a line of its purchase")
-        )
+        # A booking of its own is told by what it books (21% and 0,21 alike); a line of
+        # a purchase by its cells.
+        own = line in without_id
+        what = "a booking of its own" if own else "a line of its purchase"
         advice = f"or import with --keep-repeats if each is {what}"
+        said = (
+            f"is the same booking as {word} {earlier}"
+            if own
+            else (f"repeats {word} {earlier} exactly")
+        )
         yield BadRow(
             line,
-            f"repeats {word} {earlier} exactly; delete it if it was pasted twice, {advice}",
+            f"{said}; delete it if it was pasted twice, {advice}",
             word,
-            f"repeated-{kind}",
-            "repeat an earlier row exactly: delete the copies if they were pasted twice, "
-            + advice,
+            "repeated-booking" if own else "repeated-line",
+            "repeat an earlier row: delete the copies if they were pasted twice, " + advice,
         )
 
 
@@ -1484,7 +1520,21 @@ def read_transactions(
                     summary="have a % sign without a number: write each rate as "
                     f"{_rate_choices(Decimal(21), chosen)}",
                 )
-            return as_rate(_decimal(given, chosen, "vat_rate", unit="%"))
+            percent = _decimal(given, chosen, "vat_rate", unit="%")
+            if percent >= 100:
+                raise _RowError(
+                    f"vat_rate {text!r} is 100 % or more, which no VAT rate is: write "
+                    f"{_rate_choices(Decimal(21), chosen)}",
+                    rule="vat-percent-high",
+                )
+            if 0 < percent < 1:
+                # 0,21% is 0,21 with a sign too many: no VAT rate is below 1 %.
+                raise _RowError(
+                    f"vat_rate {text!r} is a fraction with a % sign: write "
+                    f"{_rate_choices((percent * 100).normalize(), chosen)}",
+                    rule="vat-percent-fraction",
+                )
+            return as_rate(percent)
         rate = _decimal(text, chosen, "vat_rate")
         if rate >= 1 and category.upper() == "S":
             # Answered in the file's own spelling: 21% or 0,21 in a Dutch file.
@@ -1509,12 +1559,13 @@ def read_transactions(
                     "standard rate as a fraction, e.g. 0.21) or vat_category (Z, E, … with "
                     "vat_reason)",
                 )
+            choices = _rate_choices(Decimal(21), chosen)
             raise _RowError(
-                "vat_rate is empty for standard-rated VAT; give the rate as a fraction "
-                "(0.21 for 21 %) or another vat_category",
+                f"vat_rate is empty for standard-rated VAT; give the rate, {choices}, or "
+                "another vat_category",
                 rule="empty-vat_rate",
-                summary="have no vat_rate for standard-rated VAT: give the rate as a fraction "
-                "(0.21 for 21 %) or another vat_category",
+                summary=f"have no vat_rate for standard-rated VAT: give the rate, {choices}, "
+                "or another vat_category",
             )
         return Line(
             product=row.get("product", ""),
@@ -1539,7 +1590,8 @@ def read_transactions(
             singles.append((line, [(line, row)]))
             continue
         earlier = first_of_row.setdefault(tuple(row.items()), line)
-        if earlier != line:
+        # Only a purchase has lines; a credit booking given twice is refused as such.
+        if earlier != line and _is_purchase_row(row):
             repeats.append((line, earlier))
         if tx_id in groups:
             groups[tx_id][1].append((line, row))

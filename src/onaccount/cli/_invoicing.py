@@ -593,8 +593,8 @@ def _export(
             except ExportTargetExists as error:
                 raise ExportTargetExists(
                     f"{error.value} exists already and differs from this export"
-                    f"{_changed_since(source)}; choose another --out directory to keep the "
-                    "file you have, or add --force to replace it",
+                    f"{_changed_since(source, Path(str(error.value)))}; choose another --out "
+                    "directory to keep the file you have, or add --force to replace it",
                     value=error.value,
                     field="--force",
                 ) from None
@@ -602,11 +602,17 @@ def _export(
     return reports
 
 
-def _changed_since(source: oa.Plan | oa.InvoiceRun) -> str:
-    """Why a run's export may differ from one written before: the invoices undone since."""
+def _changed_since(source: oa.Plan | oa.InvoiceRun, written: Path) -> str:
+    """Why a run's export differs from the file ``written`` before: invoices undone since."""
     if not isinstance(source, oa.InvoiceRun):
         return ""
-    undone = [i.account.number for i in source.invoices if i.undone_at is not None]
+    try:
+        at = dt.datetime.fromtimestamp(written.stat().st_mtime, dt.UTC)
+    except OSError:
+        return ""
+    undone = [
+        i.account.number for i in source.invoices if i.undone_at is not None and i.undone_at > at
+    ]
     if not undone:
         return ""
     n = len(undone)

@@ -584,7 +584,8 @@ def import_transactions(
     _warn_of_later(state, rows, zone)
     _note_repeats(state, rows)
     _warn_of_billed(state, rows)
-    _warn_of_credits(state, rows, days)
+    if done.added:
+        _warn_of_credits(state, rows, days)
     if not as_json:
         _warn_of_over_limit(state, done)
     dates = sorted({days.business_date(tx.at) for tx in rows.values})
@@ -742,15 +743,15 @@ def _note_repeats(state: _State, rows: Rows[oa.Transaction], shown: int = 3) -> 
     starts = {line for line, _ in rows.items}
     own = {line in starts for line, _ in rows.repeats}
     counts = (
-        "a sale of its own"
+        "a booking of its own"
         if own == {True}
         else "a line of its purchase"
         if own == {False}
-        else "a sale of its own, or a line of its purchase where rows share an id"
+        else "a booking of its own, or a line of its purchase where rows share an id"
     )
     state.say(
         f"note: {state.show.count(count, 'row')} {in_number(count, 'repeats', 'repeat')} "
-        f"an earlier row exactly ({listed}{more}); {in_number(count, 'it counts', 'each counts')} "
+        f"an earlier row ({listed}{more}); {in_number(count, 'it counts', 'each counts')} "
         f"as {counts}, as --keep-repeats asked",
         err=True,
     )
