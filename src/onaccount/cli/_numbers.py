@@ -17,10 +17,10 @@ def held_with_zeros(
 ) -> dict[str, oa.Account]:
     """The held account each of ``numbers`` names once its leading zeros are put back.
 
-    ``held`` looks numbers up, as `Ledger.states` does.
     A spreadsheet reads a number column's ``0042`` as the number 42 and saves it so.
-    Only numbers of digits alone are looked up; those the ledger holds with no more
-    zeros are left out, and of several the one with the fewest zeros is taken.
+    Only numbers of digits alone are looked up, with ``held`` (as `Ledger.states` looks
+    numbers up); those the ledger holds with no more zeros are left out, and of several
+    the one with the fewest zeros is taken.
     """
     padded = {
         "0" * zeros + number: number

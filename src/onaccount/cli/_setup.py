@@ -523,7 +523,7 @@ def _show_as_read(state: _State, rows: Rows[oa.Account]) -> None:
 @click.option(
     "--keep-repeats",
     is_flag=True,
-    help="Import a row equal in every cell to an earlier one as a sale (or a line of its "
+    help="Import a row that books the same as an earlier one as a booking (or a line of its "
     "purchase) of its own; without it such rows are refused, as a paste may have made them.",
 )
 @dry_run_option
