@@ -29,6 +29,8 @@ def held_with_zeros(
         for zeros in range(1, _WIDEST - len(number) + 1)
     }
     found: dict[str, oa.Account] = {}
+    if not padded:
+        return found
     for number, state in sorted(held(list(padded)).items(), key=lambda item: len(item[0])):
         found.setdefault(padded[number], state.account)
     return found
